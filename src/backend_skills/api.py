@@ -1,0 +1,51 @@
+"""The Python API: :func:`score`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from .core.config import resolve_settings
+from .core.models import Report
+from .core.plugins import load_plugins
+from .core.runner import run
+
+
+def score(
+    path: str | PathLike[str] = ".",
+    *,
+    skills: Iterable[str] | None = None,
+    config: str | PathLike[str] | Mapping[str, Any] | None = None,
+    isolated: bool = False,
+    plugins: Iterable[object] = (),
+    **options: Any,
+) -> Report:
+    """Score the repository at ``path`` and return the :class:`~backend_skills.Report`.
+
+    ``skills`` limits the skills scored. ``config`` is a config file path, or a mapping
+    with the same keys as ``[tool.backend_skills]`` (then no config file is read).
+    ``isolated`` ignores config files found in the repository. ``plugins`` registers
+    extra in-process plugin objects next to the installed ones. Further keyword
+    arguments override single settings (``exclude=[...]``, ``jobs=2``, ...).
+
+    Raises :class:`~backend_skills.ConfigError` for invalid configuration and
+    ``FileNotFoundError`` when ``path`` is not a folder. The scored code is never
+    imported or executed.
+    """
+    root = Path(path)
+    overrides: dict[str, Any] = dict(options)
+    if skills is not None:
+        overrides["skills"] = list(skills)
+    config_file: Path | None = None
+    if isinstance(config, Mapping):
+        overrides = {**config, **overrides}
+        isolated = True
+    elif config is not None:
+        config_file = Path(config)
+    settings, used = resolve_settings(
+        root, config_file=config_file, isolated=isolated, overrides=overrides
+    )
+    loaded = load_plugins(disable=settings.disable_plugins, extra=plugins)
+    return run(root, settings, plugins=loaded, config_source=str(used) if used else "configuration")

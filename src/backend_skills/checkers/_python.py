@@ -1,0 +1,43 @@
+"""Shared helpers for checkers that read Python source."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import warnings
+
+
+def parse_python(text: str, path: str) -> ast.Module | str:
+    """Parse ``text``; return the tree, or a one-line reason when it cannot be parsed.
+
+    Syntax that is valid in a newer Python than the running one is reported as such
+    ("syntax newer than this interpreter"), not as a broken file.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            return ast.parse(text, filename=path, type_comments=False)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        detail = exc.msg or "invalid syntax"
+        if _newer_syntax(text, detail):
+            version = f"{sys.version_info.major}.{sys.version_info.minor}"
+            return f"syntax newer than this interpreter (Python {version}): {detail} at {where}"
+        return f"syntax error: {detail} at {where}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"cannot parse: {type(exc).__name__}"
+
+
+#: Constructs a newer Python accepts that this one may not: PEP 695 type aliases and
+#: generic definitions (3.12).
+_NEWER_CONSTRUCTS = re.compile(
+    r"^\s*type\s+\w+\s*(\[[^\]]*\])?\s*=|^\s*(async\s+)?def\s+\w+\[|^\s*class\s+\w+\[",
+    re.MULTILINE,
+)
+
+
+def _newer_syntax(text: str, detail: str) -> bool:
+    if sys.version_info < (3, 12) and "f-string" in detail:
+        return True  # PEP 701 (3.12) allows quotes and backslashes inside f-strings
+    return _NEWER_CONSTRUCTS.search(text) is not None

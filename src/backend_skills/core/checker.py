@@ -1,0 +1,147 @@
+"""The checker and reporter contracts that plugins implement.
+
+A checker analyses the repository and returns findings and metrics. Checkers that work
+file by file subclass :class:`FileChecker`: a pure per-file step (``check_file``: one
+file's text in, a picklable :class:`FileResult` out) and a repository-level ``reduce``.
+That shape lets the runner cache per-file results by content and spread files over
+processes. Checkers that look at the repository as a whole (hygiene files, git history)
+subclass :class:`RepoChecker` and implement ``check``.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .discovery import FileSet, SourceFile
+from .models import CheckResult, Finding, Report, Role, Skill
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a checker gets: the root, the discovered files and its own options."""
+
+    root: Path
+    fileset: FileSet
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """This checker's table from ``[tool.backend_skills.checkers.<name>]``, validated by
+    the checker's ``options_model`` when it has one."""
+    count_test_findings: bool = False
+    """When true, findings in test files cost points like findings in source files."""
+
+
+class FileResult(BaseModel):
+    """The outcome of one file for one checker: must be JSON-serialisable (it is cached)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding] = Field(default_factory=list)
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Per-file numbers and facts for ``reduce``."
+    )
+    skipped: str | None = Field(default=None, description="Why the file was not analysed.")
+
+
+class Checker(ABC):
+    """Base of every checker.
+
+    Class attributes:
+
+    - ``name``: unique, lower-case, used in reports and in config tables.
+    - ``provides``: metric names this checker produces; when the checker fails, the
+      criteria reading them are *not assessed*.
+    - ``feeds``: criterion ids this checker reports findings for; criteria scored from
+      findings (metric ``findings.*``) are not assessed when one of their feeders fails.
+    - ``options_model``: optional pydantic model validating the checker's config table.
+    """
+
+    name: ClassVar[str]
+    provides: ClassVar[tuple[str, ...]] = ()
+    feeds: ClassVar[tuple[str, ...]] = ()
+    options_model: ClassVar[type[BaseModel] | None] = None
+
+    @property
+    def version(self) -> str:
+        """Version of the underlying tool (or of backend-skills for our own analyses)."""
+        from backend_skills import __version__
+
+        return __version__
+
+    @abstractmethod
+    def check(self, ctx: CheckContext) -> CheckResult:
+        """Analyse the repository and return findings and metrics."""
+
+
+class RepoChecker(Checker):
+    """A checker that looks at the repository as a whole (runs once)."""
+
+
+class FileChecker(Checker):
+    """A checker written as a pure per-file step plus a repository-level reduce."""
+
+    languages: ClassVar[frozenset[str]] = frozenset()
+    """Languages of the files this checker analyses."""
+    max_file_bytes: ClassVar[int | None] = None
+    """Files larger than this are skipped with a reason (None: no limit of its own)."""
+
+    def select(self, ctx: CheckContext) -> list[SourceFile]:
+        """Files this checker analyses: its languages, without vendored or generated code."""
+        return [
+            f
+            for f in ctx.fileset.files
+            if f.language in self.languages and f.role not in (Role.VENDORED, Role.GENERATED)
+        ]
+
+    def options_key(self, ctx: CheckContext) -> str:
+        """A stable text of everything that changes per-file results (for the cache)."""
+        return json.dumps(dict(ctx.options), sort_keys=True, default=str)
+
+    @abstractmethod
+    def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
+        """Analyse one file. Pure: no reading of other files, no global state left behind."""
+
+    @abstractmethod
+    def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
+        """Combine per-file results (keyed by relative path) into repository metrics."""
+
+    def check(self, ctx: CheckContext) -> CheckResult:
+        """Serial fallback: every selected file in turn, then ``reduce``."""
+        results = {f.path: self.check_file(f, ctx.options) for f in self.select(ctx)}
+        return self.reduce(ctx, results)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a reporter should render."""
+
+    color: bool = False
+    verbose: int = 0
+    max_findings: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Reporter(ABC):
+    """An output format. Reporters only render; they never compute scores."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    suffix: ClassVar[str] = ".txt"
+
+    @abstractmethod
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """The report as text in this format."""
+
+
+@dataclass(frozen=True)
+class RubricSet:
+    """Skills contributed by one plugin, with the version of that rubric data."""
+
+    source: str
+    version: str
+    skills: Sequence[Skill]

@@ -1,0 +1,58 @@
+"""Hook specifications: the plugin API of backend-skills.
+
+A plugin is a module (or object) registered under the ``backend_skills`` entry-point
+group that implements some of these hooks with the :data:`hookimpl` marker. The
+docstrings below are the hook reference rendered in ``docs/plugins.md``. Hooks are
+grouped by lifecycle: *contribution* hooks are called once when the plugin manager is
+set up and return what the plugin adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pluggy
+
+from .checker import Checker, Reporter, RubricSet
+
+PROJECT_NAME = "backend_skills"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+class HookSpecs:
+    """Contribution hooks. Every plugin may implement any subset of them."""
+
+    @hookspec
+    def backend_skills_checkers(self) -> Sequence[Checker]:
+        """Return the checkers this plugin contributes.
+
+        Each checker is an instance of :class:`~backend_skills.core.checker.FileChecker`
+        (a pure per-file step plus a reduce; the runner may cache and parallelise it) or
+        :class:`~backend_skills.core.checker.RepoChecker` (runs once over the repository).
+        Checker names must be unique across plugins; a duplicate is reported and ignored.
+        A checker must never import or execute the scored code and never use the network.
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def backend_skills_rubrics(self) -> Sequence[RubricSet]:
+        """Return rubric data: skills with their criteria, as :class:`RubricSet` objects.
+
+        A skill whose id is new adds a skill; a skill whose id already exists extends it
+        with the new criteria (a criterion id that already exists is reported and ignored).
+        Criteria read metrics by name: either a metric some checker lists in ``provides``,
+        or one the core derives from findings (``findings.weighted_per_kloc``,
+        ``findings.count``).
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def backend_skills_reporters(self) -> Sequence[Reporter]:
+        """Return the output formats this plugin contributes.
+
+        Each reporter has a unique ``name`` (the value of ``--format``) and a
+        ``render(report, options) -> str`` method that must not compute scores.
+        """
+        raise NotImplementedError

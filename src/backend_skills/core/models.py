@@ -1,0 +1,413 @@
+"""Pydantic models: rubric data, checker output and the report contract.
+
+Everything read from users or plugins (rubric TOML, configuration) is validated with
+``extra="forbid"`` so a typo is an error, not a silently ignored key. The report models
+are the JSON contract described in ``docs/report.md`` (``schema_version`` 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+
+class Strict(BaseModel):
+    """Base for models read from users or plugins: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Severity(StrEnum):
+    """How bad a finding is, most severe first."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for info up to 4 for critical, for comparisons."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Confidence(StrEnum):
+    """How sure the checker is that a finding is real."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Role(StrEnum):
+    """What a file is for; decides how much its findings count."""
+
+    SOURCE = "source"
+    TEST = "test"
+    MIGRATION = "migration"
+    GENERATED = "generated"
+    VENDORED = "vendored"
+    DOCS = "docs"
+    CONFIG = "config"
+    OTHER = "other"
+
+
+class Level(StrEnum):
+    """The five levels, lowest first. Bands are in :data:`LEVEL_BANDS`."""
+
+    NOVICE = "novice"
+    DEVELOPING = "developing"
+    COMPETENT = "competent"
+    PROFICIENT = "proficient"
+    EXPERT = "expert"
+
+
+#: Lower bound of each level's score band (inclusive). Same bands for criteria,
+#: skills and the overall score.
+LEVEL_BANDS: tuple[tuple[Level, float], ...] = (
+    (Level.NOVICE, 0.0),
+    (Level.DEVELOPING, 40.0),
+    (Level.COMPETENT, 60.0),
+    (Level.PROFICIENT, 75.0),
+    (Level.EXPERT, 90.0),
+)
+
+
+# --------------------------------------------------------------------------- rubric data
+
+
+class Anchor(Strict):
+    """One point of a criterion's piecewise-linear scale: metric ``value`` scores ``score``."""
+
+    value: float
+    score: Annotated[float, Field(ge=0, le=100)]
+
+
+class LevelDescriptors(Strict):
+    """One sentence per level describing what the criterion looks like there."""
+
+    novice: str
+    developing: str
+    competent: str
+    proficient: str
+    expert: str
+
+    def for_level(self, level: Level) -> str:
+        """The descriptor for ``level``."""
+        return str(getattr(self, level.value))
+
+
+class Criterion(Strict):
+    """One thing a skill is judged on, scored from one metric through its anchors."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
+    name: str
+    weight: Annotated[float, Field(ge=0)] = 1.0
+    metric: str = Field(description="Name of the metric the score is read from.")
+    show: list[str] = Field(
+        default_factory=list, description="Further metrics shown next to the score."
+    )
+    anchors: list[Anchor] = Field(min_length=2)
+    levels: LevelDescriptors
+    rationale: str
+    remediation: str
+    threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Score under which CI formats (JUnit) mark the criterion failed.",
+    )
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchors_sorted(cls, anchors: list[Anchor]) -> list[Anchor]:
+        values = [a.value for a in anchors]
+        if values != sorted(values) or len(set(values)) != len(values):
+            raise ValueError("anchor values must be strictly increasing")
+        return anchors
+
+    @property
+    def skill_id(self) -> str:
+        """The skill this criterion belongs to (the part before the dot)."""
+        return self.id.split(".", 1)[0]
+
+
+class Skill(Strict):
+    """A skill and its criteria: one rubric."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: str
+    description: str = ""
+    weight: Annotated[float, Field(ge=0)] = 1.0
+    criteria: list[Criterion] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _criteria_belong(self) -> Skill:
+        seen: set[str] = set()
+        for criterion in self.criteria:
+            if criterion.skill_id != self.id:
+                raise ValueError(f"criterion {criterion.id!r} is not in skill {self.id!r}")
+            if criterion.id in seen:
+                raise ValueError(f"criterion {criterion.id!r} is defined twice")
+            seen.add(criterion.id)
+        return self
+
+
+class RubricFile(Strict):
+    """The shape of one rubric TOML file shipped in ``backend_skills/rubrics``."""
+
+    skill: Skill
+
+
+# --------------------------------------------------------------------------- checker output
+
+
+class Finding(BaseModel):
+    """One problem (or notable fact) at a place in the scored repository."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fingerprint: str = ""
+    checker: str
+    rule: str = Field(description="The tool's own code, e.g. B608 or LT01.")
+    skill: str
+    criterion: str
+    severity: Severity
+    confidence: Confidence = Confidence.HIGH
+    message: str
+    path: str = Field(description="POSIX path relative to the scored root.")
+    line: int | None = None
+    end_line: int | None = None
+    column: int | None = None
+    cwe: int | None = None
+    role: Role = Role.SOURCE
+    counted: bool = Field(
+        default=True,
+        description="False when the finding is shown but costs no points (e.g. in a test).",
+    )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Other checkers that reported the same location and merged into this one.",
+    )
+    snippet_hash: str = Field(
+        default="",
+        description="Hash of the normalised source line, used for fingerprints.",
+        exclude=True,
+    )
+
+    def with_fingerprint(self) -> Finding:
+        """Return a copy with a fingerprint that survives unrelated line moves.
+
+        The fingerprint hashes the checker, rule, path and the normalised text of the
+        flagged line (``snippet_hash``), never the line number, unless no snippet is known.
+        """
+        anchor = self.snippet_hash or f"line:{self.line}"
+        raw = "\x1f".join((self.checker, self.rule, self.criterion, self.path, anchor))
+        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        return self.model_copy(update={"fingerprint": digest})
+
+    def sort_key(self) -> tuple[str, int, str, int, str]:
+        """Deterministic order: path, line, rule, column, message."""
+        return (self.path, self.line or 0, self.rule, self.column or 0, self.message)
+
+
+class Metric(BaseModel):
+    """A named number that criteria read, with the unit and how many files it covers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    value: float | None = Field(description="None means nothing to measure: see reason.")
+    unit: str = ""
+    files: int = 0
+    reason: str | None = Field(
+        default=None, description="Why there is nothing to measure (not applicable)."
+    )
+
+
+class Skip(BaseModel):
+    """A file or part of the work that was not analysed, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    reason: str
+    checker: str | None = None
+
+
+class CheckResult(BaseModel):
+    """What one checker returns for the whole repository."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    skipped: list[Skip] = Field(default_factory=list)
+    files: int = 0
+    notes: list[str] = Field(
+        default_factory=list, description="Facts worth showing, e.g. which SQL dialect was used."
+    )
+    not_applicable: dict[str, str] = Field(
+        default_factory=dict,
+        description="Criterion id -> reason, for criteria with nothing to measure here.",
+    )
+
+
+# --------------------------------------------------------------------------- the report
+
+
+class ToolInfo(BaseModel):
+    """Name and version of the tool that wrote the report."""
+
+    name: str
+    version: str
+
+
+class AnchorUsed(BaseModel):
+    """An anchor as used in the arithmetic shown for a criterion."""
+
+    value: float
+    score: float
+
+
+class NextLevel(BaseModel):
+    """What it takes to reach the next level."""
+
+    level: Level
+    score_needed: float
+    metric_target: float | None = Field(
+        default=None, description="Metric value that would reach the next level (criteria)."
+    )
+    criteria: list[str] = Field(
+        default_factory=list,
+        description="Criteria that would gain most points, largest first (skills).",
+    )
+
+
+class CriterionResult(BaseModel):
+    """A scored criterion with its arithmetic."""
+
+    id: str
+    name: str
+    score: float | None
+    level: Level | None
+    applicable: bool
+    assessed: bool
+    weight: float
+    metric: str
+    metrics: dict[str, float | None]
+    anchors: list[AnchorUsed]
+    points_lost: float
+    finding_count: int
+    rationale: str
+    remediation: str
+    descriptor: str | None = Field(default=None, description="The level descriptor reached.")
+    next_level: NextLevel | None = None
+    threshold: float | None = None
+    reason: str | None = None
+
+
+class SkillResult(BaseModel):
+    """A scored skill."""
+
+    id: str
+    name: str
+    score: float | None
+    level: Level | None
+    applicable: bool
+    assessed: bool
+    weight: float
+    criteria: list[CriterionResult]
+    next_level: NextLevel | None = None
+    reason: str | None = None
+
+
+CheckerStatus = Literal["ok", "failed", "skipped"]
+
+
+class CheckerRun(BaseModel):
+    """How one checker's run went."""
+
+    name: str
+    version: str
+    status: CheckerStatus
+    duration_s: float
+    files: int
+    error: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class PluginInfo(BaseModel):
+    """A plugin the manager tried to load."""
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    status: Literal["loaded", "failed", "disabled"]
+    error: str | None = None
+
+
+class Stats(BaseModel):
+    """Size of what was scored and how long it took."""
+
+    files: int
+    lines: dict[str, int] = Field(description="Lines per language.")
+    files_by_role: dict[str, int] = Field(default_factory=dict)
+    duration_s: float
+
+
+class Report(BaseModel):
+    """The report: JSON contract ``schema_version`` 1 (see docs/report.md)."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool: ToolInfo
+    rubric_version: str
+    root: str
+    score: float | None
+    level: Level | None
+    complete: bool
+    skills: list[SkillResult]
+    findings: list[Finding]
+    checkers: list[CheckerRun]
+    skipped: list[Skip]
+    stats: Stats
+    plugins: list[PluginInfo] = Field(default_factory=list)
+
+    def skill(self, skill_id: str) -> SkillResult:
+        """The skill with ``skill_id``; ``KeyError`` when it is not in the report."""
+        for skill in self.skills:
+            if skill.id == skill_id:
+                return skill
+        raise KeyError(skill_id)
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        """The criterion with ``criterion_id``; ``KeyError`` when it is not in the report."""
+        for skill in self.skills:
+            for criterion in skill.criteria:
+                if criterion.id == criterion_id:
+                    return criterion
+        raise KeyError(criterion_id)
+
+    def to_json(self) -> str:
+        """The report as JSON text, keys in contract order, two-space indent."""
+        return self.model_dump_json(indent=2) + "\n"
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, generated from the models."""
+    return Report.model_json_schema()

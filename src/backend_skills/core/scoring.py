@@ -1,0 +1,258 @@
+"""The scoring model: pure functions from metrics to criterion, skill and overall scores.
+
+- A criterion's score is interpolated piecewise-linearly between its anchors (clamped
+  at the ends), so a small change in the metric is a small change in the score.
+- Levels come from fixed bands (:data:`~backend_skills.core.models.LEVEL_BANDS`).
+- A criterion with nothing to measure is *not applicable*: it drops out of the mean.
+- A criterion whose checker failed is *not assessed*: it counts as 0 in its skill's mean
+  (so a broken checker can never raise a score) and the report is incomplete.
+- A skill's score is the weighted mean of its criteria; the overall score is the
+  weighted mean of the applicable skills. ``points_lost`` is what each criterion costs
+  its skill: ``weight_share * (100 - score)``; they add up to ``100 - skill score``.
+
+No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .models import (
+    LEVEL_BANDS,
+    Anchor,
+    AnchorUsed,
+    Confidence,
+    Criterion,
+    CriterionResult,
+    Finding,
+    Level,
+    NextLevel,
+    Severity,
+    Skill,
+    SkillResult,
+)
+
+#: How much one finding weighs in ``findings.weighted_per_kloc``, by severity.
+SEVERITY_WEIGHT: Mapping[Severity, float] = {
+    Severity.CRITICAL: 10.0,
+    Severity.HIGH: 5.0,
+    Severity.MEDIUM: 2.0,
+    Severity.LOW: 1.0,
+    Severity.INFO: 0.0,
+}
+
+#: Multiplier by confidence in ``findings.weighted_per_kloc``.
+CONFIDENCE_WEIGHT: Mapping[Confidence, float] = {
+    Confidence.HIGH: 1.0,
+    Confidence.MEDIUM: 0.6,
+    Confidence.LOW: 0.3,
+}
+
+#: Metric names the core derives from a criterion's own counted findings.
+FINDINGS_WEIGHTED_PER_KLOC = "findings.weighted_per_kloc"
+FINDINGS_COUNT = "findings.count"
+DERIVED_METRICS = frozenset({FINDINGS_WEIGHTED_PER_KLOC, FINDINGS_COUNT})
+
+
+def interpolate(anchors: Sequence[Anchor], value: float) -> float:
+    """Score for ``value`` on the piecewise-linear scale through ``anchors``."""
+    if value <= anchors[0].value:
+        return anchors[0].score
+    for low, high in itertools.pairwise(anchors):
+        if value <= high.value:
+            span = high.value - low.value
+            fraction = (value - low.value) / span
+            return low.score + fraction * (high.score - low.score)
+    return anchors[-1].score
+
+
+def metric_for_score(anchors: Sequence[Anchor], target: float, current: float) -> float | None:
+    """The metric value nearest to ``current`` whose score is at least ``target``.
+
+    None when no value on the scale reaches ``target``.
+    """
+    inf = float("inf")
+    intervals: list[tuple[float, float]] = []
+    if anchors[0].score >= target:
+        intervals.append((-inf, anchors[0].value))
+    if anchors[-1].score >= target:
+        intervals.append((anchors[-1].value, inf))
+    for low, high in itertools.pairwise(anchors):
+        if low.score >= target and high.score >= target:
+            intervals.append((low.value, high.value))
+        elif low.score >= target or high.score >= target:
+            fraction = (target - low.score) / (high.score - low.score)
+            crossing = low.value + fraction * (high.value - low.value)
+            intervals.append(
+                (low.value, crossing) if low.score >= target else (crossing, high.value)
+            )
+    best: float | None = None
+    for lo, hi in intervals:
+        candidate = min(max(current, lo), hi)
+        if best is None or abs(candidate - current) < abs(best - current):
+            best = candidate
+    return best
+
+
+def level_for(score: float) -> Level:
+    """The level band ``score`` falls in."""
+    level = LEVEL_BANDS[0][0]
+    for candidate, lower in LEVEL_BANDS:
+        if score >= lower:
+            level = candidate
+    return level
+
+
+def next_band(score: float) -> tuple[Level, float] | None:
+    """The next level above ``score`` and the score it starts at (None at the top)."""
+    for candidate, lower in LEVEL_BANDS:
+        if lower > score:
+            return candidate, lower
+    return None
+
+
+def weighted_findings(findings: Iterable[Finding]) -> float:
+    """Sum of severity x confidence weights of the counted findings."""
+    return sum(
+        SEVERITY_WEIGHT[f.severity] * CONFIDENCE_WEIGHT[f.confidence] for f in findings if f.counted
+    )
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    """Everything the engine needs to score one criterion."""
+
+    criterion: Criterion
+    metrics: Mapping[str, float | None]
+    """Values of the criterion's ``metric`` and ``show`` metrics (None: not measured)."""
+    assessed: bool = True
+    applicable: bool = True
+    reason: str | None = None
+    finding_count: int = 0
+
+
+def _round(value: float) -> float:
+    return round(value + 0.0, 1)
+
+
+def score_criterion(item: CriterionInput) -> CriterionResult:
+    """Score one criterion (``points_lost`` is filled in by :func:`score_skill`)."""
+    c = item.criterion
+    value = item.metrics.get(c.metric)
+    base = {
+        "id": c.id,
+        "name": c.name,
+        "weight": c.weight,
+        "metric": c.metric,
+        "metrics": {k: (None if v is None else round(v, 4)) for k, v in item.metrics.items()},
+        "anchors": [AnchorUsed(value=a.value, score=a.score) for a in c.anchors],
+        "points_lost": 0.0,
+        "finding_count": item.finding_count,
+        "rationale": c.rationale,
+        "remediation": c.remediation,
+        "threshold": c.threshold,
+    }
+    if not item.assessed:
+        return CriterionResult(
+            **base,
+            score=None,
+            level=None,
+            applicable=True,
+            assessed=False,
+            reason=item.reason or "not assessed",
+        )
+    if not item.applicable or value is None:
+        return CriterionResult(
+            **base,
+            score=None,
+            level=None,
+            applicable=False,
+            assessed=True,
+            reason=item.reason or "nothing to measure",
+        )
+    raw = interpolate(c.anchors, value)
+    score = _round(raw)
+    level = level_for(score)
+    upcoming = next_band(score)
+    next_level = None
+    if upcoming is not None:
+        target = metric_for_score(c.anchors, upcoming[1], value)
+        if target is not None:
+            next_level = NextLevel(
+                level=upcoming[0], score_needed=upcoming[1], metric_target=round(target, 4)
+            )
+    return CriterionResult(
+        **base,
+        score=score,
+        level=level,
+        applicable=True,
+        assessed=True,
+        descriptor=c.levels.for_level(level),
+        next_level=next_level,
+    )
+
+
+def score_skill(skill: Skill, criteria: Sequence[CriterionResult], weight: float) -> SkillResult:
+    """Weighted mean of the applicable criteria; not-assessed criteria count as 0."""
+    counted = [c for c in criteria if c.applicable and c.weight > 0]
+    total_weight = sum(c.weight for c in counted)
+    assessed = all(c.assessed for c in criteria)
+    if total_weight == 0:
+        reasons = sorted({c.reason for c in criteria if c.reason})
+        return SkillResult(
+            id=skill.id,
+            name=skill.name,
+            score=None,
+            level=None,
+            applicable=False,
+            assessed=assessed,
+            weight=weight,
+            criteria=list(criteria),
+            reason="no applicable criterion" + (f" ({'; '.join(reasons)})" if reasons else ""),
+        )
+    scored: list[CriterionResult] = []
+    total = 0.0
+    for c in criteria:
+        if c in counted:
+            value = c.score if c.score is not None else 0.0
+            total += c.weight * value
+            lost = c.weight / total_weight * (100.0 - value)
+            scored.append(c.model_copy(update={"points_lost": round(lost, 2)}))
+        else:
+            scored.append(c)
+    score = _round(total / total_weight)
+    upcoming = next_band(score)
+    next_level = None
+    if upcoming is not None:
+        gainers = sorted(
+            (c for c in scored if c.points_lost > 0),
+            key=lambda c: (-c.points_lost, c.id),
+        )
+        next_level = NextLevel(
+            level=upcoming[0],
+            score_needed=upcoming[1],
+            criteria=[c.id for c in gainers[:3]],
+        )
+    return SkillResult(
+        id=skill.id,
+        name=skill.name,
+        score=score,
+        level=level_for(score),
+        applicable=True,
+        assessed=assessed,
+        weight=weight,
+        criteria=scored,
+        next_level=next_level,
+    )
+
+
+def score_overall(skills: Sequence[SkillResult]) -> tuple[float | None, Level | None]:
+    """Weighted mean of the applicable skills (None when none is applicable)."""
+    counted = [s for s in skills if s.applicable and s.score is not None and s.weight > 0]
+    total_weight = sum(s.weight for s in counted)
+    if total_weight == 0:
+        return None, None
+    score = _round(sum(s.weight * (s.score or 0.0) for s in counted) / total_weight)
+    return score, level_for(score)

@@ -1,0 +1,36 @@
+"""Shared fixtures: fixture repositories are written by the tests themselves."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+TreeFactory = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root``; text is dedented."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_tree(tmp_path: Path) -> TreeFactory:
+    """Build a fixture repository in a fresh folder and return its root."""
+    counter = iter(range(1000))
+
+    def factory(files: Mapping[str, str | bytes]) -> Path:
+        root = tmp_path / f"repo{next(counter)}"
+        root.mkdir()
+        return write_tree(root, files)
+
+    return factory
