@@ -98,13 +98,27 @@ class FileChecker(Checker):
             if f.language in self.languages and f.role not in (Role.VENDORED, Role.GENERATED)
         ]
 
-    def options_key(self, ctx: CheckContext) -> str:
-        """A stable text of everything that changes per-file results (for the cache)."""
-        return json.dumps(dict(ctx.options), sort_keys=True, default=str)
+    def prepare(self, ctx: CheckContext) -> dict[str, Any]:
+        """Resolve, once per run, the options every ``check_file`` call receives.
+
+        Override to fold in what the per-file step needs from the repository as a
+        whole (the user's own tool configuration, an inferred SQL dialect, ...). The
+        result must be JSON-serialisable: it is part of the cache key and is sent to
+        worker processes. The default is the checker's validated config table.
+        """
+        return dict(ctx.options)
+
+    def options_key(self, options: Mapping[str, Any]) -> str:
+        """A stable text of the prepared options (part of the per-file cache key)."""
+        return json.dumps(dict(options), sort_keys=True, default=str)
 
     @abstractmethod
     def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
-        """Analyse one file. Pure: no reading of other files, no global state left behind."""
+        """Analyse one file with the options from :meth:`prepare`.
+
+        Pure: the result depends only on the file's content and ``options`` (it is
+        cached by content hash and may run in a worker process, never a thread).
+        """
 
     @abstractmethod
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
@@ -112,7 +126,8 @@ class FileChecker(Checker):
 
     def check(self, ctx: CheckContext) -> CheckResult:
         """Serial fallback: every selected file in turn, then ``reduce``."""
-        results = {f.path: self.check_file(f, ctx.options) for f in self.select(ctx)}
+        options = self.prepare(ctx)
+        results = {f.path: self.check_file(f, options) for f in self.select(ctx)}
         return self.reduce(ctx, results)
 
 

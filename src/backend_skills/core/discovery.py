@@ -95,6 +95,13 @@ LANGUAGE_BY_NAME = {
     ".sqlfluff": "ini",
     ".bandit": "ini",
     "CODEOWNERS": "text",
+    "Pipfile": "toml",
+    "poetry.lock": "lock",
+    "Pipfile.lock": "lock",
+    "uv.lock": "lock",
+    "pdm.lock": "lock",
+    "requirements.in": "requirements",
+    "constraints.txt": "requirements",
     "LICENSE": "text",
     "LICENCE": "text",
     "COPYING": "text",
@@ -108,7 +115,20 @@ CODE_LANGUAGES = frozenset(
 )
 DOC_LANGUAGES = frozenset({"markdown", "rst", "text"})
 CONFIG_LANGUAGES = frozenset(
-    {"toml", "yaml", "json", "ini", "dockerfile", "makefile", "procfile", "ignore", "groovy", "xml"}
+    {
+        "toml",
+        "yaml",
+        "json",
+        "ini",
+        "dockerfile",
+        "makefile",
+        "procfile",
+        "ignore",
+        "groovy",
+        "xml",
+        "lock",
+        "requirements",
+    }
 )
 
 _TEST_DIRS = frozenset({"tests", "test", "testing", "spec", "specs", "__tests__"})
@@ -225,6 +245,8 @@ def detect_language(name: str) -> str | None:
         return LANGUAGE_BY_NAME[name]
     if name.startswith("Dockerfile") or name.endswith(".Dockerfile"):
         return "dockerfile"
+    if name.startswith("requirements") and name.endswith((".txt", ".in")):
+        return "requirements"
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in LANGUAGE_BY_SUFFIX:
         return LANGUAGE_BY_SUFFIX[suffix]
