@@ -34,3 +34,13 @@ def make_tree(tmp_path: Path) -> TreeFactory:
         return write_tree(root, files)
 
     return factory
+
+
+#: Separately installed example plugins (``plugins/``) extend the built-in rubrics; the
+#: core's own tests score against the built-in rubrics only. Each plugin has its own tests.
+EXTERNAL_PLUGINS = "todos"
+
+
+@pytest.fixture(autouse=True)
+def _only_builtin_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACKEND_SKILLS_DISABLE_PLUGINS", EXTERNAL_PLUGINS)
