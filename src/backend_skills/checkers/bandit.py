@@ -166,7 +166,17 @@ INJECTION_METRIC = "security.injection_weighted_per_kloc"
 INJECTION_COUNT = "security.injection_count"
 
 #: What ``bandit -r`` excludes when neither ``-x`` nor a ``.bandit`` ``exclude`` is given.
-CLI_DEFAULT_EXCLUDES = (".svn", "CVS", ".bzr", ".hg", ".git", "__pycache__", ".tox", ".eggs", "*.egg")
+CLI_DEFAULT_EXCLUDES = (
+    ".svn",
+    "CVS",
+    ".bzr",
+    ".hg",
+    ".git",
+    "__pycache__",
+    ".tox",
+    ".eggs",
+    "*.egg",
+)
 
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
 _CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confidence.LOW}
@@ -174,7 +184,8 @@ _CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Conf
 # bandit's own pattern for names that hold passwords (plugins/general_hardcoded_password).
 _PASSWORD_WORDS = "(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)"
 _PASSWORD_NAME = re.compile(
-    "(^{0}$|_{0}_|^{0}_|_{0}$)".format(_PASSWORD_WORDS), re.IGNORECASE
+    f"(^{_PASSWORD_WORDS}$|_{_PASSWORD_WORDS}_|^{_PASSWORD_WORDS}_|_{_PASSWORD_WORDS}$)",
+    re.IGNORECASE,
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PASSWORD_TEXT = "Possible hardcoded password: "
@@ -196,7 +207,9 @@ class BanditOptions(BaseModel):
     )
     tests: list[str] = Field(default_factory=list, description="Only these tests (bandit -t).")
     skips: list[str] = Field(default_factory=list, description="Skip these tests (bandit -s).")
-    ignore_nosec: bool = Field(default=False, description="Do not honour # nosec (bandit --ignore-nosec).")
+    ignore_nosec: bool = Field(
+        default=False, description="Do not honour # nosec (bandit --ignore-nosec)."
+    )
 
 
 # --------------------------------------------------------------------------- configuration
@@ -320,10 +333,8 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
             path = posixpath.join(path, "*")
         excluded.append([path, cli_source])
 
-    if config_source:
-        globs = _test_ids(config.get("include")) or ["*.py"]
-    else:
-        globs = ["*.py", "*.pyw"]
+    # Without a config file bandit's defaults include *.pyw; with one, only its "include".
+    globs = (_test_ids(config.get("include")) or ["*.py"]) if config_source else ["*.py", "*.pyw"]
     ignore_nosec = options.ignore_nosec or ini.get("ignore-nosec", "").lower() in {
         "1",
         "true",
@@ -387,7 +398,10 @@ def _manager(options: Mapping[str, Any]) -> Any:
     )
     if _State.key != key:
         config = _inline_config(options.get("config", {}), options.get("config_source"))
-        profile = {"include": set(options.get("tests", ())), "exclude": set(options.get("skips", ()))}
+        profile = {
+            "include": set(options.get("tests", ())),
+            "exclude": set(options.get("skips", ())),
+        }
         # Building the test set (re)sets bandit's per-plugin configuration globals.
         _State.manager = BanditManager(
             config, "file", profile=profile, quiet=True, ignore_nosec=options.get("ignore_nosec")
@@ -422,7 +436,9 @@ def _quiet_bandit() -> Iterator[_Collect]:
         logger.propagate = propagate
 
 
-def run_bandit(fname: str, data: bytes, options: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+def run_bandit(
+    fname: str, data: bytes, options: Mapping[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
     """bandit's per-file step (``BanditManager._parse_file``) on ``data``.
 
     Returns bandit's issues and facts (``nosec``: findings silenced by ``# nosec``,
@@ -483,7 +499,7 @@ def _password_name(lines: Sequence[str], value: str) -> str | None:
         text = line.replace(value, " ") if value else line
         for word in _IDENTIFIER.findall(text):
             if _PASSWORD_NAME.search(word):
-                return word
+                return str(word)
     return None
 
 
@@ -523,7 +539,11 @@ def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     if line is not None and end_line is not None and end_line < line:
         end_line = line
     cwe = getattr(getattr(issue, "cwe", None), "id", 0) or None
-    column = issue.col_offset + 1 if isinstance(issue.col_offset, int) and issue.col_offset >= 0 else None
+    column = (
+        issue.col_offset + 1
+        if isinstance(issue.col_offset, int) and issue.col_offset >= 0
+        else None
+    )
     return Finding(
         checker="bandit",
         rule=test_id,
