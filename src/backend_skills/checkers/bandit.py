@@ -521,10 +521,9 @@ def redact_password_text(test_id: str, text: str, lines: Sequence[str]) -> tuple
         how = f"compared with '{name}'"
     else:
         how = f"assigned to '{name}'"
-    message = f"Possible hardcoded password {how} (value redacted)"
-    if value and value in message:
-        message = "Possible hardcoded password (value redacted)"
-    return message, value
+    if value and value in name:  # the name would give the value away
+        return "Possible hardcoded password (value redacted)", value
+    return f"Possible hardcoded password {how} (value redacted)", value
 
 
 def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:

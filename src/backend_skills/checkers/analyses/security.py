@@ -74,6 +74,7 @@ _SECRET_NAMES = (
     ("auth", "key"),
     ("credential",),
     ("credentials",),
+    ("secret", "key"),
 )
 
 #: Last words that make a secret-looking name describe something else (a URL, a header
@@ -139,7 +140,6 @@ _NOT_A_SECRET = frozenset(
         "class",
         "model",
         "style",
-        "key",  # e.g. TOKEN_KEY = "access_token": the key under which a token is stored
     }
 )
 
@@ -152,14 +152,12 @@ def _contains(words: list[str], seq: tuple[str, ...]) -> bool:
 def secret_name(identifier: str) -> bool:
     """Whether ``identifier`` names a secret (``SECRET_KEY``, ``apiToken``, ``db_password``)."""
     words = _words(identifier)
-    if not words:
+    if not words or (words[-1] in _NOT_A_SECRET and words[-1] != "key"):
         return False
-    if any(
-        _contains(words, seq) for seq in (("secret", "key"), ("api", "key"), ("private", "key"))
-    ):
+    if any(_contains(words, seq) for seq in _SECRET_NAMES if seq[-1] == "key"):
         return True
-    if words[-1] in _NOT_A_SECRET:
-        return False
+    if words[-1] == "key":
+        return False  # TOKEN_KEY = "access_token": the name of a key, not a key
     return any(_contains(words, seq) for seq in _SECRET_NAMES)
 
 
@@ -204,14 +202,16 @@ def credential_name(identifier: str) -> bool:
     return any(w in _CREDENTIAL_WORDS for w in words) or _contains(words, ("api", "key"))
 
 
-_PLACEHOLDER = re.compile(
-    r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^[A-Z][A-Z0-9_]*$|^\*+$|^x+$", re.I
-)
+#: Values that stand for a secret rather than being one: blanks, <placeholders>,
+#: ${VARS}, {{ templates }}, %(names)s, masks such as *** or xxx.
+_PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", re.I)
+#: An environment variable's name (the value says where the secret comes from).
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
 def literal_secret(value: str, name: str) -> bool:
     """Whether a literal bound to a secret's name looks like a real value."""
-    if len(value) < 4 or value == name or _PLACEHOLDER.search(value):
+    if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
         return False
     if "://" in value and "@" not in value:
         return False  # a URL without credentials
@@ -914,6 +914,10 @@ class _Visitor(ast.NodeVisitor):
             for prefix, label in _GOOD_HASHERS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self.hashers.add(label)
+        patterned = {line for line, *_ in text_secrets(self.file.text)}
+        # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
+        # by the more specific pattern rule.
+        self.secrets = [s for s in self.secrets if s["line"] not in patterned]
         for line, column, rule, message, value in text_secrets(self.file.text):
             self.secrets.append(
                 {
