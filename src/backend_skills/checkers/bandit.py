@@ -215,6 +215,20 @@ class BanditOptions(BaseModel):
 # --------------------------------------------------------------------------- configuration
 
 
+def _bandit() -> Any:
+    """``bandit.core``, imported once, without the deprecation warnings its plugin
+    loader (stevedore) prints on import."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from bandit import core
+        from bandit.core import config, extension_loader, manager, meta_ast, metrics
+
+    del config, extension_loader, manager, meta_ast, metrics  # now attributes of core
+    return core
+
+
 def _split_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -297,7 +311,7 @@ def _test_ids(value: Any) -> list[str]:
 
 def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
     """The JSON-serialisable options of one run, and notes on where they came from."""
-    from bandit.core import extension_loader
+    extension_loader = _bandit().extension_loader
 
     options = BanditOptions.model_validate(dict(ctx.options))
     notes: list[str] = []
@@ -371,7 +385,7 @@ class _State:
 
 def _inline_config(data: Mapping[str, Any], source: str | None) -> Any:
     """A ``BanditConfig`` from already-read data (no file access in the worker)."""
-    from bandit.core.config import BanditConfig
+    BanditConfig = _bandit().config.BanditConfig
 
     class InlineConfig(BanditConfig):  # type: ignore[misc]  # bandit is untyped
         def __init__(self) -> None:
@@ -390,7 +404,7 @@ def _inline_config(data: Mapping[str, Any], source: str | None) -> Any:
 
 def _manager(options: Mapping[str, Any]) -> Any:
     """The process's ``BanditManager`` for ``options`` (rebuilt when they change)."""
-    from bandit.core.manager import BanditManager
+    BanditManager = _bandit().manager.BanditManager
 
     key = json.dumps(
         {k: options.get(k) for k in ("config", "config_source", "tests", "skips", "ignore_nosec")},
@@ -445,8 +459,9 @@ def run_bandit(
     ``errors``: bandit's own error lines). Raises ``SyntaxError`` when the file does not
     parse.
     """
-    from bandit.core import meta_ast, metrics
-    from bandit.core.manager import _parse_nosec_comment
+    core = _bandit()
+    meta_ast, metrics = core.meta_ast, core.metrics
+    _parse_nosec_comment = core.manager._parse_nosec_comment
 
     manager = _manager(options)
     manager.results = []

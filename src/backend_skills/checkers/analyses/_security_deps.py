@@ -102,7 +102,9 @@ def parse_requirement(text: str) -> tuple[str | None, bool, str | None]:
         egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", text)
         if egg:
             return egg.group(1), False, text
-        archive = PurePosixPath(urlsplit(text).path).name  # pkg-1.0.tar.gz, pkg-1.0-py3-none-any.whl
+        archive = PurePosixPath(
+            urlsplit(text).path
+        ).name  # pkg-1.0.tar.gz, pkg-1.0-py3-none-any.whl
         return re.split(r"-\d|\.tar|\.zip|\.whl", archive, maxsplit=1)[0] or text, False, text
     match = _NAME.match(text)
     if match is None:
