@@ -27,6 +27,7 @@ is rewritten to say where the secret is, never what it is.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -215,12 +216,41 @@ class BanditOptions(BaseModel):
 # --------------------------------------------------------------------------- configuration
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage().strip().splitlines()
+        if text:
+            self.messages.append(text[0])
+
+
+@contextmanager
+def _quiet(name: str = "bandit") -> Iterator[_Collect]:
+    """Keep a library's log lines off the user's terminal; collect its errors."""
+    logger = logging.getLogger(name)
+    handler = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+@functools.cache
 def _bandit() -> Any:
     """``bandit.core``, imported once, without the deprecation warnings its plugin
     loader (stevedore) prints on import."""
     import warnings
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _quiet("stevedore"), _quiet("bandit"):
+        # stevedore logs an error for every bandit formatter whose extra is not
+        # installed (e.g. sarif); we use none of them.
         warnings.simplefilter("ignore", DeprecationWarning)
         from bandit import core
         from bandit.core import config, extension_loader, manager, meta_ast, metrics
@@ -424,32 +454,6 @@ def _manager(options: Mapping[str, Any]) -> Any:
     return _State.manager
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage().strip().splitlines()
-        if text:
-            self.messages.append(text[0])
-
-
-@contextmanager
-def _quiet_bandit() -> Iterator[_Collect]:
-    """Keep bandit's log lines off the user's terminal; collect its errors."""
-    logger = logging.getLogger("bandit")
-    handler = _Collect()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 def run_bandit(
     fname: str, data: bytes, options: Mapping[str, Any]
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -470,7 +474,7 @@ def run_bandit(
     manager.b_ma = meta_ast.BanditMetaAst()
     manager.metrics.begin(fname)
     nosec_lines: dict[int, Any] = {}
-    with _quiet_bandit() as log:
+    with _quiet() as log:
         if not manager.ignore_nosec and b"nosec" in data:
             try:
                 for toktype, tokval, (lineno, _), _, _ in tokenize.tokenize(
@@ -511,7 +515,10 @@ def _included(path: str, globs: Sequence[str]) -> bool:
 def _password_name(lines: Sequence[str], value: str) -> str | None:
     """The password-like identifier on the flagged lines (never the value itself)."""
     for line in lines:
-        text = line.replace(value, " ") if value else line
+        text = line
+        if value:
+            for quote in ("'", '"'):
+                text = text.replace(f"{quote}{value}{quote}", " ")
         for word in _IDENTIFIER.findall(text):
             if _PASSWORD_NAME.search(word):
                 return str(word)
