@@ -417,7 +417,7 @@ def _inline_config(data: Mapping[str, Any], source: str | None) -> Any:
     """A ``BanditConfig`` from already-read data (no file access in the worker)."""
     BanditConfig = _bandit().config.BanditConfig
 
-    class InlineConfig(BanditConfig):  # type: ignore[misc]  # bandit is untyped
+    class InlineConfig(BanditConfig):  # type: ignore[misc, valid-type]  # bandit is untyped
         def __init__(self) -> None:
             self.config_file = source
             self._config = json.loads(json.dumps(dict(data)))

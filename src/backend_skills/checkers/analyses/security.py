@@ -234,41 +234,29 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{35}")),
     ("SendGrid API key", re.compile(r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}")),
 )
-_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.\-]*://[^/\s:@'\"]+:([^/\s@'\"]+)@[^\s'\"]+", re.I)
+#: user:password@ in a URL. The look-behind starts the scheme at a word boundary, so a
+#: long run of letters is scanned once, not once per letter.
+_URL_CREDENTIALS = re.compile(
+    r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]*://[^/\s:@'\"]+:([^/\s@'\"]+)@[^\s'\"]+", re.I
+)
 
 
 def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
     """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
-    for number, line in enumerate(text.splitlines(), 1):
-        for match in _AWS_KEY.finditer(line):
-            yield (
-                number,
-                match.start() + 1,
-                "BSSEC002",
-                "AWS access key id in the code",
-                match.group(),
-            )
-        block = _PRIVATE_KEY.search(line)
-        if block is not None:
-            yield (
-                number,
-                block.start() + 1,
-                "BSSEC003",
-                "Private key block in the code",
-                block.group(),
-            )
-        for label, pattern in _TOKENS:
-            for found in pattern.finditer(line):
-                yield number, found.start() + 1, "BSSEC004", f"{label} in the code", found.group()
-        for found in _URL_CREDENTIALS.finditer(line):
-            if not _PLACEHOLDER.search(found.group(1)):
-                yield (
-                    number,
-                    found.start() + 1,
-                    "BSSEC005",
-                    "Password embedded in a URL",
-                    found.group(1),
-                )
+    patterns: list[tuple[re.Pattern[str], str, str]] = [
+        (_AWS_KEY, "BSSEC002", "AWS access key id in the code"),
+        (_PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
+        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in _TOKENS),
+        (_URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
+    ]
+    for pattern, rule, message in patterns:
+        for match in pattern.finditer(text):  # none of the patterns crosses a line end
+            value = match.group(1) if rule == "BSSEC005" else match.group()
+            if rule == "BSSEC005" and _PLACEHOLDER.search(value):
+                continue
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line = text.count("\n", 0, match.start()) + 1
+            yield line, match.start() - line_start + 1, rule, message, value
 
 
 # --------------------------------------------------------------------------- the visitor
@@ -399,7 +387,7 @@ def _dev_only(path: str) -> bool:
     )
 
 
-class _Visitor(ast.NodeVisitor):
+class _Visitor:
     def __init__(self, file: SourceFile) -> None:
         self.file = file
         self.aliases: dict[str, str] = {}
@@ -574,29 +562,22 @@ class _Visitor(ast.NodeVisitor):
         if qual in _FAST_HASHES:
             self.hash_objects.add(name)
 
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self.generic_visit(node)  # calls first: a password hashed in the value is flagged there
-        for target in node.targets:
-            self._check_binding(target, node.value, node)
-            self._password_hash_target(target, node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self.generic_visit(node)
+    def on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if node.value is not None:
-            self._check_binding(node.target, node.value, node)
-            self._password_hash_target(node.target, node.value)
+            for target in targets:
+                self._check_binding(target, node.value, node)
 
-    def visit_Dict(self, node: ast.Dict) -> None:
+    def on_dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             name = _const_str(key)
             literal = _const_str(value)
             if name and literal is not None and secret_name(name) and literal_secret(literal, name):
                 self.secret(value, name, "stored under", literal)
-        self.generic_visit(node)
 
     # -- decorators
 
-    def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+    def on_definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for deco in node.decorator_list:
             target = deco.func if isinstance(deco, ast.Call) else deco
             qual = self.qualname(target) or ""
@@ -608,21 +589,9 @@ class _Visitor(ast.NodeVisitor):
             ):
                 self._csrf(deco, f"CSRF protection switched off for '{node.name}' (@{qual})")
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._decorators(node)
-        self.generic_visit(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._decorators(node)
-        self.generic_visit(node)
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self._decorators(node)
-        self.generic_visit(node)
-
     # -- calls
 
-    def visit_Call(self, node: ast.Call) -> None:
+    def on_call(self, node: ast.Call) -> None:
         qual = self.qualname(node.func) or ""
         last = qual.rsplit(".", 1)[-1]
         for kw in node.keywords:
@@ -641,7 +610,6 @@ class _Visitor(ast.NodeVisitor):
         self._timeouts(node, qual, last)
         self._password_hash_call(node, qual)
         self._jwt(node, qual, last)
-        self.generic_visit(node)
 
     def _debug(self, node: ast.AST, message: str) -> None:
         self.add(
@@ -854,7 +822,7 @@ class _Visitor(ast.NodeVisitor):
     def _mentions_none(node: ast.AST) -> bool:
         return any((_const_str(n) or "").lower() == "none" for n in ast.walk(node))
 
-    def visit_Compare(self, node: ast.Compare) -> None:
+    def on_compare(self, node: ast.Compare) -> None:
         if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.NotEq):
             left, right = node.left, node.comparators[0]
             sides = (left, right)
@@ -876,49 +844,63 @@ class _Visitor(ast.NodeVisitor):
                         "use hmac.compare_digest (constant time)",
                         208,
                     )
-        self.generic_visit(node)
 
     # -- whole file
 
-    def _prepass(self, tree: ast.Module) -> None:
-        """Imports, then the objects worth following (sessions, hash objects), file-wide."""
+    def run(self, tree: ast.Module) -> None:
+        """Every check over one walk of the tree (plus a first pass for imports)."""
+        self._flagged_hash_lines = set()
         nodes = list(ast.walk(tree))
-        for node in nodes:
+        names: set[str] = set()
+        assigns: list[ast.Assign | ast.AnnAssign] = []
+        for node in nodes:  # what the checks need to know about the whole file first
             if isinstance(node, ast.Import):
                 self._import(node)
             elif isinstance(node, ast.ImportFrom):
                 self._import_from(node)
+            elif isinstance(node, ast.Name):
+                names.add(node.id)
         for node in nodes:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    self._track(target, node.value)
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                self._track(node.target, node.value)
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                assigns.append(node)
+                if node.value is not None:
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        self._track(target, node.value)
             elif isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
                     if item.optional_vars is not None:
                         self._track(item.optional_vars, item.context_expr)
-
-    def run(self, tree: ast.Module) -> None:
-        self._flagged_hash_lines = set()
-        self._prepass(tree)
-        self.visit(tree)
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                self.on_call(node)
+            elif isinstance(node, ast.Compare):
+                self.on_compare(node)
+            elif isinstance(node, ast.Dict):
+                self.on_dict(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.on_definition(node)
+        for assign in assigns:  # after the calls: a hashed password is reported once
+            self.on_assign(assign)
+            if assign.value is not None:
+                for target in assign.targets if isinstance(assign, ast.Assign) else [assign.target]:
+                    self._password_hash_target(target, assign.value)
         modules = self.module_names
         self.auth = (
             any(m == a or m.startswith(a + ".") for m in modules for a in _AUTH_MODULES)
             or bool(self.hashers)
             or any(f.criterion == AUTHENTICATION for f in self.findings)
-            or any(password_name(n.id) for n in ast.walk(tree) if isinstance(n, ast.Name))
+            or any(password_name(n) for n in names)
         )
         for module in modules:
             for prefix, label in _GOOD_HASHERS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self.hashers.add(label)
-        patterned = {line for line, *_ in text_secrets(self.file.text)}
+        patterned = list(text_secrets(self.file.text))
         # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
         # by the more specific pattern rule.
-        self.secrets = [s for s in self.secrets if s["line"] not in patterned]
-        for line, column, rule, message, value in text_secrets(self.file.text):
+        lines = {line for line, *_ in patterned}
+        self.secrets = [s for s in self.secrets if s["line"] not in lines]
+        for line, column, rule, message, value in patterned:
             self.secrets.append(
                 {
                     "rule": rule,
@@ -933,6 +915,8 @@ class _Visitor(ast.NodeVisitor):
                     "cwe": 798,
                 }
             )
+        self.findings.sort(key=Finding.sort_key)
+        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
 
 
 # --------------------------------------------------------------------------- the analysis
