@@ -492,12 +492,12 @@ class _Visitor:
         )
         literal = _const_str(value)
         if name and literal is not None and secret_name(name) and literal_secret(literal, name):
-            self.secret(node, name, "assigned to", literal)
+            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
         if name is None:
             return
         upper = name.upper()
         if upper == "DEBUG" and _is_true(value):
-            if isinstance(target, ast.Name) and self.settings:
+            if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
                 self._debug(node, "Django DEBUG = True in a settings module")
             elif isinstance(target, ast.Attribute | ast.Subscript):
                 self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
