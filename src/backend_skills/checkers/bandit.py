@@ -638,7 +638,7 @@ class BanditChecker(FileChecker):
         """Route SQL findings, redact fingerprints of secrets, compute the injection metric."""
         _, notes = resolve_options(ctx)
         route_sql = bool(ctx.criteria) and QUERY_SAFETY not in ctx.criteria
-        roles = {f.path: f for f in ctx.fileset.files}
+        files = {f.path: f for f in ctx.fileset.files}
         combined = CheckResult(files=len(results))
         nosec = 0
         errors: list[str] = []
@@ -650,13 +650,15 @@ class BanditChecker(FileChecker):
                 continue
             nosec += int(result.data.get("nosec", 0))
             errors.extend(f"{path}: {e}" for e in result.data.get("errors", ()))
-            file = roles.get(path)
+            file = files.get(path)
+            lines = file.text.splitlines() if file is not None and result.findings else []
             for finding in result.findings:
                 if finding.rule in SQL_TESTS and route_sql:
                     finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
-                if finding.criterion == SECRETS and file is not None and finding.line:
+                if lines and finding.line:
+                    # Fingerprint without literals: a flagged line may hold a secret.
                     finding = finding.model_copy(
-                        update={"snippet_hash": redacted_snippet_hash(file.text, finding.line)}
+                        update={"snippet_hash": redacted_snippet_hash(lines, finding.line)}
                     )
                 if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
                     role = file.role if file is not None else Role.SOURCE

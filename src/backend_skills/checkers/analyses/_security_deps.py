@@ -328,7 +328,7 @@ def _finding(
         line=decl.line,
         end_line=decl.line,
         snippet_hash=redacted_snippet_hash(
-            decl.file.text, decl.line, [s for s in (secret, decl.url) if s]
+            decl.file.text.splitlines(), decl.line, [s for s in (secret, decl.url) if s]
         ),
     )
 

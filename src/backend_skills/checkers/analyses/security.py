@@ -38,7 +38,7 @@ from backend_skills.core.models import (
     Severity,
 )
 
-from .._redact import redacted_snippet_hash
+from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS, redacted_snippet_hash
 from . import Analysis, Visit
 from ._security_deps import DEPENDENCIES_DECLARED, DEPENDENCY_RISK, dependency_hygiene
 
@@ -220,34 +220,14 @@ def literal_secret(value: str, name: str) -> bool:
 
 # --------------------------------------------------------------------------- text patterns
 
-_AWS_KEY = re.compile(
-    r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])"
-)
-_PRIVATE_KEY = re.compile(
-    r"-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----"
-)
-_TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])")),
-    ("GitHub token", re.compile(r"github_pat_[A-Za-z0-9_]{60,}")),
-    ("Slack token", re.compile(r"xox[abprs]-[A-Za-z0-9-]{10,}")),
-    ("Stripe live key", re.compile(r"(?:sk|rk)_live_[0-9A-Za-z]{20,}")),
-    ("Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{35}")),
-    ("SendGrid API key", re.compile(r"SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}")),
-)
-#: user:password@ in a URL. The look-behind starts the scheme at a word boundary, so a
-#: long run of letters is scanned once, not once per letter.
-_URL_CREDENTIALS = re.compile(
-    r"(?<![a-z0-9+.\-])[a-z][a-z0-9+.\-]*://[^/\s:@'\"]+:([^/\s@'\"]+)@[^\s'\"]+", re.I
-)
-
 
 def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
     """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
     patterns: list[tuple[re.Pattern[str], str, str]] = [
-        (_AWS_KEY, "BSSEC002", "AWS access key id in the code"),
-        (_PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
-        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in _TOKENS),
-        (_URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
+        (AWS_KEY, "BSSEC002", "AWS access key id in the code"),
+        (PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
+        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in TOKENS),
+        (URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
     ]
     for pattern, rule, message in patterns:
         for match in pattern.finditer(text):  # none of the patterns crosses a line end
@@ -924,6 +904,7 @@ class _Visitor:
 
 def _secret_findings(path: str, text: str, items: Iterable[Mapping[str, Any]]) -> list[Finding]:
     findings = []
+    lines = text.splitlines()
     for item in items:
         line = int(item["line"])
         findings.append(
@@ -940,21 +921,10 @@ def _secret_findings(path: str, text: str, items: Iterable[Mapping[str, Any]]) -
                 end_line=item.get("end_line") or line,
                 column=item.get("column"),
                 cwe=item.get("cwe"),
-                snippet_hash=redacted_snippet_hash(text, line, _masks(text, line)),
+                snippet_hash=redacted_snippet_hash(lines, line),
             )
         )
     return findings
-
-
-def _masks(text: str, line: int) -> list[str]:
-    """Secret-looking tokens on ``line`` that are not inside quotes (comments, mostly)."""
-    lines = text.splitlines()
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    found: list[str] = [m.group() for m in _AWS_KEY.finditer(source)]
-    for _, pattern in _TOKENS:
-        found.extend(m.group() for m in pattern.finditer(source))
-    found.extend(m.group(1) for m in _URL_CREDENTIALS.finditer(source))
-    return found
 
 
 class SecurityAnalysis(Analysis):
