@@ -54,7 +54,9 @@ def test_vulnerable_app_every_problem_at_its_line(
     line = line_of(VULNERABLE / "app.py", snippet)
     found = {f.rule for f in vulnerable.findings if f.path == "app.py" and f.line == line}
     assert all(f.counted for f in vulnerable.findings if f.path == "app.py")
-    assert rules <= found, f"{problem}: expected {sorted(rules)} at line {line}, got {sorted(found)}"
+    assert rules <= found, (
+        f"{problem}: expected {sorted(rules)} at line {line}, got {sorted(found)}"
+    )
 
 
 def test_vulnerable_app_scores_novice(vulnerable: Report) -> None:
@@ -98,6 +100,8 @@ def test_one_fstring_query_lowers_the_clean_score_at_that_line(tmp_path: Path) -
     before = security(CLEAN)
     after = security(root)
     assert after.skill("security").score < before.skill("security").score
-    assert after.criterion("security.injection").score < before.criterion("security.injection").score
+    assert (
+        after.criterion("security.injection").score < before.criterion("security.injection").score
+    )
     (finding,) = [f for f in after.findings if f.rule == "B608"]
     assert (finding.path, finding.line, finding.counted) == ("app/db.py", injected_line, True)
