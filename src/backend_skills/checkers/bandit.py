@@ -47,7 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
-from backend_skills.core.discovery import CODE_LANGUAGES, SourceFile
+from backend_skills.core.discovery import SourceFile
 from backend_skills.core.hookspecs import hookimpl
 from backend_skills.core.models import (
     CheckResult,
@@ -58,6 +58,7 @@ from backend_skills.core.models import (
     Severity,
     Skip,
 )
+from backend_skills.core.runner import _code_kloc
 from backend_skills.core.scoring import weighted_findings
 
 from ._python import parse_python
@@ -581,11 +582,6 @@ def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     )
 
 
-def _counts(finding: Finding, role: Role, count_tests: bool) -> bool:
-    """Whether ``finding`` costs points, by the runner's rule for test files."""
-    return finding.counted and (count_tests or role is not Role.TEST)
-
-
 class BanditChecker(FileChecker):
     """bandit, in-process and per file, with the repository's own bandit configuration."""
 
@@ -643,6 +639,7 @@ class BanditChecker(FileChecker):
         nosec = 0
         errors: list[str] = []
         injection: list[Finding] = []
+        routed = 0
         for path in sorted(results):
             result = results[path]
             if result.skipped is not None:
@@ -655,29 +652,28 @@ class BanditChecker(FileChecker):
             for finding in result.findings:
                 if finding.rule in SQL_TESTS and route_sql:
                     finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
+                    routed += 1
                 if lines and finding.line:
                     # Fingerprint without literals: a flagged line may hold a secret.
                     finding = finding.model_copy(
                         update={"snippet_hash": redacted_snippet_hash(lines, finding.line)}
                     )
                 if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
-                    role = file.role if file is not None else Role.SOURCE
-                    injection.append(
-                        finding.model_copy(
-                            update={"counted": _counts(finding, role, ctx.count_test_findings)}
-                        )
-                    )
+                    # The runner's rule: findings in tests cost nothing unless configured.
+                    in_test = file is not None and file.role is Role.TEST
+                    costs = finding.counted and (ctx.count_test_findings or not in_test)
+                    injection.append(finding.model_copy(update={"counted": costs}))
                 combined.findings.append(finding)
         combined.notes.extend(notes)
         if nosec:
             combined.notes.append(f"{nosec} bandit finding(s) silenced by # nosec comments")
-        if route_sql:
+        if routed:
             combined.notes.append(
                 "SQL-injection findings (B608, B610, B611) are listed under security.injection "
                 "because database.query_safety is not selected"
             )
         combined.notes.extend(f"bandit error: {e}" for e in errors[:20])
-        kloc = _source_kloc(ctx)
+        kloc = _code_kloc(ctx.fileset)  # the denominator of findings.weighted_per_kloc
         counted = [f for f in injection if f.counted]
         scanned = sum(1 for r in results.values() if r.skipped is None)
         if kloc > 0:
@@ -702,14 +698,6 @@ class BanditChecker(FileChecker):
             Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", files=scanned)
         )
         return combined
-
-
-def _source_kloc(ctx: CheckContext) -> float:
-    """Thousands of lines of source-role code (the core's denominator for densities)."""
-    lines = sum(
-        f.lines for f in ctx.fileset.files if f.language in CODE_LANGUAGES and f.role is Role.SOURCE
-    )
-    return lines / 1000.0
 
 
 @hookimpl
