@@ -120,7 +120,10 @@ def test_dependency_risk_metric(name: str) -> None:
     assert metrics["security.dependency_risk_pct"] == pytest.approx(risk, abs=0.01)
 
 
-def test_no_declared_dependency_is_not_applicable() -> None:
+def test_no_declared_dependency_or_authentication_is_not_applicable() -> None:
     _, results = run_security(EXAMPLES / "deps" / "none")
     reasons = {k: v for r in results for k, v in r.not_applicable.items()}
     assert "no dependency declarations" in reasons["security.dependencies"]
+    assert "no authentication code" in reasons["security.authentication"]
+    _, results = run_security(EXAMPLES / "python")
+    assert not any("security.authentication" in r.not_applicable for r in results)

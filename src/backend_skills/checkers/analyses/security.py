@@ -380,6 +380,7 @@ class _Visitor:
         self.settings = _settings_file(file.path)
         self.dev = _dev_only(file.path)
         self.module_names: set[str] = set()
+        self._flagged_hash_lines: set[int] = set()  # lines with a BSSEC020 already
 
     # -- helpers
 
@@ -726,8 +727,6 @@ class _Visitor:
             )
             self._flagged_hash_lines.add(node.lineno)
 
-    _flagged_hash_lines: set[int]
-
     def _password_hash_target(self, target: ast.AST, value: ast.AST) -> None:
         name = (
             _identifier(target)
@@ -829,7 +828,6 @@ class _Visitor:
 
     def run(self, tree: ast.Module) -> None:
         """Every check over one walk of the tree (plus a first pass for imports)."""
-        self._flagged_hash_lines = set()
         nodes = list(ast.walk(tree))
         names: set[str] = set()
         assigns: list[ast.Assign | ast.AnnAssign] = []
