@@ -218,12 +218,17 @@ def _pep508_list(file: SourceFile, items: Any) -> list[Declaration]:
     return out
 
 
-def _from_pyproject(file: SourceFile, notes: list[str]) -> list[Declaration]:
+def _toml(file: SourceFile, notes: list[str]) -> dict[str, Any]:
+    """``file`` parsed, or empty with a note when it is not valid TOML."""
     try:
-        data = tomllib.loads(file.text)
+        return tomllib.loads(file.text)
     except tomllib.TOMLDecodeError:
         notes.append(f"{file.path}: not valid TOML; its dependencies were not read")
-        return []
+        return {}
+
+
+def _from_pyproject(file: SourceFile, notes: list[str]) -> list[Declaration]:
+    data = _toml(file, notes)
     out: list[Declaration] = []
     project = data.get("project", {})
     if isinstance(project, dict):
@@ -252,11 +257,7 @@ def _from_pyproject(file: SourceFile, notes: list[str]) -> list[Declaration]:
 
 
 def _from_pipfile(file: SourceFile, notes: list[str]) -> list[Declaration]:
-    try:
-        data = tomllib.loads(file.text)
-    except tomllib.TOMLDecodeError:
-        notes.append(f"{file.path}: not valid TOML; its dependencies were not read")
-        return []
+    data = _toml(file, notes)
     out: list[Declaration] = []
     for table in ("packages", "dev-packages"):
         section = data.get(table, {})
