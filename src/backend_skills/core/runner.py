@@ -185,6 +185,7 @@ def run_checkers(
     """Run every needed checker; failures are caught and reported per checker."""
     outcomes: list[_CheckerOutcome] = []
     prepared: list[tuple[Checker, CheckContext]] = []
+    in_force = frozenset(c.id for c in rubric.criteria())
     for checker in sorted(checkers, key=lambda c: c.name):
         options = validate_checker_options(checker, settings.checkers.get(checker.name, {}), source)
         ctx = CheckContext(
@@ -192,6 +193,7 @@ def run_checkers(
             fileset=fileset,
             options=options,
             count_test_findings=settings.count_test_findings,
+            criteria=in_force,
         )
         prepared.append((checker, ctx))
     unknown = set(settings.checkers) - {c.name for c in checkers}
