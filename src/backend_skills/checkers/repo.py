@@ -165,7 +165,7 @@ def parse_document(path: str, text: str) -> Document:
         stripped = line.strip()
         if fence is not None:
             if stripped.startswith(fence) and set(stripped) <= set(fence[0]):
-                doc.code_blocks.append("\n".join(buffer))
+                doc.code_blocks.append("\n".join(buffer).rstrip())
                 fence, buffer = None, []
             else:
                 buffer.append(line)
@@ -177,7 +177,7 @@ def parse_document(path: str, text: str) -> Document:
                 buffer.append(line)
                 i += 1
                 continue
-            doc.code_blocks.append("\n".join(buffer))
+            doc.code_blocks.append("\n".join(buffer).rstrip())
             literal_indent, buffer = None, []
         if expect_literal and stripped:
             expect_literal = False
@@ -232,21 +232,24 @@ def parse_document(path: str, text: str) -> Document:
         prose_at.append((i, line))
         i += 1
     if buffer:
-        doc.code_blocks.append("\n".join(buffer))
+        doc.code_blocks.append("\n".join(buffer).rstrip())
 
     prose_lines = [_INLINE_CODE.sub(lambda m: m.group(0).strip("`"), p) for _, p in prose_at]
     doc.prose = "\n".join(prose_lines)
     doc.prose_words = sum(_words(_strip_markup(p)) for p in prose_lines)
     link_text = "\n".join(_INLINE_CODE.sub(" ", p) for _, p in prose_at)
     targets: list[str] = []
-    for pattern in (_MD_LINK, _RST_LINK, _HTML_LINK):
+    raw_prose = "\n".join(p for _, p in prose_at)
+    for pattern in (_MD_LINK, _HTML_LINK):
         targets.extend(m.group(m.lastindex or 1) for m in pattern.finditer(link_text))
+    # reStructuredText links live in backticks, which Markdown uses for code.
+    targets.extend(m.group(1) for m in _RST_LINK.finditer(raw_prose))
+    targets.extend(m.group(1) for m in _RST_ROLE.finditer(raw_prose))
     for raw in link_text.splitlines():
         for pattern in (_REF_DEF, _RST_TARGET):
             found = pattern.match(raw)
             if found:
                 targets.append(found.group(1))
-    targets.extend(m.group(1) for m in _RST_ROLE.finditer(link_text))
     without_links = _MD_LINK.sub(" ", _IMAGE.sub(" ", link_text))
     targets.extend(_BARE_URL.findall(without_links))
     doc.links = [t for t in targets if _doc_link(t)]
@@ -1130,8 +1133,9 @@ def load_yaml(f: SourceFile) -> tuple[Any, str | None]:
     try:
         docs = list(yaml.load_all(f.text, Loader=_TolerantLoader))  # nosec B506 - subclass of SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}" if mark is not None else ""
+        mark = exc.context_mark or exc.problem_mark
+        line = min(mark.line + 1, max(f.lines, 1)) if mark is not None else None
+        where = f" at line {line}" if line is not None else ""
         return None, f"invalid YAML{where}: {exc.problem or 'parse error'}"
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         return None, f"invalid YAML: {type(exc).__name__}"
@@ -1416,7 +1420,7 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
                 "such as `run: ruff check .` or `pre-commit run --all-files`",
             )
         )
-    elif not pipelines:
+    elif not part.files:
         path = empty_ci[0] if empty_ci else ".github/workflows/ci.yml"
         message = (
             f"{path} is empty: it runs nothing"
