@@ -528,3 +528,40 @@ def test_review_scaffolding_counts_items_with_content(make_tree: TreeFactory) ->
     paths = {f.path for f in report.findings if f.criterion == "collaboration.review"}
     assert ".github/pull_request_template.md" in paths
     assert "CODE_OF_CONDUCT.md" in paths
+
+
+def test_documentation_of_test_fixtures_is_not_the_projects(make_tree: TreeFactory) -> None:
+    report = collaboration(make_tree({"tests/fixtures/service/docs/architecture.md": ARCHITECTURE}))
+    assert _metric(report, "collaboration.docs", "repo.doc_pages") == 0
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_pathological_documents_are_analysed_in_linear_time(make_tree: TreeFactory) -> None:
+    import time
+
+    hostile = "\n".join(
+        [
+            "[" * 100_000,
+            "<" * 100_000,
+            "# " + " #" * 50_000 + "x",
+            "<h1>" * 20_000,
+            "[a](" * 20_000,
+            "`<" * 50_000,
+            *(f"## heading {i}\nsome words here\n" for i in range(20_000)),
+        ]
+    )
+    root = make_tree(
+        {
+            "README.md": hostile,
+            "CHANGELOG.md": hostile,
+            "CONTRIBUTING.md": hostile,
+            "docs/page.md": hostile,
+            ".editorconfig": "[*]" + "\n" * 100_000 + "x",
+        }
+    )
+    started = time.perf_counter()
+    report = collaboration(root)
+    assert time.perf_counter() - started < 20  # quadratic regexes would take minutes
+    assert report.complete

@@ -11,7 +11,9 @@ The precise rule of every heuristic is documented in ``docs/collaboration.md``.
 
 from __future__ import annotations
 
+import bisect
 import configparser
+import itertools
 import json
 import re
 import tomllib
@@ -101,21 +103,21 @@ class Document:
 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+-]*)")
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*))?$")
 _UNDERLINE = re.compile(r"^\s*([=\-~^\"'`+*#:._<>])\1{2,}\s*$")
-_HTML_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"<h([1-6])[^<>]*>([^<]*)</h\1>", re.IGNORECASE)
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+([\w:-]+)::")
 _RST_CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "prompt", "literalinclude"})
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)")
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]]*)\]\(\s*<?([^()\s<>]+)")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _RST_LINK = re.compile(r"`[^`<]*<([^>`]+)>`__?")
 _RST_TARGET = re.compile(r"^\s*\.\.\s+_[^:]+:\s*(\S+)")
 _RST_ROLE = re.compile(r":(?:doc|ref):`([^`]+)`")
-_HTML_LINK = re.compile(r"<a\s[^>]*href=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_HTML_LINK = re.compile(r"<a\s[^<>]*?href=[\"']([^\"'<>]+)[\"']", re.IGNORECASE)
 _BARE_URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
-_HTML_TAG = re.compile(r"<[^>\n]+>")
+_HTML_TAG = re.compile(r"<[^<>\n]+>")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _IMAGE_TARGET = re.compile(r"\.(?:png|svg|jpe?g|gif|webp|ico)(?:[?#].*)?$", re.IGNORECASE)
 _LOCAL_HOST = re.compile(r"^https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?:[:/]|$)")
@@ -198,7 +200,7 @@ def parse_document(path: str, text: str) -> Document:
             continue
         atx = _ATX.match(line)
         if atx:
-            headings.append((i, len(atx.group(1)), atx.group(2)))
+            headings.append((i, len(atx.group(1)), _atx_title(atx.group(2) or "")))
             i += 1
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
@@ -225,7 +227,7 @@ def parse_document(path: str, text: str) -> Document:
                 expect_literal = True
             i += 1
             continue
-        for html in _HTML_HEADING.finditer(line):
+        for html in _HTML_HEADING.finditer(line if len(line) <= 2000 else ""):
             headings.append((i, int(html.group(1)), _HTML_TAG.sub("", html.group(2))))
         if stripped.endswith("::") and not stripped.startswith(".."):
             expect_literal = True
@@ -236,7 +238,8 @@ def parse_document(path: str, text: str) -> Document:
 
     prose_lines = [_INLINE_CODE.sub(lambda m: m.group(0).strip("`"), p) for _, p in prose_at]
     doc.prose = "\n".join(prose_lines)
-    doc.prose_words = sum(_words(_strip_markup(p)) for p in prose_lines)
+    line_words = [_words(_strip_markup(p)) for p in prose_lines]
+    doc.prose_words = sum(line_words)
     link_text = "\n".join(_INLINE_CODE.sub(" ", p) for _, p in prose_at)
     targets: list[str] = []
     raw_prose = "\n".join(p for _, p in prose_at)
@@ -256,18 +259,34 @@ def parse_document(path: str, text: str) -> Document:
 
     # Sections: each heading owns the prose and code up to the next heading of the
     # same or a higher level.
+    # Prefix sums keep this linear: a file of many headings costs no more than its size.
+    prose_index = [n for n, _ in prose_at]
+    cumulative = [0, *itertools.accumulate(line_words)]
+    ends: list[int] = [len(lines)] * len(headings)
+    open_headings: list[int] = []  # indexes of headings still waiting for their end
+    for index, (start, level, _) in enumerate(headings):
+        while open_headings and headings[open_headings[-1]][1] >= level:
+            ends[open_headings.pop()] = start
+        open_headings.append(index)
     for index, (start, level, title) in enumerate(headings):
-        end = len(lines)
-        for later_start, later_level, _ in headings[index + 1 :]:
-            if later_level <= level:
-                end = later_start
-                break
-        words = sum(_words(_strip_markup(p)) for n, p in prose_at if start < n < end)
-        blocks = sum(1 for n in code_at if start < n < end)
+        end = ends[index]
+        low = bisect.bisect_right(prose_index, start)
+        high = bisect.bisect_left(prose_index, end)
+        words = cumulative[high] - cumulative[low]
+        blocks = bisect.bisect_left(code_at, end) - bisect.bisect_right(code_at, start)
         doc.sections.append(
             Section(level=level, title=title, line=start + 1, words=words, code_blocks=blocks)
         )
     return doc
+
+
+def _atx_title(text: str) -> str:
+    """An ATX heading's text without the optional closing run of ``#``."""
+    title = text.strip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1].isspace()):
+        title = bare.rstrip()
+    return title
 
 
 def _last_indent(lines: Sequence[str], index: int) -> int:
@@ -493,6 +512,10 @@ _HYGIENE_STEMS = frozenset(
         "CODEOWNERS",
     }
 )
+#: Folders whose documentation is not the project's own (test fixtures, sample data).
+_NOT_DOC_PARENTS = frozenset(
+    {"tests", "test", "testing", "fixtures", "testdata", "__tests__", "node_modules"}
+)
 _AUTODOC = re.compile(r"^(auto\w+|automodule|autoclass|autofunction)$")
 _MKDOCSTRINGS = re.compile(r"^:::\s+[\w.]+", re.MULTILINE)
 
@@ -507,6 +530,8 @@ def _doc_pages(fileset: FileSet) -> _Part:
             continue
         if not any(p.lower() in DOC_DIRS for p in parts[:-1]):
             continue
+        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
+            continue  # documentation of a test fixture is not the project's
         if _norm_stem(f.name) in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
             continue
         part.files.add(f.path)
@@ -524,6 +549,7 @@ def _doc_pages(fileset: FileSet) -> _Part:
         for s in fileset.skipped
         if s.reason == "empty file"
         and any(p.lower() in DOC_DIRS for p in PurePosixPath(s.path).parts[:-1])
+        and not any(p.lower() in _NOT_DOC_PARENTS for p in PurePosixPath(s.path).parts[:-1])
     ]
     part.metrics.append(
         Metric(name="repo.doc_pages", value=float(len(pages)), unit="pages", files=len(pages))
@@ -1237,6 +1263,9 @@ def commands_in(strings: Iterable[str]) -> list[str]:
     return out
 
 
+_TARGET = re.compile(r"[\w./-]+")
+
+
 def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
     """Makefile targets -> (prerequisites, recipe lines)."""
     targets: dict[str, tuple[list[str], list[str]]] = {}
@@ -1246,15 +1275,21 @@ def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
             for name in current:
                 targets[name][1].append(line.strip())
             continue
-        match = re.match(r"^([\w./ -]+?)\s*::?\s*([^=].*)?$", line)
-        if match and not line.lstrip().startswith("#"):
-            current = match.group(1).split()
-            prereqs = (match.group(2) or "").split(";")[0].split()
-            for name in current:
-                targets.setdefault(name, ([], []))
-                targets[name][0].extend(prereqs)
-        elif line.strip() and not line.startswith(" "):
-            current = []
+        if line.lstrip().startswith("#") or ":" not in line:
+            if line.strip() and not line.startswith(" "):
+                current = []
+            continue
+        head, _, tail = line.partition(":")
+        tail = tail.removeprefix(":")  # double-colon rules
+        names = head.split()
+        if tail.startswith("=") or not names or not all(_TARGET.fullmatch(n) for n in names):
+            current = []  # a variable assignment (VAR := x) or not a rule
+            continue
+        current = names
+        prereqs = tail.split(";")[0].split()
+        for name in current:
+            targets.setdefault(name, ([], []))
+            targets[name][0].extend(prereqs)
     return targets
 
 
@@ -1601,6 +1636,20 @@ def _tool_from_command(command: str) -> str:
     )
 
 
+def editorconfig_has_settings(text: str) -> bool:
+    """Whether an .editorconfig has a ``[glob]`` section with at least one ``key = value``."""
+    in_section = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            in_section = True
+        elif in_section and "=" in line and line.split("=", 1)[1].strip():
+            return True
+    return False
+
+
 def _shallow(path: str) -> bool:
     return path.count("/") <= 1
 
@@ -1720,13 +1769,7 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
     editor = fileset.get(".editorconfig")
     if editor is not None:
         part.files.add(editor.path)
-        editorconfig = bool(
-            re.search(
-                r"^\s*\[[^\]]+\]\s*$(?:\n\s*(?:[#;].*)?)*\n\s*[\w-]+\s*=\s*\S",
-                editor.text,
-                re.MULTILINE,
-            )
-        )
+        editorconfig = editorconfig_has_settings(editor.text)
     kinds = tools.kinds()
     signals = {
         "linter": bool(kinds.get("linter")),
