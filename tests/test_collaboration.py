@@ -363,6 +363,14 @@ def test_changelog_entries_are_versioned_or_dated_with_content(text: str, entrie
         ("GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007\n", "AGPL-3.0"),
         ("Mozilla Public License Version 2.0\n==================================\n", "MPL-2.0"),
         (
+            "Mozilla Public License Version 2.0\n==================================\n\n"
+            + "1. Definitions and the grant of rights to the covered software. " * 8
+            + "Secondary License means either the GNU General Public License, Version 2.0, "
+            "the GNU Lesser General Public License, Version 2.1, the GNU Affero General "
+            "Public License, Version 3.0, or any later versions of those licenses.",
+            "MPL-2.0",
+        ),
+        (
             "Permission to use, copy, modify, and/or distribute this software for any purpose "
             "with or without fee is hereby granted, provided that the above copyright notice "
             "and this permission notice appear in all copies.",

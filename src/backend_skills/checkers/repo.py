@@ -816,82 +816,68 @@ def _norm_license(text: str) -> str:
 
 
 _N = _norm_license
-#: (SPDX id, phrases that must all appear, phrases that must not appear), most specific first.
-LICENSE_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("AGPL-3.0", (_N("GNU AFFERO GENERAL PUBLIC LICENSE"), _N("Version 3")), ()),
-    ("LGPL-3.0", (_N("GNU LESSER GENERAL PUBLIC LICENSE"), _N("Version 3")), ()),
-    ("LGPL-2.1", (_N("GNU LESSER GENERAL PUBLIC LICENSE"), _N("Version 2.1")), ()),
-    ("LGPL-2.0", (_N("GNU LIBRARY GENERAL PUBLIC LICENSE"),), ()),
-    ("GPL-3.0", (_N("GNU GENERAL PUBLIC LICENSE"), _N("Version 3")), ()),
-    ("GPL-2.0", (_N("GNU GENERAL PUBLIC LICENSE"), _N("Version 2")), ()),
-    ("Apache-2.0", (_N("Apache License"), _N("Version 2.0")), ()),
-    ("MPL-2.0", (_N("Mozilla Public License"), "2.0"), ()),
-    ("EPL-2.0", (_N("Eclipse Public License"), "2.0"), ()),
-    ("BSL-1.0", (_N("Boost Software License"),), ()),
-    ("EUPL-1.2", (_N("European Union Public Licence"), "1.2"), ()),
-    (
-        "Unlicense",
-        (_N("This is free and unencumbered software released into the public domain"),),
-        (),
-    ),
-    ("CC0-1.0", (_N("CC0 1.0 Universal"),), ()),
-    (
-        "Zlib",
+#: Characters (normalised) at the start of a licence file where its title must appear.
+LICENSE_HEAD = 400
+_PERMISSION = "Permission is hereby granted, free of charge, to any person obtaining a copy"
+_ISC_GRANT = (
+    "Permission to use, copy, modify, and",
+    "distribute this software for any purpose with or without fee is hereby granted",
+)
+_BSD = "Redistribution and use in source and binary forms"
+#: (SPDX id, phrases that must all appear, whether they must appear in the first
+#: :data:`LICENSE_HEAD` characters), most specific first. Titles are looked for at the
+#: head only: the MPL and EPL texts mention the GPL in their bodies.
+LICENSE_RULES: tuple[tuple[str, tuple[str, ...], bool], ...] = tuple(
+    (spdx, tuple(_N(p).strip() for p in phrases), head)
+    for spdx, phrases, head in (
+        ("AGPL-3.0", ("GNU AFFERO GENERAL PUBLIC LICENSE", "Version 3"), True),
+        ("LGPL-3.0", ("GNU LESSER GENERAL PUBLIC LICENSE", "Version 3"), True),
+        ("LGPL-2.1", ("GNU LESSER GENERAL PUBLIC LICENSE", "Version 2.1"), True),
+        ("LGPL-2.0", ("GNU LIBRARY GENERAL PUBLIC LICENSE",), True),
+        ("GPL-3.0", ("GNU GENERAL PUBLIC LICENSE", "Version 3"), True),
+        ("GPL-2.0", ("GNU GENERAL PUBLIC LICENSE", "Version 2"), True),
+        ("Apache-2.0", ("Apache License", "Version 2.0"), True),
+        ("MPL-2.0", ("Mozilla Public License", "2.0"), True),
+        ("EPL-2.0", ("Eclipse Public License", "2.0"), True),
+        ("BSL-1.0", ("Boost Software License",), True),
+        ("EUPL-1.2", ("European Union Public Licence", "1.2"), True),
+        ("CC0-1.0", ("CC0 1.0 Universal",), True),
         (
-            _N("provided 'as-is', without any express or implied warranty"),
-            _N("Altered source versions must be plainly marked"),
+            "Unlicense",
+            ("This is free and unencumbered software released into the public domain",),
+            False,
         ),
-        (),
-    ),
-    (
-        "MIT",
         (
-            _N("Permission is hereby granted, free of charge, to any person obtaining a copy"),
-            _N("The above copyright notice and this permission notice shall be included"),
-        ),
-        (),
-    ),
-    (
-        "MIT-0",
-        (_N("Permission is hereby granted, free of charge, to any person obtaining a copy"),),
-        (),
-    ),
-    (
-        "ISC",
-        (
-            _N("Permission to use, copy, modify, and"),
-            _N("distribute this software for any purpose with or without fee is hereby granted"),
-            _N(
-                "provided that the above copyright notice and this permission notice appear in all copies"
+            "Zlib",
+            (
+                "provided 'as-is', without any express or implied warranty",
+                "Altered source versions must be plainly marked",
             ),
+            False,
         ),
-        (),
-    ),
-    (
-        "0BSD",
         (
-            _N("Permission to use, copy, modify, and"),
-            _N("distribute this software for any purpose with or without fee is hereby granted"),
+            "MIT",
+            (
+                _PERMISSION,
+                "The above copyright notice and this permission notice shall be included",
+            ),
+            False,
         ),
-        (),
-    ),
-    (
-        "BSD-4-Clause",
+        ("MIT-0", (_PERMISSION,), False),
         (
-            _N("Redistribution and use in source and binary forms"),
-            _N("All advertising materials mentioning features"),
+            "ISC",
+            (
+                *_ISC_GRANT,
+                "provided that the above copyright notice and this permission notice "
+                "appear in all copies",
+            ),
+            False,
         ),
-        (),
-    ),
-    (
-        "BSD-3-Clause",
-        (
-            _N("Redistribution and use in source and binary forms"),
-            _N("endorse or promote products derived from this software"),
-        ),
-        (),
-    ),
-    ("BSD-2-Clause", (_N("Redistribution and use in source and binary forms"),), ()),
+        ("0BSD", _ISC_GRANT, False),
+        ("BSD-4-Clause", (_BSD, "All advertising materials mentioning features"), False),
+        ("BSD-3-Clause", (_BSD, "endorse or promote products derived from this software"), False),
+        ("BSD-2-Clause", (_BSD,), False),
+    )
 )
 _SPDX_TAG = re.compile(r"SPDX-License-Identifier:\s*([\w.+-]+(?:\s+(?:OR|AND|WITH)\s+[\w.+-]+)*)")
 
@@ -902,8 +888,10 @@ def detect_license(text: str) -> str | None:
     if tag:
         return tag.group(1).strip()
     norm = _norm_license(text)
-    for spdx, required, forbidden in LICENSE_RULES:
-        if all(p.strip() in norm for p in required) and not any(p in norm for p in forbidden):
+    head = norm[:LICENSE_HEAD]
+    for spdx, required, in_head in LICENSE_RULES:
+        where = head if in_head else norm
+        if all(p in where for p in required):
             return spdx
     return None
 
