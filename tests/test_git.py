@@ -105,6 +105,7 @@ def collaboration(root: Path, **options: object) -> Report:
         "api: validate the limit parameter",
         "[db] Index orders by customer",
         "Initial commit",
+        "Wipe the session cache on deploy",
     ],
 )
 def test_good_subjects(subject: str) -> None:

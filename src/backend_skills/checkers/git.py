@@ -398,6 +398,7 @@ _ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring
 _CONVENTIONAL = re.compile(
     r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^)]*)\))?(?P<bang>!)?:\s+(?P<desc>\S.*)$"
 )
+_LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
 _AREA_PREFIX = re.compile(r"^\[[^\]]+\]\s*(?P<desc>\S.*)$")
 
 
@@ -452,7 +453,7 @@ def assess_subject(subject: str) -> SubjectVerdict:
         area = _AREA_PREFIX.match(subject)
         if area:
             desc = area.group("desc")
-    low = _low_information(desc) or subject.lower().startswith(("fixup!", "squash!", "wip"))
+    low = _low_information(desc) or _LEFTOVER.match(subject) is not None
     words = desc.split()
     imperative = bool(words) and _imperative(words[0].strip("\"'`"))
     good = bool(subject) and not too_long and not low and (conventional or imperative)
