@@ -401,6 +401,54 @@ def test_hostile_repository_config_runs_nothing(make_tree: TreeFactory) -> None:
     assert report.criterion("collaboration.commit_messages").score == 100.0
 
 
+def _hostile_partial_clone(base: Path, origin: Path, marker: Path) -> Path:
+    """A tree:0 partial clone whose config runs ``evil`` when git fetches a missing tree."""
+    evil = base / "evil-upload-pack.sh"
+    evil.write_text(f'#!/bin/sh\ntouch {marker}\nexec git-upload-pack "$@"\n', encoding="utf-8")
+    evil.chmod(0o755)
+    clone = base / f"clone{len(list(base.glob('clone*')))}"
+    try:
+        git(base, "clone", "-q", "--filter=tree:0", "--no-checkout", f"file://{origin}", str(clone))
+    except subprocess.CalledProcessError:
+        pytest.skip("this git cannot make a partial clone")
+    git(clone, "config", "remote.origin.uploadpack", str(evil))
+    git(clone, "config", "protocol.file.allow", "always")
+    return clone
+
+
+@needs_git
+@pytest.mark.parametrize("without_lazy_fetch_guard", [False, True])
+def test_partial_clone_never_fetches_missing_objects(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch, without_lazy_fetch_guard: bool
+) -> None:
+    origin = init_repo(make_tree({}))
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    for day in range(1, 4):
+        commit(origin, f"feat: add module {day}", {f"m{day}/app.py": "x = 1\n"}, day=day)
+    base = origin.parent
+    marker = base / "pwned"
+    # A plain `git log --name-only` in such a clone runs the repository's program ...
+    git(_hostile_partial_clone(base, origin, marker), "log", "--name-only", "--format=%s")
+    if not marker.exists():
+        pytest.skip("this git does not lazily fetch in `git log`")
+    marker.unlink()
+    # ... the checker never does, even with only one of its two guards in place.
+    if without_lazy_fetch_guard:
+        plain = git_checker.git_environment
+
+        def environment(root: Path) -> dict[str, str]:
+            env = plain(root)
+            env.pop("GIT_NO_LAZY_FETCH", None)
+            return env
+
+        monkeypatch.setattr(git_checker, "git_environment", environment)
+    report = collaboration(_hostile_partial_clone(base, origin, marker))
+    assert not marker.exists()
+    reason = report.criterion("collaboration.commit_messages").reason
+    assert reason is not None
+    assert reason.startswith("partial clone with objects missing")
+
+
 @needs_git
 def test_inherited_git_environment_cannot_redirect_the_read(
     make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch

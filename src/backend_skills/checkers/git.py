@@ -12,7 +12,9 @@ them against a hostile repository:
 - command-line ``-c`` settings (which outrank the repository's own config) switch off
   every path by which a read can run a program or touch the network: the fsmonitor
   hook, hooks, the pager, signature verification (``gpg.program``), external diff and
-  textconv drivers, and every transport (``protocol.allow=never``);
+  textconv drivers, and every transport (``protocol.allow=never`` and each
+  ``protocol.<name>.allow=never``: a partial clone's lazy fetch would otherwise run a
+  program the repository names in ``remote.<name>.uploadpack``);
 - git's own ownership check stays on: a repository owned by another user is refused
   unless the user listed it in ``safe.directory``, and the reason says so;
 - only builtin commands are run (an alias can never shadow a builtin), with a time
@@ -77,7 +79,15 @@ SAFE_CONFIG: tuple[str, ...] = (
     "color.ui=never",
     "core.quotePath=false",
     "i18n.logOutputEncoding=UTF-8",
+    # No transport at all, so a partial clone cannot fetch missing objects through a
+    # program the repository names (remote.<name>.uploadpack, ext::). The per-protocol
+    # keys are needed too: a repository's protocol.file.allow=always would beat the
+    # general protocol.allow.
     "protocol.allow=never",
+    *(
+        f"protocol.{name}.allow=never"
+        for name in ("file", "ext", "ssh", "git", "http", "https", "ftp", "ftps")
+    ),
     "core.useReplaceRefs=false",
     "safe.bareRepository=explicit",
 )
@@ -157,6 +167,11 @@ def _git_reason(stderr: str) -> str:
         return (
             "git refused the repository: it is owned by another user (add it with "
             "`git config --global --add safe.directory PATH` if you trust it)"
+        )
+    if "lazy fetching disabled" in text or re.search(r"transport '\w+' not allowed", text):
+        return (
+            "partial clone with objects missing: reading the history would fetch them "
+            "over the network, which backend-skills never does"
         )
     if "does not have any commits" in text or "bad default revision" in text:
         return "the repository has no commits yet"
