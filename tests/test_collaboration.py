@@ -573,3 +573,22 @@ def test_pathological_documents_are_analysed_in_linear_time(make_tree: TreeFacto
     report = collaboration(root)
     assert time.perf_counter() - started < 20  # quadratic regexes would take minutes
     assert report.complete
+
+
+def test_hostile_config_files_never_break_the_checker(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "pyproject.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+            "package.json": "[" * 100_000 + "]" * 100_000,
+            "setup.cfg": "no section header\n[flake8\n",
+            ".pre-commit-config.yaml": "repos: !!python/object/apply:os.system ['true']\n",
+            ".github/workflows/a.yml": "&a [*a, *a]\n",
+            ".github/workflows/b.yml": "jobs: " + "[" * 5000 + "]" * 5000 + "\n",
+            ".gitlab-ci.yml": "test:\n  script: !reference [.x, script]\n  tags: !custom {a: 1}\n",
+        }
+    )
+    report = collaboration(root)
+    runs = {r.name: r for r in report.checkers}
+    assert runs["repo"].status == "ok", runs["repo"].error
+    skipped = {s.path for s in report.skipped}
+    assert {"pyproject.toml", ".pre-commit-config.yaml"} <= skipped

@@ -902,7 +902,7 @@ def _declared_license(fileset: FileSet) -> tuple[str, str] | None:
     if pyproject is not None:
         try:
             project = tomllib.loads(pyproject.text).get("project", {})
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             project = {}
         if isinstance(project, dict):
             value = project.get("license")
@@ -922,7 +922,7 @@ def _declared_license(fileset: FileSet) -> tuple[str, str] | None:
     if package is not None:
         try:
             data = json.loads(package.text)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict) and isinstance(data.get("license"), str):
             return str(data["license"])[:60], "package.json license"
@@ -1657,9 +1657,10 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
             part.files.add(f.path)
             try:
                 table = tomllib.loads(f.text).get("tool", {})
-            except tomllib.TOMLDecodeError as exc:
+            except (tomllib.TOMLDecodeError, RecursionError) as exc:
+                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 part.skipped.append(
-                    Skip(path=f.path, reason=f"invalid TOML: {exc}".splitlines()[0], checker="repo")
+                    Skip(path=f.path, reason=f"invalid TOML: {detail}", checker="repo")
                 )
                 continue
             if isinstance(table, dict):
@@ -1674,7 +1675,7 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
             parser = configparser.ConfigParser(strict=False, interpolation=None)
             try:
                 parser.read_string(f.text)
-            except configparser.Error:
+            except (configparser.Error, ValueError):
                 continue
             for section in parser.sections():
                 name = section.lower()
@@ -1735,7 +1736,7 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
     if package is not None:
         try:
             pkg = json.loads(package.text)
-        except ValueError:
+        except (ValueError, RecursionError):
             pkg = None
         if isinstance(pkg, dict):
             scripts = pkg.get("scripts")
