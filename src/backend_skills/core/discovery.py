@@ -109,6 +109,17 @@ LANGUAGE_BY_NAME = {
     "COPYING": "text",
     "NOTICE": "text",
     "AUTHORS": "text",
+    # Collaboration files the repo checker judges by content (not found by suffix).
+    "LICENSE-MIT": "text",
+    "LICENSE-APACHE": "text",
+    "COPYING.LESSER": "text",
+    "NEWS": "text",
+    ".flake8": "ini",
+    ".pylintrc": "ini",
+    "pylintrc": "ini",
+    ".yamllint": "yaml",
+    ".prettierrc": "json",
+    ".eslintrc": "json",
 }
 
 #: Languages whose files hold code (the roles source/test/migration apply to them).
