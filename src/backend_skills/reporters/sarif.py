@@ -175,7 +175,11 @@ class SarifReporter(Reporter):
                 f"**{criterion.name}** (`{criterion.id}`)\n\n{criterion.rationale.strip()}\n\n"
                 f"**What to do:** {criterion.remediation.strip()}"
             )
-        short = one_line(first.message, MAX_DESCRIPTION)
+        messages = {f.message for f in own}
+        if len(messages) == 1:  # the tool's own description of the rule
+            short = one_line(first.message, MAX_DESCRIPTION)
+        else:  # messages quote each place: describe the rule by its criteria instead
+            short = one_line(f"{rule_id}: {', '.join(names) or first.checker}", MAX_DESCRIPTION)
         full = one_line(" ".join(rationale) or first.message, MAX_DESCRIPTION)
         tags = ["backend-skills", *skills, *criteria]
         if "security" in skills:
