@@ -73,7 +73,9 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
             timeout=300,
         )
     except FileNotFoundError:
-        raise StagedError("git is not installed (the hook reads the staged files from git)")
+        raise StagedError(
+            "git is not installed (the hook reads the staged files from git)"
+        ) from None
     except subprocess.TimeoutExpired:
         raise StagedError(f"git {args[0]} took longer than 300 s") from None
     if done.returncode != 0:
@@ -240,9 +242,7 @@ def check_files(
             "outside git)"
         )
     selected = (
-        relative_paths(root, files)
-        if files is not None and len(files) > 0
-        else staged_paths(root)
+        relative_paths(root, files) if files is not None and len(files) > 0 else staged_paths(root)
     )
     code = [p for p in selected if is_code(p) and _safe(p)]
     reference = baseline_name if baseline is not None else against
