@@ -188,7 +188,7 @@ backend_skills_checkers = plugin.backend_skills_checkers
 PLUGINS: list[object] = [VulnAppPlugin()]
 SKILLS = [SKILL]
 
-APP = '''\
+APP = """\
 import pickle
 import sqlite3
 import subprocess
@@ -221,7 +221,7 @@ def report(uid):
 
 if __name__ == "__main__":
     app.run(debug=True)
-'''
+"""
 
 TREE: dict[str, str] = {
     "app/__init__.py": "",
