@@ -11,7 +11,7 @@ from backend_skills import Report, Severity
 from backend_skills.core.baseline import BaselineError, load_report, new_findings, parse_report
 
 from .test_cli import run_cli
-from .vulnapp import INJECTION, UNSAFE, install_plugin, vulnerable_report, write_vulnerable_app
+from .vulnapp import INJECTION, UNSAFE, plugin_env, vulnerable_report, write_vulnerable_app
 
 NEW_LINE = '\n\ndef purge(cur, table):\n    cur.execute("DELETE FROM %s" % table)\n'
 
@@ -135,7 +135,7 @@ def test_a_written_report_loads_back_identically(app: Path, tmp_path: Path) -> N
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"PYTHONPATH": str(install_plugin(tmp_path / "site"))}
+    return plugin_env(tmp_path / "site")
 
 
 def _score(app: Path, env: dict[str, str], *args: str | Path) -> tuple[int, str]:

@@ -17,7 +17,7 @@ from backend_skills.reporters._common import FormatOptionError
 from backend_skills.reporters.github import MAX_PER_KIND, escape_data, escape_property
 
 from .test_cli import run_cli
-from .vulnapp import INJECTION, UNSAFE, install_plugin, vulnerable_report, write_vulnerable_app
+from .vulnapp import INJECTION, UNSAFE, plugin_env, vulnerable_report, write_vulnerable_app
 
 HOSTILE_PATH = "app/we|ird,na:me%20<b>.py"
 FORMATS = ("markdown", "sarif", "gitlab", "junit", "github", "badge")
@@ -440,7 +440,7 @@ def test_badge_colour_follows_the_level(report: Report) -> None:
 
 def test_cli_writes_several_formats_at_once(tmp_path: Path) -> None:
     root = write_vulnerable_app(tmp_path / "app")
-    env = {"PYTHONPATH": str(install_plugin(tmp_path / "site"))}
+    env = plugin_env(tmp_path / "site")
     out = tmp_path / "out"
     args: list[str | Path] = ["score", root, "--isolated", "--skill", "security", "-q"]
     for fmt, name in (("sarif", "r.sarif"), ("gitlab", "cq.json"), ("junit", "r.xml")):
@@ -461,7 +461,7 @@ def test_cli_writes_several_formats_at_once(tmp_path: Path) -> None:
 
 def test_cli_bad_format_option_is_a_usage_error(tmp_path: Path) -> None:
     root = write_vulnerable_app(tmp_path / "app")
-    env = {"PYTHONPATH": str(install_plugin(tmp_path / "site"))}
+    env = plugin_env(tmp_path / "site")
     result = run_cli(
         "score", root, "--isolated", "--skill", "security", "-f", "badge",
         "--format-option", "badge_skill=cooking", env=env,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .vulnapp import install_plugin, write_vulnerable_app
+from .vulnapp import plugin_env, write_vulnerable_app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def test_score_and_gate_steps_as_the_runner_runs_them(
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(install_plugin(tmp_path / "site")),
+        **plugin_env(tmp_path / "site"),
         "RUNNER_TEMP": str(runner_temp),
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_OUTPUT": str(outputs),

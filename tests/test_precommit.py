@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from .test_cli import run_cli
-from .vulnapp import install_plugin, write_vulnerable_app
+from .vulnapp import install_plugin, plugin_env, write_vulnerable_app
 
 REPO = Path(__file__).resolve().parents[1]
 NEW_LINE = '\n\ndef purge(cur, table):\n    cur.execute("DELETE FROM %s" % table)\n'
@@ -54,7 +54,7 @@ def append(path: Path, text: str) -> int:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"PYTHONPATH": str(install_plugin(tmp_path / "site"))}
+    return plugin_env(tmp_path / "site")
 
 
 def hook(root: Path, env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

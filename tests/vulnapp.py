@@ -184,8 +184,14 @@ plugin = VulnAppPlugin()
 backend_skills_rubrics = plugin.backend_skills_rubrics
 backend_skills_checkers = plugin.backend_skills_checkers
 
-#: Plugins that produce the findings: ``[]`` switches to the installed (real) checkers.
-PLUGINS: list[object] = [VulnAppPlugin()]
+#: Use the stand-in checker. ``False`` switches every test that goes through
+#: :func:`vulnerable_report` or :func:`plugin_env` to the installed (real) checkers.
+STAND_IN = True
+#: Built-in plugins left out while the stand-in is used, so results do not depend on
+#: which real checkers and rubrics are installed.
+REPLACED = ("bandit", "sqlfluff", "radon", "python_ast", "repo", "git", "rubrics", "todos")
+PLUGINS: list[object] = [VulnAppPlugin()] if STAND_IN else []
+DISABLED: list[str] = list(REPLACED) if STAND_IN else ["todos"]
 SKILLS = [SKILL]
 
 APP = """\
@@ -245,7 +251,9 @@ def write_vulnerable_app(root: Path, extra: Mapping[str, str] | None = None) -> 
 
 def vulnerable_report(root: Path, **options: Any) -> Report:
     """Score the tree at ``root`` with :data:`PLUGINS` (the one place tests score it)."""
-    return score(root, skills=SKILLS, isolated=True, plugins=PLUGINS, **options)
+    return score(
+        root, skills=SKILLS, isolated=True, plugins=PLUGINS, disable_plugins=DISABLED, **options
+    )
 
 
 def install_plugin(site: Path) -> Path:
@@ -263,3 +271,11 @@ def install_plugin(site: Path) -> Path:
         "[backend_skills]\nvulnapp = backend_skills_vulnapp\n", encoding="utf-8"
     )
     return site
+
+
+def plugin_env(site: Path) -> dict[str, str]:
+    """Environment for a black-box run that loads the stand-in plugin from ``site``."""
+    env = {"BACKEND_SKILLS_DISABLE_PLUGINS": ",".join(DISABLED)}
+    if STAND_IN:
+        env["PYTHONPATH"] = str(install_plugin(site))
+    return env
