@@ -260,12 +260,12 @@ def score(
             err=True,
         )
 
+    new_failures = _baseline_gate(report, baseline, fail_on_new, quiet)  # named even if incomplete
     if not report.complete:
         if not quiet:
             click.echo("backend-skills: report incomplete: a checker failed (exit 3)", err=True)
         sys.exit(EXIT_INCOMPLETE)
-    failures = gate_failures(report, settings.fail_under, per_skill)
-    failures += _baseline_gate(report, baseline, fail_on_new, quiet)
+    failures = gate_failures(report, settings.fail_under, per_skill) + new_failures
     if failures:
         for failure in failures:
             click.echo(f"backend-skills: gate failed: {failure}", err=True)
