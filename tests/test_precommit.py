@@ -151,9 +151,9 @@ def test_uncounted_and_low_findings_do_not_fail_by_default(
 @needs_git
 def test_first_commit_and_baseline_modes(tmp_path: Path, env: dict[str, str]) -> None:
     root = make_repo(tmp_path / "svc", commit=False)
-    first = hook(root, env)
-    assert first.returncode == 1
-    assert "no commit yet" in first.stderr
+    first = hook(root, env)  # nothing to compare with: the first commit is the start
+    assert first.returncode == 0, first.stderr
+    assert "no commit yet: nothing to compare the staged files with" in first.stderr
     baseline = tmp_path / "baseline.json"
     scored = run_cli(
         "score", root, "--isolated", "--skill", "security", "-q", "-f", "json", "-o", baseline,
@@ -246,16 +246,28 @@ def test_pre_commit_try_repo_runs_both_hooks(tmp_path: Path) -> None:
         "GIT_CONFIG_NOSYSTEM": "1",
     }
 
-    def try_repo(*args: str) -> subprocess.CompletedProcess[str]:
+    def try_repo(*args: str, cwd: Path = service) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*pre_commit, "try-repo", str(checkout), *args],
-            cwd=service,
+            cwd=cwd,
             env=env,
             capture_output=True,
             text=True,
             timeout=1200,
             check=False,
         )
+
+    both = try_repo("--all-files")  # every hook of the repository
+    output = both.stdout + both.stderr
+    assert both.returncode == 0, output
+    assert output.count("Passed") == 2, output
+
+    # A brand-new repository: files added, nothing committed yet.
+    fresh = make_repo(tmp_path / "fresh", commit=False)
+    first = try_repo("--all-files", cwd=fresh)
+    output = first.stdout + first.stderr
+    assert first.returncode == 0, output
+    assert "Overall:" in output
 
     whole = try_repo("backend-skills", "--all-files")
     output = whole.stdout + whole.stderr

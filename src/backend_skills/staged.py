@@ -259,9 +259,14 @@ def check_files(
         if found is None:
             if against != "HEAD":
                 raise StagedError(f"unknown git revision {against!r}")
-            result.notes.append("no commit yet: every finding in these files is new")
-        else:
-            before_entries = found
+            # Nothing to compare with: the first commit sets the starting point.
+            result.notes.append(
+                "no commit yet: nothing to compare the staged files with, so they are not "
+                "gated (the first commit sets the starting point; pass --baseline to gate it)"
+            )
+            result.checked = []
+            return result
+        before_entries = found
     shas = [index[p] for p in wanted if p in index]
     shas += [before_entries[p] for p in wanted if p in before_entries]
     blobs = read_blobs(root, shas)
