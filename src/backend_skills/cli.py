@@ -497,12 +497,14 @@ def hook_command(
             err=True,
         )
         sys.exit(EXIT_GATE)
-    if not quiet:
+    if not quiet and result.checked:
         click.echo(
             f"backend-skills: no new findings at or above {threshold.value} in {files_text}"
-            + (f" (compared with {result.reference})" if result.checked else ""),
+            f" (compared with {result.reference})",
             err=True,
         )
+    elif not quiet and not result.notes:
+        click.echo("backend-skills: no code files to check", err=True)
     sys.exit(EXIT_OK)
 
 
