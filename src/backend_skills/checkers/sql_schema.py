@@ -752,9 +752,9 @@ class _PythonSchemaReader:
         for node in self.tree.body:
             if isinstance(node, ast.ClassDef) and node.name == "Migration":
                 is_django_migration = any(_call_name(b) == "Migration" for b in node.bases)
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.ClassDef):
-                self._class(node)
+        for cls in ast.walk(self.tree):
+            if isinstance(cls, ast.ClassDef):
+                self._class(cls)
         for node in self.tree.body:
             self._module_statement(node)
         if is_django_migration:
@@ -836,6 +836,8 @@ class _PythonSchemaReader:
     def _sa_columns(node: ast.ClassDef) -> list[ColumnFacts]:
         columns: list[ColumnFacts] = []
         for stmt in node.body:
+            value: ast.expr | None
+            annotation: ast.expr | None
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 target = stmt.targets[0]
                 value = stmt.value
@@ -974,9 +976,7 @@ class _PythonSchemaReader:
                             _change(model.lower(), "index", node.lineno, cols)
                         )
                     if probe["checks"]:
-                        self.facts["changes"].append(
-                            _change(model.lower(), "check", node.lineno)
-                        )
+                        self.facts["changes"].append(_change(model.lower(), "check", node.lineno))
 
     def _django_create_model(self, call: ast.Call) -> None:
         model = _str(_kw(call, "name") or (call.args[0] if call.args else None))
@@ -1236,8 +1236,8 @@ def _merge_column(target: _Merged, col: ColumnFacts) -> None:
         target.columns[key] = dict(col)  # type: ignore[assignment]
         return
     for flag in ("not_null", "pk", "unique", "check", "indexed"):
-        if col[flag]:  # type: ignore[literal-required]
-            known[flag] = True  # type: ignore[literal-required]
+        if col[flag]:
+            known[flag] = True
     if col["ref"] and not known["ref"]:
         known["ref"] = col["ref"]
 
@@ -1279,9 +1279,7 @@ def merge_schema(files: Mapping[str, tuple[str, SchemaFacts]]) -> dict[str, _Mer
             merged = tables.get(table["key"])
             if merged is None:
                 base = dict(table)
-                base.update(
-                    columns=[], pk=[], fks=[], uniques=[], checks=0, indexes=[], path=path
-                )
+                base.update(columns=[], pk=[], fks=[], uniques=[], checks=0, indexes=[], path=path)
                 merged = _Merged(facts=base, path=path)  # type: ignore[arg-type]
                 tables[table["key"]] = merged
             _merge_into(merged, table)
@@ -1294,9 +1292,7 @@ def merge_schema(files: Mapping[str, tuple[str, SchemaFacts]]) -> dict[str, _Mer
         for col in merged.columns.values():
             if col["pk"] and col["name"] not in merged.facts["pk"]:
                 merged.facts["pk"].append(col["name"])
-            if col["ref"] and not any(
-                fk["cols"] == [col["name"]] for fk in merged.facts["fks"]
-            ):
+            if col["ref"] and not any(fk["cols"] == [col["name"]] for fk in merged.facts["fks"]):
                 merged.facts["fks"].append({"cols": [col["name"]], "ref": col["ref"]})
     return tables
 
@@ -1507,14 +1503,26 @@ def evaluate_schema(
     metrics = [
         Metric(name="schema.tables", value=float(n), unit="tables", files=len(files)),
         Metric(name="schema.pk_share", value=with_pk / n, unit="share", files=len(files)),
-        _share("schema.fk_declared_share", ref_declared, ref_total, len(files),
-               "no column references another table"),
-        _share("schema.fk_index_share", fk_indexed, fk_total, len(files),
-               "no foreign key declared"),
-        Metric(name="schema.constraint_share", value=constrained / n, unit="share",
-               files=len(files)),
-        _share("schema.naming_consistency", consistent, len(idents), len(files),
-               "no identifiers to compare"),
+        _share(
+            "schema.fk_declared_share",
+            ref_declared,
+            ref_total,
+            len(files),
+            "no column references another table",
+        ),
+        _share(
+            "schema.fk_index_share", fk_indexed, fk_total, len(files), "no foreign key declared"
+        ),
+        Metric(
+            name="schema.constraint_share", value=constrained / n, unit="share", files=len(files)
+        ),
+        _share(
+            "schema.naming_consistency",
+            consistent,
+            len(idents),
+            len(files),
+            "no identifiers to compare",
+        ),
     ]
     origins = Counter(t.facts["origin"] for t in tables.values())
     notes = [

@@ -206,9 +206,7 @@ _IMPORT_RE = re.compile(
     + "|".join(sorted((re.escape(m) for m in IMPORT_DIALECTS), key=len, reverse=True))
     + r")\b"
 )
-_URL_RE = re.compile(
-    r"\b(" + "|".join(SCHEME_DIALECTS) + r")(?:\+\w+)?://", re.IGNORECASE
-)
+_URL_RE = re.compile(r"\b(" + "|".join(SCHEME_DIALECTS) + r")(?:\+\w+)?://", re.IGNORECASE)
 _DJANGO_ENGINE_RE = re.compile(r"django\.db\.backends\.(postgresql|mysql|sqlite3|oracle)")
 _IMAGE_RE = re.compile(
     r"(?im)^\s*image:\s*[\"']?(?:[\w.-]+/)?(postgres|postgis|mysql|mariadb|"
@@ -284,10 +282,16 @@ def infer_dialect(fileset: FileSet) -> tuple[str, str]:
         if file.language == "python":
             weight = 1.0 if file.role is Role.TEST else 2.0
             for match in _IMPORT_RE.finditer(text):
-                add(IMPORT_DIALECTS[match.group(1)], weight, f"import {match.group(1)} in {file.path}")
+                add(
+                    IMPORT_DIALECTS[match.group(1)],
+                    weight,
+                    f"import {match.group(1)} in {file.path}",
+                )
             for match in _DJANGO_ENGINE_RE.finditer(text):
                 engine = match.group(1)
-                add(SCHEME_DIALECTS.get(engine, "ansi"), 3, f"Django engine {engine} in {file.path}")
+                add(
+                    SCHEME_DIALECTS.get(engine, "ansi"), 3, f"Django engine {engine} in {file.path}"
+                )
         if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell"):
             for match in _URL_RE.finditer(text):
                 scheme = match.group(1).lower()
@@ -332,8 +336,9 @@ def _config_dialect(file: SourceFile) -> str | None:
             return str(value) if value else None
         from sqlfluff.core.config.loader import load_config_string
 
-        loaded = load_config_string(file.text)
-        value = loaded.get("core", {}).get("dialect") if isinstance(loaded, dict) else None
+        loaded: Any = load_config_string(file.text)
+        core_section = loaded.get("core") if isinstance(loaded, dict) else None
+        value = core_section.get("dialect") if isinstance(core_section, dict) else None
         return str(value) if value else None
     except Exception:  # an unreadable config is reported by sqlfluff itself per file
         return None
@@ -483,9 +488,7 @@ class SqlfluffChecker(FileChecker):
             rel = str(PurePosixPath(file.path).parent)
             rel = "" if rel == "." else rel
             digest = hashlib.sha256(file.text.encode("utf-8")).hexdigest()[:16]
-            configs[rel] = hashlib.sha256((configs.get(rel, "") + digest).encode()).hexdigest()[
-                :16
-            ]
+            configs[rel] = hashlib.sha256((configs.get(rel, "") + digest).encode()).hexdigest()[:16]
             if rel == "" and root_dialect is None:
                 dialect = _config_dialect(file)
                 if dialect:
@@ -559,7 +562,7 @@ class SqlfluffChecker(FileChecker):
             )
         violations = list(linted.violations)
         templating = [v for v in violations if v.rule_code() == "TMP"]
-        if templating or linted.tree is None and not violations:
+        if templating or (linted.tree is None and not violations):
             data["schema"] = read_ddl(file.text)
             first = _strip_position(templating[0].desc()) if templating else "no output"
             return FileResult(
@@ -660,8 +663,11 @@ class SqlfluffChecker(FileChecker):
                 f"{total} of {len(sql_paths)} SQL file(s) not analysed by sqlfluff: {detail}"
             )
         out.notes.extend(notes)
-        out.metrics.extend(self._sql_metrics(sql_paths, counted_lines, style, parsed_files,
-                                             failed_files, bool(skipped_reasons)))
+        out.metrics.extend(
+            self._sql_metrics(
+                sql_paths, counted_lines, style, parsed_files, failed_files, bool(skipped_reasons)
+            )
+        )
         engine_indexes = self._engine_indexes_fks(ctx, dialects)
         schema = evaluate_schema(schema_files, engine_indexes_fks=engine_indexes)
         out.metrics.extend(schema.metrics)
@@ -713,10 +719,7 @@ class SqlfluffChecker(FileChecker):
         by_dialect: Counter[str] = Counter()
         for (dialect, _), count in dialects.items():
             by_dialect[dialect] += count
-        if by_dialect:
-            dialect = by_dialect.most_common(1)[0][0]
-        else:
-            dialect = infer_dialect(ctx.fileset)[0]
+        dialect = by_dialect.most_common(1)[0][0] if by_dialect else infer_dialect(ctx.fileset)[0]
         return dialect in ("mysql", "mariadb")
 
 

@@ -48,4 +48,6 @@ class Analysis:
 
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
-    return []
+    from .database import DatabaseAnalysis
+
+    return [DatabaseAnalysis()]
