@@ -1379,6 +1379,7 @@ def evaluate_schema(
     ``engine_indexes_fks`` is true for MySQL/MariaDB, whose InnoDB engine creates an
     index for every foreign key itself.
     """
+    files = {p: v for p, v in files.items() if v[1]["tables"] or v[1]["changes"]}
     tables = merge_schema(files)
     if not tables:
         why = "no CREATE TABLE statement or ORM model/migration table definition found"
@@ -1421,7 +1422,7 @@ def evaluate_schema(
             if match is None or lower == "id" or (pk_cols == {lower}):
                 continue
             target = _stem_matches(match.group("stem"), keys)
-            if target is not None:
+            if target is not None and target != key:  # <own table>_id is the row's own id
                 missing.append(f"{col['name']} -> {tables[target].facts['name']}")
         ref_total += len(fk_cols) + len(missing)
         ref_declared += len(fk_cols)
@@ -1524,10 +1525,10 @@ def evaluate_schema(
             "no identifiers to compare",
         ),
     ]
-    origins = Counter(t.facts["origin"] for t in tables.values())
+    origins = Counter(t["origin"] for _, facts in files.values() for t in facts["tables"])
     notes = [
-        f"schema: {n} table(s) read from "
-        + ", ".join(f"{origin} ({count})" for origin, count in sorted(origins.items()))
+        f"schema: {n} table(s) from {len(files)} file(s); definitions read: "
+        + ", ".join(f"{origin} {count}" for origin, count in sorted(origins.items()))
         + f"; dominant naming style {dominant}"
     ]
     return SchemaReport(metrics=metrics, findings=findings, notes=notes)
