@@ -541,6 +541,7 @@ class _FileVisitor(ast.NodeVisitor):
         self.loops: list[list[ast.AST]] = [[]]
         self.findings: list[Finding] = []
         self.sites: list[_Site] = []
+        self.maybe_sites: list[_Site] = []
         self.loop_lines: set[int] = set()
         self.star_lines: set[int] = set()
         self.imports: set[str] = set()
@@ -718,6 +719,10 @@ class _FileVisitor(ast.NodeVisitor):
         built = _Resolver(self.scopes).classify(arg)
         strong = name in STRONG_SINKS or name in WRAPPER_SINKS
         if not _SQL_LIKE.search(built.text) and not (strong and _SQL_START.match(built.text)):
+            if strong and built.kind in ("unknown", "param"):
+                # SQL we cannot read (from a caller or a call): a site only in a file
+                # that imports a database driver or ORM.
+                self.maybe_sites.append(_Site(node.lineno, name, built, False))
             return
         if built.kind == "dynamic" and not built.text.strip():
             built = Built("unknown", line=built.line)
@@ -773,31 +778,25 @@ class _FileVisitor(ast.NodeVisitor):
         )
 
     def _confidence(self, values: Sequence[ast.expr]) -> Confidence:
+        """High: a parameter or request data; low: only SQL fragments built elsewhere."""
         params = self.scopes[0].params if len(self.scopes) > 1 else frozenset()
-        tainted = False
-        fragments = True
+        level = Confidence.LOW
         for value in values:
-            text = _dotted(value) if not isinstance(value, ast.Call) else _dotted(value.func)
-            root = text.split(".")[0] if text else ""
             if isinstance(value, ast.Call) and _call_name(value) == "join":
-                continue
-            if not _FRAGMENT_NAME.search(text or ""):
-                fragments = False
-            if root in params and not _FRAGMENT_NAME.search(root):
-                tainted = True
-            if root == "request" or (
-                isinstance(value, ast.Attribute | ast.Subscript)
-                and any(part in _REQUEST_ATTRS for part in text.split("."))
-                and "request" in text
+                continue  # " AND ".join(clauses): fragments assembled by the code
+            text = _root_path(value)
+            parts = text.split(".") if text else []
+            root = parts[0] if parts else ""
+            fragment = bool(_FRAGMENT_NAME.search(text))
+            if (
+                (root in params and not fragment)
+                or root == "request"
+                or (isinstance(value, ast.Call) and _call_name(value) == "input")
             ):
-                tainted = True
-            if isinstance(value, ast.Call) and _call_name(value) == "input":
-                tainted = True
-        if tainted:
-            return Confidence.HIGH
-        if fragments:
-            return Confidence.LOW
-        return Confidence.MEDIUM
+                return Confidence.HIGH
+            if not fragment or root in params:
+                level = Confidence.MEDIUM
+        return level
 
     # -- N+1 -----------------------------------------------------------------------------
 
@@ -868,6 +867,9 @@ class _FileVisitor(ast.NodeVisitor):
             m in ORM_MODULES or any(m.startswith(o + ".") for o in ORM_MODULES)
             for m in self.imports
         )
+        if driver or orm:
+            self.sites.extend(self.maybe_sites)
+            self.sites.sort(key=lambda s: s.line)
         counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
         for site in self.sites:
             kind = site.built.kind
@@ -886,6 +888,13 @@ class _FileVisitor(ast.NodeVisitor):
             "raw_sites": len(sites),
             "first_site": min((s.line for s in sites), default=0),
         }
+
+
+def _root_path(node: ast.expr) -> str:
+    """``request.args`` for ``request.args["id"]``, ``self.repo.find`` for a call of it."""
+    while isinstance(node, ast.Subscript | ast.Call):
+        node = node.value if isinstance(node, ast.Subscript) else node.func
+    return _dotted(node)
 
 
 def _describe(node: ast.expr) -> str:
@@ -1165,6 +1174,12 @@ class DatabaseAnalysis(Analysis):
             for key in counts:
                 counts[key] += int(d.get("sites", {}).get(key, 0))
         judged = counts["param"] + counts["static"] + counts["dynamic"]
+        if judged or counts["unknown"]:
+            out.notes.append(
+                f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
+                f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
+                "resolved (SQL from a parameter or a call)"
+            )
         if judged:
             out.metrics.append(
                 Metric(
@@ -1173,11 +1188,6 @@ class DatabaseAnalysis(Analysis):
                     unit="share of SQL call sites",
                     files=len(app),
                 )
-            )
-            out.notes.append(
-                f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
-                f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
-                "resolved (SQL from a parameter or a call)"
             )
         else:
             out.metrics.append(
