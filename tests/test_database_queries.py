@@ -447,3 +447,21 @@ def test_schema_without_migrations_and_database_without_schema(make_tree: TreeFa
     assert migrations.reason is not None
     assert "no schema defined" in migrations.reason
     assert client.criterion("database.query_safety").applicable
+
+
+def test_numbered_sql_scripts_are_a_home_grown_migration_tool(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "app/schema/delta/01/users.sql": "create table users (id int primary key);\n",
+            "app/schema/delta/02/posts.sql": "create table posts (id int primary key);\n",
+            "app/schema/delta/02/index.sql": "create index ix on posts (id);\n",
+            "tests/migrations/001_fixture.sql": "create table t (id int);\n",
+        }
+    )
+    report = _score(root)
+    assert report.criterion("database.migrations").score == 100.0
+    assert report.criterion("database.migrations").metrics["migrations.count"] == 3.0
+    assert report.criterion("database.migration_reversibility").score == 0.0
+    (finding,) = _findings(report, "BSDB301")
+    assert finding.path == "app/schema/delta/01/users.sql"
+    assert "3 numbered SQL migration script(s) under app/schema/delta/" in finding.message

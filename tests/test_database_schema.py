@@ -476,3 +476,19 @@ def test_schema_criteria_move_with_the_schema(make_tree: TreeFactory) -> None:
     assert bad_score is not None
     assert good_score is not None
     assert bad_score < good_score
+
+
+def test_missing_primary_key_names_a_candidate_key() -> None:
+    facts = _ddl(
+        """
+        create table device_inbox (
+            user_id text not null,
+            device_id text not null,
+            body text
+        );
+        create unique index device_inbox_key on device_inbox (user_id, device_id);
+        """
+    )
+    report = evaluate_schema({"s.sql": ("source", facts)})
+    (finding,) = [f for f in report.findings if f.rule == "BSDB101"]
+    assert "unique key (user_id, device_id)" in finding.message

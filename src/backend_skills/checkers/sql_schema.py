@@ -1359,6 +1359,19 @@ def _finding(
     )
 
 
+def _candidate_key(table: _Merged) -> list[str]:
+    """A unique key whose columns are all NOT NULL, if the table has one."""
+    uniques = [
+        *table.facts["uniques"],
+        *([c["name"]] for c in table.columns.values() if c["unique"]),
+    ]
+    for cols in uniques:
+        known = [table.columns.get(c.lower()) for c in cols]
+        if cols and all(k is not None and k["not_null"] for k in known):
+            return list(cols)
+    return []
+
+
 def _indexed(table: _Merged, cols: Sequence[str], engine_indexes_fks: bool) -> bool:
     if engine_indexes_fks:
         return True
@@ -1402,12 +1415,19 @@ def evaluate_schema(
         if facts["pk"] or facts["implicit_pk"]:
             with_pk += 1
         else:
+            candidate = _candidate_key(table)
+            hint = (
+                f" (its unique key ({', '.join(candidate)}) on NOT NULL columns could be "
+                "declared as the primary key)"
+                if candidate
+                else ""
+            )
             findings.append(
                 _finding(
                     "BSDB101",
                     "database.primary_keys",
                     Severity.MEDIUM,
-                    f"table {facts['name']} has no primary key",
+                    f"table {facts['name']} has no primary key{hint}",
                     table,
                 )
             )

@@ -1022,13 +1022,49 @@ class _Migration:
     line: int
     reversible: bool
     why: str
+    report: bool = True
+    """Whether an irreversible migration gets its own finding (numbered scripts get one
+    finding per folder)."""
+
+
+#: Folder names under which numbered SQL scripts are taken as a home-grown migration tool.
+_SCRIPT_DIRS = frozenset(
+    {
+        "migrations",
+        "migration",
+        "migrate",
+        "delta",
+        "deltas",
+        "patches",
+        "upgrades",
+        "upgrade",
+        "schema_changes",
+        "changesets",
+        "versions",
+    }
+)
+_NUMBERED = re.compile(r"^\d")
+#: Folders whose migrations are test fixtures (discovery calls tests/migrations "migration").
+_TEST_PARTS = frozenset({"tests", "test", "testing", "fixtures", "testdata"})
+
+
+def _numbered_script(path: str) -> bool:
+    pure = PurePosixPath(path)
+    dirs = [p.lower() for p in pure.parts[:-1]]
+    return any(d in _SCRIPT_DIRS for d in dirs) and (
+        bool(_NUMBERED.match(pure.name)) or bool(dirs and _NUMBERED.match(dirs[-1]))
+    )
 
 
 def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
     found: list[_Migration] = []
     files = [
-        f for f in ctx.fileset.files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)
+        f
+        for f in ctx.fileset.files
+        if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS, Role.TEST)
+        and not _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(f.path).parts[:-1])
     ]
+    scripts: dict[str, list[SourceFile]] = {}
     undo: set[tuple[str, str]] = set()
     for f in files:
         match = _FLYWAY_RE.match(f.name)
@@ -1043,6 +1079,8 @@ def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
         folder = str(PurePosixPath(f.path).parent)
         if f.language == "sql":
             match = _FLYWAY_RE.match(f.name)
+            if match and match.group(1).upper() == "U":
+                continue
             if match and match.group(1).upper() == "V":
                 ok = (folder, match.group(2)) in undo
                 found.append(
@@ -1050,6 +1088,8 @@ def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
                 )
                 continue
             updown = _UPDOWN_RE.match(f.name)
+            if updown and updown.group(2).lower() == "down":
+                continue
             if updown and updown.group(2).lower() == "up":
                 ok = (folder, updown.group(1)) in downs
                 found.append(
@@ -1067,10 +1107,32 @@ def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
             if f.text.lstrip().lower().startswith("--liquibase formatted sql"):
                 found.extend(_liquibase_sql(f))
                 continue
+            if _numbered_script(f.path):
+                scripts.setdefault(folder, []).append(f)
+                continue
         if f.language in ("xml", "yaml", "json") and (
             "databaseChangeLog" in f.text or "changelog" in f.name.lower()
         ):
             found.extend(_liquibase(f))
+    by_root: dict[str, list[SourceFile]] = {}
+    for folder, members in scripts.items():
+        pure = PurePosixPath(folder)
+        root = str(pure.parent) if _NUMBERED.match(pure.name) else folder
+        by_root.setdefault(root, []).extend(members)
+    for root, members in sorted(by_root.items()):
+        members.sort(key=lambda f: f.path)
+        for index, f in enumerate(members):
+            found.append(
+                _Migration(
+                    "numbered SQL scripts",
+                    f.path,
+                    1,
+                    False,
+                    f"{len(members)} numbered SQL migration script(s) under {root}/ have no "
+                    "down/undo scripts",
+                    report=index == 0,
+                )
+            )
     return found
 
 
@@ -1271,7 +1333,7 @@ class DatabaseAnalysis(Analysis):
         others = _non_python_migrations(ctx)
         migrations.extend(others)
         for m in others:
-            if not m.reversible:
+            if not m.reversible and m.report:
                 out.findings.append(
                     Finding(
                         checker=CHECKER,
