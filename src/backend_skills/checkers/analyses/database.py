@@ -246,7 +246,8 @@ class _Scope:
             if args.kwarg is not None:
                 params.add(args.kwarg.arg)
         scope = cls(node=node, params=frozenset(params))
-        body = getattr(node, "body", [])
+        raw = getattr(node, "body", [])
+        body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda: an expr
         for child in _walk_local(body):
             if isinstance(child, ast.Assign):
                 for target in child.targets:
@@ -280,7 +281,7 @@ class _Scope:
         return list(reversed(result))
 
 
-def _walk_local(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
+def _walk_local(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
     """Every node in ``body`` without entering nested functions, lambdas or classes."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
@@ -779,7 +780,10 @@ class _FileVisitor(ast.NodeVisitor):
 
     def _confidence(self, values: Sequence[ast.expr]) -> Confidence:
         """High: a parameter or request data; low: only SQL fragments built elsewhere."""
-        params = self.scopes[0].params if len(self.scopes) > 1 else frozenset()
+        params = (self.scopes[0].params if len(self.scopes) > 1 else frozenset()) - {
+            "self",
+            "cls",
+        }
         level = Confidence.LOW
         for value in values:
             if isinstance(value, ast.Call) and _call_name(value) == "join":
@@ -1188,7 +1192,13 @@ class DatabaseAnalysis(Analysis):
     feeds = (SAFETY, PATTERNS, ACCESS, REVERSIBILITY, MIGRATIONS)
 
     def visit(self, file: SourceFile, tree: ast.Module, options: Mapping[str, Any]) -> Visit:
-        """Findings and facts of one module."""
+        """Findings and facts of one module (an unexpected construct costs this file only)."""
+        try:
+            return self._visit(file, tree)
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            return Visit(data={"error": f"{type(exc).__name__}: {exc}"[:200]})
+
+    def _visit(self, file: SourceFile, tree: ast.Module) -> Visit:
         visitor = _FileVisitor(file, tree)
         visitor.visit(tree)
         data = visitor.data()
@@ -1221,6 +1231,13 @@ class DatabaseAnalysis(Analysis):
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """Shares, migration facts and applicability over the whole repository."""
         out = CheckResult()
+        errors = sorted(p for p, d in data.items() if "error" in d)
+        if errors:
+            out.notes.append(
+                f"database analysis could not read {len(errors)} file(s), e.g. {errors[0]}: "
+                f"{data[errors[0]]['error']}"
+            )
+        data = {p: d for p, d in data.items() if "error" not in d}
         app = {p: d for p, d in data.items() if d.get("role") not in ("test", "docs")}
         db_access = any(
             d.get("db_access") and d.get("role") in ("source", "other") for d in app.values()
@@ -1320,7 +1337,8 @@ class DatabaseAnalysis(Analysis):
         migrations: list[_Migration] = []
         for path, d in sorted(data.items()):
             fact = d.get("migration")
-            if isinstance(fact, dict) and d.get("role") not in ("test", "docs"):
+            in_tests = _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
+            if isinstance(fact, dict) and d.get("role") not in ("test", "docs") and not in_tests:
                 migrations.append(
                     _Migration(
                         str(fact["tool"]),
