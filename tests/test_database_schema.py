@@ -492,3 +492,15 @@ def test_missing_primary_key_names_a_candidate_key() -> None:
     report = evaluate_schema({"s.sql": ("source", facts)})
     (finding,) = [f for f in report.findings if f.rule == "BSDB101"]
     assert "unique key (user_id, device_id)" in finding.message
+
+
+def test_huge_schema_dump_is_read_and_findings_are_capped() -> None:
+    ddl = "".join(
+        f"create table t{i} (\n    id int primary key,\n    note text\n);\n" for i in range(600)
+    )
+    report = evaluate_schema({"dump.sql": ("source", read_ddl(ddl))})
+    metrics = {m.name: m.value for m in report.metrics}
+    assert metrics["schema.tables"] == 600
+    assert metrics["schema.constraint_share"] == 0.0
+    assert len([f for f in report.findings if f.rule == "BSDB104"]) == 500
+    assert any("100 more BSDB104" in n for n in report.notes)

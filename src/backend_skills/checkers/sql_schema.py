@@ -24,7 +24,7 @@ import ast
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -1300,14 +1300,14 @@ def merge_schema(files: Mapping[str, tuple[str, SchemaFacts]]) -> dict[str, _Mer
 _REF_COLUMN = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z0-9_]*?)(?:_[iI][dD]|(?<=[a-z0-9])I[dD])$")
 
 
-def _stem_matches(stem: str, keys: Iterable[str]) -> str | None:
+def _stem_matches(stem: str, keys: Container[str]) -> str | None:
     stem = stem.lower().rstrip("_")
-    candidates = {stem, stem + "s", stem + "es"}
+    candidates = [stem, stem + "s", stem + "es"]
     if stem.endswith("y"):
-        candidates.add(stem[:-1] + "ies")
-    for key in keys:
-        if key in candidates:
-            return key
+        candidates.append(stem[:-1] + "ies")
+    for candidate in candidates:
+        if candidate in keys:
+            return candidate
     return None
 
 
@@ -1441,7 +1441,7 @@ def evaluate_schema(
             match = _REF_COLUMN.match(col["name"])
             if match is None or lower == "id" or (pk_cols == {lower}):
                 continue
-            target = _stem_matches(match.group("stem"), keys)
+            target = _stem_matches(match.group("stem"), tables)
             if target is not None and target != key:  # <own table>_id is the row's own id
                 missing.append(f"{col['name']} -> {tables[target].facts['name']}")
         ref_total += len(fk_cols) + len(missing)
@@ -1551,7 +1551,30 @@ def evaluate_schema(
         + ", ".join(f"{origin} {count}" for origin, count in sorted(origins.items()))
         + f"; dominant naming style {dominant}"
     ]
+    findings, dropped = _cap(findings)
+    for rule, count in sorted(dropped.items()):
+        notes.append(
+            f"schema: {count} more {rule} finding(s) not listed (first {MAX_FINDINGS_PER_RULE} "
+            "shown; the metric counts every table)"
+        )
     return SchemaReport(metrics=metrics, findings=findings, notes=notes)
+
+
+#: Schema findings listed per rule; the share metrics always count every table.
+MAX_FINDINGS_PER_RULE = 500
+
+
+def _cap(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    kept: list[Finding] = []
+    seen: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
+    for finding in sorted(findings, key=Finding.sort_key):
+        seen[finding.rule] += 1
+        if seen[finding.rule] > MAX_FINDINGS_PER_RULE:
+            dropped[finding.rule] += 1
+        else:
+            kept.append(finding)
+    return kept, dict(dropped)
 
 
 def _share(name: str, part: int, total: int, files: int, why: str) -> Metric:
