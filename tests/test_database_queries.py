@@ -465,3 +465,18 @@ def test_numbered_sql_scripts_are_a_home_grown_migration_tool(make_tree: TreeFac
     (finding,) = _findings(report, "BSDB301")
     assert finding.path == "app/schema/delta/01/users.sql"
     assert "3 numbered SQL migration script(s) under app/schema/delta/" in finding.message
+
+
+def test_sql_only_in_tests_and_docs_leaves_the_skill_not_applicable(
+    make_tree: TreeFactory,
+) -> None:
+    root = make_tree(
+        {
+            "tests/fixtures/seed.sql": "select * from t;\n",
+            "docs/example.sql": "create table t (id int);\n",
+            "lib/core.py": "def add(a: int, b: int) -> int:\n    return a + b\n",
+        }
+    )
+    skill = _score(root).skill("database")
+    assert not skill.applicable
+    assert skill.reason is not None

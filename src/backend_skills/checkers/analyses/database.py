@@ -1175,7 +1175,7 @@ def _liquibase_sql(f: SourceFile) -> list[_Migration]:
 
 # --------------------------------------------------------------------------- the analysis
 
-_CREATE_TABLE = re.compile(r"(?i)\bcreate\s+(?:\w+\s+)*?table\b")
+_CREATE_TABLE = re.compile(r"(?i)\bcreate\s+(?:\w+\s+){0,4}?table\b")
 
 
 class DatabaseAnalysis(Analysis):
@@ -1246,7 +1246,8 @@ class DatabaseAnalysis(Analysis):
         sql_files = [
             f
             for f in ctx.fileset.files
-            if f.language == "sql" and f.role not in (Role.VENDORED, Role.GENERATED)
+            if f.language == "sql"
+            and f.role not in (Role.VENDORED, Role.GENERATED, Role.TEST, Role.DOCS)
         ]
         counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
         for d in app.values():
