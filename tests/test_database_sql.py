@@ -295,3 +295,40 @@ def test_style_density_moves_the_score(make_tree: TreeFactory) -> None:
     assert clean_score == 100.0
     assert messy_score is not None
     assert messy_score < 60
+
+
+def _lint_in_worker(args: tuple[Any, dict[str, Any]]) -> str:
+    file, options = args
+    return SqlfluffChecker().check_file(file, options).model_dump_json()
+
+
+def test_check_file_is_pure_and_runs_in_a_worker_process(make_tree: TreeFactory) -> None:
+    import json
+    from concurrent.futures import ProcessPoolExecutor
+
+    root = make_tree({"requirements.txt": "asyncpg\n", "q.sql": "SELECT id from users;\n"})
+    fileset = discover(root)
+    checker = SqlfluffChecker()
+    ctx = CheckContext(root=root, fileset=fileset)
+    options = checker.prepare(ctx)
+    json.dumps(options)  # sent to workers and part of the cache key
+    (file,) = checker.select(ctx)
+    here = checker.check_file(file, options).model_dump_json()
+    with ProcessPoolExecutor(1) as pool:
+        there = pool.submit(_lint_in_worker, (file, options)).result(timeout=120)
+    assert here == there
+    assert json.loads(here)["findings"]
+    assert json.loads(here)["data"]["dialect"] == "postgres"
+
+
+def test_editing_the_sqlfluff_config_changes_the_cache_key(make_tree: TreeFactory) -> None:
+    checker = SqlfluffChecker()
+    first = make_tree({".sqlfluff": "[sqlfluff]\ndialect = ansi\n", "q.sql": CLEAN_SQL})
+    second = make_tree(
+        {
+            ".sqlfluff": "[sqlfluff]\ndialect = ansi\nexclude_rules = LT01\n",
+            "q.sql": CLEAN_SQL,
+        }
+    )
+    assert checker.options_key(_prepared(first)) != checker.options_key(_prepared(second))
+    assert checker.options_key(_prepared(first)) == checker.options_key(_prepared(first))
