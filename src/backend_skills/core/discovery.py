@@ -285,6 +285,8 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     ):
         return Role.GENERATED
     if language in CODE_LANGUAGES:
+        if any(d in _TEST_DIRS for d in dirs):
+            return Role.TEST  # test fixtures, including migrations under tests/
         if any(d in _MIGRATION_DIRS for d in dirs) or (
             "versions" in dirs and "alembic" in "/".join(dirs)
         ):
