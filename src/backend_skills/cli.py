@@ -86,6 +86,21 @@ def gate_failures(report: Report, overall: float | None, per_skill: dict[str, fl
     return failures
 
 
+def gate_warnings(report: Report, per_skill: dict[str, float]) -> list[str]:
+    """Thresholds that could not be checked: the skill was not scored or not applicable."""
+    scored = {skill.id: skill for skill in report.skills}
+    warnings = []
+    for skill_id, threshold in sorted(per_skill.items()):
+        skill = scored.get(skill_id)
+        if skill is None:
+            warnings.append(f"gate {skill_id}={threshold:g} not checked: skill not scored")
+        elif skill.score is None:
+            warnings.append(
+                f"gate {skill_id}={threshold:g} not checked: skill not applicable ({skill.reason})"
+            )
+    return warnings
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="backend-skills")
 def cli() -> None:
@@ -265,6 +280,9 @@ def score(
         if not quiet:
             click.echo("backend-skills: report incomplete: a checker failed (exit 3)", err=True)
         sys.exit(EXIT_INCOMPLETE)
+    if not quiet:
+        for warning in gate_warnings(report, per_skill):
+            click.echo(f"backend-skills: warning: {warning}", err=True)
     failures = gate_failures(report, settings.fail_under, per_skill) + new_failures
     if failures:
         for failure in failures:
