@@ -48,4 +48,7 @@ class Analysis:
 
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
-    return []
+    from .scalability import ScalabilityAnalysis
+    from .server_side import ServerSideAnalysis
+
+    return [ServerSideAnalysis(), ScalabilityAnalysis()]
