@@ -87,16 +87,14 @@ def call_name(node: ast.Call) -> str | None:
 
 def walk_body(nodes: list[ast.stmt]) -> Iterator[ast.AST]:
     """Every node under ``nodes``, not entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(nodes))
+    nested = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+    stack: list[ast.AST] = [n for n in reversed(nodes) if not isinstance(n, nested)]
     while stack:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                continue
-            stack.append(child)
+            if not isinstance(child, nested):
+                stack.append(child)
 
 
 # --------------------------------------------------------------------------- frameworks

@@ -204,6 +204,7 @@ _MANY_ROWS = frozenset(
         "filter_by",
         "exclude",
         "values_list",
+        "paginate",
         "to_list",
     }
 )
