@@ -20,16 +20,84 @@ from pathlib import PurePosixPath
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-class Imports:
-    """Local names bound by ``import`` statements anywhere in one module."""
+def _flatten(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` in breadth-first order (what ``ast.walk`` yields, faster)."""
+    out: list[ast.AST] = [tree]
+    index = 0
+    while index < len(out):
+        node = out[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
 
-    def __init__(self, tree: ast.AST) -> None:
+
+class TreeIndex:
+    """One flat walk of a module, shared by the analyses that visit the same tree.
+
+    ``of(ast.Call)`` lists the nodes of a type without walking the tree again.
+    """
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.nodes = _flatten(tree)
+        self.by_type: dict[type[ast.AST], list[ast.AST]] = {}
+        for node in self.nodes:
+            self.by_type.setdefault(type(node), []).append(node)
+        self.imports = Imports(self.of(ast.Import, ast.ImportFrom))
+
+    def of(self, *types: type[ast.AST]) -> list[ast.AST]:
+        """Nodes of the given types, in walk order within each type."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        return [n for t in types for n in self.by_type.get(t, [])]
+
+    def functions(self) -> list[FunctionNode]:
+        """Every function and async function definition."""
+        return [
+            n
+            for n in self.of(ast.FunctionDef, ast.AsyncFunctionDef)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+
+    def calls(self) -> list[ast.Call]:
+        """Every call."""
+        return [n for n in self.of(ast.Call) if isinstance(n, ast.Call)]
+
+
+_LAST: list[TreeIndex] = []
+
+
+def tree_index(tree: ast.Module) -> TreeIndex:
+    """The :class:`TreeIndex` of ``tree``, built once for all analyses of one file.
+
+    The index of the last tree is kept (one per process); the next file replaces it.
+    """
+    if _LAST and _LAST[0].tree is tree:
+        return _LAST[0]
+    built = TreeIndex(tree)
+    _LAST[:] = [built]
+    return built
+
+
+class Imports:
+    """Local names bound by ``import`` statements in one module."""
+
+    def __init__(self, nodes: ast.AST | list[ast.AST]) -> None:
         self.names: dict[str, str] = {}
         self.modules: set[str] = set()
-        for node in ast.walk(tree):
+        self.lines: dict[str, int] = {}
+        """Imported module (and ``module.name`` for from-imports) -> first line."""
+        found = _flatten(nodes) if isinstance(nodes, ast.AST) else nodes
+        for node in found:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.modules.add(alias.name)
+                    self.lines.setdefault(alias.name, node.lineno)
                     if alias.asname:
                         self.names[alias.asname] = alias.name
                     else:
@@ -39,11 +107,14 @@ class Imports:
                 if node.level or not node.module:
                     continue  # relative imports name the project's own modules
                 self.modules.add(node.module)
+                self.lines.setdefault(node.module, node.lineno)
                 for alias in node.names:
                     if alias.name == "*":
                         continue
-                    self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-                    self.modules.add(f"{node.module}.{alias.name}")
+                    full = f"{node.module}.{alias.name}"
+                    self.names[alias.asname or alias.name] = full
+                    self.modules.add(full)
+                    self.lines.setdefault(full, node.lineno)
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name ``node`` refers to when its base is an imported name."""
@@ -54,6 +125,15 @@ class Imports:
         if not isinstance(node, ast.Name) or node.id not in self.names:
             return None
         return ".".join([self.names[node.id], *reversed(parts)])
+
+    def line_of(self, package: str) -> int:
+        """The first line importing ``package`` (or a module under it); 1 if none."""
+        lines = [
+            line
+            for module, line in self.lines.items()
+            if module == package or module.startswith(package + ".")
+        ]
+        return min(lines, default=1)
 
     def imports_any(self, *packages: str) -> bool:
         """Whether a module in (or under) one of ``packages`` is imported."""
@@ -242,9 +322,7 @@ def find_routes(tree: ast.Module, path: str, imports: Imports) -> list[Route]:
     """
     django_views = _is_views_module(path) and imports.imports_any("django")
     routes: list[Route] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    for node in tree_index(tree).functions():
         route = route_of(node, imports)
         if route is not None:
             routes.append(route)

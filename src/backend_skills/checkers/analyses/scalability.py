@@ -42,6 +42,7 @@ from ._server_common import (
     dotted,
     find_routes,
     redacted_line_hash,
+    tree_index,
     walk_body,
     web_frameworks,
 )
@@ -450,14 +451,15 @@ class _FileScan:
     def __init__(self, file: SourceFile, tree: ast.Module) -> None:
         self.file = file
         self.tree = tree
-        self.imports = Imports(tree)
+        self.index = tree_index(tree)
+        self.imports = self.index.imports
         self.findings: list[Finding] = []
         self.data: dict[str, Any] = {}
 
     def run(self) -> Visit:
         routes = find_routes(self.tree, self.file.path, self.imports)
-        nodes = list(ast.walk(self.tree))
-        calls = [n for n in nodes if isinstance(n, ast.Call)]
+        nodes = self.index.nodes
+        calls = self.index.calls()
         self.data = {
             "frameworks": web_frameworks(self.imports),
             "async_defs": sum(1 for n in nodes if isinstance(n, ast.AsyncFunctionDef)),
@@ -546,7 +548,7 @@ class _FileScan:
         found: list[list[Any]] = []
         for module in _CACHE_MODULES:
             if self.imports.imports_any(module):
-                line = _import_line(self.tree, module)
+                line = self.imports.line_of(module)
                 found.append([line, f"imports {module}"])
         for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -590,7 +592,7 @@ class _FileScan:
         found: list[list[Any]] = []
         queues = [mod for mod in _TASK_QUEUES if self.imports.imports_any(mod)]
         for module in queues:
-            found.append([_import_line(self.tree, module), f"imports {module}"])
+            found.append([self.imports.line_of(module), f"imports {module}"])
         for node in nodes:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 if queues:
@@ -650,12 +652,8 @@ class _FileScan:
             segments = [s for s in route.path.strip("/").split("/") if s]
             if segments and segments[-1].lower() in HEALTH_SEGMENTS:
                 found.append([route.node.lineno, f"GET {route.path}"])
-        for call in ast.walk(self.tree):
-            if (
-                isinstance(call, ast.Call)
-                and call_name(call) in ("path", "re_path", "url")
-                and call.args
-            ):
+        for call in self.index.calls():
+            if call_name(call) in ("path", "re_path", "url") and call.args:
                 first = call.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     segments = [s for s in first.value.strip("^$/").split("/") if s]
@@ -663,7 +661,7 @@ class _FileScan:
                         found.append([call.lineno, f"URL {first.value}"])
         for module in _HEALTH_LIBS:
             if self.imports.imports_any(module):
-                found.append([_import_line(self.tree, module), f"imports {module}"])
+                found.append([self.imports.line_of(module), f"imports {module}"])
         return found
 
     # ----------------------------------------------------------------- configuration
@@ -817,25 +815,6 @@ class _FileScan:
 
 
 # --------------------------------------------------------------------------- file helpers
-
-
-def _import_line(tree: ast.Module, module: str) -> int:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(
-            a.name == module or a.name.startswith(module + ".") for a in node.names
-        ):
-            return node.lineno
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module
-            and (
-                node.module == module
-                or node.module.startswith(module + ".")
-                or any(f"{node.module}.{a.name}" == module for a in node.names)
-            )
-        ):
-            return node.lineno
-    return 1
 
 
 def _annotation_kind(node: ast.expr | None) -> str:

@@ -27,7 +27,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
-from ._server_common import FunctionNode, Imports, dotted, walk_body, web_frameworks
+from ._server_common import FunctionNode, Imports, dotted, tree_index, walk_body, web_frameworks
 
 SKILL = "server_side"
 TYPE_ANNOTATIONS = "server_side.type_annotations"
@@ -78,7 +78,8 @@ class ServerSideAnalysis(Analysis):
             return Visit(data=_test_counts(tree))
         if file.role is not Role.SOURCE:
             return Visit()
-        imports = Imports(tree)
+        index = tree_index(tree)
+        imports = index.imports
         slots, annotated = _annotation_counts(tree)
         public, documented = _docstring_counts(tree)
         return Visit(
@@ -89,11 +90,7 @@ class ServerSideAnalysis(Analysis):
                 "annotated": annotated,
                 "public": public,
                 "documented": documented,
-                "functions": sum(
-                    1
-                    for n in ast.walk(tree)
-                    if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                ),
+                "functions": len(index.functions()),
                 "frameworks": web_frameworks(imports),
             },
         )
@@ -196,25 +193,32 @@ def _decorator_names(node: FunctionNode | ast.ClassDef) -> set[str]:
     return names
 
 
-def _functions_with_context(tree: ast.AST) -> Iterator[tuple[FunctionNode, bool]]:
-    """Every function, with whether it is defined directly in a class body."""
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:
-        node, in_class = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                yield child, in_class
-                stack.append((child, False))
-            elif isinstance(child, ast.ClassDef):
-                stack.append((child, True))
-            else:
-                stack.append((child, in_class and isinstance(child, ast.stmt)))
+def _method_ids(tree: ast.Module) -> set[int]:
+    """Ids of the functions defined in a class body (directly, or under its if/try)."""
+    found: set[int] = set()
+    for cls in tree_index(tree).of(ast.ClassDef):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        stack: list[ast.stmt] = list(cls.body)
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.add(id(stmt))
+            elif isinstance(stmt, ast.If | ast.Try | ast.With):
+                stack.extend(stmt.body)
+                stack.extend(getattr(stmt, "orelse", []))
+                stack.extend(getattr(stmt, "finalbody", []))
+                for handler in getattr(stmt, "handlers", []):
+                    stack.extend(handler.body)
+    return found
 
 
 def _annotation_counts(tree: ast.Module) -> tuple[int, int]:
     """(annotatable slots, annotated slots) over every function signature."""
     slots = annotated = 0
-    for func, is_method in _functions_with_context(tree):
+    methods = _method_ids(tree)
+    for func in tree_index(tree).functions():
+        is_method = id(func) in methods
         args = func.args
         params = [*args.posonlyargs, *args.args]
         if is_method and params and "staticmethod" not in _decorator_names(func):
@@ -320,7 +324,7 @@ def _handles(handler: ast.ExceptHandler) -> tuple[bool, bool, bool]:
 
 
 def _error_handling(file: SourceFile, tree: ast.Module, imports: Imports) -> Iterator[Finding]:
-    for node in ast.walk(tree):
+    for node in tree_index(tree).of(ast.ExceptHandler):
         if not isinstance(node, ast.ExceptHandler):
             continue
         if not _is_broad(node.type, imports):
