@@ -417,6 +417,9 @@ def test_django_conn_max_age() -> None:
     findings, data = _visit(base % ", 'CONN_MAX_AGE': 60")
     assert findings == []
     assert data["pooled"] == 1
+    findings, data = _visit("DATABASES = {}\n")
+    assert findings == []
+    assert (data["pooled"], data["direct"]) == (0, 0)
 
 
 def test_pooling_not_applicable_without_connections(make_tree: TreeFactory) -> None:

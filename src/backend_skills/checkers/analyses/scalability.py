@@ -779,6 +779,8 @@ class _FileScan:
                     for c in ast.walk(node.value)
                     if isinstance(c, ast.Constant) and isinstance(c.value, str)
                 }
+                if "ENGINE" not in keys:
+                    continue  # an empty or indirect DATABASES setting says nothing
                 if keys & {"CONN_MAX_AGE", "pool"}:
                     pooled += 1
                 else:
