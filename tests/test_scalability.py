@@ -548,3 +548,57 @@ def test_only_source_files_are_read(make_tree: TreeFactory) -> None:
     report = _score(root)
     assert not [f for f in report.findings if f.rule == "BSSCL001"]
     assert report.criterion("scalability.async_blocking").score == 100.0
+
+
+def test_django_function_views_are_handlers() -> None:
+    code = (
+        "from django.http import JsonResponse\n\nSEEN = []\n\n\n"
+        "def index(request):\n    SEEN.append(request.path)\n    return JsonResponse({})\n\n\n"
+        "def helper(value):\n    SEEN.append(value)\n"
+    )
+    assert _rules(code, "BSSCL005", "shop/views.py") == [7]
+    # The same functions outside a views module are not request handlers.
+    assert _rules(code, "BSSCL005", "shop/utils.py") == []
+
+
+def test_route_methods_decide_what_is_a_list_endpoint() -> None:
+    post_only = '@app.route("/orders", methods=["POST"])\ndef create():\n    return db.fetchall()\n'
+    get_too = post_only.replace('["POST"]', '["GET", "POST"]')
+    assert _visit(post_only)[1]["lists"] == []
+    assert [item[0] for item in _visit(get_too)[1]["lists"]] == ["create"]
+
+
+def test_one_parse_and_one_walk_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend_skills.checkers import python_ast
+    from backend_skills.checkers.analyses import _server_common
+
+    parses: list[str] = []
+    walks: list[str] = []
+    real_parse = python_ast.parse_python
+    real_flatten = _server_common._flatten
+
+    def parse(text: str, path: str) -> Any:
+        parses.append(path)
+        return real_parse(text, path)
+
+    def flatten(tree: ast.AST) -> list[ast.AST]:
+        walks.append("walk")
+        return real_flatten(tree)
+
+    monkeypatch.setattr(python_ast, "parse_python", parse)
+    monkeypatch.setattr(_server_common, "_flatten", flatten)
+    text = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/x')\ndef x():\n    return ''\n"
+    file = SourceFile(
+        path="app.py",
+        abspath=Path("app.py"),
+        language="python",
+        role=Role.SOURCE,
+        size=len(text),
+        lines=text.count("\n"),
+        sha256="",
+        text=text,
+    )
+    result = python_ast.PythonAstChecker().check_file(file, {})
+    assert {"server_side", "scalability"} <= set(result.data)
+    assert parses == ["app.py"]
+    assert walks == ["walk"]
