@@ -1,8 +1,9 @@
 """Scalability practice read from the shared parse of each Python source file.
 
 Every rule is documented in ``docs/scalability.md`` (what it matches and what it does
-not). Only files whose role is ``source`` are read; deployment manifests are read from
-the discovered file set in ``reduce``.
+not); the tables it quotes are in :mod:`._scalability_tables`. Only files whose role is
+``source`` are read; deployment manifests are read from the discovered file set in
+``reduce`` (:mod:`._deployment`).
 
 - ``scalability.async_blocking``: ``BSSCL001`` a blocking call (``time.sleep``, a
   synchronous HTTP client, a synchronous database driver, a subprocess) directly inside
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import ipaddress
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +34,9 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
+from . import _scalability_tables as T
+from ._deployment import deployment
+from ._scalability_tables import BLOCKING_CALLS, HEALTH_SEGMENTS
 from ._server_common import (
     FunctionNode,
     Imports,
@@ -57,367 +60,8 @@ POOLING = "scalability.pooling"
 DEPLOYABILITY = "scalability.deployability"
 SHARED_STATE = "scalability.shared_state"
 
-# --------------------------------------------------------------------------- tables
-
-_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-
-#: Fully qualified callable -> (what it is, what to use instead).
-BLOCKING_CALLS: dict[str, tuple[str, str]] = {
-    "time.sleep": ("time.sleep", "await asyncio.sleep(...)"),
-    **{
-        f"requests.{verb}": (f"requests.{verb} (synchronous HTTP)", "httpx.AsyncClient or aiohttp")
-        for verb in _HTTP_VERBS
-    },
-    **{
-        f"httpx.{verb}": (f"httpx.{verb} (synchronous HTTP)", "httpx.AsyncClient")
-        for verb in (*_HTTP_VERBS, "stream")
-    },
-    "httpx.Client": ("httpx.Client (synchronous HTTP)", "httpx.AsyncClient"),
-    "urllib.request.urlopen": (
-        "urllib.request.urlopen (synchronous HTTP)",
-        "httpx.AsyncClient or aiohttp",
-    ),
-    "urllib.request.urlretrieve": (
-        "urllib.request.urlretrieve (synchronous HTTP)",
-        "httpx.AsyncClient or aiohttp",
-    ),
-    "urllib3.request": ("urllib3.request (synchronous HTTP)", "httpx.AsyncClient or aiohttp"),
-    "http.client.HTTPConnection": (
-        "http.client (synchronous HTTP)",
-        "httpx.AsyncClient or aiohttp",
-    ),
-    "http.client.HTTPSConnection": (
-        "http.client (synchronous HTTP)",
-        "httpx.AsyncClient or aiohttp",
-    ),
-    "psycopg2.connect": (
-        "psycopg2 (synchronous database driver)",
-        "asyncpg or psycopg's AsyncConnection",
-    ),
-    "psycopg.connect": (
-        "psycopg.connect (synchronous connection)",
-        "psycopg.AsyncConnection.connect",
-    ),
-    "sqlite3.connect": ("sqlite3 (synchronous database driver)", "aiosqlite"),
-    "pymysql.connect": ("pymysql (synchronous database driver)", "aiomysql or asyncmy"),
-    "MySQLdb.connect": ("MySQLdb (synchronous database driver)", "aiomysql or asyncmy"),
-    "mysql.connector.connect": (
-        "mysql.connector (synchronous database driver)",
-        "aiomysql or asyncmy",
-    ),
-    "pymongo.MongoClient": ("pymongo (synchronous driver)", "motor or pymongo's AsyncMongoClient"),
-    "redis.Redis": ("redis.Redis (synchronous client)", "redis.asyncio"),
-    "redis.StrictRedis": ("redis.StrictRedis (synchronous client)", "redis.asyncio"),
-    "redis.from_url": ("redis.from_url (synchronous client)", "redis.asyncio.from_url"),
-    "sqlalchemy.create_engine": (
-        "sqlalchemy.create_engine (synchronous engine)",
-        "sqlalchemy.ext.asyncio.create_async_engine",
-    ),
-    "cx_Oracle.connect": ("cx_Oracle (synchronous database driver)", "oracledb's async connection"),
-    "oracledb.connect": ("oracledb.connect (synchronous connection)", "oracledb.connect_async"),
-    "pyodbc.connect": ("pyodbc (synchronous database driver)", "aioodbc"),
-    "pymssql.connect": ("pymssql (synchronous database driver)", "an async driver"),
-    **{
-        f"subprocess.{name}": (f"subprocess.{name}", "asyncio.create_subprocess_exec")
-        for name in (
-            "run",
-            "call",
-            "check_call",
-            "check_output",
-            "Popen",
-            "getoutput",
-            "getstatusoutput",
-        )
-    },
-    "os.system": ("os.system", "asyncio.create_subprocess_shell"),
-    "os.popen": ("os.popen", "asyncio.create_subprocess_shell"),
-}
-
-_CACHE_MODULES = (
-    "cachetools",
-    "aiocache",
-    "async_lru",
-    "diskcache",
-    "pymemcache",
-    "pylibmc",
-    "flask_caching",
-    "fastapi_cache",
-    "django.core.cache",
-    "django.views.decorators.cache",
-    "cachelib",
-    "dogpile.cache",
-    "requests_cache",
-    "hishel",
-)
-_FUNCTOOLS_CACHES = frozenset(
-    {"functools.lru_cache", "functools.cache", "functools.cached_property"}
-)
-_REDIS_CLIENTS = frozenset(
-    {
-        "redis.Redis",
-        "redis.StrictRedis",
-        "redis.from_url",
-        "redis.asyncio.Redis",
-        "redis.asyncio.StrictRedis",
-        "redis.asyncio.from_url",
-        "aioredis.Redis",
-        "aioredis.from_url",
-        "aioredis.create_redis_pool",
-    }
-)
-
-_TASK_QUEUES = {
-    "celery": "Celery",
-    "rq": "RQ",
-    "dramatiq": "Dramatiq",
-    "arq": "arq",
-    "huey": "Huey",
-    "taskiq": "Taskiq",
-    "django_q": "Django-Q",
-    "procrastinate": "Procrastinate",
-}
-_TASK_DECORATORS = frozenset(
-    {"task", "shared_task", "periodic_task", "actor", "db_task", "db_periodic_task"}
-)
-_ENQUEUE_METHODS = frozenset(
-    {
-        "delay",
-        "apply_async",
-        "enqueue",
-        "enqueue_call",
-        "enqueue_job",
-        "kiq",
-        "send_with_options",
-        "defer_async",
-    }
-)
-_BACKGROUND_TASKS = frozenset({"fastapi.BackgroundTasks", "starlette.background.BackgroundTasks"})
-
-#: Calls whose result is many rows (a list endpoint when a GET handler calls one).
-_MANY_ROWS = frozenset(
-    {
-        "all",
-        "fetchall",
-        "fetch",
-        "fetch_all",
-        "scalars",
-        "filter",
-        "filter_by",
-        "exclude",
-        "values_list",
-        "paginate",
-        "to_list",
-    }
-)
-#: Parameter names and request keys that bound a list.
-_PAGINATION_PARAMS = frozenset(
-    {
-        "limit",
-        "offset",
-        "page",
-        "page_size",
-        "pagesize",
-        "per_page",
-        "size",
-        "cursor",
-        "skip",
-        "take",
-        "first",
-        "last",
-        "after",
-        "before",
-        "max_results",
-        "page_number",
-        "page_token",
-        "next_token",
-        "params",
-    }
-)
-_BOUNDING_CALLS = frozenset(
-    {
-        "limit",
-        "paginate",
-        "offset",
-        "slice",
-        "fetchmany",
-        "first",
-        "one",
-        "one_or_none",
-        "get_page",
-        "islice",
-        "Paginator",
-        "fetchone",
-        "fetchrow",
-        "fetchval",
-        "scalar",
-        "scalar_one",
-    }
-)
-_SQL_LIMIT = re.compile(r"\b(LIMIT|FETCH\s+FIRST|TOP)\b", re.IGNORECASE)
-_SQL_SELECT = re.compile(r"^\s*SELECT\b", re.IGNORECASE)
-_LIST_TYPES = frozenset(
-    {
-        "list",
-        "List",
-        "Sequence",
-        "Iterable",
-        "Iterator",
-        "set",
-        "Set",
-        "tuple",
-        "Tuple",
-        "AsyncIterator",
-        "Collection",
-    }
-)
-_PAGE_TYPES = frozenset({"Page", "LimitOffsetPage", "CursorPage", "Paginated", "PaginatedResponse"})
-_DJANGO_LIST_VIEWS = frozenset(
-    {"ListView", "ListAPIView", "ListCreateAPIView", "ModelViewSet", "ReadOnlyModelViewSet"}
-)
-
-_ENV_CALLS = frozenset(
-    {
-        "os.getenv",
-        "os.environ.get",
-        "os.environ.setdefault",
-        "os.environ.__getitem__",
-        "os.getenvb",
-        "environ.Env",
-        "environ.Env.read_env",
-        "decouple.config",
-        "decouple.AutoConfig",
-        "decouple.Config",
-        "dotenv.load_dotenv",
-        "dotenv.dotenv_values",
-        "dynaconf.Dynaconf",
-        "dynaconf.LazySettings",
-        "starlette.config.Config",
-    }
-)
-_SETTINGS_BASES = frozenset({"pydantic.BaseSettings", "pydantic_settings.BaseSettings"})
-_SERVICE_URL = re.compile(
-    r"^(postgres|postgresql|mysql|mariadb|redis|rediss|amqp|amqps|mongodb|mongodb\+srv|mssql"
-    r"|oracle|nats|kafka|memcached|sqlite|cockroachdb|clickhouse)(\+[\w-]+)?://\S*$",
-    re.IGNORECASE,
-)
-_HTTP_URL = re.compile(
-    r"^(https?|wss?)://(\[[^\]]+\]|[^/:?#\s]+)(:\d+)?([/?#]\S*)?$", re.IGNORECASE
-)
-_HOST_KEYWORDS = frozenset({"host", "port", "hostname", "db_host", "db_port", "server", "bind"})
-
-_POOLED = frozenset(
-    {
-        "sqlalchemy.create_engine",
-        "sqlalchemy.ext.asyncio.create_async_engine",
-        "asyncpg.create_pool",
-        "psycopg_pool.ConnectionPool",
-        "psycopg_pool.AsyncConnectionPool",
-        "psycopg2.pool.SimpleConnectionPool",
-        "psycopg2.pool.ThreadedConnectionPool",
-        "aiomysql.create_pool",
-        "aiopg.create_pool",
-        "asyncmy.create_pool",
-        "redis.ConnectionPool",
-        "redis.BlockingConnectionPool",
-        "redis.asyncio.ConnectionPool",
-        "redis.asyncio.BlockingConnectionPool",
-        "databases.Database",
-        "pymongo.MongoClient",
-        "motor.motor_asyncio.AsyncIOMotorClient",
-        "httpx.Client",
-        "httpx.AsyncClient",
-        "requests.Session",
-        "aiohttp.ClientSession",
-        *_REDIS_CLIENTS,
-    }
-)
-_DIRECT = frozenset(
-    {
-        "psycopg2.connect",
-        "psycopg.connect",
-        "psycopg.AsyncConnection.connect",
-        "sqlite3.connect",
-        "pymysql.connect",
-        "MySQLdb.connect",
-        "mysql.connector.connect",
-        "asyncpg.connect",
-        "aiosqlite.connect",
-        "aiomysql.connect",
-        "aiopg.connect",
-        "cx_Oracle.connect",
-        "oracledb.connect",
-        "pyodbc.connect",
-        "pymssql.connect",
-    }
-)
-_DSN_CALLS = _DIRECT | {
-    "sqlalchemy.create_engine",
-    "sqlalchemy.ext.asyncio.create_async_engine",
-    "asyncpg.create_pool",
-    "pymongo.MongoClient",
-    "motor.motor_asyncio.AsyncIOMotorClient",
-    "databases.Database",
-    *_REDIS_CLIENTS,
-}
-
-_MUTABLE_FACTORIES = frozenset(
-    {
-        "dict",
-        "list",
-        "set",
-        "defaultdict",
-        "OrderedDict",
-        "Counter",
-        "deque",
-        "collections.defaultdict",
-        "collections.OrderedDict",
-        "collections.Counter",
-        "collections.deque",
-    }
-)
-_MUTATORS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "add",
-        "update",
-        "pop",
-        "popitem",
-        "setdefault",
-        "clear",
-        "remove",
-        "discard",
-        "appendleft",
-        "extendleft",
-        "__setitem__",
-        "__delitem__",
-        "sort",
-        "reverse",
-    }
-)
-
-#: Last path segments that make a route a health check.
-HEALTH_SEGMENTS = frozenset(
-    {
-        "health",
-        "healthz",
-        "healthcheck",
-        "health-check",
-        "health_check",
-        "livez",
-        "readyz",
-        "ready",
-        "readiness",
-        "live",
-        "liveness",
-        "alive",
-    }
-)
-_HEALTH_LIBS = ("health_check", "fastapi_health", "flask_healthz", "healthcheck")
-
-
-# --------------------------------------------------------------------------- the analysis
+#: Per-file evidence is a list of ``[line, what]`` pairs.
+Evidence = list[list[Any]]
 
 
 class ScalabilityAnalysis(Analysis):
@@ -444,60 +88,81 @@ class ScalabilityAnalysis(Analysis):
 
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """Repository metrics, not-applicable reasons and notes."""
-        return _reduce(ctx, {p: d for p, d in data.items() if d})
+        return _Reduction(ctx, {p: d for p, d in data.items() if d}).run()
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _is_target(node: ast.AST, name: str) -> bool:
+    """Whether an assignment binds ``name`` at its top level."""
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    if isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    return any(isinstance(t, ast.Name) and t.id == name for t in targets)
+
+
+def _strings(node: ast.AST) -> set[str]:
+    return {
+        c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+    }
+
+
+def _decorated_name(decorator: ast.expr) -> ast.expr:
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 class _FileScan:
+    """Every scalability rule over one source file."""
+
     def __init__(self, file: SourceFile, tree: ast.Module) -> None:
         self.file = file
         self.tree = tree
         self.index = tree_index(tree)
         self.imports = self.index.imports
+        self.calls = self.index.calls()
         self.findings: list[Finding] = []
-        self.data: dict[str, Any] = {}
 
     def run(self) -> Visit:
         routes = find_routes(self.tree, self.file.path, self.imports)
-        nodes = self.index.nodes
-        calls = self.index.calls()
-        self.data = {
+        env, hardcoded = self._configuration()
+        pooled, direct = self._pooling()
+        data = {
             "frameworks": web_frameworks(self.imports),
-            "async_defs": sum(1 for n in nodes if isinstance(n, ast.AsyncFunctionDef)),
+            "async_defs": len(self.index.of(ast.AsyncFunctionDef)),
             "routes": len(routes),
-            "cache": self._caching(nodes, calls),
-            "background": self._background(nodes, calls),
-            "queues": sorted(
-                name for mod, name in _TASK_QUEUES.items() if self.imports.imports_any(mod)
-            ),
+            "cache": sorted(self._caching()),
+            "background": sorted(self._background()),
+            "queues": sorted(n for m, n in T.TASK_QUEUES.items() if self.imports.imports_any(m)),
             "enqueues": [
                 n.lineno
-                for n in calls
-                if isinstance(n.func, ast.Attribute) and n.func.attr in _ENQUEUE_METHODS
+                for n in self.calls
+                if isinstance(n.func, ast.Attribute) and n.func.attr in T.ENQUEUE_METHODS
             ],
             "lists": self._list_endpoints(routes),
             "drf_pagination": _drf_default_pagination(self.tree),
             "health": self._health(routes),
+            "env": env,
+            "hardcoded": hardcoded,
+            "pooled": pooled,
+            "direct": direct,
         }
-        self._blocking(nodes)
-        self._configuration(nodes, calls)
-        self._pooling(nodes, calls)
+        self._blocking()
         self._shared_state(routes)
-        return Visit(findings=self.findings, data=self.data)
-
-    # ----------------------------------------------------------------- helpers
+        return Visit(findings=self.findings, data=data)
 
     def _finding(
         self,
         rule: str,
         criterion: str,
         severity: Severity,
-        confidence: Confidence,
         message: str,
         node: ast.AST,
         *,
         redact: bool = False,
     ) -> None:
         line = getattr(node, "lineno", None)
+        high = rule == "BSSCL001"
         self.findings.append(
             Finding(
                 checker="python_ast",
@@ -505,7 +170,7 @@ class _FileScan:
                 skill=SKILL,
                 criterion=criterion,
                 severity=severity,
-                confidence=confidence,
+                confidence=Confidence.HIGH if high else Confidence.MEDIUM,
                 message=message,
                 path=self.file.path,
                 line=line,
@@ -518,16 +183,21 @@ class _FileScan:
     def _resolve_call(self, call: ast.Call) -> str:
         return self.imports.resolve(call.func) or ""
 
+    def _imported(self, modules: Sequence[str]) -> Evidence:
+        return [
+            [self.imports.line_of(m), f"imports {m}"]
+            for m in modules
+            if self.imports.imports_any(m)
+        ]
+
     # ----------------------------------------------------------------- async blocking
 
-    def _blocking(self, nodes: Sequence[ast.AST]) -> None:
-        for func in nodes:
+    def _blocking(self) -> None:
+        for func in self.index.of(ast.AsyncFunctionDef):
             if not isinstance(func, ast.AsyncFunctionDef):
                 continue
             for node in walk_body(func.body):
-                if not isinstance(node, ast.Call):
-                    continue
-                target = self._resolve_call(node)
+                target = self._resolve_call(node) if isinstance(node, ast.Call) else ""
                 if target not in BLOCKING_CALLS:
                     continue
                 what, instead = BLOCKING_CALLS[target]
@@ -535,7 +205,6 @@ class _FileScan:
                     "BSSCL001",
                     ASYNC_BLOCKING,
                     Severity.HIGH,
-                    Confidence.HIGH,
                     f"blocking call {what} inside `async def {func.name}` stalls the event"
                     f" loop for every request; use {instead} or run it in a thread"
                     " (asyncio.to_thread)",
@@ -544,274 +213,212 @@ class _FileScan:
 
     # ----------------------------------------------------------------- caching
 
-    def _caching(self, nodes: Sequence[ast.AST], calls: Sequence[ast.Call]) -> list[list[Any]]:
-        found: list[list[Any]] = []
-        for module in _CACHE_MODULES:
-            if self.imports.imports_any(module):
-                line = self.imports.line_of(module)
-                found.append([line, f"imports {module}"])
-        for node in nodes:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                for decorator in node.decorator_list:
-                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                    name = self.imports.resolve(target) or ""
-                    if name in _FUNCTOOLS_CACHES:
-                        found.append([decorator.lineno, name])
-                    elif (
-                        isinstance(target, ast.Attribute)
-                        and target.attr in ("cached", "memoize")
-                        and self.imports.imports_any("flask_caching")
-                    ):
-                        found.append([decorator.lineno, "flask_caching"])
-            elif isinstance(node, ast.Assign | ast.AnnAssign) and node in self.tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(
-                    isinstance(t, ast.Name) and t.id == "CACHES" for t in targets
-                ) and isinstance(node.value, ast.Dict):
-                    backends = {
-                        c.value
-                        for c in ast.walk(node.value)
-                        if isinstance(c, ast.Constant) and isinstance(c.value, str)
-                    }
-                    if not any("DummyCache" in b for b in backends):
-                        found.append([node.lineno, "Django CACHES"])
-            elif (
-                isinstance(node, ast.Constant)
-                and isinstance(node.value, str)
-                and node.value.lower() == "cache-control"
+    def _cache_decorators(self) -> Iterator[list[Any]]:
+        flask_caching = self.imports.imports_any("flask_caching")
+        for node in self.index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for decorator in getattr(node, "decorator_list", []):
+                target = _decorated_name(decorator)
+                name = self.imports.resolve(target) or ""
+                if name in T.FUNCTOOLS_CACHES:
+                    yield [decorator.lineno, name]
+                elif flask_caching and getattr(target, "attr", "") in ("cached", "memoize"):
+                    yield [decorator.lineno, "flask_caching"]
+
+    def _caching(self) -> Evidence:
+        found = self._imported(T.CACHE_MODULES)
+        found += self._cache_decorators()
+        for node in self.tree.body:
+            value = getattr(node, "value", None)
+            if (
+                _is_target(node, "CACHES")
+                and isinstance(value, ast.Dict)
+                and not any("DummyCache" in s for s in _strings(value))
             ):
-                found.append([node.lineno, "Cache-Control header"])
-        for call in calls:
-            if self._resolve_call(call) in _REDIS_CLIENTS:
-                found.append([call.lineno, "Redis client"])
-        return sorted(found)
+                found.append([node.lineno, "Django CACHES"])
+        for const in self.index.of(ast.Constant):
+            if isinstance(const, ast.Constant) and str(const.value).lower() == "cache-control":
+                found.append([const.lineno, "Cache-Control header"])
+        found += [
+            [c.lineno, "Redis client"]
+            for c in self.calls
+            if self._resolve_call(c) in T.REDIS_CLIENTS
+        ]
+        return found
 
     # ----------------------------------------------------------------- background work
 
-    def _background(self, nodes: Sequence[ast.AST], calls: Sequence[ast.Call]) -> list[list[Any]]:
-        found: list[list[Any]] = []
-        queues = [mod for mod in _TASK_QUEUES if self.imports.imports_any(mod)]
-        for module in queues:
-            found.append([self.imports.line_of(module), f"imports {module}"])
-        for node in nodes:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if queues:
-                    for decorator in node.decorator_list:
-                        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                        name = (
-                            target.attr
-                            if isinstance(target, ast.Attribute)
-                            else getattr(target, "id", "")
-                        )
-                        if name in _TASK_DECORATORS:
-                            found.append([decorator.lineno, f"task `{node.name}`"])
-                for arg in [*node.args.args, *node.args.kwonlyargs]:
-                    if (
-                        arg.annotation is not None
-                        and (self.imports.resolve(arg.annotation) or "") in _BACKGROUND_TASKS
-                    ):
-                        found.append([arg.lineno, "BackgroundTasks"])
-        return sorted(found)
+    def _background(self) -> Evidence:
+        queues = [m for m in T.TASK_QUEUES if self.imports.imports_any(m)]
+        found = self._imported(queues)
+        for func in self.index.functions():
+            if queues:
+                for decorator in func.decorator_list:
+                    target = _decorated_name(decorator)
+                    name = getattr(target, "attr", None) or getattr(target, "id", "")
+                    if name in T.TASK_DECORATORS:
+                        found.append([decorator.lineno, f"task `{func.name}`"])
+            for arg in [*func.args.args, *func.args.kwonlyargs]:
+                if (
+                    arg.annotation is not None
+                    and self.imports.resolve(arg.annotation) in T.BACKGROUND_TASKS
+                ):
+                    found.append([arg.lineno, "BackgroundTasks"])
+        return found
 
     # ----------------------------------------------------------------- list endpoints
 
     def _list_endpoints(self, routes: Sequence[Route]) -> list[list[Any]]:
-        lists: list[list[Any]] = []
-        for route in routes:
-            if route.decorator is None or not route.is_get or route.detail:
-                continue
-            if not _returns_many(route):
-                continue
-            label = f"GET {route.path or '/'}"
-            lists.append([route.name, route.node.lineno, label, _bounded(route), "route"])
+        lists: list[list[Any]] = [
+            [r.name, r.node.lineno, f"GET {r.path or '/'}", _bounded(r), "route"]
+            for r in routes
+            if r.decorator is not None and r.is_get and not r.detail and _returns_many(r)
+        ]
         for node in self.tree.body:
-            if not isinstance(node, ast.ClassDef):
-                continue
-            bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-            kinds = bases & _DJANGO_LIST_VIEWS
-            if not kinds:
-                continue
-            bounded = any(
-                isinstance(stmt, ast.Assign)
-                and any(
-                    isinstance(t, ast.Name) and t.id in ("paginate_by", "pagination_class")
-                    for t in stmt.targets
-                )
-                and not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)
-                for stmt in node.body
-            )
-            kind = "django" if kinds == {"ListView"} else "drf"
-            lists.append([node.name, node.lineno, sorted(kinds)[0], bounded, kind])
+            if isinstance(node, ast.ClassDef):
+                bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
+                kinds = bases & T.DJANGO_LIST_VIEWS
+                if kinds:
+                    kind = "django" if kinds == {"ListView"} else "drf"
+                    lists.append([node.name, node.lineno, min(kinds), _view_paginated(node), kind])
         return lists
 
-    def _health(self, routes: Sequence[Route]) -> list[list[Any]]:
-        found: list[list[Any]] = []
-        for route in routes:
-            if route.path is None or not route.is_get:
-                continue
-            segments = [s for s in route.path.strip("/").split("/") if s]
-            if segments and segments[-1].lower() in HEALTH_SEGMENTS:
-                found.append([route.node.lineno, f"GET {route.path}"])
-        for call in self.index.calls():
-            if call_name(call) in ("path", "re_path", "url") and call.args:
-                first = call.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    segments = [s for s in first.value.strip("^$/").split("/") if s]
-                    if segments and segments[-1].lower() in HEALTH_SEGMENTS:
-                        found.append([call.lineno, f"URL {first.value}"])
-        for module in _HEALTH_LIBS:
-            if self.imports.imports_any(module):
-                found.append([self.imports.line_of(module), f"imports {module}"])
-        return found
+    def _health(self, routes: Sequence[Route]) -> Evidence:
+        found: Evidence = [
+            [r.node.lineno, f"GET {r.path}"]
+            for r in routes
+            if r.path is not None and r.is_get and _health_path(r.path)
+        ]
+        for call in self.calls:
+            first = call.args[0] if call.args else None
+            if (
+                call_name(call) in ("path", "re_path", "url")
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _health_path(first.value.strip("^$"))
+            ):
+                found.append([call.lineno, f"URL {first.value}"])
+        return found + self._imported(T.HEALTH_LIBS)
 
     # ----------------------------------------------------------------- configuration
 
-    def _configuration(self, nodes: Sequence[ast.AST], calls: Sequence[ast.Call]) -> None:
-        env_sites: list[int] = []
+    def _environment_reads(self) -> tuple[int, set[int]]:
+        """(environment reads, ids of literals exempt from the hard-coded rule)."""
+        reads = 0
         exempt: set[int] = set()
-        for call in calls:
-            if self._resolve_call(call) in _ENV_CALLS:
-                env_sites.append(call.lineno)
-                exempt.update(id(a) for a in call.args[1:])
+        for call in self.calls:
+            if self._resolve_call(call) in T.ENV_CALLS:
+                reads += 1
+                exempt.update(id(a) for a in call.args[1:])  # defaults of the read
                 exempt.update(id(k.value) for k in call.keywords)
-        for node in nodes:
-            if (
-                isinstance(node, ast.Subscript)
-                and self.imports.resolve(node.value) == "os.environ"
-                and isinstance(node.ctx, ast.Load)
+        for node in self.index.of(ast.Subscript):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                reads += self.imports.resolve(node.value) == "os.environ"
+        for cls in self.index.of(ast.ClassDef):
+            if isinstance(cls, ast.ClassDef) and any(
+                self.imports.resolve(b) in T.SETTINGS_BASES for b in cls.bases
             ):
-                env_sites.append(node.lineno)
-            elif isinstance(node, ast.ClassDef) and any(
-                (self.imports.resolve(b) or "") in _SETTINGS_BASES for b in node.bases
-            ):
-                fields = sum(1 for s in node.body if isinstance(s, ast.AnnAssign))
-                env_sites.extend([node.lineno] * max(fields, 1))
-            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-                exempt.add(id(node.value))  # docstrings and bare strings
-        hardcoded: list[int] = []
-        flagged: set[int] = set()
+                reads += max(1, sum(isinstance(s, ast.AnnAssign) for s in cls.body))
+        for expr in self.index.of(ast.Expr):
+            if isinstance(expr, ast.Expr) and isinstance(expr.value, ast.Constant):
+                exempt.add(id(expr.value))  # docstrings and bare strings
+        return reads, exempt
 
-        def flag(node: ast.AST, message: str) -> None:
+    def _hardcoded_sites(self) -> Iterator[tuple[ast.AST, str]]:
+        for call in self.calls:
+            target = self._resolve_call(call)
+            first = call.args[0] if call.args else None
+            if target in T.DSN_CALLS and isinstance(first, ast.Constant) and _literal_dsn(first):
+                yield first, f"connection target of {target} is written in the code"
+            for keyword in call.keywords:
+                if keyword.arg in T.HOST_KEYWORDS and _literal_setting(keyword.value):
+                    yield keyword.value, f"`{keyword.arg}=` is hard-coded"
+        for const in self.index.of(ast.Constant):
+            kind = _endpoint_kind(const.value) if isinstance(const, ast.Constant) else None
+            if kind:
+                yield const, f"hard-coded {kind} in the code"
+
+    def _configuration(self) -> tuple[int, int]:
+        reads, exempt = self._environment_reads()
+        flagged: set[int] = set()
+        for node, what in self._hardcoded_sites():
             if id(node) in exempt or id(node) in flagged:
-                return
+                continue
             flagged.add(id(node))
-            hardcoded.append(getattr(node, "lineno", 0))
             self._finding(
                 "BSSCL003",
                 CONFIGURATION,
                 Severity.LOW,
-                Confidence.MEDIUM,
-                message,
+                f"{what}; read it from the environment or settings"
+                " (e.g. os.environ['DATABASE_URL'])",
                 node,
                 redact=True,
             )
-
-        for call in calls:
-            target = self._resolve_call(call)
-            if target in _DSN_CALLS and call.args:
-                first = call.args[0]
-                if (
-                    isinstance(first, ast.Constant)
-                    and isinstance(first.value, str)
-                    and first.value not in (":memory:", "")
-                ):
-                    flag(
-                        first,
-                        f"connection target of {target} is written in the code; read it from the environment (e.g. os.environ['DATABASE_URL'])",
-                    )
-            for keyword in call.keywords:
-                value = keyword.value
-                if (
-                    keyword.arg in _HOST_KEYWORDS
-                    and isinstance(value, ast.Constant)
-                    and isinstance(value.value, str | int)
-                    and not isinstance(value.value, bool)
-                    and value.value != ""
-                ):
-                    flag(
-                        value,
-                        f"`{keyword.arg}=` is hard-coded; read it from the environment or settings",
-                    )
-        for node in nodes:
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                kind = _endpoint_kind(node.value)
-                if kind:
-                    flag(
-                        node,
-                        f"hard-coded {kind} in the code; read it from the environment or settings",
-                    )
-        self.data["env"] = len(env_sites)
-        self.data["hardcoded"] = len(hardcoded)
+        return reads, len(flagged)
 
     # ----------------------------------------------------------------- pooling
 
-    def _pooling(self, nodes: Sequence[ast.AST], calls: Sequence[ast.Call]) -> None:
+    def _connection_kind(self, call: ast.Call) -> str | None:
+        """``pooled``, ``direct`` or None for a call."""
+        target = self._resolve_call(call)
+        null_pool = any(
+            k.arg == "poolclass" and (dotted(k.value) or "").endswith("NullPool")
+            for k in call.keywords
+        )
+        if target in T.DIRECT or (target in T.POOLED and null_pool):
+            return "direct"
+        if target in T.POOLED and not target.startswith(("httpx.", "requests.", "aiohttp.")):
+            return "pooled"
+        return None  # HTTP sessions are not database connections
+
+    def _pooling(self) -> tuple[int, int]:
         pooled = direct = 0
-        for call in calls:
-            target = self._resolve_call(call)
-            null_pool = any(
-                k.arg == "poolclass" and (dotted(k.value) or "").endswith("NullPool")
-                for k in call.keywords
-            )
-            if target in _POOLED and not null_pool:
-                if target.startswith(("httpx.", "requests.", "aiohttp.")):
-                    continue  # HTTP sessions are not database connections: evidence only
-                pooled += 1
-            elif target in _DIRECT or (target in _POOLED and null_pool):
+        for call in self.calls:
+            kind = self._connection_kind(call)
+            pooled += kind == "pooled"
+            if kind == "direct":
                 direct += 1
+                target = self._resolve_call(call)
                 self._finding(
                     "BSSCL004",
                     POOLING,
                     Severity.LOW,
-                    Confidence.MEDIUM,
-                    f"{target} opens a connection without a pool; create a pool once at start-up"
-                    " and borrow connections from it",
+                    f"{target} opens a connection without a pool; create a pool once at"
+                    " start-up and borrow connections from it",
                     call,
                 )
         for node in self.tree.body:
-            if (
-                isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "DATABASES" for t in node.targets)
-                and isinstance(node.value, ast.Dict)
-            ):
-                keys = {
-                    c.value
-                    for c in ast.walk(node.value)
-                    if isinstance(c, ast.Constant) and isinstance(c.value, str)
-                }
-                if "ENGINE" not in keys:
-                    continue  # an empty or indirect DATABASES setting says nothing
-                if keys & {"CONN_MAX_AGE", "pool"}:
-                    pooled += 1
-                else:
-                    direct += 1
-                    self._finding(
-                        "BSSCL004",
-                        POOLING,
-                        Severity.LOW,
-                        Confidence.MEDIUM,
-                        "Django opens a new database connection per request: set CONN_MAX_AGE"
-                        " (or OPTIONS['pool'] on Django 5.1+ with PostgreSQL)",
-                        node,
-                    )
-        self.data["pooled"] = pooled
-        self.data["direct"] = direct
+            value = getattr(node, "value", None)
+            keys = _strings(value) if isinstance(value, ast.Dict) else set()
+            if not _is_target(node, "DATABASES") or "ENGINE" not in keys:
+                continue  # an empty or indirect DATABASES setting says nothing
+            if keys & {"CONN_MAX_AGE", "pool"}:
+                pooled += 1
+                continue
+            direct += 1
+            self._finding(
+                "BSSCL004",
+                POOLING,
+                Severity.LOW,
+                "Django opens a new database connection per request: set CONN_MAX_AGE"
+                " (or OPTIONS['pool'] on Django 5.1+ with PostgreSQL)",
+                node,
+            )
+        return pooled, direct
 
     # ----------------------------------------------------------------- shared state
 
     def _shared_state(self, routes: Sequence[Route]) -> None:
         mutable = _module_mutables(self.tree, self.imports)
-        globals_ = _module_names(self.tree)
+        module_names = _module_names(self.tree)
         for route in routes:
-            for name, node in _mutations(route.node, mutable, globals_):
+            for name, node in _mutations(route.node, mutable, module_names):
                 self._finding(
                     "BSSCL005",
                     SHARED_STATE,
                     Severity.MEDIUM,
-                    Confidence.MEDIUM,
-                    f"request handler `{route.name}` mutates module-level `{name}`: the state is"
-                    " per process (lost on restart, different in every worker) and racy under"
-                    " threads; keep it in a database or cache",
+                    f"request handler `{route.name}` mutates module-level `{name}`: the state"
+                    " is per process (lost on restart, different in every worker) and racy"
+                    " under threads; keep it in a database or cache",
                     node,
                 )
 
@@ -824,112 +431,129 @@ def _annotation_kind(node: ast.expr | None) -> str:
         return ""
     if isinstance(node, ast.Subscript):
         node = node.value
-    name = dotted(node) or ""
-    return name.rsplit(".", 1)[-1]
+    return (dotted(node) or "").rsplit(".", 1)[-1]
 
 
-def _returns_many(route: Route) -> bool:
-    """A GET handler returns many items: a list-like return annotation or
-    ``response_model``, or a call that fetches many rows."""
-    func = route.node
-    kinds = {_annotation_kind(func.returns)}
-    if route.decorator is not None:
-        for keyword in route.decorator.keywords:
-            if keyword.arg == "response_model":
-                kinds.add(_annotation_kind(keyword.value))
-    if kinds & (_LIST_TYPES | _PAGE_TYPES):
-        return True
-    for node in walk_body(func.body):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MANY_ROWS
-        ):
-            return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "find"
-        ) and (not node.args or isinstance(node.args[0], ast.Dict)):
-            return True  # a MongoDB find
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and _SQL_SELECT.match(node.value)
-        ):
-            return True
-    return False
-
-
-def _bounded(route: Route) -> bool:
-    """Whether a list handler limits what it returns (see docs/scalability.md)."""
-    func = route.node
-    params = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
-    if any(p.arg.lower() in _PAGINATION_PARAMS for p in params):
-        return True
-    kinds = {_annotation_kind(func.returns)}
+def _declared_kinds(route: Route) -> set[str]:
+    """Return annotation and ``response_model=`` type names of a route."""
+    kinds = {_annotation_kind(route.node.returns)}
     if route.decorator is not None:
         kinds |= {
             _annotation_kind(k.value) for k in route.decorator.keywords if k.arg == "response_model"
         }
-    if kinds & _PAGE_TYPES:
-        return True
-    for node in walk_body(func.body):
-        if isinstance(node, ast.Call):
-            name = call_name(node)
-            if name in _BOUNDING_CALLS:
-                return True
-            if name == "get" and node.args:
-                key = node.args[0]
-                if (
-                    isinstance(key, ast.Constant)
-                    and isinstance(key.value, str)
-                    and key.value.lower() in _PAGINATION_PARAMS
-                ):
-                    return True
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.slice, ast.Slice)
-            and node.slice.upper is not None
-        ) or (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and _SQL_LIMIT.search(node.value)
-        ):
+    return kinds
+
+
+def _fetches_many(node: ast.AST) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in T.MANY_ROWS:
             return True
-    return False
+        # A MongoDB find: no argument or a filter document.
+        return node.func.attr == "find" and (not node.args or isinstance(node.args[0], ast.Dict))
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(T.SQL_SELECT.match(node.value))
+    )
+
+
+def _returns_many(route: Route) -> bool:
+    """A GET handler returns many items: a list-like declared type, or a call that
+    fetches many rows."""
+    if _declared_kinds(route) & (T.LIST_TYPES | T.PAGE_TYPES):
+        return True
+    return any(_fetches_many(node) for node in walk_body(route.node.body))
+
+
+def _limits(node: ast.AST) -> bool:
+    """Whether ``node`` bounds a result (a limiting call, a slice, SQL ``LIMIT``)."""
+    if isinstance(node, ast.Call):
+        name = call_name(node)
+        key = node.args[0] if node.args else None
+        reads_page = (
+            name == "get"
+            and isinstance(key, ast.Constant)
+            and str(key.value).lower() in T.PAGINATION_PARAMS
+        )
+        return name in T.BOUNDING_CALLS or reads_page
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Slice) and node.slice.upper is not None
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(T.SQL_LIMIT.search(node.value))
+    )
+
+
+def _bounded(route: Route) -> bool:
+    """Whether a list handler limits what it returns (see docs/scalability.md)."""
+    args = route.node.args
+    if any(
+        p.arg.lower() in T.PAGINATION_PARAMS
+        for p in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    ):
+        return True
+    if _declared_kinds(route) & T.PAGE_TYPES:
+        return True
+    return any(_limits(node) for node in walk_body(route.node.body))
+
+
+def _view_paginated(cls: ast.ClassDef) -> bool:
+    """A Django list view that sets ``paginate_by`` or ``pagination_class`` (not None)."""
+    return any(
+        (_is_target(stmt, "paginate_by") or _is_target(stmt, "pagination_class"))
+        and not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)
+        for stmt in cls.body
+        if isinstance(stmt, ast.Assign)
+    )
+
+
+def _health_path(path: str) -> bool:
+    segments = [s for s in path.strip("/").split("/") if s]
+    return bool(segments) and segments[-1].lower() in HEALTH_SEGMENTS
 
 
 def _drf_default_pagination(tree: ast.Module) -> bool:
     for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "REST_FRAMEWORK" for t in node.targets)
-            and isinstance(node.value, ast.Dict)
-        ):
-            keys = {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
+        value = getattr(node, "value", None)
+        if _is_target(node, "REST_FRAMEWORK") and isinstance(value, ast.Dict):
+            keys = {k.value for k in value.keys if isinstance(k, ast.Constant)}
             if "DEFAULT_PAGINATION_CLASS" in keys:
                 return True
     return False
 
 
-_LOCAL_HOSTS = frozenset({"localhost", "0.0.0.0", "::", "::1", "host.docker.internal"})
+def _literal_dsn(node: ast.AST | None) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value not in (":memory:", "")
+    )
 
 
-def _endpoint_kind(value: str) -> str | None:
+def _literal_setting(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str | int)
+        and not isinstance(node.value, bool)
+        and node.value != ""
+    )
+
+
+def _endpoint_kind(value: object) -> str | None:
     """What a whole string literal is, when it is a hard-coded endpoint."""
-    if len(value) > 2048 or "://" not in value:
+    if not isinstance(value, str) or len(value) > 2048 or "://" not in value:
         return None
-    service = _SERVICE_URL.match(value)
+    service = T.SERVICE_URL.match(value)
     if service:
         return f"{service.group(1).lower()} connection URL"
-    http = _HTTP_URL.match(value)
+    http = T.HTTP_URL.match(value)
     if not http:
         return None
     host = http.group(2).strip("[]").lower()
     if http.group(3):
         return "URL with an explicit port"
-    if host in _LOCAL_HOSTS or host.endswith((".local", ".internal")):
+    if host in T.LOCAL_HOSTS or host.endswith((".local", ".internal")):
         return "local or internal host URL"
     try:
         ipaddress.ip_address(host)
@@ -944,7 +568,7 @@ def _is_mutable_value(node: ast.expr | None, imports: Imports) -> bool:
     if isinstance(node, ast.Call):
         name = dotted(node.func) or ""
         resolved = imports.resolve(node.func) or name
-        return name in _MUTABLE_FACTORIES or resolved in _MUTABLE_FACTORIES
+        return name in T.MUTABLE_FACTORIES or resolved in T.MUTABLE_FACTORIES
     return False
 
 
@@ -986,256 +610,196 @@ def _local_names(func: FunctionNode) -> tuple[set[str], set[str]]:
     return local - declared, declared
 
 
+def _mutated_name(node: ast.AST) -> str | None:
+    """The name a node mutates in place: ``x[k] = v``, ``del x[k]``, ``x.append(v)``."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
+        base: ast.AST = node.value
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in T.MUTATORS
+    ):
+        base = node.func.value
+    else:
+        return None
+    return base.id if isinstance(base, ast.Name) else None
+
+
 def _mutations(
     func: FunctionNode, mutable: set[str], module_names: set[str]
 ) -> Iterator[tuple[str, ast.AST]]:
     local, declared = _local_names(func)
-    shared = (mutable - local) | (declared & module_names)
-    if not shared:
+    containers = mutable - local
+    rebound = declared & module_names
+    if not containers and not rebound:
         return
     for node in walk_body(func.body):
-        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
-            if isinstance(node.value, ast.Name) and node.value.id in mutable - local:
-                yield node.value.id, node
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript):
-            continue  # reported through its Subscript target (Store)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _MUTATORS
-        ):
-            base = node.func.value
-            if isinstance(base, ast.Name) and base.id in mutable - local:
-                yield base.id, node
-        elif (
-            isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Store)
-            and node.id in declared & module_names
-        ):
+        name = _mutated_name(node)
+        if name is not None and name in containers:
+            yield name, node
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in rebound:
             yield node.id, node
 
 
 # --------------------------------------------------------------------------- reduce
 
 
-def _deployment(ctx: CheckContext) -> tuple[list[str], list[str]]:
-    """(manifests, health checks declared in manifests) from the discovered files."""
-    manifests: list[str] = []
-    probes: list[str] = []
-    for file in ctx.fileset.files:
-        if file.role in (Role.VENDORED, Role.GENERATED):
-            continue
-        name = file.name
-        lower = name.lower()
-        text = file.text
-        if file.language == "dockerfile":
-            if re.search(r"^\s*FROM\s+\S+", text, re.IGNORECASE | re.MULTILINE):
-                manifests.append(f"{file.path} (container image)")
-                if re.search(r"^\s*HEALTHCHECK\s+(?!NONE\b)\S", text, re.IGNORECASE | re.MULTILINE):
-                    probes.append(f"{file.path} HEALTHCHECK")
-        elif file.language == "procfile":
-            if re.search(r"^[\w-]+:\s*\S+", text, re.MULTILINE):
-                manifests.append(f"{file.path} (process manifest)")
-        elif file.language == "yaml":
-            if re.match(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", lower):
-                if re.search(r"^services:\s*$", text, re.MULTILINE):
-                    manifests.append(f"{file.path} (compose)")
-                    if re.search(r"^\s+healthcheck:\s*$", text, re.MULTILINE):
-                        probes.append(f"{file.path} healthcheck")
-            elif (
-                re.search(r"^apiVersion:\s*\S+", text, re.MULTILINE)
-                and re.search(
-                    r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Pod|Job|CronJob|ReplicaSet|Rollout|DeploymentConfig)\b",
-                    text,
-                    re.MULTILINE,
-                )
-            ) or re.search(r"^apiVersion:\s*serving\.knative\.dev/", text, re.MULTILINE):
-                manifests.append(f"{file.path} (Kubernetes)")
-                if re.search(
-                    r"^\s+(livenessProbe|readinessProbe|startupProbe):", text, re.MULTILINE
-                ):
-                    probes.append(f"{file.path} probe")
-            elif lower == "chart.yaml" and re.search(r"^apiVersion:", text, re.MULTILINE):
-                manifests.append(f"{file.path} (Helm chart)")
-            elif lower in ("app.yaml", "app.yml") and re.search(r"^runtime:", text, re.MULTILINE):
-                manifests.append(f"{file.path} (App Engine)")
-            elif lower in ("render.yaml", "serverless.yml", "serverless.yaml") and re.search(
-                r"^(services|functions):", text, re.MULTILINE
+class _Reduction:
+    """Repository metrics from every source file's data, one criterion at a time."""
+
+    def __init__(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> None:
+        self.ctx = ctx
+        self.data = data
+        self.files = len(data)
+        self.result = CheckResult()
+        frameworks = {f for d in data.values() for f in d["frameworks"]}
+        self.routes = self._sum("routes")
+        self.web = bool(frameworks) or self.routes > 0
+
+    def _sum(self, key: str) -> int:
+        return sum(int(d[key]) for d in self.data.values())
+
+    def _evidence(self, key: str) -> list[tuple[str, int, str]]:
+        return [(p, line, what) for p, d in self.data.items() for line, what in d[key]]
+
+    def _metric(self, name: str, value: float | None, unit: str, reason: str | None = None) -> None:
+        self.result.metrics.append(
+            Metric(
+                name=name,
+                value=None if value is None else round(value, 4),
+                unit=unit,
+                files=self.files,
+                reason=reason,
+            )
+        )
+
+    def _not_applicable(self, criterion: str, why: str) -> None:
+        if self.data:
+            self.result.not_applicable.setdefault(criterion, why)
+
+    def run(self) -> CheckResult:
+        if not self.data:
+            for criterion in (
+                ASYNC_BLOCKING,
+                CACHING,
+                BACKGROUND,
+                PAGINATION,
+                CONFIGURATION,
+                POOLING,
+                SHARED_STATE,
             ):
-                manifests.append(f"{file.path} (platform manifest)")
-        elif (
-            file.language == "toml"
-            and lower == "fly.toml"
-            and re.search(r"^app\s*=", text, re.MULTILINE)
-        ):
-            manifests.append(f"{file.path} (Fly.io)")
-    return manifests, probes
-
-
-def _count_metric(name: str, value: int, files: int, unit: str) -> Metric:
-    return Metric(name=name, value=float(value), unit=unit, files=files)
-
-
-def _reduce(ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
-    result = CheckResult()
-    files = len(data)
-    na = result.not_applicable
-    if not data:
-        why = "no Python source files"
-        for criterion in (
-            ASYNC_BLOCKING,
-            CACHING,
-            BACKGROUND,
-            PAGINATION,
-            CONFIGURATION,
-            POOLING,
-            SHARED_STATE,
-        ):
-            na[criterion] = why
-    frameworks = sorted({f for d in data.values() for f in d["frameworks"]})
-    routes = sum(d["routes"] for d in data.values())
-    web = bool(frameworks) or routes > 0
-    # Async blocking: findings only; not applicable without async code.
-    if data and not any(d["async_defs"] for d in data.values()):
-        na[ASYNC_BLOCKING] = "no async code (no `async def` in Python source files)"
-    # Caching.
-    cache = [(p, line, kind) for p, d in data.items() for line, kind in d["cache"]]
-    result.metrics.append(_count_metric("scalability.cache_evidence", len(cache), files, "sites"))
-    if cache:
-        shown = ", ".join(f"{kind} ({p}:{line})" for p, line, kind in cache[:3])
-        result.notes.append(
-            f"caching: {shown}" + (f" and {len(cache) - 3} more" if len(cache) > 3 else "")
-        )
-    # Background work.
-    background = [(p, line, kind) for p, d in data.items() for line, kind in d["background"]]
-    queues = sorted({q for d in data.values() for q in d["queues"]})
-    enqueues = sum(len(d["enqueues"]) for d in data.values()) if queues else 0
-    evidence = len(background) + enqueues
-    result.metrics.append(
-        _count_metric("scalability.background_evidence", evidence, files, "sites")
-    )
-    if queues:
-        result.notes.append(f"background work: {', '.join(queues)} ({enqueues} enqueue calls)")
-    if data and not web and evidence == 0:
-        na[BACKGROUND] = "no web framework detected: no request path to keep work off"
-    # Pagination of list endpoints.
-    drf_default = any(d["drf_pagination"] for d in data.values())
-    lists = [(p, *item) for p, d in data.items() for item in d["lists"]]
-    bounded = 0
-    for path, name, line, label, is_bounded, kind in lists:
-        if kind == "drf" and drf_default:
-            is_bounded = True
-        if is_bounded:
-            bounded += 1
-            continue
-        result.findings.append(
-            Finding(
-                checker="python_ast",
-                rule="BSSCL002",
-                skill=SKILL,
-                criterion=PAGINATION,
-                severity=Severity.MEDIUM,
-                confidence=Confidence.MEDIUM,
-                message=f"list endpoint `{name}` ({label}) returns every row: add a limit"
-                " parameter with a maximum, or paginate",
-                path=path,
-                line=line,
+                self.result.not_applicable[criterion] = "no Python source files"
+        if not self._sum("async_defs"):
+            self._not_applicable(
+                ASYNC_BLOCKING, "no async code (no `async def` in Python source files)"
             )
-        )
-    if lists:
-        result.metrics.append(
-            Metric(
-                name="scalability.bounded_list_share",
-                value=round(bounded / len(lists), 4),
-                unit="share of list endpoints",
-                files=files,
+        self._caching()
+        self._background()
+        self._pagination()
+        self._configuration()
+        self._pooling()
+        self._deployability()
+        if not self.web:
+            self._not_applicable(SHARED_STATE, "no web framework detected: no request handlers")
+        elif not self.routes:
+            self._not_applicable(SHARED_STATE, "no request handlers found")
+        return self.result
+
+    def _caching(self) -> None:
+        cache = self._evidence("cache")
+        self._metric("scalability.cache_evidence", len(cache), "sites")
+        if cache:
+            shown = ", ".join(f"{what} ({p}:{line})" for p, line, what in cache[:3])
+            more = f" and {len(cache) - 3} more" if len(cache) > 3 else ""
+            self.result.notes.append(f"caching: {shown}{more}")
+
+    def _background(self) -> None:
+        queues = sorted({q for d in self.data.values() for q in d["queues"]})
+        enqueues = sum(len(d["enqueues"]) for d in self.data.values()) if queues else 0
+        evidence = len(self._evidence("background")) + enqueues
+        self._metric("scalability.background_evidence", evidence, "sites")
+        if queues:
+            self.result.notes.append(
+                f"background work: {', '.join(queues)} ({enqueues} enqueue calls)"
             )
-        )
-    else:
-        why = "no list endpoints found" if web else "no web framework detected"
-        result.metrics.append(
-            Metric(name="scalability.bounded_list_share", value=None, reason=why, files=files)
-        )
-        if data:
-            na[PAGINATION] = why
-    result.metrics.append(
-        _count_metric("scalability.list_endpoints", len(lists), files, "endpoints")
-    )
-    # Configuration.
-    env = sum(d["env"] for d in data.values())
-    hardcoded = sum(d["hardcoded"] for d in data.values())
-    if env + hardcoded:
-        result.metrics.append(
-            Metric(
-                name="scalability.env_config_share",
-                value=round(env / (env + hardcoded), 4),
-                unit="share of settings",
-                files=files,
+        if not self.web and evidence == 0:
+            self._not_applicable(
+                BACKGROUND, "no web framework detected: no request path to keep work off"
             )
-        )
-        result.notes.append(
-            f"configuration: {env} settings read from the environment, {hardcoded} hard-coded hosts, ports or URLs"
-        )
-    else:
-        why = "no settings read from the environment and no hard-coded hosts, ports or URLs"
-        result.metrics.append(
-            Metric(name="scalability.env_config_share", value=None, reason=why, files=files)
-        )
-    # Pooling.
-    pooled = sum(d["pooled"] for d in data.values())
-    direct = sum(d["direct"] for d in data.values())
-    if pooled + direct:
-        result.metrics.append(
-            Metric(
-                name="scalability.pooled_share",
-                value=round(pooled / (pooled + direct), 4),
-                unit="share of connection sites",
-                files=files,
+
+    def _pagination(self) -> None:
+        drf_default = any(d["drf_pagination"] for d in self.data.values())
+        lists = [(p, *item) for p, d in self.data.items() for item in d["lists"]]
+        bounded = 0
+        for path, name, line, label, is_bounded, kind in lists:
+            if is_bounded or (kind == "drf" and drf_default):
+                bounded += 1
+                continue
+            self.result.findings.append(
+                Finding(
+                    checker="python_ast",
+                    rule="BSSCL002",
+                    skill=SKILL,
+                    criterion=PAGINATION,
+                    severity=Severity.MEDIUM,
+                    confidence=Confidence.MEDIUM,
+                    message=f"list endpoint `{name}` ({label}) returns every row: add a limit"
+                    " parameter with a maximum, or paginate",
+                    path=path,
+                    line=line,
+                )
             )
-        )
-    else:
+        if lists:
+            self._metric(
+                "scalability.bounded_list_share", bounded / len(lists), "share of list endpoints"
+            )
+        else:
+            why = "no list endpoints found" if self.web else "no web framework detected"
+            self._metric("scalability.bounded_list_share", None, "share of list endpoints", why)
+            self._not_applicable(PAGINATION, why)
+        self._metric("scalability.list_endpoints", len(lists), "endpoints")
+
+    def _configuration(self) -> None:
+        env, hardcoded = self._sum("env"), self._sum("hardcoded")
+        if env + hardcoded:
+            self._metric(
+                "scalability.env_config_share", env / (env + hardcoded), "share of settings"
+            )
+            self.result.notes.append(
+                f"configuration: {env} settings read from the environment,"
+                f" {hardcoded} hard-coded hosts, ports or URLs"
+            )
+        else:
+            why = "no settings read from the environment and no hard-coded hosts, ports or URLs"
+            self._metric("scalability.env_config_share", None, "share of settings", why)
+
+    def _pooling(self) -> None:
+        pooled, direct = self._sum("pooled"), self._sum("direct")
+        if pooled + direct:
+            self._metric(
+                "scalability.pooled_share", pooled / (pooled + direct), "share of connection sites"
+            )
+            return
         why = "no database or cache connections found in Python source files"
-        result.metrics.append(
-            Metric(name="scalability.pooled_share", value=None, reason=why, files=files)
-        )
-        if data:
-            na[POOLING] = why
-    # Deployability.
-    manifests, probes = _deployment(ctx)
-    health = [f"{p}:{line} {label}" for p, d in data.items() for line, label in d["health"]]
-    if web:
-        value = (0.5 if manifests else 0.0) + (0.5 if health or probes else 0.0)
-    else:
-        value = 1.0 if manifests else 0.0
-    if data or manifests:
-        result.metrics.append(
-            Metric(name="scalability.deployability", value=value, unit="share", files=files)
-        )
-        result.notes.append(
-            "deployment: "
-            + (", ".join(manifests[:3]) if manifests else "no container or process manifest")
-            + "; health check: "
-            + (
-                ", ".join([*health, *probes][:2])
-                if health or probes
-                else ("none found" if web else "not needed (no web framework)")
-            )
-        )
-    else:
-        result.metrics.append(
-            Metric(
-                name="scalability.deployability",
-                value=None,
-                reason="no Python source files and no deployment manifests",
-                files=0,
-            )
-        )
-    # Shared state.
-    if data and not web:
-        na[SHARED_STATE] = "no web framework detected: no request handlers"
-    elif data and routes == 0:
-        na[SHARED_STATE] = "no request handlers found"
-    return result
+        self._metric("scalability.pooled_share", None, "share of connection sites", why)
+        self._not_applicable(POOLING, why)
+
+    def _deployability(self) -> None:
+        manifests, probes = deployment(self.ctx.fileset.files)
+        health = [f"{p}:{line} {label}" for p, line, label in self._evidence("health")] + probes
+        if not self.data and not manifests:
+            why = "no Python source files and no deployment manifests"
+            self._metric("scalability.deployability", None, "share", why)
+            return
+        if self.web:
+            value = 0.5 * bool(manifests) + 0.5 * bool(health)
+            checks = ", ".join(health[:2]) or "none found"
+        else:
+            value = float(bool(manifests))
+            checks = "not needed (no web framework)"
+        self._metric("scalability.deployability", value, "share")
+        shown = ", ".join(manifests[:3]) or "no container or process manifest"
+        self.result.notes.append(f"deployment: {shown}; health check: {checks}")
 
 
 __all__ = ["BLOCKING_CALLS", "HEALTH_SEGMENTS", "ScalabilityAnalysis"]
