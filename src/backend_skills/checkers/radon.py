@@ -113,8 +113,6 @@ _OP = tokenize.OP
 _STRING = tokenize.STRING
 _ENDMARKER = tokenize.ENDMARKER
 _IGNORED = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
-_OPENING = frozenset({"(", "[", "{"})
-_CLOSING = frozenset({")", "]", "}"})
 _LINE_BREAKS = frozenset({_NL, _NEWLINE, _ENDMARKER})
 
 _Token = tuple[int, str]
@@ -146,6 +144,57 @@ def _logical_lines(tokens: Sequence[_Token]) -> int:
     return total
 
 
+class _RawCounter:
+    """Classifies one statement at a time, as ``radon.raw.analyze`` does."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        if self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        self.code = bytearray(len(self.lines) + 1)
+        self.lloc = self.comments = self.single = self.multi = self.blank = self.sloc = 0
+        self.done = 0  # last line already classified
+
+    def statement(self, chunk: Sequence[tokenize.TokenInfo], last: int) -> None:
+        """Count the statement made of ``chunk``, which ends on line ``last``."""
+        if last <= self.done:
+            return
+        first = chunk[0]
+        only = all(t.type in _LINE_BREAKS for t in chunk[1:])
+        self.comments += sum(1 for t in chunk if t.type == _COMMENT)
+        one_line_string = first.type == _STRING and first.start[0] == first.end[0]
+        if only and (first.type == _COMMENT or one_line_string):
+            self.single += 1  # a comment line, or a one-line docstring
+        elif first.type == _STRING and only:
+            filled = sum(1 for n in range(self.done, last) if self.lines[n].strip())
+            self.multi += filled
+            self.blank += last - self.done - filled
+        else:
+            self._code_lines(last)
+        self.lloc += _logical_lines([*((t.type, t.string) for t in chunk), (_ENDMARKER, "")])
+        self.done = last
+
+    def _code_lines(self, last: int) -> None:
+        for n in range(self.done, last):
+            if self.lines[n].strip():
+                self.sloc += 1
+                self.code[n + 1] = 1
+            else:
+                self.blank += 1
+
+    def result(self) -> tuple[RawMetrics, bytearray]:
+        """The metrics, after the lines no statement covered (a dangling continuation)."""
+        self._code_lines(len(self.lines))
+        loc = self.sloc + self.blank + self.multi + self.single
+        raw = RawMetrics(
+            loc, self.lloc, self.sloc, self.comments, self.multi, self.blank, self.single
+        )
+        return raw, self.code
+
+
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
 def raw_metrics(text: str, deadline: float | None = None) -> tuple[RawMetrics, bytearray]:
     """radon's raw metrics of ``text`` in one tokenize pass, and which lines are code.
 
@@ -158,62 +207,24 @@ def raw_metrics(text: str, deadline: float | None = None) -> tuple[RawMetrics, b
     :class:`SyntaxError` for text that does not tokenize, and
     :class:`TimeBudgetExceeded` after ``deadline`` (a ``time.perf_counter`` value).
     """
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    code = bytearray(len(lines) + 1)
-    lloc = comments = single = multi = blank = sloc = 0
+    counter = _RawCounter(text)
     depth = 0
     chunk: list[tokenize.TokenInfo] = []
-    done = 0  # last line already classified
     count = 0
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         kind = token.type
         if kind in _IGNORED:
             continue
         count += 1
-        if deadline is not None and not count & 0xFFF and time.perf_counter() > deadline:
-            raise TimeBudgetExceeded
+        if deadline is not None and not count & 0xFFF:
+            _check_time(deadline)
         if kind == _OP:
-            if token.string in _OPENING:
-                depth += 1
-            elif token.string in _CLOSING:
-                depth -= 1
+            depth += _DEPTH.get(token.string, 0)
         chunk.append(token)
-        if not (kind == _NEWLINE or (kind == _NL and depth <= 0)):
-            continue
-        last = token.start[0]
-        if last > done:
-            first_token = chunk[0]
-            only = all(t.type in _LINE_BREAKS for t in chunk[1:])
-            comments += sum(1 for t in chunk if t.type == _COMMENT)
-            if first_token.type == _COMMENT and only:
-                single += 1
-            elif first_token.type == _STRING and only:
-                if first_token.start[0] == first_token.end[0]:
-                    single += 1
-                else:
-                    filled = sum(1 for n in range(done, last) if lines[n].strip())
-                    multi += filled
-                    blank += last - done - filled
-            else:
-                for n in range(done, last):
-                    if lines[n].strip():
-                        sloc += 1
-                        code[n + 1] = 1
-                    else:
-                        blank += 1
-            lloc += _logical_lines([*((t.type, t.string) for t in chunk), (_ENDMARKER, "")])
-            done = last
-        chunk = []
-    for n in range(done, len(lines)):  # nothing but a dangling continuation can be here
-        if lines[n].strip():
-            sloc += 1
-            code[n + 1] = 1
-        else:
-            blank += 1
-    loc = sloc + blank + multi + single
-    return RawMetrics(loc, lloc, sloc, comments, multi, blank, single), code
+        if kind == _NEWLINE or (kind == _NL and depth <= 0):
+            counter.statement(chunk, token.start[0])
+            chunk = []
+    return counter.result()
 
 
 # --------------------------------------------------------------------------- ranks
@@ -357,6 +368,16 @@ def _function_spans(tree: ast.Module) -> dict[tuple[int, int], int]:
     return spans
 
 
+def _prefix_sums(code: bytearray) -> list[int]:
+    """``sums[n]`` is the number of code lines among lines 1..n."""
+    sums = [0] * len(code)
+    running = 0
+    for index in range(1, len(code)):
+        running += code[index]
+        sums[index] = running
+    return sums
+
+
 def _analyse(
     file: SourceFile, tree: ast.Module, opts: RadonOptions, deadline: float
 ) -> tuple[dict[str, Any], list[Finding]]:
@@ -371,48 +392,57 @@ def _analyse(
     comment_lines = raw.comments + raw.multi  # radon mi counts docstrings as comments
     comment_percent = comment_lines / raw.sloc * 100 if raw.sloc else 0.0
     mi = float(mi_compute(volume, visitor.total_complexity, raw.lloc, comment_percent))
-    prefix = [0] * len(code)
-    running = 0
-    for index in range(1, len(code)):
-        running += code[index]
-        prefix[index] = running
+    blocks = _blocks(visitor, tree, code)
+    findings = [f for block in blocks for f in _block_findings(file, block, opts)]
+    findings += _module_findings(file, mi, raw.sloc, opts)
+    data = {"blocks": blocks, "mi": round(mi, 4), "raw": raw._asdict()}
+    return data, findings
+
+
+def _blocks(visitor: Any, tree: ast.Module, code: bytearray) -> list[list[Any]]:
+    """``[name, kind, line, end line, complexity, source lines]`` per function."""
+    sums = _prefix_sums(code)
     spans = _function_spans(tree)
-    findings: list[Finding] = []
     blocks: list[list[Any]] = []
     for block in _functions(visitor):
         end = spans.get((block.lineno, block.col_offset), block.endline)
         end = min(max(end, block.lineno), len(code) - 1)
-        size = prefix[end] - prefix[block.lineno - 1] if end >= block.lineno else 0
-        complexity = int(block.complexity)
-        rank = cc_rank(complexity)
+        size = sums[end] - sums[block.lineno - 1] if end >= block.lineno else 0
         kind = "method" if block.is_method else "function"
-        blocks.append([block.fullname, kind, block.lineno, end, complexity, size])
-        if complexity > CC_C_THRESHOLD:
-            findings.append(
-                _finding(
-                    file,
-                    "BSRAD001",
-                    COMPLEXITY,
-                    _CC_SEVERITY[rank],
-                    f"{kind} `{block.fullname}` has cyclomatic complexity {complexity}"
-                    f" (rank {rank}); split it into smaller functions",
-                    block.lineno,
-                    end,
-                )
-            )
-        if size > opts.max_function_sloc:
-            findings.append(
-                _finding(
-                    file,
-                    "BSRAD003",
-                    FUNCTION_SIZE,
-                    Severity.LOW,
-                    f"{kind} `{block.fullname}` has {size} source lines"
-                    f" (limit {opts.max_function_sloc})",
-                    block.lineno,
-                    end,
-                )
-            )
+        blocks.append([block.fullname, kind, block.lineno, end, int(block.complexity), size])
+    return blocks
+
+
+def _block_findings(
+    file: SourceFile, block: Sequence[Any], opts: RadonOptions
+) -> Iterable[Finding]:
+    name, kind, line, end, complexity, size = block
+    rank = cc_rank(complexity)
+    if complexity > CC_C_THRESHOLD:
+        yield _finding(
+            file,
+            "BSRAD001",
+            COMPLEXITY,
+            _CC_SEVERITY[rank],
+            f"{kind} `{name}` has cyclomatic complexity {complexity} (rank {rank});"
+            " split it into smaller functions",
+            line,
+            end,
+        )
+    if size > opts.max_function_sloc:
+        yield _finding(
+            file,
+            "BSRAD003",
+            FUNCTION_SIZE,
+            Severity.LOW,
+            f"{kind} `{name}` has {size} source lines (limit {opts.max_function_sloc})",
+            line,
+            end,
+        )
+
+
+def _module_findings(file: SourceFile, mi: float, sloc: int, opts: RadonOptions) -> list[Finding]:
+    findings: list[Finding] = []
     rank = mi_rank(mi)
     if rank != "A":
         findings.append(
@@ -427,20 +457,19 @@ def _analyse(
                 None,
             )
         )
-    if raw.sloc > opts.max_module_sloc:
+    if sloc > opts.max_module_sloc:
         findings.append(
             _finding(
                 file,
                 "BSRAD004",
                 MODULE_SIZE,
                 Severity.LOW,
-                f"module has {raw.sloc} source lines (limit {opts.max_module_sloc})",
+                f"module has {sloc} source lines (limit {opts.max_module_sloc})",
                 None,
                 None,
             )
         )
-    data = {"blocks": blocks, "mi": round(mi, 4), "raw": raw._asdict()}
-    return data, findings
+    return findings
 
 
 def _functions(visitor: Any) -> Iterable[Any]:
@@ -476,74 +505,68 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+_BLOCK_METRICS = (
+    "radon.cc_share_c_or_worse",
+    "radon.cc_worst",
+    "radon.cc_mean",
+    "radon.long_function_share",
+    "radon.function_sloc_max",
+)
+
+
+def _block_metrics(blocks: Sequence[Sequence[Any]], opts: RadonOptions, files: int) -> list[Metric]:
+    if not blocks:
+        why = "no functions or methods in Python source files"
+        return [Metric(name=name, value=None, reason=why) for name in _BLOCK_METRICS]
+    complexities = [int(b[4]) for b in blocks]
+    sizes = [int(b[5]) for b in blocks]
+    values = (
+        (_share(sum(c > CC_C_THRESHOLD for c in complexities), len(blocks)), "share of functions"),
+        (max(complexities), "complexity"),
+        (round(sum(complexities) / len(complexities), 2), "complexity"),
+        (_share(sum(s > opts.max_function_sloc for s in sizes), len(blocks)), "share of functions"),
+        (max(sizes), "lines"),
+    )
+    return [
+        Metric(name=name, value=value, unit=unit, files=files)
+        for name, (value, unit) in zip(_BLOCK_METRICS, values, strict=True)
+    ]
+
+
+def _file_metrics(
+    files: Sequence[Mapping[str, Any]], opts: RadonOptions, blocks: int
+) -> list[Metric]:
+    count = len(files)
+    mis = [float(f["mi"]) for f in files]
+    slocs = [int(f["raw"]["sloc"]) for f in files]
+    values = {
+        "radon.blocks": (blocks, "functions"),
+        "radon.mi_share_low": (
+            _share(sum(m <= MI_B_THRESHOLD for m in mis), count),
+            "share of files",
+        ),
+        "radon.mi_mean": (round(sum(mis) / count, 2), "index"),
+        "radon.mi_min": (round(min(mis), 2), "index"),
+        "radon.long_module_share": (
+            _share(sum(s > opts.max_module_sloc for s in slocs), count),
+            "share of files",
+        ),
+        "radon.module_sloc_max": (max(slocs), "lines"),
+        "radon.sloc": (sum(slocs), "lines"),
+    }
+    return [
+        Metric(name=name, value=value, unit=unit, files=count)
+        for name, (value, unit) in values.items()
+    ]
+
+
 def _metrics(
     files: Sequence[Mapping[str, Any]], blocks: Sequence[Sequence[Any]], opts: RadonOptions
 ) -> list[Metric]:
     if not files:
         why = "no Python source files analysed"
-        names = RadonChecker.provides
-        return [Metric(name=name, value=None, reason=why) for name in names]
-    count = len(files)
-    metrics: list[Metric] = []
-    if blocks:
-        complexities = [int(b[4]) for b in blocks]
-        sizes = [int(b[5]) for b in blocks]
-        metrics += [
-            Metric(
-                name="radon.cc_share_c_or_worse",
-                value=_share(sum(1 for c in complexities if c > CC_C_THRESHOLD), len(blocks)),
-                unit="share of functions",
-                files=count,
-            ),
-            Metric(name="radon.cc_worst", value=max(complexities), unit="complexity", files=count),
-            Metric(
-                name="radon.cc_mean",
-                value=round(sum(complexities) / len(complexities), 2),
-                unit="complexity",
-                files=count,
-            ),
-            Metric(
-                name="radon.long_function_share",
-                value=_share(sum(1 for s in sizes if s > opts.max_function_sloc), len(blocks)),
-                unit="share of functions",
-                files=count,
-            ),
-            Metric(name="radon.function_sloc_max", value=max(sizes), unit="lines", files=count),
-        ]
-    else:
-        why = "no functions or methods in Python source files"
-        metrics += [
-            Metric(name=name, value=None, reason=why)
-            for name in (
-                "radon.cc_share_c_or_worse",
-                "radon.cc_worst",
-                "radon.cc_mean",
-                "radon.long_function_share",
-                "radon.function_sloc_max",
-            )
-        ]
-    mis = [float(f["mi"]) for f in files]
-    slocs = [int(f["raw"]["sloc"]) for f in files]
-    metrics += [
-        Metric(name="radon.blocks", value=len(blocks), unit="functions", files=count),
-        Metric(
-            name="radon.mi_share_low",
-            value=_share(sum(1 for m in mis if m <= MI_B_THRESHOLD), count),
-            unit="share of files",
-            files=count,
-        ),
-        Metric(name="radon.mi_mean", value=round(sum(mis) / count, 2), unit="index", files=count),
-        Metric(name="radon.mi_min", value=round(min(mis), 2), unit="index", files=count),
-        Metric(
-            name="radon.long_module_share",
-            value=_share(sum(1 for s in slocs if s > opts.max_module_sloc), count),
-            unit="share of files",
-            files=count,
-        ),
-        Metric(name="radon.module_sloc_max", value=max(slocs), unit="lines", files=count),
-        Metric(name="radon.sloc", value=sum(slocs), unit="lines", files=count),
-    ]
-    return metrics
+        return [Metric(name=name, value=None, reason=why) for name in RadonChecker.provides]
+    return _block_metrics(blocks, opts, len(files)) + _file_metrics(files, opts, len(blocks))
 
 
 @hookimpl
