@@ -7,6 +7,16 @@ from __future__ import annotations
 
 import re
 
+SKILL = "scalability"
+ASYNC_BLOCKING = "scalability.async_blocking"
+CACHING = "scalability.caching"
+BACKGROUND = "scalability.background_jobs"
+PAGINATION = "scalability.pagination"
+CONFIGURATION = "scalability.configuration"
+POOLING = "scalability.pooling"
+DEPLOYABILITY = "scalability.deployability"
+SHARED_STATE = "scalability.shared_state"
+
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 
 #: Fully qualified callable -> (what it is, what to use instead).

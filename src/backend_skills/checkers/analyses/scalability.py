@@ -25,21 +25,28 @@ not); the tables it quotes are in :mod:`._scalability_tables`. Only files whose 
 from __future__ import annotations
 
 import ast
-import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
-from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
+from backend_skills.core.models import CheckResult, Confidence, Finding, Role, Severity
 
 from . import Analysis, Visit
+from . import _scalability_rules as R
 from . import _scalability_tables as T
-from ._deployment import deployment
-from ._scalability_tables import BLOCKING_CALLS, HEALTH_SEGMENTS
+from ._scalability_reduce import Reduction
+from ._scalability_tables import (
+    ASYNC_BLOCKING,
+    BLOCKING_CALLS,
+    CONFIGURATION,
+    HEALTH_SEGMENTS,
+    PAGINATION,
+    POOLING,
+    SHARED_STATE,
+    SKILL,
+)
 from ._server_common import (
-    FunctionNode,
-    Imports,
     Route,
     call_name,
     dotted,
@@ -49,16 +56,6 @@ from ._server_common import (
     walk_body,
     web_frameworks,
 )
-
-SKILL = "scalability"
-ASYNC_BLOCKING = "scalability.async_blocking"
-CACHING = "scalability.caching"
-BACKGROUND = "scalability.background_jobs"
-PAGINATION = "scalability.pagination"
-CONFIGURATION = "scalability.configuration"
-POOLING = "scalability.pooling"
-DEPLOYABILITY = "scalability.deployability"
-SHARED_STATE = "scalability.shared_state"
 
 #: Per-file evidence is a list of ``[line, what]`` pairs.
 Evidence = list[list[Any]]
@@ -88,28 +85,10 @@ class ScalabilityAnalysis(Analysis):
 
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """Repository metrics, not-applicable reasons and notes."""
-        return _Reduction(ctx, {p: d for p, d in data.items() if d}).run()
+        return Reduction(ctx, {p: d for p, d in data.items() if d}).run()
 
 
 # --------------------------------------------------------------------------- one file
-
-
-def _is_target(node: ast.AST, name: str) -> bool:
-    """Whether an assignment binds ``name`` at its top level."""
-    targets = node.targets if isinstance(node, ast.Assign) else []
-    if isinstance(node, ast.AnnAssign):
-        targets = [node.target]
-    return any(isinstance(t, ast.Name) and t.id == name for t in targets)
-
-
-def _strings(node: ast.AST) -> set[str]:
-    return {
-        c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
-    }
-
-
-def _decorated_name(decorator: ast.expr) -> ast.expr:
-    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 class _FileScan:
@@ -140,7 +119,7 @@ class _FileScan:
                 if isinstance(n.func, ast.Attribute) and n.func.attr in T.ENQUEUE_METHODS
             ],
             "lists": self._list_endpoints(routes),
-            "drf_pagination": _drf_default_pagination(self.tree),
+            "drf_pagination": R.drf_default_pagination(self.tree),
             "health": self._health(routes),
             "env": env,
             "hardcoded": hardcoded,
@@ -217,7 +196,7 @@ class _FileScan:
         flask_caching = self.imports.imports_any("flask_caching")
         for node in self.index.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
             for decorator in getattr(node, "decorator_list", []):
-                target = _decorated_name(decorator)
+                target = R.decorated_name(decorator)
                 name = self.imports.resolve(target) or ""
                 if name in T.FUNCTOOLS_CACHES:
                     yield [decorator.lineno, name]
@@ -230,9 +209,9 @@ class _FileScan:
         for node in self.tree.body:
             value = getattr(node, "value", None)
             if (
-                _is_target(node, "CACHES")
+                R.is_target(node, "CACHES")
                 and isinstance(value, ast.Dict)
-                and not any("DummyCache" in s for s in _strings(value))
+                and not any("DummyCache" in s for s in R.strings(value))
             ):
                 found.append([node.lineno, "Django CACHES"])
         for const in self.index.of(ast.Constant):
@@ -253,7 +232,7 @@ class _FileScan:
         for func in self.index.functions():
             if queues:
                 for decorator in func.decorator_list:
-                    target = _decorated_name(decorator)
+                    target = R.decorated_name(decorator)
                     name = getattr(target, "attr", None) or getattr(target, "id", "")
                     if name in T.TASK_DECORATORS:
                         found.append([decorator.lineno, f"task `{func.name}`"])
@@ -269,9 +248,9 @@ class _FileScan:
 
     def _list_endpoints(self, routes: Sequence[Route]) -> list[list[Any]]:
         lists: list[list[Any]] = [
-            [r.name, r.node.lineno, f"GET {r.path or '/'}", _bounded(r), "route"]
+            [r.name, r.node.lineno, f"GET {r.path or '/'}", R.bounded(r), "route"]
             for r in routes
-            if r.decorator is not None and r.is_get and not r.detail and _returns_many(r)
+            if r.decorator is not None and r.is_get and not r.detail and R.returns_many(r)
         ]
         for node in self.tree.body:
             if isinstance(node, ast.ClassDef):
@@ -279,14 +258,14 @@ class _FileScan:
                 kinds = bases & T.DJANGO_LIST_VIEWS
                 if kinds:
                     kind = "django" if kinds == {"ListView"} else "drf"
-                    lists.append([node.name, node.lineno, min(kinds), _view_paginated(node), kind])
+                    lists.append([node.name, node.lineno, min(kinds), R.view_paginated(node), kind])
         return lists
 
     def _health(self, routes: Sequence[Route]) -> Evidence:
         found: Evidence = [
             [r.node.lineno, f"GET {r.path}"]
             for r in routes
-            if r.path is not None and r.is_get and _health_path(r.path)
+            if r.path is not None and r.is_get and R.health_path(r.path)
         ]
         for call in self.calls:
             first = call.args[0] if call.args else None
@@ -294,7 +273,7 @@ class _FileScan:
                 call_name(call) in ("path", "re_path", "url")
                 and isinstance(first, ast.Constant)
                 and isinstance(first.value, str)
-                and _health_path(first.value.strip("^$"))
+                and R.health_path(first.value.strip("^$"))
             ):
                 found.append([call.lineno, f"URL {first.value}"])
         return found + self._imported(T.HEALTH_LIBS)
@@ -327,13 +306,13 @@ class _FileScan:
         for call in self.calls:
             target = self._resolve_call(call)
             first = call.args[0] if call.args else None
-            if target in T.DSN_CALLS and isinstance(first, ast.Constant) and _literal_dsn(first):
+            if target in T.DSN_CALLS and isinstance(first, ast.Constant) and R.literal_dsn(first):
                 yield first, f"connection target of {target} is written in the code"
             for keyword in call.keywords:
-                if keyword.arg in T.HOST_KEYWORDS and _literal_setting(keyword.value):
+                if keyword.arg in T.HOST_KEYWORDS and R.literal_setting(keyword.value):
                     yield keyword.value, f"`{keyword.arg}=` is hard-coded"
         for const in self.index.of(ast.Constant):
-            kind = _endpoint_kind(const.value) if isinstance(const, ast.Constant) else None
+            kind = R.endpoint_kind(const.value) if isinstance(const, ast.Constant) else None
             if kind:
                 yield const, f"hard-coded {kind} in the code"
 
@@ -388,8 +367,8 @@ class _FileScan:
                 )
         for node in self.tree.body:
             value = getattr(node, "value", None)
-            keys = _strings(value) if isinstance(value, ast.Dict) else set()
-            if not _is_target(node, "DATABASES") or "ENGINE" not in keys:
+            keys = R.strings(value) if isinstance(value, ast.Dict) else set()
+            if not R.is_target(node, "DATABASES") or "ENGINE" not in keys:
                 continue  # an empty or indirect DATABASES setting says nothing
             if keys & {"CONN_MAX_AGE", "pool"}:
                 pooled += 1
@@ -408,10 +387,10 @@ class _FileScan:
     # ----------------------------------------------------------------- shared state
 
     def _shared_state(self, routes: Sequence[Route]) -> None:
-        mutable = _module_mutables(self.tree, self.imports)
-        module_names = _module_names(self.tree)
+        mutable = R.module_mutables(self.tree, self.imports)
+        module_names = R.module_names(self.tree)
         for route in routes:
-            for name, node in _mutations(route.node, mutable, module_names):
+            for name, node in R.mutations(route.node, mutable, module_names):
                 self._finding(
                     "BSSCL005",
                     SHARED_STATE,
@@ -421,385 +400,6 @@ class _FileScan:
                     " under threads; keep it in a database or cache",
                     node,
                 )
-
-
-# --------------------------------------------------------------------------- file helpers
-
-
-def _annotation_kind(node: ast.expr | None) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, ast.Subscript):
-        node = node.value
-    return (dotted(node) or "").rsplit(".", 1)[-1]
-
-
-def _declared_kinds(route: Route) -> set[str]:
-    """Return annotation and ``response_model=`` type names of a route."""
-    kinds = {_annotation_kind(route.node.returns)}
-    if route.decorator is not None:
-        kinds |= {
-            _annotation_kind(k.value) for k in route.decorator.keywords if k.arg == "response_model"
-        }
-    return kinds
-
-
-def _fetches_many(node: ast.AST) -> bool:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in T.MANY_ROWS:
-            return True
-        # A MongoDB find: no argument or a filter document.
-        return node.func.attr == "find" and (not node.args or isinstance(node.args[0], ast.Dict))
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and bool(T.SQL_SELECT.match(node.value))
-    )
-
-
-def _returns_many(route: Route) -> bool:
-    """A GET handler returns many items: a list-like declared type, or a call that
-    fetches many rows."""
-    if _declared_kinds(route) & (T.LIST_TYPES | T.PAGE_TYPES):
-        return True
-    return any(_fetches_many(node) for node in walk_body(route.node.body))
-
-
-def _limits(node: ast.AST) -> bool:
-    """Whether ``node`` bounds a result (a limiting call, a slice, SQL ``LIMIT``)."""
-    if isinstance(node, ast.Call):
-        name = call_name(node)
-        key = node.args[0] if node.args else None
-        reads_page = (
-            name == "get"
-            and isinstance(key, ast.Constant)
-            and str(key.value).lower() in T.PAGINATION_PARAMS
-        )
-        return name in T.BOUNDING_CALLS or reads_page
-    if isinstance(node, ast.Subscript):
-        return isinstance(node.slice, ast.Slice) and node.slice.upper is not None
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and bool(T.SQL_LIMIT.search(node.value))
-    )
-
-
-def _bounded(route: Route) -> bool:
-    """Whether a list handler limits what it returns (see docs/scalability.md)."""
-    args = route.node.args
-    if any(
-        p.arg.lower() in T.PAGINATION_PARAMS
-        for p in [*args.posonlyargs, *args.args, *args.kwonlyargs]
-    ):
-        return True
-    if _declared_kinds(route) & T.PAGE_TYPES:
-        return True
-    return any(_limits(node) for node in walk_body(route.node.body))
-
-
-def _view_paginated(cls: ast.ClassDef) -> bool:
-    """A Django list view that sets ``paginate_by`` or ``pagination_class`` (not None)."""
-    return any(
-        (_is_target(stmt, "paginate_by") or _is_target(stmt, "pagination_class"))
-        and not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)
-        for stmt in cls.body
-        if isinstance(stmt, ast.Assign)
-    )
-
-
-def _health_path(path: str) -> bool:
-    segments = [s for s in path.strip("/").split("/") if s]
-    return bool(segments) and segments[-1].lower() in HEALTH_SEGMENTS
-
-
-def _drf_default_pagination(tree: ast.Module) -> bool:
-    for node in tree.body:
-        value = getattr(node, "value", None)
-        if _is_target(node, "REST_FRAMEWORK") and isinstance(value, ast.Dict):
-            keys = {k.value for k in value.keys if isinstance(k, ast.Constant)}
-            if "DEFAULT_PAGINATION_CLASS" in keys:
-                return True
-    return False
-
-
-def _literal_dsn(node: ast.AST | None) -> bool:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value not in (":memory:", "")
-    )
-
-
-def _literal_setting(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str | int)
-        and not isinstance(node.value, bool)
-        and node.value != ""
-    )
-
-
-def _endpoint_kind(value: object) -> str | None:
-    """What a whole string literal is, when it is a hard-coded endpoint."""
-    if not isinstance(value, str) or len(value) > 2048 or "://" not in value:
-        return None
-    service = T.SERVICE_URL.match(value)
-    if service:
-        return f"{service.group(1).lower()} connection URL"
-    http = T.HTTP_URL.match(value)
-    if not http:
-        return None
-    host = http.group(2).strip("[]").lower()
-    if http.group(3):
-        return "URL with an explicit port"
-    if host in T.LOCAL_HOSTS or host.endswith((".local", ".internal")):
-        return "local or internal host URL"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return "URL with an IP address"
-
-
-def _is_mutable_value(node: ast.expr | None, imports: Imports) -> bool:
-    if isinstance(node, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp):
-        return True
-    if isinstance(node, ast.Call):
-        name = dotted(node.func) or ""
-        resolved = imports.resolve(node.func) or name
-        return name in T.MUTABLE_FACTORIES or resolved in T.MUTABLE_FACTORIES
-    return False
-
-
-def _module_mutables(tree: ast.Module, imports: Imports) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and _is_mutable_value(node.value, imports):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and _is_mutable_value(node.value, imports)
-        ):
-            names.add(node.target.id)
-    return names
-
-
-def _module_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-    return names
-
-
-def _local_names(func: FunctionNode) -> tuple[set[str], set[str]]:
-    """(names bound locally, names declared ``global``) in ``func``'s own scope."""
-    args = func.args
-    local = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    local |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    declared: set[str] = set()
-    for node in walk_body(func.body):
-        if isinstance(node, ast.Global):
-            declared.update(node.names)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            local.add(node.id)
-    return local - declared, declared
-
-
-def _mutated_name(node: ast.AST) -> str | None:
-    """The name a node mutates in place: ``x[k] = v``, ``del x[k]``, ``x.append(v)``."""
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
-        base: ast.AST = node.value
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in T.MUTATORS
-    ):
-        base = node.func.value
-    else:
-        return None
-    return base.id if isinstance(base, ast.Name) else None
-
-
-def _mutations(
-    func: FunctionNode, mutable: set[str], module_names: set[str]
-) -> Iterator[tuple[str, ast.AST]]:
-    local, declared = _local_names(func)
-    containers = mutable - local
-    rebound = declared & module_names
-    if not containers and not rebound:
-        return
-    for node in walk_body(func.body):
-        name = _mutated_name(node)
-        if name is not None and name in containers:
-            yield name, node
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in rebound:
-            yield node.id, node
-
-
-# --------------------------------------------------------------------------- reduce
-
-
-class _Reduction:
-    """Repository metrics from every source file's data, one criterion at a time."""
-
-    def __init__(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> None:
-        self.ctx = ctx
-        self.data = data
-        self.files = len(data)
-        self.result = CheckResult()
-        frameworks = {f for d in data.values() for f in d["frameworks"]}
-        self.routes = self._sum("routes")
-        self.web = bool(frameworks) or self.routes > 0
-
-    def _sum(self, key: str) -> int:
-        return sum(int(d[key]) for d in self.data.values())
-
-    def _evidence(self, key: str) -> list[tuple[str, int, str]]:
-        return [(p, line, what) for p, d in self.data.items() for line, what in d[key]]
-
-    def _metric(self, name: str, value: float | None, unit: str, reason: str | None = None) -> None:
-        self.result.metrics.append(
-            Metric(
-                name=name,
-                value=None if value is None else round(value, 4),
-                unit=unit,
-                files=self.files,
-                reason=reason,
-            )
-        )
-
-    def _not_applicable(self, criterion: str, why: str) -> None:
-        if self.data:
-            self.result.not_applicable.setdefault(criterion, why)
-
-    def run(self) -> CheckResult:
-        if not self.data:
-            for criterion in (
-                ASYNC_BLOCKING,
-                CACHING,
-                BACKGROUND,
-                PAGINATION,
-                CONFIGURATION,
-                POOLING,
-                SHARED_STATE,
-            ):
-                self.result.not_applicable[criterion] = "no Python source files"
-        if not self._sum("async_defs"):
-            self._not_applicable(
-                ASYNC_BLOCKING, "no async code (no `async def` in Python source files)"
-            )
-        self._caching()
-        self._background()
-        self._pagination()
-        self._configuration()
-        self._pooling()
-        self._deployability()
-        if not self.web:
-            self._not_applicable(SHARED_STATE, "no web framework detected: no request handlers")
-        elif not self.routes:
-            self._not_applicable(SHARED_STATE, "no request handlers found")
-        return self.result
-
-    def _caching(self) -> None:
-        cache = self._evidence("cache")
-        self._metric("scalability.cache_evidence", len(cache), "sites")
-        if cache:
-            shown = ", ".join(f"{what} ({p}:{line})" for p, line, what in cache[:3])
-            more = f" and {len(cache) - 3} more" if len(cache) > 3 else ""
-            self.result.notes.append(f"caching: {shown}{more}")
-
-    def _background(self) -> None:
-        queues = sorted({q for d in self.data.values() for q in d["queues"]})
-        enqueues = sum(len(d["enqueues"]) for d in self.data.values()) if queues else 0
-        evidence = len(self._evidence("background")) + enqueues
-        self._metric("scalability.background_evidence", evidence, "sites")
-        if queues:
-            self.result.notes.append(
-                f"background work: {', '.join(queues)} ({enqueues} enqueue calls)"
-            )
-        if not self.web and evidence == 0:
-            self._not_applicable(
-                BACKGROUND, "no web framework detected: no request path to keep work off"
-            )
-
-    def _pagination(self) -> None:
-        drf_default = any(d["drf_pagination"] for d in self.data.values())
-        lists = [(p, *item) for p, d in self.data.items() for item in d["lists"]]
-        bounded = 0
-        for path, name, line, label, is_bounded, kind in lists:
-            if is_bounded or (kind == "drf" and drf_default):
-                bounded += 1
-                continue
-            self.result.findings.append(
-                Finding(
-                    checker="python_ast",
-                    rule="BSSCL002",
-                    skill=SKILL,
-                    criterion=PAGINATION,
-                    severity=Severity.MEDIUM,
-                    confidence=Confidence.MEDIUM,
-                    message=f"list endpoint `{name}` ({label}) returns every row: add a limit"
-                    " parameter with a maximum, or paginate",
-                    path=path,
-                    line=line,
-                )
-            )
-        if lists:
-            self._metric(
-                "scalability.bounded_list_share", bounded / len(lists), "share of list endpoints"
-            )
-        else:
-            why = "no list endpoints found" if self.web else "no web framework detected"
-            self._metric("scalability.bounded_list_share", None, "share of list endpoints", why)
-            self._not_applicable(PAGINATION, why)
-        self._metric("scalability.list_endpoints", len(lists), "endpoints")
-
-    def _configuration(self) -> None:
-        env, hardcoded = self._sum("env"), self._sum("hardcoded")
-        if env + hardcoded:
-            self._metric(
-                "scalability.env_config_share", env / (env + hardcoded), "share of settings"
-            )
-            self.result.notes.append(
-                f"configuration: {env} settings read from the environment,"
-                f" {hardcoded} hard-coded hosts, ports or URLs"
-            )
-        else:
-            why = "no settings read from the environment and no hard-coded hosts, ports or URLs"
-            self._metric("scalability.env_config_share", None, "share of settings", why)
-
-    def _pooling(self) -> None:
-        pooled, direct = self._sum("pooled"), self._sum("direct")
-        if pooled + direct:
-            self._metric(
-                "scalability.pooled_share", pooled / (pooled + direct), "share of connection sites"
-            )
-            return
-        why = "no database or cache connections found in Python source files"
-        self._metric("scalability.pooled_share", None, "share of connection sites", why)
-        self._not_applicable(POOLING, why)
-
-    def _deployability(self) -> None:
-        manifests, probes = deployment(self.ctx.fileset.files)
-        health = [f"{p}:{line} {label}" for p, line, label in self._evidence("health")] + probes
-        if not self.data and not manifests:
-            why = "no Python source files and no deployment manifests"
-            self._metric("scalability.deployability", None, "share", why)
-            return
-        if self.web:
-            value = 0.5 * bool(manifests) + 0.5 * bool(health)
-            checks = ", ".join(health[:2]) or "none found"
-        else:
-            value = float(bool(manifests))
-            checks = "not needed (no web framework)"
-        self._metric("scalability.deployability", value, "share")
-        shown = ", ".join(manifests[:3]) or "no container or process manifest"
-        self.result.notes.append(f"deployment: {shown}; health check: {checks}")
 
 
 __all__ = ["BLOCKING_CALLS", "HEALTH_SEGMENTS", "ScalabilityAnalysis"]

@@ -98,76 +98,76 @@ class ServerSideAnalysis(Analysis):
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """Coverage ratios, the test ratio and the frameworks note."""
         result = CheckResult()
-        sources = {p: d for p, d in data.items() if d.get("source")}
-        tests = {p: d for p, d in data.items() if "tests" in d}
-        slots = sum(d["slots"] for d in sources.values())
-        annotated = sum(d["annotated"] for d in sources.values())
-        public = sum(d["public"] for d in sources.values())
-        documented = sum(d["documented"] for d in sources.values())
-        functions = sum(d["functions"] for d in sources.values())
-        test_functions = sum(d["tests"] for d in tests.values())
-        empty_tests = sum(d["without_assert"] for d in tests.values())
-        test_files = sum(1 for d in tests.values() if d["tests"])
-        n = len(sources)
+        sources = [d for d in data.values() if d.get("source")]
+        tests = [d for d in data.values() if "tests" in d]
+        totals = {
+            key: sum(int(d[key]) for d in sources)
+            for key in ("slots", "annotated", "public", "documented", "functions")
+        }
+        totals["tests"] = sum(int(d["tests"]) for d in tests)
+        totals["without_assert"] = sum(int(d["without_assert"]) for d in tests)
+        totals["test_files"] = sum(1 for d in tests if d["tests"])
+        result.metrics += _metrics(totals, len(sources), len(tests))
         if not sources:
-            why = "no Python source files"
             for criterion in (TYPE_ANNOTATIONS, DOCSTRINGS, ERROR_HANDLING, TESTS):
-                result.not_applicable[criterion] = why
-        result.metrics += [
-            _ratio(
-                "server_side.annotation_coverage",
-                annotated,
-                slots,
-                n,
-                "no function signatures in Python source files",
-            ),
-            _ratio(
-                "server_side.docstring_coverage",
-                documented,
-                public,
-                n,
-                "no public modules, classes or functions in Python source files",
-            ),
-            _ratio(
-                "server_side.test_ratio",
-                test_functions,
-                functions,
-                n,
-                "no functions or methods in Python source files to test",
-                clamp=False,
-            ),
-            Metric(
-                name="server_side.test_functions",
-                value=test_functions,
-                unit="tests",
-                files=len(tests),
-            ),
-            Metric(name="server_side.test_files", value=test_files, unit="files", files=len(tests)),
-        ]
-        if sources:
-            result.notes.append(
-                f"type annotations: {annotated} of {slots} signature slots;"
-                f" docstrings: {documented} of {public} public objects"
-            )
-            result.notes.append(
-                f"tests: {test_functions} test functions with assertions in {test_files} files"
-                f" for {functions} source functions"
-                + (
-                    f" ({empty_tests} test functions without any assertion not counted)"
-                    if empty_tests
-                    else ""
-                )
-            )
-            frameworks: dict[str, int] = {}
-            for d in sources.values():
-                for name in d["frameworks"]:
-                    frameworks[name] = frameworks.get(name, 0) + 1
-            if frameworks:
-                listed = ", ".join(f"{k} ({v} files)" for k, v in sorted(frameworks.items()))
-                result.notes.append(f"web framework: {listed}")
-            else:
-                result.notes.append("web framework: none detected")
+                result.not_applicable[criterion] = "no Python source files"
+            return result
+        result.notes += _notes(totals)
+        result.notes.append(_frameworks_note(sources))
         return result
+
+
+def _metrics(totals: Mapping[str, int], sources: int, tests: int) -> list[Metric]:
+    return [
+        _ratio(
+            "server_side.annotation_coverage",
+            totals["annotated"],
+            totals["slots"],
+            sources,
+            "no function signatures in Python source files",
+        ),
+        _ratio(
+            "server_side.docstring_coverage",
+            totals["documented"],
+            totals["public"],
+            sources,
+            "no public modules, classes or functions in Python source files",
+        ),
+        _ratio(
+            "server_side.test_ratio",
+            totals["tests"],
+            totals["functions"],
+            sources,
+            "no functions or methods in Python source files to test",
+            clamp=False,
+        ),
+        Metric(name="server_side.test_functions", value=totals["tests"], unit="tests", files=tests),
+        Metric(
+            name="server_side.test_files", value=totals["test_files"], unit="files", files=tests
+        ),
+    ]
+
+
+def _notes(totals: Mapping[str, int]) -> list[str]:
+    empty = totals["without_assert"]
+    unasserted = f" ({empty} test functions without any assertion not counted)" if empty else ""
+    return [
+        f"type annotations: {totals['annotated']} of {totals['slots']} signature slots;"
+        f" docstrings: {totals['documented']} of {totals['public']} public objects",
+        f"tests: {totals['tests']} test functions with assertions in {totals['test_files']}"
+        f" files for {totals['functions']} source functions{unasserted}",
+    ]
+
+
+def _frameworks_note(sources: list[dict[str, Any]]) -> str:
+    frameworks: dict[str, int] = {}
+    for d in sources:
+        for name in d["frameworks"]:
+            frameworks[name] = frameworks.get(name, 0) + 1
+    if not frameworks:
+        return "web framework: none detected"
+    listed = ", ".join(f"{k} ({v} files)" for k, v in sorted(frameworks.items()))
+    return f"web framework: {listed}"
 
 
 def _ratio(name: str, part: int, whole: int, files: int, why: str, *, clamp: bool = True) -> Metric:
