@@ -246,3 +246,23 @@ def test_each_string_building_shape_is_caught_at_its_line(
     assert [(f.path, f.line) for f in found] == [("app/store.py", 5)]
     assert found[0].confidence == Confidence.HIGH  # the value is a parameter
     assert "line 6" in found[0].message
+
+
+def test_naming_orm_markers_without_declaring_tables_is_not_a_schema(
+    make_tree: TreeFactory,
+) -> None:
+    """A tool that merely mentions `__tablename__` or `op.create_table` has no schema."""
+    root = make_tree(
+        {
+            "lint/markers.py": """
+                MARKERS = ("__tablename__", "op.create_table(", "models.Model")
+
+
+                def mentions_schema(text: str) -> bool:
+                    return any(marker in text for marker in MARKERS)
+                """,
+        }
+    )
+    report = score(root, skills=["database"], isolated=True)
+    assert report.skill("database").applicable is False
+    assert report.criterion("database.migrations").applicable is False

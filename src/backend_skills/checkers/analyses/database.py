@@ -1204,9 +1204,13 @@ class DatabaseAnalysis(Analysis):
         data = visitor.data()
         data["role"] = file.role.value
         data["dal"] = is_dal_module(file.path)
-        from backend_skills.checkers.sql_schema import has_python_schema_markers
+        from backend_skills.checkers.sql_schema import has_python_schema_markers, read_python_schema
 
-        data["schema"] = has_python_schema_markers(file.text)
+        # The markers are only a cheap filter: the module defines a schema when the same
+        # tree really declares tables (a module that merely names `__tablename__` does not).
+        data["schema"] = has_python_schema_markers(file.text) and bool(
+            read_python_schema(tree)["tables"]
+        )
         migration = migration_facts(tree)
         if migration is not None:
             data["migration"] = migration
