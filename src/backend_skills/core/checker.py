@@ -81,6 +81,17 @@ class Checker(ABC):
 class RepoChecker(Checker):
     """A checker that looks at the repository as a whole (runs once)."""
 
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """A text naming everything :meth:`check` reads, or None when not cacheable.
+
+        When it returns a text, the runner caches the result keyed by it (with the
+        checker's name, version and options) and skips :meth:`check` on a re-run whose
+        text is the same: e.g. the commit ``HEAD`` points to for git history, or
+        :func:`backend_skills.core.cache.fileset_digest` of the files it reads. It
+        must be much cheaper than :meth:`check`. The default: not cacheable.
+        """
+        return None
+
 
 class FileChecker(Checker):
     """A checker written as a pure per-file step plus a repository-level reduce."""
