@@ -1,0 +1,344 @@
+"""Per-file work over worker processes: same report as a serial run, checkers overlap,
+failures stay with their checker, a dying worker costs only its file.
+
+The fake checkers here are also used by ``test_cache.py`` and ``test_bounds.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from backend_skills import (
+    CheckContext,
+    Checker,
+    CheckResult,
+    FileChecker,
+    FileResult,
+    Finding,
+    Metric,
+    RepoChecker,
+    Report,
+    RubricSet,
+    Severity,
+    SourceFile,
+    hookimpl,
+    score,
+)
+from backend_skills.core.rubric import parse_rubric
+
+from .conftest import TreeFactory
+
+MAIN_PID = os.getpid()
+
+RUBRIC = """
+[skill]
+id = "perf"
+name = "Performance fixture skill"
+
+[[skill.criteria]]
+id = "perf.markers"
+name = "No MARK comments"
+metric = "findings.weighted_per_kloc"
+anchors = [{value = 0, score = 100}, {value = 100, score = 0}]
+rationale = "r"
+remediation = "m"
+[skill.criteria.levels]
+novice = "n"
+developing = "d"
+competent = "c"
+proficient = "p"
+expert = "e"
+
+[[skill.criteria]]
+id = "perf.lines"
+name = "Lines seen"
+metric = "perf.lines"
+anchors = [{value = 0, score = 0}, {value = 1000, score = 100}]
+rationale = "r"
+remediation = "m"
+[skill.criteria.levels]
+novice = "n"
+developing = "d"
+competent = "c"
+proficient = "p"
+expert = "e"
+
+[[skill.criteria]]
+id = "perf.repo"
+name = "Repository fact"
+metric = "perf.repo"
+anchors = [{value = 0, score = 0}, {value = 1, score = 100}]
+rationale = "r"
+remediation = "m"
+[skill.criteria.levels]
+novice = "n"
+developing = "d"
+competent = "c"
+proficient = "p"
+expert = "e"
+"""
+
+
+class MarkerChecker(FileChecker):
+    """Finds ``MARK`` comments; per-file data exercises JSON round trips.
+
+    ``actions`` maps a file name to what ``check_file`` does with it first:
+    ``sleep`` (10 s), ``spin`` (a pure-Python busy loop), ``raise``, ``die`` (the worker
+    process exits; only outside the main process), ``deaf`` (ignores SIGALRM, then spins),
+    or ``stamp`` (records pid and times in the data).
+    """
+
+    name = "markers"
+    languages: ClassVar[frozenset[str]] = frozenset({"python"})
+    feeds = ("perf.markers",)
+    provides = ("perf.lines",)
+    calls: ClassVar[list[str]] = []
+    """Paths analysed in this process (jobs=1 runs)."""
+
+    def __init__(self, actions: Mapping[str, str] | None = None, version: str = "1") -> None:
+        self.actions = dict(actions or {})
+        self._version = version
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
+        MarkerChecker.calls.append(file.path)
+        action = self.actions.get(file.name)
+        data: dict[str, Any] = {}
+        started = time.time()
+        if action == "sleep":
+            time.sleep(10)
+        elif action == "spin":
+            while time.time() - started < 10:
+                sum(range(1000))
+        elif action == "raise":
+            raise ValueError("cannot handle this file\nsecond line")
+        elif action == "die":
+            if os.getpid() == MAIN_PID:
+                raise RuntimeError("refusing to kill the test process")
+            os._exit(17)
+        elif action == "deaf":
+            if os.getpid() == MAIN_PID:
+                raise RuntimeError("refusing to ignore alarms in the test process")
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+            while time.time() - started < 30:
+                sum(range(1000))
+        elif action == "stamp":
+            time.sleep(0.3)
+            data["pid"] = os.getpid()
+            data["window"] = (started, time.time())
+        findings = [
+            Finding(
+                checker=self.name,
+                rule="MK001",
+                skill="perf",
+                criterion="perf.markers",
+                severity=Severity.LOW,
+                message=f"marker {options.get('word', 'MARK')}",
+                path=file.path,
+                line=number,
+            )
+            for number, line in enumerate(file.text.splitlines(), 1)
+            if options.get("word", "MARK") in line
+        ]
+        data.update(
+            {
+                "lines": file.lines,
+                "shape": (1, 2.5, None),  # a tuple: becomes a list through JSON
+                "by_line": {1: "first"},  # an int key: becomes "1" through JSON
+            }
+        )
+        return FileResult(findings=findings, data=data)
+
+    def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
+        findings = [f for r in results.values() for f in r.findings]
+        lines = sum(r.data["lines"] for r in results.values())
+        notes = [f"order {','.join(results)}"]
+        notes += [
+            f"types {type(r.data['shape']).__name__} {sorted(r.data['by_line'])}"
+            for r in list(results.values())[:1]
+        ]
+        return CheckResult(
+            findings=findings,
+            metrics=[Metric(name="perf.lines", value=float(lines), files=len(results))],
+            files=len(results),
+            notes=notes,
+        )
+
+
+class FactChecker(RepoChecker):
+    """A repository checker; ``inputs`` decides whether it is cacheable."""
+
+    name = "fact"
+    provides = ("perf.repo",)
+    calls: ClassVar[int] = 0
+
+    def __init__(self, inputs: str | None = None, sleep_s: float = 0.0) -> None:
+        self.inputs = inputs
+        self.sleep_s = sleep_s
+        self.window: tuple[float, float] | None = None
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        return self.inputs
+
+    def check(self, ctx: CheckContext) -> CheckResult:
+        FactChecker.calls += 1
+        started = time.time()
+        time.sleep(self.sleep_s)
+        self.window = (started, time.time())
+        readme = any(f.name.startswith("README") for f in ctx.fileset.files)
+        return CheckResult(
+            metrics=[Metric(name="perf.repo", value=1.0 if readme else 0.0)],
+            findings=[
+                Finding(
+                    checker=self.name,
+                    rule="FC001",
+                    skill="perf",
+                    criterion="perf.markers",
+                    severity=Severity.INFO,
+                    message="a repository-level finding at a line",
+                    path="app/m0.py",
+                    line=1,
+                )
+            ],
+        )
+
+
+class FixturePlugin:
+    def __init__(self, checkers: Sequence[Checker]) -> None:
+        self.checkers = checkers
+
+    @hookimpl
+    def backend_skills_rubrics(self) -> Sequence[RubricSet]:
+        return [RubricSet(source="perf", version="1", skills=[parse_rubric(RUBRIC, "perf")])]
+
+    @hookimpl
+    def backend_skills_checkers(self) -> Sequence[Checker]:
+        return list(self.checkers)
+
+
+def run_score(root: Path, *checkers: Checker, **options: Any) -> Report:
+    """Score the fixture skill only, with the given checkers and settings."""
+    options.setdefault("cache", False)
+    return score(root, skills=["perf"], isolated=True, plugins=[FixturePlugin(checkers)], **options)
+
+
+def normalised(report: Report) -> dict[str, Any]:
+    """The report as JSON data without timings."""
+    data = report.model_dump(mode="json")
+    data["stats"]["duration_s"] = 0
+    for run in data["checkers"]:
+        run["duration_s"] = 0
+    return data
+
+
+def many_files(count: int = 40) -> dict[str, str]:
+    """A tree of ``count`` Python files of varied sizes, some with markers."""
+    files: dict[str, str] = {"README.md": "# Fixture\n"}
+    for i in range(count):
+        body = "".join(
+            f"value_{j} = {j}  # MARK {i}\n" if (i + j) % 7 == 0 else f"value_{j} = {j}\n"
+            for j in range(5 + (i * 13) % 60)
+        )
+        files[f"app/m{i}.py"] = body
+    files["tests/test_m.py"] = "def test_x():\n    assert True  # MARK in a test\n"
+    return files
+
+
+@pytest.fixture(autouse=True)
+def _reset_counters() -> None:
+    MarkerChecker.calls.clear()
+    FactChecker.calls = 0
+
+
+def test_parallel_report_is_identical_to_the_serial_one(make_tree: TreeFactory) -> None:
+    root = make_tree(many_files())
+    serial = run_score(root, MarkerChecker(), FactChecker(), jobs=1)
+    parallel = run_score(root, MarkerChecker(), FactChecker(), jobs=2)
+    assert normalised(parallel) == normalised(serial)
+    assert parallel.to_json().count('"fingerprint"') == len(serial.findings) > 10
+    # reduce saw the files in selection (path) order, with JSON-shaped data both ways
+    notes = next(r for r in parallel.checkers if r.name == "markers").notes
+    order = notes[0].removeprefix("order ").split(",")
+    assert order == sorted(order)
+    assert notes[1] == "types list ['1']"
+    assert (
+        parallel.criterion("perf.lines").metrics["perf.lines"]
+        == sum(5 + (i * 13) % 60 for i in range(40)) + 2
+    )
+
+
+def test_jobs_1_analyses_in_this_process(make_tree: TreeFactory) -> None:
+    root = make_tree({"a.py": "x = 1  # MARK\n", "b.py": "y = 2\n"})
+    report = run_score(root, MarkerChecker(), jobs=1)
+    assert sorted(MarkerChecker.calls) == ["a.py", "b.py"]
+    assert [f.path for f in report.findings] == ["a.py"]
+
+
+def test_files_are_analysed_in_worker_processes(make_tree: TreeFactory) -> None:
+    files = {f"m{i}.py": f"x = {i}\n" for i in range(6)}
+    root = make_tree(files)
+    checker = MarkerChecker(dict.fromkeys(files, "stamp"))
+    report = run_score(root, checker, FactChecker(sleep_s=0.4), jobs=2)
+    assert MarkerChecker.calls == []  # nothing ran in this process
+    assert report.criterion("perf.lines").score is not None
+    assert report.complete
+
+
+def test_repository_checkers_run_while_files_are_analysed(make_tree: TreeFactory) -> None:
+    files = {f"m{i}.py": f"x = {i}\n" for i in range(6)}
+    root = make_tree(files)
+    windows: list[tuple[float, float]] = []
+
+    class Recording(MarkerChecker):
+        def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
+            windows.extend(tuple(r.data["window"]) for r in results.values())
+            return super().reduce(ctx, results)
+
+    fact = FactChecker(sleep_s=0.5)
+    run_score(root, Recording(dict.fromkeys(files, "stamp")), fact, jobs=2)
+    assert fact.window is not None
+    assert len(windows) == 6
+    first_file_start = min(w[0] for w in windows)
+    last_file_end = max(w[1] for w in windows)
+    # The repository check started before the file work ended and the other way round.
+    assert fact.window[0] < last_file_end
+    assert first_file_start < fact.window[1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_that_raises_fails_its_checker_only(make_tree: TreeFactory, jobs: int) -> None:
+    root = make_tree({"a.py": "x = 1\n", "bad.py": "y = 2\n", "README.md": "# r\n"})
+    report = run_score(root, MarkerChecker({"bad.py": "raise"}), FactChecker(), jobs=jobs)
+    runs = {r.name: r for r in report.checkers}
+    assert runs["markers"].status == "failed"
+    assert runs["markers"].error == "ValueError: cannot handle this file (in bad.py)"
+    assert runs["fact"].status == "ok"
+    assert report.complete is False
+    assert report.criterion("perf.lines").assessed is False
+    assert report.criterion("perf.repo").score == 100.0
+
+
+def test_a_worker_that_dies_costs_only_its_file(make_tree: TreeFactory) -> None:
+    files = {f"m{i}.py": f"x = {i}  # MARK\n" for i in range(8)}
+    files["boom.py"] = "z = 0  # MARK\n"
+    root = make_tree(files)
+    report = run_score(root, MarkerChecker({"boom.py": "die"}), jobs=2)
+    runs = {r.name: r for r in report.checkers}
+    assert runs["markers"].status == "ok"
+    skipped = {s.path: s for s in report.skipped}
+    assert "boom.py" in skipped
+    assert skipped["boom.py"].checker == "markers"
+    assert "worker process analysing it with markers died" in skipped["boom.py"].reason
+    # every other file was analysed, including those in flight when the worker died
+    assert sorted(f.path for f in report.findings) == sorted(f"m{i}.py" for i in range(8))
+    assert report.criterion("perf.lines").metrics["perf.lines"] == 8.0
