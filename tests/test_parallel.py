@@ -6,6 +6,7 @@ The fake checkers here are also used by ``test_cache.py`` and ``test_bounds.py``
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import time
@@ -31,6 +32,7 @@ from backend_skills import (
     hookimpl,
     score,
 )
+from backend_skills.core.progress import RunProgress, interactive
 from backend_skills.core.rubric import parse_rubric
 
 from .conftest import TreeFactory
@@ -342,3 +344,42 @@ def test_a_worker_that_dies_costs_only_its_file(make_tree: TreeFactory) -> None:
     # every other file was analysed, including those in flight when the worker died
     assert sorted(f.path for f in report.findings) == sorted(f"m{i}.py" for i in range(8))
     assert report.criterion("perf.lines").metrics["perf.lines"] == 8.0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_only_for_long_runs_in_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    assert interactive(_Terminal()) is True
+    assert interactive(io.StringIO()) is False
+    monkeypatch.setenv("TERM", "dumb")
+    assert interactive(_Terminal()) is False
+    monkeypatch.setenv("TERM", "xterm")
+
+    quick = _Terminal()
+    bar = RunProgress(True, delay_s=60, stream=quick)
+    bar.add_total(3)
+    bar.advance(3)
+    bar.close()
+    assert quick.getvalue() == ""  # finished before the delay: nothing shown
+
+    slow = _Terminal()
+    bar = RunProgress(True, delay_s=0, stream=slow)
+    bar.add_total(4)
+    bar.advance(1)
+    bar.advance(1)
+    bar.close()
+    assert "analysing files" in slow.getvalue()
+    assert "2/4" in slow.getvalue()
+
+    off = _Terminal()
+    bar = RunProgress(False, delay_s=0, stream=off)
+    bar.add_total(2)
+    bar.advance(2)
+    bar.close()
+    assert off.getvalue() == ""

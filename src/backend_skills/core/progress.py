@@ -32,8 +32,11 @@ class RunProgress:
     Thread-safe: :meth:`advance` may be called from the pool's result thread.
     """
 
-    def __init__(self, enabled: bool, *, delay_s: float = DELAY_S) -> None:
+    def __init__(
+        self, enabled: bool, *, delay_s: float = DELAY_S, stream: IO[str] | None = None
+    ) -> None:
         self.enabled = enabled
+        self._stream = stream
         self.total = 0
         self.done = 0
         self._delay_s = delay_s
@@ -60,13 +63,19 @@ class RunProgress:
                 if time.monotonic() - self._started_at < self._delay_s:
                     return
                 self._start()
+                self._progress.update(self._task, completed=self.done, refresh=True)
+                return
             self._progress.update(self._task, completed=self.done)
 
     def _start(self) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        console = Console(stderr=True)
+        console = (
+            Console(stderr=True)
+            if self._stream is None
+            else Console(file=self._stream, force_terminal=True, width=80)
+        )
         self._progress = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
