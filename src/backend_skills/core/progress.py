@@ -62,12 +62,12 @@ class RunProgress:
             if self._progress is None:
                 if time.monotonic() - self._started_at < self._delay_s:
                     return
-                self._start()
-                self._progress.update(self._task, completed=self.done, refresh=True)
+                started = self._start()
+                started.update(self._task, completed=self.done, refresh=True)
                 return
             self._progress.update(self._task, completed=self.done)
 
-    def _start(self) -> None:
+    def _start(self) -> Any:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -86,6 +86,7 @@ class RunProgress:
         )
         self._task = self._progress.add_task("analysing files", total=self.total)
         self._progress.start()
+        return self._progress
 
     def close(self) -> None:
         """Remove the display (idempotent)."""
