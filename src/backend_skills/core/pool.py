@@ -254,19 +254,25 @@ def start_method() -> str:
 
 
 def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
-    """Tasks in chunks of similar size, largest files first."""
-    ordered = sorted(tasks, key=lambda t: (-t.file.size, t.id))
+    """Tasks in chunks of similar size, largest files first.
+
+    The tasks of one file (one per checker) stay together in one chunk, so one worker
+    handles them one after the other and per-process memos (a parsed tree) are reused.
+    """
+    ordered = sorted(tasks, key=lambda t: (-t.file.size, t.file.path, t.checker))
     total = sum(t.file.size for t in ordered)
     target = max(total // max(workers * _CHUNKS_PER_WORKER, 1), 1)
     chunks: list[list[Task]] = []
     current: list[Task] = []
     size = 0
     for task in ordered:
-        current.append(task)
-        size += task.file.size
-        if size >= target or len(current) >= _MAX_CHUNK_FILES:
+        if current and task.file.path != current[-1].file.path and (
+            size >= target or len(current) >= _MAX_CHUNK_FILES
+        ):
             chunks.append(current)
             current, size = [], 0
+        current.append(task)
+        size += task.file.size
     if current:
         chunks.append(current)
     return chunks
