@@ -32,6 +32,8 @@ from backend_skills import (
     hookimpl,
     score,
 )
+from backend_skills.core.discovery import discover
+from backend_skills.core.pool import Task, chunked
 from backend_skills.core.progress import RunProgress, interactive
 from backend_skills.core.rubric import parse_rubric
 
@@ -383,3 +385,21 @@ def test_progress_shows_only_for_long_runs_in_a_terminal(
     bar.advance(2)
     bar.close()
     assert off.getvalue() == ""
+
+
+def test_chunks_keep_each_file_together_largest_first(make_tree: TreeFactory) -> None:
+    root = make_tree({f"f{i}.py": "x = 1\n" * (1 + i * 7 % 50) for i in range(40)})
+    files = discover(root).files
+    tasks = [
+        Task(n, checker, f)
+        for n, (checker, f) in enumerate((c, f) for f in files for c in (0, 1, 2))
+    ]
+    chunks = chunked(tasks, workers=2)
+    flat = [t for chunk in chunks for t in chunk]
+    assert sorted(t.id for t in flat) == list(range(len(tasks)))
+    for chunk in chunks:
+        for path in {t.file.path for t in chunk}:
+            assert [t.checker for t in chunk if t.file.path == path] == [0, 1, 2]
+    sizes = [t.file.size for t in flat]
+    assert sizes == sorted(sizes, reverse=True)
+    assert 4 <= len(chunks) <= 40

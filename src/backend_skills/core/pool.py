@@ -266,8 +266,10 @@ def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     current: list[Task] = []
     size = 0
     for task in ordered:
-        if current and task.file.path != current[-1].file.path and (
-            size >= target or len(current) >= _MAX_CHUNK_FILES
+        if (
+            current
+            and task.file.path != current[-1].file.path
+            and (size >= target or len(current) >= _MAX_CHUNK_FILES)
         ):
             chunks.append(current)
             current, size = [], 0
