@@ -105,12 +105,20 @@ def test_hostile_files_are_skipped_with_reasons(make_tree: TreeFactory, tmp_path
     assert [f.path for f in fileset.files] == ["ok.py"]
     reasons = {s.path: s.reason for s in fileset.skipped}
     assert reasons["binary.py"] == "binary file"
-    assert reasons["latin1.py"].startswith("not valid UTF-8")
+    assert reasons["latin1.py"].startswith("not valid utf-8")
     assert reasons["empty.py"] == "empty file"
     assert reasons["big.sql"].startswith("file larger than 1000 bytes")
     assert reasons["escape.py"] == "symlink points outside the root; not followed"
     assert reasons["loop_a"] == "symlink loop"
     assert reasons["alias.py"].startswith("symlink inside the root")
+
+
+def test_python_encoding_cookie_is_honoured(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {"legacy.py": "# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n".encode("latin-1")}
+    )
+    fileset = discover(root)
+    assert fileset.files[0].text.endswith("NAME = 'café'\n")
 
 
 def test_reads_each_file_once_and_counts_lines(make_tree: TreeFactory) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import io
 import os
 import re
+import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -438,6 +440,14 @@ def _symlink_reason(root: Path, link: Path) -> str:
     return "symlink inside the root; its target is scored in place"
 
 
+def _decode(data: bytes, language: str) -> str:
+    """UTF-8 text; Python files may declare another encoding in a PEP 263 cookie."""
+    if language == "python" and b"coding" in data[:400]:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    return data.decode("utf-8-sig")
+
+
 def _load(
     rel: str,
     path: Path,
@@ -456,9 +466,11 @@ def _load(
     if _looks_binary(data):
         return Skip(path=rel, reason="binary file")
     try:
-        text = data.decode("utf-8-sig")
+        text = _decode(data, language)
     except UnicodeDecodeError as exc:
-        return Skip(path=rel, reason=f"not valid UTF-8 (byte {exc.start})")
+        return Skip(path=rel, reason=f"not valid {exc.encoding} (byte {exc.start})")
+    except (LookupError, SyntaxError) as exc:
+        return Skip(path=rel, reason=f"unknown encoding: {exc}")
     if not text or text.isspace():  # same as `not text.strip()`, without a copy
         return Skip(path=rel, reason="empty file")
     role = roles.match(rel) or classify_role(rel, language, data[:1024])
