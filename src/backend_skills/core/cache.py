@@ -235,7 +235,10 @@ class ResultCache:
         warnings.warn(message, CacheWarning, stacklevel=3)
 
     def _give_up(self, why: str) -> None:
-        self._warn(f"cache {self.directory}: {why}; continuing without the cache")
+        self._warn(
+            f"cache {self.directory}: {why}; continuing without the cache"
+            " (--cache-dir DIR moves it, --no-cache turns it off)"
+        )
         self.close()
         self._disabled = True
 
