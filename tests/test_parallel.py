@@ -403,3 +403,30 @@ def test_chunks_keep_each_file_together_largest_first(make_tree: TreeFactory) ->
     sizes = [t.file.size for t in flat]
     assert sizes == sorted(sizes, reverse=True)
     assert 4 <= len(chunks) <= 40
+
+
+class RedactingChecker(MarkerChecker):
+    """Sets its own snippet hash (as a secrets checker does, not to hash the secret)."""
+
+    def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
+        result = super().check_file(file, options)
+        for finding in result.findings:
+            finding.snippet_hash = f"redacted-{finding.line}"
+        return result
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_checker_s_own_snippet_hash_survives_workers_and_the_cache(
+    make_tree: TreeFactory, jobs: int, tmp_path: Path
+) -> None:
+    root = make_tree({"a.py": "token = 1  # MARK\n", "b.py": "x = 2\nsecret = 3  # MARK\n"})
+    expected = {
+        (f.path, f.line): f.model_copy(update={"snippet_hash": f"redacted-{f.line}"})
+        .with_fingerprint()
+        .fingerprint
+        for f in run_score(root, MarkerChecker(), jobs=1).findings
+    }
+    cold = run_score(root, RedactingChecker(), jobs=jobs, cache=True, cache_dir=str(tmp_path))
+    warm = run_score(root, RedactingChecker(), jobs=jobs, cache=True, cache_dir=str(tmp_path))
+    for report in (cold, warm):
+        assert {(f.path, f.line): f.fingerprint for f in report.findings} == expected

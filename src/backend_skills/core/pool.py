@@ -102,12 +102,16 @@ def line_hash(line: str) -> str:
 
 
 def snippet_hashes(file: SourceFile, result: FileResult) -> tuple[str, ...]:
-    """Per finding of ``result``, the :func:`line_hash` of its line in ``file``."""
+    """Per finding of ``result``, its ``snippet_hash`` (which JSON leaves out): the
+    checker's own when it set one, else the :func:`line_hash` of its line in ``file``."""
     if not result.findings:
         return ()
     lines: list[str] | None = None
     hashes: list[str] = []
     for finding in result.findings:
+        if finding.snippet_hash:  # the checker's own (e.g. redacted): kept as it is
+            hashes.append(finding.snippet_hash)
+            continue
         if finding.path != file.path or not finding.line:
             hashes.append("")
             continue
