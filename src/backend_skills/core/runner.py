@@ -117,8 +117,9 @@ def execute_checker(
     """
     if not isinstance(checker, FileChecker):
         return checker.check(ctx)
-    job = _FileJob(checker, ctx, _checker_version(checker), _Bounds(timeout_s, max_file_bytes))
-    job.prepare(fileset_root=ctx.root, cache_on=False)
+    limit = max_file_bytes if max_file_bytes is not None else checker.max_file_bytes
+    job = _FileJob(checker, ctx, _checker_version(checker), _Bounds(timeout_s, limit))
+    job.prepare(cache_on=False)
     if job.error is not None:
         raise CheckerError(job.error)
     spec = WorkSpec([checker], [job.options], [timeout_s])
@@ -181,9 +182,8 @@ class _FileJob:
         self.results: dict[str, FileResult] = {}
         self.runner_skips: dict[str, str] = {}
         self.todo: list[SourceFile] = []
-        self.new_rows: list[NewRow] = []
 
-    def prepare(self, *, fileset_root: Path, cache_on: bool) -> None:
+    def prepare(self, *, cache_on: bool) -> None:
         """``prepare`` and ``select``; size bounds; cache keys."""
         from backend_skills import __version__
 
@@ -459,7 +459,7 @@ def run_checkers(
     bar = RunProgress(progress)
     try:
         for job in file_jobs:
-            job.prepare(fileset_root=fileset.root, cache_on=cache is not None)
+            job.prepare(cache_on=cache is not None)
         if cache is not None:
             keys = [k for job in file_jobs if job.error is None for k in job.keys.values()]
             entries = cache.get_many(keys)
