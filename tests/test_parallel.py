@@ -33,7 +33,7 @@ from backend_skills import (
     score,
 )
 from backend_skills.core.discovery import discover
-from backend_skills.core.pool import Task, chunked
+from backend_skills.core.pool import START_METHOD_ENV, Task, chunked, start_method
 from backend_skills.core.progress import RunProgress, interactive
 from backend_skills.core.rubric import parse_rubric
 
@@ -430,3 +430,16 @@ def test_a_checker_s_own_snippet_hash_survives_workers_and_the_cache(
     warm = run_score(root, RedactingChecker(), jobs=jobs, cache=True, cache_dir=str(tmp_path))
     for report in (cold, warm):
         assert {(f.path, f.line): f.fingerprint for f in report.findings} == expected
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_other_start_methods_give_the_same_report(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    root = make_tree(many_files(12))
+    serial = run_score(root, MarkerChecker(), FactChecker(), jobs=1)
+    monkeypatch.setenv(START_METHOD_ENV, method)
+    assert start_method() == method
+    other = run_score(root, MarkerChecker(), FactChecker(), jobs=2)
+    assert normalised(other) == normalised(serial)
+    assert len(MarkerChecker.calls) == 13  # the serial run's files; the pool ran elsewhere

@@ -202,6 +202,9 @@ _worker_spec: WorkSpec | None = None
 _worker_slots: Any = None
 _worker_slot = 0
 _worker_devnull: IO[str] | None = None
+_inherited: Mapping[int, Task] = {}
+"""With ``fork``, the tasks of the round, set just before the workers are forked: chunks
+then name task ids only and the files' texts are shared, not pickled through pipes."""
 
 
 def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
@@ -216,13 +219,14 @@ def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
     _worker_devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
 
 
-def _work_chunk(tasks: Sequence[Task]) -> list[Outcome]:
+def _work_chunk(items: Sequence[Task | int]) -> list[Outcome]:
     spec = _worker_spec
     devnull = _worker_devnull
     if spec is None or devnull is None:
         raise RuntimeError("worker not initialised")
     outcomes = []
-    for task in tasks:
+    for item in items:
+        task = _inherited[item] if isinstance(item, int) else item
         _worker_slots[_worker_slot] = task.id
         hard = spec.timeouts[task.checker] * 1.5 + 1.0
         faulthandler.dump_traceback_later(hard, exit=True, file=devnull)
@@ -379,7 +383,10 @@ def _round(
 ) -> tuple[dict[int, Outcome], list[Task], set[int]]:
     """One pool: returns the outcomes, the tasks lost to a broken pool, and the ids of
     the tasks that were in flight when it broke."""
-    context = multiprocessing.get_context(start_method())
+    global _inherited
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    inherit = method == "fork"
     try:
         slots = context.Array("q", [-1] * workers, lock=False)
         counter = context.Value("i", 0)
@@ -394,10 +401,13 @@ def _round(
     outcomes: dict[int, Outcome] = {}
     failed: list[Task] = []
     futures: dict[Future[list[Outcome]], list[Task]] = {}
+    if inherit:
+        _inherited = {t.id: t for t in tasks}
     try:
         try:
             for chunk in chunked(tasks, workers):
-                future = executor.submit(_work_chunk, chunk)
+                payload: list[Task] | list[int] = [t.id for t in chunk] if inherit else chunk
+                future = executor.submit(_work_chunk, payload)
                 futures[future] = chunk
                 future.add_done_callback(_progress_callback(on_done, len(chunk)))
         except BrokenProcessPool:
@@ -426,6 +436,7 @@ def _round(
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        _inherited = {}
     return outcomes, failed, inflight
 
 
