@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -443,3 +444,30 @@ def test_other_start_methods_give_the_same_report(
     other = run_score(root, MarkerChecker(), FactChecker(), jobs=2)
     assert normalised(other) == normalised(serial)
     assert len(MarkerChecker.calls) == 13  # the serial run's files; the pool ran elsewhere
+
+
+def test_with_another_thread_running_unpicklable_checkers_still_use_workers(
+    make_tree: TreeFactory,
+) -> None:
+    # e.g. tqdm's monitor thread, left behind by sqlfluff in a long-lived process
+    files = {f"m{i}.py": f"x = {i}\n" for i in range(4)}
+    root = make_tree(files)
+    pids: list[int] = []
+
+    class Local(MarkerChecker):  # defined in a function: cannot be pickled for forkserver
+        def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
+            pids.extend(r.data["pid"] for r in results.values())
+            return super().reduce(ctx, results)
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    try:
+        assert start_method() != "fork"
+        report = run_score(root, Local(dict.fromkeys(files, "stamp")), FactChecker(), jobs=2)
+    finally:
+        stop.set()
+        helper.join()
+    assert report.complete
+    assert len(pids) == 4
+    assert MAIN_PID not in pids

@@ -345,7 +345,14 @@ def _run_pool(
             break
         if queue:
             workers = min(jobs, len(queue))
-            done, failed, inflight = _round(spec, queue, workers, on_done, pending_meanwhile)
+            try:
+                done, failed, inflight = _round(spec, queue, workers, on_done, pending_meanwhile)
+            except PoolUnavailable:
+                if pending_meanwhile is not None:
+                    raise  # nothing ran yet: the caller runs everything here
+                outcomes.update(_run_here(spec, queue, on_done))
+                queue = []
+                continue
             pending_meanwhile = None
             outcomes.update(done)
             queue = [t for t in failed if t.id not in inflight]
@@ -354,7 +361,10 @@ def _run_pool(
         # Files that were in flight when a worker died: one at a time, alone.
         suspects, alone = alone, []
         for task in suspects:
-            done, failed, _ = _round(spec, [task], 1, on_done, None)
+            try:
+                done, failed, _ = _round(spec, [task], 1, on_done, None)
+            except PoolUnavailable:  # never retried here: it may take the process down
+                done, failed = {}, [task]
             outcomes.update(done)
             if failed:
                 hard = spec.timeouts[task.checker] * 1.5 + 1.0
@@ -382,9 +392,30 @@ def _round(
     meanwhile: Callable[[], None] | None,
 ) -> tuple[dict[int, Outcome], list[Task], set[int]]:
     """One pool: returns the outcomes, the tasks lost to a broken pool, and the ids of
-    the tasks that were in flight when it broke."""
-    global _inherited
+    the tasks that were in flight when it broke.
+
+    When the preferred start method cannot start the workers (``spawn`` and
+    ``forkserver`` need the checkers to be picklable; in-process plugins may not be),
+    ``fork`` is used after all, as multiprocessing itself does by default on Linux.
+    """
     method = start_method()
+    try:
+        return _round_with(method, spec, tasks, workers, on_done, meanwhile)
+    except PoolUnavailable:
+        if method == "fork" or "fork" not in multiprocessing.get_all_start_methods():
+            raise
+        return _round_with("fork", spec, tasks, workers, on_done, meanwhile)
+
+
+def _round_with(
+    method: str,
+    spec: WorkSpec,
+    tasks: Sequence[Task],
+    workers: int,
+    on_done: Callable[[int], None],
+    meanwhile: Callable[[], None] | None,
+) -> tuple[dict[int, Outcome], list[Task], set[int]]:
+    global _inherited
     context = multiprocessing.get_context(method)
     inherit = method == "fork"
     try:
