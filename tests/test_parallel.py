@@ -7,6 +7,7 @@ The fake checkers here are also used by ``test_cache.py`` and ``test_bounds.py``
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import signal
 import threading
@@ -128,11 +129,11 @@ class MarkerChecker(FileChecker):
         elif action == "raise":
             raise ValueError("cannot handle this file\nsecond line")
         elif action == "die":
-            if os.getpid() == MAIN_PID:
+            if multiprocessing.parent_process() is None:
                 raise RuntimeError("refusing to kill the test process")
             os._exit(17)
         elif action == "deaf":
-            if os.getpid() == MAIN_PID:
+            if multiprocessing.parent_process() is None:
                 raise RuntimeError("refusing to ignore alarms in the test process")
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
             while time.time() - started < 30:
