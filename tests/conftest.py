@@ -44,3 +44,11 @@ EXTERNAL_PLUGINS = "todos"
 @pytest.fixture(autouse=True)
 def _only_builtin_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKEND_SKILLS_DISABLE_PLUGINS", EXTERNAL_PLUGINS)
+
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_source_tree(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Result caches go to a fresh temporary folder, never into fixtures scored in place."""
+    monkeypatch.setenv("BACKEND_SKILLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
