@@ -10,8 +10,10 @@ import io
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -447,7 +449,7 @@ def test_other_start_methods_give_the_same_report(
     assert len(MarkerChecker.calls) == 13  # the serial run's files; the pool ran elsewhere
 
 
-def test_with_another_thread_running_unpicklable_checkers_still_use_workers(
+def test_with_another_thread_running_workers_are_still_used(
     make_tree: TreeFactory,
 ) -> None:
     # e.g. tqdm's monitor thread, left behind by sqlfluff in a long-lived process
@@ -464,7 +466,7 @@ def test_with_another_thread_running_unpicklable_checkers_still_use_workers(
     helper = threading.Thread(target=stop.wait, daemon=True)
     helper.start()
     try:
-        assert start_method() != "fork"
+        assert start_method() == "fork"  # still: the workers run checker code only
         report = run_score(root, Local(dict.fromkeys(files, "stamp")), FactChecker(), jobs=2)
     finally:
         stop.set()
@@ -472,3 +474,17 @@ def test_with_another_thread_running_unpicklable_checkers_still_use_workers(
     assert report.complete
     assert len(pids) == 4
     assert MAIN_PID not in pids
+
+
+def test_spawn_without_an_importable_main_runs_here(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `python - < script.py`: spawned children would try to re-run "<stdin>" and die
+    main = types.ModuleType("__main__")
+    main.__file__ = "/nonexistent/<stdin>"
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setenv(START_METHOD_ENV, "spawn")
+    root = make_tree({"a.py": "x = 1  # MARK\n", "b.py": "y = 2  # MARK\n"})
+    report = run_score(root, MarkerChecker(), FactChecker(), jobs=2)
+    assert report.complete
+    assert sorted(MarkerChecker.calls) == ["a.py", "b.py"]  # analysed in this process

@@ -35,6 +35,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -250,15 +251,33 @@ def default_jobs() -> int:
 
 
 def start_method() -> str:
-    """``fork`` where it is safe (POSIX but macOS, no other thread running): it is the
-    fastest and needs nothing to be picklable; otherwise ``forkserver`` or ``spawn``."""
+    """How worker processes start: ``BACKEND_SKILLS_START_METHOD`` when set, else
+    ``fork`` on POSIX systems but macOS, else ``spawn``.
+
+    ``fork`` is the fastest, needs nothing to be picklable and never re-runs the
+    caller's ``__main__`` (``spawn`` and ``forkserver`` do, which breaks scripts without
+    a main guard and code read from standard input). Its known risk, a lock held by
+    another thread of the parent at the moment of the fork (a long-lived process that
+    ran sqlfluff keeps tqdm's monitor thread), is bounded: workers run only checker
+    code, and a worker stuck on such a lock is ended by the hard time limit like any
+    other stuck worker.
+    """
     available = multiprocessing.get_all_start_methods()
     wanted = os.environ.get(START_METHOD_ENV, "").strip()
     if wanted in available:
         return wanted
-    if "fork" in available and sys.platform != "darwin" and threading.active_count() == 1:
+    if "fork" in available and sys.platform != "darwin":
         return "fork"
-    return "forkserver" if "forkserver" in available else "spawn"
+    return "spawn"
+
+
+def _main_is_importable() -> bool:
+    """Whether ``spawn``/``forkserver`` children can re-import ``__main__`` (they must)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
 
 
 def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
@@ -314,7 +333,8 @@ def run_tasks(
     before_fork()
     try:
         return _run_pool(spec, tasks, jobs, on_done, meanwhile)
-    except PoolUnavailable:
+    except PoolUnavailable:  # raised before anything ran: do it all here
+        meanwhile()
         return _run_here(spec, tasks, on_done)
 
 
@@ -392,19 +412,14 @@ def _round(
     meanwhile: Callable[[], None] | None,
 ) -> tuple[dict[int, Outcome], list[Task], set[int]]:
     """One pool: returns the outcomes, the tasks lost to a broken pool, and the ids of
-    the tasks that were in flight when it broke.
-
-    When the preferred start method cannot start the workers (``spawn`` and
-    ``forkserver`` need the checkers to be picklable; in-process plugins may not be),
-    ``fork`` is used after all, as multiprocessing itself does by default on Linux.
+    the tasks that were in flight when it broke. Raises :class:`PoolUnavailable` when
+    no worker can be started (with ``spawn``: the checkers cannot be pickled, or
+    ``__main__`` cannot be re-imported); the caller then runs the tasks here.
     """
     method = start_method()
-    try:
-        return _round_with(method, spec, tasks, workers, on_done, meanwhile)
-    except PoolUnavailable:
-        if method == "fork" or "fork" not in multiprocessing.get_all_start_methods():
-            raise
-        return _round_with("fork", spec, tasks, workers, on_done, meanwhile)
+    if method != "fork" and not _main_is_importable():
+        raise PoolUnavailable(f"{method} cannot re-import __main__")
+    return _round_with(method, spec, tasks, workers, on_done, meanwhile)
 
 
 def _round_with(
@@ -436,11 +451,15 @@ def _round_with(
         _inherited = {t.id: t for t in tasks}
     try:
         try:
-            for chunk in chunked(tasks, workers):
-                payload: list[Task] | list[int] = [t.id for t in chunk] if inherit else chunk
-                future = executor.submit(_work_chunk, payload)
-                futures[future] = chunk
-                future.add_done_callback(_progress_callback(on_done, len(chunk)))
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when forking a process that has other threads; see
+                # start_method() for why that is acceptable here.
+                warnings.filterwarnings("ignore", ".*fork.*deadlock", DeprecationWarning)
+                for chunk in chunked(tasks, workers):
+                    payload: list[Task] | list[int] = [t.id for t in chunk] if inherit else chunk
+                    future = executor.submit(_work_chunk, payload)
+                    futures[future] = chunk
+                    future.add_done_callback(_progress_callback(on_done, len(chunk)))
         except BrokenProcessPool:
             pass  # the futures already submitted say so; the rest is retried below
         except Exception as exc:  # e.g. the spec cannot be pickled for spawn
