@@ -35,6 +35,7 @@ from .test_parallel import (
     FactChecker,
     FixturePlugin,
     MarkerChecker,
+    PerFileOnly,
     many_files,
     normalised,
     run_score,
@@ -57,6 +58,7 @@ def cached_score(root: Path, *checkers: Checker, **options: Any) -> Report:
 @pytest.fixture(autouse=True)
 def _reset_counters(monkeypatch: pytest.MonkeyPatch) -> None:
     MarkerChecker.calls.clear()
+    MarkerChecker.prepares = 0
     FactChecker.calls = 0
     monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
 
@@ -80,6 +82,44 @@ def test_parallel_cold_and_warm_runs_match_a_serial_run(make_tree: TreeFactory) 
     warm = cached_score(root, MarkerChecker(), FactChecker(), jobs=2)
     assert normalised(cold) == normalised(serial)
     assert normalised(warm) == normalised(serial)
+
+
+def test_unchanged_tree_reuses_the_whole_result_without_prepare(make_tree: TreeFactory) -> None:
+    root = make_tree(TREE)
+    cold = cached_score(root, MarkerChecker())
+    assert MarkerChecker.prepares == 1
+    warm = cached_score(root, MarkerChecker())
+    assert MarkerChecker.prepares == 1  # neither prepare nor check_file nor reduce ran
+    assert len(MarkerChecker.calls) == 3
+    assert normalised(warm) == normalised(cold)
+    # Any change to the tree, even to a file the checker does not analyse, runs
+    # prepare and reduce again; the per-file results still come from the cache.
+    (root / "README.md").write_text("# changed\n", encoding="utf-8")
+    cached_score(root, MarkerChecker())
+    assert MarkerChecker.prepares == 2
+    assert len(MarkerChecker.calls) == 3
+
+
+def test_per_file_cache_alone_gives_the_same_report(make_tree: TreeFactory) -> None:
+    root = make_tree(many_files(20))
+    cold = cached_score(root, PerFileOnly(), FactChecker())
+    MarkerChecker.calls.clear()
+    warm = cached_score(root, PerFileOnly(), FactChecker())
+    assert MarkerChecker.calls == []
+    assert MarkerChecker.prepares == 2  # not cacheable whole: prepare runs each time
+    assert normalised(warm) == normalised(cold)
+    parallel = cached_score(root, PerFileOnly(), FactChecker(), jobs=2)
+    assert normalised(parallel) == normalised(cold)
+
+
+def test_a_timed_out_file_is_not_cached(make_tree: TreeFactory) -> None:
+    root = make_tree({"a.py": "x = 1  # MARK\n", "slow.py": "y = 2  # MARK\n"})
+    first = cached_score(root, MarkerChecker({"slow.py": "sleep"}), timeout_s=0.3)
+    assert [s.path for s in first.skipped] == ["slow.py"]
+    MarkerChecker.calls.clear()
+    second = cached_score(root, MarkerChecker(), timeout_s=0.3)
+    assert MarkerChecker.calls == ["slow.py"]  # tried again; a.py came from the cache
+    assert sorted(f.path for f in second.findings) == ["a.py", "slow.py"]
 
 
 def test_changing_one_file_reanalyses_only_that_file(make_tree: TreeFactory) -> None:
@@ -324,7 +364,7 @@ def test_cli_cache_clear_and_info(make_tree: TreeFactory, tmp_path: Path) -> Non
     runner = CliRunner()
     info = runner.invoke(cli, ["cache", "info", str(root)])
     assert info.exit_code == 0
-    assert "markers: 3 entries" in info.output
+    assert "markers: 4 entries" in info.output  # 3 files and the whole result
     cleared = runner.invoke(cli, ["cache", "clear", str(root)])
     assert cleared.exit_code == 0
     assert not (root / CACHE_DIR_NAME).exists()

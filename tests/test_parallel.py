@@ -109,6 +109,11 @@ class MarkerChecker(FileChecker):
     provides = ("perf.lines",)
     calls: ClassVar[list[str]] = []
     """Paths analysed in this process (jobs=1 runs)."""
+    prepares: ClassVar[int] = 0
+
+    def prepare(self, ctx: CheckContext) -> dict[str, Any]:
+        MarkerChecker.prepares += 1
+        return super().prepare(ctx)
 
     def __init__(self, actions: Mapping[str, str] | None = None, version: str = "1") -> None:
         self.actions = dict(actions or {})
@@ -262,9 +267,17 @@ def many_files(count: int = 40) -> dict[str, str]:
     return files
 
 
+class PerFileOnly(MarkerChecker):
+    """Opts out of whole-result caching: prepare and reduce run on every run."""
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        return None
+
+
 @pytest.fixture(autouse=True)
 def _reset_counters() -> None:
     MarkerChecker.calls.clear()
+    MarkerChecker.prepares = 0
     FactChecker.calls = 0
 
 

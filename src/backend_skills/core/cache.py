@@ -135,18 +135,43 @@ def repo_key(
 
 
 def fileset_digest(files: Iterable[object]) -> str:
-    """A digest of discovered files (path, role and content hash of each).
+    """A digest of discovered files (path, language, role and content hash of each).
 
-    A helper for :meth:`RepoChecker.cache_inputs` implementations whose result depends
-    on the files they look at: pass the files they read.
+    A helper for ``cache_inputs`` implementations whose result depends on the files
+    they look at: pass the files they read.
     """
     h = hashlib.sha256()
     for f in files:
         h.update(
-            f"{getattr(f, 'path', '')}\x1f{getattr(f, 'role', '')}\x1f"
-            f"{getattr(f, 'sha256', '')}\x1e".encode("utf-8", "surrogatepass")
+            f"{getattr(f, 'path', '')}\x1f{getattr(f, 'language', '')}\x1f"
+            f"{getattr(f, 'role', '')}\x1f{getattr(f, 'sha256', '')}\x1e".encode(
+                "utf-8", "surrogatepass"
+            )
         )
     return h.hexdigest()
+
+
+_last_digest: tuple[object, str] | None = None
+
+
+def whole_fileset_digest(fileset: object) -> str:
+    """A digest of everything discovery found: files (as :func:`fileset_digest`),
+    folders and skipped paths with their reasons. Computed once per file set."""
+    global _last_digest
+    if _last_digest is not None and _last_digest[0] is fileset:
+        return _last_digest[1]
+    h = hashlib.sha256(fileset_digest(getattr(fileset, "files", ())).encode())
+    for folder in getattr(fileset, "dirs", ()):
+        h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
+    for skip in getattr(fileset, "skipped", ()):
+        h.update(
+            f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e".encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+    digest = h.hexdigest()
+    _last_digest = (fileset, digest)
+    return digest
 
 
 @lru_cache(maxsize=64)

@@ -135,6 +135,22 @@ class FileChecker(Checker):
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
         """Combine per-file results (keyed by relative path) into repository metrics."""
 
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """A text naming what :meth:`prepare` and :meth:`reduce` read, or None.
+
+        The default is a digest of everything discovery found (every file's path,
+        language, role and content hash, every folder and skip reason): when it, the
+        options and the checker's version are unchanged, the runner reuses the
+        checker's whole last result from the cache without calling :meth:`prepare`,
+        :meth:`check_file` or :meth:`reduce`. Override it when they read anything
+        else (a configuration file outside the root, an environment variable): return
+        the default plus that, or None to always run them. Per-file results are cached
+        either way.
+        """
+        from .cache import whole_fileset_digest
+
+        return whole_fileset_digest(ctx.fileset)
+
     def check(self, ctx: CheckContext) -> CheckResult:
         """Serial fallback: every selected file in turn, then ``reduce``."""
         options = self.prepare(ctx)

@@ -182,6 +182,9 @@ class _FileJob:
         self.results: dict[str, FileResult] = {}
         self.runner_skips: dict[str, str] = {}
         self.todo: list[SourceFile] = []
+        self.whole_key: str | None = None
+        self.transient = False
+        """A file ran out of time or lost its worker: the result may differ next time."""
 
     def prepare(self, *, cache_on: bool) -> None:
         """``prepare`` and ``select``; size bounds; cache keys."""
@@ -245,6 +248,7 @@ class _FileJob:
             path = task.file.path
             if outcome is None:
                 self.runner_skips[path] = "not analysed (worker error)"
+                self.transient = True
                 continue
             self.seconds += outcome.seconds
             if outcome.status == OK:
@@ -261,6 +265,7 @@ class _FileJob:
                     self.error = outcome.payload
             else:  # timeout, or the worker died: this file only
                 self.runner_skips[path] = outcome.payload
+                self.transient = True
 
     def finish(self) -> CheckResult | None:
         """``reduce`` over every file's result, in selection order; None when failed."""
@@ -458,6 +463,8 @@ def run_checkers(
     )
     bar = RunProgress(progress)
     try:
+        if cache is not None:
+            file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
         for job in file_jobs:
             job.prepare(cache_on=cache is not None)
         if cache is not None:
@@ -502,6 +509,8 @@ def run_checkers(
             job.absorb(mine, results, rows)
         for job in file_jobs:
             result = job.finish()
+            if result is not None and cache is not None:
+                result = _keep_whole_result(job, result, rows)
             outcomes[job.checker.name] = _file_outcome(job, result)
         if cache is not None:
             cache.put_many(rows)
@@ -510,6 +519,79 @@ def run_checkers(
         if cache is not None:
             cache.close()
     return [outcomes[checker.name] for checker, _, _ in prepared]
+
+
+def _options_text(ctx: CheckContext, *extra: object) -> str:
+    """Everything of the context besides the files that a checker's result may depend on."""
+    return json.dumps(
+        {
+            "options": dict(ctx.options),
+            "count_test_findings": ctx.count_test_findings,
+            "criteria": sorted(getattr(ctx, "criteria", ()) or ()),
+            "extra": list(extra),
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _whole_key(job: _FileJob) -> str | None:
+    """The key of a file checker's whole result, from its ``cache_inputs``."""
+    from backend_skills import __version__
+
+    try:
+        inputs = job.checker.cache_inputs(job.ctx)
+    except Exception:  # no key: the checker simply runs
+        return None
+    if inputs is None:
+        return None
+    return repo_key(
+        tool_version=__version__,
+        checker=job.checker.name,
+        checker_version=job.version,
+        code_stamp=code_stamp(job.checker),
+        options_key=_options_text(job.ctx, job.bounds.max_file_bytes),
+        inputs=inputs,
+    )
+
+
+def _reuse_whole_results(
+    jobs: list[_FileJob], cache: ResultCache, outcomes: dict[str, _CheckerOutcome]
+) -> list[_FileJob]:
+    """Answer file checkers whose inputs did not change from the cache, whole; return
+    the jobs left to run."""
+    start = time.perf_counter()
+    for job in jobs:
+        job.whole_key = _whole_key(job)
+    keys = [job.whole_key for job in jobs if job.whole_key is not None]
+    entries = cache.get_many(keys)
+    left = []
+    for job in jobs:
+        entry = entries.get(job.whole_key) if job.whole_key is not None else None
+        result = _load_check_result(entry) if entry is not None else None
+        if result is None:
+            left.append(job)
+            continue
+        job.seconds = time.perf_counter() - start
+        outcomes[job.checker.name] = _file_outcome(job, result)
+    return left
+
+
+def _keep_whole_result(job: _FileJob, result: CheckResult, rows: list[NewRow]) -> CheckResult:
+    """Queue the whole result for the cache (unless a file ran out of time: that may
+    differ next time); return it as a warm run will read it."""
+    if job.whole_key is None or job.transient:
+        return result
+    try:
+        value = result.model_dump_json()
+    except Exception:  # not serialisable: keep the live result, cache nothing
+        return result
+    extra = _dump([f.snippet_hash for f in result.findings])
+    reloaded = _load_check_result(Entry(value, extra))
+    if reloaded is None:
+        return result
+    rows.append(NewRow(job.whole_key, job.checker.name, value, extra))
+    return reloaded
 
 
 def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
@@ -557,7 +639,7 @@ def _run_repo_checker(
                 checker=checker.name,
                 checker_version=version,
                 code_stamp=code_stamp(checker),
-                options_key=json.dumps(dict(ctx.options), sort_keys=True, default=str),
+                options_key=_options_text(ctx),
                 inputs=inputs,
             )
             entry = cache.get_many([key]).get(key)
