@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -212,6 +213,10 @@ def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
     global _worker_spec, _worker_slots, _worker_slot, _worker_devnull
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGALRM, _on_alarm)
+    # What a forked worker inherits (the parent's files, models, modules) lives as long
+    # as the worker: keep the collector from scanning it again and again, and from
+    # writing to (so copying) the pages it shares with the parent.
+    gc.freeze()
     _worker_spec = spec
     _worker_slots = slots
     with counter.get_lock():
