@@ -116,3 +116,13 @@ def test_broken_plugin_is_reported_and_the_run_continues(
     )
     statuses = {p["name"]: p["status"] for p in json.loads(disabled.stdout)["plugins"]}
     assert statuses["broken"] == "disabled"
+
+
+def test_gate_on_a_skill_not_scored_warns_instead_of_passing_silently(
+    make_tree: TreeFactory,
+) -> None:
+    root = make_tree({"a.py": "x = 1\n"})
+    result = run_cli(
+        "score", root, "--isolated", "--skill", "security", "--fail-under", "database=50"
+    )
+    assert "gate database=50 not checked: skill not scored" in result.stderr

@@ -60,6 +60,7 @@ def test_configured_excludes(make_tree: TreeFactory) -> None:
         ("conftest.py", "python", Role.TEST),
         ("app/migrations/0001_initial.py", "python", Role.MIGRATION),
         ("alembic/versions/abc_add.py", "python", Role.MIGRATION),
+        ("tests/migrations/0001_fixture.py", "python", Role.TEST),
         ("db/V2__add_users.sql", "sql", Role.MIGRATION),
         ("schema/tables.sql", "sql", Role.SOURCE),
         ("vendor/lib/x.py", "python", Role.VENDORED),

@@ -184,3 +184,31 @@ def test_same_tree_gives_identical_json_apart_from_durations(make_tree: TreeFact
         return data
 
     assert normalised() == normalised()
+
+
+def test_an_analysis_crashing_on_one_file_loses_only_that(make_tree: TreeFactory) -> None:
+    import ast
+
+    from backend_skills.checkers.analyses import Analysis, Visit
+    from backend_skills.checkers.python_ast import PythonAstChecker
+
+    class Fragile(Analysis):
+        name = "fragile"
+
+        def visit(self, file: SourceFile, tree: ast.Module, options: Mapping[str, Any]) -> Visit:
+            if "boom" in file.text:
+                raise ValueError("cannot handle this file")
+            return Visit(data={"functions": 1})
+
+        def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
+            return CheckResult(notes=[f"analysed {sorted(data)}"])
+
+    root = make_tree({"a.py": "x = 1\n", "b.py": "boom = 1\n"})
+    from backend_skills.core.discovery import discover
+
+    fileset = discover(root)
+    result = PythonAstChecker([Fragile()]).check(CheckContext(root=fileset.root, fileset=fileset))
+    assert result.notes == ["analysed ['a.py']"]
+    assert [(s.path, s.reason) for s in result.skipped] == [
+        ("b.py", "fragile analysis failed on this file: ValueError: cannot handle this file")
+    ]

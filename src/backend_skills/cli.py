@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .core.baseline import BaselineError, compare, load_report, new_findings
 from .core.cache import (
     CACHE_DIR_ENV,
     CACHE_DIR_NAME,
@@ -29,17 +30,23 @@ from .core.cache import (
     clear_cache,
     resolve_cache_dir,
 )
-from .core.checker import RenderOptions
+from .core.checker import RenderOptions, Reporter
 from .core.config import ConfigError, Settings, resolve_settings
-from .core.models import Report
+from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
 from .core.runner import run
+from .reporters._common import FormatOptionError, one_line
+from .reporters.compare import COMPARE_FORMATS
+from .reporters.compare import render as render_comparison
 
 EXIT_OK = 0
 EXIT_GATE = 1
 EXIT_ERROR = 2
 EXIT_INCOMPLETE = 3
+
+#: Severity names for --fail-on-new, most severe first.
+SEVERITY_CHOICES = [s.value for s in Severity]
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -89,6 +96,21 @@ def gate_failures(report: Report, overall: float | None, per_skill: dict[str, fl
     return failures
 
 
+def gate_warnings(report: Report, per_skill: dict[str, float]) -> list[str]:
+    """Thresholds that could not be checked: the skill was not scored or not applicable."""
+    scored = {skill.id: skill for skill in report.skills}
+    warnings = []
+    for skill_id, threshold in sorted(per_skill.items()):
+        skill = scored.get(skill_id)
+        if skill is None:
+            warnings.append(f"gate {skill_id}={threshold:g} not checked: skill not scored")
+        elif skill.score is None:
+            warnings.append(
+                f"gate {skill_id}={threshold:g} not checked: skill not applicable ({skill.reason})"
+            )
+    return warnings
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="backend-skills")
 def cli() -> None:
@@ -119,6 +141,28 @@ def cli() -> None:
     multiple=True,
     metavar="N|SKILL=N",
     help="Exit 1 when the overall score (or SKILL's score) is below N. Repeatable.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="REPORT.json",
+    help="Compare findings with this earlier JSON report (by fingerprint).",
+)
+@click.option(
+    "--fail-on-new",
+    type=click.Choice(SEVERITY_CHOICES, case_sensitive=False),
+    metavar="SEVERITY",
+    help="With --baseline: exit 1 when a counted finding at or above SEVERITY "
+    "(critical, high, medium, low, info) is not in the baseline.",
+)
+@click.option(
+    "--format-option",
+    "format_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option for the output formats, e.g. badge_skill=security, path_prefix=svc/ "
+    "(repeatable; see docs/formats.md).",
 )
 @click.option(
     "--skill", "skills", multiple=True, metavar="ID", help="Score only this skill (repeatable)."
@@ -160,6 +204,9 @@ def score(
     formats: tuple[str, ...],
     outputs: tuple[Path, ...],
     fail_under: tuple[str, ...],
+    baseline_file: Path | None,
+    fail_on_new: str | None,
+    format_options: tuple[str, ...],
     skills: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
@@ -173,6 +220,8 @@ def score(
 ) -> None:
     """Score the repository at PATH (default: the current folder)."""
     overall, per_skill = _parse_fail_under(fail_under)
+    extra = _parse_format_options(format_options)
+    baseline = _load_baseline(baseline_file, fail_on_new)
     formats = formats or ("text",)
     if len(outputs) > len(formats):
         raise click.UsageError("more --output files than --format options")
@@ -226,7 +275,7 @@ def score(
 
     stdout_format = formats[len(outputs)] if len(formats) > len(outputs) else None
     for name, target in zip(formats, outputs, strict=False):
-        text = plugins.reporters[name].render(report, RenderOptions(color=False, verbose=verbose))
+        text = _render(plugins.reporters[name], report, RenderOptions(verbose=verbose, extra=extra))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -234,8 +283,10 @@ def score(
             _fail(f"{target}: cannot write: {exc.strerror or exc}")
     if stdout_format is not None:
         color = stdout_format == "text" and _use_color(sys.stdout)
-        text = plugins.reporters[stdout_format].render(
-            report, RenderOptions(color=color, verbose=verbose)
+        text = _render(
+            plugins.reporters[stdout_format],
+            report,
+            RenderOptions(color=color, verbose=verbose, extra=extra),
         )
         click.echo(text, nl=False, color=color)
     elif not quiet:
@@ -246,11 +297,15 @@ def score(
             err=True,
         )
 
+    new_failures = _baseline_gate(report, baseline, fail_on_new, quiet)  # named even if incomplete
     if not report.complete:
         if not quiet:
             click.echo("backend-skills: report incomplete: a checker failed (exit 3)", err=True)
         sys.exit(EXIT_INCOMPLETE)
-    failures = gate_failures(report, settings.fail_under, per_skill)
+    if not quiet:
+        for warning in gate_warnings(report, per_skill):
+            click.echo(f"backend-skills: warning: {warning}", err=True)
+    failures = gate_failures(report, settings.fail_under, per_skill) + new_failures
     if failures:
         for failure in failures:
             click.echo(f"backend-skills: gate failed: {failure}", err=True)
@@ -367,6 +422,241 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
         click.echo(f"backend-skills: warning: {warning.message}", err=True)
     for name, count in counts.items():
         click.echo(f"{name}: {count:,} entries")
+
+
+# --------------------------------------------------------------------------- CI integration
+# Baselines, format options, `compare` and `hook` (docs/formats.md, docs/ci.md,
+# docs/pre-commit.md). Kept together so they merge cleanly with other CLI work.
+
+
+def _parse_format_options(values: Sequence[str]) -> dict[str, str]:
+    extra: dict[str, str] = {}
+    for raw in values:
+        key, sep, value = raw.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{raw!r}: expected KEY=VALUE", param_hint="--format-option")
+        extra[key.strip()] = value.strip()
+    return extra
+
+
+def _render(reporter: Reporter, report: Report, options: RenderOptions) -> str:
+    try:
+        return reporter.render(report, options)
+    except FormatOptionError as exc:
+        _fail(f"--format {reporter.name}: {exc}")
+
+
+def _load_baseline(path: Path | None, fail_on_new: str | None) -> Report | None:
+    if path is None:
+        if fail_on_new is not None:
+            raise click.UsageError("--fail-on-new needs --baseline REPORT.json")
+        return None
+    try:
+        return load_report(path)
+    except BaselineError as exc:
+        _fail(f"--baseline: {exc}")
+
+
+def _finding_line(finding: Finding) -> str:
+    where = finding.path + (f":{finding.line}" if finding.line else "")
+    return (
+        f"{one_line(where, 300)}: {finding.severity.value.upper()} {one_line(finding.rule, 40)} "
+        f"{one_line(finding.message, 300)} [{finding.criterion}]"
+    )
+
+
+def _baseline_gate(
+    report: Report, baseline: Report | None, fail_on_new: str | None, quiet: bool
+) -> list[str]:
+    """Print what is new against the baseline; the gate failure when one applies."""
+    if baseline is None:
+        return []
+    threshold = Severity(fail_on_new.lower()) if fail_on_new else Severity.INFO
+    fresh = new_findings(baseline, report, threshold)
+    for criterion_id, count in fresh.not_compared.items():
+        if not quiet:
+            click.echo(
+                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
+                " the baseline did not assess that criterion (refresh the baseline)",
+                err=True,
+            )
+    if fail_on_new is None:
+        if not quiet:
+            fixed = sum(1 for f in compare(baseline, report).fixed_findings if f.counted)
+            click.echo(
+                f"backend-skills: against the baseline: {len(fresh.findings)} new counted "
+                f"finding(s), {fixed} fixed",
+                err=True,
+            )
+        return []
+    for finding in fresh.findings:
+        click.echo(f"backend-skills: new finding: {_finding_line(finding)}", err=True)
+    if not fresh.findings:
+        return []
+    count = len(fresh.findings)
+    return [f"{count} new finding{'s' if count != 1 else ''} at or above {threshold.value}"]
+
+
+@cli.command("compare")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(COMPARE_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@click.option(
+    "--fail-on-new",
+    type=click.Choice(SEVERITY_CHOICES, case_sensitive=False),
+    metavar="SEVERITY",
+    help="Exit 1 when NEW has a counted finding at or above SEVERITY that OLD has not.",
+)
+def compare_command(
+    old: Path, new: Path, fmt: str, output: Path | None, fail_on_new: str | None
+) -> None:
+    """Compare two JSON reports: score deltas per skill and criterion, new and fixed findings."""
+    try:
+        old_report = load_report(old)
+        new_report = load_report(new)
+    except BaselineError as exc:
+        _fail(str(exc))
+    text = render_comparison(compare(old_report, new_report), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+    if fail_on_new is not None:
+        fresh = new_findings(old_report, new_report, Severity(fail_on_new.lower()))
+        for finding in fresh.findings:
+            click.echo(f"backend-skills: new finding: {_finding_line(finding)}", err=True)
+        if fresh.findings:
+            sys.exit(EXIT_GATE)
+    sys.exit(EXIT_OK)
+
+
+@cli.command("hook")
+@click.argument("files", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--root",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    show_default=True,
+    help="The repository (or folder of it) the files belong to.",
+)
+@click.option(
+    "--fail-on-new",
+    type=click.Choice(SEVERITY_CHOICES, case_sensitive=False),
+    default="medium",
+    show_default=True,
+    metavar="SEVERITY",
+    help="Exit 1 when the files bring a counted finding at or above SEVERITY.",
+)
+@click.option(
+    "--against",
+    default="HEAD",
+    show_default=True,
+    metavar="REV",
+    help="Git revision holding the files' previous state.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="REPORT.json",
+    help="Compare with this full JSON report instead of a git revision.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of the repository's.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore configuration files in the repository.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only new findings and errors.")
+def hook_command(
+    files: tuple[str, ...],
+    root: Path,
+    fail_on_new: str,
+    against: str,
+    baseline_file: Path | None,
+    config_file: Path | None,
+    isolated: bool,
+    quiet: bool,
+) -> None:
+    """Fast pre-commit gate: new findings in FILES (default: the staged files).
+
+    Compares the staged content of the files with the same files at --against (HEAD),
+    or with a --baseline report, by fingerprint. Computes no score: a handful of files
+    says nothing about the repository's averages.
+    """
+    from .staged import StagedError, check_files
+
+    threshold = Severity(fail_on_new.lower())
+    baseline = _load_baseline(baseline_file, None)
+    try:
+        settings, used = resolve_settings(root, config_file=config_file, isolated=isolated)
+        plugins = load_plugins(disable=settings.disable_plugins)
+        result = check_files(
+            root,
+            settings,
+            plugins,
+            files=files,
+            against=against,
+            baseline=baseline,
+            baseline_name=str(baseline_file),
+            min_severity=threshold,
+            config_source=str(used) if used else "configuration",
+        )
+    except (ConfigError, StagedError) as exc:
+        _fail(str(exc))
+    if not quiet:
+        for note in result.notes:
+            click.echo(f"backend-skills: {note}", err=True)
+        for criterion_id, count in result.new.not_compared.items():
+            click.echo(
+                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
+                " the baseline did not assess that criterion",
+                err=True,
+            )
+    for run_info in result.failed:
+        click.echo(
+            f"backend-skills: checker {run_info.name} failed: {run_info.error or 'unknown error'}",
+            err=True,
+        )
+    for finding in result.new.findings:
+        click.echo(f"backend-skills: new finding: {_finding_line(finding)}", err=True)
+    files_text = f"{len(result.checked)} code file{'s' if len(result.checked) != 1 else ''}"
+    if result.failed:
+        click.echo("backend-skills: cannot gate the commit: a checker failed (exit 3)", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    count = len(result.new.findings)
+    if count:
+        click.echo(
+            f"backend-skills: {count} new finding{'s' if count != 1 else ''} at or above "
+            f"{threshold.value} in {files_text} (compared with {result.reference})",
+            err=True,
+        )
+        sys.exit(EXIT_GATE)
+    if not quiet and result.checked:
+        click.echo(
+            f"backend-skills: no new findings at or above {threshold.value} in {files_text}"
+            f" (compared with {result.reference})",
+            err=True,
+        )
+    elif not quiet and not result.notes:
+        click.echo("backend-skills: no code files to check", err=True)
+    sys.exit(EXIT_OK)
 
 
 def _plugins_or_fail() -> Plugins:

@@ -13,6 +13,9 @@ from backend_skills.core.models import CheckResult, Role, Skip
 from ._python import parse_python
 from .analyses import Analysis, all_analyses
 
+#: Key of the per-file data holding analyses that raised on the file (name -> error).
+_FAILURES = "_failures"
+
 
 class PythonAstChecker(FileChecker):
     """Runs every analysis in :mod:`backend_skills.checkers.analyses` over one AST per file."""
@@ -47,10 +50,17 @@ class PythonAstChecker(FileChecker):
         if isinstance(tree, str):
             return FileResult(skipped=tree)
         result = FileResult()
+        failures: dict[str, str] = {}
         for analysis in self.analyses:
-            visit = analysis.visit(file, tree, options)
+            try:
+                visit = analysis.visit(file, tree, options)
+            except Exception as exc:  # one analysis failing on one file loses only that
+                failures[analysis.name] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                continue
             result.findings.extend(visit.findings)
             result.data[analysis.name] = visit.data
+        if failures:
+            result.data[_FAILURES] = failures
         return result
 
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
@@ -61,6 +71,14 @@ class PythonAstChecker(FileChecker):
             combined.findings.extend(res.findings)
             if res.skipped is not None:
                 combined.skipped.append(Skip(path=path, reason=res.skipped, checker=self.name))
+            for analysis_name, error in sorted(res.data.get(_FAILURES, {}).items()):
+                combined.skipped.append(
+                    Skip(
+                        path=path,
+                        reason=f"{analysis_name} analysis failed on this file: {error}",
+                        checker=self.name,
+                    )
+                )
         for analysis in self.analyses:
             data = {
                 path: res.data[analysis.name]

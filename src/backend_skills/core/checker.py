@@ -34,6 +34,10 @@ class CheckContext:
     the checker's ``options_model`` when it has one."""
     count_test_findings: bool = False
     """When true, findings in test files cost points like findings in source files."""
+    criteria: frozenset[str] = frozenset()
+    """Ids of the criteria in force for this run (empty when unknown). A checker may use
+    it to route a finding to the criterion that will be shown (e.g. a SQL-injection
+    finding to ``security.injection`` when ``database.query_safety`` is not selected)."""
 
 
 class FileResult(BaseModel):

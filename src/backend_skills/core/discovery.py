@@ -109,6 +109,17 @@ LANGUAGE_BY_NAME = {
     "COPYING": "text",
     "NOTICE": "text",
     "AUTHORS": "text",
+    # Collaboration files the repo checker judges by content (not found by suffix).
+    "LICENSE-MIT": "text",
+    "LICENSE-APACHE": "text",
+    "COPYING.LESSER": "text",
+    "NEWS": "text",
+    ".flake8": "ini",
+    ".pylintrc": "ini",
+    "pylintrc": "ini",
+    ".yamllint": "yaml",
+    ".prettierrc": "json",
+    ".eslintrc": "json",
 }
 
 #: Languages whose files hold code (the roles source/test/migration apply to them).
@@ -277,6 +288,8 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     ):
         return Role.GENERATED
     if language in CODE_LANGUAGES:
+        if any(d in _TEST_DIRS for d in dirs):
+            return Role.TEST  # test fixtures, including migrations under tests/
         if any(d in _MIGRATION_DIRS for d in dirs) or (
             "versions" in dirs and "alembic" in "/".join(dirs)
         ):

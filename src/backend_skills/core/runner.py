@@ -428,6 +428,7 @@ def run_checkers(
     file_jobs: list[_FileJob] = []
     repo_jobs: list[tuple[Checker, CheckContext, str]] = []
     prepared: list[tuple[Checker, CheckContext, _Bounds]] = []
+    in_force = frozenset(c.id for c in rubric.criteria())
     for checker in sorted(checkers, key=lambda c: c.name):
         table, bounds = _split_bounds(
             checker, settings.checkers.get(checker.name, {}), settings, source
@@ -438,6 +439,7 @@ def run_checkers(
             fileset=fileset,
             options=options,
             count_test_findings=settings.count_test_findings,
+            criteria=in_force,
         )
         prepared.append((checker, ctx, bounds))
     unknown = set(settings.checkers) - {c.name for c in checkers}

@@ -208,7 +208,7 @@ class TextReporter(Reporter):
     def _finding_line(finding: Finding) -> Text:
         where = finding.path + (f":{finding.line}" if finding.line else "")
         line = Text("  ")
-        line.append(f"{finding.severity.value.upper():8}", style=_SEVERITY_STYLE[finding.severity])
+        line.append(f"{finding.severity.value.upper():9}", style=_SEVERITY_STYLE[finding.severity])
         line.append(where, style="bold")
         line.append(f"  {finding.rule} ")
         line.append(finding.message)

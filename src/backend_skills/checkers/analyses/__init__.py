@@ -48,4 +48,7 @@ class Analysis:
 
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
-    return []
+    from .database import DatabaseAnalysis
+    from .security import SecurityAnalysis
+
+    return [DatabaseAnalysis(), SecurityAnalysis()]

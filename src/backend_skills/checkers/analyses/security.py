@@ -1,0 +1,977 @@
+"""Security checks bandit does not make, on the shared parse of each Python file.
+
+Every rule is documented in ``docs/security.md`` (what it matches and what it does not).
+
+- Secrets (``security.secrets``): ``BSSEC001`` a secret-named target bound to a string
+  literal, ``BSSEC002`` an AWS access key id, ``BSSEC003`` a private key block,
+  ``BSSEC004`` a well-known token format, ``BSSEC005`` credentials inside a URL.
+- Configuration (``security.configuration``): ``BSSEC010`` debug mode on, ``BSSEC011``
+  ``ALLOWED_HOSTS`` with ``"*"``, ``BSSEC012`` CSRF protection switched off, ``BSSEC013``
+  cookie security settings switched off, ``BSSEC014`` CORS open to every origin with
+  credentials, ``BSSEC015`` HTTP calls without a timeout that bandit's B113 does not see.
+- Authentication (``security.authentication``): ``BSSEC020`` a password hashed with a
+  fast hash, ``BSSEC021`` JWT decoding without signature verification, ``BSSEC022``
+  a secret compared with ``==``.
+- Dependencies (``security.dependencies``, from the repository's dependency files in
+  ``reduce``): ``BSSEC030`` unpinned and unlocked, ``BSSEC031`` installed from a URL.
+
+Secret findings are built in ``reduce`` (from per-file data) so that their fingerprint
+anchor can be computed from the line with its literals removed: no value, and no hash of
+a value, reaches a report.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import PurePosixPath
+from typing import Any, ClassVar
+
+from backend_skills.core.checker import CheckContext
+from backend_skills.core.discovery import SourceFile
+from backend_skills.core.models import (
+    CheckResult,
+    Confidence,
+    Finding,
+    Role,
+    Severity,
+)
+
+from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS, redacted_snippet_hash
+from . import Analysis, Visit
+from ._security_deps import DEPENDENCIES_DECLARED, DEPENDENCY_RISK, dependency_hygiene
+
+SKILL = "security"
+SECRETS = "security.secrets"
+CONFIGURATION = "security.configuration"
+AUTHENTICATION = "security.authentication"
+DEPENDENCIES = "security.dependencies"
+
+# --------------------------------------------------------------------------- names
+
+
+def _words(identifier: str) -> list[str]:
+    """``apiKey`` / ``API_KEY`` / ``api-key`` -> ``["api", "key"]``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+#: Word sequences that make a name a secret's name (BSSEC001).
+_SECRET_NAMES = (
+    ("secret",),
+    ("password",),
+    ("passwd",),
+    ("passphrase",),
+    ("pwd",),
+    ("token",),
+    ("apikey",),
+    ("api", "key"),
+    ("access", "key"),
+    ("private", "key"),
+    ("signing", "key"),
+    ("encryption", "key"),
+    ("auth", "key"),
+    ("credential",),
+    ("credentials",),
+    ("secret", "key"),
+)
+
+#: Last words that make a secret-looking name describe something else (a URL, a header
+#: name, a field name, a length...).
+_NOT_A_SECRET = frozenset(
+    {
+        "url",
+        "urls",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "dir",
+        "name",
+        "names",
+        "type",
+        "types",
+        "header",
+        "field",
+        "fields",
+        "param",
+        "env",
+        "var",
+        "length",
+        "len",
+        "size",
+        "count",
+        "id",
+        "ids",
+        "kind",
+        "format",
+        "prefix",
+        "scheme",
+        "label",
+        "prompt",
+        "message",
+        "msg",
+        "help",
+        "text",
+        "pattern",
+        "regex",
+        "re",
+        "expiry",
+        "expires",
+        "expire",
+        "exp",
+        "lifetime",
+        "ttl",
+        "age",
+        "timeout",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "location",
+        "cookie",
+        "policy",
+        "min",
+        "max",
+        "required",
+        "enabled",
+        "mode",
+        "version",
+        "class",
+        "model",
+        "style",
+    }
+)
+
+
+def _contains(words: list[str], seq: tuple[str, ...]) -> bool:
+    n = len(seq)
+    return any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1))
+
+
+def secret_name(identifier: str) -> bool:
+    """Whether ``identifier`` names a secret (``SECRET_KEY``, ``apiToken``, ``db_password``)."""
+    words = _words(identifier)
+    if not words or (words[-1] in _NOT_A_SECRET and words[-1] != "key"):
+        return False
+    if any(_contains(words, seq) for seq in _SECRET_NAMES if seq[-1] == "key"):
+        return True
+    if words[-1] == "key":
+        return False  # TOKEN_KEY = "access_token": the name of a key, not a key
+    return any(_contains(words, seq) for seq in _SECRET_NAMES)
+
+
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pw", "pass"})
+
+
+def password_name(identifier: str) -> bool:
+    """Whether ``identifier`` names a password (``password``, ``raw_pwd``, ``userPass``)."""
+    words = _words(identifier)
+    if (
+        not words
+        or words[-1] in _NOT_A_SECRET - {"key"}
+        or words[-1] in {"hash", "hashed", "digest"}
+    ):
+        return False
+    return any(w in _PASSWORD_WORDS for w in words)
+
+
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "signature",
+        "digest",
+        "hmac",
+        "otp",
+        "csrf",
+    }
+)
+
+
+def credential_name(identifier: str) -> bool:
+    """Whether ``identifier`` holds a credential that must be compared in constant time."""
+    words = _words(identifier)
+    if not words or words[-1] in _NOT_A_SECRET - {"key"}:
+        return False
+    return any(w in _CREDENTIAL_WORDS for w in words) or _contains(words, ("api", "key"))
+
+
+#: Values that stand for a secret rather than being one: blanks, <placeholders>,
+#: ${VARS}, {{ templates }}, %(names)s, masks such as *** or xxx.
+_PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", re.I)
+#: An environment variable's name (the value says where the secret comes from).
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def literal_secret(value: str, name: str) -> bool:
+    """Whether a literal bound to a secret's name looks like a real value."""
+    if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
+        return False
+    if "://" in value and "@" not in value:
+        return False  # a URL without credentials
+    return not (" " in value.strip() and len(value.split()) > 3)  # prose, not a secret
+
+
+# --------------------------------------------------------------------------- text patterns
+
+
+def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
+    patterns: list[tuple[re.Pattern[str], str, str]] = [
+        (AWS_KEY, "BSSEC002", "AWS access key id in the code"),
+        (PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
+        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in TOKENS),
+        (URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
+    ]
+    for pattern, rule, message in patterns:
+        for match in pattern.finditer(text):  # none of the patterns crosses a line end
+            value = match.group(1) if rule == "BSSEC005" else match.group()
+            if rule == "BSSEC005" and _PLACEHOLDER.search(value):
+                continue
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line = text.count("\n", 0, match.start()) + 1
+            yield line, match.start() - line_start + 1, rule, message, value
+
+
+# --------------------------------------------------------------------------- the visitor
+
+_FAST_HASHES = frozenset(
+    {
+        "hashlib.md5",
+        "hashlib.sha1",
+        "hashlib.sha224",
+        "hashlib.sha256",
+        "hashlib.sha384",
+        "hashlib.sha512",
+        "hashlib.sha3_224",
+        "hashlib.sha3_256",
+        "hashlib.sha3_384",
+        "hashlib.sha3_512",
+        "hashlib.blake2b",
+        "hashlib.blake2s",
+        "hashlib.new",
+        "Crypto.Hash.MD5.new",
+        "Crypto.Hash.SHA256.new",
+    }
+)
+
+#: Calls that hash passwords properly: their presence is reported as a note.
+_GOOD_HASHERS = {
+    "argon2": "argon2",
+    "argon2.PasswordHasher": "argon2",
+    "passlib": "passlib",
+    "passlib.context.CryptContext": "passlib",
+    "passlib.hash.argon2": "argon2",
+    "passlib.hash.bcrypt": "bcrypt",
+    "bcrypt.hashpw": "bcrypt",
+    "bcrypt.checkpw": "bcrypt",
+    "hashlib.pbkdf2_hmac": "PBKDF2",
+    "hashlib.scrypt": "scrypt",
+    "werkzeug.security.generate_password_hash": "werkzeug",
+    "django.contrib.auth.hashers.make_password": "django hashers",
+    "pwdlib.PasswordHash": "pwdlib",
+}
+
+_AUTH_MODULES = (
+    "jwt",
+    "jose",
+    "passlib",
+    "bcrypt",
+    "argon2",
+    "pwdlib",
+    "werkzeug.security",
+    "django.contrib.auth",
+    "fastapi.security",
+    "flask_login",
+    "flask_jwt_extended",
+    "authlib",
+    "itsdangerous",
+)
+
+#: Network clients whose ``timeout`` parameter defaults to "wait forever". A third
+#: positional argument may be the timeout (or not, depending on the Python version): only
+#: calls with at most host and port, and no ``timeout=``, are flagged.
+_BLOCKING_CLIENTS = frozenset(
+    {
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "ftplib.FTP",
+        "ftplib.FTP_TLS",
+    }
+)
+
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+
+_DEBUG_APPS = frozenset(
+    {"fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette"}
+)
+
+
+def _const_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def _has_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def _identifier(node: ast.AST) -> str | None:
+    """The name an expression is known by: ``x``, ``obj.x``, ``d["x"]``, ``f(...)`` -> f."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        return _const_str(node.slice)
+    if isinstance(node, ast.Call):
+        return _identifier(node.func)
+    return None
+
+
+def _settings_file(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    parent = PurePosixPath(path).parent.name.lower()
+    return "settings" in name or parent == "settings" or name in {"config.py", "conf.py"}
+
+
+def _dev_only(path: str) -> bool:
+    stem = PurePosixPath(path).stem.lower()
+    return any(
+        w in _words(stem)
+        for w in ("dev", "local", "development", "test", "testing", "example", "sample")
+    )
+
+
+class _Visitor:
+    def __init__(self, file: SourceFile) -> None:
+        self.file = file
+        self.aliases: dict[str, str] = {}
+        self.findings: list[Finding] = []
+        self.secrets: list[dict[str, Any]] = []
+        self.hashers: set[str] = set()
+        self.auth = False
+        self.sessions: set[str] = set()
+        self.hash_objects: set[str] = set()
+        self.settings = _settings_file(file.path)
+        self.dev = _dev_only(file.path)
+        self.module_names: set[str] = set()
+        self._flagged_hash_lines: set[int] = set()  # lines with a BSSEC020 already
+
+    # -- helpers
+
+    def qualname(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualname(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            return self.qualname(node.func)
+        return None
+
+    def dotted(self, node: ast.AST) -> str | None:
+        """Source-level dotted text of a target (``self.session``), for tracking objects."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            base = self.dotted(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def add(
+        self,
+        node: ast.AST,
+        rule: str,
+        criterion: str,
+        severity: Severity,
+        confidence: Confidence,
+        message: str,
+        cwe: int | None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                checker="python_ast",
+                rule=rule,
+                skill=SKILL,
+                criterion=criterion,
+                severity=severity,
+                confidence=confidence,
+                message=message,
+                path=self.file.path,
+                line=getattr(node, "lineno", None),
+                end_line=getattr(node, "end_lineno", None),
+                column=getattr(node, "col_offset", -1) + 1 if hasattr(node, "col_offset") else None,
+                cwe=cwe,
+            )
+        )
+
+    def secret(self, node: ast.AST, name: str, how: str, value: str) -> None:
+        signing = _words(name)[-2:] == ["secret", "key"]
+        self.secrets.append(
+            {
+                "rule": "BSSEC001",
+                "line": getattr(node, "lineno", 1),
+                "end_line": getattr(node, "end_lineno", None),
+                "column": getattr(node, "col_offset", 0) + 1,
+                "message": f"Hard-coded secret {how} '{name}' (value redacted)",
+                "severity": (Severity.HIGH if signing else Severity.MEDIUM).value,
+                "confidence": (Confidence.LOW if self.dev else Confidence.MEDIUM).value,
+                "cwe": 798,
+            }
+        )
+
+    # -- imports
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            self.aliases[local] = alias.name if alias.asname else local
+            self.module_names.add(alias.name)
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level:
+            return
+        self.module_names.add(module)
+        for alias in node.names:
+            self.aliases[alias.asname or alias.name] = (
+                f"{module}.{alias.name}" if module else alias.name
+            )
+
+    # -- assignments: secrets, settings, tracked objects
+
+    def _check_binding(self, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
+        name = (
+            _identifier(target)
+            if isinstance(target, ast.Name | ast.Attribute | ast.Subscript)
+            else None
+        )
+        literal = _const_str(value)
+        if name and literal is not None and secret_name(name) and literal_secret(literal, name):
+            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
+        if name is None:
+            return
+        upper = name.upper()
+        if upper == "DEBUG" and _is_true(value):
+            if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
+                self._debug(node, "Django DEBUG = True in a settings module")
+            elif isinstance(target, ast.Attribute | ast.Subscript):
+                self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
+        if upper == "ALLOWED_HOSTS" and self._has_star(value):
+            self.add(
+                node,
+                "BSSEC011",
+                CONFIGURATION,
+                Severity.MEDIUM,
+                Confidence.LOW if self.dev else Confidence.HIGH,
+                "ALLOWED_HOSTS accepts any host ('*'): host-header attacks become possible",
+                20,
+            )
+        if upper == "WTF_CSRF_ENABLED" and _is_false(value):
+            self._csrf(node, "CSRF protection switched off (WTF_CSRF_ENABLED = False)")
+        if upper in {
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+        } and _is_false(value):
+            self.add(
+                node,
+                "BSSEC013",
+                CONFIGURATION,
+                Severity.LOW,
+                Confidence.LOW if self.dev else Confidence.MEDIUM,
+                f"Cookie protection switched off ({upper} = False)",
+                614 if "SECURE" in upper else 1004,
+            )
+        if upper in {"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"} and _is_true(value):
+            self.add(
+                node,
+                "BSSEC014",
+                CONFIGURATION,
+                Severity.MEDIUM,
+                Confidence.LOW if self.dev else Confidence.MEDIUM,
+                f"CORS open to every origin ({upper} = True)",
+                942,
+            )
+        if upper == "MIDDLEWARE" and self.settings and isinstance(value, ast.List | ast.Tuple):
+            names = [_const_str(e) for e in value.elts]
+            if any(n and n.startswith("django.") for n in names) and not any(
+                n and n.endswith("CsrfViewMiddleware") for n in names
+            ):
+                self._csrf(
+                    node, "Django MIDDLEWARE without CsrfViewMiddleware: CSRF protection is off"
+                )
+
+    @staticmethod
+    def _has_star(value: ast.AST) -> bool:
+        if isinstance(value, ast.List | ast.Tuple | ast.Set):
+            return any(_const_str(e) == "*" for e in value.elts)
+        return _const_str(value) == "*"
+
+    def _track(self, target: ast.AST, value: ast.AST) -> None:
+        name = self.dotted(target)
+        if name is None or not isinstance(value, ast.Call):
+            return
+        qual = self.qualname(value.func) or ""
+        if qual in {"requests.Session", "requests.session", "requests.sessions.Session"}:
+            self.sessions.add(name)
+        if qual in _FAST_HASHES:
+            self.hash_objects.add(name)
+
+    def on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if node.value is not None:
+            for target in targets:
+                self._check_binding(target, node.value, node)
+
+    def on_dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = _const_str(key)
+            literal = _const_str(value)
+            if name and literal is not None and secret_name(name) and literal_secret(literal, name):
+                self.secret(value, name, "stored under", literal)
+
+    # -- decorators
+
+    def on_definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            qual = self.qualname(target) or ""
+            last = qual.rsplit(".", 1)[-1]
+            if last == "csrf_exempt" or (
+                last == "exempt"
+                and isinstance(target, ast.Attribute)
+                and "csrf" in (self.dotted(target.value) or "").lower()
+            ):
+                self._csrf(deco, f"CSRF protection switched off for '{node.name}' (@{qual})")
+
+    # -- calls
+
+    def on_call(self, node: ast.Call) -> None:
+        qual = self.qualname(node.func) or ""
+        last = qual.rsplit(".", 1)[-1]
+        for kw in node.keywords:
+            literal = _const_str(kw.value)
+            if (
+                kw.arg
+                and literal is not None
+                and secret_name(kw.arg)
+                and literal_secret(literal, kw.arg)
+            ):
+                self.secret(kw.value, kw.arg, "passed as", literal)
+        if qual in _GOOD_HASHERS:
+            self.hashers.add(_GOOD_HASHERS[qual])
+        self._debug_call(node, qual, last)
+        self._cors(node, qual, last)
+        self._timeouts(node, qual, last)
+        self._password_hash_call(node, qual)
+        self._jwt(node, qual, last)
+
+    def _debug(self, node: ast.AST, message: str) -> None:
+        self.add(
+            node,
+            "BSSEC010",
+            CONFIGURATION,
+            Severity.HIGH,
+            Confidence.LOW if self.dev else Confidence.MEDIUM,
+            message,
+            489,
+        )
+
+    def _csrf(self, node: ast.AST, message: str) -> None:
+        self.add(
+            node,
+            "BSSEC012",
+            CONFIGURATION,
+            Severity.MEDIUM,
+            Confidence.LOW if self.dev else Confidence.MEDIUM,
+            message,
+            352,
+        )
+
+    def _debug_call(self, node: ast.Call, qual: str, last: str) -> None:
+        debug = _keyword(node, "debug")
+        if qual in _DEBUG_APPS and debug is not None and _is_true(debug.value):
+            self._debug(debug.value, f"{last}(debug=True) shows tracebacks to every client")
+        if last == "run_simple":
+            use = _keyword(node, "use_debugger")
+            if use is not None and _is_true(use.value):
+                self._debug(use.value, "Werkzeug debugger switched on (use_debugger=True)")
+        if isinstance(node.func, ast.Attribute) and node.func.attr in {"update", "from_mapping"}:
+            owner = self.dotted(node.func.value) or ""
+            if owner.endswith("config"):
+                for kw in node.keywords:
+                    if kw.arg == "DEBUG" and _is_true(kw.value):
+                        self._debug(
+                            kw.value,
+                            f"Debug mode switched on ({owner}.{node.func.attr}(DEBUG=True))",
+                        )
+                    if kw.arg == "WTF_CSRF_ENABLED" and _is_false(kw.value):
+                        self._csrf(
+                            kw.value, "CSRF protection switched off (WTF_CSRF_ENABLED=False)"
+                        )
+                for arg in node.args:
+                    if isinstance(arg, ast.Dict):
+                        for key, value in zip(arg.keys, arg.values, strict=True):
+                            if _const_str(key) == "DEBUG" and _is_true(value):
+                                self._debug(
+                                    value, f"Debug mode switched on ({owner}.{node.func.attr})"
+                                )
+                            if _const_str(key) == "WTF_CSRF_ENABLED" and _is_false(value):
+                                self._csrf(
+                                    value, "CSRF protection switched off (WTF_CSRF_ENABLED: False)"
+                                )
+
+    def _cors(self, node: ast.Call, qual: str, last: str) -> None:
+        if last != "add_middleware" or not node.args:
+            return
+        middleware = self.qualname(node.args[0]) or ""
+        if not middleware.endswith("CORSMiddleware"):
+            return
+        origins = _keyword(node, "allow_origins")
+        credentials = _keyword(node, "allow_credentials")
+        if (
+            origins is not None
+            and self._has_star(origins.value)
+            and credentials is not None
+            and _is_true(credentials.value)
+        ):
+            self.add(
+                origins.value,
+                "BSSEC014",
+                CONFIGURATION,
+                Severity.MEDIUM,
+                Confidence.MEDIUM,
+                "CORS allows every origin ('*') together with credentials",
+                942,
+            )
+
+    def _timeouts(self, node: ast.Call, qual: str, last: str) -> None:
+        if _has_kwargs(node) or _keyword(node, "timeout") is not None:
+            return
+        message = None
+        if qual in {"urllib.request.urlopen", "urllib2.urlopen"} and len(node.args) < 3:
+            message = "urlopen() without a timeout waits forever on a stalled server"
+        elif qual in _BLOCKING_CLIENTS and len(node.args) < 3:
+            message = f"{last}() without a timeout waits forever on a stalled server"
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in _HTTP_METHODS:
+            owner = self.dotted(node.func.value)
+            if owner is not None and owner in self.sessions:
+                message = (
+                    f"Call to {owner}.{node.func.attr}() on a requests session without a timeout"
+                )
+        if message is not None:
+            self.add(node, "BSSEC015", CONFIGURATION, Severity.MEDIUM, Confidence.LOW, message, 400)
+
+    # -- authentication
+
+    def _mentions_password(self, node: ast.AST) -> bool:
+        for sub in ast.walk(node):
+            ident = (
+                _identifier(sub)
+                if isinstance(sub, ast.Name | ast.Attribute | ast.Subscript)
+                else None
+            )
+            if ident and password_name(ident):
+                return True
+        return False
+
+    def _password_hash_call(self, node: ast.Call, qual: str) -> None:
+        fast = qual in _FAST_HASHES
+        update = (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "update"
+            and (self.dotted(node.func.value) or "") in self.hash_objects
+        )
+        if not (fast or update):
+            return
+        args = [*node.args[1:]] if qual == "hashlib.new" else list(node.args)
+        args += [kw.value for kw in node.keywords if kw.arg in {"data", "string"}]
+        if any(self._mentions_password(a) for a in args):
+            algorithm = qual.rsplit(".", 1)[-1] if fast else "a fast hash"
+            if qual == "hashlib.new" and node.args and _const_str(node.args[0]):
+                algorithm = str(_const_str(node.args[0]))
+            self.add(
+                node,
+                "BSSEC020",
+                AUTHENTICATION,
+                Severity.HIGH,
+                Confidence.HIGH,
+                f"Password hashed with {algorithm}: use argon2, bcrypt, scrypt or PBKDF2",
+                916,
+            )
+            self._flagged_hash_lines.add(node.lineno)
+
+    def _password_hash_target(self, target: ast.AST, value: ast.AST) -> None:
+        name = (
+            _identifier(target)
+            if isinstance(target, ast.Name | ast.Attribute | ast.Subscript)
+            else None
+        )
+        if not name:
+            return
+        words = _words(name)
+        if not (
+            any(w in _PASSWORD_WORDS for w in words)
+            and any(w in {"hash", "hashed", "digest"} for w in words)
+        ):
+            return
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and (self.qualname(sub.func) or "") in _FAST_HASHES:
+                if sub.lineno in self._flagged_hash_lines:
+                    return
+                self._flagged_hash_lines.add(sub.lineno)
+                self.add(
+                    sub,
+                    "BSSEC020",
+                    AUTHENTICATION,
+                    Severity.HIGH,
+                    Confidence.MEDIUM,
+                    f"Password hash '{name}' computed with {(self.qualname(sub.func) or '').rsplit('.', 1)[-1]}: use argon2, bcrypt, scrypt or PBKDF2",
+                    916,
+                )
+                return
+
+    def _jwt(self, node: ast.Call, qual: str, last: str) -> None:
+        parts = qual.split(".")
+        if "jwt" not in parts[:-1] and not qual.startswith(("jwt", "jose")):
+            return
+        if last in {"decode", "decode_complete"}:
+            reasons = []
+            options = _keyword(node, "options")
+            if options is not None and isinstance(options.value, ast.Dict):
+                for key, value in zip(options.value.keys, options.value.values, strict=True):
+                    if _const_str(key) == "verify_signature" and _is_false(value):
+                        reasons.append("options={'verify_signature': False}")
+            verify = _keyword(node, "verify")
+            if verify is not None and _is_false(verify.value):
+                reasons.append("verify=False")
+            algorithms = _keyword(node, "algorithms")
+            if algorithms is not None and self._mentions_none(algorithms.value):
+                reasons.append("the 'none' algorithm")
+            if reasons:
+                self.add(
+                    node,
+                    "BSSEC021",
+                    AUTHENTICATION,
+                    Severity.HIGH,
+                    Confidence.HIGH,
+                    f"JWT decoded without verifying its signature ({', '.join(reasons)})",
+                    347,
+                )
+        if last == "encode":
+            algorithm = _keyword(node, "algorithm")
+            if algorithm is not None and self._mentions_none(algorithm.value):
+                self.add(
+                    node,
+                    "BSSEC021",
+                    AUTHENTICATION,
+                    Severity.HIGH,
+                    Confidence.HIGH,
+                    "JWT signed with the 'none' algorithm: anyone can forge it",
+                    347,
+                )
+
+    @staticmethod
+    def _mentions_none(node: ast.AST) -> bool:
+        return any((_const_str(n) or "").lower() == "none" for n in ast.walk(node))
+
+    def on_compare(self, node: ast.Compare) -> None:
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            left, right = node.left, node.comparators[0]
+            sides = (left, right)
+            if not any(isinstance(s, ast.Constant | ast.JoinedStr) for s in sides) and not any(
+                isinstance(s, ast.Call)
+                and (self.qualname(s.func) or "") in {"len", "type", "bool", "int"}
+                for s in sides
+            ):
+                names = [_identifier(s) for s in sides]
+                hit = next((n for n in names if n and credential_name(n)), None)
+                if hit is not None:
+                    self.add(
+                        node,
+                        "BSSEC022",
+                        AUTHENTICATION,
+                        Severity.MEDIUM,
+                        Confidence.MEDIUM,
+                        f"'{hit}' compared with {'==' if isinstance(node.ops[0], ast.Eq) else '!='}: "
+                        "use hmac.compare_digest (constant time)",
+                        208,
+                    )
+
+    # -- whole file
+
+    def run(self, tree: ast.Module) -> None:
+        """Every check over one walk of the tree (plus a first pass for imports)."""
+        nodes = list(ast.walk(tree))
+        names: set[str] = set()
+        assigns: list[ast.Assign | ast.AnnAssign] = []
+        for node in nodes:  # what the checks need to know about the whole file first
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+            elif isinstance(node, ast.Name):
+                names.add(node.id)
+        for node in nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                assigns.append(node)
+                if node.value is not None:
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        self._track(target, node.value)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._track(item.optional_vars, item.context_expr)
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                self.on_call(node)
+            elif isinstance(node, ast.Compare):
+                self.on_compare(node)
+            elif isinstance(node, ast.Dict):
+                self.on_dict(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.on_definition(node)
+        for assign in assigns:  # after the calls: a hashed password is reported once
+            self.on_assign(assign)
+            if assign.value is not None:
+                for target in assign.targets if isinstance(assign, ast.Assign) else [assign.target]:
+                    self._password_hash_target(target, assign.value)
+        modules = self.module_names
+        self.auth = (
+            any(m == a or m.startswith(a + ".") for m in modules for a in _AUTH_MODULES)
+            or bool(self.hashers)
+            or any(f.criterion == AUTHENTICATION for f in self.findings)
+            or any(password_name(n) for n in names)
+        )
+        for module in modules:
+            for prefix, label in _GOOD_HASHERS.items():
+                if module == prefix or module.startswith(prefix + "."):
+                    self.hashers.add(label)
+        patterned = list(text_secrets(self.file.text))
+        # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
+        # by the more specific pattern rule.
+        lines = {line for line, *_ in patterned}
+        self.secrets = [s for s in self.secrets if s["line"] not in lines]
+        for line, column, rule, message, value in patterned:
+            self.secrets.append(
+                {
+                    "rule": rule,
+                    "line": line,
+                    "end_line": line,
+                    "column": column,
+                    "message": message,
+                    "severity": Severity.HIGH.value,
+                    "confidence": (
+                        Confidence.LOW if value.endswith("EXAMPLE") else Confidence.HIGH
+                    ).value,
+                    "cwe": 798,
+                }
+            )
+        self.findings.sort(key=Finding.sort_key)
+        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
+
+
+# --------------------------------------------------------------------------- the analysis
+
+
+def _secret_findings(path: str, text: str, items: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    findings = []
+    lines = text.splitlines()
+    for item in items:
+        line = int(item["line"])
+        findings.append(
+            Finding(
+                checker="python_ast",
+                rule=str(item["rule"]),
+                skill=SKILL,
+                criterion=SECRETS,
+                severity=Severity(item["severity"]),
+                confidence=Confidence(item["confidence"]),
+                message=str(item["message"]),
+                path=path,
+                line=line,
+                end_line=item.get("end_line") or line,
+                column=item.get("column"),
+                cwe=item.get("cwe"),
+                snippet_hash=redacted_snippet_hash(lines, line),
+            )
+        )
+    return findings
+
+
+class SecurityAnalysis(Analysis):
+    """Secrets, configuration and authentication checks bandit lacks; dependency hygiene."""
+
+    name = "security"
+    provides: ClassVar[tuple[str, ...]] = (DEPENDENCY_RISK, DEPENDENCIES_DECLARED)
+    feeds: ClassVar[tuple[str, ...]] = (SECRETS, CONFIGURATION, AUTHENTICATION, DEPENDENCIES)
+
+    def visit(self, file: SourceFile, tree: ast.Module, options: Mapping[str, Any]) -> Visit:
+        """Findings for one file; secrets and authentication facts as data."""
+        visitor = _Visitor(file)
+        visitor.run(tree)
+        return Visit(
+            findings=visitor.findings,
+            data={
+                "secrets": visitor.secrets,
+                "auth": visitor.auth,
+                "hashers": sorted(visitor.hashers),
+            },
+        )
+
+    def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
+        """Secret findings, authentication applicability and dependency hygiene."""
+        result = CheckResult()
+        files = {f.path: f for f in ctx.fileset.files}
+        auth_files: list[str] = []
+        hashers: dict[str, list[str]] = {}
+        for path, facts in sorted(data.items()):
+            file = files.get(path)
+            if file is None:
+                continue
+            result.findings.extend(_secret_findings(path, file.text, facts.get("secrets", ())))
+            if file.role in (Role.TEST, Role.DOCS):
+                continue
+            if facts.get("auth"):
+                auth_files.append(path)
+            for label in facts.get("hashers", ()):
+                hashers.setdefault(label, []).append(path)
+        if not auth_files:
+            result.not_applicable[AUTHENTICATION] = (
+                "no authentication code found (no password handling, JWT or auth library)"
+            )
+        for label, paths in sorted(hashers.items()):
+            shown = ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
+            result.notes.append(f"password hashing with {label} ({shown})")
+        deps = dependency_hygiene(ctx.fileset)
+        result.findings.extend(deps.findings)
+        result.metrics.extend(deps.metrics)
+        result.notes.extend(deps.notes)
+        result.not_applicable.update(deps.not_applicable)
+        return result

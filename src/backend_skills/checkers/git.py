@@ -1,0 +1,718 @@
+"""The ``git`` checker: commit history quality, authorship and tests changing with code.
+
+It runs only when the scored root has a ``.git`` entry and ``git`` is on ``PATH``;
+otherwise its criteria are *not applicable*, with the reason. It makes two read-only
+calls (``git rev-parse --is-shallow-repository`` and a bounded ``git log``) and hardens
+them against a hostile repository:
+
+- the environment is rebuilt without any inherited ``GIT_*`` variable; the system
+  config is ignored (``GIT_CONFIG_NOSYSTEM=1``) and discovery cannot climb above the
+  root (``GIT_CEILING_DIRECTORIES``); no pager, no terminal prompt, no optional locks,
+  no replace refs and no lazy fetch of missing objects;
+- command-line ``-c`` settings (which outrank the repository's own config) switch off
+  every path by which a read can run a program or touch the network: the fsmonitor
+  hook, hooks, the pager, signature verification (``gpg.program``), external diff and
+  textconv drivers, and every transport (``protocol.allow=never`` and each
+  ``protocol.<name>.allow=never``: a partial clone's lazy fetch would otherwise run a
+  program the repository names in ``remote.<name>.uploadpack``);
+- git's own ownership check stays on: a repository owned by another user is refused
+  unless the user listed it in ``safe.directory``, and the reason says so;
+- only builtin commands are run (an alias can never shadow a builtin), with a time
+  limit, and output is bounded to the last ``max_commits`` commits with file names
+  only (``--name-only``: no blob is read).
+
+The precise rules of the message, author and test heuristics are in
+``docs/collaboration.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess  # nosec B404 - git is run read-only with a fixed argument vector
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend_skills.core.checker import CheckContext, Checker, RepoChecker
+from backend_skills.core.discovery import CODE_LANGUAGES, classify_role, detect_language
+from backend_skills.core.hookspecs import hookimpl
+from backend_skills.core.models import CheckResult, Metric, Role
+
+MESSAGES = "collaboration.commit_messages"
+AUTHORS = "collaboration.authors"
+TESTS_WITH_CODE = "collaboration.tests_with_code"
+CRITERIA = (MESSAGES, AUTHORS, TESTS_WITH_CODE)
+
+#: Longest subject line that counts as well formed.
+MAX_SUBJECT = 72
+
+
+class GitOptions(BaseModel):
+    """``[tool.backend_skills.checkers.git]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_commits: Annotated[int, Field(ge=1, le=10_000)] = 200
+    """How many of the most recent commits are read."""
+    timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    """Time limit for each git call, in seconds."""
+
+
+# --------------------------------------------------------------------------- running git
+
+#: Settings passed with ``-c``; command-line config outranks the repository's config.
+SAFE_CONFIG: tuple[str, ...] = (
+    "core.fsmonitor=false",
+    f"core.hooksPath={os.devnull}",
+    "core.pager=cat",
+    "pager.log=false",
+    "log.showSignature=false",
+    "log.showRoot=true",
+    "log.decorate=false",
+    "diff.renames=false",
+    "color.ui=never",
+    "core.quotePath=false",
+    "i18n.logOutputEncoding=UTF-8",
+    # No transport at all, so a partial clone cannot fetch missing objects through a
+    # program the repository names (remote.<name>.uploadpack, ext::). The per-protocol
+    # keys are needed too: a repository's protocol.file.allow=always would beat the
+    # general protocol.allow.
+    "protocol.allow=never",
+    *(
+        f"protocol.{name}.allow=never"
+        for name in ("file", "ext", "ssh", "git", "http", "https", "ftp", "ftps")
+    ),
+    "core.useReplaceRefs=false",
+    "safe.bareRepository=explicit",
+)
+#: ``git log`` options that keep it from running drivers or reading blobs.
+SAFE_LOG_OPTIONS: tuple[str, ...] = (
+    "--no-show-signature",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-renames",
+    "--no-color",
+    "--no-decorate",
+    "--no-mailmap",
+    "--encoding=UTF-8",
+)
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+_FORMAT = f"--format={_RECORD}%H{_FIELD}%P{_FIELD}%ae{_FIELD}%an{_FIELD}%B{_FIELD}"
+
+
+class GitError(Exception):
+    """A git call that failed; the message is a one-line reason for the report."""
+
+
+def git_environment(root: Path) -> dict[str, str]:
+    """The environment for git: inherited variables without ``GIT_*``, plus ours."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GIT_")}
+    env.update(
+        {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CEILING_DIRECTORIES": str(root.parent),
+            "GIT_PAGER": "cat",
+            "PAGER": "cat",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",
+            "SSH_ASKPASS": "",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_NO_LAZY_FETCH": "1",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+        }
+    )
+    return env
+
+
+def git_command(root: Path, *args: str) -> list[str]:
+    """The argument vector for a hardened, read-only git call in ``root``."""
+    executable = shutil.which("git") or "git"
+    config = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
+    return [executable, "--no-pager", "--no-replace-objects", *config, "-C", str(root), *args]
+
+
+def run_git(root: Path, args: Sequence[str], timeout: float) -> str:
+    """Run git; its standard output as text, or :class:`GitError` with the reason."""
+    try:
+        proc = subprocess.run(  # nosec B603 - fixed argument vector, no shell
+            git_command(root, *args),
+            env=git_environment(root),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git timed out after {timeout:g} s") from None
+    except OSError as exc:
+        raise GitError(f"git could not start: {exc.strerror or exc}") from None
+    if proc.returncode != 0:
+        raise GitError(_git_reason(proc.stderr.decode("utf-8", "replace")))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def _git_reason(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    text = " ".join(lines)
+    if "dubious ownership" in text:
+        return (
+            "git refused the repository: it is owned by another user (add it with "
+            "`git config --global --add safe.directory PATH` if you trust it)"
+        )
+    if "lazy fetching disabled" in text or re.search(r"transport '\w+' not allowed", text):
+        return (
+            "partial clone with objects missing: reading the history would fetch them "
+            "over the network, which backend-skills never does"
+        )
+    if "does not have any commits" in text or "bad default revision" in text:
+        return "the repository has no commits yet"
+    first = lines[0] if lines else "unknown error"
+    first = re.sub(r"^(fatal|error):\s*", "", first)
+    return f"git failed: {first[:200]}"
+
+
+@functools.cache
+def git_version() -> str | None:
+    """The installed git's version (``2.39.5``), or None when git is not on PATH."""
+    executable = shutil.which("git")
+    if executable is None:
+        return None
+    try:
+        proc = subprocess.run(  # nosec B603 - fixed argument vector, no shell
+            [executable, "--version"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+            env={**git_environment(Path.cwd()), "GIT_CEILING_DIRECTORIES": ""},
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"(\d+\.\d+[\w.]*)", proc.stdout.decode("ascii", "replace"))
+    return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit from ``git log``."""
+
+    sha: str
+    parents: tuple[str, ...]
+    email: str
+    name: str
+    message: str
+    files: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """The first line of the message."""
+        lines = self.message.strip().splitlines()
+        return lines[0].strip() if lines else ""
+
+    @property
+    def is_merge(self) -> bool:
+        """More than one parent."""
+        return len(self.parents) > 1
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+def parse_log(output: str) -> list[Commit]:
+    """Commits from the output of ``git log -z --name-only`` with :data:`_FORMAT`.
+
+    A record that does not parse (a message holding our separator characters) is
+    dropped rather than trusted.
+    """
+    commits = []
+    for record in output.split(_RECORD):
+        if not record.strip("\x00\n"):
+            continue
+        parts = record.split(_FIELD)
+        if len(parts) != 6 or not _SHA.match(parts[0]):
+            continue
+        sha, parents, email, name, message, rest = parts
+        files = tuple(p for p in rest.lstrip("\x00").lstrip("\n").split("\x00") if p.strip())
+        commits.append(
+            Commit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                email=email.strip().lower(),
+                name=name.strip(),
+                message=message,
+                files=files,
+            )
+        )
+    return commits
+
+
+# --------------------------------------------------------------------------- messages
+
+CONVENTIONAL_TYPES = frozenset(
+    {
+        "feat",
+        "fix",
+        "docs",
+        "doc",
+        "style",
+        "refactor",
+        "perf",
+        "test",
+        "tests",
+        "build",
+        "ci",
+        "chore",
+        "revert",
+        "deps",
+        "security",
+        "release",
+        "ops",
+        "infra",
+        "config",
+        "hotfix",
+        "i18n",
+        "a11y",
+    }
+)
+#: Words that say nothing about a change. A subject made only of these is low-information.
+LOW_INFORMATION_WORDS = frozenset(
+    {
+        "wip",
+        "fix",
+        "fixes",
+        "fixed",
+        "fixing",
+        "update",
+        "updates",
+        "updated",
+        "stuff",
+        "change",
+        "changes",
+        "changed",
+        "misc",
+        "tmp",
+        "temp",
+        "test",
+        "tests",
+        "testing",
+        "commit",
+        "asdf",
+        "foo",
+        "minor",
+        "cleanup",
+        "save",
+        "more",
+        "work",
+        "progress",
+        "done",
+        "final",
+        "again",
+        "oops",
+        "edit",
+        "edits",
+        "tweak",
+        "tweaks",
+        "bug",
+        "bugs",
+        "bugfix",
+        "refactor",
+        "things",
+        "thing",
+        "some",
+        "small",
+        "various",
+        "it",
+        "this",
+        "that",
+        "code",
+        "files",
+        "file",
+        "new",
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "all",
+        "lol",
+        "ok",
+        "x",
+    }
+)
+#: First words that are not imperative (third person, past tense, gerund we know well).
+NON_IMPERATIVE = frozenset(
+    {
+        "adds",
+        "fixes",
+        "updates",
+        "removes",
+        "changes",
+        "makes",
+        "uses",
+        "moves",
+        "renames",
+        "improves",
+        "implements",
+        "creates",
+        "deletes",
+        "refactors",
+        "introduces",
+        "allows",
+        "ensures",
+        "handles",
+        "supports",
+        "bumps",
+        "cleans",
+        "corrects",
+        "enables",
+        "disables",
+        "prevents",
+        "replaces",
+        "returns",
+        "sets",
+        "converts",
+        "drops",
+        "extends",
+        "reverts",
+        "documents",
+        "upgrades",
+        "simplifies",
+        "avoids",
+        "includes",
+        "shows",
+        "hides",
+        "adjusts",
+        "reworks",
+        "rewrites",
+        "splits",
+        "switches",
+        "optimizes",
+        "optimises",
+    }
+)
+_ED_OK = frozenset(
+    {"need", "embed", "speed", "seed", "feed", "shed", "bleed", "proceed", "exceed", "succeed"}
+)
+_ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring", "wring"})
+_CONVENTIONAL = re.compile(
+    r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^)]*)\))?(?P<bang>!)?:\s+(?P<desc>\S.*)$"
+)
+_LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
+_AREA_PREFIX = re.compile(r"^\[[^\]]+\]\s*(?P<desc>\S.*)$")
+
+
+@dataclass(frozen=True)
+class SubjectVerdict:
+    """What :func:`assess_subject` thinks of a subject line."""
+
+    good: bool
+    conventional: bool
+    low_information: bool
+    too_long: bool
+    imperative: bool
+
+
+def _imperative(first_word: str) -> bool:
+    word = first_word.lower()
+    if not word.isalpha():
+        return False
+    if word in NON_IMPERATIVE:
+        return False
+    if word.endswith("ed") and len(word) > 4 and word not in _ED_OK:
+        return False
+    return not (word.endswith("ing") and len(word) > 5 and word not in _ING_OK)
+
+
+def _low_information(text: str) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    return len(words) < 2 or all(w in LOW_INFORMATION_WORDS for w in words)
+
+
+def assess_subject(subject: str) -> SubjectVerdict:
+    """Judge one subject line.
+
+    Good when it is at most :data:`MAX_SUBJECT` characters, is not low-information (one
+    word, or only words such as "wip", "fix", "update", "stuff"), is not an autosquash
+    leftover (``fixup!``, ``squash!``) and is either a Conventional Commit with a known
+    type (``feat(api): add pagination``) or starts, after an optional ``area:`` or
+    ``[area]`` prefix, with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
+    """
+    subject = subject.strip()
+    too_long = len(subject) > MAX_SUBJECT
+    conventional = False
+    desc = subject
+    match = _CONVENTIONAL.match(subject)
+    if match:
+        desc = match.group("desc")
+        kind = match.group("type").lower()
+        conventional = kind in CONVENTIONAL_TYPES
+        if kind == "wip":
+            desc = subject  # "WIP: stuff" is still work in progress
+    else:
+        area = _AREA_PREFIX.match(subject)
+        if area:
+            desc = area.group("desc")
+    low = _low_information(desc) or _LEFTOVER.match(subject) is not None
+    words = desc.split()
+    imperative = bool(words) and _imperative(words[0].strip("\"'`"))
+    good = bool(subject) and not too_long and not low and (conventional or imperative)
+    return SubjectVerdict(
+        good=good,
+        conventional=conventional,
+        low_information=low,
+        too_long=too_long,
+        imperative=imperative,
+    )
+
+
+# --------------------------------------------------------------------------- authors
+
+_CO_AUTHOR = re.compile(r"^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$", re.IGNORECASE | re.MULTILINE)
+_BOT_NAMES = frozenset(
+    {"dependabot", "renovate", "renovate-bot", "github-actions", "pre-commit-ci", "snyk-bot"}
+)
+
+
+def _is_bot(name: str, email: str) -> bool:
+    return "[bot]" in name.lower() or "[bot]" in email or name.strip().lower() in _BOT_NAMES
+
+
+def count_people(identities: Sequence[tuple[str, str]]) -> int:
+    """Distinct people among (name, email) pairs: e-mail addresses, with addresses that
+    share a (non-empty) name counted once. Bots are left out."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    emails: set[str] = set()
+    for name, email in identities:
+        if _is_bot(name, email) or not email:
+            continue
+        key = f"e:{email.lower()}"
+        emails.add(key)
+        find(key)
+        if name.strip():
+            union(key, f"n:{' '.join(name.lower().split())}")
+    return len({find(e) for e in emails})
+
+
+def absence_factor(authors: Sequence[str]) -> int:
+    """Smallest number of authors who made at least half of the commits (CHAOSS)."""
+    counts: dict[str, int] = {}
+    for author in authors:
+        counts[author] = counts.get(author, 0) + 1
+    total = sum(counts.values())
+    covered = 0
+    for n, value in enumerate(sorted(counts.values(), reverse=True), 1):
+        covered += value
+        if covered * 2 >= total:
+            return n
+    return len(counts)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _kind(path: str) -> str | None:
+    """``"code"``, ``"test"`` or None for a path changed by a commit."""
+    language = detect_language(PurePosixPath(path).name)
+    if language not in CODE_LANGUAGES:
+        return None
+    role = classify_role(path, language)
+    if role is Role.TEST:
+        return "test"
+    if role is Role.SOURCE:
+        return "code"
+    return None
+
+
+# --------------------------------------------------------------------------- the checker
+
+
+@dataclass
+class History:
+    """The numbers the criteria read, from a list of commits."""
+
+    commits: list[Commit]
+    metrics: list[Metric] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+
+
+def analyse(commits: Sequence[Commit], window: int) -> History:
+    """Metrics and notes for the commit messages, authors and tests-with-code criteria."""
+    history = History(commits=list(commits))
+    own = [c for c in commits if not c.is_merge]
+    merges = len(commits) - len(own)
+    if not own:
+        why = "no non-merge commit in the history read"
+        history.not_applicable = dict.fromkeys(CRITERIA, why)
+        return history
+    verdicts = [(c, assess_subject(c.subject)) for c in own]
+    good = sum(1 for _, v in verdicts if v.good)
+    low = [c.subject for c, v in verdicts if v.low_information]
+    long = sum(1 for _, v in verdicts if v.too_long)
+    conventional = sum(1 for _, v in verdicts if v.conventional)
+    n = len(own)
+    identities = [(c.name, c.email) for c in commits]
+    for c in commits:
+        identities.extend((m.group(1), m.group(2).lower()) for m in _CO_AUTHOR.finditer(c.message))
+    people = count_people(identities)
+    humans = [c.email for c in own if not _is_bot(c.name, c.email)]
+    code_commits = 0
+    with_tests = 0
+    for c in own:
+        kinds = {_kind(p) for p in c.files}
+        if "code" in kinds:
+            code_commits += 1
+            if "test" in kinds:
+                with_tests += 1
+    history.metrics += [
+        Metric(name="git.commits", value=float(n), unit="commits"),
+        Metric(name="git.message_quality", value=round(good / n, 4), unit="share of commits"),
+        Metric(
+            name="git.low_information_share", value=round(len(low) / n, 4), unit="share of commits"
+        ),
+        Metric(
+            name="git.conventional_share", value=round(conventional / n, 4), unit="share of commits"
+        ),
+        Metric(name="git.authors", value=float(max(people, 1)), unit="people"),
+        Metric(
+            name="git.absence_factor",
+            value=float(absence_factor(humans)) if humans else None,
+            unit="people",
+            reason=None if humans else "only bots committed",
+        ),
+        Metric(name="git.code_commits", value=float(code_commits), unit="commits"),
+    ]
+    if code_commits:
+        history.metrics.append(
+            Metric(
+                name="git.code_commits_with_tests",
+                value=round(with_tests / code_commits, 4),
+                unit="share of commits",
+            )
+        )
+    else:
+        history.not_applicable[TESTS_WITH_CODE] = (
+            f"none of the last {len(commits)} commits changes source code"
+        )
+    history.notes.append(
+        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s); "
+        f"{good} of {n} subjects well formed, {conventional} conventional, {long} over "
+        f"{MAX_SUBJECT} characters; {people} author(s)"
+    )
+    if low:
+        examples = ", ".join(repr(s[:40]) for s in dict.fromkeys(low) if s)[:160]
+        history.notes.append(
+            f"low-information commit messages: {len(low)} of {n}"
+            + (f" (e.g. {examples})" if examples else "")
+        )
+    if code_commits:
+        history.notes.append(
+            f"tests changed with code: {with_tests} of {code_commits} commits that change source code"
+        )
+    return history
+
+
+class GitHistoryChecker(RepoChecker):
+    """Reads the last N commits (read-only, hardened) and scores the history."""
+
+    name = "git"
+    provides: ClassVar[tuple[str, ...]] = (
+        "git.commits",
+        "git.message_quality",
+        "git.low_information_share",
+        "git.conventional_share",
+        "git.authors",
+        "git.absence_factor",
+        "git.code_commits",
+        "git.code_commits_with_tests",
+    )
+    feeds: ClassVar[tuple[str, ...]] = CRITERIA
+    options_model = GitOptions
+
+    @property
+    def version(self) -> str:
+        """The installed git's version, or ``unavailable``."""
+        return git_version() or "unavailable"
+
+    def check(self, ctx: CheckContext) -> CheckResult:
+        """History metrics, or the criteria marked not applicable with the reason."""
+        options = GitOptions.model_validate(dict(ctx.options))
+        root = ctx.root
+        reason = self._unavailable(root)
+        if reason is not None:
+            return _not_applicable(reason)
+        try:
+            shallow = run_git(root, ["rev-parse", "--is-shallow-repository"], options.timeout_s)
+            output = run_git(
+                root,
+                [
+                    "log",
+                    "-z",
+                    f"--max-count={options.max_commits}",
+                    "--name-only",
+                    *SAFE_LOG_OPTIONS,
+                    _FORMAT,
+                ],
+                options.timeout_s,
+            )
+        except GitError as exc:
+            return _not_applicable(str(exc))
+        commits = parse_log(output)
+        if not commits:
+            return _not_applicable("the repository has no commits yet")
+        if shallow.strip() == "true" and len(commits) < options.max_commits:
+            return _not_applicable(
+                f"shallow clone: only {len(commits)} commit(s) are present; fetch the full "
+                "history (actions/checkout with `fetch-depth: 0`) to assess it"
+            )
+        history = analyse(commits, options.max_commits)
+        return CheckResult(
+            metrics=history.metrics,
+            notes=history.notes,
+            not_applicable=history.not_applicable,
+            files=0,
+        )
+
+    @staticmethod
+    def _unavailable(root: Path) -> str | None:
+        if not os.path.lexists(root / ".git"):
+            return "no .git folder at the root: commit history not assessed"
+        if shutil.which("git") is None:
+            return "git is not installed (not on PATH): commit history not assessed"
+        return None
+
+
+def _not_applicable(reason: str) -> CheckResult:
+    return CheckResult(not_applicable=dict.fromkeys(CRITERIA, reason), notes=[f"history: {reason}"])
+
+
+@hookimpl
+def backend_skills_checkers() -> Sequence[Checker]:
+    """The ``git`` checker."""
+    return [GitHistoryChecker()]

@@ -1,0 +1,757 @@
+"""The ``sqlfluff`` checker: SQL style, parse failures and schema design.
+
+sqlfluff runs in-process through its Python API, one file at a time (the runner spreads
+files over worker processes, so sqlfluff's own pool is never started: ``processes=1``).
+
+- :meth:`SqlfluffChecker.prepare` resolves the dialect once per run: the checker's own
+  ``dialect`` option, else the repository's sqlfluff configuration (``.sqlfluff``,
+  ``[tool.sqlfluff]`` in ``pyproject.toml``, ``[sqlfluff]`` in ``setup.cfg``/``tox.ini``/
+  ``pep8.ini`` at the root), else evidence in the repository (drivers in dependencies and
+  imports, database URLs, Django engines, dbt profiles, container images, SQL syntax),
+  else ``ansi``. The reason is kept and shown in the report's notes.
+- :meth:`SqlfluffChecker.check_file` lints one SQL file with a ``FluffConfig`` layered
+  from the repository's config files between the root and the file (never from the
+  current directory or the home folder), and reads the schema (``CREATE TABLE``,
+  ``CREATE INDEX``, ``ALTER TABLE``) from statements located in the parse tree. Python
+  files that declare tables (SQLAlchemy, SQLModel, Alembic, Django) are read for the
+  schema too, so the schema metrics cover both.
+- Files over sqlfluff's ``large_file_skip_byte_limit`` and templated files whose
+  templating fails are *not analysed* (listed in ``skipped`` with the reason, never
+  counted clean); their schema is still read by the fallback reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
+from backend_skills.core.discovery import FileSet, SourceFile
+from backend_skills.core.hookspecs import hookimpl
+from backend_skills.core.models import (
+    CheckResult,
+    Confidence,
+    Finding,
+    Metric,
+    Role,
+    Severity,
+    Skip,
+)
+
+from ._python import parse_python
+from .sql_schema import (
+    SCHEMA_METRICS,
+    SCHEMA_ROLES,
+    SchemaFacts,
+    evaluate_schema,
+    facts_from_json,
+    has_python_schema_markers,
+    read_ddl,
+    read_python_schema,
+)
+
+SKILL = "database"
+
+#: Criteria this checker reports findings for.
+STYLE = "database.sql_style"
+PARSE = "database.sql_parse"
+PATTERNS = "database.query_patterns"
+
+#: sqlfluff rule codes that are not style: parse/lex errors, and ``SELECT *`` (AM04).
+PARSE_CODES = frozenset({"PRS", "LXR"})
+WILDCARD_CODE = "AM04"
+
+#: Config files sqlfluff reads in a folder, in its own precedence order (last wins).
+CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
+
+#: Templaters that run without executing anything from the scored repository.
+SAFE_TEMPLATERS = frozenset({"raw", "jinja", "python", "placeholder"})
+
+#: Roles whose SQL counts in the style and parse metrics.
+COUNTED_ROLES = frozenset({Role.SOURCE, Role.MIGRATION})
+
+DEFAULT_BYTE_LIMIT = 20000
+
+
+class SqlfluffOptions(BaseModel):
+    """``[tool.backend_skills.checkers.sqlfluff]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dialect: str | None = Field(
+        default=None, description="Force this sqlfluff dialect for every SQL file."
+    )
+    exclude_rules: list[str] = Field(
+        default_factory=list, description="sqlfluff rule codes or names not to run."
+    )
+    large_file_skip_byte_limit: int | None = Field(
+        default=None,
+        ge=0,
+        description="Override sqlfluff's limit (bytes; 0 = none). Larger files are skipped.",
+    )
+
+
+# --------------------------------------------------------------------------- dialect
+
+
+#: Package names in dependency files -> dialect.
+PACKAGE_DIALECTS: Mapping[str, str] = {
+    "psycopg": "postgres",
+    "psycopg2": "postgres",
+    "psycopg2-binary": "postgres",
+    "psycopg-binary": "postgres",
+    "asyncpg": "postgres",
+    "pg8000": "postgres",
+    "aiopg": "postgres",
+    "mysqlclient": "mysql",
+    "pymysql": "mysql",
+    "aiomysql": "mysql",
+    "asyncmy": "mysql",
+    "mysql-connector-python": "mysql",
+    "mariadb": "mariadb",
+    "aiosqlite": "sqlite",
+    "snowflake-connector-python": "snowflake",
+    "snowflake-sqlalchemy": "snowflake",
+    "dbt-snowflake": "snowflake",
+    "google-cloud-bigquery": "bigquery",
+    "sqlalchemy-bigquery": "bigquery",
+    "dbt-bigquery": "bigquery",
+    "dbt-postgres": "postgres",
+    "dbt-redshift": "redshift",
+    "redshift-connector": "redshift",
+    "dbt-databricks": "databricks",
+    "databricks-sql-connector": "databricks",
+    "dbt-duckdb": "duckdb",
+    "duckdb": "duckdb",
+    "clickhouse-driver": "clickhouse",
+    "clickhouse-connect": "clickhouse",
+    "pymssql": "tsql",
+    "pyodbc": "tsql",
+    "dbt-sqlserver": "tsql",
+    "oracledb": "oracle",
+    "cx-oracle": "oracle",
+    "trino": "trino",
+    "dbt-trino": "trino",
+    "dbt-spark": "sparksql",
+    "dbt-athena-community": "athena",
+    "pyathena": "athena",
+}
+
+#: Top-level Python imports -> dialect.
+IMPORT_DIALECTS: Mapping[str, str] = {
+    "psycopg": "postgres",
+    "psycopg2": "postgres",
+    "asyncpg": "postgres",
+    "pg8000": "postgres",
+    "aiopg": "postgres",
+    "MySQLdb": "mysql",
+    "pymysql": "mysql",
+    "aiomysql": "mysql",
+    "asyncmy": "mysql",
+    "mysql.connector": "mysql",
+    "mariadb": "mariadb",
+    "sqlite3": "sqlite",
+    "aiosqlite": "sqlite",
+    "snowflake.connector": "snowflake",
+    "google.cloud.bigquery": "bigquery",
+    "duckdb": "duckdb",
+    "clickhouse_driver": "clickhouse",
+    "clickhouse_connect": "clickhouse",
+    "pymssql": "tsql",
+    "pyodbc": "tsql",
+    "oracledb": "oracle",
+    "cx_Oracle": "oracle",
+    "redshift_connector": "redshift",
+    "trino": "trino",
+    "databricks.sql": "databricks",
+}
+
+#: URL schemes and engine names -> dialect.
+SCHEME_DIALECTS: Mapping[str, str] = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
+    "oracle": "oracle",
+    "redshift": "redshift",
+    "clickhouse": "clickhouse",
+    "duckdb": "duckdb",
+    "trino": "trino",
+    "databricks": "databricks",
+    "spark": "sparksql",
+    "athena": "athena",
+}
+
+_PACKAGE_RE = re.compile(
+    r"(?im)(?:^|[\"'\s,\[(])("
+    + "|".join(sorted((re.escape(p) for p in PACKAGE_DIALECTS), key=len, reverse=True))
+    + r")(?=$|[\s\"'<>=~!;,\[\])@])"
+)
+_IMPORT_RE = re.compile(
+    r"(?m)^\s*(?:import|from)\s+("
+    + "|".join(sorted((re.escape(m) for m in IMPORT_DIALECTS), key=len, reverse=True))
+    + r")\b"
+)
+_URL_RE = re.compile(r"\b(" + "|".join(SCHEME_DIALECTS) + r")(?:\+\w+)?://", re.IGNORECASE)
+_DJANGO_ENGINE_RE = re.compile(r"django\.db\.backends\.(postgresql|mysql|sqlite3|oracle)")
+_IMAGE_RE = re.compile(
+    r"(?im)^\s*image:\s*[\"']?(?:[\w.-]+/)?(postgres|postgis|mysql|mariadb|"
+    r"mcr\.microsoft\.com/mssql|clickhouse)\b"
+)
+_DBT_TYPE_RE = re.compile(r"(?m)^\s*type:\s*[\"']?(\w+)")
+_SQL_HINTS: Sequence[tuple[str, re.Pattern[str]]] = (
+    ("postgres", re.compile(r"(?i)\b(?:big)?serial\b|\bjsonb\b|::\s*[a-z]+\b|\$\$|\bilike\b")),
+    ("mysql", re.compile(r"(?i)\bauto_increment\b|\bengine\s*=\s*innodb\b|`\w+`")),
+    ("sqlite", re.compile(r"(?i)\bautoincrement\b|\bwithout\s+rowid\b|\bpragma\b")),
+    ("tsql", re.compile(r"(?i)\bidentity\s*\(\s*\d|\bnvarchar\b|\[dbo\]|^\s*go\s*$", re.M)),
+)
+_DBT_ADAPTERS: Mapping[str, str] = {
+    "postgres": "postgres",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "redshift": "redshift",
+    "databricks": "databricks",
+    "spark": "sparksql",
+    "duckdb": "duckdb",
+    "trino": "trino",
+    "athena": "athena",
+    "sqlserver": "tsql",
+    "synapse": "tsql",
+    "fabric": "tsql",
+    "clickhouse": "clickhouse",
+    "mysql": "mysql",
+    "oracle": "oracle",
+    "sqlite": "sqlite",
+    "materialize": "materialize",
+    "exasol": "exasol",
+    "teradata": "teradata",
+    "vertica": "vertica",
+    "greenplum": "greenplum",
+}
+
+#: Tie-break order when two dialects have the same evidence.
+_PRIORITY = ("postgres", "mysql", "sqlite", "snowflake", "bigquery", "tsql")
+
+_DEPENDENCY_NAMES = frozenset(
+    {"pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml"}
+)
+
+
+def _is_dependency_file(file: SourceFile) -> bool:
+    return file.language in ("requirements", "lock") or file.name in _DEPENDENCY_NAMES
+
+
+def infer_dialect(fileset: FileSet) -> tuple[str, str]:
+    """The most likely sqlfluff dialect for the repository, and why."""
+    scores: Counter[str] = Counter()
+    evidence: dict[str, list[tuple[float, str]]] = {}
+
+    def add(dialect: str, weight: float, what: str) -> None:
+        scores[dialect] += weight  # type: ignore[assignment]
+        evidence.setdefault(dialect, []).append((weight, what))
+
+    has_dbt = any(f.name == "dbt_project.yml" for f in fileset.files)
+    sql_hint_files = 0
+    for file in fileset.files:
+        if file.role in (Role.VENDORED, Role.GENERATED, Role.DOCS):
+            continue
+        text = file.text
+        if has_dbt and file.name == "profiles.yml":
+            for match in _DBT_TYPE_RE.finditer(text):
+                dialect = _DBT_ADAPTERS.get(match.group(1).lower())
+                if dialect:
+                    add(dialect, 6, f"dbt profile type {match.group(1)} in {file.path}")
+        if _is_dependency_file(file):
+            for match in _PACKAGE_RE.finditer(text):
+                name = match.group(1).lower()
+                add(PACKAGE_DIALECTS[name], 3, f"{name} in {file.path}")
+        if file.language == "python":
+            weight = 1.0 if file.role is Role.TEST else 2.0
+            for match in _IMPORT_RE.finditer(text):
+                add(
+                    IMPORT_DIALECTS[match.group(1)],
+                    weight,
+                    f"import {match.group(1)} in {file.path}",
+                )
+            for match in _DJANGO_ENGINE_RE.finditer(text):
+                engine = match.group(1)
+                add(
+                    SCHEME_DIALECTS.get(engine, "ansi"), 3, f"Django engine {engine} in {file.path}"
+                )
+        if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell"):
+            for match in _URL_RE.finditer(text):
+                scheme = match.group(1).lower()
+                weight = 1.0 if file.role is Role.TEST else 2.0
+                add(SCHEME_DIALECTS[scheme], weight, f"{scheme}:// URL in {file.path}")
+        if file.language in ("yaml", "dockerfile"):
+            for match in _IMAGE_RE.finditer(text):
+                image = match.group(1).lower()
+                dialect = {"postgis": "postgres", "mcr.microsoft.com/mssql": "tsql"}.get(
+                    image, image
+                )
+                add(SCHEME_DIALECTS.get(dialect, dialect), 2, f"{image} image in {file.path}")
+        if file.language == "sql" and sql_hint_files < 200:
+            sql_hint_files += 1
+            for dialect, pattern in _SQL_HINTS:
+                if pattern.search(text):
+                    add(dialect, 0.5, f"{dialect} syntax in {file.path}")
+    scores = Counter({d: s for d, s in scores.items() if d != "ansi"})
+    if not scores:
+        return "ansi", "no dialect configured and no database evidence found"
+    best = max(
+        scores,
+        key=lambda d: (scores[d], -(_PRIORITY.index(d) if d in _PRIORITY else len(_PRIORITY))),
+    )
+    items = sorted(evidence[best], key=lambda e: -e[0])
+    why = f"inferred from {items[0][1]}"
+    if len(items) > 1:
+        why += f" (+{len(items) - 1} more)"
+    others = [d for d in sorted(scores, key=lambda d: -scores[d]) if d != best]
+    if others:
+        why += f"; also seen: {', '.join(others[:3])}"
+    return best, why
+
+
+def _config_dialect(file: SourceFile) -> str | None:
+    """The dialect a root-level sqlfluff config file sets, if any."""
+    try:
+        if file.name == "pyproject.toml":
+            data = tomllib.loads(file.text)
+            core = data.get("tool", {}).get("sqlfluff", {}).get("core", {})
+            value = core.get("dialect") if isinstance(core, dict) else None
+            return str(value) if value else None
+        from sqlfluff.core.config.loader import load_config_string
+
+        loaded: Any = load_config_string(file.text)
+        core_section = loaded.get("core") if isinstance(loaded, dict) else None
+        value = core_section.get("dialect") if isinstance(core_section, dict) else None
+        return str(value) if value else None
+    except Exception:  # an unreadable config is reported by sqlfluff itself per file
+        return None
+
+
+def _has_sqlfluff_section(file: SourceFile) -> bool:
+    if file.name == ".sqlfluff":
+        return True
+    if file.name == "pyproject.toml":
+        return "[tool.sqlfluff" in file.text
+    return "[sqlfluff" in file.text
+
+
+# --------------------------------------------------------------------------- linter cache
+
+_LINTERS: dict[str, Any] = {}
+
+
+def _linter_for(configs: Mapping[str, Any]) -> Any:
+    """A sqlfluff ``Linter`` for these configs, built once per process."""
+    key = json.dumps(configs, sort_keys=True, default=str)
+    linter = _LINTERS.get(key)
+    if linter is None:
+        from sqlfluff.core import FluffConfig, Linter
+
+        config = FluffConfig(configs=dict(configs), require_dialect=True)
+        linter = Linter(config=config)
+        if len(_LINTERS) > 32:
+            _LINTERS.clear()
+        _LINTERS[key] = linter
+    return linter
+
+
+def _root_of(file: SourceFile) -> Path:
+    depth = len(PurePosixPath(file.path).parts)
+    return file.abspath.parents[depth - 1]
+
+
+def _file_configs(
+    file: SourceFile, options: Mapping[str, Any]
+) -> tuple[dict[str, Any], str, str, list[str]]:
+    """Layered sqlfluff config for ``file``: (configs, dialect, why, notes)."""
+    from sqlfluff.core.config.loader import load_config_at_path
+    from sqlfluff.core.helpers.dict import nested_combine
+
+    root = _root_of(file)
+    config_dirs: Mapping[str, str] = options.get("configs", {})
+    parent = PurePosixPath(file.path).parent
+    chain = ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
+    layers: list[Any] = []
+    used: list[str] = []
+    for rel in chain:
+        if rel in config_dirs:
+            layers.append(load_config_at_path(str(root / rel) if rel else str(root)))
+            used.append(rel or ".")
+    configs: dict[str, Any] = nested_combine({"core": {}}, *layers) if layers else {"core": {}}
+    core: dict[str, Any] = configs.setdefault("core", {})
+    notes: list[str] = []
+    templater = str(core.get("templater") or "jinja")
+    if templater not in SAFE_TEMPLATERS:
+        notes.append(
+            f"sqlfluff templater {templater!r} is not run (it executes project code); "
+            "jinja with dbt builtins used instead"
+        )
+        core["templater"] = "jinja"
+    jinja = configs.get("templater", {}).get("jinja", {})
+    for section in (core, jinja):
+        if isinstance(section, dict) and section.pop("library_path", None) is not None:
+            notes.append("sqlfluff library_path ignored: the scored code is never imported")
+    core["processes"] = 1
+    excluded = [str(r) for r in options.get("exclude_rules", [])]
+    if excluded:
+        existing = core.get("exclude_rules")
+        if isinstance(existing, str) and existing.strip() and existing != "None":
+            excluded = [*existing.split(","), *excluded]
+        elif isinstance(existing, list):
+            excluded = [*map(str, existing), *excluded]
+        core["exclude_rules"] = ",".join(e.strip() for e in excluded if e.strip())
+    if options.get("force_dialect") or not core.get("dialect"):
+        core["dialect"] = options.get("dialect") or "ansi"
+        why = str(options.get("why", ""))
+    else:
+        where = "/".join(u for u in used if u != ".") or "the root"
+        why = f"set by the sqlfluff configuration in {where}"
+    return configs, str(core["dialect"]), why, notes
+
+
+# --------------------------------------------------------------------------- the checker
+
+
+def _strip_position(desc: str) -> str:
+    return re.sub(r"^Line \d+, Position \d+:\s*", "", desc).strip()
+
+
+class SqlfluffChecker(FileChecker):
+    """sqlfluff lint of ``.sql`` files, parse failures, and the schema read from SQL and ORM code."""
+
+    name = "sqlfluff"
+    languages: ClassVar[frozenset[str]] = frozenset({"sql", "python"})
+    provides = (
+        "sql.violations_per_100_lines",
+        "sql.parse_error_share",
+        "sql.files_analysed",
+        *SCHEMA_METRICS,
+    )
+    feeds = (
+        STYLE,
+        PARSE,
+        PATTERNS,
+        "database.primary_keys",
+        "database.foreign_keys",
+        "database.fk_indexes",
+        "database.constraints",
+        "database.naming",
+    )
+    options_model = SqlfluffOptions
+
+    @property
+    def version(self) -> str:
+        """The installed sqlfluff version."""
+        import sqlfluff
+
+        return str(sqlfluff.__version__)
+
+    def select(self, ctx: CheckContext) -> list[SourceFile]:
+        """SQL files, and Python files of the schema roles that may declare tables."""
+        chosen: list[SourceFile] = []
+        for file in ctx.fileset.files:
+            if file.role in (Role.VENDORED, Role.GENERATED):
+                continue
+            if file.language == "sql" or (
+                file.language == "python"
+                and file.role in SCHEMA_ROLES
+                and has_python_schema_markers(file.text)
+            ):
+                chosen.append(file)
+        return chosen
+
+    def prepare(self, ctx: CheckContext) -> dict[str, Any]:
+        """The dialect (and why), config files that matter, and the user's options."""
+        options = SqlfluffOptions.model_validate(dict(ctx.options))
+        configs: dict[str, str] = {}
+        root_dialect: tuple[str, str] | None = None
+        for file in ctx.fileset.files:
+            if file.name not in CONFIG_FILES or not _has_sqlfluff_section(file):
+                continue
+            rel = str(PurePosixPath(file.path).parent)
+            rel = "" if rel == "." else rel
+            digest = hashlib.sha256(file.text.encode("utf-8")).hexdigest()[:16]
+            configs[rel] = hashlib.sha256((configs.get(rel, "") + digest).encode()).hexdigest()[:16]
+            if rel == "" and root_dialect is None:
+                dialect = _config_dialect(file)
+                if dialect:
+                    root_dialect = (dialect, f"set by {file.path}")
+        force = False
+        if options.dialect:
+            dialect, why = options.dialect, "set in [tool.backend_skills.checkers.sqlfluff]"
+            force = True
+        elif root_dialect is not None:
+            dialect, why = root_dialect
+        else:
+            dialect, why = infer_dialect(ctx.fileset)
+        limit = options.large_file_skip_byte_limit
+        return {
+            "dialect": dialect,
+            "why": why,
+            "force_dialect": force,
+            "configs": configs,
+            "exclude_rules": list(options.exclude_rules),
+            "byte_limit": limit,
+        }
+
+    # -- per file ----------------------------------------------------------------------
+
+    def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
+        """Lint one SQL file (or read the schema a Python file declares)."""
+        if file.language == "python":
+            tree = parse_python(file.text, file.path)
+            if isinstance(tree, str):
+                return FileResult(data={"kind": "python"})
+            return FileResult(data={"kind": "python", "schema": read_python_schema(tree)})
+        return self._check_sql(file, options)
+
+    def _check_sql(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
+        data: dict[str, Any] = {"kind": "sql", "lines": file.lines}
+        try:
+            configs, dialect, why, notes = _file_configs(file, options)
+            linter = _linter_for(configs)
+        except Exception as exc:
+            fallback = str(options.get("dialect") or "ansi")
+            problem = " ".join(str(exc).split())[:160]
+            try:
+                configs = {"core": {"dialect": fallback, "templater": "jinja", "processes": 1}}
+                linter = _linter_for(configs)
+            except Exception:
+                configs = {"core": {"dialect": "ansi", "templater": "jinja", "processes": 1}}
+                linter = _linter_for(configs)
+                fallback = "ansi"
+            dialect = fallback
+            why = f"{options.get('why', '')}; the repository's sqlfluff config was unusable"
+            notes = [f"sqlfluff configuration not usable for {file.path}: {problem}"]
+        data.update(dialect=dialect, why=why, notes=notes)
+        limit = self._byte_limit(configs, options)
+        if limit and file.size > limit:
+            data["schema"] = read_ddl(file.text)
+            return FileResult(
+                data=data,
+                skipped=(
+                    f"not analysed by sqlfluff: {file.size} bytes is over its "
+                    f"large_file_skip_byte_limit of {limit} bytes (schema still read)"
+                ),
+            )
+        try:
+            linted = linter.lint_string(file.text, fname=str(file.abspath))
+        except Exception as exc:  # sqlfluff bug or pathological input: skip, never crash
+            data["schema"] = read_ddl(file.text)
+            detail = " ".join(str(exc).split())[:160]
+            return FileResult(
+                data=data,
+                skipped=f"not analysed: sqlfluff failed ({type(exc).__name__}: {detail})",
+            )
+        violations = list(linted.violations)
+        templating = [v for v in violations if v.rule_code() == "TMP"]
+        if templating or (linted.tree is None and not violations):
+            data["schema"] = read_ddl(file.text)
+            first = _strip_position(templating[0].desc()) if templating else "no output"
+            return FileResult(
+                data=data,
+                skipped=f"not analysed: templating failed ({' '.join(first.split())[:160]})",
+            )
+        findings: list[Finding] = []
+        style = parse_errors = wildcards = 0
+        for v in violations:
+            code = str(v.rule_code())
+            warning = bool(getattr(v, "warning", False))
+            desc = " ".join(_strip_position(str(v.desc())).split())
+            if code in PARSE_CODES:
+                parse_errors += 1
+                criterion, severity = PARSE, Severity.MEDIUM
+                desc = f"unparsable SQL ({dialect}): {desc}"
+            elif code == WILDCARD_CODE:
+                wildcards += 1
+                criterion, severity = PATTERNS, Severity.MEDIUM
+                desc = f"SELECT * / wildcard: {desc}"
+            else:
+                criterion, severity = STYLE, Severity.LOW
+                if not warning:
+                    style += 1
+            findings.append(
+                Finding(
+                    checker=self.name,
+                    rule=code,
+                    skill=SKILL,
+                    criterion=criterion,
+                    severity=Severity.INFO if warning else severity,
+                    confidence=Confidence.HIGH,
+                    message=desc[:300],
+                    path=file.path,
+                    line=v.line_no or None,
+                    column=v.line_pos or None,
+                    counted=file.role in COUNTED_ROLES or file.role is Role.TEST,
+                )
+            )
+        data.update(style=style, parse_errors=parse_errors, wildcards=wildcards)
+        data["schema"] = (
+            _schema_from_tree(linted.tree) if linted.tree is not None else read_ddl(file.text)
+        )
+        return FileResult(findings=findings, data=data)
+
+    @staticmethod
+    def _byte_limit(configs: Mapping[str, Any], options: Mapping[str, Any]) -> int:
+        if options.get("byte_limit") is not None:
+            return int(options["byte_limit"])
+        value = configs.get("core", {}).get("large_file_skip_byte_limit")
+        try:
+            return int(value) if value is not None else DEFAULT_BYTE_LIMIT
+        except (TypeError, ValueError):
+            return DEFAULT_BYTE_LIMIT
+
+    # -- repository ----------------------------------------------------------------------
+
+    def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
+        """SQL metrics over application SQL, the schema over SQL and ORM code, and notes."""
+        roles = {f.path: f.role for f in ctx.fileset.files}
+        out = CheckResult(files=len(results))
+        dialects: Counter[tuple[str, str]] = Counter()
+        notes: list[str] = []
+        sql_paths = [p for p in sorted(results) if results[p].data.get("kind") == "sql"]
+        counted_lines = style = 0
+        parsed_files = failed_files = 0
+        skipped_reasons: Counter[str] = Counter()
+        schema_files: dict[str, tuple[str, SchemaFacts]] = {}
+        for path in sorted(results):
+            res = results[path]
+            role = roles.get(path, Role.SOURCE)
+            out.findings.extend(res.findings)
+            if "schema" in res.data and role in SCHEMA_ROLES:
+                schema_files[path] = (role.value, facts_from_json(res.data["schema"]))
+            if res.data.get("kind") != "sql":
+                continue
+            if res.data.get("dialect"):
+                dialects[(str(res.data["dialect"]), str(res.data.get("why", "")))] += 1
+            for note in res.data.get("notes", []):
+                if note not in notes:
+                    notes.append(str(note))
+            if res.skipped is not None:
+                out.skipped.append(Skip(path=path, reason=res.skipped, checker=self.name))
+                skipped_reasons[res.skipped.split(":")[0] + ": " + _short(res.skipped)] += 1
+                continue
+            if role in COUNTED_ROLES:
+                counted_lines += int(res.data.get("lines", 0))
+                style += int(res.data.get("style", 0))
+                parsed_files += 1
+                if int(res.data.get("parse_errors", 0)):
+                    failed_files += 1
+        for (dialect, why), count in sorted(dialects.items(), key=lambda kv: -kv[1]):
+            out.notes.append(f"SQL dialect {dialect} ({why}) for {count} file(s)")
+        if skipped_reasons:
+            total = sum(skipped_reasons.values())
+            detail = "; ".join(f"{reason} ({n})" for reason, n in sorted(skipped_reasons.items()))
+            out.notes.append(
+                f"{total} of {len(sql_paths)} SQL file(s) not analysed by sqlfluff: {detail}"
+            )
+        out.notes.extend(notes)
+        out.metrics.extend(
+            self._sql_metrics(
+                sql_paths, counted_lines, style, parsed_files, failed_files, bool(skipped_reasons)
+            )
+        )
+        engine_indexes = self._engine_indexes_fks(ctx, dialects)
+        schema = evaluate_schema(schema_files, engine_indexes_fks=engine_indexes)
+        out.metrics.extend(schema.metrics)
+        out.findings.extend(schema.findings)
+        out.notes.extend(schema.notes)
+        if engine_indexes and schema_files:
+            out.notes.append("MySQL/MariaDB (InnoDB) indexes foreign keys itself")
+        return out
+
+    @staticmethod
+    def _sql_metrics(
+        sql_paths: Sequence[str],
+        lines: int,
+        style: int,
+        parsed: int,
+        failed: int,
+        some_skipped: bool,
+    ) -> list[Metric]:
+        if parsed == 0:
+            if not sql_paths:
+                why = "no SQL files"
+            elif some_skipped:
+                why = "no application SQL file could be analysed by sqlfluff (see skipped)"
+            else:
+                why = "no application SQL (only test, docs or example SQL files)"
+            return [
+                Metric(name="sql.violations_per_100_lines", value=None, reason=why),
+                Metric(name="sql.parse_error_share", value=None, reason=why),
+                Metric(name="sql.files_analysed", value=0.0, unit="files"),
+            ]
+        return [
+            Metric(
+                name="sql.violations_per_100_lines",
+                value=round(100.0 * style / lines, 4) if lines else 0.0,
+                unit="violations/100 lines",
+                files=parsed,
+            ),
+            Metric(
+                name="sql.parse_error_share",
+                value=failed / parsed,
+                unit="share of files",
+                files=parsed,
+            ),
+            Metric(name="sql.files_analysed", value=float(parsed), unit="files", files=parsed),
+        ]
+
+    @staticmethod
+    def _engine_indexes_fks(ctx: CheckContext, dialects: Counter[tuple[str, str]]) -> bool:
+        by_dialect: Counter[str] = Counter()
+        for (dialect, _), count in dialects.items():
+            by_dialect[dialect] += count
+        dialect = by_dialect.most_common(1)[0][0] if by_dialect else infer_dialect(ctx.fileset)[0]
+        return dialect in ("mysql", "mariadb")
+
+
+def _short(reason: str) -> str:
+    if "large_file_skip_byte_limit" in reason:
+        return "over the size limit"
+    if "templating failed" in reason:
+        return "templating failed"
+    return "sqlfluff failed"
+
+
+def _schema_from_tree(tree: Any) -> SchemaFacts:
+    """Schema facts from the DDL statements located in sqlfluff's parse tree.
+
+    Each ``create_table_statement``, ``create_index_statement`` and
+    ``alter_table_statement`` (and each unparsable section, which may hold DDL sqlfluff
+    did not understand) is read by :func:`read_ddl` at its source line.
+    """
+    facts: SchemaFacts = {"tables": [], "changes": []}
+    types = ("create_table_statement", "create_index_statement", "alter_table_statement")
+    for segment in tree.recursive_crawl(*types, "unparsable"):
+        try:
+            line = int(segment.pos_marker.source_position()[0])
+        except Exception:
+            line = 1
+        part = read_ddl(str(segment.raw), base_line=line)
+        facts["tables"].extend(part["tables"])
+        facts["changes"].extend(part["changes"])
+    return facts
+
+
+@hookimpl
+def backend_skills_checkers() -> Sequence[Checker]:
+    """The ``sqlfluff`` checker."""
+    return [SqlfluffChecker()]

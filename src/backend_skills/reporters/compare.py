@@ -1,0 +1,138 @@
+"""Rendering of a :class:`~backend_skills.core.baseline.Comparison` (``backend-skills compare``).
+
+Text for the terminal, Markdown for a pull-request comment or job summary, JSON for
+machines. Like reporters, these only read what the core computed.
+"""
+
+from __future__ import annotations
+
+from backend_skills.core.baseline import Comparison, ScoreDelta
+from backend_skills.core.models import Finding
+
+from ._common import md_escape, one_line, score_text
+
+#: Findings listed per section before "... N more".
+MAX_LISTED = 50
+COMPARE_FORMATS = ("text", "markdown", "json")
+
+
+def _delta_text(delta: ScoreDelta) -> str:
+    return "" if delta.delta is None else f"{delta.delta:+.1f}"
+
+
+def _level_text(delta: ScoreDelta) -> str:
+    old = delta.old_level.value if delta.old_level else "n/a"
+    new = delta.new_level.value if delta.new_level else "n/a"
+    return new if old == new else f"{old} -> {new}"
+
+
+def _where(finding: Finding) -> str:
+    return finding.path + (f":{finding.line}" if finding.line else "")
+
+
+def render_text(comparison: Comparison) -> str:
+    """Plain text (no colour): deltas, new and fixed findings, warnings."""
+    old, new = comparison.old, comparison.new
+    lines = [
+        f"old: {one_line(old.root)} (score {score_text(old.score)}, rubric "
+        f"{one_line(old.rubric_version)}, backend-skills {one_line(old.tool_version)})",
+        f"new: {one_line(new.root)} (score {score_text(new.score)}, rubric "
+        f"{one_line(new.rubric_version)}, backend-skills {one_line(new.tool_version)})",
+        "",
+        f"Overall: {score_text(comparison.overall.old)} -> {score_text(comparison.overall.new)}"
+        f" {_delta_text(comparison.overall)} ({_level_text(comparison.overall)})".rstrip(),
+    ]
+    if comparison.skills:
+        lines += ["", "Skills"]
+        width = max(len(d.name) for d in comparison.skills)
+        for d in comparison.skills:
+            lines.append(
+                f"  {d.name:{width}}  {score_text(d.old):>5} -> {score_text(d.new):>5}  "
+                f"{_delta_text(d):>6}  {_level_text(d)}"
+            )
+    changed = [d for d in comparison.criteria if d.changed]
+    lines += ["", f"Criteria that changed ({len(changed)} of {len(comparison.criteria)})"]
+    for d in changed:
+        lines.append(
+            f"  {d.id:40} {score_text(d.old):>5} -> {score_text(d.new):>5}  "
+            f"{_delta_text(d):>6}  {_level_text(d)}"
+        )
+    for title, findings in (
+        ("New findings", comparison.new_findings),
+        ("Fixed findings", comparison.fixed_findings),
+    ):
+        lines += ["", f"{title} ({len(findings)})"]
+        for finding in findings[:MAX_LISTED]:
+            lines.append(
+                f"  {finding.severity.value.upper():8} {one_line(_where(finding), 200)}  "
+                f"{one_line(finding.rule, 40)} {one_line(finding.message, 200)}  "
+                f"[{finding.criterion}]" + ("" if finding.counted else " (no cost)")
+            )
+        if len(findings) > MAX_LISTED:
+            lines.append(f"  ... {len(findings) - MAX_LISTED} more (use --format json)")
+    lines += ["", f"Unchanged findings: {comparison.unchanged_findings}"]
+    lines += [f"warning: {w}" for w in comparison.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(comparison: Comparison) -> str:
+    """GitHub-flavoured Markdown with escaped repository text."""
+    overall = comparison.overall
+    lines = [
+        f"## backend-skills: {score_text(overall.old)} → {score_text(overall.new)}"
+        + (f" ({_delta_text(overall)})" if overall.delta is not None else ""),
+        "",
+    ]
+    lines += [f"> ⚠️ {md_escape(w)}" for w in comparison.warnings]
+    if comparison.warnings:
+        lines.append("")
+    if comparison.skills:
+        lines += ["| Skill | Old | New | Change | Level |", "| --- | ---: | ---: | ---: | --- |"]
+        for d in comparison.skills:
+            lines.append(
+                f"| {md_escape(d.name)} | {score_text(d.old)} | {score_text(d.new)} "
+                f"| {_delta_text(d)} | {md_escape(_level_text(d))} |"
+            )
+        lines.append("")
+    changed = [d for d in comparison.criteria if d.changed]
+    if changed:
+        lines += [
+            "<details><summary>Criteria that changed</summary>",
+            "",
+            "| Criterion | Old | New | Change |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for d in changed:
+            lines.append(
+                f"| {md_escape(d.name)} ({md_escape(d.id)}) | {score_text(d.old)} "
+                f"| {score_text(d.new)} | {_delta_text(d)} |"
+            )
+        lines += ["", "</details>", ""]
+    for title, findings in (
+        ("New findings", comparison.new_findings),
+        ("Fixed findings", comparison.fixed_findings),
+    ):
+        lines += [f"### {title} ({len(findings)})", ""]
+        if not findings:
+            lines += ["None.", ""]
+            continue
+        lines += ["| Severity | Where | Rule | Finding |", "| --- | --- | --- | --- |"]
+        for finding in findings[:MAX_LISTED]:
+            lines.append(
+                f"| {finding.severity.value} | {md_escape(_where(finding), 200)} "
+                f"| {md_escape(finding.rule, 40)} | {md_escape(finding.message, 300)} |"
+            )
+        if len(findings) > MAX_LISTED:
+            lines += ["", f"_{len(findings) - MAX_LISTED} more in the JSON comparison._"]
+        lines.append("")
+    lines.append(f"{comparison.unchanged_findings} findings unchanged.")
+    return "\n".join(lines) + "\n"
+
+
+def render(comparison: Comparison, fmt: str) -> str:
+    """The comparison in ``fmt`` (one of :data:`COMPARE_FORMATS`)."""
+    if fmt == "json":
+        return comparison.to_json()
+    if fmt == "markdown":
+        return render_markdown(comparison)
+    return render_text(comparison)

@@ -1,0 +1,248 @@
+"""SARIF 2.1.0 reporter, shaped for GitHub code scanning.
+
+One run; ``tool.driver`` describes a rule for every ``ruleId`` used (descriptions, help
+from the criterion's rationale and remediation, default level, tags, precision and, for
+security rules, ``security-severity``). Results carry repository-relative URIs and
+``partialFingerprints`` built from the finding's fingerprint, which does not change when
+unrelated lines move. See docs/formats.md for every mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from backend_skills.core.checker import RenderOptions, Reporter
+from backend_skills.core.models import (
+    Confidence,
+    CriterionResult,
+    Finding,
+    Report,
+    Severity,
+    SkillResult,
+)
+
+from ._common import criteria_index, one_line, option, repo_path, shown_findings, sources_suffix
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/backend-skills/backend-skills"
+#: Key under ``partialFingerprints`` that carries the finding's own fingerprint.
+FINGERPRINT_KEY = "backendSkills/v1"
+#: GitHub's limits per run (https://docs.github.com: "SARIF support for code scanning").
+MAX_RESULTS = 25_000
+MAX_TAGS = 20
+MAX_DESCRIPTION = 1024
+
+LEVEL: dict[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+#: ``security-severity`` (0-10, as GitHub reads it: >= 9 critical, 7-8.9 high, 4-6.9 medium,
+#: 0.1-3.9 low). Info findings get none.
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "2.0",
+}
+PRECISION: dict[Confidence, str] = {
+    Confidence.HIGH: "high",
+    Confidence.MEDIUM: "medium",
+    Confidence.LOW: "low",
+}
+_CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(text))
+
+
+def _uri(path: str) -> str:
+    """Percent-encoded relative URI reference (``/`` kept, never absolute)."""
+    return quote(path.lstrip("/"), safe="/")
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
+
+    name = "sarif"
+    description = "SARIF 2.1.0 for GitHub code scanning (upload with codeql-action/upload-sarif)."
+    suffix = ".sarif"
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """The SARIF log as indented JSON."""
+        return json.dumps(self.log(report, options), indent=2, ensure_ascii=False) + "\n"
+
+    def log(self, report: Report, options: RenderOptions) -> dict[str, Any]:
+        """The SARIF log as a dictionary."""
+        findings = shown_findings(report, options)
+        dropped = max(len(findings) - MAX_RESULTS, 0)
+        findings = sorted(findings[:MAX_RESULTS], key=Finding.sort_key)
+        by_rule: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+        rule_ids = sorted(by_rule)
+        criteria = criteria_index(report)
+        rules = [self._rule(rule_id, by_rule[rule_id], criteria) for rule_id in rule_ids]
+        index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+        results = [self._result(f, index[f.rule], options) for f in findings]
+        category = (option(options, "sarif_category") or "backend-skills").strip("/")
+        notifications = [
+            {
+                "level": "error",
+                "message": {
+                    "text": one_line(f"checker {run.name} failed: {run.error or 'unknown error'}")
+                },
+                "descriptor": {"id": f"checker-failed/{run.name}"},
+            }
+            for run in report.checkers
+            if run.status == "failed"
+        ]
+        if dropped:
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {
+                        "text": f"{dropped} least severe results left out: GitHub accepts at "
+                        f"most {MAX_RESULTS} results per run; see the JSON report."
+                    },
+                    "descriptor": {"id": "results-truncated"},
+                }
+            )
+        run: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": report.tool.name,
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                }
+            },
+            "automationDetails": {"id": f"{category}/"},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [
+                {
+                    "executionSuccessful": report.complete,
+                    "toolExecutionNotifications": notifications,
+                }
+            ],
+            "results": results,
+            "properties": {
+                "score": report.score,
+                "level": report.level.value if report.level else None,
+                "rubricVersion": report.rubric_version,
+                "skills": {s.id: s.score for s in report.skills},
+                "checkers": {c.name: c.version for c in report.checkers},
+            },
+        }
+        return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+    @staticmethod
+    def _rule(
+        rule_id: str,
+        own: list[Finding],
+        index: dict[str, tuple[SkillResult, CriterionResult]],
+    ) -> dict[str, Any]:
+        first = own[0]
+        criteria = sorted({f.criterion for f in own})
+        skills = sorted({f.skill for f in own})
+        worst = max(own, key=lambda f: f.severity.rank).severity
+        confidence = max((f.confidence for f in own), key=lambda c: _CONFIDENCE_RANK[c])
+        level = LEVEL[worst]
+        names: list[str] = []
+        rationale: list[str] = []
+        help_text: list[str] = []
+        help_md: list[str] = []
+        for criterion_id in criteria:
+            found = index.get(criterion_id)
+            if found is None:
+                continue
+            _, criterion = found
+            names.append(criterion.name)
+            rationale.append(one_line(criterion.rationale))
+            help_text.append(
+                f"{criterion.name} ({criterion.id}): {one_line(criterion.remediation)}"
+            )
+            help_md.append(
+                f"**{criterion.name}** (`{criterion.id}`)\n\n{criterion.rationale.strip()}\n\n"
+                f"**What to do:** {criterion.remediation.strip()}"
+            )
+        messages = {f.message for f in own}
+        if len(messages) == 1:  # the tool's own description of the rule
+            short = one_line(first.message, MAX_DESCRIPTION)
+        else:  # messages quote each place: describe the rule by its criteria instead
+            short = one_line(f"{rule_id}: {', '.join(names) or first.checker}", MAX_DESCRIPTION)
+        full = one_line(" ".join(rationale) or first.message, MAX_DESCRIPTION)
+        tags = ["backend-skills", *skills, *criteria]
+        if "security" in skills:
+            tags.append("security")
+        tags += sorted({f"external/cwe/cwe-{f.cwe}" for f in own if f.cwe is not None})
+        properties: dict[str, Any] = {
+            "tags": list(dict.fromkeys(tags))[:MAX_TAGS],
+            "precision": PRECISION[confidence],
+            "problem.severity": PROBLEM_SEVERITY[level],
+        }
+        if "security" in skills and worst in SECURITY_SEVERITY:
+            properties["security-severity"] = SECURITY_SEVERITY[worst]
+        rule: dict[str, Any] = {
+            "id": rule_id,
+            "name": _pascal(f"{names[0] if names else first.checker} {rule_id}"),
+            "shortDescription": {"text": short},
+            "fullDescription": {"text": full},
+            "defaultConfiguration": {"level": level},
+            "properties": properties,
+        }
+        if help_text:
+            rule["help"] = {"text": " ".join(help_text), "markdown": "\n\n".join(help_md)}
+        else:
+            rule["help"] = {"text": short, "markdown": short}
+        return rule
+
+    @staticmethod
+    def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:
+        region: dict[str, int] = {"startLine": max(finding.line or 1, 1)}
+        if finding.column is not None and finding.column >= 1:
+            region["startColumn"] = finding.column
+        if finding.end_line is not None and finding.end_line >= region["startLine"]:
+            region["endLine"] = finding.end_line
+        properties: dict[str, Any] = {
+            "skill": finding.skill,
+            "criterion": finding.criterion,
+            "severity": finding.severity.value,
+            "confidence": finding.confidence.value,
+            "checker": finding.checker,
+            "role": finding.role.value,
+            "counted": finding.counted,
+        }
+        if finding.cwe is not None:
+            properties["cwe"] = finding.cwe
+        return {
+            "ruleId": finding.rule,
+            "ruleIndex": rule_index,
+            "level": LEVEL[finding.severity],
+            "message": {"text": one_line(finding.message + sources_suffix(finding))},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": _uri(repo_path(finding, options)),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": region,
+                    }
+                }
+            ],
+            "partialFingerprints": {
+                FINGERPRINT_KEY: finding.fingerprint,
+                "primaryLocationLineHash": finding.fingerprint,
+            },
+            "properties": properties,
+        }
