@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import shutil
@@ -74,6 +75,8 @@ class TreeResult:
     sql_lines: int
     ours: dict[str, Measure] = field(default_factory=dict)
     raw: list[Measure] = field(default_factory=list)
+    checkers: list[str] = field(default_factory=list)
+    """What the cold run ran: name, version, status, summed per-file seconds."""
 
     @property
     def raw_total(self) -> Measure:
@@ -349,6 +352,12 @@ def bench_tree(
 
     result.ours["cold"] = measure("ours: cold", ours(tree, cache, out, jobs), work, log)
     _check(result.ours["cold"])
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        report = json.loads(out.read_text(encoding="utf-8"))
+        result.checkers = [
+            f"{c['name']} {c['version']} ({c['status']}, {c['duration_s']:.1f} s)"
+            for c in report["checkers"]
+        ]
     print(f"    cold {result.ours['cold'].wall_s:.2f} s", flush=True)
     warm = [measure("ours: warm", ours(tree, cache, out, jobs), work, log) for _ in range(repeat)]
     result.ours["warm"] = _median(warm)
@@ -532,6 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "",
             "Cost per 1,000 lines of code (linearity):",
             linearity(results),
+            "",
+            "Checkers in the cold runs (status, work summed over files and processes):",
+            *sorted({f"- {r.name}: {', '.join(r.checkers)}" for r in results}),
             "",
         ]
     )
