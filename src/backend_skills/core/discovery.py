@@ -176,7 +176,7 @@ class SourceFile:
     @property
     def name(self) -> str:
         """The file name without folders."""
-        return PurePosixPath(self.path).name
+        return self.path.rpartition("/")[2]  # PurePosixPath(path).name, 10x cheaper
 
 
 @dataclass(slots=True)
