@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -44,3 +44,22 @@ EXTERNAL_PLUGINS = "todos"
 @pytest.fixture(autouse=True)
 def _only_builtin_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKEND_SKILLS_DISABLE_PLUGINS", EXTERNAL_PLUGINS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache_outside_the_source_tree(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Result caches go to a temporary folder, never into fixtures scored in place
+    (module-scoped fixtures run before function-scoped ones: this one covers them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKEND_SKILLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_source_tree(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test gets a fresh result cache folder."""
+    monkeypatch.setenv("BACKEND_SKILLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,8 +21,17 @@ from rich.text import Text
 
 from . import __version__
 from .core.baseline import BaselineError, compare, load_report, new_findings
+from .core.cache import (
+    CACHE_DIR_ENV,
+    CACHE_DIR_NAME,
+    CACHE_FILE,
+    CacheWarning,
+    ResultCache,
+    clear_cache,
+    resolve_cache_dir,
+)
 from .core.checker import RenderOptions, Reporter
-from .core.config import ConfigError, resolve_settings
+from .core.config import ConfigError, Settings, resolve_settings
 from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
@@ -180,6 +190,11 @@ def cli() -> None:
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: number of cores)."
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Result cache folder (default: {CACHE_DIR_NAME} at PATH; also {CACHE_DIR_ENV}).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the report and errors.")
 @click.option(
     "-v", "--verbose", count=True, help="More detail: every finding, remediation, skipped files."
@@ -199,6 +214,7 @@ def score(
     disable_plugin: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
+    cache_dir: Path | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -218,6 +234,8 @@ def score(
     }
     if no_cache:
         overrides["cache"] = False
+    if cache_dir is not None:
+        overrides["cache_dir"] = str(cache_dir.resolve())
     try:
         settings, used = resolve_settings(
             path, config_file=config_file, isolated=isolated, overrides=overrides
@@ -245,8 +263,12 @@ def score(
                     f"backend-skills: warning: plugin {info.name} failed to load: {info.error}",
                     err=True,
                 )
-        report = run(
-            path, settings, plugins=plugins, config_source=str(used) if used else "configuration"
+        report = _run_reporting_warnings(
+            path,
+            settings,
+            plugins=plugins,
+            config_source=str(used) if used else "configuration",
+            quiet=quiet,
         )
     except ConfigError as exc:
         _fail(str(exc))
@@ -289,6 +311,117 @@ def score(
             click.echo(f"backend-skills: gate failed: {failure}", err=True)
         sys.exit(EXIT_GATE)
     sys.exit(EXIT_OK)
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _run_reporting_warnings(
+    path: Path,
+    settings: Settings,
+    *,
+    plugins: Plugins,
+    config_source: str,
+    quiet: bool,
+) -> Report:
+    """Run the scoring; show cache warnings as one line each on standard error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)
+        report = run(
+            path,
+            settings,
+            plugins=plugins,
+            config_source=config_source,
+            progress=not quiet,
+        )
+    for warning in caught:
+        if issubclass(warning.category, CacheWarning):
+            if not quiet:
+                click.echo(f"backend-skills: warning: {warning.message}", err=True)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return report
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the on-disk result cache."""
+
+
+def _cache_folder(path: Path, cache_dir: Path | None, config_file: Path | None) -> Path:
+    if cache_dir is not None:
+        return cache_dir.resolve()
+    try:
+        settings, _ = resolve_settings(path, config_file=config_file)
+    except ConfigError as exc:
+        _fail(str(exc))
+    return resolve_cache_dir(path.resolve(), settings.cache_dir)
+
+
+_cache_path_argument = click.argument(
+    "path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"The cache folder (default: from PATH's configuration, {CACHE_DIR_ENV}, or"
+    f" {CACHE_DIR_NAME} at PATH).",
+)
+_cache_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read cache_dir from this file instead of the repository's configuration.",
+)
+
+
+@cache.command("clear")
+@_cache_path_argument
+@_cache_dir_option
+@_cache_config_option
+def cache_clear(path: Path, cache_dir: Path | None, config_file: Path | None) -> None:
+    """Delete the result cache of the repository at PATH (default: the current folder).
+
+    Only the cache's own files are removed, never anything else in that folder.
+    """
+    folder = _cache_folder(path, cache_dir, config_file)
+    try:
+        removed = clear_cache(folder)
+    except OSError as exc:
+        _fail(f"{folder}: cannot clear: {exc.strerror or exc}")
+    if removed:
+        click.echo(f"backend-skills: cleared {folder}", err=True)
+    else:
+        click.echo(f"backend-skills: no cache at {folder}", err=True)
+
+
+@cache.command("info")
+@_cache_path_argument
+@_cache_dir_option
+@_cache_config_option
+def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> None:
+    """Show where the cache of PATH lives, its size and its entries per checker."""
+    folder = _cache_folder(path, cache_dir, config_file)
+    database = folder / CACHE_FILE
+    click.echo(f"folder: {folder}")
+    if not database.is_file():
+        click.echo("no cache yet")
+        return
+    size = sum(
+        f.stat().st_size for f in folder.iterdir() if f.name.startswith(CACHE_FILE) and f.is_file()
+    )
+    click.echo(f"size: {size:,} bytes")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)
+        store = ResultCache(folder)
+        counts = store.stats()
+        store.close()
+    for warning in caught:
+        click.echo(f"backend-skills: warning: {warning.message}", err=True)
+    for name, count in counts.items():
+        click.echo(f"{name}: {count:,} entries")
 
 
 # --------------------------------------------------------------------------- CI integration
@@ -534,7 +667,6 @@ def _plugins_or_fail() -> Plugins:
 @click.argument("item", required=False, metavar="[SKILL|CRITERION]")
 def rubrics(item: str | None) -> None:
     """List skills and criteria, or explain one skill or criterion."""
-    from .core.config import Settings
 
     plugins = _plugins_or_fail()
     try:

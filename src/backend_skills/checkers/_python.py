@@ -7,13 +7,30 @@ import re
 import sys
 import warnings
 
+_last: tuple[str, str, ast.Module | str] | None = None
+
 
 def parse_python(text: str, path: str) -> ast.Module | str:
     """Parse ``text``; return the tree, or a one-line reason when it cannot be parsed.
 
     Syntax that is valid in a newer Python than the running one is reported as such
     ("syntax newer than this interpreter"), not as a broken file.
+
+    The last result is kept: the runner hands a worker one file's tasks for every
+    checker one after the other, so the checkers that parse the same file (our
+    analyses, radon, the schema reader) share one parse. The tree is shared: never
+    modify it.
     """
+    global _last
+    last = _last
+    if last is not None and last[0] == path and (last[1] is text or last[1] == text):
+        return last[2]
+    result = _parse(text, path)
+    _last = (path, text, result)
+    return result
+
+
+def _parse(text: str, path: str) -> ast.Module | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.

@@ -85,6 +85,17 @@ class Checker(ABC):
 class RepoChecker(Checker):
     """A checker that looks at the repository as a whole (runs once)."""
 
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """A text naming everything :meth:`check` reads, or None when not cacheable.
+
+        When it returns a text, the runner caches the result keyed by it (with the
+        checker's name, version and options) and skips :meth:`check` on a re-run whose
+        text is the same: e.g. the commit ``HEAD`` points to for git history, or
+        :func:`backend_skills.core.cache.fileset_digest` of the files it reads. It
+        must be much cheaper than :meth:`check`. The default: not cacheable.
+        """
+        return None
+
 
 class FileChecker(Checker):
     """A checker written as a pure per-file step plus a repository-level reduce."""
@@ -127,6 +138,22 @@ class FileChecker(Checker):
     @abstractmethod
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
         """Combine per-file results (keyed by relative path) into repository metrics."""
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """A text naming what :meth:`prepare` and :meth:`reduce` read, or None.
+
+        The default is a digest of everything discovery found (every file's path,
+        language, role and content hash, every folder and skip reason): when it, the
+        options and the checker's version are unchanged, the runner reuses the
+        checker's whole last result from the cache without calling :meth:`prepare`,
+        :meth:`check_file` or :meth:`reduce`. Override it when they read anything
+        else (a configuration file outside the root, an environment variable): return
+        the default plus that, or None to always run them. Per-file results are cached
+        either way.
+        """
+        from .cache import whole_fileset_digest
+
+        return whole_fileset_digest(ctx.fileset)
 
     def check(self, ctx: CheckContext) -> CheckResult:
         """Serial fallback: every selected file in turn, then ``reduce``."""

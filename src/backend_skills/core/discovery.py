@@ -176,7 +176,7 @@ class SourceFile:
     @property
     def name(self) -> str:
         """The file name without folders."""
-        return PurePosixPath(self.path).name
+        return self.path.rpartition("/")[2]  # PurePosixPath(path).name, 10x cheaper
 
 
 @dataclass(slots=True)
@@ -260,10 +260,13 @@ def detect_language(name: str) -> str | None:
         return "dockerfile"
     if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return "requirements"
-    suffix = PurePosixPath(name).suffix.lower()
+    # PurePosixPath(name).suffix and .stem, without building a path (hot: every entry)
+    dot = name.rfind(".")
+    has_suffix = 0 < dot < len(name) - 1
+    suffix = name[dot:].lower() if has_suffix else ""
     if suffix in LANGUAGE_BY_SUFFIX:
         return LANGUAGE_BY_SUFFIX[suffix]
-    stem = PurePosixPath(name).stem.upper()
+    stem = (name[:dot] if has_suffix else name).upper()
     if stem in {"README", "CHANGELOG", "CONTRIBUTING", "LICENSE", "LICENCE", "CHANGES", "HISTORY"}:
         return "text"
     return None
@@ -274,14 +277,14 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
 
     Order matters: vendored beats generated beats migration beats test beats docs.
     """
-    parts = PurePosixPath(path).parts
+    parts = path.split("/")  # relative POSIX path: same as PurePosixPath(path).parts
     dirs = [p.lower() for p in parts[:-1]]
     name = parts[-1]
     lower = name.lower()
     if any(d in _VENDOR_DIRS for d in dirs):
         return Role.VENDORED
     if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js")) or (
-        language in CODE_LANGUAGES and _GENERATED_MARKERS.search(head[:1024]) is not None
+        language in CODE_LANGUAGES and _looks_generated(head[:1024])
     ):
         return Role.GENERATED
     if language in CODE_LANGUAGES:
@@ -337,6 +340,14 @@ class _IgnoreStack:
 
 def _is_within(path: str, base: str) -> bool:
     return base == "" or path == base or path.startswith(base + "/")
+
+
+def _looks_generated(head: bytes) -> bool:
+    # Every marker contains "generated" or "do not edit": a cheap test first.
+    lower = head.lower()
+    if b"generated" not in lower and b"do not edit" not in lower:
+        return False
+    return _GENERATED_MARKERS.search(head) is not None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -407,7 +418,7 @@ def discover(
                 skipped.append(Skip(path=rel, reason=_symlink_reason(root, Path(entry.path))))
                 continue
             if is_dir:
-                if not (Path(entry.path) / "pyvenv.cfg").exists():  # a venv by another name
+                if not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):  # a venv
                     dirs_seen.append(rel)
                     children.append(rel)
                 continue
@@ -458,10 +469,11 @@ def _load(
     max_file_bytes: int,
 ) -> SourceFile | Skip:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > max_file_bytes:
             return Skip(path=rel, reason=f"file larger than {max_file_bytes} bytes ({size} bytes)")
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         return Skip(path=rel, reason=f"cannot read: {exc.strerror or exc}")
     if _looks_binary(data):
@@ -472,7 +484,7 @@ def _load(
         return Skip(path=rel, reason=f"not valid {exc.encoding} (byte {exc.start})")
     except (LookupError, SyntaxError) as exc:
         return Skip(path=rel, reason=f"unknown encoding: {exc}")
-    if not text.strip():
+    if not text or text.isspace():  # same as `not text.strip()`, without a copy
         return Skip(path=rel, reason="empty file")
     role = roles.match(rel) or classify_role(rel, language, data[:1024])
     return SourceFile(

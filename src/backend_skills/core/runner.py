@@ -8,7 +8,7 @@ checker failed are marked not assessed.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -18,7 +18,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .checker import CheckContext, Checker
+from .cache import (
+    Entry,
+    NewRow,
+    ResultCache,
+    code_stamp,
+    file_key,
+    repo_key,
+    resolve_cache_dir,
+)
+from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
 from .discovery import CODE_LANGUAGES, FileSet, RoleOverrides, SourceFile, discover
 from .models import (
@@ -35,6 +44,8 @@ from .models import (
     ToolInfo,
 )
 from .plugins import Plugins, load_plugins
+from .pool import ERROR, OK, Outcome, Task, WorkSpec, default_jobs, line_hash, run_tasks
+from .progress import RunProgress, interactive
 from .rubric import Rubric, build_rubric
 from .scoring import (
     DERIVED_METRICS,
@@ -89,19 +100,238 @@ def validate_checker_options(
     return model.model_dump()
 
 
-def execute_checker(checker: Checker, ctx: CheckContext) -> CheckResult:
-    """Run one checker. The single place where checkers are executed."""
-    return checker.check(ctx)
+def execute_checker(
+    checker: Checker,
+    ctx: CheckContext,
+    *,
+    timeout_s: float = 60.0,
+    max_file_bytes: int | None = None,
+) -> CheckResult:
+    """Run one checker in this process, without the cache.
+
+    The same rules as a full run: a file checker's files are bounded by ``timeout_s``
+    and ``max_file_bytes`` (or the checker's own ``max_file_bytes``) and skipped with a
+    reason beyond them, and per-file results go through JSON exactly as in a parallel or
+    cached run. Raises what the checker raises (as :class:`CheckerError` for per-file
+    failures).
+    """
+    if not isinstance(checker, FileChecker):
+        return checker.check(ctx)
+    limit = max_file_bytes if max_file_bytes is not None else checker.max_file_bytes
+    job = _FileJob(checker, ctx, _checker_version(checker), _Bounds(timeout_s, limit))
+    job.prepare(cache_on=False)
+    if job.error is not None:
+        raise CheckerError(job.error)
+    spec = WorkSpec([checker], [job.options], [timeout_s])
+    tasks = [Task(i, 0, f) for i, f in enumerate(job.todo)]
+    outcomes = run_tasks(spec, tasks, 1)
+    job.absorb(tasks, outcomes, [])
+    result = job.finish()
+    if result is None:
+        raise CheckerError(job.error or "failed")
+    return result
 
 
-def _snippet_hash(file: SourceFile | None, line: int | None) -> str:
-    if file is None or not line:
-        return ""
-    lines = file.text.splitlines()
-    if line > len(lines):
-        return ""
-    normalised = " ".join(lines[line - 1].split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+class CheckerError(Exception):
+    """A checker failed on a file (the message names it)."""
+
+
+#: Keys of a checker's config table that the runner reads itself, not the checker.
+RUNNER_KEYS = ("timeout_s", "max_file_bytes")
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    timeout_s: float
+    max_file_bytes: int | None
+
+
+def _split_bounds(
+    checker: Checker, table: Mapping[str, Any], settings: Settings, source: str
+) -> tuple[dict[str, Any], _Bounds]:
+    """Take the runner's own keys out of a checker's table and validate them."""
+    rest = {k: v for k, v in table.items() if k not in RUNNER_KEYS}
+    timeout = table.get("timeout_s", settings.timeout_s)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(
+            f"{source}: invalid value for 'checkers.{checker.name}.timeout_s':"
+            " expected a number of seconds > 0"
+        )
+    limit = table.get("max_file_bytes", getattr(checker, "max_file_bytes", None))
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(
+            f"{source}: invalid value for 'checkers.{checker.name}.max_file_bytes':"
+            " expected a whole number of bytes >= 1"
+        )
+    return rest, _Bounds(float(timeout), limit)
+
+
+class _FileJob:
+    """One file checker during a run: its files, cache keys, outcomes and result."""
+
+    def __init__(self, checker: FileChecker, ctx: CheckContext, version: str, bounds: _Bounds):
+        self.checker = checker
+        self.ctx = ctx
+        self.version = version
+        self.bounds = bounds
+        self.error: str | None = None
+        self.options: dict[str, Any] = {}
+        self.seconds = 0.0
+        self.files: list[SourceFile] = []
+        self.keys: dict[str, str] = {}
+        self.results: dict[str, FileResult] = {}
+        self.runner_skips: dict[str, str] = {}
+        self.todo: list[SourceFile] = []
+        self.whole_key: str | None = None
+        self.transient = False
+        """A file ran out of time or lost its worker: the result may differ next time."""
+
+    def prepare(self, *, cache_on: bool) -> None:
+        """``prepare`` and ``select``; size bounds; cache keys."""
+        from backend_skills import __version__
+
+        start = time.perf_counter()
+        try:
+            self.options = dict(self.checker.prepare(self.ctx))
+            options_key = self.checker.options_key(self.options)
+            selected = list(self.checker.select(self.ctx))
+        except Exception as exc:  # reported as a failed checker
+            self.error = _one_line(exc)
+            self.seconds += time.perf_counter() - start
+            return
+        stamp = code_stamp(self.checker) if cache_on else ""
+        limit = self.bounds.max_file_bytes
+        for file in selected:
+            if limit is not None and file.size > limit:
+                self.runner_skips[file.path] = (
+                    f"larger than the {limit:,}-byte limit of {self.checker.name}"
+                    f" ({file.size:,} bytes)"
+                )
+                continue
+            self.files.append(file)
+            if cache_on:
+                self.keys[file.path] = file_key(
+                    tool_version=__version__,
+                    checker=self.checker.name,
+                    checker_version=self.version,
+                    code_stamp=stamp,
+                    options_key=options_key,
+                    path=file.path,
+                    language=file.language,
+                    role=file.role.value,
+                    sha256=file.sha256,
+                )
+        self.todo = list(self.files)
+        self.seconds += time.perf_counter() - start
+
+    def use_cache(self, entries: Mapping[str, Entry], unreadable: list[str]) -> None:
+        """Take the cached results; what is left in :attr:`todo` must be analysed."""
+        todo = []
+        for file in self.files:
+            key = self.keys.get(file.path)
+            entry = entries.get(key) if key is not None else None
+            result = _load_result(entry) if entry is not None else None
+            if result is None:
+                if entry is not None and key is not None:
+                    unreadable.append(key)
+                todo.append(file)
+            else:
+                self.results[file.path] = result
+        self.todo = todo
+
+    def absorb(
+        self, tasks: Sequence[Task], outcomes: Mapping[int, Outcome], rows: list[NewRow]
+    ) -> None:
+        """Take the outcomes of this job's tasks; queue new cache rows."""
+        for task in tasks:
+            outcome = outcomes.get(task.id)
+            path = task.file.path
+            if outcome is None:
+                self.runner_skips[path] = "not analysed (worker error)"
+                self.transient = True
+                continue
+            self.seconds += outcome.seconds
+            if outcome.status == OK:
+                result = FileResult.model_validate_json(outcome.payload)
+                _restore_snippets(result.findings, outcome.snippets)
+                self.results[path] = result
+                key = self.keys.get(path)
+                if key is not None:
+                    rows.append(
+                        NewRow(key, self.checker.name, outcome.payload, _dump(outcome.snippets))
+                    )
+            elif outcome.status == ERROR:
+                if self.error is None:
+                    self.error = outcome.payload
+            else:  # timeout, or the worker died: this file only
+                self.runner_skips[path] = outcome.payload
+                self.transient = True
+
+    def finish(self) -> CheckResult | None:
+        """``reduce`` over every file's result, in selection order; None when failed."""
+        if self.error is not None:
+            return None
+        start = time.perf_counter()
+        ordered = {f.path: self.results[f.path] for f in self.files if f.path in self.results}
+        try:
+            result = self.checker.reduce(self.ctx, ordered)
+        except Exception as exc:
+            self.error = _one_line(exc)
+            return None
+        finally:
+            self.seconds += time.perf_counter() - start
+        if self.runner_skips:
+            result = result.model_copy(
+                update={
+                    "skipped": [
+                        *result.skipped,
+                        *(
+                            Skip(path=path, reason=why, checker=self.checker.name)
+                            for path, why in sorted(self.runner_skips.items())
+                        ),
+                    ]
+                }
+            )
+        return result
+
+
+def _load_result(entry: Entry) -> FileResult | None:
+    try:
+        result = FileResult.model_validate_json(entry.value)
+        snippets = json.loads(entry.extra) if entry.extra else []
+    except (ValidationError, ValueError):
+        return None
+    if not isinstance(snippets, list):
+        return None
+    _restore_snippets(result.findings, snippets)
+    return result
+
+
+def _restore_snippets(findings: Sequence[Finding], snippets: Sequence[object]) -> None:
+    for finding, digest in zip(findings, snippets, strict=False):
+        if isinstance(digest, str) and digest and not finding.snippet_hash:
+            finding.snippet_hash = digest
+
+
+def _dump(snippets: Sequence[str]) -> str:
+    return json.dumps(list(snippets), separators=(",", ":")) if any(snippets) else ""
+
+
+class _LineHashes:
+    """Hashes of source lines, splitting each file once however many findings it has."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def get(self, file: SourceFile | None, line: int | None) -> str:
+        if file is None or not line:
+            return ""
+        lines = self._lines.get(file.path)
+        if lines is None:
+            lines = self._lines[file.path] = file.text.splitlines()
+        if line > len(lines):
+            return ""
+        return line_hash(lines[line - 1])
 
 
 def _finalise_findings(
@@ -109,6 +339,7 @@ def _finalise_findings(
 ) -> list[Finding]:
     """Roles, fingerprints, merging of duplicates and deterministic order."""
     by_path = {f.path: f for f in fileset.files}
+    line_hashes = _LineHashes()
     groups: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.criterion not in criteria:
@@ -124,7 +355,7 @@ def _finalise_findings(
             update={
                 "role": role,
                 "counted": counted,
-                "snippet_hash": finding.snippet_hash or _snippet_hash(file, finding.line),
+                "snippet_hash": finding.snippet_hash or line_hashes.get(file, finding.line),
             }
         )
         group = groups[(finding.path, finding.line or 0, finding.criterion)]
@@ -181,13 +412,28 @@ def run_checkers(
     settings: Settings,
     rubric: Rubric,
     source: str,
+    *,
+    progress: bool = False,
 ) -> list[_CheckerOutcome]:
-    """Run every needed checker; failures are caught and reported per checker."""
-    outcomes: list[_CheckerOutcome] = []
-    prepared: list[tuple[Checker, CheckContext]] = []
+    """Run every needed checker; failures are caught and reported per checker.
+
+    File checkers: ``prepare`` once, then ``check_file`` for every selected file not
+    answered by the cache, over ``settings.jobs`` worker processes (all checkers' files
+    in one pool), then ``reduce`` in this process. Repository checkers run in this
+    process meanwhile. The outcome is the same as a serial run, whatever the number of
+    jobs and whatever the cache held. Cache problems are warnings
+    (:class:`~backend_skills.core.cache.CacheWarning`), never errors.
+    """
+    outcomes: dict[str, _CheckerOutcome] = {}
+    file_jobs: list[_FileJob] = []
+    repo_jobs: list[tuple[Checker, CheckContext, str]] = []
+    prepared: list[tuple[Checker, CheckContext, _Bounds]] = []
     in_force = frozenset(c.id for c in rubric.criteria())
     for checker in sorted(checkers, key=lambda c: c.name):
-        options = validate_checker_options(checker, settings.checkers.get(checker.name, {}), source)
+        table, bounds = _split_bounds(
+            checker, settings.checkers.get(checker.name, {}), settings, source
+        )
+        options = validate_checker_options(checker, table, source)
         ctx = CheckContext(
             root=fileset.root,
             fileset=fileset,
@@ -195,56 +441,268 @@ def run_checkers(
             count_test_findings=settings.count_test_findings,
             criteria=in_force,
         )
-        prepared.append((checker, ctx))
+        prepared.append((checker, ctx, bounds))
     unknown = set(settings.checkers) - {c.name for c in checkers}
     if unknown:
         raise ConfigError(f"{source}: unknown checker 'checkers.{sorted(unknown)[0]}'")
-    for checker, ctx in prepared:
+    for checker, ctx, bounds in prepared:
         version = _checker_version(checker)
         if checker.name in settings.disable_checkers:
-            outcomes.append(
-                _CheckerOutcome(_skipped_run(checker, version, "disabled by configuration"), None)
+            outcomes[checker.name] = _CheckerOutcome(
+                _skipped_run(checker, version, "disabled by configuration"), None
             )
-            continue
-        if not _needed(checker, rubric):
-            outcomes.append(
-                _CheckerOutcome(
-                    _skipped_run(checker, version, "no selected criterion uses it"), None
-                )
+        elif not _needed(checker, rubric):
+            outcomes[checker.name] = _CheckerOutcome(
+                _skipped_run(checker, version, "no selected criterion uses it"), None
             )
-            continue
-        start = time.perf_counter()
-        try:
-            result = execute_checker(checker, ctx)
-        except Exception as exc:  # a crashing checker is reported; the others finish
-            outcomes.append(
-                _CheckerOutcome(
-                    CheckerRun(
-                        name=checker.name,
-                        version=version,
-                        status="failed",
-                        duration_s=round(time.perf_counter() - start, 3),
-                        files=0,
-                        error=_one_line(exc),
-                    ),
-                    None,
-                )
-            )
-            continue
-        outcomes.append(
-            _CheckerOutcome(
-                CheckerRun(
-                    name=checker.name,
-                    version=version,
-                    status="ok",
-                    duration_s=round(time.perf_counter() - start, 3),
-                    files=result.files,
-                    notes=list(result.notes),
-                ),
-                result,
-            )
+        elif isinstance(checker, FileChecker):
+            file_jobs.append(_FileJob(checker, ctx, version, bounds))
+        else:
+            repo_jobs.append((checker, ctx, version))
+
+    cache = (
+        ResultCache(resolve_cache_dir(fileset.root, settings.cache_dir)) if settings.cache else None
+    )
+    bar = RunProgress(progress)
+    try:
+        if cache is not None:
+            file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
+        for job in file_jobs:
+            job.prepare(cache_on=cache is not None)
+        if cache is not None:
+            keys = [k for job in file_jobs if job.error is None for k in job.keys.values()]
+            entries = cache.get_many(keys)
+            unreadable: list[str] = []
+            for job in file_jobs:
+                if job.error is None:
+                    job.use_cache(entries, unreadable)
+            if unreadable:
+                cache.invalidate(unreadable)
+        active = [job for job in file_jobs if job.error is None]
+        spec = WorkSpec(
+            [job.checker for job in active],
+            [job.options for job in active],
+            [job.bounds.timeout_s for job in active],
         )
-    return outcomes
+        tasks: list[list[Task]] = []
+        next_id = 0
+        for index, job in enumerate(active):
+            mine = []
+            for file in job.todo:
+                mine.append(Task(next_id, index, file))
+                next_id += 1
+            tasks.append(mine)
+        bar.add_total(next_id)
+
+        def run_repo_checkers() -> None:
+            for checker, ctx, version in repo_jobs:
+                outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
+
+        results = run_tasks(
+            spec,
+            [t for mine in tasks for t in mine],
+            settings.jobs or default_jobs(),
+            on_done=bar.advance,
+            meanwhile=run_repo_checkers,
+            before_fork=cache.close if cache is not None else (lambda: None),
+        )
+        rows: list[NewRow] = []
+        for job, mine in zip(active, tasks, strict=True):
+            job.absorb(mine, results, rows)
+        for job in file_jobs:
+            result = job.finish()
+            if result is not None and cache is not None:
+                result = _keep_whole_result(job, result, rows)
+            outcomes[job.checker.name] = _file_outcome(job, result)
+        if cache is not None:
+            cache.put_many(rows)
+    finally:
+        bar.close()
+        if cache is not None:
+            cache.close()
+    return [outcomes[checker.name] for checker, _, _ in prepared]
+
+
+def _options_text(ctx: CheckContext, *extra: object) -> str:
+    """Everything of the context besides the files that a checker's result may depend on."""
+    return json.dumps(
+        {
+            "options": dict(ctx.options),
+            "count_test_findings": ctx.count_test_findings,
+            "criteria": sorted(getattr(ctx, "criteria", ()) or ()),
+            "extra": list(extra),
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _whole_key(job: _FileJob) -> str | None:
+    """The key of a file checker's whole result, from its ``cache_inputs``."""
+    from backend_skills import __version__
+
+    try:
+        inputs = job.checker.cache_inputs(job.ctx)
+    except Exception:  # no key: the checker simply runs
+        return None
+    if inputs is None:
+        return None
+    return repo_key(
+        tool_version=__version__,
+        checker=job.checker.name,
+        checker_version=job.version,
+        code_stamp=code_stamp(job.checker),
+        options_key=_options_text(job.ctx, job.bounds.max_file_bytes),
+        inputs=inputs,
+    )
+
+
+def _reuse_whole_results(
+    jobs: list[_FileJob], cache: ResultCache, outcomes: dict[str, _CheckerOutcome]
+) -> list[_FileJob]:
+    """Answer file checkers whose inputs did not change from the cache, whole; return
+    the jobs left to run."""
+    start = time.perf_counter()
+    for job in jobs:
+        job.whole_key = _whole_key(job)
+    keys = [job.whole_key for job in jobs if job.whole_key is not None]
+    entries = cache.get_many(keys)
+    left = []
+    for job in jobs:
+        entry = entries.get(job.whole_key) if job.whole_key is not None else None
+        result = _load_check_result(entry) if entry is not None else None
+        if result is None:
+            left.append(job)
+            continue
+        job.seconds = time.perf_counter() - start
+        outcomes[job.checker.name] = _file_outcome(job, result)
+    return left
+
+
+def _keep_whole_result(job: _FileJob, result: CheckResult, rows: list[NewRow]) -> CheckResult:
+    """Queue the whole result for the cache (unless a file ran out of time: that may
+    differ next time); return it as a warm run will read it."""
+    if job.whole_key is None or job.transient:
+        return result
+    try:
+        value = result.model_dump_json()
+    except Exception:  # not serialisable: keep the live result, cache nothing
+        return result
+    extra = _dump([f.snippet_hash for f in result.findings])
+    reloaded = _load_check_result(Entry(value, extra))
+    if reloaded is None:
+        return result
+    rows.append(NewRow(job.whole_key, job.checker.name, value, extra))
+    return reloaded
+
+
+def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
+    if result is None:
+        return _CheckerOutcome(
+            CheckerRun(
+                name=job.checker.name,
+                version=job.version,
+                status="failed",
+                duration_s=round(job.seconds, 3),
+                files=0,
+                error=job.error,
+            ),
+            None,
+        )
+    return _CheckerOutcome(
+        CheckerRun(
+            name=job.checker.name,
+            version=job.version,
+            status="ok",
+            duration_s=round(job.seconds, 3),
+            files=result.files,
+            notes=list(result.notes),
+        ),
+        result,
+    )
+
+
+def _run_repo_checker(
+    checker: Checker, ctx: CheckContext, version: str, cache: ResultCache | None
+) -> _CheckerOutcome:
+    """A repository checker, answered from the cache when its inputs are unchanged."""
+    from backend_skills import __version__
+
+    start = time.perf_counter()
+    key: str | None = None
+    if cache is not None and isinstance(checker, RepoChecker):
+        try:
+            inputs = checker.cache_inputs(ctx)
+        except Exception:  # no key, no cache: the check itself still runs
+            inputs = None
+        if inputs is not None:
+            key = repo_key(
+                tool_version=__version__,
+                checker=checker.name,
+                checker_version=version,
+                code_stamp=code_stamp(checker),
+                options_key=_options_text(ctx),
+                inputs=inputs,
+            )
+            entry = cache.get_many([key]).get(key)
+            cached = _load_check_result(entry) if entry is not None else None
+            if cached is not None:
+                return _repo_outcome(checker, version, start, cached)
+    try:
+        result = execute_checker(checker, ctx)
+    except Exception as exc:  # a crashing checker is reported; the others finish
+        return _CheckerOutcome(
+            CheckerRun(
+                name=checker.name,
+                version=version,
+                status="failed",
+                duration_s=round(time.perf_counter() - start, 3),
+                files=0,
+                error=_one_line(exc),
+            ),
+            None,
+        )
+    if key is not None and cache is not None:
+        try:
+            value = result.model_dump_json()
+        except Exception:  # not serialisable: keep the live result, cache nothing
+            value = None
+        if value is not None:
+            snippets = [f.snippet_hash for f in result.findings]
+            cache.put_many([NewRow(key, checker.name, value, _dump(snippets))])
+            # What a warm run will read: the same text, so cold and warm runs agree.
+            reloaded = _load_check_result(Entry(value, _dump(snippets)))
+            if reloaded is not None:
+                result = reloaded
+    return _repo_outcome(checker, version, start, result)
+
+
+def _load_check_result(entry: Entry) -> CheckResult | None:
+    try:
+        result = CheckResult.model_validate_json(entry.value)
+        snippets = json.loads(entry.extra) if entry.extra else []
+    except (ValidationError, ValueError):
+        return None
+    if not isinstance(snippets, list):
+        return None
+    _restore_snippets(result.findings, snippets)
+    return result
+
+
+def _repo_outcome(
+    checker: Checker, version: str, start: float, result: CheckResult
+) -> _CheckerOutcome:
+    return _CheckerOutcome(
+        CheckerRun(
+            name=checker.name,
+            version=version,
+            status="ok",
+            duration_s=round(time.perf_counter() - start, 3),
+            files=result.files,
+            notes=list(result.notes),
+        ),
+        result,
+    )
 
 
 def _skipped_run(checker: Checker, version: str, why: str) -> CheckerRun:
@@ -355,12 +813,14 @@ def run(
     *,
     plugins: Plugins | None = None,
     config_source: str = "configuration",
+    progress: bool = False,
 ) -> Report:
     """Score the repository at ``root`` and return the :class:`Report`.
 
     Raises :class:`ConfigError` for invalid configuration and ``FileNotFoundError`` when
     ``root`` is not a folder. Checker failures do not raise: they make the report
-    incomplete.
+    incomplete. ``progress`` shows a progress display on standard error when the run
+    is long and standard error is a terminal.
     """
     from backend_skills import __version__
 
@@ -379,7 +839,14 @@ def run(
         roles=RoleOverrides(**settings.roles.model_dump()),
         max_file_bytes=settings.max_file_bytes,
     )
-    outcomes = run_checkers(plugins.checkers, fileset, settings, rubric, config_source)
+    outcomes = run_checkers(
+        plugins.checkers,
+        fileset,
+        settings,
+        rubric,
+        config_source,
+        progress=progress and interactive(),
+    )
     raw_findings: list[Finding] = []
     skipped: list[Skip] = list(fileset.skipped)
     for outcome in outcomes:

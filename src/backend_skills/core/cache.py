@@ -1,0 +1,567 @@
+"""The on-disk result cache: per-file checker results keyed by content, in SQLite.
+
+A re-run on an unchanged repository reads every per-file result from here instead of
+analysing the file again; that is what makes a warm run nearly instant.
+
+- **Where**: ``<root>/.backend-skills-cache/cache.sqlite3`` by default. The ``cache_dir``
+  setting (or ``--cache-dir``) moves it; a relative ``cache_dir`` is relative to the
+  scored root. When neither is given, ``BACKEND_SKILLS_CACHE_DIR`` is used. The folder
+  gets a ``.gitignore`` holding ``*`` and a ``CACHEDIR.TAG`` so that git and backup
+  tools leave it alone.
+- **Keys**: see :func:`file_key` and :func:`repo_key`. Everything a per-file result
+  depends on is in the key: the backend-skills version, the checker's name, version and
+  code stamp, the prepared options, and the file's path, language, role and content hash.
+- **Concurrency**: WAL journal and a busy timeout; each run writes its new rows in one
+  transaction, so two runs on the same root never corrupt the file (the last writer of
+  an identical key wins, with an identical value).
+- **Damage**: a file that is not a SQLite database, a database that is not ours, or one
+  written by an incompatible version is discarded and rebuilt with a
+  :class:`CacheWarning`; a row that cannot be read is a miss. The cache never makes a
+  run fail: when it cannot be used at all the run goes on without it.
+- **Size**: rows not used for :data:`PRUNE_AFTER_S` are deleted after a run that wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+#: Default folder name, created at the scored root.
+CACHE_DIR_NAME = ".backend-skills-cache"
+#: The database file inside the cache folder.
+CACHE_FILE = "cache.sqlite3"
+#: Environment variable naming the cache folder when the configuration does not.
+CACHE_DIR_ENV = "BACKEND_SKILLS_CACHE_DIR"
+#: Identifies our databases (``meta`` table); a different value means a foreign file.
+CACHE_FORMAT = "backend-skills-result-cache"
+#: Bumped when the table layout or the meaning of a row changes.
+CACHE_SCHEMA = "1"
+#: Rows not read or written for this long are deleted (seconds).
+PRUNE_AFTER_S = 30 * 24 * 3600
+#: A row read by a run gets its access time refreshed when older than this.
+TOUCH_AFTER_S = 24 * 3600
+#: How long a run waits for another run's write transaction (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+
+_OUR_TABLES = frozenset({"meta", "results"})
+_SIDE_FILES = (CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm", f"{CACHE_FILE}-journal")
+_MARKER_FILES = (".gitignore", "CACHEDIR.TAG", "cache.lock")
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by backend-skills.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_IN_BATCH = 500  # keys per SELECT ... IN (...), below SQLite's variable limit
+
+
+class CacheWarning(UserWarning):
+    """The cache could not be used as is (discarded and rebuilt, or bypassed)."""
+
+
+def resolve_cache_dir(root: Path, setting: str | None) -> Path:
+    """The cache folder for ``root``.
+
+    ``setting`` (the ``cache_dir`` setting or ``--cache-dir``) wins; a relative value is
+    relative to ``root``. Otherwise ``BACKEND_SKILLS_CACHE_DIR`` (relative to the
+    current folder), otherwise ``<root>/.backend-skills-cache``.
+    """
+    if setting:
+        path = Path(setting).expanduser()
+        return path if path.is_absolute() else root / path
+    env = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return root / CACHE_DIR_NAME
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def file_key(
+    *,
+    tool_version: str,
+    checker: str,
+    checker_version: str,
+    code_stamp: str,
+    options_key: str,
+    path: str,
+    language: str,
+    role: str,
+    sha256: str,
+) -> str:
+    """Key of one file's result for one checker.
+
+    ``check_file`` receives the whole :class:`~backend_skills.core.discovery.SourceFile`
+    (its findings name the path; an analysis may look at the role), so the path,
+    language and role are part of the key next to the content hash.
+    """
+    return _digest(
+        "file",
+        tool_version,
+        checker,
+        checker_version,
+        code_stamp,
+        options_key,
+        path,
+        language,
+        role,
+        sha256,
+    )
+
+
+def repo_key(
+    *,
+    tool_version: str,
+    checker: str,
+    checker_version: str,
+    code_stamp: str,
+    options_key: str,
+    inputs: str,
+) -> str:
+    """Key of a repository checker's result: what ``cache_inputs`` said it read."""
+    return _digest("repo", tool_version, checker, checker_version, code_stamp, options_key, inputs)
+
+
+def fileset_digest(files: Iterable[object]) -> str:
+    """A digest of discovered files (path, language, role and content hash of each).
+
+    A helper for ``cache_inputs`` implementations whose result depends on the files
+    they look at: pass the files they read.
+    """
+    h = hashlib.sha256()
+    for f in files:
+        h.update(
+            f"{getattr(f, 'path', '')}\x1f{getattr(f, 'language', '')}\x1f"
+            f"{getattr(f, 'role', '')}\x1f{getattr(f, 'sha256', '')}\x1e".encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+    return h.hexdigest()
+
+
+_last_digest: tuple[object, str] | None = None
+
+
+def whole_fileset_digest(fileset: object) -> str:
+    """A digest of everything discovery found: files (as :func:`fileset_digest`),
+    folders and skipped paths with their reasons. Computed once per file set."""
+    global _last_digest
+    if _last_digest is not None and _last_digest[0] is fileset:
+        return _last_digest[1]
+    h = hashlib.sha256(fileset_digest(getattr(fileset, "files", ())).encode())
+    for folder in getattr(fileset, "dirs", ()):
+        h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
+    for skip in getattr(fileset, "skipped", ()):
+        h.update(
+            f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e".encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+    digest = h.hexdigest()
+    _last_digest = (fileset, digest)
+    return digest
+
+
+@lru_cache(maxsize=64)
+def _stamp_of_package(module_name: str) -> str:
+    module: ModuleType | None = sys.modules.get(module_name)
+    filename = getattr(module, "__file__", None)
+    if not filename:
+        return ""
+    top = module_name.split(".", 1)[0]
+    top_module = sys.modules.get(top)
+    top_paths = list(getattr(top_module, "__path__", []) or [])
+    entries: list[str] = []
+    if top != module_name and top_paths:
+        # A package: every Python file in it, so that editing any helper module of
+        # an analysis invalidates results produced under an unchanged version number.
+        for base in top_paths:
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for name in sorted(filenames):
+                    if name.endswith(".py"):
+                        full = os.path.join(dirpath, name)
+                        with contextlib.suppress(OSError):
+                            st = os.stat(full)
+                            rel = os.path.relpath(full, base)
+                            entries.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+    else:
+        with contextlib.suppress(OSError):
+            st = os.stat(filename)
+            entries.append(f"{filename}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
+
+
+def code_stamp(obj: object) -> str:
+    """A stamp of the code behind ``obj``'s class (size and mtime of its package files).
+
+    Guards against stale results while a checker is being developed under an unchanged
+    version number; installed releases change it only on reinstall.
+    """
+    return _stamp_of_package(type(obj).__module__)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A cached row: the result JSON and the side data stored with it."""
+
+    value: str
+    extra: str
+
+
+@dataclass(slots=True)
+class NewRow:
+    """A row to write."""
+
+    key: str
+    checker: str
+    value: str
+    extra: str = ""
+
+
+class ResultCache:
+    """The SQLite result cache of one folder. Never raises on a damaged file.
+
+    Problems are reported as :class:`CacheWarning` (``warnings.warn``) and collected in
+    :attr:`problems`; when the cache cannot be used at all, :attr:`usable` is false and
+    every operation is a no-op.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / CACHE_FILE
+        self.problems: list[str] = []
+        self._conn: sqlite3.Connection | None = None
+        self._disabled = False
+        self._to_touch: list[str] = []
+        self._opened_inode: int | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def usable(self) -> bool:
+        """False once the cache has been given up for this run."""
+        return not self._disabled
+
+    def _warn(self, message: str) -> None:
+        self.problems.append(message)
+        warnings.warn(message, CacheWarning, stacklevel=3)
+
+    def _give_up(self, why: str) -> None:
+        self._warn(
+            f"cache {self.directory}: {why}; continuing without the cache"
+            " (--cache-dir DIR moves it, --no-cache turns it off)"
+        )
+        self.close()
+        self._disabled = True
+
+    def _prepare_folder(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        gitignore = self.directory / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text(
+                "# Created by backend-skills: this folder is a cache.\n*\n", encoding="utf-8"
+            )
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(_CACHEDIR_TAG, encoding="utf-8")
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._disabled:
+            return None
+        if self._conn is not None:
+            return self._conn
+        try:
+            self._prepare_folder()
+        except OSError as exc:
+            self._give_up(f"cannot create the folder ({exc.strerror or exc})")
+            return None
+        for attempt in range(2):
+            inode = self._inode()
+            try:
+                self._conn = self._open()
+                self._opened_inode = self._inode()
+                return self._conn
+            except _Foreign as exc:
+                why = str(exc)
+            except sqlite3.DatabaseError as exc:
+                if _is_busy(exc):
+                    self._give_up(f"busy ({_one_line(exc)})")
+                    return None
+                why = f"unreadable ({_one_line(exc)})"
+            except OSError as exc:
+                self._give_up(f"cannot open ({exc.strerror or exc})")
+                return None
+            self.close()
+            if attempt == 0:
+                self._warn(f"cache file {self.path} is {why}: discarded and rebuilt")
+                if not self._discard(inode):
+                    self._give_up("cannot remove the damaged cache file")
+                    return None
+        self._give_up("cannot be rebuilt")
+        return None
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if tables and not tables <= _OUR_TABLES:
+                raise _Foreign("not a backend-skills cache (unknown tables)")
+            if "meta" in tables:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+                if meta.get("format") != CACHE_FORMAT:
+                    raise _Foreign("not a backend-skills cache (unknown format)")
+                if meta.get("schema") != CACHE_SCHEMA:
+                    raise _Foreign(
+                        f"written by an incompatible version (schema {meta.get('schema')})"
+                    )
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                # e.g. a file system without shared memory: the default journal works too
+                pass
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if tables != _OUR_TABLES:
+                with _transaction(conn):
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
+                    )
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS results ("
+                        " key TEXT PRIMARY KEY, checker TEXT NOT NULL,"
+                        " value TEXT NOT NULL, extra TEXT NOT NULL, atime INTEGER NOT NULL)"
+                    )
+                    conn.execute("CREATE INDEX IF NOT EXISTS results_atime ON results (atime)")
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                        [("format", CACHE_FORMAT), ("schema", CACHE_SCHEMA)],
+                    )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _inode(self) -> int | None:
+        try:
+            return self.path.stat().st_ino
+        except OSError:
+            return None
+
+    def _discard(self, inode: int | None) -> bool:
+        """Delete the damaged database whose inode is ``inode``; False when impossible."""
+        with _folder_lock(self.directory):
+            if inode is None or self._inode() != inode:
+                return True  # gone, or another run rebuilt it meanwhile
+            for name in _SIDE_FILES:
+                try:
+                    (self.directory / name).unlink()
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    return False
+        return True
+
+    def close(self) -> None:
+        """Write pending access times and close the connection."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if self._to_touch:
+                now = int(time.time())
+                with _transaction(conn):
+                    for batch in _batches(self._to_touch):
+                        conn.execute(
+                            f"UPDATE results SET atime = ? WHERE key IN ({_marks(batch)})",
+                            [now, *batch],
+                        )
+        except sqlite3.Error:
+            pass  # access times are a pruning hint only
+        finally:
+            self._to_touch = []
+            conn.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Entry]:
+        """The cached rows among ``keys`` (missing and unreadable rows are left out)."""
+        found: dict[str, Entry] = {}
+        if not keys:
+            return found
+        conn = self._connection()
+        if conn is None:
+            return found
+        stale = int(time.time()) - TOUCH_AFTER_S
+        try:
+            for batch in _batches(keys):
+                for key, value, extra, atime in conn.execute(
+                    f"SELECT key, value, extra, atime FROM results WHERE key IN ({_marks(batch)})",
+                    batch,
+                ):
+                    if isinstance(value, str) and isinstance(extra, str):
+                        found[key] = Entry(value, extra)
+                        if isinstance(atime, int) and atime < stale:
+                            self._to_touch.append(key)
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                self._give_up(f"busy ({_one_line(exc)})")
+            else:
+                self._recover(exc)
+            return {}
+        return found
+
+    # ------------------------------------------------------------------ writing
+
+    def put_many(self, rows: Sequence[NewRow]) -> None:
+        """Store ``rows`` in one transaction, then prune rows unused for a long time."""
+        if not rows:
+            return
+        conn = self._connection()
+        if conn is None:
+            return
+        now = int(time.time())
+        try:
+            with _transaction(conn):
+                conn.executemany(
+                    "INSERT OR REPLACE INTO results (key, checker, value, extra, atime)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [(r.key, r.checker, r.value, r.extra, now) for r in rows],
+                )
+                conn.execute("DELETE FROM results WHERE atime < ?", (now - PRUNE_AFTER_S,))
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                self._warn(f"cache {self.directory}: busy ({_one_line(exc)}); results not saved")
+                return
+            self._recover(exc)
+
+    def invalidate(self, keys: Sequence[str]) -> None:
+        """Delete rows that turned out unreadable."""
+        conn = self._connection()
+        if conn is None or not keys:
+            return
+        try:
+            with _transaction(conn):
+                for batch in _batches(keys):
+                    conn.execute(f"DELETE FROM results WHERE key IN ({_marks(batch)})", batch)
+        except sqlite3.Error:
+            pass
+
+    def _recover(self, exc: BaseException) -> None:
+        self._to_touch = []
+        self.close()
+        self._warn(f"cache file {self.path} is damaged ({_one_line(exc)}): discarded and rebuilt")
+        if not self._discard(self._opened_inode):
+            self._give_up("cannot remove the damaged cache file")
+
+    # --------------------------------------------------------------- inspection
+
+    def stats(self) -> dict[str, int]:
+        """Rows per checker (for ``backend-skills cache info``)."""
+        conn = self._connection()
+        if conn is None:
+            return {}
+        try:
+            return dict(
+                conn.execute(
+                    "SELECT checker, COUNT(*) FROM results GROUP BY checker ORDER BY checker"
+                ).fetchall()
+            )
+        except sqlite3.DatabaseError as exc:
+            self._recover(exc)
+            return {}
+
+
+class _Foreign(Exception):
+    """The file is a database, but not a cache of ours (or not of this schema)."""
+
+
+def clear_cache(directory: Path) -> list[Path]:
+    """Delete the cache files in ``directory`` (and the folder when nothing else is in
+    it). Only our own files are removed, never anything else a user put there.
+
+    Returns the paths removed.
+    """
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for name in (*_SIDE_FILES, *_MARKER_FILES):
+        target = directory / name
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+            removed.append(target)
+    with contextlib.suppress(OSError):
+        directory.rmdir()  # only when empty
+        removed.append(directory)
+    return removed
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _folder_lock(directory: Path) -> Iterator[None]:
+    """An advisory lock serialising the rebuild of a damaged cache (POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: rebuilds are rare; go ahead
+        yield
+        return
+    try:
+        fd = os.open(directory / "cache.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _batches(keys: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(keys), _IN_BATCH):
+        yield list(keys[start : start + _IN_BATCH])
+
+
+def _marks(batch: Sequence[str]) -> str:
+    return ",".join("?" * len(batch))
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """A lock held by another run (not damage)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def dumps_extra(data: Mapping[str, object]) -> str:
+    """Compact JSON for the ``extra`` column."""
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
