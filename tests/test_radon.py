@@ -187,7 +187,7 @@ def test_size_limit_from_configuration_end_to_end(make_tree: TreeFactory) -> Non
     root = make_tree({"app.py": "def f():\n    return 1\n", "big.py": "x = 1\n" * 400})
     report = _radon(root, checkers={"radon": {"max_file_bytes": 1000}})
     skipped = {s.path: s.reason for s in report.skipped if s.checker == "radon"}
-    assert skipped == {"big.py": "radon: file larger than 1000 bytes (2400 bytes)"}
+    assert skipped == {"big.py": "larger than the 1,000-byte limit of radon (2,400 bytes)"}
     assert report.criterion("server_side.complexity").applicable
 
 
@@ -272,3 +272,17 @@ def test_one_parse_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _check(_branches("f", 3))
     assert result.skipped is None
     assert calls == ["parse"]
+
+
+def test_raising_the_size_limit_in_configuration_lets_bigger_files_through(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner and the checker agree on a limit above the checker's own default."""
+    from backend_skills.checkers.radon import RadonChecker
+
+    monkeypatch.setattr(RadonChecker, "max_file_bytes", 1000)
+    root = make_tree({"big.py": "x = 1\n" * 400})  # 2,400 bytes: over the default
+    blocked = _radon(root, jobs=1, cache=False)
+    assert [s.path for s in blocked.skipped if s.checker == "radon"] == ["big.py"]
+    raised = _radon(root, jobs=1, cache=False, checkers={"radon": {"max_file_bytes": 10_000}})
+    assert not [s for s in raised.skipped if s.checker == "radon"]

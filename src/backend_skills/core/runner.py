@@ -150,7 +150,10 @@ def _split_bounds(
     checker: Checker, table: Mapping[str, Any], settings: Settings, source: str
 ) -> tuple[dict[str, Any], _Bounds]:
     """Take the runner's own keys out of a checker's table and validate them."""
-    rest = {k: v for k, v in table.items() if k not in RUNNER_KEYS}
+    # A checker that declares a runner key in its own options sees the same value, so its
+    # own check (when called directly) never disagrees with the runner's bound.
+    own = set(checker.options_model.model_fields) if checker.options_model is not None else set()
+    rest = {k: v for k, v in table.items() if k not in RUNNER_KEYS or k in own}
     timeout = table.get("timeout_s", settings.timeout_s)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError(
