@@ -212,3 +212,12 @@ def test_an_analysis_crashing_on_one_file_loses_only_that(make_tree: TreeFactory
     assert [(s.path, s.reason) for s in result.skipped] == [
         ("b.py", "fragile analysis failed on this file: ValueError: cannot handle this file")
     ]
+
+
+def test_fingerprints_cannot_be_used_to_test_guesses_of_a_secret() -> None:
+    from backend_skills.core.pool import line_hash
+
+    assert line_hash('TOKEN = "hunter2hunter2"') == line_hash('TOKEN = "anyguess12345"')
+    # Literals with spaces (SQL, messages) still tell lines apart.
+    assert line_hash('q("SELECT a FROM t")') != line_hash('q("SELECT b FROM t")')
+    assert line_hash("x  =  1") == line_hash("x = 1")

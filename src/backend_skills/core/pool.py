@@ -32,6 +32,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import threading
@@ -100,9 +101,16 @@ class FileTimeout(BaseException):
     ``except Exception`` does not swallow it)."""
 
 
+#: Quoted literals that look like a credential: 8+ characters without spaces. They are
+#: blanked before hashing so a fingerprint can never be used to test guesses of a
+#: secret's value. Literals with spaces (SQL, messages) still tell lines apart.
+_TOKEN_LITERAL = re.compile(r"""(?P<q>['"])[^\s'"]{8,}(?P=q)""")
+
+
 def line_hash(line: str) -> str:
-    """Hash of one source line with whitespace normalised (the fingerprint anchor)."""
-    return hashlib.sha256(" ".join(line.split()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    """Hash of one source line, whitespace normalised and token-like literals blanked."""
+    normalised = _TOKEN_LITERAL.sub(r"\g<q>\g<q>", " ".join(line.split()))
+    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def snippet_hashes(file: SourceFile, result: FileResult) -> tuple[str, ...]:
