@@ -292,7 +292,11 @@ def infer_dialect(fileset: FileSet) -> tuple[str, str]:
                 add(
                     SCHEME_DIALECTS.get(engine, "ansi"), 3, f"Django engine {engine} in {file.path}"
                 )
-        if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell"):
+        # "://" first: the same matches, and the case-insensitive scan of every file's
+        # text cost 0.6 s on Django (twice per run: prepare and reduce).
+        if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell") and (
+            "://" in text
+        ):
             for match in _URL_RE.finditer(text):
                 scheme = match.group(1).lower()
                 weight = 1.0 if file.role is Role.TEST else 2.0
@@ -458,10 +462,16 @@ class SqlfluffChecker(FileChecker):
 
     @property
     def version(self) -> str:
-        """The installed sqlfluff version."""
-        import sqlfluff
+        """The installed sqlfluff version (from its distribution: importing sqlfluff
+        to read it took 0.15 s of every run, warm ones included)."""
+        from importlib.metadata import PackageNotFoundError, version
 
-        return str(sqlfluff.__version__)
+        try:
+            return version("sqlfluff")
+        except PackageNotFoundError:
+            import sqlfluff
+
+            return str(sqlfluff.__version__)
 
     def select(self, ctx: CheckContext) -> list[SourceFile]:
         """SQL files, and Python files of the schema roles that may declare tables."""
