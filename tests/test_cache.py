@@ -410,3 +410,24 @@ def test_cli_score_accepts_cache_dir_and_reports_damage_on_stderr(
     assert MarkerChecker.calls == []
     assert "warning: cache" not in warm.stderr
     assert json.loads(warm.stdout)["findings"] == json.loads(result.stdout)["findings"]
+
+
+def test_the_repository_files_checker_is_reused_while_no_file_changes(
+    make_tree: TreeFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_skills import score
+    from backend_skills.checkers.repo import RepoFilesChecker
+
+    root = make_tree({"README.md": "# Service\n\nInstall with pip.\n", "app.py": "x = 1\n"})
+    options: dict[str, Any] = {"skills": ["collaboration"], "isolated": True, "jobs": 1}
+    cold = score(root, cache_dir=str(tmp_path / "c"), **options)
+
+    def must_not_run(self: RepoFilesChecker, ctx: Any) -> Any:
+        raise AssertionError("check ran although no discovered file changed")
+
+    monkeypatch.setattr(RepoFilesChecker, "check", must_not_run)
+    warm = score(root, cache_dir=str(tmp_path / "c"), **options)
+    assert normalised(warm) == normalised(cold)
+    (root / "README.md").write_text("# Service\n\nChanged.\n", encoding="utf-8")
+    changed = score(root, cache_dir=str(tmp_path / "c"), **options)
+    assert {r.name: r.status for r in changed.checkers}["repo"] == "failed"

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from backend_skills.core.cache import whole_fileset_digest
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.hookspecs import hookimpl
@@ -1840,6 +1841,11 @@ class RepoFilesChecker(RepoChecker):
         LINTERS,
     )
     options_model = RepoOptions
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """Everything ``check`` reads is discovered files (and folders): while none
+        changes, the runner reuses the last result (1.1 s per run on Django's docs)."""
+        return whole_fileset_digest(ctx.fileset)
 
     def check(self, ctx: CheckContext) -> CheckResult:
         """Evaluate every criterion from the discovered files."""
