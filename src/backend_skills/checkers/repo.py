@@ -308,8 +308,9 @@ def _norm_stem(name: str) -> str:
 
 
 def _parent(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
+    # str(PurePosixPath(path).parent) with "." as "", for discovery's relative POSIX
+    # paths; without building a path object (41,000 calls per run on Django).
+    return path.rpartition("/")[0]
 
 
 def _community_files(
