@@ -222,11 +222,7 @@ def score(
     overall, per_skill = _parse_fail_under(fail_under)
     extra = _parse_format_options(format_options)
     baseline = _load_baseline(baseline_file, fail_on_new)
-    formats = formats or ("text",)
-    if len(outputs) > len(formats):
-        raise click.UsageError("more --output files than --format options")
-    if len(formats) - len(outputs) > 1:
-        raise click.UsageError("with several --format options, give an --output for all but one")
+    formats = _check_formats_and_outputs(formats, outputs)
     overrides: dict[str, Any] = {
         "skills": list(skills) or None,
         "fail_under": overall,
@@ -240,29 +236,14 @@ def score(
         settings, used = resolve_settings(
             path, config_file=config_file, isolated=isolated, overrides=overrides
         )
-        if exclude:
-            settings = settings.model_copy(update={"exclude": [*settings.exclude, *exclude]})
-        if disable_plugin:
-            settings = settings.model_copy(
-                update={"disable_plugins": [*settings.disable_plugins, *disable_plugin]}
-            )
+        settings = settings.model_copy(
+            update={
+                "exclude": [*settings.exclude, *exclude],
+                "disable_plugins": [*settings.disable_plugins, *disable_plugin],
+            }
+        )
         per_skill = {**settings.fail_under_skills, **per_skill}
-        plugins = load_plugins(disable=settings.disable_plugins)
-        for name in formats:
-            if name not in plugins.reporters:
-                known = ", ".join(sorted(plugins.reporters)) or "none"
-                raise click.UsageError(f"unknown format {name!r} (available: {known})")
-        unknown = set(per_skill) - {s.id for r in plugins.rubrics for s in r.skills}
-        if unknown:
-            raise click.UsageError(f"--fail-under: unknown skill {sorted(unknown)[0]!r}")
-        if not quiet:
-            for problem in plugins.problems:
-                click.echo(f"backend-skills: warning: {problem}", err=True)
-            for info in plugins.failed():
-                click.echo(
-                    f"backend-skills: warning: plugin {info.name} failed to load: {info.error}",
-                    err=True,
-                )
+        plugins = _plugins_for_score(settings.disable_plugins, formats, per_skill, quiet)
         report = _run_reporting_warnings(
             path,
             settings,
@@ -272,22 +253,67 @@ def score(
         )
     except ConfigError as exc:
         _fail(str(exc))
+    _emit(report, plugins, formats, outputs, RenderOptions(verbose=verbose, extra=extra), quiet)
+    new_failures = _baseline_gate(report, baseline, fail_on_new, quiet)  # named even if incomplete
+    sys.exit(_exit_code(report, settings.fail_under, per_skill, new_failures, quiet))
 
-    stdout_format = formats[len(outputs)] if len(formats) > len(outputs) else None
+
+def _check_formats_and_outputs(
+    formats: tuple[str, ...], outputs: tuple[Path, ...]
+) -> tuple[str, ...]:
+    """The formats to render (``text`` by default); at most one may go to stdout."""
+    formats = formats or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError("more --output files than --format options")
+    if len(formats) - len(outputs) > 1:
+        raise click.UsageError("with several --format options, give an --output for all but one")
+    return formats
+
+
+def _plugins_for_score(
+    disable: Sequence[str], formats: Sequence[str], per_skill: dict[str, float], quiet: bool
+) -> Plugins:
+    """Load plugins, check the formats and gated skills exist, warn about broken plugins."""
+    plugins = load_plugins(disable=disable)
+    for name in formats:
+        if name not in plugins.reporters:
+            known = ", ".join(sorted(plugins.reporters)) or "none"
+            raise click.UsageError(f"unknown format {name!r} (available: {known})")
+    unknown = set(per_skill) - {s.id for r in plugins.rubrics for s in r.skills}
+    if unknown:
+        raise click.UsageError(f"--fail-under: unknown skill {sorted(unknown)[0]!r}")
+    if not quiet:
+        for problem in plugins.problems:
+            click.echo(f"backend-skills: warning: {problem}", err=True)
+        for info in plugins.failed():
+            click.echo(
+                f"backend-skills: warning: plugin {info.name} failed to load: {info.error}",
+                err=True,
+            )
+    return plugins
+
+
+def _emit(
+    report: Report,
+    plugins: Plugins,
+    formats: Sequence[str],
+    outputs: Sequence[Path],
+    options: RenderOptions,
+    quiet: bool,
+) -> None:
+    """Write the n-th format to the n-th output file and the remaining one to stdout."""
     for name, target in zip(formats, outputs, strict=False):
-        text = _render(plugins.reporters[name], report, RenderOptions(verbose=verbose, extra=extra))
+        text = _render(plugins.reporters[name], report, options)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except OSError as exc:
             _fail(f"{target}: cannot write: {exc.strerror or exc}")
-    if stdout_format is not None:
+    if len(formats) > len(outputs):
+        stdout_format = formats[len(outputs)]
         color = stdout_format == "text" and _use_color(sys.stdout)
-        text = _render(
-            plugins.reporters[stdout_format],
-            report,
-            RenderOptions(color=color, verbose=verbose, extra=extra),
-        )
+        options = RenderOptions(color=color, verbose=options.verbose, extra=options.extra)
+        text = _render(plugins.reporters[stdout_format], report, options)
         click.echo(text, nl=False, color=color)
     elif not quiet:
         click.echo(
@@ -297,20 +323,26 @@ def score(
             err=True,
         )
 
-    new_failures = _baseline_gate(report, baseline, fail_on_new, quiet)  # named even if incomplete
+
+def _exit_code(
+    report: Report,
+    fail_under: float | None,
+    per_skill: dict[str, float],
+    new_failures: list[str],
+    quiet: bool,
+) -> int:
+    """3 when incomplete, 1 when a gate failed (each failure named on stderr), else 0."""
     if not report.complete:
         if not quiet:
             click.echo("backend-skills: report incomplete: a checker failed (exit 3)", err=True)
-        sys.exit(EXIT_INCOMPLETE)
+        return EXIT_INCOMPLETE
     if not quiet:
         for warning in gate_warnings(report, per_skill):
             click.echo(f"backend-skills: warning: {warning}", err=True)
-    failures = gate_failures(report, settings.fail_under, per_skill) + new_failures
-    if failures:
-        for failure in failures:
-            click.echo(f"backend-skills: gate failed: {failure}", err=True)
-        sys.exit(EXIT_GATE)
-    sys.exit(EXIT_OK)
+    failures = gate_failures(report, fail_under, per_skill) + new_failures
+    for failure in failures:
+        click.echo(f"backend-skills: gate failed: {failure}", err=True)
+    return EXIT_GATE if failures else EXIT_OK
 
 
 # --------------------------------------------------------------------------- cache

@@ -387,7 +387,7 @@ class ResultCache:
                 with _transaction(conn):
                     for batch in _batches(self._to_touch):
                         conn.execute(
-                            f"UPDATE results SET atime = ? WHERE key IN ({_marks(batch)})",
+                            f"UPDATE results SET atime = ? WHERE key IN ({','.join('?' * len(batch))})",
                             [now, *batch],
                         )
         except sqlite3.Error:
@@ -410,7 +410,7 @@ class ResultCache:
         try:
             for batch in _batches(keys):
                 for key, value, extra, atime in conn.execute(
-                    f"SELECT key, value, extra, atime FROM results WHERE key IN ({_marks(batch)})",
+                    f"SELECT key, value, extra, atime FROM results WHERE key IN ({','.join('?' * len(batch))})",
                     batch,
                 ):
                     if isinstance(value, str) and isinstance(extra, str):
@@ -457,7 +457,9 @@ class ResultCache:
         try:
             with _transaction(conn):
                 for batch in _batches(keys):
-                    conn.execute(f"DELETE FROM results WHERE key IN ({_marks(batch)})", batch)
+                    conn.execute(
+                        f"DELETE FROM results WHERE key IN ({','.join('?' * len(batch))})", batch
+                    )
         except sqlite3.Error:
             pass
 
@@ -545,10 +547,6 @@ def _folder_lock(directory: Path) -> Iterator[None]:
 def _batches(keys: Sequence[str]) -> Iterator[list[str]]:
     for start in range(0, len(keys), _IN_BATCH):
         yield list(keys[start : start + _IN_BATCH])
-
-
-def _marks(batch: Sequence[str]) -> str:
-    return ",".join("?" * len(batch))
 
 
 def _is_busy(exc: BaseException) -> bool:
