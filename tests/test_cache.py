@@ -431,3 +431,21 @@ def test_the_repository_files_checker_is_reused_while_no_file_changes(
     (root / "README.md").write_text("# Service\n\nChanged.\n", encoding="utf-8")
     changed = score(root, cache_dir=str(tmp_path / "c"), **options)
     assert {r.name: r.status for r in changed.checkers}["repo"] == "failed"
+
+
+def test_reading_a_row_refreshes_its_access_time_at_most_daily(tmp_path: Path) -> None:
+    store = ResultCache(tmp_path / "c")
+    store.put_many([NewRow(f"k{i}", "markers", "{}") for i in range(1200)])
+    store.close()
+    two_days_ago = int(time.time()) - 2 * 24 * 3600
+    conn = sqlite3.connect(tmp_path / "c" / CACHE_FILE)
+    conn.execute("UPDATE results SET atime = ?", (two_days_ago,))
+    conn.commit()
+    conn.close()
+    store = ResultCache(tmp_path / "c")
+    assert len(store.get_many([f"k{i}" for i in range(0, 1200, 2)] + ["missing"])) == 600
+    store.close()
+    conn = sqlite3.connect(tmp_path / "c" / CACHE_FILE)
+    fresh = conn.execute("SELECT COUNT(*) FROM results WHERE atime > ?", (two_days_ago,))
+    assert fresh.fetchone() == (600,)
+    conn.close()

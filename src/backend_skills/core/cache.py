@@ -62,7 +62,6 @@ _CACHEDIR_TAG = (
     "# This file is a cache directory tag created by backend-skills.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_IN_BATCH = 500  # keys per SELECT ... IN (...), below SQLite's variable limit
 
 
 class CacheWarning(UserWarning):
@@ -383,13 +382,12 @@ class ResultCache:
             return
         try:
             if self._to_touch:
-                now = int(time.time())
                 with _transaction(conn):
-                    for batch in _batches(self._to_touch):
-                        conn.execute(
-                            f"UPDATE results SET atime = ? WHERE key IN ({','.join('?' * len(batch))})",
-                            [now, *batch],
-                        )
+                    _stage_keys(conn, self._to_touch)
+                    conn.execute(
+                        "UPDATE results SET atime = ? WHERE key IN (SELECT key FROM temp.wanted)",
+                        (int(time.time()),),
+                    )
         except sqlite3.Error:
             pass  # access times are a pruning hint only
         finally:
@@ -408,15 +406,17 @@ class ResultCache:
             return found
         stale = int(time.time()) - TOUCH_AFTER_S
         try:
-            for batch in _batches(keys):
-                for key, value, extra, atime in conn.execute(
-                    f"SELECT key, value, extra, atime FROM results WHERE key IN ({','.join('?' * len(batch))})",
-                    batch,
-                ):
-                    if isinstance(value, str) and isinstance(extra, str):
-                        found[key] = Entry(value, extra)
-                        if isinstance(atime, int) and atime < stale:
-                            self._to_touch.append(key)
+            with _transaction(conn, write=False):
+                _stage_keys(conn, keys)
+                rows = conn.execute(
+                    "SELECT r.key, r.value, r.extra, r.atime FROM results AS r"
+                    " JOIN temp.wanted AS w ON w.key = r.key"
+                ).fetchall()
+            for key, value, extra, atime in rows:
+                if isinstance(value, str) and isinstance(extra, str):
+                    found[key] = Entry(value, extra)
+                    if isinstance(atime, int) and atime < stale:
+                        self._to_touch.append(key)
         except sqlite3.DatabaseError as exc:
             if _is_busy(exc):
                 self._give_up(f"busy ({_one_line(exc)})")
@@ -456,10 +456,8 @@ class ResultCache:
             return
         try:
             with _transaction(conn):
-                for batch in _batches(keys):
-                    conn.execute(
-                        f"DELETE FROM results WHERE key IN ({','.join('?' * len(batch))})", batch
-                    )
+                _stage_keys(conn, keys)
+                conn.execute("DELETE FROM results WHERE key IN (SELECT key FROM temp.wanted)")
         except sqlite3.Error:
             pass
 
@@ -513,8 +511,10 @@ def clear_cache(directory: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
+def _transaction(conn: sqlite3.Connection, *, write: bool = True) -> Iterator[None]:
+    """A transaction: ``BEGIN IMMEDIATE`` to write (takes the write lock at once, waiting
+    up to the busy timeout), a deferred ``BEGIN`` to read one consistent snapshot."""
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
     try:
         yield
     except BaseException:
@@ -544,9 +544,12 @@ def _folder_lock(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _batches(keys: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(keys), _IN_BATCH):
-        yield list(keys[start : start + _IN_BATCH])
+def _stage_keys(conn: sqlite3.Connection, keys: Sequence[str]) -> None:
+    """Put ``keys`` in this connection's temporary ``wanted`` table: queries join it
+    instead of building ``IN (?, ?, ...)`` text, whatever the number of keys."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.wanted")
+    conn.executemany("INSERT OR IGNORE INTO temp.wanted (key) VALUES (?)", [(k,) for k in keys])
 
 
 def _is_busy(exc: BaseException) -> bool:
