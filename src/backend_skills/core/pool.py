@@ -398,27 +398,36 @@ def _run_pool(
             continue
         # Files that were in flight when a worker died: one at a time, alone.
         suspects, alone = alone, []
-        for task in suspects:
-            try:
-                done, failed, _ = _round(spec, [task], 1, on_done, None)
-            except PoolUnavailable:  # never retried here: it may take the process down
-                done, failed = {}, [task]
-            outcomes.update(done)
-            if failed:
-                hard = spec.timeouts[task.checker] * 1.5 + 1.0
-                outcomes[task.id] = Outcome(
-                    task.id,
-                    DIED,
-                    f"the worker process analysing it with {spec.checkers[task.checker].name}"
-                    f" died (over the {hard:g} s hard time limit, out of memory or crashed)",
-                )
-                on_done(1)
+        outcomes.update(_retry_alone(spec, suspects, on_done))
     if pending_meanwhile is not None:
         pending_meanwhile()
     for task in [*queue, *alone]:
         outcomes.setdefault(
             task.id, Outcome(task.id, DIED, "worker processes kept dying; file not analysed")
         )
+    return outcomes
+
+
+def _retry_alone(
+    spec: WorkSpec, suspects: Sequence[Task], on_done: Callable[[int], None]
+) -> dict[int, Outcome]:
+    """Each task in a pool of its own: one that kills its worker again is skipped."""
+    outcomes: dict[int, Outcome] = {}
+    for task in suspects:
+        try:
+            done, failed, _ = _round(spec, [task], 1, on_done, None)
+        except PoolUnavailable:  # never retried here: it may take the process down
+            done, failed = {}, [task]
+        outcomes.update(done)
+        if failed:
+            hard = spec.timeouts[task.checker] * 1.5 + 1.0
+            outcomes[task.id] = Outcome(
+                task.id,
+                DIED,
+                f"the worker process analysing it with {spec.checkers[task.checker].name}"
+                f" died (over the {hard:g} s hard time limit, out of memory or crashed)",
+            )
+            on_done(1)
     return outcomes
 
 
@@ -462,42 +471,15 @@ def _round_with(
         )
     except (OSError, ValueError) as exc:
         raise PoolUnavailable(_one_line(exc)) from exc
-    outcomes: dict[int, Outcome] = {}
-    failed: list[Task] = []
-    futures: dict[Future[list[Outcome]], list[Task]] = {}
     if inherit:
         _inherited = {t.id: t for t in tasks}
     try:
-        try:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns when forking a process that has other threads; see
-                # start_method() for why that is acceptable here.
-                warnings.filterwarnings("ignore", ".*fork.*deadlock", DeprecationWarning)
-                for chunk in chunked(tasks, workers):
-                    payload: list[Task] | list[int] = [t.id for t in chunk] if inherit else chunk
-                    future = executor.submit(_work_chunk, payload)
-                    futures[future] = chunk
-                    future.add_done_callback(_progress_callback(on_done, len(chunk)))
-        except BrokenProcessPool:
-            pass  # the futures already submitted say so; the rest is retried below
-        except Exception as exc:  # e.g. the spec cannot be pickled for spawn
-            if not futures:
-                raise PoolUnavailable(_one_line(exc)) from exc
+        futures = _submit(executor, tasks, workers, inherit, on_done)
         submitted = {t.id for chunk in futures.values() for t in chunk}
-        failed.extend(t for t in tasks if t.id not in submitted)
+        failed = [t for t in tasks if t.id not in submitted]
         if meanwhile is not None:
             meanwhile()
-        for future in as_completed(futures):
-            try:
-                for outcome in future.result():
-                    outcomes[outcome.id] = outcome
-            except BrokenProcessPool:
-                failed.extend(futures[future])
-            except Exception as exc:  # the chunk could not be sent or its result read
-                for task in futures[future]:
-                    outcomes[task.id] = Outcome(
-                        task.id, ERROR, f"worker error: {_one_line(exc)} (in {task.file.path})"
-                    )
+        outcomes = _collect(futures, failed)
         inflight = {int(v) for v in slots if v >= 0} if failed else set()
     except BaseException:
         _terminate(executor)
@@ -506,6 +488,53 @@ def _round_with(
         executor.shutdown(wait=True, cancel_futures=True)
         _inherited = {}
     return outcomes, failed, inflight
+
+
+def _submit(
+    executor: ProcessPoolExecutor,
+    tasks: Sequence[Task],
+    workers: int,
+    inherit: bool,
+    on_done: Callable[[int], None],
+) -> dict[Future[list[Outcome]], list[Task]]:
+    """Submit every chunk; the futures with their tasks. A pool that breaks while
+    submitting keeps what it took (the caller retries the rest)."""
+    futures: dict[Future[list[Outcome]], list[Task]] = {}
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when forking a process that has other threads; see
+            # start_method() for why that is acceptable here.
+            warnings.filterwarnings("ignore", ".*fork.*deadlock", DeprecationWarning)
+            for chunk in chunked(tasks, workers):
+                payload: list[Task] | list[int] = [t.id for t in chunk] if inherit else chunk
+                future = executor.submit(_work_chunk, payload)
+                futures[future] = chunk
+                future.add_done_callback(_progress_callback(on_done, len(chunk)))
+    except BrokenProcessPool:
+        pass  # the futures already submitted say so
+    except Exception as exc:  # e.g. the spec cannot be pickled for spawn
+        if not futures:
+            raise PoolUnavailable(_one_line(exc)) from exc
+    return futures
+
+
+def _collect(
+    futures: Mapping[Future[list[Outcome]], list[Task]], failed: list[Task]
+) -> dict[int, Outcome]:
+    """Wait for every chunk; tasks lost to a broken pool go to ``failed``."""
+    outcomes: dict[int, Outcome] = {}
+    for future in as_completed(futures):
+        try:
+            for outcome in future.result():
+                outcomes[outcome.id] = outcome
+        except BrokenProcessPool:
+            failed.extend(futures[future])
+        except Exception as exc:  # the chunk could not be sent or its result read
+            for task in futures[future]:
+                outcomes[task.id] = Outcome(
+                    task.id, ERROR, f"worker error: {_one_line(exc)} (in {task.file.path})"
+                )
+    return outcomes
 
 
 def _progress_callback(

@@ -9,6 +9,7 @@ checker failed are marked not assessed.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -57,6 +58,8 @@ from .scoring import (
     score_skill,
     weighted_findings,
 )
+
+_log = logging.getLogger(__name__)
 
 #: Roles whose findings never count and whose files are not analysed by default.
 EXCLUDED_ROLES = frozenset({Role.VENDORED, Role.GENERATED})
@@ -546,7 +549,8 @@ def _whole_key(job: _FileJob) -> str | None:
 
     try:
         inputs = job.checker.cache_inputs(job.ctx)
-    except Exception:  # no key: the checker simply runs
+    except Exception as exc:  # no key: the checker simply runs, uncached
+        _log.debug("%s: cache_inputs raised %s; not cached", job.checker.name, _one_line(exc))
         return None
     if inputs is None:
         return None
@@ -589,7 +593,8 @@ def _keep_whole_result(job: _FileJob, result: CheckResult, rows: list[NewRow]) -
         return result
     try:
         value = result.model_dump_json()
-    except Exception:  # not serialisable: keep the live result, cache nothing
+    except Exception as exc:  # not serialisable: keep the live result, cache nothing
+        _log.debug("%s: result not cached: %s", job.checker.name, _one_line(exc))
         return result
     extra = _dump([f.snippet_hash for f in result.findings])
     reloaded = _load_check_result(Entry(value, extra))
@@ -636,7 +641,8 @@ def _run_repo_checker(
     if cache is not None and isinstance(checker, RepoChecker):
         try:
             inputs = checker.cache_inputs(ctx)
-        except Exception:  # no key, no cache: the check itself still runs
+        except Exception as exc:  # no key, no cache: the check itself still runs
+            _log.debug("%s: cache_inputs raised %s; not cached", checker.name, _one_line(exc))
             inputs = None
         if inputs is not None:
             key = repo_key(
@@ -668,7 +674,8 @@ def _run_repo_checker(
     if key is not None and cache is not None:
         try:
             value = result.model_dump_json()
-        except Exception:  # not serialisable: keep the live result, cache nothing
+        except Exception as exc:  # not serialisable: keep the live result, cache nothing
+            _log.debug("%s: result not cached: %s", checker.name, _one_line(exc))
             value = None
         if value is not None:
             snippets = [f.snippet_hash for f in result.findings]
