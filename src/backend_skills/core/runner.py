@@ -430,42 +430,9 @@ def run_checkers(
     jobs and whatever the cache held. Cache problems are warnings
     (:class:`~backend_skills.core.cache.CacheWarning`), never errors.
     """
+    prepared = _contexts(checkers, fileset, settings, rubric, source)
     outcomes: dict[str, _CheckerOutcome] = {}
-    file_jobs: list[_FileJob] = []
-    repo_jobs: list[tuple[Checker, CheckContext, str]] = []
-    prepared: list[tuple[Checker, CheckContext, _Bounds]] = []
-    in_force = frozenset(c.id for c in rubric.criteria())
-    for checker in sorted(checkers, key=lambda c: c.name):
-        table, bounds = _split_bounds(
-            checker, settings.checkers.get(checker.name, {}), settings, source
-        )
-        options = validate_checker_options(checker, table, source)
-        ctx = CheckContext(
-            root=fileset.root,
-            fileset=fileset,
-            options=options,
-            count_test_findings=settings.count_test_findings,
-            criteria=in_force,
-        )
-        prepared.append((checker, ctx, bounds))
-    unknown = set(settings.checkers) - {c.name for c in checkers}
-    if unknown:
-        raise ConfigError(f"{source}: unknown checker 'checkers.{sorted(unknown)[0]}'")
-    for checker, ctx, bounds in prepared:
-        version = _checker_version(checker)
-        if checker.name in settings.disable_checkers:
-            outcomes[checker.name] = _CheckerOutcome(
-                _skipped_run(checker, version, "disabled by configuration"), None
-            )
-        elif not _needed(checker, rubric):
-            outcomes[checker.name] = _CheckerOutcome(
-                _skipped_run(checker, version, "no selected criterion uses it"), None
-            )
-        elif isinstance(checker, FileChecker):
-            file_jobs.append(_FileJob(checker, ctx, version, bounds))
-        else:
-            repo_jobs.append((checker, ctx, version))
-
+    file_jobs, repo_jobs = _plan(prepared, settings, rubric, outcomes)
     cache = (
         ResultCache(resolve_cache_dir(fileset.root, settings.cache_dir)) if settings.cache else None
     )
@@ -476,29 +443,10 @@ def run_checkers(
         for job in file_jobs:
             job.prepare(cache_on=cache is not None)
         if cache is not None:
-            keys = [k for job in file_jobs if job.error is None for k in job.keys.values()]
-            entries = cache.get_many(keys)
-            unreadable: list[str] = []
-            for job in file_jobs:
-                if job.error is None:
-                    job.use_cache(entries, unreadable)
-            if unreadable:
-                cache.invalidate(unreadable)
+            _use_file_cache(file_jobs, cache)
         active = [job for job in file_jobs if job.error is None]
-        spec = WorkSpec(
-            [job.checker for job in active],
-            [job.options for job in active],
-            [job.bounds.timeout_s for job in active],
-        )
-        tasks: list[list[Task]] = []
-        next_id = 0
-        for index, job in enumerate(active):
-            mine = []
-            for file in job.todo:
-                mine.append(Task(next_id, index, file))
-                next_id += 1
-            tasks.append(mine)
-        bar.add_total(next_id)
+        spec, tasks = _tasks(active)
+        bar.add_total(sum(len(mine) for mine in tasks))
 
         def run_repo_checkers() -> None:
             for checker, ctx, version in repo_jobs:
@@ -527,6 +475,89 @@ def run_checkers(
         if cache is not None:
             cache.close()
     return [outcomes[checker.name] for checker, _, _ in prepared]
+
+
+def _contexts(
+    checkers: Sequence[Checker],
+    fileset: FileSet,
+    settings: Settings,
+    rubric: Rubric,
+    source: str,
+) -> list[tuple[Checker, CheckContext, _Bounds]]:
+    """Each checker (by name) with its context and bounds; configuration is validated."""
+    prepared: list[tuple[Checker, CheckContext, _Bounds]] = []
+    in_force = frozenset(c.id for c in rubric.criteria())
+    for checker in sorted(checkers, key=lambda c: c.name):
+        table, bounds = _split_bounds(
+            checker, settings.checkers.get(checker.name, {}), settings, source
+        )
+        options = validate_checker_options(checker, table, source)
+        ctx = CheckContext(
+            root=fileset.root,
+            fileset=fileset,
+            options=options,
+            count_test_findings=settings.count_test_findings,
+            criteria=in_force,
+        )
+        prepared.append((checker, ctx, bounds))
+    unknown = set(settings.checkers) - {c.name for c in checkers}
+    if unknown:
+        raise ConfigError(f"{source}: unknown checker 'checkers.{sorted(unknown)[0]}'")
+    return prepared
+
+
+def _plan(
+    prepared: Sequence[tuple[Checker, CheckContext, _Bounds]],
+    settings: Settings,
+    rubric: Rubric,
+    outcomes: dict[str, _CheckerOutcome],
+) -> tuple[list[_FileJob], list[tuple[Checker, CheckContext, str]]]:
+    """The file checkers and repository checkers to run; the others are recorded
+    skipped in ``outcomes``."""
+    file_jobs: list[_FileJob] = []
+    repo_jobs: list[tuple[Checker, CheckContext, str]] = []
+    for checker, ctx, bounds in prepared:
+        version = _checker_version(checker)
+        if checker.name in settings.disable_checkers:
+            outcomes[checker.name] = _CheckerOutcome(
+                _skipped_run(checker, version, "disabled by configuration"), None
+            )
+        elif not _needed(checker, rubric):
+            outcomes[checker.name] = _CheckerOutcome(
+                _skipped_run(checker, version, "no selected criterion uses it"), None
+            )
+        elif isinstance(checker, FileChecker):
+            file_jobs.append(_FileJob(checker, ctx, version, bounds))
+        else:
+            repo_jobs.append((checker, ctx, version))
+    return file_jobs, repo_jobs
+
+
+def _use_file_cache(jobs: Sequence[_FileJob], cache: ResultCache) -> None:
+    """Answer per-file work from the cache, in one batched read for every checker."""
+    keys = [k for job in jobs if job.error is None for k in job.keys.values()]
+    entries = cache.get_many(keys)
+    unreadable: list[str] = []
+    for job in jobs:
+        if job.error is None:
+            job.use_cache(entries, unreadable)
+    if unreadable:
+        cache.invalidate(unreadable)
+
+
+def _tasks(active: Sequence[_FileJob]) -> tuple[WorkSpec, list[list[Task]]]:
+    """What the workers need, and each job's tasks (ids unique across jobs)."""
+    spec = WorkSpec(
+        [job.checker for job in active],
+        [job.options for job in active],
+        [job.bounds.timeout_s for job in active],
+    )
+    tasks: list[list[Task]] = []
+    next_id = 0
+    for index, job in enumerate(active):
+        tasks.append([Task(next_id + n, index, file) for n, file in enumerate(job.todo)])
+        next_id += len(job.todo)
+    return spec, tasks
 
 
 def _options_text(ctx: CheckContext, *extra: object) -> str:
