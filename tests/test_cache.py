@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
 import sqlite3
 import time
 import warnings
@@ -449,3 +450,29 @@ def test_reading_a_row_refreshes_its_access_time_at_most_daily(tmp_path: Path) -
     fresh = conn.execute("SELECT COUNT(*) FROM results WHERE atime > ?", (two_days_ago,))
     assert fresh.fetchone() == (600,)
     conn.close()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_staged_files_hook_keeps_results_in_the_repository_cache(tmp_path: Path) -> None:
+    from backend_skills.core.config import resolve_settings
+    from backend_skills.staged import check_files
+
+    from .test_precommit import git, make_repo
+
+    root = make_repo(tmp_path / "svc")
+    main = root / "app" / "main.py"
+    main.write_text(main.read_text(encoding="utf-8") + "\n\ndef ok():\n    return 1\n")
+    git(root, "add", "app/main.py")
+    settings, _ = resolve_settings(root, isolated=True, overrides={"jobs": 1})
+    plugins = load_plugins()
+    first = check_files(root, settings, plugins)
+    store = ResultCache(resolve_cache_dir(root, None))
+    rows = sum(store.stats().values())
+    store.close()
+    assert rows > 0  # the snapshots' results were kept, not thrown away with them
+    second = check_files(root, settings, plugins)
+    assert second.new == first.new
+    assert not first.failed
+    store = ResultCache(resolve_cache_dir(root, None))
+    assert sum(store.stats().values()) == rows  # nothing new to store: all from the cache
+    store.close()

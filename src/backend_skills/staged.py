@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .core.baseline import NewFindings, new_findings
+from .core.cache import resolve_cache_dir
 from .core.checker import FileChecker
 from .core.config import Settings
 from .core.discovery import CODE_LANGUAGES, detect_language
@@ -277,6 +278,12 @@ def check_files(
             if full.is_file() and not full.is_symlink():
                 after_files[path] = full.read_bytes()
     gated = file_checkers_only(settings, plugins)
+    if gated.cache:
+        # The snapshots live in a temporary folder: keep their results in the
+        # repository's own cache (where `score` leaves them too), so that re-runs are
+        # warm instead of starting from an empty cache in a folder deleted afterwards.
+        cache_dir = resolve_cache_dir(root, settings.cache_dir)
+        gated = gated.model_copy(update={"cache_dir": str(cache_dir)})
     with tempfile.TemporaryDirectory(prefix="backend-skills-hook-") as tmp:
         after_root = Path(tmp) / "after"
         after_root.mkdir()
