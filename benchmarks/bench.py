@@ -531,18 +531,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_after = os.getloadavg()
     text = "\n".join(
         [
-            f"Machine: {machine()}",
-            f"Tools: {versions()}",
-            f"Load average (1, 5, 15 min): before {', '.join(f'{x:.2f}' for x in load_before)};"
+            f"- Machine: {machine()}",
+            f"- Tools: {versions()}",
+            f"- Load average (1, 5, 15 min): before {', '.join(f'{x:.2f}' for x in load_before)};"
             f" after {', '.join(f'{x:.2f}' for x in load_after)}",
-            f"Quick runs: median of {args.repeat}.",
+            f"- Quick runs: median of {args.repeat}.",
             "",
             table(results),
             "",
             "Cost per 1,000 lines of code (linearity):",
+            "",
             linearity(results),
             "",
             "Checkers in the cold runs (status, work summed over files and processes):",
+            "",
             *sorted({f"- {r.name}: {', '.join(r.checkers)}" for r in results}),
             "",
         ]
