@@ -140,15 +140,31 @@ def test_no_cache_evidence(code: str) -> None:
 
 
 def test_caching_scores_higher_with_a_cache(make_tree: TreeFactory) -> None:
+    route = '\n\n@app.get("/items/<int:item_id>")\ndef item(item_id):\n    return str(f())\n'
     cached = make_tree(
-        {"app.py": "from functools import lru_cache\n\n\n@lru_cache\ndef f():\n    return 1\n"}
+        {
+            "app.py": FLASK_APP
+            + "from functools import lru_cache\n\n\n@lru_cache\ndef f():\n    return 1\n"
+            + route
+        }
     )
-    plain = make_tree({"app.py": "def f():\n    return 1\n"})
+    plain = make_tree({"app.py": FLASK_APP + "def f():\n    return 1\n" + route})
     good = _score(cached).criterion("scalability.caching").score
     bad = _score(plain).criterion("scalability.caching").score
     assert good is not None
     assert bad is not None
     assert good > bad
+
+
+def test_a_library_is_not_judged_as_a_service(make_tree: TreeFactory) -> None:
+    """No request handlers and no manifest: caching, background work and deployability
+    do not apply (a library is not penalised for lacking a Dockerfile or a queue)."""
+    report = _score(make_tree({"lib/core.py": FLASK_APP + "def helper():\n    return 1\n"}))
+    for criterion in ("caching", "background_jobs", "deployability"):
+        result = report.criterion(f"scalability.{criterion}")
+        assert result.applicable is False, criterion
+        assert result.reason is not None
+        assert "not a deployed service" in result.reason
 
 
 # --------------------------------------------------------------------------- background work
@@ -437,7 +453,8 @@ HEALTH = '\n\n@app.get("/healthz")\ndef healthz():\n    return "ok"\n'
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        ({"app.py": FLASK_APP}, 0.0),
+        # No request handlers and no manifest: a library or tool, not a service.
+        ({"app.py": FLASK_APP}, None),
         ({"app.py": FLASK_APP + HEALTH}, 0.5),
         ({"app.py": FLASK_APP, "Dockerfile": "FROM python:3.12\nCMD gunicorn app:app\n"}, 0.5),
         ({"app.py": FLASK_APP + HEALTH, "Dockerfile": "FROM python:3.12\n"}, 1.0),
@@ -464,12 +481,15 @@ HEALTH = '\n\n@app.get("/healthz")\ndef healthz():\n    return "ok"\n'
         ({"app.py": FLASK_APP + HEALTH, "Dockerfile": "# TODO\n", "Procfile": "\n# none\n"}, 0.5),
         # Without a web framework, only the manifest matters.
         ({"worker.py": "def run():\n    return 1\n", "Dockerfile": "FROM python:3.12\n"}, 1.0),
-        ({"worker.py": "def run():\n    return 1\n"}, 0.0),
+        ({"worker.py": "def run():\n    return 1\n"}, None),
     ],
 )
-def test_deployability(make_tree: TreeFactory, files: dict[str, str], expected: float) -> None:
+def test_deployability(
+    make_tree: TreeFactory, files: dict[str, str], expected: float | None
+) -> None:
     criterion = _score(make_tree(files)).criterion("scalability.deployability")
     assert criterion.metrics["scalability.deployability"] == expected
+    assert criterion.applicable is (expected is not None)
 
 
 def test_health_routes() -> None:

@@ -14,10 +14,16 @@ from ._scalability_tables import (
     BACKGROUND,
     CACHING,
     CONFIGURATION,
+    DEPLOYABILITY,
     PAGINATION,
     POOLING,
     SHARED_STATE,
     SKILL,
+)
+
+#: Why service-level criteria do not apply to a library or command-line tool.
+NOT_A_SERVICE = (
+    "no request handlers and no deployment manifest: a library or tool, not a deployed service"
 )
 
 
@@ -85,6 +91,8 @@ class Reduction:
     def _caching(self) -> None:
         cache = self._evidence("cache")
         self._metric("scalability.cache_evidence", len(cache), "sites")
+        if not self.routes and not cache:
+            self._not_applicable(CACHING, NOT_A_SERVICE)
         if cache:
             shown = ", ".join(f"{what} ({p}:{line})" for p, line, what in cache[:3])
             more = f" and {len(cache) - 3} more" if len(cache) > 3 else ""
@@ -103,6 +111,8 @@ class Reduction:
             self._not_applicable(
                 BACKGROUND, "no web framework detected: no request path to keep work off"
             )
+        elif not self.routes and evidence == 0:
+            self._not_applicable(BACKGROUND, NOT_A_SERVICE)
 
     def _pagination(self) -> None:
         drf_default = any(d["drf_pagination"] for d in self.data.values())
@@ -167,6 +177,10 @@ class Reduction:
         if not self.data and not manifests:
             why = "no Python source files and no deployment manifests"
             self._metric("scalability.deployability", None, "share", why)
+            return
+        if not self.routes and not manifests:
+            self._metric("scalability.deployability", None, "share", NOT_A_SERVICE)
+            self._not_applicable(DEPLOYABILITY, NOT_A_SERVICE)
             return
         if self.web:
             value = 0.5 * bool(manifests) + 0.5 * bool(health)
