@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -177,9 +178,9 @@ class TextReporter(Reporter):
         console.print(Text("What to fix first", style="bold underline"))
         for _, skill, c in costly:
             line = Text(f"  {c.name} ", style="bold")
-            line.append(f"({skill.name}, -{c.points_lost:.1f} points): ", style="dim")
-            line.append(c.remediation)
+            line.append(f"({skill.name}, -{c.points_lost:.1f} points)", style="dim")
             console.print(line)
+            console.print(Padding(Text(c.remediation), (0, 0, 0, 4), expand=False))
         console.print()
 
     def _findings(self, console: Console, report: Report, options: RenderOptions) -> None:
