@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -301,9 +301,13 @@ class _FileJob:
         return result
 
 
-def _load_result(entry: Entry) -> FileResult | None:
+_R = TypeVar("_R", FileResult, CheckResult)
+
+
+def _load_cached(model: type[_R], entry: Entry) -> _R | None:
+    """A cached result with its findings' snippet hashes restored; None when unreadable."""
     try:
-        result = FileResult.model_validate_json(entry.value)
+        result = model.model_validate_json(entry.value)
         snippets = json.loads(entry.extra) if entry.extra else []
     except (ValidationError, ValueError):
         return None
@@ -311,6 +315,10 @@ def _load_result(entry: Entry) -> FileResult | None:
         return None
     _restore_snippets(result.findings, snippets)
     return result
+
+
+def _load_result(entry: Entry) -> FileResult | None:
+    return _load_cached(FileResult, entry)
 
 
 def _restore_snippets(findings: Sequence[Finding], snippets: Sequence[object]) -> None:
@@ -719,15 +727,7 @@ def _run_repo_checker(
 
 
 def _load_check_result(entry: Entry) -> CheckResult | None:
-    try:
-        result = CheckResult.model_validate_json(entry.value)
-        snippets = json.loads(entry.extra) if entry.extra else []
-    except (ValidationError, ValueError):
-        return None
-    if not isinstance(snippets, list):
-        return None
-    _restore_snippets(result.findings, snippets)
-    return result
+    return _load_cached(CheckResult, entry)
 
 
 def _repo_outcome(
