@@ -937,6 +937,10 @@ def _trivial_body(body: Sequence[ast.stmt]) -> bool:
     return True
 
 
+#: Django migration operations that need a reverse argument to be rolled back.
+_DJANGO_REVERSE_ARG = {"RunPython": "reverse_code", "RunSQL": "reverse_sql"}
+
+
 def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
     """Alembic revision, Django migration or yoyo step facts of one module."""
     top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
@@ -969,27 +973,17 @@ def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
                 if not isinstance(call, ast.Call):
                     continue
                 name = _call_name(call)
+                reverse = _DJANGO_REVERSE_ARG.get(name)
                 if (
-                    name == "RunPython"
+                    reverse is not None
                     and len(call.args) < 2
-                    and not any(k.arg == "reverse_code" for k in call.keywords)
+                    and not any(k.arg == reverse for k in call.keywords)
                 ):
                     return {
                         "tool": "django",
                         "reversible": False,
                         "line": call.lineno,
-                        "why": "RunPython without reverse_code",
-                    }
-                if (
-                    name == "RunSQL"
-                    and len(call.args) < 2
-                    and not any(k.arg == "reverse_sql" for k in call.keywords)
-                ):
-                    return {
-                        "tool": "django",
-                        "reversible": False,
-                        "line": call.lineno,
-                        "why": "RunSQL without reverse_sql",
+                        "why": f"{name} without {reverse}",
                     }
             return {"tool": "django", "reversible": True, "line": node.lineno, "why": ""}
     steps = [
