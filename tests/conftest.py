@@ -5,8 +5,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from backend_skills.core.models import Skill
 
 TreeFactory = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -63,3 +66,26 @@ def _cache_outside_the_source_tree(
 ) -> None:
     """Each test gets a fresh result cache folder."""
     monkeypatch.setenv("BACKEND_SKILLS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def make_skill(skill_id: str, name: str, *criteria: dict[str, Any]) -> Skill:
+    """A small rubric for tests: each criterion needs ``id``, ``name``, ``metric`` and
+    ``anchors`` as (value, score) pairs; weight, rationale and remediation are optional,
+    and the level descriptors are placeholders."""
+    levels = {"novice": "n", "developing": "d", "competent": "c", "proficient": "p", "expert": "e"}
+    return Skill.model_validate(
+        {
+            "id": skill_id,
+            "name": name,
+            "criteria": [
+                {
+                    "rationale": "r",
+                    "remediation": "m",
+                    **c,
+                    "anchors": [{"value": v, "score": s} for v, s in c["anchors"]],
+                    "levels": levels,
+                }
+                for c in criteria
+            ],
+        }
+    )

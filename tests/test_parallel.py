@@ -39,59 +39,33 @@ from backend_skills import (
 from backend_skills.core.discovery import discover
 from backend_skills.core.pool import START_METHOD_ENV, Task, chunked, start_method
 from backend_skills.core.progress import RunProgress, interactive
-from backend_skills.core.rubric import parse_rubric
 
-from .conftest import TreeFactory
+from .conftest import TreeFactory, make_skill
 
 MAIN_PID = os.getpid()
 
-RUBRIC = """
-[skill]
-id = "perf"
-name = "Performance fixture skill"
-
-[[skill.criteria]]
-id = "perf.markers"
-name = "No MARK comments"
-metric = "findings.weighted_per_kloc"
-anchors = [{value = 0, score = 100}, {value = 100, score = 0}]
-rationale = "r"
-remediation = "m"
-[skill.criteria.levels]
-novice = "n"
-developing = "d"
-competent = "c"
-proficient = "p"
-expert = "e"
-
-[[skill.criteria]]
-id = "perf.lines"
-name = "Lines seen"
-metric = "perf.lines"
-anchors = [{value = 0, score = 0}, {value = 1000, score = 100}]
-rationale = "r"
-remediation = "m"
-[skill.criteria.levels]
-novice = "n"
-developing = "d"
-competent = "c"
-proficient = "p"
-expert = "e"
-
-[[skill.criteria]]
-id = "perf.repo"
-name = "Repository fact"
-metric = "perf.repo"
-anchors = [{value = 0, score = 0}, {value = 1, score = 100}]
-rationale = "r"
-remediation = "m"
-[skill.criteria.levels]
-novice = "n"
-developing = "d"
-competent = "c"
-proficient = "p"
-expert = "e"
-"""
+SKILL = make_skill(
+    "perf",
+    "Performance fixture skill",
+    {
+        "id": "perf.markers",
+        "name": "No MARK comments",
+        "metric": "findings.weighted_per_kloc",
+        "anchors": [(0, 100), (100, 0)],
+    },
+    {
+        "id": "perf.lines",
+        "name": "Lines seen",
+        "metric": "perf.lines",
+        "anchors": [(0, 0), (1000, 100)],
+    },
+    {
+        "id": "perf.repo",
+        "name": "Repository fact",
+        "metric": "perf.repo",
+        "anchors": [(0, 0), (1, 100)],
+    },
+)
 
 
 class MarkerChecker(FileChecker):
@@ -232,7 +206,7 @@ class FixturePlugin:
 
     @hookimpl
     def backend_skills_rubrics(self) -> Sequence[RubricSet]:
-        return [RubricSet(source="perf", version="1", skills=[parse_rubric(RUBRIC, "perf")])]
+        return [RubricSet(source="perf", version="1", skills=[SKILL])]
 
     @hookimpl
     def backend_skills_checkers(self) -> Sequence[Checker]:

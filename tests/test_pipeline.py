@@ -21,44 +21,26 @@ from backend_skills import (
     hookimpl,
     score,
 )
-from backend_skills.core.rubric import parse_rubric
 
-from .conftest import TreeFactory
+from .conftest import TreeFactory, make_skill
 
-RUBRIC = """
-[skill]
-id = "demo"
-name = "Demo skill"
-
-[[skill.criteria]]
-id = "demo.todos"
-name = "No TODO markers"
-weight = 2
-metric = "findings.weighted_per_kloc"
-anchors = [{value = 0, score = 100}, {value = 50, score = 0}]
-rationale = "TODOs are unfinished work."
-remediation = "Finish or ticket them."
-[skill.criteria.levels]
-novice = "n"
-developing = "d"
-competent = "c"
-proficient = "p"
-expert = "e"
-
-[[skill.criteria]]
-id = "demo.readme"
-name = "README present"
-metric = "demo.readme"
-anchors = [{value = 0, score = 0}, {value = 1, score = 100}]
-rationale = "People need a front page."
-remediation = "Write a README."
-[skill.criteria.levels]
-novice = "n"
-developing = "d"
-competent = "c"
-proficient = "p"
-expert = "e"
-"""
+SKILL = make_skill(
+    "demo",
+    "Demo skill",
+    {
+        "id": "demo.todos",
+        "name": "No TODO markers",
+        "weight": 2,
+        "metric": "findings.weighted_per_kloc",
+        "anchors": [(0, 100), (50, 0)],
+    },
+    {
+        "id": "demo.readme",
+        "name": "README present",
+        "metric": "demo.readme",
+        "anchors": [(0, 0), (1, 100)],
+    },
+)
 
 
 class TodoChecker(FileChecker):
@@ -112,7 +94,7 @@ class DemoPlugin:
 
     @hookimpl
     def backend_skills_rubrics(self) -> Sequence[RubricSet]:
-        return [RubricSet(source="demo", version="1", skills=[parse_rubric(RUBRIC, "demo")])]
+        return [RubricSet(source="demo", version="1", skills=[SKILL])]
 
     @hookimpl
     def backend_skills_checkers(self) -> Sequence[Checker]:
