@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from backend_skills import Checker, Report
 from backend_skills import cli as cli_module
 from backend_skills.cli import cli
+from backend_skills.core import discovery
 from backend_skills.core.cache import (
     CACHE_DIR_ENV,
     CACHE_DIR_NAME,
@@ -74,6 +75,37 @@ def test_warm_run_analyses_nothing_and_gives_the_same_report(make_tree: TreeFact
     assert normalised(warm) == normalised(cold)
     assert [f.fingerprint for f in warm.findings] == [f.fingerprint for f in cold.findings]
     assert (root / CACHE_DIR_NAME / CACHE_FILE).is_file()
+
+
+def test_a_warm_run_reads_no_file_and_a_change_reads_only_that_file(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discovery, "RACY_WINDOW_NS", -(10**12))  # trust fresh files
+    root = make_tree(TREE)
+    cold = cached_score(root, MarkerChecker(), FactChecker())
+    read: list[str] = []
+    load, read_known = discovery._load, discovery._read_known
+
+    def counting_load(rel: str, *args: Any) -> Any:
+        read.append(rel)
+        return load(rel, *args)
+
+    def counting_read_known(file: discovery.SourceFile) -> str:
+        read.append(file.path)
+        return read_known(file)
+
+    monkeypatch.setattr(discovery, "_load", counting_load)
+    monkeypatch.setattr(discovery, "_read_known", counting_read_known)
+
+    warm = cached_score(root, MarkerChecker(), FactChecker())
+    assert read == []
+    assert normalised(warm) == normalised(cold)
+
+    (root / "app/b.py").write_text("y = 2  # MARK\n", encoding="utf-8")
+    changed = cached_score(root, MarkerChecker(), FactChecker())
+    assert read == ["app/b.py"]
+    assert "app/b.py" not in {f.path for f in warm.findings}
+    assert "app/b.py" in {f.path for f in changed.findings}
 
 
 def test_parallel_cold_and_warm_runs_match_a_serial_run(make_tree: TreeFactory) -> None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: Default folder name, created at the scored root.
 CACHE_DIR_NAME = ".backend-skills-cache"
@@ -566,3 +567,38 @@ def _one_line(exc: BaseException) -> str:
 def dumps_extra(data: Mapping[str, object]) -> str:
     """Compact JSON for the ``extra`` column."""
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+# ------------------------------------------------------------ discovery's stat records
+
+
+def _stat_records_key(root: Path) -> str:
+    return _digest("discovery stat records", CACHE_SCHEMA, root.as_posix())
+
+
+def load_stat_records(cache: ResultCache, root: Path) -> dict[str, list[Any]]:
+    """The stat records discovery left for ``root`` last time (empty when none or
+    unreadable); see :func:`backend_skills.core.discovery.discover`."""
+    entry = cache.get_many([_stat_records_key(root)]).get(_stat_records_key(root))
+    if entry is None:
+        return {}
+    try:
+        data = json.loads(entry.value)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        path: record
+        for path, record in data.items()
+        if isinstance(record, list) and len(record) == _STAT_RECORD_LENGTH
+    }
+
+
+def save_stat_records(cache: ResultCache, root: Path, records: Mapping[str, list[Any]]) -> None:
+    """Keep discovery's stat records of ``root`` for the next run."""
+    value = json.dumps(records, separators=(",", ":"), sort_keys=True)
+    cache.put_many([NewRow(_stat_records_key(root), "discovery", value)])
+
+
+_STAT_RECORD_LENGTH = 8

@@ -14,8 +14,9 @@ import hashlib
 import io
 import os
 import re
+import time
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -159,24 +160,90 @@ _GENERATED_MARKERS = re.compile(
 _FLYWAY = re.compile(r"^[VRU]\d+(?:[._]\d+)*__.+\.sql$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+class FileChangedError(OSError):
+    """A file's content changed between discovery and the moment a checker read it."""
+
+
 class SourceFile:
-    """One discovered text file: where it is, what it is, and its text."""
+    """One discovered text file: where it is, what it is, and its text.
+
+    The text is read lazily: discovery hands out files whose content it already knows
+    from the stat records of an earlier run (same size, modification and change time,
+    inode) without reading them, and the first access to :attr:`text` reads the file
+    then, checking that its bytes still have :attr:`sha256` (a file changed since
+    discovery raises :class:`FileChangedError` rather than be scored under the wrong
+    cache key). Files discovery did read keep their text from that read.
+    """
+
+    __slots__ = ("_abspath", "_text", "language", "lines", "path", "role", "sha256", "size")
 
     path: str
     """POSIX path relative to the scored root."""
-    abspath: Path
     language: str
     role: Role
     size: int
     lines: int
     sha256: str
-    text: str = field(repr=False)
+
+    def __init__(
+        self,
+        path: str,
+        abspath: Path | str,
+        language: str,
+        role: Role,
+        size: int,
+        lines: int,
+        sha256: str,
+        text: str | None = None,
+    ) -> None:
+        self.path = path
+        self._abspath = abspath
+        self.language = language
+        self.role = role
+        self.size = size
+        self.lines = lines
+        self.sha256 = sha256
+        self._text = text
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.path!r}, language={self.language!r}, role={self.role!r})"
+
+    @property
+    def abspath(self) -> Path:
+        """The absolute path on disk."""
+        if isinstance(self._abspath, str):  # discovery passes text: most are never asked
+            self._abspath = Path(self._abspath)
+        return self._abspath
 
     @property
     def name(self) -> str:
         """The file name without folders."""
         return self.path.rpartition("/")[2]  # PurePosixPath(path).name, 10x cheaper
+
+    @property
+    def text(self) -> str:
+        """The decoded text (read from disk on first use when discovery did not read it)."""
+        if self._text is None:
+            self._text = _read_known(self)
+        return self._text
+
+    @property
+    def text_loaded(self) -> bool:
+        """Whether the text is in memory already (reading it costs no disk access)."""
+        return self._text is not None
+
+
+def _read_known(file: SourceFile) -> str:
+    try:
+        with open(file.abspath, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise FileChangedError(
+            f"{file.path}: cannot read it any more ({exc.strerror or exc})"
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != file.sha256:
+        raise FileChangedError(f"{file.path}: changed while it was being scored; run again")
+    return _decode(data, file.language)
 
 
 @dataclass(slots=True)
@@ -188,6 +255,9 @@ class FileSet:
     skipped: list[Skip]
     dirs: list[str] = field(default_factory=list)
     """Relative POSIX paths of every folder entered (for presence checks such as ``docs/``)."""
+    stat_records: dict[str, StatRecord] = field(default_factory=dict)
+    """What reading each file showed, by path, for the next run's ``known`` (files
+    modified within the last few seconds are left out: see :func:`discover`)."""
 
     def by_language(self, language: str) -> list[SourceFile]:
         """Files of ``language``, in path order."""
@@ -360,6 +430,15 @@ def _count_lines(text: str) -> int:
     return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
+#: A stat record: ``[size, mtime_ns, ctime_ns, inode, sha256 | None, lines,
+#: looks_generated, skip_reason | None]``. JSON-shaped so that the cache can keep it.
+StatRecord = list[Any]
+
+#: Files changed less than this long before discovery started are not recorded: a
+#: file system with coarse timestamps could give a later edit the same stat signature.
+RACY_WINDOW_NS = 2_000_000_000
+
+
 def discover(
     root: Path,
     *,
@@ -367,16 +446,27 @@ def discover(
     use_gitignore: bool = True,
     roles: RoleOverrides | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    known: Mapping[str, StatRecord] | None = None,
 ) -> FileSet:
     """Walk ``root`` once and return the :class:`FileSet`.
 
     ``exclude`` holds gitignore-style patterns relative to the root. Files we have no
     language for are not read. Binary, undecodable, empty, oversized files and symbolic
     links are recorded in ``skipped`` with a reason.
+
+    ``known`` holds an earlier run's :attr:`FileSet.stat_records`. A file whose size,
+    modification time, change time and inode match its record is not read: its hash,
+    line count and role come from the record and its text is read only if a checker
+    asks for it. Like git's index, records are trusted only for files that had not
+    changed for :data:`RACY_WINDOW_NS` when they were recorded.
     """
     root = root.resolve()
+    known = known or {}
+    trust_before = time.time_ns() - RACY_WINDOW_NS
+    records: dict[str, StatRecord] = {}
     roles = roles or RoleOverrides()
-    exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+    exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    root_text = str(root)
     ignores = _IgnoreStack()
     files: list[SourceFile] = []
     skipped: list[Skip] = []
@@ -387,8 +477,8 @@ def discover(
         rel_dir = stack.pop()
         ignores.pop_to(rel_dir)
         try:
-            with os.scandir(root / rel_dir if rel_dir else root) as it:
-                entries = sorted(it, key=lambda e: e.name)
+            with os.scandir(os.path.join(root_text, rel_dir) if rel_dir else root_text) as it:
+                entries = list(it)  # any order: the results are sorted at the end
         except OSError as exc:
             skipped.append(Skip(path=rel_dir or ".", reason=f"cannot list: {exc.strerror}"))
             continue
@@ -410,7 +500,7 @@ def discover(
                 continue
             if is_dir and entry.name in ALWAYS_EXCLUDED_DIRS:
                 continue
-            if exclude_spec.match_file(rel + "/" if is_dir else rel):
+            if exclude_spec is not None and exclude_spec.match_file(rel + "/" if is_dir else rel):
                 continue
             if ignores.ignored(rel, is_dir):
                 continue
@@ -428,7 +518,23 @@ def discover(
             language = detect_language(entry.name)
             if language is None:
                 continue
-            loaded = _load(rel, Path(entry.path), language, roles, max_file_bytes)
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                skipped.append(Skip(path=rel, reason=f"cannot read: {exc.strerror or exc}"))
+                continue
+            if st.st_size > max_file_bytes:
+                reason = f"file larger than {max_file_bytes} bytes ({st.st_size} bytes)"
+                skipped.append(Skip(path=rel, reason=reason))
+                continue
+            signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            record = known.get(rel)
+            if record is not None and record[:4] == signature:
+                loaded = _from_record(rel, entry.path, language, roles, record)
+            else:
+                loaded, record = _load(rel, entry.path, language, roles, signature)
+            if record is not None and max(st.st_mtime_ns, st.st_ctime_ns) < trust_before:
+                records[rel] = record
             if isinstance(loaded, Skip):
                 skipped.append(loaded)
             else:
@@ -438,7 +544,7 @@ def discover(
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: (s.path, s.reason))
     dirs_seen.sort()
-    return FileSet(root=root, files=files, skipped=skipped, dirs=dirs_seen)
+    return FileSet(root=root, files=files, skipped=skipped, dirs=dirs_seen, stat_records=records)
 
 
 def _symlink_reason(root: Path, link: Path) -> str:
@@ -461,39 +567,65 @@ def _decode(data: bytes, language: str) -> str:
     return data.decode("utf-8-sig")
 
 
-def _load(
-    rel: str,
-    path: Path,
-    language: str,
-    roles: RoleOverrides,
-    max_file_bytes: int,
+def _from_record(
+    rel: str, path: str, language: str, roles: RoleOverrides, record: StatRecord
 ) -> SourceFile | Skip:
-    try:
-        size = os.stat(path).st_size
-        if size > max_file_bytes:
-            return Skip(path=rel, reason=f"file larger than {max_file_bytes} bytes ({size} bytes)")
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        return Skip(path=rel, reason=f"cannot read: {exc.strerror or exc}")
-    if _looks_binary(data):
-        return Skip(path=rel, reason="binary file")
-    try:
-        text = _decode(data, language)
-    except UnicodeDecodeError as exc:
-        return Skip(path=rel, reason=f"not valid {exc.encoding} (byte {exc.start})")
-    except (LookupError, SyntaxError) as exc:
-        return Skip(path=rel, reason=f"unknown encoding: {exc}")
-    if not text or text.isspace():  # same as `not text.strip()`, without a copy
-        return Skip(path=rel, reason="empty file")
-    role = roles.match(rel) or classify_role(rel, language, data[:1024])
+    size, _mtime, _ctime, _inode, sha256, lines, generated, skip = record
+    if skip is not None:
+        return Skip(path=rel, reason=str(skip))
+    role = roles.match(rel) or classify_role(rel, language, b"@generated" if generated else b"")
     return SourceFile(
         path=rel,
         abspath=path,
         language=language,
         role=role,
-        size=size,
-        lines=_count_lines(text),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=int(size),
+        lines=int(lines),
+        sha256=str(sha256),
+    )
+
+
+def _load(
+    rel: str,
+    path: str,
+    language: str,
+    roles: RoleOverrides,
+    signature: list[int],
+) -> tuple[SourceFile | Skip, StatRecord | None]:
+    """Read a file; the result and its stat record (None: do not record)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return Skip(path=rel, reason=f"cannot read: {exc.strerror or exc}"), None
+    if len(data) != signature[0]:  # changed between stat and read: do not record
+        signature = [-1, *signature[1:]]
+
+    def skip(reason: str) -> tuple[Skip, StatRecord]:
+        return Skip(path=rel, reason=reason), [*signature, None, 0, False, reason]
+
+    if _looks_binary(data):
+        return skip("binary file")
+    try:
+        text = _decode(data, language)
+    except UnicodeDecodeError as exc:
+        return skip(f"not valid {exc.encoding} (byte {exc.start})")
+    except (LookupError, SyntaxError) as exc:
+        return skip(f"unknown encoding: {exc}")
+    if not text or text.isspace():  # same as `not text.strip()`, without a copy
+        return skip("empty file")
+    generated = language in CODE_LANGUAGES and _looks_generated(data[:1024])
+    role = roles.match(rel) or classify_role(rel, language, data[:1024])
+    sha256 = hashlib.sha256(data).hexdigest()
+    lines = _count_lines(text)
+    file = SourceFile(
+        path=rel,
+        abspath=path,
+        language=language,
+        role=role,
+        size=len(data),
+        lines=lines,
+        sha256=sha256,
         text=text,
     )
+    return file, [*signature, sha256, lines, generated, None]

@@ -25,8 +25,10 @@ from .cache import (
     ResultCache,
     code_stamp,
     file_key,
+    load_stat_records,
     repo_key,
     resolve_cache_dir,
+    save_stat_records,
 )
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
@@ -873,12 +875,17 @@ def run(
     root = root.resolve()
     plugins = plugins or load_plugins(disable=settings.disable_plugins)
     rubric = build_rubric(plugins.rubrics, settings, config_source)
+    cache = ResultCache(resolve_cache_dir(root, settings.cache_dir)) if settings.cache else None
+    known = load_stat_records(cache, root) if cache is not None else {}
+    if cache is not None:
+        cache.close()  # run_checkers opens its own connection; workers must not share one
     fileset = discover(
         root,
         exclude=settings.exclude,
         use_gitignore=settings.use_gitignore,
         roles=RoleOverrides(**settings.roles.model_dump()),
         max_file_bytes=settings.max_file_bytes,
+        known=known,
     )
     outcomes = run_checkers(
         plugins.checkers,
@@ -888,6 +895,9 @@ def run(
         config_source,
         progress=progress and interactive(),
     )
+    if cache is not None and fileset.stat_records != known:
+        save_stat_records(cache, root, fileset.stat_records)
+        cache.close()
     raw_findings: list[Finding] = []
     skipped: list[Skip] = list(fileset.skipped)
     for outcome in outcomes:
