@@ -25,6 +25,7 @@ from backend_skills.core.cache import (
     CACHE_FILE,
     PRUNE_AFTER_S,
     CacheWarning,
+    FileMemo,
     NewRow,
     ResultCache,
     code_stamp,
@@ -508,3 +509,31 @@ def test_the_staged_files_hook_keeps_results_in_the_repository_cache(tmp_path: P
     store = ResultCache(resolve_cache_dir(root, None))
     assert sum(store.stats().values()) == rows  # nothing new to store: all from the cache
     store.close()
+
+
+def test_file_memo_recomputes_only_files_whose_content_changed(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    root = make_tree({"a.py": "import psycopg\n", "b.py": "x = 1\n"})
+    cache = ResultCache(tmp_path / "memo-cache")
+    calls: list[str] = []
+
+    def imports(file: discovery.SourceFile) -> list[object]:
+        calls.append(file.path)
+        return [file.text.count("import"), ("tuple", 1)]
+
+    first = FileMemo(cache, "checker").per_file("imports", discovery.discover(root).files, imports)
+    assert calls == ["a.py", "b.py"]
+    assert first == {"a.py": [1, ["tuple", 1]], "b.py": [0, ["tuple", 1]]}  # JSON-shaped
+
+    calls.clear()
+    (root / "b.py").write_text("import os\n", encoding="utf-8")
+    files = discovery.discover(root).files
+    second = FileMemo(cache, "checker").per_file("imports", files, imports)
+    assert calls == ["b.py"]
+    assert second == {"a.py": [1, ["tuple", 1]], "b.py": [1, ["tuple", 1]]}
+
+    FileMemo(cache, "another checker").per_file("imports", files, imports)
+    assert calls == ["b.py", "a.py", "b.py"]  # scopes do not share facts
+    assert FileMemo().per_file("imports", files, imports) == second  # no cache: computed
+    cache.close()

@@ -31,12 +31,12 @@ import sqlite3
 import sys
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 #: Default folder name, created at the scored root.
 CACHE_DIR_NAME = ".backend-skills-cache"
@@ -602,3 +602,67 @@ def save_stat_records(cache: ResultCache, root: Path, records: Mapping[str, list
 
 
 _STAT_RECORD_LENGTH = 8
+
+
+# ------------------------------------------------------------------ per-file memo
+
+_T = TypeVar("_T")
+
+
+class FileMemo:
+    """Facts a checker derives from single files, kept between runs by content hash.
+
+    ``prepare``, ``reduce`` and ``check`` run in the parent process and again whenever
+    anything in the tree changes; a fact they need from every file (the imports that
+    hint at a SQL dialect, ...) would be recomputed from every file's text each time.
+    :meth:`per_file` computes it only for files whose content changed since the last
+    run and takes the others from the cache. Values must be JSON-shaped: they are
+    returned as JSON gives them back (tuples become lists) in every run alike.
+    """
+
+    def __init__(self, cache: ResultCache | None = None, scope: str = "") -> None:
+        self._cache = cache
+        self._scope = scope
+
+    def per_file(
+        self, name: str, files: Iterable[SourceFileLike], compute: Callable[[Any], _T]
+    ) -> dict[str, _T]:
+        """``compute(file)`` for each of ``files``, by path; ``name`` names the fact
+        (change it when ``compute`` changes meaning; the checker's version and code
+        are part of the key already)."""
+        if self._cache is None:
+            return {f.path: json.loads(json.dumps(compute(f))) for f in files}
+        key = _digest("memo", self._scope, name)
+        entry = self._cache.get_many([key]).get(key)
+        stored: dict[str, Any] = {}
+        if entry is not None:
+            with contextlib.suppress(ValueError):
+                loaded = json.loads(entry.value)
+                if isinstance(loaded, dict):
+                    stored = loaded
+        values: dict[str, _T] = {}
+        kept: dict[str, list[Any]] = {}
+        changed = False
+        for f in files:
+            old = stored.get(f.path)
+            if isinstance(old, list) and len(old) == 2 and old[0] == f.sha256:
+                value = old[1]
+            else:
+                value = json.loads(json.dumps(compute(f)))
+                changed = True
+            values[f.path] = value
+            kept[f.path] = [f.sha256, value]
+        if changed or len(kept) != len(stored):
+            text = json.dumps(kept, separators=(",", ":"))
+            self._cache.put_many([NewRow(key, "memo", text)])
+        return values
+
+
+class SourceFileLike(Protocol):
+    """What :class:`FileMemo` needs of a file."""
+
+    @property
+    def path(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def sha256(self) -> str: ...  # pragma: no cover - protocol

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .cache import FileMemo
 from .discovery import FileSet, SourceFile
 from .models import CheckResult, Finding, Report, Role, Skill
 
@@ -38,6 +39,10 @@ class CheckContext:
     """Ids of the criteria in force for this run (empty when unknown). A checker may use
     it to route a finding to the criterion that will be shown (e.g. a SQL-injection
     finding to ``security.injection`` when ``database.query_safety`` is not selected)."""
+    memo: FileMemo = field(default_factory=FileMemo, compare=False)
+    """Facts derived from single files, kept between runs by content hash (see
+    :class:`~backend_skills.core.cache.FileMemo`); computes everything when the cache is
+    off."""
 
 
 class FileResult(BaseModel):

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from .cache import (
     Entry,
+    FileMemo,
     NewRow,
     ResultCache,
     code_stamp,
@@ -440,12 +441,12 @@ def run_checkers(
     jobs and whatever the cache held. Cache problems are warnings
     (:class:`~backend_skills.core.cache.CacheWarning`), never errors.
     """
-    prepared = _contexts(checkers, fileset, settings, rubric, source)
-    outcomes: dict[str, _CheckerOutcome] = {}
-    file_jobs, repo_jobs = _plan(prepared, settings, rubric, outcomes)
     cache = (
         ResultCache(resolve_cache_dir(fileset.root, settings.cache_dir)) if settings.cache else None
     )
+    prepared = _contexts(checkers, fileset, settings, rubric, source, cache)
+    outcomes: dict[str, _CheckerOutcome] = {}
+    file_jobs, repo_jobs = _plan(prepared, settings, rubric, outcomes)
     bar = RunProgress(progress)
     try:
         if cache is not None:
@@ -493,8 +494,11 @@ def _contexts(
     settings: Settings,
     rubric: Rubric,
     source: str,
+    cache: ResultCache | None = None,
 ) -> list[tuple[Checker, CheckContext, _Bounds]]:
     """Each checker (by name) with its context and bounds; configuration is validated."""
+    from backend_skills import __version__
+
     prepared: list[tuple[Checker, CheckContext, _Bounds]] = []
     in_force = frozenset(c.id for c in rubric.criteria())
     for checker in sorted(checkers, key=lambda c: c.name):
@@ -508,6 +512,14 @@ def _contexts(
             options=options,
             count_test_findings=settings.count_test_findings,
             criteria=in_force,
+            memo=FileMemo(
+                cache,
+                "\x1f".join(
+                    (__version__, checker.name, _checker_version(checker), code_stamp(checker))
+                )
+                if cache is not None
+                else "",
+            ),
         )
         prepared.append((checker, ctx, bounds))
     unknown = set(settings.checkers) - {c.name for c in checkers}
