@@ -462,9 +462,48 @@ def test_the_repository_files_checker_is_reused_while_no_file_changes(
     monkeypatch.setattr(RepoFilesChecker, "check", must_not_run)
     warm = score(root, cache_dir=str(tmp_path / "c"), **options)
     assert normalised(warm) == normalised(cold)
+    # Code it never read: still reused. A file it read, or a new file: it runs again.
+    (root / "app.py").write_text("x = 2\n", encoding="utf-8")
+    edited_code = score(root, cache_dir=str(tmp_path / "c"), **options)
+    assert {r.name: r.status for r in edited_code.checkers}["repo"] == "ok"
     (root / "README.md").write_text("# Service\n\nChanged.\n", encoding="utf-8")
     changed = score(root, cache_dir=str(tmp_path / "c"), **options)
     assert {r.name: r.status for r in changed.checkers}["repo"] == "failed"
+    monkeypatch.undo()
+    score(root, cache_dir=str(tmp_path / "c"), **options)
+    monkeypatch.setattr(RepoFilesChecker, "check", must_not_run)
+    (root / "CONTRIBUTING.md").write_text("# Contributing\n", encoding="utf-8")
+    added = score(root, cache_dir=str(tmp_path / "c"), **options)
+    assert {r.name: r.status for r in added.checkers}["repo"] == "failed"
+
+
+def test_a_ci_script_the_repository_checker_read_is_an_input(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    from backend_skills import score
+
+    workflow = """
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - run: ./scripts/check.sh
+        """
+    root = make_tree(
+        {
+            ".github/workflows/ci.yml": workflow,
+            "scripts/check.sh": "#!/bin/sh\nruff check .\n",
+            "app.py": "x = 1\n",
+        }
+    )
+    options: dict[str, Any] = {"skills": ["collaboration"], "isolated": True, "jobs": 1}
+    first = score(root, cache_dir=str(tmp_path / "c"), **options)
+    (root / "scripts/check.sh").write_text("#!/bin/sh\npytest\n", encoding="utf-8")
+    second = score(root, cache_dir=str(tmp_path / "c"), **options)
+    uncached = score(root, cache=False, **options)
+    assert normalised(second) == normalised(uncached)
+    assert normalised(second) != normalised(first)  # the script's change was seen
 
 
 def test_reading_a_row_refreshes_its_access_time_at_most_daily(tmp_path: Path) -> None:

@@ -174,6 +174,30 @@ def whole_fileset_digest(fileset: object) -> str:
     return digest
 
 
+_last_shape: tuple[object, str] | None = None
+
+
+def fileset_shape_digest(fileset: object) -> str:
+    """A digest of what discovery found without the files' content: every file's path,
+    language and role, every folder and skipped path with its reason. Computed once per
+    file set. See :attr:`backend_skills.core.checker.RepoChecker.cache_by_reads`."""
+    global _last_shape
+    if _last_shape is not None and _last_shape[0] is fileset:
+        return _last_shape[1]
+    h = hashlib.sha256()
+    for f in getattr(fileset, "files", ()):
+        role = getattr(f.role, "value", f.role)
+        h.update(f"f\x1f{f.path}\x1f{f.language}\x1f{role}\x1e".encode("utf-8", "surrogatepass"))
+    for folder in getattr(fileset, "dirs", ()):
+        h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
+    for skip in getattr(fileset, "skipped", ()):
+        text = f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e"
+        h.update(text.encode("utf-8", "surrogatepass"))
+    digest = h.hexdigest()
+    _last_shape = (fileset, digest)
+    return digest
+
+
 @lru_cache(maxsize=64)
 def _stamp_of_package(module_name: str) -> str:
     module: ModuleType | None = sys.modules.get(module_name)

@@ -90,6 +90,13 @@ class Checker(ABC):
 class RepoChecker(Checker):
     """A checker that looks at the repository as a whole (runs once)."""
 
+    cache_by_reads: ClassVar[bool] = False
+    """When true, the runner also records which discovered files' content (``text``,
+    ``size``, ``lines``) :meth:`check` uses, and reuses the cached result only while
+    none of those files changed. Pair it with ``cache_inputs`` returning
+    :func:`backend_skills.core.cache.fileset_shape_digest` for a checker that reads
+    discovered files only: editing a file it never read then does not run it again."""
+
     def cache_inputs(self, ctx: CheckContext) -> str | None:
         """A text naming everything :meth:`check` reads, or None when not cacheable.
 

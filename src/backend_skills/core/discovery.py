@@ -9,6 +9,7 @@ from the :class:`SourceFile` instead of reading the disk again.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import io
@@ -16,7 +17,7 @@ import os
 import re
 import time
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -175,14 +176,12 @@ class SourceFile:
     cache key). Files discovery did read keep their text from that read.
     """
 
-    __slots__ = ("_abspath", "_text", "language", "lines", "path", "role", "sha256", "size")
+    __slots__ = ("_abspath", "_lines", "_size", "_text", "language", "path", "role", "sha256")
 
     path: str
     """POSIX path relative to the scored root."""
     language: str
     role: Role
-    size: int
-    lines: int
     sha256: str
 
     def __init__(
@@ -200,8 +199,8 @@ class SourceFile:
         self._abspath = abspath
         self.language = language
         self.role = role
-        self.size = size
-        self.lines = lines
+        self._size = size
+        self._lines = lines
         self.sha256 = sha256
         self._text = text
 
@@ -221,8 +220,24 @@ class SourceFile:
         return self.path.rpartition("/")[2]  # PurePosixPath(path).name, 10x cheaper
 
     @property
+    def size(self) -> int:
+        """Size in bytes (a fact of the content: see :func:`record_reads`)."""
+        if _read_logs:
+            _read_logs[-1][self.path] = self.sha256
+        return self._size
+
+    @property
+    def lines(self) -> int:
+        """Number of lines (a fact of the content: see :func:`record_reads`)."""
+        if _read_logs:
+            _read_logs[-1][self.path] = self.sha256
+        return self._lines
+
+    @property
     def text(self) -> str:
         """The decoded text (read from disk on first use when discovery did not read it)."""
+        if _read_logs:
+            _read_logs[-1][self.path] = self.sha256
         if self._text is None:
             self._text = _read_known(self)
         return self._text
@@ -231,6 +246,25 @@ class SourceFile:
     def text_loaded(self) -> bool:
         """Whether the text is in memory already (reading it costs no disk access)."""
         return self._text is not None
+
+
+_read_logs: list[dict[str, str]] = []
+
+
+@contextlib.contextmanager
+def record_reads() -> Iterator[dict[str, str]]:
+    """Record which files' content (text, size or line count) is used in the block.
+
+    Yields a dictionary that fills with the path and content hash of every such file
+    (in this process). The runner uses it to cache a repository checker by the files it
+    actually read.
+    """
+    log: dict[str, str] = {}
+    _read_logs.append(log)
+    try:
+        yield log
+    finally:
+        del _read_logs[next(i for i, x in enumerate(_read_logs) if x is log)]
 
 
 def _read_known(file: SourceFile) -> str:

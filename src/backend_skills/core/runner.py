@@ -8,6 +8,7 @@ checker failed are marked not assessed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -33,7 +34,14 @@ from .cache import (
 )
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
-from .discovery import CODE_LANGUAGES, FileSet, RoleOverrides, SourceFile, discover
+from .discovery import (
+    CODE_LANGUAGES,
+    FileSet,
+    RoleOverrides,
+    SourceFile,
+    discover,
+    record_reads,
+)
 from .models import (
     CheckerRun,
     CheckResult,
@@ -706,12 +714,13 @@ def _run_repo_checker(
                 options_key=_options_text(ctx),
                 inputs=inputs,
             )
-            entry = cache.get_many([key]).get(key)
-            cached = _load_check_result(entry) if entry is not None else None
+            cached = _cached_repo_result(cache, key, checker, ctx.fileset)
             if cached is not None:
                 return _repo_outcome(checker, version, start, cached)
+    by_reads = isinstance(checker, RepoChecker) and checker.cache_by_reads
     try:
-        result = execute_checker(checker, ctx)
+        with record_reads() as reads:
+            result = execute_checker(checker, ctx)
     except Exception as exc:  # a crashing checker is reported; the others finish
         return _CheckerOutcome(
             CheckerRun(
@@ -732,12 +741,43 @@ def _run_repo_checker(
             value = None
         if value is not None:
             snippets = [f.snippet_hash for f in result.findings]
-            cache.put_many([NewRow(key, checker.name, value, _dump(snippets))])
+            rows = [NewRow(key, checker.name, value, _dump(snippets))]
+            if by_reads:
+                rows.append(NewRow(_reads_key(key), checker.name, json.dumps(reads)))
+            cache.put_many(rows)
             # What a warm run will read: the same text, so cold and warm runs agree.
             reloaded = _load_check_result(Entry(value, _dump(snippets)))
             if reloaded is not None:
                 result = reloaded
     return _repo_outcome(checker, version, start, result)
+
+
+def _reads_key(key: str) -> str:
+    return hashlib.sha256(f"reads\x1f{key}".encode()).hexdigest()
+
+
+def _cached_repo_result(
+    cache: ResultCache, key: str, checker: RepoChecker, fileset: FileSet
+) -> CheckResult | None:
+    """The cached result under ``key``; for a checker cached by its reads, only while
+    every file it read still has the content it had."""
+    if not checker.cache_by_reads:
+        entry = cache.get_many([key]).get(key)
+        return _load_check_result(entry) if entry is not None else None
+    entries = cache.get_many([key, _reads_key(key)])
+    entry, reads_entry = entries.get(key), entries.get(_reads_key(key))
+    if entry is None or reads_entry is None:
+        return None
+    try:
+        reads = json.loads(reads_entry.value)
+    except ValueError:
+        return None
+    if not isinstance(reads, dict):
+        return None
+    current = {f.path: f.sha256 for f in fileset.files}
+    if any(current.get(path) != sha for path, sha in reads.items()):
+        return None
+    return _load_check_result(entry)
 
 
 def _load_check_result(entry: Entry) -> CheckResult | None:
