@@ -396,6 +396,19 @@ def test_chunks_keep_each_file_together_largest_first(make_tree: TreeFactory) ->
     assert 4 <= len(chunks) <= 40
 
 
+def test_a_few_files_have_their_checkers_spread_over_the_workers(
+    make_tree: TreeFactory,
+) -> None:
+    root = make_tree({"big.py": "x = 1\n" * 500, "small.py": "y = 2\n", "mid.py": "z = 3\n" * 9})
+    files = discover(root).files
+    tasks = [Task(n, c, f) for n, (c, f) in enumerate((c, f) for f in files for c in (0, 1, 2))]
+
+    chunks = chunked(tasks, workers=2)
+
+    assert [len(chunk) for chunk in chunks] == [1] * 9  # each checker of each file alone
+    assert [c[0].file.path for c in chunks][:3] == ["big.py"] * 3  # largest first
+
+
 class RedactingChecker(MarkerChecker):
     """Sets its own snippet hash (as a secrets checker does, not to hash the secret)."""
 

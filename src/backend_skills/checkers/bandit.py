@@ -627,7 +627,11 @@ class BanditChecker(FileChecker):
             start = max(int(issue.lineno or 1), 1)
             span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
             flagged = lines[min(span) - 1 : max(span)]
-            findings.append(_finding(issue, file.path, flagged))
+            finding = _finding(issue, file.path, flagged)
+            if finding.line and finding.line <= len(lines):
+                # Fingerprint without literals: a flagged line may hold a secret.
+                finding.snippet_hash = redacted_snippet_hash(lines, finding.line)
+            findings.append(finding)
         return FileResult(findings=findings, data=facts)
 
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
@@ -648,16 +652,10 @@ class BanditChecker(FileChecker):
             nosec += int(result.data.get("nosec", 0))
             errors.extend(f"{path}: {e}" for e in result.data.get("errors", ()))
             file = files.get(path)
-            lines = file.text.splitlines() if file is not None and result.findings else []
             for finding in result.findings:
                 if finding.rule in SQL_TESTS and route_sql:
                     finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
                     routed += 1
-                if lines and finding.line:
-                    # Fingerprint without literals: a flagged line may hold a secret.
-                    finding = finding.model_copy(
-                        update={"snippet_hash": redacted_snippet_hash(lines, finding.line)}
-                    )
                 if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
                     # The runner's rule: findings in tests cost nothing unless configured.
                     in_test = file is not None and file.role is Role.TEST

@@ -303,8 +303,12 @@ def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
 
     The tasks of one file (one per checker) stay together in one chunk, so one worker
     handles them one after the other and per-process memos (a parsed tree) are reused.
+    With fewer than two files per worker (a re-run after a small change), every task is
+    a chunk of its own instead, so that one file's checkers run side by side.
     """
     ordered = sorted(tasks, key=lambda t: (-t.file.size, t.file.path, t.checker))
+    if len({t.file.path for t in ordered}) < 2 * workers:
+        return [[task] for task in ordered]
     total = sum(t.file.size for t in ordered)
     target = max(total // max(workers * _CHUNKS_PER_WORKER, 1), 1)
     chunks: list[list[Task]] = []

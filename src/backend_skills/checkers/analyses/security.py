@@ -955,7 +955,9 @@ class SecurityAnalysis(Analysis):
             file = files.get(path)
             if file is None:
                 continue
-            result.findings.extend(_secret_findings(path, file.text, facts.get("secrets", ())))
+            secrets = facts.get("secrets", ())
+            if secrets:  # only then the text is needed (it may not be in memory)
+                result.findings.extend(_secret_findings(path, file.text, secrets))
             if file.role in (Role.TEST, Role.DOCS):
                 continue
             if facts.get("auth"):
