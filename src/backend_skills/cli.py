@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from . import __version__
 from .core.baseline import BaselineError, compare, load_report, new_findings
@@ -705,6 +702,9 @@ def rubrics(item: str | None) -> None:
         rubric = build_rubric(plugins.rubrics, Settings())
     except ConfigError as exc:
         _fail(str(exc))
+    from rich.console import Console  # rich costs 13 ms: only when printing
+    from rich.text import Text
+
     console = Console(highlight=False, no_color=not _use_color(sys.stdout))
     if item is None:
         console.print(Text(f"Rubric version {rubric.version}", style="bold"))
@@ -747,6 +747,10 @@ def rubrics(item: str | None) -> None:
 def plugins() -> None:
     """List plugins, their checkers (with tool versions) and output formats."""
     loaded = _plugins_or_fail()
+    from rich.console import Console  # rich costs 13 ms: only when printing
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console(highlight=False, no_color=not _use_color(sys.stdout))
     table = Table(title="Plugins", box=None, header_style="bold")
     for column in ("Name", "Distribution", "Version", "Status", "Error"):

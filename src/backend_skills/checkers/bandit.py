@@ -43,7 +43,6 @@ from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
@@ -308,6 +307,8 @@ def _read_config_file(ctx: CheckContext, rel: str) -> dict[str, Any]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise BanditConfigError(f"cannot read bandit config file {rel!r}: {exc}") from None
+    import yaml  # 8 ms to import: only when there is a YAML config to read
+
     try:
         if rel.endswith(".toml"):
             data: Any = tomllib.loads(text).get("tool", {}).get("bandit", {})

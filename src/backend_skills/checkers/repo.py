@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import configparser
+import functools
 import itertools
 import json
 import re
@@ -20,9 +21,8 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from backend_skills.core.cache import fileset_shape_digest
@@ -30,6 +30,9 @@ from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.hookspecs import hookimpl
 from backend_skills.core.models import CheckResult, Finding, Metric, Severity, Skip
+
+if TYPE_CHECKING:
+    import yaml
 
 SKILL = "collaboration"
 
@@ -1125,29 +1128,37 @@ def _review(fileset: FileSet) -> _Part:
 # --------------------------------------------------------------------------- CI
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """A safe loader that reads unknown tags (GitLab's ``!reference``) as plain data."""
+@functools.cache
+def _tolerant_loader() -> type[yaml.SafeLoader]:
+    """A safe loader that reads unknown tags (GitLab's ``!reference``) as plain data.
 
+    Built on first use: PyYAML takes 8 ms to import, which a warm run never needs."""
+    import yaml
 
-def _plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    return None
+    class TolerantLoader(yaml.SafeLoader):
+        pass
 
+    def plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return loader.construct_scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node)
+        return None
 
-_TolerantLoader.add_multi_constructor("!", _plain)
+    TolerantLoader.add_multi_constructor("!", plain)
+    return TolerantLoader
 
 
 def load_yaml(f: SourceFile) -> tuple[Any, str | None]:
     """The YAML document in ``f`` (first one), or None and a one-line reason."""
     if f.size > MAX_YAML_BYTES:
         return None, f"YAML file larger than {MAX_YAML_BYTES} bytes; not parsed"
+    import yaml
+
     try:
-        docs = list(yaml.load_all(f.text, Loader=_TolerantLoader))  # nosec B506 - subclass of SafeLoader
+        docs = list(yaml.load_all(f.text, Loader=_tolerant_loader()))  # nosec B506 - SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         line = min(mark.line + 1, max(f.lines, 1)) if mark is not None else None

@@ -1,0 +1,246 @@
+"""The text report, rendered with rich (imported only when a text report is rendered).
+
+Everything that comes from the scored repository (paths, messages) is inserted as plain
+``Text`` so it can never be interpreted as markup.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from backend_skills.core.checker import RenderOptions
+from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
+
+_LEVEL_STYLE = {
+    "novice": "bold red",
+    "developing": "red",
+    "competent": "yellow",
+    "proficient": "green",
+    "expert": "bold green",
+}
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+DEFAULT_MAX_FINDINGS = 15
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _level(level: str | None, applicable: bool = True, assessed: bool = True) -> Text:
+    if not assessed:
+        return Text("not assessed", style="magenta")
+    if not applicable or level is None:
+        return Text("not applicable", style="dim")
+    return Text(level, style=_LEVEL_STYLE.get(level, ""))
+
+
+def _metric_text(criterion: CriterionResult) -> str:
+    value = criterion.metrics.get(criterion.metric)
+    shown = "n/a" if value is None else f"{value:g}"
+    return f"{criterion.metric} = {shown}"
+
+
+class RichText:
+    """Renders the text report."""
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """Render with colour when ``options.color`` is set."""
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            width=int(options.extra.get("width", 110)),
+            force_terminal=options.color,
+            no_color=not options.color,
+            color_system="standard" if options.color else None,
+            highlight=False,
+            emoji=False,
+        )
+        self._header(console, report)
+        self._skills_table(console, report)
+        for skill in report.skills:
+            self._skill(console, skill, options)
+        self._fix_first(console, report)
+        self._findings(console, report, options)
+        self._checkers(console, report, options)
+        return buffer.getvalue()
+
+    def _header(self, console: Console, report: Report) -> None:
+        title = Text(f"{report.tool.name} {report.tool.version}", style="bold")
+        title.append(f"  rubric {report.rubric_version}  ", style="dim")
+        title.append(report.root)
+        console.print(title)
+        overall = Text("Overall: ", style="bold")
+        overall.append(_score(report.score), style="bold")
+        overall.append(" ")
+        overall.append_text(_level(report.level.value if report.level else None))
+        lines = report.stats.lines
+        overall.append(
+            f"   ({report.stats.files} files, "
+            + ", ".join(
+                f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")
+            )
+            + f"; {report.stats.duration_s:.1f}s)",
+            style="dim",
+        )
+        console.print(overall)
+        if not report.complete:
+            failed = [c.name for c in report.checkers if c.status == "failed"]
+            console.print(
+                Text(
+                    "INCOMPLETE: "
+                    + (f"checker(s) failed: {', '.join(failed)}; " if failed else "")
+                    + "criteria they feed are not assessed.",
+                    style="bold magenta",
+                )
+            )
+        console.print()
+
+    def _skills_table(self, console: Console, report: Report) -> None:
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+        table.add_column("Skill")
+        table.add_column("Score", justify="right")
+        table.add_column("Level")
+        table.add_column("Next")
+        for skill in report.skills:
+            nxt = ""
+            if skill.next_level is not None and skill.score is not None:
+                gap = skill.next_level.score_needed - skill.score
+                nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
+            table.add_row(
+                Text(skill.name),
+                _score(skill.score),
+                _level(skill.level.value if skill.level else None, skill.applicable),
+                Text(nxt, style="dim"),
+            )
+        console.print(table)
+        console.print()
+
+    def _skill(self, console: Console, skill: SkillResult, options: RenderOptions) -> None:
+        heading = Text(f"{skill.name} ", style="bold underline")
+        heading.append(f"{_score(skill.score)} ")
+        heading.append_text(_level(skill.level.value if skill.level else None, skill.applicable))
+        console.print(heading)
+        if not skill.applicable:
+            console.print(Text(f"  {skill.reason}", style="dim"))
+            console.print()
+            return
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+        table.add_column("  Criterion")
+        table.add_column("Score", justify="right")
+        table.add_column("Level")
+        table.add_column("Lost", justify="right")
+        table.add_column("Measured")
+        for c in skill.criteria:
+            measured = _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
+            if c.finding_count:
+                measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
+            table.add_row(
+                Text("  " + c.name),
+                _score(c.score),
+                _level(c.level.value if c.level else None, c.applicable, c.assessed),
+                f"{c.points_lost:.1f}" if c.points_lost else "",
+                Text(measured, style="dim"),
+            )
+        console.print(table)
+        if options.verbose:
+            for c in skill.criteria:
+                if c.points_lost > 0:
+                    console.print(Text(f"  - {c.name}: {c.remediation}", style="dim"))
+        console.print()
+
+    def _fix_first(self, console: Console, report: Report) -> None:
+        costly = sorted(
+            (
+                (c.points_lost * s.weight, s, c)
+                for s in report.skills
+                for c in s.criteria
+                if c.points_lost > 0 and s.applicable
+            ),
+            key=lambda item: (-item[0], item[2].id),
+        )[:5]
+        if not costly:
+            return
+        console.print(Text("What to fix first", style="bold underline"))
+        for _, skill, c in costly:
+            line = Text(f"  {c.name} ", style="bold")
+            line.append(f"({skill.name}, -{c.points_lost:.1f} points)", style="dim")
+            console.print(line)
+            console.print(Padding(Text(c.remediation), (0, 0, 0, 4), expand=False))
+        console.print()
+
+    def _findings(self, console: Console, report: Report, options: RenderOptions) -> None:
+        counted = [f for f in report.findings if f.counted]
+        if not report.findings:
+            return
+        limit = options.max_findings
+        if limit is None:
+            limit = len(counted) if options.verbose else DEFAULT_MAX_FINDINGS
+        ranked = sorted(counted, key=lambda f: (-f.severity.rank, f.sort_key()))[:limit]
+        console.print(
+            Text(
+                f"Findings ({len(counted)} counted, {len(report.findings) - len(counted)} shown "
+                "without cost, e.g. in tests)",
+                style="bold underline",
+            )
+        )
+        for finding in ranked:
+            console.print(self._finding_line(finding))
+        hidden = len(counted) - len(ranked)
+        if hidden > 0:
+            console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
+        console.print()
+
+    @staticmethod
+    def _finding_line(finding: Finding) -> Text:
+        where = finding.path + (f":{finding.line}" if finding.line else "")
+        line = Text("  ")
+        line.append(f"{finding.severity.value.upper():9}", style=_SEVERITY_STYLE[finding.severity])
+        line.append(where, style="bold")
+        line.append(f"  {finding.rule} ")
+        line.append(finding.message)
+        line.append(f"  [{finding.criterion}]", style="dim")
+        return line
+
+    def _checkers(self, console: Console, report: Report, options: RenderOptions) -> None:
+        parts = []
+        for run in report.checkers:
+            state = (
+                run.status if run.status != "ok" else f"{run.files} files, {run.duration_s:.1f}s"
+            )
+            parts.append(f"{run.name} {run.version} ({state})")
+        console.print(Text("Checkers: " + "; ".join(parts), style="dim"))
+        for run in report.checkers:
+            if run.status == "failed":
+                console.print(Text(f"  {run.name} failed: {run.error}", style="magenta"))
+            if options.verbose:
+                for note in run.notes:
+                    console.print(Text(f"  {run.name}: {note}", style="dim"))
+        for plugin in report.plugins:
+            if plugin.status == "failed":
+                console.print(
+                    Text(f"  plugin {plugin.name} failed to load: {plugin.error}", style="magenta")
+                )
+        if report.skipped:
+            if options.verbose:
+                console.print(Text(f"Skipped ({len(report.skipped)}):", style="dim"))
+                for skip in report.skipped:
+                    who = f"{skip.checker}: " if skip.checker else ""
+                    console.print(Text(f"  {skip.path}: {who}{skip.reason}", style="dim"))
+            else:
+                console.print(
+                    Text(
+                        f"Skipped: {len(report.skipped)} files or parts (use -v to list)",
+                        style="dim",
+                    )
+                )
