@@ -50,6 +50,7 @@ def test_environments_caches_and_gitignored_paths_are_not_scored(make_tree: Tree
         "sub/.gitignore",
         "sub/other.py",
     ]
+    assert discover(root).dirs == ["app", "sub"]  # not the environments nor ignored folders
 
 
 def test_configured_excludes(make_tree: TreeFactory) -> None:

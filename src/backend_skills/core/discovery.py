@@ -515,7 +515,13 @@ def discover(
                 entries = list(it)  # any order: the results are sorted at the end
         except OSError as exc:
             skipped.append(Skip(path=rel_dir or ".", reason=f"cannot list: {exc.strerror}"))
+            if rel_dir:
+                dirs_seen.append(rel_dir)
             continue
+        if rel_dir:
+            if any(e.name == "pyvenv.cfg" for e in entries):  # a virtual environment
+                continue
+            dirs_seen.append(rel_dir)
         if use_gitignore and any(e.name == ".gitignore" and e.is_file() for e in entries):
             gitignore = root / rel_dir / ".gitignore"
             try:
@@ -542,9 +548,7 @@ def discover(
                 skipped.append(Skip(path=rel, reason=_symlink_reason(root, Path(entry.path))))
                 continue
             if is_dir:
-                if not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):  # a venv
-                    dirs_seen.append(rel)
-                    children.append(rel)
+                children.append(rel)  # entered next, unless it holds a pyvenv.cfg
                 continue
             if not entry.is_file(follow_symlinks=False):
                 skipped.append(Skip(path=rel, reason="not a regular file"))
