@@ -6,6 +6,7 @@ internal error; 3 report incomplete (a checker failed; the report is still writt
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import traceback
@@ -780,14 +781,50 @@ def plugins() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the console script; never shows a traceback unless debugging."""
+    """Entry point of the console script; never shows a traceback unless debugging.
+
+    Called without ``argv`` (the console script, ``python -m backend_skills``), the
+    process ends without tearing the interpreter down: see :func:`_leave`.
+    """
     try:
-        cli.main(args=argv, prog_name="backend-skills", standalone_mode=True)
-    except SystemExit:
+        try:
+            cli.main(args=argv, prog_name="backend-skills", standalone_mode=True)
+        except SystemExit:
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_ERROR)
+        except Exception as exc:  # last resort: one line, exit 2
+            if os.environ.get("BACKEND_SKILLS_DEBUG"):
+                traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
+    except SystemExit as done:
+        if argv is None:
+            _leave(done.code)
         raise
-    except KeyboardInterrupt:
-        _fail("interrupted", EXIT_ERROR)
-    except Exception as exc:  # last resort: one line, exit 2
-        if os.environ.get("BACKEND_SKILLS_DEBUG"):
-            traceback.print_exc()
-        _fail(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _leave(code: object) -> NoReturn:
+    """End the process now, as a normal exit would but for freeing every object.
+
+    Freeing the modules and the objects of a run costs more than a warm run's own work
+    (70 ms of 0.4 s on Django), so the command leaves like mypy does: exit handlers
+    run, the standard streams are flushed, and ``os._exit`` skips the rest. The output
+    file and the cache are closed before this point; worker processes have ended.
+    """
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): Python prints it and exits with 1
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more to say
+                if status == 0:
+                    status = 120  # what Python exits with when stdout cannot be flushed
+        os._exit(status)
