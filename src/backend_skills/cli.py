@@ -7,6 +7,7 @@ internal error; 3 report incomplete (a checker failed; the report is still writt
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
 import traceback
@@ -786,6 +787,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     Called without ``argv`` (the console script, ``python -m backend_skills``), the
     process ends without tearing the interpreter down: see :func:`_leave`.
     """
+    if argv is None:
+        # This process is ours, and what the imports built lives until the end: keep it
+        # out of the collector's full passes (20-25 ms of a 0.35 s warm run on Django).
+        gc.freeze()
     try:
         try:
             cli.main(args=argv, prog_name="backend-skills", standalone_mode=True)
