@@ -216,10 +216,13 @@ class Finding(BaseModel):
         The fingerprint hashes the checker, rule, path and the normalised text of the
         flagged line (``snippet_hash``), never the line number, unless no snippet is known.
         """
+        return self.model_copy(update={"fingerprint": self.computed_fingerprint()})
+
+    def computed_fingerprint(self) -> str:
+        """The fingerprint :meth:`with_fingerprint` sets."""
         anchor = self.snippet_hash or f"line:{self.line}"
         raw = "\x1f".join((self.checker, self.rule, self.criterion, self.path, anchor))
-        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-        return self.model_copy(update={"fingerprint": digest})
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
         """Deterministic order: path, line, rule, column, message."""
