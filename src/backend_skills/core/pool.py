@@ -30,7 +30,6 @@ import contextlib
 import faulthandler
 import gc
 import hashlib
-import multiprocessing
 import os
 import re
 import signal
@@ -39,14 +38,15 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from types import FrameType
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from .checker import FileChecker, FileResult
 from .discovery import SourceFile
+
+if TYPE_CHECKING:  # multiprocessing and the executor: imported when a pool starts (5 ms)
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Overrides the start method of worker processes (``fork``, ``forkserver``, ``spawn``).
 START_METHOD_ENV: Final = "BACKEND_SKILLS_START_METHOD"
@@ -280,6 +280,8 @@ def start_method() -> str:
     code, and a worker stuck on such a lock is ended by the hard time limit like any
     other stuck worker.
     """
+    import multiprocessing
+
     available = multiprocessing.get_all_start_methods()
     wanted = os.environ.get(START_METHOD_ENV, "").strip()
     if wanted in available:
@@ -462,6 +464,9 @@ def _round_with(
     meanwhile: Callable[[], None] | None,
 ) -> tuple[dict[int, Outcome], list[Task], set[int]]:
     global _inherited
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(method)
     inherit = method == "fork"
     try:
@@ -503,6 +508,8 @@ def _submit(
 ) -> dict[Future[list[Outcome]], list[Task]]:
     """Submit every chunk; the futures with their tasks. A pool that breaks while
     submitting keeps what it took (the caller retries the rest)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     futures: dict[Future[list[Outcome]], list[Task]] = {}
     try:
         with warnings.catch_warnings():
@@ -526,6 +533,9 @@ def _collect(
     futures: Mapping[Future[list[Outcome]], list[Task]], failed: list[Task]
 ) -> dict[int, Outcome]:
     """Wait for every chunk; tasks lost to a broken pool go to ``failed``."""
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     outcomes: dict[int, Outcome] = {}
     for future in as_completed(futures):
         try:
