@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import hashlib
 import io
 import os
@@ -335,6 +336,8 @@ class RoleOverrides:
 
     def match(self, path: str) -> Role | None:
         """The forced role for ``path``, if any glob matches."""
+        if not (self.vendored or self.generated or self.migration or self.test or self.docs):
+            return None
         for role, globs in (
             (Role.VENDORED, self.vendored),
             (Role.GENERATED, self.generated),
@@ -381,33 +384,29 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
 
     Order matters: vendored beats generated beats migration beats test beats docs.
     """
-    parts = path.split("/")  # relative POSIX path: same as PurePosixPath(path).parts
-    dirs = [p.lower() for p in parts[:-1]]
-    name = parts[-1]
+    folder, _, name = path.rpartition("/")  # relative POSIX path
+    vendored, test_dir, migration_dir, docs_dir = _folder_roles(folder)
     lower = name.lower()
-    if any(d in _VENDOR_DIRS for d in dirs):
+    if vendored:
         return Role.VENDORED
     if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js")) or (
         language in CODE_LANGUAGES and _looks_generated(head[:1024])
     ):
         return Role.GENERATED
     if language in CODE_LANGUAGES:
-        if any(d in _TEST_DIRS for d in dirs):
+        if test_dir:
             return Role.TEST  # test fixtures, including migrations under tests/
-        if any(d in _MIGRATION_DIRS for d in dirs) or (
-            "versions" in dirs and "alembic" in "/".join(dirs)
-        ):
+        if migration_dir:
             return Role.MIGRATION
         if language == "sql" and _FLYWAY.match(name):
             return Role.MIGRATION
         if (
-            any(d in _TEST_DIRS for d in dirs)
-            or lower.startswith("test_")
+            lower.startswith("test_")
             or lower.endswith(("_test.py", "_tests.py"))
             or lower in {"conftest.py", "tests.py", "test.py"}
         ):
             return Role.TEST
-        if any(d in _DOC_DIRS for d in dirs[:1]):
+        if docs_dir:
             return Role.DOCS
         return Role.SOURCE
     if language in DOC_LANGUAGES:
@@ -415,6 +414,20 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language in CONFIG_LANGUAGES:
         return Role.CONFIG
     return Role.OTHER
+
+
+@functools.lru_cache(maxsize=8192)
+def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
+    """What a file's folders say of its role: (vendored, under a test folder, under a
+    migrations folder, under a top-level docs folder). Once per folder, not per file."""
+    dirs = [p.lower() for p in folder.split("/")] if folder else []
+    return (
+        any(d in _VENDOR_DIRS for d in dirs),
+        any(d in _TEST_DIRS for d in dirs),
+        any(d in _MIGRATION_DIRS for d in dirs)
+        or ("versions" in dirs and "alembic" in "/".join(dirs)),
+        any(d in _DOC_DIRS for d in dirs[:1]),
+    )
 
 
 class _IgnoreStack:
