@@ -109,6 +109,31 @@ def test_a_warm_run_reads_no_file_and_a_change_reads_only_that_file(
     assert "app/b.py" in {f.path for f in changed.findings}
 
 
+def test_a_file_changed_during_the_run_is_skipped_not_a_checker_failure(
+    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_skills.core import runner
+
+    monkeypatch.setattr(discovery, "RACY_WINDOW_NS", -(10**12))
+    root = make_tree(TREE)
+    cached_score(root, FactChecker())  # records every file; MarkerChecker never ran
+    real_discover = runner.discover
+
+    def discover_then_edit(*args: Any, **kwargs: Any) -> discovery.FileSet:
+        found = real_discover(*args, **kwargs)
+        (root / "app/c.py").write_text("edited = True  # MARK\n", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(runner, "discover", discover_then_edit)
+    report = cached_score(root, MarkerChecker())
+
+    assert {c.name: c.status for c in report.checkers}["markers"] == "ok"
+    (skip,) = [s for s in report.skipped if s.checker == "markers"]
+    assert skip.path == "app/c.py"
+    assert "app/c.py: changed while it was being scored; run again" in skip.reason
+    assert sorted({f.path for f in report.findings}) == ["app/a.py"]
+
+
 def test_parallel_cold_and_warm_runs_match_a_serial_run(make_tree: TreeFactory) -> None:
     root = make_tree(many_files(30))
     serial = run_score(root, MarkerChecker(), FactChecker(), jobs=1)

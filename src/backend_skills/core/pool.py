@@ -43,7 +43,7 @@ from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from .checker import FileChecker, FileResult
-from .discovery import SourceFile
+from .discovery import FileChangedError, SourceFile
 
 if TYPE_CHECKING:  # multiprocessing and the executor: imported when a pool starts (5 ms)
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -55,6 +55,7 @@ OK: Final = "ok"
 TIMEOUT: Final = "timeout"
 ERROR: Final = "error"
 DIED: Final = "died"
+CHANGED: Final = "changed"
 
 #: Rounds of pool restarts before the remaining files are given up.
 _MAX_ROUNDS = 6
@@ -158,6 +159,8 @@ def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     except FileTimeout:
         return Outcome(task.id, TIMEOUT, timeout_reason(timeout, checker.name), (), _since(start))
+    except FileChangedError as exc:  # edited or deleted during the run: not the checker's bug
+        return Outcome(task.id, CHANGED, f"not analysed: {exc}", (), _since(start))
     except Exception as exc:  # reported as a checker failure naming the file
         return Outcome(task.id, ERROR, f"{_one_line(exc)} (in {task.file.path})", (), _since(start))
     if not isinstance(result, FileResult):
@@ -178,7 +181,11 @@ def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
             (),
             _since(start),
         )
-    return Outcome(task.id, OK, text, snippet_hashes(task.file, result), _since(start))
+    try:
+        hashes = snippet_hashes(task.file, result)
+    except FileChangedError as exc:
+        return Outcome(task.id, CHANGED, f"not analysed: {exc}", (), _since(start))
+    return Outcome(task.id, OK, text, hashes, _since(start))
 
 
 def _since(start: float) -> float:

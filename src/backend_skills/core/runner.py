@@ -36,6 +36,7 @@ from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
 from .discovery import (
     CODE_LANGUAGES,
+    FileChangedError,
     FileSet,
     RoleOverrides,
     SourceFile,
@@ -280,7 +281,7 @@ class _FileJob:
             elif outcome.status == ERROR:
                 if self.error is None:
                     self.error = outcome.payload
-            else:  # timeout, or the worker died: this file only
+            else:  # timeout, the worker died, the file changed: this file only
                 self.runner_skips[path] = outcome.payload
                 self.transient = True
 
@@ -353,7 +354,11 @@ class _LineHashes:
             return ""
         lines = self._lines.get(file.path)
         if lines is None:
-            lines = self._lines[file.path] = file.text.splitlines()
+            try:
+                text = file.text
+            except FileChangedError:  # changed during the run: anchored by line number
+                text = ""
+            lines = self._lines[file.path] = text.splitlines()
         if line > len(lines):
             return ""
         return line_hash(lines[line - 1])
