@@ -597,7 +597,13 @@ def test_file_memo_recomputes_only_files_whose_content_changed(
     assert calls == ["b.py"]
     assert second == {"a.py": [1, ["tuple", 1]], "b.py": [1, ["tuple", 1]]}
 
+    calls.clear()
+    as_tests = discovery.discover(root, roles=discovery.RoleOverrides(test=["a.py"])).files
+    FileMemo(cache, "checker").per_file("imports", as_tests, imports)
+    assert calls == ["a.py"]  # same content, another role: computed again
+
+    calls.clear()
     FileMemo(cache, "another checker").per_file("imports", files, imports)
-    assert calls == ["b.py", "a.py", "b.py"]  # scopes do not share facts
+    assert calls == ["a.py", "b.py"]  # scopes do not share facts
     assert FileMemo().per_file("imports", files, imports) == second  # no cache: computed
     cache.close()

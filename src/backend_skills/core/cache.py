@@ -651,7 +651,8 @@ class FileMemo:
     def per_file(
         self, name: str, files: Iterable[SourceFileLike], compute: Callable[[Any], _T]
     ) -> dict[str, _T]:
-        """``compute(file)`` for each of ``files``, by path; ``name`` names the fact
+        """``compute(file)`` for each of ``files``, by path, recomputed when the file's
+        content, role or language changed; ``name`` names the fact
         (change it when ``compute`` changes meaning; the checker's version and code
         are part of the key already)."""
         if self._cache is None:
@@ -668,14 +669,17 @@ class FileMemo:
         kept: dict[str, list[Any]] = {}
         changed = False
         for f in files:
+            # The path is the key; the role and language are facts a computation may
+            # use (a role override changes them without changing the content).
+            signature = f"{f.sha256}:{getattr(f.role, 'value', f.role)}:{f.language}"
             old = stored.get(f.path)
-            if isinstance(old, list) and len(old) == 2 and old[0] == f.sha256:
+            if isinstance(old, list) and len(old) == 2 and old[0] == signature:
                 value = old[1]
             else:
                 value = json.loads(json.dumps(compute(f)))
                 changed = True
             values[f.path] = value
-            kept[f.path] = [f.sha256, value]
+            kept[f.path] = [signature, value]
         if changed or len(kept) != len(stored):
             text = json.dumps(kept, separators=(",", ":"))
             self._cache.put_many([NewRow(key, "memo", text)])
@@ -690,3 +694,9 @@ class SourceFileLike(Protocol):
 
     @property
     def sha256(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def role(self) -> object: ...  # pragma: no cover - protocol
+
+    @property
+    def language(self) -> str: ...  # pragma: no cover - protocol
