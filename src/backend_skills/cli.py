@@ -452,7 +452,7 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
     for warning in caught:
         click.echo(f"backend-skills: warning: {warning.message}", err=True)
     for name, count in counts.items():
-        click.echo(f"{name}: {count:,} entries")
+        click.echo(f"{name}: {count:,} {'entry' if count == 1 else 'entries'}")
 
 
 # --------------------------------------------------------------------------- CI integration

@@ -622,7 +622,7 @@ def load_stat_records(cache: ResultCache, root: Path) -> dict[str, list[Any]]:
 def save_stat_records(cache: ResultCache, root: Path, records: Mapping[str, list[Any]]) -> None:
     """Keep discovery's stat records of ``root`` for the next run."""
     value = json.dumps(records, separators=(",", ":"), sort_keys=True)
-    cache.put_many([NewRow(_stat_records_key(root), "discovery", value)])
+    cache.put_many([NewRow(_stat_records_key(root), "discovery (stat records)", value)])
 
 
 _STAT_RECORD_LENGTH = 8
@@ -644,9 +644,13 @@ class FileMemo:
     returned as JSON gives them back (tuples become lists) in every run alike.
     """
 
-    def __init__(self, cache: ResultCache | None = None, scope: str = "") -> None:
+    def __init__(
+        self, cache: ResultCache | None = None, scope: str = "", owner: str = "memo"
+    ) -> None:
         self._cache = cache
         self._scope = scope
+        self._owner = owner
+        """Shown by ``backend-skills cache info`` (the checker's name)."""
 
     def per_file(
         self, name: str, files: Iterable[SourceFileLike], compute: Callable[[Any], _T]
@@ -682,7 +686,7 @@ class FileMemo:
             kept[f.path] = [signature, value]
         if changed or len(kept) != len(stored):
             text = json.dumps(kept, separators=(",", ":"))
-            self._cache.put_many([NewRow(key, "memo", text)])
+            self._cache.put_many([NewRow(key, f"{self._owner} (per-file facts)", text)])
         return values
 
 

@@ -531,6 +531,7 @@ def _contexts(
                 )
                 if cache is not None
                 else "",
+                checker.name,
             ),
         )
         prepared.append((checker, ctx, bounds))
