@@ -157,12 +157,18 @@ _RECORDED_TREE = {
 }
 
 
-def test_unchanged_files_are_not_read_again(
+@pytest.fixture
+def recorded(
     make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Path, discovery.FileSet]:
+    """A tree whose files discovery has recorded once (their records trusted)."""
     _trust_every_file(monkeypatch)
     root = make_tree(_RECORDED_TREE)
-    first = discover(root)
+    return root, discover(root)
+
+
+def test_unchanged_files_are_not_read_again(recorded: tuple[Path, discovery.FileSet]) -> None:
+    root, first = recorded
     assert sorted(first.stat_records) == sorted(
         ["README.md", "app/api_pb2.py", "app/main.py", "blob.json", "db/schema.sql", "empty.py"]
     )
@@ -178,12 +184,8 @@ def test_unchanged_files_are_not_read_again(
     assert second.stat_records == first.stat_records
 
 
-def test_a_changed_file_is_read_again(
-    make_tree: TreeFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _trust_every_file(monkeypatch)
-    root = make_tree(_RECORDED_TREE)
-    first = discover(root)
+def test_a_changed_file_is_read_again(recorded: tuple[Path, discovery.FileSet]) -> None:
+    root, first = recorded
     (root / "app/main.py").write_text("import os\n\ny = 22\n", encoding="utf-8")  # same size
     os.utime(root / "app/main.py", ns=(1, 1))  # even with an old modification time
 

@@ -144,3 +144,19 @@ def level_of(item: SkillResult | CriterionResult) -> str:
     if not item.applicable or item.level is None:
         return "not applicable"
     return item.level.value
+
+
+def costliest_criteria(
+    report: Report, limit: int
+) -> list[tuple[float, SkillResult, CriterionResult]]:
+    """The ``limit`` criteria that cost the overall score most: (points lost weighted by
+    the skill's weight, skill, criterion), largest first, ties by criterion id."""
+    return sorted(
+        (
+            (c.points_lost * s.weight, s, c)
+            for s in report.skills
+            for c in s.criteria
+            if c.points_lost > 0 and s.applicable
+        ),
+        key=lambda item: (-item[0], item[2].id),
+    )[:limit]

@@ -16,6 +16,8 @@ from rich.text import Text
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
+from ._common import costliest_criteria
+
 _LEVEL_STYLE = {
     "novice": "bold red",
     "developing": "red",
@@ -160,15 +162,7 @@ class RichText:
         console.print()
 
     def _fix_first(self, console: Console, report: Report) -> None:
-        costly = sorted(
-            (
-                (c.points_lost * s.weight, s, c)
-                for s in report.skills
-                for c in s.criteria
-                if c.points_lost > 0 and s.applicable
-            ),
-            key=lambda item: (-item[0], item[2].id),
-        )[:5]
+        costly = costliest_criteria(report, 5)
         if not costly:
             return
         console.print(Text("What to fix first", style="bold underline"))

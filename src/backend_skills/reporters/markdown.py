@@ -14,6 +14,7 @@ from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import Report, Severity
 
 from ._common import (
+    costliest_criteria,
     int_option,
     level_of,
     md_escape,
@@ -134,15 +135,7 @@ class MarkdownReporter(Reporter):
 
     @staticmethod
     def _costly(report: Report, lines: list[str]) -> None:
-        costly = sorted(
-            (
-                (c.points_lost * s.weight, s, c)
-                for s in report.skills
-                for c in s.criteria
-                if c.points_lost > 0 and s.applicable
-            ),
-            key=lambda item: (-item[0], item[2].id),
-        )[:TOP_CRITERIA]
+        costly = costliest_criteria(report, TOP_CRITERIA)
         if not costly:
             return
         lines += [
