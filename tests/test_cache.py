@@ -181,6 +181,16 @@ def test_a_timed_out_file_is_not_cached(make_tree: TreeFactory) -> None:
     assert sorted(f.path for f in second.findings) == ["a.py", "slow.py"]
 
 
+def test_a_transient_skip_is_not_cached(make_tree: TreeFactory) -> None:
+    root = make_tree({"a.py": "x = 1  # MARK\n", "slow.py": "y = 2  # MARK\n"})
+    first = cached_score(root, MarkerChecker({"slow.py": "busy"}))
+    assert sorted(f.path for f in first.findings) == ["a.py"]
+    MarkerChecker.calls.clear()
+    second = cached_score(root, MarkerChecker())
+    assert MarkerChecker.calls == ["slow.py"]  # tried again; a.py came from the cache
+    assert sorted(f.path for f in second.findings) == ["a.py", "slow.py"]
+
+
 def test_changing_one_file_reanalyses_only_that_file(make_tree: TreeFactory) -> None:
     root = make_tree(TREE)
     cached_score(root, MarkerChecker())

@@ -74,7 +74,8 @@ class MarkerChecker(FileChecker):
     ``actions`` maps a file name to what ``check_file`` does with it first:
     ``sleep`` (10 s), ``spin`` (a pure-Python busy loop), ``raise``, ``die`` (the worker
     process exits; only outside the main process), ``deaf`` (ignores SIGALRM, then spins),
-    or ``stamp`` (records pid and times in the data).
+    ``stamp`` (records pid and times in the data), or ``busy`` (a transient skip, as when
+    a checker's own time budget runs out).
     """
 
     name = "markers"
@@ -119,6 +120,9 @@ class MarkerChecker(FileChecker):
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
             while time.time() - started < 30:
                 sum(range(1000))
+        elif action == "busy":
+            data = {"lines": 0, "shape": [], "by_line": {}}
+            return FileResult(skipped="over its own time budget", transient=True, data=data)
         elif action == "stamp":
             time.sleep(0.3)
             data["pid"] = os.getpid()

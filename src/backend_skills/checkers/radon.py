@@ -312,7 +312,8 @@ class RadonChecker(FileChecker):
             data, findings = _analyse(file, tree, opts, deadline)
         except TimeBudgetExceeded:
             return FileResult(
-                skipped=f"radon: time budget of {opts.time_budget_s:g} s exceeded ({phase})"
+                skipped=f"radon: time budget of {opts.time_budget_s:g} s exceeded ({phase})",
+                transient=True,  # depends on the machine's load: not cached
             )
         except (tokenize.TokenError, SyntaxError, ValueError) as exc:
             return FileResult(skipped=f"radon: cannot tokenize: {type(exc).__name__}")

@@ -55,6 +55,13 @@ class FileResult(BaseModel):
         default_factory=dict, description="Per-file numbers and facts for ``reduce``."
     )
     skipped: str | None = Field(default=None, description="Why the file was not analysed.")
+    transient: bool = Field(
+        default=False,
+        description=(
+            "The outcome depends on this run, not on the file (e.g. a time budget ran out "
+            "under load): it is not cached, and the next run analyses the file again."
+        ),
+    )
 
 
 class Checker(ABC):

@@ -274,7 +274,9 @@ class _FileJob:
                 _restore_snippets(result.findings, outcome.snippets)
                 self.results[path] = result
                 key = self.keys.get(path)
-                if key is not None:
+                if result.transient:  # e.g. a checker's own time budget: try again next run
+                    self.transient = True
+                elif key is not None:
                     rows.append(
                         NewRow(key, self.checker.name, outcome.payload, _dump(outcome.snippets))
                     )
