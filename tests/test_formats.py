@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -473,3 +474,13 @@ def test_cli_bad_format_option_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("score", root, "--format-option", "novalue", env=env)
     assert result.returncode == 2
     assert "expected KEY=VALUE" in result.stderr
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_text_report_lines_have_no_trailing_blanks(report: Report, color: bool) -> None:
+    text = render(report, "text", color=color, verbose=1)
+    codes_at_end = re.compile(r"(?:\x1b\[[0-9;]*m)+$")
+    padded = [line for line in text.splitlines() if codes_at_end.sub("", line).endswith(" ")]
+    assert padded == []
+    assert "Overall" in text
+    assert ("\x1b[" in text) is color

@@ -7,6 +7,7 @@ Everything that comes from the scored repository (paths, messages) is inserted a
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 from rich.padding import Padding
@@ -33,6 +34,7 @@ _SEVERITY_STYLE = {
     Severity.INFO: "dim",
 }
 DEFAULT_MAX_FINDINGS = 15
+_TRAILING_BLANKS = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
 def _score(value: float | None) -> str:
@@ -75,7 +77,9 @@ class RichText:
         self._fix_first(console, report)
         self._findings(console, report, options)
         self._checkers(console, report, options)
-        return buffer.getvalue()
+        # rich pads table cells and wrapped lines to the full width: drop the trailing
+        # blanks (before any closing colour codes) so that the text diffs and pastes cleanly.
+        return _TRAILING_BLANKS.sub(r"\1", buffer.getvalue())
 
     def _header(self, console: Console, report: Report) -> None:
         title = Text(f"{report.tool.name} {report.tool.version}", style="bold")
