@@ -792,20 +792,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         # out of the collector's full passes (20-25 ms of a 0.35 s warm run on Django).
         gc.freeze()
     try:
-        try:
-            cli.main(args=argv, prog_name="backend-skills", standalone_mode=True)
-        except SystemExit:
-            raise
-        except KeyboardInterrupt:
-            _fail("interrupted", EXIT_ERROR)
-        except Exception as exc:  # last resort: one line, exit 2
-            if os.environ.get("BACKEND_SKILLS_DEBUG"):
-                traceback.print_exc()
-            _fail(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
+        _run_cli(argv)
     except SystemExit as done:
         if argv is None:
             _leave(done.code)
         raise
+
+
+def _run_cli(argv: Sequence[str] | None) -> None:
+    """The command; every way out is ``SystemExit`` with one line on standard error."""
+    try:
+        cli.main(args=argv, prog_name="backend-skills", standalone_mode=True)
+    except KeyboardInterrupt:
+        _fail("interrupted", EXIT_ERROR)
+    except Exception as exc:  # last resort: one line, exit 2
+        if os.environ.get("BACKEND_SKILLS_DEBUG"):
+            traceback.print_exc()
+        _fail(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
 def _leave(code: object) -> NoReturn:

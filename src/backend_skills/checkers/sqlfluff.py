@@ -285,6 +285,7 @@ def _file_evidence(file: SourceFile, has_dbt: bool) -> list[Evidence]:
         found.append([dialect, weight, what])
 
     text = file.text
+    weight = 1.0 if file.role is Role.TEST else 2.0  # hints in tests count half
     if has_dbt and file.name == "profiles.yml":
         for match in _DBT_TYPE_RE.finditer(text):
             dialect = _DBT_ADAPTERS.get(match.group(1).lower())
@@ -295,7 +296,6 @@ def _file_evidence(file: SourceFile, has_dbt: bool) -> list[Evidence]:
             name = match.group(1).lower()
             add(PACKAGE_DIALECTS[name], 3, f"{name} in {file.path}")
     if file.language == "python":
-        weight = 1.0 if file.role is Role.TEST else 2.0
         for match in _IMPORT_RE.finditer(text):
             add(IMPORT_DIALECTS[match.group(1)], weight, f"import {match.group(1)} in {file.path}")
         for match in _DJANGO_ENGINE_RE.finditer(text):
@@ -308,7 +308,6 @@ def _file_evidence(file: SourceFile, has_dbt: bool) -> list[Evidence]:
     ):
         for match in _URL_RE.finditer(text):
             scheme = match.group(1).lower()
-            weight = 1.0 if file.role is Role.TEST else 2.0
             add(SCHEME_DIALECTS[scheme], weight, f"{scheme}:// URL in {file.path}")
     if file.language in ("yaml", "dockerfile"):
         for match in _IMAGE_RE.finditer(text):

@@ -151,51 +151,46 @@ def fileset_digest(files: Iterable[object]) -> str:
     return h.hexdigest()
 
 
-_last_digest: tuple[object, str] | None = None
+_last_digests: dict[bool, tuple[object, str]] = {}
 
 
-def whole_fileset_digest(fileset: object) -> str:
-    """A digest of everything discovery found: files (as :func:`fileset_digest`),
-    folders and skipped paths with their reasons. Computed once per file set."""
-    global _last_digest
-    if _last_digest is not None and _last_digest[0] is fileset:
-        return _last_digest[1]
-    h = hashlib.sha256(fileset_digest(getattr(fileset, "files", ())).encode())
-    for folder in getattr(fileset, "dirs", ()):
-        h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
-    for skip in getattr(fileset, "skipped", ()):
-        h.update(
-            f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e".encode(
-                "utf-8", "surrogatepass"
+def _fileset_digest(fileset: object, *, content: bool) -> str:
+    """Every file's path, language and role (and content hash when ``content``), every
+    folder and every skipped path with its reason. Computed once per file set."""
+    last = _last_digests.get(content)
+    if last is not None and last[0] is fileset:
+        return last[1]
+    files = getattr(fileset, "files", ())
+    if content:
+        h = hashlib.sha256(fileset_digest(files).encode())
+    else:
+        h = hashlib.sha256()
+        for f in files:
+            role = getattr(f.role, "value", f.role)
+            h.update(
+                f"f\x1f{f.path}\x1f{f.language}\x1f{role}\x1e".encode("utf-8", "surrogatepass")
             )
-        )
-    digest = h.hexdigest()
-    _last_digest = (fileset, digest)
-    return digest
-
-
-_last_shape: tuple[object, str] | None = None
-
-
-def fileset_shape_digest(fileset: object) -> str:
-    """A digest of what discovery found without the files' content: every file's path,
-    language and role, every folder and skipped path with its reason. Computed once per
-    file set. See :attr:`backend_skills.core.checker.RepoChecker.cache_by_reads`."""
-    global _last_shape
-    if _last_shape is not None and _last_shape[0] is fileset:
-        return _last_shape[1]
-    h = hashlib.sha256()
-    for f in getattr(fileset, "files", ()):
-        role = getattr(f.role, "value", f.role)
-        h.update(f"f\x1f{f.path}\x1f{f.language}\x1f{role}\x1e".encode("utf-8", "surrogatepass"))
     for folder in getattr(fileset, "dirs", ()):
         h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
     for skip in getattr(fileset, "skipped", ()):
         text = f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e"
         h.update(text.encode("utf-8", "surrogatepass"))
     digest = h.hexdigest()
-    _last_shape = (fileset, digest)
+    _last_digests[content] = (fileset, digest)
     return digest
+
+
+def whole_fileset_digest(fileset: object) -> str:
+    """A digest of everything discovery found: files (as :func:`fileset_digest`),
+    folders and skipped paths with their reasons. Computed once per file set."""
+    return _fileset_digest(fileset, content=True)
+
+
+def fileset_shape_digest(fileset: object) -> str:
+    """A digest of what discovery found without the files' content: every file's path,
+    language and role, every folder and skipped path with its reason. Computed once per
+    file set. See :attr:`backend_skills.core.checker.RepoChecker.cache_by_reads`."""
+    return _fileset_digest(fileset, content=False)
 
 
 @lru_cache(maxsize=64)
@@ -474,6 +469,17 @@ class ResultCache:
                 return
             self._recover(exc)
 
+    def get_json(self, key: str) -> dict[str, Any] | None:
+        """The JSON object stored under ``key``; None when missing or unreadable."""
+        entry = self.get_many([key]).get(key)
+        if entry is None:
+            return None
+        try:
+            data = json.loads(entry.value)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
     def invalidate(self, keys: Sequence[str]) -> None:
         """Delete rows that turned out unreadable."""
         conn = self._connection()
@@ -603,18 +609,9 @@ def _stat_records_key(root: Path) -> str:
 def load_stat_records(cache: ResultCache, root: Path) -> dict[str, list[Any]]:
     """The stat records discovery left for ``root`` last time (empty when none or
     unreadable); see :func:`backend_skills.core.discovery.discover`."""
-    entry = cache.get_many([_stat_records_key(root)]).get(_stat_records_key(root))
-    if entry is None:
-        return {}
-    try:
-        data = json.loads(entry.value)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
     return {
         path: record
-        for path, record in data.items()
+        for path, record in (cache.get_json(_stat_records_key(root)) or {}).items()
         if isinstance(record, list) and len(record) == _STAT_RECORD_LENGTH
     }
 
@@ -662,13 +659,7 @@ class FileMemo:
         if self._cache is None:
             return {f.path: json.loads(json.dumps(compute(f))) for f in files}
         key = _digest("memo", self._scope, name)
-        entry = self._cache.get_many([key]).get(key)
-        stored: dict[str, Any] = {}
-        if entry is not None:
-            with contextlib.suppress(ValueError):
-                loaded = json.loads(entry.value)
-                if isinstance(loaded, dict):
-                    stored = loaded
+        stored = self._cache.get_json(key) or {}
         values: dict[str, _T] = {}
         kept: dict[str, list[Any]] = {}
         changed = False

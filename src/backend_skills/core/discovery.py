@@ -223,25 +223,27 @@ class SourceFile:
     @property
     def size(self) -> int:
         """Size in bytes (a fact of the content: see :func:`record_reads`)."""
-        if _read_logs:
-            _read_logs[-1][self.path] = self.sha256
+        self._used()
         return self._size
 
     @property
     def lines(self) -> int:
         """Number of lines (a fact of the content: see :func:`record_reads`)."""
-        if _read_logs:
-            _read_logs[-1][self.path] = self.sha256
+        self._used()
         return self._lines
 
     @property
     def text(self) -> str:
         """The decoded text (read from disk on first use when discovery did not read it)."""
-        if _read_logs:
-            _read_logs[-1][self.path] = self.sha256
+        self._used()
         if self._text is None:
             self._text = _read_known(self)
         return self._text
+
+    def _used(self) -> None:
+        """Its content is being used: note it for :func:`record_reads`, if recording."""
+        if _read_logs:
+            _read_logs[-1][self.path] = self.sha256
 
     @property
     def text_loaded(self) -> bool:

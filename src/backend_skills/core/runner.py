@@ -444,6 +444,7 @@ def run_checkers(
     rubric: Rubric,
     source: str,
     *,
+    cache: ResultCache | None = None,
     progress: bool = False,
 ) -> list[_CheckerOutcome]:
     """Run every needed checker; failures are caught and reported per checker.
@@ -453,11 +454,9 @@ def run_checkers(
     in one pool), then ``reduce`` in this process. Repository checkers run in this
     process meanwhile. The outcome is the same as a serial run, whatever the number of
     jobs and whatever the cache held. Cache problems are warnings
-    (:class:`~backend_skills.core.cache.CacheWarning`), never errors.
+    (:class:`~backend_skills.core.cache.CacheWarning`), never errors. Without ``cache``,
+    nothing is read from or written to a cache.
     """
-    cache = (
-        ResultCache(resolve_cache_dir(fileset.root, settings.cache_dir)) if settings.cache else None
-    )
     prepared = _contexts(checkers, fileset, settings, rubric, source, cache)
     outcomes: dict[str, _CheckerOutcome] = {}
     file_jobs, repo_jobs = _plan(prepared, settings, rubric, outcomes)
@@ -760,6 +759,7 @@ def _run_repo_checker(
 
 
 def _reads_key(key: str) -> str:
+    """Where the files a checker cached by its reads read are kept, next to ``key``."""
     return hashlib.sha256(f"reads\x1f{key}".encode()).hexdigest()
 
 
@@ -771,15 +771,9 @@ def _cached_repo_result(
     if not checker.cache_by_reads:
         entry = cache.get_many([key]).get(key)
         return _load_check_result(entry) if entry is not None else None
-    entries = cache.get_many([key, _reads_key(key)])
-    entry, reads_entry = entries.get(key), entries.get(_reads_key(key))
-    if entry is None or reads_entry is None:
-        return None
-    try:
-        reads = json.loads(reads_entry.value)
-    except ValueError:
-        return None
-    if not isinstance(reads, dict):
+    reads = cache.get_json(_reads_key(key))
+    entry = cache.get_many([key]).get(key) if reads is not None else None
+    if reads is None or entry is None:
         return None
     current = {f.path: f.sha256 for f in fileset.files}
     if any(current.get(path) != sha for path, sha in reads.items()):
@@ -936,8 +930,6 @@ def run(
     rubric = build_rubric(plugins.rubrics, settings, config_source)
     cache = ResultCache(resolve_cache_dir(root, settings.cache_dir)) if settings.cache else None
     known = load_stat_records(cache, root) if cache is not None else {}
-    if cache is not None:
-        cache.close()  # run_checkers opens its own connection; workers must not share one
     fileset = discover(
         root,
         exclude=settings.exclude,
@@ -952,6 +944,7 @@ def run(
         settings,
         rubric,
         config_source,
+        cache=cache,
         progress=progress and interactive(),
     )
     if cache is not None and fileset.stat_records != known:
