@@ -12,9 +12,9 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -110,6 +110,31 @@ def gate_warnings(report: Report, per_skill: dict[str, float]) -> list[str]:
     return warnings
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Options that `score` and `hook` share.
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read settings from this file instead of the repository's.",
+)
+_isolated_option = click.option(
+    "--isolated", is_flag=True, help="Ignore configuration files in the repository."
+)
+
+
+def _baseline_option(help_text: str) -> Callable[[F], F]:
+    """``--baseline REPORT.json`` with the command's own help."""
+    return click.option(
+        "--baseline",
+        "baseline_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="REPORT.json",
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="backend-skills")
 def cli() -> None:
@@ -141,13 +166,7 @@ def cli() -> None:
     metavar="N|SKILL=N",
     help="Exit 1 when the overall score (or SKILL's score) is below N. Repeatable.",
 )
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="REPORT.json",
-    help="Compare findings with this earlier JSON report (by fingerprint).",
-)
+@_baseline_option("Compare findings with this earlier JSON report (by fingerprint).")
 @click.option(
     "--fail-on-new",
     type=click.Choice(SEVERITY_CHOICES, case_sensitive=False),
@@ -166,13 +185,8 @@ def cli() -> None:
 @click.option(
     "--skill", "skills", multiple=True, metavar="ID", help="Score only this skill (repeatable)."
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the repository's.",
-)
-@click.option("--isolated", is_flag=True, help="Ignore configuration files in the repository.")
+@_config_option
+@_isolated_option
 @click.option(
     "--exclude",
     multiple=True,
@@ -600,20 +614,9 @@ def compare_command(
     metavar="REV",
     help="Git revision holding the files' previous state.",
 )
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="REPORT.json",
-    help="Compare with this full JSON report instead of a git revision.",
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read settings from this file instead of the repository's.",
-)
-@click.option("--isolated", is_flag=True, help="Ignore configuration files in the repository.")
+@_baseline_option("Compare with this full JSON report instead of a git revision.")
+@_config_option
+@_isolated_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only new findings and errors.")
 def hook_command(
     files: tuple[str, ...],
