@@ -247,7 +247,7 @@ PAYLOADS = {
     "legacy": "##[error]legacy ##VSO[task.setvariable variable=x]1 ##[stop-commands]t",
     "markup": "[bold]x[/bold] [link=http://evil]y[/link]",
     "surrogate": "bad\udcff\udcfe",
-    "wrap": "word " * 30 + "::error file=w.py::wrapped " + "word " * 30,
+    "wrap": "::error::wrapped " * 40,  # wherever a line wraps, the next starts with ::
 }
 
 
@@ -327,15 +327,12 @@ def test_compare_escapes_strings_from_both_reports(
 ) -> None:
     from backend_skills.core.baseline import compare
 
-    old = report
-    new = hostile_report(report, PAYLOADS[payload])
-    new = new.model_copy(
-        update={
-            "skills": [
-                s.model_copy(update={"name": f"{PAYLOADS[payload]} skill"}) for s in new.skills
-            ]
-        }
-    )
+    def renamed(report: Report, text: str) -> Report:
+        skills = [s.model_copy(update={"name": f"{text} skill"}) for s in report.skills]
+        return report.model_copy(update={"skills": skills, "rubric_version": text})
+
+    old = renamed(report, PAYLOADS[payload])
+    new = renamed(hostile_report(report, PAYLOADS[payload]), PAYLOADS[payload])
     text = render_comparison(compare(old, new), fmt)
     assert_inert(text, fmt=f"compare {fmt}")
 
