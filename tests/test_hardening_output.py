@@ -76,9 +76,8 @@ def assert_inert(text: str, *, fmt: str, colour: bool = False) -> None:
     assert not _INLINE_COMMAND.search(text), f"{fmt}: a ##[ / ##vso[ log command"
     for line in shown.splitlines():
         if line.lstrip().startswith("::"):
-            assert fmt == "github" and _GENUINE_ANNOTATION.match(line), (
-                f"{fmt}: a line the GitHub runner reads as a command: {line!r}"
-            )
+            genuine = fmt == "github" and _GENUINE_ANNOTATION.match(line)
+            assert genuine, f"{fmt}: a line the GitHub runner reads as a command: {line!r}"
     text.encode("utf-8")  # whatever came in, the output can be written
 
 
@@ -146,7 +145,9 @@ def test_markdown_shows_each_name_inert(scored: dict[str, str]) -> None:
     assert len(rows) == len(HOSTILE_NAMES)
     for row in rows:
         assert row.replace("\\|", "").count("|") == 6, row  # the table holds
-        assert "<img" not in row and "](" not in row and "http://" not in row
+        assert "<img" not in row
+        assert "](" not in row
+        assert "http://" not in row
     assert md_escape(printable("evil\n::error file=x::forged.py")) + ":1" in text
 
 
@@ -186,7 +187,8 @@ def test_json_formats_keep_exact_values_with_inert_bytes(scored: dict[str, str])
         for r in sarif["runs"][0]["results"]
     }
     assert {_rel(n).encode() for n in HOSTILE_NAMES} <= uris
-    assert "\\u001b]52;c;" in scored["json"] and "\\u202e" in scored["json"]
+    assert "\\u001b]52;c;" in scored["json"]
+    assert "\\u202e" in scored["json"]
 
 
 # --------------------------------------------------------------------------- every string
@@ -309,7 +311,9 @@ def test_markdown_cannot_break_tables_or_inject_links(report: Report) -> None:
     assert len(rows) == 2
     for row in rows:
         assert row.replace("\\|", "").count("|") == 6
-        assert "<script" not in row and "](" not in row and "://" not in row
+        assert "<script" not in row
+        assert "](" not in row
+        assert "://" not in row
         assert "`c`" not in row
 
 
@@ -416,13 +420,13 @@ def test_a_path_that_is_not_utf8_does_not_cost_the_report(tmp_path: Path) -> Non
 
 def test_hidden_class_matches_unicode_categories() -> None:
     hidden = {"Cc", "Cf", "Cs", "Zl", "Zp"}
-    for code in range(sys.maxunicode + 1):
-        char = chr(code)
-        category = unicodedata.category(char)
-        if category in hidden:
-            assert _HIDDEN.match(char), f"U+{code:04X} ({category}) is not escaped"
-        elif _HIDDEN.match(char):
-            assert category == "Cn", f"U+{code:04X} ({category}) escaped needlessly"
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    matched = set(_HIDDEN.findall(every))
+    expected = {c for c in every if unicodedata.category(c) in hidden}
+    missing = sorted(f"U+{ord(c):04X}" for c in expected - matched)
+    assert not missing, f"not escaped: {missing}"
+    needless = [f"U+{ord(c):04X}" for c in matched - expected if unicodedata.category(c) != "Cn"]
+    assert not needless, f"escaped needlessly: {needless}"
 
 
 def test_printable_escapes_visibly_and_leaves_ordinary_text() -> None:
