@@ -18,12 +18,16 @@ from backend_skills.core.models import CriterionResult, Finding, Report, Severit
 #: isolates such as U+202E, zero-width characters, the BOM, tag characters), surrogates
 #: (``Cs``: bytes of a path that were not UTF-8), line and paragraph separators (``Zl``,
 #: ``Zp``). As of Unicode 15.1; a test checks the class against :mod:`unicodedata`.
-_HIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+_HIDDEN_BEYOND_C0 = (
+    "\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
     "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_HIDDEN = re.compile(f"[\x00-\x1f{_HIDDEN_BEYOND_C0}]")
+#: The same in JSON text, where writers already escape C0 inside strings (so a raw
+#: newline there is between tokens and stays).
+_JSON_HIDDEN = re.compile(f"[{_HIDDEN_BEYOND_C0}]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: CI log commands recognised anywhere in a line: GitHub's legacy ``##[command]``
 #: (``##[error]``, ``##[stop-commands]``) and Azure Pipelines' ``##vso[...]``.
@@ -166,10 +170,7 @@ def one_line(text: str, limit: int | None = None) -> str:
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    char = match[0]
-    if char == "\n":  # between tokens: JSON writers escape newlines inside strings
-        return char
-    code = ord(char)
+    code = ord(match[0])
     if code > 0xFFFF:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
@@ -180,12 +181,13 @@ def json_safe(text: str) -> str:
     """JSON text whose bytes are inert wherever they are shown, with the same meaning.
 
     Control (C1, DEL), bidi, invisible and separator characters and lone surrogates
-    (bytes of a path that were not UTF-8) inside strings become ``\\uXXXX`` escapes, and
+    (bytes of a path that were not UTF-8) inside strings become ``\\uXXXX`` escapes (the
+    JSON writers already escape C0 controls), and
     the ``[`` of ``##[`` or ``##vso[`` becomes ``\\u005b``: a parser reads back exactly
     the same values, while a terminal or a CI log that prints the file sees nothing it
     would act on. The result encodes to UTF-8 whatever the input held.
     """
-    text = _HIDDEN.sub(_json_escape, text)
+    text = _JSON_HIDDEN.sub(_json_escape, text)
     if "##" in text:
         text = _INLINE_LOG_COMMAND.sub(r"\1\\u005b", text)
     return text
