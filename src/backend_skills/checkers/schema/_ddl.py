@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ._facts import (
+    ChangeFacts,
     ChangeKind,
     ColumnFacts,
     SchemaFacts,
@@ -249,41 +250,58 @@ def _read_table_constraint(element: list[Token], k: int, table: TableFacts) -> b
     """Read a table constraint at ``k``; False when the element is a column."""
     tok = element[k]
     nxt = element[k + 1] if k + 1 < len(element) else None
-    if tok.is_word("PRIMARY") and nxt is not None and nxt.is_word("KEY"):
-        j = _skip_words(element, k + 2, "CLUSTERED", "NONCLUSTERED", "ASC", "DESC")
-        cols, _ = _column_list(element, j)
-        table["pk"] = [c for c in cols if c]
-        return True
-    if tok.is_word("FOREIGN") and nxt is not None and nxt.is_word("KEY"):
-        j = k + 2
-        if j < len(element) and element[j].is_name:
-            j += 1  # MySQL: FOREIGN KEY name (cols)
-        cols, j = _column_list(element, j)
-        ref = _references(element, j)
-        if ref is not None and cols:
-            table["fks"].append({"cols": [c for c in cols if c], "ref": ref})
+    if nxt is not None and nxt.is_word("KEY") and tok.is_word("PRIMARY", "FOREIGN"):
+        reader = _read_primary_key if tok.is_word("PRIMARY") else _read_foreign_key
+        reader(element, k + 2, table)
         return True
     if tok.is_word("UNIQUE"):
-        j = _skip_words(element, k + 1, "KEY", "INDEX", "NULLS", "NOT", "DISTINCT")
-        if j < len(element) and element[j].is_name:
-            j += 1  # UNIQUE KEY name (cols)
-        cols, _ = _column_list(element, j)
-        if cols:
-            table["uniques"].append([c for c in cols if c])
+        _read_unique(element, k + 1, table)
         return True
     if tok.is_word("CHECK"):
         table["checks"] += 1
         return True
     if tok.is_word("KEY", "INDEX", "FULLTEXT", "SPATIAL") and _index_shape(element, k):
-        j = _skip_words(element, k + 1, "KEY", "INDEX")
-        if j < len(element) and element[j].is_name and element[j].text != "(":
-            j += 1
-        j = _skip_words(element, j, "USING", "BTREE", "HASH")
-        cols, _ = _column_list(element, j)
-        if cols:
-            table["indexes"].append(cols)
+        _read_index(element, k + 1, table)
         return True
     return False
+
+
+def _read_primary_key(element: list[Token], j: int, table: TableFacts) -> None:
+    """``PRIMARY KEY [CLUSTERED] (cols)``, from after ``KEY``."""
+    j = _skip_words(element, j, "CLUSTERED", "NONCLUSTERED", "ASC", "DESC")
+    cols, _ = _column_list(element, j)
+    table["pk"] = [c for c in cols if c]
+
+
+def _read_foreign_key(element: list[Token], j: int, table: TableFacts) -> None:
+    """``FOREIGN KEY [name] (cols) REFERENCES t``, from after ``KEY``."""
+    if j < len(element) and element[j].is_name:
+        j += 1  # MySQL: FOREIGN KEY name (cols)
+    cols, j = _column_list(element, j)
+    ref = _references(element, j)
+    if ref is not None and cols:
+        table["fks"].append({"cols": [c for c in cols if c], "ref": ref})
+
+
+def _read_unique(element: list[Token], j: int, table: TableFacts) -> None:
+    """``UNIQUE [KEY|INDEX] [name] [NULLS NOT DISTINCT] (cols)``, from after ``UNIQUE``."""
+    j = _skip_words(element, j, "KEY", "INDEX", "NULLS", "NOT", "DISTINCT")
+    if j < len(element) and element[j].is_name:
+        j += 1  # UNIQUE KEY name (cols)
+    cols, _ = _column_list(element, j)
+    if cols:
+        table["uniques"].append([c for c in cols if c])
+
+
+def _read_index(element: list[Token], j: int, table: TableFacts) -> None:
+    """MySQL ``KEY|INDEX [name] [USING ...] (cols)``, from after the first word."""
+    j = _skip_words(element, j, "KEY", "INDEX")
+    if j < len(element) and element[j].is_name and element[j].text != "(":
+        j += 1
+    j = _skip_words(element, j, "USING", "BTREE", "HASH")
+    cols, _ = _column_list(element, j)
+    if cols:
+        table["indexes"].append(cols)
 
 
 def _index_shape(element: list[Token], k: int) -> bool:
@@ -367,46 +385,54 @@ def _read_alter(stmt: list[Token], facts: SchemaFacts) -> None:
 
 
 def _read_alter_action(action: list[Token], key: str, facts: SchemaFacts) -> None:
-    line = action[0].line
     if action[0].is_word("ADD"):
-        k = _skip_words(action, 1, "COLUMN")
-        if k + 2 < len(action) and action[k].is_word("IF") and action[k + 1].is_word("NOT"):
-            k += 3
-        if k >= len(action):
-            return
-        probe = new_table("", key, line, "sql")
-        start = k
-        if action[k].is_word("CONSTRAINT"):
-            _, start = _qualified_name(action, k + 1)
-            if start >= len(action):
-                return
-        if _read_table_constraint(action, start, probe):
-            if probe["pk"]:
-                facts["changes"].append(new_change(key, "pk", line, probe["pk"]))
-            for fk in probe["fks"]:
-                facts["changes"].append(new_change(key, "fk", line, fk["cols"], fk["ref"]))
-            for cols in probe["uniques"]:
-                facts["changes"].append(new_change(key, "unique", line, cols))
-            for cols in probe["indexes"]:
-                facts["changes"].append(new_change(key, "index", line, cols))
-            if probe["checks"]:
-                facts["changes"].append(new_change(key, "check", line))
-            return
-        if action[k].is_name:
-            column = _read_column(action[k:])
-            facts["changes"].append(
-                new_change(key, "column", line, [column["name"]], column=column)
-            )
+        _read_alter_add(action, key, facts)
+    elif action[0].is_word("ALTER", "MODIFY"):
+        _read_alter_column(action, key, facts)
+
+
+def _read_alter_add(action: list[Token], key: str, facts: SchemaFacts) -> None:
+    """``ADD [COLUMN] [IF NOT EXISTS] column ...`` or ``ADD [CONSTRAINT name] constraint``."""
+    line = action[0].line
+    k = _skip_words(action, 1, "COLUMN")
+    if k + 2 < len(action) and action[k].is_word("IF") and action[k + 1].is_word("NOT"):
+        k += 3
+    if k >= len(action):
         return
-    if action[0].is_word("ALTER", "MODIFY"):
-        k = _skip_words(action, 1, "COLUMN")
-        if k < len(action) and action[k].is_name:
-            col = unquote(action[k].text)
-            words = [t.upper for t in action[k + 1 :] if t.kind == "word"]
-            if words[:3] == ["SET", "NOT", "NULL"] or (
-                action[0].is_word("MODIFY") and "NOT" in words and "NULL" in words
-            ):
-                facts["changes"].append(new_change(key, "not_null", line, [col]))
+    start = k
+    if action[k].is_word("CONSTRAINT"):
+        _, start = _qualified_name(action, k + 1)
+        if start >= len(action):
+            return
+    probe = new_table("", key, line, "sql")
+    if _read_table_constraint(action, start, probe):
+        facts["changes"].extend(_probe_changes(probe, key, line))
+    elif action[k].is_name:
+        column = _read_column(action[k:])
+        facts["changes"].append(new_change(key, "column", line, [column["name"]], column=column))
 
 
-# --------------------------------------------------------------------------- Python readers
+def _probe_changes(probe: TableFacts, key: str, line: int) -> list[ChangeFacts]:
+    """The changes an ``ADD CONSTRAINT`` read into a throwaway table amounts to."""
+    changes: list[ChangeFacts] = []
+    if probe["pk"]:
+        changes.append(new_change(key, "pk", line, probe["pk"]))
+    changes.extend(new_change(key, "fk", line, fk["cols"], fk["ref"]) for fk in probe["fks"])
+    changes.extend(new_change(key, "unique", line, cols) for cols in probe["uniques"])
+    changes.extend(new_change(key, "index", line, cols) for cols in probe["indexes"])
+    if probe["checks"]:
+        changes.append(new_change(key, "check", line))
+    return changes
+
+
+def _read_alter_column(action: list[Token], key: str, facts: SchemaFacts) -> None:
+    """``ALTER [COLUMN] c SET NOT NULL`` and MySQL's ``MODIFY c ... NOT NULL``."""
+    k = _skip_words(action, 1, "COLUMN")
+    if k >= len(action) or not action[k].is_name:
+        return
+    col = unquote(action[k].text)
+    words = [t.upper for t in action[k + 1 :] if t.kind == "word"]
+    if words[:3] == ["SET", "NOT", "NULL"] or (
+        action[0].is_word("MODIFY") and "NOT" in words and "NULL" in words
+    ):
+        facts["changes"].append(new_change(key, "not_null", action[0].line, [col]))

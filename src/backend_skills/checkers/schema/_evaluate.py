@@ -222,6 +222,20 @@ def _indexed(table: _Merged, cols: Sequence[str], engine_indexes_fks: bool) -> b
     return any({c.lower() for c in cand[:n]} == wanted for cand in candidates if len(cand) >= n)
 
 
+@dataclass
+class _Tally:
+    """Counts across tables that become the share metrics."""
+
+    with_pk: int = 0
+    ref_total: int = 0
+    ref_declared: int = 0
+    fk_total: int = 0
+    fk_indexed: int = 0
+    constrained: int = 0
+    idents: list[tuple[str, str, str]] = field(default_factory=list)
+    """(table key, identifier, naming style) of every table and column name."""
+
+
 def evaluate_schema(
     files: Mapping[str, tuple[str, SchemaFacts]], engine_indexes_fks: bool = False
 ) -> SchemaReport:
@@ -241,148 +255,20 @@ def evaluate_schema(
             notes=[],
         )
     findings: list[Finding] = []
-    keys = sorted(tables)
-    with_pk = 0
-    ref_total = ref_declared = 0
-    fk_total = fk_indexed = 0
-    constrained = 0
-    idents: list[tuple[str, str, str]] = []  # (table key, identifier, style)
-    for key in keys:
+    tally = _Tally()
+    for key in sorted(tables):
         table = tables[key]
-        facts = table.facts
-        if facts["pk"] or facts["implicit_pk"]:
-            with_pk += 1
-        else:
-            candidate = _candidate_key(table)
-            hint = (
-                f" (its unique key ({', '.join(candidate)}) on NOT NULL columns could be "
-                "declared as the primary key)"
-                if candidate
-                else ""
-            )
-            findings.append(
-                _finding(
-                    "BSDB101",
-                    "database.primary_keys",
-                    Severity.MEDIUM,
-                    f"table {facts['name']} has no primary key{hint}",
-                    table,
-                )
-            )
-        fk_cols = {c.lower() for fk in facts["fks"] for c in fk["cols"]}
-        pk_cols = {c.lower() for c in facts["pk"]}
-        missing: list[str] = []
-        for col in table.columns.values():
-            lower = col["name"].lower()
-            if lower in fk_cols:
-                continue
-            match = _REF_COLUMN.match(col["name"])
-            if match is None or lower == "id" or (pk_cols == {lower}):
-                continue
-            target = _stem_matches(match.group("stem"), tables)
-            if target is not None and target != key:  # <own table>_id is the row's own id
-                missing.append(f"{col['name']} -> {tables[target].facts['name']}")
-        ref_total += len(fk_cols) + len(missing)
-        ref_declared += len(fk_cols)
-        if missing:
-            findings.append(
-                _finding(
-                    "BSDB102",
-                    "database.foreign_keys",
-                    Severity.LOW,
-                    f"table {facts['name']}: column(s) look like references but declare no "
-                    f"foreign key: {', '.join(missing)}",
-                    table,
-                )
-            )
-        unindexed: list[str] = []
-        for fk in facts["fks"]:
-            if not fk["cols"]:
-                continue
-            fk_total += 1
-            if _indexed(table, fk["cols"], engine_indexes_fks):
-                fk_indexed += 1
-            else:
-                unindexed.append(f"({', '.join(fk['cols'])}) -> {fk['ref']}")
-        if unindexed:
-            findings.append(
-                _finding(
-                    "BSDB103",
-                    "database.fk_indexes",
-                    Severity.LOW,
-                    f"table {facts['name']}: foreign key(s) without an index on their "
-                    f"columns: {'; '.join(unindexed)}",
-                    table,
-                )
-            )
-        non_key = [c for c in table.columns.values() if c["name"].lower() not in pk_cols]
-        has_constraint = (
-            not non_key
-            or facts["checks"] > 0
-            or bool(facts["uniques"])
-            or any(c["not_null"] or c["unique"] or c["check"] for c in non_key)
-        )
-        if has_constraint:
-            constrained += 1
-        else:
-            findings.append(
-                _finding(
-                    "BSDB104",
-                    "database.constraints",
-                    Severity.LOW,
-                    f"table {facts['name']} declares no NOT NULL, UNIQUE or CHECK constraint "
-                    "beyond its key",
-                    table,
-                )
-            )
-        bare = unquote(facts["name"].split(".")[-1])
-        if facts["origin"] != "django":
-            idents.append((key, bare, naming_style(bare)))
-        for col in table.columns.values():
-            idents.append((key, col["name"], naming_style(col["name"])))
-    styles = Counter(s for _, _, s in idents if s not in ("lower", "mixed"))
-    dominant = styles.most_common(1)[0][0] if styles else "snake_case"
-    consistent = sum(1 for _, _, s in idents if _fits(s, dominant))
-    off: dict[str, list[str]] = {}
-    for key, ident, style in idents:
-        if not _fits(style, dominant):
-            off.setdefault(key, []).append(ident)
-    for key, names in sorted(off.items()):
-        findings.append(
-            _finding(
-                "BSDB105",
-                "database.naming",
-                Severity.LOW,
-                f"table {tables[key].facts['name']}: names not in the dominant {dominant} "
-                f"style: {', '.join(names[:8])}",
-                tables[key],
-            )
-        )
-    n = len(keys)
-    metrics = [
-        Metric(name="schema.tables", value=float(n), unit="tables", files=len(files)),
-        Metric(name="schema.pk_share", value=with_pk / n, unit="share", files=len(files)),
-        _share(
-            "schema.fk_declared_share",
-            ref_declared,
-            ref_total,
-            len(files),
-            "no column references another table",
-        ),
-        _share(
-            "schema.fk_index_share", fk_indexed, fk_total, len(files), "no foreign key declared"
-        ),
-        Metric(
-            name="schema.constraint_share", value=constrained / n, unit="share", files=len(files)
-        ),
-        _share(
-            "schema.naming_consistency",
-            consistent,
-            len(idents),
-            len(files),
-            "no identifiers to compare",
-        ),
-    ]
+        for check in (_primary_key, _references, _constraints):
+            found = check(table, key, tables, tally)
+            if found is not None:
+                findings.append(found)
+        found = _fk_indexes(table, engine_indexes_fks, tally)
+        if found is not None:
+            findings.append(found)
+        _collect_names(table, key, tally)
+    dominant, naming = _naming(tables, tally)
+    findings.extend(naming)
+    n = len(tables)
     origins = Counter(t["origin"] for _, facts in files.values() for t in facts["tables"])
     notes = [
         f"schema: {n} table(s) from {len(files)} file(s); definitions read: "
@@ -395,7 +281,180 @@ def evaluate_schema(
             f"schema: {count} more {rule} finding(s) not listed (first {MAX_FINDINGS_PER_RULE} "
             "shown; the metric counts every table)"
         )
-    return SchemaReport(metrics=metrics, findings=findings, notes=notes)
+    return SchemaReport(
+        metrics=_metrics(n, len(files), tally, dominant), findings=findings, notes=notes
+    )
+
+
+def _primary_key(
+    table: _Merged, key: str, tables: Mapping[str, _Merged], tally: _Tally
+) -> Finding | None:
+    """BSDB101: a table without a primary key."""
+    facts = table.facts
+    if facts["pk"] or facts["implicit_pk"]:
+        tally.with_pk += 1
+        return None
+    candidate = _candidate_key(table)
+    hint = (
+        f" (its unique key ({', '.join(candidate)}) on NOT NULL columns could be "
+        "declared as the primary key)"
+        if candidate
+        else ""
+    )
+    return _finding(
+        "BSDB101",
+        "database.primary_keys",
+        Severity.MEDIUM,
+        f"table {facts['name']} has no primary key{hint}",
+        table,
+    )
+
+
+def _references(
+    table: _Merged, key: str, tables: Mapping[str, _Merged], tally: _Tally
+) -> Finding | None:
+    """BSDB102: columns named like references to another table without a foreign key."""
+    facts = table.facts
+    fk_cols = {c.lower() for fk in facts["fks"] for c in fk["cols"]}
+    pk_cols = {c.lower() for c in facts["pk"]}
+    missing: list[str] = []
+    for col in table.columns.values():
+        lower = col["name"].lower()
+        if lower in fk_cols:
+            continue
+        match = _REF_COLUMN.match(col["name"])
+        if match is None or lower == "id" or (pk_cols == {lower}):
+            continue
+        target = _stem_matches(match.group("stem"), tables)
+        if target is not None and target != key:  # <own table>_id is the row's own id
+            missing.append(f"{col['name']} -> {tables[target].facts['name']}")
+    tally.ref_total += len(fk_cols) + len(missing)
+    tally.ref_declared += len(fk_cols)
+    if not missing:
+        return None
+    return _finding(
+        "BSDB102",
+        "database.foreign_keys",
+        Severity.LOW,
+        f"table {facts['name']}: column(s) look like references but declare no "
+        f"foreign key: {', '.join(missing)}",
+        table,
+    )
+
+
+def _fk_indexes(table: _Merged, engine_indexes_fks: bool, tally: _Tally) -> Finding | None:
+    """BSDB103: foreign keys whose columns no index starts with."""
+    unindexed: list[str] = []
+    for fk in table.facts["fks"]:
+        if not fk["cols"]:
+            continue
+        tally.fk_total += 1
+        if _indexed(table, fk["cols"], engine_indexes_fks):
+            tally.fk_indexed += 1
+        else:
+            unindexed.append(f"({', '.join(fk['cols'])}) -> {fk['ref']}")
+    if not unindexed:
+        return None
+    return _finding(
+        "BSDB103",
+        "database.fk_indexes",
+        Severity.LOW,
+        f"table {table.facts['name']}: foreign key(s) without an index on their "
+        f"columns: {'; '.join(unindexed)}",
+        table,
+    )
+
+
+def _constraints(
+    table: _Merged, key: str, tables: Mapping[str, _Merged], tally: _Tally
+) -> Finding | None:
+    """BSDB104: a table with no NOT NULL, UNIQUE or CHECK constraint beyond its key."""
+    facts = table.facts
+    pk_cols = {c.lower() for c in facts["pk"]}
+    non_key = [c for c in table.columns.values() if c["name"].lower() not in pk_cols]
+    has_constraint = (
+        not non_key
+        or facts["checks"] > 0
+        or bool(facts["uniques"])
+        or any(c["not_null"] or c["unique"] or c["check"] for c in non_key)
+    )
+    if has_constraint:
+        tally.constrained += 1
+        return None
+    return _finding(
+        "BSDB104",
+        "database.constraints",
+        Severity.LOW,
+        f"table {facts['name']} declares no NOT NULL, UNIQUE or CHECK constraint beyond its key",
+        table,
+    )
+
+
+def _collect_names(table: _Merged, key: str, tally: _Tally) -> None:
+    """Record the table's and its columns' names with their naming styles."""
+    facts = table.facts
+    bare = unquote(facts["name"].split(".")[-1])
+    if facts["origin"] != "django":
+        tally.idents.append((key, bare, naming_style(bare)))
+    for col in table.columns.values():
+        tally.idents.append((key, col["name"], naming_style(col["name"])))
+
+
+def _naming(tables: Mapping[str, _Merged], tally: _Tally) -> tuple[str, list[Finding]]:
+    """BSDB105: the dominant naming style and one finding per table that departs from it."""
+    styles = Counter(s for _, _, s in tally.idents if s not in ("lower", "mixed"))
+    dominant = styles.most_common(1)[0][0] if styles else "snake_case"
+    off: dict[str, list[str]] = {}
+    for key, ident, style in tally.idents:
+        if not _fits(style, dominant):
+            off.setdefault(key, []).append(ident)
+    findings = [
+        _finding(
+            "BSDB105",
+            "database.naming",
+            Severity.LOW,
+            f"table {tables[key].facts['name']}: names not in the dominant {dominant} "
+            f"style: {', '.join(names[:8])}",
+            tables[key],
+        )
+        for key, names in sorted(off.items())
+    ]
+    return dominant, findings
+
+
+def _metrics(n: int, files: int, tally: _Tally, dominant: str) -> list[Metric]:
+    consistent = sum(1 for _, _, s in tally.idents if _fits(s, dominant))
+    return [
+        Metric(name="schema.tables", value=float(n), unit="tables", files=files),
+        Metric(name="schema.pk_share", value=tally.with_pk / n, unit="share", files=files),
+        _share(
+            "schema.fk_declared_share",
+            tally.ref_declared,
+            tally.ref_total,
+            files,
+            "no column references another table",
+        ),
+        _share(
+            "schema.fk_index_share",
+            tally.fk_indexed,
+            tally.fk_total,
+            files,
+            "no foreign key declared",
+        ),
+        Metric(
+            name="schema.constraint_share",
+            value=tally.constrained / n,
+            unit="share",
+            files=files,
+        ),
+        _share(
+            "schema.naming_consistency",
+            consistent,
+            len(tally.idents),
+            files,
+            "no identifiers to compare",
+        ),
+    ]
 
 
 #: Schema findings listed per rule; the share metrics always count every table.

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ._facts import (
+    ChangeKind,
     ColumnFacts,
     SchemaFacts,
     TableFacts,
@@ -70,6 +71,11 @@ def _str(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Call) and _call_name(node) == "f" and node.args:
         return _str(node.args[0])  # op.f("ix_name")
     return None
+
+
+def _arg(call: ast.Call, index: int) -> ast.expr | None:
+    """The positional argument at ``index``, if given."""
+    return call.args[index] if len(call.args) > index else None
 
 
 def _kw(call: ast.Call, name: str) -> ast.expr | None:
@@ -173,26 +179,29 @@ def _sqlmodel_field(call: ast.Call, name: str, line: int, optional: bool) -> Col
 def _sa_constraint(call: ast.Call, table: TableFacts) -> None:
     """Apply a ``PrimaryKeyConstraint``/``ForeignKeyConstraint``/... to ``table``."""
     kind = _call_name(call)
+    strings = [s for s in (_str(a) for a in call.args) if s]
     if kind == "PrimaryKeyConstraint":
-        table["pk"] = [s for s in (_str(a) for a in call.args) if s]
-    elif kind == "ForeignKeyConstraint" and len(call.args) >= 2:
-        cols = _str_list(call.args[0])
-        targets = _str_list(call.args[1])
-        if cols and targets:
-            table["fks"].append({"cols": cols, "ref": _ref_key(targets[0])})
-    elif kind == "UniqueConstraint":
-        cols = [s for s in (_str(a) for a in call.args) if s]
-        if cols:
-            table["uniques"].append(cols)
+        table["pk"] = strings
+    elif kind == "ForeignKeyConstraint":
+        _sa_foreign_key(call, table)
+    elif kind == "UniqueConstraint" and strings:
+        table["uniques"].append(strings)
     elif kind == "CheckConstraint":
         table["checks"] += 1
     elif kind == "Index":
         cols = [s for s in (_str(a) for a in call.args[1:]) if s]
         if cols:
-            if _kw_bool(call, "unique"):
-                table["uniques"].append(cols)
-            else:
-                table["indexes"].append(cols)
+            table["uniques" if _kw_bool(call, "unique") else "indexes"].append(cols)
+
+
+def _sa_foreign_key(call: ast.Call, table: TableFacts) -> None:
+    """``ForeignKeyConstraint([cols], [targets])``."""
+    if len(call.args) < 2:
+        return
+    cols = _str_list(call.args[0])
+    targets = _str_list(call.args[1])
+    if cols and targets:
+        table["fks"].append({"cols": cols, "ref": _ref_key(targets[0])})
 
 
 def _finish_sa_table(table: TableFacts) -> None:
@@ -203,6 +212,41 @@ def _finish_sa_table(table: TableFacts) -> None:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _class_markers(node: ast.ClassDef) -> tuple[str | None, bool]:
+    """``__tablename__`` (if a string) and whether ``__abstract__ = True``."""
+    tablename: str | None = None
+    abstract = False
+    for stmt in node.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name) and target.id == "__tablename__":
+            tablename = _str(stmt.value)
+        if isinstance(target, ast.Name) and target.id == "__abstract__":
+            abstract = isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+    return tablename, abstract
+
+
+def _is_true_keyword(kw: ast.keyword, name: str) -> bool:
+    """``name=True`` in a class statement or call (SQLModel's ``table=True``)."""
+    return kw.arg == name and isinstance(kw.value, ast.Constant) and kw.value.value is True
+
+
+def _table_args(node: ast.ClassDef) -> list[ast.Call]:
+    """The calls listed in a model's ``__table_args__`` tuple or list."""
+    calls: list[ast.Call] = []
+    for stmt in node.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == "__table_args__"
+            and isinstance(stmt.value, ast.Tuple | ast.List)
+        ):
+            calls.extend(elt for elt in stmt.value.elts if isinstance(elt, ast.Call))
+    return calls
 
 
 class _PythonSchemaReader:
@@ -252,15 +296,7 @@ class _PythonSchemaReader:
     # -- classes: SQLAlchemy / SQLModel / Django -------------------------------------
 
     def _class(self, node: ast.ClassDef) -> None:
-        tablename: str | None = None
-        abstract = False
-        for stmt in node.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-                if isinstance(target, ast.Name) and target.id == "__tablename__":
-                    tablename = _str(stmt.value)
-                if isinstance(target, ast.Name) and target.id == "__abstract__":
-                    abstract = isinstance(stmt.value, ast.Constant) and stmt.value.value is True
+        tablename, abstract = _class_markers(node)
         if abstract:
             return
         bases = {_dotted(b) for b in node.bases}
@@ -269,32 +305,18 @@ class _PythonSchemaReader:
         ):
             self._django_model(node)
             return
-        sqlmodel = any(
-            kw.arg == "table" and isinstance(kw.value, ast.Constant) and kw.value.value is True
-            for kw in node.keywords
-        )
-        if sqlmodel:
+        if any(_is_true_keyword(kw, "table") for kw in node.keywords):
             self._sqlmodel(node, tablename)
             return
         columns = self._sa_columns(node)
         if tablename is None and not (columns and any(b.endswith("Model") for b in bases)):
             return
-        if not columns and tablename is None:
-            return
         name = tablename or _snake(node.name)
         table = new_table(name, table_key(name), node.lineno, "sqlalchemy")
         table["columns"] = columns
-        for stmt in node.body:
-            if (
-                isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-                and stmt.targets[0].id == "__table_args__"
-                and isinstance(stmt.value, ast.Tuple | ast.List)
-            ):
-                for elt in stmt.value.elts:
-                    if isinstance(elt, ast.Call) and _call_name(elt) in _SA_CONSTRAINTS:
-                        _sa_constraint(elt, table)
+        for call in _table_args(node):
+            if _call_name(call) in _SA_CONSTRAINTS:
+                _sa_constraint(call, table)
         _finish_sa_table(table)
         self.facts["tables"].append(table)
 
@@ -412,39 +434,35 @@ class _PythonSchemaReader:
             if kind == "CreateModel":
                 self._django_create_model(node)
             elif kind == "AddField":
-                model = _str(_kw(node, "model_name") or (node.args[0] if node.args else None))
-                name = _str(_kw(node, "name") or (node.args[1] if len(node.args) > 1 else None))
-                field_call = _kw(node, "field") or (node.args[2] if len(node.args) > 2 else None)
-                if model and name and isinstance(field_call, ast.Call):
-                    column = _django_field(name, field_call, node.lineno, model)
-                    if column is not None:
-                        self.facts["changes"].append(
-                            new_change(
-                                model.lower(),
-                                "column",
-                                node.lineno,
-                                [column["name"]],
-                                column=column,
-                            )
-                        )
+                self._django_add_field(node)
             elif kind in ("AddIndex", "AddConstraint"):
-                model = _str(_kw(node, "model_name") or (node.args[0] if node.args else None))
-                item = _kw(node, "index") or _kw(node, "constraint")
-                if model and isinstance(item, ast.Call):
-                    probe = new_table("", model.lower(), node.lineno, "django")
-                    _django_meta_item(item, probe)
-                    for cols in probe["uniques"]:
-                        self.facts["changes"].append(
-                            new_change(model.lower(), "unique", node.lineno, cols)
-                        )
-                    for cols in probe["indexes"]:
-                        self.facts["changes"].append(
-                            new_change(model.lower(), "index", node.lineno, cols)
-                        )
-                    if probe["checks"]:
-                        self.facts["changes"].append(
-                            new_change(model.lower(), "check", node.lineno)
-                        )
+                self._django_add_meta_item(node)
+
+    def _django_add_field(self, node: ast.Call) -> None:
+        model = _str(_kw(node, "model_name") or _arg(node, 0))
+        name = _str(_kw(node, "name") or _arg(node, 1))
+        field_call = _kw(node, "field") or _arg(node, 2)
+        if not (model and name and isinstance(field_call, ast.Call)):
+            return
+        column = _django_field(name, field_call, node.lineno, model)
+        if column is not None:
+            self.facts["changes"].append(
+                new_change(model.lower(), "column", node.lineno, [column["name"]], column=column)
+            )
+
+    def _django_add_meta_item(self, node: ast.Call) -> None:
+        model = _str(_kw(node, "model_name") or _arg(node, 0))
+        item = _kw(node, "index") or _kw(node, "constraint")
+        if not (model and isinstance(item, ast.Call)):
+            return
+        key = model.lower()
+        probe = new_table("", key, node.lineno, "django")
+        _django_meta_item(item, probe)
+        changes = self.facts["changes"]
+        changes.extend(new_change(key, "unique", node.lineno, cols) for cols in probe["uniques"])
+        changes.extend(new_change(key, "index", node.lineno, cols) for cols in probe["indexes"])
+        if probe["checks"]:
+            changes.append(new_change(key, "check", node.lineno))
 
     def _django_create_model(self, call: ast.Call) -> None:
         model = _str(_kw(call, "name") or (call.args[0] if call.args else None))
@@ -499,74 +517,124 @@ class _PythonSchemaReader:
 
     def _alembic_op(self, call: ast.Call, batch_table: str | None) -> None:
         kind = _call_name(call)
-        args = list(call.args)
-        line = call.lineno
-        if kind == "create_table" and batch_table is None:
-            name = _str(args[0]) if args else None
-            if not name:
-                return
-            table = new_table(name, table_key(name), line, "alembic")
-            for arg in args[1:]:
-                if isinstance(arg, ast.Call) and _call_name(arg) == "Column":
-                    table["columns"].append(_sa_column(arg, None, arg.lineno, None))
-                elif isinstance(arg, ast.Call) and _call_name(arg) in _SA_CONSTRAINTS:
-                    _sa_constraint(arg, table)
-            _finish_sa_table(table)
-            self.facts["tables"].append(table)
+        if kind == "create_table":
+            if batch_table is None:
+                self._alembic_create_table(call)
             return
-        # Operations on an existing table: Alembic passes (name, table, ...) to op.* and
-        # (name, ...) to batch_op.*; the table argument is dropped in batch mode.
-        if batch_table is not None:
-            table_arg: str | None = batch_table
-            rest = args if kind in ("add_column", "alter_column") else args[1:]
-        else:
-            table_arg = _str(_kw(call, "table_name") or (args[1] if len(args) > 1 else None))
-            rest = args[2:]
-            if kind == "add_column" or kind == "alter_column":
-                table_arg = _str(args[0]) if args else None
-                rest = args[1:]
-            table_arg = table_key(table_arg) if table_arg else None
-        if table_arg is None:
+        handler = _ALEMBIC_CHANGES.get(kind)
+        if handler is None:
             return
-        if kind == "create_index":
-            cols = _str_list(_kw(call, "columns") or (rest[0] if rest else None))
-            unique = bool(_kw_bool(call, "unique"))
-            if cols:
-                self.facts["changes"].append(
-                    new_change(table_arg, "unique" if unique else "index", line, cols)
-                )
-        elif kind == "create_foreign_key":
-            if batch_table is not None:
-                ref = _str(rest[0]) if rest else None
-                cols = _str_list(rest[1] if len(rest) > 1 else None)
-            else:
-                ref = _str(args[2]) if len(args) > 2 else None
-                cols = _str_list(args[3] if len(args) > 3 else None)
-            if ref and cols:
-                self.facts["changes"].append(
-                    new_change(table_arg, "fk", line, cols, table_key(ref))
-                )
-        elif kind == "create_unique_constraint":
-            cols = _str_list(rest[0] if rest else _kw(call, "columns"))
-            if cols:
-                self.facts["changes"].append(new_change(table_arg, "unique", line, cols))
-        elif kind == "create_check_constraint":
-            self.facts["changes"].append(new_change(table_arg, "check", line))
-        elif kind == "create_primary_key":
-            cols = _str_list(rest[0] if rest else _kw(call, "columns"))
-            if cols:
-                self.facts["changes"].append(new_change(table_arg, "pk", line, cols))
-        elif kind == "add_column":
-            col_call = rest[0] if rest else None
-            if isinstance(col_call, ast.Call) and _call_name(col_call) == "Column":
-                column = _sa_column(col_call, None, line, None)
-                self.facts["changes"].append(
-                    new_change(table_arg, "column", line, [column["name"]], column=column)
-                )
-        elif kind == "alter_column":
-            col = _str(rest[0]) if rest else None
-            if col and _kw_bool(call, "nullable") is False:
-                self.facts["changes"].append(new_change(table_arg, "not_null", line, [col]))
+        table, rest = _alembic_target(call, kind, batch_table)
+        if table is None:
+            return
+        change = handler(call, rest, batch_table is not None)
+        if change is not None:
+            kind_, cols, ref, column = change
+            self.facts["changes"].append(
+                new_change(table, kind_, call.lineno, cols, ref, column=column)
+            )
+
+    def _alembic_create_table(self, call: ast.Call) -> None:
+        args = call.args
+        name = _str(args[0]) if args else None
+        if not name:
+            return
+        table = new_table(name, table_key(name), call.lineno, "alembic")
+        for arg in args[1:]:
+            if isinstance(arg, ast.Call) and _call_name(arg) == "Column":
+                table["columns"].append(_sa_column(arg, None, arg.lineno, None))
+            elif isinstance(arg, ast.Call) and _call_name(arg) in _SA_CONSTRAINTS:
+                _sa_constraint(arg, table)
+        _finish_sa_table(table)
+        self.facts["tables"].append(table)
+
+
+#: What one Alembic operation changes: (kind, columns, referenced table, added column).
+_AlembicChange = tuple[ChangeKind, list[str], str | None, ColumnFacts | None]
+
+
+def _alembic_target(
+    call: ast.Call, kind: str, batch_table: str | None
+) -> tuple[str | None, list[ast.expr]]:
+    """The table an operation on an existing table applies to, and its remaining arguments.
+
+    Alembic passes (name, table, ...) to ``op.*`` and (name, ...) to ``batch_op.*``; the
+    table argument is dropped in batch mode, and ``add_column``/``alter_column`` take the
+    table first.
+    """
+    args = list(call.args)
+    first_is_table = kind in ("add_column", "alter_column")
+    if batch_table is not None:
+        return batch_table, args if first_is_table else args[1:]
+    if first_is_table:
+        name = _str(args[0]) if args else None
+        rest = args[1:]
+    else:
+        name = _str(_kw(call, "table_name") or (args[1] if len(args) > 1 else None))
+        rest = args[2:]
+    return (table_key(name) if name else None), rest
+
+
+def _alembic_index(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    cols = _str_list(_kw(call, "columns") or (rest[0] if rest else None))
+    if not cols:
+        return None
+    return ("unique" if _kw_bool(call, "unique") else "index"), cols, None, None
+
+
+def _alembic_fk(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    if batch:
+        ref = _str(rest[0]) if rest else None
+        cols = _str_list(rest[1] if len(rest) > 1 else None)
+    else:
+        args = call.args
+        ref = _str(args[2]) if len(args) > 2 else None
+        cols = _str_list(args[3] if len(args) > 3 else None)
+    if not (ref and cols):
+        return None
+    return "fk", cols, table_key(ref), None
+
+
+def _alembic_unique(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    cols = _str_list(rest[0] if rest else _kw(call, "columns"))
+    return ("unique", cols, None, None) if cols else None
+
+
+def _alembic_check(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    return "check", [], None, None
+
+
+def _alembic_pk(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    cols = _str_list(rest[0] if rest else _kw(call, "columns"))
+    return ("pk", cols, None, None) if cols else None
+
+
+def _alembic_add_column(call: ast.Call, rest: list[ast.expr], batch: bool) -> _AlembicChange | None:
+    col_call = rest[0] if rest else None
+    if not (isinstance(col_call, ast.Call) and _call_name(col_call) == "Column"):
+        return None
+    column = _sa_column(col_call, None, call.lineno, None)
+    return "column", [column["name"]], None, column
+
+
+def _alembic_alter_column(
+    call: ast.Call, rest: list[ast.expr], batch: bool
+) -> _AlembicChange | None:
+    col = _str(rest[0]) if rest else None
+    if col and _kw_bool(call, "nullable") is False:
+        return "not_null", [col], None, None
+    return None
+
+
+_ALEMBIC_CHANGES: dict[str, Callable[[ast.Call, list[ast.expr], bool], _AlembicChange | None]] = {
+    "create_index": _alembic_index,
+    "create_foreign_key": _alembic_fk,
+    "create_unique_constraint": _alembic_unique,
+    "create_check_constraint": _alembic_check,
+    "create_primary_key": _alembic_pk,
+    "add_column": _alembic_add_column,
+    "alter_column": _alembic_alter_column,
+}
 
 
 def _truthy(node: ast.expr | None) -> bool:
