@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
+from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_name
 
 SKILL = "database"
 CHECKER = "python_ast"
@@ -116,7 +117,6 @@ _SQL_START = re.compile(
 _SELECT_STAR = re.compile(r"(?is)\bselect\s+(?:distinct\s+)?(?:[a-z_][\w]*\.)?\*\s*(?:,|from\b)")
 _EXISTS_BEFORE = re.compile(r"(?is)exists\s*\(\s*$")
 _PLACEHOLDER = re.compile(r"%s|%\(\w+\)s|\?|\$\d+|(?<![:\w]):[A-Za-z_]\w*")
-_PLACEHOLDER_PIECE = re.compile(r"^\s*(?:\?|%s|%\(\w+\)s|\$\d+|:\w+)?\s*,?\s*$")
 _FRAGMENT_NAME = re.compile(
     r"(?i)sql|query|clause|where|cond|filter|order|sort|column|cols|fields|placeholder|"
     r"table|join|select|values|limit|offset|ident"
@@ -124,7 +124,6 @@ _FRAGMENT_NAME = re.compile(
 _REQUEST_ATTRS = frozenset(
     {"args", "form", "json", "GET", "POST", "query_params", "cookies", "headers", "values", "data"}
 )
-_SAFE_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "Identifier", "Literal"})
 _ORM_QUERY_ATTRS = frozenset(
     {
         "get",
@@ -198,328 +197,6 @@ def is_dal_module(path: str) -> bool:
     )
 
 
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
-    return ""
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return ""
-
-
-def _is_upper_name(name: str) -> bool:
-    return name.isupper() and any(c.isalpha() for c in name)
-
-
-# --------------------------------------------------------------------------- scopes
-
-
-@dataclass
-class _Scope:
-    """Assignments and parameters of one function (or the module)."""
-
-    node: ast.AST
-    params: frozenset[str]
-    assigns: dict[str, list[tuple[int, ast.expr, bool]]] = field(default_factory=dict)
-    """name -> [(line, value, is_augmented)] in source order."""
-
-    @classmethod
-    def build(cls, node: ast.AST) -> _Scope:
-        params: set[str] = set()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-                params.add(arg.arg)
-            if args.vararg is not None:
-                params.add(args.vararg.arg)
-            if args.kwarg is not None:
-                params.add(args.kwarg.arg)
-        scope = cls(node=node, params=frozenset(params))
-        raw = getattr(node, "body", [])
-        body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda: an expr
-        for child in _walk_local(body):
-            if isinstance(child, ast.Assign):
-                for target in child.targets:
-                    if isinstance(target, ast.Name):
-                        scope.assigns.setdefault(target.id, []).append(
-                            (child.lineno, child.value, False)
-                        )
-            elif isinstance(child, ast.AnnAssign) and child.value is not None:
-                if isinstance(child.target, ast.Name):
-                    scope.assigns.setdefault(child.target.id, []).append(
-                        (child.lineno, child.value, False)
-                    )
-            elif (
-                isinstance(child, ast.AugAssign)
-                and isinstance(child.target, ast.Name)
-                and isinstance(child.op, ast.Add)
-            ):
-                scope.assigns.setdefault(child.target.id, []).append(
-                    (child.lineno, child.value, True)
-                )
-        return scope
-
-    def lookup(self, name: str, line: int) -> list[tuple[int, ast.expr, bool]]:
-        """The last plain assignment before ``line`` and the ``+=`` after it."""
-        entries = [e for e in self.assigns.get(name, []) if e[0] <= line]
-        result: list[tuple[int, ast.expr, bool]] = []
-        for entry in reversed(entries):
-            result.append(entry)
-            if not entry[2]:
-                break
-        return list(reversed(result))
-
-
-def _walk_local(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node in ``body`` without entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                continue
-            stack.append(child)
-
-
-# --------------------------------------------------------------------------- SQL building
-
-BuildKind = Literal["static", "dynamic", "unknown", "param"]
-
-
-@dataclass
-class Built:
-    """What a SQL expression is made of."""
-
-    kind: BuildKind
-    text: str = ""
-    line: int = 0
-    values: list[ast.expr] = field(default_factory=list)
-    how: set[str] = field(default_factory=set)
-
-
-class _Resolver:
-    """Classifies SQL expressions within a stack of scopes (function, then module)."""
-
-    def __init__(self, scopes: Sequence[_Scope]) -> None:
-        self.scopes = scopes
-
-    def _resolve_name(
-        self, name: str, line: int
-    ) -> list[tuple[int, ast.expr, bool]] | Literal["param"] | None:
-        for scope in self.scopes:
-            # Outer scopes (the module) are complete by the time a function runs.
-            found = scope.lookup(name, line if scope is self.scopes[0] else 10**9)
-            if found:
-                return found
-            if name in scope.params:
-                return "param"
-        return None
-
-    def is_safe(self, node: ast.expr, depth: int = 0) -> bool:
-        """A value that cannot carry user input into the SQL text."""
-        if depth > 4:
-            return False
-        if isinstance(node, ast.Constant):
-            return True
-        if isinstance(node, ast.Name):
-            if _is_upper_name(node.id):
-                return True
-            found = self._resolve_name(node.id, node.lineno)
-            if isinstance(found, list):
-                return all(self.is_safe(value, depth + 1) for _, value, _ in found)
-            return False
-        if isinstance(node, ast.Attribute):
-            return _is_upper_name(node.attr) or node.attr in ("__tablename__", "db_table")
-        if isinstance(node, ast.Subscript):
-            base = node.value
-            return isinstance(base, ast.Name) and (
-                _is_upper_name(base.id) or self._is_constant_mapping(base, depth)
-            )
-        if isinstance(node, ast.IfExp):
-            return self.is_safe(node.body, depth + 1) and self.is_safe(node.orelse, depth + 1)
-        if isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name in _SAFE_CALLS:
-                return True
-            if name == "join" and isinstance(node.func, ast.Attribute):
-                return isinstance(node.func.value, ast.Constant) and all(
-                    self._placeholders_only(a, depth + 1) for a in node.args
-                )
-            return False
-        if isinstance(node, ast.JoinedStr):
-            return all(
-                isinstance(v, ast.Constant)
-                or (isinstance(v, ast.FormattedValue) and self.is_safe(v.value, depth + 1))
-                for v in node.values
-            )
-        if isinstance(node, ast.BinOp):
-            return self.is_safe(node.left, depth + 1) and self.is_safe(node.right, depth + 1)
-        return False
-
-    def _is_constant_mapping(self, name: ast.Name, depth: int) -> bool:
-        found = self._resolve_name(name.id, name.lineno)
-        if not isinstance(found, list) or len(found) != 1:
-            return False
-        value = found[0][1]
-        return isinstance(value, ast.Dict) and all(
-            isinstance(v, ast.Constant) for v in value.values
-        )
-
-    def _placeholders_only(self, node: ast.expr, depth: int) -> bool:
-        """``["%s"] * len(ids)``, ``"?" * n``, ``("?" for _ in ids)`` and the like."""
-        if depth > 6:
-            return False
-        if isinstance(node, ast.Constant):
-            return not isinstance(node.value, str) or bool(_PLACEHOLDER_PIECE.match(node.value))
-        if isinstance(node, ast.List | ast.Tuple):
-            return all(self._placeholders_only(e, depth + 1) for e in node.elts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            return self._placeholders_only(node.left, depth + 1) or self._placeholders_only(
-                node.right, depth + 1
-            )
-        if isinstance(node, ast.ListComp | ast.GeneratorExp):
-            return self._placeholders_only(node.elt, depth + 1)
-        if isinstance(node, ast.Call):
-            return _call_name(node) in ("len", "range")
-        if isinstance(node, ast.Name):
-            found = self._resolve_name(node.id, node.lineno)
-            if isinstance(found, list) and len(found) == 1:
-                return self._placeholders_only(found[0][1], depth + 1)
-        return False
-
-    def classify(self, node: ast.expr, depth: int = 0) -> Built:
-        """How the SQL text in ``node`` is built."""
-        if depth > 5:
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return Built("static", node.value, node.lineno)
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.JoinedStr):
-            built = Built("static", "", node.lineno)
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    built.text += part.value
-                elif isinstance(part, ast.FormattedValue):
-                    if self.is_safe(part.value):
-                        built.text += "?"
-                    else:
-                        built.kind = "dynamic"
-                        built.values.append(part.value)
-                        built.how.add("an f-string")
-            return built
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._operand(node.left, depth)
-            right = self._operand(node.right, depth)
-            if left.kind in ("static", "dynamic") and right.kind in ("static", "dynamic"):
-                how = {"+ concatenation"} if "value" in left.how or "value" in right.how else set()
-                return Built(
-                    "dynamic" if "dynamic" in (left.kind, right.kind) else "static",
-                    left.text + right.text,
-                    left.line if left.text.strip() else right.line,
-                    left.values + right.values,
-                    (left.how | right.how | how) - {"value"},
-                )
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            left = self.classify(node.left, depth + 1)
-            if left.kind != "static":
-                return left if left.kind == "dynamic" else Built("unknown", line=node.lineno)
-            items = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-            if isinstance(node.right, ast.Dict):
-                items = [v for v in node.right.values if v is not None]
-            unsafe = [v for v in items if not self.is_safe(v)]
-            if unsafe:
-                return Built("dynamic", left.text, left.line, unsafe, {"% formatting"})
-            return Built("static", re.sub(r"%\(?\w*\)?[sdif]", "?", left.text), left.line)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "format":
-                base = node.func.value
-                if isinstance(base, ast.Call) and _call_name(base) in ("SQL", "Composed"):
-                    return Built("static", _first_string(base), node.lineno)  # psycopg.sql
-                inner = self.classify(base, depth + 1)
-                if inner.kind != "static":
-                    return inner if inner.kind == "dynamic" else Built("unknown", line=node.lineno)
-                args = [*node.args, *(k.value for k in node.keywords)]
-                unsafe = [a for a in args if not self.is_safe(a)]
-                if unsafe:
-                    return Built("dynamic", inner.text, inner.line, unsafe, {".format()"})
-                return Built("static", inner.text, inner.line)
-            if _call_name(node) in ("SQL", "Composed", "Identifier"):
-                return Built("static", _first_string(node), node.lineno)  # psycopg.sql
-        if isinstance(node, ast.Call) and _call_name(node) in ("SQL", "Composed"):
-            return Built("static", _first_string(node), node.lineno)
-        if isinstance(node, ast.Name):
-            found = self._resolve_name(node.id, node.lineno)
-            if found == "param":
-                return Built("param", line=node.lineno)
-            if isinstance(found, list):
-                parts = [self.classify(value, depth + 1) for _, value, _ in found]
-                if any(p.kind == "dynamic" for p in parts):
-                    dyn = next(p for p in parts if p.kind == "dynamic")
-                    return Built(
-                        "dynamic",
-                        "".join(p.text for p in parts),
-                        dyn.line,
-                        [v for p in parts for v in p.values],
-                        set().union(*(p.how for p in parts)),
-                    )
-                if all(p.kind == "static" for p in parts):
-                    return Built("static", "".join(p.text for p in parts), parts[0].line)
-                if len(parts) > 1 and parts[0].kind == "static":
-                    # q = "SELECT ..."; q += <something we cannot see through>
-                    unknown = [v for _, v, aug in found if aug]
-                    unsafe = [v for v in unknown if not self.is_safe(v)]
-                    if unsafe:
-                        return Built(
-                            "dynamic",
-                            parts[0].text,
-                            parts[0].line,
-                            unsafe,
-                            {"+= concatenation"},
-                        )
-                return Built("unknown", line=node.lineno)
-            return Built("unknown", line=node.lineno)
-        return Built("unknown", line=node.lineno)
-
-    def _operand(self, node: ast.expr, depth: int) -> Built:
-        """An operand of ``+``: strings are read, anything else is a formatted value."""
-        if isinstance(node, ast.Constant | ast.JoinedStr | ast.BinOp) or (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "format"
-        ):
-            return self.classify(node, depth + 1)
-        if isinstance(node, ast.Name):
-            inner = self.classify(node, depth + 1)
-            if inner.kind in ("static", "dynamic"):
-                return inner
-        if self.is_safe(node):
-            return Built("static", "?", node.lineno)
-        return Built("dynamic", "", node.lineno, [node], {"value"})
-
-
-def _first_string(call: ast.Call) -> str:
-    for arg in call.args:
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return arg.value
-    return ""
-
-
 # --------------------------------------------------------------------------- the visitor
 
 
@@ -537,8 +214,8 @@ class _FileVisitor(ast.NodeVisitor):
     def __init__(self, file: SourceFile, tree: ast.Module) -> None:
         self.file = file
         self.tree = tree
-        self.module_scope = _Scope.build(tree)
-        self.scopes: list[_Scope] = [self.module_scope]
+        self.module_scope = Scope.build(tree)
+        self.scopes: list[Scope] = [self.module_scope]
         self.loops: list[list[ast.AST]] = [[]]
         self.findings: list[Finding] = []
         self.sites: list[_Site] = []
@@ -568,7 +245,7 @@ class _FileVisitor(ast.NodeVisitor):
                 self.text_imported = True
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        self.scopes.insert(0, _Scope.build(node))
+        self.scopes.insert(0, Scope.build(node))
         self.loops.append([])
         self.generic_visit(node)
         self.loops.pop()
@@ -674,7 +351,7 @@ class _FileVisitor(ast.NodeVisitor):
     # -- calls ---------------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = _call_name(node)
+        name = call_name(node)
         self._orm_hint(node, name)
         if (
             name in STRONG_SINKS
@@ -690,7 +367,7 @@ class _FileVisitor(ast.NodeVisitor):
 
     def _orm_hint(self, node: ast.Call, name: str) -> None:
         if isinstance(node.func, ast.Attribute):
-            chain = _dotted(node.func)
+            chain = dotted(node.func)
             if ".objects." in f".{chain}" or chain.endswith("session.query"):
                 self.orm_usage = True
 
@@ -715,9 +392,9 @@ class _FileVisitor(ast.NodeVisitor):
         arg = self._sql_arg(node)
         if arg is None:
             return
-        if isinstance(arg, ast.Call) and _call_name(arg) in WRAPPER_SINKS:
+        if isinstance(arg, ast.Call) and call_name(arg) in WRAPPER_SINKS:
             return  # the text()/RawSQL() call is the site
-        built = _Resolver(self.scopes).classify(arg)
+        built = Resolver(self.scopes).classify(arg)
         strong = name in STRONG_SINKS or name in WRAPPER_SINKS
         if not _SQL_LIKE.search(built.text) and not (strong and _SQL_START.match(built.text)):
             if strong and built.kind in ("unknown", "param"):
@@ -737,7 +414,7 @@ class _FileVisitor(ast.NodeVisitor):
             self._unsafe(site)
 
     def _extra(self, node: ast.Call) -> None:
-        resolver = _Resolver(self.scopes)
+        resolver = Resolver(self.scopes)
         for kw in node.keywords:
             if kw.arg not in ("where", "select", "tables", "order_by"):
                 continue
@@ -786,7 +463,7 @@ class _FileVisitor(ast.NodeVisitor):
         }
         level = Confidence.LOW
         for value in values:
-            if isinstance(value, ast.Call) and _call_name(value) == "join":
+            if isinstance(value, ast.Call) and call_name(value) == "join":
                 continue  # " AND ".join(clauses): fragments assembled by the code
             text = _root_path(value)
             parts = text.split(".") if text else []
@@ -795,7 +472,7 @@ class _FileVisitor(ast.NodeVisitor):
             if (
                 (root in params and not fragment)
                 or root == "request"
-                or (isinstance(value, ast.Call) and _call_name(value) == "input")
+                or (isinstance(value, ast.Call) and call_name(value) == "input")
             ):
                 return Confidence.HIGH
             if not fragment or root in params:
@@ -812,11 +489,11 @@ class _FileVisitor(ast.NodeVisitor):
             if arg is None:
                 return False
             if name in ("fetch", "fetchrow", "fetchval", "raw"):
-                return bool(_SQL_LIKE.search(_Resolver(self.scopes).classify(arg).text))
+                return bool(_SQL_LIKE.search(Resolver(self.scopes).classify(arg).text))
             return True
         if not isinstance(node.func, ast.Attribute):
             return False
-        chain = _dotted(node.func)
+        chain = dotted(node.func)
         if name in _ORM_QUERY_ATTRS and (".objects." in f".{chain}" or ".query." in chain):
             return True
         owner = chain.rsplit(".", 1)[0] if "." in chain else ""
@@ -898,11 +575,11 @@ def _root_path(node: ast.expr) -> str:
     """``request.args`` for ``request.args["id"]``, ``self.repo.find`` for a call of it."""
     while isinstance(node, ast.Subscript | ast.Call):
         node = node.value if isinstance(node, ast.Subscript) else node.func
-    return _dotted(node)
+    return dotted(node)
 
 
 def _describe(node: ast.expr) -> str:
-    text = _dotted(node)
+    text = dotted(node)
     if not text:
         try:
             text = ast.unparse(node)
@@ -916,9 +593,9 @@ def _constant_iterable(node: ast.expr) -> bool:
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return all(isinstance(e, ast.Constant) for e in node.elts)
     if isinstance(node, ast.Name):
-        return _is_upper_name(node.id)
+        return is_upper_name(node.id)
     if isinstance(node, ast.Attribute):
-        return _is_upper_name(node.attr)
+        return is_upper_name(node.attr)
     return False
 
 
@@ -967,12 +644,12 @@ def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
         if (
             isinstance(node, ast.ClassDef)
             and node.name == "Migration"
-            and any(_dotted(b).endswith("Migration") for b in node.bases)
+            and any(dotted(b).endswith("Migration") for b in node.bases)
         ):
             for call in ast.walk(node):
                 if not isinstance(call, ast.Call):
                     continue
-                name = _call_name(call)
+                name = call_name(call)
                 reverse = _DJANGO_REVERSE_ARG.get(name)
                 if (
                     reverse is not None
@@ -987,7 +664,7 @@ def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
                     }
             return {"tool": "django", "reversible": True, "line": node.lineno, "why": ""}
     steps = [
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) == "step" and n.args
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "step" and n.args
     ]
     if steps and any(
         isinstance(n, ast.ImportFrom) and (n.module or "").startswith("yoyo") for n in tree.body
