@@ -30,6 +30,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
+from ._migrations import TEST_PARTS, Migration, migration_facts, non_python_migrations
 from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_name
 
 SKILL = "database"
@@ -602,248 +603,6 @@ def _constant_iterable(node: ast.expr) -> bool:
 # --------------------------------------------------------------------------- migrations
 
 
-def _trivial_body(body: Sequence[ast.stmt]) -> bool:
-    for stmt in body:
-        if isinstance(stmt, ast.Pass):
-            continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # docstring, ``...``
-        if isinstance(stmt, ast.Raise):
-            continue  # raise NotImplementedError
-        return False
-    return True
-
-
-#: Django migration operations that need a reverse argument to be rolled back.
-_DJANGO_REVERSE_ARG = {"RunPython": "reverse_code", "RunSQL": "reverse_sql"}
-
-
-def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
-    """Alembic revision, Django migration or yoyo step facts of one module."""
-    top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assigned = {
-        t.id
-        for n in tree.body
-        if isinstance(n, ast.Assign | ast.AnnAssign)
-        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
-        if isinstance(t, ast.Name)
-    }
-    if "upgrade" in top and ("revision" in assigned or "down_revision" in assigned):
-        down = top.get("downgrade")
-        if down is None:
-            return {"tool": "alembic", "reversible": False, "line": 1, "why": "no downgrade()"}
-        if _trivial_body(down.body):
-            return {
-                "tool": "alembic",
-                "reversible": False,
-                "line": down.lineno,
-                "why": "downgrade() does nothing",
-            }
-        return {"tool": "alembic", "reversible": True, "line": down.lineno, "why": ""}
-    for node in tree.body:
-        if (
-            isinstance(node, ast.ClassDef)
-            and node.name == "Migration"
-            and any(dotted(b).endswith("Migration") for b in node.bases)
-        ):
-            for call in ast.walk(node):
-                if not isinstance(call, ast.Call):
-                    continue
-                name = call_name(call)
-                reverse = _DJANGO_REVERSE_ARG.get(name)
-                if (
-                    reverse is not None
-                    and len(call.args) < 2
-                    and not any(k.arg == reverse for k in call.keywords)
-                ):
-                    return {
-                        "tool": "django",
-                        "reversible": False,
-                        "line": call.lineno,
-                        "why": f"{name} without {reverse}",
-                    }
-            return {"tool": "django", "reversible": True, "line": node.lineno, "why": ""}
-    steps = [
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "step" and n.args
-    ]
-    if steps and any(
-        isinstance(n, ast.ImportFrom) and (n.module or "").startswith("yoyo") for n in tree.body
-    ):
-        irreversible = [s for s in steps if len(s.args) < 2]
-        return {
-            "tool": "yoyo",
-            "reversible": not irreversible,
-            "line": irreversible[0].lineno if irreversible else steps[0].lineno,
-            "why": "step() without a rollback" if irreversible else "",
-        }
-    return None
-
-
-_FLYWAY_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
-_UPDOWN_RE = re.compile(r"^(\d+[\w.-]*?)\.(up|down)\.sql$", re.IGNORECASE)
-_DBMATE_UP = re.compile(r"(?im)^\s*--\s*migrate:up\b")
-_DBMATE_DOWN = re.compile(r"(?im)^\s*--\s*migrate:down\b(.*)\Z", re.DOTALL)
-_LIQUIBASE_IRREVERSIBLE = re.compile(
-    r"(?i)[<\s\"'-](sql|sqlFile|dropTable|dropColumn|delete|insert|update|customChange|"
-    r"modifyDataType|loadData|loadUpdateData|dropIndex|dropForeignKeyConstraint|"
-    r"mergeColumns|executeCommand|dropView|dropSequence|dropPrimaryKey)[\s>\"':/]"
-)
-
-
-@dataclass
-class _Migration:
-    tool: str
-    path: str
-    line: int
-    reversible: bool
-    why: str
-    report: bool = True
-    """Whether an irreversible migration gets its own finding (numbered scripts get one
-    finding per folder)."""
-
-
-#: Folder names under which numbered SQL scripts are taken as a home-grown migration tool.
-_SCRIPT_DIRS = frozenset(
-    {
-        "migrations",
-        "migration",
-        "migrate",
-        "delta",
-        "deltas",
-        "patches",
-        "upgrades",
-        "upgrade",
-        "schema_changes",
-        "changesets",
-        "versions",
-    }
-)
-_NUMBERED = re.compile(r"^\d")
-#: Folders whose migrations are test fixtures (discovery calls tests/migrations "migration").
-_TEST_PARTS = frozenset({"tests", "test", "testing", "fixtures", "testdata"})
-
-
-def _numbered_script(path: str) -> bool:
-    pure = PurePosixPath(path)
-    dirs = [p.lower() for p in pure.parts[:-1]]
-    return any(d in _SCRIPT_DIRS for d in dirs) and (
-        bool(_NUMBERED.match(pure.name)) or bool(dirs and _NUMBERED.match(dirs[-1]))
-    )
-
-
-def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
-    found: list[_Migration] = []
-    files = [
-        f
-        for f in ctx.fileset.files
-        if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS, Role.TEST)
-        and not _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(f.path).parts[:-1])
-    ]
-    scripts: dict[str, list[SourceFile]] = {}
-    undo: set[tuple[str, str]] = set()
-    for f in files:
-        match = _FLYWAY_RE.match(f.name)
-        if match and match.group(1).upper() == "U":
-            undo.add((str(PurePosixPath(f.path).parent), match.group(2)))
-    downs = {
-        (str(PurePosixPath(f.path).parent), m.group(1))
-        for f in files
-        if (m := _UPDOWN_RE.match(f.name)) and m.group(2).lower() == "down"
-    }
-    for f in files:
-        folder = str(PurePosixPath(f.path).parent)
-        if f.language == "sql":
-            match = _FLYWAY_RE.match(f.name)
-            if match and match.group(1).upper() == "U":
-                continue
-            if match and match.group(1).upper() == "V":
-                ok = (folder, match.group(2)) in undo
-                found.append(
-                    _Migration("flyway", f.path, 1, ok, "" if ok else "no U undo migration")
-                )
-                continue
-            updown = _UPDOWN_RE.match(f.name)
-            if updown and updown.group(2).lower() == "down":
-                continue
-            if updown and updown.group(2).lower() == "up":
-                ok = (folder, updown.group(1)) in downs
-                found.append(
-                    _Migration("migrate", f.path, 1, ok, "" if ok else "no .down.sql file")
-                )
-                continue
-            if _DBMATE_UP.search(f.text):
-                down = _DBMATE_DOWN.search(f.text)
-                body = down.group(1) if down else ""
-                ok = bool(re.sub(r"(?m)--[^\n]*", "", body).strip())
-                found.append(
-                    _Migration("dbmate", f.path, 1, ok, "" if ok else "empty migrate:down")
-                )
-                continue
-            if f.text.lstrip().lower().startswith("--liquibase formatted sql"):
-                found.extend(_liquibase_sql(f))
-                continue
-            if _numbered_script(f.path):
-                scripts.setdefault(folder, []).append(f)
-                continue
-        if f.language in ("xml", "yaml", "json") and (
-            "databaseChangeLog" in f.text or "changelog" in f.name.lower()
-        ):
-            found.extend(_liquibase(f))
-    by_root: dict[str, list[SourceFile]] = {}
-    for folder, members in scripts.items():
-        pure = PurePosixPath(folder)
-        root = str(pure.parent) if _NUMBERED.match(pure.name) else folder
-        by_root.setdefault(root, []).extend(members)
-    for root, members in sorted(by_root.items()):
-        members.sort(key=lambda f: f.path)
-        for index, f in enumerate(members):
-            found.append(
-                _Migration(
-                    "numbered SQL scripts",
-                    f.path,
-                    1,
-                    False,
-                    f"{len(members)} numbered SQL migration script(s) under {root}/ have no "
-                    "down/undo scripts",
-                    report=index == 0,
-                )
-            )
-    return found
-
-
-def _liquibase(f: SourceFile) -> list[_Migration]:
-    text = f.text
-    if f.language == "xml":
-        marker = re.compile(r"<changeSet\b")
-    else:
-        marker = re.compile(r"[\"']?changeSet[\"']?\s*:")
-    starts = [m.start() for m in marker.finditer(text)]
-    result: list[_Migration] = []
-    for i, start in enumerate(starts):
-        block = text[start : starts[i + 1] if i + 1 < len(starts) else len(text)]
-        line = text.count("\n", 0, start) + 1
-        has_rollback = re.search(r"(?i)[<\"'\s]rollback[\s>\"':/]", block) is not None
-        bad = _LIQUIBASE_IRREVERSIBLE.search(block)
-        ok = has_rollback or bad is None
-        why = "" if ok else f"{bad.group(1) if bad else 'change'} without a rollback"
-        result.append(_Migration("liquibase", f.path, line, ok, why))
-    return result
-
-
-def _liquibase_sql(f: SourceFile) -> list[_Migration]:
-    result: list[_Migration] = []
-    blocks = re.split(r"(?im)^(?=\s*--\s*changeset\b)", f.text)
-    offset = 0
-    for block in blocks:
-        line = f.text.count("\n", 0, offset) + 1
-        offset += len(block)
-        if not re.match(r"(?i)\s*--\s*changeset\b", block):
-            continue
-        ok = re.search(r"(?im)^\s*--\s*rollback\b", block) is not None
-        result.append(_Migration("liquibase", f.path, line, ok, "" if ok else "no --rollback"))
-    return result
-
-
 # --------------------------------------------------------------------------- the analysis
 
 _CREATE_TABLE = re.compile(r"(?i)\bcreate\s+(?:\w+\s+){0,4}?table\b")
@@ -924,34 +683,7 @@ class DatabaseAnalysis(Analysis):
             if f.language == "sql"
             and f.role not in (Role.VENDORED, Role.GENERATED, Role.TEST, Role.DOCS)
         ]
-        counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
-        for d in app.values():
-            for key in counts:
-                counts[key] += int(d.get("sites", {}).get(key, 0))
-        judged = counts["param"] + counts["static"] + counts["dynamic"]
-        if judged or counts["unknown"]:
-            out.notes.append(
-                f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
-                f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
-                "resolved (SQL from a parameter or a call)"
-            )
-        if judged:
-            out.metrics.append(
-                Metric(
-                    name="db.parameterised_share",
-                    value=(counts["param"] + counts["static"]) / judged,
-                    unit="share of SQL call sites",
-                    files=len(app),
-                )
-            )
-        else:
-            out.metrics.append(
-                Metric(
-                    name="db.parameterised_share",
-                    value=None,
-                    reason="no SQL call site whose text could be read",
-                )
-            )
+        _site_counts(app, out)
         if not db_access:
             why = "no database access found in the Python code"
             out.not_applicable[SAFETY] = why
@@ -1010,13 +742,13 @@ class DatabaseAnalysis(Analysis):
         sql_files: Sequence[SourceFile],
         out: CheckResult,
     ) -> None:
-        migrations: list[_Migration] = []
+        migrations: list[Migration] = []
         for path, d in sorted(data.items()):
             fact = d.get("migration")
-            in_tests = _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
+            in_tests = TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
             if isinstance(fact, dict) and d.get("role") not in ("test", "docs") and not in_tests:
                 migrations.append(
-                    _Migration(
+                    Migration(
                         str(fact["tool"]),
                         path,
                         int(fact["line"]),
@@ -1024,7 +756,7 @@ class DatabaseAnalysis(Analysis):
                         str(fact["why"]),
                     )
                 )
-        others = _non_python_migrations(ctx)
+        others = non_python_migrations(ctx)
         migrations.extend(others)
         for m in others:
             if not m.reversible and m.report:
@@ -1072,6 +804,38 @@ class DatabaseAnalysis(Analysis):
             why = "no schema defined in the repository (no CREATE TABLE, ORM models or migrations)"
             out.metrics.append(Metric(name="migrations.managed", value=None, reason=why))
             out.not_applicable[MIGRATIONS] = why
+
+
+def _site_counts(app: Mapping[str, dict[str, Any]], out: CheckResult) -> None:
+    """The note and the ``db.parameterised_share`` metric over every SQL call site."""
+    counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
+    for d in app.values():
+        for key in counts:
+            counts[key] += int(d.get("sites", {}).get(key, 0))
+    judged = counts["param"] + counts["static"] + counts["dynamic"]
+    if judged or counts["unknown"]:
+        out.notes.append(
+            f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
+            f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
+            "resolved (SQL from a parameter or a call)"
+        )
+    if judged:
+        out.metrics.append(
+            Metric(
+                name="db.parameterised_share",
+                value=(counts["param"] + counts["static"]) / judged,
+                unit="share of SQL call sites",
+                files=len(app),
+            )
+        )
+    else:
+        out.metrics.append(
+            Metric(
+                name="db.parameterised_share",
+                value=None,
+                reason="no SQL call site whose text could be read",
+            )
+        )
 
 
 def _unmanaged_finding(
