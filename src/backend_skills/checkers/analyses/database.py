@@ -30,6 +30,23 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
+from ._database_vocabulary import (
+    DRIVER_MODULES,
+    EXISTS_BEFORE,
+    FRAGMENT_NAME,
+    ORM_MODULES,
+    ORM_QUERY_ATTRS,
+    PLACEHOLDER,
+    SELECT_STAR,
+    SESSION_QUERY_ATTRS,
+    SQL_KEYWORDS,
+    SQL_LIKE,
+    SQL_START,
+    STRONG_SINKS,
+    WEAK_SINKS,
+    WRAPPER_SINKS,
+    is_dal_module,
+)
 from ._migrations import TEST_PARTS, Migration, migration_facts, non_python_migrations
 from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_name
 
@@ -40,163 +57,6 @@ PATTERNS = "database.query_patterns"
 ACCESS = "database.data_access"
 REVERSIBILITY = "database.migration_reversibility"
 MIGRATIONS = "database.migrations"
-
-# --------------------------------------------------------------------------- vocabulary
-
-#: Modules whose import means the file talks to a SQL database.
-DRIVER_MODULES = frozenset(
-    {
-        "sqlite3",
-        "aiosqlite",
-        "psycopg",
-        "psycopg2",
-        "psycopg_pool",
-        "asyncpg",
-        "pg8000",
-        "aiopg",
-        "pymysql",
-        "MySQLdb",
-        "mysql",
-        "aiomysql",
-        "asyncmy",
-        "mariadb",
-        "pymssql",
-        "pyodbc",
-        "oracledb",
-        "cx_Oracle",
-        "snowflake",
-        "duckdb",
-        "clickhouse_driver",
-        "clickhouse_connect",
-        "redshift_connector",
-        "trino",
-        "databases",
-        "pugsql",
-        "sqlalchemy",
-        "alembic",
-    }
-)
-#: Modules whose import means an ORM is the data-access layer.
-ORM_MODULES = frozenset(
-    {
-        "sqlalchemy.orm",
-        "sqlmodel",
-        "django.db.models",
-        "django.db",
-        "peewee",
-        "tortoise",
-        "pony",
-        "ormar",
-        "piccolo",
-        "flask_sqlalchemy",
-        "sqlalchemy.ext.declarative",
-        "sqlalchemy.ext.asyncio",
-    }
-)
-
-#: Calls that run the SQL in their first argument whatever the text looks like.
-STRONG_SINKS = frozenset(
-    {"execute", "executemany", "executescript", "exec_driver_sql", "read_sql", "read_sql_query"}
-)
-#: Calls that run SQL only when the argument looks like SQL (common names elsewhere).
-WEAK_SINKS = frozenset({"fetch", "fetchrow", "fetchval", "raw"})
-#: Calls that wrap SQL text for later execution.
-WRAPPER_SINKS = frozenset({"text", "RawSQL"})
-#: Keyword names that carry the SQL text.
-SQL_KEYWORDS = ("sql", "query", "statement", "operation", "stmt")
-
-_SQL_LIKE = re.compile(
-    r"(?is)\bselect\b.+\bfrom\b|\binsert\s+into\b|\bupdate\b.+\bset\b|\bdelete\s+from\b"
-    r"|\b(?:create|drop|alter|truncate)\s+(?:table|index|view|unique|schema)\b|\bwhere\b"
-    r"|\bvalues\s*\(|\bwith\b.+\bas\s*\("
-)
-_SQL_START = re.compile(
-    r"(?is)^[\s(]*(?:select|insert|update|delete|create|drop|alter|truncate|with|pragma|grant|"
-    r"revoke|vacuum|analyze|set|show|copy|call|exec|execute|merge|replace|describe|explain|"
-    r"begin|commit|rollback|lock|upsert|use|attach|declare|refresh|comment\s+on|reindex)\b"
-)
-_SELECT_STAR = re.compile(r"(?is)\bselect\s+(?:distinct\s+)?(?:[a-z_][\w]*\.)?\*\s*(?:,|from\b)")
-_EXISTS_BEFORE = re.compile(r"(?is)exists\s*\(\s*$")
-_PLACEHOLDER = re.compile(r"%s|%\(\w+\)s|\?|\$\d+|(?<![:\w]):[A-Za-z_]\w*")
-_FRAGMENT_NAME = re.compile(
-    r"(?i)sql|query|clause|where|cond|filter|order|sort|column|cols|fields|placeholder|"
-    r"table|join|select|values|limit|offset|ident"
-)
-_REQUEST_ATTRS = frozenset(
-    {"args", "form", "json", "GET", "POST", "query_params", "cookies", "headers", "values", "data"}
-)
-_ORM_QUERY_ATTRS = frozenset(
-    {
-        "get",
-        "filter",
-        "filter_by",
-        "exclude",
-        "first",
-        "last",
-        "count",
-        "exists",
-        "one",
-        "one_or_none",
-        "scalar",
-        "scalars",
-        "get_or_create",
-        "update_or_create",
-        "create",
-        "aggregate",
-        "values",
-        "values_list",
-        "in_bulk",
-    }
-)
-_SESSION_QUERY_ATTRS = frozenset({"query", "get", "execute", "scalar", "scalars", "merge"})
-
-#: Folder or file names (lower case) that mark a data-access module.
-DAL_NAMES = frozenset(
-    {
-        "repository",
-        "repositories",
-        "repo",
-        "repos",
-        "dal",
-        "dao",
-        "daos",
-        "db",
-        "database",
-        "databases",
-        "store",
-        "stores",
-        "storage",
-        "crud",
-        "cruds",
-        "query",
-        "queries",
-        "models",
-        "model",
-        "persistence",
-        "datastore",
-        "datastores",
-        "sql",
-        "migrations",
-        "migration",
-        "managers",
-        "manager",
-    }
-)
-_DAL_SUFFIXES = (*tuple(f"_{n}" for n in DAL_NAMES), "repository", "dao", "store")
-
-
-def is_dal_module(path: str) -> bool:
-    """Whether ``path`` looks like a data-access module (documented in docs/database.md)."""
-    pure = PurePosixPath(path)
-    parts = [p.lower() for p in pure.parts[:-1]]
-    stem = pure.stem.lower()
-    return (
-        any(p in DAL_NAMES for p in parts)
-        or stem in DAL_NAMES
-        or stem.endswith(_DAL_SUFFIXES)
-        or stem.startswith(("db_", "sql_", "repository_", "dao_"))
-    )
-
 
 # --------------------------------------------------------------------------- the visitor
 
@@ -333,8 +193,8 @@ class _FileVisitor(ast.NodeVisitor):
     def _select_star(self, text: str, line: int) -> None:
         if self.skip_patterns or line in self.star_lines or "*" not in text:
             return
-        for match in _SELECT_STAR.finditer(text):
-            if _EXISTS_BEFORE.search(text[: match.start()]):
+        for match in SELECT_STAR.finditer(text):
+            if EXISTS_BEFORE.search(text[: match.start()]):
                 continue
             self.star_lines.add(line)
             self.findings.append(
@@ -397,7 +257,7 @@ class _FileVisitor(ast.NodeVisitor):
             return  # the text()/RawSQL() call is the site
         built = Resolver(self.scopes).classify(arg)
         strong = name in STRONG_SINKS or name in WRAPPER_SINKS
-        if not _SQL_LIKE.search(built.text) and not (strong and _SQL_START.match(built.text)):
+        if not SQL_LIKE.search(built.text) and not (strong and SQL_START.match(built.text)):
             if strong and built.kind in ("unknown", "param"):
                 # SQL we cannot read (from a caller or a call): a site only in a file
                 # that imports a database driver or ORM.
@@ -469,7 +329,7 @@ class _FileVisitor(ast.NodeVisitor):
             text = _root_path(value)
             parts = text.split(".") if text else []
             root = parts[0] if parts else ""
-            fragment = bool(_FRAGMENT_NAME.search(text))
+            fragment = bool(FRAGMENT_NAME.search(text))
             if (
                 (root in params and not fragment)
                 or root == "request"
@@ -490,15 +350,15 @@ class _FileVisitor(ast.NodeVisitor):
             if arg is None:
                 return False
             if name in ("fetch", "fetchrow", "fetchval", "raw"):
-                return bool(_SQL_LIKE.search(Resolver(self.scopes).classify(arg).text))
+                return bool(SQL_LIKE.search(Resolver(self.scopes).classify(arg).text))
             return True
         if not isinstance(node.func, ast.Attribute):
             return False
         chain = dotted(node.func)
-        if name in _ORM_QUERY_ATTRS and (".objects." in f".{chain}" or ".query." in chain):
+        if name in ORM_QUERY_ATTRS and (".objects." in f".{chain}" or ".query." in chain):
             return True
         owner = chain.rsplit(".", 1)[0] if "." in chain else ""
-        return name in _SESSION_QUERY_ATTRS and owner.lower().endswith("session")
+        return name in SESSION_QUERY_ATTRS and owner.lower().endswith("session")
 
     def _in_loop(self, node: ast.Call, name: str) -> None:
         if node.lineno in self.loop_lines:
@@ -556,7 +416,7 @@ class _FileVisitor(ast.NodeVisitor):
         for site in self.sites:
             kind = site.built.kind
             if kind == "static":
-                has_placeholder = bool(_PLACEHOLDER.search(site.built.text))
+                has_placeholder = bool(PLACEHOLDER.search(site.built.text))
                 counts["param" if site.params or has_placeholder else "static"] += 1
             elif kind == "dynamic":
                 counts["dynamic"] += 1
