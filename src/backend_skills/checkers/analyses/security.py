@@ -127,6 +127,12 @@ _BLOCKING_CLIENTS = frozenset(
 
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 
+#: Settings that switch a cookie protection off when False (BSSEC013).
+_COOKIE_FLAGS = frozenset(
+    {"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"}
+)
+#: django-cors-headers settings that open CORS to every origin when True (BSSEC014).
+_CORS_ALLOW_ALL = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
 _DEBUG_APPS = frozenset(
     {"fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette"}
 )
@@ -288,18 +294,19 @@ class _Visitor:
             if isinstance(target, ast.Name | ast.Attribute | ast.Subscript)
             else None
         )
-        literal = _const_str(value)
-        if name and literal is not None and secret_name(name) and literal_secret(literal, name):
-            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
         if name is None:
             return
+        literal = _const_str(value)
+        if literal is not None and secret_name(name) and literal_secret(literal, name):
+            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
+        self._setting(target, name, value, node)
+
+    def _setting(self, target: ast.AST, name: str, value: ast.AST, node: ast.AST) -> None:
+        """Security-relevant settings: debug, allowed hosts, CSRF, cookies, CORS."""
         upper = name.upper()
         if upper == "DEBUG" and _is_true(value):
-            if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
-                self._debug(node, "Django DEBUG = True in a settings module")
-            elif isinstance(target, ast.Attribute | ast.Subscript):
-                self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
-        if upper == "ALLOWED_HOSTS" and self._has_star(value):
+            self._debug_setting(target, name, node)
+        elif upper == "ALLOWED_HOSTS" and self._has_star(value):
             self.add(
                 node,
                 "BSSEC011",
@@ -309,13 +316,9 @@ class _Visitor:
                 "ALLOWED_HOSTS accepts any host ('*'): host-header attacks become possible",
                 20,
             )
-        if upper == "WTF_CSRF_ENABLED" and _is_false(value):
+        elif upper == "WTF_CSRF_ENABLED" and _is_false(value):
             self._csrf(node, "CSRF protection switched off (WTF_CSRF_ENABLED = False)")
-        if upper in {
-            "SESSION_COOKIE_SECURE",
-            "CSRF_COOKIE_SECURE",
-            "SESSION_COOKIE_HTTPONLY",
-        } and _is_false(value):
+        elif upper in _COOKIE_FLAGS and _is_false(value):
             self.add(
                 node,
                 "BSSEC013",
@@ -325,7 +328,7 @@ class _Visitor:
                 f"Cookie protection switched off ({upper} = False)",
                 614 if "SECURE" in upper else 1004,
             )
-        if upper in {"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"} and _is_true(value):
+        elif upper in _CORS_ALLOW_ALL and _is_true(value):
             self.add(
                 node,
                 "BSSEC014",
@@ -335,14 +338,25 @@ class _Visitor:
                 f"CORS open to every origin ({upper} = True)",
                 942,
             )
-        if upper == "MIDDLEWARE" and self.settings and isinstance(value, ast.List | ast.Tuple):
-            names = [_const_str(e) for e in value.elts]
-            if any(n and n.startswith("django.") for n in names) and not any(
-                n and n.endswith("CsrfViewMiddleware") for n in names
-            ):
-                self._csrf(
-                    node, "Django MIDDLEWARE without CsrfViewMiddleware: CSRF protection is off"
-                )
+        elif upper == "MIDDLEWARE" and self.settings:
+            self._middleware(value, node)
+
+    def _debug_setting(self, target: ast.AST, name: str, node: ast.AST) -> None:
+        """``DEBUG = True`` in a settings module, or ``app.debug = True``."""
+        if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
+            self._debug(node, "Django DEBUG = True in a settings module")
+        elif isinstance(target, ast.Attribute | ast.Subscript):
+            self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
+
+    def _middleware(self, value: ast.AST, node: ast.AST) -> None:
+        """Django ``MIDDLEWARE`` without ``CsrfViewMiddleware``."""
+        if not isinstance(value, ast.List | ast.Tuple):
+            return
+        names = [_const_str(e) for e in value.elts]
+        if any(n and n.startswith("django.") for n in names) and not any(
+            n and n.endswith("CsrfViewMiddleware") for n in names
+        ):
+            self._csrf(node, "Django MIDDLEWARE without CsrfViewMiddleware: CSRF protection is off")
 
     @staticmethod
     def _has_star(value: ast.AST) -> bool:
@@ -442,27 +456,26 @@ class _Visitor:
         if isinstance(node.func, ast.Attribute) and node.func.attr in {"update", "from_mapping"}:
             owner = self.dotted(node.func.value) or ""
             if owner.endswith("config"):
-                for kw in node.keywords:
-                    if kw.arg == "DEBUG" and _is_true(kw.value):
-                        self._debug(
-                            kw.value,
-                            f"Debug mode switched on ({owner}.{node.func.attr}(DEBUG=True))",
-                        )
-                    if kw.arg == "WTF_CSRF_ENABLED" and _is_false(kw.value):
-                        self._csrf(
-                            kw.value, "CSRF protection switched off (WTF_CSRF_ENABLED=False)"
-                        )
-                for arg in node.args:
-                    if isinstance(arg, ast.Dict):
-                        for key, value in zip(arg.keys, arg.values, strict=True):
-                            if _const_str(key) == "DEBUG" and _is_true(value):
-                                self._debug(
-                                    value, f"Debug mode switched on ({owner}.{node.func.attr})"
-                                )
-                            if _const_str(key) == "WTF_CSRF_ENABLED" and _is_false(value):
-                                self._csrf(
-                                    value, "CSRF protection switched off (WTF_CSRF_ENABLED: False)"
-                                )
+                self._config_update(node, f"{owner}.{node.func.attr}")
+
+    def _config_update(self, node: ast.Call, call: str) -> None:
+        """``app.config.update(DEBUG=True)`` / ``.from_mapping({"WTF_CSRF_ENABLED": False})``."""
+        pairs: list[tuple[str | None, ast.expr, bool]] = [
+            (kw.arg, kw.value, True) for kw in node.keywords
+        ]
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                pairs.extend(
+                    (_const_str(key), value, False)
+                    for key, value in zip(arg.keys, arg.values, strict=True)
+                )
+        for key, value, keyword in pairs:
+            if key == "DEBUG" and _is_true(value):
+                where = f"{call}(DEBUG=True)" if keyword else call
+                self._debug(value, f"Debug mode switched on ({where})")
+            if key == "WTF_CSRF_ENABLED" and _is_false(value):
+                setting = "WTF_CSRF_ENABLED=False" if keyword else "WTF_CSRF_ENABLED: False"
+                self._csrf(value, f"CSRF protection switched off ({setting})")
 
     def _cors(self, node: ast.Call, qual: str, last: str) -> None:
         if last != "add_middleware" or not node.args:
@@ -646,26 +659,11 @@ class _Visitor:
     def run(self, tree: ast.Module) -> None:
         """Every check over one walk of the tree (plus a first pass for imports)."""
         nodes = list(ast.walk(tree))
-        names: set[str] = set()
+        names = self._learn(nodes)
         assigns: list[ast.Assign | ast.AnnAssign] = []
-        for node in nodes:  # what the checks need to know about the whole file first
-            if isinstance(node, ast.Import):
-                self._import(node)
-            elif isinstance(node, ast.ImportFrom):
-                self._import_from(node)
-            elif isinstance(node, ast.Name):
-                names.add(node.id)
         for node in nodes:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 assigns.append(node)
-                if node.value is not None:
-                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                        self._track(target, node.value)
-            elif isinstance(node, ast.With | ast.AsyncWith):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        self._track(item.optional_vars, item.context_expr)
-        for node in nodes:
             if isinstance(node, ast.Call):
                 self.on_call(node)
             elif isinstance(node, ast.Compare):
@@ -677,8 +675,36 @@ class _Visitor:
         for assign in assigns:  # after the calls: a hashed password is reported once
             self.on_assign(assign)
             if assign.value is not None:
-                for target in assign.targets if isinstance(assign, ast.Assign) else [assign.target]:
+                for target in _targets(assign):
                     self._password_hash_target(target, assign.value)
+        self._authentication(names)
+        self._pattern_secrets()
+        self.findings.sort(key=Finding.sort_key)
+        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
+
+    def _learn(self, nodes: list[ast.AST]) -> set[str]:
+        """What the checks need to know about the whole file first: imports, names used,
+        and objects bound to sessions and fast hashes."""
+        names: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+            elif isinstance(node, ast.Name):
+                names.add(node.id)
+        for node in nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                for target in _targets(node):
+                    self._track(target, node.value)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._track(item.optional_vars, item.context_expr)
+        return names
+
+    def _authentication(self, names: set[str]) -> None:
+        """Whether the file does authentication, and the password hashers it uses."""
         modules = self.module_names
         self.auth = (
             any(m == a or m.startswith(a + ".") for m in modules for a in _AUTH_MODULES)
@@ -690,6 +716,9 @@ class _Visitor:
             for prefix, label in _GOOD_HASHERS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self.hashers.add(label)
+
+    def _pattern_secrets(self) -> None:
+        """Secrets recognised by their format (BSSEC002-BSSEC005) anywhere in the text."""
         patterned = list(text_secrets(self.file.text))
         # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
         # by the more specific pattern rule.
@@ -710,8 +739,10 @@ class _Visitor:
                     "cwe": 798,
                 }
             )
-        self.findings.sort(key=Finding.sort_key)
-        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
 
 
 # --------------------------------------------------------------------------- the analysis
