@@ -49,6 +49,16 @@ from ._secret_names import (
     text_secrets,
 )
 from ._security_deps import DEPENDENCIES_DECLARED, DEPENDENCY_RISK, dependency_hygiene
+from ._security_vocabulary import (
+    AUTH_MODULES,
+    BLOCKING_CLIENTS,
+    COOKIE_FLAGS,
+    CORS_ALLOW_ALL,
+    DEBUG_APPS,
+    FAST_HASHES,
+    GOOD_HASHERS,
+    HTTP_METHODS,
+)
 
 SKILL = "security"
 SECRETS = "security.secrets"
@@ -57,85 +67,6 @@ AUTHENTICATION = "security.authentication"
 DEPENDENCIES = "security.dependencies"
 
 # --------------------------------------------------------------------------- the visitor
-
-_FAST_HASHES = frozenset(
-    {
-        "hashlib.md5",
-        "hashlib.sha1",
-        "hashlib.sha224",
-        "hashlib.sha256",
-        "hashlib.sha384",
-        "hashlib.sha512",
-        "hashlib.sha3_224",
-        "hashlib.sha3_256",
-        "hashlib.sha3_384",
-        "hashlib.sha3_512",
-        "hashlib.blake2b",
-        "hashlib.blake2s",
-        "hashlib.new",
-        "Crypto.Hash.MD5.new",
-        "Crypto.Hash.SHA256.new",
-    }
-)
-
-#: Calls that hash passwords properly: their presence is reported as a note.
-_GOOD_HASHERS = {
-    "argon2": "argon2",
-    "argon2.PasswordHasher": "argon2",
-    "passlib": "passlib",
-    "passlib.context.CryptContext": "passlib",
-    "passlib.hash.argon2": "argon2",
-    "passlib.hash.bcrypt": "bcrypt",
-    "bcrypt.hashpw": "bcrypt",
-    "bcrypt.checkpw": "bcrypt",
-    "hashlib.pbkdf2_hmac": "PBKDF2",
-    "hashlib.scrypt": "scrypt",
-    "werkzeug.security.generate_password_hash": "werkzeug",
-    "django.contrib.auth.hashers.make_password": "django hashers",
-    "pwdlib.PasswordHash": "pwdlib",
-}
-
-_AUTH_MODULES = (
-    "jwt",
-    "jose",
-    "passlib",
-    "bcrypt",
-    "argon2",
-    "pwdlib",
-    "werkzeug.security",
-    "django.contrib.auth",
-    "fastapi.security",
-    "flask_login",
-    "flask_jwt_extended",
-    "authlib",
-    "itsdangerous",
-)
-
-#: Network clients whose ``timeout`` parameter defaults to "wait forever". A third
-#: positional argument may be the timeout (or not, depending on the Python version): only
-#: calls with at most host and port, and no ``timeout=``, are flagged.
-_BLOCKING_CLIENTS = frozenset(
-    {
-        "http.client.HTTPConnection",
-        "http.client.HTTPSConnection",
-        "smtplib.SMTP",
-        "smtplib.SMTP_SSL",
-        "ftplib.FTP",
-        "ftplib.FTP_TLS",
-    }
-)
-
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-
-#: Settings that switch a cookie protection off when False (BSSEC013).
-_COOKIE_FLAGS = frozenset(
-    {"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY"}
-)
-#: django-cors-headers settings that open CORS to every origin when True (BSSEC014).
-_CORS_ALLOW_ALL = frozenset({"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"})
-_DEBUG_APPS = frozenset(
-    {"fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette"}
-)
 
 
 def _const_str(node: ast.AST | None) -> str | None:
@@ -318,7 +249,7 @@ class _Visitor:
             )
         elif upper == "WTF_CSRF_ENABLED" and _is_false(value):
             self._csrf(node, "CSRF protection switched off (WTF_CSRF_ENABLED = False)")
-        elif upper in _COOKIE_FLAGS and _is_false(value):
+        elif upper in COOKIE_FLAGS and _is_false(value):
             self.add(
                 node,
                 "BSSEC013",
@@ -328,7 +259,7 @@ class _Visitor:
                 f"Cookie protection switched off ({upper} = False)",
                 614 if "SECURE" in upper else 1004,
             )
-        elif upper in _CORS_ALLOW_ALL and _is_true(value):
+        elif upper in CORS_ALLOW_ALL and _is_true(value):
             self.add(
                 node,
                 "BSSEC014",
@@ -371,7 +302,7 @@ class _Visitor:
         qual = self.qualname(value.func) or ""
         if qual in {"requests.Session", "requests.session", "requests.sessions.Session"}:
             self.sessions.add(name)
-        if qual in _FAST_HASHES:
+        if qual in FAST_HASHES:
             self.hash_objects.add(name)
 
     def on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
@@ -415,8 +346,8 @@ class _Visitor:
                 and literal_secret(literal, kw.arg)
             ):
                 self.secret(kw.value, kw.arg, "passed as", literal)
-        if qual in _GOOD_HASHERS:
-            self.hashers.add(_GOOD_HASHERS[qual])
+        if qual in GOOD_HASHERS:
+            self.hashers.add(GOOD_HASHERS[qual])
         self._debug_call(node, qual, last)
         self._cors(node, qual, last)
         self._timeouts(node, qual, last)
@@ -447,7 +378,7 @@ class _Visitor:
 
     def _debug_call(self, node: ast.Call, qual: str, last: str) -> None:
         debug = _keyword(node, "debug")
-        if qual in _DEBUG_APPS and debug is not None and _is_true(debug.value):
+        if qual in DEBUG_APPS and debug is not None and _is_true(debug.value):
             self._debug(debug.value, f"{last}(debug=True) shows tracebacks to every client")
         if last == "run_simple":
             use = _keyword(node, "use_debugger")
@@ -507,9 +438,9 @@ class _Visitor:
         message = None
         if qual in {"urllib.request.urlopen", "urllib2.urlopen"} and len(node.args) < 3:
             message = "urlopen() without a timeout waits forever on a stalled server"
-        elif qual in _BLOCKING_CLIENTS and len(node.args) < 3:
+        elif qual in BLOCKING_CLIENTS and len(node.args) < 3:
             message = f"{last}() without a timeout waits forever on a stalled server"
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in _HTTP_METHODS:
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in HTTP_METHODS:
             owner = self.dotted(node.func.value)
             if owner is not None and owner in self.sessions:
                 message = (
@@ -532,7 +463,7 @@ class _Visitor:
         return False
 
     def _password_hash_call(self, node: ast.Call, qual: str) -> None:
-        fast = qual in _FAST_HASHES
+        fast = qual in FAST_HASHES
         update = (
             isinstance(node.func, ast.Attribute)
             and node.func.attr == "update"
@@ -572,7 +503,7 @@ class _Visitor:
         ):
             return
         for sub in ast.walk(value):
-            if isinstance(sub, ast.Call) and (self.qualname(sub.func) or "") in _FAST_HASHES:
+            if isinstance(sub, ast.Call) and (self.qualname(sub.func) or "") in FAST_HASHES:
                 if sub.lineno in self._flagged_hash_lines:
                     return
                 self._flagged_hash_lines.add(sub.lineno)
@@ -707,13 +638,13 @@ class _Visitor:
         """Whether the file does authentication, and the password hashers it uses."""
         modules = self.module_names
         self.auth = (
-            any(m == a or m.startswith(a + ".") for m in modules for a in _AUTH_MODULES)
+            any(m == a or m.startswith(a + ".") for m in modules for a in AUTH_MODULES)
             or bool(self.hashers)
             or any(f.criterion == AUTHENTICATION for f in self.findings)
             or any(password_name(n) for n in names)
         )
         for module in modules:
-            for prefix, label in _GOOD_HASHERS.items():
+            for prefix, label in GOOD_HASHERS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self.hashers.add(label)
 
