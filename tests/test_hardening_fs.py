@@ -1,0 +1,139 @@
+"""Hardening against hostile repositories: file system, discovery, configuration, git.
+
+Each test builds the hostile repository an attacker would commit and checks what a user
+relies on: nothing outside the root is read or written, one bad file never costs the
+rest of the report, time stays bounded, and bad configuration is a one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backend_skills.core.discovery import discover
+
+from .conftest import TreeFactory
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+
+def run_cli(
+    *args: str | Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: int = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m backend_skills`` with ``args``."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "backend_skills", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+        cwd=cwd,
+    )
+
+
+SHELL_CALL = "import subprocess\n\nsubprocess.call('ls ' + name, shell=True)\n"
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_gitignore_lines_git_accepts_are_ignored_with_a_note(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {".gitignore": "!\n\\\n[z-a]\nbuild/\n", "build/a.py": "x = 1\n", "app.py": "x = 1\n"}
+    )
+    fileset = discover(root)
+    assert [f.path for f in fileset.files] == [".gitignore", "app.py"]  # build/ still ignored
+    notes = {s.reason for s in fileset.skipped if s.path == ".gitignore"}
+    assert any(n.startswith("line 1 ignored") for n in notes)
+    assert any(n.startswith("line 2 ignored") for n in notes)
+    assert any(n.startswith("line 3 ignored") for n in notes)
+
+
+def test_symlinked_gitignore_is_not_applied(make_tree: TreeFactory, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.gitignore"
+    outside.write_text("*.py\n")
+    root = make_tree({"app.py": "x = 1\n"})
+    (root / ".gitignore").symlink_to(outside)
+    fileset = discover(root)
+    assert [f.path for f in fileset.files] == ["app.py"]
+    assert any(s.path == ".gitignore" and "not followed" in s.reason for s in fileset.skipped)
+
+
+def test_backtracking_gitignore_pattern_does_not_hang(make_tree: TreeFactory) -> None:
+    name = "a" * 200 + ".py"
+    root = make_tree({".gitignore": "*a" * 12 + "b\n", name: "x = 1\n"})
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom backend_skills.core.discovery import discover\n"
+        "fs = discover(Path(sys.argv[1]))\n"
+        "print([f.path for f in fs.files]); print([s.reason for s in fs.skipped])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert name in done.stdout  # the pattern is not applied...
+    assert "line 1 ignored: more than 2 wildcards" in done.stdout  # ...and that is said
+
+
+def test_non_utf8_file_name_is_reported_escaped_in_every_format(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    root = make_tree({"app.py": "x = 1\n"})
+    with open(os.fsencode(root) + b"/bad\xff.py", "wb") as fh:
+        fh.write(SHELL_CALL.encode())
+    out = tmp_path / "out"
+    out.mkdir()
+    formats = ["json", "sarif", "markdown", "text"]
+    args: list[str | Path] = ["score", root, "--no-cache"]
+    for fmt in formats:
+        args += ["-f", fmt, "-o", out / f"report.{fmt}"]
+    result = run_cli(*args)
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads((out / "report.json").read_text())
+    paths = {f["path"] for f in report["findings"]}
+    assert "bad\\xff.py" in paths
+    for fmt in formats:
+        assert (out / f"report.{fmt}").stat().st_size > 0
+
+
+def test_unknown_codec_is_skipped_and_ebcdic_source_is_analysed(make_tree: TreeFactory) -> None:
+    body = "import subprocess\nsubprocess.call('ls ' + name, shell=True)\n"
+    root = make_tree(
+        {
+            "undef.py": "# coding: undefined\nx = 1\n",
+            "ebcdic.py": b"# -*- coding: cp500 -*-\n" + body.encode("cp500"),
+        }
+    )
+    fileset = discover(root)
+    assert any(s.path == "undef.py" and "decode" in s.reason for s in fileset.skipped)
+    ebcdic = fileset.get("ebcdic.py")
+    assert ebcdic is not None
+    assert "shell=True" in ebcdic.text
+    from backend_skills import score
+
+    report = score(root, cache=False, skills=["security"])
+    assert not any(s.path == "ebcdic.py" for s in report.skipped)
+    assert any(f.path == "ebcdic.py" and f.line == 3 for f in report.findings)
+
+
+def test_folders_nested_too_deep_are_not_entered(make_tree: TreeFactory) -> None:
+    deep = "/".join(["d"] * 130)
+    root = make_tree({f"{deep}/a.py": "x = 1\n", "b.py": "x = 1\n"})
+    fileset = discover(root)
+    assert [f.path for f in fileset.files] == ["b.py"]
+    assert any("nested more than 128 levels" in s.reason for s in fileset.skipped)
