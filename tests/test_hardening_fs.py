@@ -137,3 +137,93 @@ def test_folders_nested_too_deep_are_not_entered(make_tree: TreeFactory) -> None
     fileset = discover(root)
     assert [f.path for f in fileset.files] == ["b.py"]
     assert any("nested more than 128 levels" in s.reason for s in fileset.skipped)
+
+
+def test_deeply_nested_lock_files_are_skipped_with_a_note(make_tree: TreeFactory) -> None:
+    n = 100_000
+    root = make_tree(
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask"]\n',
+            "poetry.lock": '[[package]]\nname = "x"\nextra = ' + "[" * n + "]" * n + "\n",
+            "Pipfile.lock": '{"default": ' + "[" * n + "]" * n + "}",
+            "app.py": "import flask\n",
+        }
+    )
+    from backend_skills import score
+
+    report = score(root, cache=False)
+    assert report.complete, [(c.name, c.error) for c in report.checkers if c.status != "ok"]
+    notes = [n for c in report.checkers for n in c.notes]
+    assert any("poetry.lock" in n and "does not parse" in n for n in notes)
+    assert any("Pipfile.lock" in n and "does not parse" in n for n in notes)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('jobs = "4"', "jobs"),
+        ('cache = "yes"', "cache"),
+        ("timeout_s = inf", "timeout_s"),
+        ("timeout_s = nan", "timeout_s"),
+        ("skill_weights = { security = 1e308 }", "skill_weights.security"),
+        ("criteria.'security.secrets' = { weight = 1e308 }", "criteria.security.secrets.weight"),
+    ],
+)
+def test_invalid_configuration_exits_2_naming_file_and_key(
+    make_tree: TreeFactory, line: str, key: str
+) -> None:
+    root = make_tree({".backend-skills.toml": line + "\n", "a.py": "x = 1\n"})
+    result = run_cli("score", root, "--no-cache")
+    assert result.returncode == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert ".backend-skills.toml" in lines[0]
+    assert f"'{key}'" in lines[0]
+
+
+def test_all_zero_weights_are_rejected(make_tree: TreeFactory) -> None:
+    weights = ", ".join(
+        f"{s} = 0" for s in ("database", "server_side", "security", "scalability", "collaboration")
+    )
+    root = make_tree({".backend-skills.toml": f"skill_weights = {{ {weights} }}\n", "a.py": "x\n"})
+    result = run_cli("score", root, "--no-cache", "--fail-under", "99")
+    assert result.returncode == 2
+    assert "skill_weights" in result.stderr
+    assert "at least one must be positive" in result.stderr
+
+
+def test_config_errors_are_one_line_whatever_the_key(make_tree: TreeFactory) -> None:
+    root = make_tree({".backend-skills.toml": '"evil\\n::error::forged" = 1\n', "a.py": "x = 1\n"})
+    result = run_cli("score", root, "--no-cache")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "\n::error::" not in result.stderr
+
+
+def test_repository_config_may_not_raise_limits_but_the_user_may(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    root = make_tree({".backend-skills.toml": "timeout_s = 600\n", "a.py": "x = 1\n"})
+    result = run_cli("score", root, "--no-cache")
+    assert result.returncode == 2
+    assert "'timeout_s'" in result.stderr
+    assert "may lower resource limits" in result.stderr
+    lowered = make_tree({".backend-skills.toml": "timeout_s = 5\n", "a.py": "x = 1\n"})
+    assert run_cli("score", lowered, "--no-cache", "-q").returncode in (0, 1)
+    own = tmp_path / "ci-config.toml"
+    own.write_text("timeout_s = 600\nmax_file_bytes = 50000000\n")
+    assert run_cli("score", root, "--no-cache", "-q", "--config", own).returncode in (0, 1)
+
+
+@pytest.mark.parametrize("value", ["../x", "/tmp/x", "~/x", "sub/../../x"])
+def test_repository_config_may_not_put_the_cache_outside_the_root(
+    make_tree: TreeFactory, tmp_path: Path, value: str
+) -> None:
+    root = make_tree({".backend-skills.toml": f'cache_dir = "{value}"\n', "a.py": "x = 1\n"})
+    result = run_cli("score", root, env={"HOME": str(tmp_path / "home")})
+    assert result.returncode == 2
+    assert "'cache_dir' must be a relative path inside the repository" in result.stderr
+    assert not (root.parent / "x").exists()
