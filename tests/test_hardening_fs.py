@@ -227,3 +227,51 @@ def test_repository_config_may_not_put_the_cache_outside_the_root(
     assert result.returncode == 2
     assert "'cache_dir' must be a relative path inside the repository" in result.stderr
     assert not (root.parent / "x").exists()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _default_cache_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "BACKEND_SKILLS_CACHE_DIR"}
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _score_with_default_cache(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend_skills", "score", str(root), "-f", "json"],
+        capture_output=True,
+        text=True,
+        env=_default_cache_env(),
+        timeout=300,
+        check=False,
+    )
+
+
+def test_committed_cache_folder_symlink_is_not_followed(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    root = make_tree({"a.py": "x = 1\n"})
+    (root / ".backend-skills-cache").symlink_to(victim, target_is_directory=True)
+    result = _score_with_default_cache(root)
+    assert result.returncode in (0, 1), result.stderr
+    assert json.loads(result.stdout)["score"] is not None  # the run went on without a cache
+    assert list(victim.iterdir()) == []
+    assert "symbolic link; not followed" in result.stderr
+    assert len([ln for ln in result.stderr.splitlines() if "cache" in ln]) == 1
+
+
+@pytest.mark.parametrize("name", ["CACHEDIR.TAG", ".gitignore", "cache.sqlite3", "cache.lock"])
+def test_symlinked_cache_files_are_not_followed(
+    make_tree: TreeFactory, tmp_path: Path, name: str
+) -> None:
+    victim = tmp_path / "victim.txt"
+    root = make_tree({"a.py": "x = 1\n", ".backend-skills-cache/README": "x\n"})
+    (root / ".backend-skills-cache" / name).symlink_to(victim)
+    result = _score_with_default_cache(root)
+    assert result.returncode in (0, 1), result.stderr
+    assert not victim.exists()
+    assert "not followed" in result.stderr
