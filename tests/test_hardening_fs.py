@@ -275,3 +275,36 @@ def test_symlinked_cache_files_are_not_followed(
     assert result.returncode in (0, 1), result.stderr
     assert not victim.exists()
     assert "not followed" in result.stderr
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_output_never_writes_through_a_committed_symlink(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    root = make_tree({"a.py": "x = 1\n"})
+    (root / "backend-skills.json").symlink_to(victim)
+    result = run_cli("score", ".", "-f", "json", "-o", "backend-skills.json", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert victim.read_text() == "precious\n"
+    written = root / "backend-skills.json"
+    assert not written.is_symlink()
+    assert json.loads(written.read_text())["schema_version"] == 1
+    assert [p.name for p in root.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_output_refuses_a_symlinked_folder_on_a_relative_path(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    root = make_tree({"a.py": "x = 1\n"})
+    (root / "reports").symlink_to(victim, target_is_directory=True)
+    result = run_cli("score", ".", "-f", "json", "-o", "reports/out.json", cwd=root)
+    assert result.returncode == 2
+    assert "symbolic link; not followed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert list(victim.iterdir()) == []
