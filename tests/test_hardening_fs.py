@@ -308,3 +308,115 @@ def test_output_refuses_a_symlinked_folder_on_a_relative_path(
     assert "symbolic link; not followed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(victim.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- git
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        {
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Ann Lee",
+            "GIT_AUTHOR_EMAIL": "ann@example.com",
+            "GIT_COMMITTER_NAME": "Ann Lee",
+            "GIT_COMMITTER_EMAIL": "ann@example.com",
+        }
+    )
+    done = subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def _history_reason(root: Path) -> str | None:
+    from backend_skills import score
+
+    report = score(root, cache=False, skills=["collaboration"])
+    criteria = {c.id: c for s in report.skills for c in s.criteria}
+    return criteria["collaboration.commit_messages"].reason
+
+
+@needs_git
+@pytest.mark.parametrize("kind", ["symlink", "gitfile"])
+def test_a_git_dir_elsewhere_is_not_read(make_tree: TreeFactory, tmp_path: Path, kind: str) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    _git(other, "init", "-q", "-b", "main")
+    (other / "f.txt").write_text("x\n")
+    _git(other, "add", ".")
+    _git(other, "commit", "-q", "-m", "wip AKIAIOSFODNN7EXAMPLE")
+    root = make_tree({"a.py": "x = 1\n"})
+    if kind == "symlink":
+        (root / ".git").symlink_to(other / ".git", target_is_directory=True)
+    else:
+        (root / ".git").write_text(f"gitdir: {other / '.git'}\n")
+    reason = _history_reason(root)
+    assert reason is not None
+    assert "not followed" in reason
+
+
+@needs_git
+def test_git_alternates_pointing_outside_are_not_read(make_tree: TreeFactory) -> None:
+    root = make_tree({"a.py": "x = 1\n"})
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "Add the app")
+    (root / ".git" / "objects" / "info").mkdir(parents=True, exist_ok=True)
+    (root / ".git" / "objects" / "info" / "alternates").write_text("/elsewhere/objects\n")
+    reason = _history_reason(root)
+    assert reason is not None
+    assert "alternates" in reason
+
+
+def test_co_author_trailer_of_spaces_is_read_in_linear_time() -> None:
+    code = (
+        "from backend_skills.checkers.git import Commit, analyse\n"
+        "msg = 'Add x\\n\\nco-authored-by:' + ' ' * 20000 + 'x\\n'\n"
+        "ok = 'Add y\\n\\nCo-authored-by: Bo Chen <bo@x.org>\\n'\n"
+        "c = [Commit(sha=f'{i:040x}', parents=(), email='a@x.org', name='Ann', message=m)\n"
+        "     for i, m in enumerate([msg, ok])]\n"
+        "h = analyse(c, 10)\n"
+        "print([m.value for m in h.metrics if m.name == 'git.authors'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[2.0]"  # Ann and the co-author Bo
+
+
+def test_low_information_subjects_are_quoted_redacted() -> None:
+    from backend_skills.checkers.git import Commit, analyse
+
+    commits = [
+        Commit(sha=f"{i:040x}", parents=(), email="a@x.org", name="Ann", message=subject)
+        for i, subject in enumerate(
+            ["wip AKIAIOSFODNN7EXAMPLE", "ghp_" + "0123456789" * 3 + "012345"]
+        )
+    ]
+    notes = " ".join(analyse(commits, 10).notes)
+    assert "low-information commit messages: 2 of 2" in notes
+    assert "AKIAIOSFODNN7EXAMPLE" not in notes
+    assert "0123456789" not in notes
+    assert "<redacted>" in notes
+
+
+@needs_git
+def test_hook_does_not_run_the_repositorys_fsmonitor(make_tree: TreeFactory) -> None:
+    root = make_tree({"app.py": "x = 1\n"})
+    marker = root.parent / "fsmonitor-ran"
+    script = root.parent / "monitor.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    script.chmod(0o755)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "Add the app")
+    _git(root, "config", "core.fsmonitor", str(script))
+    (root / "app.py").write_text("x = 2\n")
+    _git(root, "-c", "core.fsmonitor=false", "add", "app.py")
+    result = run_cli("hook", "--root", root, "--isolated", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert not marker.exists()
