@@ -420,3 +420,16 @@ def test_hook_does_not_run_the_repositorys_fsmonitor(make_tree: TreeFactory) -> 
     result = run_cli("hook", "--root", root, "--isolated", cwd=root)
     assert result.returncode in (0, 1), result.stderr
     assert not marker.exists()
+
+
+def test_changelog_heading_of_digits_is_read_in_bounded_time() -> None:
+    code = (
+        "from backend_skills.checkers.repo import count_changelog_entries\n"
+        "text = '# Changelog\\n\\n## 1.' + '1' * 100000 + '_\\n\\n- x\\n\\n## [1.0.0] - 2024-05-01\\n- y\\n'\n"
+        "print(count_changelog_entries(text))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("(")
