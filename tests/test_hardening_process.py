@@ -235,8 +235,8 @@ def test_a_file_over_the_memory_ceiling_is_skipped_for_that_reason(
 def test_the_memory_ceiling_is_the_callers_choice(make_tree: TreeFactory) -> None:
     root = _tree(make_tree)
     hog = Hostile({"bad.py": "hog"})
-    report = run_score(root, hog, FactChecker(), jobs=2, max_memory_mb=4096)
-    assert report.complete  # 3 GiB fit under a 4 GiB ceiling
+    report = run_score(root, hog, FactChecker(), jobs=2, max_memory_mb=8192)
+    assert report.complete  # 3 GiB fit under an 8 GiB ceiling
     report = run_score(root, hog, FactChecker(), jobs=2, max_memory_mb=0)
     assert report.complete  # no ceiling
 
@@ -408,8 +408,9 @@ def test_a_cached_row_that_is_not_a_valid_result_is_recomputed(
 
 AWS = "AKIAIOSFODNN7EXAMPLE"
 GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 URL_PASSWORD = "hunter2hunter2"
-SECRETS = (AWS, GITHUB, URL_PASSWORD, "Sup3rS3cret")
+SECRETS = (AWS, AWS_SECRET, GITHUB, URL_PASSWORD, "Sup3rS3cret")
 
 
 class Quoting(FileChecker):
@@ -484,6 +485,7 @@ def test_no_checker_can_copy_a_secret_into_a_report_or_the_cache(
             f'DB = "postgres://app:{URL_PASSWORD}@db/app"\n',
             "app/more.py": f"# {GITHUB}\n",
             "db/users.sql": "ALTER USER app IDENTIFIED BY 'Sup3rS3cret';\n",
+            "db/keys.sql": f"INSERT INTO k VALUES ('{AWS}', '{AWS_SECRET}');\n",
         }
     )
     cache_dir = tmp_path / "cache"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 #: AWS access key ids.
 AWS_KEY = re.compile(
@@ -53,6 +54,8 @@ _PRIVATE_KEY_BLOCK = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.{0,20000}?(?:-----END [A-Z ]*-----|\Z)",
     re.S,
 )
+#: The secret half of an AWS key pair (masked when a key id is in the same text).
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SQL_PASSWORD = re.compile(
     r"\bIDENTIFIED\s+(?:BY|WITH\s+\w+\s+(?:BY|AS))\s*"
     r"(?:'((?:[^'\\]|\\.|''){1,500})'|\"((?:[^\"\\]|\\.){1,500})\"|([^\s;]{1,500}))"
@@ -122,15 +125,29 @@ def redact_text(text: str) -> str:
 
     For messages, skip reasons, notes and errors, whoever wrote them. Unlike
     :func:`redacted_line` it keeps string literals that hold no secret, so a message stays
-    readable. Linear in the length of ``text``.
+    readable. Linear in the length of ``text``; repeated messages (most tools' messages
+    are a few fixed texts) are answered from a small memo.
     """
     if not text:
         return text
+    if len(text) > 512:
+        return _redact(text)
+    return _redact_short(text)
+
+
+@lru_cache(maxsize=8192)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return text
     if "PRIVATE KEY" in text:
         text = _PRIVATE_KEY_BLOCK.sub(REDACTED, text)
+    if AWS_KEY.search(text):  # a key id: the 40-character secret of the pair is near
+        text = _AWS_SECRET.sub(REDACTED, text)
     for secret in sorted(set(secret_tokens(text)), key=len, reverse=True):
         if secret:
             text = text.replace(secret, REDACTED)
