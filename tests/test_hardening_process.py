@@ -513,3 +513,24 @@ def test_a_checker_error_quoting_a_secret_is_redacted(make_tree: TreeFactory) ->
     assert run.status == "failed"
     assert GITHUB not in (run.error or "")
     assert "<redacted>" in (run.error or "")
+
+
+class HoggingRepoChecker(FactChecker):
+    name = "hogging"
+
+    def check(self, ctx: CheckContext) -> CheckResult:
+        hoard = bytes(3 * 1024**3)  # address space only
+        del hoard
+        return super().check(ctx)
+
+
+def test_checker_code_run_in_this_process_has_the_memory_ceiling_too(
+    make_tree: TreeFactory,
+) -> None:
+    root = _tree(make_tree)
+    report = run_score(root, Hostile(), HoggingRepoChecker(), jobs=2)
+    runs = {r.name: r for r in report.checkers}
+    assert runs["hogging"].status == "failed"
+    assert runs["hogging"].error == "MemoryError"
+    assert runs["markers"].status == "ok"
+    assert report.complete is False

@@ -279,6 +279,17 @@ def limit_memory(limit: int | None) -> Callable[[], None]:
     return undo
 
 
+@contextlib.contextmanager
+def memory_ceiling(limit: int | None) -> Iterator[None]:
+    """:func:`limit_memory` for the duration of the block (checker code run in this
+    process: ``prepare``, ``reduce``, repository checkers)."""
+    undo = limit_memory(limit)
+    try:
+        yield
+    finally:
+        undo()
+
+
 def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
     """Run one task; ``limit`` arms the SIGALRM time limit (main thread only)."""
     checker = spec.checkers[task.checker]
@@ -525,11 +536,8 @@ def _run_here(
     outcomes: dict[int, Outcome] = {}
     with _alarm_handler() as limit:
         for task in tasks:
-            undo = limit_memory(spec.memory_limit)
-            try:
+            with memory_ceiling(spec.memory_limit):
                 outcomes[task.id] = analyse(spec, task, limit=limit)
-            finally:
-                undo()
             on_done(1)
     return outcomes
 

@@ -68,6 +68,7 @@ from .pool import (
     default_jobs,
     interrupt_guard,
     line_hash,
+    memory_ceiling,
     memory_limit_from_env,
     raised_by_checker,
     run_tasks,
@@ -509,7 +510,8 @@ def run_checkers(
         if cache is not None:
             file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
         for job in file_jobs:
-            job.prepare(cache_on=cache is not None)
+            with memory_ceiling(memory_limit):
+                job.prepare(cache_on=cache is not None)
         if cache is not None:
             _use_file_cache(file_jobs, cache)
         active = [job for job in file_jobs if job.error is None]
@@ -518,7 +520,8 @@ def run_checkers(
 
         def run_repo_checkers() -> None:
             for checker, ctx, version in repo_jobs:
-                outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
+                with memory_ceiling(memory_limit):
+                    outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
 
         jobs = settings.jobs or default_jobs()
         untrusted = [str(fileset.root)]
@@ -534,7 +537,8 @@ def run_checkers(
         rows: list[NewRow] = []
         for job, mine in zip(active, tasks, strict=True):
             job.absorb(mine, results, rows)
-        finished = {id(job): job.finish() for job in file_jobs}
+        with memory_ceiling(memory_limit):
+            finished = {id(job): job.finish() for job in file_jobs}
         # A cached per-file result that pydantic accepts may still not be what the
         # checker's reduce expects (a damaged or foreign row): never trusted, the files
         # read from the cache are analysed again and reduce runs once more.
@@ -553,7 +557,8 @@ def run_checkers(
             )
             for job, mine in zip(again, tasks, strict=True):
                 job.absorb(mine, results, rows)
-                finished[id(job)] = job.finish()
+                with memory_ceiling(memory_limit):
+                    finished[id(job)] = job.finish()
         for job in file_jobs:
             result = finished[id(job)]
             if result is not None and cache is not None:
