@@ -534,3 +534,43 @@ def test_checker_code_run_in_this_process_has_the_memory_ceiling_too(
     assert runs["hogging"].error == "MemoryError"
     assert runs["markers"].status == "ok"
     assert report.complete is False
+
+
+class MemoUser(MarkerChecker):
+    """Uses a per-file fact kept in the cache (a line count) in ``prepare``."""
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        return None
+
+    def prepare(self, ctx: CheckContext) -> dict[str, Any]:
+        counts = ctx.memo.per_file("lines", ctx.fileset.files, lambda f: f.lines)
+        return {"total": sum(counts.values()) + 0}
+
+
+class MemoRepoUser(FactChecker):
+    def check(self, ctx: CheckContext) -> CheckResult:
+        counts = ctx.memo.per_file("lines", ctx.fileset.files, lambda f: f.lines)
+        assert sum(counts.values()) >= 0
+        return super().check(ctx)
+
+
+def test_a_damaged_per_file_fact_in_the_cache_is_recomputed(
+    make_tree: TreeFactory, tmp_path: Path
+) -> None:
+    root = _tree(make_tree)
+    cache_dir = tmp_path / "c"
+    options: dict[str, Any] = {"jobs": 1, "cache": True, "cache_dir": str(cache_dir)}
+    cold = run_score(root, MemoUser(), MemoRepoUser(), **options)
+    assert cold.complete
+    with sqlite3.connect(cache_dir / "cache.sqlite3") as db:
+        rows = db.execute(
+            "SELECT key, value FROM results WHERE checker LIKE '%per-file facts%'"
+        ).fetchall()
+        assert len(rows) == 2
+        for key, value in rows:
+            damaged = {path: [sig, "many"] for path, (sig, _) in json.loads(value).items()}
+            db.execute("UPDATE results SET value = ? WHERE key = ?", (json.dumps(damaged), key))
+    warm = run_score(root, MemoUser(), MemoRepoUser(), **options)
+    runs = {r.name: r.status for r in warm.checkers}
+    assert (runs["markers"], runs["fact"]) == ("ok", "ok")
+    assert normalised(warm) == normalised(cold)

@@ -383,6 +383,9 @@ def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
     global _worker_spec, _worker_slots, _worker_slot, _worker_devnull
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGALRM, _on_alarm)
+    # A crash is reported by the pool (the file is retried alone, then skipped with the
+    # signal): no fatal-error traceback from a parent's faulthandler into the user's log.
+    faulthandler.disable()
     # What a forked worker inherits (the parent's files, models, modules) lives as long
     # as the worker: keep the collector from scanning it again and again, and from
     # writing to (so copying) the pages it shares with the parent. Parsing allocates

@@ -239,8 +239,11 @@ class _FileJob:
         except BaseException as exc:  # reported as a failed checker
             if not raised_by_checker(exc):
                 raise
-            self.error = redact_text(_one_line(exc))
             self.seconds += time.perf_counter() - start
+            if self.ctx.memo.distrust():  # a damaged stored fact? once more, recomputed
+                self.prepare(cache_on=cache_on)
+                return
+            self.error = redact_text(_one_line(exc))
             return
         stamp = code_stamp(self.checker) if cache_on else ""
         limit = self.bounds.max_file_bytes
@@ -291,6 +294,7 @@ class _FileJob:
         self.from_cache = set()
         self.error = None
         self.reduce_failed = False
+        self.ctx.memo.distrust()
 
     def absorb(
         self, tasks: Sequence[Task], outcomes: Mapping[int, Outcome], rows: list[NewRow]
@@ -542,7 +546,11 @@ def run_checkers(
         # A cached per-file result that pydantic accepts may still not be what the
         # checker's reduce expects (a damaged or foreign row): never trusted, the files
         # read from the cache are analysed again and reduce runs once more.
-        again = [job for job in file_jobs if job.reduce_failed and job.from_cache]
+        again = [
+            job
+            for job in file_jobs
+            if job.reduce_failed and (job.from_cache or job.ctx.memo.distrust())
+        ]
         if again and cache is not None:
             cache.invalidate([job.keys[p] for job in again for p in job.from_cache])
             for job in again:
@@ -875,8 +883,15 @@ def _run_repo_checker(
                 return _repo_outcome(checker, version, start, cached)
     by_reads = isinstance(checker, RepoChecker) and checker.cache_by_reads
     try:
-        with record_reads() as reads:
-            result = execute_checker(checker, ctx)
+        try:
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
+        except BaseException as exc:
+            if not raised_by_checker(exc) or not ctx.memo.distrust():
+                raise
+            # A stored per-file fact may be damaged: once more, every fact recomputed.
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
     except BaseException as exc:  # a crashing checker is reported; the others finish
         if not raised_by_checker(exc):
             raise
