@@ -574,3 +574,25 @@ def test_a_damaged_per_file_fact_in_the_cache_is_recomputed(
     runs = {r.name: r.status for r in warm.checkers}
     assert (runs["markers"], runs["fact"]) == ("ok", "ok")
     assert normalised(warm) == normalised(cold)
+
+
+def test_the_users_own_installation_inside_the_repository_stays_importable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A virtual environment or editable install inside the scored folder is the user's
+    (put on the path by its own .pth files): only the root, the working folder inside
+    it, ``''`` and relative entries are taken off."""
+    from backend_skills.core.safepath import trusted_import_path
+
+    root = tmp_path / "repo"
+    venv = root / ".venv" / "lib" / "site-packages"
+    venv.mkdir(parents=True)
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(sys, "path", ["", str(root), "lib", str(venv), *sys.path])
+    before = list(sys.path)
+    with trusted_import_path([root]):
+        assert str(venv) in sys.path
+        assert "" not in sys.path
+        assert str(root) not in sys.path
+        assert "lib" not in sys.path
+    assert sys.path == before

@@ -7,15 +7,15 @@ the repository's code runs in our process. Three places could put it there:
 - ``python -m backend_skills`` puts the working folder first on ``sys.path``
   (``backend_skills/__init__.py`` removes it before importing anything else, see
   :func:`drop_working_folder`);
-- a host program calling :func:`backend_skills.score` may have ``''`` or the scored folder
-  on its path: :func:`trusted_import_path` takes them off for the duration of the run
-  (checkers import tool plugins lazily);
+- a host program calling :func:`backend_skills.score` may have ``''``, the scored folder
+  or the working folder inside it on its path: :func:`trusted_import_path` takes them
+  off for the duration of the run (checkers import tool plugins lazily);
 - ``spawn`` and ``forkserver`` workers (and multiprocessing's resource tracker and fork
   server) start a fresh interpreter with ``-c``, which puts the working folder first,
   then take the parent's ``sys.path`` and re-import its ``__main__``:
   :func:`safe_worker_start` sets ``PYTHONSAFEPATH`` for them and hands each child a
-  ``sys.path`` without the scored folder, ``''`` or relative entries, and no
-  ``__main__`` to re-import from inside the scored folder.
+  ``sys.path`` without those entries, and no ``__main__`` to re-import from inside the
+  scored folder.
 
 Only ``os`` and ``sys`` are imported here: ``backend_skills/__init__.py`` uses this module
 before anything else.
@@ -50,11 +50,25 @@ def is_within(path: str, folders: Iterable[str]) -> bool:
 
 
 def _unsafe(entry: str, folders: tuple[str, ...]) -> bool:
+    """Whether the import path entry ``entry`` reaches into ``folders``.
+
+    ``''`` and relative entries always do (they follow the working folder); so do a
+    scored root itself and the working folder when it is inside a root. Deeper absolute
+    entries (``root/.venv/.../site-packages``, an editable install's ``root/src``) were
+    put there by the user's own installation (``.pth`` files, ``PYTHONPATH``) and stay.
+    """
     if not isinstance(entry, str):
         return False
     if entry in ("", os.curdir) or not os.path.isabs(entry):
         return True  # resolved against whatever the working folder is at import time
-    return is_within(entry, folders)
+    real = _real(entry)
+    if real in folders:
+        return True
+    try:
+        cwd = _real(os.getcwd())
+    except OSError:
+        return False
+    return real == cwd and is_within(cwd, folders)
 
 
 def drop_working_folder() -> None:
@@ -76,7 +90,7 @@ def untrusted_folders(roots: Iterable[os.PathLike[str] | str]) -> tuple[str, ...
 
 
 def clean_path(entries: Iterable[Any], folders: tuple[str, ...]) -> list[Any]:
-    """``entries`` without ``''``, relative entries and entries inside ``folders``."""
+    """``entries`` without those that reach into ``folders`` (see :func:`_unsafe`)."""
     return [e for e in entries if not _unsafe(e, folders)]
 
 
@@ -106,11 +120,11 @@ def _sanitised(data: dict[str, Any], folders: tuple[str, ...]) -> dict[str, Any]
         data["sys_path"] = clean_path(data["sys_path"], folders)
     main = sys.modules.get("__main__")
     main_file = getattr(main, "__file__", None)
-    if isinstance(main_file, str) and _unsafe(main_file, folders) and os.path.isabs(main_file):
+    if isinstance(main_file, str) and os.path.isabs(main_file) and is_within(main_file, folders):
         data.pop("init_main_from_name", None)  # no __main__ from the scored folder
         data.pop("init_main_from_path", None)
         data.pop("main_path", None)
-    elif "main_path" in data and _unsafe(str(data["main_path"]), folders):
+    elif "main_path" in data and is_within(str(data["main_path"]), folders):
         data.pop("main_path", None)
     if "dir" in data and is_within(str(data["dir"]), folders):
         data["dir"] = os.path.dirname(os.path.abspath(__file__))  # any trusted folder
