@@ -694,6 +694,16 @@ class FileMemo:
         self._scope = scope
         self._owner = owner
         """Shown by ``backend-skills cache info`` (the checker's name)."""
+        self._trusted = True
+
+    def distrust(self) -> bool:
+        """Recompute every fact from now on instead of reading stored ones (a checker
+        failed: a stored value may be damaged). False when nothing was read from a
+        cache, so that trying again would change nothing."""
+        if self._cache is None or not self._trusted:
+            return False
+        self._trusted = False
+        return True
 
     def per_file(
         self, name: str, files: Iterable[SourceFileLike], compute: Callable[[Any], _T]
@@ -705,7 +715,7 @@ class FileMemo:
         if self._cache is None:
             return {f.path: json.loads(json.dumps(compute(f))) for f in files}
         key = _digest("memo", self._scope, name)
-        stored = self._cache.get_json(key) or {}
+        stored = (self._cache.get_json(key) or {}) if self._trusted else {}
         values: dict[str, _T] = {}
         kept: dict[str, list[Any]] = {}
         changed = False
