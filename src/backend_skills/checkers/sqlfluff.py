@@ -604,9 +604,10 @@ class SqlfluffChecker(FileChecker):
     def cache_inputs(self, ctx: CheckContext) -> str | None:
         """The discovered files, and with ``--config-root`` that folder's configuration."""
         inputs = super().cache_inputs(ctx)
-        if inputs is None or ctx.config_root is None:
+        if inputs is None or (ctx.config_root is None and not ctx.isolated):
             return inputs
-        return json.dumps([inputs, _read_configs(ctx)], sort_keys=True)
+        configs = _read_configs(ctx) if ctx.config_root is not None else None
+        return json.dumps([inputs, str(ctx.config_root), ctx.isolated, configs], sort_keys=True)
 
     # -- per file ----------------------------------------------------------------------
 
