@@ -519,6 +519,20 @@ def _strip_position(desc: str) -> str:
     return re.sub(r"^Line \d+, Position \d+:\s*", "", desc).strip()
 
 
+_QUOTED_SECTION = re.compile(r"(?s)^(.*?section: )([\"'])(.*?)\2(\.\s.*|\s*)$")
+
+
+def _redact_desc(desc: str) -> str:
+    """sqlfluff's message without a secret from the SQL it quotes: the quoted SQL keeps
+    its words, loses its string literals, passwords and key-shaped tokens."""
+    desc = desc[:2000]
+    match = _QUOTED_SECTION.match(desc)
+    if match is None:
+        return redacted_message(desc)
+    head, quote, sql, tail = match.groups()
+    return f"{redacted_message(head)}{quote}{redacted_message(sql)}{quote}{redacted_message(tail)}"
+
+
 class SqlfluffChecker(FileChecker):
     """sqlfluff lint of ``.sql`` files, parse failures, and the schema read from SQL and ORM code."""
 
@@ -687,7 +701,7 @@ class SqlfluffChecker(FileChecker):
             code = str(v.rule_code())
             warning = bool(getattr(v, "warning", False))
             # Messages quote the SQL they are about: never a secret from it.
-            desc = redacted_message(" ".join(_strip_position(str(v.desc())).split()))
+            desc = _redact_desc(" ".join(_strip_position(str(v.desc())).split()))
             if code in PARSE_CODES:
                 parse_errors += 1
                 criterion, severity = PARSE, Severity.MEDIUM
