@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from backend_skills import Report, score
-from backend_skills.checkers._redact import redacted_message
 from backend_skills.core.config import ConfigError
 
 from .conftest import TreeFactory
@@ -33,7 +32,9 @@ def _checker(report: Report, name: str) -> Any:
     return next(r for r in report.checkers if r.name == name)
 
 
-def _cli(*args: str | Path, cache: Path, cap_memory: bool = False) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str | Path, cache: Path, cap_memory: bool = False
+) -> subprocess.CompletedProcess[str]:
     def limit() -> None:  # pragma: no cover - runs in the child
         import resource
 
@@ -47,7 +48,7 @@ def _cli(*args: str | Path, cache: Path, cap_memory: bool = False) -> subprocess
         env=env,
         timeout=300,
         check=False,
-        preexec_fn=limit if cap_memory else None,  # noqa: PLW1509  # no threads here
+        preexec_fn=limit if cap_memory else None,  # no threads here
     )
 
 
@@ -177,12 +178,10 @@ JINJA_BOMBS = {
         "{% set ns.x = ns.x ~ ns.x %}{% endfor %}select 1\n"
     ),
     "method.sql": "select {{ ''.ljust(10**8) }}\n",
-    "replace.sql": (
-        "{% set a = 'a' * 100000 %}select {{ a.replace('a', a) }}\n"
-    ),
+    "replace.sql": ("{% set a = 'a' * 100000 %}select {{ a.replace('a', a) }}\n"),
     "filter.sql": "select {{ 'x'|center(10**9) }}\n",
     "format.sql": "select {{ '%0999999999d' % 1 }}\n",
-    "pow.sql": "select {{ 7 ** 10**9 }}\n",
+    "pow.sql": "select {{ 7 ** 1000000000 }}\n",
     "append.sql": (
         "{% set l = [] %}{% for i in range(9999) %}{% for j in range(9999) %}"
         "{% do l.append(i) %}{% endfor %}{% endfor %}select 1\n"
@@ -227,7 +226,7 @@ def test_jinja_bombs_stay_bounded_and_are_not_analysed(make_tree: TreeFactory) -
         text=True,
         timeout=300,
         check=False,
-        preexec_fn=limit,  # noqa: PLW1509  # no threads here
+        preexec_fn=limit,  # no threads here
     )
     elapsed = time.perf_counter() - start
     assert result.returncode == 0, result.stderr[-2000:]
@@ -253,12 +252,12 @@ def test_a_template_over_the_limits_is_listed_as_not_analysed(make_tree: TreeFac
 
 # --------------------------------------------------------------------------- secrets
 
-SECRETS = ("Hunter2SecretPw", "AKIAIOSFODNN7EXAMPL2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY")
+SECRETS = ("Hunter2SecretPw", "AKIAIOSFODNN7EXAMPL2", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 SECRET_SQL = (
     "ALTER USER bob IDENTIFIED BY 'Hunter2SecretPw';\n"
     "COPY t FROM 's3://b/k' CREDENTIALS "
     "'aws_access_key_id=AKIAIOSFODNN7EXAMPL2;"
-    "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';\n"
+    "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';\n"
 )
 
 
@@ -270,7 +269,7 @@ def test_secrets_in_unparsable_sql_reach_no_format_and_no_cache(
             "users.sql": SECRET_SQL,
             "keys.sql": (
                 "select 1 from t where k = AKIAIOSFODNN7EXAMPL2 "
-                "and s = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY !!\n"
+                "and s = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY !!\n"
             ),
             "app.py": "x = 1\n",
         }
@@ -295,14 +294,18 @@ def test_secrets_in_unparsable_sql_reach_no_format_and_no_cache(
         ("ALTER USER x IDENTIFIED WITH mysql_native_password BY 'pw-123'", "pw-123"),
         ('SET password = "q!w2e3"', "q!w2e3"),
         ("api_key=abcd1234efgh", "abcd1234efgh"),
-        ("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY here", "wJalrXUtnFEMI"),
+        ("secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY here", "wJalrXUtnFEMI"),
     ],
 )
 def test_redacted_message_removes_password_clauses(text: str, secret: str) -> None:
+    from backend_skills.checkers._redact import redacted_message
+
     assert secret not in redacted_message(text)
 
 
 def test_redacted_message_keeps_ordinary_words() -> None:
+    from backend_skills.checkers._redact import redacted_message
+
     assert redacted_message("select password from users") == "select password from users"
 
 
@@ -418,17 +421,12 @@ def _untrusted_pr(make_tree: TreeFactory) -> tuple[Path, Path]:
         {
             ".bandit": "[bandit]\nskips = B307\n",
             "pyproject.toml": (
-                '[tool.bandit]\nskips = ["B602"]\n'
-                "[tool.sqlfluff.core]\nexclude_rules = \"CP01\"\n"
+                '[tool.bandit]\nskips = ["B602"]\n[tool.sqlfluff.core]\nexclude_rules = "CP01"\n'
             ),
             ".sqlfluff": "[sqlfluff]\ndialect = ansi\nexclude_rules = CP01,LT01\n",
-            "app.py": (
-                "import subprocess\n"
-                "eval(input())\n"
-                "subprocess.call(input(), shell=True)\n"
-            ),
+            "app.py": ("import subprocess\neval(input())\nsubprocess.call(input(), shell=True)\n"),
             "q.sql": UPPER_SQL,
-            "db/r.sql": "-- sqlfluff:exclude_rules:CP01\nSELECT a FROM b  -- noqa\n",
+            "db/r.sql": "-- sqlfluff:exclude_rules:CP01,LT01\nSELECT a FROM b WHERE a=1  -- noqa\n",
         }
     )
     base = make_tree(
@@ -463,11 +461,10 @@ def test_config_root_reads_the_base_configuration_only(make_tree: TreeFactory) -
     found = _silenced(report)
     assert {"B307", "B602"} <= found["app.py"]
     assert "CP01" in found["q.sql"]  # the base's lower-case policy
-    assert {"CP01"} <= found["db/r.sql"]  # inline exclude_rules and -- noqa ignored
+    assert {"CP01", "LT01"} <= found["db/r.sql"]  # inline exclude_rules and -- noqa ignored
     notes = " ".join(_checker(report, "sqlfluff").notes)
     assert "--config-root: the scored tree's sqlfluff configuration" in notes
     assert "SQL dialect ansi (set by" in notes
-    assert str(base) in notes
 
 
 def test_config_root_on_the_command_line(make_tree: TreeFactory, tmp_path: Path) -> None:
@@ -490,10 +487,10 @@ def test_isolated_ignores_every_configuration_in_the_tree(make_tree: TreeFactory
     report = score(head, skills=["security", "database"], isolated=True, cache=False)
     found = _silenced(report)
     assert {"B307", "B602"} <= found["app.py"]
-    assert "CP01" not in found["q.sql"]  # sqlfluff's default: consistent upper case is fine
-    assert "LT01" not in found.get("q.sql", set())
+    # sqlfluff's defaults: consistent upper case is fine.
+    assert "CP01" not in found.get("q.sql", set())
     r_rules = found["db/r.sql"]
-    assert "LT01" in r_rules  # two spaces before -- noqa: the noqa is ignored
+    assert "LT01" in r_rules  # a=1: the inline exclude_rules and the -- noqa are ignored
     assert not any("bandit configuration read from" in n for n in _checker(report, "bandit").notes)
 
 

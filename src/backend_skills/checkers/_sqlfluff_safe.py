@@ -150,7 +150,7 @@ def _open_section(body: Mapping[str, Any], path: tuple[str, ...], dropped: list[
                 out[key] = _open_section(value, (*path, key), dropped)
             else:
                 dropped.append(":".join((*path, key)))
-        elif key.endswith("_regex") or key.endswith("_path") or not _scalar(value):
+        elif key.endswith(("_regex", "_path", "_dir")) or not _scalar(value):
             # A regular expression from the repository runs against every line: a
             # backtracking one is a denial of service. Paths are never read.
             dropped.append(":".join((*path, key)))
@@ -248,7 +248,9 @@ def _check_args(args: Iterable[Any]) -> None:
 
 
 #: ``%`` and ``{}`` format specifications with a width of six digits or more, or ``*``.
-_WIDE_FORMAT = re.compile(r"%[-#0 +]*(?:\d{6,}|\*)|%[-#0 +]*\d*\.(?:\d{6,}|\*)|\{[^{}]*:[^{}]*\d{6}")
+_WIDE_FORMAT = re.compile(
+    r"%[-#0 +]*(?:\d{6,}|\*)|%[-#0 +]*\d*\.(?:\d{6,}|\*)|\{[^{}]*:[^{}]*\d{6}"
+)
 
 
 def _check_format(text: str) -> None:
@@ -317,7 +319,7 @@ def bounded_environment_class() -> type[Any]:
                 self.write("), ")
             self.write("))")
 
-    class BoundedEnvironment(DbtSandboxedEnvironment):  # type: ignore[misc]  # untyped base
+    class BoundedEnvironment(DbtSandboxedEnvironment):
         """A sandbox that counts operations and characters (see :class:`Budget`)."""
 
         code_generator_class = BoundedCodeGenerator
@@ -330,7 +332,7 @@ def bounded_environment_class() -> type[Any]:
             self.filters = {k: _bounded_filter(k, f) for k, f in self.filters.items()}
 
         @staticmethod
-        def concat(parts: Iterable[Any]) -> str:  # type: ignore[override]
+        def concat(parts: Iterable[Any]) -> str:
             out: list[str] = []
             total = 0
             for part in parts:
@@ -360,16 +362,18 @@ def bounded_environment_class() -> type[Any]:
                     _refuse(f"an integer over {MAX_INT_BITS:,} bits")
             elif operator == "*":
                 for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, str | list | tuple) and isinstance(n, int):
-                        if len(seq) * n > MAX_VALUE:
-                            _refuse(f"a value of more than {MAX_VALUE:,} characters or items")
+                    sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+                    if sized and len(seq) * n > MAX_VALUE:
+                        _refuse(f"a value of more than {MAX_VALUE:,} characters or items")
                 if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
                     _refuse(f"an integer over {MAX_INT_BITS:,} bits")
             elif operator == "%" and isinstance(left, str):
                 _check_format(left)
             return Budget.made(super().call_binop(context, operator, left, right))
 
-        def call(__self, __context: Any, __obj: Any, /, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  # jinja's own signature
+        def call(
+            __self, __context: Any, __obj: Any, /, *args: Any, **kwargs: Any
+        ) -> Any:  # jinja's own signature
             Budget.tick()
             _check_args(args)
             _check_args(kwargs.values())
@@ -399,7 +403,7 @@ def bounded_templater_class() -> type[Any]:
     """sqlfluff's Jinja templater with no library, loader or macro path, bounded."""
     from sqlfluff.core.templaters.jinja import JinjaTemplater
 
-    class BoundedJinjaTemplater(JinjaTemplater):  # type: ignore[misc]  # untyped base
+    class BoundedJinjaTemplater(JinjaTemplater):
         def _get_jinja_env(self, config: Any = None) -> Any:
             return bounded_environment_class()(
                 keep_trailing_newline=True,
@@ -452,7 +456,7 @@ def safe_config_class() -> type[Any]:
     """A ``FluffConfig`` whose templater is bounded and whose inline settings are filtered."""
     from sqlfluff.core import FluffConfig
 
-    class SafeFluffConfig(FluffConfig):  # type: ignore[misc]  # untyped base
+    class SafeFluffConfig(FluffConfig):
         def get_templater(self, **kwargs: Any) -> Any:
             cls = self.get_templater_class()
             from sqlfluff.core.templaters.jinja import JinjaTemplater
@@ -537,8 +541,7 @@ def load_config_text(name: str, text: str) -> dict[str, Any]:
             rules = data.get("rules")
             if isinstance(rules, dict):
                 data["rules"] = records_to_nested_dict(
-                    _condense_rule_record(record)
-                    for record in iter_records_from_nested_dict(rules)
+                    _condense_rule_record(record) for record in iter_records_from_nested_dict(rules)
                 )
             elif rules is not None:
                 raise ConfigTextError("[tool.sqlfluff] rules is not a table")

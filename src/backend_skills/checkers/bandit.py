@@ -267,7 +267,15 @@ def _split_list(value: str | None) -> list[str]:
 MAX_CONFIG_BYTES = 256 * 1024
 #: Top-level keys of a bandit config file besides the plugins' own tables.
 CONFIG_KEYS = frozenset(
-    {"tests", "skips", "exclude_dirs", "include", "profiles", "blacklist_calls", "blacklist_imports"}
+    {
+        "tests",
+        "skips",
+        "exclude_dirs",
+        "include",
+        "profiles",
+        "blacklist_calls",
+        "blacklist_imports",
+    }
 )
 
 
@@ -357,7 +365,7 @@ def _safe_yaml(text: str) -> Any:
     class Loader(yaml.SafeLoader):
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # yaml's stubs
                 raise yaml.composer.ComposerError(
                     None,
                     None,
@@ -366,7 +374,7 @@ def _safe_yaml(text: str) -> Any:
                 )
             return super().compose_node(parent, index)
 
-    return yaml.load(text, Loader=Loader)  # noqa: S506  # a SafeLoader subclass
+    return yaml.load(text, Loader=Loader)  # a SafeLoader subclass
 
 
 def _read_config_file(ctx: CheckContext, rel: str, explicit: bool = False) -> dict[str, Any]:
@@ -388,7 +396,10 @@ def _read_config_file(ctx: CheckContext, rel: str, explicit: bool = False) -> di
         # Round-trip through JSON: the prepared options are part of the cache key.
         data = json.loads(json.dumps(data, default=str)) if isinstance(data, dict) else data
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+            mark = exc.problem_mark
+            first = exc.problem + (f" (line {mark.line + 1})" if mark is not None else "")
         raise BanditConfigError(
             f"bandit config file {rel!r} does not parse: {' '.join(first.split())[:160]}"
         ) from None

@@ -22,13 +22,11 @@ files over worker processes, so sqlfluff's own pool is never started: ``processe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,9 +48,9 @@ from backend_skills.core.models import (
 from ._python import parse_python
 from ._redact import redacted_message
 from ._sqlfluff_safe import (
+    BUDGET_MARK,
     MAX_CONFIG_BYTES,
     ConfigTextError,
-    BUDGET_MARK,
     InlineNotes,
     filter_config,
     load_config_text,
@@ -487,7 +485,9 @@ def _read_configs(ctx: CheckContext) -> tuple[dict[str, Any], list[str], str]:
         try:
             raw = load_config_text(name, text)
         except ConfigTextError as exc:
-            notes.append(f"sqlfluff configuration in {label} not usable: {redacted_message(str(exc))}")
+            notes.append(
+                f"sqlfluff configuration in {label} not usable: {redacted_message(str(exc))}"
+            )
             continue
         kept, dropped = filter_config(raw, byte_limit_cap=DEFAULT_BYTE_LIMIT)
         configs[rel] = nested_combine(configs.get(rel, {}), kept)
