@@ -494,10 +494,13 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
         "yes",
         "on",
     }
+    where = f" in --config-root {ctx.config_root}" if ctx.config_root is not None else ""
+    if ctx.isolated and ctx.config_root is None:
+        notes.append("--isolated: the scored tree's bandit configuration is ignored")
     if config_source:
-        notes.append(f"bandit configuration read from {config_source}")
+        notes.append(f"bandit configuration read from {config_source}{where}")
     if ini_path:
-        notes.append(f"bandit options read from {ini_path}")
+        notes.append(f"bandit options read from {ini_path}{where}")
     return (
         {
             "config": config,
