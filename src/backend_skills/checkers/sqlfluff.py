@@ -691,6 +691,7 @@ class SqlfluffChecker(FileChecker):
             first = redacted_message(" ".join(first.split()))
             if BUDGET_MARK in first:
                 detail = first[first.index(BUDGET_MARK) + len(BUDGET_MARK) :].lstrip(": ")
+                detail = detail.split(". Have you correctly")[0]
                 reason = f"not analysed: the SQL template is {BUDGET_MARK} ({detail[:160]})"
             else:
                 reason = f"not analysed: templating failed ({first[:160]})"
