@@ -38,9 +38,13 @@ MAX_TOML_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def one_line(text: str) -> str:
-    """``text`` on one line: control characters (newlines, escapes) as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` on one line: newlines, tabs and carriage returns as ``\\n``, ``\\t``,
+    ``\\r`` and other control characters as ``\\xNN`` (the escapes the reporters use)."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 class ConfigError(Exception):
