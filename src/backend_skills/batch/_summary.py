@@ -253,7 +253,10 @@ def to_html(
     body.append(
         '<section id="leaderboard"><h2>Leaderboard</h2><table id="leaderboard-table"><thead><tr>'
         '<th class="num">#</th><th>Repository</th><th class="num">Score</th><th>Level</th>'
-        + "".join(f'<th class="num">{h(name)}</th>' for _, name in skills)
+        + "".join(
+            f'<th class="num" title="{h(name)}">{h(skill_id.replace("_", " "))}</th>'
+            for skill_id, name in skills
+        )
         + "<th>Coverage</th><th>Status</th>"
         + ("<th>Gate</th>" if gates.any else "")
         + "<th>Commit</th></tr></thead><tbody>"

@@ -78,7 +78,7 @@ def read_list(path: Path) -> list[tuple[str | None, str]]:
         label = label.strip() if label is not None else None
         if not rest:
             raise TargetError(f"{path}:{number}: no repository path")
-        entries.append((label or None, str(base / os.path.expanduser(rest))))
+        entries.append((label or None, os.path.normpath(base / os.path.expanduser(rest))))
     return entries
 
 

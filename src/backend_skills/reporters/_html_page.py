@@ -107,7 +107,8 @@ h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 a { color: var(--accent); }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .86em; }
 .muted { color: var(--muted); }
-.wrap { overflow-wrap: anywhere; word-break: break-word; }
+.wrap { overflow-wrap: anywhere; }
+table .wrap { overflow-wrap: break-word; word-break: break-word; }
 .hero { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: center; }
 .score-big { font-size: 3rem; font-weight: 700; line-height: 1; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 1rem; color: #fff;
@@ -120,7 +121,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, m
 .sev-low { color: #1f5fbf; } .sev-info { color: var(--muted); }
 .warn { border-left: 4px solid var(--novice); background: #fdecea; padding: .5rem .8rem; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
-th, td { overflow-wrap: anywhere; text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
+th, td { overflow-wrap: break-word; text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
 th { background: var(--panel); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.findings { table-layout: fixed; }

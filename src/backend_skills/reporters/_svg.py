@@ -193,7 +193,7 @@ def histogram(
     scores: Sequence[float], *, title: str, element_id: str, width: int = 300, bins: int = 10
 ) -> str:
     """A histogram of 0-100 ``scores`` in ``bins`` equal bins, coloured by level band."""
-    height, base, top = 150, 125, 18
+    height, base, top = 160, 135, 32
     counts = [0] * bins
     for score in scores:
         counts[min(int(max(score, 0.0) / (100 / bins)), bins - 1)] += 1
