@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from backend_skills.core.pool import start_method
 
+from ._targets import Target
 from ._work import ERROR, Job, RepoResult, score_one
 
 OnDone = Callable[[RepoResult], None]
@@ -56,7 +60,10 @@ def run_local(jobs: Sequence[Job], workers: int, on_done: OnDone) -> None:
         for job in jobs:
             on_done(score_one(job))
         return
-    context = multiprocessing.get_context(start_method())
+    method = start_method()
+    if method == "fork":
+        warm_up(jobs[0])
+    context = multiprocessing.get_context(method)
     broken: list[Job] = []
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
         futures: dict[Future[RepoResult], Job] = {pool.submit(score_one, job): job for job in jobs}
@@ -74,6 +81,23 @@ def run_local(jobs: Sequence[Job], workers: int, on_done: OnDone) -> None:
                 on_done(
                     _died(job, "the worker process died while scoring it (out of memory or killed)")
                 )
+
+
+def warm_up(job: Job) -> None:
+    """Score a tiny synthetic repository here, so forked workers start with the checkers'
+    libraries imported and initialised (about 2 s of CPU each on small repositories)
+    instead of paying for it once per worker. Its result is discarded."""
+    with tempfile.TemporaryDirectory(prefix="backend-skills-warm-") as folder:
+        root = Path(folder)
+        (root / "app.py").write_text(
+            'import os\n\n\ndef handler(request):\n    """Serve."""\n'
+            "    return os.system(request.args['c'])\n",
+            encoding="utf-8",
+        )
+        (root / "schema.sql").write_text("create table t (id int primary key);\n", "utf-8")
+        (root / "README.md").write_text("# warm-up\n", encoding="utf-8")
+        target = Target(label="warm-up", path=str(root), slug="warm-up")
+        score_one(replace(job, target=target, cache=False, config_file=None, isolated=True))
 
 
 def run_dask(jobs: Sequence[Job], scheduler: Any, on_done: OnDone) -> None:
