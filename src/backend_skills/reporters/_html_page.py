@@ -110,6 +110,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, m
 .wrap { overflow-wrap: anywhere; }
 table .wrap { overflow-wrap: break-word; word-break: break-word; }
 .hero { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: center; }
+.hero > .headline { max-width: 330px; }
 .score-big { font-size: 3rem; font-weight: 700; line-height: 1; }
 .badge { display: inline-block; padding: .1rem .5rem; border-radius: 1rem; color: #fff;
   font-size: .8rem; font-weight: 600; background: var(--na); white-space: nowrap; }

@@ -73,8 +73,8 @@ def radar(axes: Sequence[Axis], *, size: int = 360, element_id: str = "radar") -
         return bars(axes, element_id=element_id)
     pad = 120
     width = size + 2 * pad
-    height = size + 110
-    cx, cy, radius = width / 2, size / 2 + 60, size / 2
+    height = size + 130
+    cx, cy, radius = width / 2, size / 2 + 80, size / 2
     title = "Scores by skill: " + ", ".join(
         f"{a.label} {'n/a' if a.score is None else f'{a.score:.1f}'}" for a in axes
     )

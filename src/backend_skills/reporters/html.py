@@ -124,7 +124,7 @@ class HtmlReporter(Reporter):
         counted = sum(1 for f in report.findings if f.counted)
         body.append('<div class="hero">')
         body.append(
-            f'<div><div class="score-big" id="overall-score">{score_text(report.score)}</div>'
+            f'<div class="headline"><div class="score-big" id="overall-score">{score_text(report.score)}</div>'
             f"<div>out of 100 · {level_badge(level)}</div>"
             f'<p class="muted">{report.stats.files:,} files'
             + (f" ({code} lines)" if code else "")
