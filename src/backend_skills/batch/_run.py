@@ -58,13 +58,20 @@ class BatchResult:
 
 
 class _Progress:
-    """``scoring repositories ━━━━ 12/20 0:00:31`` on standard error, when interactive."""
+    """``scored alice ━━━━ 12/20 0:00:31`` on standard error, when interactive.
+
+    The display starts with the first finished repository, so its refresh thread never
+    exists while local workers are being forked.
+    """
 
     def __init__(self, total: int, enabled: bool) -> None:
         self._lock = threading.Lock()
+        self._total = total
+        self._enabled = enabled
         self._progress: Any = None
-        if not enabled:
-            return
+        self._task: Any = None
+
+    def _start(self) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -76,16 +83,20 @@ class _Progress:
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._progress.add_task("scoring repositories", total=total)
+        self._task = self._progress.add_task("scoring repositories", total=self._total)
         self._progress.start()
 
     def advance(self, label: str) -> None:
         with self._lock:
-            if self._progress is not None:
-                self._progress.update(self._task, advance=1, description=f"scored {label[:30]}")
+            if not self._enabled:
+                return
+            if self._progress is None:
+                self._start()
+            self._progress.update(self._task, advance=1, description=f"scored {label[:30]}")
 
     def close(self) -> None:
         with self._lock:
+            self._enabled = False
             if self._progress is not None:
                 self._progress.stop()
                 self._progress = None
