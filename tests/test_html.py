@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import re
 import select
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -229,12 +231,24 @@ class DevTools:
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
 
-        def wire() -> None:  # runs in the child: the pipe ends become fds 3 and 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
-
+        # A small Python trampoline moves the pipe ends to fds 3 and 4, where Chromium
+        # expects them, then becomes Chromium (no preexec_fn: the test process may have
+        # threads). The copies sit at 10 or above, so the moves cannot clobber each other.
+        high_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        trampoline = (
+            "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+            "os.execv(sys.argv[3], sys.argv[3:])"
+        )
         self.process = subprocess.Popen(
             [
+                sys.executable,
+                "-c",
+                trampoline,
+                str(high_r),
+                str(high_w),
                 binary,
                 "--headless",
                 "--no-sandbox",
@@ -253,11 +267,10 @@ class DevTools:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=wire,
-            close_fds=False,
+            pass_fds=(high_r, high_w),
         )
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
+        os.close(high_r)
+        os.close(high_w)
         self._buffer = b""
         self._next_id = 0
         self.events: list[dict[str, Any]] = []

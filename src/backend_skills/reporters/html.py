@@ -331,7 +331,7 @@ class HtmlReporter(Reporter):
                 f'<div class="skill-findings" data-skill="{h(skill_id)}">'
                 f"<h3>{h(skill_names.get(skill_id, skill_id))} ({total})</h3>"
             )
-            for path in sorted(files):
+            for path in sorted(files, key=lambda p: (-max(f.severity.rank for f in files[p]), p)):
                 group = sorted(files[path], key=lambda f: f.sort_key())
                 body.append(
                     f'<details class="file-group" open><summary><code class="wrap">{h(path)}'
