@@ -321,3 +321,23 @@ def test_dask_local_cluster_gives_identical_scores(cohort: Path, tmp_path: Path)
         b = json.loads((tmp_path / "dask" / "reports" / f"{name}.json").read_text())
         assert a["skills"] == b["skills"]
         assert a["findings"] == b["findings"]
+
+
+def test_bad_format_option_is_one_usage_error(tmp_path: Path) -> None:
+    targets, _ = collect([str(small_repo(tmp_path / "r", 1))])
+    with pytest.raises(BatchError, match="badge_skill='nope'"):
+        run_batch(
+            targets, tmp_path / "out", formats=["badge"], format_options={"badge_skill": "nope"}
+        )
+    assert not (tmp_path / "out").exists()
+    result = run_batch(
+        targets,
+        tmp_path / "ok",
+        formats=["badge"],
+        format_options={"badge_skill": "security"},
+        workers=1,
+        cache=False,
+    )
+    assert result.results[0].status == "complete"
+    badge = json.loads((tmp_path / "ok" / "reports" / "r.json").read_text(encoding="utf-8"))
+    assert badge["label"] == "Web security"

@@ -113,6 +113,52 @@ def report_names(slug: str, formats: Sequence[str], suffixes: Mapping[str, str])
     return names
 
 
+def _check_format_options(
+    loaded: Any, formats: Sequence[str], options: Mapping[str, str], verbose: int
+) -> None:
+    """Render an empty report (every rubric skill, nothing scored) in each format once, so
+    a bad ``--format-option`` is one usage error rather than the same error recorded for
+    every repository."""
+    from backend_skills.core.checker import RenderOptions
+    from backend_skills.core.models import Report, SkillResult, Stats, ToolInfo
+    from backend_skills.reporters._common import FormatOptionError
+
+    empty = Report(
+        tool=ToolInfo(name="backend-skills", version="0"),
+        rubric_version="0",
+        root="",
+        score=None,
+        level=None,
+        complete=True,
+        skills=[
+            SkillResult(
+                id=skill.id,
+                name=skill.name,
+                score=None,
+                level=None,
+                applicable=False,
+                assessed=True,
+                weight=skill.weight,
+                criteria=[],
+            )
+            for skill in {s.id: s for r in loaded.rubrics for s in r.skills}.values()
+        ],
+        findings=[],
+        checkers=[],
+        skipped=[],
+        stats=Stats(files=0, lines={}, duration_s=0.0),
+    )
+    for name in formats:
+        try:
+            loaded.reporters[name].render(
+                empty, RenderOptions(verbose=verbose, extra=dict(options))
+            )
+        except FormatOptionError as exc:
+            raise BatchError(f"--format {name}: {exc}") from None
+        except Exception:  # a plugin format that cannot render an empty report: let it be
+            continue
+
+
 def run_batch(
     targets: Sequence[Target],
     out_dir: Path,
@@ -157,6 +203,7 @@ def run_batch(
     unknown_gates = sorted(set(gates.skills) - rubric_skills)
     if unknown_gates:
         raise BatchError(f"--fail-under: unknown skill {unknown_gates[0]!r}")
+    _check_format_options(loaded, formats, format_options or {}, verbose)
     suffixes = {name: reporter.suffix for name, reporter in loaded.reporters.items()}
     jobs = [
         Job(
