@@ -153,9 +153,12 @@ def test_excerpts_never_follow_links_out_of_the_root(
         line=1,
     )
     climbing = finding.model_copy(update={"path": "../outside.py"})
-    forged = report.model_copy(update={"findings": [*report.findings, finding, climbing]})
+    (root / "id_rsa").write_text("KEY_MATERIAL_LINE\n", encoding="utf-8")
+    key_file = finding.model_copy(update={"path": "id_rsa"})
+    forged = report.model_copy(update={"findings": [*report.findings, finding, climbing, key_file]})
     page = render(forged)
     assert "TOP_SECRET_OUTSIDE_LINE" not in page
+    assert "KEY_MATERIAL_LINE" not in page  # not named like code: never read
     assert "os.system(input())" in page
 
 

@@ -3,8 +3,10 @@
 The report model carries no source text, so the HTML reporter reads a few lines around
 each finding from the scored root at render time. Only plain files inside the root are
 read: a path that is absolute, climbs with ``..``, or passes through a symbolic link is
-refused, as are files that are not regular files or are larger than
-:data:`MAX_FILE_BYTES`. Nothing is executed or interpreted.
+refused, as are files that are not regular files, are larger than
+:data:`MAX_FILE_BYTES`, or are not named like code or configuration
+(:data:`CODE_SUFFIXES`), and a root that is the file system's root. Nothing is executed
+or interpreted.
 
 Secrets never reach the page: every line has secret-looking tokens (cloud keys, tokens,
 URL passwords) masked; lines that look like a credential assignment, every line of an
@@ -37,6 +39,68 @@ _CREDENTIAL = re.compile(
     r"credential|auth)\w*['\"]?\s*[:=]"
 )
 _END_KEY = re.compile(r"-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----")
+#: Only files that look like code or configuration are read for excerpts: a report read
+#: from elsewhere cannot make the page show, say, a key file or a password database.
+CODE_SUFFIXES = frozenset(
+    [
+        ".py",
+        ".pyi",
+        ".sql",
+        ".js",
+        ".jsx",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".tsx",
+        ".java",
+        ".kt",
+        ".go",
+        ".cs",
+        ".rb",
+        ".php",
+        ".rs",
+        ".scala",
+        ".swift",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".sh",
+        ".bash",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".json",
+        ".xml",
+        ".tf",
+        ".hcl",
+        ".txt",
+        ".md",
+        ".rst",
+        ".html",
+        ".jinja",
+        ".j2",
+        ".vue",
+        ".svelte",
+        ".gradle",
+        ".properties",
+        ".lock",
+    ]
+)
+CODE_NAMES = frozenset(
+    {"Dockerfile", "Containerfile", "Makefile", "Procfile", "Jenkinsfile", "Gemfile", "Pipfile"}
+)
+
+
+def readable_name(name: str) -> bool:
+    """Whether a file called ``name`` may be read for an excerpt."""
+    if name in CODE_NAMES or name.startswith("Dockerfile"):
+        return True
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in CODE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -78,8 +142,8 @@ class SourceReader:
                 real = os.path.realpath(root)
             except (OSError, ValueError):
                 real = ""
-            if real and os.path.isdir(real):
-                self._root = real
+            if real and os.path.isdir(real) and os.path.dirname(real) != real:
+                self._root = real  # never the file system's root
         self._files: dict[str, list[str] | None] = {}
         self._max_files = max_files
 
@@ -93,6 +157,8 @@ class SourceReader:
             return None
         pure = PurePosixPath(rel)
         if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or not pure.parts:
+            return None
+        if not readable_name(pure.name):
             return None
         candidate = os.path.join(self._root, *pure.parts)
         # No symbolic link anywhere on the way: the resolved path must be the plain one.
