@@ -107,6 +107,7 @@ h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
 a { color: var(--accent); }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .86em; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 .wrap { overflow-wrap: anywhere; }
 table .wrap { overflow-wrap: break-word; word-break: break-word; }
 .hero { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: center; }

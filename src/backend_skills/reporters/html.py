@@ -251,7 +251,7 @@ class HtmlReporter(Reporter):
                 body.append(f'<p class="muted">{h(skill.reason)}</p>')
             body.append(
                 '<table class="criteria"><thead><tr><th>Criterion</th><th>Score</th>'
-                '<th class="num">Weight</th><th>Measured</th><th>Anchors (metric → score)</th>'
+                '<th class="num">Weight</th><th>Measured</th><th>Anchors<br><span class="muted nowrap">metric → score</span></th>'
                 '<th class="num">Points lost</th><th>Next level</th></tr></thead><tbody>'
             )
             for c in skill.criteria:
@@ -265,7 +265,9 @@ class HtmlReporter(Reporter):
                     )
                 else:
                     measured = f'<span class="muted">{h(c.reason or level_of(c))}</span>'
-                anchors = ", ".join(f"{a.value:g} → {a.score:g}" for a in c.anchors)
+                anchors = "<br>".join(
+                    f'<span class="nowrap">{a.value:g} → {a.score:g}</span>' for a in c.anchors
+                )
                 marks = [c.next_level.score_needed] if c.next_level else []
                 nxt = ""
                 if c.next_level is not None:
@@ -279,7 +281,7 @@ class HtmlReporter(Reporter):
                     + f"</td><td>{score_bar(c.score, marks=marks)} {score_text(c.score)}<br>"
                     f"{level_badge(level_of(c))}</td>"
                     f'<td class="num">{c.weight:g}</td><td>{measured}</td>'
-                    f'<td class="mono">{h(anchors)}</td>'
+                    f'<td class="mono">{anchors}</td>'
                     f'<td class="num">{c.points_lost:.1f}</td><td>{nxt}</td></tr>'
                 )
             body.append("</tbody></table>")
