@@ -79,6 +79,49 @@ def _bool_option(options: RenderOptions, key: str, default: bool) -> bool:
     raise FormatOptionError(f"format option {key}={raw!r}: expected true or false")
 
 
+class _Excerpts:
+    """Excerpt HTML for findings, at most ``budget`` of them."""
+
+    def __init__(self, reader: SourceReader, budget: int) -> None:
+        self._reader = reader
+        self._left = budget
+
+    def html(self, finding: Finding) -> str:
+        """``<pre>`` with the lines around the finding (its own line marked), or ``""``."""
+        if self._left <= 0 or not self._reader.available:
+            return ""
+        excerpt = self._reader.excerpt(finding)
+        if excerpt is None:
+            return ""
+        self._left -= 1
+        rows = []
+        for offset, text in enumerate(excerpt.lines):
+            number = excerpt.first + offset
+            line = f"{number:>5}  {h(text)}"
+            rows.append(f'<span class="hit">{line}</span>' if number == excerpt.hit else line)
+        return '<pre class="excerpt"><code>' + "\n".join(rows) + "</code></pre>"
+
+
+def finding_row(finding: Finding, excerpt_html: str) -> str:
+    """One finding as a table row; its ``data-*`` attributes drive the filters."""
+    note = ""
+    if not finding.counted:
+        note = f' <span class="muted">(costs nothing: {h(finding.role.value)} file)</span>'
+    cwe = f' <span class="muted">CWE-{finding.cwe}</span>' if finding.cwe else ""
+    severity = h(finding.severity.value)
+    return (
+        f'<tr class="finding" data-severity="{severity}" data-skill="{h(finding.skill)}" '
+        f'data-counted="{1 if finding.counted else 0}">'
+        f'<td><span class="sev sev-{severity}">{severity}</span></td>'
+        f'<td class="num">{finding.line or ""}</td>'
+        f"<td><code>{h(finding.rule, 60)}</code>{cwe}</td>"
+        f'<td class="wrap">{h(finding.message + sources_suffix(finding), 1000)}'
+        f"{note}{excerpt_html}</td>"
+        f'<td><a href="#crit-{h(finding.criterion)}" class="mono">'
+        f"{h(finding.criterion)}</a></td></tr>"
+    )
+
+
 class HtmlReporter(Reporter):
     """A self-contained HTML page (inline CSS, SVG charts, a hashed inline script)."""
 
@@ -301,6 +344,25 @@ class HtmlReporter(Reporter):
             body.append("<p>No findings.</p></section>")
             return
         shown = findings[:limit]
+        self._findings_intro(findings, shown, reader, body)
+        skill_names = {s.id: s.name for s in report.skills}
+        self._filters(shown, skill_names, body)
+        by_skill: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+        for finding in shown:
+            by_skill[finding.skill][finding.path].append(finding)
+        order = [s.id for s in report.skills] + sorted(set(by_skill) - set(skill_names))
+        excerpts = _Excerpts(reader, MAX_EXCERPTS)
+        for skill_id in order:
+            files = by_skill.get(skill_id)
+            if files:
+                name = skill_names.get(skill_id, skill_id)
+                self._skill_findings(skill_id, name, files, excerpts, body)
+        body.append("</section>")
+
+    @staticmethod
+    def _findings_intro(
+        findings: list[Finding], shown: list[Finding], reader: SourceReader, body: list[str]
+    ) -> None:
         counts = severity_counts(shown)
         summary = ", ".join(f"{n} {sev.value}" for sev, n in counts.items() if n)
         body.append(
@@ -317,67 +379,30 @@ class HtmlReporter(Reporter):
                 '<p class="muted">Code excerpts are not shown: the scored folder is not '
                 "available here.</p>"
             )
-        skill_names = {s.id: s.name for s in report.skills}
-        self._filters(shown, skill_names, body)
-        by_skill: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-        for finding in shown:
-            by_skill[finding.skill][finding.path].append(finding)
-        order = [s.id for s in report.skills] + sorted(set(by_skill) - set(skill_names))
-        excerpts_left = MAX_EXCERPTS
-        for skill_id in order:
-            files = by_skill.get(skill_id)
-            if not files:
-                continue
-            total = sum(len(v) for v in files.values())
+
+    @staticmethod
+    def _skill_findings(
+        skill_id: str,
+        name: str,
+        files: Mapping[str, list[Finding]],
+        excerpts: _Excerpts,
+        body: list[str],
+    ) -> None:
+        total = sum(len(v) for v in files.values())
+        body.append(
+            f'<div class="skill-findings" data-skill="{h(skill_id)}"><h3>{h(name)} ({total})</h3>'
+        )
+        for path in sorted(files, key=lambda p: (-max(f.severity.rank for f in files[p]), p)):
+            group = sorted(files[path], key=lambda f: f.sort_key())
             body.append(
-                f'<div class="skill-findings" data-skill="{h(skill_id)}">'
-                f"<h3>{h(skill_names.get(skill_id, skill_id))} ({total})</h3>"
+                f'<details class="file-group" open><summary><code class="wrap">{h(path)}'
+                f'</code> (<span class="visible-count">{len(group)}</span>)</summary>'
+                '<table class="findings"><thead><tr><th>Severity</th><th class="num">Line'
+                "</th><th>Rule</th><th>Finding</th><th>Criterion</th></tr></thead><tbody>"
             )
-            for path in sorted(files, key=lambda p: (-max(f.severity.rank for f in files[p]), p)):
-                group = sorted(files[path], key=lambda f: f.sort_key())
-                body.append(
-                    f'<details class="file-group" open><summary><code class="wrap">{h(path)}'
-                    f'</code> (<span class="visible-count">{len(group)}</span>)</summary>'
-                    '<table class="findings"><thead><tr><th>Severity</th><th class="num">Line'
-                    "</th><th>Rule</th><th>Finding</th><th>Criterion</th></tr></thead><tbody>"
-                )
-                for finding in group:
-                    excerpt_html = ""
-                    if excerpts_left > 0 and reader.available:
-                        excerpt = reader.excerpt(finding)
-                        if excerpt is not None:
-                            excerpts_left -= 1
-                            rows = []
-                            for offset, text in enumerate(excerpt.lines):
-                                number = excerpt.first + offset
-                                line = f"{number:>5}  {h(text)}"
-                                rows.append(
-                                    f'<span class="hit">{line}</span>'
-                                    if number == excerpt.hit
-                                    else line
-                                )
-                            excerpt_html = (
-                                '<pre class="excerpt"><code>' + "\n".join(rows) + "</code></pre>"
-                            )
-                    note = ""
-                    if not finding.counted:
-                        note = f' <span class="muted">(costs nothing: {h(finding.role.value)} file)</span>'
-                    cwe = f' <span class="muted">CWE-{finding.cwe}</span>' if finding.cwe else ""
-                    body.append(
-                        f'<tr class="finding" data-severity="{h(finding.severity.value)}" '
-                        f'data-skill="{h(finding.skill)}" data-counted="{1 if finding.counted else 0}">'
-                        f'<td><span class="sev sev-{h(finding.severity.value)}">'
-                        f"{h(finding.severity.value)}</span></td>"
-                        f'<td class="num">{finding.line or ""}</td>'
-                        f"<td><code>{h(finding.rule, 60)}</code>{cwe}</td>"
-                        f'<td class="wrap">{h(finding.message + sources_suffix(finding), 1000)}'
-                        f"{note}{excerpt_html}</td>"
-                        f'<td><a href="#crit-{h(finding.criterion)}" class="mono">'
-                        f"{h(finding.criterion)}</a></td></tr>"
-                    )
-                body.append("</tbody></table></details>")
-            body.append("</div>")
-        body.append("</section>")
+            body.extend(finding_row(finding, excerpts.html(finding)) for finding in group)
+            body.append("</tbody></table></details>")
+        body.append("</div>")
 
     @staticmethod
     def _filters(
