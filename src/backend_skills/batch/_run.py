@@ -121,7 +121,6 @@ def _check_format_options(
     every repository."""
     from backend_skills.core.checker import RenderOptions
     from backend_skills.core.models import Report, SkillResult, Stats, ToolInfo
-    from backend_skills.reporters._common import FormatOptionError
 
     empty = Report(
         tool=ToolInfo(name="backend-skills", version="0"),
@@ -149,14 +148,78 @@ def _check_format_options(
         stats=Stats(files=0, lines={}, duration_s=0.0),
     )
     for name in formats:
-        try:
-            loaded.reporters[name].render(
-                empty, RenderOptions(verbose=verbose, extra=dict(options))
-            )
-        except FormatOptionError as exc:
-            raise BatchError(f"--format {name}: {exc}") from None
-        except Exception:  # a plugin format that cannot render an empty report: let it be
-            continue
+        problem = _format_problem(
+            loaded.reporters[name], empty, RenderOptions(verbose=verbose, extra=dict(options))
+        )
+        if problem is not None:
+            raise BatchError(f"--format {name}: {problem}")
+
+
+def _format_problem(reporter: Any, report: Any, options: Any) -> str | None:
+    """The format-option error ``reporter`` raises on ``report``, if any.
+
+    A plugin format that cannot render an empty report for another reason is not judged
+    here: each repository's own rendering records what goes wrong with it.
+    """
+    from backend_skills.reporters._common import FormatOptionError
+
+    try:
+        reporter.render(report, options)
+    except FormatOptionError as exc:
+        return str(exc)
+    except Exception:  # judged per repository instead, see the docstring
+        return None
+    return None
+
+
+def _validate(
+    loaded: Any, formats: Sequence[str], gates: Gates, options: Mapping[str, str], verbose: int
+) -> None:
+    """Usage errors before anything is scored: unknown formats, gated skills, options."""
+    unknown = [f for f in formats if f not in loaded.reporters]
+    if unknown:
+        known = ", ".join(sorted(loaded.reporters)) or "none"
+        raise BatchError(f"unknown format {unknown[0]!r} (available: {known})")
+    rubric_skills = {s.id for r in loaded.rubrics for s in r.skills}
+    unknown_gates = sorted(set(gates.skills) - rubric_skills)
+    if unknown_gates:
+        raise BatchError(f"--fail-under: unknown skill {unknown_gates[0]!r}")
+    _check_format_options(loaded, formats, options, verbose)
+
+
+def _execute(
+    executor: str, jobs: Sequence[Job], workers: int | None, scheduler: Any, done: Any
+) -> None:
+    if executor == "dask":
+        if scheduler is None:
+            raise BatchError("--executor dask needs --scheduler ADDRESS")
+        run_dask(jobs, scheduler, done)
+    elif executor == "local":
+        run_local(jobs, workers or default_jobs(), done)
+    else:
+        raise BatchError(f"unknown executor {executor!r} (local or dask)")
+
+
+def _write_summaries(
+    out_dir: Path,
+    results: Sequence[RepoResult],
+    gates: Gates,
+    failures: Sequence[str],
+    title: str,
+    duration: float,
+) -> dict[str, Path]:
+    from backend_skills import __version__
+
+    files = {
+        "csv": out_dir / "summary.csv",
+        "json": out_dir / "summary.json",
+        "html": out_dir / "index.html",
+    }
+    tool = {"name": "backend-skills", "version": __version__}
+    write_text(files["csv"], to_csv(results, gates))
+    write_text(files["json"], to_json(results, gates, failures, tool, duration))
+    write_text(files["html"], to_html(results, gates, failures, title))
+    return files
 
 
 def run_batch(
@@ -188,22 +251,13 @@ def run_batch(
     ``dask`` (``scheduler``: an address or a ``distributed.Client``). Per-repository
     failures are recorded in the results; :class:`BatchError` means nothing could run.
     """
-    from backend_skills import __version__
     from backend_skills.core.plugins import load_plugins
 
     started = time.perf_counter()
     gates = gates or Gates()
     extra_plugins = tuple(plugins)
     loaded = load_plugins(disable=disable_plugins, extra=extra_plugins)
-    unknown = [f for f in formats if f not in loaded.reporters]
-    if unknown:
-        known = ", ".join(sorted(loaded.reporters)) or "none"
-        raise BatchError(f"unknown format {unknown[0]!r} (available: {known})")
-    rubric_skills = {s.id for r in loaded.rubrics for s in r.skills}
-    unknown_gates = sorted(set(gates.skills) - rubric_skills)
-    if unknown_gates:
-        raise BatchError(f"--fail-under: unknown skill {unknown_gates[0]!r}")
-    _check_format_options(loaded, formats, format_options or {}, verbose)
+    _validate(loaded, formats, gates, format_options or {}, verbose)
     suffixes = {name: reporter.suffix for name, reporter in loaded.reporters.items()}
     jobs = [
         Job(
@@ -239,30 +293,11 @@ def run_batch(
         bar.advance(result.label)
 
     try:
-        if executor == "dask":
-            if scheduler is None:
-                raise BatchError("--executor dask needs --scheduler ADDRESS")
-            run_dask(jobs, scheduler, done)
-        elif executor == "local":
-            run_local(jobs, workers or default_jobs(), done)
-        else:
-            raise BatchError(f"unknown executor {executor!r} (local or dask)")
+        _execute(executor, jobs, workers, scheduler, done)
     finally:
         bar.close()
     results = [by_slug[t.slug] for t in targets if t.slug in by_slug]
     failures = summary_gate_failures(results, gates)
     duration = time.perf_counter() - started
-    files = {
-        "csv": out_dir / "summary.csv",
-        "json": out_dir / "summary.json",
-        "html": out_dir / "index.html",
-    }
-    write_text(files["csv"], to_csv(results, gates))
-    write_text(
-        files["json"],
-        to_json(
-            results, gates, failures, {"name": "backend-skills", "version": __version__}, duration
-        ),
-    )
-    write_text(files["html"], to_html(results, gates, failures, title))
+    files = _write_summaries(out_dir, results, gates, failures, title, duration)
     return BatchResult(results=results, summary_failures=failures, files=files, duration_s=duration)

@@ -223,19 +223,7 @@ def to_html(
 ) -> str:
     """The leaderboard: distributions per skill (SVG), one row per repository with links."""
     skills = skill_columns(results)
-    scores = [r.score for r in results if r.score is not None]
-    counts = {s: sum(1 for r in results if r.status == s) for s in (COMPLETE, INCOMPLETE, ERROR)}
-    body = [
-        f"<h1>{h(title, 200)}</h1>",
-        f'<p id="counts">{len(results)} repositories: {counts[COMPLETE]} complete, '
-        f"{counts[INCOMPLETE]} incomplete, {counts[ERROR]} not scored."
-        + (
-            f" Mean score {statistics.fmean(scores):.1f}, median {statistics.median(scores):.1f}."
-            if scores
-            else ""
-        )
-        + "</p>",
-    ]
+    body = [f"<h1>{h(title, 200)}</h1>", _counts_line(results)]
     if summary_failures:
         body.append(
             '<p class="warn">Summary gate failed: '
@@ -243,7 +231,13 @@ def to_html(
             + "</p>"
         )
     body.append('<section id="distributions"><h2>Distributions</h2><div class="hero">')
-    body.append(histogram(scores, title="Overall", element_id="dist-overall"))
+    body.append(
+        histogram(
+            [r.score for r in results if r.score is not None],
+            title="Overall",
+            element_id="dist-overall",
+        )
+    )
     for skill_id, name in skills:
         values = [
             s.score for r in results for s in r.skills if s.id == skill_id and s.score is not None
@@ -265,35 +259,54 @@ def to_html(
         results,
         key=lambda r: (r.score is None, -(r.score or 0.0), r.label.lower(), r.path),
     )
-    for rank, result in enumerate(ranked, 1):
-        link = _main_report(result)
-        name = h(result.label, 120)
-        cell = f'<a href="{h(quote(link))}">{name}</a>' if link else name
-        by_id = {s.id: s for s in result.skills}
-        status = h(result.status)
-        if result.error:
-            status += f'<br><span class="muted wrap">{h(result.error, 300)}</span>'
-        gate = ""
-        if gates.any:
-            gate = (
-                "<td>pass</td>"
-                if not result.gate_failures
-                else f'<td class="wrap">fail: {h("; ".join(result.gate_failures), 300)}</td>'
-            )
-        body.append(
-            f'<tr class="repo" data-status="{h(result.status)}"><td class="num">{rank}</td>'
-            f'<td>{cell}<br><span class="muted mono wrap">{h(result.path, 300)}</span></td>'
-            f'<td class="num">{_score(result.score)}</td><td>{_badge(result.level)}</td>'
-            + "".join(
-                f'<td class="num">{_score(by_id[i].score) if i in by_id else ""}</td>'
-                for i, _ in skills
-            )
-            + f"<td>{'' if result.coverage is None else f'{result.coverage * 100:.0f}%'}</td>"
-            f"<td>{status}</td>{gate}"
-            f'<td class="mono">{h((result.commit or "")[:12])}</td></tr>'
-        )
+    body.extend(
+        _leaderboard_row(rank, result, [i for i, _ in skills], gates)
+        for rank, result in enumerate(ranked, 1)
+    )
     body.append("</tbody></table></section>")
     return page(title, "\n".join(body), script=False)
+
+
+def _counts_line(results: Sequence[RepoResult]) -> str:
+    scores = [r.score for r in results if r.score is not None]
+    counts = {s: sum(1 for r in results if r.status == s) for s in (COMPLETE, INCOMPLETE, ERROR)}
+    averages = ""
+    if scores:
+        averages = (
+            f" Mean score {statistics.fmean(scores):.1f}, median {statistics.median(scores):.1f}."
+        )
+    return (
+        f'<p id="counts">{len(results)} repositories: {counts[COMPLETE]} complete, '
+        f"{counts[INCOMPLETE]} incomplete, {counts[ERROR]} not scored.{averages}</p>"
+    )
+
+
+def _leaderboard_row(rank: int, result: RepoResult, skill_ids: Sequence[str], gates: Gates) -> str:
+    link = _main_report(result)
+    name = h(result.label, 120)
+    cell = f'<a href="{h(quote(link))}">{name}</a>' if link else name
+    by_id = {s.id: s for s in result.skills}
+    status = h(result.status)
+    if result.error:
+        status += f'<br><span class="muted wrap">{h(result.error, 300)}</span>'
+    gate = ""
+    if gates.any:
+        gate = (
+            "<td>pass</td>"
+            if not result.gate_failures
+            else f'<td class="wrap">fail: {h("; ".join(result.gate_failures), 300)}</td>'
+        )
+    skill_cells = "".join(
+        f'<td class="num">{_score(by_id[i].score) if i in by_id else ""}</td>' for i in skill_ids
+    )
+    coverage = "" if result.coverage is None else f"{result.coverage * 100:.0f}%"
+    return (
+        f'<tr class="repo" data-status="{h(result.status)}"><td class="num">{rank}</td>'
+        f'<td>{cell}<br><span class="muted mono wrap">{h(result.path, 300)}</span></td>'
+        f'<td class="num">{_score(result.score)}</td><td>{_badge(result.level)}</td>'
+        f"{skill_cells}<td>{coverage}</td><td>{status}</td>{gate}"
+        f'<td class="mono">{h((result.commit or "")[:12])}</td></tr>'
+    )
 
 
 def write_text(path: Path, text: str) -> None:
