@@ -341,3 +341,11 @@ def test_bad_format_option_is_one_usage_error(tmp_path: Path) -> None:
     assert result.results[0].status == "complete"
     badge = json.loads((tmp_path / "ok" / "reports" / "r.json").read_text(encoding="utf-8"))
     assert badge["label"] == "Web security"
+
+
+def test_overall_coverage_is_the_weighted_mean_of_the_skills() -> None:
+    from backend_skills.batch._work import overall_coverage
+
+    assert overall_coverage([]) is None
+    assert overall_coverage([(1.0, 1.0), (0.5, 3.0)]) == pytest.approx(0.625)
+    assert overall_coverage([(1.0, 0.0), (0.5, 0.0)]) == pytest.approx(0.75)

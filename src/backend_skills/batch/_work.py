@@ -198,35 +198,44 @@ def _fill(result: RepoResult, report: Report) -> None:
     result.complete = report.complete
     result.status = COMPLETE if report.complete else INCOMPLETE
     if not report.complete:
-        failed = [c for c in report.checkers if c.status == "failed"]
-        result.error_kind = "checker" if failed else "not-assessed"
-        result.error = (
-            "; ".join(f"checker {c.name} failed: {c.error or 'unknown error'}" for c in failed)
-            or "some criteria were not assessed"
-        )
+        result.error_kind, result.error = _incomplete_reason(report)
     result.findings = len(report.findings)
     result.counted_findings = sum(1 for f in report.findings if f.counted)
-    shares: list[tuple[float, float]] = []
-    for skill in report.skills:
-        coverage = _coverage_share(skill)
-        result.skills.append(
-            SkillRow(
-                id=skill.id,
-                name=skill.name,
-                score=skill.score,
-                level=skill.level.value if skill.level else None,
-                applicable=skill.applicable,
-                coverage=coverage,
-            )
+    result.skills = [
+        SkillRow(
+            id=skill.id,
+            name=skill.name,
+            score=skill.score,
+            level=skill.level.value if skill.level else None,
+            applicable=skill.applicable,
+            coverage=_coverage_share(skill),
         )
-        if coverage is not None:
-            shares.append((coverage, skill.weight))
-    if shares:
-        total = sum(w for _, w in shares)
-        if total > 0:
-            result.coverage = round(sum(s * w for s, w in shares) / total, 4)
-        else:
-            result.coverage = round(sum(s for s, _ in shares) / len(shares), 4)
+        for skill in report.skills
+    ]
+    weights = {skill.id: skill.weight for skill in report.skills}
+    result.coverage = overall_coverage(
+        [(row.coverage, weights[row.id]) for row in result.skills if row.coverage is not None]
+    )
+
+
+def _incomplete_reason(report: Report) -> tuple[str, str]:
+    """(error kind, message) of an incomplete report: the failed checkers, or why not."""
+    failed = [c for c in report.checkers if c.status == "failed"]
+    if not failed:
+        return "not-assessed", "some criteria were not assessed"
+    return "checker", "; ".join(
+        f"checker {c.name} failed: {c.error or 'unknown error'}" for c in failed
+    )
+
+
+def overall_coverage(shares: list[tuple[float, float]]) -> float | None:
+    """The skills' coverage shares averaged by skill weight (plainly when weights are 0)."""
+    if not shares:
+        return None
+    total = sum(w for _, w in shares)
+    if total > 0:
+        return round(sum(s * w for s, w in shares) / total, 4)
+    return round(sum(s for s, _ in shares) / len(shares), 4)
 
 
 def _coverage_share(skill: Any) -> float | None:
