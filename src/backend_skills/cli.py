@@ -37,7 +37,7 @@ from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
 from .core.runner import run
-from .reporters._common import FormatOptionError, printable
+from .reporters._common import FormatOptionError, one_line, printable
 from .reporters.compare import COMPARE_FORMATS
 from .reporters.compare import render as render_comparison
 
