@@ -17,7 +17,13 @@ from rich.text import Text
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
-from ._common import costliest_criteria
+from ._common import (
+    costliest_criteria,
+    coverage_lines,
+    overall_basis,
+    skill_score_note,
+    sources_suffix,
+)
 
 _LEVEL_STYLE = {
     "novice": "bold red",
@@ -90,6 +96,9 @@ class RichText:
         overall.append(_score(report.score), style="bold")
         overall.append(" ")
         overall.append_text(_level(report.level.value if report.level else None))
+        basis = overall_basis(report)
+        if basis:
+            overall.append(f" ({basis})")
         lines = report.stats.lines
         overall.append(
             f"   ({report.stats.files} files, "
@@ -100,6 +109,8 @@ class RichText:
             style="dim",
         )
         console.print(overall)
+        for line in coverage_lines(report):
+            console.print(Text(line, style="dim"))
         if not report.complete:
             failed = [c.name for c in report.checkers if c.status == "failed"]
             console.print(
@@ -125,8 +136,12 @@ class RichText:
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
             table.add_row(
                 Text(skill.name),
-                _score(skill.score),
-                _level(skill.level.value if skill.level else None, skill.applicable),
+                _score(skill.score) + skill_score_note(skill),
+                _level(
+                    skill.level.value if skill.level else None,
+                    skill.applicable,
+                    skill.score is not None or skill.assessed,
+                ),
                 Text(nxt, style="dim"),
             )
         console.print(table)
@@ -135,9 +150,18 @@ class RichText:
     def _skill(self, console: Console, skill: SkillResult, options: RenderOptions) -> None:
         heading = Text(f"{skill.name} ", style="bold underline")
         heading.append(f"{_score(skill.score)} ")
-        heading.append_text(_level(skill.level.value if skill.level else None, skill.applicable))
+        heading.append_text(
+            _level(
+                skill.level.value if skill.level else None,
+                skill.applicable,
+                skill.score is not None or skill.assessed,
+            )
+        )
+        heading.append(skill_score_note(skill), style="dim")
         console.print(heading)
-        if not skill.applicable:
+        if skill.cap is not None:
+            console.print(Text(f"  {skill.cap.reason}; to lift: {skill.cap.lift}", style="red"))
+        if not skill.applicable or skill.score is None:
             console.print(Text(f"  {skill.reason}", style="dim"))
             console.print()
             return
@@ -149,6 +173,8 @@ class RichText:
         table.add_column("Measured")
         for c in skill.criteria:
             measured = _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
+            if c.cap is not None and c.score is not None and c.cap.value <= c.cap.uncapped:
+                measured += f"  (capped from {c.cap.uncapped:.1f}: {', '.join(c.cap.findings[0].rules)} ...)"
             if c.finding_count:
                 measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
             table.add_row(
@@ -206,8 +232,8 @@ class RichText:
         line.append(f"{finding.severity.value.upper():9}", style=_SEVERITY_STYLE[finding.severity])
         line.append(where, style="bold")
         line.append(f"  {finding.rule} ")
-        line.append(finding.message)
-        line.append(f"  [{finding.criterion}]", style="dim")
+        line.append(finding.message + sources_suffix(finding))
+        line.append(f"  [{', '.join(finding.criteria)}]", style="dim")
         return line
 
     def _checkers(self, console: Console, report: Report, options: RenderOptions) -> None:
