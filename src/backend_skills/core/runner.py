@@ -32,7 +32,7 @@ from .cache import (
     resolve_cache_dir,
     save_stat_records,
 )
-from .caps import also_harms, cap_spec
+from .caps import EXPLOITABLE, also_harms, cap_spec
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
 from .coverage import coverage, criterion_kloc, skill_languages, source_lines, unread_reason
@@ -74,6 +74,7 @@ from .scoring import (
     score_skill,
     weighted_findings,
 )
+from .suppress import suppression
 
 _log = logging.getLogger(__name__)
 
@@ -355,6 +356,13 @@ class _LineHashes:
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
 
+    def span(self, file: SourceFile | None, first: int | None, last: int | None) -> list[str]:
+        """The text of lines ``first`` to ``last`` (1-based, inclusive) of ``file``."""
+        if file is None or not first:
+            return []
+        self.get(file, first)
+        return self._lines.get(file.path, [])[first - 1 : max(first, last or first)]
+
     def get(self, file: SourceFile | None, line: int | None) -> str:
         if file is None or not line:
             return ""
@@ -416,6 +424,11 @@ def _finalise_findings(
     occurrences: dict[tuple[str, str, str, str], int] = defaultdict(int)
     result = []
     for finding in ordered:  # copies made above: updated in place (copying costs 20 ms)
+        if finding.skill == "security" or any(r in EXPLOITABLE for r in finding.rules):
+            lines = line_hashes.span(by_path.get(finding.path), finding.line, finding.end_line)
+            why = suppression(finding, lines) or finding.suppressed
+            if why is not None:  # '# nosec': shown, with its justification, never counted
+                finding.suppressed, finding.counted = why, False
         ident = (finding.checker, finding.rule, finding.path, finding.snippet_hash)
         occurrences[ident] += 1
         if occurrences[ident] > 1:

@@ -201,15 +201,16 @@ def coverage_lines(report: Report) -> list[str]:
     def listing(langs: dict[str, int]) -> str:
         return ", ".join(f"{k} ({v:,} lines)" for k, v in langs.items()) or "none"
 
-    return [f"Source read: {listing(read)}; not read: {listing(not_read)}"]
+    unread = f"; not read: {listing(not_read)}" if not_read else ""
+    return [f"Source read: {listing(read)}{unread}"]
 
 
 def skill_score_note(skill: SkillResult) -> str:
-    """`` (capped)``, `` (62% of source read)`` beside a skill's score."""
+    """``(capped from 81.2)``, ``(62% of source read)`` beside a skill's score."""
     notes = []
     if skill.cap is not None and skill.score is not None and skill.cap.value < skill.cap.uncapped:
         notes.append(f"capped from {skill.cap.uncapped:.1f}")
     cov = skill.coverage
     if skill.score is not None and cov is not None and cov.share is not None and cov.share < 1:
         notes.append(f"{cov.share:.0%} of source read")
-    return f" ({'; '.join(notes)})" if notes else ""
+    return f"({'; '.join(notes)})" if notes else ""

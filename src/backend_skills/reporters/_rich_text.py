@@ -100,12 +100,10 @@ class RichText:
         if basis:
             overall.append(f" ({basis})")
         lines = report.stats.lines
+        sizes = [f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")]
         overall.append(
-            f"   ({report.stats.files} files, "
-            + ", ".join(
-                f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")
-            )
-            + f"; {report.stats.duration_s:.1f}s)",
+            f"   ({', '.join([f'{report.stats.files} files', *sizes])}"
+            f"; {report.stats.duration_s:.1f}s)",
             style="dim",
         )
         console.print(overall)
@@ -136,7 +134,7 @@ class RichText:
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
             table.add_row(
                 Text(skill.name),
-                _score(skill.score) + skill_score_note(skill),
+                " ".join(filter(None, (_score(skill.score), skill_score_note(skill)))),
                 _level(
                     skill.level.value if skill.level else None,
                     skill.applicable,
@@ -157,7 +155,9 @@ class RichText:
                 skill.score is not None or skill.assessed,
             )
         )
-        heading.append(skill_score_note(skill), style="dim")
+        heading.append(
+            " " + skill_score_note(skill) if skill_score_note(skill) else "", style="dim"
+        )
         console.print(heading)
         if skill.cap is not None:
             console.print(Text(f"  {skill.cap.reason}; to lift: {skill.cap.lift}", style="red"))
@@ -223,6 +223,11 @@ class RichText:
         hidden = len(counted) - len(ranked)
         if hidden > 0:
             console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
+        suppressed = [f for f in report.findings if f.suppressed]
+        if suppressed:
+            console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
+            for finding in suppressed[: limit or None]:
+                console.print(self._finding_line(finding))
         console.print()
 
     @staticmethod
