@@ -95,7 +95,8 @@ def test_one_injection_and_two_insecure_settings_cap_a_large_app_below_competent
     report = security(make_tree(app()))
     assert report.stats.lines["python"] > 3000
     sec = report.skill("security")
-    assert sec.score is not None and sec.score < 60
+    assert sec.score is not None
+    assert sec.score < 60
     assert sec.cap is not None
     # Without the cap, density alone would call this app proficient or better.
     assert sec.cap.uncapped >= 75
@@ -108,7 +109,8 @@ def test_one_injection_and_two_insecure_settings_cap_a_large_app_below_competent
     assert "nosec" in sec.cap.lift
     # The SQL injection is a database failure too.
     db = report.skill("database")
-    assert db.score is not None and db.score < 60
+    assert db.score is not None
+    assert db.score < 60
     assert report.criterion("database.query_safety").cap is not None
     # Every point is explained: criteria plus what the cap took off.
     lost = sum(c.points_lost for c in sec.criteria) + sec.cap.points_lost
@@ -119,7 +121,8 @@ def test_the_same_app_fixed_scores_well(make_tree: TreeFactory) -> None:
     report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS)))
     sec = report.skill("security")
     assert sec.cap is None
-    assert sec.score is not None and sec.score >= 70
+    assert sec.score is not None
+    assert sec.score >= 70
     db = report.skill("database")
     assert db.cap is None
 
@@ -137,19 +140,22 @@ def test_several_vulnerabilities_take_the_skill_to_novice(make_tree: TreeFactory
     )
     report = security(make_tree(app(views)))
     sec = report.skill("security")
-    assert sec.score is not None and sec.score < 40
+    assert sec.score is not None
+    assert sec.score < 40
     assert sec.level == "novice"
 
 
 def test_next_level_is_exact_and_says_the_cap_must_go(make_tree: TreeFactory) -> None:
     report = security(make_tree(app(settings=FIXED_SETTINGS)))
     injection = report.criterion("security.injection")
-    assert injection.cap is not None and injection.score == injection.cap.value
+    assert injection.cap is not None
+    assert injection.score == injection.cap.value
     assert injection.next_level is not None
     assert injection.next_level.lift_cap
     assert injection.next_level.score_needed == 60.0
     skill = report.skill("security")
-    assert skill.next_level is not None and skill.next_level.lift_cap
+    assert skill.next_level is not None
+    assert skill.next_level.lift_cap
     assert skill.next_level.criteria[0] == "security.injection"
 
 
@@ -176,26 +182,31 @@ def test_confidence_lowers_the_weight_of_a_cap() -> None:
     medium = cap_spec(
         [_finding(Confidence.MEDIUM, rule=r, line=n) for r, n in (("BSSEC010", 1), ("B201", 9))]
     )
-    assert high is not None and medium is not None
+    assert high is not None
+    assert medium is not None
     assert high.findings[0].kind == "vulnerability"
     assert cap_spec([_finding(Confidence.LOW)]) is None
     assert cap_spec([_finding(Confidence.MEDIUM, rule="BSSEC010")]) is None  # half: no cap
     # A string-built query whose values the checker could not trace to input: a hotspot.
     assert cap_spec([_finding(Confidence.MEDIUM)]) is None
-    assert medium.weight == 1.0 and medium.value == high.value
+    assert medium.weight == 1.0
+    assert medium.value == high.value
     # A sink without evidence of outside input is a hotspot: it weighs half.
     hotspot = cap_spec([_finding(Confidence.HIGH, rule="B602", checker="bandit")])
     assert hotspot is None
     two = cap_spec(
         [_finding(Confidence.HIGH, rule="B602", checker="bandit", line=n) for n in (1, 2)]
     )
-    assert two is not None and {f.kind for f in two.findings} == {"hotspot"}
+    assert two is not None
+    assert {f.kind for f in two.findings} == {"hotspot"}
     # Low severity, a test file, a suppression: no cap.
     assert cap_spec([_finding(Confidence.HIGH, severity=Severity.MEDIUM)]) is None
     assert cap_spec([_finding(Confidence.HIGH, role=Role.TEST)]) is None
     assert cap_spec([_finding(Confidence.HIGH, suppressed="# nosec: reviewed")]) is None
     # Several vulnerabilities take it to novice, never below the floor.
-    assert cap_value(1) == 47.5 and cap_value(2) == 35.0 and cap_value(40) == 25.0
+    assert cap_value(1) == 47.5
+    assert cap_value(2) == 35.0
+    assert cap_value(40) == 25.0
 
 
 def test_a_low_confidence_finding_caps_less_than_a_high_one(make_tree: TreeFactory) -> None:
@@ -259,7 +270,8 @@ def test_an_sql_injection_costs_both_criteria_and_keeps_bandits_rule_id(
     for criterion in ("database.query_safety", "security.injection"):
         result = report.criterion(criterion)
         assert result.finding_count == 1
-        assert result.score is not None and result.score < 60
+        assert result.score is not None
+        assert result.score < 60
     # Searching any format for bandit's rule id finds the finding.
     data = json.loads(report.to_json())
     (row,) = [f for f in data["findings"] if f["fingerprint"] == finding.fingerprint]
@@ -290,8 +302,10 @@ def test_javascript_under_static_does_not_dilute_python_findings(
         assert injection.kloc == pytest.approx(alone.criterion("security.injection").kloc)
     a = alone.criterion("security.injection").metrics["findings.weighted_per_kloc"]
     b = padded.criterion("security.injection").metrics["findings.weighted_per_kloc"]
-    assert a == b and a is not None and a > 10
-    roles = {f: r for f, r in padded.stats.files_by_role.items()}
+    assert a == b
+    assert a is not None
+    assert a > 10
+    roles = dict(padded.stats.files_by_role.items())
     assert roles.get("vendored") == 2
     assert padded.skill("security").coverage is not None
     assert padded.skill("security").coverage.languages_not_read == {}  # type: ignore[union-attr]
@@ -350,13 +364,17 @@ def test_code_no_checker_reads_is_not_assessed(
     assert [n.skill for n in report.not_assessed] == UNREAD
     for skill_id in UNREAD:
         skill = report.skill(skill_id)
-        assert skill.score is None and skill.level is None and not skill.assessed
+        assert skill.score is None
+        assert skill.level is None
+        assert not skill.assessed
         assert skill.reason == f"not assessed: no checker reads {language} ({lines:,} lines)"
-        assert skill.coverage is not None and skill.coverage.share == 0
+        assert skill.coverage is not None
+        assert skill.coverage.share == 0
         assert skill.coverage.languages_not_read == {language: lines}
         assert all(c.score is None for c in skill.criteria)
     collaboration = report.skill("collaboration")
-    assert collaboration.score is not None and collaboration.assessed
+    assert collaboration.score is not None
+    assert collaboration.assessed
     assert report.score == collaboration.score  # the overall stands on what was read
     assert report.complete  # nothing failed: code in another language is not an error
     text = report_text(report)
@@ -370,7 +388,8 @@ def test_partial_coverage_is_shown_beside_the_score(make_tree: TreeFactory) -> N
     )
     report = score(root, skills=["security"], isolated=True)
     cov = report.skill("security").coverage
-    assert cov is not None and cov.languages_not_read == {"java": 400}
+    assert cov is not None
+    assert cov.languages_not_read == {"java": 400}
     assert cov.languages_read == {"python": cov.lines_read}
     assert 0 < (cov.share or 0) < 1
     assert report.not_assessed == []
