@@ -212,5 +212,5 @@ def skill_score_note(skill: SkillResult) -> str:
         notes.append(f"capped from {skill.cap.uncapped:.1f}")
     cov = skill.coverage
     if skill.score is not None and cov is not None and cov.share is not None and cov.share < 1:
-        notes.append(f"{cov.share:.0%} of source read")
+        notes.append(f"{min(int(cov.share * 100), 99)}% of source read")  # never "100%"
     return f"({'; '.join(notes)})" if notes else ""

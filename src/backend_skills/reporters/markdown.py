@@ -133,9 +133,11 @@ class MarkdownReporter(Reporter):
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
             elif (not skill.applicable or skill.score is None) and skill.reason:
                 nxt = md_escape(skill.reason, 120)
+            note = skill_score_note(skill)
             lines.append(
-                f"| {md_escape(skill.name)} | {score_text(skill.score)} "
-                f"{md_escape(skill_score_note(skill))} | {level_of(skill)} | {nxt} |"
+                f"| {md_escape(skill.name)} | "
+                f"{' '.join(filter(None, (score_text(skill.score), md_escape(note))))} "
+                f"| {level_of(skill)} | {nxt} |"
             )
         lines.append("")
         for skill in report.skills:
