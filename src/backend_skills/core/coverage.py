@@ -7,7 +7,7 @@ checkers, such as the hygiene-file and git-history checkers, read none). From th
   its own checkers read (:func:`criterion_kloc`): JavaScript in a static folder does not
   dilute Python findings;
 - every skill reports its :class:`~backend_skills.core.models.Coverage`: the share of the
-  repository's source lines in languages its checkers read, and the languages it did not
+  repository's code lines (source and migration files) in languages its checkers read, and the languages it did not
   read with their line counts;
 - a skill whose checkers read source languages, none of which is present while other
   source code is, is *not assessed* (:func:`unread_reason`): it is never scored, and the
@@ -19,18 +19,18 @@ other change. Pure functions; no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from .checker import Checker
 from .discovery import CODE_LANGUAGES, FileSet
 from .models import CheckerRun, Coverage, Role, Skill
 
 
-def source_lines(fileset: FileSet) -> dict[str, int]:
-    """Lines of source-role files per code language, largest first."""
+def source_lines(fileset: FileSet, roles: Collection[Role] = (Role.SOURCE,)) -> dict[str, int]:
+    """Lines of files with one of ``roles`` per code language, largest first."""
     totals: dict[str, int] = {}
     for file in fileset.files:
-        if file.role is Role.SOURCE and file.language in CODE_LANGUAGES:
+        if file.role in roles and file.language in CODE_LANGUAGES:
             totals[file.language] = totals.get(file.language, 0) + file.lines
     return dict(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
 

@@ -388,8 +388,9 @@ class Coverage(BaseModel):
 
     share: float | None = Field(
         description=(
-            "Share of source lines (source role, code languages) in languages the skill's "
-            "checkers read; null when the skill reads no source language or there is none."
+            "Share of code lines (source and migration files, code languages) in languages "
+            "the skill's checkers read; null when the skill reads no source language or "
+            "there is none."
         )
     )
     lines_read: int

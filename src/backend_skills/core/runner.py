@@ -850,11 +850,13 @@ def score_rubric(
     outcomes: Sequence[_CheckerOutcome],
     findings: Sequence[Finding],
     lines: Mapping[str, int],
+    code: Mapping[str, int] | None = None,
 ) -> list[Any]:
     """Criterion inputs from checker outcomes, then the skill results.
 
     ``lines``: source lines per code language (densities divide by the lines of the
-    languages each criterion's checkers read; coverage compares them with all of them).
+    languages each criterion's checkers read); ``code``: source and migration lines per
+    language, which coverage compares with what the skill's checkers read.
     """
     status = {o.run.name: o.run for o in outcomes}
     metrics: dict[str, Metric] = {}
@@ -923,7 +925,7 @@ def score_rubric(
                 )
             )
         languages, reads_source = skill_languages(skill, checkers, status)
-        cov = coverage(languages, reads_source, lines)
+        cov = coverage(languages, reads_source, lines if code is None else code)
         skill_findings = [f for c in skill.criteria for f in by_criterion.get(c.id, [])]
         skills.append(
             score_skill(
@@ -1018,7 +1020,14 @@ def run(
             )
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = _finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
-    skills = score_rubric(rubric, plugins.checkers, outcomes, findings, source_lines(fileset))
+    skills = score_rubric(
+        rubric,
+        plugins.checkers,
+        outcomes,
+        findings,
+        source_lines(fileset),
+        source_lines(fileset, (Role.SOURCE, Role.MIGRATION)),
+    )
     overall, level = score_overall(skills)
     unread = [
         NotAssessed(skill=s.id, reason=s.reason or "")

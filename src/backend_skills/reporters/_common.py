@@ -212,5 +212,6 @@ def skill_score_note(skill: SkillResult) -> str:
         notes.append(f"capped from {skill.cap.uncapped:.1f}")
     cov = skill.coverage
     if skill.score is not None and cov is not None and cov.share is not None and cov.share < 1:
-        notes.append(f"{min(int(cov.share * 100), 99)}% of source read")  # never "100%"
+        pct = min(int(cov.share * 100), 99)  # never "100%" when something was not read
+        notes.append(f"{pct}% of source read" if pct >= 1 else "<1% of source read")
     return f"({'; '.join(notes)})" if notes else ""
