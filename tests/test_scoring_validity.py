@@ -394,3 +394,21 @@ def test_partial_coverage_is_shown_beside_the_score(make_tree: TreeFactory) -> N
     assert 0 < (cov.share or 0) < 1
     assert report.not_assessed == []
     assert "% of source read" in report_text(report)
+
+
+def test_a_schema_in_sql_migrations_is_read_beside_unread_java(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "src/main/java/Svc.java": _java(300),
+            "src/main/resources/db/migration/V1__init.sql": (
+                "CREATE TABLE users (\n    id BIGINT PRIMARY KEY,\n    email TEXT NOT NULL\n);\n"
+            ),
+        }
+    )
+    report = score(root, isolated=True)
+    database = report.skill("database")
+    assert database.score is not None
+    assert database.coverage is not None
+    assert database.coverage.languages_read == {"sql": 4}
+    assert database.coverage.languages_not_read == {"java": 300}
+    assert [n.skill for n in report.not_assessed] == ["scalability", "security", "server_side"]
