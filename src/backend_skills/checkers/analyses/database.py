@@ -327,7 +327,7 @@ class _FileVisitor(ast.NodeVisitor):
             if isinstance(value, ast.Call) and call_name(value) == "join":
                 continue  # " AND ".join(clauses): fragments assembled by the code
             if isinstance(value, ast.Name):  # a local assigned from the request: input too
-                found = _Resolver(self.scopes)._resolve_name(value.id, value.lineno)
+                found = Resolver(self.scopes)._resolve_name(value.id, value.lineno)
                 if isinstance(found, list) and any(
                     _root_path(v).split(".")[0] == "request" for _, v, _ in found
                 ):
