@@ -1,0 +1,397 @@
+"""One file checker during a run: its files, cache keys, per-file outcomes and result.
+
+Part of the runner (:mod:`backend_skills.core.runner`), with the rules every result
+follows on its way to the report and the cache: secrets masked in every message
+(:func:`redact_result`), snippet hashes kept beside the cached JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from .cache import Entry, NewRow, ResultCache, code_stamp, file_key, repo_key
+from .checker import CheckContext, Checker, FileChecker, FileResult
+from .config import ConfigError, Settings
+from .discovery import SourceFile
+from .models import CheckResult, Finding, Skip
+from .pool import (
+    DEFAULT_MEMORY_LIMIT,
+    ERROR,
+    LOST,
+    OK,
+    Outcome,
+    Task,
+    WorkSpec,
+    raised_by_checker,
+)
+from .redact import redact_text
+
+_log = logging.getLogger(__name__)
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    detail = text[0] if text else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+#: Keys of a checker's config table that the runner reads itself, not the checker.
+RUNNER_KEYS = ("timeout_s", "max_file_bytes")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    timeout_s: float
+    max_file_bytes: int | None
+
+
+def split_bounds(
+    checker: Checker, table: Mapping[str, Any], settings: Settings, source: str
+) -> tuple[dict[str, Any], Bounds]:
+    """Take the runner's own keys out of a checker's table and validate them."""
+    # A checker that declares a runner key in its own options sees the same value, so its
+    # own check (when called directly) never disagrees with the runner's bound.
+    own = set(checker.options_model.model_fields) if checker.options_model is not None else set()
+    rest = {k: v for k, v in table.items() if k not in RUNNER_KEYS or k in own}
+    timeout = table.get("timeout_s", settings.timeout_s)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(
+            f"{source}: invalid value for 'checkers.{checker.name}.timeout_s':"
+            " expected a number of seconds > 0"
+        )
+    limit = table.get("max_file_bytes", getattr(checker, "max_file_bytes", None))
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(
+            f"{source}: invalid value for 'checkers.{checker.name}.max_file_bytes':"
+            " expected a whole number of bytes >= 1"
+        )
+    return rest, Bounds(float(timeout), limit)
+
+
+class FileJob:
+    """One file checker during a run: its files, cache keys, outcomes and result."""
+
+    def __init__(self, checker: FileChecker, ctx: CheckContext, version: str, bounds: Bounds):
+        self.checker = checker
+        self.ctx = ctx
+        self.version = version
+        self.bounds = bounds
+        self.error: str | None = None
+        self.options: dict[str, Any] = {}
+        self.seconds = 0.0
+        self.files: list[SourceFile] = []
+        self.keys: dict[str, str] = {}
+        self.results: dict[str, FileResult] = {}
+        self.runner_skips: dict[str, str] = {}
+        self.todo: list[SourceFile] = []
+        self.whole_key: str | None = None
+        self.transient = False
+        """A file ran out of time or lost its worker: the result may differ next time."""
+        self.lost: dict[str, str] = {}
+        """Files not analysed for want of time or memory, or because their worker died:
+        the result is partial, so the checker is reported failed (its findings kept)."""
+        self.reduce_failed = False
+        self.from_cache: set[str] = set()
+        """Files whose result came from the cache (recomputed when ``reduce`` fails)."""
+
+    def prepare(self, *, cache_on: bool) -> None:
+        """``prepare`` and ``select``; size bounds; cache keys."""
+        from backend_skills import __version__
+
+        start = time.perf_counter()
+        try:
+            self.options = dict(self.checker.prepare(self.ctx))
+            options_key = self.checker.options_key(self.options)
+            selected = list(self.checker.select(self.ctx))
+        except BaseException as exc:  # reported as a failed checker
+            if not raised_by_checker(exc):
+                raise
+            self.seconds += time.perf_counter() - start
+            if self.ctx.memo.distrust():  # a damaged stored fact? once more, recomputed
+                self.prepare(cache_on=cache_on)
+                return
+            self.error = redact_text(one_line(exc))
+            return
+        stamp = code_stamp(self.checker) if cache_on else ""
+        limit = self.bounds.max_file_bytes
+        for file in selected:
+            if limit is not None and file.size > limit:
+                self.runner_skips[file.path] = (
+                    f"larger than the {limit:,}-byte limit of {self.checker.name}"
+                    f" ({file.size:,} bytes)"
+                )
+                continue
+            self.files.append(file)
+            if cache_on:
+                self.keys[file.path] = file_key(
+                    tool_version=__version__,
+                    checker=self.checker.name,
+                    checker_version=self.version,
+                    code_stamp=stamp,
+                    options_key=options_key,
+                    path=file.path,
+                    language=file.language,
+                    role=file.role.value,
+                    sha256=file.sha256,
+                )
+        self.todo = list(self.files)
+        self.seconds += time.perf_counter() - start
+
+    def use_cache(self, entries: Mapping[str, Entry], unreadable: list[str]) -> None:
+        """Take the cached results; what is left in :attr:`todo` must be analysed."""
+        todo = []
+        for file in self.files:
+            key = self.keys.get(file.path)
+            entry = entries.get(key) if key is not None else None
+            result = load_file_result(entry) if entry is not None else None
+            if result is None:
+                if entry is not None and key is not None:
+                    unreadable.append(key)
+                todo.append(file)
+            else:
+                self.results[file.path] = result
+                self.from_cache.add(file.path)
+        self.todo = todo
+
+    def retry_cached(self) -> None:
+        """Analyse again the files whose results came from the cache."""
+        self.todo = [f for f in self.files if f.path in self.from_cache]
+        for path in self.from_cache:
+            self.results.pop(path, None)
+        self.from_cache = set()
+        self.error = None
+        self.reduce_failed = False
+        self.ctx.memo.distrust()
+
+    def absorb(
+        self, tasks: Sequence[Task], outcomes: Mapping[int, Outcome], rows: list[NewRow]
+    ) -> None:
+        """Take the outcomes of this job's tasks; queue new cache rows."""
+        for task in tasks:
+            outcome = outcomes.get(task.id)
+            path = task.file.path
+            if outcome is None:
+                self.runner_skips[path] = "not analysed (worker error)"
+                self.transient = True
+                continue
+            self.seconds += outcome.seconds
+            if outcome.status == OK:
+                result = FileResult.model_validate_json(outcome.payload)
+                payload = outcome.payload
+                redacted = redact_file_result(result)
+                if redacted is not result:  # a message quoted a secret: never cached as is
+                    result, payload = redacted, redacted.model_dump_json()
+                restore_snippets(result.findings, outcome.snippets)
+                self.results[path] = result
+                key = self.keys.get(path)
+                if result.transient:  # e.g. a checker's own time budget: try again next run
+                    self.transient = True
+                    if result.skipped is not None:
+                        self.lost[path] = result.skipped
+                elif key is not None:
+                    rows.append(
+                        NewRow(key, self.checker.name, payload, dump_snippets(outcome.snippets))
+                    )
+            elif outcome.status == ERROR:
+                if self.error is None:
+                    self.error = redact_text(outcome.payload)
+            else:  # timeout, out of memory, the worker died, the file changed: this file only
+                self.runner_skips[path] = outcome.payload
+                self.transient = True
+                if outcome.status in LOST:
+                    self.lost[path] = outcome.payload
+
+    def finish(self) -> CheckResult | None:
+        """``reduce`` over every file's result, in selection order; None when failed."""
+        if self.error is not None:
+            return None
+        start = time.perf_counter()
+        ordered = {f.path: self.results[f.path] for f in self.files if f.path in self.results}
+        try:
+            result = redact_result(self.checker.reduce(self.ctx, ordered))
+        except BaseException as exc:
+            if not raised_by_checker(exc):
+                raise
+            self.error = redact_text(one_line(exc))
+            self.reduce_failed = True
+            return None
+        finally:
+            self.seconds += time.perf_counter() - start
+        if self.runner_skips:
+            result = result.model_copy(
+                update={
+                    "skipped": [
+                        *result.skipped,
+                        *(
+                            Skip(path=path, reason=redact_text(why), checker=self.checker.name)
+                            for path, why in sorted(self.runner_skips.items())
+                        ),
+                    ]
+                }
+            )
+        return result
+
+
+_R = TypeVar("_R", FileResult, CheckResult)
+
+
+def load_cached(model: type[_R], entry: Entry) -> _R | None:
+    """A cached result with its findings' snippet hashes restored; None when unreadable."""
+    try:
+        result = model.model_validate_json(entry.value)
+        snippets = json.loads(entry.extra) if entry.extra else []
+    except (ValidationError, ValueError):
+        return None
+    if not isinstance(snippets, list):
+        return None
+    restore_snippets(result.findings, snippets)
+    return result
+
+
+def load_file_result(entry: Entry) -> FileResult | None:
+    return load_cached(FileResult, entry)
+
+
+def restore_snippets(findings: Sequence[Finding], snippets: Sequence[object]) -> None:
+    for finding, digest in zip(findings, snippets, strict=False):
+        if isinstance(digest, str) and digest and not finding.snippet_hash:
+            finding.snippet_hash = digest
+
+
+def dump_snippets(snippets: Sequence[str]) -> str:
+    return json.dumps(list(snippets), separators=(",", ":")) if any(snippets) else ""
+
+
+def lost_files_error(lost: Mapping[str, str]) -> str:
+    """The one-line error of a checker that could not analyse some files."""
+    first = min(lost)
+    more = f" and {len(lost) - 1} more file(s), listed as skipped" if len(lost) > 1 else ""
+    return redact_text(f"{first} not analysed: {lost[first]}{more}")
+
+
+def redact_result(result: CheckResult) -> CheckResult:
+    """``result`` with secrets masked in every message, skip reason, note and metric
+    reason (see :func:`backend_skills.core.redact.redact_text`); the same object when
+    nothing needed masking."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    skipped = [s.model_copy(update={"reason": redact_text(s.reason)}) for s in result.skipped]
+    if any(a.reason != b.reason for a, b in zip(skipped, result.skipped, strict=True)):
+        update["skipped"] = skipped
+    notes = [redact_text(n) for n in result.notes]
+    if notes != result.notes:
+        update["notes"] = notes
+    metrics = [
+        m.model_copy(update={"reason": redact_text(m.reason)}) if m.reason else m
+        for m in result.metrics
+    ]
+    if any(a.reason != b.reason for a, b in zip(metrics, result.metrics, strict=True)):
+        update["metrics"] = metrics
+    reasons = {k: redact_text(v) for k, v in result.not_applicable.items()}
+    if reasons != result.not_applicable:
+        update["not_applicable"] = reasons
+    return result.model_copy(update=update) if update else result
+
+
+def redact_file_result(result: FileResult) -> FileResult:
+    """``result`` with secrets masked in its findings' messages and its skip reason."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    if result.skipped is not None:
+        reason = redact_text(result.skipped)
+        if reason != result.skipped:
+            update["skipped"] = reason
+    return result.model_copy(update=update) if update else result
+
+
+def _redact_findings(findings: Sequence[Finding]) -> list[Finding] | None:
+    """The findings with redacted messages, or None when no message changed."""
+    changed = False
+    out = []
+    for finding in findings:
+        message = redact_text(finding.message)
+        if message != finding.message:
+            finding = finding.model_copy(update={"message": message})
+            changed = True
+        out.append(finding)
+    return out if changed else None
+
+
+def load_check_result(entry: Entry) -> CheckResult | None:
+    return load_cached(CheckResult, entry)
+
+
+def use_file_cache(jobs: Sequence[FileJob], cache: ResultCache) -> None:
+    """Answer per-file work from the cache, in one batched read for every checker."""
+    keys = [k for job in jobs if job.error is None for k in job.keys.values()]
+    entries = cache.get_many(keys)
+    unreadable: list[str] = []
+    for job in jobs:
+        if job.error is None:
+            job.use_cache(entries, unreadable)
+    if unreadable:
+        cache.invalidate(unreadable)
+
+
+def make_tasks(
+    active: Sequence[FileJob], memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+) -> tuple[WorkSpec, list[list[Task]]]:
+    """What the workers need, and each job's tasks (ids unique across jobs)."""
+    spec = WorkSpec(
+        [job.checker for job in active],
+        [job.options for job in active],
+        [job.bounds.timeout_s for job in active],
+        memory_limit,
+    )
+    tasks: list[list[Task]] = []
+    next_id = 0
+    for index, job in enumerate(active):
+        tasks.append([Task(next_id + n, index, file) for n, file in enumerate(job.todo)])
+        next_id += len(job.todo)
+    return spec, tasks
+
+
+def options_text(ctx: CheckContext, *extra: object) -> str:
+    """Everything of the context besides the files that a checker's result may depend on."""
+    return json.dumps(
+        {
+            "options": dict(ctx.options),
+            "count_test_findings": ctx.count_test_findings,
+            "criteria": sorted(getattr(ctx, "criteria", ()) or ()),
+            "extra": list(extra),
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+def whole_key(job: FileJob) -> str | None:
+    """The key of a file checker's whole result, from its ``cache_inputs``."""
+    from backend_skills import __version__
+
+    try:
+        inputs = job.checker.cache_inputs(job.ctx)
+    except Exception as exc:  # no key: the checker simply runs, uncached
+        _log.debug("%s: cache_inputs raised %s; not cached", job.checker.name, one_line(exc))
+        return None
+    if inputs is None:
+        return None
+    return repo_key(
+        tool_version=__version__,
+        checker=job.checker.name,
+        checker_version=job.version,
+        code_stamp=code_stamp(job.checker),
+        options_key=options_text(job.ctx, job.bounds.max_file_bytes),
+        inputs=inputs,
+    )
