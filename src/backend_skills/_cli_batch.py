@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from ._cli_common import (
 )
 from .core.plugins import DISABLE_ENV
 from .reporters._common import one_line
+
+if TYPE_CHECKING:  # imported when the command runs: startup stays fast
+    from .batch import BatchResult, RepoResult
 
 
 @click.command("batch")
@@ -185,19 +189,14 @@ def batch_command(
         )
     except BatchError as exc:
         fail(str(exc))
+    _print_outcome(result, quiet)
+    sys.exit(result.exit_code())
+
+
+def _print_outcome(result: BatchResult, quiet: bool) -> None:
+    """One line per repository not scored or failing a gate, then the summary."""
     for repo in result.results:
-        if repo.status != "complete":
-            what = "not scored" if repo.status == "error" else "incomplete"
-            click.echo(
-                f"backend-skills: {one_line(repo.label, 80)}: {what} ({repo.error_kind}): "
-                f"{one_line(repo.error or '', 400)}",
-                err=True,
-            )
-        for failure in repo.gate_failures:
-            if repo.status == "complete":
-                click.echo(
-                    f"backend-skills: gate failed: {one_line(repo.label, 80)}: {failure}", err=True
-                )
+        _print_repo(repo)
     for failure in result.summary_failures:
         click.echo(f"backend-skills: gate failed: {failure}", err=True)
     if not quiet:
@@ -211,4 +210,17 @@ def batch_command(
             f"{result.duration_s:.1f} s; wrote " + ", ".join(str(p) for p in result.files.values()),
             err=True,
         )
-    sys.exit(result.exit_code())
+
+
+def _print_repo(repo: RepoResult) -> None:
+    """Why a repository was not scored or is incomplete, or the gates it failed."""
+    if repo.status != "complete":
+        what = "not scored" if repo.status == "error" else "incomplete"
+        click.echo(
+            f"backend-skills: {one_line(repo.label, 80)}: {what} ({repo.error_kind}): "
+            f"{one_line(repo.error or '', 400)}",
+            err=True,
+        )
+        return
+    for failure in repo.gate_failures:
+        click.echo(f"backend-skills: gate failed: {one_line(repo.label, 80)}: {failure}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,13 +24,16 @@ from ._cli_common import (
     trust_overrides,
     write_output,
 )
-from .core.baseline import BaselineError, compare, load_report, new_findings
+from .core.baseline import BaselineError, NewFindings, compare, load_report, new_findings
 from .core.config import ConfigError, resolve_settings
 from .core.models import Report, Severity
 from .core.plugins import load_plugins
 from .reporters._common import printable
 from .reporters.compare import COMPARE_FORMATS
 from .reporters.compare import render as render_comparison
+
+if TYPE_CHECKING:  # imported when the command runs: startup stays fast
+    from .staged import GateResult
 
 
 def baseline_gate(
@@ -40,13 +44,8 @@ def baseline_gate(
         return []
     threshold = Severity(fail_on_new.lower()) if fail_on_new else Severity.INFO
     fresh = new_findings(baseline, report, threshold)
-    for criterion_id, count in fresh.not_compared.items():
-        if not quiet:
-            click.echo(
-                f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
-                " not compared: the baseline did not assess that criterion (refresh the baseline)",
-                err=True,
-            )
+    if not quiet:
+        _warn_not_compared(fresh)
     if fail_on_new is None:
         if not quiet:
             fixed = sum(1 for f in compare(baseline, report).fixed_findings if f.counted)
@@ -62,6 +61,16 @@ def baseline_gate(
         return []
     count = len(fresh.findings)
     return [f"{count} new finding{'s' if count != 1 else ''} at or above {threshold.value}"]
+
+
+def _warn_not_compared(fresh: NewFindings) -> None:
+    """A warning for each criterion whose findings the baseline cannot tell apart."""
+    for criterion_id, count in fresh.not_compared.items():
+        click.echo(
+            f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
+            " not compared: the baseline did not assess that criterion (refresh the baseline)",
+            err=True,
+        )
 
 
 @click.command("compare")
@@ -180,6 +189,12 @@ def hook_command(
         )
     except (ConfigError, StagedError) as exc:
         fail(str(exc))
+    _print_hook_messages(result, quiet)
+    sys.exit(_hook_exit(result, threshold, quiet))
+
+
+def _print_hook_messages(result: GateResult, quiet: bool) -> None:
+    """Notes, uncompared criteria, failed checkers and new findings, on standard error."""
     if not quiet:
         for note in result.notes:
             click.echo(f"backend-skills: {printable(note)}", err=True)
@@ -197,10 +212,14 @@ def hook_command(
         )
     for finding in result.new.findings:
         click.echo(f"backend-skills: new finding: {finding_line(finding)}", err=True)
+
+
+def _hook_exit(result: GateResult, threshold: Severity, quiet: bool) -> int:
+    """The hook's exit code, with its one-line verdict on standard error."""
     files_text = f"{len(result.checked)} code file{'s' if len(result.checked) != 1 else ''}"
     if result.failed:
         click.echo("backend-skills: cannot gate the commit: a checker failed (exit 3)", err=True)
-        sys.exit(EXIT_INCOMPLETE)
+        return EXIT_INCOMPLETE
     count = len(result.new.findings)
     if count:
         click.echo(
@@ -208,7 +227,7 @@ def hook_command(
             f"{threshold.value} in {files_text} (compared with {printable(result.reference)})",
             err=True,
         )
-        sys.exit(EXIT_GATE)
+        return EXIT_GATE
     if not quiet and result.checked:
         click.echo(
             f"backend-skills: no new findings at or above {threshold.value} in {files_text}"
@@ -217,4 +236,4 @@ def hook_command(
         )
     elif not quiet and not result.notes:
         click.echo("backend-skills: no code files to check", err=True)
-    sys.exit(EXIT_OK)
+    return EXIT_OK

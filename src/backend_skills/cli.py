@@ -14,7 +14,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -44,11 +44,14 @@ from ._cli_common import (
 from .core.cache import CACHE_DIR_ENV, CACHE_DIR_NAME, CacheWarning
 from .core.checker import RenderOptions
 from .core.config import ConfigError, Settings, resolve_settings
-from .core.models import Report
+from .core.models import Criterion, Report, Skill
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
-from .core.rubric import build_rubric
+from .core.rubric import Rubric, build_rubric
 from .core.runner import run
 from .reporters._common import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def gate_failures(report: Report, overall: float | None, per_skill: dict[str, float]) -> list[str]:
@@ -250,15 +253,20 @@ def _plugins_for_score(
     if unknown:
         raise click.UsageError(f"--fail-under: unknown skill {sorted(unknown)[0]!r}")
     if not quiet:
-        for problem in plugins.problems:
-            click.echo(f"backend-skills: warning: {printable(problem)}", err=True)
-        for info in plugins.failed():
-            click.echo(
-                f"backend-skills: warning: plugin {info.name} failed to load: "
-                + printable(info.error or ""),
-                err=True,
-            )
+        _warn_plugin_problems(plugins)
     return plugins
+
+
+def _warn_plugin_problems(plugins: Plugins) -> None:
+    """One warning per rubric problem and per plugin that failed to load."""
+    for problem in plugins.problems:
+        click.echo(f"backend-skills: warning: {printable(problem)}", err=True)
+    for info in plugins.failed():
+        click.echo(
+            f"backend-skills: warning: plugin {info.name} failed to load: "
+            + printable(info.error or ""),
+            err=True,
+        )
 
 
 def _emit(
@@ -356,44 +364,60 @@ def rubrics(item: str | None) -> None:
     except ConfigError as exc:
         fail(str(exc))
     from rich.console import Console  # rich costs 13 ms: only when printing
-    from rich.text import Text
 
     console = Console(highlight=False, no_color=not use_color(sys.stdout))
     if item is None:
-        console.print(Text(f"Rubric version {rubric.version}", style="bold"))
-        for skill in rubric.skills:
-            console.print(
-                Text(f"\n{skill.id}  {skill.name} (weight {skill.weight:g})", style="bold")
-            )
-            for c in skill.criteria:
-                console.print(Text(f"  {c.id:40} w={c.weight:<4g} {c.name}"))
-        console.print(Text("\nExplain one: backend-skills rubrics ID", style="dim"))
+        _list_rubric(console, rubric)
         return
     for skill in rubric.skills:
         if skill.id == item:
-            console.print(Text(f"{skill.name} ({skill.id}), weight {skill.weight:g}", style="bold"))
-            if skill.description:
-                console.print(Text(skill.description))
-            for c in skill.criteria:
-                console.print(Text(f"  {c.id}: {c.name}"))
+            _explain_skill(console, skill)
             return
         for c in skill.criteria:
             if c.id == item:
-                console.print(Text(f"{c.name} ({c.id})", style="bold"))
-                console.print(
-                    Text(f"Skill: {skill.name}. Weight: {c.weight:g}. Metric: {c.metric}")
-                )
-                anchors = ", ".join(f"{a.value:g} -> {a.score:g}" for a in c.anchors)
-                console.print(Text(f"Anchors (metric -> score, linear in between): {anchors}"))
-                console.print(Text("\nWhy it matters", style="bold"))
-                console.print(Text(c.rationale))
-                console.print(Text("\nLevels", style="bold"))
-                for level in ("novice", "developing", "competent", "proficient", "expert"):
-                    console.print(Text(f"  {level:11} {getattr(c.levels, level)}"))
-                console.print(Text("\nWhat to do", style="bold"))
-                console.print(Text(c.remediation))
+                _explain_criterion(console, skill, c)
                 return
     fail(f"no skill or criterion {item!r} (see `backend-skills rubrics`)")
+
+
+def _list_rubric(console: Console, rubric: Rubric) -> None:
+    """Every skill with its criteria and weights."""
+    from rich.text import Text
+
+    console.print(Text(f"Rubric version {rubric.version}", style="bold"))
+    for skill in rubric.skills:
+        console.print(Text(f"\n{skill.id}  {skill.name} (weight {skill.weight:g})", style="bold"))
+        for c in skill.criteria:
+            console.print(Text(f"  {c.id:40} w={c.weight:<4g} {c.name}"))
+    console.print(Text("\nExplain one: backend-skills rubrics ID", style="dim"))
+
+
+def _explain_skill(console: Console, skill: Skill) -> None:
+    """A skill's name, weight, description and criteria."""
+    from rich.text import Text
+
+    console.print(Text(f"{skill.name} ({skill.id}), weight {skill.weight:g}", style="bold"))
+    if skill.description:
+        console.print(Text(skill.description))
+    for c in skill.criteria:
+        console.print(Text(f"  {c.id}: {c.name}"))
+
+
+def _explain_criterion(console: Console, skill: Skill, c: Criterion) -> None:
+    """A criterion's metric, anchors, rationale, levels and remediation."""
+    from rich.text import Text
+
+    console.print(Text(f"{c.name} ({c.id})", style="bold"))
+    console.print(Text(f"Skill: {skill.name}. Weight: {c.weight:g}. Metric: {c.metric}"))
+    anchors = ", ".join(f"{a.value:g} -> {a.score:g}" for a in c.anchors)
+    console.print(Text(f"Anchors (metric -> score, linear in between): {anchors}"))
+    console.print(Text("\nWhy it matters", style="bold"))
+    console.print(Text(c.rationale))
+    console.print(Text("\nLevels", style="bold"))
+    for level in ("novice", "developing", "competent", "proficient", "expert"):
+        console.print(Text(f"  {level:11} {getattr(c.levels, level)}"))
+    console.print(Text("\nWhat to do", style="bold"))
+    console.print(Text(c.remediation))
 
 
 @cli.command()
