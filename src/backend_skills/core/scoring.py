@@ -23,12 +23,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .caps import CapSpec
 from .models import (
     LEVEL_BANDS,
     Anchor,
     AnchorUsed,
+    Cap,
     Confidence,
     Coverage,
     Criterion,
@@ -80,6 +82,16 @@ def metric_for_score(anchors: Sequence[Anchor], target: float, current: float) -
 
     None when no value on the scale reaches ``target``.
     """
+    best: float | None = None
+    for lo, hi in _intervals_reaching(anchors, target):
+        candidate = min(max(current, lo), hi)
+        if best is None or abs(candidate - current) < abs(best - current):
+            best = candidate
+    return best
+
+
+def _intervals_reaching(anchors: Sequence[Anchor], target: float) -> list[tuple[float, float]]:
+    """The metric intervals whose score on the scale is at least ``target``."""
     inf = float("inf")
     intervals: list[tuple[float, float]] = []
     if anchors[0].score >= target:
@@ -95,12 +107,7 @@ def metric_for_score(anchors: Sequence[Anchor], target: float, current: float) -
             intervals.append(
                 (low.value, crossing) if low.score >= target else (crossing, high.value)
             )
-    best: float | None = None
-    for lo, hi in intervals:
-        candidate = min(max(current, lo), hi)
-        if best is None or abs(candidate - current) < abs(best - current):
-            best = candidate
-    return best
+    return intervals
 
 
 def level_for(score: float) -> Level:
@@ -152,20 +159,7 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
     """Score one criterion (``points_lost`` is filled in by :func:`score_skill`)."""
     c = item.criterion
     value = item.metrics.get(c.metric)
-    base = {
-        "id": c.id,
-        "name": c.name,
-        "weight": c.weight,
-        "metric": c.metric,
-        "metrics": {k: (None if v is None else round(v, 4)) for k, v in item.metrics.items()},
-        "anchors": [AnchorUsed(value=a.value, score=a.score) for a in c.anchors],
-        "points_lost": 0.0,
-        "finding_count": item.finding_count,
-        "rationale": c.rationale,
-        "remediation": c.remediation,
-        "threshold": c.threshold,
-        "kloc": None if item.kloc is None else round(item.kloc, 3),
-    }
+    base = _criterion_base(item)
     if not item.assessed:
         return CriterionResult(
             **base,
@@ -188,18 +182,6 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
     cap = item.cap.build(raw) if item.cap is not None else None
     score = min(raw, cap.value) if cap is not None else raw
     level = level_for(score)
-    upcoming = next_band(score)
-    next_level = None
-    if upcoming is not None:
-        target = metric_for_score(c.anchors, upcoming[1], value)
-        lift = cap is not None and upcoming[1] > cap.value
-        if target is not None or lift:
-            next_level = NextLevel(
-                level=upcoming[0],
-                score_needed=upcoming[1],
-                metric_target=None if target is None else round(target, 4),
-                lift_cap=lift,
-            )
     return CriterionResult(
         **base,
         score=score,
@@ -207,9 +189,47 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
         applicable=True,
         assessed=True,
         descriptor=c.levels.for_level(level),
-        next_level=next_level,
+        next_level=_criterion_next_level(c, score, value, cap),
         cap=cap,
     )
+
+
+def _criterion_next_level(
+    c: Criterion, score: float, value: float, cap: Cap | None
+) -> NextLevel | None:
+    """The next level of a scored criterion: the metric value or the cap lift it needs."""
+    upcoming = next_band(score)
+    if upcoming is None:
+        return None
+    target = metric_for_score(c.anchors, upcoming[1], value)
+    lift = cap is not None and upcoming[1] > cap.value
+    if target is None and not lift:
+        return None
+    return NextLevel(
+        level=upcoming[0],
+        score_needed=upcoming[1],
+        metric_target=None if target is None else round(target, 4),
+        lift_cap=lift,
+    )
+
+
+def _criterion_base(item: CriterionInput) -> dict[str, Any]:
+    """The fields of a criterion's result that do not depend on its score."""
+    c = item.criterion
+    return {
+        "id": c.id,
+        "name": c.name,
+        "weight": c.weight,
+        "metric": c.metric,
+        "metrics": {k: (None if v is None else round(v, 4)) for k, v in item.metrics.items()},
+        "anchors": [AnchorUsed(value=a.value, score=a.score) for a in c.anchors],
+        "points_lost": 0.0,
+        "finding_count": item.finding_count,
+        "rationale": c.rationale,
+        "remediation": c.remediation,
+        "threshold": c.threshold,
+        "kloc": None if item.kloc is None else round(item.kloc, 3),
+    }
 
 
 def _unread_criterion(c: CriterionResult, why: str) -> CriterionResult:
@@ -242,62 +262,17 @@ def score_skill(
     assessed: no score, whatever its criteria would say.
     """
     if unread is not None:
-        return SkillResult(
-            id=skill.id,
-            name=skill.name,
-            score=None,
-            level=None,
-            applicable=True,
-            assessed=False,
-            weight=weight,
-            criteria=[_unread_criterion(c, unread) for c in criteria],
-            reason=f"not assessed: {unread}",
-            coverage=coverage,
-        )
+        return _unread_skill(skill, criteria, weight, coverage, unread)
     counted = [c for c in criteria if c.applicable and c.weight > 0]
     total_weight = sum(c.weight for c in counted)
     assessed = all(c.assessed for c in criteria)
     if total_weight == 0:
-        reasons = sorted({c.reason for c in criteria if c.reason})
-        return SkillResult(
-            id=skill.id,
-            name=skill.name,
-            score=None,
-            level=None,
-            applicable=False,
-            assessed=assessed,
-            weight=weight,
-            criteria=list(criteria),
-            reason="no applicable criterion" + (f" ({'; '.join(reasons)})" if reasons else ""),
-            coverage=coverage,
-        )
-    scored: list[CriterionResult] = []
-    total = 0.0
-    for c in criteria:
-        if c in counted:
-            value = c.score if c.score is not None else 0.0
-            total += c.weight * value
-            lost = c.weight / total_weight * (100.0 - value)
-            scored.append(c.model_copy(update={"points_lost": round(lost, 2)}))
-        else:
-            scored.append(c)
+        return _inapplicable_skill(skill, criteria, weight, coverage, assessed)
+    scored, total = _with_points_lost(criteria, counted, total_weight)
     mean = _round(total / total_weight)
     built = cap.build(mean) if cap is not None else None
     score = min(mean, built.value) if built is not None else mean
-    upcoming = next_band(score)
-    next_level = None
-    if upcoming is not None:
-        lift = built is not None and upcoming[1] > built.value
-        gainers = sorted(
-            (c for c in scored if c.points_lost > 0),
-            key=lambda c: (not (lift and c.cap is not None), -c.points_lost, c.id),
-        )
-        next_level = NextLevel(
-            level=upcoming[0],
-            score_needed=upcoming[1],
-            criteria=[c.id for c in gainers[:3]],
-            lift_cap=lift,
-        )
+    next_level = _skill_next_level(score, built, scored)
     return SkillResult(
         id=skill.id,
         name=skill.name,
@@ -310,6 +285,89 @@ def score_skill(
         next_level=next_level,
         cap=built,
         coverage=coverage,
+    )
+
+
+def _unread_skill(
+    skill: Skill,
+    criteria: Sequence[CriterionResult],
+    weight: float,
+    coverage: Coverage | None,
+    unread: str,
+) -> SkillResult:
+    """A skill not assessed because none of the code it judges was read."""
+    return SkillResult(
+        id=skill.id,
+        name=skill.name,
+        score=None,
+        level=None,
+        applicable=True,
+        assessed=False,
+        weight=weight,
+        criteria=[_unread_criterion(c, unread) for c in criteria],
+        reason=f"not assessed: {unread}",
+        coverage=coverage,
+    )
+
+
+def _inapplicable_skill(
+    skill: Skill,
+    criteria: Sequence[CriterionResult],
+    weight: float,
+    coverage: Coverage | None,
+    assessed: bool,
+) -> SkillResult:
+    """A skill none of whose criteria applies (or weighs anything)."""
+    reasons = sorted({c.reason for c in criteria if c.reason})
+    return SkillResult(
+        id=skill.id,
+        name=skill.name,
+        score=None,
+        level=None,
+        applicable=False,
+        assessed=assessed,
+        weight=weight,
+        criteria=list(criteria),
+        reason="no applicable criterion" + (f" ({'; '.join(reasons)})" if reasons else ""),
+        coverage=coverage,
+    )
+
+
+def _with_points_lost(
+    criteria: Sequence[CriterionResult], counted: Sequence[CriterionResult], total_weight: float
+) -> tuple[list[CriterionResult], float]:
+    """The criteria with the points each counted one costs the skill, and the weighted
+    sum of their scores (a criterion not assessed scores 0)."""
+    scored: list[CriterionResult] = []
+    total = 0.0
+    for c in criteria:
+        if c in counted:
+            value = c.score if c.score is not None else 0.0
+            total += c.weight * value
+            lost = c.weight / total_weight * (100.0 - value)
+            scored.append(c.model_copy(update={"points_lost": round(lost, 2)}))
+        else:
+            scored.append(c)
+    return scored, total
+
+
+def _skill_next_level(
+    score: float, built: Cap | None, scored: Sequence[CriterionResult]
+) -> NextLevel | None:
+    """The next level of a skill and the (at most three) criteria that gain the most."""
+    upcoming = next_band(score)
+    if upcoming is None:
+        return None
+    lift = built is not None and upcoming[1] > built.value
+    gainers = sorted(
+        (c for c in scored if c.points_lost > 0),
+        key=lambda c: (not (lift and c.cap is not None), -c.points_lost, c.id),
+    )
+    return NextLevel(
+        level=upcoming[0],
+        score_needed=upcoming[1],
+        criteria=[c.id for c in gainers[:3]],
+        lift_cap=lift,
     )
 
 
