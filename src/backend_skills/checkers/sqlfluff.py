@@ -26,12 +26,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend_skills.core.cache import FileMemo
 from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.hookspecs import hookimpl
@@ -47,6 +47,7 @@ from backend_skills.core.models import (
 
 from ._python import parse_python
 from ._redact import redacted_message
+from ._sql_dialect import infer_dialect
 from ._sqlfluff_safe import (
     BUDGET_MARK,
     MAX_CONFIG_BYTES,
@@ -106,265 +107,6 @@ class SqlfluffOptions(BaseModel):
     )
 
 
-# --------------------------------------------------------------------------- dialect
-
-
-#: Package names in dependency files -> dialect.
-PACKAGE_DIALECTS: Mapping[str, str] = {
-    "psycopg": "postgres",
-    "psycopg2": "postgres",
-    "psycopg2-binary": "postgres",
-    "psycopg-binary": "postgres",
-    "asyncpg": "postgres",
-    "pg8000": "postgres",
-    "aiopg": "postgres",
-    "mysqlclient": "mysql",
-    "pymysql": "mysql",
-    "aiomysql": "mysql",
-    "asyncmy": "mysql",
-    "mysql-connector-python": "mysql",
-    "mariadb": "mariadb",
-    "aiosqlite": "sqlite",
-    "snowflake-connector-python": "snowflake",
-    "snowflake-sqlalchemy": "snowflake",
-    "dbt-snowflake": "snowflake",
-    "google-cloud-bigquery": "bigquery",
-    "sqlalchemy-bigquery": "bigquery",
-    "dbt-bigquery": "bigquery",
-    "dbt-postgres": "postgres",
-    "dbt-redshift": "redshift",
-    "redshift-connector": "redshift",
-    "dbt-databricks": "databricks",
-    "databricks-sql-connector": "databricks",
-    "dbt-duckdb": "duckdb",
-    "duckdb": "duckdb",
-    "clickhouse-driver": "clickhouse",
-    "clickhouse-connect": "clickhouse",
-    "pymssql": "tsql",
-    "pyodbc": "tsql",
-    "dbt-sqlserver": "tsql",
-    "oracledb": "oracle",
-    "cx-oracle": "oracle",
-    "trino": "trino",
-    "dbt-trino": "trino",
-    "dbt-spark": "sparksql",
-    "dbt-athena-community": "athena",
-    "pyathena": "athena",
-}
-
-#: Top-level Python imports -> dialect.
-IMPORT_DIALECTS: Mapping[str, str] = {
-    "psycopg": "postgres",
-    "psycopg2": "postgres",
-    "asyncpg": "postgres",
-    "pg8000": "postgres",
-    "aiopg": "postgres",
-    "MySQLdb": "mysql",
-    "pymysql": "mysql",
-    "aiomysql": "mysql",
-    "asyncmy": "mysql",
-    "mysql.connector": "mysql",
-    "mariadb": "mariadb",
-    "sqlite3": "sqlite",
-    "aiosqlite": "sqlite",
-    "snowflake.connector": "snowflake",
-    "google.cloud.bigquery": "bigquery",
-    "duckdb": "duckdb",
-    "clickhouse_driver": "clickhouse",
-    "clickhouse_connect": "clickhouse",
-    "pymssql": "tsql",
-    "pyodbc": "tsql",
-    "oracledb": "oracle",
-    "cx_Oracle": "oracle",
-    "redshift_connector": "redshift",
-    "trino": "trino",
-    "databricks.sql": "databricks",
-}
-
-#: URL schemes and engine names -> dialect.
-SCHEME_DIALECTS: Mapping[str, str] = {
-    "postgres": "postgres",
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mariadb",
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "mssql": "tsql",
-    "sqlserver": "tsql",
-    "oracle": "oracle",
-    "redshift": "redshift",
-    "clickhouse": "clickhouse",
-    "duckdb": "duckdb",
-    "trino": "trino",
-    "databricks": "databricks",
-    "spark": "sparksql",
-    "athena": "athena",
-}
-
-_PACKAGE_RE = re.compile(
-    r"(?im)(?:^|[\"'\s,\[(])("
-    + "|".join(sorted((re.escape(p) for p in PACKAGE_DIALECTS), key=len, reverse=True))
-    + r")(?=$|[\s\"'<>=~!;,\[\])@])"
-)
-_IMPORT_RE = re.compile(
-    r"(?m)^\s*(?:import|from)\s+("
-    + "|".join(sorted((re.escape(m) for m in IMPORT_DIALECTS), key=len, reverse=True))
-    + r")\b"
-)
-_URL_RE = re.compile(r"\b(" + "|".join(SCHEME_DIALECTS) + r")(?:\+\w+)?://", re.IGNORECASE)
-_DJANGO_ENGINE_RE = re.compile(r"django\.db\.backends\.(postgresql|mysql|sqlite3|oracle)")
-_IMAGE_RE = re.compile(
-    r"(?im)^\s*image:\s*[\"']?(?:[\w.-]+/)?(postgres|postgis|mysql|mariadb|"
-    r"mcr\.microsoft\.com/mssql|clickhouse)\b"
-)
-_DBT_TYPE_RE = re.compile(r"(?m)^\s*type:\s*[\"']?(\w+)")
-_SQL_HINTS: Sequence[tuple[str, re.Pattern[str]]] = (
-    ("postgres", re.compile(r"(?i)\b(?:big)?serial\b|\bjsonb\b|::\s*[a-z]+\b|\$\$|\bilike\b")),
-    ("mysql", re.compile(r"(?i)\bauto_increment\b|\bengine\s*=\s*innodb\b|`\w+`")),
-    ("sqlite", re.compile(r"(?i)\bautoincrement\b|\bwithout\s+rowid\b|\bpragma\b")),
-    ("tsql", re.compile(r"(?i)\bidentity\s*\(\s*\d|\bnvarchar\b|\[dbo\]|^\s*go\s*$", re.M)),
-)
-_DBT_ADAPTERS: Mapping[str, str] = {
-    "postgres": "postgres",
-    "snowflake": "snowflake",
-    "bigquery": "bigquery",
-    "redshift": "redshift",
-    "databricks": "databricks",
-    "spark": "sparksql",
-    "duckdb": "duckdb",
-    "trino": "trino",
-    "athena": "athena",
-    "sqlserver": "tsql",
-    "synapse": "tsql",
-    "fabric": "tsql",
-    "clickhouse": "clickhouse",
-    "mysql": "mysql",
-    "oracle": "oracle",
-    "sqlite": "sqlite",
-    "materialize": "materialize",
-    "exasol": "exasol",
-    "teradata": "teradata",
-    "vertica": "vertica",
-    "greenplum": "greenplum",
-}
-
-#: Tie-break order when two dialects have the same evidence.
-_PRIORITY = ("postgres", "mysql", "sqlite", "snowflake", "bigquery", "tsql")
-
-_DEPENDENCY_NAMES = frozenset(
-    {"pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml"}
-)
-
-
-def _is_dependency_file(file: SourceFile) -> bool:
-    return file.language in ("requirements", "lock") or file.name in _DEPENDENCY_NAMES
-
-
-_last_inference: tuple[FileSet, tuple[str, str]] | None = None
-
-#: One piece of evidence from one file: ``[dialect, weight, what]``.
-Evidence = list[Any]
-
-
-def infer_dialect(fileset: FileSet, memo: FileMemo | None = None) -> tuple[str, str]:
-    """The most likely sqlfluff dialect for the repository, and why.
-
-    Each file's evidence is a fact of its content alone, kept in ``memo`` between runs
-    (reading and scanning every file's text takes 0.3 s on Django), and the result is
-    remembered for the last file set (``prepare`` and ``reduce`` both ask).
-    """
-    global _last_inference
-    if _last_inference is not None and _last_inference[0] is fileset:
-        return _last_inference[1]
-    inferred = _infer_dialect(fileset, memo or FileMemo())
-    _last_inference = (fileset, inferred)
-    return inferred
-
-
-def _file_evidence(file: SourceFile, has_dbt: bool) -> list[Evidence]:
-    """What one file says about the dialect (its role is part of the weights)."""
-    found: list[Evidence] = []
-
-    def add(dialect: str, weight: float, what: str) -> None:
-        found.append([dialect, weight, what])
-
-    text = file.text
-    weight = 1.0 if file.role is Role.TEST else 2.0  # hints in tests count half
-    if has_dbt and file.name == "profiles.yml":
-        for match in _DBT_TYPE_RE.finditer(text):
-            dialect = _DBT_ADAPTERS.get(match.group(1).lower())
-            if dialect:
-                add(dialect, 6, f"dbt profile type {match.group(1)} in {file.path}")
-    if _is_dependency_file(file):
-        for match in _PACKAGE_RE.finditer(text):
-            name = match.group(1).lower()
-            add(PACKAGE_DIALECTS[name], 3, f"{name} in {file.path}")
-    if file.language == "python":
-        for match in _IMPORT_RE.finditer(text):
-            add(IMPORT_DIALECTS[match.group(1)], weight, f"import {match.group(1)} in {file.path}")
-        for match in _DJANGO_ENGINE_RE.finditer(text):
-            engine = match.group(1)
-            add(SCHEME_DIALECTS.get(engine, "ansi"), 3, f"Django engine {engine} in {file.path}")
-    # "://" first: the same matches, and the case-insensitive scan of every file's
-    # text cost 0.6 s on Django.
-    if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell") and (
-        "://" in text
-    ):
-        for match in _URL_RE.finditer(text):
-            scheme = match.group(1).lower()
-            add(SCHEME_DIALECTS[scheme], weight, f"{scheme}:// URL in {file.path}")
-    if file.language in ("yaml", "dockerfile"):
-        for match in _IMAGE_RE.finditer(text):
-            image = match.group(1).lower()
-            dialect = {"postgis": "postgres", "mcr.microsoft.com/mssql": "tsql"}.get(image, image)
-            add(SCHEME_DIALECTS.get(dialect, dialect), 2, f"{image} image in {file.path}")
-    if file.language == "sql":
-        for dialect, pattern in _SQL_HINTS:
-            if pattern.search(text):
-                add(dialect, 0.5, f"{dialect} syntax in {file.path}")
-    return found
-
-
-def _infer_dialect(fileset: FileSet, memo: FileMemo) -> tuple[str, str]:
-    scores: Counter[str] = Counter()
-    evidence: dict[str, list[tuple[float, str]]] = {}
-    has_dbt = any(f.name == "dbt_project.yml" for f in fileset.files)
-    considered = [
-        f for f in fileset.files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)
-    ]
-    per_file = memo.per_file(
-        f"dialect evidence (dbt: {has_dbt})",
-        considered,
-        lambda f: _file_evidence(f, has_dbt),
-    )
-    sql_hint_files = 0
-    for file in considered:
-        if file.language == "sql":
-            sql_hint_files += 1
-            if sql_hint_files > 200:  # syntax hints from the first 200 SQL files only
-                continue
-        for dialect, weight, what in per_file[file.path]:
-            scores[dialect] += weight
-            evidence.setdefault(dialect, []).append((weight, what))
-    scores = Counter({d: s for d, s in scores.items() if d != "ansi"})
-    if not scores:
-        return "ansi", "no dialect configured and no database evidence found"
-    best = max(
-        scores,
-        key=lambda d: (scores[d], -(_PRIORITY.index(d) if d in _PRIORITY else len(_PRIORITY))),
-    )
-    items = sorted(evidence[best], key=lambda e: -e[0])
-    why = f"inferred from {items[0][1]}"
-    if len(items) > 1:
-        why += f" (+{len(items) - 1} more)"
-    others = [d for d in sorted(scores, key=lambda d: -scores[d]) if d != best]
-    if others:
-        why += f"; also seen: {', '.join(others[:3])}"
-    return best, why
-
-
 def _has_sqlfluff_section(name: str, text: str) -> bool:
     if name == ".sqlfluff":
         return True
@@ -413,14 +155,7 @@ def _file_configs(
     core["processes"] = 1
     if options.get("ignore_inline"):
         core["disable_noqa"] = True  # `-- noqa` is configuration of the scored tree too
-    excluded = [str(r) for r in options.get("exclude_rules", [])]
-    if excluded:
-        existing = core.get("exclude_rules")
-        if isinstance(existing, str) and existing.strip() and existing != "None":
-            excluded = [*existing.split(","), *excluded]
-        elif isinstance(existing, list):
-            excluded = [*map(str, existing), *excluded]
-        core["exclude_rules"] = ",".join(e.strip() for e in excluded if e.strip())
+    _add_excluded_rules(core, [str(r) for r in options.get("exclude_rules", [])])
     if options.get("force_dialect") or not core.get("dialect"):
         core["dialect"] = options.get("dialect") or "ansi"
         why = str(options.get("why", ""))
@@ -430,39 +165,85 @@ def _file_configs(
     return configs, str(core["dialect"]), why, []
 
 
+def _add_excluded_rules(core: dict[str, Any], excluded: list[str]) -> None:
+    """Add our ``exclude_rules`` option to the ones the configuration excludes."""
+    if not excluded:
+        return
+    existing = core.get("exclude_rules")
+    if isinstance(existing, str) and existing.strip() and existing != "None":
+        excluded = [*existing.split(","), *excluded]
+    elif isinstance(existing, list):
+        excluded = [*map(str, existing), *excluded]
+    core["exclude_rules"] = ",".join(e.strip() for e in excluded if e.strip())
+
+
+def _configured_linter(
+    file: SourceFile, options: Mapping[str, Any]
+) -> tuple[dict[str, Any], Any, str, str, list[str]]:
+    """(configs, linter, dialect, why, notes) for ``file``; when the repository's
+    configuration is unusable, the inferred dialect (or ANSI) with a note saying so."""
+    try:
+        configs, dialect, why, notes = _file_configs(file, options)
+        return configs, _linter_for(configs), dialect, why, notes
+    except Exception as exc:
+        fallback = str(options.get("dialect") or "ansi")
+        problem = redacted_message(" ".join(str(exc).split()))[:160]
+        try:
+            configs = {"core": {"dialect": fallback, "templater": "jinja", "processes": 1}}
+            linter = _linter_for(configs)
+        except Exception:
+            configs = {"core": {"dialect": "ansi", "templater": "jinja", "processes": 1}}
+            linter = _linter_for(configs)
+            fallback = "ansi"
+        why = f"{options.get('why', '')}; the repository's sqlfluff config was unusable"
+        notes = [f"sqlfluff configuration not usable for {file.path}: {problem}"]
+        return configs, linter, fallback, why, notes
+
+
+def _lint(linter: Any, file: SourceFile, options: Mapping[str, Any], notes: list[str]) -> Any:
+    """sqlfluff's linted file, or why the file was not analysed (sqlfluff failed); a note
+    for inline settings it ignored."""
+    InlineNotes.dropped = []
+    InlineNotes.ignore_inline = bool(options.get("ignore_inline"))
+    try:
+        linted = linter.lint_string(file.text, fname=str(file.abspath))
+    except Exception as exc:  # sqlfluff bug or pathological input: skip, never crash
+        detail = redacted_message(" ".join(str(exc).split()))[:160]
+        return f"not analysed: sqlfluff failed ({type(exc).__name__}: {detail})"
+    finally:
+        dropped_inline, InlineNotes.dropped = InlineNotes.dropped, []
+    if dropped_inline and not options.get("ignore_inline"):
+        shown = ", ".join(redacted_message(d) for d in dict.fromkeys(dropped_inline))
+        notes.append(
+            f"inline sqlfluff settings ignored in {file.path} (not allowed for an "
+            f"untrusted repository): {shown[:200]}"
+        )
+    return linted
+
+
+def _templating_failure(linted: Any, violations: Sequence[Any]) -> str | None:
+    """Why a file that could not be templated was not analysed; None when it was."""
+    templating = [v for v in violations if v.rule_code() == "TMP"]
+    if not templating and (linted.tree is not None or violations):
+        return None
+    first = _strip_position(templating[0].desc()) if templating else "no output"
+    first = redacted_message(" ".join(first.split()))
+    if BUDGET_MARK in first:
+        detail = first[first.index(BUDGET_MARK) + len(BUDGET_MARK) :].lstrip(": ")
+        detail = detail.split(". Have you correctly")[0]
+        return f"not analysed: the SQL template is {BUDGET_MARK} ({detail[:160]})"
+    return f"not analysed: templating failed ({first[:160]})"
+
+
 def _config_sources(ctx: CheckContext, notes: list[str]) -> list[tuple[str, str, str, str]]:
     """The sqlfluff config files that apply: (folder, file name, label, text).
 
     From the scored tree, or with ``config_root`` from the same folders of that
     checkout, or none with ``isolated``; in sqlfluff's precedence order.
     """
-    sources: list[tuple[str, str, str, str]] = []
     if ctx.config_root is not None:
-        base = ctx.config_root.resolve()
-        folders = {""}
-        for file in ctx.fileset.files:
-            if file.language == "sql":
-                parts = PurePosixPath(file.path).parent.parts
-                folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
-        for rel in sorted(folders):
-            for name in CONFIG_FILES:
-                path = base / rel / name if rel else base / name
-                label = f"{path} (--config-root)"
-                try:
-                    if path.is_symlink() or not path.is_file():
-                        continue
-                    if not path.resolve().is_relative_to(base):
-                        continue
-                    if path.stat().st_size > MAX_CONFIG_BYTES:
-                        notes.append(f"{label}: ignored (larger than {MAX_CONFIG_BYTES} bytes)")
-                        continue
-                    text = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as exc:
-                    notes.append(f"{label}: not readable ({type(exc).__name__})")
-                    continue
-                if _has_sqlfluff_section(name, text):
-                    sources.append((rel, name, label, text))
-        return sources
+        return _config_root_sources(ctx.config_root.resolve(), ctx.fileset, notes)
+    sources: list[tuple[str, str, str, str]] = []
     if ctx.isolated:
         return sources
     for file in ctx.fileset.files:
@@ -471,6 +252,44 @@ def _config_sources(ctx: CheckContext, notes: list[str]) -> list[tuple[str, str,
             sources.append(("" if rel == "." else rel, file.name, file.path, file.text))
     sources.sort(key=lambda s: (s[0], CONFIG_FILES.index(s[1])))
     return sources
+
+
+def _config_root_sources(
+    base: Path, fileset: FileSet, notes: list[str]
+) -> list[tuple[str, str, str, str]]:
+    """The sqlfluff config files of the ``config_root`` checkout ``base`` in the folders
+    of the SQL files (and the root): (folder, file name, label, text)."""
+    folders = {""}
+    for file in fileset.files:
+        if file.language == "sql":
+            parts = PurePosixPath(file.path).parent.parts
+            folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    sources: list[tuple[str, str, str, str]] = []
+    for rel in sorted(folders):
+        for name in CONFIG_FILES:
+            path = base / rel / name if rel else base / name
+            label = f"{path} (--config-root)"
+            text = _trusted_config_text(path, base, label, notes)
+            if text is not None and _has_sqlfluff_section(name, text):
+                sources.append((rel, name, label, text))
+    return sources
+
+
+def _trusted_config_text(path: Path, base: Path, label: str, notes: list[str]) -> str | None:
+    """The text of a config file of the trusted checkout, or None (with a note when it
+    is too large or unreadable) when it is not a regular file inside ``base``."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        if not path.resolve().is_relative_to(base):
+            return None
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            notes.append(f"{label}: ignored (larger than {MAX_CONFIG_BYTES} bytes)")
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        notes.append(f"{label}: not readable ({type(exc).__name__})")
+        return None
 
 
 def _read_configs(ctx: CheckContext) -> tuple[dict[str, Any], list[str], str]:
@@ -636,22 +455,7 @@ class SqlfluffChecker(FileChecker):
 
     def _check_sql(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
         data: dict[str, Any] = {"kind": "sql", "lines": file.lines}
-        try:
-            configs, dialect, why, notes = _file_configs(file, options)
-            linter = _linter_for(configs)
-        except Exception as exc:
-            fallback = str(options.get("dialect") or "ansi")
-            problem = redacted_message(" ".join(str(exc).split()))[:160]
-            try:
-                configs = {"core": {"dialect": fallback, "templater": "jinja", "processes": 1}}
-                linter = _linter_for(configs)
-            except Exception:
-                configs = {"core": {"dialect": "ansi", "templater": "jinja", "processes": 1}}
-                linter = _linter_for(configs)
-                fallback = "ansi"
-            dialect = fallback
-            why = f"{options.get('why', '')}; the repository's sqlfluff config was unusable"
-            notes = [f"sqlfluff configuration not usable for {file.path}: {problem}"]
+        configs, linter, dialect, why, notes = _configured_linter(file, options)
         notes = [*map(str, options.get("config_notes", ())), *notes]
         data.update(dialect=dialect, why=why, notes=notes)
         limit = self._byte_limit(configs, options)
@@ -664,77 +468,53 @@ class SqlfluffChecker(FileChecker):
                     f"large_file_skip_byte_limit of {limit} bytes (schema still read)"
                 ),
             )
-        InlineNotes.dropped = []
-        InlineNotes.ignore_inline = bool(options.get("ignore_inline"))
-        try:
-            linted = linter.lint_string(file.text, fname=str(file.abspath))
-        except Exception as exc:  # sqlfluff bug or pathological input: skip, never crash
+        linted = _lint(linter, file, options, notes)
+        if isinstance(linted, str):
             data["schema"] = read_ddl(file.text)
-            detail = redacted_message(" ".join(str(exc).split()))[:160]
-            return FileResult(
-                data=data,
-                skipped=f"not analysed: sqlfluff failed ({type(exc).__name__}: {detail})",
-            )
-        finally:
-            dropped_inline, InlineNotes.dropped = InlineNotes.dropped, []
-        if dropped_inline and not options.get("ignore_inline"):
-            shown = ", ".join(redacted_message(d) for d in dict.fromkeys(dropped_inline))
-            notes.append(
-                f"inline sqlfluff settings ignored in {file.path} (not allowed for an "
-                f"untrusted repository): {shown[:200]}"
-            )
+            return FileResult(data=data, skipped=linted)
         violations = list(linted.violations)
-        templating = [v for v in violations if v.rule_code() == "TMP"]
-        if templating or (linted.tree is None and not violations):
+        not_templated = _templating_failure(linted, violations)
+        if not_templated is not None:
             data["schema"] = read_ddl(file.text)
-            first = _strip_position(templating[0].desc()) if templating else "no output"
-            first = redacted_message(" ".join(first.split()))
-            if BUDGET_MARK in first:
-                detail = first[first.index(BUDGET_MARK) + len(BUDGET_MARK) :].lstrip(": ")
-                detail = detail.split(". Have you correctly")[0]
-                reason = f"not analysed: the SQL template is {BUDGET_MARK} ({detail[:160]})"
-            else:
-                reason = f"not analysed: templating failed ({first[:160]})"
-            return FileResult(data=data, skipped=reason)
-        findings: list[Finding] = []
-        style = parse_errors = wildcards = 0
-        for v in violations:
-            code = str(v.rule_code())
-            warning = bool(getattr(v, "warning", False))
-            # Messages quote the SQL they are about: never a secret from it.
-            desc = _redact_desc(" ".join(_strip_position(str(v.desc())).split()))
-            if code in PARSE_CODES:
-                parse_errors += 1
-                criterion, severity = PARSE, Severity.MEDIUM
-                desc = f"unparsable SQL ({dialect}): {desc}"
-            elif code == WILDCARD_CODE:
-                wildcards += 1
-                criterion, severity = PATTERNS, Severity.MEDIUM
-                desc = f"SELECT * / wildcard: {desc}"
-            else:
-                criterion, severity = STYLE, Severity.LOW
-                if not warning:
-                    style += 1
-            findings.append(
-                Finding(
-                    checker=self.name,
-                    rule=code,
-                    skill=SKILL,
-                    criterion=criterion,
-                    severity=Severity.INFO if warning else severity,
-                    confidence=Confidence.HIGH,
-                    message=desc[:300],
-                    path=file.path,
-                    line=v.line_no or None,
-                    column=v.line_pos or None,
-                    counted=file.role in COUNTED_ROLES or file.role is Role.TEST,
-                )
-            )
-        data.update(style=style, parse_errors=parse_errors, wildcards=wildcards)
+            return FileResult(data=data, skipped=not_templated)
+        findings = [self._finding(file, v, dialect) for v in violations]
+        data.update(
+            style=sum(1 for f in findings if f.criterion == STYLE and f.severity is Severity.LOW),
+            parse_errors=sum(1 for f in findings if f.criterion == PARSE),
+            wildcards=sum(1 for f in findings if f.criterion == PATTERNS),
+        )
         data["schema"] = (
             _schema_from_tree(linted.tree) if linted.tree is not None else read_ddl(file.text)
         )
         return FileResult(findings=findings, data=data)
+
+    def _finding(self, file: SourceFile, v: Any, dialect: str) -> Finding:
+        """A finding for one sqlfluff violation: a parse error, a wildcard or style."""
+        code = str(v.rule_code())
+        warning = bool(getattr(v, "warning", False))
+        # Messages quote the SQL they are about: never a secret from it.
+        desc = _redact_desc(" ".join(_strip_position(str(v.desc())).split()))
+        if code in PARSE_CODES:
+            criterion, severity = PARSE, Severity.MEDIUM
+            desc = f"unparsable SQL ({dialect}): {desc}"
+        elif code == WILDCARD_CODE:
+            criterion, severity = PATTERNS, Severity.MEDIUM
+            desc = f"SELECT * / wildcard: {desc}"
+        else:
+            criterion, severity = STYLE, Severity.LOW
+        return Finding(
+            checker=self.name,
+            rule=code,
+            skill=SKILL,
+            criterion=criterion,
+            severity=Severity.INFO if warning else severity,
+            confidence=Confidence.HIGH,
+            message=desc[:300],
+            path=file.path,
+            line=v.line_no or None,
+            column=v.line_pos or None,
+            counted=file.role in COUNTED_ROLES or file.role is Role.TEST,
+        )
 
     @staticmethod
     def _byte_limit(configs: Mapping[str, Any], options: Mapping[str, Any]) -> int:
@@ -752,12 +532,8 @@ class SqlfluffChecker(FileChecker):
         """SQL metrics over application SQL, the schema over SQL and ORM code, and notes."""
         roles = {f.path: f.role for f in ctx.fileset.files}
         out = CheckResult(files=len(results))
-        dialects: Counter[tuple[str, str]] = Counter()
-        notes: list[str] = []
         sql_paths = [p for p in sorted(results) if results[p].data.get("kind") == "sql"]
-        counted_lines = style = 0
-        parsed_files = failed_files = 0
-        skipped_reasons: Counter[str] = Counter()
+        tally = _SqlTally()
         schema_files: dict[str, tuple[str, SchemaFacts]] = {}
         for path in sorted(results):
             res = results[path]
@@ -765,38 +541,32 @@ class SqlfluffChecker(FileChecker):
             out.findings.extend(res.findings)
             if "schema" in res.data and role in SCHEMA_ROLES:
                 schema_files[path] = (role.value, facts_from_json(res.data["schema"]))
-            if res.data.get("kind") != "sql":
-                continue
-            if res.data.get("dialect"):
-                dialects[(str(res.data["dialect"]), str(res.data.get("why", "")))] += 1
-            for note in res.data.get("notes", []):
-                if note not in notes:
-                    notes.append(str(note))
-            if res.skipped is not None:
-                out.skipped.append(Skip(path=path, reason=res.skipped, checker=self.name))
-                skipped_reasons[res.skipped.split(":")[0] + ": " + _short(res.skipped)] += 1
-                continue
-            if role in COUNTED_ROLES:
-                counted_lines += int(res.data.get("lines", 0))
-                style += int(res.data.get("style", 0))
-                parsed_files += 1
-                if int(res.data.get("parse_errors", 0)):
-                    failed_files += 1
-        for (dialect, why), count in sorted(dialects.items(), key=lambda kv: -kv[1]):
+            if res.data.get("kind") == "sql":
+                skip = tally.add(res, role)
+                if skip is not None:
+                    out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
+        for (dialect, why), count in sorted(tally.dialects.items(), key=lambda kv: -kv[1]):
             out.notes.append(f"SQL dialect {dialect} ({why}) for {count} file(s)")
-        if skipped_reasons:
-            total = sum(skipped_reasons.values())
-            detail = "; ".join(f"{reason} ({n})" for reason, n in sorted(skipped_reasons.items()))
+        if tally.skipped_reasons:
+            total = sum(tally.skipped_reasons.values())
+            detail = "; ".join(
+                f"{reason} ({n})" for reason, n in sorted(tally.skipped_reasons.items())
+            )
             out.notes.append(
                 f"{total} of {len(sql_paths)} SQL file(s) not analysed by sqlfluff: {detail}"
             )
-        out.notes.extend(notes)
+        out.notes.extend(tally.notes)
         out.metrics.extend(
             self._sql_metrics(
-                sql_paths, counted_lines, style, parsed_files, failed_files, bool(skipped_reasons)
+                sql_paths,
+                tally.lines,
+                tally.style,
+                tally.parsed,
+                tally.failed,
+                bool(tally.skipped_reasons),
             )
         )
-        engine_indexes = self._engine_indexes_fks(ctx, dialects)
+        engine_indexes = self._engine_indexes_fks(ctx, tally.dialects)
         schema = evaluate_schema(schema_files, engine_indexes_fks=engine_indexes)
         out.metrics.extend(schema.metrics)
         out.findings.extend(schema.findings)
@@ -853,6 +623,37 @@ class SqlfluffChecker(FileChecker):
             else infer_dialect(ctx.fileset, ctx.memo)[0]
         )
         return dialect in ("mysql", "mariadb")
+
+
+@dataclass
+class _SqlTally:
+    """What the SQL files' results add up to, for the metrics and notes."""
+
+    dialects: Counter[tuple[str, str]] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    skipped_reasons: Counter[str] = field(default_factory=Counter)
+    lines: int = 0
+    style: int = 0
+    parsed: int = 0
+    failed: int = 0
+
+    def add(self, res: FileResult, role: Role) -> str | None:
+        """Count one SQL file's result; return why it was skipped (None when analysed)."""
+        if res.data.get("dialect"):
+            self.dialects[(str(res.data["dialect"]), str(res.data.get("why", "")))] += 1
+        for note in res.data.get("notes", []):
+            if note not in self.notes:
+                self.notes.append(str(note))
+        if res.skipped is not None:
+            self.skipped_reasons[res.skipped.split(":")[0] + ": " + _short(res.skipped)] += 1
+            return res.skipped
+        if role in COUNTED_ROLES:
+            self.lines += int(res.data.get("lines", 0))
+            self.style += int(res.data.get("style", 0))
+            self.parsed += 1
+            if int(res.data.get("parse_errors", 0)):
+                self.failed += 1
+        return None
 
 
 def _short(reason: str) -> str:
