@@ -27,23 +27,14 @@ is rewritten to say where the secret is, never what it is.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import logging
-import os
-import posixpath
 import re
 import tokenize
-import tomllib
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
-from pathlib import Path
 from typing import Any, ClassVar
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
 from backend_skills.core.discovery import SourceFile
@@ -61,6 +52,13 @@ from backend_skills.core.runner import _code_kloc
 from backend_skills.core.scoring import weighted_findings
 from backend_skills.core.suppress import nosec_justification
 
+from ._bandit_config import (
+    BanditConfigError,
+    BanditOptions,
+    bandit_core,
+    quiet_logger,
+    resolve_options,
+)
 from ._python import parse_python, utf8_source
 from ._redact import redacted_snippet_hash
 
@@ -167,19 +165,6 @@ SQL_TESTS = frozenset(t for t, c in CRITERION_BY_TEST.items() if c == QUERY_SAFE
 INJECTION_METRIC = "security.injection_weighted_per_kloc"
 INJECTION_COUNT = "security.injection_count"
 
-#: What ``bandit -r`` excludes when neither ``-x`` nor a ``.bandit`` ``exclude`` is given.
-CLI_DEFAULT_EXCLUDES = (
-    ".svn",
-    "CVS",
-    ".bzr",
-    ".hg",
-    ".git",
-    "__pycache__",
-    ".tox",
-    ".eggs",
-    "*.egg",
-)
-
 _SEVERITY = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
 _CONFIDENCE = {"HIGH": Confidence.HIGH, "MEDIUM": Confidence.MEDIUM, "LOW": Confidence.LOW}
 
@@ -191,329 +176,6 @@ _PASSWORD_NAME = re.compile(
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PASSWORD_TEXT = "Possible hardcoded password: "
-
-
-class BanditConfigError(ValueError):
-    """The repository's bandit configuration is unusable (bandit's CLI would refuse it)."""
-
-
-class BanditOptions(BaseModel):
-    """``[tool.backend_skills.checkers.bandit]``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    config_file: str | None = Field(
-        default=None,
-        description="bandit config file relative to the root (YAML, or TOML with [tool.bandit]), "
-        "as given to `bandit -c`. Default: pyproject.toml when it has [tool.bandit].",
-    )
-    tests: list[str] = Field(default_factory=list, description="Only these tests (bandit -t).")
-    skips: list[str] = Field(default_factory=list, description="Skip these tests (bandit -s).")
-    ignore_nosec: bool = Field(
-        default=False, description="Do not honour # nosec (bandit --ignore-nosec)."
-    )
-
-
-# --------------------------------------------------------------------------- configuration
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage().strip().splitlines()
-        if text:
-            self.messages.append(text[0])
-
-
-@contextmanager
-def _quiet(name: str = "bandit") -> Iterator[_Collect]:
-    """Keep a library's log lines off the user's terminal; collect its errors."""
-    logger = logging.getLogger(name)
-    handler = _Collect()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
-@functools.cache
-def _bandit() -> Any:
-    """``bandit.core``, imported once, without the deprecation warnings its plugin
-    loader (stevedore) prints on import."""
-    import warnings
-
-    with warnings.catch_warnings(), _quiet("stevedore"), _quiet("bandit"):
-        # stevedore logs an error for every bandit formatter whose extra is not
-        # installed (e.g. sarif); we use none of them.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from bandit import core
-        from bandit.core import config, extension_loader, manager, meta_ast, metrics
-
-    del config, extension_loader, manager, meta_ast, metrics  # now attributes of core
-    return core
-
-
-def _split_list(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
-
-
-#: Largest bandit configuration file read (bytes).
-MAX_CONFIG_BYTES = 256 * 1024
-#: Top-level keys of a bandit config file besides the plugins' own tables.
-CONFIG_KEYS = frozenset(
-    {
-        "tests",
-        "skips",
-        "exclude_dirs",
-        "include",
-        "profiles",
-        "blacklist_calls",
-        "blacklist_imports",
-    }
-)
-
-
-def _config_base(ctx: CheckContext) -> Path | None:
-    """Where bandit's configuration is read from: the scored root, the trusted
-    ``--config-root`` checkout, or nowhere (``--isolated``)."""
-    if ctx.config_root is not None:
-        return ctx.config_root.resolve()
-    return None if ctx.isolated else ctx.root
-
-
-def _config_text(ctx: CheckContext, rel: str, explicit: bool = False) -> str | None:
-    """The text of the config file ``rel``: a discovered file of the scored tree, or a
-    regular file inside ``--config-root`` (never through a symlink, never over
-    :data:`MAX_CONFIG_BYTES`). None when there is none."""
-    base = _config_base(ctx) or (ctx.root if explicit else None)
-    if base is None:
-        return None
-    if base == ctx.root:
-        known = ctx.fileset.get(rel)
-        if known is not None:
-            if known.size > MAX_CONFIG_BYTES:
-                raise BanditConfigError(
-                    f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
-                )
-            return known.text
-    path = base / rel
-    inside = _inside(base, rel)
-    if inside is None or path.is_symlink() or not path.is_file():
-        return None
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise BanditConfigError(
-                f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
-            )
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BanditConfigError(f"cannot read bandit config file {rel!r}: {exc}") from None
-
-
-def _find_ini(ctx: CheckContext, notes: list[str]) -> tuple[dict[str, str], str | None]:
-    """The ``[bandit]`` section of the repository's ``.bandit`` file, as the CLI finds it."""
-    import configparser
-
-    if ctx.config_root is not None:
-        text = _config_text(ctx, ".bandit")
-        found_path = ".bandit"
-    elif ctx.isolated:
-        return {}, None
-    else:
-        found = [f for f in ctx.fileset.files if f.name == ".bandit"]
-        if not found:
-            return {}, None
-        if len(found) > 1:
-            root_level = [f for f in found if f.path == ".bandit"]
-            if not root_level:
-                notes.append(
-                    "several .bandit files and none at the root: none used "
-                    f"({', '.join(f.path for f in found)})"
-                )
-                return {}, None
-            found = root_level
-        found_path = found[0].path
-        text = _config_text(ctx, found_path)
-    if text is None:
-        return {}, None
-    # No interpolation: "%(a)s%(a)s..." ten levels deep is a ten-billion-character bomb.
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text, source=found_path)
-        return dict(parser.items("bandit")), found_path
-    except (configparser.Error, KeyError):
-        notes.append(f"{found_path}: not an INI file with a [bandit] section; ignored")
-        return {}, None
-
-
-def _inside(root: Path, rel: str) -> Path | None:
-    path = (root / rel).resolve()
-    return path if path.is_relative_to(root.resolve()) else None
-
-
-def _safe_yaml(text: str) -> Any:
-    """``yaml.safe_load`` without aliases: a 1 KB file of nested aliases expands to
-    gigabytes once copied, so an alias is an error."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()  # type: ignore[no-untyped-call]  # yaml's stubs
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
-                    "YAML aliases (*name) are not accepted in a bandit configuration",
-                    event.start_mark,
-                )
-            return super().compose_node(parent, index)
-
-    return yaml.load(text, Loader=Loader)  # a SafeLoader subclass
-
-
-def _read_config_file(ctx: CheckContext, rel: str, explicit: bool = False) -> dict[str, Any]:
-    """The bandit configuration in ``rel`` (TOML: its ``[tool.bandit]``; else YAML).
-
-    ``explicit``: named by our own settings (``config_file``), read even with
-    ``--isolated`` (from the scored root: the settings that name it are trusted)."""
-    rel = posixpath.normpath(rel.replace(os.sep, "/")).removeprefix("./")
-    text = _config_text(ctx, rel, explicit)
-    if text is None:
-        raise BanditConfigError(f"bandit config file {rel!r} not found in the repository")
-    import yaml  # 8 ms to import: only when there is a YAML config to read
-
-    try:
-        if rel.endswith(".toml"):
-            data: Any = tomllib.loads(text).get("tool", {}).get("bandit", {})
-        else:
-            data = _safe_yaml(text)
-        # Round-trip through JSON: the prepared options are part of the cache key.
-        data = json.loads(json.dumps(data, default=str)) if isinstance(data, dict) else data
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
-            mark = exc.problem_mark
-            first = exc.problem + (f" (line {mark.line + 1})" if mark is not None else "")
-        raise BanditConfigError(
-            f"bandit config file {rel!r} does not parse: {' '.join(first.split())[:160]}"
-        ) from None
-    except RecursionError:
-        raise BanditConfigError(f"bandit config file {rel!r} is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise BanditConfigError(f"bandit config file {rel!r} is not a mapping")
-    return dict(data)
-
-
-def _allowed_config(data: Mapping[str, Any], source: str, notes: list[str]) -> dict[str, Any]:
-    """The keys of a bandit config an untrusted repository may set: test selection,
-    excludes and includes, and the options of bandit's own plugins. Others (legacy
-    ``plugin_name_pattern``, ``plugins_dir``, ``log_format``...) are dropped, with a note."""
-    plugins = {
-        str(getattr(p.plugin, "_takes_config", ""))
-        for p in _bandit().extension_loader.MANAGER.plugins
-    }
-    kept = {k: v for k, v in data.items() if k in CONFIG_KEYS or k in plugins}
-    dropped = sorted(str(k) for k in data if k not in kept)
-    if dropped:
-        shown = ", ".join(d[:40] for d in dropped[:8])
-        notes.append(f"bandit settings in {source} ignored (not bandit test options): {shown}")
-    return kept
-
-
-def _pyproject_has_bandit(ctx: CheckContext) -> bool:
-    text = _config_text(ctx, "pyproject.toml") if _config_base(ctx) is not None else None
-    if text is None:
-        return False
-    try:
-        tool = tomllib.loads(text).get("tool", {})
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return False
-    return isinstance(tool, dict) and "bandit" in tool
-
-
-def _test_ids(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return _split_list(value)
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
-
-
-def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
-    """The JSON-serialisable options of one run, and notes on where they came from."""
-    extension_loader = _bandit().extension_loader
-
-    options = BanditOptions.model_validate(dict(ctx.options))
-    notes: list[str] = []
-    ini, ini_path = _find_ini(ctx, notes)
-    config_source = options.config_file or ini.get("configfile") or None
-    if config_source is None and _pyproject_has_bandit(ctx):
-        config_source = "pyproject.toml"
-    explicit = config_source is not None and config_source == options.config_file
-    config = _read_config_file(ctx, config_source, explicit) if config_source else {}
-    if config_source:
-        config = _allowed_config(config, config_source, notes)
-
-    include = {*_test_ids(config.get("tests")), *_split_list(ini.get("tests")), *options.tests}
-    exclude = {*_test_ids(config.get("skips")), *_split_list(ini.get("skips")), *options.skips}
-    manager = extension_loader.MANAGER
-    unknown = sorted(t for t in include | exclude if not manager.check_id(t))
-    if unknown:
-        notes.append(f"unknown bandit test ids in the configuration: {', '.join(unknown)}")
-    both = include & exclude
-    if both:
-        raise BanditConfigError(
-            f"bandit tests both selected and skipped: {', '.join(sorted(both))}"
-        )
-
-    excluded: list[list[str]] = []
-    for pattern in _test_ids(config.get("exclude_dirs")):
-        excluded.append([pattern, f"exclude_dirs in {config_source}"])
-    ini_exclude = _split_list(ini.get("exclude"))
-    cli_paths = ini_exclude or list(CLI_DEFAULT_EXCLUDES)
-    cli_source = f"exclude in {ini_path}" if ini_exclude else "bandit's default excludes"
-    for path in cli_paths:
-        # As the CLI does: a folder (relative to where bandit runs, here the root) becomes
-        # "folder/*"; anything else is a glob and a substring.
-        inside = _inside(ctx.root, path)
-        if inside is not None and inside.is_dir():
-            path = posixpath.join(path, "*")
-        excluded.append([path, cli_source])
-
-    # Without a config file bandit's defaults include *.pyw; with one, only its "include".
-    globs = (_test_ids(config.get("include")) or ["*.py"]) if config_source else ["*.py", "*.pyw"]
-    ignore_nosec = options.ignore_nosec or ini.get("ignore-nosec", "").lower() in {
-        "1",
-        "true",
-        "yes",
-        "on",
-    }
-    where = f" in --config-root {ctx.config_root}" if ctx.config_root is not None else ""
-    if ctx.isolated and ctx.config_root is None:
-        notes.append("--isolated: the scored tree's bandit configuration is ignored")
-    if config_source:
-        notes.append(f"bandit configuration read from {config_source}{where}")
-    if ini_path:
-        notes.append(f"bandit options read from {ini_path}{where}")
-    return (
-        {
-            "config": config,
-            "config_source": config_source,
-            "tests": sorted(include),
-            "skips": sorted(exclude),
-            "exclude": excluded,
-            "include": globs,
-            "ignore_nosec": ignore_nosec,
-        },
-        notes,
-    )
 
 
 # --------------------------------------------------------------------------- bandit, per process
@@ -528,7 +190,7 @@ class _State:
 
 def _inline_config(data: Mapping[str, Any], source: str | None) -> Any:
     """A ``BanditConfig`` from already-read data (no file access in the worker)."""
-    BanditConfig = _bandit().config.BanditConfig
+    BanditConfig = bandit_core().config.BanditConfig
 
     class InlineConfig(BanditConfig):  # type: ignore[misc, valid-type]  # bandit is untyped
         def __init__(self) -> None:
@@ -547,7 +209,7 @@ def _inline_config(data: Mapping[str, Any], source: str | None) -> Any:
 
 def _manager(options: Mapping[str, Any]) -> Any:
     """The process's ``BanditManager`` for ``options`` (rebuilt when they change)."""
-    BanditManager = _bandit().manager.BanditManager
+    BanditManager = bandit_core().manager.BanditManager
 
     key = json.dumps(
         {k: options.get(k) for k in ("config", "config_source", "tests", "skips", "ignore_nosec")},
@@ -576,7 +238,7 @@ def run_bandit(
     ``errors``: bandit's own error lines). Raises ``SyntaxError`` when the file does not
     parse.
     """
-    core = _bandit()
+    core = bandit_core()
     meta_ast, metrics = core.meta_ast, core.metrics
     _parse_nosec_comment = core.manager._parse_nosec_comment
 
@@ -587,7 +249,7 @@ def run_bandit(
     manager.b_ma = meta_ast.BanditMetaAst()
     manager.metrics.begin(fname)
     nosec_lines: dict[int, Any] = {}
-    with _quiet() as log:
+    with quiet_logger() as log:
         if not manager.ignore_nosec and b"nosec" in data:
             try:
                 for toktype, tokval, (lineno, _), _, _ in tokenize.tokenize(
@@ -609,7 +271,7 @@ def run_bandit(
         # them, only for files that have such comments).
         seen = {(i.test_id, i.lineno, i.col_offset) for i in kept}
         manager.results = []
-        with _quiet():
+        with quiet_logger():
             manager._execute_ast_visitor(fname, io.BytesIO(data), data, {})
         facts["silenced"] = [
             i for i in manager.results if (i.test_id, i.lineno, i.col_offset) not in seen
@@ -705,6 +367,32 @@ def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     )
 
 
+def _located_finding(issue: Any, path: str, lines: Sequence[str], *, silenced: bool) -> Finding:
+    """The finding for one issue, fingerprinted without literals; an issue silenced by
+    ``# nosec`` is kept, not counted, with its justification."""
+    start = max(int(issue.lineno or 1), 1)
+    span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
+    flagged = lines[min(span) - 1 : max(span)]
+    finding = _finding(issue, path, flagged)
+    if finding.line and finding.line <= len(lines):
+        # Fingerprint without literals: a flagged line may hold a secret.
+        finding.snippet_hash = redacted_snippet_hash(lines, finding.line)
+    if silenced:
+        finding.counted = False
+        finding.suppressed = nosec_justification(flagged) or "# nosec"
+    return finding
+
+
+def _failure_reason(file: SourceFile, exc: Exception) -> str:
+    """Why bandit did not analyse a file: the syntax error, or bandit's own failure."""
+    if isinstance(exc, SyntaxError):
+        tree = parse_python(file.text, file.path)
+        return tree if isinstance(tree, str) else "syntax error while parsing AST from file"
+    first = str(exc).strip().splitlines()
+    detail = f": {first[0]}" if first else ""
+    return f"bandit failed on this file ({type(exc).__name__}{detail})"
+
+
 class BanditChecker(FileChecker):
     """bandit, in-process and per file, with the repository's own bandit configuration."""
 
@@ -748,29 +436,14 @@ class BanditChecker(FileChecker):
             return FileResult(skipped=f"excluded by bandit configuration ({hit[1]}: {hit[0]!r})")
         try:
             issues, facts = run_bandit(fname, utf8_source(file.text), options)
-        except SyntaxError:
-            tree = parse_python(file.text, file.path)
-            reason = tree if isinstance(tree, str) else "syntax error while parsing AST from file"
-            return FileResult(skipped=reason)
-        except Exception as exc:  # bandit itself failed on this file
-            first = str(exc).strip().splitlines()
-            detail = f": {first[0]}" if first else ""
-            return FileResult(skipped=f"bandit failed on this file ({type(exc).__name__}{detail})")
+        except Exception as exc:  # a syntax error, or bandit itself failed on this file
+            return FileResult(skipped=_failure_reason(file, exc))
         lines = file.text.splitlines()
-        findings = []
         silenced = facts.pop("silenced", [])
-        for index, issue in enumerate([*issues, *silenced]):
-            start = max(int(issue.lineno or 1), 1)
-            span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
-            flagged = lines[min(span) - 1 : max(span)]
-            finding = _finding(issue, file.path, flagged)
-            if finding.line and finding.line <= len(lines):
-                # Fingerprint without literals: a flagged line may hold a secret.
-                finding.snippet_hash = redacted_snippet_hash(lines, finding.line)
-            if index >= len(issues):
-                finding.counted = False
-                finding.suppressed = nosec_justification(flagged) or "# nosec"
-            findings.append(finding)
+        findings = [
+            _located_finding(issue, file.path, lines, silenced=index >= len(issues))
+            for index, issue in enumerate([*issues, *silenced])
+        ]
         return FileResult(findings=findings, data=facts)
 
     def reduce(self, ctx: CheckContext, results: Mapping[str, FileResult]) -> CheckResult:
@@ -791,50 +464,58 @@ class BanditChecker(FileChecker):
             nosec += int(result.data.get("nosec", 0))
             errors.extend(f"{path}: {e}" for e in result.data.get("errors", ()))
             file = files.get(path)
+            in_test = file is not None and file.role is Role.TEST
             for finding in result.findings:
                 if finding.rule in SQL_TESTS and route_sql:
                     finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
                     routed += 1
                 if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
                     # The runner's rule: findings in tests cost nothing unless configured.
-                    in_test = file is not None and file.role is Role.TEST
                     costs = finding.counted and (ctx.count_test_findings or not in_test)
                     injection.append(finding.model_copy(update={"counted": costs}))
                 combined.findings.append(finding)
         combined.notes.extend(notes)
-        if nosec:
-            combined.notes.append(f"{nosec} bandit finding(s) silenced by # nosec comments")
-        if routed:
-            combined.notes.append(
-                "SQL-injection findings (B608, B610, B611) are listed under security.injection "
-                "because database.query_safety is not selected"
-            )
-        combined.notes.extend(f"bandit error: {e}" for e in errors[:20])
-        kloc = _code_kloc(ctx.fileset)  # the denominator of findings.weighted_per_kloc
-        counted = [f for f in injection if f.counted]
+        combined.notes.extend(_run_notes(nosec, routed, errors))
         scanned = sum(1 for r in results.values() if r.skipped is None)
-        if kloc > 0:
-            combined.metrics.append(
-                Metric(
-                    name=INJECTION_METRIC,
-                    value=round(weighted_findings(injection) / kloc, 4),
-                    unit="weighted findings per 1,000 lines",
-                    files=scanned,
-                )
-            )
-        else:
-            combined.metrics.append(
-                Metric(
-                    name=INJECTION_METRIC,
-                    value=None,
-                    files=scanned,
-                    reason="no source code to measure",
-                )
-            )
-        combined.metrics.append(
-            Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", files=scanned)
-        )
+        combined.metrics.extend(_injection_metrics(injection, _code_kloc(ctx.fileset), scanned))
         return combined
+
+
+def _run_notes(nosec: int, routed: int, errors: Sequence[str]) -> list[str]:
+    """Notes on silenced findings, SQL findings listed under security, bandit's errors."""
+    notes: list[str] = []
+    if nosec:
+        notes.append(f"{nosec} bandit finding(s) silenced by # nosec comments")
+    if routed:
+        notes.append(
+            "SQL-injection findings (B608, B610, B611) are listed under security.injection "
+            "because database.query_safety is not selected"
+        )
+    notes.extend(f"bandit error: {e}" for e in errors[:20])
+    return notes
+
+
+def _injection_metrics(injection: Sequence[Finding], kloc: float, scanned: int) -> list[Metric]:
+    """The injection density (over ``kloc``, the lines of source code) and count."""
+    counted = [f for f in injection if f.counted]
+    if kloc > 0:
+        density = Metric(
+            name=INJECTION_METRIC,
+            value=round(weighted_findings(injection) / kloc, 4),
+            unit="weighted findings per 1,000 lines",
+            files=scanned,
+        )
+    else:
+        density = Metric(
+            name=INJECTION_METRIC,
+            value=None,
+            files=scanned,
+            reason="no source code to measure",
+        )
+    return [
+        density,
+        Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", files=scanned),
+    ]
 
 
 @hookimpl
