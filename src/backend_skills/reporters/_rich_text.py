@@ -151,19 +151,7 @@ class RichText:
         console.print()
 
     def _skill(self, console: Console, skill: SkillResult, options: RenderOptions) -> None:
-        heading = Text(f"{printable(skill.name)} ", style="bold underline")
-        heading.append(f"{_score(skill.score)} ")
-        heading.append_text(
-            _level(
-                skill.level.value if skill.level else None,
-                skill.applicable,
-                skill.score is not None or skill.assessed,
-            )
-        )
-        heading.append(
-            " " + skill_score_note(skill) if skill_score_note(skill) else "", style="dim"
-        )
-        console.print(heading)
+        console.print(_skill_heading(skill))
         if skill.cap is not None:
             console.print(
                 Text(
@@ -182,20 +170,12 @@ class RichText:
         table.add_column("Lost", justify="right")
         table.add_column("Measured")
         for c in skill.criteria:
-            measured = printable(
-                _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
-            )
-            if c.cap is not None and c.score is not None and c.cap.value <= c.cap.uncapped:
-                rules = printable(", ".join(c.cap.findings[0].rules))
-                measured += f"  (capped from {c.cap.uncapped:.1f}: {rules} ...)"
-            if c.finding_count:
-                measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
             table.add_row(
                 Text("  " + printable(c.name)),
                 _score(c.score),
                 _level(c.level.value if c.level else None, c.applicable, c.assessed),
                 f"{c.points_lost:.1f}" if c.points_lost else "",
-                Text(measured, style="dim"),
+                Text(_measured(c), style="dim"),
             )
         console.print(table)
         if options.verbose:
@@ -302,3 +282,29 @@ class RichText:
                         style="dim",
                     )
                 )
+
+
+def _skill_heading(skill: SkillResult) -> Text:
+    """A skill's name, score, level and score note."""
+    heading = Text(f"{printable(skill.name)} ", style="bold underline")
+    heading.append(f"{_score(skill.score)} ")
+    heading.append_text(
+        _level(
+            skill.level.value if skill.level else None,
+            skill.applicable,
+            skill.score is not None or skill.assessed,
+        )
+    )
+    heading.append(" " + skill_score_note(skill) if skill_score_note(skill) else "", style="dim")
+    return heading
+
+
+def _measured(c: CriterionResult) -> str:
+    """What a criterion measured (or why not), its cap and its finding count."""
+    measured = printable(_metric_text(c) if c.applicable and c.assessed else (c.reason or ""))
+    if c.cap is not None and c.score is not None and c.cap.value <= c.cap.uncapped:
+        rules = printable(", ".join(c.cap.findings[0].rules))
+        measured += f"  (capped from {c.cap.uncapped:.1f}: {rules} ...)"
+    if c.finding_count:
+        measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
+    return measured

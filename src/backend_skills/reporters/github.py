@@ -13,9 +13,10 @@ many were not.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from backend_skills.core.checker import RenderOptions, Reporter
-from backend_skills.core.models import Finding, Report, Severity
+from backend_skills.core.models import CheckerRun, Finding, Report, Severity
 
 from ._common import (
     criteria_index,
@@ -81,49 +82,11 @@ class GithubReporter(Reporter):
             f"({report.level.value if report.level else 'n/a'}), "
             f"{len(findings)} finding{'s' if len(findings) != 1 else ''} to annotate"
         ]
-        for run in report.checkers:
-            if run.status == "failed":
-                lines.append(
-                    annotation(
-                        "error",
-                        f"checker {run.name} failed: {run.error or 'unknown error'}; "
-                        "the criteria it feeds are not assessed",
-                        title="backend-skills: report incomplete",
-                    )
-                )
-        used = dict.fromkeys(("error", "warning", "notice"), 0)
-        used["error"] += len(lines) - 1
-        chosen: list[Finding] = []
-        for finding in findings:
-            kind = COMMAND[finding.severity]
-            if used[kind] < MAX_PER_KIND:
-                used[kind] += 1
-                chosen.append(finding)
-        left_out = len(findings) - len(chosen)
-        if left_out and used["notice"] >= MAX_PER_KIND:
-            # Keep one notice for the summary: drop the last annotated notice.
-            last = max(i for i, f in enumerate(chosen) if COMMAND[f.severity] == "notice")
-            chosen.pop(last)
-            left_out += 1
+        lines += [_failed_checker(run) for run in report.checkers if run.status == "failed"]
+        chosen, left_out = _choose(findings, errors_used=len(lines) - 1)
         for finding in chosen:
             found = criteria.get(finding.criterion)
-            name = found[1].name if found else finding.criterion
-            message = f"{finding.message}{sources_suffix(finding)}"
-            if len(message) > MAX_MESSAGE:
-                message = message[: MAX_MESSAGE - 1] + "…"
-            lines.append(
-                annotation(
-                    COMMAND[finding.severity],
-                    message,
-                    file=repo_path(finding, options),
-                    line=finding.line,
-                    endLine=finding.end_line
-                    if finding.end_line and finding.line and finding.end_line >= finding.line
-                    else None,
-                    col=finding.column if finding.column and finding.column >= 1 else None,
-                    title=f"{finding.rule} {name} ({finding.severity.value})",
-                )
-            )
+            lines.append(_finding_annotation(finding, found[1].name if found else None, options))
         if left_out:
             lines.append(
                 annotation(
@@ -135,3 +98,53 @@ class GithubReporter(Reporter):
                 )
             )
         return "\n".join(lines) + "\n"
+
+
+def _failed_checker(run: CheckerRun) -> str:
+    """The error annotation of a checker that failed."""
+    return annotation(
+        "error",
+        f"checker {run.name} failed: {run.error or 'unknown error'}; "
+        "the criteria it feeds are not assessed",
+        title="backend-skills: report incomplete",
+    )
+
+
+def _choose(findings: Sequence[Finding], errors_used: int) -> tuple[list[Finding], int]:
+    """The findings to annotate (at most :data:`MAX_PER_KIND` of each kind, a notice kept
+    for the summary when some are left out), and how many are left out."""
+    used = dict.fromkeys(("error", "warning", "notice"), 0)
+    used["error"] += errors_used
+    chosen: list[Finding] = []
+    for finding in findings:
+        kind = COMMAND[finding.severity]
+        if used[kind] < MAX_PER_KIND:
+            used[kind] += 1
+            chosen.append(finding)
+    left_out = len(findings) - len(chosen)
+    if left_out and used["notice"] >= MAX_PER_KIND:
+        # Keep one notice for the summary: drop the last annotated notice.
+        last = max(i for i, f in enumerate(chosen) if COMMAND[f.severity] == "notice")
+        chosen.pop(last)
+        left_out += 1
+    return chosen, left_out
+
+
+def _finding_annotation(
+    finding: Finding, criterion_name: str | None, options: RenderOptions
+) -> str:
+    """One finding's annotation, titled with its rule, criterion and severity."""
+    name = criterion_name if criterion_name is not None else finding.criterion
+    message = f"{finding.message}{sources_suffix(finding)}"
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    spans = bool(finding.end_line and finding.line and finding.end_line >= finding.line)
+    return annotation(
+        COMMAND[finding.severity],
+        message,
+        file=repo_path(finding, options),
+        line=finding.line,
+        endLine=finding.end_line if spans else None,
+        col=finding.column if finding.column and finding.column >= 1 else None,
+        title=f"{finding.rule} {name} ({finding.severity.value})",
+    )
