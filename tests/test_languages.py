@@ -13,7 +13,16 @@ from backend_skills.languages import LANGUAGES, FileMeasure, measure, parse
 def _measure(language: str, code: str, path: str = "", *, test_file: bool = False) -> FileMeasure:
     spec = LANGUAGES[language]
     source = code.encode()
-    path = path or {"java": "A.java", "csharp": "A.cs", "go": "a.go", "javascript": "a.js", "typescript": "a.ts"}[language]
+    path = (
+        path
+        or {
+            "java": "A.java",
+            "csharp": "A.cs",
+            "go": "a.go",
+            "javascript": "a.js",
+            "typescript": "a.ts",
+        }[language]
+    )
     return measure(spec, parse(spec, source, path), source, path, test_file=test_file)
 
 
@@ -124,7 +133,9 @@ func F() int {
 def test_long_function_and_file_findings() -> None:
     body = "\n".join(f"    y += {i};" for i in range(60))
     code = f"class A {{\n  int f(int y) {{\n{body}\n    return y;\n  }}\n}}\n"
-    result = analyse_source("src/A.java", "java", code, Role.SOURCE, PolyglotOptions(max_module_sloc=50))
+    result = analyse_source(
+        "src/A.java", "java", code, Role.SOURCE, PolyglotOptions(max_module_sloc=50)
+    )
     rules = {f.rule: f for f in result.findings}
     assert rules["BSSRV111"].line == 2 and "63 source lines" in rules["BSSRV111"].message
     assert rules["BSSRV112"].line == 1
@@ -139,7 +150,7 @@ def test_long_function_and_file_findings() -> None:
         (
             "java",
             "/** A. */\npublic class A {\n  /** Does f. */\n  public void f() {}\n  public void g() {}\n"
-            "  private void h() {}\n  @Override\n  public String toString() { return \"\"; }\n}\n",
+            '  private void h() {}\n  @Override\n  public String toString() { return ""; }\n}\n',
             3,
             2,
         ),
@@ -165,7 +176,9 @@ def test_long_function_and_file_findings() -> None:
         ),
     ],
 )
-def test_doc_comments_on_the_public_api(language: str, code: str, public: int, documented: int) -> None:
+def test_doc_comments_on_the_public_api(
+    language: str, code: str, public: int, documented: int
+) -> None:
     measured = _measure(language, code)
     assert (measured.public, measured.documented) == (public, documented)
 
@@ -200,7 +213,7 @@ def test_a_comment_separated_by_a_blank_line_does_not_document() -> None:
         (
             "go",
             "a_test.go",
-            "package m\n\nfunc TestA(t *testing.T) {\n\tif f() != 1 {\n\t\tt.Errorf(\"bad\")\n\t}\n}\n\n"
+            'package m\n\nfunc TestA(t *testing.T) {\n\tif f() != 1 {\n\t\tt.Errorf("bad")\n\t}\n}\n\n'
             "func TestB(t *testing.T) {\n\tf()\n}\n\nfunc helper() {}\n",
             1,
             1,
@@ -318,10 +331,16 @@ def test_deep_nesting_does_not_crash() -> None:
         ("wwwroot/lib/bootstrap/dist/js/bootstrap.js", "javascript", Role.VENDORED),
         ("dist/main.js", "javascript", Role.GENERATED),
         ("static/app.bundle.js", "javascript", Role.GENERATED),
+        ("src/main/resources/static/js/libs/ace.js", "javascript", Role.VENDORED),
+        ("src/main/resources/static/js/jquery.min.js", "javascript", Role.GENERATED),
+        ("src/main/resources/static/js/modernizr-2.6.js", "javascript", Role.VENDORED),
+        ("src/main/resources/static/js/app.js", "javascript", Role.SOURCE),
         ("src/main/resources/application.properties", "properties", Role.CONFIG),
     ],
 )
-def test_discovery_classifies_the_tree_sitter_languages(path: str, language: str, role: Role) -> None:
+def test_discovery_classifies_the_tree_sitter_languages(
+    path: str, language: str, role: Role
+) -> None:
     name = path.rsplit("/", 1)[-1]
     assert detect_language(name) == language
     assert classify_role(path, language) is role

@@ -115,7 +115,9 @@ SPRING_FIXED = {
         }
     """,
     "src/main/resources/application.properties": "management.endpoints.web.exposure.include=health,info\n",
-    "src/test/java/shop/UserControllerTest.java": SPRING_VULN["src/test/java/shop/UserControllerTest.java"],
+    "src/test/java/shop/UserControllerTest.java": SPRING_VULN[
+        "src/test/java/shop/UserControllerTest.java"
+    ],
 }
 
 EXPRESS_VULN = {
@@ -254,7 +256,7 @@ GO_FIXED = {
 }
 
 ASPNET_VULN = {
-    "Shop/Shop.csproj": "<Project Sdk=\"Microsoft.NET.Sdk.Web\"></Project>\n",
+    "Shop/Shop.csproj": '<Project Sdk="Microsoft.NET.Sdk.Web"></Project>\n',
     "Shop/Controllers/UsersController.cs": """
         namespace Shop.Controllers;
 
@@ -382,7 +384,9 @@ SCENARIOS = [
 
 def _score(make_tree: TreeFactory, files: Mapping[str, str]) -> tuple[Path, Report]:
     root = make_tree(files)
-    return root, score(root, skills=["security", "server_side", "database"], isolated=True, cache=False)
+    return root, score(
+        root, skills=["security", "server_side", "database"], isolated=True, cache=False
+    )
 
 
 def _skill(report: Report, skill: str) -> float | None:
@@ -395,7 +399,9 @@ def _line(root: Path, path: str, snippet: str) -> int:
     return lines[0]
 
 
-@pytest.mark.parametrize(("name", "vulnerable", "fixed", "expected"), SCENARIOS, ids=[s[0] for s in SCENARIOS])
+@pytest.mark.parametrize(
+    ("name", "vulnerable", "fixed", "expected"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
 def test_vulnerable_service_against_its_fixed_twin(
     make_tree: TreeFactory,
     name: str,
@@ -443,7 +449,9 @@ def test_python_and_java_complexity_combine_weighted_by_functions(make_tree: Tre
     }
     root = make_tree(files)
     report = score(root, skills=["server_side"], isolated=True, cache=False)
-    complexity = next(c for s in report.skills for c in s.criteria if c.id == "server_side.complexity")
+    complexity = next(
+        c for s in report.skills for c in s.criteria if c.id == "server_side.complexity"
+    )
     # 1 complex Java method out of 4 functions (3 Python, 1 Java)
     assert complexity.metrics["radon.cc_share_c_or_worse"] == 0.25
     assert complexity.metrics["radon.blocks"] == 4

@@ -26,7 +26,11 @@ SUFFIX = {
 }
 
 CASES = [
-    pytest.param(rule, example, id=f"{rule.id}-{example.language}-{index}-{'fires' if example.lines else 'quiet'}")
+    pytest.param(
+        rule,
+        example,
+        id=f"{rule.id}-{example.language}-{index}-{'fires' if example.lines else 'quiet'}",
+    )
     for rule in RULES.values()
     for index, example in enumerate(rule.examples)
 ]
@@ -97,18 +101,27 @@ def test_secret_messages_never_carry_the_value() -> None:
 
 
 def test_a_sink_without_request_input_is_a_hotspot() -> None:
-    code = """class Repo {
+    handler = """class Repo {
   ResultSet vuln(Statement st, @RequestParam String name) throws Exception {
     return st.executeQuery("SELECT * FROM t WHERE n = '" + name + "'");
   }
+  ResultSet helper(Statement st, String name) throws Exception {
+    return st.executeQuery("SELECT * FROM t WHERE n = '" + name + "'");
+  }
+}
+"""
+    job = """class Report {
   ResultSet hotspot(Statement st, String table) throws Exception {
     return st.executeQuery("SELECT * FROM " + table);
   }
 }
 """
-    result = analyse_source("src/Repo.java", "java", code, Role.SOURCE)
+    result = analyse_source("src/Repo.java", "java", handler, Role.SOURCE)
     by_line = {f.line: f for f in result.findings if f.rule == "BSSEC101"}
     assert by_line[3].severity == "high" and by_line[3].confidence == "high"
     assert "request input" in by_line[3].message
-    assert by_line[6].severity == "medium" and by_line[6].confidence == "medium"
-    assert "hotspot" in by_line[6].message
+    # a helper of a request handler, fed by its parameter, is exploitable too
+    assert by_line[6].severity == "high"
+    (hotspot,) = list(analyse_source("src/Report.java", "java", job, Role.SOURCE).findings)
+    assert hotspot.severity == "medium" and hotspot.confidence == "medium"
+    assert "hotspot" in hotspot.message

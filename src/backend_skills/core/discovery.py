@@ -191,6 +191,16 @@ _GENERATED_SUFFIXES = (
 _TEST_NAME = re.compile(r"(?:_test\.go|\.(?:spec|test)\.[cm]?[jt]sx?)$")
 #: Folders holding front-end build output and package-manager copies of libraries.
 _BUNDLE_DIRS = frozenset({"bower_components", "jspm_packages"})
+#: Web asset roots and the library folders inside them (``static/js/libs``, ``public/lib``).
+_ASSET_ROOTS = frozenset({"static", "public", "assets", "wwwroot", "resources", "webapp"})
+_ASSET_LIB_DIRS = frozenset({"lib", "libs", "plugins", "vendor", "vendors", "jquery", "external"})
+#: Well-known front-end libraries copied into a web asset folder.
+_JS_LIBRARY = re.compile(
+    r"^(?:jquery|bootstrap|angular|backbone|underscore|lodash|require|d3|moment|react|vue"
+    r"|ace|mode-|theme-|ext-|worker-|handlebars|mustache|knockout|ember|polyfill|modernizr"
+    r"|popper|highcharts|codemirror|tinymce|ckeditor|select2|datatables|swagger-ui)[\w.-]*\.js$",
+    re.IGNORECASE,
+)
 _JS_BUILD_DIRS = frozenset({"dist", "build", "out", ".next", ".nuxt"})
 
 
@@ -429,6 +439,8 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
         return Role.GENERATED
     if language in ("javascript", "typescript") and _in_js_build_dir(folder):
         return Role.GENERATED
+    if language == "javascript" and _front_end_library(folder, name):
+        return Role.VENDORED
     if language in CODE_LANGUAGES:
         if test_dir or _TEST_NAME.search(name):
             return Role.TEST  # test fixtures, including migrations under tests/
@@ -450,6 +462,15 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language in CONFIG_LANGUAGES:
         return Role.CONFIG
     return Role.OTHER
+
+
+def _front_end_library(folder: str, name: str) -> bool:
+    """A library copied into a web asset folder (``static/js/libs/x.js``,
+    ``wwwroot/js/jquery.validate.js``): third-party code, not the service's."""
+    dirs = folder.lower().split("/") if folder else []
+    if not any(d in _ASSET_ROOTS for d in dirs):
+        return False
+    return any(d in _ASSET_LIB_DIRS for d in dirs) or bool(_JS_LIBRARY.match(name))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -32,7 +32,11 @@ def _test(node: tree_sitter.Node, source: bytes) -> bool:
     for child in modifiers.children:
         if child.type in ("marker_annotation", "annotation"):
             name = child.child_by_field_name("name")
-            if name is not None and name.text and name.text.rsplit(b".", 1)[-1] in _TEST_ANNOTATIONS:
+            if (
+                name is not None
+                and name.text
+                and name.text.rsplit(b".", 1)[-1] in _TEST_ANNOTATIONS
+            ):
                 return True
     return False
 

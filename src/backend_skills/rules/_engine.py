@@ -39,7 +39,7 @@ SECRET_NAME = re.compile(
 _NOT_SECRET_NAME = re.compile(
     r"(?:url|uri|endpoint|path|file|field|param|parameter|header|name|label|message|msg|prompt"
     r"|pattern|regex|type|prefix|policy|length|len|min|max|count|expir\w*|ttl|timeout|key_?name"
-    r"|id|route|input|placeholder|hint|error|validation|confirm\w*|reset\w*|storage_?key)s?$",
+    r"|id|route|input|placeholder|hint|error|validation|confirm\w*|reset\w*|storage_?key|tag)s?$",
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
@@ -82,6 +82,8 @@ class _Flow:
         self.root = root
         self.request = _regex(spec.request_markers) if spec.request_markers else None
         self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
+        self.via_parameter = False
+        """Set when the last :meth:`dynamic` answer came from a function parameter."""
 
     def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The innermost function around ``node``."""
@@ -91,10 +93,16 @@ class _Flow:
             parent = parent.parent
         return parent
 
-    def exploitable(self, node: tree_sitter.Node) -> bool:
-        """Request input appears in the function holding ``node`` (or the file's top level)."""
+    def exploitable(self, node: tree_sitter.Node, via_parameter: bool = False) -> bool:
+        """Request input appears in the function holding ``node`` (or the file's top
+        level); or the sink is fed by a parameter of its function and the file handles
+        request input (a handler passing request data to a helper of its own class)."""
+        if self.request is None:
+            return False
         scope = self.scope(node)
-        return bool(self.request and self.request.search(_text(scope or self.root)))
+        if self.request.search(_text(scope or self.root)):
+            return True
+        return via_parameter and bool(self.request.search(_text(self.root)))
 
     def _assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
         cached = self._assigned.get(scope.id)
@@ -191,7 +199,10 @@ class _Flow:
             values = [v for n, v in self._assignments(self.root) if n == name]
         if values:
             return any(self.dynamic(v, depth + 1, seen) for v in values)
-        return name in self._parameters(node)
+        if name in self._parameters(node):
+            self.via_parameter = True
+            return True
+        return False
 
 
 def _descendants(node: tree_sitter.Node, kinds: Sequence[str]) -> Iterable[tree_sitter.Node]:
@@ -275,10 +286,13 @@ def run_tree_rules(
                 if node is None or not _passes_filters(pattern, node, text):
                     continue
                 secret = ""
+                via_parameter = False
                 if pattern.when == "dynamic":
                     flow = flow or _Flow(spec, grammar, tree.root_node)
+                    flow.via_parameter = False
                     if not any(flow.dynamic(arg) for arg in caps.get("arg", [])):
                         continue
+                    via_parameter = flow.via_parameter
                 elif pattern.when == "secret":
                     value = _text(caps.get("value", [None])[0])
                     if not secret_value(_text(caps.get("name", [None])[0]), value):
@@ -291,7 +305,7 @@ def run_tree_rules(
                 exploitable = None
                 if rule.taint:
                     flow = flow or _Flow(spec, grammar, tree.root_node)
-                    exploitable = flow.exploitable(node)
+                    exploitable = flow.exploitable(node, via_parameter)
                 name_node = caps.get("name", [None])[0]
                 matches.append(
                     Match(
@@ -299,7 +313,7 @@ def run_tree_rules(
                         line=node.start_point.row + 1,
                         end_line=node.end_point.row + 1,
                         column=node.start_point.column + 1,
-                        name=_text(name_node)[:60] if name_node is not None else "",
+                        name=_text(name_node).strip("'\"`")[:60] if name_node is not None else "",
                         exploitable=exploitable,
                         secret=secret,
                     )
