@@ -73,20 +73,20 @@ def test_go_complexity() -> None:
     code = """package m
 
 func F(x int) int {
-	if x > 1 && x < 3 {
-		return 1
-	}
-	for i := 0; i < x; i++ {
-	}
-	switch x {
-	case 1, 2:
-	case 3:
-	default:
-	}
-	select {
-	case <-ch:
-	}
-	return 0
+    if x > 1 && x < 3 {
+        return 1
+    }
+    for i := 0; i < x; i++ {
+    }
+    switch x {
+    case 1, 2:
+    case 3:
+    default:
+    }
+    select {
+    case <-ch:
+    }
+    return 0
 }
 
 func (s *S) M() {}
@@ -117,12 +117,12 @@ def test_function_and_file_size_exclude_blank_and_comment_lines() -> None:
 
 // F does a thing.
 func F() int {
-	// a comment
-	x := 1
+    // a comment
+    x := 1
 
-	/* block
-	   comment */
-	return x
+    /* block
+       comment */
+    return x
 }
 """
     measured = _measure("go", code)
@@ -137,7 +137,8 @@ def test_long_function_and_file_findings() -> None:
         "src/A.java", "java", code, Role.SOURCE, PolyglotOptions(max_module_sloc=50)
     )
     rules = {f.rule: f for f in result.findings}
-    assert rules["BSSRV111"].line == 2 and "63 source lines" in rules["BSSRV111"].message
+    assert rules["BSSRV111"].line == 2
+    assert "63 source lines" in rules["BSSRV111"].message
     assert rules["BSSRV112"].line == 1
 
 
@@ -269,11 +270,11 @@ def test_go_discarded_errors() -> None:
     code = """package m
 
 func f() {
-	_ = os.Remove("x")
-	n, _ := strconv.Atoi("1")
-	v, ok := m["k"]
-	_, _ = n, v
-	x, err := g()
+    _ = os.Remove("x")
+    n, _ := strconv.Atoi("1")
+    v, ok := m["k"]
+    _, _ = n, v
+    x, err := g()
 }
 """
     issues = [(i.rule, i.line, i.detail) for i in _measure("go", code).issues]
@@ -289,13 +290,15 @@ def test_broken_file_is_measured_partially_and_said_so() -> None:
     assert measured.parse_errors > 0
     assert measured.functions  # what parsed is still measured
     garbage = analyse_source("src/B.java", "java", "%%%% ^^^^ @@@@ !!!!\n" * 50, Role.SOURCE)
-    assert garbage.skipped is not None and "does not parse as Java" in garbage.skipped
+    assert garbage.skipped is not None
+    assert "does not parse as Java" in garbage.skipped
 
 
 def test_minified_bundle_is_skipped_with_a_reason() -> None:
     code = "var a=1;" * 4000
     result = analyse_source("src/app.js", "javascript", code, Role.SOURCE)
-    assert result.skipped is not None and "minified" in result.skipped
+    assert result.skipped is not None
+    assert "minified" in result.skipped
 
 
 def test_deep_nesting_does_not_crash() -> None:

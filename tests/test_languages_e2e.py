@@ -187,37 +187,37 @@ GO_VULN = {
         package main
 
         import (
-        	"crypto/tls"
-        	"database/sql"
-        	"net/http"
-        	"os/exec"
+            "crypto/tls"
+            "database/sql"
+            "net/http"
+            "os/exec"
         )
 
         // FindUser looks a user up by name.
         func FindUser(db *sql.DB, r *http.Request) (*sql.Rows, error) {
-        	name := r.URL.Query().Get("name")
-        	return db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+            name := r.URL.Query().Get("name")
+            return db.Query("SELECT * FROM users WHERE name = '" + name + "'")
         }
 
         // Ping pings the host in the request.
         func Ping(w http.ResponseWriter, r *http.Request) {
-        	host := r.URL.Query().Get("host")
-        	out, _ := exec.Command("sh", "-c", "ping -c 1 "+host).Output()
-        	w.Write(out)
+            host := r.URL.Query().Get("host")
+            out, _ := exec.Command("sh", "-c", "ping -c 1 "+host).Output()
+            w.Write(out)
         }
 
         // Client talks to the partner API.
         var Client = &http.Client{Transport: &http.Transport{
-        	TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+            TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
         }}
     """,
     "main_test.go": """
         package main
 
         func TestPing(t *testing.T) {
-        	if Client == nil {
-        		t.Fatal("no client")
-        	}
+            if Client == nil {
+                t.Fatal("no client")
+            }
         }
     """,
 }
@@ -228,25 +228,25 @@ GO_FIXED = {
         package main
 
         import (
-        	"database/sql"
-        	"net/http"
-        	"os/exec"
+            "database/sql"
+            "net/http"
+            "os/exec"
         )
 
         // FindUser looks a user up by name.
         func FindUser(db *sql.DB, r *http.Request) (*sql.Rows, error) {
-        	name := r.URL.Query().Get("name")
-        	return db.Query("SELECT * FROM users WHERE name = $1", name)
+            name := r.URL.Query().Get("name")
+            return db.Query("SELECT * FROM users WHERE name = $1", name)
         }
 
         // Ping pings the host in the request.
         func Ping(w http.ResponseWriter, r *http.Request) {
-        	out, err := exec.Command("ping", "-c", "1", "localhost").Output()
-        	if err != nil {
-        		http.Error(w, "ping failed", http.StatusBadGateway)
-        		return
-        	}
-        	w.Write(out)
+            out, err := exec.Command("ping", "-c", "1", "localhost").Output()
+            if err != nil {
+                http.Error(w, "ping failed", http.StatusBadGateway)
+                return
+            }
+            w.Write(out)
         }
 
         // Client talks to the partner API.
@@ -410,8 +410,9 @@ def test_vulnerable_service_against_its_fixed_twin(
     expected: Mapping[tuple[str, str], str],
 ) -> None:
     vroot, vreport = _score(make_tree, vulnerable)
-    froot, freport = _score(make_tree, fixed)
-    assert vreport.complete and freport.complete
+    _froot, freport = _score(make_tree, fixed)
+    assert vreport.complete
+    assert freport.complete
     for (path, snippet), rule in expected.items():
         line = _line(vroot, path, snippet)
         found = {f.rule for f in vreport.findings if f.path == path and f.line == line}
@@ -419,23 +420,29 @@ def test_vulnerable_service_against_its_fixed_twin(
     ours = [f for f in freport.findings if f.checker == "polyglot" and f.skill == "security"]
     assert ours == [], [(f.rule, f.path, f.line) for f in ours]
     vsec, fsec = _skill(vreport, "security"), _skill(freport, "security")
-    assert vsec is not None and fsec is not None
+    assert vsec is not None
+    assert fsec is not None
     assert vsec < 60 <= fsec, (vsec, fsec)
     # server-side programming is assessed from the language's own code
     server = next(s for s in freport.skills if s.id == "server_side")
-    assert server.applicable and server.score is not None
+    assert server.applicable
+    assert server.score is not None
     complexity = next(c for c in server.criteria if c.id == "server_side.complexity")
-    assert complexity.applicable and complexity.metrics["radon.cc_share_c_or_worse"] == 0
+    assert complexity.applicable
+    assert complexity.metrics["radon.cc_share_c_or_worse"] == 0
     tests = next(c for c in server.criteria if c.id == "server_side.tests")
-    assert tests.applicable and (tests.score or 0) > 0
+    assert tests.applicable
+    assert (tests.score or 0) > 0
 
 
 def test_sql_injection_in_java_counts_in_query_safety_and_injection(make_tree: TreeFactory) -> None:
-    root, report = _score(make_tree, SPRING_VULN)
+    _root, report = _score(make_tree, SPRING_VULN)
     database = next(s for s in report.skills if s.id == "database")
     safety = next(c for c in database.criteria if c.id == "database.query_safety")
-    assert safety.applicable and safety.finding_count >= 1
-    assert safety.score is not None and safety.score < 50
+    assert safety.applicable
+    assert safety.finding_count >= 1
+    assert safety.score is not None
+    assert safety.score < 50
     security = next(s for s in report.skills if s.id == "security")
     injection = next(c for c in security.criteria if c.id == "security.injection")
     assert (injection.metrics["security.injection_count"] or 0) >= 2  # SQL and the command

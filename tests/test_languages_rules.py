@@ -58,7 +58,10 @@ def test_every_rule_has_a_firing_and_a_quiet_example(rule: Rule) -> None:
 def test_rule_declaration_is_complete(rule: Rule) -> None:
     assert re.fullmatch(r"BS(?:SEC|SRV)1\d\d", rule.id)
     assert rule.criterion.startswith(rule.skill + ".")
-    assert rule.title and rule.rationale and rule.fix and rule.message
+    assert rule.title
+    assert rule.rationale
+    assert rule.fix
+    assert rule.message
     assert rule.languages
     for example in rule.examples:
         assert example.language in rule.languages, (rule.id, example.language)
@@ -118,10 +121,12 @@ def test_a_sink_without_request_input_is_a_hotspot() -> None:
 """
     result = analyse_source("src/Repo.java", "java", handler, Role.SOURCE)
     by_line = {f.line: f for f in result.findings if f.rule == "BSSEC101"}
-    assert by_line[3].severity == "high" and by_line[3].confidence == "high"
+    assert by_line[3].severity == "high"
+    assert by_line[3].confidence == "high"
     assert "request input" in by_line[3].message
     # a helper of a request handler, fed by its parameter, is exploitable too
     assert by_line[6].severity == "high"
     (hotspot,) = list(analyse_source("src/Report.java", "java", job, Role.SOURCE).findings)
-    assert hotspot.severity == "medium" and hotspot.confidence == "medium"
+    assert hotspot.severity == "medium"
+    assert hotspot.confidence == "medium"
     assert "hotspot" in hotspot.message
