@@ -24,6 +24,7 @@ docs (the runner counts findings in tests as it always does).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -201,11 +202,8 @@ def analyse_source(
     path: str, language: str, text: str, role: Role, opts: PolyglotOptions | None = None
 ) -> FileResult:
     """Everything the checker finds in one file (pure: used by ``check_file`` and tests)."""
-    from backend_skills.languages import LANGUAGES, measure, parse
-    from backend_skills.rules import PATTERN_RULES
-    from backend_skills.rules._engine import run_line_rules, run_tree_rules
-
-    opts = opts or PolyglotOptions()
+    LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, run_tree_rules = _machinery()
+    opts = opts or _DEFAULTS
     lines = text.splitlines()
     if language not in LANGUAGES:
         matches = run_line_rules(PATTERN_RULES, language, text)
@@ -247,6 +245,20 @@ def analyse_source(
     elif role is Role.TEST:
         data.update(tests=measured.tests, without_assert=measured.tests_without_assert)
     return FileResult(findings=findings, data=data)
+
+
+_DEFAULTS = PolyglotOptions()
+
+
+@functools.cache
+def _machinery() -> tuple[Any, ...]:
+    """The language layer and the rules, imported on first use (tree-sitter and the
+    grammars load only when a file of these languages is analysed)."""
+    from backend_skills.languages import LANGUAGES, measure, parse
+    from backend_skills.rules import PATTERN_RULES
+    from backend_skills.rules._engine import run_line_rules, run_tree_rules
+
+    return LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, run_tree_rules
 
 
 def _rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:

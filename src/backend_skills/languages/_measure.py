@@ -14,6 +14,7 @@ point belongs to the innermost function around it; code outside any function (a 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ from ._spec import LanguageSpec, captures, kinds_query, parser_for
 if TYPE_CHECKING:
     import tree_sitter
 
+#: Function kinds that are only functions with a body (C# auto-property ``get; set;``).
+_NEED_BODY = frozenset({"accessor_declaration"})
 #: A file more than this share of whose bytes sit in ERROR nodes is not measured.
 MAX_ERROR_SHARE = 0.5
 _ANCHOR_WRAPPERS = frozenset(
@@ -204,6 +207,21 @@ def _nested(functions: list[tree_sitter.Node], spec: LanguageSpec) -> set[int]:
     return inner
 
 
+@functools.cache
+def _measure_query(spec: LanguageSpec) -> str:
+    return "\n".join(
+        q
+        for q in (
+            kinds_query(spec.functions, "function"),
+            kinds_query(spec.comments, "comment"),
+            kinds_query(spec.classes, "class"),
+            kinds_query(spec.catches, "catch"),
+            spec.decisions,
+        )
+        if q
+    )
+
+
 def measure(
     spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes, path: str, *, test_file: bool
 ) -> FileMeasure:
@@ -214,21 +232,12 @@ def measure(
     errors, error_bytes = _error_bytes(grammar, root)
     result.parse_errors = errors
     result.error_share = round(error_bytes / len(source), 4) if source else 0.0
-    found = captures(
-        grammar,
-        "\n".join(
-            q
-            for q in (
-                kinds_query(spec.functions, "function"),
-                kinds_query(spec.comments, "comment"),
-                kinds_query(spec.classes, "class"),
-                kinds_query(spec.catches, "catch"),
-            )
-            if q
-        ),
-        root,
-    )
-    functions = found.get("function", [])
+    found = captures(grammar, _measure_query(spec), root)  # one traversal for everything
+    functions = [
+        n
+        for n in found.get("function", [])
+        if n.type not in _NEED_BODY or n.child_by_field_name("body") is not None
+    ]
     comments = found.get("comment", [])
     code = _code_lines(source, comments)
     sums = [0] * len(code)
@@ -237,7 +246,7 @@ def measure(
         running += code[index]
         sums[index] = running
     result.sloc = running
-    points = [n.start_byte for n in captures(grammar, spec.decisions, root).get("decision", [])]
+    points = [n.start_byte for n in found.get("decision", [])]
     complexity = _assign_complexity(functions, points)
     for node, cc in zip(functions, complexity, strict=True):
         line, end = node.start_point.row + 1, node.end_point.row + 1
@@ -257,7 +266,8 @@ def measure(
     else:
         _count_docs(spec, functions, found.get("class", []), result)
         _count_types(spec, functions, root, grammar, result)
-    _error_handling(spec, found.get("catch", []), root, grammar, result)
+    catches = sorted(found.get("catch", []), key=lambda n: n.start_byte)
+    _error_handling(spec, catches, root, grammar, result)
     return result
 
 

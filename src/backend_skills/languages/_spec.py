@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import tree_sitter
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LanguageSpec:
     """The node kinds one language's analyses need (tree-sitter grammar names)."""
 

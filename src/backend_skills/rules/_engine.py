@@ -73,6 +73,38 @@ def _regex(source: str) -> re.Pattern[str]:
     return re.compile(source)
 
 
+_Patterns = tuple[tuple[Rule, Pattern], ...]
+
+
+@functools.cache
+def _tree_patterns(rules: tuple[Rule, ...], language: str) -> _Patterns:
+    return tuple((r, p) for r in rules for p in r.patterns if p.query and language in p.languages)
+
+
+@functools.cache
+def _line_patterns(rules: tuple[Rule, ...], language: str) -> _Patterns:
+    return tuple((r, p) for r in rules for p in r.patterns if p.regex and language in p.languages)
+
+
+@functools.cache
+def _all_needles(patterns: _Patterns) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every needle of ``patterns``: (case-sensitive ones, lower-case ones)."""
+    exact = {n for _, p in patterns if not p.ignore_case for n in p.needles}
+    folded = {n for _, p in patterns if p.ignore_case for n in p.needles}
+    return tuple(sorted(exact)), tuple(sorted(folded))
+
+
+def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
+    """The patterns worth running on ``text``: each needle is looked for once per file
+    (a substring search in C), most files contain none of a pattern's needles."""
+    exact, folded = _all_needles(patterns)
+    found = {n for n in exact if n in text}
+    if folded:
+        lower = text.lower()
+        found.update(n for n in folded if n in lower)
+    return [(r, p) for r, p in patterns if not p.needles or not found.isdisjoint(p.needles)]
+
+
 class _Flow:
     """Whether an expression is constant, following local names to their values."""
 
@@ -274,50 +306,45 @@ def run_tree_rules(
     flow: _Flow | None = None
     matches: list[Match] = []
     seen: set[tuple[str, int, int]] = set()
-    for rule in rules:
-        for pattern in rule.patterns:
-            if not pattern.query or spec.name not in pattern.languages:
+    for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
+        cursor = ts.QueryCursor(query_for(grammar, pattern.query))
+        for _, caps in cursor.matches(tree.root_node):
+            node = caps.get("match", [None])[0]
+            if node is None or not _passes_filters(pattern, node, text):
                 continue
-            if pattern.needles and not any(n in text for n in pattern.needles):
+            secret = ""
+            via_parameter = False
+            if pattern.when == "dynamic":
+                flow = flow or _Flow(spec, grammar, tree.root_node)
+                flow.via_parameter = False
+                if not any(flow.dynamic(arg) for arg in caps.get("arg", [])):
+                    continue
+                via_parameter = flow.via_parameter
+            elif pattern.when == "secret":
+                value = _text(caps.get("value", [None])[0])
+                if not secret_value(_text(caps.get("name", [None])[0]), value):
+                    continue
+                secret = literal_content(value)
+            key = (rule.id, node.start_point.row, node.start_point.column)
+            if key in seen:
                 continue
-            cursor = ts.QueryCursor(query_for(grammar, pattern.query))
-            for _, caps in cursor.matches(tree.root_node):
-                node = caps.get("match", [None])[0]
-                if node is None or not _passes_filters(pattern, node, text):
-                    continue
-                secret = ""
-                via_parameter = False
-                if pattern.when == "dynamic":
-                    flow = flow or _Flow(spec, grammar, tree.root_node)
-                    flow.via_parameter = False
-                    if not any(flow.dynamic(arg) for arg in caps.get("arg", [])):
-                        continue
-                    via_parameter = flow.via_parameter
-                elif pattern.when == "secret":
-                    value = _text(caps.get("value", [None])[0])
-                    if not secret_value(_text(caps.get("name", [None])[0]), value):
-                        continue
-                    secret = literal_content(value)
-                key = (rule.id, node.start_point.row, node.start_point.column)
-                if key in seen:
-                    continue
-                seen.add(key)
-                exploitable = None
-                if rule.taint:
-                    flow = flow or _Flow(spec, grammar, tree.root_node)
-                    exploitable = flow.exploitable(node, via_parameter)
-                name_node = caps.get("name", [None])[0]
-                matches.append(
-                    Match(
-                        rule=rule,
-                        line=node.start_point.row + 1,
-                        end_line=node.end_point.row + 1,
-                        column=node.start_point.column + 1,
-                        name=_text(name_node).strip("'\"`")[:60] if name_node is not None else "",
-                        exploitable=exploitable,
-                        secret=secret,
-                    )
+            seen.add(key)
+            exploitable = None
+            if rule.taint:
+                flow = flow or _Flow(spec, grammar, tree.root_node)
+                exploitable = flow.exploitable(node, via_parameter)
+            name_node = caps.get("name", [None])[0]
+            matches.append(
+                Match(
+                    rule=rule,
+                    line=node.start_point.row + 1,
+                    end_line=node.end_point.row + 1,
+                    column=node.start_point.column + 1,
+                    name=_text(name_node).strip("'\"`")[:60] if name_node is not None else "",
+                    exploitable=exploitable,
+                    secret=secret,
                 )
+            )
     return matches
 
 
@@ -325,30 +352,25 @@ def run_line_rules(rules: Sequence[Rule], language: str, text: str) -> list[Matc
     """Matches of the rules' ``regex`` patterns for ``language``, line by line."""
     matches: list[Match] = []
     lines: list[str] | None = None
-    for rule in rules:
-        for pattern in rule.patterns:
-            if not pattern.regex or language not in pattern.languages:
+    for rule, pattern in _present(_line_patterns(tuple(rules), language), text):
+        if pattern.file_text and not _regex(pattern.file_text).search(text):
+            continue
+        regex = _regex(pattern.regex)
+        if not _regex("(?m)" + pattern.regex).search(text):
+            continue
+        lines = lines if lines is not None else text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            found = regex.search(line)
+            if found is None:
                 continue
-            if pattern.needles and not any(n in text for n in pattern.needles):
-                continue
-            if pattern.file_text and not _regex(pattern.file_text).search(text):
-                continue
-            regex = _regex(pattern.regex)
-            if not _regex("(?m)" + pattern.regex).search(text):
-                continue
-            lines = lines if lines is not None else text.splitlines()
-            for number, line in enumerate(lines, start=1):
-                found = regex.search(line)
-                if found is None:
-                    continue
-                secret = found.group("secret") if "secret" in regex.groupindex else ""
-                matches.append(
-                    Match(
-                        rule=rule,
-                        line=number,
-                        end_line=number,
-                        column=found.start() + 1,
-                        secret=secret or "",
-                    )
+            secret = found.group("secret") if "secret" in regex.groupindex else ""
+            matches.append(
+                Match(
+                    rule=rule,
+                    line=number,
+                    end_line=number,
+                    column=found.start() + 1,
+                    secret=secret or "",
                 )
+            )
     return matches

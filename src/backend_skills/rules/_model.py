@@ -46,6 +46,8 @@ class Pattern:
     file_text: str = ""
     unless_file: str = ""
     needles: tuple[str, ...] = ()
+    ignore_case: bool = False
+    """Look for the needles in the lower-cased text (give them in lower case)."""
 
 
 @dataclass(frozen=True)

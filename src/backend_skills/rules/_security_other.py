@@ -9,6 +9,14 @@ from ._model import Example, Pattern, Rule
 
 JS = ("javascript", "typescript")
 CODE = ("java", "csharp", "go", "javascript", "typescript")
+#: Lower-case fragments every credential name matched by BSSEC109 contains.
+SECRET_NEEDLES = ("pass", "pwd", "secret", "token", "key", "credential")
+#: Fixed prefixes of the well-known token formats (BSSEC110 looks further only then).
+TOKEN_NEEDLES = (
+    *("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"),
+    *("-----BEGIN", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox"),
+    *("sk_live_", "rk_live_", "AIza", "SG."),
+)
 
 DESERIALIZATION = Rule(
     id="BSSEC107",
@@ -229,6 +237,8 @@ SECRET = Rule(
             query="""[(variable_declarator name: (identifier) @name value: (string_literal) @value)
               (assignment_expression left: [(identifier) @name (field_access field: (identifier) @name)] right: (string_literal) @value)] @match""",
             when="secret",
+            needles=SECRET_NEEDLES,
+            ignore_case=True,
         ),
         Pattern(
             languages=("csharp",),
@@ -236,6 +246,8 @@ SECRET = Rule(
               (assignment_expression left: [(identifier) @name (member_access_expression name: (identifier) @name)] right: (string_literal) @value)
               (property_declaration name: (identifier) @name value: (string_literal) @value)] @match""",
             when="secret",
+            needles=SECRET_NEEDLES,
+            ignore_case=True,
         ),
         Pattern(
             languages=("go",),
@@ -244,6 +256,8 @@ SECRET = Rule(
               (short_var_declaration left: (expression_list . (identifier) @name .) right: (expression_list . (interpreted_string_literal) @value .))
               (keyed_element (literal_element (identifier) @name) (literal_element (interpreted_string_literal) @value))] @match""",
             when="secret",
+            needles=SECRET_NEEDLES,
+            ignore_case=True,
         ),
         Pattern(
             languages=JS,
@@ -251,6 +265,8 @@ SECRET = Rule(
               (pair key: [(property_identifier) @name (string) @name] value: (string) @value)
               (assignment_expression left: (member_expression property: (property_identifier) @name) right: (string) @value)] @match""",
             when="secret",
+            needles=SECRET_NEEDLES,
+            ignore_case=True,
         ),
     ),
     examples=(
@@ -339,7 +355,7 @@ TOKEN = Rule(
     ),
     fix="Revoke and rotate the credential now, then load it from the environment or a secret manager; keep connection strings in configuration with the password injected at deploy time.",
     patterns=(
-        Pattern(languages=CODE, regex=f"(?P<secret>{_TOKEN_REGEX})"),
+        Pattern(languages=CODE, regex=f"(?P<secret>{_TOKEN_REGEX})", needles=TOKEN_NEEDLES),
         Pattern(
             languages=CODE,
             regex=r"""["'`@$][^"'`\n]*\b(?:Password|Pwd)\s*=\s*(?P<secret>[^;"'`\s{$]{3,})""",
