@@ -31,30 +31,53 @@ from backend_skills.core.models import Role
 from backend_skills.languages import LANGUAGES
 
 
-def collect(roots: Sequence[Path]) -> dict[str, list[tuple[str, str, Role]]]:
-    """(path, text, role) of every analysed file, by language."""
+def collect(
+    roots: Sequence[Path], *, vendored: bool = False
+) -> dict[str, list[tuple[str, str, Role]]]:
+    """(path, text, role) of every analysed file, by language (vendored code too, as
+    source, when ``vendored``: e.g. a Go module's vendor/ folder is a large real corpus)."""
     files: dict[str, list[tuple[str, str, Role]]] = collections.defaultdict(list)
     for root in roots:
         fileset = discover(root)
         for f in fileset.files:
-            if f.language in LANGUAGES and f.role in (Role.SOURCE, Role.TEST, Role.MIGRATION):
+            if f.language not in LANGUAGES:
+                continue
+            if f.role in (Role.SOURCE, Role.TEST, Role.MIGRATION):
                 files[f.language].append((f"{root.name}/{f.path}", f.text, f.role))
+            elif vendored and f.role is Role.VENDORED:
+                files[f.language].append((f"{root.name}/{f.path}", f.text, Role.SOURCE))
     return files
 
 
 def speed(files: dict[str, list[tuple[str, str, Role]]], repeat: int) -> None:
-    print("| language | files | lines | best s | lines/s |")
-    print("|---|---:|---:|---:|---:|")
+    """Best of ``repeat`` runs, in CPU seconds of this process (on a shared machine the
+    wall clock measures the other jobs too) and wall seconds."""
+    print("| language | files | lines | parse CPU s | all CPU s | wall s | lines per CPU second |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    from backend_skills.languages import parse
+
     for language in sorted(files):
         batch = files[language]
+        spec = LANGUAGES[language]
         lines = sum(text.count("\n") + 1 for _, text, _ in batch)
-        best = float("inf")
+        for path, text, role in batch[:20]:  # compile the queries once (per process)
+            analyse_source(path, language, text, role)
+        best = wall = parsing = float("inf")
         for _ in range(repeat):
-            started = time.perf_counter()
+            sources = [(path, text.encode()) for path, text, _ in batch]
+            started = time.process_time()
+            for path, source in sources:
+                parse(spec, source, path)
+            parsing = min(parsing, time.process_time() - started)
+            started, clock = time.process_time(), time.perf_counter()
             for path, text, role in batch:
                 analyse_source(path, language, text, role)
-            best = min(best, time.perf_counter() - started)
-        print(f"| {language} | {len(batch)} | {lines} | {best:.3f} | {lines / best:,.0f} |")
+            best = min(best, time.process_time() - started)
+            wall = min(wall, time.perf_counter() - clock)
+        print(
+            f"| {language} | {len(batch)} | {lines} | {parsing:.3f} | {best:.3f} | {wall:.3f}"
+            f" | {lines / best:,.0f} |"
+        )
 
 
 def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
@@ -136,8 +159,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lizard", action="store_true")
     parser.add_argument("--ast-grep", action="store_true")
+    parser.add_argument("--vendored", action="store_true", help="measure vendored code too")
     args = parser.parse_args()
-    files = collect(args.roots)
+    files = collect(args.roots, vendored=args.vendored)
     speed(files, args.repeat)
     if args.lizard:
         lizard_parity(files)

@@ -59,14 +59,15 @@ def test_csharp_complexity_includes_null_coalescing_and_switch_arms() -> None:
     foreach (var c in s) {}
     var y = x switch { 1 => 2, 2 => 3, _ => 4 };
     var t = s ?? "none";
+    var n = s?.Length;
     switch (x) { case 1: break; default: break; }
     try { G(); } catch (Exception) { throw; }
     return x > 0 ? 1 : 2;
   }
 }
 """
-    # 1 + if, ||, foreach, 2 arms (discard not counted), ??, case, catch, ?: = 10
-    assert _cc("csharp", code) == {"A.F": 10}
+    # 1 + if, ||, foreach, 2 arms (discard not counted), ??, ?., case, catch, ?: = 11
+    assert _cc("csharp", code) == {"A.F": 11}
 
 
 def test_go_complexity() -> None:

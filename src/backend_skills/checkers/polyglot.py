@@ -233,9 +233,7 @@ def analyse_source(
         findings += _measure_findings(path, measured, opts)
         data.update(
             sloc=measured.sloc,
-            functions=[
-                [f.name, f.line, f.end_line, f.complexity, f.sloc] for f in measured.functions
-            ],
+            functions=[[f.line, f.end_line, f.complexity, f.sloc] for f in measured.functions],
             public=measured.public,
             documented=measured.documented,
             slots=measured.slots,
@@ -383,8 +381,8 @@ def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) ->
     functions = [f for d in sources for f in d["functions"]]
     out: list[Metric] = []
     if functions:
-        cc = [int(f[3]) for f in functions]
-        size = [int(f[4]) for f in functions]
+        cc = [int(f[2]) for f in functions]
+        size = [int(f[3]) for f in functions]
         n = len(functions)
         out += [
             Metric(
@@ -576,7 +574,7 @@ def _notes(data: Sequence[Mapping[str, Any]]) -> list[str]:
             lang["files"] += 1
             lang["sloc"] += int(d["sloc"])
             lang["functions"] += len(d["functions"])
-            lang["complex"] += sum(1 for f in d["functions"] if int(f[3]) > CC_C_THRESHOLD)
+            lang["complex"] += sum(1 for f in d["functions"] if int(f[2]) > CC_C_THRESHOLD)
             lang["slots"] += int(d["slots"])
             lang["any"] += int(d["any"])
             lang["typed"] += int(d["typed"])

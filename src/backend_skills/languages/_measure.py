@@ -50,13 +50,19 @@ _BROAD_CSHARP = frozenset({b"Exception", b"System.Exception"})
 
 @dataclass
 class FunctionMeasure:
-    """One function or method."""
+    """One function or method (its name is worked out on demand: most are never shown)."""
 
-    name: str
     line: int
     end_line: int
     complexity: int
     sloc: int
+    node: tree_sitter.Node = field(repr=False, compare=False)
+    spec: LanguageSpec = field(repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """``Class.method``, ``function`` or ``<anonymous>``."""
+        return _function_name(self.spec, self.node)
 
 
 @dataclass
@@ -253,14 +259,15 @@ def measure(
         end = min(end, len(code) - 1)
         result.functions.append(
             FunctionMeasure(
-                name=_function_name(spec, node),
                 line=line,
                 end_line=end,
                 complexity=cc,
                 sloc=sums[end] - sums[line - 1] if end >= line else 0,
+                node=node,
+                spec=spec,
             )
         )
-    result.functions.sort(key=lambda f: (f.line, f.name))
+    result.functions.sort(key=lambda f: (f.line, f.node.start_byte))
     if test_file:
         _count_tests(spec, functions, source, result)
     else:

@@ -65,7 +65,7 @@ SPEC = LanguageSpec(
     ),
     decisions="""
     [(if_statement) (for_statement) (foreach_statement) (while_statement) (do_statement)
-     (catch_clause) (conditional_expression)] @decision
+     (catch_clause) (conditional_expression) (conditional_access_expression)] @decision
     (switch_section "case" @decision)
     (switch_expression_arm [(constant_pattern) (declaration_pattern) (recursive_pattern)
       (relational_pattern) (type_pattern) (and_pattern) (or_pattern) (negated_pattern)]) @decision

@@ -22,7 +22,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
 
@@ -92,6 +92,45 @@ def _all_needles(patterns: _Patterns) -> tuple[tuple[str, ...], tuple[str, ...]]
     exact = {n for _, p in patterns if not p.ignore_case for n in p.needles}
     folded = {n for _, p in patterns if p.ignore_case for n in p.needles}
     return tuple(sorted(exact)), tuple(sorted(folded))
+
+
+#: Needle occurrences closer than this share one query range.
+_RANGE_GAP = 4096
+
+
+def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Byte ranges around every occurrence of the needles, nearby ones merged."""
+    spots: list[tuple[int, int]] = []
+    for needle in needles:
+        raw = needle.encode()
+        start = source.find(raw)
+        while start >= 0:
+            spots.append((start, start + len(raw)))
+            start = source.find(raw, start + 1)
+    spots.sort()
+    ranges: list[tuple[int, int]] = []
+    for start, end in spots:
+        if ranges and start - ranges[-1][1] <= _RANGE_GAP:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+def _pattern_matches(
+    ts: Any, query: tree_sitter.Query, tree: tree_sitter.Tree, haystack: bytes, pattern: Pattern
+) -> list[dict[str, list[tree_sitter.Node]]]:
+    """Matches of ``query``; with needles, only around their occurrences (the node a
+    rule reports contains its needle: a query cursor restricted to those byte ranges
+    visits a few paths of the tree instead of all of it)."""
+    cursor = ts.QueryCursor(query)
+    if not pattern.needles:
+        return [caps for _, caps in cursor.matches(tree.root_node)]
+    found: list[dict[str, list[tree_sitter.Node]]] = []
+    for start, end in _needle_ranges(haystack, pattern.needles):
+        cursor.set_byte_range(start, end)
+        found.extend(caps for _, caps in cursor.matches(tree.root_node))
+    return found
 
 
 def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
@@ -306,9 +345,14 @@ def run_tree_rules(
     flow: _Flow | None = None
     matches: list[Match] = []
     seen: set[tuple[str, int, int]] = set()
+    lower: bytes | None = None
     for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
-        cursor = ts.QueryCursor(query_for(grammar, pattern.query))
-        for _, caps in cursor.matches(tree.root_node):
+        query = query_for(grammar, pattern.query)
+        haystack = source
+        if pattern.ignore_case:
+            lower = haystack = lower if lower is not None else source.lower()
+        found = _pattern_matches(ts, query, tree, haystack, pattern)
+        for caps in found:
             node = caps.get("match", [None])[0]
             if node is None or not _passes_filters(pattern, node, text):
                 continue

@@ -23,7 +23,7 @@ from backend_skills.core.models import Confidence, Severity
 When = Literal["always", "dynamic", "secret"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pattern:
     """How a rule matches in some languages.
 
@@ -34,8 +34,10 @@ class Pattern:
     - ``regex``: for configuration files, a regular expression matched line by line.
     - ``text``: a regular expression the ``@match`` node's text must match.
     - ``file_text`` / ``unless_file``: a regular expression the whole file must (not) match.
-    - ``needles``: the file must contain one of these strings for the pattern to run at
-      all (a cheap filter: most files contain no sink).
+    - ``needles``: strings, one of which the reported construct contains (a sink's name,
+      a type, a key). The pattern runs only on files that contain one, and only on the
+      parts of the tree around their occurrences: most files contain no sink, and a
+      sink is a few paths of the tree, not all of it.
     """
 
     languages: tuple[str, ...]
@@ -50,7 +52,7 @@ class Pattern:
     """Look for the needles in the lower-cased text (give them in lower case)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Example:
     """A snippet in one language: it fires at ``lines`` (1-based), or nowhere when empty."""
 
@@ -61,7 +63,7 @@ class Example:
     """File name to give the snippet (default: ``example`` plus the language's suffix)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One rule of ours, declared once."""
 

@@ -107,7 +107,7 @@ SQL = Rule(
                  "$queryRawUnsafe" "$executeRawUnsafe" "unsafe"))
               arguments: (arguments . (_) @arg)) @match""",
             when="dynamic",
-            needles=("query", "execute", "raw", "Raw", "unsafe"),
+            needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
             unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
         ),
     ),
@@ -274,7 +274,7 @@ COMMAND = Rule(
                (#any-of? @name "FileName" "Arguments") right: (_) @arg) @match)""",
             when="dynamic",
             file_text=r"ProcessStartInfo",
-            needles=("ProcessStartInfo",),
+            needles=("FileName", "Arguments"),
         ),
         Pattern(
             languages=("go",),
@@ -305,7 +305,7 @@ COMMAND = Rule(
             when="dynamic",
             text=r"shell\s*:\s*true",
             file_text=r"child_process",
-            needles=("shell",),
+            needles=("spawn", "execFile"),
         ),
     ),
     examples=(
@@ -417,7 +417,7 @@ EVAL = Rule(
               (#any-of? @name "eval" "setTimeout" "setInterval" "Function")
               arguments: (arguments . (_) @arg)) @match""",
             when="dynamic",
-            needles=("eval", "setTimeout", "setInterval", "Function"),
+            needles=("eval(", "setTimeout(", "setInterval(", "Function("),
             text=r"^(?:eval|Function)\s*\(|^set(?:Timeout|Interval)\s*\(\s*(?:[`'\"]|\w+\s*\+)",
         ),
         Pattern(
@@ -425,7 +425,7 @@ EVAL = Rule(
             query="""(new_expression constructor: (identifier) @name (#eq? @name "Function")
               arguments: (arguments (_) @arg)) @match""",
             when="dynamic",
-            needles=("Function",),
+            needles=("new Function",),
         ),
         Pattern(
             languages=JS,

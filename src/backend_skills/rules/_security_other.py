@@ -478,7 +478,7 @@ CORS = Rule(
               (#any-of? @name "AllowAnyOrigin" "SetIsOriginAllowed"))) @match""",
             text=r"AllowAnyOrigin|SetIsOriginAllowed\s*\(\s*\w+\s*=>\s*true",
             file_text=r"AllowCredentials\s*\(",
-            needles=("AllowCredentials",),
+            needles=("AllowAnyOrigin", "SetIsOriginAllowed"),
         ),
         Pattern(
             languages=("go",),
