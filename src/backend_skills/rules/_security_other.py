@@ -587,3 +587,166 @@ management.endpoints.web.exposure.include=*
 )
 
 RULES = (DESERIALIZATION, XXE, SECRET, TOKEN, CSRF, CORS, EXPOSURE)
+
+XSS_ESCAPING_OFF = Rule(
+    id="BSSEC115",
+    title="Template auto-escaping switched off",
+    skill="security",
+    criterion="security.injection",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    cwe=79,
+    message="HTML auto-escaping is switched off (`{name}`)",
+    rationale=(
+        "With auto-escaping off every value a template prints is HTML: a user name such as "
+        "`<script>...</script>` runs in every visitor's browser (cross-site scripting, CWE-79)."
+    ),
+    fix="Keep auto-escaping on (the default in swig, nunjucks, Handlebars, Razor and Thymeleaf) and mark only vetted fragments as safe.",
+    patterns=(
+        Pattern(
+            languages=JS,
+            query="""(pair key: [(property_identifier) (string)] @name
+              (#match? @name "^['\\"]?(autoescape|noEscape|escape)['\\"]?$") value: [(false) (true)] @v) @match""",
+            text=r"^['\"]?(?:autoescape|escape)['\"]?\s*:\s*false|^['\"]?noEscape['\"]?\s*:\s*true",
+            needles=("autoescape", "noEscape", "escape"),
+        ),
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name (#eq? @name "setEscapeXml")
+              arguments: (argument_list (false))) @match""",
+            needles=("setEscapeXml",),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """swig.setDefaults({ autoescape: false });
+""",
+            lines=(1,),
+        ),
+        Example(
+            "javascript",
+            """swig.setDefaults({ autoescape: true, cache: false });
+""",
+        ),
+    ),
+)
+
+REDIRECT_SSRF = Rule(
+    id="BSSEC116",
+    title="Request input chooses where the server redirects or connects",
+    skill="security",
+    criterion="security.general",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    cwe=601,
+    taint=True,
+    message="a URL taken from the request is passed to `{name}`",
+    rationale=(
+        "Redirecting to a URL from the request sends users to any site the link's author "
+        "chose (open redirect, CWE-601); fetching one makes the server reach internal hosts "
+        "and cloud metadata endpoints for the attacker (SSRF, CWE-918)."
+    ),
+    fix="Redirect only to relative paths or an allow-list of hosts; fetch only URLs built from a fixed base and validated identifiers.",
+    patterns=(
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: (member_expression object: (identifier) @o
+                property: (property_identifier) @name (#eq? @name "redirect"))
+              arguments: (arguments . (_) @arg .)) @match""",
+            text=r"\(\s*(?:req|request)\.(?:query|body|params)",
+            needles=("redirect",),
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: [(identifier) @name
+                (member_expression property: (property_identifier) @name)]
+              (#any-of? @name "get" "post" "request" "fetch" "axios" "got")
+              arguments: (arguments . (_) @arg)) @match""",
+            text=r"^(?:needle|axios|request|got|http|https|superagent)?\s*\.?\s*(?:get|post|request|fetch|axios|got)\s*\(\s*(?:req|request)\.(?:query|body|params)",
+            needles=("get", "post", "request", "fetch", "axios", "got"),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """app.get('/learn', (req, res) => {
+  res.redirect(req.query.url);
+});
+app.post('/research', (req, res) => {
+  needle.get(req.body.url, (err, resp) => res.send(resp.body));
+});
+""",
+            lines=(2, 5),
+        ),
+        Example(
+            "javascript",
+            """app.get('/learn', (req, res) => {
+  res.redirect('/tutorial');
+});
+app.get('/users', (req, res) => {
+  const id = req.query.id;
+  axios.get(`https://api.internal/users/${encodeURIComponent(id)}`);
+});
+""",
+        ),
+    ),
+)
+
+COOKIE = Rule(
+    id="BSSEC117",
+    title="Session cookie readable by scripts or sent without TLS",
+    skill="security",
+    criterion="security.configuration",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    cwe=1004,
+    message="cookie settings switch `{name}` off",
+    rationale=(
+        "A session cookie without HttpOnly is readable by any injected script, and one without "
+        "Secure travels over plain HTTP: either hands the session to an attacker (CWE-1004, CWE-614)."
+    ),
+    fix="Set httpOnly: true and secure: true on session cookies (HttpOnly and Secure in .NET's CookieOptions, server.servlet.session.cookie.http-only/secure in Spring).",
+    patterns=(
+        Pattern(
+            languages=JS,
+            query="""(pair key: (property_identifier) @name (#any-of? @name "httpOnly" "secure") value: (false)) @match""",
+            needles=("httpOnly", "secure"),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(assignment_expression left: (_) @name (#match? @name "(HttpOnly|Secure)$") right: (boolean_literal) @v) @match""",
+            text=r"=\s*false",
+            needles=("HttpOnly", "Secure"),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """app.use(session({
+  secret: process.env.SESSION_SECRET,
+  cookie: { httpOnly: false, secure: false },
+}));
+""",
+            lines=(3,),
+        ),
+        Example(
+            "javascript",
+            """app.use(session({
+  secret: process.env.SESSION_SECRET,
+  cookie: { httpOnly: true, secure: true },
+}));
+""",
+        ),
+        Example(
+            "csharp",
+            """class C {
+  void Configure(CookieOptions o) { o.HttpOnly = false; }
+}
+""",
+            lines=(2,),
+        ),
+    ),
+)
+
+RULES = (*RULES, XSS_ESCAPING_OFF, REDIRECT_SSRF, COOKIE)
