@@ -654,7 +654,8 @@ REDIRECT_SSRF = Rule(
             query="""(call_expression function: (member_expression object: (identifier) @o
                 property: (property_identifier) @name (#eq? @name "redirect"))
               arguments: (arguments . (_) @arg .)) @match""",
-            text=r"\(\s*(?:req|request)\.(?:query|body|params)",
+            when="dynamic",
+            text=r"^(?:res|response|reply|ctx)\s*\.\s*redirect\s*\(",
             needles=("redirect",),
         ),
         Pattern(
@@ -663,7 +664,9 @@ REDIRECT_SSRF = Rule(
                 (member_expression property: (property_identifier) @name)]
               (#any-of? @name "get" "post" "request" "fetch" "axios" "got")
               arguments: (arguments . (_) @arg)) @match""",
-            text=r"^(?:needle|axios|request|got|http|https|superagent)?\s*\.?\s*(?:get|post|request|fetch|axios|got)\s*\(\s*(?:req|request)\.(?:query|body|params)",
+            when="dynamic",
+            # a URL that starts with a fixed scheme and host is not the caller's choice
+            text=r"^(?:(?:needle|axios|request|got|https?|superagent)\s*\.\s*(?:get|post|request)|fetch|axios|got)\s*\((?!\s*[`'\"]https?://[^$`'\"/]+/)",
             needles=("get", "post", "request", "fetch", "axios", "got"),
         ),
     ),
@@ -674,10 +677,11 @@ REDIRECT_SSRF = Rule(
   res.redirect(req.query.url);
 });
 app.post('/research', (req, res) => {
-  needle.get(req.body.url, (err, resp) => res.send(resp.body));
+  const url = req.query.url + req.query.symbol;
+  needle.get(url, (err, resp) => res.send(resp.body));
 });
 """,
-            lines=(2, 5),
+            lines=(2, 6),
         ),
         Example(
             "javascript",
