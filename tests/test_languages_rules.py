@@ -67,6 +67,14 @@ def test_rule_declaration_is_complete(rule: Rule) -> None:
         assert example.language in rule.languages, (rule.id, example.language)
 
 
+def test_every_rule_is_documented() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "languages.md").read_text()
+    for rule_id in RULES:
+        assert f"| {rule_id} |" in page, f"{rule_id} missing from docs/languages.md"
+
+
 def test_rule_ids_are_unique_and_do_not_clash_with_python_rules() -> None:
     ids = [r.id for r in RULES.values()]
     assert len(ids) == len(set(ids))
