@@ -155,6 +155,7 @@ EXPRESS_VULN = {
 
 EXPRESS_FIXED = {
     "package.json": EXPRESS_VULN["package.json"],
+    "package-lock.json": '{"name": "shop", "lockfileVersion": 3, "packages": {}}\n',
     "src/app.js": """
         const express = require('express');
         const { execFile } = require('child_process');
@@ -464,3 +465,25 @@ def test_python_and_java_complexity_combine_weighted_by_functions(make_tree: Tre
     assert complexity.metrics["radon.blocks"] == 4
     worst = next(c for s in report.skills for c in s.criteria if c.id == "server_side.worst_block")
     assert worst.metrics["radon.cc_worst"] == 13
+
+
+def test_dependency_pinning_combines_across_ecosystems(make_tree: TreeFactory) -> None:
+    files = {
+        "requirements.txt": "flask==3.0.0\nrequests==2.31.0\n",
+        "web/package.json": '{"dependencies": {"express": "^4.18.0"}, "devDependencies": {"jest": "~29.0.0"}}\n',
+        "svc/go.mod": "module svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.9.1\n)\n",
+        "svc/go.sum": "github.com/gin-gonic/gin v1.9.1 h1:abc=\n",
+        "app.py": "def f(x: int) -> int:\n    return x\n",
+    }
+    root = make_tree(files)
+    report = score(root, skills=["security"], isolated=True, cache=False)
+    deps = next(c for s in report.skills for c in s.criteria if c.id == "security.dependencies")
+    assert deps.applicable
+    # 2 pinned Python requirements, 2 npm ranges without a lock file, 1 Go module with go.sum
+    assert deps.metrics["security.dependency_risk_pct"] == 40.0
+    flagged = sorted((f.path, f.line) for f in report.findings if f.rule == "BSSEC118")
+    assert flagged == [("web/package.json", 1), ("web/package.json", 1)]
+    (root / "web" / "package-lock.json").write_text('{"lockfileVersion": 3}\n')
+    report = score(root, skills=["security"], isolated=True, cache=False)
+    deps = next(c for s in report.skills for c in s.criteria if c.id == "security.dependencies")
+    assert deps.metrics["security.dependency_risk_pct"] == 0.0

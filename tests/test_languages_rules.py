@@ -36,7 +36,23 @@ CASES = [
 ]
 
 
+def _manifest_lines(rule: Rule, example: Example) -> list[int]:
+    """Dependency manifests are read at the repository level: discover a one-file tree."""
+    import tempfile
+    from pathlib import Path
+
+    from backend_skills.checkers._polyglot_deps import dependency_results
+    from backend_skills.core.discovery import discover
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / example.path).write_text(example.code)
+        _, findings = dependency_results(discover(Path(folder)).files)
+    return sorted({f.line or 0 for f in findings if f.rule == rule.id})
+
+
 def _lines(rule: Rule, example: Example) -> list[int]:
+    if example.language in ("json", "xml", "gomod", "groovy"):
+        return _manifest_lines(rule, example)
     path = example.path or f"src/example{SUFFIX[example.language]}"
     result = analyse_source(path, example.language, example.code, Role.SOURCE)
     assert result.skipped is None, result.skipped

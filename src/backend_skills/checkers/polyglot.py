@@ -113,6 +113,8 @@ class PolyglotChecker(FileChecker):
         "server_side.test_files",
         INJECTION_METRIC,
         INJECTION_COUNT,
+        "security.dependency_risk_pct",
+        "security.dependencies_declared",
     )
     feeds = (
         "server_side.complexity",
@@ -125,6 +127,7 @@ class PolyglotChecker(FileChecker):
         "security.secrets",
         "security.deserialization",
         "security.configuration",
+        "security.dependencies",
     )
 
     @property
@@ -195,6 +198,11 @@ class PolyglotChecker(FileChecker):
             combined.metrics.extend(_server_metrics(data, opts))
             combined.metrics.extend(_injection_metrics(ctx, combined.findings, roles))
             combined.notes.extend(_notes(data))
+        from ._polyglot_deps import dependency_results
+
+        dep_metrics, dep_findings = dependency_results(ctx.fileset.files)
+        combined.metrics.extend(dep_metrics)
+        combined.findings.extend(dep_findings)
         return combined
 
 

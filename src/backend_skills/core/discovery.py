@@ -85,6 +85,9 @@ LANGUAGE_BY_SUFFIX = {
     ".tsx": "typescript",
     ".cs": "csharp",
     ".properties": "properties",
+    ".csproj": "xml",
+    ".props": "xml",
+    ".gradle": "groovy",
     ".sh": "shell",
     ".bash": "shell",
     ".xml": "xml",
@@ -112,6 +115,11 @@ LANGUAGE_BY_NAME = {
     "Pipfile.lock": "lock",
     "uv.lock": "lock",
     "pdm.lock": "lock",
+    "go.mod": "gomod",
+    "go.sum": "lock",
+    "yarn.lock": "lock",
+    "gradle.lockfile": "lock",
+    "build.gradle.kts": "groovy",
     "requirements.in": "requirements",
     "constraints.txt": "requirements",
     "LICENSE": "text",
@@ -152,6 +160,7 @@ CONFIG_LANGUAGES = frozenset(
         "lock",
         "requirements",
         "properties",
+        "gomod",
     }
 )
 

@@ -820,11 +820,14 @@ def score_rubric(
     produced: dict[str, list[Metric]] = defaultdict(list)
     not_applicable: dict[str, str] = {}
     declared_by: dict[str, list[str]] = defaultdict(list)
+    valued_by: dict[str, list[str]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.result is None:
             continue
         for metric in outcome.result.metrics:
             produced[metric.name].append(metric)
+            if metric.value is not None:
+                valued_by[metric.name].append(outcome.run.name)
         for criterion_id, why in outcome.result.not_applicable.items():
             not_applicable.setdefault(criterion_id, why)
             declared_by[criterion_id].append(outcome.run.name)
@@ -860,7 +863,7 @@ def score_rubric(
             applicable = True
             if assessed:
                 if criterion.id in not_applicable and not _measured_elsewhere(
-                    own, declared_by[criterion.id], checkers
+                    own, valued_by[criterion.metric], declared_by[criterion.id], checkers
                 ):
                     applicable, reason = False, not_applicable[criterion.id]
                 elif criterion.metric in DERIVED_METRICS and kloc == 0:
@@ -892,19 +895,23 @@ def _languages_of(checker: Checker | None) -> frozenset[str]:
 
 
 def _measured_elsewhere(
-    own: Sequence[Finding], declarers: Sequence[str], checkers: Sequence[Checker]
+    own: Sequence[Finding],
+    valued_by: Sequence[str],
+    declarers: Sequence[str],
+    checkers: Sequence[Checker],
 ) -> bool:
-    """A counted finding from a checker reading other languages than the checkers that
-    found nothing to measure (a Python analysis saying "no database access" does not
-    silence a SQL injection found in Java)."""
+    """A counted finding, or a value of the criterion's metric, from a checker reading
+    other languages than the checkers that found nothing to measure (a Python analysis
+    saying "no database access" does not silence a SQL injection found in Java)."""
     by_name = {c.name: c for c in checkers}
     declared = [_languages_of(by_name.get(name)) for name in declarers]
     if not declared or any(not langs for langs in declared):
         return False
     said = frozenset().union(*declared)
-    for finding in own:
-        langs = _languages_of(by_name.get(finding.checker))
-        if finding.counted and langs and not langs & said:
+    others = [f.checker for f in own if f.counted] + list(valued_by)
+    for name in others:
+        langs = _languages_of(by_name.get(name))
+        if langs and not langs & said:
             return True
     return False
 
