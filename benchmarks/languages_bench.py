@@ -85,7 +85,13 @@ def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
 
     from backend_skills.languages import measure, parse
 
-    suffix = {"java": ".java", "csharp": ".cs", "go": ".go", "javascript": ".js", "typescript": ".ts"}
+    suffix = {
+        "java": ".java",
+        "csharp": ".cs",
+        "go": ".go",
+        "javascript": ".js",
+        "typescript": ".ts",
+    }
     print("\n| language | functions matched | same CC | ours higher | lizard higher | examples |")
     print("|---|---:|---:|---:|---:|---|")
     for language in sorted(files):
@@ -95,8 +101,15 @@ def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
         for path, text, role in files[language]:
             if role is not Role.SOURCE:
                 continue
-            name = path if path.endswith(tuple(suffix.values()) + (".tsx", ".jsx", ".mjs", ".cjs")) else path + suffix[language]
-            theirs = {f.start_line: f for f in lizard.analyze_file.analyze_source_code(name, text).function_list}
+            name = (
+                path
+                if path.endswith((*tuple(suffix.values()), ".tsx", ".jsx", ".mjs", ".cjs"))
+                else path + suffix[language]
+            )
+            theirs = {
+                f.start_line: f
+                for f in lizard.analyze_file.analyze_source_code(name, text).function_list
+            }
             source = text.encode()
             ours = measure(spec, parse(spec, source, path), source, path, test_file=False)
             for function in ours.functions:
@@ -109,13 +122,19 @@ def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
                 elif function.complexity > other.cyclomatic_complexity:
                     higher += 1
                     if len(examples) < 3:
-                        examples.append(f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}")
+                        examples.append(
+                            f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}"
+                        )
                 else:
                     lower += 1
                     if len(examples) < 3:
-                        examples.append(f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}")
+                        examples.append(
+                            f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}"
+                        )
         share = same / matched if matched else 0.0
-        print(f"| {language} | {matched} | {share:.1%} | {higher} | {lower} | {'; '.join(examples)} |")
+        print(
+            f"| {language} | {matched} | {share:.1%} | {higher} | {lower} | {'; '.join(examples)} |"
+        )
 
 
 AST_GREP = {
@@ -128,11 +147,13 @@ AST_GREP = {
 def ast_grep_compare(files: dict[str, list[tuple[str, str, Role]]]) -> None:
     from ast_grep_py import SgRoot  # type: ignore[import-not-found]
 
+    from backend_skills.languages import parse
     from backend_skills.rules import RULES
     from backend_skills.rules._engine import run_tree_rules
-    from backend_skills.languages import parse
 
-    print("\n| language | rule | ast-grep matches | ast-grep s | ours matches | ours s (parse included) |")
+    print(
+        "\n| language | rule | ast-grep matches | ast-grep s | ours matches | ours s (parse included) |"
+    )
     print("|---|---|---:|---:|---:|---:|")
     for language, (pattern, rule_id) in AST_GREP.items():
         batch = files.get(language, [])
@@ -148,13 +169,17 @@ def ast_grep_compare(files: dict[str, list[tuple[str, str, Role]]]) -> None:
         ours = 0
         for path, text, _ in batch:
             source = text.encode()
-            ours += len(run_tree_rules([RULES[rule_id]], spec, parse(spec, source, path), source, path))
+            ours += len(
+                run_tree_rules([RULES[rule_id]], spec, parse(spec, source, path), source, path)
+            )
         mine = time.perf_counter() - started
         print(f"| {language} | {rule_id} `{pattern}` | {theirs} | {sg:.3f} | {ours} | {mine:.3f} |")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("roots", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lizard", action="store_true")
