@@ -487,3 +487,32 @@ def test_dependency_pinning_combines_across_ecosystems(make_tree: TreeFactory) -
     report = score(root, skills=["security"], isolated=True, cache=False)
     deps = next(c for s in report.skills for c in s.criteria if c.id == "security.dependencies")
     assert deps.metrics["security.dependency_risk_pct"] == 0.0
+
+
+def test_scalability_is_assessed_for_an_aspnet_service(make_tree: TreeFactory) -> None:
+    files = {
+        "Api/Controllers/ItemsController.cs": """
+            public class ItemsController : ControllerBase
+            {
+                private readonly IMemoryCache _cache;
+
+                [HttpGet("items")]
+                public async Task<IActionResult> List()
+                {
+                    var items = _repository.ListAsync().Result;
+                    BackgroundJob.Enqueue(() => _mailer.SendDigest());
+                    return Ok(items);
+                }
+            }
+        """,
+    }
+    root = make_tree(files)
+    report = score(root, skills=["scalability"], isolated=True, cache=False)
+    criteria = {c.id: c for s in report.skills for c in s.criteria}
+    assert criteria["scalability.caching"].applicable
+    assert criteria["scalability.caching"].metrics["scalability.cache_evidence"] == 1
+    assert criteria["scalability.background_jobs"].metrics["scalability.background_evidence"] == 1
+    blocking = [f for f in report.findings if f.rule == "BSSCL101"]
+    assert [(f.path, f.line) for f in blocking] == [("Api/Controllers/ItemsController.cs", 8)]
+    assert criteria["scalability.async_blocking"].applicable
+    assert (criteria["scalability.async_blocking"].score or 100) < 100

@@ -115,6 +115,8 @@ class PolyglotChecker(FileChecker):
         INJECTION_COUNT,
         "security.dependency_risk_pct",
         "security.dependencies_declared",
+        "scalability.cache_evidence",
+        "scalability.background_evidence",
     )
     feeds = (
         "server_side.complexity",
@@ -128,6 +130,7 @@ class PolyglotChecker(FileChecker):
         "security.deserialization",
         "security.configuration",
         "security.dependencies",
+        "scalability.async_blocking",
     )
 
     @property
@@ -198,6 +201,7 @@ class PolyglotChecker(FileChecker):
             combined.metrics.extend(_server_metrics(data, opts))
             combined.metrics.extend(_injection_metrics(ctx, combined.findings, roles))
             combined.notes.extend(_notes(data))
+            combined.metrics.extend(_scalability_metrics(data, combined.notes))
         from ._polyglot_deps import dependency_results
 
         dep_metrics, dep_findings = dependency_results(ctx.fileset.files)
@@ -240,6 +244,11 @@ def analyse_source(
     if role is Role.SOURCE:
         findings += _measure_findings(path, measured, opts)
         data.update(
+            routes=_count(spec.route_markers, text),
+            cache=_count(spec.cache_markers, text),
+            background=_count(spec.background_markers, text),
+        )
+        data.update(
             sloc=measured.sloc,
             functions=[[f.line, f.end_line, f.complexity, f.sloc] for f in measured.functions],
             public=measured.public,
@@ -254,6 +263,15 @@ def analyse_source(
 
 
 _DEFAULTS = PolyglotOptions()
+
+
+@functools.cache
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+def _count(regex: str, text: str) -> int:
+    return sum(1 for _ in _compiled(regex).finditer(text)) if regex else 0
 
 
 @functools.cache
@@ -571,6 +589,35 @@ def _injection_metrics(
     return [
         value,
         Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", combine="sum"),
+    ]
+
+
+def _scalability_metrics(data: Sequence[Mapping[str, Any]], notes: list[str]) -> list[Metric]:
+    """Caching and background-work evidence, summed with the Python analyses' (only for
+    a service: request handlers, or the evidence itself)."""
+    sources = [d for d in data if d["role"] == Role.SOURCE.value]
+    totals = {k: sum(int(d.get(k, 0)) for d in sources) for k in ("routes", "cache", "background")}
+    if not any(totals.values()):
+        return []
+    notes.append(
+        f"{NAME}: {totals['routes']} request handlers, {totals['cache']} cache sites,"
+        f" {totals['background']} background-work sites"
+    )
+    return [
+        Metric(
+            name="scalability.cache_evidence",
+            value=totals["cache"],
+            unit="sites",
+            files=len(sources),
+            combine="sum",
+        ),
+        Metric(
+            name="scalability.background_evidence",
+            value=totals["background"],
+            unit="sites",
+            files=len(sources),
+            combine="sum",
+        ),
     ]
 
 

@@ -60,6 +60,12 @@ class LanguageSpec:
     request_markers: str = ""
     """A regular expression matching request input (parameters, bodies, headers) in a
     function: a sink fed in such a function is a vulnerability, elsewhere a hotspot."""
+    route_markers: str = ""
+    """A regular expression matching a request handler's declaration (a route)."""
+    cache_markers: str = ""
+    """A regular expression matching use of a cache (annotations, clients, interfaces)."""
+    background_markers: str = ""
+    """A regular expression matching work moved off the request path (jobs, queues)."""
     test_file_markers: tuple[str, ...] = ()
     """Text that makes a test file's functions count as tests (annotations, attributes)."""
     assertion_markers: str = ""

@@ -101,6 +101,9 @@ SPEC = LanguageSpec(
         r"|HttpContext\.Request|\bHttpRequest\b|\[Http(?:Get|Post|Put|Delete|Patch)\b|ControllerBase|: Controller\b"
     ),
     assertion_markers=r"\bAssert\.|\.Should\(|\.Verify\(|\bShouldBe\w*\(|\bExpect\(",
+    route_markers=r"\[Http(?:Get|Post|Put|Delete|Patch)\b|\bMap(?:Get|Post|Put|Delete|Patch)\s*\(|:\s*(?:Controller|ControllerBase)\b|\bPageModel\b",
+    cache_markers=r"\bIMemoryCache\b|\bIDistributedCache\b|\bAdd(?:Memory|StackExchangeRedis|DistributedMemory)Cache\b|\[ResponseCache\b|\bOutputCache\b|\bIConnectionMultiplexer\b|\bHybridCache\b",
+    background_markers=r"\bBackgroundService\b|\bIHostedService\b|\bHangfire\b|\bBackgroundJob\.|\bRecurringJob\.|\bQuartz\b|\bMassTransit\b|\bIBackgroundTaskQueue\b|\bChannel<",
     is_public=_public,
     is_test=_test,
 )

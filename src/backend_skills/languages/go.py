@@ -59,6 +59,9 @@ SPEC = LanguageSpec(
         r"|mux\.Vars\(|chi\.URLParam\("
     ),
     assertion_markers=r"\bt\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\b|\b(?:assert|require)\.\w+\(|\bExpect\(|\bcmp\.Diff\(|// Output:",
+    route_markers=r"\bHandleFunc\s*\(|\bHandle\s*\(\s*\"|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch)\s*\(\s*\"/",
+    cache_markers=r"go-redis/redis|redis/go-redis|\bredis\.NewClient\b|\bbigcache\b|\bristretto\b|\bfreecache\b|\bgroupcache\b|\bgo-cache\b",
+    background_markers=r"hibiken/asynq|\basynq\.|robfig/cron|go-co-op/gocron|riverqueue|\bmachinery\b|\bnats\.|\bsarama\.|segmentio/kafka-go|\bamqp\.",
     is_public=_public,
     is_test=_test,
 )

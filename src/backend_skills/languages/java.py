@@ -80,6 +80,9 @@ SPEC = LanguageSpec(
         r"|@(?:QueryParam|PathParam|FormParam)"
     ),
     assertion_markers=r"\bassert\w*\s*\(|\bverify\s*\(|\bexpect\w*\s*\(|\.andExpect\(|\bfail\s*\(|\bassert\b",
+    route_markers=r"@(?:Get|Post|Put|Delete|Patch|Request)Mapping\b|@(?:GET|POST|PUT|DELETE|Path)\b",
+    cache_markers=r"@Cacheable\b|@EnableCaching\b|@CachePut\b|\bCacheManager\b|\bRedisTemplate\b|\bCaffeine\b|\bJedis(?:Pool)?\b|\bRedissonClient\b",
+    background_markers=r"@Async\b|@Scheduled\b|@EnableAsync\b|@EnableScheduling\b|@(?:Kafka|Rabbit|Jms|Sqs)Listener\b|\bJobLauncher\b|org\.quartz\b|\bTaskExecutor\b",
     is_public=_public,
     is_test=_test,
 )

@@ -29,6 +29,19 @@ REQUEST_MARKERS = (
     r"\breq\.(?:query|body|params|cookies|headers|files?|get\()|\brequest\.(?:query|body|params|payload|headers)"
     r"|\bctx\.(?:query|params|request\.body)|@(?:Body|Query|Param|Headers)\("
 )
+ROUTE_MARKERS = (
+    r"\b(?:app|router|server|fastify)\.(?:get|post|put|delete|patch|all|route)\s*\(\s*['\"`/]"
+    r"|@(?:Get|Post|Put|Delete|Patch)\(|\bcreateRouter\b"
+)
+CACHE_MARKERS = (
+    r"require\(['\"](?:redis|ioredis|node-cache|lru-cache|memcached|apicache|cache-manager)['\"]\)"
+    r"|from\s+['\"](?:redis|ioredis|node-cache|lru-cache|memcached|apicache|cache-manager|@nestjs/cache-manager|keyv)['\"]"
+    r"|@CacheKey\(|CacheInterceptor"
+)
+BACKGROUND_MARKERS = (
+    r"['\"](?:bullmq|bull|bee-queue|agenda|node-cron|cron|kue|amqplib|kafkajs|@nestjs/bull|@nestjs/schedule|pg-boss)['\"]"
+    r"|@Cron\(|@Processor\("
+)
 ASSERTIONS = r"\bexpect\s*\(|\bassert\w*[.(]|\.should\b|\bsinon\.assert|\bt\.(?:is|deepEqual|true|false|truthy)\("
 
 
@@ -94,6 +107,9 @@ SPEC = LanguageSpec(
     parameters=("formal_parameters",),
     request_markers=REQUEST_MARKERS,
     assertion_markers=ASSERTIONS,
+    route_markers=ROUTE_MARKERS,
+    cache_markers=CACHE_MARKERS,
+    background_markers=BACKGROUND_MARKERS,
     is_public=exported,
     is_test=test_call,
 )

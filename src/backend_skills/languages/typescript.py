@@ -5,10 +5,13 @@ from __future__ import annotations
 from ._spec import LanguageSpec
 from .javascript import (
     ASSERTIONS,
+    BACKGROUND_MARKERS,
+    CACHE_MARKERS,
     CLASSES,
     DECISIONS,
     FUNCTIONS,
     REQUEST_MARKERS,
+    ROUTE_MARKERS,
     exported,
     test_call,
 )
@@ -36,6 +39,9 @@ SPEC = LanguageSpec(
     parameters=("required_parameter", "optional_parameter"),
     request_markers=REQUEST_MARKERS,
     assertion_markers=ASSERTIONS,
+    route_markers=ROUTE_MARKERS,
+    cache_markers=CACHE_MARKERS,
+    background_markers=BACKGROUND_MARKERS,
     is_public=exported,
     is_test=test_call,
 )

@@ -7,12 +7,18 @@ the tests read rules from it; a checker emits a finding by rule id and takes the
 
 from __future__ import annotations
 
-from . import _security_crypto, _security_injection, _security_other, _server_side
+from . import _scalability, _security_crypto, _security_injection, _security_other, _server_side
 from ._model import Example, Pattern, Rule
 
 RULES: dict[str, Rule] = {
     rule.id: rule
-    for module in (_security_injection, _security_crypto, _security_other, _server_side)
+    for module in (
+        _security_injection,
+        _security_crypto,
+        _security_other,
+        _server_side,
+        _scalability,
+    )
     for rule in module.RULES
 }
 

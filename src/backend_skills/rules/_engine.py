@@ -276,6 +276,17 @@ class _Flow:
         return False
 
 
+def _header(function: tree_sitter.Node | None) -> str:
+    """A function's text up to its body (modifiers, name, parameters)."""
+    if function is None:
+        return ""
+    body = function.child_by_field_name("body")
+    raw = function.text or b""
+    if body is not None:
+        raw = raw[: body.start_byte - function.start_byte]
+    return raw.decode("utf-8", "replace")
+
+
 def _descendants(node: tree_sitter.Node, kinds: Sequence[str]) -> Iterable[tree_sitter.Node]:
     if not kinds:
         return
@@ -356,6 +367,10 @@ def run_tree_rules(
             node = caps.get("match", [None])[0]
             if node is None or not _passes_filters(pattern, node, text):
                 continue
+            if pattern.scope:
+                flow = flow or _Flow(spec, grammar, tree.root_node)
+                if not _regex(pattern.scope).search(_header(flow.scope(node))):
+                    continue
             secret = ""
             via_parameter = False
             if pattern.when == "dynamic":

@@ -48,6 +48,9 @@ class Pattern:
     file_text: str = ""
     unless_file: str = ""
     needles: tuple[str, ...] = ()
+    scope: str = ""
+    """A regular expression the header of the function holding the match (its text up
+    to the body) must match: ``\\basync\\b`` for "inside an async function"."""
     ignore_case: bool = False
     """Look for the needles in the lower-cased text (give them in lower case)."""
 
