@@ -117,6 +117,14 @@ def _go(file: SourceFile, present: set[str]) -> list[Dependency]:
     ]
 
 
+_MSBUILD_PROPERTY = re.compile(r"<(\w+)>\s*([^<]*?)\s*</\1>")
+
+
+def _expand(version: str, properties: dict[str, str]) -> str:
+    """``$(AspNetVersion)`` replaced by the property's value from a ``.props`` file."""
+    return re.sub(r"\$\((\w+)\)", lambda m: properties.get(m.group(1), m.group(0)), version)
+
+
 def _nuget(file: SourceFile, present: set[str], central: dict[str, str]) -> list[Dependency]:
     folder = PurePosixPath(file.path).parent
     lock = "packages.lock.json" if str(folder) == "." else f"{folder}/packages.lock.json"
@@ -172,9 +180,14 @@ def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
     kept = [f for f in files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)]
     present = {f.path for f in kept}
     central: dict[str, str] = {}
+    properties: dict[str, str] = {}
     for f in kept:
-        if f.path.rsplit("/", 1)[-1] == "Directory.Packages.props":
+        name = f.path.rsplit("/", 1)[-1]
+        if name.endswith(".props"):
+            properties.update(_MSBUILD_PROPERTY.findall(f.text))
+        if name == "Directory.Packages.props":
             central.update((n.lower(), v) for n, v in _PACKAGE_VERSION.findall(f.text))
+    central = {k: _expand(v, properties) for k, v in central.items()}
     found: list[Dependency] = []
     for f in kept:
         name = f.path.rsplit("/", 1)[-1]

@@ -367,9 +367,14 @@ def run_tree_rules(
             node = caps.get("match", [None])[0]
             if node is None or not _passes_filters(pattern, node, text):
                 continue
-            if pattern.scope:
+            if pattern.scope or pattern.unless_function:
                 flow = flow or _Flow(spec, grammar, tree.root_node)
-                if not _regex(pattern.scope).search(_header(flow.scope(node))):
+                function = flow.scope(node)
+                if pattern.scope and not _regex(pattern.scope).search(_header(function)):
+                    continue
+                if pattern.unless_function and _regex(pattern.unless_function).search(
+                    _text(function)
+                ):
                     continue
             secret = ""
             via_parameter = False

@@ -51,6 +51,9 @@ class Pattern:
     scope: str = ""
     """A regular expression the header of the function holding the match (its text up
     to the body) must match: ``\\basync\\b`` for "inside an async function"."""
+    unless_function: str = ""
+    """A regular expression that, found anywhere in the function holding the match,
+    silences it (``WhenAll(``: ``.Result`` of tasks already awaited together)."""
     ignore_case: bool = False
     """Look for the needles in the lower-cased text (give them in lower case)."""
 

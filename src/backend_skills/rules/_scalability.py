@@ -28,6 +28,7 @@ SYNC_OVER_ASYNC = Rule(
             languages=("csharp",),
             query="""(member_access_expression name: (identifier) @name (#eq? @name "Result")) @match""",
             scope=r"\basync\b",
+            unless_function=r"\bWhenAll\s*\(",
             needles=(".Result",),
         ),
         Pattern(
@@ -60,6 +61,12 @@ SYNC_OVER_ASYNC = Rule(
     return items.Count;
   }
   public int Count() { return validation.Result; }
+  public async Task<int> BothAsync() {
+    var a = _repo.CountAsync();
+    var b = _cache.CountAsync();
+    await Task.WhenAll(a, b);
+    return a.Result + b.Result;
+  }
 }
 """,
         ),
