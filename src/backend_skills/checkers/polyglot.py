@@ -270,8 +270,39 @@ def _compiled(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
+@functools.cache
+def _required_words(regex: str) -> tuple[str, ...] | None:
+    """One word each alternative of ``regex`` cannot match without (its longest run of
+    letters outside any group), or None when some alternative has none. A text holding
+    none of them cannot match: a substring search is far cheaper than the regex."""
+    depth, start, parts = 0, 0, []
+    for index, char in enumerate(regex):
+        if char == "(" and regex[index - 1 : index] != "\\":
+            depth += 1
+        elif char == ")" and regex[index - 1 : index] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0 and regex[index - 1 : index] != "\\":
+            parts.append(regex[start:index])
+            start = index + 1
+    parts.append(regex[start:])
+    words = []
+    for part in parts:
+        outside = re.sub(r"\((?:[^()]|\([^()]*\))*\)[?*]?|\[[^\]]*\]|\\[a-zA-Z]", " ", part)
+        outside = re.sub(r"[A-Za-z][?*]|\{[^}]*\}", " ", outside)  # optional letters
+        runs = re.findall(r"[A-Za-z]{3,}", outside)
+        if not runs:
+            return None
+        words.append(max(runs, key=len))
+    return tuple(words)
+
+
 def _count(regex: str, text: str) -> int:
-    return sum(1 for _ in _compiled(regex).finditer(text)) if regex else 0
+    if not regex:
+        return 0
+    words = _required_words(regex)
+    if words is not None and not any(w in text for w in words):
+        return 0
+    return sum(1 for _ in _compiled(regex).finditer(text))
 
 
 @functools.cache
