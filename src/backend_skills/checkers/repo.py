@@ -25,6 +25,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from backend_skills.checkers._ci_commands import (
+    Command,
+    follow,
+    runs_tests,
+    split_commands,
+    yaml_commands,
+)
 from backend_skills.core.cache import fileset_shape_digest
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import FileSet, SourceFile
@@ -1227,13 +1234,6 @@ _PIPELINE_KEYS = {
     "Buildkite": {"steps"},
 }
 
-TEST_COMMAND = re.compile(
-    r"\b(py\.?test|pytest|tox|nox|unittest|nose2|manage\.py\s+test|coverage\s+run|"
-    r"make\s+(test|tests|check|ci)|hatch\s+(test|run\s+[\w:-]*test\w*)|"
-    r"(npm|pnpm|yarn|bun)\s+(run\s+)?test|go\s+test|cargo\s+(test|nextest)|mvn\b.*\b(test|verify)|"
-    r"gradlew?\b.*\b(test|check)|rspec|phpunit|jest|vitest|mix\s+test|dotnet\s+test|ctest|behave)\b",
-    re.IGNORECASE,
-)
 LINT_COMMAND = re.compile(
     r"\b(ruff|flake8|pylint|mypy|pyright|pytype|black|isort|pre-commit(\s+run|/action)|prek\s+run|"
     r"eslint|prettier|golangci-lint|gofmt|go\s+vet|rubocop|cargo\s+(clippy|fmt)|sqlfluff|"
@@ -1246,10 +1246,6 @@ _INSTALL_STEP = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\n|&&|\|\||;|\|")
-_MAKE = re.compile(r"\bmake\s+((?:-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
-_SCRIPT = re.compile(
-    r"(?:^|[\s;&|])(?:bash\s+|sh\s+|python3?\s+)?(?:\./)?([\w./-]+\.(?:sh|bash|py))\b"
-)
 
 
 def commands_in(strings: Iterable[str]) -> list[str]:
@@ -1264,71 +1260,6 @@ def commands_in(strings: Iterable[str]) -> list[str]:
     return out
 
 
-_TARGET = re.compile(r"[\w./-]+")
-
-
-def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
-    """Makefile targets -> (prerequisites, recipe lines)."""
-    targets: dict[str, tuple[list[str], list[str]]] = {}
-    current: list[str] = []
-    for line in makefile.splitlines():
-        if line.startswith("\t"):
-            for name in current:
-                targets[name][1].append(line.strip())
-            continue
-        if line.lstrip().startswith("#") or ":" not in line:
-            if line.strip() and not line.startswith(" "):
-                current = []
-            continue
-        head, _, tail = line.partition(":")
-        tail = tail.removeprefix(":")  # double-colon rules
-        names = head.split()
-        if tail.startswith("=") or not names or not all(_TARGET.fullmatch(n) for n in names):
-            current = []  # a variable assignment (VAR := x) or not a rule
-            continue
-        current = names
-        prereqs = tail.split(";")[0].split()
-        for name in current:
-            targets.setdefault(name, ([], []))
-            targets[name][0].extend(prereqs)
-    return targets
-
-
-def expand_commands(commands: Sequence[str], fileset: FileSet) -> list[str]:
-    """``commands`` plus the recipes of the Makefile targets and the scripts they call."""
-    makefile = fileset.get("Makefile")
-    targets = make_targets(makefile.text) if makefile else {}
-    out = list(commands)
-    seen_targets: set[str] = set()
-    seen_scripts: set[str] = set()
-    queue = list(commands)
-    depth = 0
-    while queue and depth < 4:
-        depth += 1
-        nxt: list[str] = []
-        for command in queue:
-            for match in _MAKE.finditer(command):
-                for name in match.group(2).split():
-                    if name in targets and name not in seen_targets:
-                        seen_targets.add(name)
-                        prereqs, recipe = targets[name]
-                        nxt.extend(recipe)
-                        nxt.extend(f"make {p}" for p in prereqs)
-            for match in _SCRIPT.finditer(command):
-                path = match.group(1).removeprefix("./")
-                script = fileset.get(path)
-                if (
-                    script is not None
-                    and path not in seen_scripts
-                    and script.size <= MAX_YAML_BYTES
-                ):
-                    seen_scripts.add(path)
-                    nxt.extend(commands_in([script.text]))
-        out.extend(nxt)
-        queue = nxt
-    return out
-
-
 def _strip_groovy_comments(text: str) -> str:
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.DOTALL)
     return re.sub(r"(?m)^\s*//.*$", " ", text)
@@ -1340,12 +1271,15 @@ class Pipeline:
 
     path: str
     system: str
+    commands: int = 0
     tests: list[str] = field(default_factory=list)
     linters: list[str] = field(default_factory=list)
+    through: list[str] = field(default_factory=list)
 
 
-def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | None]:
-    """Commands in a CI file, or None with a reason when it is not a pipeline."""
+def _ci_commands(f: SourceFile, system: str) -> tuple[list[Command] | None, str | None]:
+    """Commands in a CI file (each in its working directory), or None with a reason when
+    it is not a pipeline."""
     if system == "Jenkins":
         text = _strip_groovy_comments(f.text)
         if not re.search(r"\b(pipeline|node)\s*(\([^)]*\))?\s*\{|\bstage\s*\(", text):
@@ -1355,7 +1289,7 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | No
             text,
             re.DOTALL,
         )
-        return commands_in(strings or [text]), None
+        return [c for s in (strings or [text]) for c in split_commands(s)], None
     data, problem = load_yaml(f)
     if problem is not None:
         return None, problem
@@ -1370,7 +1304,22 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | No
         ok = bool(_PIPELINE_KEYS.get(system, set()) & set(data))
     if not ok:
         return None, "is not a pipeline (no jobs or steps)"
-    return commands_in(yaml_strings(data)), None
+    return yaml_commands(data), None
+
+
+#: Pipeline file names that say they test or build (chosen for a "runs no tests" finding).
+_TESTISH_PIPELINE = re.compile(r"test|\bci\b|check|build|main|pull|push|verify|python|node|go|java", re.I)
+
+
+def _tested_through(leaves: Sequence[Command]) -> list[str]:
+    """The files a pipeline's test commands were found in (scripts, Makefile targets)."""
+    out: list[str] = []
+    for leaf in leaves:
+        if leaf.via and runs_tests(leaf.text):
+            for step in leaf.via:
+                if step not in out:
+                    out.append(step)
+    return out
 
 
 def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
@@ -1402,27 +1351,28 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
                 )
             )
             continue
-        expanded = expand_commands(commands, fileset)
-        all_commands.extend(expanded)
-        pipeline = Pipeline(path=f.path, system=system)
-        for command in expanded:
-            test = TEST_COMMAND.search(command)
-            if test:
-                pipeline.tests.append(test.group(0).split()[0].lower())
-            lint = LINT_COMMAND.search(command)
+        leaves = follow(commands, fileset)
+        all_commands.extend(leaf.text for leaf in leaves)
+        pipeline = Pipeline(path=f.path, system=system, commands=len(commands))
+        for leaf in leaves:
+            runner = runs_tests(leaf.text)
+            if runner:
+                pipeline.tests.append(runner)
+            lint = LINT_COMMAND.search(leaf.text)
             if lint:
                 pipeline.linters.append(lint.group(0).split()[0].lower())
+        pipeline.through = _tested_through(leaves)
         pipelines.append(pipeline)
     empty_ci = [
         s.path
         for s in fileset.skipped
         if s.reason == "empty file" and any(p.match(s.path) for p, _ in CI_SYSTEMS)
     ]
-    runs_tests = [p for p in pipelines if p.tests]
+    runs_tests_ = [p for p in pipelines if p.tests]
     runs_lint = [p for p in pipelines if p.linters]
-    if runs_tests and runs_lint:
+    if runs_tests_ and runs_lint:
         level = 3.0
-    elif runs_tests:
+    elif runs_tests_:
         level = 2.0
     elif pipelines:
         level = 1.0
@@ -1433,26 +1383,37 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
     )
     for p in pipelines:
         tests = _join(sorted(set(p.tests))) or "no test runner"
+        through = f" (through {_join(p.through[:4])})" if p.through else ""
         linters = _join(sorted(set(p.linters))) or "none"
-        part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}; linters: {linters}")
-    if pipelines and not runs_tests:
-        first = pipelines[0]
+        part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}{through}; linters: {linters}")
+    if pipelines and not runs_tests_:
+        # Name the pipeline most likely meant to test: by its name, else the busiest one.
+        first = max(
+            pipelines,
+            key=lambda p: (
+                bool(_TESTISH_PIPELINE.search(PurePosixPath(p.path).stem)),
+                p.commands,
+            ),
+        )
+        others = len(pipelines) - 1
         part.findings.append(
             _finding(
                 "BSCOL007",
                 CI,
                 first.path,
-                f"{first.path} does not run the tests: add a step that runs them (e.g. `run: pytest`)",
+                f"{first.path} does not run the tests"
+                + (f" (nor do the {others} other pipeline(s))" if others else "")
+                + ": add a step that runs them (e.g. `run: pytest`, `run: make test`)",
                 severity=Severity.LOW,
             )
         )
-    elif runs_tests and not runs_lint:
+    elif runs_tests_ and not runs_lint:
         part.findings.append(
             _finding(
                 "BSCOL007",
                 CI,
-                runs_tests[0].path,
-                f"{runs_tests[0].path} runs the tests but no linter or type checker: add a step "
+                runs_tests_[0].path,
+                f"{runs_tests_[0].path} runs the tests but no linter or type checker: add a step "
                 "such as `run: ruff check .` or `pre-commit run --all-files`",
             )
         )
