@@ -16,6 +16,7 @@ import configparser
 import functools
 import itertools
 import json
+import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -494,19 +495,6 @@ def _only_install(block: str) -> bool:
 
 # --------------------------------------------------------------------------- docs
 
-_SITE_CONFIGS = {
-    "mkdocs.yml": "MkDocs",
-    "mkdocs.yaml": "MkDocs",
-    "docs/conf.py": "Sphinx",
-    "docs/source/conf.py": "Sphinx",
-    "doc/conf.py": "Sphinx",
-    ".readthedocs.yml": "Read the Docs",
-    ".readthedocs.yaml": "Read the Docs",
-    "docusaurus.config.js": "Docusaurus",
-    "docusaurus.config.ts": "Docusaurus",
-    "book.toml": "mdBook",
-    "antora.yml": "Antora",
-}
 _HYGIENE_STEMS = frozenset(
     {
         "CHANGELOG",
@@ -532,30 +520,151 @@ _AUTODOC = re.compile(r"^(auto\w+|automodule|autoclass|autofunction)$")
 _MKDOCSTRINGS = re.compile(r"^:::\s+[\w.]+", re.MULTILINE)
 
 
+#: Top-level pages that are not documentation pages (community, legal and agent files).
+_NOT_TOP_LEVEL_DOCS = frozenset(
+    {
+        "AUTHORS",
+        "CONTRIBUTORS",
+        "MAINTAINERS",
+        "NOTICE",
+        "SUPPORT",
+        "GOVERNANCE",
+        "CITATION",
+        "FUNDING",
+        "HALL_OF_FAME",
+        "THANKS",
+        "TODO",
+        "AGENTS",
+        "CLAUDE",
+        "GEMINI",
+        "COPILOT_INSTRUCTIONS",
+        "PULL_REQUEST_TEMPLATE",
+        "ISSUE_TEMPLATE",
+        "RELEASE_NOTES",
+        "RELEASE-NOTES",
+    }
+)
+_TOP_LEVEL_DOC_LANGUAGES = frozenset({"markdown", "rst"})
+#: Site configuration file names (anywhere up to two folders down) -> generator.
+_SITE_NAMES = {
+    "mkdocs.yml": "MkDocs",
+    "mkdocs.yaml": "MkDocs",
+    "conf.py": "Sphinx",
+    "docusaurus.config.js": "Docusaurus",
+    "docusaurus.config.ts": "Docusaurus",
+    "docusaurus.config.mjs": "Docusaurus",
+    "book.toml": "mdBook",
+    "antora.yml": "Antora",
+    ".readthedocs.yml": "Read the Docs",
+    ".readthedocs.yaml": "Read the Docs",
+}
+
+
+def _site_sources(fileset: FileSet) -> list[tuple[str, str, str]]:
+    """Documentation sites: (configuration path, generator, source folder).
+
+    Sphinx counts only for a ``conf.py`` in a documentation folder; MkDocs reads
+    ``docs_dir`` (default ``docs``) and mdBook ``[book] src`` (default ``src``), relative
+    to the configuration file; Docusaurus uses ``docs`` beside its configuration and
+    Antora the ``modules`` folder beside ``antora.yml``.
+    """
+    out: list[tuple[str, str, str]] = []
+    for f in fileset.files:
+        generator = _SITE_NAMES.get(f.name)
+        if generator is None or f.path.count("/") > 2:
+            continue
+        folder = _parent(f.path)
+        parts = PurePosixPath(f.path).parts[:-1]
+        if any(p.lower() in _NOT_DOC_PARENTS for p in parts):
+            continue
+        source = folder
+        if generator == "Sphinx":
+            if not parts or parts[-1].lower() not in DOC_DIRS | {"source"}:
+                continue
+        elif generator == "MkDocs":
+            data, _ = load_yaml(f)
+            docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
+            source = _join_path(folder, docs_dir if isinstance(docs_dir, str) else "docs")
+        elif generator == "mdBook":
+            try:
+                book = tomllib.loads(f.text).get("book", {})
+            except (tomllib.TOMLDecodeError, RecursionError):
+                book = {}
+            src = book.get("src") if isinstance(book, dict) else None
+            source = _join_path(folder, src if isinstance(src, str) else "src")
+        elif generator == "Docusaurus":
+            source = _join_path(folder, "docs")
+        elif generator == "Antora":
+            source = _join_path(folder, "modules")
+        elif generator == "Read the Docs":
+            continue  # a hosting configuration: named beside the generator, not a site
+        if source is not None:
+            out.append((f.path, generator, source))
+    return out
+
+
+def _join_path(folder: str, relative: str) -> str | None:
+    """``folder/relative`` normalised, or None when it leaves the root."""
+    joined = posixpath.normpath(posixpath.join(folder, relative.strip()))
+    if joined.startswith(("..", "/")):
+        return None
+    return "" if joined == "." else joined
+
+
 def _doc_pages(fileset: FileSet) -> _Part:
     part = _Part()
     pages: list[str] = []
+    top_level: list[str] = []
     thin: list[tuple[str, int]] = []
-    for f in fileset.files:
-        parts = PurePosixPath(f.path).parts
-        if f.language not in {"markdown", "rst", "text", "html"}:
-            continue
-        if not any(p.lower() in DOC_DIRS for p in parts[:-1]):
-            continue
-        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
-            continue  # documentation of a test fixture is not the project's
-        if _norm_stem(f.name) in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
-            continue
+    sites = _site_sources(fileset)
+    site_dirs = tuple(source + "/" for _, _, source in sites if source)
+
+    def judge(f: SourceFile) -> bool:
         part.files.add(f.path)
         doc = parse_document(f.path, f.text)
         generated = any(_AUTODOC.match(d) for d in doc.directives) or bool(
             _MKDOCSTRINGS.search(f.text)
         )
         if doc.prose_words >= DOC_PAGE_MIN_WORDS or generated:
+            return True
+        thin.append((f.path, doc.prose_words))
+        return False
+
+    for f in fileset.files:
+        if f.language not in {"markdown", "rst", "text", "html"}:
+            continue
+        parts = PurePosixPath(f.path).parts
+        stem = _norm_stem(f.name)
+        if len(parts) == 1:
+            # A top-level page beside the README (development.md, deployment.md, FAQ.md).
+            if (
+                f.language in _TOP_LEVEL_DOC_LANGUAGES
+                and not stem.startswith("README")
+                and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
+                and judge(f)
+            ):
+                top_level.append(f.path)
+            continue
+        in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
+        in_site = bool(site_dirs) and f.path.startswith(site_dirs)
+        if not (in_doc_dir or in_site):
+            continue
+        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
+            continue  # documentation of a test fixture is not the project's
+        if stem in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
+            continue
+        if judge(f):
             pages.append(f.path)
-        else:
-            thin.append((f.path, doc.prose_words))
-    sites = sorted({name for path, name in _SITE_CONFIGS.items() if fileset.get(path) is not None})
+    # A site configuration counts as one page when its source folder holds files
+    # (AsciiDoc pages, which discovery does not read, included through the folder).
+    with_content = [
+        (path, generator)
+        for path, generator, source in sites
+        if any(d == source or d.startswith(source + "/") for d in fileset.dirs)
+        or any(p.startswith(source + "/") for p in pages)
+    ]
+    empty_sites = [path for path, _, _ in sites if path not in {p for p, _ in with_content}]
+    site_names = sorted({generator for _, generator in with_content})
     empty_pages = [
         s.path
         for s in fileset.skipped
@@ -563,14 +672,28 @@ def _doc_pages(fileset: FileSet) -> _Part:
         and any(p.lower() in DOC_DIRS for p in PurePosixPath(s.path).parts[:-1])
         and not any(p.lower() in _NOT_DOC_PARENTS for p in PurePosixPath(s.path).parts[:-1])
     ]
+    count = len(pages) + len(top_level) + (1 if with_content else 0)
     part.metrics.append(
-        Metric(name="repo.doc_pages", value=float(len(pages)), unit="pages", files=len(pages))
+        Metric(
+            name="repo.doc_pages",
+            value=float(count),
+            unit="pages",
+            files=len(pages) + len(top_level),
+        )
     )
-    if pages:
+    if count:
+        where = sorted({_doc_root(p) for p in pages})
         part.notes.append(
-            f"documentation: {len(pages)} page(s) with at least {DOC_PAGE_MIN_WORDS} words "
-            f"under {_join(sorted({_doc_root(p) for p in pages}))}"
-            + (f"; site built with {_join(sites)}" if sites else "")
+            f"documentation: {len(pages) + len(top_level)} page(s) with at least "
+            f"{DOC_PAGE_MIN_WORDS} words"
+            + (f" under {_join(where)}" if where else "")
+            + (f"; top-level pages {_join(top_level[:6])}" if top_level else "")
+            + (
+                f"; site built with {_join(site_names)} ({_join([p for p, _ in with_content])}, "
+                "counted as one page)"
+                if site_names
+                else ""
+            )
         )
     for path, words in thin[:5]:
         part.findings.append(
@@ -582,17 +705,29 @@ def _doc_pages(fileset: FileSet) -> _Part:
                 f"{DOC_PAGE_MIN_WORDS} to count as documentation",
             )
         )
+    for path in empty_sites[:2]:
+        part.findings.append(
+            _finding(
+                "BSCOL002",
+                DOCS,
+                path,
+                f"{path} configures a documentation site whose source folder holds no pages: "
+                "it is not counted",
+                severity=Severity.LOW,
+            )
+        )
     for path in empty_pages[:5]:
         part.findings.append(
             _finding("BSCOL002", DOCS, path, f"{path} is empty", severity=Severity.LOW)
         )
-    if not pages and not thin and not empty_pages:
+    if not count and not thin and not empty_pages and not empty_sites:
         part.findings.append(
             _finding(
                 "BSCOL002",
                 DOCS,
                 "docs",
-                "no docs/ folder: add docs/ with pages on architecture, configuration and operations",
+                "no documentation beyond the README: add docs/ with pages on architecture, "
+                "configuration and operations (or top-level pages such as development.md)",
             )
         )
     return part
@@ -1024,7 +1159,27 @@ REVIEW_ITEMS = (
     "issue templates",
     "code of conduct",
     "security policy",
+    "dependency updates",
+    "labeler",
 )
+#: Items at which the criterion is full (its last anchor); more are noted, not needed.
+REVIEW_FULL = 5
+#: Dependency-update bot configurations (Dependabot, Renovate), by path.
+_DEPENDENCY_BOTS = (
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
+)
+#: Pull-request labelling configurations (actions/labeler, the GitLab/Prow equivalents).
+_LABELERS = (".github/labeler.yml", ".github/labeler.yaml", ".github/auto_label.yml")
 _SECURITY_CHANNEL = re.compile(
     r"(@|\breport\w*|\badvisor\w*|\bdisclos\w*|\bcontact\w*|\bvulnerab\w*|\bsecurity/advisories)",
     re.IGNORECASE,
@@ -1081,9 +1236,21 @@ def _review(fileset: FileSet) -> _Part:
         security,
         lambda f: _words(f.text) >= 20 and _SECURITY_CHANNEL.search(f.text) is not None,
     )
+    consider(
+        "dependency updates",
+        [f for f in (fileset.get(p) for p in _DEPENDENCY_BOTS) if f is not None],
+        _dependency_bot_configured,
+    )
+    consider(
+        "labeler",
+        [f for f in (fileset.get(p) for p in _LABELERS) if f is not None],
+        _labeler_configured,
+    )
     for s in fileset.skipped:
         if s.reason == "empty file" and (
-            PurePosixPath(s.path).name == "CODEOWNERS"
+            s.path in _DEPENDENCY_BOTS
+            or s.path in _LABELERS
+            or PurePosixPath(s.path).name == "CODEOWNERS"
             or _norm_stem(PurePosixPath(s.path).name)
             in {"PULL_REQUEST_TEMPLATE", "ISSUE_TEMPLATE", "CODE_OF_CONDUCT", "SECURITY"}
             or _parent(s.path).lower()
@@ -1094,7 +1261,7 @@ def _review(fileset: FileSet) -> _Part:
         Metric(
             name="repo.review_items",
             value=float(len(present)),
-            unit="items of 5",
+            unit=f"items of {len(REVIEW_ITEMS)}",
             files=len(present),
         )
     )
@@ -1113,13 +1280,15 @@ def _review(fileset: FileSet) -> _Part:
             )
         )
     missing = [i for i in REVIEW_ITEMS if i not in present]
-    if missing:
+    if missing and len(present) < REVIEW_FULL:
         where = {
             "CODEOWNERS": ".github/CODEOWNERS",
             "pull request template": ".github/pull_request_template.md",
             "issue templates": ".github/ISSUE_TEMPLATE/bug_report.md",
             "code of conduct": "CODE_OF_CONDUCT.md",
             "security policy": "SECURITY.md",
+            "dependency updates": ".github/dependabot.yml",
+            "labeler": ".github/labeler.yml",
         }
         part.findings.append(
             _finding(
@@ -1130,6 +1299,30 @@ def _review(fileset: FileSet) -> _Part:
             )
         )
     return part
+
+
+def _dependency_bot_configured(f: SourceFile) -> bool:
+    """Dependabot with at least one ``updates`` entry naming an ecosystem, or a Renovate
+    configuration that says something (``extends``, ``packageRules``, a schedule ...)."""
+    if "dependabot" in f.name:
+        data, _ = load_yaml(f)
+        updates = data.get("updates") if isinstance(data, dict) else None
+        return isinstance(updates, list) and any(
+            isinstance(u, dict) and u.get("package-ecosystem") for u in updates
+        )
+    if f.name.endswith(".json5"):
+        return re.search(r"\b(extends|packageRules|schedule|enabledManagers)\b", f.text) is not None
+    try:
+        data = json.loads(f.text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and bool(data)
+
+
+def _labeler_configured(f: SourceFile) -> bool:
+    """A labeler configuration with at least one label rule."""
+    data, _ = load_yaml(f)
+    return isinstance(data, dict) and bool(data)
 
 
 # --------------------------------------------------------------------------- CI
@@ -1308,7 +1501,9 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[Command] | None, str 
 
 
 #: Pipeline file names that say they test or build (chosen for a "runs no tests" finding).
-_TESTISH_PIPELINE = re.compile(r"test|\bci\b|check|build|main|pull|push|verify|python|node|go|java", re.I)
+_TESTISH_PIPELINE = re.compile(
+    r"test|\bci\b|check|build|main|pull|push|verify|python|node|go|java", re.I
+)
 
 
 def _tested_through(leaves: Sequence[Command]) -> list[str]:
