@@ -251,7 +251,7 @@ def score_checkout(path: Path, entry: Entry | None, cache_dir: Path | None) -> R
     start = time.perf_counter()
     try:
         report = backend_skills.score(path, isolated=True, **options)
-    except Exception as exc:  # noqa: BLE001 - one repository's failure must not end the run
+    except Exception as exc:  # one repository's failure must not end the run
         result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     else:
         result.cells = cells_from_report(report)
@@ -275,7 +275,8 @@ def judge(result: Result) -> list[str]:
             if cell.status != band.status:
                 misses.append(f"{column}: expected {band.status}, got {cell}")
             continue
-        assert band.low is not None and band.high is not None  # noqa: S101 - a band has both
+        if band.low is None or band.high is None:
+            continue  # not reached: a band without a status has both bounds
         if cell.score is None:
             misses.append(f"{column}: expected {band}, got no score ({cell.status})")
         elif not band.low <= cell.score <= band.high:
@@ -303,9 +304,7 @@ class Rank:
         return self.right / self.pairs if self.pairs else None
 
 
-def rank_agreement(
-    results: Iterable[Result], column: str, *, same_language: bool = False
-) -> Rank:
+def rank_agreement(results: Iterable[Result], column: str, *, same_language: bool = False) -> Rank:
     """The share of (vulnerable, mature) pairs whose ``column`` scores are ordered right."""
     scored = [r for r in results if r.entry is not None and r.error is None]
     vulnerable = [r for r in scored if r.entry is not None and r.entry.kind == "vulnerable"]
@@ -313,7 +312,8 @@ def rank_agreement(
     pairs = right = ties = unscored = 0
     for v in vulnerable:
         for m in mature:
-            assert v.entry is not None and m.entry is not None  # noqa: S101 - filtered above
+            if v.entry is None or m.entry is None:
+                continue  # not reached: filtered above
             if same_language and v.entry.language != m.entry.language:
                 continue
             low, high = v.cells.get(column), m.cells.get(column)
@@ -376,9 +376,7 @@ def render_ranks(results: Sequence[Result]) -> str:
     for column in COLUMNS:
         overall = rank_agreement(results, column)
         same = rank_agreement(results, column, same_language=True)
-        lines.append(
-            f"  {column:<14} {_rank_text(overall)}; within a language {_rank_text(same)}"
-        )
+        lines.append(f"  {column:<14} {_rank_text(overall)}; within a language {_rank_text(same)}")
     return "\n".join(lines)
 
 
@@ -395,7 +393,7 @@ def _rank_text(rank: Rank) -> str:
 
 def render_misses(results: Sequence[Result], missing: Sequence[Entry]) -> str:
     """Every missed expectation, one per line."""
-    lines = []
+    lines: list[str] = []
     for r in results:
         lines.extend(f"  {r.label}: {m}" for m in r.misses)
     lines.extend(f"  {e.name}: no checkout found" for e in missing)
@@ -510,7 +508,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         unknown = set(args.only) - {e.name for e in entries}
         if unknown:
-            print(f"calibrate: --only names no corpus entry: {', '.join(sorted(unknown))}", file=sys.stderr)
+            print(
+                f"calibrate: --only names no corpus entry: {', '.join(sorted(unknown))}",
+                file=sys.stderr,
+            )
             return 2
         entries = [e for e in entries if e.name in args.only]
     jobs: list[tuple[Path, Entry | None]] = []
@@ -531,9 +532,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         jobs.append((path, match_entry(path, entries)))
     results: list[Result] = []
-    for path, entry in jobs:
-        print(f"scoring {entry.name if entry else path} ...", file=sys.stderr, flush=True)
-        result = score_checkout(path, entry, args.cache_dir)
+    for path, matched in jobs:
+        print(f"scoring {matched.name if matched else path} ...", file=sys.stderr, flush=True)
+        result = score_checkout(path, matched, args.cache_dir)
         result.misses = judge(result)
         results.append(result)
     output = "\n\n".join(

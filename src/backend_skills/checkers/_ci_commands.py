@@ -56,8 +56,8 @@ _SKIP_TESTS = re.compile(
 
 _SPLIT = re.compile(r"\n|&&|\|\||;|\|")
 _INSTALL_STEP = re.compile(
-    r"\b(pip3?|pipx|uv\s+pip|uv\s+tool|uv\s+sync|poetry|pdm|conda|npm|yarn|pnpm|apt(-get)?|brew|"
-    r"gem|go)\s+(install|add|get|sync|ci)\b",
+    r"\b(?:(?:pip3?|pipx|uv\s+pip|uv\s+tool|uv|poetry|pdm|conda|npm|yarn|pnpm|bun|apt(?:-get)?|"
+    r"brew|gem|go)\s+(?:install|add|get|sync)|npm\s+ci)\b",
     re.IGNORECASE,
 )
 _ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")

@@ -577,7 +577,7 @@ def _site_sources(fileset: FileSet) -> list[tuple[str, str, str]]:
         parts = PurePosixPath(f.path).parts[:-1]
         if any(p.lower() in _NOT_DOC_PARENTS for p in parts):
             continue
-        source = folder
+        source: str | None = folder
         if generator == "Sphinx":
             if not parts or parts[-1].lower() not in DOC_DIRS | {"source"}:
                 continue
