@@ -11,6 +11,7 @@ marks every miss, and measures the **rank agreement** per skill: the share of
     python benchmarks/calibrate.py --corpus calibration/corpus.toml --checkouts /tmp/corpus
     python benchmarks/calibrate.py /tmp/corpus/anxolerd+dvpwa /tmp/corpus/owner+name
     python benchmarks/calibrate.py --checkouts /tmp/corpus --json results.json --strict
+    python benchmarks/calibrate.py --checkouts /tmp/corpus --markdown table.md
 
 A checkout is found under ``--checkouts`` as ``owner+name``, ``owner__name`` or ``name``;
 a PATH given on the command line is matched to its corpus entry the same way (by its
@@ -370,6 +371,36 @@ def render_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(results: Sequence[Result], missing: Sequence[Entry]) -> str:
+    """The table, the rank agreement and the misses as Markdown (for docs/calibration.md)."""
+    headers = ["Repository", "Language", "Kind", *(SHORT[c] for c in COLUMNS)]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for r in results:
+        cells = [_cell_text(r, c).replace(" MISS", " **miss**") for c in COLUMNS]
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"`{r.label}`",
+                    r.entry.language if r.entry else "?",
+                    r.entry.kind if r.entry else "?",
+                    *cells,
+                ]
+            )
+            + " |"
+        )
+    lines += ["", "| Column | All pairs | Within a language |", "|---|---|---|"]
+    for column in COLUMNS:
+        lines.append(
+            f"| {column} | {_rank_text(rank_agreement(results, column))} | "
+            f"{_rank_text(rank_agreement(results, column, same_language=True))} |"
+        )
+    misses = [f"- `{r.label}`: {m}" for r in results for m in r.misses]
+    misses += [f"- `{e.name}`: no checkout found" for e in missing]
+    lines += ["", f"Misses: {len(misses)}", "", *misses]
+    return "\n".join(lines) + "\n"
+
+
 def render_ranks(results: Sequence[Result]) -> str:
     """Rank agreement per column, across all pairs and within each language."""
     lines = ["Rank agreement: share of (vulnerable, mature) pairs ordered right"]
@@ -484,6 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--only", action="append", default=[], help="score only these owner/name")
     parser.add_argument("--json", dest="json_out", help="write the results as JSON ('-': stdout)")
+    parser.add_argument("--markdown", help="also write the results as Markdown to this file")
     parser.add_argument("--cache-dir", type=Path, help="use (and fill) this result cache")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a band is missed or a checkout missing"
@@ -548,6 +580,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(args.json_out).write_text(
                 json.dumps(to_json(results, missing), indent=2) + "\n", encoding="utf-8"
             )
+    if args.markdown:
+        Path(args.markdown).write_text(render_markdown(results, missing), encoding="utf-8")
     failed = any(r.misses for r in results) or bool(missing)
     return 1 if args.strict and failed else 0
 

@@ -122,8 +122,18 @@ def test_table_misses_and_json_on_synthetic_checkouts(
 ) -> None:
     folder, corpus = _checkouts(make_tree, tmp_path)
     out_json = tmp_path / "out.json"
+    out_md = tmp_path / "out.md"
     code = calibrate.main(
-        ["--corpus", str(corpus), "--checkouts", str(folder), "--json", str(out_json)]
+        [
+            "--corpus",
+            str(corpus),
+            "--checkouts",
+            str(folder),
+            "--json",
+            str(out_json),
+            "--markdown",
+            str(out_md),
+        ]
     )
     assert code == 0  # misses do not fail without --strict
     text = capsys.readouterr().out
@@ -152,6 +162,10 @@ def test_table_misses_and_json_on_synthetic_checkouts(
         assert db_missed == (database["score"] < 80)
     assert data["misses"] == sum(len(r["misses"]) for r in data["repositories"])
     assert f"Misses: {data['misses']}" in text
+    markdown = out_md.read_text(encoding="utf-8")
+    assert "| `acme/vuln` | python | vulnerable |" in markdown
+    assert "[90-100] **miss**" in markdown
+    assert f"Misses: {data['misses']}" in markdown
 
     # Rank agreement for each column follows from the two scores.
     for column in ("security", "overall", "collaboration"):
