@@ -35,6 +35,8 @@ MAX_COMMANDS = 5_000
 MAX_FILE_BYTES = 512 * 1024
 #: Longest single command considered (characters); longer ones are cut.
 MAX_COMMAND_CHARS = 4_000
+#: Most searches of the whole tree for a path named from an unknown folder.
+MAX_SUFFIX_SEARCHES = 200
 #: Most strings collected from one YAML document.
 MAX_STRINGS = 50_000
 
@@ -182,6 +184,8 @@ class _Follower:
         self._tox: dict[str, dict[str, list[str]]] = {}
         self._nox: dict[str, dict[str, list[str]]] = {}
         self._make: dict[str, tuple[dict[str, tuple[list[str], list[str]]], dict[str, str]]] = {}
+        self._resolved: dict[tuple[str, str], SourceFile | None] = {}
+        self._suffix_searches = 0
 
     def file(self, path: str) -> SourceFile | None:
         f = self.fileset.get(path)
@@ -191,6 +195,12 @@ class _Follower:
 
     def resolve(self, cwd: str, path: str) -> SourceFile | None:
         """A file named relative to ``cwd``, else to the root, else a unique suffix match."""
+        key = (cwd, path)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(cwd, path)
+        return self._resolved[key]
+
+    def _resolve(self, cwd: str, path: str) -> SourceFile | None:
         path = _GH_EXPR.sub("", path.strip("\"'")).removeprefix("./")
         if not path or path.startswith(("$", "/", "~")):
             return None
@@ -199,7 +209,9 @@ class _Follower:
             f = self.file(candidate) if candidate else None
             if f is not None:
                 return f
-        if "/" in path:  # e.g. a script run inside a container whose workdir is a subfolder
+        if "/" in path and self._suffix_searches < MAX_SUFFIX_SEARCHES:
+            # e.g. a script run inside a container whose workdir is a subfolder
+            self._suffix_searches += 1
             suffix = "/" + posixpath.normpath(path)
             found = [f for f in self.fileset.files if f.path.endswith(suffix)]
             if len(found) == 1 and found[0].size <= MAX_FILE_BYTES:
