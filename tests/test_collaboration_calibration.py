@@ -215,6 +215,47 @@ def test_gitlab_cd_then_make_is_followed(make_tree: TreeFactory) -> None:
     assert _ci_level(collaboration(root)) == 2
 
 
+@pytest.mark.parametrize(
+    ("files", "level"),
+    [
+        (
+            {
+                "azure-pipelines.yml": "trigger: [main]\nsteps:\n  - script: make test\n"
+                "    workingDirectory: api\n",
+                "api/Makefile": "test:\n\tpytest -q\n",
+            },
+            2,
+        ),
+        (
+            {
+                ".circleci/config.yml": "version: 2.1\njobs:\n  test:\n"
+                "    working_directory: ~/project/api\n    docker: [{image: cimg/python:3.12}]\n"
+                "    steps:\n      - checkout\n      - run: make check\n",
+                "api/Makefile": "check:\n\truff check .\n",
+            },
+            1,  # the Makefile in api/ is read: it lints but runs no tests
+        ),
+        (
+            {
+                "Jenkinsfile": "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n"
+                "      steps { sh 'cd api && ./run-tests.sh' }\n    }\n  }\n}\n",
+                "api/run-tests.sh": "#!/bin/sh\ngo test ./...\n",
+            },
+            2,
+        ),
+        # A wrapper whose definition is not in the repository keeps its own words.
+        (_workflow("make test"), 2),
+        (_workflow("npm test"), 2),
+        (_workflow("make build"), 1),
+    ],
+    ids=["azure", "circleci", "jenkins", "make-unread", "npm-unread", "make-build-unread"],
+)
+def test_other_ci_systems_follow_their_working_directory(
+    make_tree: TreeFactory, files: dict[str, str], level: float
+) -> None:
+    assert _ci_level(collaboration(make_tree(files))) == level
+
+
 def test_the_runs_no_tests_finding_names_the_workflow_meant_to_test(
     make_tree: TreeFactory,
 ) -> None:
@@ -264,6 +305,7 @@ def test_command_helpers() -> None:
     assert runs_tests("./gradlew build -x test") is None
     assert runs_tests("node --import tsx --test test/*.ts") == "node --test"
     assert runs_tests("python -m build") is None
+    assert runs_tests("make -j4 test") == "make test"
     assert make_targets("x: y ; echo inline\n\techo two\n")["x"] == (
         ["y"],
         ["echo inline", "echo two"],

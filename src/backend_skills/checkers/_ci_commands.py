@@ -48,7 +48,10 @@ TEST_RUNNER = re.compile(
     r"gradlew?\b[^\n]*\b(?:test|check|build)|sbt\b[^\n]*\btest|lein\s+test|"
     r"rspec|phpunit|jest|vitest|mocha|jasmine|karma|playwright\s+test|cypress\s+run|ng\s+test|"
     r"node\b[^\n]*\s--test|deno\s+test|bun\s+test|mix\s+test|dotnet\s+test|vstest\.console|"
-    r"ctest|behave|tox|nox)\b",
+    r"ctest|behave|tox|nox|"
+    # Wrappers whose definition was not found in the repository keep their own words:
+    r"make\s+(?:-\S+\s+)*(?:test|tests|check|ci)|(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test|"
+    r"hatch\s+run\s+[\w:-]*test[\w:-]*|pdm\s+run\s+test|just\s+test)\b",
     re.IGNORECASE,
 )
 #: Maven or Gradle invocations that skip the tests.
@@ -94,6 +97,7 @@ _MAKE_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}|\?|\+)?=\s*(.*)
 _VAR_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
 _MAKE_TARGET = re.compile(r"[\w./%-]+")
 _GH_EXPR = re.compile(r"\$\{\{[^}]*\}\}/?")
+_CIRCLE_HOME = re.compile(r"^~/project(?:/|$)")
 _WD_KEYS = ("working-directory", "working_directory", "workingDirectory")
 _LABEL_KEYS = frozenset({"name", "description", "displayname", "title", "label", "summary"})
 
@@ -130,6 +134,7 @@ def split_commands(text: str, cwd: str = "", via: tuple[str, ...] = ()) -> list[
 
 def _join(cwd: str, path: str) -> str:
     path = _GH_EXPR.sub("", path.strip().strip("\"'"))
+    path = _CIRCLE_HOME.sub("", path)  # CircleCI's checkout folder is the root
     if path.startswith(("$", "~", "/")):
         return cwd  # an absolute or variable folder: keep what we know
     joined = posixpath.normpath(posixpath.join(cwd, path)) if path else cwd
@@ -618,6 +623,8 @@ def runs_tests(command: str) -> str | None:
         return {"mvnw": "maven", "mvn": "maven", "gradlew": "gradle"}.get(first, first)
     if first == "node":
         return "node --test"
+    if first in ("make", "npm", "pnpm", "yarn", "bun", "hatch", "pdm", "just"):
+        return f"{first} {runner.split()[-1]}"  # by its name: the definition was not read
     return runner.replace("py.test", "pytest")
 
 
