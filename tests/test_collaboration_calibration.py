@@ -124,6 +124,12 @@ WRAPPERS: list[tuple[str, str, dict[str, str], float]] = [
         3 - 2,  # a pipeline that runs no tests (its linter does not lift it to 3)
     ),
     (
+        "tox factor environment runs the base testenv",
+        "tox -e py312-django42",
+        {"tox.ini": "[testenv]\ncommands = pytest\n[testenv:lint]\ncommands = ruff check .\n"},
+        2,
+    ),
+    (
         "nox session",
         "nox -s tests",
         {

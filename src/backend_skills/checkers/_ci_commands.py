@@ -402,12 +402,14 @@ class _Follower:
                 wanted.extend(args[i + 1].split(","))
             elif a.startswith("-e") and len(a) > 2:
                 wanted.extend(a[2:].split(","))
-            elif a == "run" or a == "r":
-                continue
-        names = [w for w in wanted if w in envs] or (list(envs) if not wanted else [])
-        if wanted and not names:
-            # factor names (py311-django42) or ALL: fall back to every environment
-            names = list(envs)
+        names: list[str] = [] if wanted else list(envs)
+        for w in wanted:
+            if w in envs:
+                names.append(w)
+            elif w.upper() == "ALL":
+                names.extend(envs)
+            elif "py" in envs:
+                names.append("py")  # a factor environment (py312-django42) runs [testenv]
         out: list[Command] = []
         for name in names:
             key = ("tox", f"{command.cwd}:{name}")
