@@ -35,7 +35,7 @@ from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
 from .core.runner import run
-from .reporters._common import FormatOptionError, one_line
+from .reporters._common import FormatOptionError, printable
 from .reporters.compare import COMPARE_FORMATS
 from .reporters.compare import render as render_comparison
 
@@ -49,7 +49,7 @@ SEVERITY_CHOICES = [s.value for s in Severity]
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"backend-skills: error: {message}", err=True)
+    click.echo(f"backend-skills: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -297,10 +297,11 @@ def _plugins_for_score(
         raise click.UsageError(f"--fail-under: unknown skill {sorted(unknown)[0]!r}")
     if not quiet:
         for problem in plugins.problems:
-            click.echo(f"backend-skills: warning: {problem}", err=True)
+            click.echo(f"backend-skills: warning: {printable(problem)}", err=True)
         for info in plugins.failed():
             click.echo(
-                f"backend-skills: warning: plugin {info.name} failed to load: {info.error}",
+                f"backend-skills: warning: plugin {info.name} failed to load: "
+                + printable(info.error or ""),
                 err=True,
             )
     return plugins
@@ -351,7 +352,7 @@ def _exit_code(
         return EXIT_INCOMPLETE
     if not quiet:
         for warning in gate_warnings(report, per_skill):
-            click.echo(f"backend-skills: warning: {warning}", err=True)
+            click.echo(f"backend-skills: warning: {printable(warning)}", err=True)
     failures = gate_failures(report, fail_under, per_skill) + new_failures
     for failure in failures:
         click.echo(f"backend-skills: gate failed: {failure}", err=True)
@@ -382,10 +383,14 @@ def _run_reporting_warnings(
     for warning in caught:
         if issubclass(warning.category, CacheWarning):
             if not quiet:
-                click.echo(f"backend-skills: warning: {warning.message}", err=True)
-        else:
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
+                click.echo(f"backend-skills: warning: {printable(str(warning.message))}", err=True)
+        else:  # one line, escaped: the file name or the message may come from the repository
+            click.echo(
+                printable(
+                    f"{warning.filename}:{warning.lineno}: {warning.category.__name__}: "
+                    f"{warning.message}"
+                ),
+                err=True,
             )
     return report
 
@@ -437,9 +442,9 @@ def cache_clear(path: Path, cache_dir: Path | None, config_file: Path | None) ->
     except OSError as exc:
         _fail(f"{folder}: cannot clear: {exc.strerror or exc}")
     if removed:
-        click.echo(f"backend-skills: cleared {folder}", err=True)
+        click.echo(f"backend-skills: cleared {printable(str(folder))}", err=True)
     else:
-        click.echo(f"backend-skills: no cache at {folder}", err=True)
+        click.echo(f"backend-skills: no cache at {printable(str(folder))}", err=True)
 
 
 @cache.command("info")
@@ -450,7 +455,7 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
     """Show where the cache of PATH lives, its size and its entries per checker."""
     folder = _cache_folder(path, cache_dir, config_file)
     database = folder / CACHE_FILE
-    click.echo(f"folder: {folder}")
+    click.echo(f"folder: {printable(str(folder))}")
     if not database.is_file():
         click.echo("no cache yet")
         return
@@ -464,7 +469,7 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
         counts = store.stats()
         store.close()
     for warning in caught:
-        click.echo(f"backend-skills: warning: {warning.message}", err=True)
+        click.echo(f"backend-skills: warning: {printable(str(warning.message))}", err=True)
     for name, count in counts.items():
         click.echo(f"{name}: {count:,} {'entry' if count == 1 else 'entries'}")
 
@@ -505,8 +510,8 @@ def _load_baseline(path: Path | None, fail_on_new: str | None) -> Report | None:
 def _finding_line(finding: Finding) -> str:
     where = finding.path + (f":{finding.line}" if finding.line else "")
     return (
-        f"{one_line(where, 300)}: {finding.severity.value.upper()} {one_line(finding.rule, 40)} "
-        f"{one_line(finding.message, 300)} [{finding.criterion}]"
+        f"{printable(where, 300)}: {finding.severity.value.upper()} {printable(finding.rule, 40)} "
+        f"{printable(finding.message, 300)} [{printable(finding.criterion, 80)}]"
     )
 
 
@@ -521,8 +526,8 @@ def _baseline_gate(
     for criterion_id, count in fresh.not_compared.items():
         if not quiet:
             click.echo(
-                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
-                " the baseline did not assess that criterion (refresh the baseline)",
+                f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
+                " not compared: the baseline did not assess that criterion (refresh the baseline)",
                 err=True,
             )
     if fail_on_new is None:
@@ -656,16 +661,17 @@ def hook_command(
         _fail(str(exc))
     if not quiet:
         for note in result.notes:
-            click.echo(f"backend-skills: {note}", err=True)
+            click.echo(f"backend-skills: {printable(note)}", err=True)
         for criterion_id, count in result.new.not_compared.items():
             click.echo(
-                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
-                " the baseline did not assess that criterion",
+                f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
+                " not compared: the baseline did not assess that criterion",
                 err=True,
             )
     for run_info in result.failed:
         click.echo(
-            f"backend-skills: checker {run_info.name} failed: {run_info.error or 'unknown error'}",
+            f"backend-skills: checker {run_info.name} failed: "
+            + printable(run_info.error or "unknown error"),
             err=True,
         )
     for finding in result.new.findings:
@@ -678,14 +684,14 @@ def hook_command(
     if count:
         click.echo(
             f"backend-skills: {count} new finding{'s' if count != 1 else ''} at or above "
-            f"{threshold.value} in {files_text} (compared with {result.reference})",
+            f"{threshold.value} in {files_text} (compared with {printable(result.reference)})",
             err=True,
         )
         sys.exit(EXIT_GATE)
     if not quiet and result.checked:
         click.echo(
             f"backend-skills: no new findings at or above {threshold.value} in {files_text}"
-            f" (compared with {result.reference})",
+            f" (compared with {printable(result.reference)})",
             err=True,
         )
     elif not quiet and not result.notes:

@@ -222,7 +222,7 @@ class Finding(BaseModel):
         """The fingerprint :meth:`with_fingerprint` sets."""
         anchor = self.snippet_hash or f"line:{self.line}"
         raw = "\x1f".join((self.checker, self.rule, self.criterion, self.path, anchor))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
         """Deterministic order: path, line, rule, column, message."""

@@ -2,10 +2,11 @@
 
 A summary table of skills and levels, the criteria that cost most points with what to
 do, and the top findings; every criterion's arithmetic folded away in ``<details>``.
-Text from the scored repository is escaped (see :func:`._common.md_escape`). The output
-stays under a byte budget: 65,000 by default (GitHub comments take 65,536 characters),
-1,000,000 with ``-v`` (the job summary takes 1 MiB), or ``markdown_max_bytes``; beyond
-it whole lines are dropped and a note says so.
+Text from the scored repository is escaped (see :func:`._common.md_escape`): it cannot
+end a table row, open a link, an image or HTML, or show a control or bidi character. The
+output stays under a byte budget: 65,000 by default (GitHub comments take 65,536
+characters), 1,000,000 with ``-v`` (the job summary takes 1 MiB), or
+``markdown_max_bytes``; beyond it whole lines are dropped and a note says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from backend_skills.core.models import Report, Severity
 
 from ._common import (
     costliest_criteria,
+    defuse_log_lines,
     int_option,
     level_of,
     md_escape,
@@ -87,7 +89,7 @@ class MarkdownReporter(Reporter):
             "&lt;40, developing 40-59.9, competent 60-74.9, proficient 75-89.9, expert "
             "90+.</sub>",
         ]
-        return _fit(lines, budget)
+        return defuse_log_lines(_fit(lines, budget))
 
     @staticmethod
     def _header(report: Report, lines: list[str]) -> None:
