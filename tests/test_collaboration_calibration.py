@@ -397,6 +397,15 @@ def test_marks_do_not_rescue_a_poor_sentence(subject: str) -> None:
     assert not assess_subject(subject).good
 
 
+def test_hostile_subjects_and_recipes_are_read_in_linear_time() -> None:
+    start = time.perf_counter()
+    verdict = assess_subject("a" + " " * 200_000 + "x")
+    assert verdict.too_long
+    assert is_bot_commit("Ann", "ann@example.com", "Bump " + " " * 200_000) is False
+    assert just_recipes("a" + " " * 200_000 + "\n") == {}
+    assert time.perf_counter() - start < 2
+
+
 def test_split_subject_parts() -> None:
     parts = split_subject("🐛 fix(ui): keep the theme in sync (#2450)")
     assert parts.gitmoji

@@ -841,7 +841,7 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
             yield child
 
 
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:=]*)?:(?!=)\s*(.*)$")
+_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)\s*(.*)$")
 
 
 def just_recipes(text: str) -> dict[str, list[str]]:

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: Longest part of a subject line that is read.
+MAX_SUBJECT_CHARS = 1_000
+
 #: A leading gitmoji: emoji characters (with variation selectors, skin tones and joiners)
 #: or ``:shortcode:``, possibly several, then optional spaces.
 GITMOJI = re.compile(
@@ -94,7 +97,9 @@ def split_subject(subject: str) -> Subject:
     trailing ``(#123)`` is dropped so it neither lengthens nor fills the sentence.
     """
     text = subject.strip()
-    rest = _PR_SUFFIX.sub("", text)
+    # Bounded: a subject this long is judged too long whatever its marks, and the
+    # suffix pattern must not scan an unbounded line.
+    rest = _PR_SUFFIX.sub("", text[:MAX_SUBJECT_CHARS].rstrip())
     gitmoji = False
     kind: str | None = None
     area = False
@@ -126,7 +131,7 @@ def is_bot_identity(name: str, email: str) -> bool:
 def is_bot_subject(subject: str) -> bool:
     """Whether a subject is one a tool writes (``Bump x from 1 to 2``, ``Update release
     notes``, ``[pre-commit.ci] auto fixes``), after any gitmoji."""
-    text = subject.strip()
+    text = subject.strip()[:MAX_SUBJECT_CHARS]
     emoji = GITMOJI.match(text)
     if emoji and emoji.end() < len(text):
         text = text[emoji.end() :]

@@ -39,7 +39,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend_skills.checkers._commit_quality import is_bot_commit, is_bot_identity, split_subject
+from backend_skills.checkers._commit_quality import (
+    MAX_SUBJECT_CHARS,
+    is_bot_commit,
+    is_bot_identity,
+    split_subject,
+)
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import CODE_LANGUAGES, classify_role, detect_language
 from backend_skills.core.hookspecs import hookimpl
@@ -463,7 +468,7 @@ def assess_subject(subject: str) -> SubjectVerdict:
     if kind == "wip":
         desc = subject  # "WIP: stuff" is still work in progress
     shown = len(desc) + (len(kind) + 2 if kind else 0)  # the sentence and its type prefix
-    too_long = shown > MAX_SUBJECT
+    too_long = shown > MAX_SUBJECT or len(subject) > MAX_SUBJECT_CHARS
     low = _low_information(desc) or _LEFTOVER.match(subject) is not None
     words = desc.split()
     imperative = bool(words) and _imperative(words[0].strip("\"'`"))
