@@ -230,7 +230,7 @@ def cells_from_report(report: Any) -> dict[str, Cell]:
 
 def head_commit(path: Path) -> str | None:
     """The checkout's HEAD commit, read with the scorer's hardened git call."""
-    from backend_skills.checkers.git import GitError, run_git
+    from backend_skills._git import GitError, run_git
 
     if not (path / ".git").exists():
         return None
