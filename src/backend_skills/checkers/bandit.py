@@ -504,6 +504,7 @@ def _injection_metrics(injection: Sequence[Finding], kloc: float, scanned: int) 
             value=round(weighted_findings(injection) / kloc, 4),
             unit="weighted findings per 1,000 lines",
             files=scanned,
+            combine="sum",  # other languages' checkers add theirs (same kloc)
         )
     else:
         density = Metric(
@@ -514,7 +515,13 @@ def _injection_metrics(injection: Sequence[Finding], kloc: float, scanned: int) 
         )
     return [
         density,
-        Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", files=scanned),
+        Metric(
+            name=INJECTION_COUNT,
+            value=float(len(counted)),
+            unit="findings",
+            files=scanned,
+            combine="sum",
+        ),
     ]
 
 

@@ -21,6 +21,7 @@ from .scoring import (
     FINDINGS_COUNT,
     FINDINGS_WEIGHTED_PER_KLOC,
     CriterionInput,
+    combine_metrics,
     score_criterion,
     score_skill,
     weighted_findings,
@@ -46,6 +47,10 @@ class _Evidence:
     providers: dict[str, list[Checker]] = field(default_factory=lambda: defaultdict(list))
     feeders: dict[str, list[Checker]] = field(default_factory=lambda: defaultdict(list))
     by_criterion: dict[str, list[Finding]] = field(default_factory=lambda: defaultdict(list))
+    declared_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """The checkers that declared each criterion not applicable."""
+    valued_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """The checkers that gave each metric a value."""
 
 
 def _gather(
@@ -55,11 +60,7 @@ def _gather(
 ) -> _Evidence:
     """Index the checkers' statuses, metrics, verdicts and findings."""
     evidence = _Evidence(status={o.run.name: o.run for o in outcomes})
-    for result in (o.result for o in outcomes if o.result is not None):
-        for metric in result.metrics:
-            evidence.metrics.setdefault(metric.name, metric)
-        for criterion_id, why in result.not_applicable.items():
-            evidence.not_applicable.setdefault(criterion_id, why)
+    _take_results(evidence, outcomes)
     for checker in checkers:
         for name in checker.provides:
             evidence.providers[name].append(checker)
@@ -69,6 +70,23 @@ def _gather(
         for criterion_id in finding.criteria:  # a finding costs every criterion it harms
             evidence.by_criterion[criterion_id].append(finding)
     return evidence
+
+
+def _take_results(evidence: _Evidence, outcomes: Sequence[CheckerOutcome]) -> None:
+    """The metrics (each combined over the checkers that produced it) and the
+    not-applicable verdicts of the checkers' results, with who gave them."""
+    produced: dict[str, list[Metric]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.result is None:
+            continue
+        for metric in outcome.result.metrics:
+            produced[metric.name].append(metric)
+            if metric.value is not None:
+                evidence.valued_by[metric.name].append(outcome.run.name)
+        for criterion_id, why in outcome.result.not_applicable.items():
+            evidence.not_applicable.setdefault(criterion_id, why)
+            evidence.declared_by[criterion_id].append(outcome.run.name)
+    evidence.metrics = {name: combine_metrics(found) for name, found in produced.items()}
 
 
 def score_rubric(
@@ -88,7 +106,7 @@ def score_rubric(
     evidence = _gather(checkers, outcomes, findings)
     skills = []
     for skill in rubric.skills:
-        results = [_score_criterion(c, evidence, lines) for c in skill.criteria]
+        results = [_score_criterion(c, evidence, lines, checkers) for c in skill.criteria]
         skills.append(_score_skill(skill, results, checkers, evidence, lines, code))
     return skills
 
@@ -116,7 +134,10 @@ def _score_skill(
 
 
 def _score_criterion(
-    criterion: Criterion, evidence: _Evidence, lines: Mapping[str, int]
+    criterion: Criterion,
+    evidence: _Evidence,
+    lines: Mapping[str, int],
+    checkers: Sequence[Checker],
 ) -> CriterionResult:
     """One criterion's result from the metrics and findings of the checkers."""
     own = evidence.by_criterion.get(criterion.id, [])
@@ -135,7 +156,7 @@ def _score_criterion(
     assessed, reason = _assessment(criterion, evidence.providers, evidence.feeders, evidence.status)
     applicable = True
     if assessed:
-        applicable, reason = _applicability(criterion, evidence, values, kloc)
+        applicable, reason = _applicability(criterion, evidence, values, kloc, own, checkers)
     return score_criterion(
         CriterionInput(
             criterion=criterion,
@@ -155,9 +176,13 @@ def _applicability(
     evidence: _Evidence,
     values: Mapping[str, float | None],
     kloc: float,
+    own: Sequence[Finding],
+    checkers: Sequence[Checker],
 ) -> tuple[bool, str | None]:
     """Whether an assessed criterion applies to the repository, and why not."""
-    if criterion.id in evidence.not_applicable:
+    if criterion.id in evidence.not_applicable and not _measured_elsewhere(
+        own, evidence.valued_by[criterion.metric], evidence.declared_by[criterion.id], checkers
+    ):
         return False, evidence.not_applicable[criterion.id]
     if criterion.metric in DERIVED_METRICS and kloc == 0:
         return False, "no source code to measure"
@@ -167,6 +192,32 @@ def _applicability(
             f"nothing to measure (metric {criterion.metric} not produced)"
         )
     return True, None
+
+
+def _languages_of(checker: Checker | None) -> frozenset[str]:
+    return frozenset(getattr(checker, "languages", frozenset())) if checker else frozenset()
+
+
+def _measured_elsewhere(
+    own: Sequence[Finding],
+    valued_by: Sequence[str],
+    declarers: Sequence[str],
+    checkers: Sequence[Checker],
+) -> bool:
+    """A counted finding, or a value of the criterion's metric, from a checker reading
+    other languages than the checkers that found nothing to measure (a Python analysis
+    saying "no database access" does not silence a SQL injection found in Java)."""
+    by_name = {c.name: c for c in checkers}
+    declared = [_languages_of(by_name.get(name)) for name in declarers]
+    if not declared or any(not langs for langs in declared):
+        return False
+    said = frozenset().union(*declared)
+    others = [f.checker for f in own if f.counted] + list(valued_by)
+    for name in others:
+        langs = _languages_of(by_name.get(name))
+        if langs and not langs & said:
+            return True
+    return False
 
 
 def _assessment(
