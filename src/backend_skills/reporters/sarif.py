@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -119,28 +120,7 @@ class SarifReporter(Reporter):
         index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
         results = [self._result(f, index[f.rule], options) for f in findings]
         category = (option(options, "sarif_category") or "backend-skills").strip("/")
-        notifications = [
-            {
-                "level": "error",
-                "message": {
-                    "text": _plain(f"checker {run.name} failed: {run.error or 'unknown error'}")
-                },
-                "descriptor": {"id": f"checker-failed/{run.name}"},
-            }
-            for run in report.checkers
-            if run.status == "failed"
-        ]
-        if dropped:
-            notifications.append(
-                {
-                    "level": "warning",
-                    "message": {
-                        "text": f"{dropped} least severe results left out: GitHub accepts at "
-                        f"most {MAX_RESULTS} results per run; see the JSON report."
-                    },
-                    "descriptor": {"id": "results-truncated"},
-                }
-            )
+        notifications = _notifications(report, dropped)
         run: dict[str, Any] = {
             "tool": {
                 "driver": {
@@ -180,26 +160,8 @@ class SarifReporter(Reporter):
         criteria = sorted({f.criterion for f in own})
         skills = sorted({f.skill for f in own})
         worst = max(own, key=lambda f: f.severity.rank).severity
-        confidence = max((f.confidence for f in own), key=lambda c: _CONFIDENCE_RANK[c])
         level = LEVEL[worst]
-        names: list[str] = []
-        rationale: list[str] = []
-        help_text: list[str] = []
-        help_md: list[str] = []
-        for criterion_id in criteria:
-            found = index.get(criterion_id)
-            if found is None:
-                continue
-            _, criterion = found
-            names.append(criterion.name)
-            rationale.append(one_line(criterion.rationale))
-            help_text.append(
-                f"{criterion.name} ({criterion.id}): {one_line(criterion.remediation)}"
-            )
-            help_md.append(
-                f"**{criterion.name}** (`{criterion.id}`)\n\n{criterion.rationale.strip()}\n\n"
-                f"**What to do:** {criterion.remediation.strip()}"
-            )
+        names, rationale, help_text, help_md = _criteria_texts(criteria, index)
         messages = {f.message for f in own}
         if len(messages) == 1:  # the tool's own description of the rule
             described = first.message
@@ -207,20 +169,7 @@ class SarifReporter(Reporter):
             described = f"{rule_id}: {', '.join(names) or first.checker}"
         short = _plain(described, MAX_DESCRIPTION)
         full = _plain(" ".join(rationale) or first.message, MAX_DESCRIPTION)
-        tags = ["backend-skills", *skills, *criteria]
-        if "security" in skills:
-            tags.append("security")
-        tags += sorted({f"external/cwe/cwe-{f.cwe}" for f in own if f.cwe is not None})
-        properties: dict[str, Any] = {
-            "tags": list(dict.fromkeys(tags))[:MAX_TAGS],
-            "precision": PRECISION[confidence],
-            "problem.severity": PROBLEM_SEVERITY[level],
-        }
-        if "security" in skills and worst in SECURITY_SEVERITY:
-            properties["security-severity"] = SECURITY_SEVERITY[worst]
-        related = sorted({r for f in own for r in f.rules} - {rule_id})
-        if related:  # other tools' ids for the same findings (bandit's B608 for BSDB001)
-            properties["relatedRules"] = related
+        properties = _rule_properties(rule_id, own, skills, criteria, worst)
         rule: dict[str, Any] = {
             "id": rule_id,
             "name": _pascal(f"{names[0] if names else first.checker} {rule_id}"),
@@ -282,3 +231,79 @@ class SarifReporter(Reporter):
             },
             "properties": properties,
         }
+
+
+def _criteria_texts(
+    criteria: Sequence[str], index: dict[str, tuple[SkillResult, CriterionResult]]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Names, rationales, plain help and Markdown help of the criteria a rule harms."""
+    names: list[str] = []
+    rationale: list[str] = []
+    help_text: list[str] = []
+    help_md: list[str] = []
+    for criterion_id in criteria:
+        found = index.get(criterion_id)
+        if found is None:
+            continue
+        _, criterion = found
+        names.append(criterion.name)
+        rationale.append(one_line(criterion.rationale))
+        help_text.append(f"{criterion.name} ({criterion.id}): {one_line(criterion.remediation)}")
+        help_md.append(
+            f"**{criterion.name}** (`{criterion.id}`)\n\n{criterion.rationale.strip()}\n\n"
+            f"**What to do:** {criterion.remediation.strip()}"
+        )
+    return names, rationale, help_text, help_md
+
+
+def _rule_properties(
+    rule_id: str,
+    own: Sequence[Finding],
+    skills: Sequence[str],
+    criteria: Sequence[str],
+    worst: Severity,
+) -> dict[str, Any]:
+    """A rule's tags (skills, criteria, CWE), precision, severities and related rules."""
+    confidence = max((f.confidence for f in own), key=lambda c: _CONFIDENCE_RANK[c])
+    tags = ["backend-skills", *skills, *criteria]
+    if "security" in skills:
+        tags.append("security")
+    tags += sorted({f"external/cwe/cwe-{f.cwe}" for f in own if f.cwe is not None})
+    properties: dict[str, Any] = {
+        "tags": list(dict.fromkeys(tags))[:MAX_TAGS],
+        "precision": PRECISION[confidence],
+        "problem.severity": PROBLEM_SEVERITY[LEVEL[worst]],
+    }
+    if "security" in skills and worst in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[worst]
+    related = sorted({r for f in own for r in f.rules} - {rule_id})
+    if related:  # other tools' ids for the same findings (bandit's B608 for BSDB001)
+        properties["relatedRules"] = related
+    return properties
+
+
+def _notifications(report: Report, dropped: int) -> list[dict[str, Any]]:
+    """One error per failed checker; a warning when results were left out."""
+    notifications = [
+        {
+            "level": "error",
+            "message": {
+                "text": _plain(f"checker {run.name} failed: {run.error or 'unknown error'}")
+            },
+            "descriptor": {"id": f"checker-failed/{run.name}"},
+        }
+        for run in report.checkers
+        if run.status == "failed"
+    ]
+    if dropped:
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{dropped} least severe results left out: GitHub accepts at "
+                    f"most {MAX_RESULTS} results per run; see the JSON report."
+                },
+                "descriptor": {"id": "results-truncated"},
+            }
+        )
+    return notifications
