@@ -85,44 +85,13 @@ def radar(axes: Sequence[Axis], *, size: int = 360, element_id: str = "radar") -
         f"<title>{h(title)}</title>",
     ]
 
-    def point(index: int, fraction: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / len(axes)
-        return cx + radius * fraction * math.cos(angle), cy + radius * fraction * math.sin(angle)
-
-    for _, lower in [*LEVEL_BANDS[1:], (Level.EXPERT, 100.0)]:
-        ring = " ".join(
-            f"{_n(x)},{_n(y)}" for x, y in (point(i, lower / 100) for i in range(len(axes)))
-        )
-        out.append(f'<polygon points="{ring}" fill="none" stroke="#d9dde3" stroke-width="1"/>')
-        x, y = point(0, lower / 100)
-        out.append(
-            f'<text x="{_n(x + 4)}" y="{_n(y + 11)}" font-size="10" fill="#5f6670">'
-            f"{_n(lower)}</text>"
-        )
+    geo = _Radar(cx, cy, radius, len(axes))
+    out += _rings(geo)
     scored: list[tuple[float, float]] = []
     for index, axis in enumerate(axes):
-        x, y = point(index, 1.0)
-        dash = ' stroke-dasharray="4 3"' if axis.score is None else ""
-        out.append(
-            f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" stroke="#b8bec7"'
-            f' stroke-width="1"{dash}/>'
-        )
-        lx, ly = point(index, 1.13)
-        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        value = "n/a" if axis.score is None else f"{axis.score:.0f}"
-        words = _wrap(axis.label)
-        top = ly - 15 * len(words) + 5 if ly < cy - 8 else ly
-        lines = "".join(
-            f'<tspan x="{_n(lx)}" dy="{0 if i == 0 else 15}">{h(w)}</tspan>'
-            for i, w in enumerate(words)
-        )
-        out.append(
-            f'<text class="axis-label" x="{_n(lx)}" y="{_n(top)}" text-anchor="{anchor}" '
-            f'font-size="13" fill="#1c1e21">{lines}'
-            f'<tspan x="{_n(lx)}" dy="15" font-size="12" fill="#5f6670">{value}</tspan></text>'
-        )
+        out += _spoke(geo, index, axis)
         if axis.score is not None:
-            scored.append(point(index, max(0.0, min(axis.score, 100.0)) / 100))
+            scored.append(geo.point(index, max(0.0, min(axis.score, 100.0)) / 100))
     if scored:
         points = " ".join(f"{_n(x)},{_n(y)}" for x, y in scored)
         out.append(
@@ -132,6 +101,63 @@ def radar(axes: Sequence[Axis], *, size: int = 360, element_id: str = "radar") -
         out.extend(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5" fill="#1f5fbf"/>' for x, y in scored)
     out.append("</svg>")
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Radar:
+    """Where a radar chart is drawn: its centre, its radius and its number of spokes."""
+
+    cx: float
+    cy: float
+    radius: float
+    spokes: int
+
+    def point(self, index: int, fraction: float) -> tuple[float, float]:
+        """The point at ``fraction`` of the radius along spoke ``index``."""
+        angle = -math.pi / 2 + 2 * math.pi * index / self.spokes
+        return (
+            self.cx + self.radius * fraction * math.cos(angle),
+            self.cy + self.radius * fraction * math.sin(angle),
+        )
+
+
+def _rings(geo: _Radar) -> list[str]:
+    """One ring per level band, labelled with its lower score."""
+    out: list[str] = []
+    for _, lower in [*LEVEL_BANDS[1:], (Level.EXPERT, 100.0)]:
+        ring = " ".join(
+            f"{_n(x)},{_n(y)}" for x, y in (geo.point(i, lower / 100) for i in range(geo.spokes))
+        )
+        out.append(f'<polygon points="{ring}" fill="none" stroke="#d9dde3" stroke-width="1"/>')
+        x, y = geo.point(0, lower / 100)
+        out.append(
+            f'<text x="{_n(x + 4)}" y="{_n(y + 11)}" font-size="10" fill="#5f6670">'
+            f"{_n(lower)}</text>"
+        )
+    return out
+
+
+def _spoke(geo: _Radar, index: int, axis: Axis) -> list[str]:
+    """The spoke of one axis (dashed when not scored) and its label with the score."""
+    cx, cy = geo.cx, geo.cy
+    x, y = geo.point(index, 1.0)
+    dash = ' stroke-dasharray="4 3"' if axis.score is None else ""
+    lx, ly = geo.point(index, 1.13)
+    anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+    value = "n/a" if axis.score is None else f"{axis.score:.0f}"
+    words = _wrap(axis.label)
+    top = ly - 15 * len(words) + 5 if ly < cy - 8 else ly
+    lines = "".join(
+        f'<tspan x="{_n(lx)}" dy="{0 if i == 0 else 15}">{h(w)}</tspan>'
+        for i, w in enumerate(words)
+    )
+    return [
+        f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" stroke="#b8bec7"'
+        f' stroke-width="1"{dash}/>',
+        f'<text class="axis-label" x="{_n(lx)}" y="{_n(top)}" text-anchor="{anchor}" '
+        f'font-size="13" fill="#1c1e21">{lines}'
+        f'<tspan x="{_n(lx)}" dy="15" font-size="12" fill="#5f6670">{value}</tspan></text>',
+    ]
 
 
 def bars(axes: Sequence[Axis], *, element_id: str = "radar", width: int = 520) -> str:
