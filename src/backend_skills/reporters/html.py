@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from backend_skills.core.checker import RenderOptions, Reporter
-from backend_skills.core.models import Finding, Report, Severity, SkillResult
+from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
 from ._common import (
     FormatOptionError,
@@ -179,23 +179,8 @@ class HtmlReporter(Reporter):
             body.append(f"<div>{radar(axes)}</div>")
         body.append("</div>")
         if not report.complete:
-            failed = [c for c in report.checkers if c.status == "failed"]
-            detail = "; ".join(f"{c.name}: {c.error or 'failed'}" for c in failed)
-            body.append(
-                '<p class="warn" id="incomplete"><strong>Report incomplete.</strong> '
-                + (f"Checker(s) failed ({h(detail, 600)}). " if failed else "")
-                + "The criteria they feed are not assessed and count as 0.</p>"
-            )
-        body.append(
-            '<nav class="no-print"><a href="#skills">Skills</a> · <a href="#fix-first">What to '
-            'fix first</a> · <a href="#criteria">Criteria</a> · <a href="#findings">Findings</a>'
-            + (
-                ' · <a href="#endpoints">Endpoints</a>'
-                if getattr(report, "endpoints", None)
-                else ""
-            )
-            + ' · <a href="#skipped">Skipped files</a> · <a href="#checkers">Checkers</a></nav>'
-        )
+            body.append(_incomplete_note(report))
+        body.append(_nav(report))
         body.append("</header>")
 
     @staticmethod
@@ -297,36 +282,7 @@ class HtmlReporter(Reporter):
                 '<th class="num">Weight</th><th>Measured</th><th>Anchors<br><span class="muted nowrap">metric → score</span></th>'
                 '<th class="num">Points lost</th><th>Next level</th></tr></thead><tbody>'
             )
-            for c in skill.criteria:
-                if c.applicable and c.assessed:
-                    measured = (
-                        "<br>".join(
-                            f"<code>{h(name)}</code> = {_num(value)}"
-                            for name, value in c.metrics.items()
-                        )
-                        or f"<code>{h(c.metric)}</code>"
-                    )
-                else:
-                    measured = f'<span class="muted">{h(c.reason or level_of(c))}</span>'
-                anchors = "<br>".join(
-                    f'<span class="nowrap">{a.value:g} → {a.score:g}</span>' for a in c.anchors
-                )
-                marks = [c.next_level.score_needed] if c.next_level else []
-                nxt = ""
-                if c.next_level is not None:
-                    nxt = f"{h(c.next_level.level.value)} at {c.next_level.score_needed:g}"
-                    if c.next_level.metric_target is not None:
-                        nxt += f" ({h(c.metric)} = {c.next_level.metric_target:g})"
-                body.append(
-                    f'<tr id="crit-{h(c.id)}"><td><strong>{h(c.name)}</strong><br>'
-                    f'<span class="muted mono">{h(c.id)}</span>'
-                    + (f'<br><span class="muted">{h(c.descriptor)}</span>' if c.descriptor else "")
-                    + f"</td><td>{score_bar(c.score, marks=marks)} {score_text(c.score)}<br>"
-                    f"{level_badge(level_of(c))}</td>"
-                    f'<td class="num">{c.weight:g}</td><td>{measured}</td>'
-                    f'<td class="mono">{anchors}</td>'
-                    f'<td class="num">{c.points_lost:.1f}</td><td>{nxt}</td></tr>'
-                )
+            body.extend(_criterion_row(c) for c in skill.criteria)
             body.append("</tbody></table>")
             body.append("<details><summary>Why these criteria matter and what to do</summary><dl>")
             for c in skill.criteria:
@@ -503,3 +459,56 @@ class HtmlReporter(Reporter):
                 + "</p>"
             )
         body.append("</section>")
+
+
+def _incomplete_note(report: Report) -> str:
+    """The warning of an incomplete report, naming the checkers that failed."""
+    failed = [c for c in report.checkers if c.status == "failed"]
+    detail = "; ".join(f"{c.name}: {c.error or 'failed'}" for c in failed)
+    return (
+        '<p class="warn" id="incomplete"><strong>Report incomplete.</strong> '
+        + (f"Checker(s) failed ({h(detail, 600)}). " if failed else "")
+        + "The criteria they feed are not assessed and count as 0.</p>"
+    )
+
+
+def _nav(report: Report) -> str:
+    """Links to the sections of the page (endpoints only when the report has some)."""
+    return (
+        '<nav class="no-print"><a href="#skills">Skills</a> · <a href="#fix-first">What to '
+        'fix first</a> · <a href="#criteria">Criteria</a> · <a href="#findings">Findings</a>'
+        + (' · <a href="#endpoints">Endpoints</a>' if getattr(report, "endpoints", None) else "")
+        + ' · <a href="#skipped">Skipped files</a> · <a href="#checkers">Checkers</a></nav>'
+    )
+
+
+def _criterion_row(c: CriterionResult) -> str:
+    """A criterion's row: score, weight, what was measured, anchors, points, next level."""
+    if c.applicable and c.assessed:
+        measured = (
+            "<br>".join(
+                f"<code>{h(name)}</code> = {_num(value)}" for name, value in c.metrics.items()
+            )
+            or f"<code>{h(c.metric)}</code>"
+        )
+    else:
+        measured = f'<span class="muted">{h(c.reason or level_of(c))}</span>'
+    anchors = "<br>".join(
+        f'<span class="nowrap">{a.value:g} → {a.score:g}</span>' for a in c.anchors
+    )
+    marks = [c.next_level.score_needed] if c.next_level else []
+    nxt = ""
+    if c.next_level is not None:
+        nxt = f"{h(c.next_level.level.value)} at {c.next_level.score_needed:g}"
+        if c.next_level.metric_target is not None:
+            nxt += f" ({h(c.metric)} = {c.next_level.metric_target:g})"
+    return (
+        f'<tr id="crit-{h(c.id)}"><td><strong>{h(c.name)}</strong><br>'
+        f'<span class="muted mono">{h(c.id)}</span>'
+        + (f'<br><span class="muted">{h(c.descriptor)}</span>' if c.descriptor else "")
+        + f"</td><td>{score_bar(c.score, marks=marks)} {score_text(c.score)}<br>"
+        f"{level_badge(level_of(c))}</td>"
+        f'<td class="num">{c.weight:g}</td><td>{measured}</td>'
+        f'<td class="mono">{anchors}</td>'
+        f'<td class="num">{c.points_lost:.1f}</td><td>{nxt}</td></tr>'
+    )
