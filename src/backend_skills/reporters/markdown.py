@@ -11,8 +11,10 @@ characters), 1,000,000 with ``-v`` (the job summary takes 1 MiB), or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from backend_skills.core.checker import RenderOptions, Reporter
-from backend_skills.core.models import Report, Severity
+from backend_skills.core.models import Finding, Report, Severity
 
 from ._common import (
     costliest_criteria,
@@ -109,18 +111,7 @@ class MarkdownReporter(Reporter):
                 "and count as 0.",
                 "",
             ]
-        code_lines = ", ".join(
-            f"{n:,} {md_escape(lang)} lines"
-            for lang, n in report.stats.lines.items()
-            if lang in ("python", "sql")
-        )
-        counted = sum(1 for f in report.findings if f.counted)
-        lines += [
-            f"{report.stats.files:,} files"
-            + (f" ({code_lines})" if code_lines else "")
-            + f" · {counted:,} counted finding{'s' if counted != 1 else ''}",
-            "",
-        ]
+        lines += [_files_line(report), ""]
 
     @staticmethod
     def _skills(report: Report, lines: list[str]) -> None:
@@ -176,31 +167,15 @@ class MarkdownReporter(Reporter):
         limit = options.max_findings
         if limit is None:
             limit = len(shown) if options.verbose else DEFAULT_TOP_FINDINGS
-        counts = severity_counts(shown)
-        summary = ", ".join(f"{n} {sev.value}" for sev, n in counts.items() if n)
-        uncounted = len(report.findings) - sum(1 for f in report.findings if f.counted)
         lines += [
             "### Top findings" if limit < len(shown) else "### Findings",
             "",
-            f"{len(shown):,} finding{'s' if len(shown) != 1 else ''} ({summary})"
-            + (
-                f"; {uncounted:,} more shown without cost (e.g. in tests)"
-                if uncounted and not options.verbose
-                else ""
-            )
-            + (f". The {limit} most severe:" if limit < len(shown) else "."),
+            _findings_summary(report, shown, limit, bool(options.verbose)),
             "",
             "| Severity | Where | Rule | Finding | Criterion |",
             "| --- | --- | --- | --- | --- |",
         ]
-        for finding in shown[:limit]:
-            where = repo_path(finding, options) + (f":{finding.line}" if finding.line else "")
-            lines.append(
-                f"| {_ICON[finding.severity]} {finding.severity.value} | {md_escape(where, 200)} "
-                f"| {md_escape(finding.rule, 40)} "
-                f"| {md_escape(finding.message + sources_suffix(finding), 300)} "
-                f"| {md_escape(', '.join(finding.criteria))} |"
-            )
+        lines.extend(_finding_row(finding, options) for finding in shown[:limit])
         if limit < len(shown):
             lines += ["", f"_{len(shown) - limit:,} more in the full report._"]
         lines.append("")
@@ -229,3 +204,45 @@ class MarkdownReporter(Reporter):
                 )
             lines.append("")
         lines += ["</details>"]
+
+
+def _files_line(report: Report) -> str:
+    """Files, Python and SQL lines, and counted findings."""
+    code_lines = ", ".join(
+        f"{n:,} {md_escape(lang)} lines"
+        for lang, n in report.stats.lines.items()
+        if lang in ("python", "sql")
+    )
+    counted = sum(1 for f in report.findings if f.counted)
+    return (
+        f"{report.stats.files:,} files"
+        + (f" ({code_lines})" if code_lines else "")
+        + f" · {counted:,} counted finding{'s' if counted != 1 else ''}"
+    )
+
+
+def _findings_summary(report: Report, shown: Sequence[Finding], limit: int, verbose: bool) -> str:
+    """How many findings of each severity, how many cost nothing, how many are listed."""
+    counts = severity_counts(shown)
+    summary = ", ".join(f"{n} {sev.value}" for sev, n in counts.items() if n)
+    uncounted = len(report.findings) - sum(1 for f in report.findings if f.counted)
+    return (
+        f"{len(shown):,} finding{'s' if len(shown) != 1 else ''} ({summary})"
+        + (
+            f"; {uncounted:,} more shown without cost (e.g. in tests)"
+            if uncounted and not verbose
+            else ""
+        )
+        + (f". The {limit} most severe:" if limit < len(shown) else ".")
+    )
+
+
+def _finding_row(finding: Finding, options: RenderOptions) -> str:
+    """One finding's table row."""
+    where = repo_path(finding, options) + (f":{finding.line}" if finding.line else "")
+    return (
+        f"| {_ICON[finding.severity]} {finding.severity.value} | {md_escape(where, 200)} "
+        f"| {md_escape(finding.rule, 40)} "
+        f"| {md_escape(finding.message + sources_suffix(finding), 300)} "
+        f"| {md_escape(', '.join(finding.criteria))} |"
+    )
