@@ -265,23 +265,20 @@ class RichText:
                     )
                 )
         if report.skipped:
-            if options.verbose:
-                console.print(Text(f"Skipped ({len(report.skipped)}):", style="dim"))
-                for skip in report.skipped:
-                    who = f"{printable(skip.checker)}: " if skip.checker else ""
-                    console.print(
-                        Text(
-                            f"  {printable(skip.path)}: {who}{printable(skip.reason)}",
-                            style="dim",
-                        )
-                    )
-            else:
-                console.print(
-                    Text(
-                        f"Skipped: {len(report.skipped)} files or parts (use -v to list)",
-                        style="dim",
-                    )
-                )
+            _print_skipped(console, report, options)
+
+
+def _print_skipped(console: Console, report: Report, options: RenderOptions) -> None:
+    """The skipped files: listed with -v, else counted."""
+    if not options.verbose:
+        console.print(
+            Text(f"Skipped: {len(report.skipped)} files or parts (use -v to list)", style="dim")
+        )
+        return
+    console.print(Text(f"Skipped ({len(report.skipped)}):", style="dim"))
+    for skip in report.skipped:
+        who = f"{printable(skip.checker)}: " if skip.checker else ""
+        console.print(Text(f"  {printable(skip.path)}: {who}{printable(skip.reason)}", style="dim"))
 
 
 def _skill_heading(skill: SkillResult) -> Text:
