@@ -28,11 +28,13 @@ SEVERITY_CHOICES = [s.value for s in Severity]
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print ``message`` as a one-line error on standard error and exit with ``code``."""
     click.echo(f"backend-skills: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
 def use_color(stream: Any) -> bool:
+    """Whether to colour output to ``stream`` (``NO_COLOR``, ``FORCE_COLOR``, a terminal)."""
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -42,6 +44,7 @@ def use_color(stream: Any) -> bool:
 
 
 def parse_fail_under(values: Sequence[str]) -> tuple[float | None, dict[str, float]]:
+    """The overall and per-skill thresholds of ``--fail-under N|SKILL=N`` options."""
     overall: float | None = None
     per_skill: dict[str, float] = {}
     for raw in values:
@@ -106,6 +109,7 @@ def baseline_option(help_text: str) -> Callable[[F], F]:
 
 
 def parse_format_options(values: Sequence[str]) -> dict[str, str]:
+    """The ``--format-option KEY=VALUE`` options as a mapping."""
     extra: dict[str, str] = {}
     for raw in values:
         key, sep, value = raw.partition("=")
@@ -116,6 +120,7 @@ def parse_format_options(values: Sequence[str]) -> dict[str, str]:
 
 
 def render_report(reporter: Reporter, report: Report, options: RenderOptions) -> str:
+    """``report`` in ``reporter``'s format; a bad format option exits 2 with one line."""
     try:
         return reporter.render(report, options)
     except FormatOptionError as exc:
@@ -123,6 +128,7 @@ def render_report(reporter: Reporter, report: Report, options: RenderOptions) ->
 
 
 def load_baseline(path: Path | None, fail_on_new: str | None) -> Report | None:
+    """The ``--baseline`` report (None without one); ``--fail-on-new`` needs one."""
     if path is None:
         if fail_on_new is not None:
             raise click.UsageError("--fail-on-new needs --baseline REPORT.json")
@@ -134,6 +140,7 @@ def load_baseline(path: Path | None, fail_on_new: str | None) -> Report | None:
 
 
 def finding_line(finding: Finding) -> str:
+    """One finding on one escaped line: where, severity, rule, message, criterion."""
     where = finding.path + (f":{finding.line}" if finding.line else "")
     return (
         f"{printable(where, 300)}: {finding.severity.value.upper()} {printable(finding.rule, 40)} "

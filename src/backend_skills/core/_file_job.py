@@ -37,6 +37,7 @@ _log = logging.getLogger(__name__)
 
 
 def one_line(exc: BaseException) -> str:
+    """An exception as ``Type: first line of its message``."""
     text = str(exc).strip().splitlines()
     detail = text[0] if text else ""
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
@@ -48,6 +49,8 @@ RUNNER_KEYS = ("timeout_s", "max_file_bytes")
 
 @dataclass(frozen=True)
 class Bounds:
+    """The runner's limits for one file checker: seconds per file and bytes per file."""
+
     timeout_s: float
     max_file_bytes: int | None
 
@@ -256,16 +259,19 @@ def load_cached(model: type[_R], entry: Entry) -> _R | None:
 
 
 def load_file_result(entry: Entry) -> FileResult | None:
+    """A cached per-file result; None when unreadable."""
     return load_cached(FileResult, entry)
 
 
 def restore_snippets(findings: Sequence[Finding], snippets: Sequence[object]) -> None:
+    """Give findings the snippet hashes stored beside their cached JSON."""
     for finding, digest in zip(findings, snippets, strict=False):
         if isinstance(digest, str) and digest and not finding.snippet_hash:
             finding.snippet_hash = digest
 
 
 def dump_snippets(snippets: Sequence[str]) -> str:
+    """The snippet hashes of a result's findings, as stored in the cache ("" for none)."""
     return json.dumps(list(snippets), separators=(",", ":")) if any(snippets) else ""
 
 
@@ -329,6 +335,7 @@ def _redact_findings(findings: Sequence[Finding]) -> list[Finding] | None:
 
 
 def load_check_result(entry: Entry) -> CheckResult | None:
+    """A cached whole result; None when unreadable."""
     return load_cached(CheckResult, entry)
 
 

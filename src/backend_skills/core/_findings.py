@@ -33,6 +33,7 @@ class _LineHashes:
         return self._lines.get(file.path, [])[first - 1 : max(first, last or first)]
 
     def get(self, file: SourceFile | None, line: int | None) -> str:
+        """The hash of line ``line`` (1-based) of ``file``; "" when there is none."""
         if file is None or not line:
             return ""
         lines = self._lines.get(file.path)
