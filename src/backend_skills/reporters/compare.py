@@ -10,6 +10,7 @@ JSON goes through :func:`~._common.json_safe`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from pydantic_core import PydanticSerializationError
 
@@ -69,15 +70,7 @@ def render_text(comparison: Comparison) -> str:
         ("New findings", comparison.new_findings),
         ("Fixed findings", comparison.fixed_findings),
     ):
-        lines += ["", f"{title} ({len(findings)})"]
-        for finding in findings[:MAX_LISTED]:
-            lines.append(
-                f"  {finding.severity.value.upper():8} {printable(_where(finding), 200)}  "
-                f"{printable(finding.rule, 40)} {printable(finding.message, 200)}  "
-                f"[{printable(finding.criterion, 80)}]" + ("" if finding.counted else " (no cost)")
-            )
-        if len(findings) > MAX_LISTED:
-            lines.append(f"  ... {len(findings) - MAX_LISTED} more (use --format json)")
+        lines += ["", f"{title} ({len(findings)})", *_text_findings(findings)]
     lines += ["", f"Unchanged findings: {comparison.unchanged_findings}"]
     lines += [f"warning: {printable(w)}" for w in comparison.warnings]
     return defuse_log_lines("\n".join(lines) + "\n")
@@ -120,21 +113,39 @@ def render_markdown(comparison: Comparison) -> str:
         ("New findings", comparison.new_findings),
         ("Fixed findings", comparison.fixed_findings),
     ):
-        lines += [f"### {title} ({len(findings)})", ""]
-        if not findings:
-            lines += ["None.", ""]
-            continue
-        lines += ["| Severity | Where | Rule | Finding |", "| --- | --- | --- | --- |"]
-        for finding in findings[:MAX_LISTED]:
-            lines.append(
-                f"| {finding.severity.value} | {md_escape(_where(finding), 200)} "
-                f"| {md_escape(finding.rule, 40)} | {md_escape(finding.message, 300)} |"
-            )
-        if len(findings) > MAX_LISTED:
-            lines += ["", f"_{len(findings) - MAX_LISTED} more in the JSON comparison._"]
-        lines.append("")
+        lines += [f"### {title} ({len(findings)})", "", *_markdown_findings(findings)]
     lines.append(f"{comparison.unchanged_findings} findings unchanged.")
     return defuse_log_lines("\n".join(lines) + "\n")
+
+
+def _text_findings(findings: Sequence[Finding]) -> list[str]:
+    """The first :data:`MAX_LISTED` findings, one plain line each, and how many more."""
+    lines = [
+        f"  {finding.severity.value.upper():8} {printable(_where(finding), 200)}  "
+        f"{printable(finding.rule, 40)} {printable(finding.message, 200)}  "
+        f"[{printable(finding.criterion, 80)}]" + ("" if finding.counted else " (no cost)")
+        for finding in findings[:MAX_LISTED]
+    ]
+    if len(findings) > MAX_LISTED:
+        lines.append(f"  ... {len(findings) - MAX_LISTED} more (use --format json)")
+    return lines
+
+
+def _markdown_findings(findings: Sequence[Finding]) -> list[str]:
+    """A table of the first :data:`MAX_LISTED` findings and how many more ("None." when
+    there is none), followed by a blank line."""
+    if not findings:
+        return ["None.", ""]
+    lines = ["| Severity | Where | Rule | Finding |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {finding.severity.value} | {md_escape(_where(finding), 200)} "
+        f"| {md_escape(finding.rule, 40)} | {md_escape(finding.message, 300)} |"
+        for finding in findings[:MAX_LISTED]
+    ]
+    if len(findings) > MAX_LISTED:
+        lines += ["", f"_{len(findings) - MAX_LISTED} more in the JSON comparison._"]
+    lines.append("")
+    return lines
 
 
 def render(comparison: Comparison, fmt: str) -> str:
