@@ -21,7 +21,7 @@ No I/O happens here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,19 +144,10 @@ def combine_metrics(found: Sequence[Metric]) -> Metric:
         return values[0]
     numbers = [float(m.value or 0.0) for m in values]
     weight: float | None = None
-    if how == "sum":
-        value = sum(numbers)
-    elif how == "max":
-        value = max(numbers)
-    elif how == "min":
-        value = min(numbers)
+    if how in _COMBINE:
+        value = _COMBINE[how](numbers)
     else:
-        weights = [m.weight or 0.0 for m in values]
-        weight = sum(weights)
-        if weight > 0:
-            value = sum(v * w for v, w in zip(numbers, weights, strict=True)) / weight
-        else:
-            value = sum(numbers) / len(numbers)
+        value, weight = _weighted_mean(numbers, [m.weight or 0.0 for m in values])
     return values[0].model_copy(
         update={
             "value": round(value, 4),
@@ -165,6 +156,23 @@ def combine_metrics(found: Sequence[Metric]) -> Metric:
             "combine": how,
         }
     )
+
+
+#: How the values of a metric several checkers produced combine, besides a weighted mean.
+_COMBINE: Mapping[str, Callable[[Sequence[float]], float]] = {
+    "sum": sum,
+    "max": max,
+    "min": min,
+}
+
+
+def _weighted_mean(numbers: Sequence[float], weights: Sequence[float]) -> tuple[float, float]:
+    """The mean of ``numbers`` weighted by ``weights`` (plain when they weigh nothing),
+    and the total weight."""
+    weight = sum(weights)
+    if weight > 0:
+        return sum(v * w for v, w in zip(numbers, weights, strict=True)) / weight, weight
+    return sum(numbers) / len(numbers), weight
 
 
 def weighted_findings(findings: Iterable[Finding]) -> float:
