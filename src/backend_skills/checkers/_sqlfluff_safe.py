@@ -114,25 +114,7 @@ def filter_config(
             drop(str(section))
             continue
         if section == "core":
-            core: dict[str, Any] = {}
-            for key, value in body.items():
-                if key not in CORE_KEYS or not _scalar(value):
-                    drop("core", key)
-                elif key == "templater" and str(value) not in SAFE_TEMPLATERS:
-                    drop("core", f"templater={value}")
-                elif key == "large_file_skip_byte_limit":
-                    try:
-                        limit = int(value)
-                    except (TypeError, ValueError):
-                        drop("core", key)
-                        continue
-                    if limit <= 0 or (byte_limit_cap is not None and limit > byte_limit_cap):
-                        drop("core", f"{key}={value}")
-                    else:
-                        core[key] = limit
-                else:
-                    core[key] = value
-            kept["core"] = core
+            kept["core"] = _core_section(body, byte_limit_cap, dropped)
         elif section in OPEN_SECTIONS:
             kept[section] = _open_section(body, (section,), dropped)
         elif section == "templater":
@@ -140,6 +122,32 @@ def filter_config(
         else:
             drop(str(section))
     return kept, dropped
+
+
+def _core_section(
+    body: Mapping[str, Any], byte_limit_cap: int | None, dropped: list[str]
+) -> dict[str, Any]:
+    """The ``[sqlfluff]`` keys a repository may set: no unsafe templater, and a
+    ``large_file_skip_byte_limit`` that may only lower ``byte_limit_cap``."""
+    core: dict[str, Any] = {}
+    for key, value in body.items():
+        if key not in CORE_KEYS or not _scalar(value):
+            dropped.append(f"core:{key}")
+        elif key == "templater" and str(value) not in SAFE_TEMPLATERS:
+            dropped.append(f"core:templater={value}")
+        elif key == "large_file_skip_byte_limit":
+            try:
+                limit = int(value)
+            except (TypeError, ValueError):
+                dropped.append(f"core:{key}")
+                continue
+            if limit <= 0 or (byte_limit_cap is not None and limit > byte_limit_cap):
+                dropped.append(f"core:{key}={value}")
+            else:
+                core[key] = limit
+        else:
+            core[key] = value
+    return core
 
 
 def _open_section(body: Mapping[str, Any], path: tuple[str, ...], dropped: list[str]) -> Any:
@@ -165,30 +173,37 @@ def _templater_section(body: Mapping[str, Any], dropped: list[str]) -> dict[str,
         if name not in ("jinja", "placeholder") or not isinstance(table, Mapping):
             dropped.append(f"templater:{name}")
             continue
-        allowed = JINJA_KEYS if name == "jinja" else PLACEHOLDER_KEYS
         mine: dict[str, Any] = {}
         for key, value in table.items():
             if name == "jinja" and key in JINJA_TABLES and isinstance(value, Mapping):
-                values = {
-                    str(k): v
-                    for k, v in value.items()
-                    if not isinstance(v, Mapping) and _scalar(v) and len(str(k)) <= 200
-                }
-                if len(values) != len(value):
-                    dropped.append(f"templater:{name}:{key} (some values)")
-                mine[key] = values
-            elif name == "placeholder" and key not in allowed and not isinstance(value, Mapping):
-                # Placeholder values: the parameters substituted for the placeholders.
-                if key.endswith("_regex") or key == "param_regex" or not _scalar(value):
-                    dropped.append(f"templater:{name}:{key}")
-                else:
-                    mine[key] = value
-            elif key in allowed and _scalar(value):
+                mine[key] = _jinja_table(value, f"templater:{name}:{key}", dropped)
+            elif _templater_value_allowed(name, key, value):
                 mine[key] = value
             else:
                 dropped.append(f"templater:{name}:{key}")
         out[name] = mine
     return out
+
+
+def _jinja_table(value: Mapping[str, Any], where: str, dropped: list[str]) -> dict[str, Any]:
+    """A table of Jinja values (context, macros...): its scalar values only."""
+    values = {
+        str(k): v
+        for k, v in value.items()
+        if not isinstance(v, Mapping) and _scalar(v) and len(str(k)) <= 200
+    }
+    if len(values) != len(value):
+        dropped.append(f"{where} (some values)")
+    return values
+
+
+def _templater_value_allowed(name: str, key: str, value: Any) -> bool:
+    """Whether a repository may set ``key`` of the ``name`` templater to ``value``."""
+    allowed = JINJA_KEYS if name == "jinja" else PLACEHOLDER_KEYS
+    if name == "placeholder" and key not in allowed and not isinstance(value, Mapping):
+        # Placeholder values: the parameters substituted for the placeholders.
+        return not (key.endswith("_regex") or key == "param_regex" or not _scalar(value))
+    return key in allowed and _scalar(value)
 
 
 # --------------------------------------------------------------------------- bounded Jinja
