@@ -334,23 +334,29 @@ def redact_password_text(test_id: str, text: str, lines: Sequence[str]) -> tuple
     return f"Possible hardcoded password {how} (value redacted)", value
 
 
+def _location(issue: Any) -> tuple[int | None, int | None, int | None]:
+    """An issue's line, last line (never before its line) and 1-based column."""
+    linerange = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0]
+    line = int(issue.lineno) if issue.lineno else None
+    end_line = max(linerange) if linerange else line
+    if line is not None and end_line is not None and end_line < line:
+        end_line = line
+    column = (
+        issue.col_offset + 1
+        if isinstance(issue.col_offset, int) and issue.col_offset >= 0
+        else None
+    )
+    return line, end_line, column
+
+
 def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     test_id = str(issue.test_id)
     criterion = CRITERION_BY_TEST.get(test_id, GENERAL)
     message = str(issue.text)
     if criterion == SECRETS:
         message, _ = redact_password_text(test_id, message, lines)
-    linerange = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0]
-    line = int(issue.lineno) if issue.lineno else None
-    end_line = max(linerange) if linerange else line
-    if line is not None and end_line is not None and end_line < line:
-        end_line = line
+    line, end_line, column = _location(issue)
     cwe = getattr(getattr(issue, "cwe", None), "id", 0) or None
-    column = (
-        issue.col_offset + 1
-        if isinstance(issue.col_offset, int) and issue.col_offset >= 0
-        else None
-    )
     return Finding(
         checker="bandit",
         rule=test_id,
