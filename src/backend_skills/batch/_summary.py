@@ -72,14 +72,17 @@ def summary_gate_failures(results: Sequence[RepoResult], gates: Gates) -> list[s
         if mean < gates.overall:
             failures.append(f"mean overall score {mean:.1f} is under {gates.overall:g}")
     for skill_id, threshold in sorted(gates.skills.items()):
-        values = [
-            s.score for r in results for s in r.skills if s.id == skill_id and s.score is not None
-        ]
+        values = _skill_scores(results, skill_id)
         if values and statistics.fmean(values) < threshold:
             failures.append(
                 f"mean {skill_id} score {statistics.fmean(values):.1f} is under {threshold:g}"
             )
     return failures
+
+
+def _skill_scores(results: Sequence[RepoResult], skill_id: str) -> list[float]:
+    """The scores of skill ``skill_id`` over the repositories that have one."""
+    return [s.score for r in results for s in r.skills if s.id == skill_id and s.score is not None]
 
 
 def skill_columns(results: Sequence[RepoResult]) -> list[tuple[str, str]]:
@@ -179,12 +182,7 @@ def to_json(
     duration_s: float,
 ) -> str:
     """The summary as JSON (``schema_version`` 1): the CSV's content, nested."""
-    rows: list[dict[str, Any]] = []
-    for result in results:
-        data = asdict(result)
-        data.pop("rendered", None)
-        data["passed"] = None if not gates.any else not result.gate_failures
-        rows.append(data)
+    rows = [_json_row(result, gates) for result in results]
     scores = [r.score for r in results if r.score is not None]
     document = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
@@ -206,6 +204,14 @@ def to_json(
         "results": rows,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _json_row(result: RepoResult, gates: Gates) -> dict[str, Any]:
+    """One repository's result for the JSON summary, with whether it passed its gates."""
+    data = asdict(result)
+    data.pop("rendered", None)
+    data["passed"] = None if not gates.any else not result.gate_failures
+    return data
 
 
 def _badge(level: str | None) -> str:
@@ -230,31 +236,8 @@ def to_html(
             + "; ".join(h(f) for f in summary_failures)
             + "</p>"
         )
-    body.append('<section id="distributions"><h2>Distributions</h2><div class="hero">')
-    body.append(
-        histogram(
-            [r.score for r in results if r.score is not None],
-            title="Overall",
-            element_id="dist-overall",
-        )
-    )
-    for skill_id, name in skills:
-        values = [
-            s.score for r in results for s in r.skills if s.id == skill_id and s.score is not None
-        ]
-        body.append(histogram(values, title=name, element_id=f"dist-{skill_id}"))
-    body.append("</div></section>")
-    body.append(
-        '<section id="leaderboard"><h2>Leaderboard</h2><table id="leaderboard-table"><thead><tr>'
-        '<th class="num">#</th><th>Repository</th><th class="num">Score</th><th>Level</th>'
-        + "".join(
-            f'<th class="num" title="{h(name)}">{h(skill_id.replace("_", " "))}</th>'
-            for skill_id, name in skills
-        )
-        + "<th>Coverage</th><th>Status</th>"
-        + ("<th>Gate</th>" if gates.any else "")
-        + "<th>Commit</th></tr></thead><tbody>"
-    )
+    body += _distributions(results, skills)
+    body.append(_leaderboard_head(skills, gates))
     ranked = sorted(
         results,
         key=lambda r: (r.score is None, -(r.score or 0.0), r.label.lower(), r.path),
@@ -265,6 +248,38 @@ def to_html(
     )
     body.append("</tbody></table></section>")
     return page(title, "\n".join(body), script=False)
+
+
+def _distributions(results: Sequence[RepoResult], skills: Sequence[tuple[str, str]]) -> list[str]:
+    """A histogram of the overall scores and one per skill."""
+    body = ['<section id="distributions"><h2>Distributions</h2><div class="hero">']
+    body.append(
+        histogram(
+            [r.score for r in results if r.score is not None],
+            title="Overall",
+            element_id="dist-overall",
+        )
+    )
+    for skill_id, name in skills:
+        values = _skill_scores(results, skill_id)
+        body.append(histogram(values, title=name, element_id=f"dist-{skill_id}"))
+    body.append("</div></section>")
+    return body
+
+
+def _leaderboard_head(skills: Sequence[tuple[str, str]], gates: Gates) -> str:
+    """The leaderboard's opening and header row (a gate column when gates are set)."""
+    return (
+        '<section id="leaderboard"><h2>Leaderboard</h2><table id="leaderboard-table"><thead><tr>'
+        '<th class="num">#</th><th>Repository</th><th class="num">Score</th><th>Level</th>'
+        + "".join(
+            f'<th class="num" title="{h(name)}">{h(skill_id.replace("_", " "))}</th>'
+            for skill_id, name in skills
+        )
+        + "<th>Coverage</th><th>Status</th>"
+        + ("<th>Gate</th>" if gates.any else "")
+        + "<th>Commit</th></tr></thead><tbody>"
+    )
 
 
 def _counts_line(results: Sequence[RepoResult]) -> str:
