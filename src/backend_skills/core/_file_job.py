@@ -20,7 +20,7 @@ from .cache import Entry, NewRow, ResultCache, code_stamp, file_key, repo_key
 from .checker import CheckContext, Checker, FileChecker, FileResult
 from .config import ConfigError, Settings
 from .discovery import SourceFile
-from .models import CheckResult, Finding, Skip
+from .models import CheckResult, Finding, Metric, Skip
 from .pool import (
     DEFAULT_MEMORY_LIMIT,
     ERROR,
@@ -290,22 +290,32 @@ def redact_result(result: CheckResult) -> CheckResult:
     findings = _redact_findings(result.findings)
     if findings is not None:
         update["findings"] = findings
-    skipped = [s.model_copy(update={"reason": redact_text(s.reason)}) for s in result.skipped]
-    if any(a.reason != b.reason for a, b in zip(skipped, result.skipped, strict=True)):
+    skipped = _redact_reasons(result.skipped)
+    if skipped is not None:
         update["skipped"] = skipped
     notes = [redact_text(n) for n in result.notes]
     if notes != result.notes:
         update["notes"] = notes
-    metrics = [
-        m.model_copy(update={"reason": redact_text(m.reason)}) if m.reason else m
-        for m in result.metrics
-    ]
-    if any(a.reason != b.reason for a, b in zip(metrics, result.metrics, strict=True)):
+    metrics = _redact_reasons(result.metrics)
+    if metrics is not None:
         update["metrics"] = metrics
     reasons = {k: redact_text(v) for k, v in result.not_applicable.items()}
     if reasons != result.not_applicable:
         update["not_applicable"] = reasons
     return result.model_copy(update=update) if update else result
+
+
+_Reasoned = TypeVar("_Reasoned", Skip, Metric)
+
+
+def _redact_reasons(items: Sequence[_Reasoned]) -> list[_Reasoned] | None:
+    """The skips or metrics with redacted reasons, or None when no reason changed."""
+    redacted = [
+        i.model_copy(update={"reason": redact_text(i.reason)}) if i.reason else i for i in items
+    ]
+    if any(a.reason != b.reason for a, b in zip(redacted, items, strict=True)):
+        return redacted
+    return None
 
 
 def redact_file_result(result: FileResult) -> FileResult:
