@@ -209,20 +209,40 @@ def _stamp_of_package(module_name: str) -> str:
         # A package: every Python file in it, so that editing any helper module of
         # an analysis invalidates results produced under an unchanged version number.
         for base in top_paths:
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                for name in sorted(filenames):
-                    if name.endswith(".py"):
-                        full = os.path.join(dirpath, name)
-                        with contextlib.suppress(OSError):
-                            st = os.stat(full)
-                            rel = os.path.relpath(full, base)
-                            entries.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+            entries += _package_files(base)
     else:
         with contextlib.suppress(OSError):
             st = os.stat(filename)
             entries.append(f"{filename}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
+
+
+def _package_files(base: str) -> list[str]:
+    """``path:size:mtime`` of every Python file under ``base``, in a stable order."""
+    entries: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                full = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    st = os.stat(full)
+                    rel = os.path.relpath(full, base)
+                    entries.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+    return entries
+
+
+def _check_ours(conn: sqlite3.Connection, tables: set[str]) -> None:
+    """Raise :class:`_Foreign` unless the database is a cache of this format and schema
+    (or empty)."""
+    if tables and not tables <= _OUR_TABLES:
+        raise _Foreign("not a backend-skills cache (unknown tables)")
+    if "meta" in tables:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != CACHE_FORMAT:
+            raise _Foreign("not a backend-skills cache (unknown format)")
+        if meta.get("schema") != CACHE_SCHEMA:
+            raise _Foreign(f"written by an incompatible version (schema {meta.get('schema')})")
 
 
 def code_stamp(obj: object) -> str:
@@ -307,13 +327,7 @@ class ResultCache:
             return None
         if self._conn is not None:
             return self._conn
-        try:
-            self._prepare_folder()
-        except _Unsafe as exc:
-            self._give_up(str(exc))
-            return None
-        except OSError as exc:
-            self._give_up(f"cannot create the folder ({exc.strerror or exc})")
+        if not self._folder_ready():
             return None
         for attempt in range(2):
             inode = self._inode()
@@ -340,6 +354,19 @@ class ResultCache:
         self._give_up("cannot be rebuilt")
         return None
 
+    def _folder_ready(self) -> bool:
+        """Create the cache folder if needed; give up (with a warning) when it is unsafe
+        or cannot be created."""
+        try:
+            self._prepare_folder()
+        except _Unsafe as exc:
+            self._give_up(str(exc))
+            return False
+        except OSError as exc:
+            self._give_up(f"cannot create the folder ({exc.strerror or exc})")
+            return False
+        return True
+
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
@@ -348,16 +375,7 @@ class ResultCache:
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-            if tables and not tables <= _OUR_TABLES:
-                raise _Foreign("not a backend-skills cache (unknown tables)")
-            if "meta" in tables:
-                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-                if meta.get("format") != CACHE_FORMAT:
-                    raise _Foreign("not a backend-skills cache (unknown format)")
-                if meta.get("schema") != CACHE_SCHEMA:
-                    raise _Foreign(
-                        f"written by an incompatible version (schema {meta.get('schema')})"
-                    )
+            _check_ours(conn, tables)
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
             if mode is None or str(mode[0]).lower() != "wal":
                 # e.g. a file system without shared memory: the default journal works too
