@@ -132,16 +132,16 @@ def _logical_lines(tokens: Sequence[_Token]) -> int:
             continue
         part = [t for t in tokens[start:index] if t[0] not in (_COMMENT, _NL, _NEWLINE)]
         start = index + 1
-        colon = -1
-        for pos in range(len(part) - 1, -1, -1):
-            if part[pos][0] == _OP and part[pos][1] == ":":
-                colon = pos
-                break
-        if colon >= 0:
-            total += 2 - (colon == len(part) - 2)
-        elif any(t[0] not in _LINE_BREAKS for t in part):
-            total += 1
+        total += _part_lines(part)
     return total
+
+
+def _part_lines(part: Sequence[_Token]) -> int:
+    """Logical lines of one ``;``-separated part: 2 with a ``:`` before its last token."""
+    for pos in range(len(part) - 1, -1, -1):
+        if part[pos][0] == _OP and part[pos][1] == ":":
+            return 2 - (pos == len(part) - 2)
+    return 1 if any(t[0] not in _LINE_BREAKS for t in part) else 0
 
 
 class _RawCounter:
@@ -166,13 +166,16 @@ class _RawCounter:
         if only and (first.type == _COMMENT or one_line_string):
             self.single += 1  # a comment line, or a one-line docstring
         elif first.type == _STRING and only:
-            filled = sum(1 for n in range(self.done, last) if self.lines[n].strip())
-            self.multi += filled
-            self.blank += last - self.done - filled
+            self._docstring_lines(last)
         else:
             self._code_lines(last)
         self.lloc += _logical_lines([*((t.type, t.string) for t in chunk), (_ENDMARKER, "")])
         self.done = last
+
+    def _docstring_lines(self, last: int) -> None:
+        filled = sum(1 for n in range(self.done, last) if self.lines[n].strip())
+        self.multi += filled
+        self.blank += last - self.done - filled
 
     def _code_lines(self, last: int) -> None:
         for n in range(self.done, last):
