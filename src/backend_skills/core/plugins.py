@@ -135,17 +135,7 @@ def _collect(plugins: Plugins) -> None:
 
 def _add(plugins: Plugins, plugin: str, hook_name: str, contributed: list[object]) -> None:
     if hook_name == "backend_skills_checkers":
-        names = {c.name for c in plugins.checkers}
-        for checker in contributed:
-            if not isinstance(checker, Checker):
-                plugins.problems.append(f"plugin {plugin}: {checker!r} is not a Checker")
-            elif checker.name in names:
-                plugins.problems.append(
-                    f"plugin {plugin}: checker {checker.name!r} already registered; ignored"
-                )
-            else:
-                names.add(checker.name)
-                plugins.checkers.append(checker)
+        _add_checkers(plugins, plugin, contributed)
     elif hook_name == "backend_skills_rubrics":
         for rubric in contributed:
             if isinstance(rubric, RubricSet):
@@ -153,15 +143,35 @@ def _add(plugins: Plugins, plugin: str, hook_name: str, contributed: list[object
             else:
                 plugins.problems.append(f"plugin {plugin}: {rubric!r} is not a RubricSet")
     else:
-        for reporter in contributed:
-            if not isinstance(reporter, Reporter):
-                plugins.problems.append(f"plugin {plugin}: {reporter!r} is not a Reporter")
-            elif reporter.name in plugins.reporters:
-                plugins.problems.append(
-                    f"plugin {plugin}: format {reporter.name!r} already registered; ignored"
-                )
-            else:
-                plugins.reporters[reporter.name] = reporter
+        _add_reporters(plugins, plugin, contributed)
+
+
+def _add_checkers(plugins: Plugins, plugin: str, contributed: list[object]) -> None:
+    """Register a plugin's checkers; a name already taken is a problem, not a crash."""
+    names = {c.name for c in plugins.checkers}
+    for checker in contributed:
+        if not isinstance(checker, Checker):
+            plugins.problems.append(f"plugin {plugin}: {checker!r} is not a Checker")
+        elif checker.name in names:
+            plugins.problems.append(
+                f"plugin {plugin}: checker {checker.name!r} already registered; ignored"
+            )
+        else:
+            names.add(checker.name)
+            plugins.checkers.append(checker)
+
+
+def _add_reporters(plugins: Plugins, plugin: str, contributed: list[object]) -> None:
+    """Register a plugin's output formats; a format already taken is a problem."""
+    for reporter in contributed:
+        if not isinstance(reporter, Reporter):
+            plugins.problems.append(f"plugin {plugin}: {reporter!r} is not a Reporter")
+        elif reporter.name in plugins.reporters:
+            plugins.problems.append(
+                f"plugin {plugin}: format {reporter.name!r} already registered; ignored"
+            )
+        else:
+            plugins.reporters[reporter.name] = reporter
 
 
 def _debug_traceback() -> None:
