@@ -67,19 +67,20 @@ def read_list(path: Path) -> list[tuple[str | None, str]]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        label: str | None = None
-        if "\t" in line:
-            label, _, rest = line.partition("\t")
-        elif "," in line:
-            label, _, rest = line.partition(",")
-        else:
-            rest = line
-        rest = rest.strip()
-        label = label.strip() if label is not None else None
+        label, rest = _split_entry(line)
         if not rest:
             raise TargetError(f"{path}:{number}: no repository path")
         entries.append((label or None, os.path.normpath(base / os.path.expanduser(rest))))
     return entries
+
+
+def _split_entry(line: str) -> tuple[str | None, str]:
+    """``LABEL<TAB>PATH``, ``LABEL,PATH`` or ``PATH`` as (label or None, path), stripped."""
+    for separator in ("\t", ","):
+        if separator in line:
+            label, _, rest = line.partition(separator)
+            return label.strip(), rest.strip()
+    return None, line.strip()
 
 
 def collect(args: Sequence[str], list_files: Iterable[Path] = ()) -> tuple[list[Target], list[str]]:
