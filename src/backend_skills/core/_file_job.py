@@ -1,4 +1,5 @@
-"""One file checker during a run: its files, cache keys, per-file outcomes and result.
+"""The file checkers of a run: each one's files, cache keys, per-file outcomes and
+result (:class:`FileJob`), their preparation, the worker pool and their outcomes.
 
 Part of the runner (:mod:`backend_skills.core.runner`), with the rules every result
 follows on its way to the report and the cache: secrets masked in every message
@@ -10,17 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from ._assess import CheckerOutcome
 from .cache import Entry, NewRow, ResultCache, code_stamp, file_key, repo_key
 from .checker import CheckContext, Checker, FileChecker, FileResult
 from .config import ConfigError, Settings
 from .discovery import SourceFile
-from .models import CheckResult, Finding, Metric, Skip
+from .models import CheckerRun, CheckResult, Finding, Metric, Skip
 from .pool import (
     DEFAULT_MEMORY_LIMIT,
     ERROR,
@@ -29,7 +31,9 @@ from .pool import (
     Outcome,
     Task,
     WorkSpec,
+    memory_ceiling,
     raised_by_checker,
+    run_tasks,
 )
 from .redact import redact_text
 
@@ -411,4 +415,178 @@ def whole_key(job: FileJob) -> str | None:
         code_stamp=code_stamp(job.checker),
         options_key=options_text(job.ctx, job.bounds.max_file_bytes),
         inputs=inputs,
+    )
+
+
+def record_file_outcomes(
+    file_jobs: Sequence[FileJob],
+    finished: Mapping[int, CheckResult | None],
+    rows: list[NewRow],
+    cache: ResultCache | None,
+    outcomes: dict[str, CheckerOutcome],
+) -> None:
+    """Each file checker's outcome; its whole result and the new rows go to the cache."""
+    for job in file_jobs:
+        result = finished[id(job)]
+        if result is not None and cache is not None:
+            result = _keep_whole_result(job, result, rows)
+        outcomes[job.checker.name] = _file_outcome(job, result)
+    if cache is not None:
+        cache.put_many(rows)
+
+
+def prepare_file_jobs(
+    file_jobs: list[FileJob],
+    cache: ResultCache | None,
+    outcomes: dict[str, CheckerOutcome],
+    memory_limit: int | None,
+) -> list[FileJob]:
+    """``prepare`` every file checker the cache does not answer whole, and take the
+    per-file results the cache holds; return the jobs left to run."""
+    if cache is not None:
+        file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
+    for job in file_jobs:
+        with memory_ceiling(memory_limit):
+            job.prepare(cache_on=cache is not None)
+    if cache is not None:
+        use_file_cache(file_jobs, cache)
+    return file_jobs
+
+
+@dataclass(frozen=True)
+class TaskPool:
+    """How a run's per-file tasks go to worker processes."""
+
+    jobs: int
+    untrusted: list[str]
+    cache: ResultCache | None
+    memory_limit: int | None
+
+    def run(
+        self,
+        spec: WorkSpec,
+        tasks: Sequence[Sequence[Task]],
+        on_done: Callable[[int], None] = lambda n: None,
+        meanwhile: Callable[[], None] = lambda: None,
+    ) -> dict[int, Outcome]:
+        """Every job's tasks over the worker processes."""
+        cache = self.cache
+        return run_tasks(
+            spec,
+            [t for mine in tasks for t in mine],
+            self.jobs,
+            on_done=on_done,
+            meanwhile=meanwhile,
+            before_fork=cache.close if cache is not None else (lambda: None),
+            untrusted=self.untrusted,
+        )
+
+
+def retry_failed_reduces(
+    file_jobs: Sequence[FileJob],
+    finished: dict[int, CheckResult | None],
+    rows: list[NewRow],
+    pool: TaskPool,
+    cache: ResultCache,
+) -> None:
+    """A cached per-file result that pydantic accepts may still not be what the
+    checker's reduce expects (a damaged or foreign row): never trusted, the files read
+    from the cache are analysed again and reduce runs once more."""
+    again = [
+        job
+        for job in file_jobs
+        if job.reduce_failed and (job.from_cache or job.ctx.memo.distrust())
+    ]
+    if not again:
+        return
+    cache.invalidate([job.keys[p] for job in again for p in job.from_cache])
+    for job in again:
+        job.retry_cached()
+    spec, tasks = make_tasks(again, pool.memory_limit)
+    results = pool.run(spec, tasks)
+    for job, mine in zip(again, tasks, strict=True):
+        job.absorb(mine, results, rows)
+        with memory_ceiling(pool.memory_limit):
+            finished[id(job)] = job.finish()
+
+
+def _reuse_whole_results(
+    jobs: list[FileJob], cache: ResultCache, outcomes: dict[str, CheckerOutcome]
+) -> list[FileJob]:
+    """Answer file checkers whose inputs did not change from the cache, whole; return
+    the jobs left to run."""
+    start = time.perf_counter()
+    for job in jobs:
+        job.whole_key = whole_key(job)
+    keys = [job.whole_key for job in jobs if job.whole_key is not None]
+    entries = cache.get_many(keys)
+    left = []
+    for job in jobs:
+        entry = entries.get(job.whole_key) if job.whole_key is not None else None
+        result = load_check_result(entry) if entry is not None else None
+        if result is None:
+            left.append(job)
+            continue
+        job.seconds = time.perf_counter() - start
+        outcomes[job.checker.name] = _file_outcome(job, result)
+    return left
+
+
+def _keep_whole_result(job: FileJob, result: CheckResult, rows: list[NewRow]) -> CheckResult:
+    """Queue the whole result for the cache (unless a file ran out of time: that may
+    differ next time); return it as a warm run will read it."""
+    if job.whole_key is None or job.transient:
+        return result
+    try:
+        value = result.model_dump_json()
+    except Exception as exc:  # not serialisable: keep the live result, cache nothing
+        _log.debug("%s: result not cached: %s", job.checker.name, one_line(exc))
+        return result
+    extra = dump_snippets([f.snippet_hash for f in result.findings])
+    reloaded = load_check_result(Entry(value, extra))
+    if reloaded is None:
+        return result
+    rows.append(NewRow(job.whole_key, job.checker.name, value, extra))
+    return reloaded
+
+
+def _file_outcome(job: FileJob, result: CheckResult | None) -> CheckerOutcome:
+    if result is None:
+        return CheckerOutcome(
+            CheckerRun(
+                name=job.checker.name,
+                version=job.version,
+                status="failed",
+                duration_s=round(job.seconds, 3),
+                files=0,
+                error=job.error,
+            ),
+            None,
+        )
+    if job.lost:
+        # A file not analysed for time or memory, or whose worker died, would otherwise
+        # make the score better than analysing it: the checker's findings on the other
+        # files are kept and shown, but the criteria it feeds are not assessed.
+        return CheckerOutcome(
+            CheckerRun(
+                name=job.checker.name,
+                version=job.version,
+                status="failed",
+                duration_s=round(job.seconds, 3),
+                files=result.files,
+                error=lost_files_error(job.lost),
+                notes=list(result.notes),
+            ),
+            result,
+        )
+    return CheckerOutcome(
+        CheckerRun(
+            name=job.checker.name,
+            version=job.version,
+            status="ok",
+            duration_s=round(job.seconds, 3),
+            files=result.files,
+            notes=list(result.notes),
+        ),
+        result,
     )
