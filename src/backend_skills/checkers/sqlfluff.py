@@ -27,13 +27,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_skills.core.checker import CheckContext, Checker, FileChecker, FileResult
-from backend_skills.core.discovery import FileSet, SourceFile
+from backend_skills.core.discovery import SourceFile
 from backend_skills.core.hookspecs import hookimpl
 from backend_skills.core.models import (
     CheckResult,
@@ -48,13 +47,10 @@ from backend_skills.core.models import (
 from ._python import parse_python
 from ._redact import redacted_message
 from ._sql_dialect import infer_dialect
+from ._sqlfluff_config import DEFAULT_BYTE_LIMIT, file_configs, read_configs
 from ._sqlfluff_safe import (
     BUDGET_MARK,
-    MAX_CONFIG_BYTES,
-    ConfigTextError,
     InlineNotes,
-    filter_config,
-    load_config_text,
     safe_config_class,
 )
 from .sql_schema import (
@@ -79,14 +75,8 @@ PATTERNS = "database.query_patterns"
 PARSE_CODES = frozenset({"PRS", "LXR"})
 WILDCARD_CODE = "AM04"
 
-#: Config files sqlfluff reads in a folder, in its own precedence order (last wins).
-CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
-
-
 #: Roles whose SQL counts in the style and parse metrics.
 COUNTED_ROLES = frozenset({Role.SOURCE, Role.MIGRATION})
-
-DEFAULT_BYTE_LIMIT = 20000
 
 
 class SqlfluffOptions(BaseModel):
@@ -105,14 +95,6 @@ class SqlfluffOptions(BaseModel):
         ge=0,
         description="Override sqlfluff's limit (bytes; 0 = none). Larger files are skipped.",
     )
-
-
-def _has_sqlfluff_section(name: str, text: str) -> bool:
-    if name == ".sqlfluff":
-        return True
-    if name == "pyproject.toml":
-        return "sqlfluff" in text
-    return "[sqlfluff" in text
 
 
 # --------------------------------------------------------------------------- linter cache
@@ -135,55 +117,13 @@ def _linter_for(configs: Mapping[str, Any]) -> Any:
     return linter
 
 
-def _file_configs(
-    file: SourceFile, options: Mapping[str, Any]
-) -> tuple[dict[str, Any], str, str, list[str]]:
-    """Layered sqlfluff config for ``file``: (configs, dialect, why, notes).
-
-    The layers were read and filtered by ``prepare`` (no file is read here): the
-    root's, then each folder's down to the file's, the deeper one winning.
-    """
-    from sqlfluff.core.helpers.dict import nested_combine
-
-    config_dirs: Mapping[str, Any] = options.get("configs", {})
-    parent = PurePosixPath(file.path).parent
-    chain = ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
-    layers = [config_dirs[rel] for rel in chain if rel in config_dirs]
-    used = [rel or "." for rel in chain if rel in config_dirs]
-    configs: dict[str, Any] = nested_combine({"core": {}}, *layers) if layers else {"core": {}}
-    core: dict[str, Any] = configs.setdefault("core", {})
-    core["processes"] = 1
-    if options.get("ignore_inline"):
-        core["disable_noqa"] = True  # `-- noqa` is configuration of the scored tree too
-    _add_excluded_rules(core, [str(r) for r in options.get("exclude_rules", [])])
-    if options.get("force_dialect") or not core.get("dialect"):
-        core["dialect"] = options.get("dialect") or "ansi"
-        why = str(options.get("why", ""))
-    else:
-        where = "/".join(u for u in used if u != ".") or "the root"
-        why = f"set by the sqlfluff configuration in {where}"
-    return configs, str(core["dialect"]), why, []
-
-
-def _add_excluded_rules(core: dict[str, Any], excluded: list[str]) -> None:
-    """Add our ``exclude_rules`` option to the ones the configuration excludes."""
-    if not excluded:
-        return
-    existing = core.get("exclude_rules")
-    if isinstance(existing, str) and existing.strip() and existing != "None":
-        excluded = [*existing.split(","), *excluded]
-    elif isinstance(existing, list):
-        excluded = [*map(str, existing), *excluded]
-    core["exclude_rules"] = ",".join(e.strip() for e in excluded if e.strip())
-
-
 def _configured_linter(
     file: SourceFile, options: Mapping[str, Any]
 ) -> tuple[dict[str, Any], Any, str, str, list[str]]:
     """(configs, linter, dialect, why, notes) for ``file``; when the repository's
     configuration is unusable, the inferred dialect (or ANSI) with a note saying so."""
     try:
-        configs, dialect, why, notes = _file_configs(file, options)
+        configs, dialect, why, notes = file_configs(file, options)
         return configs, _linter_for(configs), dialect, why, notes
     except Exception as exc:
         fallback = str(options.get("dialect") or "ansi")
@@ -233,102 +173,6 @@ def _templating_failure(linted: Any, violations: Sequence[Any]) -> str | None:
         detail = detail.split(". Have you correctly")[0]
         return f"not analysed: the SQL template is {BUDGET_MARK} ({detail[:160]})"
     return f"not analysed: templating failed ({first[:160]})"
-
-
-def _config_sources(ctx: CheckContext, notes: list[str]) -> list[tuple[str, str, str, str]]:
-    """The sqlfluff config files that apply: (folder, file name, label, text).
-
-    From the scored tree, or with ``config_root`` from the same folders of that
-    checkout, or none with ``isolated``; in sqlfluff's precedence order.
-    """
-    if ctx.config_root is not None:
-        return _config_root_sources(ctx.config_root.resolve(), ctx.fileset, notes)
-    sources: list[tuple[str, str, str, str]] = []
-    if ctx.isolated:
-        return sources
-    for file in ctx.fileset.files:
-        if file.name in CONFIG_FILES and _has_sqlfluff_section(file.name, file.text):
-            rel = str(PurePosixPath(file.path).parent)
-            sources.append(("" if rel == "." else rel, file.name, file.path, file.text))
-    sources.sort(key=lambda s: (s[0], CONFIG_FILES.index(s[1])))
-    return sources
-
-
-def _config_root_sources(
-    base: Path, fileset: FileSet, notes: list[str]
-) -> list[tuple[str, str, str, str]]:
-    """The sqlfluff config files of the ``config_root`` checkout ``base`` in the folders
-    of the SQL files (and the root): (folder, file name, label, text)."""
-    folders = {""}
-    for file in fileset.files:
-        if file.language == "sql":
-            parts = PurePosixPath(file.path).parent.parts
-            folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
-    sources: list[tuple[str, str, str, str]] = []
-    for rel in sorted(folders):
-        for name in CONFIG_FILES:
-            path = base / rel / name if rel else base / name
-            label = f"{path} (--config-root)"
-            text = _trusted_config_text(path, base, label, notes)
-            if text is not None and _has_sqlfluff_section(name, text):
-                sources.append((rel, name, label, text))
-    return sources
-
-
-def _trusted_config_text(path: Path, base: Path, label: str, notes: list[str]) -> str | None:
-    """The text of a config file of the trusted checkout, or None (with a note when it
-    is too large or unreadable) when it is not a regular file inside ``base``."""
-    try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        if not path.resolve().is_relative_to(base):
-            return None
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            notes.append(f"{label}: ignored (larger than {MAX_CONFIG_BYTES} bytes)")
-            return None
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        notes.append(f"{label}: not readable ({type(exc).__name__})")
-        return None
-
-
-def _read_configs(ctx: CheckContext) -> tuple[dict[str, Any], list[str], str]:
-    """Each folder's sqlfluff configuration, filtered for an untrusted repository,
-    notes on what was ignored, and the file that sets the root's dialect."""
-    from sqlfluff.core.helpers.dict import nested_combine
-
-    notes: list[str] = []
-    configs: dict[str, Any] = {}
-    dialect_from = ""
-    for rel, name, label, text in _config_sources(ctx, notes):
-        try:
-            raw = load_config_text(name, text)
-        except ConfigTextError as exc:
-            notes.append(
-                f"sqlfluff configuration in {label} not usable: {redacted_message(str(exc))}"
-            )
-            continue
-        kept, dropped = filter_config(raw, byte_limit_cap=DEFAULT_BYTE_LIMIT)
-        configs[rel] = nested_combine(configs.get(rel, {}), kept)
-        if rel == "" and kept.get("core", {}).get("dialect"):
-            dialect_from = label
-        for item in dropped:
-            if item.startswith("core:templater="):
-                templater = item.split("=", 1)[1]
-                notes.append(
-                    f"sqlfluff templater {templater!r} is not run (it executes project code); "
-                    "jinja with dbt builtins used instead"
-                )
-            if item.endswith("library_path"):
-                notes.append("sqlfluff library_path ignored: the scored code is never imported")
-        if dropped:
-            shown = ", ".join(redacted_message(d)[:60] for d in dropped[:8])
-            more = f" (+{len(dropped) - 8} more)" if len(dropped) > 8 else ""
-            notes.append(
-                f"sqlfluff settings in {label} ignored (not allowed for an untrusted "
-                f"repository: they load code, name paths or lift limits): {shown}{more}"
-            )
-    return configs, list(dict.fromkeys(notes)), dialect_from
 
 
 # --------------------------------------------------------------------------- the checker
@@ -406,7 +250,7 @@ class SqlfluffChecker(FileChecker):
         """The dialect (and why), each folder's filtered sqlfluff configuration, the
         user's options, and whether the scored tree's inline settings count."""
         options = SqlfluffOptions.model_validate(dict(ctx.options))
-        configs, notes, dialect_from = _read_configs(ctx)
+        configs, notes, dialect_from = read_configs(ctx)
         root_dialect = configs.get("", {}).get("core", {}).get("dialect")
         force = False
         if options.dialect:
@@ -439,7 +283,7 @@ class SqlfluffChecker(FileChecker):
         inputs = super().cache_inputs(ctx)
         if inputs is None or (ctx.config_root is None and not ctx.isolated):
             return inputs
-        configs = _read_configs(ctx) if ctx.config_root is not None else None
+        configs = read_configs(ctx) if ctx.config_root is not None else None
         return json.dumps([inputs, str(ctx.config_root), ctx.isolated, configs], sort_keys=True)
 
     # -- per file ----------------------------------------------------------------------
