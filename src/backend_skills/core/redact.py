@@ -2,7 +2,7 @@
 
 The patterns of well-known secrets, and the functions that mask them, live here so that
 the core can apply them to everything a checker writes (see
-:func:`backend_skills.core.runner.redact_result`), whoever wrote the checker.
+:func:`backend_skills.core._file_job.redact_result`), whoever wrote the checker.
 ``backend_skills.checkers._redact`` re-exports them for the built-in checkers.
 
 - :func:`secret_tokens` finds secret-looking tokens on a line (keys, tokens, URL
