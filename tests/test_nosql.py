@@ -53,8 +53,11 @@ def _lines(code: str, rule: str, path: str = "app.py") -> list[int | None]:
 def test_every_rule_has_an_anti_pattern_and_a_best_practice() -> None:
     assert [r.id for r in NOSQL_RULES] == [f"BSDB20{i}" for i in range(1, 9)]
     for rule in NOSQL_RULES:
-        assert rule.firing and rule.quiet, rule.id
-        assert rule.rationale and rule.fix and rule.title, rule.id
+        assert rule.firing, rule.id
+        assert rule.quiet, rule.id
+        assert rule.rationale, rule.id
+        assert rule.fix, rule.id
+        assert rule.title, rule.id
 
 
 def _examples() -> list[tuple[RuleSpec, RuleExample]]:
@@ -135,7 +138,9 @@ def test_request_data_in_a_filter_and_keys_lose_nosql_points_at_those_lines(
 ) -> None:
     report = _report(make_tree, {"app/main.py": VULNERABLE})
     nosql = _criterion(report, "database.nosql")
-    assert nosql.applicable and nosql.score is not None and nosql.score < 60
+    assert nosql.applicable
+    assert nosql.score is not None
+    assert nosql.score < 60
     located = {(f.rule, f.path, f.line) for f in report.findings if f.criterion == nosql.id}
     assert ("BSDB202", "app/main.py", 12) in located
     assert ("BSDB204", "app/main.py", 18) in located
@@ -146,7 +151,8 @@ def test_sanitised_filters_indexes_and_expiring_keys_score_expert(make_tree: Tre
     report = _report(make_tree, {"app/main.py": SAFE})
     nosql = _criterion(report, "database.nosql")
     assert [f.rule for f in report.findings if f.criterion == nosql.id] == []
-    assert nosql.score == 100 and nosql.level == "expert"
+    assert nosql.score == 100
+    assert nosql.level == "expert"
     assert nosql.metrics["nosql.index_declared"] == 1
     assert nosql.metrics["nosql.schema_validated"] == 1
 
@@ -164,14 +170,17 @@ def test_no_nosql_client_is_not_applicable(make_tree: TreeFactory) -> None:
         },
     )
     nosql = _criterion(report, "database.nosql")
-    assert not nosql.applicable and nosql.score is None
+    assert not nosql.applicable
+    assert nosql.score is None
     assert "no NoSQL client" in (nosql.reason or "")
 
 
 def test_redis_only_repository_does_not_ask_for_mongo_indexes(make_tree: TreeFactory) -> None:
     report = _report(
         make_tree,
-        {"cache.py": "import redis\n\nr = redis.Redis()\n\n\ndef put(k, v):\n    r.setex(k, 60, v)\n"},
+        {
+            "cache.py": "import redis\n\nr = redis.Redis()\n\n\ndef put(k, v):\n    r.setex(k, 60, v)\n"
+        },
     )
     nosql = _criterion(report, "database.nosql")
     assert nosql.score == 100

@@ -30,8 +30,11 @@ def _criterion(report: Report, criterion_id: str) -> CriterionResult:
 def test_every_rule_has_an_anti_pattern_and_a_best_practice() -> None:
     assert [r.id for r in OUR_RULES] == [f"BSSCL10{i}" for i in range(1, 9)]
     for rule in OUR_RULES:
-        assert rule.firing and rule.quiet, rule.id
-        assert rule.rationale and rule.fix and rule.title, rule.id
+        assert rule.firing, rule.id
+        assert rule.quiet, rule.id
+        assert rule.rationale, rule.id
+        assert rule.fix, rule.id
+        assert rule.title, rule.id
 
 
 def _examples() -> list[tuple[RuleSpec, RuleExample]]:
@@ -160,10 +163,12 @@ def test_fragile_service_loses_resilience_points_at_those_lines(make_tree: TreeF
     assert ("BSSCL106", "app/settings.py", 1) in located  # sessions on the local disk
     assert ("BSSCL103", "deploy/deployment.yaml", 10) in located  # container without probes
     resilience = _criterion(report, "scalability.resilience")
-    assert resilience.score is not None and resilience.score < 60
+    assert resilience.score is not None
+    assert resilience.score < 60
     assert resilience.points_lost > 0
     shared = _criterion(report, "scalability.shared_state")
-    assert shared.score is not None and shared.score < 100
+    assert shared.score is not None
+    assert shared.score < 100
 
 
 def test_the_same_service_done_right_keeps_its_points(make_tree: TreeFactory) -> None:
@@ -171,7 +176,8 @@ def test_the_same_service_done_right_keeps_its_points(make_tree: TreeFactory) ->
     ours = [f for f in report.findings if f.rule.startswith("BSSCL1")]
     assert ours == []
     resilience = _criterion(report, "scalability.resilience")
-    assert resilience.score == 100 and resilience.level == "expert"
+    assert resilience.score == 100
+    assert resilience.level == "expert"
     assert resilience.metrics["resilience.retry_evidence"] >= 1
     assert resilience.metrics["resilience.shutdown_evidence"] >= 1
     assert _criterion(report, "scalability.shared_state").score == 100
