@@ -43,8 +43,8 @@ def _visit(code: str, path: str = "app.py") -> list[Finding]:
     return NoSqlAnalysis().visit(file, ast.parse(text), {}).findings
 
 
-def _lines(code: str, rule: str, path: str = "app.py") -> list[int | None]:
-    return sorted(f.line for f in _visit(code, path) if f.rule == rule)
+def _lines(code: str, rule: str, path: str = "app.py") -> list[int]:
+    return sorted(f.line or 0 for f in _visit(code, path) if f.rule == rule)
 
 
 # --------------------------------------------------------------------------- rules as data
@@ -71,7 +71,7 @@ def _examples() -> list[tuple[RuleSpec, RuleExample]]:
 )
 def test_rule_examples(make_tree: TreeFactory, rule: RuleSpec, example: RuleExample) -> None:
     report = _report(make_tree, {example.path: example.code})
-    found = sorted(f.line for f in report.findings if f.rule == rule.id)
+    found = sorted(f.line or 0 for f in report.findings if f.rule == rule.id)
     assert found == sorted(example.lines)
     for f in report.findings:
         if f.rule == rule.id:
