@@ -381,3 +381,44 @@ def test_dynamodb_scan_outside_handlers_is_fine() -> None:
         return list(pages.paginate(TableName="orders"))
     """
     assert _lines(code, "BSDB206") == [14]
+
+
+# --------------------------------------------------------------------------- other languages
+
+
+def test_a_javascript_mongo_service_is_assessed_and_its_declarations_count(
+    make_tree: TreeFactory,
+) -> None:
+    bare = """
+    const express = require('express');
+    const { MongoClient } = require('mongodb');
+
+    const client = new MongoClient(process.env.MONGO_URL);
+    """
+    report = _report(make_tree, {"src/app.js": bare})
+    nosql = _criterion(report, "database.nosql")
+    assert nosql.applicable
+    located = sorted((f.rule, f.path, f.line) for f in report.findings if f.criterion == nosql.id)
+    assert located == [("BSDB207", "src/app.js", 2), ("BSDB208", "src/app.js", 2)]
+
+    modelled = """
+    const mongoose = require('mongoose');
+
+    const userSchema = new mongoose.Schema({ email: { type: String, index: true } });
+    userSchema.index({ email: 1, created: -1 });
+    module.exports = mongoose.model('User', userSchema);
+    """
+    report = _report(make_tree, {"src/models/user.js": modelled})
+    nosql = _criterion(report, "database.nosql")
+    assert nosql.metrics["nosql.index_declared"] == 1
+    assert nosql.metrics["nosql.schema_validated"] == 1
+    assert not [f for f in report.findings if f.criterion == nosql.id]
+
+
+def test_java_and_go_clients_make_the_criterion_applicable(make_tree: TreeFactory) -> None:
+    for path, code in (
+        ("src/main/java/App.java", "import redis.clients.jedis.Jedis;\nclass App {}\n"),
+        ("cmd/main.go", 'package main\n\nimport "github.com/redis/go-redis/v9"\n'),
+    ):
+        nosql = _criterion(_report(make_tree, {path: code}), "database.nosql")
+        assert nosql.applicable, path

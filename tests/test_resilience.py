@@ -321,3 +321,28 @@ def test_mongoengine_save_in_an_upload_handler_is_not_a_disk_write(make_tree: Tr
         },
     )
     assert not [f for f in report.findings if f.rule == "BSSCL107"]
+
+
+def test_other_languages_calls_and_retry_libraries_count(make_tree: TreeFactory) -> None:
+    service = """
+    const express = require('express');
+    const axios = require('axios');
+
+    const app = express();
+    app.get('/orders/:id', async (req, res) => {
+      const invoice = await axios.get(`http://billing/invoices/${req.params.id}`);
+      res.json(invoice.data);
+    });
+    """
+    report = _report(make_tree, {"src/app.js": service})
+    assert [(f.path, f.line) for f in report.findings if f.rule == "BSSCL102"] == [
+        ("src/app.js", 6)
+    ]
+    retried = service.replace(
+        "const axios = require('axios');",
+        "const axios = require('axios');\nconst axiosRetry = require('axios-retry');",
+    )
+    report = _report(make_tree, {"src/app.js": retried})
+    assert not [f for f in report.findings if f.rule == "BSSCL102"]
+    metrics = _criterion(report, "scalability.resilience").metrics
+    assert metrics["resilience.retry_evidence"] == 1

@@ -20,6 +20,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role
 
 from . import Analysis, Visit
+from ._polyglot_evidence import NOSQL_KINDS, scan
 from ._request_data import RequestData, dict_params
 from ._rulebook import NOSQL, finding
 from ._server_common import FunctionNode, Imports, dotted, find_routes, tree_index, walk_body
@@ -118,19 +119,37 @@ class NoSqlAnalysis(Analysis):
         return _FileScan(file, tree, imports, stores).run()
 
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
-        """Repository-level index and schema-validation findings and metrics."""
+        """Repository-level index and schema-validation findings and metrics.
+
+        Non-Python source files count too (:mod:`._polyglot_evidence`): a JavaScript,
+        Java, C# or Go file with a NoSQL client makes the criterion applicable, and their
+        index and schema declarations are evidence.
+        """
         result = CheckResult()
         used = {p: d for p, d in data.items() if d.get("stores")}
-        if not used:
+        others = {p: e for p, e in scan(ctx.fileset.files, NOSQL_KINDS).items() if e.stores}
+        if not used and not others:
             result.not_applicable[NOSQL] = NOT_APPLICABLE
             for name in self.provides:
                 result.metrics.append(
                     Metric(name=name, value=None, unit="flag", reason=NOT_APPLICABLE)
                 )
             return result
-        stores = sorted({s for d in used.values() for s in d["stores"]})
-        result.notes.append(f"NoSQL stores used: {', '.join(stores)} ({len(used)} files)")
+        stores = sorted(
+            {s for d in used.values() for s in d["stores"]}
+            | {s for e in others.values() for s in e.stores}
+        )
+        result.notes.append(
+            f"NoSQL stores used: {', '.join(stores)} ({len(used) + len(others)} files)"
+        )
         mongo = sorted((p, d["mongo_site"]) for p, d in used.items() if d.get("mongo_site"))
+        mongo += sorted((p, e.site) for p, e in others.items() if e.site)
+        evidence = {
+            "indexes": [(p, n) for p, d in used.items() for n in d.get("indexes", [])]
+            + [(p, n) for p, e in others.items() if "mongodb" in e.stores for n in e.indexes],
+            "schemas": [(p, n) for p, d in used.items() for n in d.get("schemas", [])]
+            + [(p, n) for p, e in others.items() if "mongodb" in e.stores for n in e.schemas],
+        }
         for metric, key, rule_id, what in (
             ("nosql.index_declared", "indexes", "BSDB207", "no index is declared"),
             ("nosql.schema_validated", "schemas", "BSDB208", "no schema validation"),
@@ -140,15 +159,19 @@ class NoSqlAnalysis(Analysis):
                     Metric(name=metric, value=None, unit="flag", reason="MongoDB not used")
                 )
                 continue
-            evidence = [(p, line) for p, d in used.items() for line in d.get(key, [])]
+            found = evidence[key]
             result.metrics.append(
-                Metric(name=metric, value=float(bool(evidence)), unit="flag", files=len(used))
-            )
-            if not evidence:
-                path, line = mongo[0]
-                result.findings.append(
-                    finding(rule_id, path, line, _REPO_MESSAGES[rule_id].format(what=what))
+                Metric(
+                    name=metric,
+                    value=float(bool(found)),
+                    unit="flag",
+                    files=len(used) + len(others),
                 )
+            )
+            if not found:
+                path, line = mongo[0]
+                message = _REPO_MESSAGES[rule_id].format(what=what)
+                result.findings.append(finding(rule_id, path, line, message))
         return result
 
 

@@ -26,6 +26,7 @@ from backend_skills.core.models import CheckResult, Finding, Metric, Role, Skip
 from . import Analysis, Visit
 from ._deployment import deployment
 from ._manifests import read_manifests
+from ._polyglot_evidence import RESILIENCE_KINDS, scan
 from ._rulebook import RESILIENCE, SHARED_STATE, finding
 from ._server_common import (
     FunctionNode,
@@ -135,8 +136,20 @@ def _reduce(ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResul
     def evidence(key: str) -> list[tuple[str, int, str]]:
         return sorted((p, line, what) for p, d in data.items() for line, what in d.get(key, []))
 
-    outgoing = evidence("outgoing")
-    retries, breakers, shutdown = evidence("retries"), evidence("breakers"), evidence("shutdown")
+    others = scan(ctx.fileset.files, RESILIENCE_KINDS)
+    labels = {
+        "outgoing": "outgoing call",
+        "retries": "retry library",
+        "breakers": "circuit breaker",
+        "shutdown": "shutdown handling",
+    }
+
+    def combined(key: str) -> list[tuple[str, int, str]]:
+        lines = [(p, n, labels[key]) for p, e in others.items() for n in getattr(e, key)]
+        return sorted(evidence(key) + lines)
+
+    outgoing = combined("outgoing")
+    retries, breakers, shutdown = combined("retries"), combined("breakers"), combined("shutdown")
     manifests = read_manifests(ctx.fileset.files)
     result.findings.extend(manifests.findings)
     result.skipped.extend(
