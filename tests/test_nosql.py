@@ -145,6 +145,10 @@ def test_request_data_in_a_filter_and_keys_lose_nosql_points_at_those_lines(
     assert ("BSDB202", "app/main.py", 12) in located
     assert ("BSDB204", "app/main.py", 18) in located
     assert nosql.points_lost > 0
+    # operator injection with request data is an exploitable vulnerability: weakest link
+    assert nosql.cap is not None
+    assert nosql.cap.findings[0].rules == ["BSDB202"]
+    assert nosql.cap.findings[0].kind == "vulnerability"
 
 
 def test_sanitised_filters_indexes_and_expiring_keys_score_expert(make_tree: TreeFactory) -> None:
@@ -395,7 +399,9 @@ def test_a_javascript_mongo_service_is_assessed_and_its_declarations_count(
 
     const client = new MongoClient(process.env.MONGO_URL);
     """
-    report = _report(make_tree, {"src/app.js": bare})
+    # a Python file beside it: the skill is assessed whether or not JavaScript is read
+    worker = {"worker/jobs.py": "def run() -> int:\n    return 1\n"}
+    report = _report(make_tree, {"src/app.js": bare, **worker})
     nosql = _criterion(report, "database.nosql")
     assert nosql.applicable
     located = sorted((f.rule, f.path, f.line) for f in report.findings if f.criterion == nosql.id)
@@ -408,7 +414,7 @@ def test_a_javascript_mongo_service_is_assessed_and_its_declarations_count(
     userSchema.index({ email: 1, created: -1 });
     module.exports = mongoose.model('User', userSchema);
     """
-    report = _report(make_tree, {"src/models/user.js": modelled})
+    report = _report(make_tree, {"src/models/user.js": modelled, **worker})
     nosql = _criterion(report, "database.nosql")
     assert nosql.metrics["nosql.index_declared"] == 1
     assert nosql.metrics["nosql.schema_validated"] == 1
@@ -420,5 +426,6 @@ def test_java_and_go_clients_make_the_criterion_applicable(make_tree: TreeFactor
         ("src/main/java/App.java", "import redis.clients.jedis.Jedis;\nclass App {}\n"),
         ("cmd/main.go", 'package main\n\nimport "github.com/redis/go-redis/v9"\n'),
     ):
-        nosql = _criterion(_report(make_tree, {path: code}), "database.nosql")
+        files = {path: code, "worker/jobs.py": "def run() -> int:\n    return 1\n"}
+        nosql = _criterion(_report(make_tree, files), "database.nosql")
         assert nosql.applicable, path

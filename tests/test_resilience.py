@@ -346,3 +346,25 @@ def test_other_languages_calls_and_retry_libraries_count(make_tree: TreeFactory)
     assert not [f for f in report.findings if f.rule == "BSSCL102"]
     metrics = _criterion(report, "scalability.resilience").metrics
     assert metrics["resilience.retry_evidence"] == 1
+
+
+def test_requests_without_a_timeout_also_cost_resilience(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "app/billing.py": (
+                "import requests\n\n\ndef invoice(order_id):\n"
+                '    return requests.get(f"http://billing/{order_id}").json()\n'
+            ),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                '@app.get("/health")\ndef health():\n    return {"ok": True}\n'
+            ),
+        }
+    )
+    report = score(root, isolated=True)
+    timeout = [f for f in report.findings if f.rule == "B113"]
+    assert [(f.path, f.line) for f in timeout] == [("app/billing.py", 5)]
+    assert timeout[0].criterion == "security.configuration"
+    assert "scalability.resilience" in timeout[0].also
+    resilience = _criterion(report, "scalability.resilience")
+    assert resilience.finding_count == 2  # B113 and BSSCL102 (no retry), both at line 5
