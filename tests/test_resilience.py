@@ -1,5 +1,5 @@
-"""``scalability.resilience`` (BSSCL101-BSSCL105) and the per-process state rules that
-extend ``scalability.shared_state`` (BSSCL106-BSSCL108)."""
+"""``scalability.resilience`` (BSSCL120-BSSCL124) and the per-process state rules that
+extend ``scalability.shared_state`` (BSSCL125-BSSCL127)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _criterion(report: Report, criterion_id: str) -> CriterionResult:
 
 
 def test_every_rule_has_an_anti_pattern_and_a_best_practice() -> None:
-    assert [r.id for r in OUR_RULES] == [f"BSSCL10{i}" for i in range(1, 9)]
+    assert [r.id for r in OUR_RULES] == [f"BSSCL{i}" for i in range(120, 128)]
     for rule in OUR_RULES:
         assert rule.firing, rule.id
         assert rule.quiet, rule.id
@@ -158,10 +158,10 @@ ROBUST = {
 def test_fragile_service_loses_resilience_points_at_those_lines(make_tree: TreeFactory) -> None:
     report = _report(make_tree, FRAGILE)
     located = {(f.rule, f.path, f.line) for f in report.findings}
-    assert ("BSSCL101", "app/main.py", 9) in located  # aiohttp session without a timeout
-    assert ("BSSCL102", "app/main.py", 9) in located  # and no retry anywhere
-    assert ("BSSCL106", "app/settings.py", 1) in located  # sessions on the local disk
-    assert ("BSSCL103", "deploy/deployment.yaml", 10) in located  # container without probes
+    assert ("BSSCL120", "app/main.py", 9) in located  # aiohttp session without a timeout
+    assert ("BSSCL121", "app/main.py", 9) in located  # and no retry anywhere
+    assert ("BSSCL125", "app/settings.py", 1) in located  # sessions on the local disk
+    assert ("BSSCL122", "deploy/deployment.yaml", 10) in located  # container without probes
     resilience = _criterion(report, "scalability.resilience")
     assert resilience.score is not None
     assert resilience.score < 60
@@ -173,7 +173,7 @@ def test_fragile_service_loses_resilience_points_at_those_lines(make_tree: TreeF
 
 def test_the_same_service_done_right_keeps_its_points(make_tree: TreeFactory) -> None:
     report = _report(make_tree, ROBUST)
-    ours = [f for f in report.findings if f.rule.startswith("BSSCL1")]
+    ours = [f for f in report.findings if f.rule.startswith("BSSCL12")]
     assert ours == []
     resilience = _criterion(report, "scalability.resilience")
     assert resilience.score == 100
@@ -193,7 +193,7 @@ def test_a_library_without_network_calls_is_not_applicable(make_tree: TreeFactor
 def test_good_service_fixture_stays_expert_on_resilience() -> None:
     report = score(FIXTURES / "good_service", skills=["scalability"], isolated=True)
     assert _criterion(report, "scalability.resilience").score == 100
-    assert not [f for f in report.findings if f.rule.startswith("BSSCL1")]
+    assert not [f for f in report.findings if f.rule.startswith("BSSCL12")]
 
 
 # --------------------------------------------------------------------------- manifests
@@ -218,9 +218,9 @@ def test_helm_templates_are_read_line_by_line_never_rendered(make_tree: TreeFact
                 {{- toYaml .Values.livenessProbe | nindent 12 }}
     """
     report = _report(make_tree, {"chart/templates/deployment.yaml": template})
-    located = sorted((f.rule, f.line) for f in report.findings if f.rule.startswith("BSSCL10"))
-    assert located == [("BSSCL103", 11), ("BSSCL104", 11)]
-    assert "readinessProbe" in next(f.message for f in report.findings if f.rule == "BSSCL103")
+    located = sorted((f.rule, f.line) for f in report.findings if f.rule.startswith("BSSCL12"))
+    assert located == [("BSSCL122", 11), ("BSSCL123", 11)]
+    assert "readinessProbe" in next(f.message for f in report.findings if f.rule == "BSSCL122")
 
 
 def test_compose_healthcheck_in_the_base_file_covers_the_override(make_tree: TreeFactory) -> None:
@@ -241,7 +241,7 @@ def test_compose_healthcheck_in_the_base_file_covers_the_override(make_tree: Tre
             "compose.override.yml": "services:\n  api:\n    build: .\n  tests:\n    build: .\n",
         },
     )
-    located = [(f.path, f.line) for f in report.findings if f.rule == "BSSCL103"]
+    located = [(f.path, f.line) for f in report.findings if f.rule == "BSSCL122"]
     assert located == [("compose.yml", 6)]
 
 
@@ -264,13 +264,13 @@ def test_hostile_yaml_is_skipped_not_expanded(make_tree: TreeFactory) -> None:
 
 
 def test_single_replica_with_an_autoscaler_elsewhere_is_fine(make_tree: TreeFactory) -> None:
-    deployment = next(e for e in RULES if e.id == "BSSCL105").firing[0].code
+    deployment = next(e for e in RULES if e.id == "BSSCL124").firing[0].code
     hpa = (
         "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\n"
         "spec:\n  scaleTargetRef: {kind: Deployment, name: api}\n  maxReplicas: 5\n"
     )
     report = _report(make_tree, {"k8s/api.yaml": deployment, "k8s/hpa.yaml": hpa})
-    assert not [f for f in report.findings if f.rule == "BSSCL105"]
+    assert not [f for f in report.findings if f.rule == "BSSCL124"]
 
 
 # --------------------------------------------------------------------------- per-process state
@@ -296,7 +296,7 @@ def test_rate_limiter_configured_from_settings_is_not_in_memory(make_tree: TreeF
             """
         },
     )
-    assert not [f for f in report.findings if f.rule == "BSSCL108"]
+    assert not [f for f in report.findings if f.rule == "BSSCL127"]
 
 
 def test_mongoengine_save_in_an_upload_handler_is_not_a_disk_write(make_tree: TreeFactory) -> None:
@@ -320,7 +320,7 @@ def test_mongoengine_save_in_an_upload_handler_is_not_a_disk_write(make_tree: Tr
             """
         },
     )
-    assert not [f for f in report.findings if f.rule == "BSSCL107"]
+    assert not [f for f in report.findings if f.rule == "BSSCL126"]
 
 
 def test_other_languages_calls_and_retry_libraries_count(make_tree: TreeFactory) -> None:
@@ -335,7 +335,7 @@ def test_other_languages_calls_and_retry_libraries_count(make_tree: TreeFactory)
     });
     """
     report = _report(make_tree, {"src/app.js": service})
-    assert [(f.path, f.line) for f in report.findings if f.rule == "BSSCL102"] == [
+    assert [(f.path, f.line) for f in report.findings if f.rule == "BSSCL121"] == [
         ("src/app.js", 6)
     ]
     retried = service.replace(
@@ -343,7 +343,7 @@ def test_other_languages_calls_and_retry_libraries_count(make_tree: TreeFactory)
         "const axios = require('axios');\nconst axiosRetry = require('axios-retry');",
     )
     report = _report(make_tree, {"src/app.js": retried})
-    assert not [f for f in report.findings if f.rule == "BSSCL102"]
+    assert not [f for f in report.findings if f.rule == "BSSCL121"]
     metrics = _criterion(report, "scalability.resilience").metrics
     assert metrics["resilience.retry_evidence"] == 1
 
@@ -367,4 +367,4 @@ def test_requests_without_a_timeout_also_cost_resilience(make_tree: TreeFactory)
     assert timeout[0].criterion == "security.configuration"
     assert "scalability.resilience" in timeout[0].also
     resilience = _criterion(report, "scalability.resilience")
-    assert resilience.finding_count == 2  # B113 and BSSCL102 (no retry), both at line 5
+    assert resilience.finding_count == 2  # B113 and BSSCL121 (no retry), both at line 5

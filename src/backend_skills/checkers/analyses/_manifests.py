@@ -1,4 +1,4 @@
-"""Kubernetes, Helm and Compose manifests read for resilience (``BSSCL103``-``BSSCL105``).
+"""Kubernetes, Helm and Compose manifests read for resilience (``BSSCL122``-``BSSCL124``).
 
 YAML is read with PyYAML's safe loader, as a node graph (``compose_all``) so that every
 finding has a line and aliases are never expanded; files over :data:`MAX_BYTES`, with more
@@ -139,7 +139,7 @@ class _Reader:
             if missing:
                 self.findings.append(
                     finding(
-                        "BSSCL103",
+                        "BSSCL122",
                         path,
                         _line(container),
                         f"container `{label}` of {kind} `{name}` has no {' and no '.join(missing)}:"
@@ -151,7 +151,7 @@ class _Reader:
             if absent:
                 self.findings.append(
                     finding(
-                        "BSSCL104",
+                        "BSSCL123",
                         path,
                         _line(container),
                         f"container `{label}` of {kind} `{name}` sets no resource"
@@ -167,7 +167,7 @@ class _Reader:
             shown = "no replicas (default 1)" if replicas is None else f"replicas: {value}"
             self.findings.append(
                 finding(
-                    "BSSCL105",
+                    "BSSCL124",
                     path,
                     where,
                     f"{kind} `{name}` runs {shown} and no autoscaler targets it: one failure or"
@@ -193,7 +193,7 @@ class _Reader:
             if missing:
                 self.findings.append(
                     finding(
-                        "BSSCL103",
+                        "BSSCL122",
                         file.path,
                         where,
                         f"{kinds[0]} template has no {' and no '.join(missing)}",
@@ -201,7 +201,7 @@ class _Reader:
                 )
             if "resources" not in keys:
                 self.findings.append(
-                    finding("BSSCL104", file.path, where, f"{kinds[0]} template sets no resources")
+                    finding("BSSCL123", file.path, where, f"{kinds[0]} template sets no resources")
                 )
 
     # ---------------------------------------------------------------- Compose
@@ -226,7 +226,7 @@ class _Reader:
                     continue
                 self.findings.append(
                     finding(
-                        "BSSCL103",
+                        "BSSCL122",
                         path,
                         _line(key),
                         f"Compose service `{_scalar(key)}` is built from this repository but has"

@@ -1,4 +1,4 @@
-"""The NoSQL (``BSDB2xx``) and resilience (``BSSCL1xx``) rules, declared once as data.
+"""The NoSQL (``BSDB2xx``) and resilience (``BSSCL12x``) rules, declared once as data.
 
 Each :class:`RuleSpec` carries what a report, the documentation and the tests need: id,
 title, skill and criterion, default severity and confidence, CWE, why it matters, how to
@@ -318,7 +318,7 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     # ------------------------------------------------------------------ resilience
     RuleSpec(
-        id="BSSCL101",
+        id="BSSCL120",
         title="Outgoing HTTP or RPC call without a timeout",
         skill="scalability",
         criterion=RESILIENCE,
@@ -358,7 +358,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL102",
+        id="BSSCL121",
         title="Calls to other services with no retry with backoff anywhere",
         skill="scalability",
         criterion=RESILIENCE,
@@ -389,7 +389,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL103",
+        id="BSSCL122",
         title="Deployed container without readiness or liveness probe (or Compose healthcheck)",
         skill="scalability",
         criterion=RESILIENCE,
@@ -427,7 +427,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL104",
+        id="BSSCL123",
         title="Deployed container without resource requests and limits",
         skill="scalability",
         criterion=RESILIENCE,
@@ -462,7 +462,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL105",
+        id="BSSCL124",
         title="Workload with a single replica and no autoscaler",
         skill="scalability",
         criterion=RESILIENCE,
@@ -501,7 +501,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL106",
+        id="BSSCL125",
         title="Sessions stored in one process (file, local memory)",
         skill="scalability",
         criterion=SHARED_STATE,
@@ -533,7 +533,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL107",
+        id="BSSCL126",
         title="Upload written to the local disk in a request handler",
         skill="scalability",
         criterion=SHARED_STATE,
@@ -568,7 +568,7 @@ RULES: tuple[RuleSpec, ...] = (
         ),
     ),
     RuleSpec(
-        id="BSSCL108",
+        id="BSSCL127",
         title="Rate-limit counters kept in process memory",
         skill="scalability",
         criterion=SHARED_STATE,

@@ -1,7 +1,7 @@
 """The ``resilience`` analysis: a service as one instance among many, talking to others.
 
-Feeds ``scalability.resilience`` (``BSSCL101``-``BSSCL105``) and extends
-``scalability.shared_state`` (``BSSCL106``-``BSSCL108``, beside ``BSSCL005`` of the
+Feeds ``scalability.resilience`` (``BSSCL120``-``BSSCL124``) and extends
+``scalability.shared_state`` (``BSSCL125``-``BSSCL127``, beside ``BSSCL005`` of the
 scalability analysis). Rules are declared in :mod:`._rulebook` and documented in
 ``docs/scalability.md``.
 
@@ -9,7 +9,7 @@ scalability analysis). Rules are declared in :mod:`._rulebook` and documented in
   (``requests`` and ``urlopen`` are left to bandit B113 and BSSEC015), evidence of
   retries with backoff, circuit breakers and graceful shutdown, sessions and rate-limit
   counters kept in one process, uploads written to the local disk in request handlers;
-- per repository: outgoing calls with no retry anywhere (``BSSCL102``), and the
+- per repository: outgoing calls with no retry anywhere (``BSSCL121``), and the
   Kubernetes, Helm and Compose manifests (:mod:`._manifests`).
 """
 
@@ -162,7 +162,7 @@ def _reduce(ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResul
         path, line, what = outgoing[0]
         result.findings.append(
             finding(
-                "BSSCL102",
+                "BSSCL121",
                 path,
                 line,
                 f"{len(outgoing)} outgoing call sites ({what} here) and no retry with backoff"
@@ -245,7 +245,7 @@ class _FileScan:
             timeout = next((k.value for k in call.keywords if k.arg == "timeout"), None)
             if target in HTTPX and isinstance(timeout, ast.Constant) and timeout.value is None:
                 self._add(
-                    "BSSCL101",
+                    "BSSCL120",
                     call,
                     f"`{target}(timeout=None)` switches off httpx's default timeout: a stalled"
                     " service holds this call forever; give a timeout in seconds",
@@ -253,7 +253,7 @@ class _FileScan:
             elif target in NEEDS_TIMEOUT and timeout is None and not has_kwargs:
                 default = "5 minutes" if target.startswith("aiohttp") else "no timeout"
                 self._add(
-                    "BSSCL101",
+                    "BSSCL120",
                     call,
                     f"`{target}` without `timeout=` waits {default} on a stalled service;"
                     " pass a timeout sized to the call",
@@ -278,7 +278,7 @@ class _FileScan:
                 and not any(k.arg in ("timeout", None) for k in call.keywords)
             ):
                 self._add(
-                    "BSSCL101",
+                    "BSSCL120",
                     call,
                     f"gRPC call `{func.attr}` without `timeout=`: gRPC has no default deadline;"
                     " pass timeout= (seconds)",
@@ -354,7 +354,7 @@ class _FileScan:
         for key, value in self._setting_pairs():
             if isinstance(value, ast.Constant) and value.value in LOCAL_SESSIONS[key]:
                 self._add(
-                    "BSSCL106",
+                    "BSSCL125",
                     value,
                     f"{key} = {value.value!r} keeps sessions in one instance: behind a load"
                     " balancer users lose their session; use a shared store (Redis, database)",
@@ -373,7 +373,7 @@ class _FileScan:
                 storage is None and not configured and not any(k.arg is None for k in call.keywords)
             ):
                 self._add(
-                    "BSSCL108",
+                    "BSSCL127",
                     call,
                     "rate-limit counters kept in process memory: each worker and instance counts"
                     " separately; give the limiter storage_uri='redis://...'",
@@ -396,7 +396,7 @@ class _FileScan:
         for node in nodes:
             if isinstance(node, ast.Call) and self._writes_to_disk(node, uploads):
                 self._add(
-                    "BSSCL107",
+                    "BSSCL126",
                     node,
                     f"request handler `{func.name}` writes an upload to the local disk: other"
                     " instances cannot read it and it is lost with the container; store it in"
