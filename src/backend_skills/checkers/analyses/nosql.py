@@ -11,7 +11,7 @@ NoSQL client.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -20,7 +20,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role
 
 from . import Analysis, Visit
-from ._polyglot_evidence import NOSQL_KINDS, scan
+from ._polyglot_evidence import NOSQL_KINDS, FileEvidence, scan
 from ._request_data import RequestData, dict_params
 from ._rulebook import NOSQL, finding
 from ._server_common import FunctionNode, Imports, dotted, find_routes, tree_index, walk_body
@@ -125,63 +125,54 @@ class NoSqlAnalysis(Analysis):
         Java, C# or Go file with a NoSQL client makes the criterion applicable, and their
         index and schema declarations are evidence.
         """
-        result = CheckResult()
         used = {p: d for p, d in data.items() if d.get("stores")}
         others = {p: e for p, e in scan(ctx.fileset.files, NOSQL_KINDS).items() if e.stores}
         if not used and not others:
-            result.not_applicable[NOSQL] = NOT_APPLICABLE
-            for name in self.provides:
-                result.metrics.append(
-                    Metric(name=name, value=None, unit="flag", reason=NOT_APPLICABLE)
-                )
+            result = CheckResult(not_applicable={NOSQL: NOT_APPLICABLE})
+            result.metrics += [
+                Metric(name=name, value=None, unit="flag", reason=NOT_APPLICABLE)
+                for name in self.provides
+            ]
             return result
-        stores = sorted(
-            {s for d in used.values() for s in d["stores"]}
-            | {s for e in others.values() for s in e.stores}
-        )
-        result.notes.append(
-            f"NoSQL stores used: {', '.join(stores)} ({len(used) + len(others)} files)"
-        )
-        mongo = sorted((p, d["mongo_site"]) for p, d in used.items() if d.get("mongo_site"))
-        mongo += sorted((p, e.site) for p, e in others.items() if e.site)
-        evidence = {
-            "indexes": [(p, n) for p, d in used.items() for n in d.get("indexes", [])]
-            + [(p, n) for p, e in others.items() if "mongodb" in e.stores for n in e.indexes],
-            "schemas": [(p, n) for p, d in used.items() for n in d.get("schemas", [])]
-            + [(p, n) for p, e in others.items() if "mongodb" in e.stores for n in e.schemas],
-        }
-        for metric, key, rule_id, what in (
-            ("nosql.index_declared", "indexes", "BSDB207", "no index is declared"),
-            ("nosql.schema_validated", "schemas", "BSDB208", "no schema validation"),
-        ):
-            if not mongo:
-                result.metrics.append(
-                    Metric(name=metric, value=None, unit="flag", reason="MongoDB not used")
-                )
-                continue
-            found = evidence[key]
+        return _repository(used, others)
+
+
+def _repository(
+    used: Mapping[str, dict[str, Any]], others: Mapping[str, FileEvidence]
+) -> CheckResult:
+    """Stores used, and the index and schema declarations MongoDB needs."""
+    result = CheckResult()
+    files = len(used) + len(others)
+    stores = {s for d in used.values() for s in d["stores"]}
+    stores |= {s for e in others.values() for s in e.stores}
+    result.notes.append(f"NoSQL stores used: {', '.join(sorted(stores))} ({files} files)")
+    mongo = sorted((p, d["mongo_site"]) for p, d in used.items() if d.get("mongo_site"))
+    mongo += sorted((p, e.site) for p, e in others.items() if e.site)
+    mongo_others = [e for e in others.values() if "mongodb" in e.stores]
+    for metric, key, rule_id in (
+        ("nosql.index_declared", "indexes", "BSDB207"),
+        ("nosql.schema_validated", "schemas", "BSDB208"),
+    ):
+        if not mongo:
             result.metrics.append(
-                Metric(
-                    name=metric,
-                    value=float(bool(found)),
-                    unit="flag",
-                    files=len(used) + len(others),
-                )
+                Metric(name=metric, value=None, unit="flag", reason="MongoDB not used")
             )
-            if not found:
-                path, line = mongo[0]
-                message = _REPO_MESSAGES[rule_id].format(what=what)
-                result.findings.append(finding(rule_id, path, line, message))
-        return result
+            continue
+        found = any(d.get(key) for d in used.values()) or any(getattr(e, key) for e in mongo_others)
+        result.metrics.append(Metric(name=metric, value=float(found), unit="flag", files=files))
+        if not found:
+            path, line = mongo[0]
+            result.findings.append(finding(rule_id, path, line, _REPO_MESSAGES[rule_id]))
+    return result
 
 
 _REPO_MESSAGES = {
     "BSDB207": (
-        "MongoDB is used but {what} anywhere in the code (create_index, IndexModel, "
+        "MongoDB is used but no index is declared anywhere in the code (create_index, IndexModel, "
         "ODM index declarations): every filter and sort scans the collection"
     ),
     "BSDB208": (
-        "MongoDB is used with {what}: no $jsonSchema validator and no ODM model "
+        "MongoDB is used with no schema validation: no $jsonSchema validator and no ODM model "
         "(Beanie, MongoEngine, ODMantic) states the documents' shape"
     ),
 }
@@ -218,6 +209,20 @@ def _is_constant(node: ast.AST | None, constants: set[str]) -> bool:
     if isinstance(node, ast.Dict):
         return all(_is_constant(v, constants) for v in node.values)
     return False
+
+
+def _declares_index(call: ast.Call) -> bool:
+    """``create_index(...)``, ``IndexModel(...)``, ``Indexed(...)``, or a field with
+    ``index=``/``unique=``/``unique_with=`` (MongoEngine, ODMantic)."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
+    if (name or "").rsplit(".", 1)[-1] in INDEX_CALLS:
+        return True
+    return any(
+        k.arg in ("index", "unique", "unique_with")
+        and isinstance(k.value, ast.Constant)
+        and k.value.value not in (False, None)
+        for k in call.keywords
+    )
 
 
 def _has_length(call: ast.Call) -> bool:
@@ -267,7 +272,7 @@ class _FileScan:
                 self._filters(nodes, request)
                 if route is not None:
                     self._unbounded(nodes)
-            if self.redis_names and _application_code(self.file.path):
+            if "redis" in self.stores and _application_code(self.file.path):
                 self._redis(nodes)
             if "dynamodb" in self.stores and route is not None:
                 self._scans(nodes, route.name)
@@ -282,47 +287,54 @@ class _FileScan:
     def _javascript(
         self, nodes: list[ast.AST], func: FunctionNode | None, request: RequestData
     ) -> None:
-        confidence = (
-            Confidence.HIGH if func is not None and request.mentions(func) else Confidence.MEDIUM
-        )
+        mentions = func is not None and request.mentions(func)
+        confidence = Confidence.HIGH if mentions else Confidence.MEDIUM
         for node in nodes:
             if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values, strict=True):
-                    if not (isinstance(key, ast.Constant) and key.value in JS_OPERATORS):
-                        continue
-                    if isinstance(value, ast.Dict) and key.value != "$where":
-                        dynamic = any(
-                            not _is_constant(v, self.constants)
-                            for k, v in zip(value.keys, value.values, strict=True)
-                            if not (isinstance(k, ast.Constant) and k.value in ("args", "lang"))
-                        )
-                    else:
-                        dynamic = not _is_constant(value, self.constants)
-                    if dynamic:
-                        self._add(
-                            "BSDB201",
-                            key,
-                            f"MongoDB `{key.value}` runs JavaScript built from non-constant"
-                            " input on the server: use query operators and pass values as values",
-                            confidence,
-                        )
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in MAP_REDUCE
-            ):
-                code = [
-                    *node.args[:2],
-                    *(k.value for k in node.keywords if k.arg in ("map", "reduce")),
-                ]
-                if any(not _is_constant(c, self.constants) for c in code):
+                for key in self._dynamic_operators(node):
                     self._add(
                         "BSDB201",
-                        node,
-                        f"`{node.func.attr}` runs map/reduce JavaScript built from non-constant"
-                        " input: use an aggregation pipeline",
+                        key,
+                        f"MongoDB `{key.value!s}` runs JavaScript built from non-constant"
+                        " input on the server: use query operators and pass values as values",
                         confidence,
                     )
+            elif method := self._dynamic_map_reduce(node):
+                self._add(
+                    "BSDB201",
+                    node,
+                    f"`{method}` runs map/reduce JavaScript built from non-constant"
+                    " input: use an aggregation pipeline",
+                    confidence,
+                )
+
+    def _dynamic_operators(self, node: ast.Dict) -> Iterator[ast.Constant]:
+        """Keys ``$where``/``$function``/``$accumulator`` whose code is not constant."""
+        for key, value in zip(node.keys, node.values, strict=True):
+            if not (isinstance(key, ast.Constant) and key.value in JS_OPERATORS):
+                continue
+            if isinstance(value, ast.Dict) and key.value != "$where":
+                code = [
+                    v
+                    for k, v in zip(value.keys, value.values, strict=True)
+                    if not (isinstance(k, ast.Constant) and k.value in ("args", "lang"))
+                ]
+            else:
+                code = [value]
+            if any(not _is_constant(c, self.constants) for c in code):
+                yield key
+
+    def _dynamic_map_reduce(self, node: ast.AST) -> str:
+        """The map/reduce method ``node`` calls with non-constant code ("" when none)."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in MAP_REDUCE
+        ):
+            return ""
+        code = [*node.args[:2], *(k.value for k in node.keywords if k.arg in ("map", "reduce"))]
+        dynamic = any(not _is_constant(c, self.constants) for c in code)
+        return node.func.attr if dynamic else ""
 
     # ------------------------------------------------------------ BSDB202 operator injection
 
@@ -342,28 +354,30 @@ class _FileScan:
                     )
         return None
 
+    def _filter_args(self, node: ast.Call, method: str) -> list[ast.expr]:
+        """The expressions a collection call uses as filters."""
+        filters: list[ast.expr] = []
+        if method in FILTER_METHODS:
+            filters += node.args[:1]
+            filters += [k.value for k in node.keywords if k.arg == "filter"]
+        elif method == "aggregate" and node.args and isinstance(node.args[0], ast.List):
+            filters += [
+                v
+                for stage in node.args[0].elts
+                if isinstance(stage, ast.Dict)
+                for k, v in zip(stage.keys, stage.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == "$match"
+            ]
+        if method in KWARG_FILTERS and self.imports.imports_any("mongoengine", "flask_mongoengine"):
+            filters += [k.value for k in node.keywords if k.arg in (None, "__raw__")]
+        return filters
+
     def _filters(self, nodes: list[ast.AST], request: RequestData) -> None:
         for node in nodes:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             method = node.func.attr
-            filters: list[ast.expr] = []
-            if method in FILTER_METHODS:
-                filters += node.args[:1]
-                filters += [k.value for k in node.keywords if k.arg == "filter"]
-            elif method == "aggregate" and node.args and isinstance(node.args[0], ast.List):
-                filters += [
-                    v
-                    for stage in node.args[0].elts
-                    if isinstance(stage, ast.Dict)
-                    for k, v in zip(stage.keys, stage.values, strict=True)
-                    if isinstance(k, ast.Constant) and k.value == "$match"
-                ]
-            if method in KWARG_FILTERS and self.imports.imports_any(
-                "mongoengine", "flask_mongoengine"
-            ):
-                filters += [k.value for k in node.keywords if k.arg in (None, "__raw__")]
-            for expr in filters:
+            for expr in self._filter_args(node, method):
                 problem = self._filter_problem(expr, request)
                 if problem is not None:
                     self._add(
@@ -459,7 +473,7 @@ class _FileScan:
             if is_client or pipeline:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names.update(d for t in targets if (d := dotted(t)))
-        return names or {"\0"}
+        return names
 
     def _is_redis(self, node: ast.AST, names: set[str] | None = None) -> bool:
         name = dotted(node)
@@ -546,26 +560,19 @@ class _FileScan:
         return min(self.imports.line_of(m) for m in modules)
 
     def _indexes(self) -> list[int]:
-        lines = []
-        for call in self.index.calls():
-            name = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
-            if (name or "").rsplit(".", 1)[-1] in INDEX_CALLS or any(
-                k.arg in ("index", "unique", "unique_with")
-                and isinstance(k.value, ast.Constant)
-                and k.value.value not in (False, None)
-                for k in call.keywords
-            ):
-                lines.append(call.lineno)
+        lines = [call.lineno for call in self.index.calls() if _declares_index(call)]
         for node in self.index.of(ast.Dict):
             assert isinstance(node, ast.Dict)
             if any(isinstance(k, ast.Constant) and k.value == "indexes" for k in node.keys):
                 lines.append(node.lineno)
         for cls in self.index.of(ast.ClassDef):
             assert isinstance(cls, ast.ClassDef)
-            for stmt in cls.body:
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else []
-                if any(isinstance(t, ast.Name) and t.id == "indexes" for t in targets):
-                    lines.append(stmt.lineno)
+            lines += [
+                stmt.lineno
+                for stmt in cls.body
+                if isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "indexes" for t in stmt.targets)
+            ]
         return sorted(lines)
 
     def _schemas(self) -> list[int]:

@@ -301,31 +301,33 @@ class _FileScan:
         return found
 
     def _shutdown(self) -> list[list[Any]]:
-        found: list[list[Any]] = []
-        for call in self.calls:
-            name = call_name(call) or ""
-            target = self.imports.resolve(call.func) or ""
-            mentions_signal = any(
-                isinstance(n, ast.Attribute | ast.Name)
-                and (getattr(n, "attr", None) or getattr(n, "id", "")) in SIGNALS
-                for a in call.args
-                for n in ast.walk(a)
-            )
-            lifecycle = sorted({k.arg for k in call.keywords if k.arg} & SHUTDOWN_KEYWORDS)
-            if (target == "signal.signal" or name == "add_signal_handler") and mentions_signal:
-                found.append([call.lineno, "signal handler"])
-            elif lifecycle:
-                found.append([call.lineno, f"{name}({lifecycle[0]}=...)"])
-            elif name == "on_event" and any(
-                isinstance(a, ast.Constant) and a.value == "shutdown" for a in call.args
-            ):
-                found.append([call.lineno, "shutdown handler"])
+        found = [[call.lineno, what] for call in self.calls if (what := self._stops(call))]
         for node in self.tree.body:
             if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "graceful_timeout" for t in node.targets
             ):
                 found.append([node.lineno, "gunicorn graceful_timeout"])
         return found
+
+    def _stops(self, call: ast.Call) -> str:
+        """What graceful-shutdown handling ``call`` sets up ("" when none)."""
+        name = call_name(call) or ""
+        if self.imports.resolve(call.func) == "signal.signal" or name == "add_signal_handler":
+            named = {
+                getattr(n, "attr", None) or getattr(n, "id", "")
+                for a in call.args
+                for n in ast.walk(a)
+                if isinstance(n, ast.Attribute | ast.Name)
+            }
+            return "signal handler" if named & SIGNALS else ""
+        lifecycle = sorted({k.arg for k in call.keywords if k.arg} & SHUTDOWN_KEYWORDS)
+        if lifecycle:
+            return f"{name}({lifecycle[0]}=...)"
+        if name == "on_event" and any(
+            isinstance(a, ast.Constant) and a.value == "shutdown" for a in call.args
+        ):
+            return "shutdown handler"
+        return ""
 
     # ---------------------------------------------------------------- per-process state
 
