@@ -421,11 +421,73 @@ def test_a_javascript_mongo_service_is_assessed_and_its_declarations_count(
     assert not [f for f in report.findings if f.criterion == nosql.id]
 
 
-def test_java_and_go_clients_make_the_criterion_applicable(make_tree: TreeFactory) -> None:
+def test_java_go_and_csharp_clients_make_the_criterion_applicable(make_tree: TreeFactory) -> None:
     for path, code in (
         ("src/main/java/App.java", "import redis.clients.jedis.Jedis;\nclass App {}\n"),
         ("cmd/main.go", 'package main\n\nimport "github.com/redis/go-redis/v9"\n'),
+        ("src/Cache.cs", "using StackExchange.Redis;\nclass Cache {}\n"),
     ):
         files = {path: code, "worker/jobs.py": "def run() -> int:\n    return 1\n"}
         nosql = _criterion(_report(make_tree, files), "database.nosql")
         assert nosql.applicable, path
+
+
+EXPRESS_VULNERABLE = """
+const express = require('express');
+const mongoose = require('mongoose');
+const Redis = require('ioredis');
+
+const app = express();
+const redis = new Redis(process.env.REDIS_URL);
+const userSchema = new mongoose.Schema({ name: { type: String, index: true }, password: String });
+const User = mongoose.model('User', userSchema);
+
+app.post('/login', async (req, res) => {
+  const user = await User.findOne(req.body);
+  res.json({ ok: Boolean(user) });
+});
+
+app.get('/sessions', async (req, res) => {
+  res.json(await redis.keys('*'));
+});
+"""
+
+EXPRESS_SAFE = """
+const express = require('express');
+const mongoose = require('mongoose');
+const Redis = require('ioredis');
+
+const app = express();
+const redis = new Redis(process.env.REDIS_URL);
+const userSchema = new mongoose.Schema({ name: { type: String, index: true }, password: String });
+const User = mongoose.model('User', userSchema);
+
+app.post('/login', async (req, res) => {
+  const user = await User.findOne({ name: String(req.body.name) });
+  res.json({ ok: Boolean(user) });
+});
+
+app.get('/sessions', async (req, res) => {
+  const stream = redis.scanStream({ match: 'session:*', count: 100 });
+  res.json({ streaming: Boolean(stream) });
+});
+"""
+
+
+def test_express_request_body_filter_and_keys_lose_nosql_points(make_tree: TreeFactory) -> None:
+    root = make_tree({"src/app.js": EXPRESS_VULNERABLE})
+    report = score(root, skills=["database", "security"], isolated=True)
+    nosql = _criterion(report, "database.nosql")
+    counted = {
+        (f.rule, f.line) for f in report.findings if "database.nosql" in (f.criterion, *f.also)
+    }
+    assert ("BSSEC114", 11) in counted  # the whole body as the filter (also a NoSQL failure)
+    assert ("BSDB204", 16) in counted  # KEYS *
+    assert nosql.score is not None
+    assert nosql.score < 60
+
+    safe = _report(make_tree, {"src/app.js": EXPRESS_SAFE})
+    nosql = _criterion(safe, "database.nosql")
+    assert not [f for f in safe.findings if f.criterion == "database.nosql"]
+    assert nosql.score == 100
+    assert nosql.level == "expert"

@@ -87,13 +87,14 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC021": AUTH_BYPASS,
     "BSDB201": NOSQL,  # MongoDB $where/$function built from input
     "BSDB202": NOSQL,  # request data as a MongoDB filter
+    "BSSEC114": NOSQL,  # JavaScript: $where or a whole request object as a filter
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
 SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
-INPUT_EVIDENCE = frozenset({"BSDB001", "BSDB201", "BSDB202"})
+INPUT_EVIDENCE = frozenset({"BSDB001", "BSDB201", "BSDB202", "BSSEC114"})
 
 #: Further criteria a rule's findings harm, besides the criterion they are listed under.
 ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
@@ -103,6 +104,7 @@ ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
     "B611": ("database.query_safety", "security.injection"),
     "BSDB201": ("database.nosql", "security.injection"),
     "BSDB202": ("database.nosql", "security.injection"),
+    "BSSEC114": ("database.query_safety", "security.injection", "database.nosql"),
     # a call to another service without a timeout is also a resilience failure
     "B113": ("security.configuration", "scalability.resilience"),
     "BSSEC015": ("security.configuration", "scalability.resilience"),
