@@ -368,3 +368,14 @@ def test_requests_without_a_timeout_also_cost_resilience(make_tree: TreeFactory)
     assert "scalability.resilience" in timeout[0].also
     resilience = _criterion(report, "scalability.resilience")
     assert resilience.finding_count == 2  # B113 and BSSCL121 (no retry), both at line 5
+
+
+def test_browser_fetch_calls_are_not_service_calls(make_tree: TreeFactory) -> None:
+    report = _report(
+        make_tree,
+        {
+            "frontend/src/api.ts": "export const load = () => fetch('/api/items');\n",
+            "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        },
+    )
+    assert _criterion(report, "scalability.resilience").metrics["resilience.outgoing_calls"] == 0

@@ -138,6 +138,17 @@ _PATTERNS = {
 }
 
 
+#: Folders (and suffixes) of browser code: its fetch() calls are not service-to-service.
+FRONT_END = frozenset(
+    {"frontend", "client", "web", "webapp", "ui", "www", "public", "static", "components", "pages"}
+)
+
+
+def _front_end(path: str) -> bool:
+    parts = path.lower().split("/")
+    return bool(FRONT_END & set(parts[:-1])) or parts[-1].endswith((".jsx", ".tsx", ".vue"))
+
+
 def _line_of(text: str, offset: int, newlines: list[int]) -> int:
     if not newlines:
         newlines.extend(i for i, c in enumerate(text) if c == "\n")
@@ -158,7 +169,11 @@ def scan(files: Iterable[SourceFile], kinds: tuple[str, ...]) -> dict[str, FileE
         evidence = FileEvidence()
         newlines: list[int] = []
         searches = list(CLIENTS.items())
-        searches += [(kind, _PATTERNS[kind]) for kind in kinds]
+        searches += [
+            (kind, _PATTERNS[kind])
+            for kind in kinds
+            if not (kind == "outgoing" and _front_end(file.path))
+        ]
         for label, pattern in searches:
             for match in pattern.finditer(text):
                 end = text.find("\n", match.start())
