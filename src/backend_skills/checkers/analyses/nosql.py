@@ -98,7 +98,7 @@ ODM_MODELS = frozenset(
     }
 )
 NOT_APPLICATION = frozenset({"scripts", "script", "bin", "tools", "management"})
-NOT_APPLICABLE = "no NoSQL client (MongoDB, Redis, DynamoDB) in the Python source"
+NOT_APPLICABLE = "no NoSQL client (MongoDB, Redis, DynamoDB) in the source code"
 
 
 class NoSqlAnalysis(Analysis):
