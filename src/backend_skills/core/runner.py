@@ -48,6 +48,7 @@ from .models import (
     CheckResult,
     Criterion,
     CriterionResult,
+    Endpoint,
     Finding,
     Metric,
     Report,
@@ -952,9 +953,11 @@ def run(
         cache.close()
     raw_findings: list[Finding] = []
     skipped: list[Skip] = list(fileset.skipped)
+    endpoints: list[Endpoint] = []
     for outcome in outcomes:
         if outcome.result is not None:
             raw_findings.extend(outcome.result.findings)
+            endpoints.extend(outcome.result.endpoints)
             skipped.extend(
                 s if s.checker else s.model_copy(update={"checker": outcome.run.name})
                 for s in outcome.result.skipped
@@ -984,4 +987,5 @@ def run(
             duration_s=round(time.perf_counter() - started, 3),
         ),
         plugins=plugins.info,
+        endpoints=sorted(endpoints, key=Endpoint.sort_key),
     )

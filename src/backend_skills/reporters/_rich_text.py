@@ -20,6 +20,7 @@ from rich.text import Text
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
+from . import _endpoints as inventory
 from ._common import costliest_criteria, defuse_log_lines, printable
 
 _LEVEL_STYLE = {
@@ -78,6 +79,7 @@ class RichText:
         for skill in report.skills:
             self._skill(console, skill, options)
         self._fix_first(console, report)
+        self._endpoints(console, report, options)
         self._findings(console, report, options)
         self._checkers(console, report, options)
         # rich pads table cells and wrapped lines to the full width: drop the trailing
@@ -182,6 +184,28 @@ class RichText:
             line.append(f"({printable(skill.name)}, -{c.points_lost:.1f} points)", style="dim")
             console.print(line)
             console.print(Padding(Text(printable(c.remediation)), (0, 0, 0, 4), expand=False))
+        console.print()
+
+    def _endpoints(self, console: Console, report: Report, options: RenderOptions) -> None:
+        endpoints = inventory.endpoints_of(report)
+        if not endpoints:
+            return
+        console.print(Text(inventory.summary(endpoints), style="bold underline"))
+        rows = inventory.ordered(endpoints)
+        limit = len(rows) if options.verbose else inventory.DEFAULT_ROWS
+        for endpoint in rows[:limit]:
+            line = Text("  ")
+            line.append(f"{printable(endpoint.method):7}", style="bold" if endpoint.public else "")
+            line.append(f"{printable(endpoint.path or '?')}  ")
+            line.append(printable(inventory.where(endpoint)), style="dim")
+            line.append(f"  {printable(endpoint.handler)}  ")
+            protection = endpoint.access_control or "no access control"
+            line.append(printable(protection), style="red" if endpoint.public else "green")
+            console.print(line)
+        if len(rows) > limit:
+            console.print(
+                Text(f"  ... {len(rows) - limit} more (use -v or --format json)", style="dim")
+            )
         console.print()
 
     def _findings(self, console: Console, report: Report, options: RenderOptions) -> None:

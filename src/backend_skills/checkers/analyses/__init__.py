@@ -48,9 +48,16 @@ class Analysis:
 
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
+    from .authorization import AuthorizationAnalysis
     from .database import DatabaseAnalysis
     from .scalability import ScalabilityAnalysis
     from .security import SecurityAnalysis
     from .server_side import ServerSideAnalysis
 
-    return [ServerSideAnalysis(), ScalabilityAnalysis(), DatabaseAnalysis(), SecurityAnalysis()]
+    return [
+        ServerSideAnalysis(),
+        ScalabilityAnalysis(),
+        DatabaseAnalysis(),
+        SecurityAnalysis(),
+        AuthorizationAnalysis(),
+    ]
