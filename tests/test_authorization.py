@@ -502,3 +502,118 @@ def test_inventory_in_json_text_and_markdown(make_tree: TreeFactory) -> None:
         assert "\x1b" not in rendered
         assert "\u202e" not in rendered
         assert "export" in rendered
+
+
+def test_flask_add_url_rule_with_method_view_and_wrapped_function(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "app.py": """
+                from flask import Flask
+                from flask.views import MethodView
+                from flask_login import login_required
+
+                app = Flask(__name__)
+
+                class Users(MethodView):
+                    decorators = [login_required]
+
+                    def get(self):
+                        return []
+
+                    def post(self):
+                        return {}
+
+                class Feedback(MethodView):
+                    def post(self):
+                        return {}
+
+                class Tickets(MethodView):
+                    def delete(self):
+                        return {}
+
+                def purge():
+                    return {}
+
+                app.add_url_rule("/users", view_func=Users.as_view("users"))
+                app.add_url_rule("/tickets", view_func=Tickets.as_view("tickets"))
+                app.add_url_rule("/purge", "purge", login_required(purge), methods=["POST"])
+                """
+        }
+    )
+    report = security(root)
+    by = {(e.handler, e.method): e for e in report.endpoints}
+    assert by[("Users.post", "POST")].access_control == "@login_required"
+    assert by[("purge", "POST")].access_control == "@login_required"
+    tickets = by[("Tickets.delete", "DELETE")]
+    assert tickets.public
+    assert tickets.line == line_of(root, "app.py", "def delete(self)")
+    assert rules_at(report) == {("BSSEC040", "app.py", tickets.line)}
+
+
+def test_flask_cors_with_credentials_for_every_origin_reuses_bssec014(
+    make_tree: TreeFactory,
+) -> None:
+    root = make_tree(
+        {
+            "app.py": """
+                from flask import Flask
+                from flask_cors import CORS
+
+                app = Flask(__name__)
+                CORS(app, supports_credentials=True)
+                """,
+            "safe.py": """
+                from flask import Flask
+                from flask_cors import CORS
+
+                app = Flask(__name__)
+                CORS(app, origins=["https://app.example.com"], supports_credentials=True)
+                CORS(app)
+                """,
+        }
+    )
+    report = security(root)
+    cors = [(f.path, f.line) for f in report.findings if f.rule == "BSSEC014"]
+    assert cors == [("app.py", line_of(root, "app.py", "CORS(app"))]
+
+
+def test_django_login_required_middleware_protects_by_default(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "site/settings.py": """
+                ROOT_URLCONF = "site.urls"
+                MIDDLEWARE = [
+                    "django.middleware.csrf.CsrfViewMiddleware",
+                    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+                ]
+                """,
+            "site/urls.py": """
+                from django.urls import path
+                from site import views
+
+                urlpatterns = [
+                    path("notes/", views.notes),
+                    path("open/", views.open_note),
+                ]
+                """,
+            "site/views.py": """
+                from django.contrib.auth.decorators import login_not_required
+                from django.views.decorators.http import require_POST
+
+                @require_POST
+                def notes(request):
+                    return None
+
+                @login_not_required
+                @require_POST
+                def open_note(request):
+                    return None
+                """,
+        }
+    )
+    report = security(root)
+    by = {e.handler: e for e in report.endpoints}
+    assert by["notes"].access_control == "LoginRequiredMiddleware"
+    assert by["open_note"].public
+    line = line_of(root, "site/views.py", "def open_note")
+    assert ("BSSEC042", "site/views.py", line) in rules_at(report)

@@ -450,6 +450,7 @@ class FileFacts:
     # -- calls: router.register, include_router, register_blueprint, before_request
 
     def _call(self, call: ast.Call) -> None:
+        self._cors(call)
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
@@ -473,11 +474,53 @@ class FileFacts:
                     "line": call.lineno,
                 }
             )
+        elif func.attr == "add_url_rule" and call.args:
+            self._url_rule(owner, call)
         elif func.attr in ("before_request", "before_app_request") and call.args:
             target = _text(call.args[0]) or ""
             self.facts["guards"].append(
                 {"owner": owner, "function": target, "line": call.lineno, "auth": None}
             )
+
+    def _url_rule(self, owner: str, call: ast.Call) -> None:
+        """Flask's ``add_url_rule(rule, endpoint, view_func, methods=...)``."""
+        view = call.args[2] if len(call.args) > 2 else _keyword(call, "view_func")
+        wrappers: list[str] = []
+        while isinstance(view, ast.Call):
+            if _last(view.func) == "as_view":
+                view = view.func.value if isinstance(view.func, ast.Attribute) else None
+                break
+            applied = decorator_auth(view.func)
+            if applied:
+                wrappers.append(applied)
+            view = view.args[0] if view.args else None
+        target = _text(view)
+        path = _string(call.args[0])
+        if target is None or path is None:
+            return
+        methods = [m.upper() for m in _strings(_keyword(call, "methods"))]
+        self.facts.setdefault("url_rules", []).append(
+            {
+                "owner": owner,
+                "path": path,
+                "view": target,
+                "methods": methods or None,
+                "wrappers": wrappers,
+                "line": call.lineno,
+            }
+        )
+
+    def _cors(self, call: ast.Call) -> None:
+        """Flask-CORS with credentials and every origin (its default): ``BSSEC014``."""
+        resolved = self.imports.resolve(call.func) or ""
+        if resolved not in ("flask_cors.CORS", "flask_cors.cross_origin"):
+            return
+        credentials = _keyword(call, "supports_credentials")
+        if not (isinstance(credentials, ast.Constant) and credentials.value is True):
+            return
+        origins = _keyword(call, "origins")
+        if origins is None or "*" in _strings(origins):
+            self.facts.setdefault("cors", []).append([call.lineno, call.col_offset + 1])
 
     # -- functions: routes, Django views, guards, dependency functions
 

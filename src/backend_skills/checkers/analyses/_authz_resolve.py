@@ -552,9 +552,60 @@ class Inventory:
         for path, facts in sorted(self.repo.data.items()):
             for route in facts.get("routes", []):
                 self._route(path, facts, route)
+            for rule in facts.get("url_rules", []):
+                self._url_rule(path, facts, rule)
 
-    def _route(self, path: str, facts: dict[str, Any], route: dict[str, Any]) -> None:
-        key = self.repo.resolve(path, route["owner"]) if route["owner"] else None
+    def _url_rule(self, path: str, facts: dict[str, Any], rule: dict[str, Any]) -> None:
+        """``add_url_rule`` with a function or a ``MethodView``."""
+        found = self.repo.class_by_name(path, rule["view"])
+        if found is not None:
+            view = class_view(self.repo, *found)
+            lines = {
+                m.upper(): int(v["line"]) for m, v in view.methods.items() if m in V.HTTP_VERBS
+            }
+            routes = [
+                {
+                    "owner": rule["owner"],
+                    "methods": [m]
+                    if rule["methods"] is None
+                    else [m]
+                    if m in rule["methods"]
+                    else [],
+                    "path": rule["path"],
+                    "handler": f"{found[0][1]}.{m.lower()}",
+                    "line": line,
+                    "auth": [*rule["wrappers"], *view.auth],
+                    "csrf_exempt": view.csrf_exempt,
+                }
+                for m, line in sorted(lines.items())
+            ]
+            for route in routes:
+                self._route(found[0][0], facts, route, owner_file=path)
+            return
+        key = self.repo.resolve(path, rule["view"])
+        info = self.repo.facts(key, "functions")
+        if key is None or info is None:
+            return
+        route = {
+            **info,
+            "owner": rule["owner"],
+            "methods": rule["methods"] or ["GET"],
+            "path": rule["path"],
+            "handler": key[1],
+            "auth": [*rule["wrappers"], *info.get("auth", [])],
+        }
+        self._route(key[0], facts, route, owner_file=path)
+
+    def _route(
+        self,
+        path: str,
+        facts: dict[str, Any],
+        route: dict[str, Any],
+        *,
+        owner_file: str | None = None,
+    ) -> None:
+        where = owner_file or path
+        key = self.repo.resolve(where, route["owner"]) if route["owner"] else None
         owner = self.repo.facts(key, "owners")
         prefix, access, _ = self._owner_chain(key) if key is not None else ("", [], [])
         kind = (owner or {}).get("kind") or (

@@ -26,6 +26,7 @@ from backend_skills.core.models import (
     Finding,
     Metric,
     Role,
+    Severity,
 )
 
 from . import Analysis, Visit
@@ -257,6 +258,26 @@ class AuthorizationAnalysis(Analysis):
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """The inventory across files, its findings and the protected share."""
         exposures, repo = inventory({p: d for p, d in data.items() if d})
-        return endpoints_result(
-            exposures, _drf_default_finding(exposures, repo, "python_ast"), "python_ast", "Python"
-        )
+        extra = _drf_default_finding(exposures, repo, "python_ast")
+        for path, facts in sorted(data.items()):
+            extra += [_cors_finding(path, line, column) for line, column in facts.get("cors", [])]
+        return endpoints_result(exposures, extra, "python_ast", "Python")
+
+
+def _cors_finding(path: str, line: int, column: int) -> Finding:
+    """Flask-CORS with credentials for every origin: the configuration rule BSSEC014
+    (which reads Django settings and FastAPI's middleware in the security analysis)."""
+    return Finding(
+        checker="python_ast",
+        rule="BSSEC014",
+        skill=SKILL,
+        criterion="security.configuration",
+        severity=Severity.MEDIUM,
+        confidence=Confidence.MEDIUM,
+        message="CORS allows every origin ('*', Flask-CORS's default) together with credentials"
+        " (supports_credentials=True)",
+        path=path,
+        line=line,
+        column=column,
+        cwe=942,
+    )
