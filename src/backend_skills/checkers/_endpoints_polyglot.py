@@ -68,7 +68,13 @@ def _string(node: tree_sitter.Node | None) -> str | None:
     """The value of a string literal without interpolation (JavaScript, C#)."""
     if node is None:
         return None
-    if node.type in ("string", "string_literal", "verbatim_string_literal"):
+    if node.type in (
+        "string",
+        "string_literal",
+        "verbatim_string_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+    ):
         if any(c.type in ("interpolation", "escape_sequence") for c in node.children):
             return None
         raw = _text(node)
@@ -565,6 +571,310 @@ def _controller_exposures(path: str, controller: Facts, global_auth: bool) -> It
             yield exposure
 
 
+# --------------------------------------------------------------------------- Spring
+
+_SPRING_MAPPINGS = {
+    "GetMapping": "GET",
+    "PostMapping": "POST",
+    "PutMapping": "PUT",
+    "PatchMapping": "PATCH",
+    "DeleteMapping": "DELETE",
+    "RequestMapping": "ANY",
+}
+_SPRING_SECURED = ("PreAuthorize", "Secured", "RolesAllowed", "PostAuthorize")
+_MATCHER_RULE = re.compile(
+    r"(?:requestMatchers|antMatchers|mvcMatchers|regexMatchers|pathMatchers)\s*\(([^()]*)\)\s*\.\s*"
+    r"(permitAll|anonymous|authenticated|fullyAuthenticated|rememberMe|hasRole|hasAnyRole"
+    r"|hasAuthority|hasAnyAuthority|hasIpAddress|denyAll|access)\b"
+)
+_ANY_RULE = re.compile(r"anyRequest\s*\(\s*\)\s*\.\s*(\w+)")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_HTTP_METHOD = re.compile(r"HttpMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE)")
+
+
+def _annotations(node: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
+    """(name, node) of the annotations in a declaration's modifiers."""
+    out = []
+    for child in node.children:
+        if child.type != "modifiers":
+            continue
+        for annotation in child.named_children:
+            if annotation.type in ("annotation", "marker_annotation"):
+                name = _text(annotation.child_by_field_name("name")).rsplit(".", 1)[-1]
+                out.append((name, annotation))
+    return out
+
+
+def _annotation_path(annotation: tree_sitter.Node) -> str | None:
+    arguments = annotation.child_by_field_name("arguments")
+    if arguments is None:
+        return None
+    for argument in arguments.named_children:
+        if argument.type == "element_value_pair":
+            key = _text(argument.child_by_field_name("key"))
+            if key not in ("value", "path"):
+                continue
+            argument = argument.child_by_field_name("value") or argument
+        if argument.type == "element_value_array_initializer" and argument.named_children:
+            argument = argument.named_children[0]
+        value = _string(argument)
+        if value is not None:
+            return value
+    return None
+
+
+def _annotation_method(annotation: tree_sitter.Node) -> list[str]:
+    found = re.findall(r"RequestMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE)", _text(annotation))
+    return found or ["ANY"]
+
+
+def _spring(root: tree_sitter.Node, text: str) -> Facts:
+    facts: Facts = {"kind": "spring", "controllers": [], "rules": [], "any_rule": None}
+    for node in _walk(root):
+        if node.type == "class_declaration":
+            controller = _spring_controller(node)
+            if controller is not None:
+                facts["controllers"].append(controller)
+    if "SecurityFilterChain" in text or "HttpSecurity" in text or "ServerHttpSecurity" in text:
+        facts["chain"] = True
+        for match in _MATCHER_RULE.finditer(text):
+            arguments, decision = match.group(1), match.group(2)
+            facts["rules"].append(
+                {
+                    "patterns": _QUOTED.findall(arguments),
+                    "methods": _HTTP_METHOD.findall(arguments),
+                    "decision": decision,
+                    "line": text.count("\n", 0, match.start()) + 1,
+                }
+            )
+        any_rule = _ANY_RULE.search(text)
+        if any_rule is not None:
+            facts["any_rule"] = any_rule.group(1)
+    if "org.springframework.security" in text:
+        facts["security"] = True
+    return facts
+
+
+def _spring_controller(node: tree_sitter.Node) -> Facts | None:
+    annotations = _annotations(node)
+    names = {n for n, _ in annotations}
+    body = node.child_by_field_name("body")
+    methods = []
+    for member in body.named_children if body is not None else []:
+        if member.type != "method_declaration":
+            continue
+        member_annotations = _annotations(member)
+        mapping = next(((n, a) for n, a in member_annotations if n in _SPRING_MAPPINGS), None)
+        if mapping is None:
+            continue
+        name, annotation = mapping
+        verbs = (
+            [_SPRING_MAPPINGS[name]] if name != "RequestMapping" else _annotation_method(annotation)
+        )
+        methods.append(
+            {
+                "name": _text(member.child_by_field_name("name")),
+                "line": (member.child_by_field_name("name") or member).start_point[0] + 1,
+                "methods": verbs,
+                "path": _annotation_path(annotation) or "",
+                "secured": [
+                    f"@{n}({_annotation_path(a) or ''})" if _annotation_path(a) else f"@{n}"
+                    for n, a in member_annotations
+                    if n in _SPRING_SECURED
+                ],
+                "permit_all": "PermitAll" in {n for n, _ in member_annotations}
+                or any(
+                    n == "PreAuthorize" and "permitAll" in _text(a) for n, a in member_annotations
+                ),
+            }
+        )
+    if not methods and not names & {"RestController", "Controller"}:
+        return None
+    prefix = next((_annotation_path(a) for n, a in annotations if n == "RequestMapping"), None)
+    return {
+        "name": _text(node.child_by_field_name("name")),
+        "prefix": prefix or "",
+        "secured": [
+            f"@{n}({_annotation_path(a) or ''})" if _annotation_path(a) else f"@{n}"
+            for n, a in annotations
+            if n in _SPRING_SECURED and "permitAll" not in _text(a)
+        ],
+        "methods": methods,
+    }
+
+
+def _ant(pattern: str) -> re.Pattern[str]:
+    out = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("/**", index):
+            out.append("(?:/.*)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "{":
+            end = pattern.find("}", index)
+            out.append("[^/]+")
+            index = end + 1 if end > 0 else len(pattern)
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out) + "/?$")
+
+
+_OPEN_DECISIONS = frozenset({"permitAll", "anonymous"})
+
+
+def _spring_exposures(data: Mapping[str, Facts], starter: bool) -> Iterator[Exposure]:
+    facts = {p: d for p, d in data.items() if d.get("kind") == "spring"}
+    rules = [r for d in facts.values() for r in d["rules"]]
+    chain = any(d.get("chain") for d in facts.values())
+    any_rule = next((d["any_rule"] for d in facts.values() if d.get("any_rule")), None)
+    security = starter or any(d.get("security") for d in facts.values())
+    for path, file_facts in sorted(facts.items()):
+        for controller in file_facts["controllers"]:
+            for method in controller["methods"]:
+                full = join(controller["prefix"], method["path"])
+                for verb in method["methods"]:
+                    access = [*method["secured"]] or (
+                        [] if method["permit_all"] else list(controller["secured"])
+                    )
+                    exposure = Exposure(
+                        verb,
+                        full,
+                        f"{controller['name']}.{method['name']}",
+                        path,
+                        method["line"],
+                        "Spring",
+                    )
+                    if method["permit_all"] and controller["secured"] and not method["secured"]:
+                        exposure.override = (
+                            f"@PermitAll on the method overrides {', '.join(controller['secured'])}"
+                        )
+                    decision = _filter_decision(full, verb, rules, any_rule)
+                    if decision is not None and decision not in _OPEN_DECISIONS:
+                        access.append(f"SecurityFilterChain {decision}()")
+                    elif decision in _OPEN_DECISIONS:
+                        exposure.open_evidence = f"{decision}() in the SecurityFilterChain"
+                    elif not chain and security:
+                        access.append("Spring Security default (every request authenticated)")
+                    elif chain:
+                        access.append("SecurityFilterChain (no matching rule)")
+                    exposure.access = access
+                    yield exposure
+
+
+def _filter_decision(
+    path: str, verb: str, rules: list[dict[str, Any]], any_rule: str | None
+) -> str | None:
+    concrete = re.sub(r"\{[^}]*\}", "x", path)
+    for rule in rules:
+        if rule["methods"] and verb not in rule["methods"]:
+            continue
+        patterns = rule["patterns"] or ["/**"]
+        if any(_ant(p).match(concrete) for p in patterns):
+            return str(rule["decision"])
+    return any_rule
+
+
+# --------------------------------------------------------------------------- gin
+
+_GIN_VERBS = {"GET", "POST", "PUT", "PATCH", "DELETE", "Any", "Handle"}
+
+
+def _go_call(node: tree_sitter.Node) -> tuple[str, str, list[tree_sitter.Node]] | None:
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "selector_expression":
+        return None
+    operand = _text(function.child_by_field_name("operand"))
+    field = _text(function.child_by_field_name("field"))
+    return operand, field, _args(node)
+
+
+def _gin(root: tree_sitter.Node) -> Facts:
+    facts: Facts = {"kind": "gin", "groups": {}, "uses": [], "routes": []}
+    for node in _walk(root):
+        if node.type in ("short_var_declaration", "assignment_statement"):
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is None or right is None or not right.named_children:
+                continue
+            value = right.named_children[0]
+            call = _go_call(value) if value.type == "call_expression" else None
+            if call is not None and call[1] == "Group" and call[2]:
+                facts["groups"][_text(left.named_children[0])] = {
+                    "parent": call[0],
+                    "prefix": _string(call[2][0]) or "",
+                    "middleware": [_text(a) for a in call[2][1:]],
+                }
+        elif node.type == "call_expression":
+            call = _go_call(node)
+            if call is None:
+                continue
+            owner, method, args = call
+            line = node.start_point[0] + 1
+            if method == "Use":
+                facts["uses"].append(
+                    {"owner": owner, "middleware": [_text(a) for a in args], "line": line}
+                )
+            elif method in _GIN_VERBS and args:
+                if method == "Handle" and len(args) >= 3:
+                    verb, args = (_string(args[0]) or "ANY").upper(), args[1:]
+                else:
+                    verb = "ANY" if method == "Any" else method
+                path = _string(args[0])
+                if path is None or len(args) < 2:
+                    continue
+                facts["routes"].append(
+                    {
+                        "owner": owner,
+                        "method": verb,
+                        "path": path,
+                        "middleware": [_text(a) for a in args[1:-1]],
+                        "handler": _text(args[-1]) if args[-1].type != "func_literal" else "func",
+                        "line": line,
+                    }
+                )
+    return facts
+
+
+def _gin_exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
+    for path, facts in sorted(data.items()):
+        if facts.get("kind") != "gin":
+            continue
+        groups, uses = facts["groups"], facts["uses"]
+        for route in facts["routes"]:
+            access = [m for m in route["middleware"] if middleware_auth(m)]
+            prefix, owner, depth = "", route["owner"], 0
+            while depth < 10:
+                access += [
+                    m
+                    for use in uses
+                    if use["owner"] == owner and use["line"] < route["line"]
+                    for m in use["middleware"]
+                    if middleware_auth(m)
+                ]
+                group = groups.get(owner)
+                if group is None:
+                    break
+                access += [m for m in group["middleware"] if middleware_auth(m)]
+                prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
+                owner, depth = group["parent"], depth + 1
+            yield Exposure(
+                route["method"],
+                join(prefix, route["path"]) if prefix else route["path"],
+                route["handler"],
+                path,
+                route["line"],
+                "gin",
+                access,
+            )
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -575,6 +885,17 @@ def scan(language: str, root: tree_sitter.Node, text: str) -> Facts:
             return {}
         facts = _express(root)
         return facts if facts["routes"] or facts["uses"] or facts["routers"] else {}
+    if language == "java":
+        if "Mapping" not in text and "HttpSecurity" not in text:
+            return {}
+        facts = _spring(root, text)
+        useful = facts["controllers"] or facts.get("chain") or facts.get("security")
+        return facts if useful else {}
+    if language == "go":
+        if "gin" not in text and ".GET(" not in text and ".POST(" not in text:
+            return {}
+        facts = _gin(root)
+        return facts if facts["routes"] or facts["groups"] else {}
     if language == "csharp":
         if "Controller" not in text and "Map" not in text and "Authorize" not in text:
             return {}
@@ -584,9 +905,15 @@ def scan(language: str, root: tree_sitter.Node, text: str) -> Facts:
     return {}
 
 
-def exposures(data: Mapping[str, Facts]) -> list[Exposure]:
-    """Every endpoint the files' facts declare."""
-    found = [*_Express(data).exposures(), *_aspnet_exposures(data)]
+def exposures(data: Mapping[str, Facts], *, spring_security: bool = False) -> list[Exposure]:
+    """Every endpoint the files' facts declare (``spring_security``: the build declares
+    Spring Security, which then protects every request by default)."""
+    found = [
+        *_Express(data).exposures(),
+        *_aspnet_exposures(data),
+        *_spring_exposures(data, spring_security),
+        *_gin_exposures(data),
+    ]
     unique: dict[tuple[str, str | None, str, int | None], Exposure] = {}
     for exposure in found:
         unique.setdefault((exposure.method, exposure.path, exposure.file, exposure.line), exposure)
@@ -603,6 +930,8 @@ def parse_and_scan(language: str, path: str, text: str) -> Facts:
         "javascript": ("tree_sitter_javascript", "language"),
         "typescript": ("tree_sitter_typescript", "language_typescript"),
         "csharp": ("tree_sitter_c_sharp", "language"),
+        "java": ("tree_sitter_java", "language"),
+        "go": ("tree_sitter_go", "language"),
     }
     if language not in grammars:
         return {}
