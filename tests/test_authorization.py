@@ -617,3 +617,45 @@ def test_django_login_required_middleware_protects_by_default(make_tree: TreeFac
     assert by["open_note"].public
     line = line_of(root, "site/views.py", "def open_note")
     assert ("BSSEC042", "site/views.py", line) in rules_at(report)
+
+
+def test_flask_application_factory_routes_and_guards(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "app/__init__.py": """
+                from flask import Flask, g, abort
+
+                from app.admin import bp as admin_bp
+
+                def create_app():
+                    app = Flask(__name__)
+                    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+                    @app.before_request
+                    def load_user():
+                        if g.get("user") is None and not request.headers.get("Authorization"):
+                            abort(401)
+
+                    @app.post("/orders")
+                    def create_order():
+                        return {}
+
+                    return app
+                """,
+            "app/admin.py": """
+                from flask import Blueprint
+
+                bp = Blueprint("admin", __name__)
+
+                @bp.post("/reindex")
+                def reindex():
+                    return {}
+                """,
+        }
+    )
+    report = security(root)
+    by = {e.handler: e for e in report.endpoints}
+    assert by["create_order"].access_control == "before_request guard load_user()"
+    assert by["reindex"].path == "/admin/reindex"
+    assert by["reindex"].access_control == "before_request guard load_user()"
+    assert not rules_at(report)

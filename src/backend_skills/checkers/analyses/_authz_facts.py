@@ -271,6 +271,16 @@ class FileFacts:
                 self._function(node)
             elif isinstance(node, ast.ClassDef):
                 self._class(node)
+        methods = {
+            id(stmt)
+            for cls in self.index.of(ast.ClassDef)
+            if isinstance(cls, ast.ClassDef)
+            for stmt in cls.body
+        }
+        for func in self.index.functions():
+            # Routes and guards declared inside an application factory (create_app).
+            if func not in self.tree.body and id(func) not in methods and func.decorator_list:
+                self._function(func, nested=True)
         for call in self.index.calls():
             self._call(call)
         return {k: v for k, v in self.facts.items() if v or k == "imports"}
@@ -524,7 +534,7 @@ class FileFacts:
 
     # -- functions: routes, Django views, guards, dependency functions
 
-    def _function(self, node: FunctionNode) -> None:
+    def _function(self, node: FunctionNode, *, nested: bool = False) -> None:
         route = route_of(node, self.imports)
         auth = [a for a in (decorator_auth(d) for d in node.decorator_list) if a]
         deps = _param_depends(node)
@@ -564,6 +574,8 @@ class FileFacts:
                     "deps": deps + _depends(_keyword(decorator, "dependencies")),
                 }
             )
+            return
+        if nested:
             return
         methods: list[str] | None = None
         for decorator in node.decorator_list:
