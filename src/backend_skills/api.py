@@ -20,6 +20,7 @@ def score(
     config: str | PathLike[str] | Mapping[str, Any] | None = None,
     isolated: bool = False,
     plugins: Iterable[object] = (),
+    max_memory_mb: int | None = None,
     **options: Any,
 ) -> Report:
     """Score the repository at ``path`` and return the :class:`~backend_skills.Report`.
@@ -32,7 +33,9 @@ def score(
 
     Raises :class:`~backend_skills.ConfigError` for invalid configuration and
     ``FileNotFoundError`` when ``path`` is not a folder. The scored code is never
-    imported or executed.
+    imported or executed. ``max_memory_mb`` is the memory ceiling of every worker
+    process (default: ``BACKEND_SKILLS_MAX_MEMORY_MB`` or 2048; 0: none); no
+    configuration file can change it.
     """
     root = Path(path)
     overrides: dict[str, Any] = dict(options)
@@ -48,4 +51,13 @@ def score(
         root, config_file=config_file, isolated=isolated, overrides=overrides
     )
     loaded = load_plugins(disable=settings.disable_plugins, extra=plugins)
-    return run(root, settings, plugins=loaded, config_source=str(used) if used else "configuration")
+    limit: int | str | None = "default"
+    if max_memory_mb is not None:
+        limit = max_memory_mb * 1024**2 if max_memory_mb > 0 else None
+    return run(
+        root,
+        settings,
+        plugins=loaded,
+        config_source=str(used) if used else "configuration",
+        max_memory=limit,
+    )

@@ -7,9 +7,11 @@ internal error; 3 report incomplete (a checker failed; the report is still writt
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import sys
+import tempfile
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -317,12 +319,7 @@ def _emit(
 ) -> None:
     """Write the n-th format to the n-th output file and the remaining one to stdout."""
     for name, target in zip(formats, outputs, strict=False):
-        text = _render(plugins.reporters[name], report, options)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{target}: cannot write: {exc.strerror or exc}")
+        _write_output(target, _render(plugins.reporters[name], report, options))
     if len(formats) > len(outputs):
         stdout_format = formats[len(outputs)]
         color = stdout_format == "text" and _use_color(sys.stdout)
@@ -336,6 +333,40 @@ def _emit(
             + ", ".join(str(o) for o in outputs),
             err=True,
         )
+
+
+def _write_output(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` without following a symbolic link.
+
+    The scored repository may have committed a link under the report's name (or a
+    folder link on a relative path): the text goes to a temporary file in the same
+    folder, renamed over ``target``, so an existing link is replaced, never written
+    through, and a reader never sees half a report. A relative path whose folders
+    include a symbolic link is refused (exit 2).
+    """
+    if not target.is_absolute():
+        current = Path()
+        for part in target.parent.parts:
+            current = current / part
+            if current.is_symlink():
+                _fail(f"{target}: {current} is a symbolic link; not followed (choose another path)")
+    tmp: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # what a plain open() would have given
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        _fail(f"{target}: cannot write: {exc.strerror or exc}")
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _exit_code(
@@ -581,11 +612,7 @@ def compare_command(
     if output is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        _write_output(output, text)
     if fail_on_new is not None:
         fresh = new_findings(old_report, new_report, Severity(fail_on_new.lower()))
         for finding in fresh.findings:

@@ -60,7 +60,7 @@ from backend_skills.core.models import (
 from backend_skills.core.runner import _code_kloc
 from backend_skills.core.scoring import weighted_findings
 
-from ._python import parse_python
+from ._python import parse_python, utf8_source
 from ._redact import redacted_snippet_hash
 
 SKILL = "security"
@@ -613,7 +613,7 @@ class BanditChecker(FileChecker):
         if hit is not None:
             return FileResult(skipped=f"excluded by bandit configuration ({hit[1]}: {hit[0]!r})")
         try:
-            issues, facts = run_bandit(fname, file.text.encode("utf-8"), options)
+            issues, facts = run_bandit(fname, utf8_source(file.text), options)
         except SyntaxError:
             tree = parse_python(file.text, file.path)
             reason = tree if isinstance(tree, str) else "syntax error while parsing AST from file"

@@ -39,6 +39,16 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend_skills._git import (
+    SAFE_CONFIG,
+    SAFE_LOG_OPTIONS,
+    GitError,
+    git_command,
+    git_dir_problem,
+    git_environment,
+    run_git,
+)
+from backend_skills.checkers._redact import redacted_line
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import CODE_LANGUAGES, classify_role, detect_language
 from backend_skills.core.hookspecs import hookimpl
@@ -65,119 +75,13 @@ class GitOptions(BaseModel):
 
 
 # --------------------------------------------------------------------------- running git
+# The hardened invocation lives in backend_skills._git (the pre-commit hook uses it too).
 
-#: Settings passed with ``-c``; command-line config outranks the repository's config.
-SAFE_CONFIG: tuple[str, ...] = (
-    "core.fsmonitor=false",
-    f"core.hooksPath={os.devnull}",
-    "core.pager=cat",
-    "pager.log=false",
-    "log.showSignature=false",
-    "log.showRoot=true",
-    "log.decorate=false",
-    "diff.renames=false",
-    "color.ui=never",
-    "core.quotePath=false",
-    "i18n.logOutputEncoding=UTF-8",
-    # No transport at all, so a partial clone cannot fetch missing objects through a
-    # program the repository names (remote.<name>.uploadpack, ext::). The per-protocol
-    # keys are needed too: a repository's protocol.file.allow=always would beat the
-    # general protocol.allow.
-    "protocol.allow=never",
-    *(
-        f"protocol.{name}.allow=never"
-        for name in ("file", "ext", "ssh", "git", "http", "https", "ftp", "ftps")
-    ),
-    "core.useReplaceRefs=false",
-    "safe.bareRepository=explicit",
-)
-#: ``git log`` options that keep it from running drivers or reading blobs.
-SAFE_LOG_OPTIONS: tuple[str, ...] = (
-    "--no-show-signature",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-renames",
-    "--no-color",
-    "--no-decorate",
-    "--no-mailmap",
-    "--encoding=UTF-8",
-)
+__all__ = ["SAFE_CONFIG", "GitError", "git_command", "git_environment", "run_git"]
+
 _RECORD = "\x1e"
 _FIELD = "\x1f"
 _FORMAT = f"--format={_RECORD}%H{_FIELD}%P{_FIELD}%ae{_FIELD}%an{_FIELD}%B{_FIELD}"
-
-
-class GitError(Exception):
-    """A git call that failed; the message is a one-line reason for the report."""
-
-
-def git_environment(root: Path) -> dict[str, str]:
-    """The environment for git: inherited variables without ``GIT_*``, plus ours."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GIT_")}
-    env.update(
-        {
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CEILING_DIRECTORIES": str(root.parent),
-            "GIT_PAGER": "cat",
-            "PAGER": "cat",
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "",
-            "SSH_ASKPASS": "",
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_NO_REPLACE_OBJECTS": "1",
-            "GIT_NO_LAZY_FETCH": "1",
-            "LC_ALL": "C",
-            "LANGUAGE": "C",
-        }
-    )
-    return env
-
-
-def git_command(root: Path, *args: str) -> list[str]:
-    """The argument vector for a hardened, read-only git call in ``root``."""
-    executable = shutil.which("git") or "git"
-    config = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
-    return [executable, "--no-pager", "--no-replace-objects", *config, "-C", str(root), *args]
-
-
-def run_git(root: Path, args: Sequence[str], timeout: float) -> str:
-    """Run git; its standard output as text, or :class:`GitError` with the reason."""
-    try:
-        proc = subprocess.run(  # nosec B603 - fixed argument vector, no shell
-            git_command(root, *args),
-            env=git_environment(root),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise GitError(f"git timed out after {timeout:g} s") from None
-    except OSError as exc:
-        raise GitError(f"git could not start: {exc.strerror or exc}") from None
-    if proc.returncode != 0:
-        raise GitError(_git_reason(proc.stderr.decode("utf-8", "replace")))
-    return proc.stdout.decode("utf-8", "replace")
-
-
-def _git_reason(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    text = " ".join(lines)
-    if "dubious ownership" in text:
-        return (
-            "git refused the repository: it is owned by another user (add it with "
-            "`git config --global --add safe.directory PATH` if you trust it)"
-        )
-    if "lazy fetching disabled" in text or re.search(r"transport '\w+' not allowed", text):
-        return (
-            "partial clone with objects missing: reading the history would fetch them "
-            "over the network, which backend-skills never does"
-        )
-    if "does not have any commits" in text or "bad default revision" in text:
-        return "the repository has no commits yet"
-    first = lines[0] if lines else "unknown error"
-    first = re.sub(r"^(fatal|error):\s*", "", first)
-    return f"git failed: {first[:200]}"
 
 
 @functools.cache
@@ -483,7 +387,29 @@ def assess_subject(subject: str) -> SubjectVerdict:
 
 # --------------------------------------------------------------------------- authors
 
-_CO_AUTHOR = re.compile(r"^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$", re.IGNORECASE | re.MULTILINE)
+#: Longest message line read for trailers (a trailer is one short line).
+MAX_TRAILER_LINE = 1000
+
+
+def co_authors(message: str) -> list[tuple[str, str]]:
+    """(name, e-mail) of each ``Co-authored-by: Name <email>`` trailer in ``message``.
+
+    Parsed with string operations, in time linear in the message: a regular expression
+    with ``\\s*(.*?)\\s*`` takes time cubic in the length of a line of spaces.
+    """
+    found = []
+    for line in message.splitlines():
+        if len(line) > MAX_TRAILER_LINE or line[:15].lower() != "co-authored-by:":
+            continue
+        rest = line[15:].strip()
+        if not rest.endswith(">") or "<" not in rest:
+            continue
+        name, _, email = rest[:-1].rpartition("<")
+        if email and ">" not in email:
+            found.append((name.strip(), email.strip()))
+    return found
+
+
 _BOT_NAMES = frozenset(
     {"dependabot", "renovate", "renovate-bot", "github-actions", "pre-commit-ci", "snyk-bot"}
 )
@@ -579,7 +505,7 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
     n = len(own)
     identities = [(c.name, c.email) for c in commits]
     for c in commits:
-        identities.extend((m.group(1), m.group(2).lower()) for m in _CO_AUTHOR.finditer(c.message))
+        identities.extend((name, email.lower()) for name, email in co_authors(c.message))
     people = count_people(identities)
     humans = [c.email for c in own if not _is_bot(c.name, c.email)]
     code_commits = 0
@@ -626,7 +552,9 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
         f"{MAX_SUBJECT} characters; {people} author(s)"
     )
     if low:
-        examples = ", ".join(repr(s[:40]) for s in dict.fromkeys(low) if s)[:160]
+        # Subjects are the repository's text: a credential pasted into one is redacted.
+        shown = (redacted_line(s[:200])[:40] for s in dict.fromkeys(low) if s)
+        examples = ", ".join(repr(s) for s in shown)[:160]
         history.notes.append(
             f"low-information commit messages: {len(low)} of {n}"
             + (f" (e.g. {examples})" if examples else "")
@@ -703,6 +631,9 @@ class GitHistoryChecker(RepoChecker):
     def _unavailable(root: Path) -> str | None:
         if not os.path.lexists(root / ".git"):
             return "no .git folder at the root: commit history not assessed"
+        problem = git_dir_problem(root)
+        if problem is not None:
+            return f"{problem}: commit history not assessed"
         if shutil.which("git") is None:
             return "git is not installed (not on PATH): commit history not assessed"
         return None

@@ -604,6 +604,8 @@ def _doc_root(path: str) -> str:
 _CHANGELOG_STEMS = frozenset(
     {"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASES", "RELEASE_NOTES", "RELEASE-NOTES"}
 )
+#: Longest part of a heading searched for a version or date (characters).
+MAX_TITLE = 200
 _VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:[-.+]?[0-9A-Za-z.]+)?(?![\w])")
 _DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 _UNRELEASED = re.compile(r"\bunreleased\b", re.IGNORECASE)
@@ -625,7 +627,8 @@ def count_changelog_entries(text: str) -> tuple[int, int | None]:
     starts: list[int] = []
     heading_lines = {s.line - 1 for s in doc.sections}
     for s in doc.sections:
-        if _VERSION.search(s.title) or _DATE.search(s.title) or _UNRELEASED.search(s.title):
+        title = s.title[:MAX_TITLE]  # _VERSION backtracks: quadratic in a run of digits
+        if _VERSION.search(title) or _DATE.search(title) or _UNRELEASED.search(title):
             starts.append(s.line - 1)
     for n, line in enumerate(lines):
         if n in heading_lines or line[:1].isspace():

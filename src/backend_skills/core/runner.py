@@ -58,9 +58,26 @@ from .models import (
     ToolInfo,
 )
 from .plugins import Plugins, load_plugins
-from .pool import ERROR, OK, Outcome, Task, WorkSpec, default_jobs, line_hash, run_tasks
+from .pool import (
+    DEFAULT_MEMORY_LIMIT,
+    ERROR,
+    LOST,
+    OK,
+    Outcome,
+    Task,
+    WorkSpec,
+    default_jobs,
+    interrupt_guard,
+    line_hash,
+    memory_ceiling,
+    memory_limit_from_env,
+    raised_by_checker,
+    run_tasks,
+)
 from .progress import RunProgress, interactive
+from .redact import redact_text
 from .rubric import Rubric, build_rubric
+from .safepath import trusted_import_path
 from .scoring import (
     DERIVED_METRICS,
     FINDINGS_COUNT,
@@ -204,6 +221,12 @@ class _FileJob:
         self.whole_key: str | None = None
         self.transient = False
         """A file ran out of time or lost its worker: the result may differ next time."""
+        self.lost: dict[str, str] = {}
+        """Files not analysed for want of time or memory, or because their worker died:
+        the result is partial, so the checker is reported failed (its findings kept)."""
+        self.reduce_failed = False
+        self.from_cache: set[str] = set()
+        """Files whose result came from the cache (recomputed when ``reduce`` fails)."""
 
     def prepare(self, *, cache_on: bool) -> None:
         """``prepare`` and ``select``; size bounds; cache keys."""
@@ -214,9 +237,14 @@ class _FileJob:
             self.options = dict(self.checker.prepare(self.ctx))
             options_key = self.checker.options_key(self.options)
             selected = list(self.checker.select(self.ctx))
-        except Exception as exc:  # reported as a failed checker
-            self.error = _one_line(exc)
+        except BaseException as exc:  # reported as a failed checker
+            if not raised_by_checker(exc):
+                raise
             self.seconds += time.perf_counter() - start
+            if self.ctx.memo.distrust():  # a damaged stored fact? once more, recomputed
+                self.prepare(cache_on=cache_on)
+                return
+            self.error = redact_text(_one_line(exc))
             return
         stamp = code_stamp(self.checker) if cache_on else ""
         limit = self.bounds.max_file_bytes
@@ -256,7 +284,18 @@ class _FileJob:
                 todo.append(file)
             else:
                 self.results[file.path] = result
+                self.from_cache.add(file.path)
         self.todo = todo
+
+    def retry_cached(self) -> None:
+        """Analyse again the files whose results came from the cache."""
+        self.todo = [f for f in self.files if f.path in self.from_cache]
+        for path in self.from_cache:
+            self.results.pop(path, None)
+        self.from_cache = set()
+        self.error = None
+        self.reduce_failed = False
+        self.ctx.memo.distrust()
 
     def absorb(
         self, tasks: Sequence[Task], outcomes: Mapping[int, Outcome], rows: list[NewRow]
@@ -272,21 +311,27 @@ class _FileJob:
             self.seconds += outcome.seconds
             if outcome.status == OK:
                 result = FileResult.model_validate_json(outcome.payload)
+                payload = outcome.payload
+                redacted = redact_file_result(result)
+                if redacted is not result:  # a message quoted a secret: never cached as is
+                    result, payload = redacted, redacted.model_dump_json()
                 _restore_snippets(result.findings, outcome.snippets)
                 self.results[path] = result
                 key = self.keys.get(path)
                 if result.transient:  # e.g. a checker's own time budget: try again next run
                     self.transient = True
+                    if result.skipped is not None:
+                        self.lost[path] = result.skipped
                 elif key is not None:
-                    rows.append(
-                        NewRow(key, self.checker.name, outcome.payload, _dump(outcome.snippets))
-                    )
+                    rows.append(NewRow(key, self.checker.name, payload, _dump(outcome.snippets)))
             elif outcome.status == ERROR:
                 if self.error is None:
-                    self.error = outcome.payload
-            else:  # timeout, the worker died, the file changed: this file only
+                    self.error = redact_text(outcome.payload)
+            else:  # timeout, out of memory, the worker died, the file changed: this file only
                 self.runner_skips[path] = outcome.payload
                 self.transient = True
+                if outcome.status in LOST:
+                    self.lost[path] = outcome.payload
 
     def finish(self) -> CheckResult | None:
         """``reduce`` over every file's result, in selection order; None when failed."""
@@ -295,9 +340,12 @@ class _FileJob:
         start = time.perf_counter()
         ordered = {f.path: self.results[f.path] for f in self.files if f.path in self.results}
         try:
-            result = self.checker.reduce(self.ctx, ordered)
-        except Exception as exc:
-            self.error = _one_line(exc)
+            result = redact_result(self.checker.reduce(self.ctx, ordered))
+        except BaseException as exc:
+            if not raised_by_checker(exc):
+                raise
+            self.error = redact_text(_one_line(exc))
+            self.reduce_failed = True
             return None
         finally:
             self.seconds += time.perf_counter() - start
@@ -307,7 +355,7 @@ class _FileJob:
                     "skipped": [
                         *result.skipped,
                         *(
-                            Skip(path=path, reason=why, checker=self.checker.name)
+                            Skip(path=path, reason=redact_text(why), checker=self.checker.name)
                             for path, why in sorted(self.runner_skips.items())
                         ),
                     ]
@@ -447,6 +495,7 @@ def run_checkers(
     *,
     cache: ResultCache | None = None,
     progress: bool = False,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
 ) -> list[_CheckerOutcome]:
     """Run every needed checker; failures are caught and reported per checker.
 
@@ -466,30 +515,61 @@ def run_checkers(
         if cache is not None:
             file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
         for job in file_jobs:
-            job.prepare(cache_on=cache is not None)
+            with memory_ceiling(memory_limit):
+                job.prepare(cache_on=cache is not None)
         if cache is not None:
             _use_file_cache(file_jobs, cache)
         active = [job for job in file_jobs if job.error is None]
-        spec, tasks = _tasks(active)
+        spec, tasks = _tasks(active, memory_limit)
         bar.add_total(sum(len(mine) for mine in tasks))
 
         def run_repo_checkers() -> None:
             for checker, ctx, version in repo_jobs:
-                outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
+                with memory_ceiling(memory_limit):
+                    outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
 
+        jobs = settings.jobs or default_jobs()
+        untrusted = [str(fileset.root)]
         results = run_tasks(
             spec,
             [t for mine in tasks for t in mine],
-            settings.jobs or default_jobs(),
+            jobs,
             on_done=bar.advance,
             meanwhile=run_repo_checkers,
             before_fork=cache.close if cache is not None else (lambda: None),
+            untrusted=untrusted,
         )
         rows: list[NewRow] = []
         for job, mine in zip(active, tasks, strict=True):
             job.absorb(mine, results, rows)
+        with memory_ceiling(memory_limit):
+            finished = {id(job): job.finish() for job in file_jobs}
+        # A cached per-file result that pydantic accepts may still not be what the
+        # checker's reduce expects (a damaged or foreign row): never trusted, the files
+        # read from the cache are analysed again and reduce runs once more.
+        again = [
+            job
+            for job in file_jobs
+            if job.reduce_failed and (job.from_cache or job.ctx.memo.distrust())
+        ]
+        if again and cache is not None:
+            cache.invalidate([job.keys[p] for job in again for p in job.from_cache])
+            for job in again:
+                job.retry_cached()
+            spec, tasks = _tasks(again, memory_limit)
+            results = run_tasks(
+                spec,
+                [t for mine in tasks for t in mine],
+                jobs,
+                before_fork=cache.close,
+                untrusted=untrusted,
+            )
+            for job, mine in zip(again, tasks, strict=True):
+                job.absorb(mine, results, rows)
+                with memory_ceiling(memory_limit):
+                    finished[id(job)] = job.finish()
         for job in file_jobs:
-            result = job.finish()
+            result = finished[id(job)]
             if result is not None and cache is not None:
                 result = _keep_whole_result(job, result, rows)
             outcomes[job.checker.name] = _file_outcome(job, result)
@@ -582,12 +662,15 @@ def _use_file_cache(jobs: Sequence[_FileJob], cache: ResultCache) -> None:
         cache.invalidate(unreadable)
 
 
-def _tasks(active: Sequence[_FileJob]) -> tuple[WorkSpec, list[list[Task]]]:
+def _tasks(
+    active: Sequence[_FileJob], memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+) -> tuple[WorkSpec, list[list[Task]]]:
     """What the workers need, and each job's tasks (ids unique across jobs)."""
     spec = WorkSpec(
         [job.checker for job in active],
         [job.options for job in active],
         [job.bounds.timeout_s for job in active],
+        memory_limit,
     )
     tasks: list[list[Task]] = []
     next_id = 0
@@ -685,6 +768,22 @@ def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
             ),
             None,
         )
+    if job.lost:
+        # A file not analysed for time or memory, or whose worker died, would otherwise
+        # make the score better than analysing it: the checker's findings on the other
+        # files are kept and shown, but the criteria it feeds are not assessed.
+        return _CheckerOutcome(
+            CheckerRun(
+                name=job.checker.name,
+                version=job.version,
+                status="failed",
+                duration_s=round(job.seconds, 3),
+                files=result.files,
+                error=lost_files_error(job.lost),
+                notes=list(result.notes),
+            ),
+            result,
+        )
     return _CheckerOutcome(
         CheckerRun(
             name=job.checker.name,
@@ -696,6 +795,65 @@ def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
         ),
         result,
     )
+
+
+def lost_files_error(lost: Mapping[str, str]) -> str:
+    """The one-line error of a checker that could not analyse some files."""
+    first = min(lost)
+    more = f" and {len(lost) - 1} more file(s), listed as skipped" if len(lost) > 1 else ""
+    return redact_text(f"{first} not analysed: {lost[first]}{more}")
+
+
+def redact_result(result: CheckResult) -> CheckResult:
+    """``result`` with secrets masked in every message, skip reason, note and metric
+    reason (see :func:`backend_skills.core.redact.redact_text`); the same object when
+    nothing needed masking."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    skipped = [s.model_copy(update={"reason": redact_text(s.reason)}) for s in result.skipped]
+    if any(a.reason != b.reason for a, b in zip(skipped, result.skipped, strict=True)):
+        update["skipped"] = skipped
+    notes = [redact_text(n) for n in result.notes]
+    if notes != result.notes:
+        update["notes"] = notes
+    metrics = [
+        m.model_copy(update={"reason": redact_text(m.reason)}) if m.reason else m
+        for m in result.metrics
+    ]
+    if any(a.reason != b.reason for a, b in zip(metrics, result.metrics, strict=True)):
+        update["metrics"] = metrics
+    reasons = {k: redact_text(v) for k, v in result.not_applicable.items()}
+    if reasons != result.not_applicable:
+        update["not_applicable"] = reasons
+    return result.model_copy(update=update) if update else result
+
+
+def redact_file_result(result: FileResult) -> FileResult:
+    """``result`` with secrets masked in its findings' messages and its skip reason."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    if result.skipped is not None:
+        reason = redact_text(result.skipped)
+        if reason != result.skipped:
+            update["skipped"] = reason
+    return result.model_copy(update=update) if update else result
+
+
+def _redact_findings(findings: Sequence[Finding]) -> list[Finding] | None:
+    """The findings with redacted messages, or None when no message changed."""
+    changed = False
+    out = []
+    for finding in findings:
+        message = redact_text(finding.message)
+        if message != finding.message:
+            finding = finding.model_copy(update={"message": message})
+            changed = True
+        out.append(finding)
+    return out if changed else None
 
 
 def _run_repo_checker(
@@ -726,9 +884,18 @@ def _run_repo_checker(
                 return _repo_outcome(checker, version, start, cached)
     by_reads = isinstance(checker, RepoChecker) and checker.cache_by_reads
     try:
-        with record_reads() as reads:
-            result = execute_checker(checker, ctx)
-    except Exception as exc:  # a crashing checker is reported; the others finish
+        try:
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
+        except BaseException as exc:
+            if not raised_by_checker(exc) or not ctx.memo.distrust():
+                raise
+            # A stored per-file fact may be damaged: once more, every fact recomputed.
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
+    except BaseException as exc:  # a crashing checker is reported; the others finish
+        if not raised_by_checker(exc):
+            raise
         return _CheckerOutcome(
             CheckerRun(
                 name=checker.name,
@@ -736,10 +903,11 @@ def _run_repo_checker(
                 status="failed",
                 duration_s=round(time.perf_counter() - start, 3),
                 files=0,
-                error=_one_line(exc),
+                error=redact_text(_one_line(exc)),
             ),
             None,
         )
+    result = redact_result(result)
     if key is not None and cache is not None:
         try:
             value = result.model_dump_json()
@@ -911,6 +1079,7 @@ def run(
     plugins: Plugins | None = None,
     config_source: str = "configuration",
     progress: bool = False,
+    max_memory: int | str | None = "default",
 ) -> Report:
     """Score the repository at ``root`` and return the :class:`Report`.
 
@@ -918,15 +1087,33 @@ def run(
     ``root`` is not a folder. Checker failures do not raise: they make the report
     incomplete. ``progress`` shows a progress display on standard error when the run
     is long and standard error is a terminal.
-    """
-    from backend_skills import __version__
 
-    started = time.perf_counter()
-    settings = settings or Settings()
+    ``max_memory``: the memory ceiling of every worker process, in bytes (None: no
+    ceiling); by default ``BACKEND_SKILLS_MAX_MEMORY_MB`` or 2 GiB. It is the caller's
+    choice only: no configuration file can change it. While the run lasts, nothing can
+    be imported from ``root`` (see :mod:`backend_skills.core.safepath`).
+    """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
     root = root.resolve()
+    limit = memory_limit_from_env() if isinstance(max_memory, str) else max_memory
+    with trusted_import_path([root]), interrupt_guard():
+        return _run(root, settings, plugins, config_source, progress, limit)
+
+
+def _run(
+    root: Path,
+    settings: Settings | None,
+    plugins: Plugins | None,
+    config_source: str,
+    progress: bool,
+    memory_limit: int | None,
+) -> Report:
+    from backend_skills import __version__
+
+    started = time.perf_counter()
+    settings = settings or Settings()
     plugins = plugins or load_plugins(disable=settings.disable_plugins)
     rubric = build_rubric(plugins.rubrics, settings, config_source)
     cache = ResultCache(resolve_cache_dir(root, settings.cache_dir)) if settings.cache else None
@@ -947,6 +1134,7 @@ def run(
         config_source,
         cache=cache,
         progress=progress and interactive(),
+        memory_limit=memory_limit,
     )
     if cache is not None and fileset.stat_records != known:
         save_stat_records(cache, root, fileset.stat_records)

@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from backend_skills.core.config import load_toml_text
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.models import Confidence, Finding, Metric, Role, Severity
 
@@ -221,7 +222,7 @@ def _pep508_list(file: SourceFile, items: Any) -> list[Declaration]:
 def _toml(file: SourceFile, notes: list[str]) -> dict[str, Any]:
     """``file`` parsed, or empty with a note when it is not valid TOML."""
     try:
-        return tomllib.loads(file.text)
+        return load_toml_text(file.text)  # nesting bounded: no RecursionError
     except tomllib.TOMLDecodeError:
         notes.append(f"{file.path}: not valid TOML; its dependencies were not read")
         return {}
@@ -291,9 +292,9 @@ def _locked_names(file: SourceFile, notes: list[str]) -> set[str] | None:
                 for section in ("default", "develop")
                 for n in (data.get(section) or {})
             }
-        packages = tomllib.loads(file.text).get("package", [])
+        packages = load_toml_text(file.text).get("package", [])
         return {normalise(str(p["name"])) for p in packages if isinstance(p, dict) and "name" in p}
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, RecursionError):
         notes.append(f"{file.path}: lock file does not parse; not used")
         return None
 
