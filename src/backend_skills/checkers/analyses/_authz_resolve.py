@@ -110,6 +110,10 @@ class Repository:
                 parts = parts[:-1]
             for index in range(len(parts)):
                 self.modules.setdefault(".".join(parts[index:]), []).append(path)
+        self.class_files: dict[str, list[str]] = {}
+        for path, facts in sorted(data.items()):
+            for name in facts.get("classes", {}):
+                self.class_files.setdefault(name, []).append(path)
         self.settings: dict[str, Any] = {}
         for path, facts in sorted(data.items()):
             for key, value in facts.get("settings", {}).items():
@@ -152,7 +156,7 @@ class Repository:
         if key is not None and found is not None:
             return key, found
         short = ref.rsplit(".", 1)[-1]
-        owners = [p for p, f in self.data.items() if short in f.get("classes", {})]
+        owners = self.class_files.get(short, [])
         if len(owners) == 1:
             return (owners[0], short), self.data[owners[0]]["classes"][short]
         return None
@@ -227,6 +231,9 @@ class Inventory:
         drf = self.repo.settings.get("drf")
         self.drf_default: list[str] | None = drf.get("permissions") if drf else None
         self.login_middleware = "login_middleware" in self.repo.settings
+        self._chains: dict[Key, tuple[str, list[str], list[str]]] = {}
+        self._mounts: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
+        self._guard_index: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
 
     def add(self, exposure: Exposure) -> None:
         if len(self.found) >= MAX_ENDPOINTS:
@@ -477,48 +484,55 @@ class Inventory:
 
     def _owner_chain(self, key: Key, depth: int = 0) -> tuple[str, list[str], list[str]]:
         """(prefix, access controls, open guards) of an application or router, with every
-        application or router it is registered on."""
+        application or router it is registered on (computed once per router)."""
+        if key not in self._chains:
+            self._chains[key] = self._compute_chain(key, depth)
+        return self._chains[key]
+
+    def _mounts_of(self, key: Key) -> list[tuple[str, dict[str, Any]]]:
+        if self._mounts is None:
+            self._mounts = {}
+            for path, facts in sorted(self.repo.data.items()):
+                for mount in facts.get("mounts", []):
+                    child = self.repo.resolve(path, mount["child"])
+                    if child is not None:
+                        self._mounts.setdefault(child, []).append((path, mount))
+        return self._mounts.get(key, [])
+
+    def _compute_chain(self, key: Key, depth: int) -> tuple[str, list[str], list[str]]:
         owner = self.repo.facts(key, "owners") or {}
         prefix = owner.get("prefix") or ""
         access = [f"Depends({d})" for d in owner.get("deps", []) if self._auth_dep(key[0], d)]
         access += self._guards(key)
-        if depth >= MAX_DEPTH:
+        mounts = self._mounts_of(key)
+        if depth >= MAX_DEPTH or not mounts:
             return prefix, access, []
-        for path, facts in sorted(self.repo.data.items()):
-            for mount in facts.get("mounts", []):
-                if self.repo.resolve(path, mount["child"]) != key:
-                    continue
-                parent = self.repo.resolve(path, mount["parent"])
-                above, parent_access, _ = (
-                    self._owner_chain(parent, depth + 1)
-                    if parent and parent != key
-                    else ("", [], [])
-                )
-                mount_access = [
-                    f"Depends({d})" for d in mount.get("deps", []) if self._auth_dep(path, d)
-                ]
-                mounted = mount["prefix"] if mount["prefix"] is not None else ""
-                return (
-                    join(above, mounted, prefix) if (above or mounted or prefix) else "",
-                    access + mount_access + parent_access,
-                    [],
-                )
-        return prefix, access, []
+        path, mount = mounts[0]  # the first registration found decides the prefix
+        parent = self.repo.resolve(path, mount["parent"])
+        above, parent_access = "", list[str]()
+        if parent is not None and parent != key:
+            above, parent_access, _ = self._owner_chain(parent, depth + 1)
+        mount_access = [f"Depends({d})" for d in mount.get("deps", []) if self._auth_dep(path, d)]
+        mounted = mount["prefix"] if mount["prefix"] is not None else ""
+        joined = join(above, mounted, prefix) if (above or mounted or prefix) else ""
+        return joined, access + mount_access + parent_access, []
 
     def _guards(self, key: Key) -> list[str]:
+        if self._guard_index is None:
+            self._guard_index = {}
+            for path, facts in sorted(self.repo.data.items()):
+                for guard in facts.get("guards", []):
+                    owner = self.repo.resolve(path, guard["owner"])
+                    if owner is not None:
+                        self._guard_index.setdefault(owner, []).append((path, guard))
         found = []
-        for path, facts in sorted(self.repo.data.items()):
-            for guard in facts.get("guards", []):
-                if self.repo.resolve(path, guard["owner"]) != key:
-                    continue
-                checks = guard.get("auth")
-                if checks is None:
-                    function = self.repo.facts(
-                        self.repo.resolve(path, guard["function"]), "functions"
-                    )
-                    checks = bool(function and function.get("guard"))
-                if checks:
-                    found.append(f"before_request guard {guard['function']}()")
+        for path, guard in self._guard_index.get(key, []):
+            checks = guard.get("auth")
+            if checks is None:
+                function = self.repo.facts(self.repo.resolve(path, guard["function"]), "functions")
+                checks = bool(function and function.get("guard"))
+            if checks:
+                found.append(f"before_request guard {guard['function']}()")
         return found
 
     def _auth_dep(self, path: str, name: str, depth: int = 0) -> bool:
