@@ -193,15 +193,23 @@ class RichText:
         console.print(Text(inventory.summary(endpoints), style="bold underline"))
         rows = inventory.ordered(endpoints)
         limit = len(rows) if options.verbose else inventory.DEFAULT_ROWS
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+        table.add_column("  Method", no_wrap=True)
+        table.add_column("Path", overflow="fold", ratio=3)
+        table.add_column("Access control", overflow="fold", ratio=2)
+        table.add_column("Where (handler)", overflow="fold", ratio=4)
         for endpoint in rows[:limit]:
-            line = Text("  ")
-            line.append(f"{printable(endpoint.method):7}", style="bold" if endpoint.public else "")
-            line.append(f"{printable(endpoint.path or '?')}  ")
-            line.append(printable(inventory.where(endpoint)), style="dim")
-            line.append(f"  {printable(endpoint.handler)}  ")
-            protection = endpoint.access_control or "no access control"
-            line.append(printable(protection), style="red" if endpoint.public else "green")
-            console.print(line)
+            protection = endpoint.access_control or "none"
+            table.add_row(
+                Text("  " + printable(endpoint.method), style="bold" if endpoint.public else ""),
+                Text(printable(endpoint.path or "?")),
+                Text(printable(protection), style="red" if endpoint.public else "green"),
+                Text(
+                    f"{printable(inventory.where(endpoint))} ({printable(endpoint.handler)})",
+                    style="dim",
+                ),
+            )
+        console.print(table)
         if len(rows) > limit:
             console.print(
                 Text(f"  ... {len(rows) - limit} more (use -v or --format json)", style="dim")
