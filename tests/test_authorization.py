@@ -669,3 +669,52 @@ def test_django_startproject_settings_are_read_not_generated(make_tree: TreeFact
     report = security(root)
     assert not [e for e in report.endpoints if e.public and e.method != "GET"]
     assert authz(report) == 100
+
+
+def test_drf_session_authentication_that_skips_csrf(make_tree: TreeFactory) -> None:
+    files = {
+        "project/settings.py": DRF_SETTINGS_PROTECTED,
+        "project/__init__.py": "",
+        "project/urls.py": """
+            from django.urls import path
+            from shop.apis import Upload
+
+            urlpatterns = [path("upload/", Upload.as_view())]
+            """,
+        "shop/__init__.py": "",
+        "shop/auth.py": """
+            from rest_framework.authentication import SessionAuthentication
+
+            class CsrfExemptSessionAuthentication(SessionAuthentication):
+                def enforce_csrf(self, request):
+                    return
+            """,
+        "shop/apis.py": """
+            from rest_framework.views import APIView
+
+            from shop.auth import CsrfExemptSessionAuthentication
+
+            class Upload(APIView):
+                authentication_classes = [CsrfExemptSessionAuthentication]
+
+                def post(self, request):
+                    return None
+            """,
+    }
+    root = make_tree(files)
+    report = security(root)
+    line = line_of(root, "shop/apis.py", "def post")
+    assert ("BSSEC044", "shop/apis.py", line) in rules_at(report)
+    message = next(f.message for f in report.findings if f.rule == "BSSEC044")
+    assert "CsrfExemptSessionAuthentication.enforce_csrf does nothing" in message
+    upload = next(e for e in report.endpoints if e.handler == "Upload.post")
+    assert upload.access_control == "DEFAULT_PERMISSION_CLASSES: IsAuthenticated"
+    fixed = make_tree(
+        {
+            **files,
+            "shop/auth.py": files["shop/auth.py"].replace(
+                "return", "super().enforce_csrf(request)"
+            ),
+        }
+    )
+    assert not rules_at(security(fixed))

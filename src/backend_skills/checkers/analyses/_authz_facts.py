@@ -317,6 +317,8 @@ class FileFacts:
                 if _string(key) == "DEFAULT_PERMISSION_CLASSES":
                     names = _names(item)
                     settings["permissions"] = names if names is not None else ["<dynamic>"]
+                elif _string(key) == "DEFAULT_AUTHENTICATION_CLASSES":
+                    settings["authentication"] = _names(item) or []
             self.facts["settings"]["drf"] = settings
             return
         if name == "ROOT_URLCONF" and _string(value):
@@ -648,6 +650,8 @@ class FileFacts:
         }
         if node.name == "get_permissions":
             info["attrs"]["get_permissions"] = ["get_permissions()"]
+        if node.name == "enforce_csrf" and _does_nothing(node):
+            info["csrf_off"] = True  # a SessionAuthentication that skips the CSRF check
         if node.name == "dispatch":
             info["auth"] += method["auth"]
             info["csrf_exempt"] = info["csrf_exempt"] or method["csrf_exempt"]
@@ -665,6 +669,21 @@ class FileFacts:
                 if permissions is not None:
                     method["permissions"] = _names(permissions) or ["<dynamic>"]
         info["methods"][node.name] = method
+
+
+def _does_nothing(node: FunctionNode) -> bool:
+    """A body of ``pass``, ``return``, ``return None`` or ``...`` (after a docstring)."""
+    body = [
+        s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    return all(
+        isinstance(s, ast.Pass)
+        or (
+            isinstance(s, ast.Return)
+            and (s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is None))
+        )
+        for s in body
+    )
 
 
 def checks_auth(node: FunctionNode) -> bool:

@@ -41,6 +41,8 @@ class Exposure:
     """Class-level protection a method-level setting removes."""
     csrf_exempt: bool = False
     session: bool = False
+    csrf_evidence: str = ""
+    """How CSRF checks are switched off, when not by ``@csrf_exempt``."""
 
     @property
     def write(self) -> bool:
@@ -177,6 +179,7 @@ class ClassView:
     methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     csrf_exempt: bool = False
     http_method_names: list[str] | None = None
+    authentication: list[str] | None = None
 
     @property
     def drf(self) -> bool:
@@ -198,6 +201,7 @@ def class_view(repo: Repository, key: Key, info: dict[str, Any], depth: int = 0)
     view.methods = dict(info.get("methods", {}))
     view.csrf_exempt = bool(info.get("csrf_exempt"))
     view.http_method_names = attrs.get("http_method_names")
+    view.authentication = attrs.get("authentication_classes")
     for base in info.get("bases", []):
         short = base.rsplit(".", 1)[-1]
         view.bases.add(short)
@@ -215,7 +219,22 @@ def class_view(repo: Repository, key: Key, info: dict[str, Any], depth: int = 0)
             view.methods.setdefault(name, method)
         view.csrf_exempt = view.csrf_exempt or parent.csrf_exempt
         view.http_method_names = view.http_method_names or parent.http_method_names
+        if view.authentication is None:
+            view.authentication = parent.authentication
     return view
+
+
+def class_csrf_off(repo: Repository, key: Key, info: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a class (or a project base of it) overrides ``enforce_csrf`` to do nothing."""
+    if info.get("csrf_off"):
+        return True
+    if depth >= MAX_DEPTH:
+        return False
+    for base in info.get("bases", []):
+        found = repo.class_by_name(key[0], base)
+        if found is not None and found[0] != key and class_csrf_off(repo, *found, depth + 1):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- the inventory
@@ -264,6 +283,20 @@ class Inventory:
             exposure.open_evidence = f"permission_classes = [{', '.join(permissions)}]"
         else:
             exposure.open_evidence = "DRF's default permission (AllowAny)"
+
+    def _drf_csrf(self, exposure: Exposure, view: ClassView) -> None:
+        """A session authentication class whose ``enforce_csrf`` does nothing."""
+        classes = view.authentication
+        if classes is None:
+            drf = self.repo.settings.get("drf") or {}
+            classes = drf.get("authentication") or []
+        for name in classes:
+            found = self.repo.class_by_name(view.key[0], name)
+            if found is not None and class_csrf_off(self.repo, *found):
+                exposure.csrf_exempt = True
+                exposure.session = True
+                exposure.csrf_evidence = f"{name}.enforce_csrf does nothing"
+                return
 
     # -- Django
 
@@ -416,6 +449,7 @@ class Inventory:
             )
             if view.drf:
                 self._drf_access(exposure, view.permissions)
+                self._drf_csrf(exposure, view)
             else:
                 self._django_default(exposure, False)
             self.add(exposure)
@@ -478,6 +512,7 @@ class Inventory:
                 )
         else:
             self._drf_access(exposure, view.permissions)
+        self._drf_csrf(exposure, view)
         self.add(exposure)
 
     # -- Flask and FastAPI

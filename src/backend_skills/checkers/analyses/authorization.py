@@ -91,9 +91,10 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
                 _finding(
                     RULES["BSSEC044"],
                     exposure,
-                    f"{_where(exposure)} is CSRF-exempt but authenticated by the session"
-                    f" ({exposure.access_control or 'uses request.user/session'}): any site the"
-                    " user visits can send it",
+                    f"{_where(exposure)} is CSRF-exempt"
+                    f" ({exposure.csrf_evidence or 'csrf_exempt'}) but authenticated by the"
+                    f" session ({exposure.access_control or 'uses request.user/session'}): any"
+                    " site the user visits can send it",
                     checker,
                 )
             )
