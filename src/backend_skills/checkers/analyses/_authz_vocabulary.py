@@ -191,6 +191,7 @@ PUBLIC_BY_DESIGN = frozenset(
         "unsubscribe",
         "contact",
         "feedback",
+        "search",
     }
 )
 
