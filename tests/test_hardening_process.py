@@ -181,7 +181,9 @@ def test_repository_configuration_cannot_raise_the_number_of_workers(
     make_tree: TreeFactory,
 ) -> None:
     files = {f"m{i:02}.py": f"x = {i}  # MARK\n" for i in range(12)}
-    files[".backend-skills.toml"] = "jobs = 100000\n"
+    # The largest value the configuration accepts (100000 is refused as out of range):
+    # the pool still starts no more workers than the machine has cores.
+    files[".backend-skills.toml"] = "jobs = 1024\n"
     root = make_tree(files)
     report = score(
         root,

@@ -202,7 +202,7 @@ def test_contradictory_configuration_fails_the_checker_with_one_line(
             "app.py": "x = 1\n",
         }
     )
-    report = score(root, skills=["security"], isolated=True)
+    report = score(root, skills=["security"])  # the tree's [tool.bandit] is under test
     run = next(r for r in report.checkers if r.name == "bandit")
     assert run.status == "failed"
     assert run.error == "BanditConfigError: bandit tests both selected and skipped: B602"

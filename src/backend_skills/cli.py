@@ -122,8 +122,26 @@ _config_option = click.option(
     help="Read settings from this file instead of the repository's.",
 )
 _isolated_option = click.option(
-    "--isolated", is_flag=True, help="Ignore configuration files in the repository."
+    "--isolated",
+    is_flag=True,
+    help="Ignore all configuration in the repository: backend-skills', bandit's and "
+    "sqlfluff's files, inline -- sqlfluff: settings and -- noqa comments.",
 )
+_config_root_option = click.option(
+    "--config-root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Read every configuration (backend-skills', bandit's, sqlfluff's) from DIR, a "
+    "checkout of the base branch, instead of from the scored tree.",
+)
+
+
+def _trust_overrides(isolated: bool, config_root: Path | None) -> dict[str, Any]:
+    """The settings that say which configuration is trusted (command line only)."""
+    return {
+        "isolated": isolated or None,
+        "config_root": str(config_root.resolve()) if config_root is not None else None,
+    }
 
 
 def _baseline_option(help_text: str) -> Callable[[F], F]:
@@ -189,6 +207,7 @@ def cli() -> None:
 )
 @_config_option
 @_isolated_option
+@_config_root_option
 @click.option(
     "--exclude",
     multiple=True,
@@ -225,6 +244,7 @@ def score(
     skills: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    config_root: Path | None,
     exclude: tuple[str, ...],
     disable_plugin: tuple[str, ...],
     jobs: int | None,
@@ -242,6 +262,7 @@ def score(
         "skills": list(skills) or None,
         "fail_under": overall,
         "jobs": jobs,
+        **_trust_overrides(isolated, config_root),
     }
     if no_cache:
         overrides["cache"] = False
@@ -249,7 +270,11 @@ def score(
         overrides["cache_dir"] = str(cache_dir.resolve())
     try:
         settings, used = resolve_settings(
-            path, config_file=config_file, isolated=isolated, overrides=overrides
+            path,
+            config_file=config_file,
+            isolated=isolated,
+            overrides=overrides,
+            config_root=config_root,
         )
         settings = settings.model_copy(
             update={
@@ -649,6 +674,7 @@ def compare_command(
 @_baseline_option("Compare with this full JSON report instead of a git revision.")
 @_config_option
 @_isolated_option
+@_config_root_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only new findings and errors.")
 def hook_command(
     files: tuple[str, ...],
@@ -658,6 +684,7 @@ def hook_command(
     baseline_file: Path | None,
     config_file: Path | None,
     isolated: bool,
+    config_root: Path | None,
     quiet: bool,
 ) -> None:
     """Fast pre-commit gate: new findings in FILES (default: the staged files).
@@ -671,7 +698,13 @@ def hook_command(
     threshold = Severity(fail_on_new.lower())
     baseline = _load_baseline(baseline_file, None)
     try:
-        settings, used = resolve_settings(root, config_file=config_file, isolated=isolated)
+        settings, used = resolve_settings(
+            root,
+            config_file=config_file,
+            isolated=isolated,
+            overrides=_trust_overrides(isolated, config_root),
+            config_root=config_root,
+        )
         plugins = load_plugins(disable=settings.disable_plugins)
         result = check_files(
             root,

@@ -39,6 +39,13 @@ class CheckContext:
     """Ids of the criteria in force for this run (empty when unknown). A checker may use
     it to route a finding to the criterion that will be shown (e.g. a SQL-injection
     finding to ``security.injection`` when ``database.query_safety`` is not selected)."""
+    config_root: Path | None = None
+    """Read the tools' own configuration (``.bandit``, ``[tool.bandit]``, ``.sqlfluff``,
+    ``[tool.sqlfluff]``...) from this folder, a trusted checkout of the base branch
+    (``--config-root``), instead of from the scored tree. None: from the scored tree."""
+    isolated: bool = False
+    """Ignore every configuration in the scored tree, the tools' included (``--isolated``):
+    inline settings such as ``-- sqlfluff:`` comments and ``noqa`` suppressions too."""
     memo: FileMemo = field(default_factory=FileMemo, compare=False)
     """Facts derived from single files, kept between runs by content hash (see
     :class:`~backend_skills.core.cache.FileMemo`); computes everything when the cache is

@@ -26,6 +26,8 @@ from .models import Anchor, Strict
 CONFIG_FILE = ".backend-skills.toml"
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "tool.backend_skills"
+#: Settings a configuration file may not set: they decide which configuration to trust.
+COMMAND_LINE_ONLY = ("isolated", "config_root")
 
 
 #: Largest weight a skill or criterion may have (weights are relative: 1000 is plenty).
@@ -36,9 +38,13 @@ MAX_TOML_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def one_line(text: str) -> str:
-    """``text`` on one line: control characters (newlines, escapes) as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` on one line: newlines, tabs and carriage returns as ``\\n``, ``\\t``,
+    ``\\r`` and other control characters as ``\\xNN`` (the escapes the reporters use)."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 class ConfigError(Exception):
@@ -116,6 +122,14 @@ class Settings(Strict):
     criteria: dict[str, CriterionOverride] = Field(default_factory=dict)
     checkers: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-checker option tables."
+    )
+    isolated: bool = Field(
+        default=False,
+        description="Command line only (--isolated): ignore every configuration in the tree.",
+    )
+    config_root: str | None = Field(
+        default=None,
+        description="Command line only (--config-root): read every configuration from here.",
     )
 
     @field_validator("skills")
@@ -264,10 +278,13 @@ def resolve_settings(
     config_file: Path | None = None,
     isolated: bool = False,
     overrides: dict[str, Any] | None = None,
+    config_root: Path | None = None,
 ) -> tuple[Settings, Path | None]:
     """Settings for ``root``: defaults, then the config file, then ``overrides`` (CLI).
 
-    Returns the settings and the config file used (None when none).
+    With ``config_root`` (a trusted checkout of the base branch) the config file is
+    looked for there instead of in ``root``. Returns the settings and the config file
+    used (None when none).
     """
     raw: dict[str, Any] = {}
     used: Path | None = None
@@ -276,12 +293,18 @@ def resolve_settings(
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: config file not found")
         used = config_file
+    elif config_root is not None:
+        used = find_config(config_root)
     elif not isolated:
         used = find_config(root)
     if used is not None:
         raw, table = load_config(used)
     # Validate the file on its own first so errors name the file, not the CLI.
     source = str(used) if used else "configuration"
+    for key in COMMAND_LINE_ONLY:
+        if key in raw:
+            where = f"{table}.{key}" if table else key
+            raise ConfigError(f"{source}: '{where}' can only be given on the command line")
     validate_settings(raw, source, table)
     if used is not None and _is_repository_file(used, root):
         check_repository_settings(raw, source, table)

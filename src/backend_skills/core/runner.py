@@ -606,6 +606,8 @@ def _contexts(
             options=options,
             count_test_findings=settings.count_test_findings,
             criteria=in_force,
+            config_root=Path(settings.config_root) if settings.config_root else None,
+            isolated=settings.isolated,
             memo=FileMemo(
                 cache,
                 "\x1f".join(
