@@ -38,6 +38,8 @@ PROTECTED_SHARE = "security.protected_endpoint_share"
 ENDPOINT_COUNT = "security.endpoints"
 OPEN_WRITES = "security.open_write_endpoints"
 SKILL = "security"
+#: What a protected endpoint with CSRF checks off counts for in the protected share.
+CSRF_EXPOSED_CREDIT = 0.5
 
 
 def _anchor(*parts: str) -> str:
@@ -193,7 +195,11 @@ def to_endpoint(exposure: Exposure) -> Endpoint:
 def authorization_metrics(exposures: Sequence[Exposure], language: str) -> list[Metric]:
     """The protected share of the endpoints that need access control, and counts."""
     needing = [e for e in exposures if needs_control(e)]
-    protected = [e for e in needing if not e.public and not csrf_exposed(e)]
+    # An endpoint that checks the caller but lets any site send the request with the
+    # user's session (CSRF off) is half protected.
+    protected = sum(
+        (CSRF_EXPOSED_CREDIT if csrf_exposed(e) else 1.0) for e in needing if not e.public
+    )
     open_writes = sum(1 for e in exposures if e.write and e.public and needs_control(e))
     reason = None
     if not exposures:
@@ -203,7 +209,7 @@ def authorization_metrics(exposures: Sequence[Exposure], language: str) -> list[
             f"{len(exposures)} endpoint(s), none that needs access control (no write, admin"
             " or debug route outside sign-in, sign-up and health)"
         )
-    share = len(protected) / len(needing) if needing else None
+    share = protected / len(needing) if needing else None
     return [
         _share_metric(share, len(needing), reason),
         Metric(name=ENDPOINT_COUNT, value=float(len(exposures)), unit="endpoints"),
