@@ -718,3 +718,71 @@ def test_drf_session_authentication_that_skips_csrf(make_tree: TreeFactory) -> N
         }
     )
     assert not rules_at(security(fixed))
+
+
+def test_flask_hooks_that_cannot_reject_are_not_guards(make_tree: TreeFactory) -> None:
+    hooks = """
+        from flask import Blueprint, abort
+        from flask_login import current_user
+
+        bp = Blueprint("main", __name__)
+
+        @bp.before_app_request
+        def {name}():
+            if current_user.is_authenticated:
+                {body}
+
+        @bp.post("/follow/<name>")
+        def follow(name):
+            return {{}}
+        """
+    tracking = make_tree(
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "main.py": hooks.format(name="before_request", body="current_user.ping()"),
+        }
+    )
+    report = security(tracking)
+    follow = next(e for e in report.endpoints if e.handler == "follow")
+    assert follow.public  # the hook only records activity
+    guarding = make_tree(
+        {
+            "main.py": hooks.format(
+                name="require_login", body="return None\n            abort(401)"
+            ),
+            "other.py": """
+                from flask import Blueprint
+
+                other = Blueprint("other", __name__)
+
+                @other.delete("/items/<int:item_id>")
+                def delete_item(item_id):
+                    return {}
+                """,
+        }
+    )
+    report = security(guarding)
+    assert all(
+        e.access_control == "before_app_request guard require_login()" for e in report.endpoints
+    )
+
+
+def test_flask_httpauth_decorators_named_in_full(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "api.py": """
+                from flask import Blueprint
+                from flask_httpauth import HTTPTokenAuth
+
+                token_auth = HTTPTokenAuth()
+                bp = Blueprint("api", __name__, url_prefix="/api")
+
+                @bp.put("/users/<int:id>")
+                @token_auth.login_required
+                def update_user(id):
+                    return {}
+                """
+        }
+    )
+    report = security(root)
+    assert report.endpoints[0].access_control == "@token_auth.login_required"

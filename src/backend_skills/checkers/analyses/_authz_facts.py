@@ -134,7 +134,7 @@ def decorator_auth(decorator: ast.expr) -> str | None:
     if name in ("permission_classes", "api_view", "action"):
         return None
     if V.auth_name(name) or name == "user_passes_test":
-        return name
+        return _text(target) or name  # token_auth.login_required, not just login_required
     return None
 
 
@@ -491,7 +491,13 @@ class FileFacts:
         elif func.attr in ("before_request", "before_app_request") and call.args:
             target = _text(call.args[0]) or ""
             self.facts["guards"].append(
-                {"owner": owner, "function": target, "line": call.lineno, "auth": None}
+                {
+                    "owner": owner,
+                    "function": target,
+                    "line": call.lineno,
+                    "auth": None,
+                    "app_wide": func.attr == "before_app_request",
+                }
             )
 
     def _url_rule(self, owner: str, call: ast.Call) -> None:
@@ -553,6 +559,7 @@ class FileFacts:
                         "function": node.name,
                         "line": node.lineno,
                         "auth": checks_auth(node),
+                        "app_wide": target.attr == "before_app_request",
                     }
                 )
         info: dict[str, Any] = {
@@ -686,8 +693,24 @@ def _does_nothing(node: FunctionNode) -> bool:
     )
 
 
+def _rejects(node: FunctionNode) -> bool:
+    """Whether a hook can stop the request: ``abort``, ``raise``, a ``return`` with a
+    value (a redirect or an error response) or a ``redirect(...)``."""
+    for sub in walk_body(node.body):
+        if isinstance(sub, ast.Raise) or (isinstance(sub, ast.Return) and sub.value is not None):
+            return True
+        if isinstance(sub, ast.Call) and _last(sub.func) in ("abort", "redirect"):
+            return True
+    return False
+
+
 def checks_auth(node: FunctionNode) -> bool:
-    """Whether a function's body checks who is calling (a ``before_request`` guard)."""
+    """Whether a function's body checks who is calling and can turn the caller away (a
+    ``before_request`` guard); a hook that only records ``last_seen`` is not one."""
+    return _mentions_auth(node) and _rejects(node)
+
+
+def _mentions_auth(node: FunctionNode) -> bool:
     for sub in walk_body(node.body):
         name = None
         if isinstance(sub, ast.Attribute):

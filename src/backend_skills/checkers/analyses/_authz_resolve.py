@@ -253,6 +253,7 @@ class Inventory:
         self._chains: dict[Key, tuple[str, list[str], list[str]]] = {}
         self._mounts: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
         self._guard_index: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
+        self._app_wide: list[str] | None = None
 
     def add(self, exposure: Exposure) -> None:
         if len(self.found) >= MAX_ENDPOINTS:
@@ -562,13 +563,28 @@ class Inventory:
                         self._guard_index.setdefault(owner, []).append((path, guard))
         found = []
         for path, guard in self._guard_index.get(key, []):
-            checks = guard.get("auth")
-            if checks is None:
-                function = self.repo.facts(self.repo.resolve(path, guard["function"]), "functions")
-                checks = bool(function and function.get("guard"))
-            if checks:
+            if guard.get("app_wide"):
+                continue  # before_app_request: every route of the application (see _route)
+            if self._guard_checks(path, guard):
                 found.append(f"before_request guard {guard['function']}()")
         return found
+
+    def _app_wide_guards(self) -> list[str]:
+        """``before_app_request`` hooks (on any blueprint) that check the caller."""
+        if self._app_wide is None:
+            self._app_wide = []
+            for path, facts in sorted(self.repo.data.items()):
+                for guard in facts.get("guards", []):
+                    if guard.get("app_wide") and self._guard_checks(path, guard):
+                        self._app_wide.append(f"before_app_request guard {guard['function']}()")
+        return self._app_wide
+
+    def _guard_checks(self, path: str, guard: dict[str, Any]) -> bool:
+        checks = guard.get("auth")
+        if checks is None:
+            function = self.repo.facts(self.repo.resolve(path, guard["function"]), "functions")
+            checks = bool(function and function.get("guard"))
+        return bool(checks)
 
     def _auth_dep(self, path: str, name: str, depth: int = 0) -> bool:
         if name.startswith("Security:"):
@@ -662,6 +678,8 @@ class Inventory:
         )
         framework = "FastAPI" if kind == "fastapi" else "Flask"
         own = [f"@{a}" for a in route.get("auth", [])]
+        if framework == "Flask":
+            own += self._app_wide_guards()
         own += [self._dep_label(path, d) for d in route.get("deps", []) if self._auth_dep(path, d)]
         full = join(prefix, route["path"]) if prefix else (route["path"] or "/")
         for method in route["methods"]:
