@@ -37,7 +37,7 @@ from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
 from .core.runner import run
-from .reporters._common import FormatOptionError, printable
+from .reporters._common import FormatOptionError, one_line, printable
 from .reporters.compare import COMPARE_FORMATS
 from .reporters.compare import render as render_comparison
 
@@ -848,6 +848,205 @@ def plugins() -> None:
     console.print(Text("Formats: " + ", ".join(sorted(loaded.reporters))))
     for problem in loaded.problems:
         console.print(Text(f"warning: {problem}", style="yellow"))
+
+
+# --------------------------------------------------------------------------- batch
+# `backend-skills batch`: many repositories, per-repository reports and summaries
+# (docs/batch.md). Kept together so it merges cleanly with other CLI work.
+
+
+@cli.command("batch")
+@click.argument("paths", nargs=-1, metavar="[PATH|GLOB]...")
+@click.option(
+    "--from",
+    "list_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read repositories from FILE: one per line, PATH or LABEL<TAB>PATH or LABEL,PATH; "
+    "# starts a comment (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("backend-skills-batch"),
+    show_default=True,
+    help="Folder for the reports (OUT/reports/) and the summaries.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Report format for each repository (repeatable; default: html and json).",
+)
+@click.option(
+    "--fail-under",
+    multiple=True,
+    metavar="N|SKILL=N",
+    help="Exit 1 when a repository's overall (or SKILL's) score, or the mean over the "
+    "repositories, is below N. Repeatable.",
+)
+@click.option(
+    "--format-option",
+    "format_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option for the report formats (repeatable; see docs/formats.md).",
+)
+@click.option(
+    "--skill", "skills", multiple=True, metavar="ID", help="Score only this skill (repeatable)."
+)
+@_config_option
+@_isolated_option
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Extra gitignore-style pattern to leave out.",
+)
+@click.option(
+    "--disable-plugin",
+    multiple=True,
+    metavar="NAME",
+    help=f"Do not load plugin NAME (also: {DISABLE_ENV}).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Repositories scored at once by the local executor (default: number of cores).",
+)
+@click.option(
+    "--repo-jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes each repository's scoring may use.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Score on local processes, or on a Dask cluster (pip install 'backend-skills[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="DASK_SCHEDULER_ADDRESS",
+    help="Dask scheduler address for --executor dask, e.g. tcp://scheduler:8786.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write result caches.")
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    help="One result cache for every repository (may be shared storage; {host} is "
+    "replaced by the worker's host name). Default: a cache in each repository.",
+)
+@click.option(
+    "--title", default="backend-skills batch", show_default=True, help="Leaderboard title."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", count=True, help="More detail in the reports (every finding).")
+def batch_command(
+    paths: tuple[str, ...],
+    list_files: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    fail_under: tuple[str, ...],
+    format_options: tuple[str, ...],
+    skills: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    exclude: tuple[str, ...],
+    disable_plugin: tuple[str, ...],
+    jobs: int | None,
+    repo_jobs: int,
+    executor: str,
+    scheduler: str | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    title: str,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Score many repositories: one report each, plus CSV, JSON and HTML summaries.
+
+    Repositories are PATHs, GLOBs (quote them: 'submissions/*') or listed in --from
+    files. A repository that is missing, has invalid configuration or crashes is
+    recorded with its error; the others are scored. Exit codes: 0 all scored and every
+    gate met; 1 a gate failed; 2 usage error; 3 a repository was not scored or its
+    report is incomplete.
+    """
+    from .batch import BatchError, Gates, TargetError, collect, run_batch
+
+    overall, per_skill = _parse_fail_under(fail_under)
+    extra = _parse_format_options(format_options)
+    try:
+        targets, notes = collect(paths, list_files)
+    except TargetError as exc:
+        _fail(str(exc))
+    if not quiet:
+        for note in notes:
+            click.echo(f"backend-skills: warning: {note}", err=True)
+    if not targets:
+        raise click.UsageError("no repositories to score (give PATHs, GLOBs or --from FILE)")
+    if cache_dir is not None:
+        cache_dir = os.path.abspath(os.path.expanduser(cache_dir))
+    try:
+        result = run_batch(
+            targets,
+            out_dir,
+            formats=formats or ("html", "json"),
+            format_options=extra,
+            verbose=verbose,
+            config_file=config_file,
+            isolated=isolated,
+            skills=skills,
+            exclude=exclude,
+            disable_plugins=disable_plugin,
+            workers=jobs,
+            repo_jobs=repo_jobs,
+            cache=not no_cache,
+            cache_dir=cache_dir,
+            executor=executor,
+            scheduler=scheduler,
+            gates=Gates(overall=overall, skills=per_skill),
+            progress=not quiet,
+            title=title,
+        )
+    except BatchError as exc:
+        _fail(str(exc))
+    for repo in result.results:
+        if repo.status != "complete":
+            what = "not scored" if repo.status == "error" else "incomplete"
+            click.echo(
+                f"backend-skills: {one_line(repo.label, 80)}: {what} ({repo.error_kind}): "
+                f"{one_line(repo.error or '', 400)}",
+                err=True,
+            )
+        for failure in repo.gate_failures:
+            if repo.status == "complete":
+                click.echo(
+                    f"backend-skills: gate failed: {one_line(repo.label, 80)}: {failure}", err=True
+                )
+    for failure in result.summary_failures:
+        click.echo(f"backend-skills: gate failed: {failure}", err=True)
+    if not quiet:
+        counts = {
+            s: sum(1 for r in result.results if r.status == s)
+            for s in ("complete", "incomplete", "error")
+        }
+        click.echo(
+            f"backend-skills: {len(result.results)} repositories ({counts['complete']} complete, "
+            f"{counts['incomplete']} incomplete, {counts['error']} not scored) in "
+            f"{result.duration_s:.1f} s; wrote " + ", ".join(str(p) for p in result.files.values()),
+            err=True,
+        )
+    sys.exit(result.exit_code())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

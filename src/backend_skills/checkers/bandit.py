@@ -59,6 +59,7 @@ from backend_skills.core.models import (
 )
 from backend_skills.core.runner import _code_kloc
 from backend_skills.core.scoring import weighted_findings
+from backend_skills.core.suppress import nosec_justification
 
 from ._python import parse_python, utf8_source
 from ._redact import redacted_snippet_hash
@@ -598,11 +599,22 @@ def run_bandit(
                 pass
         manager._execute_ast_visitor(fname, io.BytesIO(data), data, nosec_lines)
     current = manager.metrics.current
-    facts = {
+    facts: dict[str, Any] = {
         "nosec": int(current.get("nosec", 0)) + int(current.get("skipped_tests", 0)),
         "errors": log.messages,
     }
-    return list(manager.results), facts
+    kept = list(manager.results)
+    if facts["nosec"]:
+        # Shown, never counted: what the # nosec comments silenced (a second pass without
+        # them, only for files that have such comments).
+        seen = {(i.test_id, i.lineno, i.col_offset) for i in kept}
+        manager.results = []
+        with _quiet():
+            manager._execute_ast_visitor(fname, io.BytesIO(data), data, {})
+        facts["silenced"] = [
+            i for i in manager.results if (i.test_id, i.lineno, i.col_offset) not in seen
+        ]
+    return kept, facts
 
 
 # --------------------------------------------------------------------------- findings
@@ -746,7 +758,8 @@ class BanditChecker(FileChecker):
             return FileResult(skipped=f"bandit failed on this file ({type(exc).__name__}{detail})")
         lines = file.text.splitlines()
         findings = []
-        for issue in issues:
+        silenced = facts.pop("silenced", [])
+        for index, issue in enumerate([*issues, *silenced]):
             start = max(int(issue.lineno or 1), 1)
             span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
             flagged = lines[min(span) - 1 : max(span)]
@@ -754,6 +767,9 @@ class BanditChecker(FileChecker):
             if finding.line and finding.line <= len(lines):
                 # Fingerprint without literals: a flagged line may hold a secret.
                 finding.snippet_hash = redacted_snippet_hash(lines, finding.line)
+            if index >= len(issues):
+                finding.counted = False
+                finding.suppressed = nosec_justification(flagged) or "# nosec"
             findings.append(finding)
         return FileResult(findings=findings, data=facts)
 

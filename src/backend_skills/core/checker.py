@@ -82,11 +82,16 @@ class Checker(ABC):
     - ``feeds``: criterion ids this checker reports findings for; criteria scored from
       findings (metric ``findings.*``) are not assessed when one of their feeders fails.
     - ``options_model``: optional pydantic model validating the checker's config table.
+    - ``languages``: the source languages it reads (none for checkers that judge
+      repository files or history). Coverage and the denominators of finding densities
+      come from it: a skill whose checkers read none of the repository's source code is
+      not assessed.
     """
 
     name: ClassVar[str]
     provides: ClassVar[tuple[str, ...]] = ()
     feeds: ClassVar[tuple[str, ...]] = ()
+    languages: ClassVar[frozenset[str]] = frozenset()
     options_model: ClassVar[type[BaseModel] | None] = None
 
     @property
@@ -126,8 +131,6 @@ class RepoChecker(Checker):
 class FileChecker(Checker):
     """A checker written as a pure per-file step plus a repository-level reduce."""
 
-    languages: ClassVar[frozenset[str]] = frozenset()
-    """Languages of the files this checker analyses."""
     max_file_bytes: ClassVar[int | None] = None
     """Files larger than this are skipped with a reason (None: no limit of its own)."""
 

@@ -392,9 +392,9 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     folder, _, name = path.rpartition("/")  # relative POSIX path
     vendored, test_dir, migration_dir, docs_dir = _folder_roles(folder)
     lower = name.lower()
-    if vendored:
+    if vendored or _vendored_asset(folder, lower, language):
         return Role.VENDORED
-    if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js")) or (
+    if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")) or (
         language in CODE_LANGUAGES and _looks_generated(head[:1024])
     ):
         return Role.GENERATED
@@ -419,6 +419,38 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language in CONFIG_LANGUAGES:
         return Role.CONFIG
     return Role.OTHER
+
+
+#: Built, minified or bundled front-end files and source maps: third-party or derived code.
+_ASSET_SUFFIXES = (
+    ".min.js",
+    ".min.mjs",
+    "-min.js",
+    ".bundle.js",
+    "-bundle.js",
+    ".chunk.js",
+    ".min.css",
+    ".js.map",
+    ".css.map",
+    ".mjs.map",
+)
+#: Folders whose scripts are front-end assets served as files, not backend code.
+_ASSET_DIRS = frozenset(
+    {"static", "staticfiles", "public", "dist", "bower_components", "wwwroot", "webroot"}
+)
+_SCRIPT_LANGUAGES = frozenset({"javascript", "typescript"})
+
+
+def _vendored_asset(folder: str, lower_name: str, language: str) -> bool:
+    """Minified or bundled assets anywhere; scripts under static/public/dist folders."""
+    if lower_name.endswith(_ASSET_SUFFIXES):
+        return True
+    return language in _SCRIPT_LANGUAGES and _in_asset_dir(folder)
+
+
+@functools.lru_cache(maxsize=8192)
+def _in_asset_dir(folder: str) -> bool:
+    return any(d.lower() in _ASSET_DIRS for d in folder.split("/")) if folder else False
 
 
 @functools.lru_cache(maxsize=8192)

@@ -32,8 +32,10 @@ from .cache import (
     resolve_cache_dir,
     save_stat_records,
 )
+from .caps import EXPLOITABLE, also_harms, cap_spec
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
+from .coverage import coverage, criterion_kloc, skill_languages, source_lines, unread_reason
 from .discovery import (
     CODE_LANGUAGES,
     FileChangedError,
@@ -50,7 +52,9 @@ from .models import (
     CriterionResult,
     Endpoint,
     Finding,
+    FindingSource,
     Metric,
+    NotAssessed,
     Report,
     Role,
     Skip,
@@ -88,6 +92,7 @@ from .scoring import (
     score_skill,
     weighted_findings,
 )
+from .suppress import suppression
 
 _log = logging.getLogger(__name__)
 
@@ -400,6 +405,13 @@ class _LineHashes:
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
 
+    def span(self, file: SourceFile | None, first: int | None, last: int | None) -> list[str]:
+        """The text of lines ``first`` to ``last`` (1-based, inclusive) of ``file``."""
+        if file is None or not first:
+            return []
+        self.get(file, first)
+        return self._lines.get(file.path, [])[first - 1 : max(first, last or first)]
+
     def get(self, file: SourceFile | None, line: int | None) -> str:
         if file is None or not line:
             return ""
@@ -423,8 +435,15 @@ def _finalise_findings(
     line_hashes = _LineHashes()
     groups: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for finding in findings:
+        also = also_harms(finding, criteria)
         if finding.criterion not in criteria:
-            continue
+            if not also:
+                continue
+            # Listed under a criterion not in force: shown under one it also harms.
+            finding = finding.model_copy(
+                update={"criterion": also[0], "skill": also[0].split(".", 1)[0]}
+            )
+            also = also[1:]
         file = by_path.get(finding.path)
         role = file.role if file is not None else finding.role
         if role in EXCLUDED_ROLES:
@@ -436,12 +455,15 @@ def _finalise_findings(
             update={
                 "role": role,
                 "counted": counted,
+                "also": sorted({*finding.also, *also} & criteria - {finding.criterion}),
                 "snippet_hash": finding.snippet_hash or line_hashes.get(file, finding.line),
             }
         )
         group = groups[(finding.path, finding.line or 0, finding.criterion)]
         for index, other in enumerate(group):
-            if other.checker != finding.checker and finding.checker not in other.sources:
+            if other.checker != finding.checker and finding.checker not in {
+                s.checker for s in other.sources
+            }:
                 # Same place, same criterion, another tool: one finding naming both sources.
                 group[index] = _merge(other, finding)
                 break
@@ -451,6 +473,11 @@ def _finalise_findings(
     occurrences: dict[tuple[str, str, str, str], int] = defaultdict(int)
     result = []
     for finding in ordered:  # copies made above: updated in place (copying costs 20 ms)
+        if finding.skill == "security" or any(r in EXPLOITABLE for r in finding.rules):
+            lines = line_hashes.span(by_path.get(finding.path), finding.line, finding.end_line)
+            why = suppression(finding, lines) or finding.suppressed
+            if why is not None:  # '# nosec': shown, with its justification, never counted
+                finding.suppressed, finding.counted = why, False
         ident = (finding.checker, finding.rule, finding.path, finding.snippet_hash)
         occurrences[ident] += 1
         if occurrences[ident] > 1:
@@ -461,11 +488,21 @@ def _finalise_findings(
 
 
 def _merge(first: Finding, second: Finding) -> Finding:
+    """One finding for two tools' reports of one place: the more severe one, listing
+    every tool with its own rule id (so a search for bandit's B608 still finds it) and
+    every criterion either harms."""
     keep, other = (
         (first, second) if first.severity.rank >= second.severity.rank else (second, first)
     )
-    sources = sorted({*keep.sources, other.checker, *other.sources} - {keep.checker})
-    return keep.model_copy(update={"sources": sources, "counted": first.counted or second.counted})
+    own = FindingSource(checker=keep.checker, rule=keep.rule)
+    seen = {(s.checker, s.rule) for s in (*keep.sources, *other.sources)}
+    seen |= {(keep.checker, keep.rule), (other.checker, other.rule)}
+    rest = sorted(seen - {(own.checker, own.rule)})
+    sources = [own, *(FindingSource(checker=c, rule=r) for c, r in rest)]
+    also = sorted({*keep.also, *other.also} - {keep.criterion})
+    return keep.model_copy(
+        update={"sources": sources, "also": also, "counted": first.counted or second.counted}
+    )
 
 
 def _role_sensitive(finding: Finding) -> bool:
@@ -983,9 +1020,15 @@ def score_rubric(
     checkers: Sequence[Checker],
     outcomes: Sequence[_CheckerOutcome],
     findings: Sequence[Finding],
-    kloc: float,
+    lines: Mapping[str, int],
+    code: Mapping[str, int] | None = None,
 ) -> list[Any]:
-    """Criterion inputs from checker outcomes, then the skill results."""
+    """Criterion inputs from checker outcomes, then the skill results.
+
+    ``lines``: source lines per code language (densities divide by the lines of the
+    languages each criterion's checkers read); ``code``: source and migration lines per
+    language, which coverage compares with what the skill's checkers read.
+    """
     status = {o.run.name: o.run for o in outcomes}
     metrics: dict[str, Metric] = {}
     not_applicable: dict[str, str] = {}
@@ -1005,13 +1048,15 @@ def score_rubric(
             feeders[criterion_id].append(checker)
     by_criterion: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_criterion[finding.criterion].append(finding)
+        for criterion_id in finding.criteria:  # a finding costs every criterion it harms
+            by_criterion[criterion_id].append(finding)
 
     skills = []
     for skill in rubric.skills:
         results: list[CriterionResult] = []
         for criterion in skill.criteria:
             own = by_criterion.get(criterion.id, [])
+            kloc = criterion_kloc(feeders.get(criterion.id, ()), lines)
             derived = {
                 FINDINGS_WEIGHTED_PER_KLOC: (weighted_findings(own) / kloc) if kloc > 0 else None,
                 FINDINGS_COUNT: float(sum(1 for f in own if f.counted)),
@@ -1045,10 +1090,24 @@ def score_rubric(
                         applicable=applicable,
                         reason=reason,
                         finding_count=len(own),
+                        cap=cap_spec(own),
+                        kloc=kloc if criterion.metric in DERIVED_METRICS else None,
                     )
                 )
             )
-        skills.append(score_skill(skill, results, skill.weight))
+        languages, reads_source = skill_languages(skill, checkers, status)
+        cov = coverage(languages, reads_source, lines if code is None else code)
+        skill_findings = [f for c in skill.criteria for f in by_criterion.get(c.id, [])]
+        skills.append(
+            score_skill(
+                skill,
+                results,
+                skill.weight,
+                cap=cap_spec(skill_findings),
+                coverage=cov,
+                unread=unread_reason(cov),
+            )
+        )
     return skills
 
 
@@ -1154,10 +1213,22 @@ def _run(
             )
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = _finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
-    skills = score_rubric(rubric, plugins.checkers, outcomes, findings, _code_kloc(fileset))
+    skills = score_rubric(
+        rubric,
+        plugins.checkers,
+        outcomes,
+        findings,
+        source_lines(fileset),
+        source_lines(fileset, (Role.SOURCE, Role.MIGRATION)),
+    )
     overall, level = score_overall(skills)
+    unread = [
+        NotAssessed(skill=s.id, reason=s.reason or "")
+        for s in skills
+        if s.score is None and not s.assessed and s.applicable
+    ]
     complete = all(o.run.status != "failed" for o in outcomes) and all(
-        c.assessed for s in skills for c in s.criteria
+        c.assessed for s in skills if s.id not in {u.skill for u in unread} for c in s.criteria
     )
     return Report(
         tool=ToolInfo(name="backend-skills", version=__version__),
@@ -1177,5 +1248,6 @@ def _run(
             duration_s=round(time.perf_counter() - started, 3),
         ),
         plugins=plugins.info,
+        not_assessed=unread,
         endpoints=sorted(endpoints, key=Endpoint.sort_key),
     )

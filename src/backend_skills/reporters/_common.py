@@ -232,8 +232,17 @@ def score_text(value: float | None) -> str:
 
 
 def sources_suffix(finding: Finding) -> str:
-    """`` (also reported by x, y)`` when other checkers reported the same location."""
-    return f" (also reported by {', '.join(finding.sources)})" if finding.sources else ""
+    """`` (also reported by bandit B608)`` when other tools reported the same location,
+    each with its own rule id, and `` [suppressed: why]`` for a suppressed finding."""
+    others = [
+        f"{s.checker} {s.rule}"
+        for s in finding.sources
+        if (s.checker, s.rule) != (finding.checker, finding.rule)
+    ]
+    text = f" (also reported by {', '.join(others)})" if others else ""
+    if finding.suppressed:
+        text += f" [suppressed: {finding.suppressed}]"
+    return text
 
 
 def level_of(item: SkillResult | CriterionResult) -> str:
@@ -259,3 +268,49 @@ def costliest_criteria(
         ),
         key=lambda item: (-item[0], item[2].id),
     )[:limit]
+
+
+def overall_basis(report: Report) -> str:
+    """``3 of 5 skills; security and scalability not assessed: ...`` when the overall
+    score stands on fewer skills than the report has (empty otherwise)."""
+    if not report.not_assessed:
+        return ""
+    scored = sum(1 for s in report.skills if s.score is not None)
+    names = [n.skill for n in report.not_assessed]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    reasons = sorted({n.reason.removeprefix("not assessed: ") for n in report.not_assessed})
+    return f"{scored} of {len(report.skills)} skills; {listed} not assessed: {'; '.join(reasons)}"
+
+
+def coverage_lines(report: Report) -> list[str]:
+    """``Source read: python (4,210 lines); not read: java (12,400 lines)``."""
+    read: dict[str, int] = {}
+    not_read: dict[str, int] = {}
+    for skill in report.skills:
+        cov = skill.coverage
+        if cov is None or not cov.reads_source:
+            continue
+        read.update(cov.languages_read)
+        not_read.update(cov.languages_not_read)
+    for lang in read:
+        not_read.pop(lang, None)
+    if not read and not not_read:
+        return []
+
+    def listing(langs: dict[str, int]) -> str:
+        return ", ".join(f"{k} ({v:,} lines)" for k, v in langs.items()) or "none"
+
+    unread = f"; not read: {listing(not_read)}" if not_read else ""
+    return [f"Source read: {listing(read)}{unread}"]
+
+
+def skill_score_note(skill: SkillResult) -> str:
+    """``(capped from 81.2)``, ``(62% of source read)`` beside a skill's score."""
+    notes = []
+    if skill.cap is not None and skill.score is not None and skill.cap.value < skill.cap.uncapped:
+        notes.append(f"capped from {skill.cap.uncapped:.1f}")
+    cov = skill.coverage
+    if skill.score is not None and cov is not None and cov.share is not None and cov.share < 1:
+        pct = min(int(cov.share * 100), 99)  # never "100%" when something was not read
+        notes.append(f"{pct}% of source read" if pct >= 1 else "<1% of source read")
+    return f"({'; '.join(notes)})" if notes else ""

@@ -21,7 +21,15 @@ from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
 from . import _endpoints as inventory
-from ._common import costliest_criteria, defuse_log_lines, printable
+from ._common import (
+    costliest_criteria,
+    coverage_lines,
+    defuse_log_lines,
+    overall_basis,
+    printable,
+    skill_score_note,
+    sources_suffix,
+)
 
 _LEVEL_STYLE = {
     "novice": "bold red",
@@ -95,16 +103,19 @@ class RichText:
         overall.append(_score(report.score), style="bold")
         overall.append(" ")
         overall.append_text(_level(report.level.value if report.level else None))
+        basis = overall_basis(report)
+        if basis:
+            overall.append(f" ({basis})")
         lines = report.stats.lines
+        sizes = [f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")]
         overall.append(
-            f"   ({report.stats.files} files, "
-            + ", ".join(
-                f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")
-            )
-            + f"; {report.stats.duration_s:.1f}s)",
+            f"   ({', '.join([f'{report.stats.files} files', *sizes])}"
+            f"; {report.stats.duration_s:.1f}s)",
             style="dim",
         )
         console.print(overall)
+        for line in coverage_lines(report):
+            console.print(Text(line, style="dim"))
         if not report.complete:
             failed = [printable(c.name) for c in report.checkers if c.status == "failed"]
             console.print(
@@ -130,8 +141,12 @@ class RichText:
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
             table.add_row(
                 Text(printable(skill.name)),
-                _score(skill.score),
-                _level(skill.level.value if skill.level else None, skill.applicable),
+                " ".join(filter(None, (_score(skill.score), skill_score_note(skill)))),
+                _level(
+                    skill.level.value if skill.level else None,
+                    skill.applicable,
+                    skill.score is not None or skill.assessed,
+                ),
                 Text(nxt, style="dim"),
             )
         console.print(table)
@@ -140,9 +155,25 @@ class RichText:
     def _skill(self, console: Console, skill: SkillResult, options: RenderOptions) -> None:
         heading = Text(f"{printable(skill.name)} ", style="bold underline")
         heading.append(f"{_score(skill.score)} ")
-        heading.append_text(_level(skill.level.value if skill.level else None, skill.applicable))
+        heading.append_text(
+            _level(
+                skill.level.value if skill.level else None,
+                skill.applicable,
+                skill.score is not None or skill.assessed,
+            )
+        )
+        heading.append(
+            " " + skill_score_note(skill) if skill_score_note(skill) else "", style="dim"
+        )
         console.print(heading)
-        if not skill.applicable:
+        if skill.cap is not None:
+            console.print(
+                Text(
+                    f"  {printable(skill.cap.reason)}; to lift: {printable(skill.cap.lift)}",
+                    style="red",
+                )
+            )
+        if not skill.applicable or skill.score is None:
             console.print(Text(f"  {printable(skill.reason or '')}", style="dim"))
             console.print()
             return
@@ -156,6 +187,9 @@ class RichText:
             measured = printable(
                 _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
             )
+            if c.cap is not None and c.score is not None and c.cap.value <= c.cap.uncapped:
+                rules = printable(", ".join(c.cap.findings[0].rules))
+                measured += f"  (capped from {c.cap.uncapped:.1f}: {rules} ...)"
             if c.finding_count:
                 measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
             table.add_row(
@@ -236,6 +270,11 @@ class RichText:
         hidden = len(counted) - len(ranked)
         if hidden > 0:
             console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
+        suppressed = [f for f in report.findings if f.suppressed]
+        if suppressed:
+            console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
+            for finding in suppressed[: limit or None]:
+                console.print(self._finding_line(finding))
         console.print()
 
     @staticmethod
@@ -245,8 +284,8 @@ class RichText:
         line.append(f"{finding.severity.value.upper():9}", style=_SEVERITY_STYLE[finding.severity])
         line.append(where, style="bold")
         line.append(f"  {printable(finding.rule)} ")
-        line.append(printable(finding.message))
-        line.append(f"  [{printable(finding.criterion)}]", style="dim")
+        line.append(printable(finding.message + sources_suffix(finding)))
+        line.append(f"  [{printable(', '.join(finding.criteria))}]", style="dim")
         return line
 
     def _checkers(self, console: Console, report: Report, options: RenderOptions) -> None:

@@ -17,14 +17,17 @@ from backend_skills.core.models import Report, Severity
 from . import _endpoints as inventory
 from ._common import (
     costliest_criteria,
+    coverage_lines,
     defuse_log_lines,
     int_option,
     level_of,
     md_escape,
+    overall_basis,
     repo_path,
     score_text,
     severity_counts,
     shown_findings,
+    skill_score_note,
     sources_suffix,
 )
 
@@ -97,6 +100,9 @@ class MarkdownReporter(Reporter):
     def _header(report: Report, lines: list[str]) -> None:
         level = report.level.value if report.level else "n/a"
         lines += [f"## backend-skills: {score_text(report.score)} / 100 ({level})", ""]
+        basis = overall_basis(report)
+        lines += [f"> Overall score from {md_escape(basis)}.", ""] if basis else []
+        lines += [md_escape(line) + "  " for line in coverage_lines(report)]
         if not report.complete:
             failed = [md_escape(c.name) for c in report.checkers if c.status == "failed"]
             detail = f" Checker(s) failed: {', '.join(failed)}." if failed else ""
@@ -129,13 +135,22 @@ class MarkdownReporter(Reporter):
             if skill.next_level is not None and skill.score is not None:
                 gap = skill.next_level.score_needed - skill.score
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
-            elif not skill.applicable and skill.reason:
+            elif (not skill.applicable or skill.score is None) and skill.reason:
                 nxt = md_escape(skill.reason, 120)
+            note = skill_score_note(skill)
             lines.append(
-                f"| {md_escape(skill.name)} | {score_text(skill.score)} | {level_of(skill)} "
-                f"| {nxt} |"
+                f"| {md_escape(skill.name)} | "
+                f"{' '.join(filter(None, (score_text(skill.score), md_escape(note))))} "
+                f"| {level_of(skill)} | {nxt} |"
             )
         lines.append("")
+        for skill in report.skills:
+            if skill.cap is not None:
+                lines += [
+                    f"> **{md_escape(skill.name)}** {md_escape(skill.cap.reason, 600)}. "
+                    f"To lift it: {md_escape(skill.cap.lift, 400)}.",
+                    "",
+                ]
 
     @staticmethod
     def _costly(report: Report, lines: list[str]) -> None:
@@ -210,7 +225,7 @@ class MarkdownReporter(Reporter):
                 f"| {_ICON[finding.severity]} {finding.severity.value} | {md_escape(where, 200)} "
                 f"| {md_escape(finding.rule, 40)} "
                 f"| {md_escape(finding.message + sources_suffix(finding), 300)} "
-                f"| {md_escape(finding.criterion)} |"
+                f"| {md_escape(', '.join(finding.criteria))} |"
             )
         if limit < len(shown):
             lines += ["", f"_{len(shown) - limit:,} more in the full report._"]

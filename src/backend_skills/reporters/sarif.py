@@ -218,6 +218,9 @@ class SarifReporter(Reporter):
         }
         if "security" in skills and worst in SECURITY_SEVERITY:
             properties["security-severity"] = SECURITY_SEVERITY[worst]
+        related = sorted({r for f in own for r in f.rules} - {rule_id})
+        if related:  # other tools' ids for the same findings (bandit's B608 for BSDB001)
+            properties["relatedRules"] = related
         rule: dict[str, Any] = {
             "id": rule_id,
             "name": _pascal(f"{names[0] if names else first.checker} {rule_id}"),
@@ -250,6 +253,13 @@ class SarifReporter(Reporter):
         }
         if finding.cwe is not None:
             properties["cwe"] = finding.cwe
+        if finding.also:
+            properties["criteria"] = finding.criteria
+        if finding.sources:
+            properties["rules"] = finding.rules
+            properties["sources"] = [s.model_dump() for s in finding.sources]
+        if finding.suppressed:
+            properties["suppressed"] = finding.suppressed
         return {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,

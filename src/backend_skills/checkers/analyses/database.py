@@ -326,6 +326,12 @@ class _FileVisitor(ast.NodeVisitor):
         for value in values:
             if isinstance(value, ast.Call) and call_name(value) == "join":
                 continue  # " AND ".join(clauses): fragments assembled by the code
+            if isinstance(value, ast.Name):  # a local assigned from the request: input too
+                found = Resolver(self.scopes)._resolve_name(value.id, value.lineno)
+                if isinstance(found, list) and any(
+                    _root_path(v).split(".")[0] == "request" for _, v, _ in found
+                ):
+                    return Confidence.HIGH
             text = _root_path(value)
             parts = text.split(".") if text else []
             root = parts[0] if parts else ""
