@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+from backend_skills.core.discovery import SourceFile
+from backend_skills.core.models import CheckResult, Role
 
 from .analyses import _authz_vocabulary as V
 from .analyses._authz_resolve import Exposure, join
@@ -941,3 +944,39 @@ def parse_and_scan(language: str, path: str, text: str) -> Facts:
     grammar = tree_sitter.Language(getattr(importlib.import_module(module), function)())
     tree = tree_sitter.Parser(grammar).parse(text.encode("utf-8", "surrogatepass"))
     return scan(language, tree.root_node, text)
+
+
+def spring_security_declared(files: Iterable[SourceFile]) -> bool:
+    """Whether a Maven or Gradle build declares Spring Security (which then protects
+    every request unless a SecurityFilterChain says otherwise)."""
+    for file in files:
+        name = file.path.rsplit("/", 1)[-1]
+        if name in ("pom.xml", "build.gradle", "build.gradle.kts") and file.role not in (
+            Role.VENDORED,
+            Role.GENERATED,
+        ):
+            try:
+                text = file.text
+            except Exception:  # unreadable: no evidence either way
+                continue
+            if "spring-boot-starter-security" in text or "spring-security" in text:
+                return True
+    return False
+
+
+def polyglot_result(data: Mapping[str, Facts], files: Iterable[SourceFile]) -> CheckResult:
+    """Inventory, findings and the protected share for the tree-sitter languages."""
+    from .analyses.authorization import endpoints_result
+
+    found = exposures(data, spring_security=spring_security_declared(files))
+    languages = sorted({str(d.get("kind")) for d in data.values() if d})
+    label = ", ".join(_FRAMEWORK_LABELS.get(k, k) for k in languages) or "Java, C#, Go or JS/TS"
+    return endpoints_result(found, [], "polyglot", label)
+
+
+_FRAMEWORK_LABELS = {
+    "express": "Express",
+    "aspnet": "ASP.NET Core",
+    "spring": "Spring",
+    "gin": "gin",
+}
