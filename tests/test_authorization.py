@@ -786,3 +786,34 @@ def test_flask_httpauth_decorators_named_in_full(make_tree: TreeFactory) -> None
     )
     report = security(root)
     assert report.endpoints[0].access_control == "@token_auth.login_required"
+
+
+def test_flask_admin_without_is_accessible_is_a_public_admin_area(make_tree: TreeFactory) -> None:
+    app = """
+        from flask import Flask
+        from flask_admin import Admin
+        from flask_admin.contrib.sqla import ModelView
+
+        app = Flask(__name__)
+        admin = Admin(app, name="shop")
+
+        class UserAdmin(ModelView):
+            {body}
+
+        admin.add_view(UserAdmin(User, db.session))
+        """
+    root = make_tree({"app.py": app.format(body="column_exclude_list = ['password']")})
+    report = security(root)
+    line = line_of(root, "app.py", "Admin(app")
+    assert ("BSSEC043", "app.py", line) in rules_at(report)
+    guarded = make_tree(
+        {
+            "app.py": app.format(
+                body="def is_accessible(self):\n                return current_user.is_admin"
+            )
+        }
+    )
+    report = security(guarded)
+    admin = next(e for e in report.endpoints if e.framework == "Flask-Admin")
+    assert admin.access_control == "UserAdmin.is_accessible()"
+    assert not rules_at(report)

@@ -528,8 +528,17 @@ class FileFacts:
             }
         )
 
+    def _flask_admin(self, call: ast.Call) -> None:
+        """``flask_admin.Admin(app)``: an /admin area whose views are public unless a
+        view class defines ``is_accessible``."""
+        if (self.imports.resolve(call.func) or "") != "flask_admin.Admin":
+            return
+        url = _string(_keyword(call, "url")) or "/admin"
+        self.facts.setdefault("flask_admin", []).append([call.lineno, url])
+
     def _cors(self, call: ast.Call) -> None:
         """Flask-CORS with credentials and every origin (its default): ``BSSEC014``."""
+        self._flask_admin(call)
         resolved = self.imports.resolve(call.func) or ""
         if resolved not in ("flask_cors.CORS", "flask_cors.cross_origin"):
             return
@@ -657,6 +666,8 @@ class FileFacts:
         }
         if node.name == "get_permissions":
             info["attrs"]["get_permissions"] = ["get_permissions()"]
+        if node.name == "is_accessible":
+            info["is_accessible"] = True  # Flask-Admin's access hook
         if node.name == "enforce_csrf" and _does_nothing(node):
             info["csrf_off"] = True  # a SessionAuthentication that skips the CSRF check
         if node.name == "dispatch":

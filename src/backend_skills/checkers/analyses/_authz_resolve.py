@@ -264,7 +264,29 @@ class Inventory:
     def build(self) -> list[Exposure]:
         self._django()
         self._decorated_routes()
+        self._flask_admin()
         return list(self.found.values())
+
+    def _flask_admin(self) -> None:
+        guarded = sorted(
+            f"{name}.is_accessible()"
+            for facts in self.repo.data.values()
+            for name, info in facts.get("classes", {}).items()
+            if info.get("is_accessible")
+        )
+        for path, facts in sorted(self.repo.data.items()):
+            for line, url in facts.get("flask_admin", []):
+                self.add(
+                    Exposure(
+                        "ANY",
+                        join(url) + "/",
+                        "flask_admin.Admin",
+                        path,
+                        line,
+                        "Flask-Admin",
+                        guarded[:3],
+                    )
+                )
 
     # -- DRF permissions
 
