@@ -19,6 +19,18 @@ from ._server_common import FunctionNode, Imports, dotted, route_of, tree_index,
 Facts = dict[str, Any]
 
 
+#: Web packages besides the four whose views this analysis reads (their modules may hold
+#: guards, mixins or dependencies).
+_OTHER_WEB = (
+    "quart",
+    "starlette",
+    "flask_admin",
+    "flask_login",
+    "flask_jwt_extended",
+    "flask_httpauth",
+)
+
+
 def module_of(path: str) -> list[str]:
     """The package parts a module at ``path`` lives in (``a/b/c.py`` -> ``[a, b]``)."""
     return list(PurePosixPath(path).parts[:-1])
@@ -240,6 +252,7 @@ class FileFacts:
         self.tree = tree
         self.index = tree_index(tree)
         self.imports = self.index.imports
+        self._guard_names: set[str] = set()
         self.facts: Facts = {
             "imports": _import_table(tree, path),
             "framework": "",
@@ -266,6 +279,13 @@ class FileFacts:
         elif imports.imports_any("django"):
             self.facts["framework"] = "Django"
         self._module_level()
+        for call in self.index.calls():
+            self._call(call)
+        if not (self.facts["framework"] or imports.imports_any(*_OTHER_WEB)):
+            # Views, routes and guards live in modules that import a web framework;
+            # settings, URL lists and Annotated aliases were read above.
+            return self._result()
+        self._guard_names = {g["function"] for g in self.facts["guards"]}
         for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(node)
@@ -281,8 +301,9 @@ class FileFacts:
             # Routes and guards declared inside an application factory (create_app).
             if func not in self.tree.body and id(func) not in methods and func.decorator_list:
                 self._function(func, nested=True)
-        for call in self.index.calls():
-            self._call(call)
+        return self._result()
+
+    def _result(self) -> Facts:
         return {k: v for k, v in self.facts.items() if v or k == "imports"}
 
     # -- module-level assignments: owners, routers, settings, aliases, urlpatterns
@@ -571,13 +592,15 @@ class FileFacts:
                         "app_wide": target.attr == "before_app_request",
                     }
                 )
+        params = [*node.args.posonlyargs, *node.args.args]
+        handler = route is not None or (bool(params) and params[0].arg == "request")
         info: dict[str, Any] = {
             "line": node.lineno,
             "auth": auth,
             "deps": deps,
             "csrf_exempt": _csrf_exempt(node),
-            "session": _uses_session(node),
-            "guard": checks_auth(node),
+            "session": handler and _uses_session(node),
+            "guard": node.name in self._guard_names and checks_auth(node),
         }
         if route is not None and route.decorator is not None:
             decorator = route.decorator
@@ -613,7 +636,6 @@ class FileFacts:
                 name == "permission_classes" and isinstance(decorator, ast.Call) and decorator.args
             ):
                 info["permissions"] = _names(decorator.args[0])
-        params = [*node.args.posonlyargs, *node.args.args]
         if methods is None and params and params[0].arg == "request":
             methods = _body_methods(node)
         info["methods"] = methods
@@ -662,7 +684,7 @@ class FileFacts:
             "line": node.lineno,
             "auth": [a for a in (decorator_auth(d) for d in node.decorator_list) if a],
             "csrf_exempt": _csrf_exempt(node),
-            "session": _uses_session(node),
+            "session": _handles_requests(node) and _uses_session(node),
         }
         if node.name == "get_permissions":
             info["attrs"]["get_permissions"] = ["get_permissions()"]
@@ -687,6 +709,17 @@ class FileFacts:
                 if permissions is not None:
                     method["permissions"] = _names(permissions) or ["<dynamic>"]
         info["methods"][node.name] = method
+
+
+def _handles_requests(node: FunctionNode) -> bool:
+    """A view method: an HTTP verb, a viewset action or an ``@action``."""
+    return (
+        node.name in V.HTTP_VERBS
+        or node.name in V.VIEWSET_ACTIONS
+        or any(
+            _last(d.func if isinstance(d, ast.Call) else d) == "action" for d in node.decorator_list
+        )
+    )
 
 
 def _does_nothing(node: FunctionNode) -> bool:
