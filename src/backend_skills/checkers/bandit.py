@@ -820,6 +820,7 @@ class BanditChecker(FileChecker):
                     value=round(weighted_findings(injection) / kloc, 4),
                     unit="weighted findings per 1,000 lines",
                     files=scanned,
+                    combine="sum",  # other languages' checkers add theirs (same kloc)
                 )
             )
         else:
@@ -832,7 +833,13 @@ class BanditChecker(FileChecker):
                 )
             )
         combined.metrics.append(
-            Metric(name=INJECTION_COUNT, value=float(len(counted)), unit="findings", files=scanned)
+            Metric(
+                name=INJECTION_COUNT,
+                value=float(len(counted)),
+                unit="findings",
+                files=scanned,
+                combine="sum",
+            )
         )
         return combined
 

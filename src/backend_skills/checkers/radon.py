@@ -32,7 +32,7 @@ import io
 import time
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any, ClassVar, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -529,7 +529,14 @@ def _block_metrics(blocks: Sequence[Sequence[Any]], opts: RadonOptions, files: i
         (max(sizes), "lines"),
     )
     return [
-        Metric(name=name, value=value, unit=unit, files=files)
+        Metric(
+            name=name,
+            value=value,
+            unit=unit,
+            files=files,
+            combine="max" if name.endswith(("_worst", "_max")) else "mean",
+            weight=len(blocks),
+        )
         for name, (value, unit) in zip(_BLOCK_METRICS, values, strict=True)
     ]
 
@@ -556,9 +563,25 @@ def _file_metrics(
         "radon.sloc": (sum(slocs), "lines"),
     }
     return [
-        Metric(name=name, value=value, unit=unit, files=count)
+        Metric(
+            name=name,
+            value=value,
+            unit=unit,
+            files=count,
+            combine=_COMBINE.get(name, "first"),
+            weight=count,
+        )
         for name, (value, unit) in values.items()
     ]
+
+
+#: How the metrics other languages' checkers also produce combine with radon's.
+_COMBINE: dict[str, Literal["mean", "sum", "max"]] = {
+    "radon.blocks": "sum",
+    "radon.long_module_share": "mean",
+    "radon.module_sloc_max": "max",
+    "radon.sloc": "sum",
+}
 
 
 def _metrics(

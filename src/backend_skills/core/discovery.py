@@ -77,7 +77,17 @@ LANGUAGE_BY_SUFFIX = {
     ".j2": "jinja",
     ".js": "javascript",
     ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
     ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "typescript",
+    ".cs": "csharp",
+    ".properties": "properties",
+    ".csproj": "xml",
+    ".props": "xml",
+    ".gradle": "groovy",
     ".sh": "shell",
     ".bash": "shell",
     ".xml": "xml",
@@ -105,6 +115,11 @@ LANGUAGE_BY_NAME = {
     "Pipfile.lock": "lock",
     "uv.lock": "lock",
     "pdm.lock": "lock",
+    "go.mod": "gomod",
+    "go.sum": "lock",
+    "yarn.lock": "lock",
+    "gradle.lockfile": "lock",
+    "build.gradle.kts": "groovy",
     "requirements.in": "requirements",
     "constraints.txt": "requirements",
     "LICENSE": "text",
@@ -127,7 +142,7 @@ LANGUAGE_BY_NAME = {
 
 #: Languages whose files hold code (the roles source/test/migration apply to them).
 CODE_LANGUAGES = frozenset(
-    {"python", "sql", "javascript", "typescript", "shell", "go", "ruby", "java", "rust"}
+    {"python", "sql", "javascript", "typescript", "shell", "go", "ruby", "java", "rust", "csharp"}
 )
 DOC_LANGUAGES = frozenset({"markdown", "rst", "text"})
 CONFIG_LANGUAGES = frozenset(
@@ -144,6 +159,8 @@ CONFIG_LANGUAGES = frozenset(
         "xml",
         "lock",
         "requirements",
+        "properties",
+        "gomod",
     }
 )
 
@@ -163,6 +180,40 @@ _GENERATED_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _FLYWAY = re.compile(r"^[VRU]\d+(?:[._]\d+)*__.+\.sql$", re.IGNORECASE)
+#: Generated sources of the tree-sitter languages: WinForms/resx designers, EF Core model
+#: snapshots, source generators, protobuf/gRPC stubs, bundles and minified files.
+_GENERATED_SUFFIXES = (
+    ".designer.cs",
+    "modelsnapshot.cs",
+    ".g.cs",
+    ".g.i.cs",
+    ".generated.cs",
+    ".pb.go",
+    "_string.go",
+    ".pb.gw.go",
+    ".gen.go",
+    "_gen.go",
+    ".bundle.js",
+    ".chunk.js",
+    "-bundle.js",
+    ".min.mjs",
+)
+#: Test files by name: Go tests, Jest/Mocha/Vitest specs (JUnit and .NET tests are found
+#: by their folders: ``src/test/``, ``*.Tests/``).
+_TEST_NAME = re.compile(r"(?:_test\.go|\.(?:spec|test)\.[cm]?[jt]sx?)$")
+#: Folders holding front-end build output and package-manager copies of libraries.
+_BUNDLE_DIRS = frozenset({"bower_components", "jspm_packages"})
+#: Web asset roots and the library folders inside them (``static/js/libs``, ``public/lib``).
+_ASSET_ROOTS = frozenset({"static", "public", "assets", "wwwroot", "resources", "webapp"})
+_ASSET_LIB_DIRS = frozenset({"lib", "libs", "plugins", "vendor", "vendors", "jquery", "external"})
+#: Well-known front-end libraries copied into a web asset folder.
+_JS_LIBRARY = re.compile(
+    r"^(?:jquery|bootstrap|angular|backbone|underscore|lodash|require|d3|moment|react|vue"
+    r"|ace|mode-|theme-|ext-|worker-|handlebars|mustache|knockout|ember|polyfill|modernizr"
+    r"|popper|highcharts|codemirror|tinymce|ckeditor|select2|datatables|swagger-ui)[\w.-]*\.js$",
+    re.IGNORECASE,
+)
+_JS_BUILD_DIRS = frozenset({"dist", "build", "out", ".next", ".nuxt"})
 
 
 class FileChangedError(OSError):
@@ -394,12 +445,16 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     lower = name.lower()
     if vendored or _vendored_asset(folder, lower, language):
         return Role.VENDORED
-    if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")) or (
+    if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js", *_GENERATED_SUFFIXES)) or (
         language in CODE_LANGUAGES and _looks_generated(head[:1024])
     ):
         return Role.GENERATED
+    if language in ("javascript", "typescript") and _in_js_build_dir(folder):
+        return Role.GENERATED
+    if language == "javascript" and _front_end_library(folder, name):
+        return Role.VENDORED
     if language in CODE_LANGUAGES:
-        if test_dir:
+        if test_dir or _TEST_NAME.search(name):
             return Role.TEST  # test fixtures, including migrations under tests/
         if migration_dir:
             return Role.MIGRATION
@@ -453,14 +508,36 @@ def _in_asset_dir(folder: str) -> bool:
     return any(d.lower() in _ASSET_DIRS for d in folder.split("/")) if folder else False
 
 
+def _front_end_library(folder: str, name: str) -> bool:
+    """A library copied into a web asset folder (``static/js/libs/x.js``,
+    ``wwwroot/js/jquery.validate.js``): third-party code, not the service's."""
+    dirs = folder.lower().split("/") if folder else []
+    if not any(d in _ASSET_ROOTS for d in dirs):
+        return False
+    return any(d in _ASSET_LIB_DIRS for d in dirs) or bool(_JS_LIBRARY.match(name))
+
+
+@functools.lru_cache(maxsize=8192)
+def _in_js_build_dir(folder: str) -> bool:
+    """Under a front-end build output folder (``dist/``, ``build/``, ``.next/``)."""
+    return any(d in _JS_BUILD_DIRS for d in folder.lower().split("/")) if folder else False
+
+
 @functools.lru_cache(maxsize=8192)
 def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     """What a file's folders say of its role: (vendored, under a test folder, under a
-    migrations folder, under a top-level docs folder). Once per folder, not per file."""
+    migrations folder, under a top-level docs folder). Once per folder, not per file.
+    .NET test projects (``App.Tests``, ``App.UnitTests``, ``App.Specs``) are test
+    folders; ``wwwroot/lib`` (libman) and bower folders are vendored."""
     dirs = [p.lower() for p in folder.split("/")] if folder else []
     return (
-        any(d in _VENDOR_DIRS for d in dirs),
-        any(d in _TEST_DIRS for d in dirs),
+        any(d in _VENDOR_DIRS or d in _BUNDLE_DIRS for d in dirs)
+        or "wwwroot/lib" in folder.lower(),
+        any(
+            d in _TEST_DIRS
+            or d.endswith((".tests", ".test", ".specs", ".unittests", ".integrationtests"))
+            for d in dirs
+        ),
         any(d in _MIGRATION_DIRS for d in dirs)
         or ("versions" in dirs and "alembic" in "/".join(dirs)),
         any(d in _DOC_DIRS for d in dirs[:1]),

@@ -281,6 +281,21 @@ class Metric(BaseModel):
     reason: str | None = Field(
         default=None, description="Why there is nothing to measure (not applicable)."
     )
+    combine: Literal["first", "mean", "sum", "max", "min"] = Field(
+        default="first",
+        description=(
+            "How values of this metric from several checkers (one per language) combine: "
+            "``mean`` weighted by ``weight``, ``sum``, ``max``, ``min``, or ``first`` (the "
+            "first checker's value wins)."
+        ),
+    )
+    weight: float | None = Field(
+        default=None,
+        description=(
+            "What the value is a share or mean of (functions, files, signature slots): the "
+            "weight of this value in a ``mean`` combination."
+        ),
+    )
 
 
 class Skip(BaseModel):

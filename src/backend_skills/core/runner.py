@@ -87,6 +87,7 @@ from .scoring import (
     FINDINGS_COUNT,
     FINDINGS_WEIGHTED_PER_KLOC,
     CriterionInput,
+    combine_metrics,
     score_criterion,
     score_overall,
     score_skill,
@@ -1030,15 +1031,21 @@ def score_rubric(
     language, which coverage compares with what the skill's checkers read.
     """
     status = {o.run.name: o.run for o in outcomes}
-    metrics: dict[str, Metric] = {}
+    produced: dict[str, list[Metric]] = defaultdict(list)
     not_applicable: dict[str, str] = {}
+    declared_by: dict[str, list[str]] = defaultdict(list)
+    valued_by: dict[str, list[str]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.result is None:
             continue
         for metric in outcome.result.metrics:
-            metrics.setdefault(metric.name, metric)
+            produced[metric.name].append(metric)
+            if metric.value is not None:
+                valued_by[metric.name].append(outcome.run.name)
         for criterion_id, why in outcome.result.not_applicable.items():
             not_applicable.setdefault(criterion_id, why)
+            declared_by[criterion_id].append(outcome.run.name)
+    metrics = {name: combine_metrics(found) for name, found in produced.items()}
     providers: dict[str, list[Checker]] = defaultdict(list)
     feeders: dict[str, list[Checker]] = defaultdict(list)
     for checker in checkers:
@@ -1071,7 +1078,9 @@ def score_rubric(
             assessed, reason = _assessment(criterion, providers, feeders, status)
             applicable = True
             if assessed:
-                if criterion.id in not_applicable:
+                if criterion.id in not_applicable and not _measured_elsewhere(
+                    own, valued_by[criterion.metric], declared_by[criterion.id], checkers
+                ):
                     applicable, reason = False, not_applicable[criterion.id]
                 elif criterion.metric in DERIVED_METRICS and kloc == 0:
                     applicable, reason = False, "no source code to measure"
@@ -1109,6 +1118,32 @@ def score_rubric(
             )
         )
     return skills
+
+
+def _languages_of(checker: Checker | None) -> frozenset[str]:
+    return frozenset(getattr(checker, "languages", frozenset())) if checker else frozenset()
+
+
+def _measured_elsewhere(
+    own: Sequence[Finding],
+    valued_by: Sequence[str],
+    declarers: Sequence[str],
+    checkers: Sequence[Checker],
+) -> bool:
+    """A counted finding, or a value of the criterion's metric, from a checker reading
+    other languages than the checkers that found nothing to measure (a Python analysis
+    saying "no database access" does not silence a SQL injection found in Java)."""
+    by_name = {c.name: c for c in checkers}
+    declared = [_languages_of(by_name.get(name)) for name in declarers]
+    if not declared or any(not langs for langs in declared):
+        return False
+    said = frozenset().union(*declared)
+    others = [f.checker for f in own if f.counted] + list(valued_by)
+    for name in others:
+        langs = _languages_of(by_name.get(name))
+        if langs and not langs & said:
+            return True
+    return False
 
 
 def _assessment(

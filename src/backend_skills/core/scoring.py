@@ -35,6 +35,7 @@ from .models import (
     CriterionResult,
     Finding,
     Level,
+    Metric,
     NextLevel,
     Severity,
     Skill,
@@ -118,6 +119,45 @@ def next_band(score: float) -> tuple[Level, float] | None:
         if lower > score:
             return candidate, lower
     return None
+
+
+def combine_metrics(found: Sequence[Metric]) -> Metric:
+    """One metric from the values several checkers produced under the same name.
+
+    Checkers that read different languages produce the same metrics (complexity, test
+    ratio, ...); each declares how its values combine (:attr:`Metric.combine`). Values
+    that are None (nothing to measure in that checker's languages) drop out; when all
+    are None the first one is kept, with its reason.
+    """
+    values = [m for m in found if m.value is not None]
+    if len(values) <= 1:
+        return values[0] if values else found[0]
+    how = next((m.combine for m in values if m.combine != "first"), "first")
+    if how == "first":
+        return values[0]
+    numbers = [float(m.value or 0.0) for m in values]
+    weight: float | None = None
+    if how == "sum":
+        value = sum(numbers)
+    elif how == "max":
+        value = max(numbers)
+    elif how == "min":
+        value = min(numbers)
+    else:
+        weights = [m.weight or 0.0 for m in values]
+        weight = sum(weights)
+        if weight > 0:
+            value = sum(v * w for v, w in zip(numbers, weights, strict=True)) / weight
+        else:
+            value = sum(numbers) / len(numbers)
+    return values[0].model_copy(
+        update={
+            "value": round(value, 4),
+            "files": sum(m.files for m in values),
+            "weight": weight,
+            "combine": how,
+        }
+    )
 
 
 def weighted_findings(findings: Iterable[Finding]) -> float:

@@ -458,7 +458,9 @@ def _risk_metrics(result: Hygiene, declarations: Sequence[Declaration], risky: i
     if total == 0:
         reason = "no dependency declarations found (requirements*.txt, pyproject.toml, Pipfile)"
         result.metrics.append(Metric(name=DEPENDENCY_RISK, value=None, reason=reason))
-        result.metrics.append(Metric(name=DEPENDENCIES_DECLARED, value=0.0, unit="dependencies"))
+        result.metrics.append(
+            Metric(name=DEPENDENCIES_DECLARED, value=0.0, unit="dependencies", combine="sum")
+        )
         result.not_applicable[CRITERION] = reason
         return
     files = len({d.file.path for d in declarations})
@@ -468,8 +470,16 @@ def _risk_metrics(result: Hygiene, declarations: Sequence[Declaration], risky: i
             value=round(100.0 * risky / total, 2),
             unit="% of declared dependencies unpinned, unlocked or from a URL",
             files=files,
+            combine="mean",  # with other ecosystems', weighted by declarations
+            weight=total,
         )
     )
     result.metrics.append(
-        Metric(name=DEPENDENCIES_DECLARED, value=float(total), unit="dependencies", files=files)
+        Metric(
+            name=DEPENDENCIES_DECLARED,
+            value=float(total),
+            unit="dependencies",
+            files=files,
+            combine="sum",
+        )
     )

@@ -108,13 +108,21 @@ class ServerSideAnalysis(Analysis):
         totals["without_assert"] = sum(int(d["without_assert"]) for d in tests)
         totals["test_files"] = sum(1 for d in tests if d["tests"])
         result.metrics += _metrics(totals, len(sources), len(tests))
-        if not sources:
+        if not sources and not _other_code(ctx):
             for criterion in (TYPE_ANNOTATIONS, DOCSTRINGS, ERROR_HANDLING, TESTS):
                 result.not_applicable[criterion] = "no Python source files"
             return result
         result.notes += _notes(totals)
         result.notes.append(_frameworks_note(sources))
         return result
+
+
+def _other_code(ctx: CheckContext) -> bool:
+    """Source files in a language the tree-sitter checker measures (it scores these
+    criteria for them: they are not "not applicable" for want of Python)."""
+    from backend_skills.languages import LANGUAGES
+
+    return any(f.language in LANGUAGES and f.role is Role.SOURCE for f in ctx.fileset.files)
 
 
 def _metrics(totals: Mapping[str, int], sources: int, tests: int) -> list[Metric]:
@@ -141,9 +149,19 @@ def _metrics(totals: Mapping[str, int], sources: int, tests: int) -> list[Metric
             "no functions or methods in Python source files to test",
             clamp=False,
         ),
-        Metric(name="server_side.test_functions", value=totals["tests"], unit="tests", files=tests),
         Metric(
-            name="server_side.test_files", value=totals["test_files"], unit="files", files=tests
+            name="server_side.test_functions",
+            value=totals["tests"],
+            unit="tests",
+            files=tests,
+            combine="sum",
+        ),
+        Metric(
+            name="server_side.test_files",
+            value=totals["test_files"],
+            unit="files",
+            files=tests,
+            combine="sum",
         ),
     ]
 
@@ -175,7 +193,12 @@ def _ratio(name: str, part: int, whole: int, files: int, why: str, *, clamp: boo
         return Metric(name=name, value=None, reason=why, files=files)
     value = part / whole
     return Metric(
-        name=name, value=round(min(value, 1.0) if clamp else value, 4), unit="ratio", files=files
+        name=name,
+        value=round(min(value, 1.0) if clamp else value, 4),
+        unit="ratio",
+        files=files,
+        combine="mean",  # with other languages' values, weighted by the denominator
+        weight=whole,
     )
 
 

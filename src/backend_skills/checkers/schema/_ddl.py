@@ -13,6 +13,7 @@ import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from ._facts import (
     ChangeFacts,
@@ -326,32 +327,39 @@ def _read_column(element: list[Token]) -> ColumnFacts:
     column = new_column(unquote(element[0].text), element[0].line)
     depth = 0
     for n, tok in enumerate(element[1:], start=1):
-        if tok.text == "(":
-            depth += 1
-            continue
-        if tok.text == ")":
-            depth -= 1
-            continue
-        if depth or tok.kind != "word":
-            continue
-        word = tok.upper
-        nxt = element[n + 1] if n + 1 < len(element) else None
-        if word == "NOT" and nxt is not None and nxt.is_word("NULL"):
-            column["not_null"] = True
-        elif word == "PRIMARY" and nxt is not None and nxt.is_word("KEY"):
-            column["pk"] = True
-            column["not_null"] = True
-        elif word == "UNIQUE":
-            column["unique"] = True
-        elif word == "CHECK":
-            column["check"] = True
-        elif word == "REFERENCES":
-            name, _ = _qualified_name(element, n + 1)
-            if name:
-                column["ref"] = table_key(name)
-        elif n == 1 and word in _SERIAL_TYPES:
-            column["not_null"] = True
+        if tok.text in "()":
+            depth += 1 if tok.text == "(" else -1
+        elif not depth and tok.kind == "word":
+            _column_word(element, n, column)
     return column
+
+
+_Flag = Literal["not_null", "pk", "unique", "check"]
+#: Column flags a single keyword sets.
+_COLUMN_FLAGS: dict[str, tuple[_Flag, ...]] = {
+    "UNIQUE": ("unique",),
+    "CHECK": ("check",),
+}
+#: Column flags a keyword sets when the next word follows it (``NOT NULL``, ``PRIMARY KEY``).
+_COLUMN_PAIRS: dict[tuple[str, str], tuple[_Flag, ...]] = {
+    ("NOT", "NULL"): ("not_null",),
+    ("PRIMARY", "KEY"): ("pk", "not_null"),
+}
+
+
+def _column_word(element: list[Token], n: int, column: ColumnFacts) -> None:
+    """Apply the keyword at ``n`` of a column definition to ``column``."""
+    word = element[n].upper
+    nxt = element[n + 1].upper if n + 1 < len(element) and element[n + 1].kind == "word" else ""
+    flags: tuple[_Flag, ...] = _COLUMN_PAIRS.get((word, nxt)) or _COLUMN_FLAGS.get(word, ())
+    if not flags and word == "REFERENCES":
+        name, _ = _qualified_name(element, n + 1)
+        if name:
+            column["ref"] = table_key(name)
+    elif not flags and n == 1 and word in _SERIAL_TYPES:
+        flags = ("not_null",)
+    for flag in flags:
+        column[flag] = True
 
 
 def _read_create_index(stmt: list[Token], i: int, unique: bool, facts: SchemaFacts) -> None:

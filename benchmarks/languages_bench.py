@@ -1,0 +1,198 @@
+"""Speed of the tree-sitter languages, complexity parity with lizard, and the rule engines.
+
+Usage::
+
+    python benchmarks/languages_bench.py ROOT [ROOT ...] [--repeat 3] [--lizard] [--ast-grep]
+
+Each ROOT is a checked-out repository (e.g. spring-petclinic, eShopOnWeb, a Go service,
+an Express app). Files are found with our own discovery (vendored and generated code
+left out), read once, then for each language:
+
+- **speed**: parse + measure + every rule of the language, one process, best of
+  ``--repeat`` runs, in lines per second (the target is 50,000 per core);
+- ``--lizard``: cyclomatic complexity per function against ``lizard`` (install it into
+  your environment only for this: it is not a dependency), matched by file and start
+  line: the share of functions with the same count and where counts differ;
+- ``--ast-grep``: the same three rules written as ast-grep-py patterns and as our
+  tree-sitter queries (install ``ast-grep-py`` only for this), timed on the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from backend_skills.checkers.polyglot import analyse_source
+from backend_skills.core.discovery import discover
+from backend_skills.core.models import Role
+from backend_skills.languages import LANGUAGES
+
+
+def collect(
+    roots: Sequence[Path], *, vendored: bool = False
+) -> dict[str, list[tuple[str, str, Role]]]:
+    """(path, text, role) of every analysed file, by language (vendored code too, as
+    source, when ``vendored``: e.g. a Go module's vendor/ folder is a large real corpus)."""
+    files: dict[str, list[tuple[str, str, Role]]] = collections.defaultdict(list)
+    for root in roots:
+        fileset = discover(root)
+        for f in fileset.files:
+            if f.language not in LANGUAGES:
+                continue
+            if f.role in (Role.SOURCE, Role.TEST, Role.MIGRATION):
+                files[f.language].append((f"{root.name}/{f.path}", f.text, f.role))
+            elif vendored and f.role is Role.VENDORED:
+                files[f.language].append((f"{root.name}/{f.path}", f.text, Role.SOURCE))
+    return files
+
+
+def speed(files: dict[str, list[tuple[str, str, Role]]], repeat: int) -> None:
+    """Best of ``repeat`` runs, in CPU seconds of this process (on a shared machine the
+    wall clock measures the other jobs too) and wall seconds."""
+    print("| language | files | lines | parse CPU s | all CPU s | wall s | lines per CPU second |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    from backend_skills.languages import parse
+
+    for language in sorted(files):
+        batch = files[language]
+        spec = LANGUAGES[language]
+        lines = sum(text.count("\n") + 1 for _, text, _ in batch)
+        for path, text, role in batch[:20]:  # compile the queries once (per process)
+            analyse_source(path, language, text, role)
+        best = wall = parsing = float("inf")
+        for _ in range(repeat):
+            sources = [(path, text.encode()) for path, text, _ in batch]
+            started = time.process_time()
+            for path, source in sources:
+                parse(spec, source, path)
+            parsing = min(parsing, time.process_time() - started)
+            started, clock = time.process_time(), time.perf_counter()
+            for path, text, role in batch:
+                analyse_source(path, language, text, role)
+            best = min(best, time.process_time() - started)
+            wall = min(wall, time.perf_counter() - clock)
+        print(
+            f"| {language} | {len(batch)} | {lines} | {parsing:.3f} | {best:.3f} | {wall:.3f}"
+            f" | {lines / best:,.0f} |"
+        )
+
+
+def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
+    import lizard  # type: ignore[import-not-found]
+
+    from backend_skills.languages import measure, parse
+
+    suffix = {
+        "java": ".java",
+        "csharp": ".cs",
+        "go": ".go",
+        "javascript": ".js",
+        "typescript": ".ts",
+    }
+    print("\n| language | functions matched | same CC | ours higher | lizard higher | examples |")
+    print("|---|---:|---:|---:|---:|---|")
+    for language in sorted(files):
+        spec = LANGUAGES[language]
+        same = higher = lower = matched = 0
+        examples: list[str] = []
+        for path, text, role in files[language]:
+            if role is not Role.SOURCE:
+                continue
+            name = (
+                path
+                if path.endswith((*tuple(suffix.values()), ".tsx", ".jsx", ".mjs", ".cjs"))
+                else path + suffix[language]
+            )
+            theirs = {
+                f.start_line: f
+                for f in lizard.analyze_file.analyze_source_code(name, text).function_list
+            }
+            source = text.encode()
+            ours = measure(spec, parse(spec, source, path), source, path, test_file=False)
+            for function in ours.functions:
+                other = theirs.get(function.line)
+                if other is None:
+                    continue
+                matched += 1
+                if other.cyclomatic_complexity == function.complexity:
+                    same += 1
+                elif function.complexity > other.cyclomatic_complexity:
+                    higher += 1
+                    if len(examples) < 3:
+                        examples.append(
+                            f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}"
+                        )
+                else:
+                    lower += 1
+                    if len(examples) < 3:
+                        examples.append(
+                            f"{path}:{function.line} {function.complexity} vs {other.cyclomatic_complexity}"
+                        )
+        share = same / matched if matched else 0.0
+        print(
+            f"| {language} | {matched} | {share:.1%} | {higher} | {lower} | {'; '.join(examples)} |"
+        )
+
+
+AST_GREP = {
+    "java": ("$S.executeQuery($A + $B)", "BSSEC101"),
+    "go": ("tls.Config{InsecureSkipVerify: true}", "BSSEC106"),
+    "javascript": ("eval($X)", "BSSEC103"),
+}
+
+
+def ast_grep_compare(files: dict[str, list[tuple[str, str, Role]]]) -> None:
+    from ast_grep_py import SgRoot  # type: ignore[import-not-found]
+
+    from backend_skills.languages import parse
+    from backend_skills.rules import RULES
+    from backend_skills.rules._engine import run_tree_rules
+
+    print(
+        "\n| language | rule | ast-grep matches | ast-grep s | ours matches | ours s (parse included) |"
+    )
+    print("|---|---|---:|---:|---:|---:|")
+    for language, (pattern, rule_id) in AST_GREP.items():
+        batch = files.get(language, [])
+        if not batch:
+            continue
+        started = time.perf_counter()
+        theirs = 0
+        for _, text, _ in batch:
+            theirs += len(SgRoot(text, language).root().find_all(pattern=pattern))
+        sg = time.perf_counter() - started
+        spec = LANGUAGES[language]
+        started = time.perf_counter()
+        ours = 0
+        for path, text, _ in batch:
+            source = text.encode()
+            ours += len(
+                run_tree_rules([RULES[rule_id]], spec, parse(spec, source, path), source, path)
+            )
+        mine = time.perf_counter() - started
+        print(f"| {language} | {rule_id} `{pattern}` | {theirs} | {sg:.3f} | {ours} | {mine:.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("roots", nargs="+", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lizard", action="store_true")
+    parser.add_argument("--ast-grep", action="store_true")
+    parser.add_argument("--vendored", action="store_true", help="measure vendored code too")
+    args = parser.parse_args()
+    files = collect(args.roots, vendored=args.vendored)
+    speed(files, args.repeat)
+    if args.lizard:
+        lizard_parity(files)
+    if args.ast_grep:
+        ast_grep_compare(files)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,526 @@
+"""Injection rules in Java, C#, Go, JavaScript and TypeScript: SQL, commands, code."""
+
+from __future__ import annotations
+
+from backend_skills.core.models import Confidence, Severity
+
+from ._model import Example, Pattern, Rule
+
+JS = ("javascript", "typescript")
+
+SQL = Rule(
+    id="BSSEC101",
+    title="SQL built from strings reaches a database call",
+    skill="database",
+    criterion="database.query_safety",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe=89,
+    taint=True,
+    message="SQL built by concatenation, formatting or interpolation is passed to `{name}`",
+    rationale=(
+        "A query pasted together from strings lets whoever controls one of the strings "
+        "rewrite the query (SQL injection, OWASP A03:2021): read other users' rows, bypass "
+        "a login, drop tables. It counts under database query safety and in the injection "
+        "criterion of web security."
+    ),
+    fix=(
+        "Keep the SQL text constant and pass values as parameters: JDBC PreparedStatement "
+        "with ? and setString, JdbcTemplate.query(sql, mapper, args), JPA setParameter; "
+        "SqlCommand.Parameters.AddWithValue, EF Core FromSqlInterpolated/FromSql; Go "
+        'db.Query("... WHERE id = $1", id); node drivers\' placeholders (query(sql, [id])), '
+        "knex bindings, sequelize replacements."
+    ),
+    patterns=(
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name
+              (#any-of? @name "executeQuery" "executeUpdate" "executeLargeUpdate" "execute" "addBatch"
+                 "prepareStatement" "prepareCall" "createQuery" "createNativeQuery" "createSQLQuery")
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("execute", "prepare", "create", "addBatch"),
+        ),
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation object: (_) @object name: (identifier) @name
+              (#any-of? @name "query" "queryForObject" "queryForList" "queryForMap" "queryForRowSet"
+                 "queryForStream" "update" "batchUpdate" "execute")
+              (#match? @object "(?i)jdbc|template")
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("emplate", "dbc"),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(object_creation_expression type: (_) @name
+              (#match? @name "(Sql|Npgsql|MySql|Sqlite|Oracle|OleDb|Odbc)(Command|DataAdapter)$")
+              arguments: (argument_list . (argument (_) @arg))) @match""",
+            when="dynamic",
+            needles=("Command", "DataAdapter"),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(assignment_expression left: (_) @name (#match? @name "CommandText$") right: (_) @arg) @match""",
+            when="dynamic",
+            needles=("CommandText",),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(invocation_expression function: (member_access_expression name: (_) @name
+              (#match? @name "^(FromSqlRaw|ExecuteSqlRaw|ExecuteSqlRawAsync|SqlQueryRaw|ExecuteSqlCommand|ExecuteSqlCommandAsync)$"))
+              arguments: (argument_list . (argument (_) @arg))) @match""",
+            when="dynamic",
+            needles=("Sql",),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(invocation_expression function: (member_access_expression expression: (_) @object
+              name: (_) @name (#match? @name "^(Query|QueryAsync|QueryFirst\\w*|QuerySingle\\w*|Execute|ExecuteAsync|ExecuteScalar\\w*|QueryMultiple\\w*)$"))
+              (#match? @object "(?i)conn|db|connection|transaction")
+              arguments: (argument_list . (argument (_) @arg))) @match""",
+            when="dynamic",
+            needles=("Query", "Execute"),
+        ),
+        Pattern(
+            languages=("go",),
+            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+              (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("Query", "Exec", "Prepare", "Raw"),
+            file_text=r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq",
+        ),
+        Pattern(
+            languages=("go",),
+            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+              (#any-of? @name "QueryContext" "QueryRowContext" "ExecContext" "PrepareContext"))
+              arguments: (argument_list . (_) . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("Context",),
+            file_text=r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq",
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: (member_expression property: (property_identifier) @name
+              (#any-of? @name "query" "execute" "raw" "whereRaw" "orderByRaw" "havingRaw" "joinRaw"
+                 "$queryRawUnsafe" "$executeRawUnsafe" "unsafe"))
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
+            unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
+        ),
+    ),
+    examples=(
+        Example(
+            "java",
+            """class Repo {
+  ResultSet find(Statement st, @RequestParam String name) throws Exception {
+    String sql = "SELECT * FROM users WHERE name = '" + name + "'";
+    return st.executeQuery(sql);
+  }
+  List<User> all(JdbcTemplate jdbcTemplate, String order) {
+    return jdbcTemplate.query("SELECT * FROM users ORDER BY " + order, mapper);
+  }
+}
+""",
+            lines=(4, 7),
+        ),
+        Example(
+            "java",
+            """class Repo {
+  static final String BY_NAME = "SELECT * FROM users WHERE name = ?";
+  ResultSet find(Connection c, String name) throws Exception {
+    PreparedStatement ps = c.prepareStatement(BY_NAME);
+    ps.setString(1, name);
+    return ps.executeQuery();
+  }
+  List<User> all(JdbcTemplate jdbcTemplate) {
+    return jdbcTemplate.query("SELECT * FROM users WHERE active = ?", mapper, true);
+  }
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """class Repo {
+  public List<User> Find(SqlConnection conn, [FromQuery] string name) {
+    var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = '" + name + "'", conn);
+    var users = db.Users.FromSqlRaw($"SELECT * FROM Users WHERE Name = '{name}'").ToList();
+    return users;
+  }
+}
+""",
+            lines=(3, 4),
+        ),
+        Example(
+            "csharp",
+            """class Repo {
+  public List<User> Find(SqlConnection conn, string name) {
+    var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);
+    cmd.Parameters.AddWithValue("@name", name);
+    return db.Users.FromSqlInterpolated($"SELECT * FROM Users WHERE Name = {name}").ToList();
+  }
+}
+""",
+        ),
+        Example(
+            "go",
+            """package store
+
+import "database/sql"
+
+func Find(db *sql.DB, r *http.Request) (*sql.Rows, error) {
+	name := r.URL.Query().Get("name")
+	query := fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", name)
+	return db.Query(query)
+}
+""",
+            lines=(8,),
+        ),
+        Example(
+            "go",
+            """package store
+
+import "database/sql"
+
+const byName = "SELECT * FROM users WHERE name = $1"
+
+func Find(db *sql.DB, name string) (*sql.Rows, error) {
+	return db.Query(byName, name)
+}
+""",
+        ),
+        Example(
+            "javascript",
+            """app.get('/users', (req, res) => {
+  connection.query(`SELECT * FROM users WHERE name = '${req.query.name}'`, (err, rows) => res.json(rows));
+});
+""",
+            lines=(2,),
+        ),
+        Example(
+            "javascript",
+            """app.get('/users', (req, res) => {
+  connection.query('SELECT * FROM users WHERE name = ?', [req.query.name], (err, rows) => res.json(rows));
+});
+""",
+        ),
+        Example(
+            "typescript",
+            """export async function find(name: string) {
+  return sequelize.query("SELECT * FROM users WHERE name = '" + name + "'");
+}
+""",
+            lines=(2,),
+        ),
+    ),
+)
+
+COMMAND = Rule(
+    id="BSSEC102",
+    title="Command execution with non-constant input",
+    skill="security",
+    criterion="security.injection",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe=78,
+    taint=True,
+    message="a command built from non-constant input runs through `{name}`",
+    rationale=(
+        "Running a command line that contains data (OS command injection, CWE-78) lets the "
+        "data add its own commands (`; rm -rf /`), and through a shell every metacharacter "
+        "counts."
+    ),
+    fix=(
+        'Run a fixed program with an argument list and no shell (ProcessBuilder("convert", '
+        'file), exec.Command("convert", file), execFile/spawn without shell: true), and '
+        "check the arguments against an allow-list."
+    ),
+    patterns=(
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name (#eq? @name "exec")
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            file_text=r"\bRuntime\b",
+            needles=("exec",),
+        ),
+        Pattern(
+            languages=("java",),
+            query="""(object_creation_expression type: (type_identifier) @name (#eq? @name "ProcessBuilder")
+              arguments: (argument_list (_) @arg)) @match""",
+            when="dynamic",
+            needles=("ProcessBuilder",),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(invocation_expression function: (member_access_expression name: (identifier) @name (#eq? @name "Start"))
+              arguments: (argument_list (argument (_) @arg))) @match""",
+            when="dynamic",
+            text=r"^(?:System\.Diagnostics\.)?Process\.Start",
+            needles=("Process",),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(object_creation_expression type: (_) @name (#match? @name "ProcessStartInfo$")
+              arguments: (argument_list (argument (_) @arg))) @match""",
+            when="dynamic",
+            needles=("ProcessStartInfo",),
+        ),
+        Pattern(
+            languages=("csharp",),
+            query="""(initializer_expression (assignment_expression left: (identifier) @name
+               (#any-of? @name "FileName" "Arguments") right: (_) @arg) @match)""",
+            when="dynamic",
+            file_text=r"ProcessStartInfo",
+            needles=("FileName", "Arguments"),
+        ),
+        Pattern(
+            languages=("go",),
+            query="""(call_expression function: (selector_expression operand: (identifier) @pkg (#eq? @pkg "exec")
+              field: (field_identifier) @name (#any-of? @name "Command" "CommandContext"))
+              arguments: (argument_list (_) @arg)) @match""",
+            when="dynamic",
+            text=r"\(\s*(?:ctx\s*,\s*)?(?:\"(?:/bin/|/usr/bin/)?(?:ba|z)?sh\"\s*,\s*\"-c\"|\"cmd(?:\.exe)?\"\s*,\s*\"/[cC]\"|[^\"\s])",
+            needles=("exec.Command",),
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: [(identifier) @name
+                (member_expression property: (property_identifier) @name)]
+              (#any-of? @name "exec" "execSync")
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            text=r"^(?:exec|execSync|(?:child_process|childProcess|cp|proc|shell|require\(['\"]child_process['\"]\))\s*\.\s*(?:exec|execSync))\s*\(",
+            file_text=r"child_process",
+            needles=("exec",),
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: [(identifier) @name
+                (member_expression property: (property_identifier) @name)]
+              (#any-of? @name "spawn" "spawnSync" "execFile" "execFileSync")
+              arguments: (arguments (_) @arg)) @match""",
+            when="dynamic",
+            text=r"shell\s*:\s*true",
+            file_text=r"child_process",
+            needles=("spawn", "execFile"),
+        ),
+    ),
+    examples=(
+        Example(
+            "java",
+            """class Ping {
+  @GetMapping("/ping")
+  String ping(@RequestParam String host) throws Exception {
+    Process p = Runtime.getRuntime().exec("ping -c 1 " + host);
+    new ProcessBuilder("sh", "-c", "ping " + host).start();
+    return "ok";
+  }
+}
+""",
+            lines=(4, 5),
+        ),
+        Example(
+            "java",
+            """class Ping {
+  String ping(String host) throws Exception {
+    Process p = Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", "localhost"});
+    new ProcessBuilder("ping", "-c", "1", "localhost").start();
+    return "ok";
+  }
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """class Ping {
+  public void Run([FromQuery] string host) {
+    Process.Start("cmd.exe", "/c ping " + host);
+  }
+}
+""",
+            lines=(3,),
+        ),
+        Example(
+            "csharp",
+            """class Ping {
+  public void Run() {
+    Process.Start("ping", "localhost");
+  }
+}
+""",
+        ),
+        Example(
+            "go",
+            """package main
+
+func ping(w http.ResponseWriter, r *http.Request) {
+	host := r.URL.Query().Get("host")
+	out, _ := exec.Command("sh", "-c", "ping -c 1 "+host).Output()
+	w.Write(out)
+}
+""",
+            lines=(5,),
+        ),
+        Example(
+            "go",
+            """package main
+
+func ping(host string) ([]byte, error) {
+	return exec.Command("ping", "-c", "1", host).Output()
+}
+""",
+        ),
+        Example(
+            "javascript",
+            """const { exec } = require('child_process');
+app.get('/ping', (req, res) => {
+  exec('ping -c 1 ' + req.query.host, (err, out) => res.send(out));
+});
+""",
+            lines=(3,),
+        ),
+        Example(
+            "javascript",
+            """const { execFile } = require('child_process');
+app.get('/ping', (req, res) => {
+  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));
+  const m = /a(b)/.exec(req.query.host);
+});
+""",
+        ),
+    ),
+)
+
+EVAL = Rule(
+    id="BSSEC103",
+    title="eval or new Function on non-constant input",
+    skill="security",
+    criterion="security.injection",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe=95,
+    taint=True,
+    message="`{name}` runs code built from non-constant input",
+    rationale=(
+        "eval, new Function, a string passed to setTimeout/setInterval and vm.runIn*Context "
+        "compile their argument as JavaScript: whoever controls it runs code in the server "
+        "process (CWE-95)."
+    ),
+    fix="Parse data with JSON.parse or an explicit parser; look functions up in a map instead of building their names.",
+    patterns=(
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: (identifier) @name
+              (#any-of? @name "eval" "setTimeout" "setInterval" "Function")
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("eval(", "setTimeout(", "setInterval(", "Function("),
+            text=r"^(?:eval|Function)\s*\(|^set(?:Timeout|Interval)\s*\(\s*(?:[`'\"]|\w+\s*\+)",
+        ),
+        Pattern(
+            languages=JS,
+            query="""(new_expression constructor: (identifier) @name (#eq? @name "Function")
+              arguments: (arguments (_) @arg)) @match""",
+            when="dynamic",
+            needles=("new Function",),
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: (member_expression property: (property_identifier) @name
+              (#any-of? @name "runInNewContext" "runInThisContext" "runInContext" "compileFunction"))
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("runIn", "compileFunction"),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """app.post('/calc', (req, res) => {
+  const result = eval(req.body.expression);
+  const f = new Function('x', req.body.code);
+  res.json({ result });
+});
+""",
+            lines=(2, 3),
+        ),
+        Example(
+            "javascript",
+            """app.post('/calc', (req, res) => {
+  const data = JSON.parse(req.body.payload);
+  setTimeout(() => refresh(data), 1000);
+  res.json(eval('1 + 1'));
+});
+""",
+        ),
+        Example(
+            "typescript",
+            """export function run(code: string) {
+  return eval(code);
+}
+""",
+            lines=(2,),
+        ),
+    ),
+)
+
+NOSQL = Rule(
+    id="BSSEC114",
+    title="MongoDB $where or query operator built from request input",
+    skill="database",
+    criterion="database.query_safety",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe=943,
+    taint=True,
+    message="a MongoDB `{name}` clause is built from non-constant input",
+    rationale=(
+        "`$where` runs JavaScript on the database server, and a filter taken whole from the "
+        'request lets the client send operators (`{"$ne": null}`) instead of values: NoSQL '
+        "injection (CWE-943) bypasses logins and reads other users' documents."
+    ),
+    fix="Never build $where from input (use ordinary operators); cast request values to the expected type (String(req.body.user)) or validate them with a schema before they reach a filter.",
+    patterns=(
+        Pattern(
+            languages=JS,
+            query="""(pair key: [(property_identifier) (string)] @name (#match? @name "where") value: (_) @arg) @match""",
+            text=r"^['\"]?\$where['\"]?\s*:",
+            when="dynamic",
+            needles=("$where",),
+        ),
+        Pattern(
+            languages=JS,
+            query="""(call_expression function: (member_expression property: (property_identifier) @name
+              (#any-of? @name "find" "findOne" "findOneAndUpdate" "updateOne" "deleteOne" "deleteMany" "countDocuments"))
+              arguments: (arguments . (member_expression) @arg)) @match""",
+            text=r"\(\s*req\.(?:body|query|params)\s*[,)]",
+            needles=("req.",),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """app.get('/allocations', (req, res) => {
+  const threshold = req.query.threshold;
+  db.collection('allocations').find({ $where: `this.stocks > ${threshold}` }).toArray();
+  db.collection('users').findOne(req.body);
+});
+""",
+            lines=(3, 4),
+        ),
+        Example(
+            "javascript",
+            """app.get('/allocations', (req, res) => {
+  const threshold = Number(req.query.threshold);
+  db.collection('allocations').find({ stocks: { $gt: threshold } }).toArray();
+  db.collection('users').findOne({ name: String(req.body.name) });
+});
+""",
+        ),
+    ),
+)
+
+RULES = (SQL, COMMAND, EVAL, NOSQL)
