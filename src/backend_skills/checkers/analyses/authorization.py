@@ -38,6 +38,7 @@ PROTECTED_SHARE = "security.protected_endpoint_share"
 ENDPOINT_COUNT = "security.endpoints"
 OPEN_WRITES = "security.open_write_endpoints"
 SKILL = "security"
+AUTHORIZATION_METRICS = (PROTECTED_SHARE, ENDPOINT_COUNT, OPEN_WRITES)
 #: What a protected endpoint with CSRF checks off counts for in the protected share.
 CSRF_EXPOSED_CREDIT = 0.5
 
@@ -203,17 +204,21 @@ def authorization_metrics(exposures: Sequence[Exposure], language: str) -> list[
     open_writes = sum(1 for e in exposures if e.write and e.public and needs_control(e))
     reason = None
     if not exposures:
-        reason = f"no endpoints found in the {language} code"
+        reason = (
+            "no endpoints found (routes of Django, DRF, Flask, FastAPI, Express, ASP.NET Core,"
+            " Spring or gin)"
+        )
     elif not needing:
         reason = (
             f"{len(exposures)} endpoint(s), none that needs access control (no write, admin"
             " or debug route outside sign-in, sign-up and health)"
         )
     share = protected / len(needing) if needing else None
+    summed: dict[str, Any] = {"combine": "sum"} if "combine" in Metric.model_fields else {}
     return [
         _share_metric(share, len(needing), reason),
-        Metric(name=ENDPOINT_COUNT, value=float(len(exposures)), unit="endpoints"),
-        Metric(name=OPEN_WRITES, value=float(open_writes), unit="endpoints"),
+        Metric(name=ENDPOINT_COUNT, value=float(len(exposures)), unit="endpoints", **summed),
+        Metric(name=OPEN_WRITES, value=float(open_writes), unit="endpoints", **summed),
     ]
 
 
@@ -253,7 +258,7 @@ class AuthorizationAnalysis(Analysis):
     """The endpoint inventory of Python web frameworks and ``security.authorization``."""
 
     name = "authorization"
-    provides: ClassVar[tuple[str, ...]] = (PROTECTED_SHARE, ENDPOINT_COUNT, OPEN_WRITES)
+    provides: ClassVar[tuple[str, ...]] = AUTHORIZATION_METRICS
     feeds: ClassVar[tuple[str, ...]] = (CRITERION,)
 
     def visit(self, file: SourceFile, tree: ast.Module, options: Mapping[str, Any]) -> Visit:
