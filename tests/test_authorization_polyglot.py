@@ -6,7 +6,13 @@ wheels and judge the endpoints exactly as the Python inventory is judged.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from backend_skills import Report, score
+
+from .conftest import TreeFactory
 
 pytest.importorskip("tree_sitter")
 pytest.importorskip("tree_sitter_javascript")
@@ -275,3 +281,85 @@ func main() {
     assert by[("DELETE", "/admin/users/:id")].access_control == "AuthRequired()"
     assert by[("POST", "/api/orders")].access_control == "JWTMiddleware()"
     assert findings(found) == {("BSSEC043", "main.go", line_of(code, "reindex"))}
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _score(root: Path) -> Report:
+    return score(root, skills=["security"], isolated=True, cache=False)
+
+
+EXPRESS_TREE = {
+    "package.json": '{"name": "shop", "dependencies": {"express": "4.19.2"}}\n',
+    "src/app.js": EXPRESS_APP.format(mw=""),
+    "src/routes/admin.js": EXPRESS_ADMIN,
+    "src/middleware/auth.js": "module.exports.requireAuth = (req, res, next) => next();\n",
+}
+
+
+def test_express_application_loses_authorization_points_end_to_end(
+    make_tree: TreeFactory,
+) -> None:
+    open_tree = {**EXPRESS_TREE, "src/app.js": EXPRESS_APP.format(mw="")}
+    shut_tree = {**EXPRESS_TREE, "src/app.js": EXPRESS_APP.format(mw="requireAuth, ")}
+    vulnerable = _score(make_tree(open_tree))
+    fixed = _score(make_tree(shut_tree))
+    delete = line_of(EXPRESS_ADMIN, "router.delete")
+    assert ("DELETE", "/admin/users/:id", "src/routes/admin.js", delete) in {
+        (e.method, e.path, e.file, e.line) for e in vulnerable.endpoints if e.public
+    }
+    assert any(
+        f.rule == "BSSEC043" and f.path == "src/routes/admin.js" and f.line == delete
+        for f in vulnerable.findings
+    )
+    bad = vulnerable.criterion("security.authorization").score
+    good = fixed.criterion("security.authorization").score
+    assert bad is not None
+    assert good == 100
+    assert bad < good
+    assert not [f for f in fixed.findings if f.criterion == "security.authorization"]
+
+
+def test_aspnet_controller_loses_authorization_points_end_to_end(make_tree: TreeFactory) -> None:
+    open_code = CONTROLLER.format(attribute="").replace(
+        '    [HttpPost("{id}/refund")]\n    [AllowAnonymous]\n', '    [HttpPost("{id}/refund")]\n'
+    )
+    shut_code = CONTROLLER.format(attribute="[Authorize]\n").replace(
+        '    [HttpPost("{id}/refund")]\n    [AllowAnonymous]\n', '    [HttpPost("{id}/refund")]\n'
+    )
+    rel = "Shop/Controllers/OrdersController.cs"
+    vulnerable = _score(make_tree({rel: open_code}))
+    fixed = _score(make_tree({rel: shut_code}))
+    public_writes = {
+        (e.method, e.path, e.line)
+        for e in vulnerable.endpoints
+        if e.public and e.method in ("POST", "DELETE")
+    }
+    assert public_writes == {
+        ("POST", "/api/Orders", line_of(open_code, "Create(")),
+        ("DELETE", "/api/Orders/{id}", line_of(open_code, "Cancel(")),
+        ("POST", "/api/Orders/{id}/refund", line_of(open_code, "Refund(")),
+    }
+    assert vulnerable.criterion("security.authorization").score == 0
+    assert fixed.criterion("security.authorization").score == 100
+    assert all(e.access_control == "[Authorize]" for e in fixed.endpoints)
+
+
+def test_python_and_express_endpoints_combine(make_tree: TreeFactory) -> None:
+    tree = {
+        **EXPRESS_TREE,
+        "src/app.js": EXPRESS_APP.format(mw="requireAuth, "),
+        "api/app.py": (
+            "from flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.post('/orders')\ndef create_order():\n    return {}\n"
+        ),
+    }
+    report = _score(make_tree(tree))
+    frameworks = {e.framework for e in report.endpoints}
+    assert frameworks == {"Express", "Flask"}
+    criterion = report.criterion("security.authorization")
+    # 5 endpoints need control (3 Express admin routes and POST /orders, 1 Flask write);
+    # the 4 Express ones are protected: the shares combine weighted by those counts
+    assert criterion.metrics["security.protected_endpoint_share"] == 0.8
+    assert criterion.metrics["security.endpoints"] == 6
