@@ -126,6 +126,9 @@ export default router;
         ("cors()", False),
         ("validateBody(schema)", False),
         ("csrfProtection", False),
+        ("auth.optional", False),
+        ("auth.required", True),
+        ("session({ secret })", False),
     ],
 )
 def test_middleware_names(name: str, auth: bool) -> None:

@@ -46,7 +46,6 @@ MIDDLEWARE_WORDS = V.AUTH_WORDS | {
     "passport",
     "guard",
     "protect",
-    "session",
 }
 _JS_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", "/index.js", "/index.ts")
 
@@ -96,6 +95,8 @@ def middleware_auth(name: str) -> bool:
     head = re.split(r"[(\s]", name, maxsplit=1)[0]
     if head.endswith(("csrf", "Csrf", "cors", "json", "urlencoded", "static")):
         return False
+    if set(V.words(head)) & V.NOT_AUTH_WORDS:
+        return False  # auth.optional, allowAnonymous, publicRoute
     return any(V.auth_name(part, MIDDLEWARE_WORDS) for part in head.split("."))
 
 
