@@ -26,7 +26,7 @@ import pytest
 
 from backend_skills import score
 from backend_skills.core.checker import RenderOptions
-from backend_skills.core.models import Finding, Report, Severity, SkillResult
+from backend_skills.core.models import Coverage, Finding, Report, Severity
 from backend_skills.reporters._html_page import SCRIPT, SCRIPT_HASH
 from backend_skills.reporters.html import HtmlReporter
 
@@ -175,23 +175,16 @@ def test_max_findings_bounds_the_page(hostile_report: Report) -> None:
     assert "less severe findings left out" in page
 
 
-class CoveredSkill(SkillResult):
-    coverage: dict[str, Any]
-
-
 class WithEndpoints(Report):
     endpoints: list[dict[str, Any]]
 
 
 def test_coverage_and_endpoints_render_when_present(hostile_report: Report) -> None:
     assert 'id="endpoints"' not in render(hostile_report)
-    skills = [
-        CoveredSkill(
-            **s.model_dump(),
-            coverage={"share": 0.5, "languages_not_read": {"<b>go</b>": 120}, "lines_total": 9},
-        )
-        for s in hostile_report.skills
-    ]
+    coverage = Coverage(
+        share=0.5, lines_read=60, lines_total=180, languages_not_read={"<b>go</b>": 120}
+    )
+    skills = [s.model_copy(update={"coverage": coverage}) for s in hostile_report.skills]
     data = hostile_report.model_dump()
     data["endpoints"] = [
         {"method": "POST", "path": "/<script>x</script>", "handler": "create", "access": "open"}

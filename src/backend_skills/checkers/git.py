@@ -48,6 +48,12 @@ from backend_skills._git import (
     git_environment,
     run_git,
 )
+from backend_skills.checkers._commit_quality import (
+    MAX_SUBJECT_CHARS,
+    is_bot_commit,
+    is_bot_identity,
+    split_subject,
+)
 from backend_skills.checkers._redact import redacted_line
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import CODE_LANGUAGES, classify_role, detect_language
@@ -314,11 +320,7 @@ _ED_OK = frozenset(
     {"need", "embed", "speed", "seed", "feed", "shed", "bleed", "proceed", "exceed", "succeed"}
 )
 _ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring", "wring"})
-_CONVENTIONAL = re.compile(
-    r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^)]*)\))?(?P<bang>!)?:\s+(?P<desc>\S.*)$"
-)
 _LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
-_AREA_PREFIX = re.compile(r"^\[[^\]]+\]\s*(?P<desc>\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,7 @@ class SubjectVerdict:
     low_information: bool
     too_long: bool
     imperative: bool
+    gitmoji: bool = False
 
 
 def _imperative(first_word: str) -> bool:
@@ -351,27 +354,25 @@ def _low_information(text: str) -> bool:
 def assess_subject(subject: str) -> SubjectVerdict:
     """Judge one subject line.
 
-    Good when it is at most :data:`MAX_SUBJECT` characters, is not low-information (one
-    word, or only words such as "wip", "fix", "update", "stuff"), is not an autosquash
-    leftover (``fixup!``, ``squash!``) and is either a Conventional Commit with a known
-    type (``feat(api): add pagination``) or starts, after an optional ``area:`` or
-    ``[area]`` prefix, with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
+    The marks teams put before the sentence are understood first (see
+    :func:`backend_skills.checkers._commit_quality.split_subject`): gitmoji (``🐛``,
+    ``:bug:``), a Conventional-Commit type and scope, an ``[area]`` tag, and GitHub's
+    squash-merge suffix ``(#123)``. Good when the subject (without gitmoji and the
+    pull-request suffix) is at most :data:`MAX_SUBJECT` characters, the sentence is not
+    low-information (one word, or only words such as "wip", "fix", "update", "stuff"), it
+    is not an autosquash leftover (``fixup!``, ``squash!``) and it is either a Conventional
+    Commit with a known type (``feat(api): add pagination``) or a sentence that starts
+    with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
     """
-    subject = subject.strip()
-    too_long = len(subject) > MAX_SUBJECT
-    conventional = False
-    desc = subject
-    match = _CONVENTIONAL.match(subject)
-    if match:
-        desc = match.group("desc")
-        kind = match.group("type").lower()
-        conventional = kind in CONVENTIONAL_TYPES
-        if kind == "wip":
-            desc = subject  # "WIP: stuff" is still work in progress
-    else:
-        area = _AREA_PREFIX.match(subject)
-        if area:
-            desc = area.group("desc")
+    parts = split_subject(subject)
+    subject = parts.text
+    desc = parts.description
+    kind = parts.conventional_type
+    conventional = kind in CONVENTIONAL_TYPES
+    if kind == "wip":
+        desc = subject  # "WIP: stuff" is still work in progress
+    shown = len(desc) + (len(kind) + 2 if kind else 0)  # the sentence and its type prefix
+    too_long = shown > MAX_SUBJECT or len(subject) > MAX_SUBJECT_CHARS
     low = _low_information(desc) or _LEFTOVER.match(subject) is not None
     words = desc.split()
     imperative = bool(words) and _imperative(words[0].strip("\"'`"))
@@ -382,6 +383,7 @@ def assess_subject(subject: str) -> SubjectVerdict:
         low_information=low,
         too_long=too_long,
         imperative=imperative,
+        gitmoji=parts.gitmoji,
     )
 
 
@@ -416,7 +418,7 @@ _BOT_NAMES = frozenset(
 
 
 def _is_bot(name: str, email: str) -> bool:
-    return "[bot]" in name.lower() or "[bot]" in email or name.strip().lower() in _BOT_NAMES
+    return is_bot_identity(name, email) or name.strip().lower() in _BOT_NAMES
 
 
 def count_people(identities: Sequence[tuple[str, str]]) -> int:
@@ -497,12 +499,17 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
         why = "no non-merge commit in the history read"
         history.not_applicable = dict.fromkeys(CRITERIA, why)
         return history
-    verdicts = [(c, assess_subject(c.subject)) for c in own]
+    # Generated subjects (dependency bumps, release notes) say nothing about the team.
+    written = [c for c in own if not is_bot_commit(c.name, c.email, c.subject)]
+    bot_commits = len(own) - len(written)
+    verdicts = [(c, assess_subject(c.subject)) for c in written]
     good = sum(1 for _, v in verdicts if v.good)
     low = [c.subject for c, v in verdicts if v.low_information]
     long = sum(1 for _, v in verdicts if v.too_long)
     conventional = sum(1 for _, v in verdicts if v.conventional)
+    gitmoji = sum(1 for _, v in verdicts if v.gitmoji)
     n = len(own)
+    judged = len(written)
     identities = [(c.name, c.email) for c in commits]
     for c in commits:
         identities.extend((name, email.lower()) for name, email in co_authors(c.message))
@@ -518,12 +525,27 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
                 with_tests += 1
     history.metrics += [
         Metric(name="git.commits", value=float(n), unit="commits"),
-        Metric(name="git.message_quality", value=round(good / n, 4), unit="share of commits"),
-        Metric(
-            name="git.low_information_share", value=round(len(low) / n, 4), unit="share of commits"
-        ),
-        Metric(
-            name="git.conventional_share", value=round(conventional / n, 4), unit="share of commits"
+        *(
+            [
+                Metric(
+                    name="git.message_quality",
+                    value=round(good / judged, 4),
+                    unit="share of commits",
+                    files=judged,
+                ),
+                Metric(
+                    name="git.low_information_share",
+                    value=round(len(low) / judged, 4),
+                    unit="share of commits",
+                ),
+                Metric(
+                    name="git.conventional_share",
+                    value=round(conventional / judged, 4),
+                    unit="share of commits",
+                ),
+            ]
+            if judged
+            else []
         ),
         Metric(name="git.authors", value=float(max(people, 1)), unit="people"),
         Metric(
@@ -546,17 +568,24 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
         history.not_applicable[TESTS_WITH_CODE] = (
             f"none of the last {len(commits)} commits changes source code"
         )
+    if not judged:
+        history.not_applicable[MESSAGES] = (
+            f"all {n} non-merge commit(s) read were written by bots (dependency updates, "
+            "release notes)"
+        )
     history.notes.append(
-        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s); "
-        f"{good} of {n} subjects well formed, {conventional} conventional, {long} over "
-        f"{MAX_SUBJECT} characters; {people} author(s)"
+        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s)"
+        + (f", {bot_commits} by bots (left out of message quality)" if bot_commits else "")
+        + f"; {good} of {judged} subjects well formed, {conventional} conventional"
+        + (f", {gitmoji} with gitmoji" if gitmoji else "")
+        + f", {long} over {MAX_SUBJECT} characters; {people} author(s)"
     )
     if low:
         # Subjects are the repository's text: a credential pasted into one is redacted.
         shown = (redacted_line(s[:200])[:40] for s in dict.fromkeys(low) if s)
         examples = ", ".join(repr(s) for s in shown)[:160]
         history.notes.append(
-            f"low-information commit messages: {len(low)} of {n}"
+            f"low-information commit messages: {len(low)} of {judged}"
             + (f" (e.g. {examples})" if examples else "")
         )
     if code_commits:

@@ -96,6 +96,7 @@ LANGUAGE_BY_SUFFIX = {
     ".rb": "ruby",
     ".java": "java",
     ".rs": "rust",
+    ".json5": "json",
 }
 
 LANGUAGE_BY_NAME = {
@@ -138,6 +139,13 @@ LANGUAGE_BY_NAME = {
     ".yamllint": "yaml",
     ".prettierrc": "json",
     ".eslintrc": "json",
+    # Automation the repo checker follows from CI, and dependency-update configuration.
+    "GNUmakefile": "makefile",
+    "makefile": "makefile",
+    "justfile": "makefile",
+    "Justfile": "makefile",
+    ".justfile": "makefile",
+    ".renovaterc": "json",
 }
 
 #: Languages whose files hold code (the roles source/test/migration apply to them).
