@@ -136,6 +136,9 @@ class PolyglotChecker(FileChecker):
         "security.dependencies",
         "scalability.async_blocking",
         "security.authorization",
+        "database.nosql",
+        "scalability.resilience",
+        "scalability.shared_state",
     )
 
     @property

@@ -7,7 +7,14 @@ the tests read rules from it; a checker emits a finding by rule id and takes the
 
 from __future__ import annotations
 
-from . import _scalability, _security_crypto, _security_injection, _security_other, _server_side
+from . import (
+    _nosql_resilience,
+    _scalability,
+    _security_crypto,
+    _security_injection,
+    _security_other,
+    _server_side,
+)
 from ._model import Example, Pattern, Rule
 
 RULES: dict[str, Rule] = {
@@ -18,6 +25,7 @@ RULES: dict[str, Rule] = {
         _security_other,
         _server_side,
         _scalability,
+        _nosql_resilience,
     )
     for rule in module.RULES
 }

@@ -50,6 +50,8 @@ def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
     from .authorization import AuthorizationAnalysis
     from .database import DatabaseAnalysis
+    from .nosql import NoSqlAnalysis
+    from .resilience import ResilienceAnalysis
     from .scalability import ScalabilityAnalysis
     from .security import SecurityAnalysis
     from .server_side import ServerSideAnalysis
@@ -60,4 +62,6 @@ def all_analyses() -> list[Analysis]:
         DatabaseAnalysis(),
         SecurityAnalysis(),
         AuthorizationAnalysis(),
+        NoSqlAnalysis(),
+        ResilienceAnalysis(),
     ]
