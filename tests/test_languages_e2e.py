@@ -159,6 +159,7 @@ EXPRESS_FIXED = {
     "src/app.js": """
         const express = require('express');
         const { execFile } = require('child_process');
+        const { requireAuth } = require('./auth');
         const app = express();
 
         app.get('/users', (req, res) => {
@@ -169,11 +170,11 @@ EXPRESS_FIXED = {
           execFile('ping', ['-c', '1', 'localhost'], (err, out) => res.send(out));
         });
 
-        app.post('/calc', (req, res) => {
+        app.post('/calc', requireAuth, (req, res) => {
           res.json({ value: Number(req.body.a) + Number(req.body.b) });
         });
 
-        app.post('/profile', (req, res) => {
+        app.post('/profile', requireAuth, (req, res) => {
           res.json(JSON.parse(req.cookies.profile));
         });
 
@@ -305,6 +306,7 @@ ASPNET_FIXED = {
 
         /// <summary>Users.</summary>
         [ApiController]
+        [Authorize]
         public class UsersController : ControllerBase
         {
             /// <summary>Finds users.</summary>

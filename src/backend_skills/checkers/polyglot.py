@@ -46,7 +46,10 @@ from backend_skills.core.models import (
 )
 from backend_skills.core.scoring import weighted_findings
 
+from ._endpoints_polyglot import polyglot_result
+from ._endpoints_polyglot import scan as scan_endpoints
 from ._redact import redacted_snippet_hash
+from .analyses.authorization import AUTHORIZATION_METRICS
 
 NAME = "polyglot"
 CODE_LANGUAGES = ("csharp", "go", "java", "javascript", "typescript")
@@ -117,6 +120,7 @@ class PolyglotChecker(FileChecker):
         "security.dependencies_declared",
         "scalability.cache_evidence",
         "scalability.background_evidence",
+        *AUTHORIZATION_METRICS,
     )
     feeds = (
         "server_side.complexity",
@@ -131,6 +135,7 @@ class PolyglotChecker(FileChecker):
         "security.configuration",
         "security.dependencies",
         "scalability.async_blocking",
+        "security.authorization",
         "database.nosql",
         "scalability.resilience",
         "scalability.shared_state",
@@ -182,11 +187,14 @@ class PolyglotChecker(FileChecker):
         route_sql = bool(ctx.criteria) and QUERY_SAFETY not in ctx.criteria
         roles = {f.path: f.role for f in ctx.fileset.files}
         data: list[dict[str, Any]] = []
+        endpoint_facts: dict[str, dict[str, Any]] = {}
         for path in sorted(results):
             res = results[path]
             if res.skipped is not None:
                 combined.skipped.append(Skip(path=path, reason=res.skipped, checker=NAME))
                 continue
+            if res.data.get("endpoints"):
+                endpoint_facts[path] = res.data["endpoints"]
             if res.data.get("partial"):
                 combined.notes.append(
                     f"{NAME}: {path} parsed with {res.data['partial']} syntax error(s);"
@@ -210,6 +218,12 @@ class PolyglotChecker(FileChecker):
         dep_metrics, dep_findings = dependency_results(ctx.fileset.files)
         combined.metrics.extend(dep_metrics)
         combined.findings.extend(dep_findings)
+        if endpoint_facts:  # the endpoint inventory (see docs/security.md)
+            part = polyglot_result(endpoint_facts, ctx.fileset.files)
+            combined.endpoints.extend(part.endpoints)
+            combined.findings.extend(part.findings)
+            combined.metrics.extend(part.metrics)
+            combined.notes.extend(part.notes)
         return combined
 
 
@@ -246,6 +260,9 @@ def analyse_source(
         data["partial"] = measured.parse_errors
     if role is Role.SOURCE:
         findings += _measure_findings(path, measured, opts)
+        endpoints = scan_endpoints(language, tree.root_node, text)
+        if endpoints:
+            data["endpoints"] = endpoints
         data.update(
             routes=_count(spec.route_markers, text),
             cache=_count(spec.cache_markers, text),

@@ -90,6 +90,7 @@ class PythonAstChecker(FileChecker):
             combined.metrics.extend(part.metrics)
             combined.skipped.extend(part.skipped)
             combined.notes.extend(part.notes)
+            combined.endpoints.extend(part.endpoints)
             for criterion, why in part.not_applicable.items():
                 combined.not_applicable.setdefault(criterion, why)
         return combined

@@ -42,6 +42,7 @@ TLS = "TLS verification off"
 CREDENTIALS = "hard-coded credentials"
 DEBUG = "debug mode in production settings"
 AUTH_BYPASS = "authentication bypass"
+MISSING_AUTH = "admin or debug route without authentication"
 NOSQL = "NoSQL injection"
 
 #: Exploitable classes by rule id (bandit's test ids and our own rules).
@@ -85,13 +86,14 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC005": CREDENTIALS,
     "BSSEC010": DEBUG,
     "BSSEC021": AUTH_BYPASS,
+    "BSSEC043": MISSING_AUTH,
     "BSDB201": NOSQL,  # MongoDB $where/$function built from input
     "BSDB202": NOSQL,  # request data as a MongoDB filter
     "BSSEC114": NOSQL,  # JavaScript: $where or a whole request object as a filter
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
-SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
+SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
 INPUT_EVIDENCE = frozenset({"BSDB001", "BSDB201", "BSDB202", "BSSEC114"})

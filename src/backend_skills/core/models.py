@@ -308,6 +308,30 @@ class Skip(BaseModel):
     checker: str | None = None
 
 
+class Endpoint(BaseModel):
+    """One route of the scored service, with the access control that applies to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field(description="HTTP method, upper case (``ANY`` when not known).")
+    path: str | None = Field(
+        description="Route path joined with its prefixes; ``{expr}`` marks a part not "
+        "known statically; None when no route path was found."
+    )
+    handler: str = Field(description="Function, or Class.method, that handles the request.")
+    file: str = Field(description="POSIX path of the handler, relative to the root.")
+    line: int | None = None
+    framework: str
+    access_control: str | None = Field(
+        default=None, description="What protects the endpoint (None: nothing found)."
+    )
+    public: bool = Field(description="True when no access control applies.")
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Deterministic order: file, line, path, method."""
+        return (self.file, self.line or 0, self.path or "", self.method)
+
+
 class CheckResult(BaseModel):
     """What one checker returns for the whole repository."""
 
@@ -323,6 +347,9 @@ class CheckResult(BaseModel):
     not_applicable: dict[str, str] = Field(
         default_factory=dict,
         description="Criterion id -> reason, for criteria with nothing to measure here.",
+    )
+    endpoints: list[Endpoint] = Field(
+        default_factory=list, description="Routes found, for the report's endpoint inventory."
     )
 
 
@@ -534,6 +561,10 @@ class Report(BaseModel):
     not_assessed: list[NotAssessed] = Field(
         default_factory=list,
         description="Skills left out of the score because no checker read the code they judge.",
+    )
+    endpoints: list[Endpoint] = Field(
+        default_factory=list,
+        description="Endpoint inventory: every route found, with its access control.",
     )
 
     def skill(self, skill_id: str) -> SkillResult:

@@ -60,6 +60,7 @@ from .discovery import (
 from .models import (
     CheckerRun,
     CheckResult,
+    Endpoint,
     Finding,
     NotAssessed,
     Report,
@@ -510,7 +511,7 @@ def _run(
     if cache is not None and fileset.stat_records != known:
         save_stat_records(cache, root, fileset.stat_records)
         cache.close()
-    raw_findings, skipped = _collect_results(outcomes, fileset)
+    raw_findings, skipped, endpoints = _collect_results(outcomes, fileset)
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
     skills = score_rubric(
@@ -542,23 +543,27 @@ def _run(
         ),
         plugins=plugins.info,
         not_assessed=unread,
+        endpoints=sorted(endpoints, key=Endpoint.sort_key),
     )
 
 
 def _collect_results(
     outcomes: Sequence[CheckerOutcome], fileset: FileSet
-) -> tuple[list[Finding], list[Skip]]:
-    """Every checker's findings, and every skipped file (each naming its checker)."""
+) -> tuple[list[Finding], list[Skip], list[Endpoint]]:
+    """Every checker's findings, every skipped file (each naming its checker) and every
+    endpoint of the inventory."""
     raw_findings: list[Finding] = []
     skipped: list[Skip] = list(fileset.skipped)
+    endpoints: list[Endpoint] = []
     for outcome in outcomes:
         if outcome.result is not None:
             raw_findings.extend(outcome.result.findings)
+            endpoints.extend(outcome.result.endpoints)
             skipped.extend(
                 s if s.checker else s.model_copy(update={"checker": outcome.run.name})
                 for s in outcome.result.skipped
             )
-    return raw_findings, skipped
+    return raw_findings, skipped, endpoints
 
 
 def _unread_skills(skills: Sequence[SkillResult]) -> list[NotAssessed]:

@@ -20,6 +20,7 @@ from rich.text import Text
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
+from . import _endpoints as inventory
 from ._common import (
     costliest_criteria,
     coverage_lines,
@@ -86,6 +87,7 @@ class RichText:
         for skill in report.skills:
             self._skill(console, skill, options)
         self._fix_first(console, report)
+        self._endpoints(console, report, options)
         self._findings(console, report, options)
         self._checkers(console, report, options)
         # rich pads table cells and wrapped lines to the full width: drop the trailing
@@ -196,6 +198,36 @@ class RichText:
             line.append(f"({printable(skill.name)}, -{c.points_lost:.1f} points)", style="dim")
             console.print(line)
             console.print(Padding(Text(printable(c.remediation)), (0, 0, 0, 4), expand=False))
+        console.print()
+
+    def _endpoints(self, console: Console, report: Report, options: RenderOptions) -> None:
+        endpoints = inventory.endpoints_of(report)
+        if not endpoints:
+            return
+        console.print(Text(inventory.summary(endpoints), style="bold underline"))
+        rows = inventory.ordered(endpoints)
+        limit = len(rows) if options.verbose else inventory.DEFAULT_ROWS
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+        table.add_column("  Method", no_wrap=True)
+        table.add_column("Path", overflow="fold", ratio=3)
+        table.add_column("Access control", overflow="fold", ratio=2)
+        table.add_column("Where (handler)", overflow="fold", ratio=4)
+        for endpoint in rows[:limit]:
+            protection = endpoint.access_control or "none"
+            table.add_row(
+                Text("  " + printable(endpoint.method), style="bold" if endpoint.public else ""),
+                Text(printable(endpoint.path or "?")),
+                Text(printable(protection), style="red" if endpoint.public else "green"),
+                Text(
+                    f"{printable(inventory.where(endpoint))} ({printable(endpoint.handler)})",
+                    style="dim",
+                ),
+            )
+        console.print(table)
+        if len(rows) > limit:
+            console.print(
+                Text(f"  ... {len(rows) - limit} more (use -v or --format json)", style="dim")
+            )
         console.print()
 
     def _findings(self, console: Console, report: Report, options: RenderOptions) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import Finding, Report, Severity
 
+from . import _endpoints as inventory
 from ._common import (
     costliest_criteria,
     coverage_lines,
@@ -85,6 +86,7 @@ class MarkdownReporter(Reporter):
         self._header(report, lines)
         self._skills(report, lines)
         self._costly(report, lines)
+        self._endpoints(report, options, lines)
         self._findings(report, options, lines)
         self._criteria(report, lines)
         lines += [
@@ -157,6 +159,30 @@ class MarkdownReporter(Reporter):
                 f"| {md_escape(c.name)} | {md_escape(skill.name)} | {score_text(c.score)} "
                 f"| {c.points_lost:.1f} | {md_escape(c.remediation, 400)} |"
             )
+        lines.append("")
+
+    @staticmethod
+    def _endpoints(report: Report, options: RenderOptions, lines: list[str]) -> None:
+        endpoints = inventory.endpoints_of(report)
+        if not endpoints:
+            return
+        rows = inventory.ordered(endpoints)
+        limit = len(rows) if options.verbose else inventory.DEFAULT_ROWS
+        lines += [
+            f"### {inventory.summary(endpoints)}",
+            "",
+            "| Method | Path | Where | Handler | Access control |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for e in rows[:limit]:
+            protection = md_escape(e.access_control, 200) if e.access_control else "**none**"
+            lines.append(
+                f"| {md_escape(e.method, 10)} | {md_escape(e.path or '?', 200)} "
+                f"| {md_escape(inventory.where(e), 200)} | {md_escape(e.handler, 120)} "
+                f"| {protection} |"
+            )
+        if len(rows) > limit:
+            lines += ["", f"_{len(rows) - limit:,} more endpoints in the JSON report._"]
         lines.append("")
 
     @staticmethod

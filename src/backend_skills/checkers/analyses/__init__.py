@@ -48,6 +48,7 @@ class Analysis:
 
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
+    from .authorization import AuthorizationAnalysis
     from .database import DatabaseAnalysis
     from .nosql import NoSqlAnalysis
     from .resilience import ResilienceAnalysis
@@ -60,6 +61,7 @@ def all_analyses() -> list[Analysis]:
         ScalabilityAnalysis(),
         DatabaseAnalysis(),
         SecurityAnalysis(),
+        AuthorizationAnalysis(),
         NoSqlAnalysis(),
         ResilienceAnalysis(),
     ]

@@ -1,0 +1,368 @@
+"""The endpoint inventory of Express, ASP.NET Core, Spring and gin services.
+
+The extraction runs on tree-sitter trees; these tests parse with the official grammar
+wheels and judge the endpoints exactly as the Python inventory is judged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend_skills import Report, score
+
+from .conftest import TreeFactory
+
+pytest.importorskip("tree_sitter")
+pytest.importorskip("tree_sitter_javascript")
+pytest.importorskip("tree_sitter_c_sharp")
+
+from backend_skills.checkers._endpoints_polyglot import (
+    exposures,
+    middleware_auth,
+    parse_and_scan,
+)
+from backend_skills.checkers.analyses._authz_resolve import Exposure
+from backend_skills.checkers.analyses.authorization import judge
+
+LANGUAGE = {".js": "javascript", ".ts": "typescript", ".cs": "csharp", ".java": "java", ".go": "go"}
+
+
+def inventory(files: dict[str, str]) -> list[Exposure]:
+    data = {}
+    for path, text in files.items():
+        language = LANGUAGE[path[path.rindex(".") :]]
+        data[path] = parse_and_scan(language, path, text)
+    return sorted(exposures(data), key=lambda e: (e.file, e.line or 0, e.method))
+
+
+def line_of(text: str, snippet: str) -> int:
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if snippet in line]
+    assert len(lines) == 1, (snippet, lines)
+    return lines[0]
+
+
+def findings(found: list[Exposure]) -> set[tuple[str, str, int | None]]:
+    return {(f.rule, f.path, f.line) for f in judge(found, "polyglot")}
+
+
+# --------------------------------------------------------------------------- Express
+
+EXPRESS_APP = """\
+const express = require('express');
+const adminRouter = require('./routes/admin');
+const {{ requireAuth }} = require('./middleware/auth');
+
+const app = express();
+app.use(express.json());
+app.get('/', (req, res) => res.send('ok'));
+app.post('/orders', requireAuth, createOrder);
+app.use('/admin', {mw}adminRouter);
+module.exports = app;
+"""
+EXPRESS_ADMIN = """\
+const express = require('express');
+const router = express.Router();
+
+router.delete('/users/:id', (req, res) => res.status(204).end());
+router.route('/export').get(exportUsers).post(importUsers);
+
+module.exports = router;
+"""
+
+
+def test_express_admin_router_without_authentication_is_reported() -> None:
+    found = inventory({"app.js": EXPRESS_APP.format(mw=""), "routes/admin.js": EXPRESS_ADMIN})
+    public = {(e.method, e.path, e.file, e.line) for e in found if e.public}
+    delete = line_of(EXPRESS_ADMIN, "router.delete")
+    export = line_of(EXPRESS_ADMIN, "router.route")
+    assert {
+        ("DELETE", "/admin/users/:id", "routes/admin.js", delete),
+        ("GET", "/admin/export", "routes/admin.js", export),
+        ("POST", "/admin/export", "routes/admin.js", export),
+    } <= public
+    orders = next(e for e in found if e.path == "/orders")
+    assert orders.access_control == "requireAuth"
+    assert ("BSSEC043", "routes/admin.js", delete) in findings(found)
+
+
+def test_express_admin_router_behind_authentication_middleware_is_protected() -> None:
+    found = inventory(
+        {"app.js": EXPRESS_APP.format(mw="requireAuth, "), "routes/admin.js": EXPRESS_ADMIN}
+    )
+    admin = [e for e in found if (e.path or "").startswith("/admin")]
+    assert len(admin) == 3
+    assert all(e.access_control == "requireAuth" for e in admin)
+    assert not findings(found)
+
+
+def test_express_router_level_use_guards_later_routes_only() -> None:
+    code = """\
+import { Router } from 'express';
+import passport from 'passport';
+const router = Router();
+router.post('/webhook-free/ping', pingHandler);
+router.use(passport.authenticate('jwt', { session: false }));
+router.post('/notes', createNote);
+export default router;
+"""
+    found = inventory({"notes.ts": code})
+    by = {e.path: e for e in found}
+    assert by["/webhook-free/ping"].public
+    assert by["/notes"].access_control is not None
+    assert by["/notes"].access_control.startswith("passport.authenticate")
+
+
+@pytest.mark.parametrize(
+    ("name", "auth"),
+    [
+        ("requireAuth", True),
+        ("isAuthenticated", True),
+        ("verifyToken", True),
+        ("passport.authenticate('jwt')", True),
+        ("checkJwt", True),
+        ("express.json()", False),
+        ("cors()", False),
+        ("validateBody(schema)", False),
+        ("csrfProtection", False),
+        ("auth.optional", False),
+        ("auth.required", True),
+        ("session({ secret })", False),
+    ],
+)
+def test_middleware_names(name: str, auth: bool) -> None:
+    assert middleware_auth(name) is auth
+
+
+# --------------------------------------------------------------------------- ASP.NET
+
+CONTROLLER = """\
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+[ApiController]
+[Route("api/[controller]")]
+{attribute}public class OrdersController : ControllerBase
+{{
+    [HttpGet]
+    public IActionResult List() => Ok();
+
+    [HttpPost]
+    public IActionResult Create(OrderDto dto) => Ok();
+
+    [HttpDelete("{{id}}")]
+    public IActionResult Cancel(int id) => NoContent();
+
+    [HttpPost("{{id}}/refund")]
+    [AllowAnonymous]
+    public IActionResult Refund(int id) => Ok();
+}}
+"""
+
+
+def test_aspnet_controller_without_authorize_is_reported() -> None:
+    code = CONTROLLER.format(attribute="")
+    found = inventory({"Controllers/OrdersController.cs": code})
+    rel = "Controllers/OrdersController.cs"
+    assert {(e.method, e.path) for e in found if e.public} == {
+        ("GET", "/api/Orders"),
+        ("POST", "/api/Orders"),
+        ("DELETE", "/api/Orders/{id}"),
+        ("POST", "/api/Orders/{id}/refund"),
+    }
+    assert {
+        ("BSSEC040", rel, line_of(code, "Create(")),
+        ("BSSEC040", rel, line_of(code, "Cancel(")),
+        ("BSSEC040", rel, line_of(code, "Refund(")),
+    } == findings(found)
+
+
+def test_aspnet_controller_with_authorize_protects_all_but_the_anonymous_action() -> None:
+    code = CONTROLLER.format(attribute='[Authorize(Roles = "Staff")]\n')
+    found = inventory({"Controllers/OrdersController.cs": code})
+    protected = [e for e in found if not e.public]
+    assert {e.handler for e in protected} == {
+        "OrdersController.List",
+        "OrdersController.Create",
+        "OrdersController.Cancel",
+    }
+    assert all(e.access_control == "[Authorize(Staff)]" for e in protected)
+    refund = line_of(code, "Refund(")
+    assert findings(found) == {("BSSEC042", "Controllers/OrdersController.cs", refund)}
+
+
+def test_aspnet_minimal_api_groups_and_require_authorization() -> None:
+    code = """\
+var app = builder.Build();
+var admin = app.MapGroup("/admin").RequireAuthorization();
+admin.MapDelete("/users/{id}", DeleteUser);
+app.MapPost("/items", CreateItem);
+app.MapPut("/items/{id}", UpdateItem).RequireAuthorization();
+app.MapGet("/items", ListItems);
+app.Run();
+"""
+    found = inventory({"Program.cs": code})
+    by = {(e.method, e.path): e for e in found}
+    assert not by[("DELETE", "/admin/users/{id}")].public
+    assert not by[("PUT", "/items/{id}")].public
+    assert by[("POST", "/items")].public
+    assert findings(found) == {("BSSEC040", "Program.cs", line_of(code, "MapPost"))}
+
+
+def test_aspnet_global_authorize_filter_protects_controllers() -> None:
+    program = "builder.Services.AddControllers(o => o.Filters.Add(new AuthorizeFilter()));\n"
+    found = inventory(
+        {"Program.cs": program, "Controllers/OrdersController.cs": CONTROLLER.format(attribute="")}
+    )
+    create = next(e for e in found if e.handler == "OrdersController.Create")
+    assert create.access_control == "global AuthorizeFilter"
+
+
+# --------------------------------------------------------------------------- Spring and gin
+
+
+def test_spring_filter_chain_and_method_security() -> None:
+    pytest.importorskip("tree_sitter_java")
+    controller = """\
+@RestController
+@RequestMapping("/api/users")
+class UserController {
+  @PostMapping("/{id}")
+  public User update() { return null; }
+  @PreAuthorize("hasRole('ADMIN')")
+  @DeleteMapping("/{id}")
+  public void delete() {}
+  @GetMapping
+  public List<User> all() { return null; }
+}
+"""
+    security = """\
+class SecurityConfig {
+  SecurityFilterChain chain(HttpSecurity http) throws Exception {
+    http.authorizeHttpRequests(a -> a
+        .requestMatchers("/api/users/**").permitAll()
+        .anyRequest().authenticated());
+    return http.build();
+  }
+}
+"""
+    found = inventory({"UserController.java": controller, "SecurityConfig.java": security})
+    by = {(e.method, e.path): e for e in found}
+    update = by[("POST", "/api/users/{id}")]
+    assert update.public
+    assert update.open_evidence == "permitAll() in the SecurityFilterChain"
+    assert by[("DELETE", "/api/users/{id}")].access_control == "@PreAuthorize(hasRole('ADMIN'))"
+    assert findings(found) == {("BSSEC040", "UserController.java", line_of(controller, "update("))}
+    locked = inventory(
+        {
+            "UserController.java": controller,
+            "SecurityConfig.java": security.replace(".permitAll()", ".authenticated()"),
+        }
+    )
+    assert not findings(locked)
+
+
+def test_gin_groups_and_use() -> None:
+    pytest.importorskip("tree_sitter_go")
+    code = """\
+package main
+
+func main() {
+	r := gin.Default()
+	admin := r.Group("/admin")
+	admin.POST("/reindex", reindex)
+	admin.Use(AuthRequired())
+	admin.DELETE("/users/:id", deleteUser)
+	api := r.Group("/api", JWTMiddleware())
+	api.POST("/orders", createOrder)
+}
+"""
+    found = inventory({"main.go": code})
+    by = {(e.method, e.path): e for e in found}
+    assert by[("POST", "/admin/reindex")].public  # registered before Use()
+    assert by[("DELETE", "/admin/users/:id")].access_control == "AuthRequired()"
+    assert by[("POST", "/api/orders")].access_control == "JWTMiddleware()"
+    assert findings(found) == {("BSSEC043", "main.go", line_of(code, "reindex"))}
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _score(root: Path) -> Report:
+    return score(root, skills=["security"], isolated=True, cache=False)
+
+
+EXPRESS_TREE = {
+    "package.json": '{"name": "shop", "dependencies": {"express": "4.19.2"}}\n',
+    "src/app.js": EXPRESS_APP.format(mw=""),
+    "src/routes/admin.js": EXPRESS_ADMIN,
+    "src/middleware/auth.js": "module.exports.requireAuth = (req, res, next) => next();\n",
+}
+
+
+def test_express_application_loses_authorization_points_end_to_end(
+    make_tree: TreeFactory,
+) -> None:
+    open_tree = {**EXPRESS_TREE, "src/app.js": EXPRESS_APP.format(mw="")}
+    shut_tree = {**EXPRESS_TREE, "src/app.js": EXPRESS_APP.format(mw="requireAuth, ")}
+    vulnerable = _score(make_tree(open_tree))
+    fixed = _score(make_tree(shut_tree))
+    delete = line_of(EXPRESS_ADMIN, "router.delete")
+    assert ("DELETE", "/admin/users/:id", "src/routes/admin.js", delete) in {
+        (e.method, e.path, e.file, e.line) for e in vulnerable.endpoints if e.public
+    }
+    assert any(
+        f.rule == "BSSEC043" and f.path == "src/routes/admin.js" and f.line == delete
+        for f in vulnerable.findings
+    )
+    bad = vulnerable.criterion("security.authorization").score
+    good = fixed.criterion("security.authorization").score
+    assert bad is not None
+    assert good == 100
+    assert bad < good
+    assert not [f for f in fixed.findings if f.criterion == "security.authorization"]
+
+
+def test_aspnet_controller_loses_authorization_points_end_to_end(make_tree: TreeFactory) -> None:
+    open_code = CONTROLLER.format(attribute="").replace(
+        '    [HttpPost("{id}/refund")]\n    [AllowAnonymous]\n', '    [HttpPost("{id}/refund")]\n'
+    )
+    shut_code = CONTROLLER.format(attribute="[Authorize]\n").replace(
+        '    [HttpPost("{id}/refund")]\n    [AllowAnonymous]\n', '    [HttpPost("{id}/refund")]\n'
+    )
+    rel = "Shop/Controllers/OrdersController.cs"
+    vulnerable = _score(make_tree({rel: open_code}))
+    fixed = _score(make_tree({rel: shut_code}))
+    public_writes = {
+        (e.method, e.path, e.line)
+        for e in vulnerable.endpoints
+        if e.public and e.method in ("POST", "DELETE")
+    }
+    assert public_writes == {
+        ("POST", "/api/Orders", line_of(open_code, "Create(")),
+        ("DELETE", "/api/Orders/{id}", line_of(open_code, "Cancel(")),
+        ("POST", "/api/Orders/{id}/refund", line_of(open_code, "Refund(")),
+    }
+    assert vulnerable.criterion("security.authorization").score == 0
+    assert fixed.criterion("security.authorization").score == 100
+    assert all(e.access_control == "[Authorize]" for e in fixed.endpoints)
+
+
+def test_python_and_express_endpoints_combine(make_tree: TreeFactory) -> None:
+    tree = {
+        **EXPRESS_TREE,
+        "src/app.js": EXPRESS_APP.format(mw="requireAuth, "),
+        "api/app.py": (
+            "from flask import Flask\napp = Flask(__name__)\n\n"
+            "@app.post('/orders')\ndef create_order():\n    return {}\n"
+        ),
+    }
+    report = _score(make_tree(tree))
+    frameworks = {e.framework for e in report.endpoints}
+    assert frameworks == {"Express", "Flask"}
+    criterion = report.criterion("security.authorization")
+    # 5 endpoints need control (3 Express admin routes and POST /orders, 1 Flask write);
+    # the 4 Express ones are protected: the shares combine weighted by those counts
+    assert criterion.metrics["security.protected_endpoint_share"] == 0.8
+    assert criterion.metrics["security.endpoints"] == 6
