@@ -7,7 +7,18 @@ the tests read rules from it; a checker emits a finding by rule id and takes the
 
 from __future__ import annotations
 
-from . import _scalability, _security_crypto, _security_injection, _security_other, _server_side
+from . import (
+    _collaboration,
+    _python_database,
+    _python_scalability,
+    _python_security,
+    _python_server_side,
+    _scalability,
+    _security_crypto,
+    _security_injection,
+    _security_other,
+    _server_side,
+)
 from ._model import Example, Pattern, Rule
 
 RULES: dict[str, Rule] = {
@@ -18,6 +29,11 @@ RULES: dict[str, Rule] = {
         _security_other,
         _server_side,
         _scalability,
+        _python_security,
+        _python_database,
+        _python_server_side,
+        _python_scalability,
+        _collaboration,
     )
     for rule in module.RULES
 }
