@@ -21,8 +21,8 @@ from . import (
 )
 from ._model import Example, Pattern, Rule
 
-RULES: dict[str, Rule] = {
-    rule.id: rule
+_ALL: tuple[Rule, ...] = tuple(
+    rule
     for module in (
         _security_injection,
         _security_crypto,
@@ -36,6 +36,20 @@ RULES: dict[str, Rule] = {
         _collaboration,
     )
     for rule in module.RULES
+)
+RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}
+if len(RULES) != len(_ALL):  # pragma: no cover - a declaration error, caught by the tests
+    raise RuntimeError("two rules share an id")
+
+#: Languages of the rules the Python-side checkers emit (``repository``: about the
+#: repository as a whole, not a file of some language).
+PYTHON_SIDE_LANGUAGES = frozenset({"python", "sql", "repository"})
+
+#: Rules of the tree-sitter languages (patterns, measurements, manifests), by id.
+POLYGLOT_RULES: dict[str, Rule] = {
+    rule_id: rule
+    for rule_id, rule in RULES.items()
+    if not set(rule.languages) <= PYTHON_SIDE_LANGUAGES
 }
 
 #: Rules matched by patterns over a file (security), in id order.
@@ -47,4 +61,19 @@ def get(rule_id: str) -> Rule:
     return RULES[rule_id]
 
 
-__all__ = ["PATTERN_RULES", "RULES", "Example", "Pattern", "Rule", "get"]
+def find(rule_id: str) -> Rule | None:
+    """The rule with id ``rule_id`` in any case (``bssec001``), or None."""
+    return RULES.get(rule_id.strip().upper())
+
+
+__all__ = [
+    "PATTERN_RULES",
+    "POLYGLOT_RULES",
+    "PYTHON_SIDE_LANGUAGES",
+    "RULES",
+    "Example",
+    "Pattern",
+    "Rule",
+    "find",
+    "get",
+]
