@@ -60,6 +60,7 @@ from .plugins import Plugins, load_plugins
 from .pool import ERROR, OK, Outcome, Task, WorkSpec, default_jobs, line_hash, run_tasks
 from .progress import RunProgress, interactive
 from .rubric import Rubric, build_rubric
+from .rule_meta import complete_findings, declared_rules
 from .scoring import (
     DERIVED_METRICS,
     FINDINGS_COUNT,
@@ -996,6 +997,7 @@ def run(
             )
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = _finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
+    complete_findings(findings, declared_rules(plugins.manager))  # CWE, help link
     skills = score_rubric(rubric, plugins.checkers, outcomes, findings, _code_kloc(fileset))
     overall, level = score_overall(skills)
     complete = all(o.run.status != "failed" for o in outcomes) and all(
