@@ -141,7 +141,7 @@ jobs:
 
 LINT_FILES = {
     "pyproject.toml": '[project]\nname = "orders"\nversion = "1.0.0"\n\n[tool.ruff]\nline-length = 100\n\n'
-    "[tool.ruff.format]\nquote-style = \"double\"\n\n[tool.mypy]\nstrict = true\n",
+    '[tool.ruff.format]\nquote-style = "double"\n\n[tool.mypy]\nstrict = true\n',
     ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
     "    rev: v0.8.2\n    hooks:\n      - id: ruff\n      - id: ruff-format\n",
     ".editorconfig": "root = true\n\n[*]\nindent_style = space\nend_of_line = lf\n",

@@ -11,10 +11,7 @@ from backend_skills.core.models import Confidence, Severity
 from ._model import Example, Rule
 
 _ORDERS = (
-    "CREATE TABLE customers (\n"
-    "    id BIGINT PRIMARY KEY,\n"
-    "    email TEXT NOT NULL UNIQUE\n"
-    ");\n"
+    "CREATE TABLE customers (\n    id BIGINT PRIMARY KEY,\n    email TEXT NOT NULL UNIQUE\n);\n"
 )
 
 SQL_INJECTION = Rule(
@@ -27,7 +24,7 @@ SQL_INJECTION = Rule(
     cwe=89,
     checker="python_ast",
     extra_languages=("python",),
-    message="SQL passed to execute() at line 5 is built with an f-string from user_id",
+    message="SQL passed to execute() at line 2 is built with an f-string from user_id",
     varies=(
         "Confidence is high when a value is a parameter of the function, request data or "
         "`input()`; low when every value is named like a SQL fragment (`where`, `order`, "
@@ -38,7 +35,7 @@ SQL_INJECTION = Rule(
         "for the first value an attacker controls: the value becomes code (CWE-89, OWASP "
         "A03:2021). bandit's B608 reports the same line; the two findings are merged."
     ),
-    fix="Pass values as parameters: `cur.execute(\"SELECT ... WHERE id = %s\", (user_id,))`, `text(\"... = :id\")` with bound parameters, or the ORM; build identifiers with `psycopg.sql.Identifier` from an allow-list.",
+    fix='Pass values as parameters: `cur.execute("SELECT ... WHERE id = %s", (user_id,))`, `text("... = :id")` with bound parameters, or the ORM; build identifiers with `psycopg.sql.Identifier` from an allow-list.',
     examples=(
         Example(
             "python",
@@ -191,7 +188,7 @@ NO_FOREIGN_KEY = Rule(
         "lets orphan rows in: the database cannot keep the reference true, so every reader "
         "must."
     ),
-    fix="Declare the reference: `customer_id BIGINT NOT NULL REFERENCES customers (id)` (or `ForeignKey(\"customers.id\")` / `models.ForeignKey`), in a migration after cleaning up orphans.",
+    fix='Declare the reference: `customer_id BIGINT NOT NULL REFERENCES customers (id)` (or `ForeignKey("customers.id")` / `models.ForeignKey`), in a migration after cleaning up orphans.',
     examples=(
         Example(
             "sql",

@@ -31,14 +31,14 @@ BLOCKING = Rule(
     examples=(
         Example(
             "python",
-            "import requests\n\n\nasync def rates():\n    return requests.get(\"https://api.example.com/rates\", timeout=5).json()\n",
+            'import requests\n\n\nasync def rates():\n    return requests.get("https://api.example.com/rates", timeout=5).json()\n',
             lines=(5,),
             path="app/rates.py",
         ),
         Example(
             "python",
             "import httpx\n\n\nasync def rates():\n    async with httpx.AsyncClient() as client:\n"
-            "        return (await client.get(\"https://api.example.com/rates\")).json()\n",
+            '        return (await client.get("https://api.example.com/rates")).json()\n',
             path="app/rates.py",
         ),
     ),
@@ -62,7 +62,8 @@ UNBOUNDED_LIST = Rule(
     examples=(
         Example(
             "python",
-            _FASTAPI + '@app.get("/orders")\ndef list_orders(db):\n    return db.query(Order).all()\n',
+            _FASTAPI
+            + '@app.get("/orders")\ndef list_orders(db):\n    return db.query(Order).all()\n',
             lines=(7,),
             path="app/main.py",
         ),
@@ -93,7 +94,12 @@ HARD_CODED_CONFIG = Rule(
     ),
     fix="Read each host, port and connection URL from the environment (`os.environ`, pydantic-settings `BaseSettings`, django-environ), with a development default only as the fallback of the read.",
     examples=(
-        Example("python", 'import redis\n\nCACHE_URL = "redis://cache:6379/0"\n', lines=(3,), path="app/cache.py"),
+        Example(
+            "python",
+            'import redis\n\nCACHE_URL = "redis://cache:6379/0"\n',
+            lines=(3,),
+            path="app/cache.py",
+        ),
         Example(
             "python",
             'import os\n\nCACHE_URL = os.environ.get("CACHE_URL", "redis://localhost:6379/0")\n',
@@ -152,7 +158,8 @@ SHARED_STATE = Rule(
     examples=(
         Example(
             "python",
-            _FASTAPI + 'hits = {}\n\n\n@app.post("/visit/{page}")\ndef visit(page: str):\n    hits[page] = hits.get(page, 0) + 1\n',
+            _FASTAPI
+            + 'hits = {}\n\n\n@app.post("/visit/{page}")\ndef visit(page: str):\n    hits[page] = hits.get(page, 0) + 1\n',
             lines=(11,),
             path="app/main.py",
         ),

@@ -30,10 +30,12 @@ HARD_CODED_SECRET = Rule(
         "secret's name) is in every clone, fork, backup and CI log of the repository, and "
         "rotating it needs a release (CWE-798)."
     ),
-    fix="Read the secret from the environment or a secret manager at start-up (`os.environ[\"API_TOKEN\"]`, pydantic-settings), and rotate the value that was committed.",
+    fix='Read the secret from the environment or a secret manager at start-up (`os.environ["API_TOKEN"]`, pydantic-settings), and rotate the value that was committed.',
     examples=(
         Example("python", 'API_TOKEN = "k29f8a7c6d5e4b3a"\n', lines=(1,), path="app/client.py"),
-        Example("python", 'import os\n\nAPI_TOKEN = os.environ["API_TOKEN"]\n', path="app/client.py"),
+        Example(
+            "python", 'import os\n\nAPI_TOKEN = os.environ["API_TOKEN"]\n', path="app/client.py"
+        ),
     ),
 )
 
@@ -56,8 +58,13 @@ AWS_KEY = Rule(
     ),
     fix="Deactivate the key in IAM, remove it from the code and its history, and use roles or the environment (`AWS_ACCESS_KEY_ID`) instead.",
     examples=(
-        Example("python", 'import boto3\n\nKEY_ID = "AKIAZ7Q4MNBVCXLKJHGF"\n', lines=(3,), path="app/aws.py"),
-        Example("python", "import boto3\n\nclient = boto3.client(\"s3\")\n", path="app/aws.py"),
+        Example(
+            "python",
+            'import boto3\n\nKEY_ID = "AKIAZ7Q4MNBVCXLKJHGF"\n',
+            lines=(3,),
+            path="app/aws.py",
+        ),
+        Example("python", 'import boto3\n\nclient = boto3.client("s3")\n', path="app/aws.py"),
     ),
 )
 
@@ -137,7 +144,7 @@ URL_PASSWORD = Rule(
         "`scheme://user:password@host` carries the password wherever the URL goes: the "
         "code, logs, error pages, the dependency files pip reads (CWE-798)."
     ),
-    fix="Build the URL from the environment (`os.environ[\"DATABASE_URL\"]`) or pass the credentials separately; for a package index, use pip's keyring or `PIP_INDEX_URL` in CI secrets.",
+    fix='Build the URL from the environment (`os.environ["DATABASE_URL"]`) or pass the credentials separately; for a package index, use pip\'s keyring or `PIP_INDEX_URL` in CI secrets.',
     examples=(
         Example(
             "python",
@@ -170,7 +177,7 @@ DEBUG = Rule(
         "whoever triggers an error: a map of the application, and with Werkzeug's "
         "debugger, code execution (CWE-489)."
     ),
-    fix="Read the flag from the environment with a safe default (`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`) and keep it off in production.",
+    fix='Read the flag from the environment with a safe default (`DEBUG = os.environ.get("DEBUG") == "1"`) and keep it off in production.',
     examples=(
         Example("python", "DEBUG = True\n", lines=(1,), path="shop/settings.py"),
         Example(
@@ -194,11 +201,11 @@ ALLOWED_HOSTS = Rule(
     message="ALLOWED_HOSTS accepts any host ('*'): host-header attacks become possible",
     varies=_DEV,
     rationale=(
-        "With `ALLOWED_HOSTS = [\"*\"]` Django trusts any `Host` header: password-reset "
+        'With `ALLOWED_HOSTS = ["*"]` Django trusts any `Host` header: password-reset '
         "links and absolute URLs can be pointed at an attacker's domain, and caches "
         "poisoned (CWE-20)."
     ),
-    fix="List the host names the service answers to, from the environment: `ALLOWED_HOSTS = os.environ[\"ALLOWED_HOSTS\"].split(\",\")`.",
+    fix='List the host names the service answers to, from the environment: `ALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")`.',
     examples=(
         Example("python", 'ALLOWED_HOSTS = ["*"]\n', lines=(1,), path="shop/settings.py"),
         Example("python", 'ALLOWED_HOSTS = ["shop.example.com"]\n', path="shop/settings.py"),
@@ -277,7 +284,7 @@ CORS = Rule(
         "Allowing every origin (with credentials, for FastAPI's middleware) lets any web "
         "site read the API's responses in the browser of a logged-in user (CWE-942)."
     ),
-    fix="List the origins that may call the API (`CORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]`, `allow_origins=[...]`).",
+    fix='List the origins that may call the API (`CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`, `allow_origins=[...]`).',
     examples=(
         Example("python", "CORS_ALLOW_ALL_ORIGINS = True\n", lines=(1,), path="shop/settings.py"),
         Example(
@@ -346,7 +353,7 @@ FAST_HASH = Rule(
         ),
         Example(
             "python",
-            "import hashlib\nimport os\n\n\ndef store(password):\n    salt = os.urandom(16)\n    return salt + hashlib.pbkdf2_hmac(\"sha256\", password.encode(), salt, 600_000)\n",
+            'import hashlib\nimport os\n\n\ndef store(password):\n    salt = os.urandom(16)\n    return salt + hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)\n',
             path="app/auth.py",
         ),
     ),
@@ -367,7 +374,7 @@ JWT = Rule(
         "A token whose signature is not verified (or signed with `none`) is whatever the "
         "client says it is: anyone can forge an identity or a role (CWE-347)."
     ),
-    fix="Decode with the key and an explicit algorithm list: `jwt.decode(token, key, algorithms=[\"HS256\"])`.",
+    fix='Decode with the key and an explicit algorithm list: `jwt.decode(token, key, algorithms=["HS256"])`.',
     examples=(
         Example(
             "python",

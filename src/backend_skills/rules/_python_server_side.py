@@ -13,8 +13,14 @@ from ._model import Example, Rule
 
 _BRANCHES = "".join(f"    if x == {i}:\n        y += {i}\n" for i in range(11))
 _COMPLEX = f"def route(x):\n    y = 0\n{_BRANCHES}    return y\n"
-_SIMPLE = "ROUTES = {" + ", ".join(f"{i}: {i}" for i in range(11)) + "}\n\n\ndef route(x):\n    return ROUTES.get(x, 0)\n"
-_LONG_FUNCTION = "def report(x):\n" + "".join(f"    x += {i}\n" for i in range(55)) + "    return x\n"
+_SIMPLE = (
+    "ROUTES = {"
+    + ", ".join(f"{i}: {i}" for i in range(11))
+    + "}\n\n\ndef route(x):\n    return ROUTES.get(x, 0)\n"
+)
+_LONG_FUNCTION = (
+    "def report(x):\n" + "".join(f"    x += {i}\n" for i in range(55)) + "    return x\n"
+)
 _SHORT_FUNCTIONS = "".join(f"def step_{i}(x):\n    return x + {i}\n\n\n" for i in range(5))
 _LONG_MODULE = "".join(f"VALUE_{i} = {i}\n" for i in range(510))
 _DENSE = "".join(
@@ -87,7 +93,7 @@ SILENT_EXCEPT = Rule(
         Example(
             "python",
             "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef notify(client, user):\n"
-            "    try:\n        client.send(user)\n    except Exception:\n        logger.exception(\"notification failed\")\n",
+            '    try:\n        client.send(user)\n    except Exception:\n        logger.exception("notification failed")\n',
             path="app/notify.py",
         ),
     ),
