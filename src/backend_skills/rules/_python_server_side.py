@@ -178,7 +178,7 @@ MAINTAINABILITY = Rule(
 
 FUNCTION_SIZE = Rule(
     id="BSRAD003",
-    title="Long function",
+    title="Long Python function",
     skill="server_side",
     criterion="server_side.function_size",
     severity=Severity.LOW,
@@ -200,7 +200,7 @@ FUNCTION_SIZE = Rule(
 
 MODULE_SIZE = Rule(
     id="BSRAD004",
-    title="Long module",
+    title="Long Python module",
     skill="server_side",
     criterion="server_side.module_size",
     severity=Severity.LOW,
