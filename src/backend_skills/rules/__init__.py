@@ -1,8 +1,19 @@
 """Our rules, declared once as data (:class:`Rule`), and the engine that runs patterns.
 
-:data:`RULES` holds every rule declared here, by id. Reports, ``docs/languages.md`` and
-the tests read rules from it; a checker emits a finding by rule id and takes the rest
-(title, criterion, severity, CWE) from the declaration.
+:data:`RULES` holds every rule of ours, by id: the pattern and measured rules of the
+tree-sitter languages (:data:`POLYGLOT_RULES`) and the rules the Python-side checkers
+emit (``python_ast``, ``radon``, the schema reader, ``repo``; languages ``python``,
+``sql`` and ``repository``). A checker emits a finding by rule id; what is the same for
+every finding of a rule reaches the report from here:
+
+- the runner fills in a finding's missing CWE and its ``help_uri`` through the
+  ``backend_skills_rules`` hook (the built-in ``rubrics`` plugin returns :data:`RULES`),
+  so ``core`` never imports this package;
+- the SARIF reporter describes our rules from their declarations;
+- ``docs/rules-reference.md`` and ``backend-skills rules`` are generated from them
+  (:mod:`backend_skills.rules._docs`);
+- ``tests/test_rules_registry.py`` runs every example and fails when a checker emits an
+  id not declared here.
 """
 
 from __future__ import annotations
