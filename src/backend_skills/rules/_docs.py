@@ -45,6 +45,7 @@ _FENCE_BY_SUFFIX = {
     ".toml": "toml",
     ".py": "python",
     ".sql": "sql",
+    ".txt": "text",
 }
 #: Examples longer than this are shown cut (the test suite runs them in full).
 MAX_EXAMPLE_LINES = 40
