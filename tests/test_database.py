@@ -212,7 +212,10 @@ def test_bandit_and_our_finding_at_the_same_line_merge_into_one(
     assert len(found) == 1
     merged = found[0]
     assert merged.line == 5
-    assert {merged.checker, *merged.sources} >= {"python_ast", "fake_bandit"}
+    assert {(s.checker, s.rule) for s in merged.sources} >= {
+        ("python_ast", "BSDB001"),
+        ("fake_bandit", "B608"),
+    }
     # Ours is the more severe of the two and is the one kept.
     assert merged.checker == "python_ast"
     assert merged.rule == "BSDB001"

@@ -333,11 +333,18 @@ def test_a_worker_that_dies_costs_only_its_file(make_tree: TreeFactory) -> None:
     root = make_tree(files)
     report = run_score(root, MarkerChecker({"boom.py": "die"}), jobs=2)
     runs = {r.name: r for r in report.checkers}
-    assert runs["markers"].status == "ok"
+    # A dead worker is a failure, never a success (issue 12): the checker is failed, its
+    # criteria are not assessed and the report is incomplete; its other findings stay.
+    assert runs["markers"].status == "failed"
+    assert runs["markers"].error == (
+        "boom.py not analysed: worker process died (exit code 17) while checking it with markers"
+    )
+    assert report.complete is False
+    assert report.criterion("perf.markers").assessed is False
     skipped = {s.path: s for s in report.skipped}
     assert "boom.py" in skipped
     assert skipped["boom.py"].checker == "markers"
-    assert "worker process analysing it with markers died" in skipped["boom.py"].reason
+    assert "worker process died (exit code 17)" in skipped["boom.py"].reason
     # every other file was analysed, including those in flight when the worker died
     assert sorted(f.path for f in report.findings) == sorted(f"m{i}.py" for i in range(8))
     assert report.criterion("perf.lines").metrics["perf.lines"] == 8.0

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backend_skills import score
+from backend_skills import Report, score
 from backend_skills.checkers.bandit import (
     INJECTION_METRIC,
     BanditChecker,
@@ -51,8 +51,9 @@ def run_checker(root: Path, **options: Any) -> tuple[dict[Key, Finding], CheckRe
     fileset = discover(root)
     ctx = CheckContext(root=fileset.root, fileset=fileset, options=options)
     result = BanditChecker().check(ctx)
-    findings = {(f.path, f.line or 0, f.rule): f for f in result.findings}
-    assert len(findings) == len(result.findings), "one finding per (path, line, test id)"
+    shown = [f for f in result.findings if f.suppressed is None]  # '# nosec' ones are extra
+    findings = {(f.path, f.line or 0, f.rule): f for f in shown}
+    assert len(findings) == len(shown), "one finding per (path, line, test id)"
     return findings, result
 
 
@@ -121,6 +122,34 @@ def test_parity_without_configuration() -> None:
     """Every example file: the same (path, line, test id) as `bandit -r .`, same data."""
     ours = assert_parity(FIXTURES / "examples" / "python")
     assert len(ours) > 30
+
+
+def assert_report_parity(root: Path, *cli_args: str) -> Report:
+    """Every finding bandit's CLI reports appears in our full report under bandit's rule
+    id, at its path and line, even where it merged with one of our own findings."""
+    expected, _ = bandit_cli(root, *cli_args)
+    # Not isolated: --isolated ignores the tree's bandit configuration too, and the CLI
+    # run above reads it (the trees hold no backend-skills configuration).
+    report = score(root, skills=["security", "database"])
+    ours = {(f.path, f.line or 0, rule) for f in report.findings for rule in f.rules}
+    missing = sorted(set(expected) - ours)
+    assert not missing, f"bandit findings missing from the report: {missing[:10]}"
+    return report
+
+
+def test_every_bandit_finding_is_in_the_report_under_its_rule_id() -> None:
+    report = assert_report_parity(FIXTURES / "examples" / "python")
+    merged = [f for f in report.findings if any(s.checker == "bandit" for s in f.sources)]
+    assert merged, "the examples have lines both bandit and our analyses report"
+    for finding in merged:
+        (own,) = [s for s in finding.sources if s.checker == finding.checker]
+        assert own.rule == finding.rule
+
+
+def test_report_parity_with_configuration_and_nosec(make_tree: TreeFactory) -> None:
+    report = assert_report_parity(make_tree(CONFIGURED), "-c", "pyproject.toml")
+    # What # nosec silenced is shown, never counted.
+    assert all(not f.counted for f in report.findings if f.suppressed)
 
 
 def test_parity_with_tool_bandit_nosec_and_exclude_dirs(make_tree: TreeFactory) -> None:
@@ -202,7 +231,7 @@ def test_contradictory_configuration_fails_the_checker_with_one_line(
             "app.py": "x = 1\n",
         }
     )
-    report = score(root, skills=["security"], isolated=True)
+    report = score(root, skills=["security"])  # the tree's [tool.bandit] is under test
     run = next(r for r in report.checkers if r.name == "bandit")
     assert run.status == "failed"
     assert run.error == "BanditConfigError: bandit tests both selected and skipped: B602"
@@ -244,7 +273,7 @@ def test_findings_in_tests_are_shown_but_cost_nothing(make_tree: TreeFactory) ->
     in_tests = make_tree({"app.py": "VALUE = 1\n" * 50, "tests/test_app.py": code})
     report = score(in_tests, skills=["security"], isolated=True)
     shown = [f for f in report.findings if f.path == "tests/test_app.py"]
-    assert {f.rule for f in shown} >= {"B608", "B602"}
+    assert {r for f in shown for r in f.rules} >= {"B608", "B602"}
     assert not any(f.counted for f in shown)
     assert report.criterion("security.injection").score == 100.0
     counted = score(

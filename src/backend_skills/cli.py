@@ -7,9 +7,11 @@ internal error; 3 report incomplete (a checker failed; the report is still writt
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import sys
+import tempfile
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -35,7 +37,7 @@ from .core.models import Finding, Report, Severity
 from .core.plugins import DISABLE_ENV, Plugins, load_plugins
 from .core.rubric import build_rubric
 from .core.runner import run
-from .reporters._common import FormatOptionError, one_line
+from .reporters._common import FormatOptionError, one_line, printable
 from .reporters.compare import COMPARE_FORMATS
 from .reporters.compare import render as render_comparison
 
@@ -49,7 +51,7 @@ SEVERITY_CHOICES = [s.value for s in Severity]
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"backend-skills: error: {message}", err=True)
+    click.echo(f"backend-skills: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -120,8 +122,26 @@ _config_option = click.option(
     help="Read settings from this file instead of the repository's.",
 )
 _isolated_option = click.option(
-    "--isolated", is_flag=True, help="Ignore configuration files in the repository."
+    "--isolated",
+    is_flag=True,
+    help="Ignore all configuration in the repository: backend-skills', bandit's and "
+    "sqlfluff's files, inline -- sqlfluff: settings and -- noqa comments.",
 )
+_config_root_option = click.option(
+    "--config-root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Read every configuration (backend-skills', bandit's, sqlfluff's) from DIR, a "
+    "checkout of the base branch, instead of from the scored tree.",
+)
+
+
+def _trust_overrides(isolated: bool, config_root: Path | None) -> dict[str, Any]:
+    """The settings that say which configuration is trusted (command line only)."""
+    return {
+        "isolated": isolated or None,
+        "config_root": str(config_root.resolve()) if config_root is not None else None,
+    }
 
 
 def _baseline_option(help_text: str) -> Callable[[F], F]:
@@ -187,6 +207,7 @@ def cli() -> None:
 )
 @_config_option
 @_isolated_option
+@_config_root_option
 @click.option(
     "--exclude",
     multiple=True,
@@ -223,6 +244,7 @@ def score(
     skills: tuple[str, ...],
     config_file: Path | None,
     isolated: bool,
+    config_root: Path | None,
     exclude: tuple[str, ...],
     disable_plugin: tuple[str, ...],
     jobs: int | None,
@@ -240,6 +262,7 @@ def score(
         "skills": list(skills) or None,
         "fail_under": overall,
         "jobs": jobs,
+        **_trust_overrides(isolated, config_root),
     }
     if no_cache:
         overrides["cache"] = False
@@ -247,7 +270,11 @@ def score(
         overrides["cache_dir"] = str(cache_dir.resolve())
     try:
         settings, used = resolve_settings(
-            path, config_file=config_file, isolated=isolated, overrides=overrides
+            path,
+            config_file=config_file,
+            isolated=isolated,
+            overrides=overrides,
+            config_root=config_root,
         )
         settings = settings.model_copy(
             update={
@@ -297,10 +324,11 @@ def _plugins_for_score(
         raise click.UsageError(f"--fail-under: unknown skill {sorted(unknown)[0]!r}")
     if not quiet:
         for problem in plugins.problems:
-            click.echo(f"backend-skills: warning: {problem}", err=True)
+            click.echo(f"backend-skills: warning: {printable(problem)}", err=True)
         for info in plugins.failed():
             click.echo(
-                f"backend-skills: warning: plugin {info.name} failed to load: {info.error}",
+                f"backend-skills: warning: plugin {info.name} failed to load: "
+                + printable(info.error or ""),
                 err=True,
             )
     return plugins
@@ -316,12 +344,7 @@ def _emit(
 ) -> None:
     """Write the n-th format to the n-th output file and the remaining one to stdout."""
     for name, target in zip(formats, outputs, strict=False):
-        text = _render(plugins.reporters[name], report, options)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{target}: cannot write: {exc.strerror or exc}")
+        _write_output(target, _render(plugins.reporters[name], report, options))
     if len(formats) > len(outputs):
         stdout_format = formats[len(outputs)]
         color = stdout_format == "text" and _use_color(sys.stdout)
@@ -335,6 +358,40 @@ def _emit(
             + ", ".join(str(o) for o in outputs),
             err=True,
         )
+
+
+def _write_output(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` without following a symbolic link.
+
+    The scored repository may have committed a link under the report's name (or a
+    folder link on a relative path): the text goes to a temporary file in the same
+    folder, renamed over ``target``, so an existing link is replaced, never written
+    through, and a reader never sees half a report. A relative path whose folders
+    include a symbolic link is refused (exit 2).
+    """
+    if not target.is_absolute():
+        current = Path()
+        for part in target.parent.parts:
+            current = current / part
+            if current.is_symlink():
+                _fail(f"{target}: {current} is a symbolic link; not followed (choose another path)")
+    tmp: str | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # what a plain open() would have given
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        _fail(f"{target}: cannot write: {exc.strerror or exc}")
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _exit_code(
@@ -351,7 +408,7 @@ def _exit_code(
         return EXIT_INCOMPLETE
     if not quiet:
         for warning in gate_warnings(report, per_skill):
-            click.echo(f"backend-skills: warning: {warning}", err=True)
+            click.echo(f"backend-skills: warning: {printable(warning)}", err=True)
     failures = gate_failures(report, fail_under, per_skill) + new_failures
     for failure in failures:
         click.echo(f"backend-skills: gate failed: {failure}", err=True)
@@ -382,10 +439,14 @@ def _run_reporting_warnings(
     for warning in caught:
         if issubclass(warning.category, CacheWarning):
             if not quiet:
-                click.echo(f"backend-skills: warning: {warning.message}", err=True)
-        else:
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
+                click.echo(f"backend-skills: warning: {printable(str(warning.message))}", err=True)
+        else:  # one line, escaped: the file name or the message may come from the repository
+            click.echo(
+                printable(
+                    f"{warning.filename}:{warning.lineno}: {warning.category.__name__}: "
+                    f"{warning.message}"
+                ),
+                err=True,
             )
     return report
 
@@ -437,9 +498,9 @@ def cache_clear(path: Path, cache_dir: Path | None, config_file: Path | None) ->
     except OSError as exc:
         _fail(f"{folder}: cannot clear: {exc.strerror or exc}")
     if removed:
-        click.echo(f"backend-skills: cleared {folder}", err=True)
+        click.echo(f"backend-skills: cleared {printable(str(folder))}", err=True)
     else:
-        click.echo(f"backend-skills: no cache at {folder}", err=True)
+        click.echo(f"backend-skills: no cache at {printable(str(folder))}", err=True)
 
 
 @cache.command("info")
@@ -450,7 +511,7 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
     """Show where the cache of PATH lives, its size and its entries per checker."""
     folder = _cache_folder(path, cache_dir, config_file)
     database = folder / CACHE_FILE
-    click.echo(f"folder: {folder}")
+    click.echo(f"folder: {printable(str(folder))}")
     if not database.is_file():
         click.echo("no cache yet")
         return
@@ -464,7 +525,7 @@ def cache_info(path: Path, cache_dir: Path | None, config_file: Path | None) -> 
         counts = store.stats()
         store.close()
     for warning in caught:
-        click.echo(f"backend-skills: warning: {warning.message}", err=True)
+        click.echo(f"backend-skills: warning: {printable(str(warning.message))}", err=True)
     for name, count in counts.items():
         click.echo(f"{name}: {count:,} {'entry' if count == 1 else 'entries'}")
 
@@ -505,8 +566,8 @@ def _load_baseline(path: Path | None, fail_on_new: str | None) -> Report | None:
 def _finding_line(finding: Finding) -> str:
     where = finding.path + (f":{finding.line}" if finding.line else "")
     return (
-        f"{one_line(where, 300)}: {finding.severity.value.upper()} {one_line(finding.rule, 40)} "
-        f"{one_line(finding.message, 300)} [{finding.criterion}]"
+        f"{printable(where, 300)}: {finding.severity.value.upper()} {printable(finding.rule, 40)} "
+        f"{printable(finding.message, 300)} [{printable(finding.criterion, 80)}]"
     )
 
 
@@ -521,8 +582,8 @@ def _baseline_gate(
     for criterion_id, count in fresh.not_compared.items():
         if not quiet:
             click.echo(
-                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
-                " the baseline did not assess that criterion (refresh the baseline)",
+                f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
+                " not compared: the baseline did not assess that criterion (refresh the baseline)",
                 err=True,
             )
     if fail_on_new is None:
@@ -576,11 +637,7 @@ def compare_command(
     if output is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        _write_output(output, text)
     if fail_on_new is not None:
         fresh = new_findings(old_report, new_report, Severity(fail_on_new.lower()))
         for finding in fresh.findings:
@@ -617,6 +674,7 @@ def compare_command(
 @_baseline_option("Compare with this full JSON report instead of a git revision.")
 @_config_option
 @_isolated_option
+@_config_root_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only new findings and errors.")
 def hook_command(
     files: tuple[str, ...],
@@ -626,6 +684,7 @@ def hook_command(
     baseline_file: Path | None,
     config_file: Path | None,
     isolated: bool,
+    config_root: Path | None,
     quiet: bool,
 ) -> None:
     """Fast pre-commit gate: new findings in FILES (default: the staged files).
@@ -639,7 +698,13 @@ def hook_command(
     threshold = Severity(fail_on_new.lower())
     baseline = _load_baseline(baseline_file, None)
     try:
-        settings, used = resolve_settings(root, config_file=config_file, isolated=isolated)
+        settings, used = resolve_settings(
+            root,
+            config_file=config_file,
+            isolated=isolated,
+            overrides=_trust_overrides(isolated, config_root),
+            config_root=config_root,
+        )
         plugins = load_plugins(disable=settings.disable_plugins)
         result = check_files(
             root,
@@ -656,16 +721,17 @@ def hook_command(
         _fail(str(exc))
     if not quiet:
         for note in result.notes:
-            click.echo(f"backend-skills: {note}", err=True)
+            click.echo(f"backend-skills: {printable(note)}", err=True)
         for criterion_id, count in result.new.not_compared.items():
             click.echo(
-                f"backend-skills: warning: {count} finding(s) for {criterion_id} not compared:"
-                " the baseline did not assess that criterion",
+                f"backend-skills: warning: {count} finding(s) for {printable(criterion_id, 80)}"
+                " not compared: the baseline did not assess that criterion",
                 err=True,
             )
     for run_info in result.failed:
         click.echo(
-            f"backend-skills: checker {run_info.name} failed: {run_info.error or 'unknown error'}",
+            f"backend-skills: checker {run_info.name} failed: "
+            + printable(run_info.error or "unknown error"),
             err=True,
         )
     for finding in result.new.findings:
@@ -678,14 +744,14 @@ def hook_command(
     if count:
         click.echo(
             f"backend-skills: {count} new finding{'s' if count != 1 else ''} at or above "
-            f"{threshold.value} in {files_text} (compared with {result.reference})",
+            f"{threshold.value} in {files_text} (compared with {printable(result.reference)})",
             err=True,
         )
         sys.exit(EXIT_GATE)
     if not quiet and result.checked:
         click.echo(
             f"backend-skills: no new findings at or above {threshold.value} in {files_text}"
-            f" (compared with {result.reference})",
+            f" (compared with {printable(result.reference)})",
             err=True,
         )
     elif not quiet and not result.notes:
@@ -836,6 +902,205 @@ def plugins() -> None:
     console.print(Text("Formats: " + ", ".join(sorted(loaded.reporters))))
     for problem in loaded.problems:
         console.print(Text(f"warning: {problem}", style="yellow"))
+
+
+# --------------------------------------------------------------------------- batch
+# `backend-skills batch`: many repositories, per-repository reports and summaries
+# (docs/batch.md). Kept together so it merges cleanly with other CLI work.
+
+
+@cli.command("batch")
+@click.argument("paths", nargs=-1, metavar="[PATH|GLOB]...")
+@click.option(
+    "--from",
+    "list_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read repositories from FILE: one per line, PATH or LABEL<TAB>PATH or LABEL,PATH; "
+    "# starts a comment (repeatable).",
+)
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("backend-skills-batch"),
+    show_default=True,
+    help="Folder for the reports (OUT/reports/) and the summaries.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Report format for each repository (repeatable; default: html and json).",
+)
+@click.option(
+    "--fail-under",
+    multiple=True,
+    metavar="N|SKILL=N",
+    help="Exit 1 when a repository's overall (or SKILL's) score, or the mean over the "
+    "repositories, is below N. Repeatable.",
+)
+@click.option(
+    "--format-option",
+    "format_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option for the report formats (repeatable; see docs/formats.md).",
+)
+@click.option(
+    "--skill", "skills", multiple=True, metavar="ID", help="Score only this skill (repeatable)."
+)
+@_config_option
+@_isolated_option
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Extra gitignore-style pattern to leave out.",
+)
+@click.option(
+    "--disable-plugin",
+    multiple=True,
+    metavar="NAME",
+    help=f"Do not load plugin NAME (also: {DISABLE_ENV}).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Repositories scored at once by the local executor (default: number of cores).",
+)
+@click.option(
+    "--repo-jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes each repository's scoring may use.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Score on local processes, or on a Dask cluster (pip install 'backend-skills[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="DASK_SCHEDULER_ADDRESS",
+    help="Dask scheduler address for --executor dask, e.g. tcp://scheduler:8786.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write result caches.")
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    help="One result cache for every repository (may be shared storage; {host} is "
+    "replaced by the worker's host name). Default: a cache in each repository.",
+)
+@click.option(
+    "--title", default="backend-skills batch", show_default=True, help="Leaderboard title."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", count=True, help="More detail in the reports (every finding).")
+def batch_command(
+    paths: tuple[str, ...],
+    list_files: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    fail_under: tuple[str, ...],
+    format_options: tuple[str, ...],
+    skills: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    exclude: tuple[str, ...],
+    disable_plugin: tuple[str, ...],
+    jobs: int | None,
+    repo_jobs: int,
+    executor: str,
+    scheduler: str | None,
+    no_cache: bool,
+    cache_dir: str | None,
+    title: str,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Score many repositories: one report each, plus CSV, JSON and HTML summaries.
+
+    Repositories are PATHs, GLOBs (quote them: 'submissions/*') or listed in --from
+    files. A repository that is missing, has invalid configuration or crashes is
+    recorded with its error; the others are scored. Exit codes: 0 all scored and every
+    gate met; 1 a gate failed; 2 usage error; 3 a repository was not scored or its
+    report is incomplete.
+    """
+    from .batch import BatchError, Gates, TargetError, collect, run_batch
+
+    overall, per_skill = _parse_fail_under(fail_under)
+    extra = _parse_format_options(format_options)
+    try:
+        targets, notes = collect(paths, list_files)
+    except TargetError as exc:
+        _fail(str(exc))
+    if not quiet:
+        for note in notes:
+            click.echo(f"backend-skills: warning: {note}", err=True)
+    if not targets:
+        raise click.UsageError("no repositories to score (give PATHs, GLOBs or --from FILE)")
+    if cache_dir is not None:
+        cache_dir = os.path.abspath(os.path.expanduser(cache_dir))
+    try:
+        result = run_batch(
+            targets,
+            out_dir,
+            formats=formats or ("html", "json"),
+            format_options=extra,
+            verbose=verbose,
+            config_file=config_file,
+            isolated=isolated,
+            skills=skills,
+            exclude=exclude,
+            disable_plugins=disable_plugin,
+            workers=jobs,
+            repo_jobs=repo_jobs,
+            cache=not no_cache,
+            cache_dir=cache_dir,
+            executor=executor,
+            scheduler=scheduler,
+            gates=Gates(overall=overall, skills=per_skill),
+            progress=not quiet,
+            title=title,
+        )
+    except BatchError as exc:
+        _fail(str(exc))
+    for repo in result.results:
+        if repo.status != "complete":
+            what = "not scored" if repo.status == "error" else "incomplete"
+            click.echo(
+                f"backend-skills: {one_line(repo.label, 80)}: {what} ({repo.error_kind}): "
+                f"{one_line(repo.error or '', 400)}",
+                err=True,
+            )
+        for failure in repo.gate_failures:
+            if repo.status == "complete":
+                click.echo(
+                    f"backend-skills: gate failed: {one_line(repo.label, 80)}: {failure}", err=True
+                )
+    for failure in result.summary_failures:
+        click.echo(f"backend-skills: gate failed: {failure}", err=True)
+    if not quiet:
+        counts = {
+            s: sum(1 for r in result.results if r.status == s)
+            for s in ("complete", "incomplete", "error")
+        }
+        click.echo(
+            f"backend-skills: {len(result.results)} repositories ({counts['complete']} complete, "
+            f"{counts['incomplete']} incomplete, {counts['error']} not scored) in "
+            f"{result.duration_s:.1f} s; wrote " + ", ".join(str(p) for p in result.files.values()),
+            err=True,
+        )
+    sys.exit(result.exit_code())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -24,17 +24,18 @@ How it works (docs/pre-commit.md):
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ._git import GitError, run_git_bytes
 from .core.baseline import NewFindings, new_findings
 from .core.cache import resolve_cache_dir
 from .core.checker import FileChecker
 from .core.config import Settings
-from .core.discovery import CODE_LANGUAGES, detect_language
+from .core.discovery import CODE_LANGUAGES, detect_language, display_path
 from .core.models import CheckerRun, Report, Severity
 from .core.plugins import Plugins
 from .core.runner import run
@@ -42,6 +43,8 @@ from .core.runner import run
 #: Languages of the files copied next to the checked ones because checkers read their
 #: configuration from them (see core/discovery.py for the names behind each language).
 CONTEXT_LANGUAGES = frozenset({"toml", "ini", "yaml", "lock", "requirements", "ignore"})
+#: Time limit of each git call (seconds).
+GIT_TIMEOUT_S = 300.0
 #: Git file modes of regular files (symbolic links and submodules are not read).
 _REGULAR_MODES = frozenset({"100644", "100755"})
 
@@ -64,25 +67,14 @@ class GateResult:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run git with the same hardening as the history checker (backend_skills._git):
+    no hook, fsmonitor, pager, driver or transport the repository configures runs."""
+    if shutil.which("git") is None:
+        raise StagedError("git is not installed (the hook reads the staged files from git)")
     try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            check=False,
-            timeout=300,
-        )
-    except FileNotFoundError:
-        raise StagedError(
-            "git is not installed (the hook reads the staged files from git)"
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise StagedError(f"git {args[0]} took longer than 300 s") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise StagedError(f"git {args[0]} failed: {message[0] if message else done.returncode}")
-    return done.stdout
+        return run_git_bytes(root, args, GIT_TIMEOUT_S, stdin=stdin, contain=False)
+    except GitError as exc:
+        raise StagedError(f"git {args[0]}: {exc}") from None
 
 
 def _is_git_worktree(root: Path) -> bool:
@@ -297,5 +289,5 @@ def check_files(
             baseline = run(before_root, gated, plugins=plugins, config_source=config_source)
             result.failed += [r for r in baseline.checkers if r.status == "failed"]
     result.failed += [r for r in after.checkers if r.status == "failed"]
-    result.new = new_findings(baseline, after, min_severity, paths=set(code))
+    result.new = new_findings(baseline, after, min_severity, paths={display_path(p) for p in code})
     return result

@@ -58,3 +58,19 @@ def _newer_syntax(text: str, detail: str) -> bool:
     if sys.version_info < (3, 12) and "f-string" in detail:
         return True  # PEP 701 (3.12) allows quotes and backslashes inside f-strings
     return _NEWER_CONSTRUCTS.search(text) is not None
+
+
+#: A PEP 263 encoding declaration (on one of the first two lines).
+_COOKIE = re.compile(r"^([ \t\f]*#[^\n]*?coding[:=][ \t]*)([-\w.]+)")
+
+
+def utf8_source(text: str) -> bytes:
+    """``text`` (decoded source) as UTF-8 bytes that any parser reads back the same.
+
+    An encoding declaration in the first two lines named the file's codec on disk, which
+    the decoded text no longer has: it is rewritten to ``utf-8`` (same line count).
+    """
+    lines = text.split("\n", 2)
+    for i in range(min(2, len(lines))):
+        lines[i] = _COOKIE.sub(lambda m: m.group(1) + "utf-8", lines[i], count=1)
+    return "\n".join(lines).encode("utf-8", "surrogatepass")

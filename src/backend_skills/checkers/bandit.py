@@ -59,8 +59,9 @@ from backend_skills.core.models import (
 )
 from backend_skills.core.runner import _code_kloc
 from backend_skills.core.scoring import weighted_findings
+from backend_skills.core.suppress import nosec_justification
 
-from ._python import parse_python
+from ._python import parse_python, utf8_source
 from ._redact import redacted_snippet_hash
 
 SKILL = "security"
@@ -263,28 +264,92 @@ def _split_list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+#: Largest bandit configuration file read (bytes).
+MAX_CONFIG_BYTES = 256 * 1024
+#: Top-level keys of a bandit config file besides the plugins' own tables.
+CONFIG_KEYS = frozenset(
+    {
+        "tests",
+        "skips",
+        "exclude_dirs",
+        "include",
+        "profiles",
+        "blacklist_calls",
+        "blacklist_imports",
+    }
+)
+
+
+def _config_base(ctx: CheckContext) -> Path | None:
+    """Where bandit's configuration is read from: the scored root, the trusted
+    ``--config-root`` checkout, or nowhere (``--isolated``)."""
+    if ctx.config_root is not None:
+        return ctx.config_root.resolve()
+    return None if ctx.isolated else ctx.root
+
+
+def _config_text(ctx: CheckContext, rel: str, explicit: bool = False) -> str | None:
+    """The text of the config file ``rel``: a discovered file of the scored tree, or a
+    regular file inside ``--config-root`` (never through a symlink, never over
+    :data:`MAX_CONFIG_BYTES`). None when there is none."""
+    base = _config_base(ctx) or (ctx.root if explicit else None)
+    if base is None:
+        return None
+    if base == ctx.root:
+        known = ctx.fileset.get(rel)
+        if known is not None:
+            if known.size > MAX_CONFIG_BYTES:
+                raise BanditConfigError(
+                    f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
+                )
+            return known.text
+    path = base / rel
+    inside = _inside(base, rel)
+    if inside is None or path.is_symlink() or not path.is_file():
+        return None
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise BanditConfigError(
+                f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
+            )
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BanditConfigError(f"cannot read bandit config file {rel!r}: {exc}") from None
+
+
 def _find_ini(ctx: CheckContext, notes: list[str]) -> tuple[dict[str, str], str | None]:
     """The ``[bandit]`` section of the repository's ``.bandit`` file, as the CLI finds it."""
     import configparser
 
-    found = [f for f in ctx.fileset.files if f.name == ".bandit"]
-    if not found:
+    if ctx.config_root is not None:
+        text = _config_text(ctx, ".bandit")
+        found_path = ".bandit"
+    elif ctx.isolated:
         return {}, None
-    if len(found) > 1:
-        root_level = [f for f in found if f.path == ".bandit"]
-        if not root_level:
-            notes.append(
-                "several .bandit files and none at the root: none used "
-                f"({', '.join(f.path for f in found)})"
-            )
+    else:
+        found = [f for f in ctx.fileset.files if f.name == ".bandit"]
+        if not found:
             return {}, None
-        found = root_level
-    parser = configparser.ConfigParser()
+        if len(found) > 1:
+            root_level = [f for f in found if f.path == ".bandit"]
+            if not root_level:
+                notes.append(
+                    "several .bandit files and none at the root: none used "
+                    f"({', '.join(f.path for f in found)})"
+                )
+                return {}, None
+            found = root_level
+        found_path = found[0].path
+        text = _config_text(ctx, found_path)
+    if text is None:
+        return {}, None
+    # No interpolation: "%(a)s%(a)s..." ten levels deep is a ten-billion-character bomb.
+    parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(found[0].text, source=found[0].path)
-        return dict(parser.items("bandit")), found[0].path
+        parser.read_string(text, source=found_path)
+        return dict(parser.items("bandit")), found_path
     except (configparser.Error, KeyError):
-        notes.append(f"{found[0].path}: not an INI file with a [bandit] section; ignored")
+        notes.append(f"{found_path}: not an INI file with a [bandit] section; ignored")
         return {}, None
 
 
@@ -293,44 +358,84 @@ def _inside(root: Path, rel: str) -> Path | None:
     return path if path.is_relative_to(root.resolve()) else None
 
 
-def _read_config_file(ctx: CheckContext, rel: str) -> dict[str, Any]:
-    """The bandit configuration in ``rel`` (TOML: its ``[tool.bandit]``; else YAML)."""
+def _safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` without aliases: a 1 KB file of nested aliases expands to
+    gigabytes once copied, so an alias is an error."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # yaml's stubs
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    "YAML aliases (*name) are not accepted in a bandit configuration",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=Loader)  # a SafeLoader subclass
+
+
+def _read_config_file(ctx: CheckContext, rel: str, explicit: bool = False) -> dict[str, Any]:
+    """The bandit configuration in ``rel`` (TOML: its ``[tool.bandit]``; else YAML).
+
+    ``explicit``: named by our own settings (``config_file``), read even with
+    ``--isolated`` (from the scored root: the settings that name it are trusted)."""
     rel = posixpath.normpath(rel.replace(os.sep, "/")).removeprefix("./")
-    known = ctx.fileset.get(rel)
-    if known is not None:
-        text = known.text
-    else:
-        path = _inside(ctx.root, rel)
-        if path is None or not path.is_file():
-            raise BanditConfigError(f"bandit config file {rel!r} not found in the repository")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BanditConfigError(f"cannot read bandit config file {rel!r}: {exc}") from None
+    text = _config_text(ctx, rel, explicit)
+    if text is None:
+        raise BanditConfigError(f"bandit config file {rel!r} not found in the repository")
     import yaml  # 8 ms to import: only when there is a YAML config to read
 
     try:
         if rel.endswith(".toml"):
             data: Any = tomllib.loads(text).get("tool", {}).get("bandit", {})
         else:
-            data = yaml.safe_load(text)
+            data = _safe_yaml(text)
+        # Round-trip through JSON: the prepared options are part of the cache key.
+        data = json.loads(json.dumps(data, default=str)) if isinstance(data, dict) else data
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise BanditConfigError(f"bandit config file {rel!r} does not parse: {first}") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+            mark = exc.problem_mark
+            first = exc.problem + (f" (line {mark.line + 1})" if mark is not None else "")
+        raise BanditConfigError(
+            f"bandit config file {rel!r} does not parse: {' '.join(first.split())[:160]}"
+        ) from None
+    except RecursionError:
+        raise BanditConfigError(f"bandit config file {rel!r} is nested too deeply") from None
     if not isinstance(data, dict):
         raise BanditConfigError(f"bandit config file {rel!r} is not a mapping")
-    # Round-trip through JSON: the prepared options are part of the cache key.
-    return dict(json.loads(json.dumps(data, default=str)))
+    return dict(data)
+
+
+def _allowed_config(data: Mapping[str, Any], source: str, notes: list[str]) -> dict[str, Any]:
+    """The keys of a bandit config an untrusted repository may set: test selection,
+    excludes and includes, and the options of bandit's own plugins. Others (legacy
+    ``plugin_name_pattern``, ``plugins_dir``, ``log_format``...) are dropped, with a note."""
+    plugins = {
+        str(getattr(p.plugin, "_takes_config", ""))
+        for p in _bandit().extension_loader.MANAGER.plugins
+    }
+    kept = {k: v for k, v in data.items() if k in CONFIG_KEYS or k in plugins}
+    dropped = sorted(str(k) for k in data if k not in kept)
+    if dropped:
+        shown = ", ".join(d[:40] for d in dropped[:8])
+        notes.append(f"bandit settings in {source} ignored (not bandit test options): {shown}")
+    return kept
 
 
 def _pyproject_has_bandit(ctx: CheckContext) -> bool:
-    pyproject = ctx.fileset.get("pyproject.toml")
-    if pyproject is None:
+    text = _config_text(ctx, "pyproject.toml") if _config_base(ctx) is not None else None
+    if text is None:
         return False
     try:
-        return "bandit" in tomllib.loads(pyproject.text).get("tool", {})
-    except tomllib.TOMLDecodeError:
+        tool = tomllib.loads(text).get("tool", {})
+    except (tomllib.TOMLDecodeError, RecursionError):
         return False
+    return isinstance(tool, dict) and "bandit" in tool
 
 
 def _test_ids(value: Any) -> list[str]:
@@ -351,7 +456,10 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
     config_source = options.config_file or ini.get("configfile") or None
     if config_source is None and _pyproject_has_bandit(ctx):
         config_source = "pyproject.toml"
-    config = _read_config_file(ctx, config_source) if config_source else {}
+    explicit = config_source is not None and config_source == options.config_file
+    config = _read_config_file(ctx, config_source, explicit) if config_source else {}
+    if config_source:
+        config = _allowed_config(config, config_source, notes)
 
     include = {*_test_ids(config.get("tests")), *_split_list(ini.get("tests")), *options.tests}
     exclude = {*_test_ids(config.get("skips")), *_split_list(ini.get("skips")), *options.skips}
@@ -387,10 +495,13 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
         "yes",
         "on",
     }
+    where = f" in --config-root {ctx.config_root}" if ctx.config_root is not None else ""
+    if ctx.isolated and ctx.config_root is None:
+        notes.append("--isolated: the scored tree's bandit configuration is ignored")
     if config_source:
-        notes.append(f"bandit configuration read from {config_source}")
+        notes.append(f"bandit configuration read from {config_source}{where}")
     if ini_path:
-        notes.append(f"bandit options read from {ini_path}")
+        notes.append(f"bandit options read from {ini_path}{where}")
     return (
         {
             "config": config,
@@ -488,11 +599,22 @@ def run_bandit(
                 pass
         manager._execute_ast_visitor(fname, io.BytesIO(data), data, nosec_lines)
     current = manager.metrics.current
-    facts = {
+    facts: dict[str, Any] = {
         "nosec": int(current.get("nosec", 0)) + int(current.get("skipped_tests", 0)),
         "errors": log.messages,
     }
-    return list(manager.results), facts
+    kept = list(manager.results)
+    if facts["nosec"]:
+        # Shown, never counted: what the # nosec comments silenced (a second pass without
+        # them, only for files that have such comments).
+        seen = {(i.test_id, i.lineno, i.col_offset) for i in kept}
+        manager.results = []
+        with _quiet():
+            manager._execute_ast_visitor(fname, io.BytesIO(data), data, {})
+        facts["silenced"] = [
+            i for i in manager.results if (i.test_id, i.lineno, i.col_offset) not in seen
+        ]
+    return kept, facts
 
 
 # --------------------------------------------------------------------------- findings
@@ -604,6 +726,18 @@ class BanditChecker(FileChecker):
         """The repository's bandit configuration, resolved as bandit's CLI resolves it."""
         return resolve_options(ctx)[0]
 
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """The discovered files, where the configuration comes from, and with
+        ``--config-root`` the configuration read there."""
+        inputs = super().cache_inputs(ctx)
+        if inputs is None or (ctx.config_root is None and not ctx.isolated):
+            return inputs
+        try:
+            resolved: Any = resolve_options(ctx)
+        except BanditConfigError as exc:
+            resolved = str(exc)
+        return json.dumps([inputs, str(ctx.config_root), ctx.isolated, resolved], sort_keys=True)
+
     def check_file(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:
         """Run bandit's tests on one file."""
         fname = "./" + file.path  # what `bandit -r .` sees, for globs and B101's skips
@@ -613,7 +747,7 @@ class BanditChecker(FileChecker):
         if hit is not None:
             return FileResult(skipped=f"excluded by bandit configuration ({hit[1]}: {hit[0]!r})")
         try:
-            issues, facts = run_bandit(fname, file.text.encode("utf-8"), options)
+            issues, facts = run_bandit(fname, utf8_source(file.text), options)
         except SyntaxError:
             tree = parse_python(file.text, file.path)
             reason = tree if isinstance(tree, str) else "syntax error while parsing AST from file"
@@ -624,7 +758,8 @@ class BanditChecker(FileChecker):
             return FileResult(skipped=f"bandit failed on this file ({type(exc).__name__}{detail})")
         lines = file.text.splitlines()
         findings = []
-        for issue in issues:
+        silenced = facts.pop("silenced", [])
+        for index, issue in enumerate([*issues, *silenced]):
             start = max(int(issue.lineno or 1), 1)
             span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
             flagged = lines[min(span) - 1 : max(span)]
@@ -632,6 +767,9 @@ class BanditChecker(FileChecker):
             if finding.line and finding.line <= len(lines):
                 # Fingerprint without literals: a flagged line may hold a secret.
                 finding.snippet_hash = redacted_snippet_hash(lines, finding.line)
+            if index >= len(issues):
+                finding.counted = False
+                finding.suppressed = nosec_justification(flagged) or "# nosec"
             findings.append(finding)
         return FileResult(findings=findings, data=facts)
 

@@ -39,6 +39,22 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend_skills._git import (
+    SAFE_CONFIG,
+    SAFE_LOG_OPTIONS,
+    GitError,
+    git_command,
+    git_dir_problem,
+    git_environment,
+    run_git,
+)
+from backend_skills.checkers._commit_quality import (
+    MAX_SUBJECT_CHARS,
+    is_bot_commit,
+    is_bot_identity,
+    split_subject,
+)
+from backend_skills.checkers._redact import redacted_line
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import CODE_LANGUAGES, classify_role, detect_language
 from backend_skills.core.hookspecs import hookimpl
@@ -65,119 +81,13 @@ class GitOptions(BaseModel):
 
 
 # --------------------------------------------------------------------------- running git
+# The hardened invocation lives in backend_skills._git (the pre-commit hook uses it too).
 
-#: Settings passed with ``-c``; command-line config outranks the repository's config.
-SAFE_CONFIG: tuple[str, ...] = (
-    "core.fsmonitor=false",
-    f"core.hooksPath={os.devnull}",
-    "core.pager=cat",
-    "pager.log=false",
-    "log.showSignature=false",
-    "log.showRoot=true",
-    "log.decorate=false",
-    "diff.renames=false",
-    "color.ui=never",
-    "core.quotePath=false",
-    "i18n.logOutputEncoding=UTF-8",
-    # No transport at all, so a partial clone cannot fetch missing objects through a
-    # program the repository names (remote.<name>.uploadpack, ext::). The per-protocol
-    # keys are needed too: a repository's protocol.file.allow=always would beat the
-    # general protocol.allow.
-    "protocol.allow=never",
-    *(
-        f"protocol.{name}.allow=never"
-        for name in ("file", "ext", "ssh", "git", "http", "https", "ftp", "ftps")
-    ),
-    "core.useReplaceRefs=false",
-    "safe.bareRepository=explicit",
-)
-#: ``git log`` options that keep it from running drivers or reading blobs.
-SAFE_LOG_OPTIONS: tuple[str, ...] = (
-    "--no-show-signature",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-renames",
-    "--no-color",
-    "--no-decorate",
-    "--no-mailmap",
-    "--encoding=UTF-8",
-)
+__all__ = ["SAFE_CONFIG", "GitError", "git_command", "git_environment", "run_git"]
+
 _RECORD = "\x1e"
 _FIELD = "\x1f"
 _FORMAT = f"--format={_RECORD}%H{_FIELD}%P{_FIELD}%ae{_FIELD}%an{_FIELD}%B{_FIELD}"
-
-
-class GitError(Exception):
-    """A git call that failed; the message is a one-line reason for the report."""
-
-
-def git_environment(root: Path) -> dict[str, str]:
-    """The environment for git: inherited variables without ``GIT_*``, plus ours."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("GIT_")}
-    env.update(
-        {
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CEILING_DIRECTORIES": str(root.parent),
-            "GIT_PAGER": "cat",
-            "PAGER": "cat",
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_ASKPASS": "",
-            "SSH_ASKPASS": "",
-            "GIT_OPTIONAL_LOCKS": "0",
-            "GIT_NO_REPLACE_OBJECTS": "1",
-            "GIT_NO_LAZY_FETCH": "1",
-            "LC_ALL": "C",
-            "LANGUAGE": "C",
-        }
-    )
-    return env
-
-
-def git_command(root: Path, *args: str) -> list[str]:
-    """The argument vector for a hardened, read-only git call in ``root``."""
-    executable = shutil.which("git") or "git"
-    config = [part for setting in SAFE_CONFIG for part in ("-c", setting)]
-    return [executable, "--no-pager", "--no-replace-objects", *config, "-C", str(root), *args]
-
-
-def run_git(root: Path, args: Sequence[str], timeout: float) -> str:
-    """Run git; its standard output as text, or :class:`GitError` with the reason."""
-    try:
-        proc = subprocess.run(  # nosec B603 - fixed argument vector, no shell
-            git_command(root, *args),
-            env=git_environment(root),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise GitError(f"git timed out after {timeout:g} s") from None
-    except OSError as exc:
-        raise GitError(f"git could not start: {exc.strerror or exc}") from None
-    if proc.returncode != 0:
-        raise GitError(_git_reason(proc.stderr.decode("utf-8", "replace")))
-    return proc.stdout.decode("utf-8", "replace")
-
-
-def _git_reason(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    text = " ".join(lines)
-    if "dubious ownership" in text:
-        return (
-            "git refused the repository: it is owned by another user (add it with "
-            "`git config --global --add safe.directory PATH` if you trust it)"
-        )
-    if "lazy fetching disabled" in text or re.search(r"transport '\w+' not allowed", text):
-        return (
-            "partial clone with objects missing: reading the history would fetch them "
-            "over the network, which backend-skills never does"
-        )
-    if "does not have any commits" in text or "bad default revision" in text:
-        return "the repository has no commits yet"
-    first = lines[0] if lines else "unknown error"
-    first = re.sub(r"^(fatal|error):\s*", "", first)
-    return f"git failed: {first[:200]}"
 
 
 @functools.cache
@@ -410,11 +320,7 @@ _ED_OK = frozenset(
     {"need", "embed", "speed", "seed", "feed", "shed", "bleed", "proceed", "exceed", "succeed"}
 )
 _ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring", "wring"})
-_CONVENTIONAL = re.compile(
-    r"^(?P<type>[A-Za-z][\w-]*)(?:\((?P<scope>[^)]*)\))?(?P<bang>!)?:\s+(?P<desc>\S.*)$"
-)
 _LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
-_AREA_PREFIX = re.compile(r"^\[[^\]]+\]\s*(?P<desc>\S.*)$")
 
 
 @dataclass(frozen=True)
@@ -426,6 +332,7 @@ class SubjectVerdict:
     low_information: bool
     too_long: bool
     imperative: bool
+    gitmoji: bool = False
 
 
 def _imperative(first_word: str) -> bool:
@@ -447,27 +354,25 @@ def _low_information(text: str) -> bool:
 def assess_subject(subject: str) -> SubjectVerdict:
     """Judge one subject line.
 
-    Good when it is at most :data:`MAX_SUBJECT` characters, is not low-information (one
-    word, or only words such as "wip", "fix", "update", "stuff"), is not an autosquash
-    leftover (``fixup!``, ``squash!``) and is either a Conventional Commit with a known
-    type (``feat(api): add pagination``) or starts, after an optional ``area:`` or
-    ``[area]`` prefix, with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
+    The marks teams put before the sentence are understood first (see
+    :func:`backend_skills.checkers._commit_quality.split_subject`): gitmoji (``🐛``,
+    ``:bug:``), a Conventional-Commit type and scope, an ``[area]`` tag, and GitHub's
+    squash-merge suffix ``(#123)``. Good when the subject (without gitmoji and the
+    pull-request suffix) is at most :data:`MAX_SUBJECT` characters, the sentence is not
+    low-information (one word, or only words such as "wip", "fix", "update", "stuff"), it
+    is not an autosquash leftover (``fixup!``, ``squash!``) and it is either a Conventional
+    Commit with a known type (``feat(api): add pagination``) or a sentence that starts
+    with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
     """
-    subject = subject.strip()
-    too_long = len(subject) > MAX_SUBJECT
-    conventional = False
-    desc = subject
-    match = _CONVENTIONAL.match(subject)
-    if match:
-        desc = match.group("desc")
-        kind = match.group("type").lower()
-        conventional = kind in CONVENTIONAL_TYPES
-        if kind == "wip":
-            desc = subject  # "WIP: stuff" is still work in progress
-    else:
-        area = _AREA_PREFIX.match(subject)
-        if area:
-            desc = area.group("desc")
+    parts = split_subject(subject)
+    subject = parts.text
+    desc = parts.description
+    kind = parts.conventional_type
+    conventional = kind in CONVENTIONAL_TYPES
+    if kind == "wip":
+        desc = subject  # "WIP: stuff" is still work in progress
+    shown = len(desc) + (len(kind) + 2 if kind else 0)  # the sentence and its type prefix
+    too_long = shown > MAX_SUBJECT or len(subject) > MAX_SUBJECT_CHARS
     low = _low_information(desc) or _LEFTOVER.match(subject) is not None
     words = desc.split()
     imperative = bool(words) and _imperative(words[0].strip("\"'`"))
@@ -478,19 +383,42 @@ def assess_subject(subject: str) -> SubjectVerdict:
         low_information=low,
         too_long=too_long,
         imperative=imperative,
+        gitmoji=parts.gitmoji,
     )
 
 
 # --------------------------------------------------------------------------- authors
 
-_CO_AUTHOR = re.compile(r"^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$", re.IGNORECASE | re.MULTILINE)
+#: Longest message line read for trailers (a trailer is one short line).
+MAX_TRAILER_LINE = 1000
+
+
+def co_authors(message: str) -> list[tuple[str, str]]:
+    """(name, e-mail) of each ``Co-authored-by: Name <email>`` trailer in ``message``.
+
+    Parsed with string operations, in time linear in the message: a regular expression
+    with ``\\s*(.*?)\\s*`` takes time cubic in the length of a line of spaces.
+    """
+    found = []
+    for line in message.splitlines():
+        if len(line) > MAX_TRAILER_LINE or line[:15].lower() != "co-authored-by:":
+            continue
+        rest = line[15:].strip()
+        if not rest.endswith(">") or "<" not in rest:
+            continue
+        name, _, email = rest[:-1].rpartition("<")
+        if email and ">" not in email:
+            found.append((name.strip(), email.strip()))
+    return found
+
+
 _BOT_NAMES = frozenset(
     {"dependabot", "renovate", "renovate-bot", "github-actions", "pre-commit-ci", "snyk-bot"}
 )
 
 
 def _is_bot(name: str, email: str) -> bool:
-    return "[bot]" in name.lower() or "[bot]" in email or name.strip().lower() in _BOT_NAMES
+    return is_bot_identity(name, email) or name.strip().lower() in _BOT_NAMES
 
 
 def count_people(identities: Sequence[tuple[str, str]]) -> int:
@@ -571,15 +499,20 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
         why = "no non-merge commit in the history read"
         history.not_applicable = dict.fromkeys(CRITERIA, why)
         return history
-    verdicts = [(c, assess_subject(c.subject)) for c in own]
+    # Generated subjects (dependency bumps, release notes) say nothing about the team.
+    written = [c for c in own if not is_bot_commit(c.name, c.email, c.subject)]
+    bot_commits = len(own) - len(written)
+    verdicts = [(c, assess_subject(c.subject)) for c in written]
     good = sum(1 for _, v in verdicts if v.good)
     low = [c.subject for c, v in verdicts if v.low_information]
     long = sum(1 for _, v in verdicts if v.too_long)
     conventional = sum(1 for _, v in verdicts if v.conventional)
+    gitmoji = sum(1 for _, v in verdicts if v.gitmoji)
     n = len(own)
+    judged = len(written)
     identities = [(c.name, c.email) for c in commits]
     for c in commits:
-        identities.extend((m.group(1), m.group(2).lower()) for m in _CO_AUTHOR.finditer(c.message))
+        identities.extend((name, email.lower()) for name, email in co_authors(c.message))
     people = count_people(identities)
     humans = [c.email for c in own if not _is_bot(c.name, c.email)]
     code_commits = 0
@@ -592,12 +525,27 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
                 with_tests += 1
     history.metrics += [
         Metric(name="git.commits", value=float(n), unit="commits"),
-        Metric(name="git.message_quality", value=round(good / n, 4), unit="share of commits"),
-        Metric(
-            name="git.low_information_share", value=round(len(low) / n, 4), unit="share of commits"
-        ),
-        Metric(
-            name="git.conventional_share", value=round(conventional / n, 4), unit="share of commits"
+        *(
+            [
+                Metric(
+                    name="git.message_quality",
+                    value=round(good / judged, 4),
+                    unit="share of commits",
+                    files=judged,
+                ),
+                Metric(
+                    name="git.low_information_share",
+                    value=round(len(low) / judged, 4),
+                    unit="share of commits",
+                ),
+                Metric(
+                    name="git.conventional_share",
+                    value=round(conventional / judged, 4),
+                    unit="share of commits",
+                ),
+            ]
+            if judged
+            else []
         ),
         Metric(name="git.authors", value=float(max(people, 1)), unit="people"),
         Metric(
@@ -620,15 +568,24 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
         history.not_applicable[TESTS_WITH_CODE] = (
             f"none of the last {len(commits)} commits changes source code"
         )
+    if not judged:
+        history.not_applicable[MESSAGES] = (
+            f"all {n} non-merge commit(s) read were written by bots (dependency updates, "
+            "release notes)"
+        )
     history.notes.append(
-        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s); "
-        f"{good} of {n} subjects well formed, {conventional} conventional, {long} over "
-        f"{MAX_SUBJECT} characters; {people} author(s)"
+        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s)"
+        + (f", {bot_commits} by bots (left out of message quality)" if bot_commits else "")
+        + f"; {good} of {judged} subjects well formed, {conventional} conventional"
+        + (f", {gitmoji} with gitmoji" if gitmoji else "")
+        + f", {long} over {MAX_SUBJECT} characters; {people} author(s)"
     )
     if low:
-        examples = ", ".join(repr(s[:40]) for s in dict.fromkeys(low) if s)[:160]
+        # Subjects are the repository's text: a credential pasted into one is redacted.
+        shown = (redacted_line(s[:200])[:40] for s in dict.fromkeys(low) if s)
+        examples = ", ".join(repr(s) for s in shown)[:160]
         history.notes.append(
-            f"low-information commit messages: {len(low)} of {n}"
+            f"low-information commit messages: {len(low)} of {judged}"
             + (f" (e.g. {examples})" if examples else "")
         )
     if code_commits:
@@ -703,6 +660,9 @@ class GitHistoryChecker(RepoChecker):
     def _unavailable(root: Path) -> str | None:
         if not os.path.lexists(root / ".git"):
             return "no .git folder at the root: commit history not assessed"
+        problem = git_dir_problem(root)
+        if problem is not None:
+            return f"{problem}: commit history not assessed"
         if shutil.which("git") is None:
             return "git is not installed (not on PATH): commit history not assessed"
         return None

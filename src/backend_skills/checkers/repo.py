@@ -16,6 +16,7 @@ import configparser
 import functools
 import itertools
 import json
+import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +26,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from backend_skills.checkers._ci_commands import (
+    Command,
+    follow,
+    runs_tests,
+    split_commands,
+    yaml_commands,
+)
 from backend_skills.core.cache import fileset_shape_digest
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
 from backend_skills.core.discovery import FileSet, SourceFile
@@ -487,19 +495,6 @@ def _only_install(block: str) -> bool:
 
 # --------------------------------------------------------------------------- docs
 
-_SITE_CONFIGS = {
-    "mkdocs.yml": "MkDocs",
-    "mkdocs.yaml": "MkDocs",
-    "docs/conf.py": "Sphinx",
-    "docs/source/conf.py": "Sphinx",
-    "doc/conf.py": "Sphinx",
-    ".readthedocs.yml": "Read the Docs",
-    ".readthedocs.yaml": "Read the Docs",
-    "docusaurus.config.js": "Docusaurus",
-    "docusaurus.config.ts": "Docusaurus",
-    "book.toml": "mdBook",
-    "antora.yml": "Antora",
-}
 _HYGIENE_STEMS = frozenset(
     {
         "CHANGELOG",
@@ -525,30 +520,151 @@ _AUTODOC = re.compile(r"^(auto\w+|automodule|autoclass|autofunction)$")
 _MKDOCSTRINGS = re.compile(r"^:::\s+[\w.]+", re.MULTILINE)
 
 
+#: Top-level pages that are not documentation pages (community, legal and agent files).
+_NOT_TOP_LEVEL_DOCS = frozenset(
+    {
+        "AUTHORS",
+        "CONTRIBUTORS",
+        "MAINTAINERS",
+        "NOTICE",
+        "SUPPORT",
+        "GOVERNANCE",
+        "CITATION",
+        "FUNDING",
+        "HALL_OF_FAME",
+        "THANKS",
+        "TODO",
+        "AGENTS",
+        "CLAUDE",
+        "GEMINI",
+        "COPILOT_INSTRUCTIONS",
+        "PULL_REQUEST_TEMPLATE",
+        "ISSUE_TEMPLATE",
+        "RELEASE_NOTES",
+        "RELEASE-NOTES",
+    }
+)
+_TOP_LEVEL_DOC_LANGUAGES = frozenset({"markdown", "rst"})
+#: Site configuration file names (anywhere up to two folders down) -> generator.
+_SITE_NAMES = {
+    "mkdocs.yml": "MkDocs",
+    "mkdocs.yaml": "MkDocs",
+    "conf.py": "Sphinx",
+    "docusaurus.config.js": "Docusaurus",
+    "docusaurus.config.ts": "Docusaurus",
+    "docusaurus.config.mjs": "Docusaurus",
+    "book.toml": "mdBook",
+    "antora.yml": "Antora",
+    ".readthedocs.yml": "Read the Docs",
+    ".readthedocs.yaml": "Read the Docs",
+}
+
+
+def _site_sources(fileset: FileSet) -> list[tuple[str, str, str]]:
+    """Documentation sites: (configuration path, generator, source folder).
+
+    Sphinx counts only for a ``conf.py`` in a documentation folder; MkDocs reads
+    ``docs_dir`` (default ``docs``) and mdBook ``[book] src`` (default ``src``), relative
+    to the configuration file; Docusaurus uses ``docs`` beside its configuration and
+    Antora the ``modules`` folder beside ``antora.yml``.
+    """
+    out: list[tuple[str, str, str]] = []
+    for f in fileset.files:
+        generator = _SITE_NAMES.get(f.name)
+        if generator is None or f.path.count("/") > 2:
+            continue
+        folder = _parent(f.path)
+        parts = PurePosixPath(f.path).parts[:-1]
+        if any(p.lower() in _NOT_DOC_PARENTS for p in parts):
+            continue
+        source: str | None = folder
+        if generator == "Sphinx":
+            if not parts or parts[-1].lower() not in DOC_DIRS | {"source"}:
+                continue
+        elif generator == "MkDocs":
+            data, _ = load_yaml(f)
+            docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
+            source = _join_path(folder, docs_dir if isinstance(docs_dir, str) else "docs")
+        elif generator == "mdBook":
+            try:
+                book = tomllib.loads(f.text).get("book", {})
+            except (tomllib.TOMLDecodeError, RecursionError):
+                book = {}
+            src = book.get("src") if isinstance(book, dict) else None
+            source = _join_path(folder, src if isinstance(src, str) else "src")
+        elif generator == "Docusaurus":
+            source = _join_path(folder, "docs")
+        elif generator == "Antora":
+            source = _join_path(folder, "modules")
+        elif generator == "Read the Docs":
+            continue  # a hosting configuration: named beside the generator, not a site
+        if source is not None:
+            out.append((f.path, generator, source))
+    return out
+
+
+def _join_path(folder: str, relative: str) -> str | None:
+    """``folder/relative`` normalised, or None when it leaves the root."""
+    joined = posixpath.normpath(posixpath.join(folder, relative.strip()))
+    if joined.startswith(("..", "/")):
+        return None
+    return "" if joined == "." else joined
+
+
 def _doc_pages(fileset: FileSet) -> _Part:
     part = _Part()
     pages: list[str] = []
+    top_level: list[str] = []
     thin: list[tuple[str, int]] = []
-    for f in fileset.files:
-        parts = PurePosixPath(f.path).parts
-        if f.language not in {"markdown", "rst", "text", "html"}:
-            continue
-        if not any(p.lower() in DOC_DIRS for p in parts[:-1]):
-            continue
-        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
-            continue  # documentation of a test fixture is not the project's
-        if _norm_stem(f.name) in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
-            continue
+    sites = _site_sources(fileset)
+    site_dirs = tuple(source + "/" for _, _, source in sites if source)
+
+    def judge(f: SourceFile) -> bool:
         part.files.add(f.path)
         doc = parse_document(f.path, f.text)
         generated = any(_AUTODOC.match(d) for d in doc.directives) or bool(
             _MKDOCSTRINGS.search(f.text)
         )
         if doc.prose_words >= DOC_PAGE_MIN_WORDS or generated:
+            return True
+        thin.append((f.path, doc.prose_words))
+        return False
+
+    for f in fileset.files:
+        if f.language not in {"markdown", "rst", "text", "html"}:
+            continue
+        parts = PurePosixPath(f.path).parts
+        stem = _norm_stem(f.name)
+        if len(parts) == 1:
+            # A top-level page beside the README (development.md, deployment.md, FAQ.md).
+            if (
+                f.language in _TOP_LEVEL_DOC_LANGUAGES
+                and not stem.startswith("README")
+                and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
+                and judge(f)
+            ):
+                top_level.append(f.path)
+            continue
+        in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
+        in_site = bool(site_dirs) and f.path.startswith(site_dirs)
+        if not (in_doc_dir or in_site):
+            continue
+        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
+            continue  # documentation of a test fixture is not the project's
+        if stem in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
+            continue
+        if judge(f):
             pages.append(f.path)
-        else:
-            thin.append((f.path, doc.prose_words))
-    sites = sorted({name for path, name in _SITE_CONFIGS.items() if fileset.get(path) is not None})
+    # A site configuration counts as one page when its source folder holds files
+    # (AsciiDoc pages, which discovery does not read, included through the folder).
+    with_content = [
+        (path, generator)
+        for path, generator, source in sites
+        if any(d == source or d.startswith(source + "/") for d in fileset.dirs)
+        or any(p.startswith(source + "/") for p in pages)
+    ]
+    empty_sites = [path for path, _, _ in sites if path not in {p for p, _ in with_content}]
+    site_names = sorted({generator for _, generator in with_content})
     empty_pages = [
         s.path
         for s in fileset.skipped
@@ -556,14 +672,28 @@ def _doc_pages(fileset: FileSet) -> _Part:
         and any(p.lower() in DOC_DIRS for p in PurePosixPath(s.path).parts[:-1])
         and not any(p.lower() in _NOT_DOC_PARENTS for p in PurePosixPath(s.path).parts[:-1])
     ]
+    count = len(pages) + len(top_level) + (1 if with_content else 0)
     part.metrics.append(
-        Metric(name="repo.doc_pages", value=float(len(pages)), unit="pages", files=len(pages))
+        Metric(
+            name="repo.doc_pages",
+            value=float(count),
+            unit="pages",
+            files=len(pages) + len(top_level),
+        )
     )
-    if pages:
+    if count:
+        where = sorted({_doc_root(p) for p in pages})
         part.notes.append(
-            f"documentation: {len(pages)} page(s) with at least {DOC_PAGE_MIN_WORDS} words "
-            f"under {_join(sorted({_doc_root(p) for p in pages}))}"
-            + (f"; site built with {_join(sites)}" if sites else "")
+            f"documentation: {len(pages) + len(top_level)} page(s) with at least "
+            f"{DOC_PAGE_MIN_WORDS} words"
+            + (f" under {_join(where)}" if where else "")
+            + (f"; top-level pages {_join(top_level[:6])}" if top_level else "")
+            + (
+                f"; site built with {_join(site_names)} ({_join([p for p, _ in with_content])}, "
+                "counted as one page)"
+                if site_names
+                else ""
+            )
         )
     for path, words in thin[:5]:
         part.findings.append(
@@ -575,17 +705,29 @@ def _doc_pages(fileset: FileSet) -> _Part:
                 f"{DOC_PAGE_MIN_WORDS} to count as documentation",
             )
         )
+    for path in empty_sites[:2]:
+        part.findings.append(
+            _finding(
+                "BSCOL002",
+                DOCS,
+                path,
+                f"{path} configures a documentation site whose source folder holds no pages: "
+                "it is not counted",
+                severity=Severity.LOW,
+            )
+        )
     for path in empty_pages[:5]:
         part.findings.append(
             _finding("BSCOL002", DOCS, path, f"{path} is empty", severity=Severity.LOW)
         )
-    if not pages and not thin and not empty_pages:
+    if not count and not thin and not empty_pages and not empty_sites:
         part.findings.append(
             _finding(
                 "BSCOL002",
                 DOCS,
                 "docs",
-                "no docs/ folder: add docs/ with pages on architecture, configuration and operations",
+                "no documentation beyond the README: add docs/ with pages on architecture, "
+                "configuration and operations (or top-level pages such as development.md)",
             )
         )
     return part
@@ -604,6 +746,8 @@ def _doc_root(path: str) -> str:
 _CHANGELOG_STEMS = frozenset(
     {"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASES", "RELEASE_NOTES", "RELEASE-NOTES"}
 )
+#: Longest part of a heading searched for a version or date (characters).
+MAX_TITLE = 200
 _VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)?(?:[-.+]?[0-9A-Za-z.]+)?(?![\w])")
 _DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 _UNRELEASED = re.compile(r"\bunreleased\b", re.IGNORECASE)
@@ -625,7 +769,8 @@ def count_changelog_entries(text: str) -> tuple[int, int | None]:
     starts: list[int] = []
     heading_lines = {s.line - 1 for s in doc.sections}
     for s in doc.sections:
-        if _VERSION.search(s.title) or _DATE.search(s.title) or _UNRELEASED.search(s.title):
+        title = s.title[:MAX_TITLE]  # _VERSION backtracks: quadratic in a run of digits
+        if _VERSION.search(title) or _DATE.search(title) or _UNRELEASED.search(title):
             starts.append(s.line - 1)
     for n, line in enumerate(lines):
         if n in heading_lines or line[:1].isspace():
@@ -1017,7 +1162,27 @@ REVIEW_ITEMS = (
     "issue templates",
     "code of conduct",
     "security policy",
+    "dependency updates",
+    "labeler",
 )
+#: Items at which the criterion is full (its last anchor); more are noted, not needed.
+REVIEW_FULL = 5
+#: Dependency-update bot configurations (Dependabot, Renovate), by path.
+_DEPENDENCY_BOTS = (
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+    ".gitlab/renovate.json5",
+)
+#: Pull-request labelling configurations (actions/labeler, the GitLab/Prow equivalents).
+_LABELERS = (".github/labeler.yml", ".github/labeler.yaml", ".github/auto_label.yml")
 _SECURITY_CHANNEL = re.compile(
     r"(@|\breport\w*|\badvisor\w*|\bdisclos\w*|\bcontact\w*|\bvulnerab\w*|\bsecurity/advisories)",
     re.IGNORECASE,
@@ -1074,9 +1239,21 @@ def _review(fileset: FileSet) -> _Part:
         security,
         lambda f: _words(f.text) >= 20 and _SECURITY_CHANNEL.search(f.text) is not None,
     )
+    consider(
+        "dependency updates",
+        [f for f in (fileset.get(p) for p in _DEPENDENCY_BOTS) if f is not None],
+        _dependency_bot_configured,
+    )
+    consider(
+        "labeler",
+        [f for f in (fileset.get(p) for p in _LABELERS) if f is not None],
+        _labeler_configured,
+    )
     for s in fileset.skipped:
         if s.reason == "empty file" and (
-            PurePosixPath(s.path).name == "CODEOWNERS"
+            s.path in _DEPENDENCY_BOTS
+            or s.path in _LABELERS
+            or PurePosixPath(s.path).name == "CODEOWNERS"
             or _norm_stem(PurePosixPath(s.path).name)
             in {"PULL_REQUEST_TEMPLATE", "ISSUE_TEMPLATE", "CODE_OF_CONDUCT", "SECURITY"}
             or _parent(s.path).lower()
@@ -1087,7 +1264,7 @@ def _review(fileset: FileSet) -> _Part:
         Metric(
             name="repo.review_items",
             value=float(len(present)),
-            unit="items of 5",
+            unit=f"items of {len(REVIEW_ITEMS)}",
             files=len(present),
         )
     )
@@ -1106,13 +1283,15 @@ def _review(fileset: FileSet) -> _Part:
             )
         )
     missing = [i for i in REVIEW_ITEMS if i not in present]
-    if missing:
+    if missing and len(present) < REVIEW_FULL:
         where = {
             "CODEOWNERS": ".github/CODEOWNERS",
             "pull request template": ".github/pull_request_template.md",
             "issue templates": ".github/ISSUE_TEMPLATE/bug_report.md",
             "code of conduct": "CODE_OF_CONDUCT.md",
             "security policy": "SECURITY.md",
+            "dependency updates": ".github/dependabot.yml",
+            "labeler": ".github/labeler.yml",
         }
         part.findings.append(
             _finding(
@@ -1123,6 +1302,30 @@ def _review(fileset: FileSet) -> _Part:
             )
         )
     return part
+
+
+def _dependency_bot_configured(f: SourceFile) -> bool:
+    """Dependabot with at least one ``updates`` entry naming an ecosystem, or a Renovate
+    configuration that says something (``extends``, ``packageRules``, a schedule ...)."""
+    if "dependabot" in f.name:
+        data, _ = load_yaml(f)
+        updates = data.get("updates") if isinstance(data, dict) else None
+        return isinstance(updates, list) and any(
+            isinstance(u, dict) and u.get("package-ecosystem") for u in updates
+        )
+    if f.name.endswith(".json5"):
+        return re.search(r"\b(extends|packageRules|schedule|enabledManagers)\b", f.text) is not None
+    try:
+        data = json.loads(f.text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and bool(data)
+
+
+def _labeler_configured(f: SourceFile) -> bool:
+    """A labeler configuration with at least one label rule."""
+    data, _ = load_yaml(f)
+    return isinstance(data, dict) and bool(data)
 
 
 # --------------------------------------------------------------------------- CI
@@ -1227,13 +1430,6 @@ _PIPELINE_KEYS = {
     "Buildkite": {"steps"},
 }
 
-TEST_COMMAND = re.compile(
-    r"\b(py\.?test|pytest|tox|nox|unittest|nose2|manage\.py\s+test|coverage\s+run|"
-    r"make\s+(test|tests|check|ci)|hatch\s+(test|run\s+[\w:-]*test\w*)|"
-    r"(npm|pnpm|yarn|bun)\s+(run\s+)?test|go\s+test|cargo\s+(test|nextest)|mvn\b.*\b(test|verify)|"
-    r"gradlew?\b.*\b(test|check)|rspec|phpunit|jest|vitest|mix\s+test|dotnet\s+test|ctest|behave)\b",
-    re.IGNORECASE,
-)
 LINT_COMMAND = re.compile(
     r"\b(ruff|flake8|pylint|mypy|pyright|pytype|black|isort|pre-commit(\s+run|/action)|prek\s+run|"
     r"eslint|prettier|golangci-lint|gofmt|go\s+vet|rubocop|cargo\s+(clippy|fmt)|sqlfluff|"
@@ -1246,10 +1442,6 @@ _INSTALL_STEP = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"\n|&&|\|\||;|\|")
-_MAKE = re.compile(r"\bmake\s+((?:-\S+\s+)*)([\w.-]+(?:\s+[\w.-]+)*)")
-_SCRIPT = re.compile(
-    r"(?:^|[\s;&|])(?:bash\s+|sh\s+|python3?\s+)?(?:\./)?([\w./-]+\.(?:sh|bash|py))\b"
-)
 
 
 def commands_in(strings: Iterable[str]) -> list[str]:
@@ -1264,71 +1456,6 @@ def commands_in(strings: Iterable[str]) -> list[str]:
     return out
 
 
-_TARGET = re.compile(r"[\w./-]+")
-
-
-def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
-    """Makefile targets -> (prerequisites, recipe lines)."""
-    targets: dict[str, tuple[list[str], list[str]]] = {}
-    current: list[str] = []
-    for line in makefile.splitlines():
-        if line.startswith("\t"):
-            for name in current:
-                targets[name][1].append(line.strip())
-            continue
-        if line.lstrip().startswith("#") or ":" not in line:
-            if line.strip() and not line.startswith(" "):
-                current = []
-            continue
-        head, _, tail = line.partition(":")
-        tail = tail.removeprefix(":")  # double-colon rules
-        names = head.split()
-        if tail.startswith("=") or not names or not all(_TARGET.fullmatch(n) for n in names):
-            current = []  # a variable assignment (VAR := x) or not a rule
-            continue
-        current = names
-        prereqs = tail.split(";")[0].split()
-        for name in current:
-            targets.setdefault(name, ([], []))
-            targets[name][0].extend(prereqs)
-    return targets
-
-
-def expand_commands(commands: Sequence[str], fileset: FileSet) -> list[str]:
-    """``commands`` plus the recipes of the Makefile targets and the scripts they call."""
-    makefile = fileset.get("Makefile")
-    targets = make_targets(makefile.text) if makefile else {}
-    out = list(commands)
-    seen_targets: set[str] = set()
-    seen_scripts: set[str] = set()
-    queue = list(commands)
-    depth = 0
-    while queue and depth < 4:
-        depth += 1
-        nxt: list[str] = []
-        for command in queue:
-            for match in _MAKE.finditer(command):
-                for name in match.group(2).split():
-                    if name in targets and name not in seen_targets:
-                        seen_targets.add(name)
-                        prereqs, recipe = targets[name]
-                        nxt.extend(recipe)
-                        nxt.extend(f"make {p}" for p in prereqs)
-            for match in _SCRIPT.finditer(command):
-                path = match.group(1).removeprefix("./")
-                script = fileset.get(path)
-                if (
-                    script is not None
-                    and path not in seen_scripts
-                    and script.size <= MAX_YAML_BYTES
-                ):
-                    seen_scripts.add(path)
-                    nxt.extend(commands_in([script.text]))
-        out.extend(nxt)
-        queue = nxt
-    return out
-
-
 def _strip_groovy_comments(text: str) -> str:
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.DOTALL)
     return re.sub(r"(?m)^\s*//.*$", " ", text)
@@ -1340,12 +1467,15 @@ class Pipeline:
 
     path: str
     system: str
+    commands: int = 0
     tests: list[str] = field(default_factory=list)
     linters: list[str] = field(default_factory=list)
+    through: list[str] = field(default_factory=list)
 
 
-def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | None]:
-    """Commands in a CI file, or None with a reason when it is not a pipeline."""
+def _ci_commands(f: SourceFile, system: str) -> tuple[list[Command] | None, str | None]:
+    """Commands in a CI file (each in its working directory), or None with a reason when
+    it is not a pipeline."""
     if system == "Jenkins":
         text = _strip_groovy_comments(f.text)
         if not re.search(r"\b(pipeline|node)\s*(\([^)]*\))?\s*\{|\bstage\s*\(", text):
@@ -1355,7 +1485,7 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | No
             text,
             re.DOTALL,
         )
-        return commands_in(strings or [text]), None
+        return [c for s in (strings or [text]) for c in split_commands(s)], None
     data, problem = load_yaml(f)
     if problem is not None:
         return None, problem
@@ -1370,7 +1500,24 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[str] | None, str | No
         ok = bool(_PIPELINE_KEYS.get(system, set()) & set(data))
     if not ok:
         return None, "is not a pipeline (no jobs or steps)"
-    return commands_in(yaml_strings(data)), None
+    return yaml_commands(data), None
+
+
+#: Pipeline file names that say they test or build (chosen for a "runs no tests" finding).
+_TESTISH_PIPELINE = re.compile(
+    r"test|\bci\b|check|build|main|pull|push|verify|python|node|go|java", re.I
+)
+
+
+def _tested_through(leaves: Sequence[Command]) -> list[str]:
+    """The files a pipeline's test commands were found in (scripts, Makefile targets)."""
+    out: list[str] = []
+    for leaf in leaves:
+        if leaf.via and runs_tests(leaf.text):
+            for step in leaf.via:
+                if step not in out:
+                    out.append(step)
+    return out
 
 
 def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
@@ -1402,27 +1549,28 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
                 )
             )
             continue
-        expanded = expand_commands(commands, fileset)
-        all_commands.extend(expanded)
-        pipeline = Pipeline(path=f.path, system=system)
-        for command in expanded:
-            test = TEST_COMMAND.search(command)
-            if test:
-                pipeline.tests.append(test.group(0).split()[0].lower())
-            lint = LINT_COMMAND.search(command)
+        leaves = follow(commands, fileset)
+        all_commands.extend(leaf.text for leaf in leaves)
+        pipeline = Pipeline(path=f.path, system=system, commands=len(commands))
+        for leaf in leaves:
+            runner = runs_tests(leaf.text)
+            if runner:
+                pipeline.tests.append(runner)
+            lint = LINT_COMMAND.search(leaf.text)
             if lint:
                 pipeline.linters.append(lint.group(0).split()[0].lower())
+        pipeline.through = _tested_through(leaves)
         pipelines.append(pipeline)
     empty_ci = [
         s.path
         for s in fileset.skipped
         if s.reason == "empty file" and any(p.match(s.path) for p, _ in CI_SYSTEMS)
     ]
-    runs_tests = [p for p in pipelines if p.tests]
+    runs_tests_ = [p for p in pipelines if p.tests]
     runs_lint = [p for p in pipelines if p.linters]
-    if runs_tests and runs_lint:
+    if runs_tests_ and runs_lint:
         level = 3.0
-    elif runs_tests:
+    elif runs_tests_:
         level = 2.0
     elif pipelines:
         level = 1.0
@@ -1433,26 +1581,37 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
     )
     for p in pipelines:
         tests = _join(sorted(set(p.tests))) or "no test runner"
+        through = f" (through {_join(p.through[:4])})" if p.through else ""
         linters = _join(sorted(set(p.linters))) or "none"
-        part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}; linters: {linters}")
-    if pipelines and not runs_tests:
-        first = pipelines[0]
+        part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}{through}; linters: {linters}")
+    if pipelines and not runs_tests_:
+        # Name the pipeline most likely meant to test: by its name, else the busiest one.
+        first = max(
+            pipelines,
+            key=lambda p: (
+                bool(_TESTISH_PIPELINE.search(PurePosixPath(p.path).stem)),
+                p.commands,
+            ),
+        )
+        others = len(pipelines) - 1
         part.findings.append(
             _finding(
                 "BSCOL007",
                 CI,
                 first.path,
-                f"{first.path} does not run the tests: add a step that runs them (e.g. `run: pytest`)",
+                f"{first.path} does not run the tests"
+                + (f" (nor do the {others} other pipeline(s))" if others else "")
+                + ": add a step that runs them (e.g. `run: pytest`, `run: make test`)",
                 severity=Severity.LOW,
             )
         )
-    elif runs_tests and not runs_lint:
+    elif runs_tests_ and not runs_lint:
         part.findings.append(
             _finding(
                 "BSCOL007",
                 CI,
-                runs_tests[0].path,
-                f"{runs_tests[0].path} runs the tests but no linter or type checker: add a step "
+                runs_tests_[0].path,
+                f"{runs_tests_[0].path} runs the tests but no linter or type checker: add a step "
                 "such as `run: ruff check .` or `pre-commit run --all-files`",
             )
         )

@@ -22,13 +22,11 @@ files over worker processes, so sqlfluff's own pool is never started: ``processe
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,6 +46,16 @@ from backend_skills.core.models import (
 )
 
 from ._python import parse_python
+from ._redact import redacted_message
+from ._sqlfluff_safe import (
+    BUDGET_MARK,
+    MAX_CONFIG_BYTES,
+    ConfigTextError,
+    InlineNotes,
+    filter_config,
+    load_config_text,
+    safe_config_class,
+)
 from .sql_schema import (
     SCHEMA_METRICS,
     SCHEMA_ROLES,
@@ -73,8 +81,6 @@ WILDCARD_CODE = "AM04"
 #: Config files sqlfluff reads in a folder, in its own precedence order (last wins).
 CONFIG_FILES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
 
-#: Templaters that run without executing anything from the scored repository.
-SAFE_TEMPLATERS = frozenset({"raw", "jinja", "python", "placeholder"})
 
 #: Roles whose SQL counts in the style and parse metrics.
 COUNTED_ROLES = frozenset({Role.SOURCE, Role.MIGRATION})
@@ -359,30 +365,12 @@ def _infer_dialect(fileset: FileSet, memo: FileMemo) -> tuple[str, str]:
     return best, why
 
 
-def _config_dialect(file: SourceFile) -> str | None:
-    """The dialect a root-level sqlfluff config file sets, if any."""
-    try:
-        if file.name == "pyproject.toml":
-            data = tomllib.loads(file.text)
-            core = data.get("tool", {}).get("sqlfluff", {}).get("core", {})
-            value = core.get("dialect") if isinstance(core, dict) else None
-            return str(value) if value else None
-        from sqlfluff.core.config.loader import load_config_string
-
-        loaded: Any = load_config_string(file.text)
-        core_section = loaded.get("core") if isinstance(loaded, dict) else None
-        value = core_section.get("dialect") if isinstance(core_section, dict) else None
-        return str(value) if value else None
-    except Exception:  # an unreadable config is reported by sqlfluff itself per file
-        return None
-
-
-def _has_sqlfluff_section(file: SourceFile) -> bool:
-    if file.name == ".sqlfluff":
+def _has_sqlfluff_section(name: str, text: str) -> bool:
+    if name == ".sqlfluff":
         return True
-    if file.name == "pyproject.toml":
-        return "[tool.sqlfluff" in file.text
-    return "[sqlfluff" in file.text
+    if name == "pyproject.toml":
+        return "sqlfluff" in text
+    return "[sqlfluff" in text
 
 
 # --------------------------------------------------------------------------- linter cache
@@ -395,9 +383,9 @@ def _linter_for(configs: Mapping[str, Any]) -> Any:
     key = json.dumps(configs, sort_keys=True, default=str)
     linter = _LINTERS.get(key)
     if linter is None:
-        from sqlfluff.core import FluffConfig, Linter
+        from sqlfluff.core import Linter
 
-        config = FluffConfig(configs=dict(configs), require_dialect=True)
+        config = safe_config_class()(configs=dict(configs), require_dialect=True)
         linter = Linter(config=config)
         if len(_LINTERS) > 32:
             _LINTERS.clear()
@@ -405,43 +393,26 @@ def _linter_for(configs: Mapping[str, Any]) -> Any:
     return linter
 
 
-def _root_of(file: SourceFile) -> Path:
-    depth = len(PurePosixPath(file.path).parts)
-    return file.abspath.parents[depth - 1]
-
-
 def _file_configs(
     file: SourceFile, options: Mapping[str, Any]
 ) -> tuple[dict[str, Any], str, str, list[str]]:
-    """Layered sqlfluff config for ``file``: (configs, dialect, why, notes)."""
-    from sqlfluff.core.config.loader import load_config_at_path
+    """Layered sqlfluff config for ``file``: (configs, dialect, why, notes).
+
+    The layers were read and filtered by ``prepare`` (no file is read here): the
+    root's, then each folder's down to the file's, the deeper one winning.
+    """
     from sqlfluff.core.helpers.dict import nested_combine
 
-    root = _root_of(file)
-    config_dirs: Mapping[str, str] = options.get("configs", {})
+    config_dirs: Mapping[str, Any] = options.get("configs", {})
     parent = PurePosixPath(file.path).parent
     chain = ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
-    layers: list[Any] = []
-    used: list[str] = []
-    for rel in chain:
-        if rel in config_dirs:
-            layers.append(load_config_at_path(str(root / rel) if rel else str(root)))
-            used.append(rel or ".")
+    layers = [config_dirs[rel] for rel in chain if rel in config_dirs]
+    used = [rel or "." for rel in chain if rel in config_dirs]
     configs: dict[str, Any] = nested_combine({"core": {}}, *layers) if layers else {"core": {}}
     core: dict[str, Any] = configs.setdefault("core", {})
-    notes: list[str] = []
-    templater = str(core.get("templater") or "jinja")
-    if templater not in SAFE_TEMPLATERS:
-        notes.append(
-            f"sqlfluff templater {templater!r} is not run (it executes project code); "
-            "jinja with dbt builtins used instead"
-        )
-        core["templater"] = "jinja"
-    jinja = configs.get("templater", {}).get("jinja", {})
-    for section in (core, jinja):
-        if isinstance(section, dict) and section.pop("library_path", None) is not None:
-            notes.append("sqlfluff library_path ignored: the scored code is never imported")
     core["processes"] = 1
+    if options.get("ignore_inline"):
+        core["disable_noqa"] = True  # `-- noqa` is configuration of the scored tree too
     excluded = [str(r) for r in options.get("exclude_rules", [])]
     if excluded:
         existing = core.get("exclude_rules")
@@ -456,7 +427,89 @@ def _file_configs(
     else:
         where = "/".join(u for u in used if u != ".") or "the root"
         why = f"set by the sqlfluff configuration in {where}"
-    return configs, str(core["dialect"]), why, notes
+    return configs, str(core["dialect"]), why, []
+
+
+def _config_sources(ctx: CheckContext, notes: list[str]) -> list[tuple[str, str, str, str]]:
+    """The sqlfluff config files that apply: (folder, file name, label, text).
+
+    From the scored tree, or with ``config_root`` from the same folders of that
+    checkout, or none with ``isolated``; in sqlfluff's precedence order.
+    """
+    sources: list[tuple[str, str, str, str]] = []
+    if ctx.config_root is not None:
+        base = ctx.config_root.resolve()
+        folders = {""}
+        for file in ctx.fileset.files:
+            if file.language == "sql":
+                parts = PurePosixPath(file.path).parent.parts
+                folders.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        for rel in sorted(folders):
+            for name in CONFIG_FILES:
+                path = base / rel / name if rel else base / name
+                label = f"{path} (--config-root)"
+                try:
+                    if path.is_symlink() or not path.is_file():
+                        continue
+                    if not path.resolve().is_relative_to(base):
+                        continue
+                    if path.stat().st_size > MAX_CONFIG_BYTES:
+                        notes.append(f"{label}: ignored (larger than {MAX_CONFIG_BYTES} bytes)")
+                        continue
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    notes.append(f"{label}: not readable ({type(exc).__name__})")
+                    continue
+                if _has_sqlfluff_section(name, text):
+                    sources.append((rel, name, label, text))
+        return sources
+    if ctx.isolated:
+        return sources
+    for file in ctx.fileset.files:
+        if file.name in CONFIG_FILES and _has_sqlfluff_section(file.name, file.text):
+            rel = str(PurePosixPath(file.path).parent)
+            sources.append(("" if rel == "." else rel, file.name, file.path, file.text))
+    sources.sort(key=lambda s: (s[0], CONFIG_FILES.index(s[1])))
+    return sources
+
+
+def _read_configs(ctx: CheckContext) -> tuple[dict[str, Any], list[str], str]:
+    """Each folder's sqlfluff configuration, filtered for an untrusted repository,
+    notes on what was ignored, and the file that sets the root's dialect."""
+    from sqlfluff.core.helpers.dict import nested_combine
+
+    notes: list[str] = []
+    configs: dict[str, Any] = {}
+    dialect_from = ""
+    for rel, name, label, text in _config_sources(ctx, notes):
+        try:
+            raw = load_config_text(name, text)
+        except ConfigTextError as exc:
+            notes.append(
+                f"sqlfluff configuration in {label} not usable: {redacted_message(str(exc))}"
+            )
+            continue
+        kept, dropped = filter_config(raw, byte_limit_cap=DEFAULT_BYTE_LIMIT)
+        configs[rel] = nested_combine(configs.get(rel, {}), kept)
+        if rel == "" and kept.get("core", {}).get("dialect"):
+            dialect_from = label
+        for item in dropped:
+            if item.startswith("core:templater="):
+                templater = item.split("=", 1)[1]
+                notes.append(
+                    f"sqlfluff templater {templater!r} is not run (it executes project code); "
+                    "jinja with dbt builtins used instead"
+                )
+            if item.endswith("library_path"):
+                notes.append("sqlfluff library_path ignored: the scored code is never imported")
+        if dropped:
+            shown = ", ".join(redacted_message(d)[:60] for d in dropped[:8])
+            more = f" (+{len(dropped) - 8} more)" if len(dropped) > 8 else ""
+            notes.append(
+                f"sqlfluff settings in {label} ignored (not allowed for an untrusted "
+                f"repository: they load code, name paths or lift limits): {shown}{more}"
+            )
+    return configs, list(dict.fromkeys(notes)), dialect_from
 
 
 # --------------------------------------------------------------------------- the checker
@@ -464,6 +517,20 @@ def _file_configs(
 
 def _strip_position(desc: str) -> str:
     return re.sub(r"^Line \d+, Position \d+:\s*", "", desc).strip()
+
+
+_QUOTED_SECTION = re.compile(r"(?s)^(.*?section: )([\"'])(.*?)\2(\.\s.*|\s*)$")
+
+
+def _redact_desc(desc: str) -> str:
+    """sqlfluff's message without a secret from the SQL it quotes: the quoted SQL keeps
+    its words, loses its string literals, passwords and key-shaped tokens."""
+    desc = desc[:2000]
+    match = _QUOTED_SECTION.match(desc)
+    if match is None:
+        return redacted_message(desc)
+    head, quote, sql, tail = match.groups()
+    return f"{redacted_message(head)}{quote}{redacted_message(sql)}{quote}{redacted_message(tail)}"
 
 
 class SqlfluffChecker(FileChecker):
@@ -517,38 +584,44 @@ class SqlfluffChecker(FileChecker):
         return chosen
 
     def prepare(self, ctx: CheckContext) -> dict[str, Any]:
-        """The dialect (and why), config files that matter, and the user's options."""
+        """The dialect (and why), each folder's filtered sqlfluff configuration, the
+        user's options, and whether the scored tree's inline settings count."""
         options = SqlfluffOptions.model_validate(dict(ctx.options))
-        configs: dict[str, str] = {}
-        root_dialect: tuple[str, str] | None = None
-        for file in ctx.fileset.files:
-            if file.name not in CONFIG_FILES or not _has_sqlfluff_section(file):
-                continue
-            rel = str(PurePosixPath(file.path).parent)
-            rel = "" if rel == "." else rel
-            digest = hashlib.sha256(file.text.encode("utf-8")).hexdigest()[:16]
-            configs[rel] = hashlib.sha256((configs.get(rel, "") + digest).encode()).hexdigest()[:16]
-            if rel == "" and root_dialect is None:
-                dialect = _config_dialect(file)
-                if dialect:
-                    root_dialect = (dialect, f"set by {file.path}")
+        configs, notes, dialect_from = _read_configs(ctx)
+        root_dialect = configs.get("", {}).get("core", {}).get("dialect")
         force = False
         if options.dialect:
             dialect, why = options.dialect, "set in [tool.backend_skills.checkers.sqlfluff]"
             force = True
-        elif root_dialect is not None:
-            dialect, why = root_dialect
+        elif root_dialect:
+            dialect, why = str(root_dialect), f"set by {dialect_from}"
         else:
             dialect, why = infer_dialect(ctx.fileset, ctx.memo)
-        limit = options.large_file_skip_byte_limit
+        ignore_inline = ctx.isolated or ctx.config_root is not None
+        if ignore_inline:
+            source = "--config-root" if ctx.config_root is not None else "--isolated"
+            notes.append(
+                f"{source}: the scored tree's sqlfluff configuration, inline -- sqlfluff: "
+                "settings and -- noqa comments are ignored"
+            )
         return {
             "dialect": dialect,
             "why": why,
             "force_dialect": force,
             "configs": configs,
+            "config_notes": notes,
+            "ignore_inline": ignore_inline,
             "exclude_rules": list(options.exclude_rules),
-            "byte_limit": limit,
+            "byte_limit": options.large_file_skip_byte_limit,
         }
+
+    def cache_inputs(self, ctx: CheckContext) -> str | None:
+        """The discovered files, and with ``--config-root`` that folder's configuration."""
+        inputs = super().cache_inputs(ctx)
+        if inputs is None or (ctx.config_root is None and not ctx.isolated):
+            return inputs
+        configs = _read_configs(ctx) if ctx.config_root is not None else None
+        return json.dumps([inputs, str(ctx.config_root), ctx.isolated, configs], sort_keys=True)
 
     # -- per file ----------------------------------------------------------------------
 
@@ -568,7 +641,7 @@ class SqlfluffChecker(FileChecker):
             linter = _linter_for(configs)
         except Exception as exc:
             fallback = str(options.get("dialect") or "ansi")
-            problem = " ".join(str(exc).split())[:160]
+            problem = redacted_message(" ".join(str(exc).split()))[:160]
             try:
                 configs = {"core": {"dialect": fallback, "templater": "jinja", "processes": 1}}
                 linter = _linter_for(configs)
@@ -579,6 +652,7 @@ class SqlfluffChecker(FileChecker):
             dialect = fallback
             why = f"{options.get('why', '')}; the repository's sqlfluff config was unusable"
             notes = [f"sqlfluff configuration not usable for {file.path}: {problem}"]
+        notes = [*map(str, options.get("config_notes", ())), *notes]
         data.update(dialect=dialect, why=why, notes=notes)
         limit = self._byte_limit(configs, options)
         if limit and file.size > limit:
@@ -590,30 +664,45 @@ class SqlfluffChecker(FileChecker):
                     f"large_file_skip_byte_limit of {limit} bytes (schema still read)"
                 ),
             )
+        InlineNotes.dropped = []
+        InlineNotes.ignore_inline = bool(options.get("ignore_inline"))
         try:
             linted = linter.lint_string(file.text, fname=str(file.abspath))
         except Exception as exc:  # sqlfluff bug or pathological input: skip, never crash
             data["schema"] = read_ddl(file.text)
-            detail = " ".join(str(exc).split())[:160]
+            detail = redacted_message(" ".join(str(exc).split()))[:160]
             return FileResult(
                 data=data,
                 skipped=f"not analysed: sqlfluff failed ({type(exc).__name__}: {detail})",
+            )
+        finally:
+            dropped_inline, InlineNotes.dropped = InlineNotes.dropped, []
+        if dropped_inline and not options.get("ignore_inline"):
+            shown = ", ".join(redacted_message(d) for d in dict.fromkeys(dropped_inline))
+            notes.append(
+                f"inline sqlfluff settings ignored in {file.path} (not allowed for an "
+                f"untrusted repository): {shown[:200]}"
             )
         violations = list(linted.violations)
         templating = [v for v in violations if v.rule_code() == "TMP"]
         if templating or (linted.tree is None and not violations):
             data["schema"] = read_ddl(file.text)
             first = _strip_position(templating[0].desc()) if templating else "no output"
-            return FileResult(
-                data=data,
-                skipped=f"not analysed: templating failed ({' '.join(first.split())[:160]})",
-            )
+            first = redacted_message(" ".join(first.split()))
+            if BUDGET_MARK in first:
+                detail = first[first.index(BUDGET_MARK) + len(BUDGET_MARK) :].lstrip(": ")
+                detail = detail.split(". Have you correctly")[0]
+                reason = f"not analysed: the SQL template is {BUDGET_MARK} ({detail[:160]})"
+            else:
+                reason = f"not analysed: templating failed ({first[:160]})"
+            return FileResult(data=data, skipped=reason)
         findings: list[Finding] = []
         style = parse_errors = wildcards = 0
         for v in violations:
             code = str(v.rule_code())
             warning = bool(getattr(v, "warning", False))
-            desc = " ".join(_strip_position(str(v.desc())).split())
+            # Messages quote the SQL they are about: never a secret from it.
+            desc = _redact_desc(" ".join(_strip_position(str(v.desc())).split()))
             if code in PARSE_CODES:
                 parse_errors += 1
                 criterion, severity = PARSE, Severity.MEDIUM
@@ -771,6 +860,8 @@ def _short(reason: str) -> str:
         return "over the size limit"
     if "templating failed" in reason:
         return "templating failed"
+    if BUDGET_MARK in reason:
+        return "template over the limits"
     return "sqlfluff failed"
 
 

@@ -183,8 +183,8 @@ def _summary(report: Report) -> ReportSummary:
     )
 
 
-def compare(old: Report, new: Report) -> Comparison:
-    """Score deltas per skill and criterion, new and fixed findings, and caveats."""
+def _caveats(old: Report, new: Report) -> list[str]:
+    """Why the two reports may not compare like for like."""
     warnings: list[str] = []
     if old.rubric_version != new.rubric_version:
         warnings.append(
@@ -205,7 +205,11 @@ def compare(old: Report, new: Report) -> Comparison:
             "different skills were scored: "
             f"{', '.join(sorted(old_skills)) or 'none'} -> {', '.join(sorted(new_skills)) or 'none'}"
         )
+    return warnings
 
+
+def _score_deltas(old: Report, new: Report) -> tuple[dict[str, ScoreDelta], dict[str, ScoreDelta]]:
+    """Old and new scores and levels of every skill and criterion either report has."""
     skills: dict[str, ScoreDelta] = {}
     criteria: dict[str, ScoreDelta] = {}
     for side, report in (("old", old), ("new", new)):
@@ -227,6 +231,13 @@ def compare(old: Report, new: Report) -> Comparison:
     for entry in (*skills.values(), *criteria.values()):
         entry.delta = _delta(entry.old, entry.new)
 
+    return skills, criteria
+
+
+def compare(old: Report, new: Report) -> Comparison:
+    """Score deltas per skill and criterion, new and fixed findings, and caveats."""
+    warnings = _caveats(old, new)
+    skills, criteria = _score_deltas(old, new)
     added = new_findings(old, new, counted_only=False)
     for criterion_id, count in added.not_compared.items():
         warnings.append(

@@ -78,7 +78,9 @@ def resolve_cache_dir(root: Path, setting: str | None) -> Path:
     """
     if setting:
         path = Path(setting).expanduser()
-        return path if path.is_absolute() else root / path
+        # A relative value is joined without resolving: a symbolic link the repository
+        # planted on the way is then seen (and refused) by ResultCache, not followed.
+        return path.resolve() if path.is_absolute() else root / path
     env = os.environ.get(CACHE_DIR_ENV, "").strip()
     if env:
         return Path(env).expanduser().resolve()
@@ -287,15 +289,18 @@ class ResultCache:
         self._disabled = True
 
     def _prepare_folder(self) -> None:
+        unsafe = unsafe_cache_path(self.directory)
+        if unsafe is not None:
+            raise _Unsafe(unsafe)
         self.directory.mkdir(parents=True, exist_ok=True)
-        gitignore = self.directory / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text(
-                "# Created by backend-skills: this folder is a cache.\n*\n", encoding="utf-8"
-            )
-        tag = self.directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(_CACHEDIR_TAG, encoding="utf-8")
+        unsafe = unsafe_cache_path(self.directory)  # created meanwhile: check again
+        if unsafe is not None:
+            raise _Unsafe(unsafe)
+        _create_new(
+            self.directory / ".gitignore",
+            "# Created by backend-skills: this folder is a cache.\n*\n",
+        )
+        _create_new(self.directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._disabled:
@@ -304,6 +309,9 @@ class ResultCache:
             return self._conn
         try:
             self._prepare_folder()
+        except _Unsafe as exc:
+            self._give_up(str(exc))
+            return None
         except OSError as exc:
             self._give_up(f"cannot create the folder ({exc.strerror or exc})")
             return None
@@ -521,6 +529,43 @@ class _Foreign(Exception):
     """The file is a database, but not a cache of ours (or not of this schema)."""
 
 
+class _Unsafe(Exception):
+    """The cache folder or one of its files is a symbolic link (never followed)."""
+
+
+def unsafe_cache_path(directory: Path) -> str | None:
+    """Why ``directory`` must not be used as a cache (None: it may).
+
+    A scored repository can commit a ``.backend-skills-cache`` symbolic link, or links
+    named like the cache's files, to make the cache write elsewhere. Symbolic links are
+    never followed: the folder's path must be its real path (callers pass a path whose
+    existing part is already resolved) and none of the cache's files may be a link.
+    """
+    absolute = Path(os.path.abspath(directory))
+    existing = absolute
+    while not os.path.lexists(existing) and existing.parent != existing:
+        existing = existing.parent
+    if os.path.realpath(existing) != str(existing):
+        return f"{existing} is (or is inside) a symbolic link; not followed"
+    if absolute.is_dir():
+        for name in (*_SIDE_FILES, *_MARKER_FILES):
+            target = absolute / name
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                return f"{name} in the cache folder is not a regular file; not followed"
+    return None
+
+
+def _create_new(path: Path, text: str) -> None:
+    """Write ``path`` unless it exists, never through a symbolic link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def clear_cache(directory: Path) -> list[Path]:
     """Delete the cache files in ``directory`` (and the folder when nothing else is in
     it). Only our own files are removed, never anything else a user put there.
@@ -564,7 +609,8 @@ def _folder_lock(directory: Path) -> Iterator[None]:
         yield
         return
     try:
-        fd = os.open(directory / "cache.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(directory / "cache.lock", flags, 0o644)
     except OSError:
         yield
         return
@@ -648,6 +694,16 @@ class FileMemo:
         self._scope = scope
         self._owner = owner
         """Shown by ``backend-skills cache info`` (the checker's name)."""
+        self._trusted = True
+
+    def distrust(self) -> bool:
+        """Recompute every fact from now on instead of reading stored ones (a checker
+        failed: a stored value may be damaged). False when nothing was read from a
+        cache, so that trying again would change nothing."""
+        if self._cache is None or not self._trusted:
+            return False
+        self._trusted = False
+        return True
 
     def per_file(
         self, name: str, files: Iterable[SourceFileLike], compute: Callable[[Any], _T]
@@ -659,7 +715,7 @@ class FileMemo:
         if self._cache is None:
             return {f.path: json.loads(json.dumps(compute(f))) for f in files}
         key = _digest("memo", self._scope, name)
-        stored = self._cache.get_json(key) or {}
+        stored = (self._cache.get_json(key) or {}) if self._trusted else {}
         values: dict[str, _T] = {}
         kept: dict[str, list[Any]] = {}
         changed = False

@@ -39,6 +39,13 @@ class CheckContext:
     """Ids of the criteria in force for this run (empty when unknown). A checker may use
     it to route a finding to the criterion that will be shown (e.g. a SQL-injection
     finding to ``security.injection`` when ``database.query_safety`` is not selected)."""
+    config_root: Path | None = None
+    """Read the tools' own configuration (``.bandit``, ``[tool.bandit]``, ``.sqlfluff``,
+    ``[tool.sqlfluff]``...) from this folder, a trusted checkout of the base branch
+    (``--config-root``), instead of from the scored tree. None: from the scored tree."""
+    isolated: bool = False
+    """Ignore every configuration in the scored tree, the tools' included (``--isolated``):
+    inline settings such as ``-- sqlfluff:`` comments and ``noqa`` suppressions too."""
     memo: FileMemo = field(default_factory=FileMemo, compare=False)
     """Facts derived from single files, kept between runs by content hash (see
     :class:`~backend_skills.core.cache.FileMemo`); computes everything when the cache is
@@ -75,11 +82,16 @@ class Checker(ABC):
     - ``feeds``: criterion ids this checker reports findings for; criteria scored from
       findings (metric ``findings.*``) are not assessed when one of their feeders fails.
     - ``options_model``: optional pydantic model validating the checker's config table.
+    - ``languages``: the source languages it reads (none for checkers that judge
+      repository files or history). Coverage and the denominators of finding densities
+      come from it: a skill whose checkers read none of the repository's source code is
+      not assessed.
     """
 
     name: ClassVar[str]
     provides: ClassVar[tuple[str, ...]] = ()
     feeds: ClassVar[tuple[str, ...]] = ()
+    languages: ClassVar[frozenset[str]] = frozenset()
     options_model: ClassVar[type[BaseModel] | None] = None
 
     @property
@@ -119,8 +131,6 @@ class RepoChecker(Checker):
 class FileChecker(Checker):
     """A checker written as a pure per-file step plus a repository-level reduce."""
 
-    languages: ClassVar[frozenset[str]] = frozenset()
-    """Languages of the files this checker analyses."""
     max_file_bytes: ClassVar[int | None] = None
     """Files larger than this are skipped with a reason (None: no limit of its own)."""
 

@@ -96,6 +96,7 @@ LANGUAGE_BY_SUFFIX = {
     ".rb": "ruby",
     ".java": "java",
     ".rs": "rust",
+    ".json5": "json",
 }
 
 LANGUAGE_BY_NAME = {
@@ -138,6 +139,13 @@ LANGUAGE_BY_NAME = {
     ".yamllint": "yaml",
     ".prettierrc": "json",
     ".eslintrc": "json",
+    # Automation the repo checker follows from CI, and dependency-update configuration.
+    "GNUmakefile": "makefile",
+    "makefile": "makefile",
+    "justfile": "makefile",
+    "Justfile": "makefile",
+    ".justfile": "makefile",
+    ".renovaterc": "json",
 }
 
 #: Languages whose files hold code (the roles source/test/migration apply to them).
@@ -440,7 +448,7 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     folder, _, name = path.rpartition("/")  # relative POSIX path
     vendored, test_dir, migration_dir, docs_dir = _folder_roles(folder)
     lower = name.lower()
-    if vendored:
+    if vendored or _vendored_asset(folder, lower, language):
         return Role.VENDORED
     if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js", *_GENERATED_SUFFIXES)) or (
         language in CODE_LANGUAGES and _looks_generated(head[:1024])
@@ -471,6 +479,38 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language in CONFIG_LANGUAGES:
         return Role.CONFIG
     return Role.OTHER
+
+
+#: Built, minified or bundled front-end files and source maps: third-party or derived code.
+_ASSET_SUFFIXES = (
+    ".min.js",
+    ".min.mjs",
+    "-min.js",
+    ".bundle.js",
+    "-bundle.js",
+    ".chunk.js",
+    ".min.css",
+    ".js.map",
+    ".css.map",
+    ".mjs.map",
+)
+#: Folders whose scripts are front-end assets served as files, not backend code.
+_ASSET_DIRS = frozenset(
+    {"static", "staticfiles", "public", "dist", "bower_components", "wwwroot", "webroot"}
+)
+_SCRIPT_LANGUAGES = frozenset({"javascript", "typescript"})
+
+
+def _vendored_asset(folder: str, lower_name: str, language: str) -> bool:
+    """Minified or bundled assets anywhere; scripts under static/public/dist folders."""
+    if lower_name.endswith(_ASSET_SUFFIXES):
+        return True
+    return language in _SCRIPT_LANGUAGES and _in_asset_dir(folder)
+
+
+@functools.lru_cache(maxsize=8192)
+def _in_asset_dir(folder: str) -> bool:
+    return any(d.lower() in _ASSET_DIRS for d in folder.split("/")) if folder else False
 
 
 def _front_end_library(folder: str, name: str) -> bool:
@@ -509,14 +549,59 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     )
 
 
+#: Longest ignore pattern applied (characters); longer ones are ignored with a note.
+MAX_PATTERN_CHARS = 1024
+#: Most ``*`` runs in one ignore pattern (a leading ``**/`` and a trailing ``/**`` are
+#: free). pathspec matches patterns with backtracking regular expressions: each run is
+#: a nested loop over the path, so a pattern such as ``*a*a*a*a*b`` takes time that
+#: grows as a power of the path length. Two runs keep every check under a few ms.
+MAX_PATTERN_WILDCARDS = 2
+#: Folders nested deeper than this are not entered (recorded as skipped).
+MAX_DEPTH = 128
+_STAR_RUNS = re.compile(r"\*+")
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a gitignore-style ``pattern`` is not applied (None: it is applied)."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return f"longer than {MAX_PATTERN_CHARS} characters"
+    core = pattern.strip()
+    core = core.removeprefix("!").removeprefix("/").removeprefix("**/")
+    core = core.removesuffix("/").removesuffix("/**")
+    runs = len(_STAR_RUNS.findall(core.replace("\\*", "")))
+    if runs > MAX_PATTERN_WILDCARDS:
+        return f"more than {MAX_PATTERN_WILDCARDS} wildcards ('*' runs): too costly to match"
+    return None
+
+
+def compile_patterns(
+    lines: Iterable[str], source: str
+) -> tuple[pathspec.PathSpec[Any] | None, list[Skip]]:
+    """A gitignore spec from ``lines``; patterns it cannot use are left out, each with a
+    :class:`Skip` naming ``source`` and the line (git accepts lines pathspec rejects,
+    such as ``!`` alone, a lone ``\\`` or a reversed range ``[z-a]``)."""
+    kept: list[Any] = []
+    notes: list[Skip] = []
+    for number, line in enumerate(lines, 1):
+        problem = pattern_problem(line)
+        if problem is None:
+            try:
+                kept.extend(pathspec.GitIgnoreSpec.from_lines([line]).patterns)
+                continue
+            except Exception as exc:  # pathspec and re raise several kinds
+                problem = f"not a valid pattern ({type(exc).__name__})"
+        notes.append(Skip(path=source, reason=f"line {number} ignored: {problem}"))
+    return (pathspec.GitIgnoreSpec(kept) if kept else None), notes
+
+
 class _IgnoreStack:
     """The ``.gitignore`` files in force for the folder being walked."""
 
     def __init__(self) -> None:
         self._specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
 
-    def push(self, rel_dir: str, lines: Iterable[str]) -> None:
-        self._specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+    def push(self, rel_dir: str, spec: pathspec.PathSpec[Any]) -> None:
+        self._specs.append((rel_dir, spec))
 
     def pop_to(self, rel_dir: str) -> None:
         while self._specs and not _is_within(rel_dir, self._specs[-1][0]):
@@ -591,12 +676,13 @@ def discover(
     trust_before = time.time_ns() - RACY_WINDOW_NS
     records: dict[str, StatRecord] = {}
     roles = roles or RoleOverrides()
-    exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     root_text = str(root)
     ignores = _IgnoreStack()
     files: list[SourceFile] = []
     skipped: list[Skip] = []
     dirs_seen: list[str] = []
+    exclude_spec, notes = compile_patterns(exclude, "configuration: exclude")
+    skipped.extend(notes)
 
     stack: list[str] = [""]
     while stack:
@@ -606,21 +692,25 @@ def discover(
             with os.scandir(os.path.join(root_text, rel_dir) if rel_dir else root_text) as it:
                 entries = list(it)  # any order: the results are sorted at the end
         except OSError as exc:
-            skipped.append(Skip(path=rel_dir or ".", reason=f"cannot list: {exc.strerror}"))
+            reason = f"cannot list: {exc.strerror}"
+            skipped.append(Skip(path=display_path(rel_dir) or ".", reason=reason))
             if rel_dir:
-                dirs_seen.append(rel_dir)
+                dirs_seen.append(display_path(rel_dir))
             continue
         if rel_dir:
             if any(e.name == "pyvenv.cfg" for e in entries):  # a virtual environment
                 continue
-            dirs_seen.append(rel_dir)
-        if use_gitignore and any(e.name == ".gitignore" and e.is_file() for e in entries):
-            gitignore = root / rel_dir / ".gitignore"
-            try:
-                ignore_text = gitignore.read_text(encoding="utf-8", errors="replace")
-                ignores.push(rel_dir, ignore_text.splitlines())
-            except OSError:
-                pass
+            dirs_seen.append(display_path(rel_dir))
+        if use_gitignore:
+            for e in entries:
+                # A .gitignore that is a symbolic link is not followed, so not applied.
+                if e.name == ".gitignore" and e.is_file(follow_symlinks=False):
+                    source = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+                    spec, notes = _read_ignore_file(e.path, display_path(source))
+                    skipped.extend(notes)
+                    if spec is not None:
+                        ignores.push(rel_dir, spec)
+        depth = rel_dir.count("/") + 1 if rel_dir else 0
         children: list[str] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -628,7 +718,7 @@ def discover(
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError as exc:
-                skipped.append(Skip(path=rel, reason=f"cannot stat: {exc.strerror}"))
+                skipped.append(Skip(path=display_path(rel), reason=f"cannot stat: {exc.strerror}"))
                 continue
             if is_dir and entry.name in ALWAYS_EXCLUDED_DIRS:
                 continue
@@ -636,14 +726,19 @@ def discover(
                 continue
             if ignores.ignored(rel, is_dir):
                 continue
+            shown = display_path(rel)
             if is_link:
-                skipped.append(Skip(path=rel, reason=_symlink_reason(root, Path(entry.path))))
+                skipped.append(Skip(path=shown, reason=_symlink_reason(root, Path(entry.path))))
                 continue
             if is_dir:
+                if depth >= MAX_DEPTH:
+                    reason = f"folder nested more than {MAX_DEPTH} levels deep; not entered"
+                    skipped.append(Skip(path=shown, reason=reason))
+                    continue
                 children.append(rel)  # entered next, unless it holds a pyvenv.cfg
                 continue
             if not entry.is_file(follow_symlinks=False):
-                skipped.append(Skip(path=rel, reason="not a regular file"))
+                skipped.append(Skip(path=shown, reason="not a regular file"))
                 continue
             language = detect_language(entry.name)
             if language is None:
@@ -651,20 +746,20 @@ def discover(
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                skipped.append(Skip(path=rel, reason=f"cannot read: {exc.strerror or exc}"))
+                skipped.append(Skip(path=shown, reason=f"cannot read: {exc.strerror or exc}"))
                 continue
             if st.st_size > max_file_bytes:
                 reason = f"file larger than {max_file_bytes} bytes ({st.st_size} bytes)"
-                skipped.append(Skip(path=rel, reason=reason))
+                skipped.append(Skip(path=shown, reason=reason))
                 continue
             signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            record = known.get(rel)
+            record = known.get(shown)
             if record is not None and record[:4] == signature:
-                loaded = _from_record(rel, entry.path, language, roles, record)
+                loaded = _from_record(shown, entry.path, language, roles, record)
             else:
-                loaded, record = _load(rel, entry.path, language, roles, signature)
+                loaded, record = _load(shown, entry.path, language, roles, signature)
             if record is not None and max(st.st_mtime_ns, st.st_ctime_ns) < trust_before:
-                records[rel] = record
+                records[shown] = record
             if isinstance(loaded, Skip):
                 skipped.append(loaded)
             else:
@@ -675,6 +770,31 @@ def discover(
     skipped.sort(key=lambda s: (s.path, s.reason))
     dirs_seen.sort()
     return FileSet(root=root, files=files, skipped=skipped, dirs=dirs_seen, stat_records=records)
+
+
+def display_path(rel: str) -> str:
+    """``rel`` as reports can carry it: a name that is not valid UTF-8 (its undecodable
+    bytes are lone surrogates after ``os.fsdecode``) gets them as ``\\xNN`` escapes."""
+    if rel.isascii():
+        return rel
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return rel
+
+
+def _read_ignore_file(path: str, source: str) -> tuple[pathspec.PathSpec[Any] | None, list[Skip]]:
+    """The spec of one ``.gitignore`` (read without following a symbolic link)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(DEFAULT_MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Skip(path=source, reason=f"cannot read: {exc.strerror or exc}")]
+    if len(data) > DEFAULT_MAX_FILE_BYTES:
+        return None, [Skip(path=source, reason="ignore file too large; not applied")]
+    return compile_patterns(data.decode("utf-8", "replace").splitlines(), source)
 
 
 def _symlink_reason(root: Path, link: Path) -> str:
@@ -690,10 +810,22 @@ def _symlink_reason(root: Path, link: Path) -> str:
 
 
 def _decode(data: bytes, language: str) -> str:
-    """UTF-8 text; Python files may declare another encoding in a PEP 263 cookie."""
+    """UTF-8 text; Python files are decoded as CPython reads them (PEP 263).
+
+    The first lines, where the encoding cookie is looked for, are ASCII-compatible by
+    necessity; the rest is decoded with the declared codec, so that a codec that is not
+    ASCII-compatible (EBCDIC ``cp500``, say) still gives the program CPython runs.
+    Raises ``UnicodeError`` (undecodable, or a codec such as ``undefined`` that refuses
+    to decode), ``LookupError`` or ``SyntaxError`` (unknown or invalid cookie).
+    """
     if language == "python" and b"coding" in data[:400]:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
+        encoding, consumed = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if encoding in {"utf-8", "utf-8-sig"}:
+            return data.decode("utf-8-sig")
+        head = b"".join(consumed)
+        if not data.startswith(head):  # pragma: no cover - detect_encoding reads the start
+            return data.decode(encoding)
+        return head.decode("utf-8") + data[len(head) :].decode(encoding)
     return data.decode("utf-8-sig")
 
 
@@ -740,8 +872,14 @@ def _load(
         text = _decode(data, language)
     except UnicodeDecodeError as exc:
         return skip(f"not valid {exc.encoding} (byte {exc.start})")
+    except UnicodeError as exc:  # a codec that refuses to decode (`coding: undefined`)
+        return skip(
+            f"cannot decode: {str(exc).splitlines()[0][:120] if str(exc) else 'codec error'}"
+        )
     except (LookupError, SyntaxError) as exc:
-        return skip(f"unknown encoding: {exc}")
+        return skip(
+            f"unknown encoding: {str(exc).splitlines()[0][:120] if str(exc) else 'no such codec'}"
+        )
     if not text or text.isspace():  # same as `not text.strip()`, without a copy
         return skip("empty file")
     generated = language in CODE_LANGUAGES and _looks_generated(data[:1024])

@@ -177,6 +177,15 @@ class RubricFile(Strict):
 # --------------------------------------------------------------------------- checker output
 
 
+class FindingSource(BaseModel):
+    """One tool that reported a (merged) finding, with that tool's own rule id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checker: str
+    rule: str
+
+
 class Finding(BaseModel):
     """One problem (or notable fact) at a place in the scored repository."""
 
@@ -205,9 +214,26 @@ class Finding(BaseModel):
         default=True,
         description="False when the finding is shown but costs no points (e.g. in a test).",
     )
-    sources: list[str] = Field(
+    also: list[str] = Field(
         default_factory=list,
-        description="Other checkers that reported the same location and merged into this one.",
+        description=(
+            "Further criteria this finding harms and counts in besides ``criterion`` (an SQL "
+            "injection costs database.query_safety and security.injection)."
+        ),
+    )
+    sources: list[FindingSource] = Field(
+        default_factory=list,
+        description=(
+            "When several tools reported the same location: every one of them (this "
+            "finding's own checker included), each with its own rule id."
+        ),
+    )
+    suppressed: str | None = Field(
+        default=None,
+        description=(
+            "Why the finding costs nothing although it is real: e.g. a '# nosec' comment "
+            "with its justification. Suppressed findings are shown, never counted."
+        ),
     )
     snippet_hash: str = Field(
         default="",
@@ -227,7 +253,21 @@ class Finding(BaseModel):
         """The fingerprint :meth:`with_fingerprint` sets."""
         anchor = self.snippet_hash or f"line:{self.line}"
         raw = "\x1f".join((self.checker, self.rule, self.criterion, self.path, anchor))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+    @property
+    def criteria(self) -> list[str]:
+        """Every criterion the finding counts in: ``criterion`` first, then ``also``."""
+        return [self.criterion, *(c for c in self.also if c != self.criterion)]
+
+    @property
+    def rules(self) -> list[str]:
+        """Every rule id under which a tool reported the finding, its own first."""
+        seen = [self.rule]
+        for source in self.sources:
+            if source.rule not in seen:
+                seen.append(source.rule)
+        return seen
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
         """Deterministic order: path, line, rule, column, message."""
@@ -316,10 +356,82 @@ class NextLevel(BaseModel):
     metric_target: float | None = Field(
         default=None, description="Metric value that would reach the next level (criteria)."
     )
+    lift_cap: bool = Field(
+        default=False,
+        description=(
+            "The next level is above the cap: the capping findings must be fixed (or "
+            "justified with a reviewed suppression) besides reaching the metric target."
+        ),
+    )
     criteria: list[str] = Field(
         default_factory=list,
         description="Criteria that would gain most points, largest first (skills).",
     )
+
+
+class CapFinding(BaseModel):
+    """A finding that caps a score, and how much it weighs in the cap."""
+
+    fingerprint: str
+    rules: list[str] = Field(description="Every tool's rule id for it, the reporting one first.")
+    criterion: str
+    path: str
+    line: int | None
+    severity: Severity
+    confidence: Confidence
+    kind: Literal["vulnerability", "hotspot"] = Field(
+        description=(
+            "vulnerability: the checker saw evidence that outside input reaches the sink "
+            "(high confidence); hotspot: a dangerous construct without that evidence."
+        )
+    )
+    weight: float = Field(description="1 for a vulnerability, less for a hotspot.")
+    message: str
+
+
+class Cap(BaseModel):
+    """The highest score allowed while exploitable findings remain (weakest link)."""
+
+    value: float = Field(description="The maximum score while the findings below remain.")
+    uncapped: float = Field(description="The score the metrics alone would give.")
+    points_lost: float = Field(
+        default=0.0, description="Points the cap takes off (uncapped minus the capped score)."
+    )
+    weight: float = Field(description="Sum of the capping findings' weights.")
+    reason: str
+    lift: str = Field(description="What lifts the cap.")
+    findings: list[CapFinding]
+
+
+class Coverage(BaseModel):
+    """How much of the repository's source code the skill's checkers read."""
+
+    share: float | None = Field(
+        description=(
+            "Share of code lines (source and migration files, code languages) in languages "
+            "the skill's checkers read; null when the skill reads no source language or "
+            "there is none."
+        )
+    )
+    lines_read: int
+    lines_total: int
+    languages_read: dict[str, int] = Field(
+        default_factory=dict, description="Languages read, with their source lines here."
+    )
+    languages_not_read: dict[str, int] = Field(
+        default_factory=dict, description="Source languages present but not read, with lines."
+    )
+    reads_source: bool = Field(
+        default=True,
+        description="False for skills judged from repository files and history only.",
+    )
+
+
+class NotAssessed(BaseModel):
+    """A skill left out of the overall score because nothing it reads is in the repository."""
+
+    skill: str
+    reason: str
 
 
 class CriterionResult(BaseModel):
@@ -343,6 +455,16 @@ class CriterionResult(BaseModel):
     next_level: NextLevel | None = None
     threshold: float | None = None
     reason: str | None = None
+    cap: Cap | None = Field(
+        default=None, description="Set when exploitable findings cap the score (weakest link)."
+    )
+    kloc: float | None = Field(
+        default=None,
+        description=(
+            "Thousands of source lines, in the languages this criterion's checkers read, "
+            "that findings.* densities divide by."
+        ),
+    )
 
 
 class SkillResult(BaseModel):
@@ -358,6 +480,10 @@ class SkillResult(BaseModel):
     criteria: list[CriterionResult]
     next_level: NextLevel | None = None
     reason: str | None = None
+    cap: Cap | None = Field(
+        default=None, description="Set when exploitable findings cap the score (weakest link)."
+    )
+    coverage: Coverage | None = None
 
 
 CheckerStatus = Literal["ok", "failed", "skipped"]
@@ -410,6 +536,10 @@ class Report(BaseModel):
     skipped: list[Skip]
     stats: Stats
     plugins: list[PluginInfo] = Field(default_factory=list)
+    not_assessed: list[NotAssessed] = Field(
+        default_factory=list,
+        description="Skills left out of the score because no checker read the code they judge.",
+    )
 
     def skill(self, skill_id: str) -> SkillResult:
         """The skill with ``skill_id``; ``KeyError`` when it is not in the report."""

@@ -44,6 +44,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from .checker import FileChecker, FileResult
 from .discovery import FileChangedError, SourceFile
+from .safepath import safe_worker_start
 
 if TYPE_CHECKING:  # multiprocessing and the executor: imported when a pool starts (5 ms)
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -55,7 +56,17 @@ OK: Final = "ok"
 TIMEOUT: Final = "timeout"
 ERROR: Final = "error"
 DIED: Final = "died"
+MEMORY: Final = "memory"
 CHANGED: Final = "changed"
+#: Outcomes of files a checker could not analyse for want of time or memory, or because
+#: its worker died: the checker's result is then partial (see the runner).
+LOST: Final = frozenset({TIMEOUT, DIED, MEMORY})
+
+#: Default memory ceiling of a worker process (bytes of address space).
+DEFAULT_MEMORY_LIMIT: Final = 2 * 1024**3
+#: Overrides the memory ceiling: a number of MiB, or 0 for none (the user's environment,
+#: never the repository's configuration).
+MEMORY_LIMIT_ENV: Final = "BACKEND_SKILLS_MAX_MEMORY_MB"
 
 #: Rounds of pool restarts before the remaining files are given up.
 _MAX_ROUNDS = 6
@@ -95,6 +106,8 @@ class WorkSpec:
     checkers: Sequence[FileChecker]
     options: Sequence[Mapping[str, Any]]
     timeouts: Sequence[float]
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+    """Bytes of address space each worker may use (None: no ceiling)."""
 
 
 class FileTimeout(BaseException):
@@ -144,6 +157,139 @@ def timeout_reason(seconds: float, checker: str) -> str:
     return f"exceeded the {seconds:g} s per-file time limit in {checker}"
 
 
+def memory_reason(limit: int | None, checker: str) -> str:
+    """The skip reason of a file whose analysis ran out of memory."""
+    if limit is None:
+        return f"ran out of memory in {checker} (memory limit)"
+    return f"exceeded the {_size(limit)} memory limit of a worker in {checker} (memory limit)"
+
+
+def _size(count: int) -> str:
+    if count % 1024**3 == 0:
+        return f"{count // 1024**3} GiB"
+    return f"{count / 1024**2:g} MiB"
+
+
+# ------------------------------------------------------- interrupts and base exceptions
+
+_user_interrupts = 0
+"""SIGINT signals delivered to this process while :func:`interrupt_guard` was active."""
+
+
+def raised_by_checker(exc: BaseException) -> bool:
+    """Whether ``exc`` is a checker's failure to report (an ``Exception``, a
+    ``SystemExit``, or a ``KeyboardInterrupt`` the checker raised itself) rather than
+    something that must stop the run (the user's Ctrl-C, our own time limit)."""
+    if isinstance(exc, FileTimeout):
+        return False
+    if isinstance(exc, KeyboardInterrupt):
+        return _user_interrupts == 0
+    return isinstance(exc, Exception | SystemExit | GeneratorExit)
+
+
+@contextlib.contextmanager
+def interrupt_guard() -> Iterator[None]:
+    """Tell the user's Ctrl-C (a SIGINT delivered to this process) from a
+    ``KeyboardInterrupt`` raised by checker code, for :func:`raised_by_checker`."""
+    global _user_interrupts
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        global _user_interrupts
+        _user_interrupts += 1
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_interrupt)
+    except (ValueError, OSError):  # not the main interpreter
+        yield
+        return
+    _user_interrupts = 0
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signal.SIGINT, previous)
+        _user_interrupts = 0
+
+
+# --------------------------------------------------------------------- memory ceiling
+
+
+def memory_limit_from_env(default: int | None = DEFAULT_MEMORY_LIMIT) -> int | None:
+    """The ceiling from ``BACKEND_SKILLS_MAX_MEMORY_MB`` (0: none), else ``default``."""
+    raw = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
+    if not raw:
+        return default
+    try:
+        mib = int(raw)
+    except ValueError:
+        return default
+    return None if mib <= 0 else mib * 1024**2
+
+
+def _address_space() -> int | None:
+    """This process's current virtual size in bytes (Linux), else None."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def limit_memory(limit: int | None) -> Callable[[], None]:
+    """Limit this process's address space (``RLIMIT_AS``); return what undoes it.
+
+    The ceiling is ``limit`` bytes; a process already larger than half of it at the
+    start (a big parent copied by ``fork``) gets its size + half of ``limit``. A limit
+    never raises the one already in force. Without ``resource`` (Windows) nothing is
+    limited.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return lambda: None
+    if limit is None:
+        return lambda: None
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        return lambda: None
+    current = _address_space() or 0
+    ceiling = limit if current < limit // 2 else current + limit // 2
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    if soft != resource.RLIM_INFINITY and soft <= ceiling:
+        return lambda: None
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    except (OSError, ValueError):
+        return lambda: None
+
+    def undo() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+    return undo
+
+
+@contextlib.contextmanager
+def memory_ceiling(limit: int | None) -> Iterator[None]:
+    """:func:`limit_memory` for the duration of the block (checker code run in this
+    process: ``prepare``, ``reduce``, repository checkers)."""
+    undo = limit_memory(limit)
+    try:
+        yield
+    finally:
+        undo()
+
+
 def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
     """Run one task; ``limit`` arms the SIGALRM time limit (main thread only)."""
     checker = spec.checkers[task.checker]
@@ -161,7 +307,14 @@ def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
         return Outcome(task.id, TIMEOUT, timeout_reason(timeout, checker.name), (), _since(start))
     except FileChangedError as exc:  # edited or deleted during the run: not the checker's bug
         return Outcome(task.id, CHANGED, f"not analysed: {exc}", (), _since(start))
-    except Exception as exc:  # reported as a checker failure naming the file
+    except MemoryError:
+        gc.collect()
+        return Outcome(
+            task.id, MEMORY, memory_reason(spec.memory_limit, checker.name), (), _since(start)
+        )
+    except BaseException as exc:  # reported as a checker failure naming the file
+        if not raised_by_checker(exc):
+            raise
         return Outcome(task.id, ERROR, f"{_one_line(exc)} (in {task.file.path})", (), _since(start))
     if not isinstance(result, FileResult):
         return Outcome(
@@ -230,6 +383,9 @@ def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
     global _worker_spec, _worker_slots, _worker_slot, _worker_devnull
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     signal.signal(signal.SIGALRM, _on_alarm)
+    # A crash is reported by the pool (the file is retried alone, then skipped with the
+    # signal): no fatal-error traceback from a parent's faulthandler into the user's log.
+    faulthandler.disable()
     # What a forked worker inherits (the parent's files, models, modules) lives as long
     # as the worker: keep the collector from scanning it again and again, and from
     # writing to (so copying) the pages it shares with the parent. Parsing allocates
@@ -243,6 +399,8 @@ def _init_worker(spec: WorkSpec, slots: Any, counter: Any) -> None:
         _worker_slot = counter.value
         counter.value += 1
     _worker_devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    # The memory ceiling holds for the worker's whole life (it exits with the pool).
+    limit_memory(spec.memory_limit)
 
 
 def _work_chunk(items: Sequence[Task | int]) -> list[Outcome]:
@@ -350,20 +508,26 @@ def run_tasks(
     on_done: Callable[[int], None] = lambda n: None,
     meanwhile: Callable[[], None] = lambda: None,
     before_fork: Callable[[], None] = lambda: None,
+    untrusted: Sequence[str] = (),
 ) -> dict[int, Outcome]:
     """Run ``tasks``; return the outcome of each by task id.
+
+    ``untrusted``: folders (the scored root) no worker may import from, whatever the
+    start method (see :mod:`backend_skills.core.safepath`).
 
     ``meanwhile`` runs in this process while the workers are busy (repository checkers);
     ``on_done(n)`` is called as files finish (progress; it may be called from another
     thread); ``before_fork`` runs just before worker processes are started (close files
     and connections that must not be shared with children).
     """
+    jobs = min(jobs, default_jobs())  # never more workers than cores, whoever asked
     if jobs <= 1 or len(tasks) <= 1:
         meanwhile()
         return _run_here(spec, tasks, on_done)
     before_fork()
     try:
-        return _run_pool(spec, tasks, jobs, on_done, meanwhile)
+        with safe_worker_start(untrusted):
+            return _run_pool(spec, tasks, jobs, on_done, meanwhile)
     except PoolUnavailable:  # raised before anything ran: do it all here
         meanwhile()
         return _run_here(spec, tasks, on_done)
@@ -375,7 +539,8 @@ def _run_here(
     outcomes: dict[int, Outcome] = {}
     with _alarm_handler() as limit:
         for task in tasks:
-            outcomes[task.id] = analyse(spec, task, limit=limit)
+            with memory_ceiling(spec.memory_limit):
+                outcomes[task.id] = analyse(spec, task, limit=limit)
             on_done(1)
     return outcomes
 
@@ -416,7 +581,8 @@ def _run_pool(
         pending_meanwhile()
     for task in [*queue, *alone]:
         outcomes.setdefault(
-            task.id, Outcome(task.id, DIED, "worker processes kept dying; file not analysed")
+            task.id,
+            Outcome(task.id, DIED, "worker processes kept dying; file not analysed"),
         )
     return outcomes
 
@@ -427,6 +593,7 @@ def _retry_alone(
     """Each task in a pool of its own: one that kills its worker again is skipped."""
     outcomes: dict[int, Outcome] = {}
     for task in suspects:
+        started = time.perf_counter()
         try:
             done, failed, _ = _round(spec, [task], 1, on_done, None)
         except PoolUnavailable:  # never retried here: it may take the process down
@@ -434,14 +601,36 @@ def _retry_alone(
         outcomes.update(done)
         if failed:
             hard = spec.timeouts[task.checker] * 1.5 + 1.0
+            how = _death(_last_exitcodes, time.perf_counter() - started >= hard, hard)
             outcomes[task.id] = Outcome(
                 task.id,
                 DIED,
-                f"the worker process analysing it with {spec.checkers[task.checker].name}"
-                f" died (over the {hard:g} s hard time limit, out of memory or crashed)",
+                f"worker process died ({how}) while checking it with"
+                f" {spec.checkers[task.checker].name}",
             )
             on_done(1)
     return outcomes
+
+
+def _death(exitcodes: Sequence[int], out_of_time: bool, hard: float) -> str:
+    """How a worker died, from its exit code."""
+    if out_of_time:
+        return f"over the {hard:g} s hard time limit"
+    code = next((c for c in exitcodes if c not in (0, -signal.SIGTERM)), None)
+    if code is None:
+        return "crashed"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = "unknown"
+        hint = ", out of memory?" if -code == signal.SIGKILL else ""
+        return f"signal {-code}: {name}{hint}"
+    return f"exit code {code}"
+
+
+_last_exitcodes: list[int] = []
+"""Exit codes of the workers of the last pool that broke (set by :func:`_round_with`)."""
 
 
 def _round(
@@ -501,8 +690,13 @@ def _round_with(
         _terminate(executor)
         raise
     finally:
+        processes = list((getattr(executor, "_processes", None) or {}).values())
         executor.shutdown(wait=True, cancel_futures=True)
         _inherited = {}
+    if failed:
+        _last_exitcodes[:] = [
+            p.exitcode for p in processes if isinstance(getattr(p, "exitcode", None), int)
+        ]
     return outcomes, failed, inflight
 
 

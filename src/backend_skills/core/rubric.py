@@ -105,5 +105,19 @@ def build_rubric(
                     ) from None
             criteria.append(criterion)
         weight = settings.skill_weights.get(skill_id, skill.weight)
+        overridden = any(
+            (o := settings.criteria.get(c.id)) is not None and o.weight is not None
+            for c in skill.criteria
+        )
+        if overridden and criteria and not any(c.weight > 0 for c in criteria):
+            raise ConfigError(
+                f"{source}: 'criteria' weights leave every criterion of skill '{skill_id}' at 0:"
+                " at least one must be positive"
+            )
         result.append(skill.model_copy(update={"criteria": criteria, "weight": weight}))
+    if settings.skill_weights and result and not any(s.weight > 0 for s in result):
+        raise ConfigError(
+            f"{source}: 'skill_weights' leave every scored skill at weight 0: at least one"
+            " must be positive (the overall score and its gate would be skipped)"
+        )
     return Rubric(version="+".join(versions) or "none", skills=result, problems=problems)

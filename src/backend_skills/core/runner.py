@@ -32,8 +32,10 @@ from .cache import (
     resolve_cache_dir,
     save_stat_records,
 )
+from .caps import EXPLOITABLE, also_harms, cap_spec
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
+from .coverage import coverage, criterion_kloc, skill_languages, source_lines, unread_reason
 from .discovery import (
     CODE_LANGUAGES,
     FileChangedError,
@@ -49,7 +51,9 @@ from .models import (
     Criterion,
     CriterionResult,
     Finding,
+    FindingSource,
     Metric,
+    NotAssessed,
     Report,
     Role,
     Skip,
@@ -57,10 +61,27 @@ from .models import (
     ToolInfo,
 )
 from .plugins import Plugins, load_plugins
-from .pool import ERROR, OK, Outcome, Task, WorkSpec, default_jobs, line_hash, run_tasks
+from .pool import (
+    DEFAULT_MEMORY_LIMIT,
+    ERROR,
+    LOST,
+    OK,
+    Outcome,
+    Task,
+    WorkSpec,
+    default_jobs,
+    interrupt_guard,
+    line_hash,
+    memory_ceiling,
+    memory_limit_from_env,
+    raised_by_checker,
+    run_tasks,
+)
 from .progress import RunProgress, interactive
+from .redact import redact_text
 from .rubric import Rubric, build_rubric
 from .rule_meta import complete_findings, declared_rules
+from .safepath import trusted_import_path
 from .scoring import (
     DERIVED_METRICS,
     FINDINGS_COUNT,
@@ -72,6 +93,7 @@ from .scoring import (
     score_skill,
     weighted_findings,
 )
+from .suppress import suppression
 
 _log = logging.getLogger(__name__)
 
@@ -205,6 +227,12 @@ class _FileJob:
         self.whole_key: str | None = None
         self.transient = False
         """A file ran out of time or lost its worker: the result may differ next time."""
+        self.lost: dict[str, str] = {}
+        """Files not analysed for want of time or memory, or because their worker died:
+        the result is partial, so the checker is reported failed (its findings kept)."""
+        self.reduce_failed = False
+        self.from_cache: set[str] = set()
+        """Files whose result came from the cache (recomputed when ``reduce`` fails)."""
 
     def prepare(self, *, cache_on: bool) -> None:
         """``prepare`` and ``select``; size bounds; cache keys."""
@@ -215,9 +243,14 @@ class _FileJob:
             self.options = dict(self.checker.prepare(self.ctx))
             options_key = self.checker.options_key(self.options)
             selected = list(self.checker.select(self.ctx))
-        except Exception as exc:  # reported as a failed checker
-            self.error = _one_line(exc)
+        except BaseException as exc:  # reported as a failed checker
+            if not raised_by_checker(exc):
+                raise
             self.seconds += time.perf_counter() - start
+            if self.ctx.memo.distrust():  # a damaged stored fact? once more, recomputed
+                self.prepare(cache_on=cache_on)
+                return
+            self.error = redact_text(_one_line(exc))
             return
         stamp = code_stamp(self.checker) if cache_on else ""
         limit = self.bounds.max_file_bytes
@@ -257,7 +290,18 @@ class _FileJob:
                 todo.append(file)
             else:
                 self.results[file.path] = result
+                self.from_cache.add(file.path)
         self.todo = todo
+
+    def retry_cached(self) -> None:
+        """Analyse again the files whose results came from the cache."""
+        self.todo = [f for f in self.files if f.path in self.from_cache]
+        for path in self.from_cache:
+            self.results.pop(path, None)
+        self.from_cache = set()
+        self.error = None
+        self.reduce_failed = False
+        self.ctx.memo.distrust()
 
     def absorb(
         self, tasks: Sequence[Task], outcomes: Mapping[int, Outcome], rows: list[NewRow]
@@ -273,21 +317,27 @@ class _FileJob:
             self.seconds += outcome.seconds
             if outcome.status == OK:
                 result = FileResult.model_validate_json(outcome.payload)
+                payload = outcome.payload
+                redacted = redact_file_result(result)
+                if redacted is not result:  # a message quoted a secret: never cached as is
+                    result, payload = redacted, redacted.model_dump_json()
                 _restore_snippets(result.findings, outcome.snippets)
                 self.results[path] = result
                 key = self.keys.get(path)
                 if result.transient:  # e.g. a checker's own time budget: try again next run
                     self.transient = True
+                    if result.skipped is not None:
+                        self.lost[path] = result.skipped
                 elif key is not None:
-                    rows.append(
-                        NewRow(key, self.checker.name, outcome.payload, _dump(outcome.snippets))
-                    )
+                    rows.append(NewRow(key, self.checker.name, payload, _dump(outcome.snippets)))
             elif outcome.status == ERROR:
                 if self.error is None:
-                    self.error = outcome.payload
-            else:  # timeout, the worker died, the file changed: this file only
+                    self.error = redact_text(outcome.payload)
+            else:  # timeout, out of memory, the worker died, the file changed: this file only
                 self.runner_skips[path] = outcome.payload
                 self.transient = True
+                if outcome.status in LOST:
+                    self.lost[path] = outcome.payload
 
     def finish(self) -> CheckResult | None:
         """``reduce`` over every file's result, in selection order; None when failed."""
@@ -296,9 +346,12 @@ class _FileJob:
         start = time.perf_counter()
         ordered = {f.path: self.results[f.path] for f in self.files if f.path in self.results}
         try:
-            result = self.checker.reduce(self.ctx, ordered)
-        except Exception as exc:
-            self.error = _one_line(exc)
+            result = redact_result(self.checker.reduce(self.ctx, ordered))
+        except BaseException as exc:
+            if not raised_by_checker(exc):
+                raise
+            self.error = redact_text(_one_line(exc))
+            self.reduce_failed = True
             return None
         finally:
             self.seconds += time.perf_counter() - start
@@ -308,7 +361,7 @@ class _FileJob:
                     "skipped": [
                         *result.skipped,
                         *(
-                            Skip(path=path, reason=why, checker=self.checker.name)
+                            Skip(path=path, reason=redact_text(why), checker=self.checker.name)
                             for path, why in sorted(self.runner_skips.items())
                         ),
                     ]
@@ -353,6 +406,13 @@ class _LineHashes:
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
 
+    def span(self, file: SourceFile | None, first: int | None, last: int | None) -> list[str]:
+        """The text of lines ``first`` to ``last`` (1-based, inclusive) of ``file``."""
+        if file is None or not first:
+            return []
+        self.get(file, first)
+        return self._lines.get(file.path, [])[first - 1 : max(first, last or first)]
+
     def get(self, file: SourceFile | None, line: int | None) -> str:
         if file is None or not line:
             return ""
@@ -376,8 +436,15 @@ def _finalise_findings(
     line_hashes = _LineHashes()
     groups: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for finding in findings:
+        also = also_harms(finding, criteria)
         if finding.criterion not in criteria:
-            continue
+            if not also:
+                continue
+            # Listed under a criterion not in force: shown under one it also harms.
+            finding = finding.model_copy(
+                update={"criterion": also[0], "skill": also[0].split(".", 1)[0]}
+            )
+            also = also[1:]
         file = by_path.get(finding.path)
         role = file.role if file is not None else finding.role
         if role in EXCLUDED_ROLES:
@@ -389,12 +456,15 @@ def _finalise_findings(
             update={
                 "role": role,
                 "counted": counted,
+                "also": sorted({*finding.also, *also} & criteria - {finding.criterion}),
                 "snippet_hash": finding.snippet_hash or line_hashes.get(file, finding.line),
             }
         )
         group = groups[(finding.path, finding.line or 0, finding.criterion)]
         for index, other in enumerate(group):
-            if other.checker != finding.checker and finding.checker not in other.sources:
+            if other.checker != finding.checker and finding.checker not in {
+                s.checker for s in other.sources
+            }:
                 # Same place, same criterion, another tool: one finding naming both sources.
                 group[index] = _merge(other, finding)
                 break
@@ -404,6 +474,11 @@ def _finalise_findings(
     occurrences: dict[tuple[str, str, str, str], int] = defaultdict(int)
     result = []
     for finding in ordered:  # copies made above: updated in place (copying costs 20 ms)
+        if finding.skill == "security" or any(r in EXPLOITABLE for r in finding.rules):
+            lines = line_hashes.span(by_path.get(finding.path), finding.line, finding.end_line)
+            why = suppression(finding, lines) or finding.suppressed
+            if why is not None:  # '# nosec': shown, with its justification, never counted
+                finding.suppressed, finding.counted = why, False
         ident = (finding.checker, finding.rule, finding.path, finding.snippet_hash)
         occurrences[ident] += 1
         if occurrences[ident] > 1:
@@ -414,11 +489,21 @@ def _finalise_findings(
 
 
 def _merge(first: Finding, second: Finding) -> Finding:
+    """One finding for two tools' reports of one place: the more severe one, listing
+    every tool with its own rule id (so a search for bandit's B608 still finds it) and
+    every criterion either harms."""
     keep, other = (
         (first, second) if first.severity.rank >= second.severity.rank else (second, first)
     )
-    sources = sorted({*keep.sources, other.checker, *other.sources} - {keep.checker})
-    return keep.model_copy(update={"sources": sources, "counted": first.counted or second.counted})
+    own = FindingSource(checker=keep.checker, rule=keep.rule)
+    seen = {(s.checker, s.rule) for s in (*keep.sources, *other.sources)}
+    seen |= {(keep.checker, keep.rule), (other.checker, other.rule)}
+    rest = sorted(seen - {(own.checker, own.rule)})
+    sources = [own, *(FindingSource(checker=c, rule=r) for c, r in rest)]
+    also = sorted({*keep.also, *other.also} - {keep.criterion})
+    return keep.model_copy(
+        update={"sources": sources, "also": also, "counted": first.counted or second.counted}
+    )
 
 
 def _role_sensitive(finding: Finding) -> bool:
@@ -448,6 +533,7 @@ def run_checkers(
     *,
     cache: ResultCache | None = None,
     progress: bool = False,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
 ) -> list[_CheckerOutcome]:
     """Run every needed checker; failures are caught and reported per checker.
 
@@ -467,30 +553,61 @@ def run_checkers(
         if cache is not None:
             file_jobs = _reuse_whole_results(file_jobs, cache, outcomes)
         for job in file_jobs:
-            job.prepare(cache_on=cache is not None)
+            with memory_ceiling(memory_limit):
+                job.prepare(cache_on=cache is not None)
         if cache is not None:
             _use_file_cache(file_jobs, cache)
         active = [job for job in file_jobs if job.error is None]
-        spec, tasks = _tasks(active)
+        spec, tasks = _tasks(active, memory_limit)
         bar.add_total(sum(len(mine) for mine in tasks))
 
         def run_repo_checkers() -> None:
             for checker, ctx, version in repo_jobs:
-                outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
+                with memory_ceiling(memory_limit):
+                    outcomes[checker.name] = _run_repo_checker(checker, ctx, version, cache)
 
+        jobs = settings.jobs or default_jobs()
+        untrusted = [str(fileset.root)]
         results = run_tasks(
             spec,
             [t for mine in tasks for t in mine],
-            settings.jobs or default_jobs(),
+            jobs,
             on_done=bar.advance,
             meanwhile=run_repo_checkers,
             before_fork=cache.close if cache is not None else (lambda: None),
+            untrusted=untrusted,
         )
         rows: list[NewRow] = []
         for job, mine in zip(active, tasks, strict=True):
             job.absorb(mine, results, rows)
+        with memory_ceiling(memory_limit):
+            finished = {id(job): job.finish() for job in file_jobs}
+        # A cached per-file result that pydantic accepts may still not be what the
+        # checker's reduce expects (a damaged or foreign row): never trusted, the files
+        # read from the cache are analysed again and reduce runs once more.
+        again = [
+            job
+            for job in file_jobs
+            if job.reduce_failed and (job.from_cache or job.ctx.memo.distrust())
+        ]
+        if again and cache is not None:
+            cache.invalidate([job.keys[p] for job in again for p in job.from_cache])
+            for job in again:
+                job.retry_cached()
+            spec, tasks = _tasks(again, memory_limit)
+            results = run_tasks(
+                spec,
+                [t for mine in tasks for t in mine],
+                jobs,
+                before_fork=cache.close,
+                untrusted=untrusted,
+            )
+            for job, mine in zip(again, tasks, strict=True):
+                job.absorb(mine, results, rows)
+                with memory_ceiling(memory_limit):
+                    finished[id(job)] = job.finish()
         for job in file_jobs:
-            result = job.finish()
+            result = finished[id(job)]
             if result is not None and cache is not None:
                 result = _keep_whole_result(job, result, rows)
             outcomes[job.checker.name] = _file_outcome(job, result)
@@ -527,6 +644,8 @@ def _contexts(
             options=options,
             count_test_findings=settings.count_test_findings,
             criteria=in_force,
+            config_root=Path(settings.config_root) if settings.config_root else None,
+            isolated=settings.isolated,
             memo=FileMemo(
                 cache,
                 "\x1f".join(
@@ -583,12 +702,15 @@ def _use_file_cache(jobs: Sequence[_FileJob], cache: ResultCache) -> None:
         cache.invalidate(unreadable)
 
 
-def _tasks(active: Sequence[_FileJob]) -> tuple[WorkSpec, list[list[Task]]]:
+def _tasks(
+    active: Sequence[_FileJob], memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+) -> tuple[WorkSpec, list[list[Task]]]:
     """What the workers need, and each job's tasks (ids unique across jobs)."""
     spec = WorkSpec(
         [job.checker for job in active],
         [job.options for job in active],
         [job.bounds.timeout_s for job in active],
+        memory_limit,
     )
     tasks: list[list[Task]] = []
     next_id = 0
@@ -686,6 +808,22 @@ def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
             ),
             None,
         )
+    if job.lost:
+        # A file not analysed for time or memory, or whose worker died, would otherwise
+        # make the score better than analysing it: the checker's findings on the other
+        # files are kept and shown, but the criteria it feeds are not assessed.
+        return _CheckerOutcome(
+            CheckerRun(
+                name=job.checker.name,
+                version=job.version,
+                status="failed",
+                duration_s=round(job.seconds, 3),
+                files=result.files,
+                error=lost_files_error(job.lost),
+                notes=list(result.notes),
+            ),
+            result,
+        )
     return _CheckerOutcome(
         CheckerRun(
             name=job.checker.name,
@@ -697,6 +835,65 @@ def _file_outcome(job: _FileJob, result: CheckResult | None) -> _CheckerOutcome:
         ),
         result,
     )
+
+
+def lost_files_error(lost: Mapping[str, str]) -> str:
+    """The one-line error of a checker that could not analyse some files."""
+    first = min(lost)
+    more = f" and {len(lost) - 1} more file(s), listed as skipped" if len(lost) > 1 else ""
+    return redact_text(f"{first} not analysed: {lost[first]}{more}")
+
+
+def redact_result(result: CheckResult) -> CheckResult:
+    """``result`` with secrets masked in every message, skip reason, note and metric
+    reason (see :func:`backend_skills.core.redact.redact_text`); the same object when
+    nothing needed masking."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    skipped = [s.model_copy(update={"reason": redact_text(s.reason)}) for s in result.skipped]
+    if any(a.reason != b.reason for a, b in zip(skipped, result.skipped, strict=True)):
+        update["skipped"] = skipped
+    notes = [redact_text(n) for n in result.notes]
+    if notes != result.notes:
+        update["notes"] = notes
+    metrics = [
+        m.model_copy(update={"reason": redact_text(m.reason)}) if m.reason else m
+        for m in result.metrics
+    ]
+    if any(a.reason != b.reason for a, b in zip(metrics, result.metrics, strict=True)):
+        update["metrics"] = metrics
+    reasons = {k: redact_text(v) for k, v in result.not_applicable.items()}
+    if reasons != result.not_applicable:
+        update["not_applicable"] = reasons
+    return result.model_copy(update=update) if update else result
+
+
+def redact_file_result(result: FileResult) -> FileResult:
+    """``result`` with secrets masked in its findings' messages and its skip reason."""
+    update: dict[str, Any] = {}
+    findings = _redact_findings(result.findings)
+    if findings is not None:
+        update["findings"] = findings
+    if result.skipped is not None:
+        reason = redact_text(result.skipped)
+        if reason != result.skipped:
+            update["skipped"] = reason
+    return result.model_copy(update=update) if update else result
+
+
+def _redact_findings(findings: Sequence[Finding]) -> list[Finding] | None:
+    """The findings with redacted messages, or None when no message changed."""
+    changed = False
+    out = []
+    for finding in findings:
+        message = redact_text(finding.message)
+        if message != finding.message:
+            finding = finding.model_copy(update={"message": message})
+            changed = True
+        out.append(finding)
+    return out if changed else None
 
 
 def _run_repo_checker(
@@ -727,9 +924,18 @@ def _run_repo_checker(
                 return _repo_outcome(checker, version, start, cached)
     by_reads = isinstance(checker, RepoChecker) and checker.cache_by_reads
     try:
-        with record_reads() as reads:
-            result = execute_checker(checker, ctx)
-    except Exception as exc:  # a crashing checker is reported; the others finish
+        try:
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
+        except BaseException as exc:
+            if not raised_by_checker(exc) or not ctx.memo.distrust():
+                raise
+            # A stored per-file fact may be damaged: once more, every fact recomputed.
+            with record_reads() as reads:
+                result = execute_checker(checker, ctx)
+    except BaseException as exc:  # a crashing checker is reported; the others finish
+        if not raised_by_checker(exc):
+            raise
         return _CheckerOutcome(
             CheckerRun(
                 name=checker.name,
@@ -737,10 +943,11 @@ def _run_repo_checker(
                 status="failed",
                 duration_s=round(time.perf_counter() - start, 3),
                 files=0,
-                error=_one_line(exc),
+                error=redact_text(_one_line(exc)),
             ),
             None,
         )
+    result = redact_result(result)
     if key is not None and cache is not None:
         try:
             value = result.model_dump_json()
@@ -814,9 +1021,15 @@ def score_rubric(
     checkers: Sequence[Checker],
     outcomes: Sequence[_CheckerOutcome],
     findings: Sequence[Finding],
-    kloc: float,
+    lines: Mapping[str, int],
+    code: Mapping[str, int] | None = None,
 ) -> list[Any]:
-    """Criterion inputs from checker outcomes, then the skill results."""
+    """Criterion inputs from checker outcomes, then the skill results.
+
+    ``lines``: source lines per code language (densities divide by the lines of the
+    languages each criterion's checkers read); ``code``: source and migration lines per
+    language, which coverage compares with what the skill's checkers read.
+    """
     status = {o.run.name: o.run for o in outcomes}
     produced: dict[str, list[Metric]] = defaultdict(list)
     not_applicable: dict[str, str] = {}
@@ -842,13 +1055,15 @@ def score_rubric(
             feeders[criterion_id].append(checker)
     by_criterion: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_criterion[finding.criterion].append(finding)
+        for criterion_id in finding.criteria:  # a finding costs every criterion it harms
+            by_criterion[criterion_id].append(finding)
 
     skills = []
     for skill in rubric.skills:
         results: list[CriterionResult] = []
         for criterion in skill.criteria:
             own = by_criterion.get(criterion.id, [])
+            kloc = criterion_kloc(feeders.get(criterion.id, ()), lines)
             derived = {
                 FINDINGS_WEIGHTED_PER_KLOC: (weighted_findings(own) / kloc) if kloc > 0 else None,
                 FINDINGS_COUNT: float(sum(1 for f in own if f.counted)),
@@ -884,10 +1099,24 @@ def score_rubric(
                         applicable=applicable,
                         reason=reason,
                         finding_count=len(own),
+                        cap=cap_spec(own),
+                        kloc=kloc if criterion.metric in DERIVED_METRICS else None,
                     )
                 )
             )
-        skills.append(score_skill(skill, results, skill.weight))
+        languages, reads_source = skill_languages(skill, checkers, status)
+        cov = coverage(languages, reads_source, lines if code is None else code)
+        skill_findings = [f for c in skill.criteria for f in by_criterion.get(c.id, [])]
+        skills.append(
+            score_skill(
+                skill,
+                results,
+                skill.weight,
+                cap=cap_spec(skill_findings),
+                coverage=cov,
+                unread=unread_reason(cov),
+            )
+        )
     return skills
 
 
@@ -946,6 +1175,7 @@ def run(
     plugins: Plugins | None = None,
     config_source: str = "configuration",
     progress: bool = False,
+    max_memory: int | str | None = "default",
 ) -> Report:
     """Score the repository at ``root`` and return the :class:`Report`.
 
@@ -953,15 +1183,33 @@ def run(
     ``root`` is not a folder. Checker failures do not raise: they make the report
     incomplete. ``progress`` shows a progress display on standard error when the run
     is long and standard error is a terminal.
-    """
-    from backend_skills import __version__
 
-    started = time.perf_counter()
-    settings = settings or Settings()
+    ``max_memory``: the memory ceiling of every worker process, in bytes (None: no
+    ceiling); by default ``BACKEND_SKILLS_MAX_MEMORY_MB`` or 2 GiB. It is the caller's
+    choice only: no configuration file can change it. While the run lasts, nothing can
+    be imported from ``root`` (see :mod:`backend_skills.core.safepath`).
+    """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: not a folder")
     root = root.resolve()
+    limit = memory_limit_from_env() if isinstance(max_memory, str) else max_memory
+    with trusted_import_path([root]), interrupt_guard():
+        return _run(root, settings, plugins, config_source, progress, limit)
+
+
+def _run(
+    root: Path,
+    settings: Settings | None,
+    plugins: Plugins | None,
+    config_source: str,
+    progress: bool,
+    memory_limit: int | None,
+) -> Report:
+    from backend_skills import __version__
+
+    started = time.perf_counter()
+    settings = settings or Settings()
     plugins = plugins or load_plugins(disable=settings.disable_plugins)
     rubric = build_rubric(plugins.rubrics, settings, config_source)
     cache = ResultCache(resolve_cache_dir(root, settings.cache_dir)) if settings.cache else None
@@ -982,6 +1230,7 @@ def run(
         config_source,
         cache=cache,
         progress=progress and interactive(),
+        memory_limit=memory_limit,
     )
     if cache is not None and fileset.stat_records != known:
         save_stat_records(cache, root, fileset.stat_records)
@@ -998,10 +1247,22 @@ def run(
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = _finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
     complete_findings(findings, declared_rules(plugins.manager))  # CWE, help link
-    skills = score_rubric(rubric, plugins.checkers, outcomes, findings, _code_kloc(fileset))
+    skills = score_rubric(
+        rubric,
+        plugins.checkers,
+        outcomes,
+        findings,
+        source_lines(fileset),
+        source_lines(fileset, (Role.SOURCE, Role.MIGRATION)),
+    )
     overall, level = score_overall(skills)
+    unread = [
+        NotAssessed(skill=s.id, reason=s.reason or "")
+        for s in skills
+        if s.score is None and not s.assessed and s.applicable
+    ]
     complete = all(o.run.status != "failed" for o in outcomes) and all(
-        c.assessed for s in skills for c in s.criteria
+        c.assessed for s in skills if s.id not in {u.skill for u in unread} for c in s.criteria
     )
     return Report(
         tool=ToolInfo(name="backend-skills", version=__version__),
@@ -1021,4 +1282,5 @@ def run(
             duration_s=round(time.perf_counter() - started, 3),
         ),
         plugins=plugins.info,
+        not_assessed=unread,
     )

@@ -6,9 +6,14 @@
 - A criterion with nothing to measure is *not applicable*: it drops out of the mean.
 - A criterion whose checker failed is *not assessed*: it counts as 0 in its skill's mean
   (so a broken checker can never raise a score) and the report is incomplete.
-- A skill's score is the weighted mean of its criteria; the overall score is the
-  weighted mean of the applicable skills. ``points_lost`` is what each criterion costs
-  its skill: ``weight_share * (100 - score)``; they add up to ``100 - skill score``.
+- Weakest link: exploitable findings cap the criteria they harm and their skill
+  (:mod:`backend_skills.core.caps`); a criterion's score is ``min(metric score, cap)``.
+- A skill's score is the weighted mean of its criteria, capped; the overall score is the
+  weighted mean of the applicable, assessed skills. ``points_lost`` is what each
+  criterion costs its skill: ``weight_share * (100 - score)``; with the skill cap's own
+  ``points_lost`` they add up to ``100 - skill score``.
+- A skill whose checkers read none of the repository's source code is not assessed
+  (:mod:`backend_skills.core.coverage`): no score, and it is left out of the overall one.
 
 No I/O happens here.
 """
@@ -19,11 +24,13 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .caps import CapSpec
 from .models import (
     LEVEL_BANDS,
     Anchor,
     AnchorUsed,
     Confidence,
+    Coverage,
     Criterion,
     CriterionResult,
     Finding,
@@ -171,6 +178,10 @@ class CriterionInput:
     applicable: bool = True
     reason: str | None = None
     finding_count: int = 0
+    cap: CapSpec | None = None
+    """The cap exploitable findings among the criterion's own impose (weakest link)."""
+    kloc: float | None = None
+    """The denominator of its ``findings.*`` densities, shown with the arithmetic."""
 
 
 def _round(value: float) -> float:
@@ -193,6 +204,7 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
         "rationale": c.rationale,
         "remediation": c.remediation,
         "threshold": c.threshold,
+        "kloc": None if item.kloc is None else round(item.kloc, 3),
     }
     if not item.assessed:
         return CriterionResult(
@@ -212,16 +224,21 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
             assessed=True,
             reason=item.reason or "nothing to measure",
         )
-    raw = interpolate(c.anchors, value)
-    score = _round(raw)
+    raw = _round(interpolate(c.anchors, value))
+    cap = item.cap.build(raw) if item.cap is not None else None
+    score = min(raw, cap.value) if cap is not None else raw
     level = level_for(score)
     upcoming = next_band(score)
     next_level = None
     if upcoming is not None:
         target = metric_for_score(c.anchors, upcoming[1], value)
-        if target is not None:
+        lift = cap is not None and upcoming[1] > cap.value
+        if target is not None or lift:
             next_level = NextLevel(
-                level=upcoming[0], score_needed=upcoming[1], metric_target=round(target, 4)
+                level=upcoming[0],
+                score_needed=upcoming[1],
+                metric_target=None if target is None else round(target, 4),
+                lift_cap=lift,
             )
     return CriterionResult(
         **base,
@@ -231,11 +248,52 @@ def score_criterion(item: CriterionInput) -> CriterionResult:
         assessed=True,
         descriptor=c.levels.for_level(level),
         next_level=next_level,
+        cap=cap,
     )
 
 
-def score_skill(skill: Skill, criteria: Sequence[CriterionResult], weight: float) -> SkillResult:
-    """Weighted mean of the applicable criteria; not-assessed criteria count as 0."""
+def _unread_criterion(c: CriterionResult, why: str) -> CriterionResult:
+    return c.model_copy(
+        update={
+            "score": None,
+            "level": None,
+            "assessed": False,
+            "points_lost": 0.0,
+            "descriptor": None,
+            "next_level": None,
+            "cap": None,
+            "reason": f"not assessed: {why}",
+        }
+    )
+
+
+def score_skill(
+    skill: Skill,
+    criteria: Sequence[CriterionResult],
+    weight: float,
+    *,
+    cap: CapSpec | None = None,
+    coverage: Coverage | None = None,
+    unread: str | None = None,
+) -> SkillResult:
+    """Weighted mean of the applicable criteria, capped; not-assessed criteria count as 0.
+
+    ``unread`` (why none of the code the skill judges was read) makes the skill not
+    assessed: no score, whatever its criteria would say.
+    """
+    if unread is not None:
+        return SkillResult(
+            id=skill.id,
+            name=skill.name,
+            score=None,
+            level=None,
+            applicable=True,
+            assessed=False,
+            weight=weight,
+            criteria=[_unread_criterion(c, unread) for c in criteria],
+            reason=f"not assessed: {unread}",
+            coverage=coverage,
+        )
     counted = [c for c in criteria if c.applicable and c.weight > 0]
     total_weight = sum(c.weight for c in counted)
     assessed = all(c.assessed for c in criteria)
@@ -251,6 +309,7 @@ def score_skill(skill: Skill, criteria: Sequence[CriterionResult], weight: float
             weight=weight,
             criteria=list(criteria),
             reason="no applicable criterion" + (f" ({'; '.join(reasons)})" if reasons else ""),
+            coverage=coverage,
         )
     scored: list[CriterionResult] = []
     total = 0.0
@@ -262,18 +321,22 @@ def score_skill(skill: Skill, criteria: Sequence[CriterionResult], weight: float
             scored.append(c.model_copy(update={"points_lost": round(lost, 2)}))
         else:
             scored.append(c)
-    score = _round(total / total_weight)
+    mean = _round(total / total_weight)
+    built = cap.build(mean) if cap is not None else None
+    score = min(mean, built.value) if built is not None else mean
     upcoming = next_band(score)
     next_level = None
     if upcoming is not None:
+        lift = built is not None and upcoming[1] > built.value
         gainers = sorted(
             (c for c in scored if c.points_lost > 0),
-            key=lambda c: (-c.points_lost, c.id),
+            key=lambda c: (not (lift and c.cap is not None), -c.points_lost, c.id),
         )
         next_level = NextLevel(
             level=upcoming[0],
             score_needed=upcoming[1],
             criteria=[c.id for c in gainers[:3]],
+            lift_cap=lift,
         )
     return SkillResult(
         id=skill.id,
@@ -285,11 +348,13 @@ def score_skill(skill: Skill, criteria: Sequence[CriterionResult], weight: float
         weight=weight,
         criteria=scored,
         next_level=next_level,
+        cap=built,
+        coverage=coverage,
     )
 
 
 def score_overall(skills: Sequence[SkillResult]) -> tuple[float | None, Level | None]:
-    """Weighted mean of the applicable skills (None when none is applicable)."""
+    """Weighted mean of the applicable, assessed skills (None when there is none)."""
     counted = [s for s in skills if s.applicable and s.score is not None and s.weight > 0]
     total_weight = sum(s.weight for s in counted)
     if total_weight == 0:

@@ -10,6 +10,7 @@ from backend_skills.core.hookspecs import hookimpl
 from .badge import BadgeReporter
 from .github import GithubReporter
 from .gitlab import GitlabReporter
+from .html import HtmlReporter
 from .json import JsonReporter
 from .junit import JunitReporter
 from .markdown import MarkdownReporter
@@ -29,4 +30,5 @@ def backend_skills_reporters() -> Sequence[Reporter]:
         JunitReporter(),
         GithubReporter(),
         BadgeReporter(),
+        HtmlReporter(),
     ]

@@ -13,8 +13,28 @@ from collections.abc import Iterable
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
-#: Control characters (C0 except tab/newline/carriage return, DEL, C1) and lone surrogates.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Characters never shown raw, by Unicode category: controls (``Cc``: C0, DEL and C1,
+#: so ESC, BEL and CSI among them), format characters (``Cf``: bidi overrides and
+#: isolates such as U+202E, zero-width characters, the BOM, tag characters), surrogates
+#: (``Cs``: bytes of a path that were not UTF-8), line and paragraph separators (``Zl``,
+#: ``Zp``). As of Unicode 15.1; a test checks the class against :mod:`unicodedata`.
+_HIDDEN_BEYOND_C0 = (
+    "\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff"
+    "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_HIDDEN = re.compile(f"[\x00-\x1f{_HIDDEN_BEYOND_C0}]")
+#: The same in JSON text, where writers already escape C0 inside strings (so a raw
+#: newline there is between tokens and stays).
+_JSON_HIDDEN = re.compile(f"[{_HIDDEN_BEYOND_C0}]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: CI log commands recognised anywhere in a line: GitHub's legacy ``##[command]``
+#: (``##[error]``, ``##[stop-commands]``) and Azure Pipelines' ``##vso[...]``.
+_INLINE_LOG_COMMAND = re.compile(r"(##(?:vso)?)\[", re.IGNORECASE)
+#: A line that GitHub reads as a workflow command: ``::`` after leading blanks (the
+#: runner trims them), here also after colour codes.
+_LINE_LOG_COMMAND = re.compile(r"^([^\S\n]*(?:\x1b\[[0-9;]*m[^\S\n]*)*):(?=:)", re.MULTILINE)
 #: Characters not allowed anywhere in an XML 1.0 document.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WHITESPACE_RUN = re.compile(r"\s+")
@@ -86,16 +106,91 @@ def criteria_index(report: Report) -> dict[str, tuple[SkillResult, CriterionResu
     return {c.id: (s, c) for s in report.skills for c in s.criteria}
 
 
-def one_line(text: str, limit: int | None = None) -> str:
-    """``text`` on one line: control characters removed, whitespace runs collapsed.
+def _escape(char: str) -> str:
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
-    With ``limit``, cut to at most ``limit`` characters, ending with an ellipsis.
+
+def _escape_match(match: re.Match[str]) -> str:
+    return _escape(match[0])
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """Text from the scored repository made safe to show in a terminal, a CI log or a page.
+
+    Every control character (C0 including newline and tab, DEL, C1, so ESC, BEL and CSI),
+    format character (bidi overrides and isolates such as U+202E, zero-width characters,
+    the BOM), line or paragraph separator and lone surrogate becomes a visible escape:
+    ``\\n``, ``\\x1b``, ``\\u202e``; a byte of a path that was not UTF-8 shows as
+    ``\\xff``. The result is one line that no terminal or CI runner interprets. CI log
+    commands that work anywhere in a line (``##[error]``, ``##vso[...]``) lose their
+    ``[`` to ``\\x5b``; see :func:`defuse_log_lines` for commands at the start of a line.
+
+    With ``limit``, the text is cut to ``limit`` characters, ending with an ellipsis,
+    before escaping.
     """
-    cleaned = _CONTROL.sub("", text)
-    cleaned = _WHITESPACE_RUN.sub(" ", cleaned).strip()
-    if limit is not None and len(cleaned) > limit:
-        cleaned = cleaned[: max(limit - 1, 0)].rstrip() + "…"
-    return cleaned
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "…"
+    if not text.isprintable():
+        text = _HIDDEN.sub(_escape_match, text)
+    if "##" in text:
+        text = _INLINE_LOG_COMMAND.sub(r"\1\\x5b", text)
+    return text
+
+
+def defuse_log_lines(text: str) -> str:
+    """``text`` with no line that a CI runner reads as a workflow command.
+
+    GitHub Actions runs a line as a command when it starts with ``::`` once leading
+    blanks are trimmed. None of the human-readable formats starts a line with ``::``
+    itself, so such a line can only come from repository text that wrapping or a table
+    put first: its first ``:`` becomes ``\\x3a``. Applied to the text, compare, JUnit
+    and Markdown outputs as a last step.
+    """
+    return _LINE_LOG_COMMAND.sub(r"\1\\x3a", text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Prose on one line: whitespace runs collapsed, then made :func:`printable`.
+
+    For text that may wrap in its source (remediation, reasons, tool messages). Use
+    :func:`printable` for names and paths, where a newline must stay visible.
+    """
+    cleaned = _WHITESPACE_RUN.sub(" ", text).strip()
+    return printable(cleaned, limit)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_safe(text: str) -> str:
+    """JSON text whose bytes are inert wherever they are shown, with the same meaning.
+
+    Control (C1, DEL), bidi, invisible and separator characters and lone surrogates
+    (bytes of a path that were not UTF-8) inside strings become ``\\uXXXX`` escapes (the
+    JSON writers already escape C0 controls), and
+    the ``[`` of ``##[`` or ``##vso[`` becomes ``\\u005b``: a parser reads back exactly
+    the same values, while a terminal or a CI log that prints the file sees nothing it
+    would act on. The result encodes to UTF-8 whatever the input held.
+    """
+    text = _JSON_HIDDEN.sub(_json_escape, text)
+    if "##" in text:
+        text = _INLINE_LOG_COMMAND.sub(r"\1\\u005b", text)
+    return text
 
 
 def xml_text(text: str) -> str:
@@ -109,13 +204,17 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 def md_escape(text: str, limit: int | None = None) -> str:
     """Repository text made inert in GitHub-flavoured Markdown, on one line.
 
-    Backslash-escapes Markdown punctuation (including ``|`` for tables), turns ``<``,
-    ``>`` and ``&`` into entities so no HTML gets through, and breaks ``@mentions`` with
-    a zero-width space so a report posted as a comment pings nobody.
+    The text is made :func:`printable` first (so a newline shows as ``\\n`` and cannot
+    end a table row), then Markdown punctuation is backslash-escaped (including ``|``
+    for tables, backticks, ``[``/``]`` for links and images), ``<``, ``>`` and ``&``
+    become entities so no HTML gets through, ``://`` is broken so no bare URL becomes a
+    link, and ``@mentions`` get a zero-width space so a report posted as a comment pings
+    nobody.
     """
-    flat = one_line(text, limit)
+    flat = printable(text, limit)
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    flat = flat.replace("://", ":\\/\\/")
     return flat.replace("@", "@\u200b")
 
 
@@ -133,8 +232,17 @@ def score_text(value: float | None) -> str:
 
 
 def sources_suffix(finding: Finding) -> str:
-    """`` (also reported by x, y)`` when other checkers reported the same location."""
-    return f" (also reported by {', '.join(finding.sources)})" if finding.sources else ""
+    """`` (also reported by bandit B608)`` when other tools reported the same location,
+    each with its own rule id, and `` [suppressed: why]`` for a suppressed finding."""
+    others = [
+        f"{s.checker} {s.rule}"
+        for s in finding.sources
+        if (s.checker, s.rule) != (finding.checker, finding.rule)
+    ]
+    text = f" (also reported by {', '.join(others)})" if others else ""
+    if finding.suppressed:
+        text += f" [suppressed: {finding.suppressed}]"
+    return text
 
 
 def level_of(item: SkillResult | CriterionResult) -> str:
@@ -160,3 +268,49 @@ def costliest_criteria(
         ),
         key=lambda item: (-item[0], item[2].id),
     )[:limit]
+
+
+def overall_basis(report: Report) -> str:
+    """``3 of 5 skills; security and scalability not assessed: ...`` when the overall
+    score stands on fewer skills than the report has (empty otherwise)."""
+    if not report.not_assessed:
+        return ""
+    scored = sum(1 for s in report.skills if s.score is not None)
+    names = [n.skill for n in report.not_assessed]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    reasons = sorted({n.reason.removeprefix("not assessed: ") for n in report.not_assessed})
+    return f"{scored} of {len(report.skills)} skills; {listed} not assessed: {'; '.join(reasons)}"
+
+
+def coverage_lines(report: Report) -> list[str]:
+    """``Source read: python (4,210 lines); not read: java (12,400 lines)``."""
+    read: dict[str, int] = {}
+    not_read: dict[str, int] = {}
+    for skill in report.skills:
+        cov = skill.coverage
+        if cov is None or not cov.reads_source:
+            continue
+        read.update(cov.languages_read)
+        not_read.update(cov.languages_not_read)
+    for lang in read:
+        not_read.pop(lang, None)
+    if not read and not not_read:
+        return []
+
+    def listing(langs: dict[str, int]) -> str:
+        return ", ".join(f"{k} ({v:,} lines)" for k, v in langs.items()) or "none"
+
+    unread = f"; not read: {listing(not_read)}" if not_read else ""
+    return [f"Source read: {listing(read)}{unread}"]
+
+
+def skill_score_note(skill: SkillResult) -> str:
+    """``(capped from 81.2)``, ``(62% of source read)`` beside a skill's score."""
+    notes = []
+    if skill.cap is not None and skill.score is not None and skill.cap.value < skill.cap.uncapped:
+        notes.append(f"capped from {skill.cap.uncapped:.1f}")
+    cov = skill.coverage
+    if skill.score is not None and cov is not None and cov.share is not None and cov.share < 1:
+        pct = min(int(cov.share * 100), 99)  # never "100%" when something was not read
+        notes.append(f"{pct}% of source read" if pct >= 1 else "<1% of source read")
+    return f"({'; '.join(notes)})" if notes else ""

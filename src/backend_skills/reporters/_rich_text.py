@@ -1,7 +1,10 @@
 """The text report, rendered with rich (imported only when a text report is rendered).
 
-Everything that comes from the scored repository (paths, messages) is inserted as plain
-``Text`` so it can never be interpreted as markup.
+Everything that comes from the scored repository (paths, messages, rule ids, reasons,
+errors) is made :func:`~._common.printable` (control, bidi and invisible characters
+become visible escapes) and inserted as plain ``Text``, so it can never be interpreted
+as markup nor reach the terminal as an escape sequence; the rendered report then goes
+through :func:`~._common.defuse_log_lines` so that no wrapped line starts a CI command.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from rich.text import Text
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
-from ._common import costliest_criteria
+from ._common import (
+    costliest_criteria,
+    coverage_lines,
+    defuse_log_lines,
+    overall_basis,
+    printable,
+    skill_score_note,
+    sources_suffix,
+)
 
 _LEVEL_STYLE = {
     "novice": "bold red",
@@ -79,29 +90,32 @@ class RichText:
         self._checkers(console, report, options)
         # rich pads table cells and wrapped lines to the full width: drop the trailing
         # blanks (before any closing colour codes) so that the text diffs and pastes cleanly.
-        return _TRAILING_BLANKS.sub(r"\1", buffer.getvalue())
+        return defuse_log_lines(_TRAILING_BLANKS.sub(r"\1", buffer.getvalue()))
 
     def _header(self, console: Console, report: Report) -> None:
         title = Text(f"{report.tool.name} {report.tool.version}", style="bold")
         title.append(f"  rubric {report.rubric_version}  ", style="dim")
-        title.append(report.root)
+        title.append(printable(report.root))
         console.print(title)
         overall = Text("Overall: ", style="bold")
         overall.append(_score(report.score), style="bold")
         overall.append(" ")
         overall.append_text(_level(report.level.value if report.level else None))
+        basis = overall_basis(report)
+        if basis:
+            overall.append(f" ({basis})")
         lines = report.stats.lines
+        sizes = [f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")]
         overall.append(
-            f"   ({report.stats.files} files, "
-            + ", ".join(
-                f"{n} {lang} lines" for lang, n in lines.items() if lang in ("python", "sql")
-            )
-            + f"; {report.stats.duration_s:.1f}s)",
+            f"   ({', '.join([f'{report.stats.files} files', *sizes])}"
+            f"; {report.stats.duration_s:.1f}s)",
             style="dim",
         )
         console.print(overall)
+        for line in coverage_lines(report):
+            console.print(Text(line, style="dim"))
         if not report.complete:
-            failed = [c.name for c in report.checkers if c.status == "failed"]
+            failed = [printable(c.name) for c in report.checkers if c.status == "failed"]
             console.print(
                 Text(
                     "INCOMPLETE: "
@@ -124,21 +138,41 @@ class RichText:
                 gap = skill.next_level.score_needed - skill.score
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
             table.add_row(
-                Text(skill.name),
-                _score(skill.score),
-                _level(skill.level.value if skill.level else None, skill.applicable),
+                Text(printable(skill.name)),
+                " ".join(filter(None, (_score(skill.score), skill_score_note(skill)))),
+                _level(
+                    skill.level.value if skill.level else None,
+                    skill.applicable,
+                    skill.score is not None or skill.assessed,
+                ),
                 Text(nxt, style="dim"),
             )
         console.print(table)
         console.print()
 
     def _skill(self, console: Console, skill: SkillResult, options: RenderOptions) -> None:
-        heading = Text(f"{skill.name} ", style="bold underline")
+        heading = Text(f"{printable(skill.name)} ", style="bold underline")
         heading.append(f"{_score(skill.score)} ")
-        heading.append_text(_level(skill.level.value if skill.level else None, skill.applicable))
+        heading.append_text(
+            _level(
+                skill.level.value if skill.level else None,
+                skill.applicable,
+                skill.score is not None or skill.assessed,
+            )
+        )
+        heading.append(
+            " " + skill_score_note(skill) if skill_score_note(skill) else "", style="dim"
+        )
         console.print(heading)
-        if not skill.applicable:
-            console.print(Text(f"  {skill.reason}", style="dim"))
+        if skill.cap is not None:
+            console.print(
+                Text(
+                    f"  {printable(skill.cap.reason)}; to lift: {printable(skill.cap.lift)}",
+                    style="red",
+                )
+            )
+        if not skill.applicable or skill.score is None:
+            console.print(Text(f"  {printable(skill.reason or '')}", style="dim"))
             console.print()
             return
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
@@ -148,11 +182,16 @@ class RichText:
         table.add_column("Lost", justify="right")
         table.add_column("Measured")
         for c in skill.criteria:
-            measured = _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
+            measured = printable(
+                _metric_text(c) if c.applicable and c.assessed else (c.reason or "")
+            )
+            if c.cap is not None and c.score is not None and c.cap.value <= c.cap.uncapped:
+                rules = printable(", ".join(c.cap.findings[0].rules))
+                measured += f"  (capped from {c.cap.uncapped:.1f}: {rules} ...)"
             if c.finding_count:
                 measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
             table.add_row(
-                Text("  " + c.name),
+                Text("  " + printable(c.name)),
                 _score(c.score),
                 _level(c.level.value if c.level else None, c.applicable, c.assessed),
                 f"{c.points_lost:.1f}" if c.points_lost else "",
@@ -162,7 +201,9 @@ class RichText:
         if options.verbose:
             for c in skill.criteria:
                 if c.points_lost > 0:
-                    console.print(Text(f"  - {c.name}: {c.remediation}", style="dim"))
+                    console.print(
+                        Text(f"  - {printable(c.name)}: {printable(c.remediation)}", style="dim")
+                    )
         console.print()
 
     def _fix_first(self, console: Console, report: Report) -> None:
@@ -171,10 +212,10 @@ class RichText:
             return
         console.print(Text("What to fix first", style="bold underline"))
         for _, skill, c in costly:
-            line = Text(f"  {c.name} ", style="bold")
-            line.append(f"({skill.name}, -{c.points_lost:.1f} points)", style="dim")
+            line = Text(f"  {printable(c.name)} ", style="bold")
+            line.append(f"({printable(skill.name)}, -{c.points_lost:.1f} points)", style="dim")
             console.print(line)
-            console.print(Padding(Text(c.remediation), (0, 0, 0, 4), expand=False))
+            console.print(Padding(Text(printable(c.remediation)), (0, 0, 0, 4), expand=False))
         console.print()
 
     def _findings(self, console: Console, report: Report, options: RenderOptions) -> None:
@@ -197,17 +238,22 @@ class RichText:
         hidden = len(counted) - len(ranked)
         if hidden > 0:
             console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
+        suppressed = [f for f in report.findings if f.suppressed]
+        if suppressed:
+            console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
+            for finding in suppressed[: limit or None]:
+                console.print(self._finding_line(finding))
         console.print()
 
     @staticmethod
     def _finding_line(finding: Finding) -> Text:
-        where = finding.path + (f":{finding.line}" if finding.line else "")
+        where = printable(finding.path) + (f":{finding.line}" if finding.line else "")
         line = Text("  ")
         line.append(f"{finding.severity.value.upper():9}", style=_SEVERITY_STYLE[finding.severity])
         line.append(where, style="bold")
-        line.append(f"  {finding.rule} ")
-        line.append(finding.message)
-        line.append(f"  [{finding.criterion}]", style="dim")
+        line.append(f"  {printable(finding.rule)} ")
+        line.append(printable(finding.message + sources_suffix(finding)))
+        line.append(f"  [{printable(', '.join(finding.criteria))}]", style="dim")
         return line
 
     def _checkers(self, console: Console, report: Report, options: RenderOptions) -> None:
@@ -216,25 +262,39 @@ class RichText:
             state = (
                 run.status if run.status != "ok" else f"{run.files} files, {run.duration_s:.1f}s"
             )
-            parts.append(f"{run.name} {run.version} ({state})")
+            parts.append(f"{printable(run.name)} {printable(run.version)} ({state})")
         console.print(Text("Checkers: " + "; ".join(parts), style="dim"))
         for run in report.checkers:
             if run.status == "failed":
-                console.print(Text(f"  {run.name} failed: {run.error}", style="magenta"))
+                console.print(
+                    Text(
+                        f"  {printable(run.name)} failed: {printable(run.error or '')}",
+                        style="magenta",
+                    )
+                )
             if options.verbose:
                 for note in run.notes:
-                    console.print(Text(f"  {run.name}: {note}", style="dim"))
+                    console.print(Text(f"  {printable(run.name)}: {printable(note)}", style="dim"))
         for plugin in report.plugins:
             if plugin.status == "failed":
                 console.print(
-                    Text(f"  plugin {plugin.name} failed to load: {plugin.error}", style="magenta")
+                    Text(
+                        f"  plugin {printable(plugin.name)} failed to load: "
+                        f"{printable(plugin.error or '')}",
+                        style="magenta",
+                    )
                 )
         if report.skipped:
             if options.verbose:
                 console.print(Text(f"Skipped ({len(report.skipped)}):", style="dim"))
                 for skip in report.skipped:
-                    who = f"{skip.checker}: " if skip.checker else ""
-                    console.print(Text(f"  {skip.path}: {who}{skip.reason}", style="dim"))
+                    who = f"{printable(skip.checker)}: " if skip.checker else ""
+                    console.print(
+                        Text(
+                            f"  {printable(skip.path)}: {who}{printable(skip.reason)}",
+                            style="dim",
+                        )
+                    )
             else:
                 console.print(
                     Text(

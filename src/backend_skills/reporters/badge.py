@@ -12,7 +12,7 @@ import json
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import Level, Report
 
-from ._common import FormatOptionError, one_line, option
+from ._common import FormatOptionError, json_safe, one_line, option
 
 #: Colour by level (shields.io named colours); no score is ``lightgrey``.
 COLOR: dict[Level, str] = {
@@ -56,4 +56,4 @@ class BadgeReporter(Reporter):
             message += " (incomplete)"
             color = "lightgrey"
         badge = {"schemaVersion": 1, "label": label, "message": message, "color": color}
-        return json.dumps(badge, indent=2) + "\n"
+        return json_safe(json.dumps(badge, indent=2)) + "\n"

@@ -1,15 +1,22 @@
 """Rendering of a :class:`~backend_skills.core.baseline.Comparison` (``backend-skills compare``).
 
 Text for the terminal, Markdown for a pull-request comment or job summary, JSON for
-machines. Like reporters, these only read what the core computed.
+machines. Like reporters, these only read what the core computed. Both reports are
+untrusted (either may come from a pull request): every string taken from them is made
+:func:`~._common.printable` in text, :func:`~._common.md_escape`-d in Markdown, and the
+JSON goes through :func:`~._common.json_safe`.
 """
 
 from __future__ import annotations
 
+import json
+
+from pydantic_core import PydanticSerializationError
+
 from backend_skills.core.baseline import Comparison, ScoreDelta
 from backend_skills.core.models import Finding
 
-from ._common import md_escape, one_line, score_text
+from ._common import defuse_log_lines, json_safe, md_escape, printable, score_text
 
 #: Findings listed per section before "... N more".
 MAX_LISTED = 50
@@ -34,27 +41,28 @@ def render_text(comparison: Comparison) -> str:
     """Plain text (no colour): deltas, new and fixed findings, warnings."""
     old, new = comparison.old, comparison.new
     lines = [
-        f"old: {one_line(old.root)} (score {score_text(old.score)}, rubric "
-        f"{one_line(old.rubric_version)}, backend-skills {one_line(old.tool_version)})",
-        f"new: {one_line(new.root)} (score {score_text(new.score)}, rubric "
-        f"{one_line(new.rubric_version)}, backend-skills {one_line(new.tool_version)})",
+        f"old: {printable(old.root)} (score {score_text(old.score)}, rubric "
+        f"{printable(old.rubric_version)}, backend-skills {printable(old.tool_version)})",
+        f"new: {printable(new.root)} (score {score_text(new.score)}, rubric "
+        f"{printable(new.rubric_version)}, backend-skills {printable(new.tool_version)})",
         "",
         f"Overall: {score_text(comparison.overall.old)} -> {score_text(comparison.overall.new)}"
         f" {_delta_text(comparison.overall)} ({_level_text(comparison.overall)})".rstrip(),
     ]
     if comparison.skills:
         lines += ["", "Skills"]
-        width = max(len(d.name) for d in comparison.skills)
-        for d in comparison.skills:
+        names = [printable(d.name, 60) for d in comparison.skills]
+        width = max(len(name) for name in names)
+        for name, d in zip(names, comparison.skills, strict=True):
             lines.append(
-                f"  {d.name:{width}}  {score_text(d.old):>5} -> {score_text(d.new):>5}  "
+                f"  {name:{width}}  {score_text(d.old):>5} -> {score_text(d.new):>5}  "
                 f"{_delta_text(d):>6}  {_level_text(d)}"
             )
     changed = [d for d in comparison.criteria if d.changed]
     lines += ["", f"Criteria that changed ({len(changed)} of {len(comparison.criteria)})"]
     for d in changed:
         lines.append(
-            f"  {d.id:40} {score_text(d.old):>5} -> {score_text(d.new):>5}  "
+            f"  {printable(d.id, 80):40} {score_text(d.old):>5} -> {score_text(d.new):>5}  "
             f"{_delta_text(d):>6}  {_level_text(d)}"
         )
     for title, findings in (
@@ -64,15 +72,15 @@ def render_text(comparison: Comparison) -> str:
         lines += ["", f"{title} ({len(findings)})"]
         for finding in findings[:MAX_LISTED]:
             lines.append(
-                f"  {finding.severity.value.upper():8} {one_line(_where(finding), 200)}  "
-                f"{one_line(finding.rule, 40)} {one_line(finding.message, 200)}  "
-                f"[{finding.criterion}]" + ("" if finding.counted else " (no cost)")
+                f"  {finding.severity.value.upper():8} {printable(_where(finding), 200)}  "
+                f"{printable(finding.rule, 40)} {printable(finding.message, 200)}  "
+                f"[{printable(finding.criterion, 80)}]" + ("" if finding.counted else " (no cost)")
             )
         if len(findings) > MAX_LISTED:
             lines.append(f"  ... {len(findings) - MAX_LISTED} more (use --format json)")
     lines += ["", f"Unchanged findings: {comparison.unchanged_findings}"]
-    lines += [f"warning: {w}" for w in comparison.warnings]
-    return "\n".join(lines) + "\n"
+    lines += [f"warning: {printable(w)}" for w in comparison.warnings]
+    return defuse_log_lines("\n".join(lines) + "\n")
 
 
 def render_markdown(comparison: Comparison) -> str:
@@ -126,13 +134,18 @@ def render_markdown(comparison: Comparison) -> str:
             lines += ["", f"_{len(findings) - MAX_LISTED} more in the JSON comparison._"]
         lines.append("")
     lines.append(f"{comparison.unchanged_findings} findings unchanged.")
-    return "\n".join(lines) + "\n"
+    return defuse_log_lines("\n".join(lines) + "\n")
 
 
 def render(comparison: Comparison, fmt: str) -> str:
     """The comparison in ``fmt`` (one of :data:`COMPARE_FORMATS`)."""
     if fmt == "json":
-        return comparison.to_json()
+        try:
+            text = comparison.to_json()
+        except PydanticSerializationError:  # a lone surrogate: see reporters/json.py
+            text = json.dumps(comparison.model_dump(mode="json"), indent=2, ensure_ascii=False)
+            text += "\n"
+        return json_safe(text)
     if fmt == "markdown":
         return render_markdown(comparison)
     return render_text(comparison)

@@ -2,9 +2,12 @@
 
 Print it in a workflow step and GitHub turns each line into an annotation on the file
 and line. Values are escaped as the runner expects (``%``, ``\\r``, ``\\n`` in the
-message; additionally ``:`` and ``,`` in properties), control characters are removed,
-and output stays within GitHub's limit of 10 annotations of each kind per step: the
-most severe findings are annotated and one summary notice tells how many were not.
+message; additionally ``:`` and ``,`` in properties), other control, bidi and invisible
+characters become visible escapes (:func:`._common.printable`), so no repository text
+can end a command early or start one of its own; every line starts with a command of
+ours or is our own summary. Output stays within GitHub's limit of 10 annotations of each
+kind per step: the most severe findings are annotated and one summary notice tells how
+many were not.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ import re
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import Finding, Report, Severity
 
-from ._common import criteria_index, repo_path, score_text, shown_findings, sources_suffix
+from ._common import (
+    criteria_index,
+    printable,
+    repo_path,
+    score_text,
+    shown_findings,
+    sources_suffix,
+)
 
 #: GitHub shows at most this many annotations of each kind (error/warning/notice) per step.
 MAX_PER_KIND = 10
@@ -28,13 +38,16 @@ COMMAND: dict[Severity, str] = {
     Severity.LOW: "notice",
     Severity.INFO: "notice",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"([\r\n])")
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow-command message: ``%``, ``\\r`` and ``\\n``."""
-    text = _CONTROL.sub("", text)
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow-command message: ``%``, ``\\r`` and ``\\n`` as GitHub decodes them;
+    every other control, bidi or invisible character as a visible escape."""
+    shown = "".join(
+        piece if piece in ("\r", "\n") else printable(piece) for piece in _LINE_BREAK.split(text)
+    )
+    return shown.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

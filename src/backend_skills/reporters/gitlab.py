@@ -5,6 +5,9 @@ Each finding becomes one issue with ``description``, ``check_name``, a unique
 ``location.path`` / ``location.lines.begin``. Publish it as the ``codequality`` report
 artifact of a job (see docs/ci.md). GitLab compares fingerprints between the merge
 request and its target branch; ours do not change when unrelated lines move.
+
+The description is made :func:`~._common.printable`; the path keeps its value (GitLab
+matches it to the diff) and the JSON text goes through :func:`~._common.json_safe`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import Report, Severity
 
-from ._common import one_line, repo_path, shown_findings, sources_suffix
+from ._common import json_safe, printable, repo_path, shown_findings, sources_suffix
 
 SEVERITY: dict[Severity, str] = {
     Severity.CRITICAL: "blocker",
@@ -44,7 +47,8 @@ class GitlabReporter(Reporter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         """A JSON array of Code Quality issues."""
-        return json.dumps(self.issues(report, options), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(self.issues(report, options), indent=2, ensure_ascii=False)
+        return json_safe(text) + "\n"
 
     def issues(self, report: Report, options: RenderOptions) -> list[dict[str, Any]]:
         """The issues as dictionaries, fingerprints unique within the file."""
@@ -63,7 +67,7 @@ class GitlabReporter(Reporter):
                 {
                     "type": "issue",
                     "check_name": finding.rule,
-                    "description": one_line(
+                    "description": printable(
                         f"{finding.message}{sources_suffix(finding)} [{finding.criterion}]"
                     ),
                     "categories": [CATEGORY.get(finding.skill, "Bug Risk")],
@@ -79,4 +83,5 @@ class GitlabReporter(Reporter):
 
 
 def _fallback(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    joined = "\x1f".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(joined).hexdigest()[:32]

@@ -4,9 +4,12 @@ One ``testsuite`` per skill and one ``testcase`` per criterion (``classname`` is
 skill id). A criterion *fails* when its score is below its ``threshold`` (from the
 rubric or configuration; ``--format-option junit_threshold=N`` sets the default for
 criteria without one, 60 = the lower bound of "competent"). Criteria that are not
-applicable or not assessed are *skipped* with the reason. The document is built with
-:mod:`xml.etree.ElementTree` (which escapes markup) after removing characters XML 1.0
-cannot carry, so hostile file names and messages cannot break it.
+applicable or not assessed are *skipped* with the reason. Repository text (paths, rule
+ids, messages) is made :func:`~._common.printable` (control, bidi and invisible characters
+and bytes that were not UTF-8 become visible escapes such as ``\\x1b``), whatever XML 1.0
+still cannot carry is replaced, and the document is built with
+:mod:`xml.etree.ElementTree`, which escapes markup: hostile file names and messages can
+neither break the XML nor reach a terminal or CI log that shows it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,16 @@ from collections import defaultdict
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import CriterionResult, Finding, Report, SkillResult
 
-from ._common import float_option, level_of, one_line, repo_path, score_text, xml_text
+from ._common import (
+    defuse_log_lines,
+    float_option,
+    level_of,
+    one_line,
+    printable,
+    repo_path,
+    score_text,
+    xml_text,
+)
 
 #: Threshold for criteria whose rubric sets none: the lower bound of "competent".
 DEFAULT_THRESHOLD = 60.0
@@ -26,7 +38,7 @@ MAX_LISTED_FINDINGS = 20
 
 
 def _attrs(**values: str) -> dict[str, str]:
-    return {key: xml_text(value) for key, value in values.items()}
+    return {key: xml_text(printable(value)) for key, value in values.items()}
 
 
 class JunitReporter(Reporter):
@@ -56,7 +68,7 @@ class JunitReporter(Reporter):
         root.set("skipped", str(totals["skipped"]))
         root.set("time", f"{report.stats.duration_s:.3f}")
         ET.indent(root)
-        body = ET.tostring(root, encoding="unicode")
+        body = defuse_log_lines(ET.tostring(root, encoding="unicode"))
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
     def _suite(
@@ -134,10 +146,12 @@ class JunitReporter(Reporter):
         if findings:
             lines.append(f"Findings ({len(findings)}):")
             for finding in findings[:MAX_LISTED_FINDINGS]:
-                where = repo_path(finding, options) + (f":{finding.line}" if finding.line else "")
+                where = printable(repo_path(finding, options), 300) + (
+                    f":{finding.line}" if finding.line else ""
+                )
                 lines.append(
-                    f"  {where} [{finding.severity.value}] {one_line(finding.rule, 40)} "
-                    f"{one_line(finding.message, 300)}"
+                    f"  {where} [{finding.severity.value}] {printable(finding.rule, 40)} "
+                    f"{printable(finding.message, 300)}"
                 )
             if len(findings) > MAX_LISTED_FINDINGS:
                 lines.append(f"  ... {len(findings) - MAX_LISTED_FINDINGS} more")

@@ -2,10 +2,11 @@
 
 A summary table of skills and levels, the criteria that cost most points with what to
 do, and the top findings; every criterion's arithmetic folded away in ``<details>``.
-Text from the scored repository is escaped (see :func:`._common.md_escape`). The output
-stays under a byte budget: 65,000 by default (GitHub comments take 65,536 characters),
-1,000,000 with ``-v`` (the job summary takes 1 MiB), or ``markdown_max_bytes``; beyond
-it whole lines are dropped and a note says so.
+Text from the scored repository is escaped (see :func:`._common.md_escape`): it cannot
+end a table row, open a link, an image or HTML, or show a control or bidi character. The
+output stays under a byte budget: 65,000 by default (GitHub comments take 65,536
+characters), 1,000,000 with ``-v`` (the job summary takes 1 MiB), or
+``markdown_max_bytes``; beyond it whole lines are dropped and a note says so.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from backend_skills.core.models import Report, Severity
 
 from ._common import (
     costliest_criteria,
+    coverage_lines,
+    defuse_log_lines,
     int_option,
     level_of,
     md_escape,
+    overall_basis,
     repo_path,
     score_text,
     severity_counts,
     shown_findings,
+    skill_score_note,
     sources_suffix,
 )
 
@@ -87,12 +92,15 @@ class MarkdownReporter(Reporter):
             "&lt;40, developing 40-59.9, competent 60-74.9, proficient 75-89.9, expert "
             "90+.</sub>",
         ]
-        return _fit(lines, budget)
+        return defuse_log_lines(_fit(lines, budget))
 
     @staticmethod
     def _header(report: Report, lines: list[str]) -> None:
         level = report.level.value if report.level else "n/a"
         lines += [f"## backend-skills: {score_text(report.score)} / 100 ({level})", ""]
+        basis = overall_basis(report)
+        lines += [f"> Overall score from {md_escape(basis)}.", ""] if basis else []
+        lines += [md_escape(line) + "  " for line in coverage_lines(report)]
         if not report.complete:
             failed = [md_escape(c.name) for c in report.checkers if c.status == "failed"]
             detail = f" Checker(s) failed: {', '.join(failed)}." if failed else ""
@@ -125,13 +133,22 @@ class MarkdownReporter(Reporter):
             if skill.next_level is not None and skill.score is not None:
                 gap = skill.next_level.score_needed - skill.score
                 nxt = f"+{gap:.1f} to {skill.next_level.level.value}"
-            elif not skill.applicable and skill.reason:
+            elif (not skill.applicable or skill.score is None) and skill.reason:
                 nxt = md_escape(skill.reason, 120)
+            note = skill_score_note(skill)
             lines.append(
-                f"| {md_escape(skill.name)} | {score_text(skill.score)} | {level_of(skill)} "
-                f"| {nxt} |"
+                f"| {md_escape(skill.name)} | "
+                f"{' '.join(filter(None, (score_text(skill.score), md_escape(note))))} "
+                f"| {level_of(skill)} | {nxt} |"
             )
         lines.append("")
+        for skill in report.skills:
+            if skill.cap is not None:
+                lines += [
+                    f"> **{md_escape(skill.name)}** {md_escape(skill.cap.reason, 600)}. "
+                    f"To lift it: {md_escape(skill.cap.lift, 400)}.",
+                    "",
+                ]
 
     @staticmethod
     def _costly(report: Report, lines: list[str]) -> None:
@@ -182,7 +199,7 @@ class MarkdownReporter(Reporter):
                 f"| {_ICON[finding.severity]} {finding.severity.value} | {md_escape(where, 200)} "
                 f"| {md_escape(finding.rule, 40)} "
                 f"| {md_escape(finding.message + sources_suffix(finding), 300)} "
-                f"| {md_escape(finding.criterion)} |"
+                f"| {md_escape(', '.join(finding.criteria))} |"
             )
         if limit < len(shown):
             lines += ["", f"_{len(shown) - limit:,} more in the full report._"]

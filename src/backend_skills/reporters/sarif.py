@@ -5,6 +5,11 @@ from the criterion's rationale and remediation, default level, tags, precision a
 security rules, ``security-severity``). Results carry repository-relative URIs and
 ``partialFingerprints`` built from the finding's fingerprint, which does not change when
 unrelated lines move. See docs/formats.md for every mapping.
+
+Repository text keeps its exact value where tools match it (rule ids, URIs, whose bytes
+that were not UTF-8 are percent-encoded), is made :func:`~._common.printable` where people
+read it (messages, with literal ``[``/``]`` escaped as SARIF requires so no embedded link
+can be forged), and the JSON is written by :func:`~._common.json_safe`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,17 @@ from backend_skills.core.models import (
     SkillResult,
 )
 
-from ._common import criteria_index, one_line, option, repo_path, shown_findings, sources_suffix
+from ._common import (
+    criteria_index,
+    json_safe,
+    md_escape,
+    one_line,
+    option,
+    printable,
+    repo_path,
+    shown_findings,
+    sources_suffix,
+)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/backend-skills/backend-skills"
@@ -58,6 +73,7 @@ PRECISION: dict[Confidence, str] = {
 }
 _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_BRACKET = re.compile(r"([\[\]])")
 
 
 def _pascal(text: str) -> str:
@@ -65,8 +81,16 @@ def _pascal(text: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """Percent-encoded relative URI reference (``/`` kept, never absolute)."""
-    return quote(path.lstrip("/"), safe="/")
+    """Percent-encoded relative URI reference (``/`` kept, never absolute).
+
+    The path's own bytes are encoded, those that were not UTF-8 included (``%FF``).
+    """
+    return quote(path.lstrip("/").encode("utf-8", "surrogateescape"), safe="/")
+
+
+def _plain(text: str, limit: int | None = None) -> str:
+    """Repository text for a SARIF plain-text message: printable, brackets escaped."""
+    return _BRACKET.sub(r"\\\1", printable(text, limit))
 
 
 class SarifReporter(Reporter):
@@ -78,7 +102,8 @@ class SarifReporter(Reporter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         """The SARIF log as indented JSON."""
-        return json.dumps(self.log(report, options), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(self.log(report, options), indent=2, ensure_ascii=False)
+        return json_safe(text) + "\n"
 
     def log(self, report: Report, options: RenderOptions) -> dict[str, Any]:
         """The SARIF log as a dictionary."""
@@ -98,7 +123,7 @@ class SarifReporter(Reporter):
             {
                 "level": "error",
                 "message": {
-                    "text": one_line(f"checker {run.name} failed: {run.error or 'unknown error'}")
+                    "text": _plain(f"checker {run.name} failed: {run.error or 'unknown error'}")
                 },
                 "descriptor": {"id": f"checker-failed/{run.name}"},
             }
@@ -177,10 +202,11 @@ class SarifReporter(Reporter):
             )
         messages = {f.message for f in own}
         if len(messages) == 1:  # the tool's own description of the rule
-            short = one_line(first.message, MAX_DESCRIPTION)
+            described = first.message
         else:  # messages quote each place: describe the rule by its criteria instead
-            short = one_line(f"{rule_id}: {', '.join(names) or first.checker}", MAX_DESCRIPTION)
-        full = one_line(" ".join(rationale) or first.message, MAX_DESCRIPTION)
+            described = f"{rule_id}: {', '.join(names) or first.checker}"
+        short = _plain(described, MAX_DESCRIPTION)
+        full = _plain(" ".join(rationale) or first.message, MAX_DESCRIPTION)
         tags = ["backend-skills", *skills, *criteria]
         if "security" in skills:
             tags.append("security")
@@ -192,6 +218,9 @@ class SarifReporter(Reporter):
         }
         if "security" in skills and worst in SECURITY_SEVERITY:
             properties["security-severity"] = SECURITY_SEVERITY[worst]
+        related = sorted({r for f in own for r in f.rules} - {rule_id})
+        if related:  # other tools' ids for the same findings (bandit's B608 for BSDB001)
+            properties["relatedRules"] = related
         rule: dict[str, Any] = {
             "id": rule_id,
             "name": _pascal(f"{names[0] if names else first.checker} {rule_id}"),
@@ -203,7 +232,7 @@ class SarifReporter(Reporter):
         if help_text:
             rule["help"] = {"text": " ".join(help_text), "markdown": "\n\n".join(help_md)}
         else:
-            rule["help"] = {"text": short, "markdown": short}
+            rule["help"] = {"text": short, "markdown": md_escape(described, MAX_DESCRIPTION)}
         _describe_our_rule(rule, first)
         return rule
 
@@ -225,11 +254,18 @@ class SarifReporter(Reporter):
         }
         if finding.cwe is not None:
             properties["cwe"] = finding.cwe
+        if finding.also:
+            properties["criteria"] = finding.criteria
+        if finding.sources:
+            properties["rules"] = finding.rules
+            properties["sources"] = [s.model_dump() for s in finding.sources]
+        if finding.suppressed:
+            properties["suppressed"] = finding.suppressed
         return {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
             "level": LEVEL[finding.severity],
-            "message": {"text": one_line(finding.message + sources_suffix(finding))},
+            "message": {"text": _plain(finding.message + sources_suffix(finding))},
             "locations": [
                 {
                     "physicalLocation": {

@@ -17,7 +17,7 @@ from backend_skills.core.rubric import parse_rubric
 
 #: Version of the built-in rubric data; bump it whenever a weight, anchor or criterion
 #: changes, so two reports with different rubric versions are not compared blindly.
-RUBRIC_VERSION = "1.0"
+RUBRIC_VERSION = "2.0"
 
 
 def load_builtin_skills() -> list[Skill]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from backend_skills.core.config import load_toml_text
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.models import Confidence, Finding, Metric, Role, Severity
 
@@ -221,7 +222,7 @@ def _pep508_list(file: SourceFile, items: Any) -> list[Declaration]:
 def _toml(file: SourceFile, notes: list[str]) -> dict[str, Any]:
     """``file`` parsed, or empty with a note when it is not valid TOML."""
     try:
-        return tomllib.loads(file.text)
+        return load_toml_text(file.text)  # nesting bounded: no RecursionError
     except tomllib.TOMLDecodeError:
         notes.append(f"{file.path}: not valid TOML; its dependencies were not read")
         return {}
@@ -291,9 +292,9 @@ def _locked_names(file: SourceFile, notes: list[str]) -> set[str] | None:
                 for section in ("default", "develop")
                 for n in (data.get(section) or {})
             }
-        packages = tomllib.loads(file.text).get("package", [])
+        packages = load_toml_text(file.text).get("package", [])
         return {normalise(str(p["name"])) for p in packages if isinstance(p, dict) and "name" in p}
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, RecursionError):
         notes.append(f"{file.path}: lock file does not parse; not used")
         return None
 
@@ -347,75 +348,16 @@ def dependency_hygiene(fileset: FileSet) -> Hygiene:
     result = Hygiene()
     declarations = _declarations(fileset, result.notes)
     pinned_anywhere = {normalise(d.name) for d in declarations if d.pinned}
-    locks: dict[str, set[str]] = {}
-    for file in fileset.files:
-        if file.name in LOCK_FILES and _relevant(file):
-            names = _locked_names(file, result.notes)
-            if names is not None:
-                locks[str(PurePosixPath(file.path).parent)] = names
-                result.notes.append(f"lock file {file.path} ({len(names)} packages)")
-
-    def locked(decl: Declaration) -> bool:
-        if not decl.lockable:
-            return False
-        folder = PurePosixPath(decl.file.path).parent
-        for base in (folder, *folder.parents):
-            names = locks.get(str(base))
-            if names is not None and normalise(decl.name) in names:
-                return True
-        return False
-
-    for file in fileset.files:
-        if _relevant(file) and (file.language == "requirements" or file.name == "pyproject.toml"):
-            for line, password in _index_credentials(file):
-                decl = Declaration(file, line, "")
-                result.findings.append(
-                    _finding(
-                        decl,
-                        "BSSEC005",
-                        Severity.HIGH,
-                        "Password embedded in a package index URL (value redacted)",
-                        password,
-                    )
-                )
-
+    locks = _lock_files(fileset, result.notes)
+    result.findings.extend(_index_credential_findings(fileset))
     risky = 0
     for decl in declarations:
         if decl.url is not None:
-            if decl.url_integrity:
-                result.findings.append(
-                    _finding(
-                        decl,
-                        "BSSEC031",
-                        Severity.LOW,
-                        f"Dependency '{decl.name}' installed from {_where(decl.url)} "
-                        "(pinned to a commit or hash, but outside the package index)",
-                    )
-                )
-            else:
-                risky += 1
-                result.findings.append(
-                    _finding(
-                        decl,
-                        "BSSEC031",
-                        Severity.MEDIUM,
-                        f"Dependency '{decl.name}' installed from {_where(decl.url)} "
-                        "without a pinned commit or hash",
-                    )
-                )
-            embedded = _URL_PASSWORD.search(decl.url)
-            if embedded:
-                result.findings.append(
-                    _finding(
-                        decl,
-                        "BSSEC005",
-                        Severity.HIGH,
-                        f"Password embedded in the URL of dependency '{decl.name}' (value redacted)",
-                        embedded.group(1),
-                    )
-                )
+            findings, unsafe = _url_findings(decl, decl.url)
+            result.findings.extend(findings)
+            risky += unsafe
             continue
-        if decl.pinned or normalise(decl.name) in pinned_anywhere or locked(decl):
+        if decl.pinned or normalise(decl.name) in pinned_anywhere or _locked(decl, locks):
             continue
         risky += 1
         where = " and not in a lock file" if decl.lockable else ""
@@ -427,7 +369,91 @@ def dependency_hygiene(fileset: FileSet) -> Hygiene:
                 f"Dependency '{decl.name}' is not pinned to an exact version (==){where}",
             )
         )
+    _risk_metrics(result, declarations, risky)
+    return result
 
+
+def _lock_files(fileset: FileSet, notes: list[str]) -> dict[str, set[str]]:
+    """Folder -> the package names its lock file pins."""
+    locks: dict[str, set[str]] = {}
+    for file in fileset.files:
+        if file.name in LOCK_FILES and _relevant(file):
+            names = _locked_names(file, notes)
+            if names is not None:
+                locks[str(PurePosixPath(file.path).parent)] = names
+                notes.append(f"lock file {file.path} ({len(names)} packages)")
+    return locks
+
+
+def _locked(decl: Declaration, locks: Mapping[str, set[str]]) -> bool:
+    """Whether a lock file in the declaration's folder or above pins the package."""
+    if not decl.lockable:
+        return False
+    folder = PurePosixPath(decl.file.path).parent
+    for base in (folder, *folder.parents):
+        names = locks.get(str(base))
+        if names is not None and normalise(decl.name) in names:
+            return True
+    return False
+
+
+def _index_credential_findings(fileset: FileSet) -> list[Finding]:
+    """BSSEC005: passwords in package index URLs of requirements files and pyproject.toml."""
+    findings: list[Finding] = []
+    for file in fileset.files:
+        if _relevant(file) and (file.language == "requirements" or file.name == "pyproject.toml"):
+            for line, password in _index_credentials(file):
+                findings.append(
+                    _finding(
+                        Declaration(file, line, ""),
+                        "BSSEC005",
+                        Severity.HIGH,
+                        "Password embedded in a package index URL (value redacted)",
+                        password,
+                    )
+                )
+    return findings
+
+
+def _url_findings(decl: Declaration, url: str) -> tuple[list[Finding], int]:
+    """BSSEC031 (and BSSEC005) for a dependency installed from a URL; 1 when it is risky."""
+    findings: list[Finding] = []
+    if decl.url_integrity:
+        findings.append(
+            _finding(
+                decl,
+                "BSSEC031",
+                Severity.LOW,
+                f"Dependency '{decl.name}' installed from {_where(url)} "
+                "(pinned to a commit or hash, but outside the package index)",
+            )
+        )
+    else:
+        findings.append(
+            _finding(
+                decl,
+                "BSSEC031",
+                Severity.MEDIUM,
+                f"Dependency '{decl.name}' installed from {_where(url)} "
+                "without a pinned commit or hash",
+            )
+        )
+    embedded = _URL_PASSWORD.search(url)
+    if embedded:
+        findings.append(
+            _finding(
+                decl,
+                "BSSEC005",
+                Severity.HIGH,
+                f"Password embedded in the URL of dependency '{decl.name}' (value redacted)",
+                embedded.group(1),
+            )
+        )
+    return findings, 0 if decl.url_integrity else 1
+
+
+def _risk_metrics(result: Hygiene, declarations: Sequence[Declaration], risky: int) -> None:
+    """The share of risky declarations (or why there is none) and the declaration count."""
     total = len(declarations)
     if total == 0:
         reason = "no dependency declarations found (requirements*.txt, pyproject.toml, Pipfile)"
@@ -436,7 +462,7 @@ def dependency_hygiene(fileset: FileSet) -> Hygiene:
             Metric(name=DEPENDENCIES_DECLARED, value=0.0, unit="dependencies", combine="sum")
         )
         result.not_applicable[CRITERION] = reason
-        return result
+        return
     files = len({d.file.path for d in declarations})
     result.metrics.append(
         Metric(
@@ -457,4 +483,3 @@ def dependency_hygiene(fileset: FileSet) -> Hygiene:
             combine="sum",
         )
     )
-    return result

@@ -20,16 +20,35 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role, Severity
 
 from . import Analysis, Visit
+from ._database_vocabulary import (
+    DRIVER_MODULES,
+    EXISTS_BEFORE,
+    FRAGMENT_NAME,
+    ORM_MODULES,
+    ORM_QUERY_ATTRS,
+    PLACEHOLDER,
+    SELECT_STAR,
+    SESSION_QUERY_ATTRS,
+    SQL_KEYWORDS,
+    SQL_LIKE,
+    SQL_START,
+    STRONG_SINKS,
+    WEAK_SINKS,
+    WRAPPER_SINKS,
+    is_dal_module,
+)
+from ._migrations import TEST_PARTS, Migration, migration_facts, non_python_migrations
+from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_name
 
 SKILL = "database"
 CHECKER = "python_ast"
@@ -38,487 +57,6 @@ PATTERNS = "database.query_patterns"
 ACCESS = "database.data_access"
 REVERSIBILITY = "database.migration_reversibility"
 MIGRATIONS = "database.migrations"
-
-# --------------------------------------------------------------------------- vocabulary
-
-#: Modules whose import means the file talks to a SQL database.
-DRIVER_MODULES = frozenset(
-    {
-        "sqlite3",
-        "aiosqlite",
-        "psycopg",
-        "psycopg2",
-        "psycopg_pool",
-        "asyncpg",
-        "pg8000",
-        "aiopg",
-        "pymysql",
-        "MySQLdb",
-        "mysql",
-        "aiomysql",
-        "asyncmy",
-        "mariadb",
-        "pymssql",
-        "pyodbc",
-        "oracledb",
-        "cx_Oracle",
-        "snowflake",
-        "duckdb",
-        "clickhouse_driver",
-        "clickhouse_connect",
-        "redshift_connector",
-        "trino",
-        "databases",
-        "pugsql",
-        "sqlalchemy",
-        "alembic",
-    }
-)
-#: Modules whose import means an ORM is the data-access layer.
-ORM_MODULES = frozenset(
-    {
-        "sqlalchemy.orm",
-        "sqlmodel",
-        "django.db.models",
-        "django.db",
-        "peewee",
-        "tortoise",
-        "pony",
-        "ormar",
-        "piccolo",
-        "flask_sqlalchemy",
-        "sqlalchemy.ext.declarative",
-        "sqlalchemy.ext.asyncio",
-    }
-)
-
-#: Calls that run the SQL in their first argument whatever the text looks like.
-STRONG_SINKS = frozenset(
-    {"execute", "executemany", "executescript", "exec_driver_sql", "read_sql", "read_sql_query"}
-)
-#: Calls that run SQL only when the argument looks like SQL (common names elsewhere).
-WEAK_SINKS = frozenset({"fetch", "fetchrow", "fetchval", "raw"})
-#: Calls that wrap SQL text for later execution.
-WRAPPER_SINKS = frozenset({"text", "RawSQL"})
-#: Keyword names that carry the SQL text.
-SQL_KEYWORDS = ("sql", "query", "statement", "operation", "stmt")
-
-_SQL_LIKE = re.compile(
-    r"(?is)\bselect\b.+\bfrom\b|\binsert\s+into\b|\bupdate\b.+\bset\b|\bdelete\s+from\b"
-    r"|\b(?:create|drop|alter|truncate)\s+(?:table|index|view|unique|schema)\b|\bwhere\b"
-    r"|\bvalues\s*\(|\bwith\b.+\bas\s*\("
-)
-_SQL_START = re.compile(
-    r"(?is)^[\s(]*(?:select|insert|update|delete|create|drop|alter|truncate|with|pragma|grant|"
-    r"revoke|vacuum|analyze|set|show|copy|call|exec|execute|merge|replace|describe|explain|"
-    r"begin|commit|rollback|lock|upsert|use|attach|declare|refresh|comment\s+on|reindex)\b"
-)
-_SELECT_STAR = re.compile(r"(?is)\bselect\s+(?:distinct\s+)?(?:[a-z_][\w]*\.)?\*\s*(?:,|from\b)")
-_EXISTS_BEFORE = re.compile(r"(?is)exists\s*\(\s*$")
-_PLACEHOLDER = re.compile(r"%s|%\(\w+\)s|\?|\$\d+|(?<![:\w]):[A-Za-z_]\w*")
-_PLACEHOLDER_PIECE = re.compile(r"^\s*(?:\?|%s|%\(\w+\)s|\$\d+|:\w+)?\s*,?\s*$")
-_FRAGMENT_NAME = re.compile(
-    r"(?i)sql|query|clause|where|cond|filter|order|sort|column|cols|fields|placeholder|"
-    r"table|join|select|values|limit|offset|ident"
-)
-_REQUEST_ATTRS = frozenset(
-    {"args", "form", "json", "GET", "POST", "query_params", "cookies", "headers", "values", "data"}
-)
-_SAFE_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "Identifier", "Literal"})
-_ORM_QUERY_ATTRS = frozenset(
-    {
-        "get",
-        "filter",
-        "filter_by",
-        "exclude",
-        "first",
-        "last",
-        "count",
-        "exists",
-        "one",
-        "one_or_none",
-        "scalar",
-        "scalars",
-        "get_or_create",
-        "update_or_create",
-        "create",
-        "aggregate",
-        "values",
-        "values_list",
-        "in_bulk",
-    }
-)
-_SESSION_QUERY_ATTRS = frozenset({"query", "get", "execute", "scalar", "scalars", "merge"})
-
-#: Folder or file names (lower case) that mark a data-access module.
-DAL_NAMES = frozenset(
-    {
-        "repository",
-        "repositories",
-        "repo",
-        "repos",
-        "dal",
-        "dao",
-        "daos",
-        "db",
-        "database",
-        "databases",
-        "store",
-        "stores",
-        "storage",
-        "crud",
-        "cruds",
-        "query",
-        "queries",
-        "models",
-        "model",
-        "persistence",
-        "datastore",
-        "datastores",
-        "sql",
-        "migrations",
-        "migration",
-        "managers",
-        "manager",
-    }
-)
-_DAL_SUFFIXES = (*tuple(f"_{n}" for n in DAL_NAMES), "repository", "dao", "store")
-
-
-def is_dal_module(path: str) -> bool:
-    """Whether ``path`` looks like a data-access module (documented in docs/database.md)."""
-    pure = PurePosixPath(path)
-    parts = [p.lower() for p in pure.parts[:-1]]
-    stem = pure.stem.lower()
-    return (
-        any(p in DAL_NAMES for p in parts)
-        or stem in DAL_NAMES
-        or stem.endswith(_DAL_SUFFIXES)
-        or stem.startswith(("db_", "sql_", "repository_", "dao_"))
-    )
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
-    return ""
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return ""
-
-
-def _is_upper_name(name: str) -> bool:
-    return name.isupper() and any(c.isalpha() for c in name)
-
-
-# --------------------------------------------------------------------------- scopes
-
-
-@dataclass
-class _Scope:
-    """Assignments and parameters of one function (or the module)."""
-
-    node: ast.AST
-    params: frozenset[str]
-    assigns: dict[str, list[tuple[int, ast.expr, bool]]] = field(default_factory=dict)
-    """name -> [(line, value, is_augmented)] in source order."""
-
-    @classmethod
-    def build(cls, node: ast.AST) -> _Scope:
-        params: set[str] = set()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-                params.add(arg.arg)
-            if args.vararg is not None:
-                params.add(args.vararg.arg)
-            if args.kwarg is not None:
-                params.add(args.kwarg.arg)
-        scope = cls(node=node, params=frozenset(params))
-        raw = getattr(node, "body", [])
-        body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda: an expr
-        for child in _walk_local(body):
-            if isinstance(child, ast.Assign):
-                for target in child.targets:
-                    if isinstance(target, ast.Name):
-                        scope.assigns.setdefault(target.id, []).append(
-                            (child.lineno, child.value, False)
-                        )
-            elif isinstance(child, ast.AnnAssign) and child.value is not None:
-                if isinstance(child.target, ast.Name):
-                    scope.assigns.setdefault(child.target.id, []).append(
-                        (child.lineno, child.value, False)
-                    )
-            elif (
-                isinstance(child, ast.AugAssign)
-                and isinstance(child.target, ast.Name)
-                and isinstance(child.op, ast.Add)
-            ):
-                scope.assigns.setdefault(child.target.id, []).append(
-                    (child.lineno, child.value, True)
-                )
-        return scope
-
-    def lookup(self, name: str, line: int) -> list[tuple[int, ast.expr, bool]]:
-        """The last plain assignment before ``line`` and the ``+=`` after it."""
-        entries = [e for e in self.assigns.get(name, []) if e[0] <= line]
-        result: list[tuple[int, ast.expr, bool]] = []
-        for entry in reversed(entries):
-            result.append(entry)
-            if not entry[2]:
-                break
-        return list(reversed(result))
-
-
-def _walk_local(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node in ``body`` without entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                continue
-            stack.append(child)
-
-
-# --------------------------------------------------------------------------- SQL building
-
-BuildKind = Literal["static", "dynamic", "unknown", "param"]
-
-
-@dataclass
-class Built:
-    """What a SQL expression is made of."""
-
-    kind: BuildKind
-    text: str = ""
-    line: int = 0
-    values: list[ast.expr] = field(default_factory=list)
-    how: set[str] = field(default_factory=set)
-
-
-class _Resolver:
-    """Classifies SQL expressions within a stack of scopes (function, then module)."""
-
-    def __init__(self, scopes: Sequence[_Scope]) -> None:
-        self.scopes = scopes
-
-    def _resolve_name(
-        self, name: str, line: int
-    ) -> list[tuple[int, ast.expr, bool]] | Literal["param"] | None:
-        for scope in self.scopes:
-            # Outer scopes (the module) are complete by the time a function runs.
-            found = scope.lookup(name, line if scope is self.scopes[0] else 10**9)
-            if found:
-                return found
-            if name in scope.params:
-                return "param"
-        return None
-
-    def is_safe(self, node: ast.expr, depth: int = 0) -> bool:
-        """A value that cannot carry user input into the SQL text."""
-        if depth > 4:
-            return False
-        if isinstance(node, ast.Constant):
-            return True
-        if isinstance(node, ast.Name):
-            if _is_upper_name(node.id):
-                return True
-            found = self._resolve_name(node.id, node.lineno)
-            if isinstance(found, list):
-                return all(self.is_safe(value, depth + 1) for _, value, _ in found)
-            return False
-        if isinstance(node, ast.Attribute):
-            return _is_upper_name(node.attr) or node.attr in ("__tablename__", "db_table")
-        if isinstance(node, ast.Subscript):
-            base = node.value
-            return isinstance(base, ast.Name) and (
-                _is_upper_name(base.id) or self._is_constant_mapping(base, depth)
-            )
-        if isinstance(node, ast.IfExp):
-            return self.is_safe(node.body, depth + 1) and self.is_safe(node.orelse, depth + 1)
-        if isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name in _SAFE_CALLS:
-                return True
-            if name == "join" and isinstance(node.func, ast.Attribute):
-                return isinstance(node.func.value, ast.Constant) and all(
-                    self._placeholders_only(a, depth + 1) for a in node.args
-                )
-            return False
-        if isinstance(node, ast.JoinedStr):
-            return all(
-                isinstance(v, ast.Constant)
-                or (isinstance(v, ast.FormattedValue) and self.is_safe(v.value, depth + 1))
-                for v in node.values
-            )
-        if isinstance(node, ast.BinOp):
-            return self.is_safe(node.left, depth + 1) and self.is_safe(node.right, depth + 1)
-        return False
-
-    def _is_constant_mapping(self, name: ast.Name, depth: int) -> bool:
-        found = self._resolve_name(name.id, name.lineno)
-        if not isinstance(found, list) or len(found) != 1:
-            return False
-        value = found[0][1]
-        return isinstance(value, ast.Dict) and all(
-            isinstance(v, ast.Constant) for v in value.values
-        )
-
-    def _placeholders_only(self, node: ast.expr, depth: int) -> bool:
-        """``["%s"] * len(ids)``, ``"?" * n``, ``("?" for _ in ids)`` and the like."""
-        if depth > 6:
-            return False
-        if isinstance(node, ast.Constant):
-            return not isinstance(node.value, str) or bool(_PLACEHOLDER_PIECE.match(node.value))
-        if isinstance(node, ast.List | ast.Tuple):
-            return all(self._placeholders_only(e, depth + 1) for e in node.elts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            return self._placeholders_only(node.left, depth + 1) or self._placeholders_only(
-                node.right, depth + 1
-            )
-        if isinstance(node, ast.ListComp | ast.GeneratorExp):
-            return self._placeholders_only(node.elt, depth + 1)
-        if isinstance(node, ast.Call):
-            return _call_name(node) in ("len", "range")
-        if isinstance(node, ast.Name):
-            found = self._resolve_name(node.id, node.lineno)
-            if isinstance(found, list) and len(found) == 1:
-                return self._placeholders_only(found[0][1], depth + 1)
-        return False
-
-    def classify(self, node: ast.expr, depth: int = 0) -> Built:
-        """How the SQL text in ``node`` is built."""
-        if depth > 5:
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                return Built("static", node.value, node.lineno)
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.JoinedStr):
-            built = Built("static", "", node.lineno)
-            for part in node.values:
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    built.text += part.value
-                elif isinstance(part, ast.FormattedValue):
-                    if self.is_safe(part.value):
-                        built.text += "?"
-                    else:
-                        built.kind = "dynamic"
-                        built.values.append(part.value)
-                        built.how.add("an f-string")
-            return built
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._operand(node.left, depth)
-            right = self._operand(node.right, depth)
-            if left.kind in ("static", "dynamic") and right.kind in ("static", "dynamic"):
-                how = {"+ concatenation"} if "value" in left.how or "value" in right.how else set()
-                return Built(
-                    "dynamic" if "dynamic" in (left.kind, right.kind) else "static",
-                    left.text + right.text,
-                    left.line if left.text.strip() else right.line,
-                    left.values + right.values,
-                    (left.how | right.how | how) - {"value"},
-                )
-            return Built("unknown", line=node.lineno)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            left = self.classify(node.left, depth + 1)
-            if left.kind != "static":
-                return left if left.kind == "dynamic" else Built("unknown", line=node.lineno)
-            items = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
-            if isinstance(node.right, ast.Dict):
-                items = [v for v in node.right.values if v is not None]
-            unsafe = [v for v in items if not self.is_safe(v)]
-            if unsafe:
-                return Built("dynamic", left.text, left.line, unsafe, {"% formatting"})
-            return Built("static", re.sub(r"%\(?\w*\)?[sdif]", "?", left.text), left.line)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "format":
-                base = node.func.value
-                if isinstance(base, ast.Call) and _call_name(base) in ("SQL", "Composed"):
-                    return Built("static", _first_string(base), node.lineno)  # psycopg.sql
-                inner = self.classify(base, depth + 1)
-                if inner.kind != "static":
-                    return inner if inner.kind == "dynamic" else Built("unknown", line=node.lineno)
-                args = [*node.args, *(k.value for k in node.keywords)]
-                unsafe = [a for a in args if not self.is_safe(a)]
-                if unsafe:
-                    return Built("dynamic", inner.text, inner.line, unsafe, {".format()"})
-                return Built("static", inner.text, inner.line)
-            if _call_name(node) in ("SQL", "Composed", "Identifier"):
-                return Built("static", _first_string(node), node.lineno)  # psycopg.sql
-        if isinstance(node, ast.Call) and _call_name(node) in ("SQL", "Composed"):
-            return Built("static", _first_string(node), node.lineno)
-        if isinstance(node, ast.Name):
-            found = self._resolve_name(node.id, node.lineno)
-            if found == "param":
-                return Built("param", line=node.lineno)
-            if isinstance(found, list):
-                parts = [self.classify(value, depth + 1) for _, value, _ in found]
-                if any(p.kind == "dynamic" for p in parts):
-                    dyn = next(p for p in parts if p.kind == "dynamic")
-                    return Built(
-                        "dynamic",
-                        "".join(p.text for p in parts),
-                        dyn.line,
-                        [v for p in parts for v in p.values],
-                        set().union(*(p.how for p in parts)),
-                    )
-                if all(p.kind == "static" for p in parts):
-                    return Built("static", "".join(p.text for p in parts), parts[0].line)
-                if len(parts) > 1 and parts[0].kind == "static":
-                    # q = "SELECT ..."; q += <something we cannot see through>
-                    unknown = [v for _, v, aug in found if aug]
-                    unsafe = [v for v in unknown if not self.is_safe(v)]
-                    if unsafe:
-                        return Built(
-                            "dynamic",
-                            parts[0].text,
-                            parts[0].line,
-                            unsafe,
-                            {"+= concatenation"},
-                        )
-                return Built("unknown", line=node.lineno)
-            return Built("unknown", line=node.lineno)
-        return Built("unknown", line=node.lineno)
-
-    def _operand(self, node: ast.expr, depth: int) -> Built:
-        """An operand of ``+``: strings are read, anything else is a formatted value."""
-        if isinstance(node, ast.Constant | ast.JoinedStr | ast.BinOp) or (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "format"
-        ):
-            return self.classify(node, depth + 1)
-        if isinstance(node, ast.Name):
-            inner = self.classify(node, depth + 1)
-            if inner.kind in ("static", "dynamic"):
-                return inner
-        if self.is_safe(node):
-            return Built("static", "?", node.lineno)
-        return Built("dynamic", "", node.lineno, [node], {"value"})
-
-
-def _first_string(call: ast.Call) -> str:
-    for arg in call.args:
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return arg.value
-    return ""
-
 
 # --------------------------------------------------------------------------- the visitor
 
@@ -537,8 +75,8 @@ class _FileVisitor(ast.NodeVisitor):
     def __init__(self, file: SourceFile, tree: ast.Module) -> None:
         self.file = file
         self.tree = tree
-        self.module_scope = _Scope.build(tree)
-        self.scopes: list[_Scope] = [self.module_scope]
+        self.module_scope = Scope.build(tree)
+        self.scopes: list[Scope] = [self.module_scope]
         self.loops: list[list[ast.AST]] = [[]]
         self.findings: list[Finding] = []
         self.sites: list[_Site] = []
@@ -568,7 +106,7 @@ class _FileVisitor(ast.NodeVisitor):
                 self.text_imported = True
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        self.scopes.insert(0, _Scope.build(node))
+        self.scopes.insert(0, Scope.build(node))
         self.loops.append([])
         self.generic_visit(node)
         self.loops.pop()
@@ -655,8 +193,8 @@ class _FileVisitor(ast.NodeVisitor):
     def _select_star(self, text: str, line: int) -> None:
         if self.skip_patterns or line in self.star_lines or "*" not in text:
             return
-        for match in _SELECT_STAR.finditer(text):
-            if _EXISTS_BEFORE.search(text[: match.start()]):
+        for match in SELECT_STAR.finditer(text):
+            if EXISTS_BEFORE.search(text[: match.start()]):
                 continue
             self.star_lines.add(line)
             self.findings.append(
@@ -674,7 +212,7 @@ class _FileVisitor(ast.NodeVisitor):
     # -- calls ---------------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = _call_name(node)
+        name = call_name(node)
         self._orm_hint(node, name)
         if (
             name in STRONG_SINKS
@@ -690,7 +228,7 @@ class _FileVisitor(ast.NodeVisitor):
 
     def _orm_hint(self, node: ast.Call, name: str) -> None:
         if isinstance(node.func, ast.Attribute):
-            chain = _dotted(node.func)
+            chain = dotted(node.func)
             if ".objects." in f".{chain}" or chain.endswith("session.query"):
                 self.orm_usage = True
 
@@ -715,11 +253,11 @@ class _FileVisitor(ast.NodeVisitor):
         arg = self._sql_arg(node)
         if arg is None:
             return
-        if isinstance(arg, ast.Call) and _call_name(arg) in WRAPPER_SINKS:
+        if isinstance(arg, ast.Call) and call_name(arg) in WRAPPER_SINKS:
             return  # the text()/RawSQL() call is the site
-        built = _Resolver(self.scopes).classify(arg)
+        built = Resolver(self.scopes).classify(arg)
         strong = name in STRONG_SINKS or name in WRAPPER_SINKS
-        if not _SQL_LIKE.search(built.text) and not (strong and _SQL_START.match(built.text)):
+        if not SQL_LIKE.search(built.text) and not (strong and SQL_START.match(built.text)):
             if strong and built.kind in ("unknown", "param"):
                 # SQL we cannot read (from a caller or a call): a site only in a file
                 # that imports a database driver or ORM.
@@ -737,7 +275,7 @@ class _FileVisitor(ast.NodeVisitor):
             self._unsafe(site)
 
     def _extra(self, node: ast.Call) -> None:
-        resolver = _Resolver(self.scopes)
+        resolver = Resolver(self.scopes)
         for kw in node.keywords:
             if kw.arg not in ("where", "select", "tables", "order_by"):
                 continue
@@ -786,16 +324,22 @@ class _FileVisitor(ast.NodeVisitor):
         }
         level = Confidence.LOW
         for value in values:
-            if isinstance(value, ast.Call) and _call_name(value) == "join":
+            if isinstance(value, ast.Call) and call_name(value) == "join":
                 continue  # " AND ".join(clauses): fragments assembled by the code
+            if isinstance(value, ast.Name):  # a local assigned from the request: input too
+                found = Resolver(self.scopes)._resolve_name(value.id, value.lineno)
+                if isinstance(found, list) and any(
+                    _root_path(v).split(".")[0] == "request" for _, v, _ in found
+                ):
+                    return Confidence.HIGH
             text = _root_path(value)
             parts = text.split(".") if text else []
             root = parts[0] if parts else ""
-            fragment = bool(_FRAGMENT_NAME.search(text))
+            fragment = bool(FRAGMENT_NAME.search(text))
             if (
                 (root in params and not fragment)
                 or root == "request"
-                or (isinstance(value, ast.Call) and _call_name(value) == "input")
+                or (isinstance(value, ast.Call) and call_name(value) == "input")
             ):
                 return Confidence.HIGH
             if not fragment or root in params:
@@ -812,15 +356,15 @@ class _FileVisitor(ast.NodeVisitor):
             if arg is None:
                 return False
             if name in ("fetch", "fetchrow", "fetchval", "raw"):
-                return bool(_SQL_LIKE.search(_Resolver(self.scopes).classify(arg).text))
+                return bool(SQL_LIKE.search(Resolver(self.scopes).classify(arg).text))
             return True
         if not isinstance(node.func, ast.Attribute):
             return False
-        chain = _dotted(node.func)
-        if name in _ORM_QUERY_ATTRS and (".objects." in f".{chain}" or ".query." in chain):
+        chain = dotted(node.func)
+        if name in ORM_QUERY_ATTRS and (".objects." in f".{chain}" or ".query." in chain):
             return True
         owner = chain.rsplit(".", 1)[0] if "." in chain else ""
-        return name in _SESSION_QUERY_ATTRS and owner.lower().endswith("session")
+        return name in SESSION_QUERY_ATTRS and owner.lower().endswith("session")
 
     def _in_loop(self, node: ast.Call, name: str) -> None:
         if node.lineno in self.loop_lines:
@@ -878,7 +422,7 @@ class _FileVisitor(ast.NodeVisitor):
         for site in self.sites:
             kind = site.built.kind
             if kind == "static":
-                has_placeholder = bool(_PLACEHOLDER.search(site.built.text))
+                has_placeholder = bool(PLACEHOLDER.search(site.built.text))
                 counts["param" if site.params or has_placeholder else "static"] += 1
             elif kind == "dynamic":
                 counts["dynamic"] += 1
@@ -898,11 +442,11 @@ def _root_path(node: ast.expr) -> str:
     """``request.args`` for ``request.args["id"]``, ``self.repo.find`` for a call of it."""
     while isinstance(node, ast.Subscript | ast.Call):
         node = node.value if isinstance(node, ast.Subscript) else node.func
-    return _dotted(node)
+    return dotted(node)
 
 
 def _describe(node: ast.expr) -> str:
-    text = _dotted(node)
+    text = dotted(node)
     if not text:
         try:
             text = ast.unparse(node)
@@ -916,255 +460,13 @@ def _constant_iterable(node: ast.expr) -> bool:
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return all(isinstance(e, ast.Constant) for e in node.elts)
     if isinstance(node, ast.Name):
-        return _is_upper_name(node.id)
+        return is_upper_name(node.id)
     if isinstance(node, ast.Attribute):
-        return _is_upper_name(node.attr)
+        return is_upper_name(node.attr)
     return False
 
 
 # --------------------------------------------------------------------------- migrations
-
-
-def _trivial_body(body: Sequence[ast.stmt]) -> bool:
-    for stmt in body:
-        if isinstance(stmt, ast.Pass):
-            continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # docstring, ``...``
-        if isinstance(stmt, ast.Raise):
-            continue  # raise NotImplementedError
-        return False
-    return True
-
-
-#: Django migration operations that need a reverse argument to be rolled back.
-_DJANGO_REVERSE_ARG = {"RunPython": "reverse_code", "RunSQL": "reverse_sql"}
-
-
-def migration_facts(tree: ast.Module) -> dict[str, Any] | None:
-    """Alembic revision, Django migration or yoyo step facts of one module."""
-    top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assigned = {
-        t.id
-        for n in tree.body
-        if isinstance(n, ast.Assign | ast.AnnAssign)
-        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
-        if isinstance(t, ast.Name)
-    }
-    if "upgrade" in top and ("revision" in assigned or "down_revision" in assigned):
-        down = top.get("downgrade")
-        if down is None:
-            return {"tool": "alembic", "reversible": False, "line": 1, "why": "no downgrade()"}
-        if _trivial_body(down.body):
-            return {
-                "tool": "alembic",
-                "reversible": False,
-                "line": down.lineno,
-                "why": "downgrade() does nothing",
-            }
-        return {"tool": "alembic", "reversible": True, "line": down.lineno, "why": ""}
-    for node in tree.body:
-        if (
-            isinstance(node, ast.ClassDef)
-            and node.name == "Migration"
-            and any(_dotted(b).endswith("Migration") for b in node.bases)
-        ):
-            for call in ast.walk(node):
-                if not isinstance(call, ast.Call):
-                    continue
-                name = _call_name(call)
-                reverse = _DJANGO_REVERSE_ARG.get(name)
-                if (
-                    reverse is not None
-                    and len(call.args) < 2
-                    and not any(k.arg == reverse for k in call.keywords)
-                ):
-                    return {
-                        "tool": "django",
-                        "reversible": False,
-                        "line": call.lineno,
-                        "why": f"{name} without {reverse}",
-                    }
-            return {"tool": "django", "reversible": True, "line": node.lineno, "why": ""}
-    steps = [
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) == "step" and n.args
-    ]
-    if steps and any(
-        isinstance(n, ast.ImportFrom) and (n.module or "").startswith("yoyo") for n in tree.body
-    ):
-        irreversible = [s for s in steps if len(s.args) < 2]
-        return {
-            "tool": "yoyo",
-            "reversible": not irreversible,
-            "line": irreversible[0].lineno if irreversible else steps[0].lineno,
-            "why": "step() without a rollback" if irreversible else "",
-        }
-    return None
-
-
-_FLYWAY_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
-_UPDOWN_RE = re.compile(r"^(\d+[\w.-]*?)\.(up|down)\.sql$", re.IGNORECASE)
-_DBMATE_UP = re.compile(r"(?im)^\s*--\s*migrate:up\b")
-_DBMATE_DOWN = re.compile(r"(?im)^\s*--\s*migrate:down\b(.*)\Z", re.DOTALL)
-_LIQUIBASE_IRREVERSIBLE = re.compile(
-    r"(?i)[<\s\"'-](sql|sqlFile|dropTable|dropColumn|delete|insert|update|customChange|"
-    r"modifyDataType|loadData|loadUpdateData|dropIndex|dropForeignKeyConstraint|"
-    r"mergeColumns|executeCommand|dropView|dropSequence|dropPrimaryKey)[\s>\"':/]"
-)
-
-
-@dataclass
-class _Migration:
-    tool: str
-    path: str
-    line: int
-    reversible: bool
-    why: str
-    report: bool = True
-    """Whether an irreversible migration gets its own finding (numbered scripts get one
-    finding per folder)."""
-
-
-#: Folder names under which numbered SQL scripts are taken as a home-grown migration tool.
-_SCRIPT_DIRS = frozenset(
-    {
-        "migrations",
-        "migration",
-        "migrate",
-        "delta",
-        "deltas",
-        "patches",
-        "upgrades",
-        "upgrade",
-        "schema_changes",
-        "changesets",
-        "versions",
-    }
-)
-_NUMBERED = re.compile(r"^\d")
-#: Folders whose migrations are test fixtures (discovery calls tests/migrations "migration").
-_TEST_PARTS = frozenset({"tests", "test", "testing", "fixtures", "testdata"})
-
-
-def _numbered_script(path: str) -> bool:
-    pure = PurePosixPath(path)
-    dirs = [p.lower() for p in pure.parts[:-1]]
-    return any(d in _SCRIPT_DIRS for d in dirs) and (
-        bool(_NUMBERED.match(pure.name)) or bool(dirs and _NUMBERED.match(dirs[-1]))
-    )
-
-
-def _non_python_migrations(ctx: CheckContext) -> list[_Migration]:
-    found: list[_Migration] = []
-    files = [
-        f
-        for f in ctx.fileset.files
-        if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS, Role.TEST)
-        and not _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(f.path).parts[:-1])
-    ]
-    scripts: dict[str, list[SourceFile]] = {}
-    undo: set[tuple[str, str]] = set()
-    for f in files:
-        match = _FLYWAY_RE.match(f.name)
-        if match and match.group(1).upper() == "U":
-            undo.add((str(PurePosixPath(f.path).parent), match.group(2)))
-    downs = {
-        (str(PurePosixPath(f.path).parent), m.group(1))
-        for f in files
-        if (m := _UPDOWN_RE.match(f.name)) and m.group(2).lower() == "down"
-    }
-    for f in files:
-        folder = str(PurePosixPath(f.path).parent)
-        if f.language == "sql":
-            match = _FLYWAY_RE.match(f.name)
-            if match and match.group(1).upper() == "U":
-                continue
-            if match and match.group(1).upper() == "V":
-                ok = (folder, match.group(2)) in undo
-                found.append(
-                    _Migration("flyway", f.path, 1, ok, "" if ok else "no U undo migration")
-                )
-                continue
-            updown = _UPDOWN_RE.match(f.name)
-            if updown and updown.group(2).lower() == "down":
-                continue
-            if updown and updown.group(2).lower() == "up":
-                ok = (folder, updown.group(1)) in downs
-                found.append(
-                    _Migration("migrate", f.path, 1, ok, "" if ok else "no .down.sql file")
-                )
-                continue
-            if _DBMATE_UP.search(f.text):
-                down = _DBMATE_DOWN.search(f.text)
-                body = down.group(1) if down else ""
-                ok = bool(re.sub(r"(?m)--[^\n]*", "", body).strip())
-                found.append(
-                    _Migration("dbmate", f.path, 1, ok, "" if ok else "empty migrate:down")
-                )
-                continue
-            if f.text.lstrip().lower().startswith("--liquibase formatted sql"):
-                found.extend(_liquibase_sql(f))
-                continue
-            if _numbered_script(f.path):
-                scripts.setdefault(folder, []).append(f)
-                continue
-        if f.language in ("xml", "yaml", "json") and (
-            "databaseChangeLog" in f.text or "changelog" in f.name.lower()
-        ):
-            found.extend(_liquibase(f))
-    by_root: dict[str, list[SourceFile]] = {}
-    for folder, members in scripts.items():
-        pure = PurePosixPath(folder)
-        root = str(pure.parent) if _NUMBERED.match(pure.name) else folder
-        by_root.setdefault(root, []).extend(members)
-    for root, members in sorted(by_root.items()):
-        members.sort(key=lambda f: f.path)
-        for index, f in enumerate(members):
-            found.append(
-                _Migration(
-                    "numbered SQL scripts",
-                    f.path,
-                    1,
-                    False,
-                    f"{len(members)} numbered SQL migration script(s) under {root}/ have no "
-                    "down/undo scripts",
-                    report=index == 0,
-                )
-            )
-    return found
-
-
-def _liquibase(f: SourceFile) -> list[_Migration]:
-    text = f.text
-    if f.language == "xml":
-        marker = re.compile(r"<changeSet\b")
-    else:
-        marker = re.compile(r"[\"']?changeSet[\"']?\s*:")
-    starts = [m.start() for m in marker.finditer(text)]
-    result: list[_Migration] = []
-    for i, start in enumerate(starts):
-        block = text[start : starts[i + 1] if i + 1 < len(starts) else len(text)]
-        line = text.count("\n", 0, start) + 1
-        has_rollback = re.search(r"(?i)[<\"'\s]rollback[\s>\"':/]", block) is not None
-        bad = _LIQUIBASE_IRREVERSIBLE.search(block)
-        ok = has_rollback or bad is None
-        why = "" if ok else f"{bad.group(1) if bad else 'change'} without a rollback"
-        result.append(_Migration("liquibase", f.path, line, ok, why))
-    return result
-
-
-def _liquibase_sql(f: SourceFile) -> list[_Migration]:
-    result: list[_Migration] = []
-    blocks = re.split(r"(?im)^(?=\s*--\s*changeset\b)", f.text)
-    offset = 0
-    for block in blocks:
-        line = f.text.count("\n", 0, offset) + 1
-        offset += len(block)
-        if not re.match(r"(?i)\s*--\s*changeset\b", block):
-            continue
-        ok = re.search(r"(?im)^\s*--\s*rollback\b", block) is not None
-        result.append(_Migration("liquibase", f.path, line, ok, "" if ok else "no --rollback"))
-    return result
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -1247,34 +549,7 @@ class DatabaseAnalysis(Analysis):
             if f.language == "sql"
             and f.role not in (Role.VENDORED, Role.GENERATED, Role.TEST, Role.DOCS)
         ]
-        counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
-        for d in app.values():
-            for key in counts:
-                counts[key] += int(d.get("sites", {}).get(key, 0))
-        judged = counts["param"] + counts["static"] + counts["dynamic"]
-        if judged or counts["unknown"]:
-            out.notes.append(
-                f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
-                f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
-                "resolved (SQL from a parameter or a call)"
-            )
-        if judged:
-            out.metrics.append(
-                Metric(
-                    name="db.parameterised_share",
-                    value=(counts["param"] + counts["static"]) / judged,
-                    unit="share of SQL call sites",
-                    files=len(app),
-                )
-            )
-        else:
-            out.metrics.append(
-                Metric(
-                    name="db.parameterised_share",
-                    value=None,
-                    reason="no SQL call site whose text could be read",
-                )
-            )
+        _site_counts(app, out)
         if not db_access:
             why = "no database access found in the Python code"
             out.not_applicable[SAFETY] = why
@@ -1333,13 +608,13 @@ class DatabaseAnalysis(Analysis):
         sql_files: Sequence[SourceFile],
         out: CheckResult,
     ) -> None:
-        migrations: list[_Migration] = []
+        migrations: list[Migration] = []
         for path, d in sorted(data.items()):
             fact = d.get("migration")
-            in_tests = _TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
+            in_tests = TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
             if isinstance(fact, dict) and d.get("role") not in ("test", "docs") and not in_tests:
                 migrations.append(
-                    _Migration(
+                    Migration(
                         str(fact["tool"]),
                         path,
                         int(fact["line"]),
@@ -1347,7 +622,7 @@ class DatabaseAnalysis(Analysis):
                         str(fact["why"]),
                     )
                 )
-        others = _non_python_migrations(ctx)
+        others = non_python_migrations(ctx)
         migrations.extend(others)
         for m in others:
             if not m.reversible and m.report:
@@ -1395,6 +670,38 @@ class DatabaseAnalysis(Analysis):
             why = "no schema defined in the repository (no CREATE TABLE, ORM models or migrations)"
             out.metrics.append(Metric(name="migrations.managed", value=None, reason=why))
             out.not_applicable[MIGRATIONS] = why
+
+
+def _site_counts(app: Mapping[str, dict[str, Any]], out: CheckResult) -> None:
+    """The note and the ``db.parameterised_share`` metric over every SQL call site."""
+    counts = {"param": 0, "static": 0, "dynamic": 0, "unknown": 0}
+    for d in app.values():
+        for key in counts:
+            counts[key] += int(d.get("sites", {}).get(key, 0))
+    judged = counts["param"] + counts["static"] + counts["dynamic"]
+    if judged or counts["unknown"]:
+        out.notes.append(
+            f"SQL call sites in code: {counts['param']} parameterised, {counts['static']} "
+            f"constant, {counts['dynamic']} built from values, {counts['unknown']} not "
+            "resolved (SQL from a parameter or a call)"
+        )
+    if judged:
+        out.metrics.append(
+            Metric(
+                name="db.parameterised_share",
+                value=(counts["param"] + counts["static"]) / judged,
+                unit="share of SQL call sites",
+                files=len(app),
+            )
+        )
+    else:
+        out.metrics.append(
+            Metric(
+                name="db.parameterised_share",
+                value=None,
+                reason="no SQL call site whose text could be read",
+            )
+        )
 
 
 def _unmanaged_finding(

@@ -23,8 +23,7 @@ a value, reaches a report.
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -38,9 +37,28 @@ from backend_skills.core.models import (
     Severity,
 )
 
-from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS, redacted_snippet_hash
+from .._redact import redacted_snippet_hash
 from . import Analysis, Visit
+from ._secret_names import (
+    PASSWORD_WORDS,
+    credential_name,
+    literal_secret,
+    name_words,
+    password_name,
+    secret_name,
+    text_secrets,
+)
 from ._security_deps import DEPENDENCIES_DECLARED, DEPENDENCY_RISK, dependency_hygiene
+from ._security_vocabulary import (
+    AUTH_MODULES,
+    BLOCKING_CLIENTS,
+    COOKIE_FLAGS,
+    CORS_ALLOW_ALL,
+    DEBUG_APPS,
+    FAST_HASHES,
+    GOOD_HASHERS,
+    HTTP_METHODS,
+)
 
 SKILL = "security"
 SECRETS = "security.secrets"
@@ -48,271 +66,7 @@ CONFIGURATION = "security.configuration"
 AUTHENTICATION = "security.authentication"
 DEPENDENCIES = "security.dependencies"
 
-# --------------------------------------------------------------------------- names
-
-
-def _words(identifier: str) -> list[str]:
-    """``apiKey`` / ``API_KEY`` / ``api-key`` -> ``["api", "key"]``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-
-
-#: Word sequences that make a name a secret's name (BSSEC001).
-_SECRET_NAMES = (
-    ("secret",),
-    ("password",),
-    ("passwd",),
-    ("passphrase",),
-    ("pwd",),
-    ("token",),
-    ("apikey",),
-    ("api", "key"),
-    ("access", "key"),
-    ("private", "key"),
-    ("signing", "key"),
-    ("encryption", "key"),
-    ("auth", "key"),
-    ("credential",),
-    ("credentials",),
-    ("secret", "key"),
-)
-
-#: Last words that make a secret-looking name describe something else (a URL, a header
-#: name, a field name, a length...).
-_NOT_A_SECRET = frozenset(
-    {
-        "url",
-        "urls",
-        "uri",
-        "endpoint",
-        "path",
-        "file",
-        "dir",
-        "name",
-        "names",
-        "type",
-        "types",
-        "header",
-        "field",
-        "fields",
-        "param",
-        "env",
-        "var",
-        "length",
-        "len",
-        "size",
-        "count",
-        "id",
-        "ids",
-        "kind",
-        "format",
-        "prefix",
-        "scheme",
-        "label",
-        "prompt",
-        "message",
-        "msg",
-        "help",
-        "text",
-        "pattern",
-        "regex",
-        "re",
-        "expiry",
-        "expires",
-        "expire",
-        "exp",
-        "lifetime",
-        "ttl",
-        "age",
-        "timeout",
-        "algorithm",
-        "algorithms",
-        "alg",
-        "location",
-        "cookie",
-        "policy",
-        "min",
-        "max",
-        "required",
-        "enabled",
-        "mode",
-        "version",
-        "class",
-        "model",
-        "style",
-    }
-)
-
-
-def _contains(words: list[str], seq: tuple[str, ...]) -> bool:
-    n = len(seq)
-    return any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1))
-
-
-def secret_name(identifier: str) -> bool:
-    """Whether ``identifier`` names a secret (``SECRET_KEY``, ``apiToken``, ``db_password``)."""
-    words = _words(identifier)
-    if not words or (words[-1] in _NOT_A_SECRET and words[-1] != "key"):
-        return False
-    if any(_contains(words, seq) for seq in _SECRET_NAMES if seq[-1] == "key"):
-        return True
-    if words[-1] == "key":
-        return False  # TOKEN_KEY = "access_token": the name of a key, not a key
-    return any(_contains(words, seq) for seq in _SECRET_NAMES)
-
-
-_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pw", "pass"})
-
-
-def password_name(identifier: str) -> bool:
-    """Whether ``identifier`` names a password (``password``, ``raw_pwd``, ``userPass``)."""
-    words = _words(identifier)
-    if (
-        not words
-        or words[-1] in _NOT_A_SECRET - {"key"}
-        or words[-1] in {"hash", "hashed", "digest"}
-    ):
-        return False
-    return any(w in _PASSWORD_WORDS for w in words)
-
-
-_CREDENTIAL_WORDS = frozenset(
-    {
-        "password",
-        "passwd",
-        "pwd",
-        "passphrase",
-        "secret",
-        "token",
-        "apikey",
-        "signature",
-        "digest",
-        "hmac",
-        "otp",
-        "csrf",
-    }
-)
-
-
-def credential_name(identifier: str) -> bool:
-    """Whether ``identifier`` holds a credential that must be compared in constant time."""
-    words = _words(identifier)
-    if not words or words[-1] in _NOT_A_SECRET - {"key"}:
-        return False
-    return any(w in _CREDENTIAL_WORDS for w in words) or _contains(words, ("api", "key"))
-
-
-#: Values that stand for a secret rather than being one: blanks, <placeholders>,
-#: ${VARS}, {{ templates }}, %(names)s, masks such as *** or xxx.
-_PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", re.I)
-#: An environment variable's name (the value says where the secret comes from).
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
-
-
-def literal_secret(value: str, name: str) -> bool:
-    """Whether a literal bound to a secret's name looks like a real value."""
-    if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
-        return False
-    if "://" in value and "@" not in value:
-        return False  # a URL without credentials
-    return not (" " in value.strip() and len(value.split()) > 3)  # prose, not a secret
-
-
-# --------------------------------------------------------------------------- text patterns
-
-
-def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
-    """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
-    patterns: list[tuple[re.Pattern[str], str, str]] = [
-        (AWS_KEY, "BSSEC002", "AWS access key id in the code"),
-        (PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
-        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in TOKENS),
-        (URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
-    ]
-    for pattern, rule, message in patterns:
-        for match in pattern.finditer(text):  # none of the patterns crosses a line end
-            value = match.group(1) if rule == "BSSEC005" else match.group()
-            if rule == "BSSEC005" and _PLACEHOLDER.search(value):
-                continue
-            line_start = text.rfind("\n", 0, match.start()) + 1
-            line = text.count("\n", 0, match.start()) + 1
-            yield line, match.start() - line_start + 1, rule, message, value
-
-
 # --------------------------------------------------------------------------- the visitor
-
-_FAST_HASHES = frozenset(
-    {
-        "hashlib.md5",
-        "hashlib.sha1",
-        "hashlib.sha224",
-        "hashlib.sha256",
-        "hashlib.sha384",
-        "hashlib.sha512",
-        "hashlib.sha3_224",
-        "hashlib.sha3_256",
-        "hashlib.sha3_384",
-        "hashlib.sha3_512",
-        "hashlib.blake2b",
-        "hashlib.blake2s",
-        "hashlib.new",
-        "Crypto.Hash.MD5.new",
-        "Crypto.Hash.SHA256.new",
-    }
-)
-
-#: Calls that hash passwords properly: their presence is reported as a note.
-_GOOD_HASHERS = {
-    "argon2": "argon2",
-    "argon2.PasswordHasher": "argon2",
-    "passlib": "passlib",
-    "passlib.context.CryptContext": "passlib",
-    "passlib.hash.argon2": "argon2",
-    "passlib.hash.bcrypt": "bcrypt",
-    "bcrypt.hashpw": "bcrypt",
-    "bcrypt.checkpw": "bcrypt",
-    "hashlib.pbkdf2_hmac": "PBKDF2",
-    "hashlib.scrypt": "scrypt",
-    "werkzeug.security.generate_password_hash": "werkzeug",
-    "django.contrib.auth.hashers.make_password": "django hashers",
-    "pwdlib.PasswordHash": "pwdlib",
-}
-
-_AUTH_MODULES = (
-    "jwt",
-    "jose",
-    "passlib",
-    "bcrypt",
-    "argon2",
-    "pwdlib",
-    "werkzeug.security",
-    "django.contrib.auth",
-    "fastapi.security",
-    "flask_login",
-    "flask_jwt_extended",
-    "authlib",
-    "itsdangerous",
-)
-
-#: Network clients whose ``timeout`` parameter defaults to "wait forever". A third
-#: positional argument may be the timeout (or not, depending on the Python version): only
-#: calls with at most host and port, and no ``timeout=``, are flagged.
-_BLOCKING_CLIENTS = frozenset(
-    {
-        "http.client.HTTPConnection",
-        "http.client.HTTPSConnection",
-        "smtplib.SMTP",
-        "smtplib.SMTP_SSL",
-        "ftplib.FTP",
-        "ftplib.FTP_TLS",
-    }
-)
-
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-
-_DEBUG_APPS = frozenset(
-    {"fastapi.FastAPI", "starlette.applications.Starlette", "starlette.Starlette"}
-)
 
 
 def _const_str(node: ast.AST | None) -> str | None:
@@ -362,7 +116,7 @@ def _settings_file(path: str) -> bool:
 def _dev_only(path: str) -> bool:
     stem = PurePosixPath(path).stem.lower()
     return any(
-        w in _words(stem)
+        w in name_words(stem)
         for w in ("dev", "local", "development", "test", "testing", "example", "sample")
     )
 
@@ -431,7 +185,7 @@ class _Visitor:
         )
 
     def secret(self, node: ast.AST, name: str, how: str, value: str) -> None:
-        signing = _words(name)[-2:] == ["secret", "key"]
+        signing = name_words(name)[-2:] == ["secret", "key"]
         self.secrets.append(
             {
                 "rule": "BSSEC001",
@@ -471,18 +225,19 @@ class _Visitor:
             if isinstance(target, ast.Name | ast.Attribute | ast.Subscript)
             else None
         )
-        literal = _const_str(value)
-        if name and literal is not None and secret_name(name) and literal_secret(literal, name):
-            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
         if name is None:
             return
+        literal = _const_str(value)
+        if literal is not None and secret_name(name) and literal_secret(literal, name):
+            self.secret(value, name, "assigned to", literal)  # the literal's line, as B105
+        self._setting(target, name, value, node)
+
+    def _setting(self, target: ast.AST, name: str, value: ast.AST, node: ast.AST) -> None:
+        """Security-relevant settings: debug, allowed hosts, CSRF, cookies, CORS."""
         upper = name.upper()
         if upper == "DEBUG" and _is_true(value):
-            if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
-                self._debug(node, "Django DEBUG = True in a settings module")
-            elif isinstance(target, ast.Attribute | ast.Subscript):
-                self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
-        if upper == "ALLOWED_HOSTS" and self._has_star(value):
+            self._debug_setting(target, name, node)
+        elif upper == "ALLOWED_HOSTS" and self._has_star(value):
             self.add(
                 node,
                 "BSSEC011",
@@ -492,13 +247,9 @@ class _Visitor:
                 "ALLOWED_HOSTS accepts any host ('*'): host-header attacks become possible",
                 20,
             )
-        if upper == "WTF_CSRF_ENABLED" and _is_false(value):
+        elif upper == "WTF_CSRF_ENABLED" and _is_false(value):
             self._csrf(node, "CSRF protection switched off (WTF_CSRF_ENABLED = False)")
-        if upper in {
-            "SESSION_COOKIE_SECURE",
-            "CSRF_COOKIE_SECURE",
-            "SESSION_COOKIE_HTTPONLY",
-        } and _is_false(value):
+        elif upper in COOKIE_FLAGS and _is_false(value):
             self.add(
                 node,
                 "BSSEC013",
@@ -508,7 +259,7 @@ class _Visitor:
                 f"Cookie protection switched off ({upper} = False)",
                 614 if "SECURE" in upper else 1004,
             )
-        if upper in {"CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"} and _is_true(value):
+        elif upper in CORS_ALLOW_ALL and _is_true(value):
             self.add(
                 node,
                 "BSSEC014",
@@ -518,14 +269,25 @@ class _Visitor:
                 f"CORS open to every origin ({upper} = True)",
                 942,
             )
-        if upper == "MIDDLEWARE" and self.settings and isinstance(value, ast.List | ast.Tuple):
-            names = [_const_str(e) for e in value.elts]
-            if any(n and n.startswith("django.") for n in names) and not any(
-                n and n.endswith("CsrfViewMiddleware") for n in names
-            ):
-                self._csrf(
-                    node, "Django MIDDLEWARE without CsrfViewMiddleware: CSRF protection is off"
-                )
+        elif upper == "MIDDLEWARE" and self.settings:
+            self._middleware(value, node)
+
+    def _debug_setting(self, target: ast.AST, name: str, node: ast.AST) -> None:
+        """``DEBUG = True`` in a settings module, or ``app.debug = True``."""
+        if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
+            self._debug(node, "Django DEBUG = True in a settings module")
+        elif isinstance(target, ast.Attribute | ast.Subscript):
+            self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
+
+    def _middleware(self, value: ast.AST, node: ast.AST) -> None:
+        """Django ``MIDDLEWARE`` without ``CsrfViewMiddleware``."""
+        if not isinstance(value, ast.List | ast.Tuple):
+            return
+        names = [_const_str(e) for e in value.elts]
+        if any(n and n.startswith("django.") for n in names) and not any(
+            n and n.endswith("CsrfViewMiddleware") for n in names
+        ):
+            self._csrf(node, "Django MIDDLEWARE without CsrfViewMiddleware: CSRF protection is off")
 
     @staticmethod
     def _has_star(value: ast.AST) -> bool:
@@ -540,7 +302,7 @@ class _Visitor:
         qual = self.qualname(value.func) or ""
         if qual in {"requests.Session", "requests.session", "requests.sessions.Session"}:
             self.sessions.add(name)
-        if qual in _FAST_HASHES:
+        if qual in FAST_HASHES:
             self.hash_objects.add(name)
 
     def on_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
@@ -584,8 +346,8 @@ class _Visitor:
                 and literal_secret(literal, kw.arg)
             ):
                 self.secret(kw.value, kw.arg, "passed as", literal)
-        if qual in _GOOD_HASHERS:
-            self.hashers.add(_GOOD_HASHERS[qual])
+        if qual in GOOD_HASHERS:
+            self.hashers.add(GOOD_HASHERS[qual])
         self._debug_call(node, qual, last)
         self._cors(node, qual, last)
         self._timeouts(node, qual, last)
@@ -616,7 +378,7 @@ class _Visitor:
 
     def _debug_call(self, node: ast.Call, qual: str, last: str) -> None:
         debug = _keyword(node, "debug")
-        if qual in _DEBUG_APPS and debug is not None and _is_true(debug.value):
+        if qual in DEBUG_APPS and debug is not None and _is_true(debug.value):
             self._debug(debug.value, f"{last}(debug=True) shows tracebacks to every client")
         if last == "run_simple":
             use = _keyword(node, "use_debugger")
@@ -625,27 +387,26 @@ class _Visitor:
         if isinstance(node.func, ast.Attribute) and node.func.attr in {"update", "from_mapping"}:
             owner = self.dotted(node.func.value) or ""
             if owner.endswith("config"):
-                for kw in node.keywords:
-                    if kw.arg == "DEBUG" and _is_true(kw.value):
-                        self._debug(
-                            kw.value,
-                            f"Debug mode switched on ({owner}.{node.func.attr}(DEBUG=True))",
-                        )
-                    if kw.arg == "WTF_CSRF_ENABLED" and _is_false(kw.value):
-                        self._csrf(
-                            kw.value, "CSRF protection switched off (WTF_CSRF_ENABLED=False)"
-                        )
-                for arg in node.args:
-                    if isinstance(arg, ast.Dict):
-                        for key, value in zip(arg.keys, arg.values, strict=True):
-                            if _const_str(key) == "DEBUG" and _is_true(value):
-                                self._debug(
-                                    value, f"Debug mode switched on ({owner}.{node.func.attr})"
-                                )
-                            if _const_str(key) == "WTF_CSRF_ENABLED" and _is_false(value):
-                                self._csrf(
-                                    value, "CSRF protection switched off (WTF_CSRF_ENABLED: False)"
-                                )
+                self._config_update(node, f"{owner}.{node.func.attr}")
+
+    def _config_update(self, node: ast.Call, call: str) -> None:
+        """``app.config.update(DEBUG=True)`` / ``.from_mapping({"WTF_CSRF_ENABLED": False})``."""
+        pairs: list[tuple[str | None, ast.expr, bool]] = [
+            (kw.arg, kw.value, True) for kw in node.keywords
+        ]
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                pairs.extend(
+                    (_const_str(key), value, False)
+                    for key, value in zip(arg.keys, arg.values, strict=True)
+                )
+        for key, value, keyword in pairs:
+            if key == "DEBUG" and _is_true(value):
+                where = f"{call}(DEBUG=True)" if keyword else call
+                self._debug(value, f"Debug mode switched on ({where})")
+            if key == "WTF_CSRF_ENABLED" and _is_false(value):
+                setting = "WTF_CSRF_ENABLED=False" if keyword else "WTF_CSRF_ENABLED: False"
+                self._csrf(value, f"CSRF protection switched off ({setting})")
 
     def _cors(self, node: ast.Call, qual: str, last: str) -> None:
         if last != "add_middleware" or not node.args:
@@ -677,9 +438,9 @@ class _Visitor:
         message = None
         if qual in {"urllib.request.urlopen", "urllib2.urlopen"} and len(node.args) < 3:
             message = "urlopen() without a timeout waits forever on a stalled server"
-        elif qual in _BLOCKING_CLIENTS and len(node.args) < 3:
+        elif qual in BLOCKING_CLIENTS and len(node.args) < 3:
             message = f"{last}() without a timeout waits forever on a stalled server"
-        elif isinstance(node.func, ast.Attribute) and node.func.attr in _HTTP_METHODS:
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in HTTP_METHODS:
             owner = self.dotted(node.func.value)
             if owner is not None and owner in self.sessions:
                 message = (
@@ -702,7 +463,7 @@ class _Visitor:
         return False
 
     def _password_hash_call(self, node: ast.Call, qual: str) -> None:
-        fast = qual in _FAST_HASHES
+        fast = qual in FAST_HASHES
         update = (
             isinstance(node.func, ast.Attribute)
             and node.func.attr == "update"
@@ -735,14 +496,14 @@ class _Visitor:
         )
         if not name:
             return
-        words = _words(name)
+        words = name_words(name)
         if not (
-            any(w in _PASSWORD_WORDS for w in words)
+            any(w in PASSWORD_WORDS for w in words)
             and any(w in {"hash", "hashed", "digest"} for w in words)
         ):
             return
         for sub in ast.walk(value):
-            if isinstance(sub, ast.Call) and (self.qualname(sub.func) or "") in _FAST_HASHES:
+            if isinstance(sub, ast.Call) and (self.qualname(sub.func) or "") in FAST_HASHES:
                 if sub.lineno in self._flagged_hash_lines:
                     return
                 self._flagged_hash_lines.add(sub.lineno)
@@ -829,26 +590,11 @@ class _Visitor:
     def run(self, tree: ast.Module) -> None:
         """Every check over one walk of the tree (plus a first pass for imports)."""
         nodes = list(ast.walk(tree))
-        names: set[str] = set()
+        names = self._learn(nodes)
         assigns: list[ast.Assign | ast.AnnAssign] = []
-        for node in nodes:  # what the checks need to know about the whole file first
-            if isinstance(node, ast.Import):
-                self._import(node)
-            elif isinstance(node, ast.ImportFrom):
-                self._import_from(node)
-            elif isinstance(node, ast.Name):
-                names.add(node.id)
         for node in nodes:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 assigns.append(node)
-                if node.value is not None:
-                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                        self._track(target, node.value)
-            elif isinstance(node, ast.With | ast.AsyncWith):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        self._track(item.optional_vars, item.context_expr)
-        for node in nodes:
             if isinstance(node, ast.Call):
                 self.on_call(node)
             elif isinstance(node, ast.Compare):
@@ -860,19 +606,50 @@ class _Visitor:
         for assign in assigns:  # after the calls: a hashed password is reported once
             self.on_assign(assign)
             if assign.value is not None:
-                for target in assign.targets if isinstance(assign, ast.Assign) else [assign.target]:
+                for target in _targets(assign):
                     self._password_hash_target(target, assign.value)
+        self._authentication(names)
+        self._pattern_secrets()
+        self.findings.sort(key=Finding.sort_key)
+        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
+
+    def _learn(self, nodes: list[ast.AST]) -> set[str]:
+        """What the checks need to know about the whole file first: imports, names used,
+        and objects bound to sessions and fast hashes."""
+        names: set[str] = set()
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+            elif isinstance(node, ast.Name):
+                names.add(node.id)
+        for node in nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                for target in _targets(node):
+                    self._track(target, node.value)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._track(item.optional_vars, item.context_expr)
+        return names
+
+    def _authentication(self, names: set[str]) -> None:
+        """Whether the file does authentication, and the password hashers it uses."""
         modules = self.module_names
         self.auth = (
-            any(m == a or m.startswith(a + ".") for m in modules for a in _AUTH_MODULES)
+            any(m == a or m.startswith(a + ".") for m in modules for a in AUTH_MODULES)
             or bool(self.hashers)
             or any(f.criterion == AUTHENTICATION for f in self.findings)
             or any(password_name(n) for n in names)
         )
         for module in modules:
-            for prefix, label in _GOOD_HASHERS.items():
+            for prefix, label in GOOD_HASHERS.items():
                 if module == prefix or module.startswith(prefix + "."):
                     self.hashers.add(label)
+
+    def _pattern_secrets(self) -> None:
+        """Secrets recognised by their format (BSSEC002-BSSEC005) anywhere in the text."""
         patterned = list(text_secrets(self.file.text))
         # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
         # by the more specific pattern rule.
@@ -893,8 +670,10 @@ class _Visitor:
                     "cwe": 798,
                 }
             )
-        self.findings.sort(key=Finding.sort_key)
-        self.secrets.sort(key=lambda s: (s["line"], s["rule"], s["column"]))
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
 
 
 # --------------------------------------------------------------------------- the analysis

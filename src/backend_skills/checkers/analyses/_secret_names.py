@@ -1,0 +1,200 @@
+"""Secret-looking names and values: which identifiers name a secret, which literals are one.
+
+Used by the security analysis (rules BSSEC001-BSSEC005) and by the secret patterns of
+:mod:`backend_skills.checkers._redact`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS
+
+
+def name_words(identifier: str) -> list[str]:
+    """``apiKey`` / ``API_KEY`` / ``api-key`` -> ``["api", "key"]``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+#: Word sequences that make a name a secret's name (BSSEC001).
+_SECRET_NAMES = (
+    ("secret",),
+    ("password",),
+    ("passwd",),
+    ("passphrase",),
+    ("pwd",),
+    ("token",),
+    ("apikey",),
+    ("api", "key"),
+    ("access", "key"),
+    ("private", "key"),
+    ("signing", "key"),
+    ("encryption", "key"),
+    ("auth", "key"),
+    ("credential",),
+    ("credentials",),
+    ("secret", "key"),
+)
+
+#: Last words that make a secret-looking name describe something else (a URL, a header
+#: name, a field name, a length...).
+_NOT_A_SECRET = frozenset(
+    {
+        "url",
+        "urls",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "dir",
+        "name",
+        "names",
+        "type",
+        "types",
+        "header",
+        "field",
+        "fields",
+        "param",
+        "env",
+        "var",
+        "length",
+        "len",
+        "size",
+        "count",
+        "id",
+        "ids",
+        "kind",
+        "format",
+        "prefix",
+        "scheme",
+        "label",
+        "prompt",
+        "message",
+        "msg",
+        "help",
+        "text",
+        "pattern",
+        "regex",
+        "re",
+        "expiry",
+        "expires",
+        "expire",
+        "exp",
+        "lifetime",
+        "ttl",
+        "age",
+        "timeout",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "location",
+        "cookie",
+        "policy",
+        "min",
+        "max",
+        "required",
+        "enabled",
+        "mode",
+        "version",
+        "class",
+        "model",
+        "style",
+    }
+)
+
+
+def _contains(words: list[str], seq: tuple[str, ...]) -> bool:
+    n = len(seq)
+    return any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1))
+
+
+def secret_name(identifier: str) -> bool:
+    """Whether ``identifier`` names a secret (``SECRET_KEY``, ``apiToken``, ``db_password``)."""
+    words = name_words(identifier)
+    if not words or (words[-1] in _NOT_A_SECRET and words[-1] != "key"):
+        return False
+    if any(_contains(words, seq) for seq in _SECRET_NAMES if seq[-1] == "key"):
+        return True
+    if words[-1] == "key":
+        return False  # TOKEN_KEY = "access_token": the name of a key, not a key
+    return any(_contains(words, seq) for seq in _SECRET_NAMES)
+
+
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pw", "pass"})
+
+
+def password_name(identifier: str) -> bool:
+    """Whether ``identifier`` names a password (``password``, ``raw_pwd``, ``userPass``)."""
+    words = name_words(identifier)
+    if (
+        not words
+        or words[-1] in _NOT_A_SECRET - {"key"}
+        or words[-1] in {"hash", "hashed", "digest"}
+    ):
+        return False
+    return any(w in PASSWORD_WORDS for w in words)
+
+
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "signature",
+        "digest",
+        "hmac",
+        "otp",
+        "csrf",
+    }
+)
+
+
+def credential_name(identifier: str) -> bool:
+    """Whether ``identifier`` holds a credential that must be compared in constant time."""
+    words = name_words(identifier)
+    if not words or words[-1] in _NOT_A_SECRET - {"key"}:
+        return False
+    return any(w in _CREDENTIAL_WORDS for w in words) or _contains(words, ("api", "key"))
+
+
+#: Values that stand for a secret rather than being one: blanks, <placeholders>,
+#: ${VARS}, {{ templates }}, %(names)s, masks such as *** or xxx.
+_PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", re.I)
+#: An environment variable's name (the value says where the secret comes from).
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def literal_secret(value: str, name: str) -> bool:
+    """Whether a literal bound to a secret's name looks like a real value."""
+    if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
+        return False
+    if "://" in value and "@" not in value:
+        return False  # a URL without credentials
+    return not (" " in value.strip() and len(value.split()) > 3)  # prose, not a secret
+
+
+# --------------------------------------------------------------------------- text patterns
+
+
+def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
+    patterns: list[tuple[re.Pattern[str], str, str]] = [
+        (AWS_KEY, "BSSEC002", "AWS access key id in the code"),
+        (PRIVATE_KEY, "BSSEC003", "Private key block in the code"),
+        *((pattern, "BSSEC004", f"{label} in the code") for label, pattern in TOKENS),
+        (URL_CREDENTIALS, "BSSEC005", "Password embedded in a URL"),
+    ]
+    for pattern, rule, message in patterns:
+        for match in pattern.finditer(text):  # none of the patterns crosses a line end
+            value = match.group(1) if rule == "BSSEC005" else match.group()
+            if rule == "BSSEC005" and _PLACEHOLDER.search(value):
+                continue
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line = text.count("\n", 0, match.start()) + 1
+            yield line, match.start() - line_start + 1, rule, message, value

@@ -1,0 +1,238 @@
+"""Weakest-link scoring: exploitable findings cap a score, whatever the code base's size.
+
+Densities (findings per 1,000 lines) suit hygiene, not vulnerabilities: one SQL injection
+is not less exploitable in a larger code base. So a high-severity finding of an
+*exploitable class* (:data:`EXPLOITABLE`), in a source file, counted and not suppressed,
+caps the criteria it harms and their skills below ``competent``; several take them to
+``novice``.
+
+How much a finding weighs in a cap depends on the evidence it carries:
+
+- a **vulnerability** is a flaw whose exploitability the finding shows: a configuration
+  that is the flaw by itself (a literal credential, debug mode on, TLS verification off,
+  a JWT accepted unverified), or a sink the checker saw fed by outside input (our
+  ``BSDB001`` at high confidence: a value from the function's parameters or the request);
+- a **hotspot** is a dangerous sink without that evidence (``shell=True``, a string-built
+  query, ``pickle.loads``): it may be fed by trusted data and needs review. It weighs half.
+
+Confidence scales the weight too (:data:`CONFIDENCE_FACTOR`): a low-confidence finding
+never caps. The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
+vulnerability: 47.5; two: 35, novice), never below :data:`CAP_FLOOR`. Below a total weight
+of 1 (a lone hotspot) there is no cap: the finding still costs its density points.
+
+Also here: :data:`ALSO_HARMS`, the further criteria a rule's findings count in (an SQL
+injection is a database failure and a security failure).
+
+Pure data and functions; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+from .models import Cap, CapFinding, Confidence, Finding, Role, Severity
+
+SQL = "SQL injection"
+SHELL = "shell injection"
+CODE = "code injection"
+TEMPLATE = "template injection"
+DESERIALISATION = "unsafe deserialisation"
+TLS = "TLS verification off"
+CREDENTIALS = "hard-coded credentials"
+DEBUG = "debug mode in production settings"
+AUTH_BYPASS = "authentication bypass"
+
+#: Exploitable classes by rule id (bandit's test ids and our own rules).
+EXPLOITABLE: Mapping[str, str] = {
+    # bandit
+    "B102": CODE,  # exec
+    "B307": CODE,  # eval
+    "B301": DESERIALISATION,  # pickle
+    "B302": DESERIALISATION,  # marshal
+    "B506": DESERIALISATION,  # yaml.load
+    "B614": DESERIALISATION,  # torch.load
+    "B308": TEMPLATE,  # mark_safe (blacklist)
+    "B701": TEMPLATE,  # jinja2 autoescape=False
+    "B702": TEMPLATE,  # mako
+    "B703": TEMPLATE,  # django mark_safe
+    "B704": TEMPLATE,  # markupsafe.Markup
+    "B323": TLS,  # unverified SSL context
+    "B501": TLS,  # requests verify=False
+    "B502": TLS,  # bad SSL/TLS version
+    "B503": TLS,  # bad SSL/TLS defaults
+    "B504": TLS,  # SSL without a version
+    "B601": SHELL,  # paramiko exec_command
+    "B602": SHELL,  # subprocess shell=True
+    "B604": SHELL,  # any function with shell=True
+    "B605": SHELL,  # os.system
+    "B607": SHELL,  # partial executable path
+    "B609": SHELL,  # wildcard injection
+    "B608": SQL,
+    "B610": SQL,
+    "B611": SQL,
+    "B105": CREDENTIALS,
+    "B106": CREDENTIALS,
+    "B107": CREDENTIALS,
+    "B201": DEBUG,  # flask debug=True
+    # ours
+    "BSDB001": SQL,
+    "BSSEC001": CREDENTIALS,
+    "BSSEC002": CREDENTIALS,
+    "BSSEC003": CREDENTIALS,
+    "BSSEC004": CREDENTIALS,
+    "BSSEC005": CREDENTIALS,
+    "BSSEC010": DEBUG,
+    "BSSEC021": AUTH_BYPASS,
+}
+
+#: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
+SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
+
+#: Rules whose high confidence means the checker traced outside input to the sink.
+INPUT_EVIDENCE = frozenset({"BSDB001"})
+
+#: Further criteria a rule's findings harm, besides the criterion they are listed under.
+ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
+    "BSDB001": ("database.query_safety", "security.injection"),
+    "B608": ("database.query_safety", "security.injection"),
+    "B610": ("database.query_safety", "security.injection"),
+    "B611": ("database.query_safety", "security.injection"),
+}
+
+CONFIDENCE_FACTOR: Mapping[Confidence, float] = {
+    Confidence.HIGH: 1.0,
+    Confidence.MEDIUM: 0.5,
+    Confidence.LOW: 0.0,
+}
+HOTSPOT_FACTOR = 0.5
+CAP_START = 60.0
+CAP_STEP = 12.5
+CAP_FLOOR = 25.0
+CAP_MIN_WEIGHT = 1.0
+
+
+def cap_value(weight: float) -> float | None:
+    """The cap for a total capping weight (None: no cap)."""
+    if weight < CAP_MIN_WEIGHT:
+        return None
+    return round(max(CAP_FLOOR, CAP_START - CAP_STEP * weight), 1)
+
+
+def exploitable_class(finding: Finding) -> str | None:
+    """The exploitable class of a finding, from any of its rule ids (None: not one)."""
+    for rule in finding.rules:
+        label = EXPLOITABLE.get(rule)
+        if label is not None:
+            return label
+    return None
+
+
+def _evidence(finding: Finding, label: str) -> bool:
+    if label in SELF_EVIDENT:
+        return True
+    if finding.confidence is not Confidence.HIGH:
+        return False
+    return any(rule in INPUT_EVIDENCE for rule in finding.rules)
+
+
+def capping(finding: Finding) -> CapFinding | None:
+    """How ``finding`` weighs in a cap, or None when it does not cap.
+
+    It caps when it is counted, not suppressed, in a source file, high (or critical)
+    severity, of an exploitable class, with a confidence above low.
+    """
+    if not finding.counted or finding.suppressed is not None or finding.role is not Role.SOURCE:
+        return None
+    if finding.severity.rank < Severity.HIGH.rank:
+        return None
+    label = exploitable_class(finding)
+    if label is None:
+        return None
+    vulnerability = _evidence(finding, label)
+    weight = CONFIDENCE_FACTOR[finding.confidence] * (1.0 if vulnerability else HOTSPOT_FACTOR)
+    if weight <= 0:
+        return None
+    where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+    return CapFinding(
+        fingerprint=finding.fingerprint,
+        rules=finding.rules,
+        criterion=finding.criterion,
+        path=finding.path,
+        line=finding.line,
+        severity=finding.severity,
+        confidence=finding.confidence,
+        kind="vulnerability" if vulnerability else "hotspot",
+        weight=weight,
+        message=f"{label} at {where} ({'/'.join(finding.rules)})",
+    )
+
+
+@dataclass(frozen=True)
+class CapSpec:
+    """A cap before it meets a score: its value and the findings behind it."""
+
+    value: float
+    weight: float
+    findings: tuple[CapFinding, ...]
+
+    def build(self, uncapped: float) -> Cap:
+        """The report's :class:`Cap` for a score that was ``uncapped`` before the cap."""
+        kinds = [f.kind for f in self.findings]
+        vulns, hotspots = kinds.count("vulnerability"), kinds.count("hotspot")
+        parts = []
+        if vulns:
+            parts.append(f"{vulns} exploitable vulnerabilit{'y' if vulns == 1 else 'ies'}")
+        if hotspots:
+            parts.append(f"{hotspots} security hotspot{'s' if hotspots != 1 else ''}")
+        where = ", ".join(
+            f"{'/'.join(f.rules)} {f.path}:{f.line}" if f.line else f"{'/'.join(f.rules)} {f.path}"
+            for f in self.findings[:5]
+        )
+        more = f" and {len(self.findings) - 5} more" if len(self.findings) > 5 else ""
+        capped = min(uncapped, self.value)
+        return Cap(
+            value=self.value,
+            uncapped=round(uncapped, 1),
+            points_lost=round(max(0.0, uncapped - capped), 2),
+            weight=round(self.weight, 2),
+            reason=(
+                f"capped at {self.value:g} by {' and '.join(parts)} "
+                f"(weight {self.weight:g}): {where}{more}"
+            ),
+            lift=(
+                "fix these findings, or, where one is a reviewed false positive, suppress it "
+                "with a justification (# nosec <rule> -- why); the cap goes when their total "
+                f"weight is under {CAP_MIN_WEIGHT:g} (a vulnerability weighs 1, a hotspot 0.5, "
+                "times 1 for high and 0.5 for medium confidence)"
+            ),
+            findings=list(self.findings),
+        )
+
+
+def cap_spec(findings: Iterable[Finding]) -> CapSpec | None:
+    """The cap that ``findings`` impose (distinct locations count once), or None."""
+    chosen: dict[tuple[str, int], CapFinding] = {}
+    for finding in findings:
+        item = capping(finding)
+        if item is None:
+            continue
+        key = (item.path, item.line or 0)
+        if key not in chosen or item.weight > chosen[key].weight:
+            chosen[key] = item
+    weight = sum(item.weight for item in chosen.values())
+    value = cap_value(weight)
+    if value is None:
+        return None
+    ordered = sorted(chosen.values(), key=lambda f: (-f.weight, f.path, f.line or 0))
+    return CapSpec(value=value, weight=weight, findings=tuple(ordered))
+
+
+def also_harms(finding: Finding, in_force: Collection[str]) -> list[str]:
+    """Criteria in force, besides the finding's own, that any of its rules harms."""
+    extra: list[str] = []
+    for rule in finding.rules:
+        for criterion in ALSO_HARMS.get(rule, ()):
+            if criterion != finding.criterion and criterion in in_force and criterion not in extra:
+                extra.append(criterion)
+    return sorted(extra)
