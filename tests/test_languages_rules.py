@@ -75,7 +75,7 @@ def test_every_rule_has_a_firing_and_a_quiet_example(rule: Rule) -> None:
 
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
 def test_rule_declaration_is_complete(rule: Rule) -> None:
-    assert re.fullmatch(r"BS(?:SEC|SRV|SCL)1\d\d", rule.id)
+    assert re.fullmatch(r"BS(?:SEC|SRV|SCL)1\d\d|BSDB2\d\d", rule.id)
     assert rule.criterion.startswith(rule.skill + ".")
     assert rule.title
     assert rule.rationale

@@ -131,6 +131,9 @@ class PolyglotChecker(FileChecker):
         "security.configuration",
         "security.dependencies",
         "scalability.async_blocking",
+        "database.nosql",
+        "scalability.resilience",
+        "scalability.shared_state",
     )
 
     @property

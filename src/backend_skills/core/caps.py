@@ -42,6 +42,7 @@ TLS = "TLS verification off"
 CREDENTIALS = "hard-coded credentials"
 DEBUG = "debug mode in production settings"
 AUTH_BYPASS = "authentication bypass"
+NOSQL = "NoSQL injection"
 
 #: Exploitable classes by rule id (bandit's test ids and our own rules).
 EXPLOITABLE: Mapping[str, str] = {
@@ -84,13 +85,16 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC005": CREDENTIALS,
     "BSSEC010": DEBUG,
     "BSSEC021": AUTH_BYPASS,
+    "BSDB201": NOSQL,  # MongoDB $where/$function built from input
+    "BSDB202": NOSQL,  # request data as a MongoDB filter
+    "BSSEC114": NOSQL,  # JavaScript: $where or a whole request object as a filter
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
 SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
-INPUT_EVIDENCE = frozenset({"BSDB001"})
+INPUT_EVIDENCE = frozenset({"BSDB001", "BSDB201", "BSDB202", "BSSEC114"})
 
 #: Further criteria a rule's findings harm, besides the criterion they are listed under.
 ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
@@ -98,6 +102,12 @@ ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
     "B608": ("database.query_safety", "security.injection"),
     "B610": ("database.query_safety", "security.injection"),
     "B611": ("database.query_safety", "security.injection"),
+    "BSDB201": ("database.nosql", "security.injection"),
+    "BSDB202": ("database.nosql", "security.injection"),
+    "BSSEC114": ("database.query_safety", "security.injection", "database.nosql"),
+    # a call to another service without a timeout is also a resilience failure
+    "B113": ("security.configuration", "scalability.resilience"),
+    "BSSEC015": ("security.configuration", "scalability.resilience"),
 }
 
 CONFIDENCE_FACTOR: Mapping[Confidence, float] = {

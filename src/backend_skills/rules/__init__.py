@@ -24,6 +24,7 @@ from . import (
     _python_scalability,
     _python_security,
     _python_server_side,
+    _nosql_resilience,
     _scalability,
     _security_crypto,
     _security_injection,
@@ -45,6 +46,7 @@ _ALL: tuple[Rule, ...] = tuple(
         _python_server_side,
         _python_scalability,
         _collaboration,
+        _nosql_resilience,
     )
     for rule in module.RULES
 )

@@ -49,8 +49,17 @@ class Analysis:
 def all_analyses() -> list[Analysis]:
     """The analyses the ``python_ast`` checker runs, in a fixed order."""
     from .database import DatabaseAnalysis
+    from .nosql import NoSqlAnalysis
+    from .resilience import ResilienceAnalysis
     from .scalability import ScalabilityAnalysis
     from .security import SecurityAnalysis
     from .server_side import ServerSideAnalysis
 
-    return [ServerSideAnalysis(), ScalabilityAnalysis(), DatabaseAnalysis(), SecurityAnalysis()]
+    return [
+        ServerSideAnalysis(),
+        ScalabilityAnalysis(),
+        DatabaseAnalysis(),
+        SecurityAnalysis(),
+        NoSqlAnalysis(),
+        ResilienceAnalysis(),
+    ]
