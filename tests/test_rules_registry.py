@@ -191,10 +191,20 @@ def _all_findings() -> Iterator[Finding]:
             yield from _report(rule.id, index).findings
 
 
+def _known_ids() -> set[str]:
+    """The registry's ids, plus the Python NoSQL/resilience rules that the ``nosql`` and
+    ``resilience`` analyses still declare in their own rulebook (to be moved into
+    ``backend_skills.rules``; their examples run in test_nosql.py / test_resilience.py)."""
+    from backend_skills.checkers.analyses._rulebook import BY_ID
+
+    return set(RULES) | set(BY_ID)
+
+
 def test_checkers_emit_no_rule_id_the_registry_does_not_know() -> None:
     emitted = {f.rule for f in _all_findings() if f.rule.startswith("BS")}
     assert len(emitted) >= 40, sorted(emitted)  # the trees do exercise the checkers
-    assert emitted <= set(RULES), f"undeclared rule ids: {sorted(emitted - set(RULES))}"
+    known = _known_ids()
+    assert emitted <= known, f"undeclared rule ids: {sorted(emitted - known)}"
 
 
 def test_findings_agree_with_their_declaration() -> None:
