@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from . import (
     _collaboration,
+    _nosql_resilience,
     _python_database,
     _python_scalability,
     _python_security,
     _python_server_side,
-    _nosql_resilience,
     _scalability,
     _security_crypto,
     _security_injection,
