@@ -2,7 +2,8 @@
 
 - ``report.schema.json``: the JSON Schema of the report, from the pydantic models;
 - ``rubrics-reference.md``: every skill and criterion of the installed rubrics;
-- ``hooks-reference.md``: the hook specifications, from their docstrings.
+- ``hooks-reference.md``: the hook specifications, from their docstrings;
+- ``rules-reference.md``: every rule of ours, from the registry (``backend_skills.rules``).
 
 ``tests/test_docs.py`` fails when a generated page is out of date.
 """
@@ -97,10 +98,19 @@ def rubrics_text() -> str:
     return "\n".join(lines)
 
 
+def rules_text() -> str:
+    """Markdown reference of every rule of ours, from the registry."""
+    from backend_skills.rules import RULES
+    from backend_skills.rules._docs import reference_markdown
+
+    return reference_markdown(RULES.values())
+
+
 GENERATED = {
     "report.schema.json": schema_text,
     "hooks-reference.md": hooks_text,
     "rubrics-reference.md": rubrics_text,
+    "rules-reference.md": rules_text,
 }
 
 

@@ -13,7 +13,10 @@ import pytest
 from backend_skills.checkers.polyglot import analyse_source
 from backend_skills.core.models import Role
 from backend_skills.languages import LANGUAGES, load_language
-from backend_skills.rules import PATTERN_RULES, RULES, Example, Rule
+from backend_skills.rules import PATTERN_RULES, Example, Rule
+from backend_skills.rules import (
+    POLYGLOT_RULES as RULES,
+)  # the Python-side ones: test_rules_registry
 
 SUFFIX = {
     "java": ".java",

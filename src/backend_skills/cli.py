@@ -420,6 +420,60 @@ def _explain_criterion(console: Console, skill: Skill, c: Criterion) -> None:
     console.print(Text(c.remediation))
 
 
+@cli.command("rules")
+@click.argument("rule_id", required=False, metavar="[ID]")
+@click.option("--skill", "skill_filter", help="Only the rules of this skill (list).")
+@click.option("--language", "language_filter", help="Only the rules covering this language (list).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def rules_command(
+    rule_id: str | None, skill_filter: str | None, language_filter: str | None, output_format: str
+) -> None:
+    """List our rules, or explain one (ID in any case: bssec001)."""
+    import json
+
+    from .rules import RULES, find
+    from .rules._docs import explain_text, ordered, rule_details, rule_summary
+
+    if rule_id is not None:
+        rule = find(rule_id)
+        if rule is None:
+            _fail(f"no rule {rule_id!r} (see `backend-skills rules`)")
+        text = (
+            json.dumps(rule_details(rule), indent=2) + "\n"
+            if output_format == "json"
+            else explain_text(rule)
+        )
+        click.echo(text, nl=False)
+        return
+    for value, known, what in (
+        (skill_filter, {r.skill for r in RULES.values()}, "skill"),
+        (language_filter, {lang for r in RULES.values() for lang in r.languages}, "language"),
+    ):
+        if value is not None and value.lower() not in known:
+            _fail(f"no rule covers {what} {value!r} (one of: {', '.join(sorted(known))})")
+    listed = [
+        r
+        for r in ordered(RULES.values())
+        if (skill_filter is None or r.skill == skill_filter.lower())
+        and (language_filter is None or language_filter.lower() in r.languages)
+    ]
+    if output_format == "json":
+        click.echo(json.dumps([rule_summary(r) for r in listed], indent=2))
+        return
+    for r in listed:
+        click.echo(
+            f"{r.id:9} {r.severity.value:8} {r.criterion:34} {','.join(r.languages):24} {r.title}"
+        )
+    click.echo(f"{len(listed)} rule(s). Explain one: backend-skills rules ID", err=True)
+
+
 @cli.command()
 def plugins() -> None:
     """List plugins, their checkers (with tool versions) and output formats."""

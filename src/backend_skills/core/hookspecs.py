@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pluggy
 
 from .checker import Checker, Reporter, RubricSet
+from .rule_meta import RuleInfo
 
 PROJECT_NAME = "backend_skills"
 
@@ -45,6 +46,21 @@ class HookSpecs:
         Criteria read metrics by name: either a metric some checker lists in ``provides``,
         or one the core derives from findings (``findings.weighted_per_kloc``,
         ``findings.count``).
+        """
+        raise NotImplementedError
+
+    @hookspec
+    def backend_skills_rules(self) -> Sequence[RuleInfo]:
+        """Return the rules this plugin's checkers emit, declared once each.
+
+        Each item has ``id``, ``title``, ``skill``, ``criterion``, ``cwe`` (or None) and
+        ``help_uri`` (see :class:`~backend_skills.core.rule_meta.RuleInfo`; the built-in
+        :class:`backend_skills.rules.Rule` is one). When the report is built, a finding
+        whose rule id and skill match a declaration gets what it lacks from it: its CWE
+        and a link to the rule's documentation. Unlike the other hooks, this one is
+        called only when a report is built, so declaring many rules costs nothing at
+        start-up. A rule id declared twice keeps the first declaration (plugins in name
+        order) and the duplicate is reported.
         """
         raise NotImplementedError
 

@@ -204,6 +204,11 @@ class Finding(BaseModel):
     end_line: int | None = None
     column: int | None = None
     cwe: int | None = None
+    help_uri: str = Field(
+        default="",
+        description="Where the rule is documented (our rules: their section of "
+        "docs/rules-reference.md); empty when the checker's tool gives none.",
+    )
     role: Role = Role.SOURCE
     counted: bool = Field(
         default=True,

@@ -85,6 +85,7 @@ from .pool import (
 from .progress import RunProgress, interactive
 from .redact import redact_text
 from .rubric import Rubric, build_rubric
+from .rule_meta import complete_findings, declared_rules
 from .safepath import trusted_import_path
 from .scoring import (
     score_overall,
@@ -514,6 +515,7 @@ def _run(
     raw_findings, skipped, endpoints = _collect_results(outcomes, fileset)
     criteria_ids = {c.id for c in rubric.criteria()}
     findings = finalise_findings(raw_findings, fileset, criteria_ids, settings.count_test_findings)
+    complete_findings(findings, declared_rules(plugins.manager))  # CWE, help link
     skills = score_rubric(
         rubric,
         plugins.checkers,

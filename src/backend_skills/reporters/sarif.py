@@ -182,6 +182,7 @@ class SarifReporter(Reporter):
             rule["help"] = {"text": " ".join(help_text), "markdown": "\n\n".join(help_md)}
         else:
             rule["help"] = {"text": short, "markdown": md_escape(described, MAX_DESCRIPTION)}
+        _describe_our_rule(rule, first)
         return rule
 
     @staticmethod
@@ -307,3 +308,32 @@ def _notifications(report: Report, dropped: int) -> list[dict[str, Any]]:
             }
         )
     return notifications
+
+
+def _describe_our_rule(rule: dict[str, Any], finding: Finding) -> None:
+    """Name, descriptions, help and CWE tags of a rule of ours, from its declaration.
+
+    Third-party rules (bandit's, sqlfluff's) keep the description built from their
+    tool's messages and the criteria.
+    """
+    from backend_skills.rules import RULES  # only when a report holds one of our rules
+
+    declared = RULES.get(finding.rule)
+    if declared is None or declared.skill != finding.skill:
+        return
+    rule["name"] = _pascal(declared.title)
+    rule["shortDescription"] = {"text": one_line(declared.title, MAX_DESCRIPTION)}
+    rule["fullDescription"] = {"text": one_line(declared.rationale, MAX_DESCRIPTION)}
+    rule["helpUri"] = declared.help_uri
+    cwe = f" (CWE-{declared.cwe})" if declared.cwe is not None else ""
+    rule["help"] = {
+        "text": one_line(f"{declared.rationale} How to fix: {declared.fix}"),
+        "markdown": f"**{declared.title}**{cwe}\n\n{declared.rationale}\n\n"
+        f"**How to fix.** {declared.fix}\n\n[{declared.id} in the rules reference]"
+        f"({declared.help_uri})",
+    }
+    if declared.cwe is not None:
+        tags: list[str] = rule["properties"]["tags"]
+        tag = f"external/cwe/cwe-{declared.cwe}"
+        if tag not in tags:
+            rule["properties"]["tags"] = [*tags, tag][:MAX_TAGS]

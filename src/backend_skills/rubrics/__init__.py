@@ -1,7 +1,8 @@
 """Built-in rubrics: one TOML file per skill, shipped as package data.
 
 This module is itself a plugin (entry point ``rubrics``): it contributes the rubric data
-through the same hook a third-party plugin would use.
+through the same hook a third-party plugin would use, and the declarations of our rules
+(:mod:`backend_skills.rules`), which the criteria's findings refer to.
 """
 
 from __future__ import annotations
@@ -32,3 +33,11 @@ def load_builtin_skills() -> list[Skill]:
 def backend_skills_rubrics() -> Sequence[RubricSet]:
     """The five built-in skills."""
     return [RubricSet(source="builtin", version=RUBRIC_VERSION, skills=load_builtin_skills())]
+
+
+@hookimpl
+def backend_skills_rules() -> Sequence[object]:
+    """Every rule of ours (:data:`backend_skills.rules.RULES`), imported only when asked."""
+    from backend_skills.rules import RULES
+
+    return list(RULES.values())

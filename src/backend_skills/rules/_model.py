@@ -15,12 +15,17 @@ the checker that measures emits them, and their examples run through that checke
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from backend_skills.core.models import Confidence, Severity
 
 When = Literal["always", "dynamic", "secret"]
+
+#: The generated rules reference, where every rule has a section (anchor: its id in
+#: lower case).
+DOCS_URL = "https://github.com/backend-skills/backend-skills/blob/main/docs/rules-reference.md"
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +72,11 @@ class Example:
     lines: tuple[int, ...] = ()
     path: str = ""
     """File name to give the snippet (default: ``example`` plus the language's suffix)."""
+    files: Mapping[str, str] = field(default_factory=dict)
+    """Other files of the example's tree (path -> content), for rules that read more than
+    one file: a migration next to its models, a README next to its docs folder. A
+    repository-level example may have no ``code`` at all: then ``path`` names where the
+    finding is expected and ``lines`` is ``(0,)`` for a finding without a line."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +101,23 @@ class Rule:
     when request input appears in the same function, and a *hotspot* to review (one
     severity lower, medium confidence) otherwise."""
     extra_languages: tuple[str, ...] = field(default=())
-    """Languages covered by the checker that measures the rule (rules without patterns)."""
+    """Languages covered by the checker that measures the rule (rules without patterns):
+    ``python``, ``sql``, or ``repository`` for rules about the repository as a whole."""
+    checker: str = ""
+    """The checker that emits the rule when it has no patterns (``python_ast``, ``radon``,
+    ``sql_schema``, ``repo``, ``polyglot``); empty for pattern rules."""
+    varies: str = ""
+    """When a finding's severity or confidence differs from the defaults, and why."""
+
+    @property
+    def anchor(self) -> str:
+        """The rule's anchor in ``docs/rules-reference.md``."""
+        return self.id.lower()
+
+    @property
+    def help_uri(self) -> str:
+        """Where the rule is documented: its section of the rules reference."""
+        return f"{DOCS_URL}#{self.anchor}"
 
     @property
     def languages(self) -> tuple[str, ...]:
