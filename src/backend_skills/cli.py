@@ -444,7 +444,7 @@ def rules_command(
     if rule_id is not None:
         rule = find(rule_id)
         if rule is None:
-            _fail(f"no rule {rule_id!r} (see `backend-skills rules`)")
+            fail(f"no rule {rule_id!r} (see `backend-skills rules`)")
         text = (
             json.dumps(rule_details(rule), indent=2) + "\n"
             if output_format == "json"
@@ -457,7 +457,7 @@ def rules_command(
         (language_filter, {lang for r in RULES.values() for lang in r.languages}, "language"),
     ):
         if value is not None and value.lower() not in known:
-            _fail(f"no rule covers {what} {value!r} (one of: {', '.join(sorted(known))})")
+            fail(f"no rule covers {what} {value!r} (one of: {', '.join(sorted(known))})")
     listed = [
         r
         for r in ordered(RULES.values())
