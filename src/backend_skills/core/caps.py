@@ -91,6 +91,7 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC040": SHELL,  # request input reaches a shell (our trace, upgrades B602/B605)
     "BSSEC041": CODE,  # request input reaches eval/exec
     "BSSEC042": DESERIALISATION,  # request input reaches pickle/yaml.load/marshal
+    "BSSEC043": SQL,  # request input reaches SQL built as a string (upgrades BSDB001/B608)
     # ours, Java/C#/Go/JavaScript/TypeScript (docs/languages.md). Taint rules are high
     # severity and confidence only with request input in the function (a vulnerability);
     # their hotspots are reported one severity lower and never cap. BSSEC104 (weak hash),
@@ -115,9 +116,14 @@ SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
 INPUT_EVIDENCE = frozenset(
-    {"BSDB001", "BSSEC040", "BSSEC041", "BSSEC042", "BSSEC101", "BSSEC102", "BSSEC103"}
+    {"BSDB001", "BSSEC040", "BSSEC041", "BSSEC042", "BSSEC043", "BSSEC101", "BSSEC102"}
+    | {"BSSEC103"}
     | {"BSSEC107", "BSSEC114"}
 )
+
+#: Rules that add evidence (request input traced to a sink) to another rule's finding at
+#: the same place, even the same checker's (BSSEC043 upgrades BSDB001): they merge into it.
+TRACE_RULES = frozenset({"BSSEC040", "BSSEC041", "BSSEC042", "BSSEC043"})
 
 #: Further criteria a rule's findings harm, besides the criterion they are listed under.
 ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
@@ -125,6 +131,7 @@ ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
     "B608": ("database.query_safety", "security.injection"),
     "B610": ("database.query_safety", "security.injection"),
     "B611": ("database.query_safety", "security.injection"),
+    "BSSEC043": ("database.query_safety", "security.injection"),
     "BSSEC101": ("database.query_safety", "security.injection"),
     "BSSEC114": ("database.query_safety", "security.injection"),
 }

@@ -32,7 +32,7 @@ from .cache import (
     resolve_cache_dir,
     save_stat_records,
 )
-from .caps import EXPLOITABLE, also_harms, cap_spec
+from .caps import EXPLOITABLE, TRACE_RULES, also_harms, cap_spec
 from .checker import CheckContext, Checker, FileChecker, FileResult, RepoChecker
 from .config import ConfigError, Settings
 from .coverage import coverage, criterion_kloc, skill_languages, source_lines, unread_reason
@@ -48,6 +48,7 @@ from .discovery import (
 from .models import (
     CheckerRun,
     CheckResult,
+    Confidence,
     Criterion,
     CriterionResult,
     Finding,
@@ -461,9 +462,10 @@ def _finalise_findings(
         )
         group = groups[(finding.path, finding.line or 0, finding.criterion)]
         for index, other in enumerate(group):
-            if other.checker != finding.checker and finding.checker not in {
-                s.checker for s in other.sources
-            }:
+            if (
+                other.checker != finding.checker
+                and finding.checker not in {s.checker for s in other.sources}
+            ) or (TRACE_RULES & {finding.rule, other.rule} and finding.rule not in other.rules):
                 # Same place, same criterion, another tool: one finding naming both sources.
                 group[index] = _merge(other, finding)
                 break
@@ -488,11 +490,16 @@ def _finalise_findings(
 
 
 def _merge(first: Finding, second: Finding) -> Finding:
-    """One finding for two tools' reports of one place: the more severe one, listing
+    """One finding for two tools' reports of one place: the more severe one (on equal
+    severity the more confident: a traced sink keeps its evidence), listing
     every tool with its own rule id (so a search for bandit's B608 still finds it) and
     every criterion either harms."""
+    confident = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
     keep, other = (
-        (first, second) if first.severity.rank >= second.severity.rank else (second, first)
+        (first, second)
+        if (first.severity.rank, confident[first.confidence])
+        >= (second.severity.rank, confident[second.confidence])
+        else (second, first)
     )
     own = FindingSource(checker=keep.checker, rule=keep.rule)
     seen = {(s.checker, s.rule) for s in (*keep.sources, *other.sources)}
