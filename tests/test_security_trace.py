@@ -240,3 +240,25 @@ def test_dev_default_url_and_dotted_paths() -> None:
     assert not dev_default_url("postgres://app:Xk29sLq81mZ@db.prod.acme.io:5432/app")
     assert not literal_secret("app.auth.services.user_jwt_secret_key", "SECRET_KEY")
     assert literal_secret("Xk29sLq81mZ.Qp", "SECRET_KEY")
+
+
+def test_language_rule_credentials_weigh_as_pythons(make_tree: TreeFactory) -> None:
+    # A sample password and a dev database default do not cap; a signing key weighs half.
+    source = d(
+        """
+        public static class AuthorizationConstants
+        {
+            public const string DEFAULT_PASSWORD = "Pass@word1";
+            public const string DB_PASSWORD = "postgres";
+            public const string ADMIN_PASSWORD = "Tr0ub4dor-and-3";
+            public const string JWT_SECRET_KEY = "SecretKeyOfDoomThatMustBeLong";
+        }
+        """
+    )
+    report = security(make_tree({"src/Constants.cs": source}))
+    found = {f.line: f for f in report.findings if f.rule == "BSSEC109"}
+    assert found[3].confidence == "low"
+    assert found[4].confidence == "low"
+    assert found[5].severity == "medium"
+    assert found[6].severity == "high"
+    assert report.skill("security").cap is None

@@ -47,6 +47,7 @@ from backend_skills.core.models import (
 from backend_skills.core.scoring import weighted_findings
 
 from ._redact import redacted_snippet_hash
+from .analyses._secret_names import credential_weight
 
 NAME = "polyglot"
 CODE_LANGUAGES = ("csharp", "go", "java", "javascript", "typescript")
@@ -320,6 +321,8 @@ def _rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
     rule = match.rule
     severity, confidence = rule.severity, rule.confidence
     message = rule.message.format(name=match.name or "?") if rule.message else rule.title
+    if rule.id == "BSSEC109":  # weighed as Python's BSSEC001 (docs/security.md)
+        severity, confidence = credential_weight(match.name, match.secret, severity, confidence)
     if match.exploitable is True:
         message += ", with request input in the same function"
     elif match.exploitable is False:

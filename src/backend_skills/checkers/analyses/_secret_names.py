@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from backend_skills.core.models import Confidence, Severity
+
 from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS
 
 
@@ -200,6 +202,7 @@ _DEV_PASSWORDS = frozenset(
         "redis",
         "rabbitmq",
         "minioadmin",
+        "pass@word1",  # Microsoft's sample password (SQL Server images, eShop)
     }
 )
 _URL_PARTS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@([^\s/'\"?#]*)", re.I)
@@ -216,6 +219,22 @@ def dev_default_url(url: str) -> bool:
     host = host.rsplit("@", 1)[-1]
     host = host if host.startswith("[") else host.rsplit(":", 1)[0]
     return bool(_DEV_HOST.match(host)) or password.lower() in _DEV_PASSWORDS or password == user
+
+
+def credential_weight(
+    name: str, value: str, severity: Severity, confidence: Confidence
+) -> tuple[Severity, Confidence]:
+    """Severity and confidence of a literal credential found by the language rules,
+    weighed as Python's BSSEC001: high severity only for a signing secret (a name ending
+    in "secret key", or naming a JWT or signing key), medium otherwise; low confidence
+    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``)."""
+    words = name_words(name)
+    signing = words[-2:] == ["secret", "key"] or bool({"jwt", "signing"} & set(words))
+    if not signing and severity is Severity.HIGH:
+        severity = Severity.MEDIUM
+    if value.lower() in _DEV_PASSWORDS:
+        confidence = Confidence.LOW
+    return severity, confidence
 
 
 def literal_secret(value: str, name: str) -> bool:
