@@ -262,3 +262,19 @@ def test_language_rule_credentials_weigh_as_pythons(make_tree: TreeFactory) -> N
     assert found[5].severity == "medium"
     assert found[6].severity == "high"
     assert report.skill("security").cap is None
+
+
+def test_a_key_in_a_go_test_helper_package_does_not_cap(make_tree: TreeFactory) -> None:
+    # Go's convention (net/http/httptest): a package named <x>test holds test helpers.
+    key = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAvMAHb0IoLvoYuW2kA\\n"
+    source = f'package apitest\n\nconst privateKeyPEM = "{key}"\n'
+    helper = security(make_tree({"go.mod": "module x\n", "app/sdk/apitest/keystore.go": source}))
+    (finding,) = [f for f in helper.findings if f.rule == "BSSEC110"]
+    assert finding.role == "test"
+    assert helper.skill("security").cap is None
+    served = security(
+        make_tree(
+            {"go.mod": "module x\n", "app/auth/keystore.go": source.replace("apitest", "auth")}
+        )
+    )
+    assert served.skill("security").cap is not None
