@@ -278,3 +278,36 @@ def test_a_key_in_a_go_test_helper_package_does_not_cap(make_tree: TreeFactory) 
         )
     )
     assert served.skill("security").cap is not None
+
+
+def test_a_class_method_called_with_request_input_from_another_module(
+    make_tree: TreeFactory,
+) -> None:
+    dao = d(
+        """
+        class Student:
+            @staticmethod
+            async def create(conn, name: str):
+                q = "INSERT INTO students (name) VALUES ('%(name)s')" % {"name": name}
+                async with conn.cursor() as cur:
+                    await cur.execute(q)
+        """
+    )
+    views = d(
+        """
+        from app.dao.student import Student
+
+
+        async def students(request):
+            data = await request.post()
+            await Student.create(request.app["db"], data["name"])
+        """
+    )
+    tree = {"app/__init__.py": "", "app/dao/__init__.py": "", "app/dao/student.py": dao}
+    alone = security(make_tree(tree))
+    assert not any("BSSEC043" in f.rules for f in alone.findings)  # a parameter: a hotspot
+    assert alone.skill("security").cap is None
+    fed = security(make_tree({**tree, "app/views.py": views}))
+    (sql,) = [f for f in fed.findings if "BSSEC043" in f.rules]
+    assert (sql.path, sql.line) == ("app/dao/student.py", 4)
+    assert fed.skill("security").cap is not None

@@ -116,7 +116,7 @@ SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
 INPUT_EVIDENCE = frozenset(
-    {"BSDB001", "BSSEC040", "BSSEC041", "BSSEC042", "BSSEC043", "BSSEC101", "BSSEC102"}
+    {"BSSEC040", "BSSEC041", "BSSEC042", "BSSEC043", "BSSEC101", "BSSEC102"}
     | {"BSSEC103"}
     | {"BSSEC107", "BSSEC114"}
 )

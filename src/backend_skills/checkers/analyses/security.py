@@ -796,8 +796,14 @@ def _fed_by_call(
     fed = set(sink["origins"]) - {REQUEST}
     params = list(sink["params"])
     for caller, callee_module, (positions, keywords) in calls.get(sink["function"], []):
-        if callee_module not in ("", module_of(path)) and not same_module(
-            module_of(path), callee_module
+        owner, _, last = callee_module.rpartition(".")
+        if (
+            callee_module not in ("", module_of(path))
+            and not (
+                same_module(module_of(path), callee_module)
+                # Student.create(...): a class imported from the module, then its method
+                or (last[:1].isupper() and same_module(module_of(path), owner))
+            )
         ):
             continue
         names = {params[i] for i in positions if i < len(params)} | set(keywords)
