@@ -10,8 +10,10 @@ How much a finding weighs in a cap depends on the evidence it carries:
 
 - a **vulnerability** is a flaw whose exploitability the finding shows: a configuration
   that is the flaw by itself (a literal credential, debug mode on, TLS verification off,
-  a JWT accepted unverified), or a sink the checker saw fed by outside input (our
-  ``BSDB001`` at high confidence: a value from the function's parameters or the request);
+  a JWT accepted unverified), or a sink the checker saw fed by request input (our
+  trace rules BSSEC040-BSSEC043, merged into bandit's or BSDB001's finding there; the
+  language rules' taint rules at high confidence). ``BSDB001`` alone says "built from the
+  function's parameters", which is not request input;
 - a **hotspot** is a dangerous sink without that evidence (``shell=True``, a string-built
   query, ``pickle.loads``): it may be fed by trusted data and needs review. Hotspots never
   cap (mature projects use dangerous sinks on purpose: Django itself has dozens); they
