@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from backend_skills import Report, score
-from backend_skills.core.caps import cap_spec, cap_value
+from backend_skills.core.caps import also_harms, cap_spec, cap_value
 from backend_skills.core.checker import RenderOptions
 from backend_skills.core.discovery import classify_role
 from backend_skills.core.models import Confidence, Finding, Role, Severity
@@ -177,7 +177,10 @@ def _finding(confidence: Confidence, rule: str = "BSDB001", **kw: object) -> Fin
 
 
 def test_confidence_lowers_the_weight_of_a_cap() -> None:
-    high = cap_spec([_finding(Confidence.HIGH)])
+    # BSDB001 at high confidence says "built from the function's parameters", which is
+    # not request input: alone a hotspot; with our trace (BSSEC053) a vulnerability.
+    assert cap_spec([_finding(Confidence.HIGH)]) is None
+    high = cap_spec([_finding(Confidence.HIGH, rule="BSSEC053")])
     # Debug mode on is a flaw by itself (no data flow needed): a vulnerability.
     medium = cap_spec(
         [_finding(Confidence.MEDIUM, rule=r, line=n) for r, n in (("BSSEC010", 1), ("B201", 9))]
@@ -191,14 +194,18 @@ def test_confidence_lowers_the_weight_of_a_cap() -> None:
     assert cap_spec([_finding(Confidence.MEDIUM)]) is None
     assert medium.weight == 1.0
     assert medium.value == high.value
-    # A sink without evidence of outside input is a hotspot: it weighs half.
+    # A sink without evidence of outside input is a hotspot: it never caps, however many
+    # (mature projects use dangerous sinks on purpose); it costs its density points.
     hotspot = cap_spec([_finding(Confidence.HIGH, rule="B602", checker="bandit")])
     assert hotspot is None
-    two = cap_spec(
-        [_finding(Confidence.HIGH, rule="B602", checker="bandit", line=n) for n in (1, 2)]
-    )
-    assert two is not None
-    assert {f.kind for f in two.findings} == {"hotspot"}
+    many = [_finding(Confidence.HIGH, rule="B602", checker="bandit", line=n) for n in range(40)]
+    assert cap_spec(many) is None
+    # One vulnerability among them caps, and only the vulnerability is named.
+    traced = _finding(Confidence.HIGH, rule="BSSEC050", checker="python_ast", line=99)
+    mixed = cap_spec([*many, traced])
+    assert mixed is not None
+    assert mixed.value == 47.5
+    assert [f.kind for f in mixed.findings] == ["vulnerability"]
     # Low severity, a test file, a suppression: no cap.
     assert cap_spec([_finding(Confidence.HIGH, severity=Severity.MEDIUM)]) is None
     assert cap_spec([_finding(Confidence.HIGH, role=Role.TEST)]) is None
@@ -413,3 +420,25 @@ def test_a_schema_in_sql_migrations_is_read_beside_unread_code(make_tree: TreeFa
     assert database.coverage.languages_read == {"sql": 4}
     assert database.coverage.languages_not_read == {"ruby": 300}
     assert [n.skill for n in report.not_assessed] == ["scalability", "security", "server_side"]
+
+
+def test_language_rules_cap_when_request_fed_and_not_as_hotspots() -> None:
+    # BSSEC101 on request input (high/high) is an exploitable SQL injection in Java/C#/Go/JS
+    # and costs security.injection too; its hotspot form (medium/medium) never caps.
+    sql = _finding(Confidence.HIGH, rule="BSSEC101", checker="polyglot", path="src/A.java")
+    spec = cap_spec([sql])
+    assert spec is not None
+    assert spec.value == 47.5
+    assert spec.findings[0].kind == "vulnerability"
+    assert also_harms(sql, {"database.query_safety", "security.injection"}) == [
+        "security.injection"
+    ]
+    hotspot = _finding(
+        Confidence.MEDIUM, rule="BSSEC101", checker="polyglot", severity=Severity.MEDIUM
+    )
+    assert cap_spec([hotspot]) is None
+    for rule in ("BSSEC102", "BSSEC103", "BSSEC106", "BSSEC107", "BSSEC110", "BSSEC114"):
+        assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is not None
+    # Hygiene rules never cap, whatever their severity.
+    for rule in ("BSSEC104", "BSSEC105", "BSSEC112", "BSSEC118"):
+        assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is None

@@ -49,6 +49,7 @@ from backend_skills.core.scoring import weighted_findings
 from ._endpoints_polyglot import polyglot_result
 from ._endpoints_polyglot import scan as scan_endpoints
 from ._redact import redacted_snippet_hash
+from .analyses._secret_names import credential_weight
 from .analyses.authorization import AUTHORIZATION_METRICS
 
 NAME = "polyglot"
@@ -340,6 +341,8 @@ def _rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
     rule = match.rule
     severity, confidence = rule.severity, rule.confidence
     message = rule.message.format(name=match.name or "?") if rule.message else rule.title
+    if rule.id == "BSSEC109":  # weighed as Python's BSSEC001 (docs/security.md)
+        severity, confidence = credential_weight(match.name, match.secret, severity, confidence)
     if match.exploitable is True:
         message += ", with request input in the same function"
     elif match.exploitable is False:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from .caps import EXPLOITABLE, also_harms
+from .caps import EXPLOITABLE, TRACE_RULES, also_harms
 from .discovery import FileChangedError, FileSet, SourceFile
-from .models import Finding, FindingSource, Role
+from .models import Confidence, Finding, FindingSource, Role
 from .pool import line_hash
 from .suppress import suppression
 
@@ -111,9 +111,10 @@ def _add_to_group(group: list[Finding], finding: Finding) -> None:
     """Add ``finding`` to the findings at its place and criterion, merged with another
     tool's finding there."""
     for index, other in enumerate(group):
-        if other.checker != finding.checker and finding.checker not in {
-            s.checker for s in other.sources
-        }:
+        if (
+            other.checker != finding.checker
+            and finding.checker not in {s.checker for s in other.sources}
+        ) or (TRACE_RULES & {finding.rule, other.rule} and finding.rule not in other.rules):
             # Same place, same criterion, another tool: one finding naming both sources.
             group[index] = _merge(other, finding)
             return
@@ -133,11 +134,16 @@ def _apply_suppression(
 
 
 def _merge(first: Finding, second: Finding) -> Finding:
-    """One finding for two tools' reports of one place: the more severe one, listing
+    """One finding for two tools' reports of one place: the more severe one (on equal
+    severity the more confident: a traced sink keeps its evidence), listing
     every tool with its own rule id (so a search for bandit's B608 still finds it) and
     every criterion either harms."""
+    confident = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
     keep, other = (
-        (first, second) if first.severity.rank >= second.severity.rank else (second, first)
+        (first, second)
+        if (first.severity.rank, confident[first.confidence])
+        >= (second.severity.rank, confident[second.confidence])
+        else (second, first)
     )
     own = FindingSource(checker=keep.checker, rule=keep.rule)
     seen = {(s.checker, s.rule) for s in (*keep.sources, *other.sources)}

@@ -10,15 +10,20 @@ How much a finding weighs in a cap depends on the evidence it carries:
 
 - a **vulnerability** is a flaw whose exploitability the finding shows: a configuration
   that is the flaw by itself (a literal credential, debug mode on, TLS verification off,
-  a JWT accepted unverified), or a sink the checker saw fed by outside input (our
-  ``BSDB001`` at high confidence: a value from the function's parameters or the request);
+  a JWT accepted unverified), or a sink the checker saw fed by request input (our
+  trace rules BSSEC050-BSSEC053, merged into bandit's or BSDB001's finding there; the
+  language rules' taint rules at high confidence). ``BSDB001`` alone says "built from the
+  function's parameters", which is not request input;
 - a **hotspot** is a dangerous sink without that evidence (``shell=True``, a string-built
-  query, ``pickle.loads``): it may be fed by trusted data and needs review. It weighs half.
+  query, ``pickle.loads``): it may be fed by trusted data and needs review. Hotspots never
+  cap (mature projects use dangerous sinks on purpose: Django itself has dozens); they
+  cost their density points in the criterion, and the report lists them for review.
 
 Confidence scales the weight too (:data:`CONFIDENCE_FACTOR`): a low-confidence finding
 never caps. The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
 vulnerability: 47.5; two: 35, novice), never below :data:`CAP_FLOOR`. Below a total weight
-of 1 (a lone hotspot) there is no cap: the finding still costs its density points.
+of 1 (a lone medium-confidence flaw) there is no cap: the finding still costs its density
+points.
 
 Also here: :data:`ALSO_HARMS`, the further criteria a rule's findings count in (an SQL
 injection is a database failure and a security failure).
@@ -38,6 +43,7 @@ SHELL = "shell injection"
 CODE = "code injection"
 TEMPLATE = "template injection"
 DESERIALISATION = "unsafe deserialisation"
+NOSQL = "NoSQL injection"
 TLS = "TLS verification off"
 CREDENTIALS = "hard-coded credentials"
 DEBUG = "debug mode in production settings"
@@ -90,13 +96,41 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSDB201": NOSQL,  # MongoDB $where/$function built from input
     "BSDB202": NOSQL,  # request data as a MongoDB filter
     "BSSEC114": NOSQL,  # JavaScript: $where or a whole request object as a filter
+    "BSSEC050": SHELL,  # request input reaches a shell (our trace, upgrades B602/B605)
+    "BSSEC051": CODE,  # request input reaches eval/exec
+    "BSSEC052": DESERIALISATION,  # request input reaches pickle/yaml.load/marshal
+    "BSSEC053": SQL,  # request input reaches SQL built as a string (upgrades BSDB001/B608)
+    # ours, Java/C#/Go/JavaScript/TypeScript (docs/languages.md). Taint rules are high
+    # severity and confidence only with request input in the function (a vulnerability);
+    # their hotspots are reported one severity lower and never cap. BSSEC104 (weak hash),
+    # BSSEC105 (weak cipher), BSSEC111 (CSRF off), BSSEC112 (CORS), BSSEC116 (open
+    # redirect/SSRF, medium), BSSEC117 (cookie flags) and BSSEC118 (unpinned dependencies)
+    # are hygiene: density only, as their Python counterparts.
+    "BSSEC101": SQL,
+    "BSSEC102": SHELL,
+    "BSSEC103": CODE,
+    "BSSEC106": TLS,
+    "BSSEC107": DESERIALISATION,
+    "BSSEC108": DESERIALISATION,  # XML external entities (medium: density unless raised)
+    "BSSEC109": CREDENTIALS,
+    "BSSEC110": CREDENTIALS,
+    "BSSEC113": DEBUG,  # actuator/H2 console/stack traces (medium: density unless raised)
+    "BSSEC115": TEMPLATE,
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
 SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH})
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
-INPUT_EVIDENCE = frozenset({"BSDB001", "BSDB201", "BSDB202", "BSSEC114"})
+INPUT_EVIDENCE = frozenset(
+    {"BSSEC050", "BSSEC051", "BSSEC052", "BSSEC053", "BSSEC101", "BSSEC102"}
+    | {"BSSEC103"}
+    | {"BSSEC107", "BSSEC114", "BSDB201", "BSDB202"}
+)
+
+#: Rules that add evidence (request input traced to a sink) to another rule's finding at
+#: the same place, even the same checker's (BSSEC053 upgrades BSDB001): they merge into it.
+TRACE_RULES = frozenset({"BSSEC050", "BSSEC051", "BSSEC052", "BSSEC053"})
 
 #: Further criteria a rule's findings harm, besides the criterion they are listed under.
 ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
@@ -110,6 +144,8 @@ ALSO_HARMS: Mapping[str, tuple[str, ...]] = {
     # a call to another service without a timeout is also a resilience failure
     "B113": ("security.configuration", "scalability.resilience"),
     "BSSEC015": ("security.configuration", "scalability.resilience"),
+    "BSSEC053": ("database.query_safety", "security.injection"),
+    "BSSEC101": ("database.query_safety", "security.injection"),
 }
 
 CONFIDENCE_FACTOR: Mapping[Confidence, float] = {
@@ -117,7 +153,9 @@ CONFIDENCE_FACTOR: Mapping[Confidence, float] = {
     Confidence.MEDIUM: 0.5,
     Confidence.LOW: 0.0,
 }
-HOTSPOT_FACTOR = 0.5
+#: A hotspot's weight in a cap: none (DESIGN section 5: it is a sink to review, not a flaw
+#: shown to be exploitable; it costs its density points instead).
+HOTSPOT_FACTOR = 0.0
 CAP_START = 60.0
 CAP_STEP = 12.5
 CAP_FLOOR = 25.0
@@ -215,8 +253,8 @@ class CapSpec:
             lift=(
                 "fix these findings, or, where one is a reviewed false positive, suppress it "
                 "with a justification (# nosec <rule> -- why); the cap goes when their total "
-                f"weight is under {CAP_MIN_WEIGHT:g} (a vulnerability weighs 1, a hotspot 0.5, "
-                "times 1 for high and 0.5 for medium confidence)"
+                f"weight is under {CAP_MIN_WEIGHT:g} (a vulnerability weighs 1 at high and 0.5 at "
+                "medium confidence; hotspots, sinks without evidence of outside input, never cap)"
             ),
             findings=list(self.findings),
         )

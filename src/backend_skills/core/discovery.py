@@ -443,6 +443,14 @@ def detect_language(name: str) -> str | None:
     return None
 
 
+def _go_test_package(folder: str) -> bool:
+    """Go's test-helper packages: ``testdata``, and ``<name>test`` packages by the standard
+    library's convention (``net/http/httptest``, ``testing/fstest``; ``apitest``,
+    ``dbtest``)."""
+    last = folder.rpartition("/")[2].lower()
+    return last == "testdata" or (last.endswith("test") and len(last) > 4 and last != "latest")
+
+
 def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     """The role of a file from its path, language and first bytes.
 
@@ -462,7 +470,7 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language == "javascript" and _front_end_library(folder, name):
         return Role.VENDORED
     if language in CODE_LANGUAGES:
-        if test_dir or _TEST_NAME.search(name):
+        if test_dir or _TEST_NAME.search(name) or (language == "go" and _go_test_package(folder)):
             return Role.TEST  # test fixtures, including migrations under tests/
         if migration_dir:
             return Role.MIGRATION

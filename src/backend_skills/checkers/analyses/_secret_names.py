@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from backend_skills.core.models import Confidence, Severity
+
 from .._redact import AWS_KEY, PRIVATE_KEY, TOKENS, URL_CREDENTIALS
 
 
@@ -170,12 +172,79 @@ _PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", 
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
+#: ``package.module.function``: a dotted path (Django settings name callables this way).
+_DOTTED_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\.[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Hosts that are never production: loopback, Docker's host alias, reserved example and
+#: test domains (RFC 2606, RFC 6761).
+_DEV_HOST = re.compile(
+    r"^(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[?::1\]?|host\.docker\.internal"
+    r"|(?:[\w-]+\.)*(?:localhost|local|test|example|invalid)"
+    r"|(?:[\w-]+\.)*example\.(?:com|org|net))$",
+    re.I,
+)
+#: Passwords that are well-known development defaults of brokers and databases.
+_DEV_PASSWORDS = frozenset(
+    {
+        "guest",
+        "postgres",
+        "password",
+        "pass",
+        "secret",
+        "root",
+        "admin",
+        "changeme",
+        "example",
+        "test",
+        "dev",
+        "user",
+        "mysql",
+        "redis",
+        "rabbitmq",
+        "minioadmin",
+        "pass@word1",  # Microsoft's sample password (SQL Server images, eShop)
+    }
+)
+_URL_PARTS = re.compile(r"^[a-z][a-z0-9+.\-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@([^\s/'\"?#]*)", re.I)
+
+
+def dev_default_url(url: str) -> bool:
+    """Whether credentials in ``url`` are a development default, not a secret: the host
+    is local or an example domain, or the password is a well-known default
+    (``guest:guest``, ``postgres:postgres``) or repeats the user name."""
+    parts = _URL_PARTS.match(url)
+    if parts is None:
+        return False
+    user, password, host = parts.groups()
+    host = host.rsplit("@", 1)[-1]
+    host = host if host.startswith("[") else host.rsplit(":", 1)[0]
+    return bool(_DEV_HOST.match(host)) or password.lower() in _DEV_PASSWORDS or password == user
+
+
+def credential_weight(
+    name: str, value: str, severity: Severity, confidence: Confidence
+) -> tuple[Severity, Confidence]:
+    """Severity and confidence of a literal credential found by the language rules,
+    weighed as Python's BSSEC001: high severity only for a signing secret (a name ending
+    in "secret key", or naming a JWT or signing key), medium otherwise; low confidence
+    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``)."""
+    words = name_words(name)
+    signing = words[-2:] == ["secret", "key"] or bool({"jwt", "signing"} & set(words))
+    if not signing and severity is Severity.HIGH:
+        severity = Severity.MEDIUM
+    if value.lower() in _DEV_PASSWORDS:
+        confidence = Confidence.LOW
+    return severity, confidence
+
+
 def literal_secret(value: str, name: str) -> bool:
     """Whether a literal bound to a secret's name looks like a real value."""
     if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
         return False
     if "://" in value and "@" not in value:
         return False  # a URL without credentials
+    if _DOTTED_PATH.match(value):
+        return False  # a module path naming where the secret comes from
     return not (" " in value.strip() and len(value.split()) > 3)  # prose, not a secret
 
 
@@ -192,8 +261,8 @@ def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
     ]
     for pattern, rule, message in patterns:
         for match in pattern.finditer(text):  # none of the patterns crosses a line end
-            value = match.group(1) if rule == "BSSEC005" else match.group()
-            if rule == "BSSEC005" and _PLACEHOLDER.search(value):
+            value = match.group()  # BSSEC005: the whole URL (its host says if it is local)
+            if rule == "BSSEC005" and _PLACEHOLDER.search(match.group(1)):
                 continue
             line_start = text.rfind("\n", 0, match.start()) + 1
             line = text.count("\n", 0, match.start()) + 1

@@ -39,9 +39,11 @@ from backend_skills.core.models import (
 
 from .._redact import redacted_snippet_hash
 from . import Analysis, Visit
+from ._request_input import REQUEST, RequestFlow, module_of, same_module
 from ._secret_names import (
     PASSWORD_WORDS,
     credential_name,
+    dev_default_url,
     literal_secret,
     name_words,
     password_name,
@@ -65,6 +67,9 @@ SECRETS = "security.secrets"
 CONFIGURATION = "security.configuration"
 AUTHENTICATION = "security.authentication"
 DEPENDENCIES = "security.dependencies"
+INJECTION = "security.injection"
+DESERIALIZATION = "security.deserialization"
+QUERY_SAFETY = "database.query_safety"
 
 # --------------------------------------------------------------------------- the visitor
 
@@ -135,6 +140,9 @@ class _Visitor:
         self.dev = _dev_only(file.path)
         self.module_names: set[str] = set()
         self._flagged_hash_lines: set[int] = set()  # lines with a BSSEC020 already
+        self.jwt_decodes: list[tuple[ast.Call, ast.AST | None, list[str]]] = []
+        self.constants: dict[str, ast.AST] = {}
+        self.dev_default_lines: set[int] = set()  # env-lookup defaults, docstrings, comments
 
     # -- helpers
 
@@ -527,23 +535,18 @@ class _Visitor:
             options = _keyword(node, "options")
             if options is not None and isinstance(options.value, ast.Dict):
                 for key, value in zip(options.value.keys, options.value.values, strict=True):
-                    if _const_str(key) == "verify_signature" and _is_false(value):
+                    if _const_str(key) == "verify_signature" and self._false(value):
                         reasons.append("options={'verify_signature': False}")
             verify = _keyword(node, "verify")
-            if verify is not None and _is_false(verify.value):
+            if verify is not None and self._false(verify.value):
                 reasons.append("verify=False")
             algorithms = _keyword(node, "algorithms")
             if algorithms is not None and self._mentions_none(algorithms.value):
                 reasons.append("the 'none' algorithm")
             if reasons:
-                self.add(
-                    node,
-                    "BSSEC021",
-                    AUTHENTICATION,
-                    Severity.HIGH,
-                    Confidence.HIGH,
-                    f"JWT decoded without verifying its signature ({', '.join(reasons)})",
-                    347,
+                token = _keyword(node, "jwt") or _keyword(node, "token")
+                self.jwt_decodes.append(
+                    (node, token.value if token else (node.args[0] if node.args else None), reasons)
                 )
         if last == "encode":
             algorithm = _keyword(node, "algorithm")
@@ -557,6 +560,12 @@ class _Visitor:
                     "JWT signed with the 'none' algorithm: anyone can forge it",
                     347,
                 )
+
+    def _false(self, node: ast.AST) -> bool:
+        """``False``, or a module constant bound only to ``False`` (``VERIFY = False``)."""
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return _is_false(self.constants[node.id])
+        return _is_false(node)
 
     @staticmethod
     def _mentions_none(node: ast.AST) -> bool:
@@ -591,6 +600,28 @@ class _Visitor:
         """Every check over one walk of the tree (plus a first pass for imports)."""
         nodes = list(ast.walk(tree))
         names = self._learn(nodes)
+        bound: dict[str, list[ast.AST]] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(stmt.value)
+        self.constants = {
+            k: v[0] for k, v in bound.items() if len(v) == 1 and isinstance(v[0], ast.Constant)
+        }
+        for node in nodes:
+            if (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):  # docstrings and bare strings: documentation, examples
+                self.dev_default_lines.update(range(node.lineno, (node.end_lineno or 0) + 1))
+            elif isinstance(node, ast.Call):
+                default = _env_default(node)
+                if default is not None:
+                    self.dev_default_lines.update(
+                        range(default.lineno, (default.end_lineno or default.lineno) + 1)
+                    )
         assigns: list[ast.Assign | ast.AnnAssign] = []
         for node in nodes:
             if isinstance(node, ast.Assign | ast.AnnAssign):
@@ -651,6 +682,7 @@ class _Visitor:
     def _pattern_secrets(self) -> None:
         """Secrets recognised by their format (BSSEC002-BSSEC005) anywhere in the text."""
         patterned = list(text_secrets(self.file.text))
+        text_lines = self.file.text.splitlines()
         # A literal a pattern recognises (an AWS key, a GitHub token...) is reported once,
         # by the more specific pattern rule.
         lines = {line for line, *_ in patterned}
@@ -665,11 +697,55 @@ class _Visitor:
                     "message": message,
                     "severity": Severity.HIGH.value,
                     "confidence": (
-                        Confidence.LOW if value.endswith("EXAMPLE") else Confidence.HIGH
+                        Confidence.LOW
+                        if self._example_secret(line, rule, value, text_lines)
+                        else Confidence.HIGH
                     ).value,
                     "cwe": 798,
                 }
             )
+
+    def _example_secret(self, line: int, rule: str, value: str, lines: list[str]) -> bool:
+        """A pattern match that is an example or a development default, not a credential:
+        AWS's documented ``...EXAMPLE`` keys, a value in a docstring, a bare string or a
+        comment, the default of an environment lookup (``env("X", default=...)``,
+        ``os.getenv("X", ...)``), or credentials in a URL to a local or example host or
+        well-known development defaults (``amqp://guest:guest@localhost``)."""
+        if value.endswith("EXAMPLE") or line in self.dev_default_lines:
+            return True
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        if text.lstrip().startswith("#"):
+            return True
+        return rule == "BSSEC005" and dev_default_url(value)
+
+
+_ENV_LOOKUPS = frozenset({"getenv", "env", "config", "get_env", "getenv_or_default"})
+
+
+def _env_default(call: ast.Call) -> ast.expr | None:
+    """The default value of an environment lookup: ``os.getenv("X", d)``,
+    ``os.environ.get("X", d)``, ``env("X", default=d)``, ``env.str("X", default=d)``,
+    ``config("X", default=d)`` (python-decouple)."""
+    func = call.func
+    name = (
+        func.id
+        if isinstance(func, ast.Name)
+        else (func.attr if isinstance(func, ast.Attribute) else "")
+    )
+    owner = ""
+    if isinstance(func, ast.Attribute):
+        owner = (
+            func.value.id
+            if isinstance(func.value, ast.Name)
+            else (func.value.attr if isinstance(func.value, ast.Attribute) else "")
+        )
+    environ = owner in {"environ", "env", "os"} or name in _ENV_LOOKUPS
+    if not environ or not (name in _ENV_LOOKUPS or name in {"get", "setdefault"} or owner == "env"):
+        return None
+    default = _keyword(call, "default")
+    if default is not None:
+        return default.value
+    return call.args[1] if len(call.args) > 1 else None
 
 
 def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
@@ -704,23 +780,164 @@ def _secret_findings(path: str, text: str, items: Iterable[Mapping[str, Any]]) -
     return findings
 
 
+_SINK_RULES: Mapping[str, tuple[str, str, int, str]] = {
+    "shell": ("BSSEC050", INJECTION, 78, "a shell command"),
+    "code": ("BSSEC051", INJECTION, 95, "eval/exec"),
+    "deserialisation": ("BSSEC052", DESERIALIZATION, 502, "an unsafe deserialiser"),
+    "sql": ("BSSEC053", QUERY_SAFETY, 89, "SQL built as a string"),
+}
+
+
+def _fed_by_call(
+    path: str, sink: Mapping[str, Any], calls: Mapping[str, list[tuple[str, str, Any]]]
+) -> str | None:
+    """The caller (``file:function``) passing request input to a parameter the sink
+    depends on, one call away (same file or a module importing it), or None."""
+    fed = set(sink["origins"]) - {REQUEST}
+    params = list(sink["params"])
+    for caller, callee_module, (positions, keywords) in calls.get(sink["function"], []):
+        owner, _, last = callee_module.rpartition(".")
+        if (
+            callee_module not in ("", module_of(path))
+            and not (
+                same_module(module_of(path), callee_module)
+                # Student.create(...): a class imported from the module, then its method
+                or (last[:1].isupper() and same_module(module_of(path), owner))
+            )
+        ):
+            continue
+        names = {params[i] for i in positions if i < len(params)} | set(keywords)
+        if names & fed:
+            return caller
+    return None
+
+
+def _traced_sinks(data: Mapping[str, dict[str, Any]], files: Mapping[str, Any]) -> list[Finding]:
+    """Dangerous sinks fed by request input, in the same function or one call away
+    (BSSEC050-BSSEC052; BSSEC021 as a vulnerability or a hotspot)."""
+    calls: dict[str, list[tuple[str, str, Any]]] = {}
+    for path, facts in data.items():
+        own = module_of(path)
+        local = set(facts.get("functions", {}))
+        for qual, positions, keywords in facts.get("calls", ()):
+            module, _, name = str(qual).rpartition(".")
+            if module in ("self", "cls") or (not module and name in local):
+                module = own
+            elif not module:
+                continue
+            calls.setdefault(name, []).append((path, module, (positions, keywords)))
+    findings = []
+    for path, facts in sorted(data.items()):
+        file = files.get(path)
+        if file is None or file.role in (Role.TEST, Role.DOCS):
+            continue
+        for sink in facts.get("sinks", ()):
+            direct = REQUEST in sink["origins"]
+            caller = None if direct else _fed_by_call(path, sink, calls)
+            how = (
+                "request input in the same function"
+                if direct
+                else f"request input passed by {caller}"
+                if caller
+                else ""
+            )
+            if sink["kind"] == "jwt":
+                reasons = ", ".join(sink.get("reasons", ()))
+                findings.append(
+                    Finding(
+                        checker="python_ast",
+                        rule="BSSEC021",
+                        skill=SKILL,
+                        criterion=AUTHENTICATION,
+                        severity=Severity.HIGH if how else Severity.MEDIUM,
+                        confidence=Confidence.HIGH if how else Confidence.MEDIUM,
+                        message=(
+                            f"JWT decoded without verifying its signature ({reasons})"
+                            + (
+                                f", the token from {how}"
+                                if how
+                                else " (hotspot: the token does not come from the request "
+                                "here, e.g. one received from an identity provider; review it)"
+                            )
+                        ),
+                        path=path,
+                        line=int(sink["line"]),
+                        cwe=347,
+                    )
+                )
+                continue
+            if not how:
+                continue  # bandit reports the sink; without input it is a hotspot
+            rule, criterion, cwe, what = _SINK_RULES[sink["kind"]]
+            findings.append(
+                Finding(
+                    checker="python_ast",
+                    rule=rule,
+                    skill=SKILL,
+                    criterion=criterion,
+                    severity=Severity.HIGH,
+                    confidence=Confidence.HIGH,
+                    message=f"Request input reaches {what} ({how}): an exploitable injection",
+                    path=path,
+                    line=int(sink["line"]),
+                    cwe=cwe,
+                )
+            )
+    return findings
+
+
 class SecurityAnalysis(Analysis):
     """Secrets, configuration and authentication checks bandit lacks; dependency hygiene."""
 
     name = "security"
     provides: ClassVar[tuple[str, ...]] = (DEPENDENCY_RISK, DEPENDENCIES_DECLARED)
-    feeds: ClassVar[tuple[str, ...]] = (SECRETS, CONFIGURATION, AUTHENTICATION, DEPENDENCIES)
+    feeds: ClassVar[tuple[str, ...]] = (
+        SECRETS,
+        CONFIGURATION,
+        AUTHENTICATION,
+        DEPENDENCIES,
+        INJECTION,
+        DESERIALIZATION,
+    )
 
     def visit(self, file: SourceFile, tree: ast.Module, options: Mapping[str, Any]) -> Visit:
         """Findings for one file; secrets and authentication facts as data."""
         visitor = _Visitor(file)
         visitor.run(tree)
+        flow = RequestFlow(tree, visitor.aliases)
+        sinks = [
+            {
+                "kind": sink.kind,
+                "line": sink.line,
+                "function": sink.function,
+                "origins": sorted(sink.origins),
+                "params": list(sink.params),
+            }
+            for sink in flow.sinks
+            if sink.origins
+        ]
+        for call, token, reasons in visitor.jwt_decodes:
+            function, params = flow.scope_of(call)
+            sinks.append(
+                {
+                    "kind": "jwt",
+                    "line": call.lineno,
+                    "function": function,
+                    "origins": sorted(flow.value_origins(call, token)),
+                    "params": list(params),
+                    "reasons": reasons,
+                }
+            )
+        functions: dict[str, list[str]] = {k: list(v) for k, v in flow.functions.items()}
         return Visit(
             findings=visitor.findings,
             data={
                 "secrets": visitor.secrets,
                 "auth": visitor.auth,
                 "hashers": sorted(visitor.hashers),
+                "sinks": sinks,
+                "calls": [[q, list(p), list(k)] for q, p, k in flow.calls],
+                "functions": functions,
             },
         )
 
@@ -750,6 +967,7 @@ class SecurityAnalysis(Analysis):
         for label, paths in sorted(hashers.items()):
             shown = ", ".join(paths[:3]) + (" ..." if len(paths) > 3 else "")
             result.notes.append(f"password hashing with {label} ({shown})")
+        result.findings.extend(_traced_sinks(data, files))
         deps = dependency_hygiene(ctx.fileset)
         result.findings.extend(deps.findings)
         result.metrics.extend(deps.metrics)
