@@ -6,7 +6,7 @@ import configparser
 import json
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from backend_skills.checkers._repo_ci import (
@@ -20,7 +20,7 @@ from backend_skills.checkers._repo_text import (
     _join,
     _Part,
 )
-from backend_skills.core.discovery import FileSet
+from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.models import Metric, Severity, Skip
 
 # --------------------------------------------------------------------------- linters
@@ -202,78 +202,94 @@ def _shallow(path: str) -> bool:
     return path.count("/") <= 1
 
 
-def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
-    part = _Part()
-    tools = _Tools()
-    hooks: list[str] = []
-    editorconfig = False
-    for f in fileset.files:
-        if not _shallow(f.path):
-            continue
-        if f.name in CONFIG_FILES:
-            part.files.add(f.path)
-            tools.add(CONFIG_FILES[f.name], f.path)
-        elif f.name == "pyproject.toml":
-            part.files.add(f.path)
-            try:
-                table = tomllib.loads(f.text).get("tool", {})
-            except (tomllib.TOMLDecodeError, RecursionError) as exc:
-                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                part.skipped.append(
-                    Skip(path=f.path, reason=f"invalid TOML: {detail}", checker="repo")
-                )
-                continue
-            if isinstance(table, dict):
-                for key, tool in PYPROJECT_TOOLS.items():
-                    if key in table:
-                        tools.add(tool, f"{f.path} [tool.{key}]")
-                ruff = table.get("ruff")
-                if isinstance(ruff, dict) and "format" in ruff:
-                    tools.add("ruff-format", f"{f.path} [tool.ruff.format]")
-        elif f.name in ("setup.cfg", "tox.ini"):
-            part.files.add(f.path)
-            parser = configparser.ConfigParser(strict=False, interpolation=None)
-            try:
-                parser.read_string(f.text)
-            except (configparser.Error, ValueError):
-                continue
-            for section in parser.sections():
-                name = section.lower()
-                ini_tool = INI_SECTIONS.get(name) or ("mypy" if name.startswith("mypy-") else None)
-                if ini_tool:
-                    tools.add(ini_tool, f"{f.path} [{section}]")
-        elif f.name == "tsconfig.json" and re.search(r'"strict"\s*:\s*true', f.text):
-            part.files.add(f.path)
-            tools.add("tsc", f"{f.path} strict")
+def _add_command_tools(tools: _Tools, commands: Iterable[str], where: str) -> None:
+    """Record every tool a shell command names, as run from ``where``."""
+    for command in commands:
+        for m in _TOOL_IN_COMMAND.finditer(command):
+            tools.add(_tool_from_command(m.group(1)), where)
+
+
+def _pyproject_tools(f: SourceFile, part: _Part, tools: _Tools) -> None:
+    try:
+        table = tomllib.loads(f.text).get("tool", {})
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        part.skipped.append(Skip(path=f.path, reason=f"invalid TOML: {detail}", checker="repo"))
+        return
+    if not isinstance(table, dict):
+        return
+    for key, tool in PYPROJECT_TOOLS.items():
+        if key in table:
+            tools.add(tool, f"{f.path} [tool.{key}]")
+    ruff = table.get("ruff")
+    if isinstance(ruff, dict) and "format" in ruff:
+        tools.add("ruff-format", f"{f.path} [tool.ruff.format]")
+
+
+def _ini_tools(f: SourceFile, tools: _Tools) -> None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(f.text)
+    except (configparser.Error, ValueError):
+        return
+    for section in parser.sections():
+        name = section.lower()
+        ini_tool = INI_SECTIONS.get(name) or ("mypy" if name.startswith("mypy-") else None)
+        if ini_tool:
+            tools.add(ini_tool, f"{f.path} [{section}]")
+
+
+def _config_tools(f: SourceFile, part: _Part, tools: _Tools) -> None:
+    """Tools one shallow configuration file declares."""
+    if f.name in CONFIG_FILES:
+        part.files.add(f.path)
+        tools.add(CONFIG_FILES[f.name], f.path)
+    elif f.name == "pyproject.toml":
+        part.files.add(f.path)
+        _pyproject_tools(f, part, tools)
+    elif f.name in ("setup.cfg", "tox.ini"):
+        part.files.add(f.path)
+        _ini_tools(f, tools)
+    elif f.name == "tsconfig.json" and re.search(r'"strict"\s*:\s*true', f.text):
+        part.files.add(f.path)
+        tools.add("tsc", f"{f.path} strict")
+
+
+def _pre_commit_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
     pre_commit = fileset.get(".pre-commit-config.yaml") or fileset.get(".pre-commit-config.yml")
-    if pre_commit is not None:
-        part.files.add(pre_commit.path)
-        data, problem = load_yaml(pre_commit)
-        if problem is not None:
-            part.skipped.append(Skip(path=pre_commit.path, reason=problem, checker="repo"))
-            part.findings.append(
-                _finding(
-                    "BSCOL008",
-                    LINTERS,
-                    pre_commit.path,
-                    f"{pre_commit.path}: {problem}",
-                    severity=Severity.LOW,
-                )
+    if pre_commit is None:
+        return
+    part.files.add(pre_commit.path)
+    data, problem = load_yaml(pre_commit)
+    if problem is not None:
+        part.skipped.append(Skip(path=pre_commit.path, reason=problem, checker="repo"))
+        part.findings.append(
+            _finding(
+                "BSCOL008",
+                LINTERS,
+                pre_commit.path,
+                f"{pre_commit.path}: {problem}",
+                severity=Severity.LOW,
             )
-        elif isinstance(data, dict) and isinstance(data.get("repos"), list):
-            for repo in data["repos"]:
-                if not isinstance(repo, dict) or not isinstance(repo.get("hooks"), list):
-                    continue
-                for hook in repo["hooks"]:
-                    if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
-                        continue
-                    hook_id = str(hook["id"])
-                    hooks.append(hook_id)
-                    tools.add(_HOOK_ALIASES.get(hook_id, hook_id), pre_commit.path)
-                    entry = hook.get("entry")
-                    if isinstance(entry, str):
-                        for m in _TOOL_IN_COMMAND.finditer(entry):
-                            tools.add(_tool_from_command(m.group(1)), pre_commit.path)
+        )
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("repos"), list):
+        return
+    for repo in data["repos"]:
+        if not isinstance(repo, dict) or not isinstance(repo.get("hooks"), list):
+            continue
+        for hook in repo["hooks"]:
+            if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
+                continue
+            hook_id = str(hook["id"])
+            hooks.append(hook_id)
+            tools.add(_HOOK_ALIASES.get(hook_id, hook_id), pre_commit.path)
+            entry = hook.get("entry")
+            if isinstance(entry, str):
+                _add_command_tools(tools, [entry], pre_commit.path)
+
+
+def _lefthook_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
     lefthook = next(
         (
             fileset.get(n)
@@ -282,43 +298,44 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
         ),
         None,
     )
-    if lefthook is not None:
-        part.files.add(lefthook.path)
-        data, _ = load_yaml(lefthook)
-        if isinstance(data, dict) and any(k.startswith("pre-") for k in data if isinstance(k, str)):
-            commands = commands_in(yaml_strings(data))
-            hooks.extend(commands)
-            for command in commands:
-                for m in _TOOL_IN_COMMAND.finditer(command):
-                    tools.add(_tool_from_command(m.group(1)), lefthook.path)
+    if lefthook is None:
+        return
+    part.files.add(lefthook.path)
+    data, _ = load_yaml(lefthook)
+    if isinstance(data, dict) and any(k.startswith("pre-") for k in data if isinstance(k, str)):
+        commands = commands_in(yaml_strings(data))
+        hooks.extend(commands)
+        _add_command_tools(tools, commands, lefthook.path)
+
+
+def _package_scripts(fileset: FileSet, hooks: list[str]) -> list[str]:
+    """The npm scripts of ``package.json`` (and husky, recorded as a git hook)."""
     package = fileset.get("package.json")
-    package_scripts: list[str] = []
-    if package is not None:
-        try:
-            pkg = json.loads(package.text)
-        except (ValueError, RecursionError):
-            pkg = None
-        if isinstance(pkg, dict):
-            scripts = pkg.get("scripts")
-            if isinstance(scripts, dict):
-                package_scripts = [str(v) for v in scripts.values()]
-            if ".husky" in fileset.dirs and "husky" in package.text:
-                hooks.append("husky")
-    # Tools the automation runs: CI steps (with Makefile recipes), tox, nox, npm scripts.
-    runners: list[tuple[str, Sequence[str]]] = [("CI", ci_commands)]
-    for name in ("tox.ini", "noxfile.py", "Makefile"):
-        runner = fileset.get(name)
-        if runner is not None:
-            runners.append((name, commands_in([runner.text])))
-    runners.append(("package.json scripts", commands_in(package_scripts)))
-    for where, run_commands in runners:
-        for command in run_commands:
-            for m in _TOOL_IN_COMMAND.finditer(command):
-                tools.add(_tool_from_command(m.group(1)), where)
-    editor = fileset.get(".editorconfig")
-    if editor is not None:
-        part.files.add(editor.path)
-        editorconfig = editorconfig_has_settings(editor.text)
+    if package is None:
+        return []
+    try:
+        pkg = json.loads(package.text)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(pkg, dict):
+        return []
+    scripts = pkg.get("scripts")
+    package_scripts = [str(v) for v in scripts.values()] if isinstance(scripts, dict) else []
+    if ".husky" in fileset.dirs and "husky" in package.text:
+        hooks.append("husky")
+    return package_scripts
+
+
+_LINT_ADVICE = {
+    "linter": ("a linter ([tool.ruff] in pyproject.toml)", "pyproject.toml"),
+    "formatter": ("a formatter (ruff format or black)", "pyproject.toml"),
+    "type checker": ("a type checker ([tool.mypy] in pyproject.toml)", "pyproject.toml"),
+    "git hooks": ("git hooks (.pre-commit-config.yaml running them)", ".pre-commit-config.yaml"),
+    "editorconfig": ("an .editorconfig", ".editorconfig"),
+}
+
+
+def _report_linters(part: _Part, tools: _Tools, hooks: list[str], editorconfig: bool) -> None:
     kinds = tools.kinds()
     signals = {
         "linter": bool(kinds.get("linter")),
@@ -345,27 +362,40 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
         part.notes.append(f"git hooks: {len(hooks)} configured")
     missing = [s for s in LINT_SIGNALS if not signals[s]]
     if missing:
-        advice = {
-            "linter": "a linter ([tool.ruff] in pyproject.toml)",
-            "formatter": "a formatter (ruff format or black)",
-            "type checker": "a type checker ([tool.mypy] in pyproject.toml)",
-            "git hooks": "git hooks (.pre-commit-config.yaml running them)",
-            "editorconfig": "an .editorconfig",
-        }
-        path = {
-            "linter": "pyproject.toml",
-            "formatter": "pyproject.toml",
-            "type checker": "pyproject.toml",
-            "git hooks": ".pre-commit-config.yaml",
-            "editorconfig": ".editorconfig",
-        }[missing[0]]
         part.findings.append(
             _finding(
                 "BSCOL008",
                 LINTERS,
-                path,
-                f"not configured: {_join([advice[m] for m in missing])}",
+                _LINT_ADVICE[missing[0]][1],
+                f"not configured: {_join([_LINT_ADVICE[m][0] for m in missing])}",
                 severity=Severity.LOW if len(met) <= 1 else Severity.INFO,
             )
         )
+
+
+def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
+    part = _Part()
+    tools = _Tools()
+    hooks: list[str] = []
+    for f in fileset.files:
+        if _shallow(f.path):
+            _config_tools(f, part, tools)
+    _pre_commit_hooks(fileset, part, tools, hooks)
+    _lefthook_hooks(fileset, part, tools, hooks)
+    package_scripts = _package_scripts(fileset, hooks)
+    # Tools the automation runs: CI steps (with Makefile recipes), tox, nox, npm scripts.
+    runners: list[tuple[str, Sequence[str]]] = [("CI", ci_commands)]
+    for name in ("tox.ini", "noxfile.py", "Makefile"):
+        runner = fileset.get(name)
+        if runner is not None:
+            runners.append((name, commands_in([runner.text])))
+    runners.append(("package.json scripts", commands_in(package_scripts)))
+    for where, run_commands in runners:
+        _add_command_tools(tools, run_commands, where)
+    editorconfig = False
+    editor = fileset.get(".editorconfig")
+    if editor is not None:
+        part.files.add(editor.path)
+        editorconfig = editorconfig_has_settings(editor.text)
+    _report_linters(part, tools, hooks, editorconfig)
     return part
