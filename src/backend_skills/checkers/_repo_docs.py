@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from backend_skills.checkers._repo_ci import (
@@ -19,6 +20,7 @@ from backend_skills.checkers._repo_text import (
     DOCS,
     README,
     README_MIN_WORDS,
+    Document,
     _community_files,
     _finding,
     _join,
@@ -60,39 +62,32 @@ _ARCH_HEADING = re.compile(
 _ARCH_LINK = re.compile(r"(architecture|design|adr)", re.IGNORECASE)
 
 
-def _readme(fileset: FileSet) -> _Part:
-    part = _Part()
-    found, empty = _community_files(
-        fileset, lambda stem: stem == "README", dirs=("", ".github", "docs")
-    )
-    if not found:
-        if empty:
-            message = f"{empty[0]} is empty: write what the project does, how to install and run it, and how it is built"
-            part.findings.append(
-                _finding("BSCOL001", README, empty[0], message, severity=Severity.LOW)
+def _no_readme(part: _Part, empty: Sequence[str]) -> None:
+    if empty:
+        message = f"{empty[0]} is empty: write what the project does, how to install and run it, and how it is built"
+        part.findings.append(_finding("BSCOL001", README, empty[0], message, severity=Severity.LOW))
+    else:
+        part.findings.append(
+            _finding(
+                "BSCOL001",
+                README,
+                "README.md",
+                "no README: add README.md at the root with install, usage and architecture sections",
             )
-        else:
-            part.findings.append(
-                _finding(
-                    "BSCOL001",
-                    README,
-                    "README.md",
-                    "no README: add README.md at the root with install, usage and architecture sections",
-                )
-            )
-        part.metrics += [
-            Metric(name="repo.readme_signals", value=0.0, unit="signals of 6"),
-            Metric(name="repo.readme_words", value=0.0, unit="words"),
-        ]
-        return part
-    # Prefer the root README; among several there, the longest.
-    top = _parent(found[0].path)
-    candidates = [f for f in found if _parent(f.path) == top]
-    docs = [parse_document(f.path, f.text) for f in candidates]
-    doc = max(docs, key=lambda d: d.prose_words)
-    part.files.add(doc.path)
+        )
+    part.metrics += [
+        Metric(name="repo.readme_signals", value=0.0, unit="signals of 6"),
+        Metric(name="repo.readme_words", value=0.0, unit="words"),
+    ]
+
+
+_DIAGRAM_STARTS = ("graph ", "flowchart", "sequenceDiagram", "@startuml")
+
+
+def _readme_signals(doc: Document) -> dict[str, bool]:
+    """Which of :data:`README_SIGNALS` a README shows."""
     non_install_code = [b for b in doc.code_blocks if not _only_install(b)]
-    signals = {
+    return {
         "body": doc.prose_words >= README_MIN_WORDS,
         "sections": len(doc.sections) >= 3,
         "install": doc.section_with(_INSTALL_HEADING) is not None
@@ -102,11 +97,25 @@ def _readme(fileset: FileSet) -> _Part:
         "links": bool(doc.links),
         "architecture": doc.section_with(_ARCH_HEADING) is not None
         or any(_ARCH_LINK.search(t) for t in doc.links)
-        or any(
-            b.lstrip().startswith(("graph ", "flowchart", "sequenceDiagram", "@startuml"))
-            for b in doc.code_blocks
-        ),
+        or any(b.lstrip().startswith(_DIAGRAM_STARTS) for b in doc.code_blocks),
     }
+
+
+def _readme(fileset: FileSet) -> _Part:
+    part = _Part()
+    found, empty = _community_files(
+        fileset, lambda stem: stem == "README", dirs=("", ".github", "docs")
+    )
+    if not found:
+        _no_readme(part, empty)
+        return part
+    # Prefer the root README; among several there, the longest.
+    top = _parent(found[0].path)
+    candidates = [f for f in found if _parent(f.path) == top]
+    docs = [parse_document(f.path, f.text) for f in candidates]
+    doc = max(docs, key=lambda d: d.prose_words)
+    part.files.add(doc.path)
+    signals = _readme_signals(doc)
     met = [s for s in README_SIGNALS if signals[s]]
     missing = [s for s in README_SIGNALS if not signals[s]]
     part.metrics += [
@@ -261,90 +270,45 @@ def _join_path(folder: str, relative: str) -> str | None:
     return "" if joined == "." else joined
 
 
-def _doc_pages(fileset: FileSet) -> _Part:
-    part = _Part()
-    pages: list[str] = []
-    top_level: list[str] = []
-    thin: list[tuple[str, int]] = []
-    sites = _site_sources(fileset)
-    site_dirs = tuple(source + "/" for _, _, source in sites if source)
+def _under_not_doc(parts: Sequence[str]) -> bool:
+    """Whether a folder of the path holds tests or fixtures, whose docs are not the project's."""
+    return any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1])
 
-    def judge(f: SourceFile) -> bool:
-        part.files.add(f.path)
-        doc = parse_document(f.path, f.text)
-        generated = any(_AUTODOC.match(d) for d in doc.directives) or bool(
-            _MKDOCSTRINGS.search(f.text)
-        )
-        if doc.prose_words >= DOC_PAGE_MIN_WORDS or generated:
-            return True
-        thin.append((f.path, doc.prose_words))
-        return False
 
-    for f in fileset.files:
-        if f.language not in {"markdown", "rst", "text", "html"}:
-            continue
-        parts = PurePosixPath(f.path).parts
-        stem = _norm_stem(f.name)
-        if len(parts) == 1:
-            # A top-level page beside the README (development.md, deployment.md, FAQ.md).
-            if (
-                f.language in _TOP_LEVEL_DOC_LANGUAGES
-                and not stem.startswith("README")
-                and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
-                and judge(f)
-            ):
-                top_level.append(f.path)
-            continue
-        in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
-        in_site = bool(site_dirs) and f.path.startswith(site_dirs)
-        if not (in_doc_dir or in_site):
-            continue
-        if any(p.lower() in _NOT_DOC_PARENTS for p in parts[:-1]):
-            continue  # documentation of a test fixture is not the project's
-        if stem in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
-            continue
-        if judge(f):
-            pages.append(f.path)
-    # A site configuration counts as one page when its source folder holds files
-    # (AsciiDoc pages, which discovery does not read, included through the folder).
-    with_content = [
-        (path, generator)
-        for path, generator, source in sites
-        if any(d == source or d.startswith(source + "/") for d in fileset.dirs)
-        or any(p.startswith(source + "/") for p in pages)
-    ]
-    empty_sites = [path for path, _, _ in sites if path not in {p for p, _ in with_content}]
-    site_names = sorted({generator for _, generator in with_content})
-    empty_pages = [
-        s.path
-        for s in fileset.skipped
-        if s.reason == "empty file"
-        and any(p.lower() in DOC_DIRS for p in PurePosixPath(s.path).parts[:-1])
-        and not any(p.lower() in _NOT_DOC_PARENTS for p in PurePosixPath(s.path).parts[:-1])
-    ]
-    count = len(pages) + len(top_level) + (1 if with_content else 0)
-    part.metrics.append(
-        Metric(
-            name="repo.doc_pages",
-            value=float(count),
-            unit="pages",
-            files=len(pages) + len(top_level),
-        )
-    )
-    if count:
-        where = sorted({_doc_root(p) for p in pages})
-        part.notes.append(
-            f"documentation: {len(pages) + len(top_level)} page(s) with at least "
-            f"{DOC_PAGE_MIN_WORDS} words"
-            + (f" under {_join(where)}" if where else "")
-            + (f"; top-level pages {_join(top_level[:6])}" if top_level else "")
-            + (
-                f"; site built with {_join(site_names)} ({_join([p for p, _ in with_content])}, "
-                "counted as one page)"
-                if site_names
-                else ""
-            )
-        )
+def _page_kind(f: SourceFile, site_dirs: tuple[str, ...]) -> str | None:
+    """``"top"`` for a top-level page beside the README, ``"page"`` for a page of a
+    documentation folder or site, None for a file that is not a documentation page."""
+    if f.language not in {"markdown", "rst", "text", "html"}:
+        return None
+    parts = PurePosixPath(f.path).parts
+    stem = _norm_stem(f.name)
+    if len(parts) == 1:
+        # A top-level page beside the README (development.md, deployment.md, FAQ.md).
+        if (
+            f.language in _TOP_LEVEL_DOC_LANGUAGES
+            and not stem.startswith("README")
+            and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
+        ):
+            return "top"
+        return None
+    in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
+    in_site = bool(site_dirs) and f.path.startswith(site_dirs)
+    if not (in_doc_dir or in_site):
+        return None
+    if _under_not_doc(parts):
+        return None  # documentation of a test fixture is not the project's
+    if stem in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
+        return None
+    return "page"
+
+
+def _doc_findings(
+    part: _Part,
+    thin: Sequence[tuple[str, int]],
+    empty_sites: Sequence[str],
+    empty_pages: Sequence[str],
+    count: int,
+) -> None:
     for path, words in thin[:5]:
         part.findings.append(
             _finding(
@@ -380,6 +344,87 @@ def _doc_pages(fileset: FileSet) -> _Part:
                 "configuration and operations (or top-level pages such as development.md)",
             )
         )
+
+
+def _judge_page(f: SourceFile, part: _Part, thin: list[tuple[str, int]]) -> bool:
+    """Whether a documentation page has enough prose (or is generated API documentation);
+    a thin page is recorded in ``thin``."""
+    part.files.add(f.path)
+    doc = parse_document(f.path, f.text)
+    generated = any(_AUTODOC.match(d) for d in doc.directives) or bool(_MKDOCSTRINGS.search(f.text))
+    if doc.prose_words >= DOC_PAGE_MIN_WORDS or generated:
+        return True
+    thin.append((f.path, doc.prose_words))
+    return False
+
+
+def _site_has_content(source: str, fileset: FileSet, pages: Sequence[str]) -> bool:
+    return any(d == source or d.startswith(source + "/") for d in fileset.dirs) or any(
+        p.startswith(source + "/") for p in pages
+    )
+
+
+def _empty_doc_page(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return any(p.lower() in DOC_DIRS for p in parts[:-1]) and not _under_not_doc(parts)
+
+
+def _doc_note(
+    pages: Sequence[str],
+    top_level: Sequence[str],
+    site_names: Sequence[str],
+    with_content: Sequence[tuple[str, str]],
+) -> str:
+    where = sorted({_doc_root(p) for p in pages})
+    return (
+        f"documentation: {len(pages) + len(top_level)} page(s) with at least "
+        f"{DOC_PAGE_MIN_WORDS} words"
+        + (f" under {_join(where)}" if where else "")
+        + (f"; top-level pages {_join(top_level[:6])}" if top_level else "")
+        + (
+            f"; site built with {_join(site_names)} ({_join([p for p, _ in with_content])}, "
+            "counted as one page)"
+            if site_names
+            else ""
+        )
+    )
+
+
+def _doc_pages(fileset: FileSet) -> _Part:
+    part = _Part()
+    pages: list[str] = []
+    top_level: list[str] = []
+    thin: list[tuple[str, int]] = []
+    sites = _site_sources(fileset)
+    site_dirs = tuple(source + "/" for _, _, source in sites if source)
+    for f in fileset.files:
+        kind = _page_kind(f, site_dirs)
+        if kind is not None and _judge_page(f, part, thin):
+            (top_level if kind == "top" else pages).append(f.path)
+    # A site configuration counts as one page when its source folder holds files
+    # (AsciiDoc pages, which discovery does not read, included through the folder).
+    with_content = [
+        (path, generator)
+        for path, generator, source in sites
+        if _site_has_content(source, fileset, pages)
+    ]
+    empty_sites = [path for path, _, _ in sites if path not in {p for p, _ in with_content}]
+    site_names = sorted({generator for _, generator in with_content})
+    empty_pages = [
+        s.path for s in fileset.skipped if s.reason == "empty file" and _empty_doc_page(s.path)
+    ]
+    count = len(pages) + len(top_level) + (1 if with_content else 0)
+    part.metrics.append(
+        Metric(
+            name="repo.doc_pages",
+            value=float(count),
+            unit="pages",
+            files=len(pages) + len(top_level),
+        )
+    )
+    if count:
+        part.notes.append(_doc_note(pages, top_level, site_names, with_content))
+    _doc_findings(part, thin, empty_sites, empty_pages, count)
     return part
 
 
