@@ -73,76 +73,100 @@ _SECURITY_CHANNEL = re.compile(
 _CODEOWNERS_RULE = re.compile(r"^\s*[^#\s]\S*\s+(@[\w./-]+|[\w.+-]+@[\w.-]+)", re.MULTILINE)
 
 
+def _is_pr_template(f: SourceFile) -> bool:
+    lower = f.path.lower()
+    return (
+        _parent(lower) in ("", ".github", "docs") and _norm_stem(f.name) == "PULL_REQUEST_TEMPLATE"
+    ) or _parent(lower) in (".github/pull_request_template", ".gitlab/merge_request_templates")
+
+
+def _is_issue_template(f: SourceFile) -> bool:
+    lower = f.path.lower()
+    if _parent(lower) in (".github/issue_template", ".gitlab/issue_templates"):
+        return f.name.lower() not in ("config.yml", "config.yaml")
+    return _parent(lower) in ("", ".github", "docs") and _norm_stem(f.name) == "ISSUE_TEMPLATE"
+
+
+def _security_policy_ok(f: SourceFile) -> bool:
+    return _words(f.text) >= 20 and _SECURITY_CHANNEL.search(f.text) is not None
+
+
+def _review_candidates(
+    fileset: FileSet,
+) -> list[tuple[str, list[SourceFile], Callable[[SourceFile], bool]]]:
+    """Each review item with the files that may provide it and the test they must pass."""
+    owners = [
+        f
+        for f in fileset.files
+        if f.name == "CODEOWNERS" and _parent(f.path) in ("", ".github", "docs", ".gitlab")
+    ]
+    coc, _ = _community_files(fileset, lambda stem: stem == "CODE_OF_CONDUCT")
+    security, _ = _community_files(fileset, lambda stem: stem == "SECURITY")
+    return [
+        ("CODEOWNERS", owners, lambda f: _CODEOWNERS_RULE.search(f.text) is not None),
+        (
+            "pull request template",
+            [f for f in fileset.files if _is_pr_template(f)],
+            lambda f: _words(f.text) >= 10,
+        ),
+        (
+            "issue templates",
+            [f for f in fileset.files if _is_issue_template(f)],
+            lambda f: _words(f.text) >= 10,
+        ),
+        ("code of conduct", coc, lambda f: _words(f.text) >= 50),
+        ("security policy", security, _security_policy_ok),
+        (
+            "dependency updates",
+            [f for f in (fileset.get(p) for p in _DEPENDENCY_BOTS) if f is not None],
+            _dependency_bot_configured,
+        ),
+        (
+            "labeler",
+            [f for f in (fileset.get(p) for p in _LABELERS) if f is not None],
+            _labeler_configured,
+        ),
+    ]
+
+
+def _empty_review_file(path: str) -> bool:
+    """Whether an empty file stands where a review item belongs."""
+    name = PurePosixPath(path).name
+    return (
+        path in _DEPENDENCY_BOTS
+        or path in _LABELERS
+        or name == "CODEOWNERS"
+        or _norm_stem(name)
+        in {"PULL_REQUEST_TEMPLATE", "ISSUE_TEMPLATE", "CODE_OF_CONDUCT", "SECURITY"}
+        or _parent(path).lower() in (".github/issue_template", ".github/pull_request_template")
+    )
+
+
+_REVIEW_WHERE = {
+    "CODEOWNERS": ".github/CODEOWNERS",
+    "pull request template": ".github/pull_request_template.md",
+    "issue templates": ".github/ISSUE_TEMPLATE/bug_report.md",
+    "code of conduct": "CODE_OF_CONDUCT.md",
+    "security policy": "SECURITY.md",
+    "dependency updates": ".github/dependabot.yml",
+    "labeler": ".github/labeler.yml",
+}
+
+
 def _review(fileset: FileSet) -> _Part:
     part = _Part()
     present: dict[str, str] = {}
     placeholders: list[str] = []
-
-    def consider(item: str, files: Iterable[SourceFile], ok: Callable[[SourceFile], bool]) -> None:
+    for item, files, ok in _review_candidates(fileset):
         for f in files:
             part.files.add(f.path)
             if ok(f):
                 present.setdefault(item, f.path)
             else:
                 placeholders.append(f.path)
-
-    owners = [
-        f
-        for f in fileset.files
-        if f.name == "CODEOWNERS" and _parent(f.path) in ("", ".github", "docs", ".gitlab")
+    placeholders += [
+        s.path for s in fileset.skipped if s.reason == "empty file" and _empty_review_file(s.path)
     ]
-    consider("CODEOWNERS", owners, lambda f: _CODEOWNERS_RULE.search(f.text) is not None)
-
-    def is_pr(f: SourceFile) -> bool:
-        lower = f.path.lower()
-        return (
-            _parent(lower) in ("", ".github", "docs")
-            and _norm_stem(f.name) == "PULL_REQUEST_TEMPLATE"
-        ) or _parent(lower) in (".github/pull_request_template", ".gitlab/merge_request_templates")
-
-    def is_issue(f: SourceFile) -> bool:
-        lower = f.path.lower()
-        if _parent(lower) in (".github/issue_template", ".gitlab/issue_templates"):
-            return f.name.lower() not in ("config.yml", "config.yaml")
-        return _parent(lower) in ("", ".github", "docs") and _norm_stem(f.name) == "ISSUE_TEMPLATE"
-
-    consider(
-        "pull request template",
-        [f for f in fileset.files if is_pr(f)],
-        lambda f: _words(f.text) >= 10,
-    )
-    consider(
-        "issue templates", [f for f in fileset.files if is_issue(f)], lambda f: _words(f.text) >= 10
-    )
-    coc, _ = _community_files(fileset, lambda stem: stem == "CODE_OF_CONDUCT")
-    consider("code of conduct", coc, lambda f: _words(f.text) >= 50)
-    security, _ = _community_files(fileset, lambda stem: stem == "SECURITY")
-    consider(
-        "security policy",
-        security,
-        lambda f: _words(f.text) >= 20 and _SECURITY_CHANNEL.search(f.text) is not None,
-    )
-    consider(
-        "dependency updates",
-        [f for f in (fileset.get(p) for p in _DEPENDENCY_BOTS) if f is not None],
-        _dependency_bot_configured,
-    )
-    consider(
-        "labeler",
-        [f for f in (fileset.get(p) for p in _LABELERS) if f is not None],
-        _labeler_configured,
-    )
-    for s in fileset.skipped:
-        if s.reason == "empty file" and (
-            s.path in _DEPENDENCY_BOTS
-            or s.path in _LABELERS
-            or PurePosixPath(s.path).name == "CODEOWNERS"
-            or _norm_stem(PurePosixPath(s.path).name)
-            in {"PULL_REQUEST_TEMPLATE", "ISSUE_TEMPLATE", "CODE_OF_CONDUCT", "SECURITY"}
-            or _parent(s.path).lower()
-            in (".github/issue_template", ".github/pull_request_template")
-        ):
-            placeholders.append(s.path)
     part.metrics.append(
         Metric(
             name="repo.review_items",
@@ -167,21 +191,12 @@ def _review(fileset: FileSet) -> _Part:
         )
     missing = [i for i in REVIEW_ITEMS if i not in present]
     if missing and len(present) < REVIEW_FULL:
-        where = {
-            "CODEOWNERS": ".github/CODEOWNERS",
-            "pull request template": ".github/pull_request_template.md",
-            "issue templates": ".github/ISSUE_TEMPLATE/bug_report.md",
-            "code of conduct": "CODE_OF_CONDUCT.md",
-            "security policy": "SECURITY.md",
-            "dependency updates": ".github/dependabot.yml",
-            "labeler": ".github/labeler.yml",
-        }
         part.findings.append(
             _finding(
                 "BSCOL006",
                 REVIEW,
-                where[missing[0]],
-                f"no {_join(missing)}: add {_join([where[m] for m in missing])}",
+                _REVIEW_WHERE[missing[0]],
+                f"no {_join(missing)}: add {_join([_REVIEW_WHERE[m] for m in missing])}",
             )
         )
     return part
@@ -403,6 +418,99 @@ def _tested_through(leaves: Sequence[Command]) -> list[str]:
     return out
 
 
+def _unreadable_ci(part: _Part, f: SourceFile, problem: str | None) -> None:
+    """Record a CI file whose commands could not be read."""
+    if problem and problem.startswith(("invalid YAML", "YAML file larger")):
+        part.skipped.append(Skip(path=f.path, reason=problem, checker="repo"))
+    line = None
+    found = re.search(r"line (\d+)", problem or "")
+    if found:
+        line = int(found.group(1))
+    part.findings.append(
+        _finding(
+            "BSCOL007",
+            CI,
+            f.path,
+            f"{f.path} {problem}: it is not counted as CI",
+            severity=Severity.LOW,
+            line=line,
+        )
+    )
+
+
+def _pipeline(
+    path: str, system: str, commands: Sequence[Command], leaves: Sequence[Command]
+) -> Pipeline:
+    """A pipeline with the test runners and linters its leaf commands run."""
+    pipeline = Pipeline(path=path, system=system, commands=len(commands))
+    for leaf in leaves:
+        runner = runs_tests(leaf.text)
+        if runner:
+            pipeline.tests.append(runner)
+        lint = LINT_COMMAND.search(leaf.text)
+        if lint:
+            pipeline.linters.append(lint.group(0).split()[0].lower())
+    pipeline.through = _tested_through(leaves)
+    return pipeline
+
+
+def _ci_level(pipelines: Sequence[Pipeline]) -> float:
+    """3 when CI runs tests and linters, 2 tests only, 1 any pipeline, 0 none."""
+    runs_tests_ = any(p.tests for p in pipelines)
+    if runs_tests_ and any(p.linters for p in pipelines):
+        return 3.0
+    if runs_tests_:
+        return 2.0
+    return 1.0 if pipelines else 0.0
+
+
+def _untested_pipelines(part: _Part, pipelines: Sequence[Pipeline]) -> None:
+    # Name the pipeline most likely meant to test: by its name, else the busiest one.
+    first = max(
+        pipelines,
+        key=lambda p: (
+            bool(_TESTISH_PIPELINE.search(PurePosixPath(p.path).stem)),
+            p.commands,
+        ),
+    )
+    others = len(pipelines) - 1
+    part.findings.append(
+        _finding(
+            "BSCOL007",
+            CI,
+            first.path,
+            f"{first.path} does not run the tests"
+            + (f" (nor do the {others} other pipeline(s))" if others else "")
+            + ": add a step that runs them (e.g. `run: pytest`, `run: make test`)",
+            severity=Severity.LOW,
+        )
+    )
+
+
+def _no_ci(part: _Part, fileset: FileSet) -> None:
+    empty_ci = [
+        s.path
+        for s in fileset.skipped
+        if s.reason == "empty file" and any(p.match(s.path) for p, _ in CI_SYSTEMS)
+    ]
+    path = empty_ci[0] if empty_ci else ".github/workflows/ci.yml"
+    message = (
+        f"{path} is empty: it runs nothing"
+        if empty_ci
+        else "no CI configuration: add .github/workflows/ci.yml (or .gitlab-ci.yml) that "
+        "installs the project and runs the tests and linters on every push"
+    )
+    part.findings.append(
+        _finding(
+            "BSCOL007",
+            CI,
+            path,
+            message,
+            severity=Severity.LOW if empty_ci else Severity.INFO,
+        )
+    )
+
+
 def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
     """The CI criterion's part and every command the pipelines run (for the linters)."""
     part = _Part()
@@ -415,52 +523,20 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
         part.files.add(f.path)
         commands, problem = _ci_commands(f, system)
         if commands is None:
-            if problem and problem.startswith(("invalid YAML", "YAML file larger")):
-                part.skipped.append(Skip(path=f.path, reason=problem, checker="repo"))
-            line = None
-            found = re.search(r"line (\d+)", problem or "")
-            if found:
-                line = int(found.group(1))
-            part.findings.append(
-                _finding(
-                    "BSCOL007",
-                    CI,
-                    f.path,
-                    f"{f.path} {problem}: it is not counted as CI",
-                    severity=Severity.LOW,
-                    line=line,
-                )
-            )
+            _unreadable_ci(part, f, problem)
             continue
         leaves = follow(commands, fileset)
         all_commands.extend(leaf.text for leaf in leaves)
-        pipeline = Pipeline(path=f.path, system=system, commands=len(commands))
-        for leaf in leaves:
-            runner = runs_tests(leaf.text)
-            if runner:
-                pipeline.tests.append(runner)
-            lint = LINT_COMMAND.search(leaf.text)
-            if lint:
-                pipeline.linters.append(lint.group(0).split()[0].lower())
-        pipeline.through = _tested_through(leaves)
-        pipelines.append(pipeline)
-    empty_ci = [
-        s.path
-        for s in fileset.skipped
-        if s.reason == "empty file" and any(p.match(s.path) for p, _ in CI_SYSTEMS)
-    ]
+        pipelines.append(_pipeline(f.path, system, commands, leaves))
     runs_tests_ = [p for p in pipelines if p.tests]
     runs_lint = [p for p in pipelines if p.linters]
-    if runs_tests_ and runs_lint:
-        level = 3.0
-    elif runs_tests_:
-        level = 2.0
-    elif pipelines:
-        level = 1.0
-    else:
-        level = 0.0
     part.metrics.append(
-        Metric(name="repo.ci_level", value=level, unit="level of 3", files=len(pipelines))
+        Metric(
+            name="repo.ci_level",
+            value=_ci_level(pipelines),
+            unit="level of 3",
+            files=len(pipelines),
+        )
     )
     for p in pipelines:
         tests = _join(sorted(set(p.tests))) or "no test runner"
@@ -468,26 +544,7 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
         linters = _join(sorted(set(p.linters))) or "none"
         part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}{through}; linters: {linters}")
     if pipelines and not runs_tests_:
-        # Name the pipeline most likely meant to test: by its name, else the busiest one.
-        first = max(
-            pipelines,
-            key=lambda p: (
-                bool(_TESTISH_PIPELINE.search(PurePosixPath(p.path).stem)),
-                p.commands,
-            ),
-        )
-        others = len(pipelines) - 1
-        part.findings.append(
-            _finding(
-                "BSCOL007",
-                CI,
-                first.path,
-                f"{first.path} does not run the tests"
-                + (f" (nor do the {others} other pipeline(s))" if others else "")
-                + ": add a step that runs them (e.g. `run: pytest`, `run: make test`)",
-                severity=Severity.LOW,
-            )
-        )
+        _untested_pipelines(part, pipelines)
     elif runs_tests_ and not runs_lint:
         part.findings.append(
             _finding(
@@ -499,20 +556,5 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
             )
         )
     elif not part.files:
-        path = empty_ci[0] if empty_ci else ".github/workflows/ci.yml"
-        message = (
-            f"{path} is empty: it runs nothing"
-            if empty_ci
-            else "no CI configuration: add .github/workflows/ci.yml (or .gitlab-ci.yml) that "
-            "installs the project and runs the tests and linters on every push"
-        )
-        part.findings.append(
-            _finding(
-                "BSCOL007",
-                CI,
-                path,
-                message,
-                severity=Severity.LOW if empty_ci else Severity.INFO,
-            )
-        )
+        _no_ci(part, fileset)
     return part, all_commands
