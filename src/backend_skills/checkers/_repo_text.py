@@ -120,102 +120,118 @@ def _doc_link(target: str) -> bool:
     return not _LOCAL_HOST.match(target)
 
 
-def parse_document(path: str, text: str) -> Document:
-    """Headings with their content, code blocks, prose word count and links.
+class _Scanner:
+    """One pass over a document's lines, sorting them into headings, code and prose."""
 
-    Understands Markdown (ATX and setext headings, fenced code), reStructuredText
-    (underlined titles, ``::`` literal blocks, ``code-block`` directives) and HTML
-    headings; anything else is prose.
-    """
-    lines = text.splitlines()
-    doc = Document(path=path)
-    headings: list[tuple[int, int, str]] = []  # (line index, level, title)
-    prose_at: list[tuple[int, str]] = []  # (line index, prose text)
-    code_at: list[int] = []  # line index where each code block starts
-    underline_levels: dict[str, int] = {}
-    fence: str | None = None
-    buffer: list[str] = []
-    literal_indent: int | None = None  # inside an rst literal block
-    expect_literal = False
-    i = 0
-    while i < len(lines):
-        line = lines[i]
+    def __init__(self, lines: Sequence[str], doc: Document) -> None:
+        self.lines = lines
+        self.doc = doc
+        self.headings: list[tuple[int, int, str]] = []  # (line index, level, title)
+        self.prose_at: list[tuple[int, str]] = []  # (line index, prose text)
+        self.code_at: list[int] = []  # line index where each code block starts
+        self.underline_levels: dict[str, int] = {}
+        self.fence: str | None = None
+        self.buffer: list[str] = []
+        self.literal_indent: int | None = None  # inside an rst literal block
+        self.expect_literal = False
+
+    def scan(self) -> None:
+        i = 0
+        while i < len(self.lines):
+            i = self._line(i)
+        if self.buffer:
+            self.doc.code_blocks.append("\n".join(self.buffer).rstrip())
+
+    def _line(self, i: int) -> int:
+        """Consume the line at ``i`` (and any it owns); the index of the next line."""
+        line = self.lines[i]
         stripped = line.strip()
-        if fence is not None:
-            if stripped.startswith(fence) and set(stripped) <= set(fence[0]):
-                doc.code_blocks.append("\n".join(buffer).rstrip())
-                fence, buffer = None, []
-            else:
-                buffer.append(line)
-            i += 1
-            continue
-        if literal_indent is not None:
-            indent = len(line) - len(line.lstrip())
-            if not stripped or indent > literal_indent:
-                buffer.append(line)
-                i += 1
-                continue
-            doc.code_blocks.append("\n".join(buffer).rstrip())
-            literal_indent, buffer = None, []
-        if expect_literal and stripped:
-            expect_literal = False
-            base = _last_indent(lines, i)
-            indent = len(line) - len(line.lstrip())
-            if indent > base:
-                literal_indent = base
-                code_at.append(i)
-                buffer = [line]
-                i += 1
-                continue
+        if self.fence is not None:
+            self._in_fence(line, stripped)
+            return i + 1
+        if self.literal_indent is not None and self._in_literal(line, stripped):
+            return i + 1
+        if self.expect_literal and stripped and self._opens_literal(i, line):
+            return i + 1
         fenced = _FENCE.match(line)
         if fenced:
-            fence = fenced.group(1)
-            code_at.append(i)
-            buffer = []
-            i += 1
-            continue
+            self.fence = fenced.group(1)
+            self.code_at.append(i)
+            self.buffer = []
+            return i + 1
         atx = _ATX.match(line)
         if atx:
-            headings.append((i, len(atx.group(1)), _atx_title(atx.group(2) or "")))
-            i += 1
-            continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        under = _UNDERLINE.match(nxt)
-        if (
-            stripped
-            and under
-            and not _UNDERLINE.match(line)
-            and not stripped.startswith(("-", "*", ">"))
-        ):
-            char = under.group(1)
-            level = underline_levels.setdefault(char, len(underline_levels) + 1)
-            headings.append((i, level, stripped))
-            i += 2
-            continue
+            self.headings.append((i, len(atx.group(1)), _atx_title(atx.group(2) or "")))
+            return i + 1
+        if self._setext_heading(i, line, stripped):
+            return i + 2
         if _UNDERLINE.match(line):  # an rst overline or a thematic break
-            i += 1
-            continue
+            return i + 1
         directive = _RST_DIRECTIVE.match(line)
         if directive:
             name = directive.group(1).lower()
-            doc.directives.append(name)
+            self.doc.directives.append(name)
             if name in _RST_CODE_DIRECTIVES:
-                expect_literal = True
-            i += 1
-            continue
-        for html in _HTML_HEADING.finditer(line if len(line) <= 2000 else ""):
-            headings.append((i, int(html.group(1)), _HTML_TAG.sub("", html.group(2))))
-        if stripped.endswith("::") and not stripped.startswith(".."):
-            expect_literal = True
-        prose_at.append((i, line))
-        i += 1
-    if buffer:
-        doc.code_blocks.append("\n".join(buffer).rstrip())
+                self.expect_literal = True
+            return i + 1
+        self._prose(i, line, stripped)
+        return i + 1
 
-    prose_lines = [_INLINE_CODE.sub(lambda m: m.group(0).strip("`"), p) for _, p in prose_at]
-    doc.prose = "\n".join(prose_lines)
-    line_words = [_words(_strip_markup(p)) for p in prose_lines]
-    doc.prose_words = sum(line_words)
+    def _in_fence(self, line: str, stripped: str) -> None:
+        fence = self.fence or ""
+        if stripped.startswith(fence) and set(stripped) <= set(fence[0]):
+            self.doc.code_blocks.append("\n".join(self.buffer).rstrip())
+            self.fence, self.buffer = None, []
+        else:
+            self.buffer.append(line)
+
+    def _in_literal(self, line: str, stripped: str) -> bool:
+        """Whether the line continues the rst literal block (else the block is closed)."""
+        indent = len(line) - len(line.lstrip())
+        if not stripped or indent > (self.literal_indent or 0):
+            self.buffer.append(line)
+            return True
+        self.doc.code_blocks.append("\n".join(self.buffer).rstrip())
+        self.literal_indent, self.buffer = None, []
+        return False
+
+    def _opens_literal(self, i: int, line: str) -> bool:
+        """After ``::`` or a code directive: whether this indented line opens a literal block."""
+        self.expect_literal = False
+        base = _last_indent(self.lines, i)
+        indent = len(line) - len(line.lstrip())
+        if indent <= base:
+            return False
+        self.literal_indent = base
+        self.code_at.append(i)
+        self.buffer = [line]
+        return True
+
+    def _setext_heading(self, i: int, line: str, stripped: str) -> bool:
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else ""
+        under = _UNDERLINE.match(nxt)
+        if (
+            not stripped
+            or not under
+            or _UNDERLINE.match(line)
+            or stripped.startswith(("-", "*", ">"))
+        ):
+            return False
+        char = under.group(1)
+        level = self.underline_levels.setdefault(char, len(self.underline_levels) + 1)
+        self.headings.append((i, level, stripped))
+        return True
+
+    def _prose(self, i: int, line: str, stripped: str) -> None:
+        for html in _HTML_HEADING.finditer(line if len(line) <= 2000 else ""):
+            self.headings.append((i, int(html.group(1)), _HTML_TAG.sub("", html.group(2))))
+        if stripped.endswith("::") and not stripped.startswith(".."):
+            self.expect_literal = True
+        self.prose_at.append((i, line))
+
+
+def _link_targets(prose_at: Sequence[tuple[int, str]]) -> list[str]:
+    """Every link target in the prose: Markdown, HTML, reST, reference definitions, bare URLs."""
     link_text = "\n".join(_INLINE_CODE.sub(" ", p) for _, p in prose_at)
     targets: list[str] = []
     raw_prose = "\n".join(p for _, p in prose_at)
@@ -231,28 +247,52 @@ def parse_document(path: str, text: str) -> Document:
                 targets.append(found.group(1))
     without_links = _MD_LINK.sub(" ", _IMAGE.sub(" ", link_text))
     targets.extend(_BARE_URL.findall(without_links))
-    doc.links = [t for t in targets if _doc_link(t)]
+    return targets
 
-    # Sections: each heading owns the prose and code up to the next heading of the
-    # same or a higher level.
-    # Prefix sums keep this linear: a file of many headings costs no more than its size.
-    prose_index = [n for n, _ in prose_at]
+
+def _sections(scan: _Scanner, line_words: Sequence[int], line_count: int) -> list[Section]:
+    """Each heading owns the prose and code up to the next heading of the same or a
+    higher level. Prefix sums keep this linear: a file of many headings costs no more
+    than its size."""
+    headings = scan.headings
+    prose_index = [n for n, _ in scan.prose_at]
     cumulative = [0, *itertools.accumulate(line_words)]
-    ends: list[int] = [len(lines)] * len(headings)
+    ends: list[int] = [line_count] * len(headings)
     open_headings: list[int] = []  # indexes of headings still waiting for their end
     for index, (start, level, _) in enumerate(headings):
         while open_headings and headings[open_headings[-1]][1] >= level:
             ends[open_headings.pop()] = start
         open_headings.append(index)
+    sections: list[Section] = []
     for index, (start, level, title) in enumerate(headings):
         end = ends[index]
         low = bisect.bisect_right(prose_index, start)
         high = bisect.bisect_left(prose_index, end)
         words = cumulative[high] - cumulative[low]
-        blocks = bisect.bisect_left(code_at, end) - bisect.bisect_right(code_at, start)
-        doc.sections.append(
+        blocks = bisect.bisect_left(scan.code_at, end) - bisect.bisect_right(scan.code_at, start)
+        sections.append(
             Section(level=level, title=title, line=start + 1, words=words, code_blocks=blocks)
         )
+    return sections
+
+
+def parse_document(path: str, text: str) -> Document:
+    """Headings with their content, code blocks, prose word count and links.
+
+    Understands Markdown (ATX and setext headings, fenced code), reStructuredText
+    (underlined titles, ``::`` literal blocks, ``code-block`` directives) and HTML
+    headings; anything else is prose.
+    """
+    lines = text.splitlines()
+    doc = Document(path=path)
+    scan = _Scanner(lines, doc)
+    scan.scan()
+    prose_lines = [_INLINE_CODE.sub(lambda m: m.group(0).strip("`"), p) for _, p in scan.prose_at]
+    doc.prose = "\n".join(prose_lines)
+    line_words = [_words(_strip_markup(p)) for p in prose_lines]
+    doc.prose_words = sum(line_words)
+    doc.links = [t for t in _link_targets(scan.prose_at) if _doc_link(t)]
+    doc.sections = _sections(scan, line_words, len(lines))
     return doc
 
 
