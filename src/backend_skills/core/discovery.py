@@ -671,105 +671,156 @@ def discover(
     asks for it. Like git's index, records are trusted only for files that had not
     changed for :data:`RACY_WINDOW_NS` when they were recorded.
     """
-    root = root.resolve()
-    known = known or {}
-    trust_before = time.time_ns() - RACY_WINDOW_NS
-    records: dict[str, StatRecord] = {}
-    roles = roles or RoleOverrides()
-    root_text = str(root)
-    ignores = _IgnoreStack()
-    files: list[SourceFile] = []
-    skipped: list[Skip] = []
-    dirs_seen: list[str] = []
+    walker = _Walker(root.resolve(), roles or RoleOverrides(), max_file_bytes, known or {})
     exclude_spec, notes = compile_patterns(exclude, "configuration: exclude")
-    skipped.extend(notes)
+    walker.skipped.extend(notes)
+    walker.exclude_spec = exclude_spec
+    walker.use_gitignore = use_gitignore
+    return walker.walk()
 
-    stack: list[str] = [""]
-    while stack:
-        rel_dir = stack.pop()
-        ignores.pop_to(rel_dir)
+
+class _Walker:
+    """The state of one :func:`discover` walk."""
+
+    def __init__(
+        self,
+        root: Path,
+        roles: RoleOverrides,
+        max_file_bytes: int,
+        known: Mapping[str, StatRecord],
+    ) -> None:
+        self.root = root
+        self.root_text = str(root)
+        self.roles = roles
+        self.max_file_bytes = max_file_bytes
+        self.known = known
+        self.trust_before = time.time_ns() - RACY_WINDOW_NS
+        self.records: dict[str, StatRecord] = {}
+        self.ignores = _IgnoreStack()
+        self.files: list[SourceFile] = []
+        self.skipped: list[Skip] = []
+        self.dirs_seen: list[str] = []
+        self.exclude_spec: pathspec.PathSpec[Any] | None = None
+        self.use_gitignore = True
+
+    def walk(self) -> FileSet:
+        stack: list[str] = [""]
+        while stack:
+            rel_dir = stack.pop()
+            self.ignores.pop_to(rel_dir)
+            entries = self._list(rel_dir)
+            if entries is None:
+                continue
+            if self.use_gitignore:
+                self._push_gitignore(rel_dir, entries)
+            depth = rel_dir.count("/") + 1 if rel_dir else 0
+            children: list[str] = []
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if self._entry(entry, rel, depth):
+                    children.append(rel)  # entered next, unless it holds a pyvenv.cfg
+            stack.extend(reversed(children))
+        self.files.sort(key=lambda f: f.path)
+        self.skipped.sort(key=lambda s: (s.path, s.reason))
+        self.dirs_seen.sort()
+        return FileSet(
+            root=self.root,
+            files=self.files,
+            skipped=self.skipped,
+            dirs=self.dirs_seen,
+            stat_records=self.records,
+        )
+
+    def _list(self, rel_dir: str) -> list[os.DirEntry[str]] | None:
+        """The folder's entries, or None when it cannot be listed or is a virtual environment."""
         try:
-            with os.scandir(os.path.join(root_text, rel_dir) if rel_dir else root_text) as it:
+            path = os.path.join(self.root_text, rel_dir) if rel_dir else self.root_text
+            with os.scandir(path) as it:
                 entries = list(it)  # any order: the results are sorted at the end
         except OSError as exc:
             reason = f"cannot list: {exc.strerror}"
-            skipped.append(Skip(path=display_path(rel_dir) or ".", reason=reason))
+            self.skipped.append(Skip(path=display_path(rel_dir) or ".", reason=reason))
             if rel_dir:
-                dirs_seen.append(display_path(rel_dir))
-            continue
+                self.dirs_seen.append(display_path(rel_dir))
+            return None
         if rel_dir:
             if any(e.name == "pyvenv.cfg" for e in entries):  # a virtual environment
-                continue
-            dirs_seen.append(display_path(rel_dir))
-        if use_gitignore:
-            for e in entries:
-                # A .gitignore that is a symbolic link is not followed, so not applied.
-                if e.name == ".gitignore" and e.is_file(follow_symlinks=False):
-                    source = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
-                    spec, notes = _read_ignore_file(e.path, display_path(source))
-                    skipped.extend(notes)
-                    if spec is not None:
-                        ignores.push(rel_dir, spec)
-        depth = rel_dir.count("/") + 1 if rel_dir else 0
-        children: list[str] = []
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            try:
-                is_link = entry.is_symlink()
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError as exc:
-                skipped.append(Skip(path=display_path(rel), reason=f"cannot stat: {exc.strerror}"))
-                continue
-            if is_dir and entry.name in ALWAYS_EXCLUDED_DIRS:
-                continue
-            if exclude_spec is not None and exclude_spec.match_file(rel + "/" if is_dir else rel):
-                continue
-            if ignores.ignored(rel, is_dir):
-                continue
-            shown = display_path(rel)
-            if is_link:
-                skipped.append(Skip(path=shown, reason=_symlink_reason(root, Path(entry.path))))
-                continue
-            if is_dir:
-                if depth >= MAX_DEPTH:
-                    reason = f"folder nested more than {MAX_DEPTH} levels deep; not entered"
-                    skipped.append(Skip(path=shown, reason=reason))
-                    continue
-                children.append(rel)  # entered next, unless it holds a pyvenv.cfg
-                continue
-            if not entry.is_file(follow_symlinks=False):
-                skipped.append(Skip(path=shown, reason="not a regular file"))
-                continue
-            language = detect_language(entry.name)
-            if language is None:
-                continue
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError as exc:
-                skipped.append(Skip(path=shown, reason=f"cannot read: {exc.strerror or exc}"))
-                continue
-            if st.st_size > max_file_bytes:
-                reason = f"file larger than {max_file_bytes} bytes ({st.st_size} bytes)"
-                skipped.append(Skip(path=shown, reason=reason))
-                continue
-            signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            record = known.get(shown)
-            if record is not None and record[:4] == signature:
-                loaded = _from_record(shown, entry.path, language, roles, record)
-            else:
-                loaded, record = _load(shown, entry.path, language, roles, signature)
-            if record is not None and max(st.st_mtime_ns, st.st_ctime_ns) < trust_before:
-                records[shown] = record
-            if isinstance(loaded, Skip):
-                skipped.append(loaded)
-            else:
-                files.append(loaded)
-        stack.extend(reversed(children))
+                return None
+            self.dirs_seen.append(display_path(rel_dir))
+        return entries
 
-    files.sort(key=lambda f: f.path)
-    skipped.sort(key=lambda s: (s.path, s.reason))
-    dirs_seen.sort()
-    return FileSet(root=root, files=files, skipped=skipped, dirs=dirs_seen, stat_records=records)
+    def _push_gitignore(self, rel_dir: str, entries: Sequence[os.DirEntry[str]]) -> None:
+        for e in entries:
+            # A .gitignore that is a symbolic link is not followed, so not applied.
+            if e.name == ".gitignore" and e.is_file(follow_symlinks=False):
+                source = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+                spec, notes = _read_ignore_file(e.path, display_path(source))
+                self.skipped.extend(notes)
+                if spec is not None:
+                    self.ignores.push(rel_dir, spec)
+
+    def _excluded(self, entry: os.DirEntry[str], rel: str, is_dir: bool) -> bool:
+        if is_dir and entry.name in ALWAYS_EXCLUDED_DIRS:
+            return True
+        if self.exclude_spec is not None and self.exclude_spec.match_file(
+            rel + "/" if is_dir else rel
+        ):
+            return True
+        return self.ignores.ignored(rel, is_dir)
+
+    def _entry(self, entry: os.DirEntry[str], rel: str, depth: int) -> bool:
+        """Record one entry; True for a folder to enter."""
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            self.skipped.append(Skip(path=display_path(rel), reason=f"cannot stat: {exc.strerror}"))
+            return False
+        if self._excluded(entry, rel, is_dir):
+            return False
+        shown = display_path(rel)
+        if is_link:
+            self.skipped.append(
+                Skip(path=shown, reason=_symlink_reason(self.root, Path(entry.path)))
+            )
+            return False
+        if is_dir:
+            if depth >= MAX_DEPTH:
+                reason = f"folder nested more than {MAX_DEPTH} levels deep; not entered"
+                self.skipped.append(Skip(path=shown, reason=reason))
+                return False
+            return True
+        if not entry.is_file(follow_symlinks=False):
+            self.skipped.append(Skip(path=shown, reason="not a regular file"))
+            return False
+        self._file(entry, shown)
+        return False
+
+    def _file(self, entry: os.DirEntry[str], shown: str) -> None:
+        language = detect_language(entry.name)
+        if language is None:
+            return
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            self.skipped.append(Skip(path=shown, reason=f"cannot read: {exc.strerror or exc}"))
+            return
+        if st.st_size > self.max_file_bytes:
+            reason = f"file larger than {self.max_file_bytes} bytes ({st.st_size} bytes)"
+            self.skipped.append(Skip(path=shown, reason=reason))
+            return
+        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        record = self.known.get(shown)
+        if record is not None and record[:4] == signature:
+            loaded = _from_record(shown, entry.path, language, self.roles, record)
+        else:
+            loaded, record = _load(shown, entry.path, language, self.roles, signature)
+        if record is not None and max(st.st_mtime_ns, st.st_ctime_ns) < self.trust_before:
+            self.records[shown] = record
+        if isinstance(loaded, Skip):
+            self.skipped.append(loaded)
+        else:
+            self.files.append(loaded)
 
 
 def display_path(rel: str) -> str:
