@@ -333,12 +333,13 @@ def test_deep_nesting_does_not_crash() -> None:
         ("src/__tests__/users.js", "javascript", Role.TEST),
         ("public/vendor/jquery.js", "javascript", Role.VENDORED),
         ("wwwroot/lib/bootstrap/dist/js/bootstrap.js", "javascript", Role.VENDORED),
-        ("dist/main.js", "javascript", Role.GENERATED),
-        ("static/app.bundle.js", "javascript", Role.GENERATED),
+        ("dist/main.js", "javascript", Role.VENDORED),
+        ("static/app.bundle.js", "javascript", Role.VENDORED),
         ("src/main/resources/static/js/libs/ace.js", "javascript", Role.VENDORED),
-        ("src/main/resources/static/js/jquery.min.js", "javascript", Role.GENERATED),
+        ("src/main/resources/static/js/jquery.min.js", "javascript", Role.VENDORED),
         ("src/main/resources/static/js/modernizr-2.6.js", "javascript", Role.VENDORED),
-        ("src/main/resources/static/js/app.js", "javascript", Role.SOURCE),
+        # Browser code served from a static folder is front end, not the backend's source.
+        ("src/main/resources/static/js/app.js", "javascript", Role.VENDORED),
         ("src/main/resources/application.properties", "properties", Role.CONFIG),
     ],
 )

@@ -334,9 +334,10 @@ def test_backend_javascript_stays_source() -> None:
 # --------------------------------------------------------------------------- coverage
 
 
-def _java(lines: int) -> str:
-    body = "\n".join(f"    int m{i}(int a) {{ return a + {i}; }}" for i in range(lines - 2))
-    return f"class Svc {{\n{body}\n}}\n"
+def _ruby(lines: int) -> str:
+    """Ruby, a language no checker reads (Java, C#, Go and JavaScript are read)."""
+    body = "\n".join(f"  def m{i}(a) = a + {i}" for i in range(lines - 2))
+    return f"class Svc\n{body}\nend\n"
 
 
 UNREAD = ["database", "scalability", "security", "server_side"]
@@ -345,7 +346,7 @@ UNREAD = ["database", "scalability", "security", "server_side"]
 @pytest.mark.parametrize(
     ("language", "files"),
     [
-        ("java", {"src/main/java/Svc.java": _java(1200)}),
+        ("ruby", {"lib/svc.rb": _ruby(1200)}),
         (
             "rust",
             {
@@ -384,22 +385,22 @@ def test_code_no_checker_reads_is_not_assessed(
 
 def test_partial_coverage_is_shown_beside_the_score(make_tree: TreeFactory) -> None:
     root = make_tree(
-        {"app/views.py": VIEWS, "app/settings.py": FIXED_SETTINGS, "svc/Svc.java": _java(400)}
+        {"app/views.py": VIEWS, "app/settings.py": FIXED_SETTINGS, "svc/svc.rb": _ruby(400)}
     )
     report = score(root, skills=["security"], isolated=True)
     cov = report.skill("security").coverage
     assert cov is not None
-    assert cov.languages_not_read == {"java": 400}
+    assert cov.languages_not_read == {"ruby": 400}
     assert cov.languages_read == {"python": cov.lines_read}
     assert 0 < (cov.share or 0) < 1
     assert report.not_assessed == []
     assert "% of source read" in report_text(report)
 
 
-def test_a_schema_in_sql_migrations_is_read_beside_unread_java(make_tree: TreeFactory) -> None:
+def test_a_schema_in_sql_migrations_is_read_beside_unread_code(make_tree: TreeFactory) -> None:
     root = make_tree(
         {
-            "src/main/java/Svc.java": _java(300),
+            "lib/svc.rb": _ruby(300),
             "src/main/resources/db/migration/V1__init.sql": (
                 "CREATE TABLE users (\n    id BIGINT PRIMARY KEY,\n    email TEXT NOT NULL\n);\n"
             ),
@@ -410,5 +411,5 @@ def test_a_schema_in_sql_migrations_is_read_beside_unread_java(make_tree: TreeFa
     assert database.score is not None
     assert database.coverage is not None
     assert database.coverage.languages_read == {"sql": 4}
-    assert database.coverage.languages_not_read == {"java": 300}
+    assert database.coverage.languages_not_read == {"ruby": 300}
     assert [n.skill for n in report.not_assessed] == ["scalability", "security", "server_side"]
