@@ -440,6 +440,28 @@ def detect_language(name: str) -> str | None:
     return None
 
 
+def _code_role(
+    name: str, language: str, test_dir: bool, migration_dir: bool, docs_dir: bool
+) -> Role:
+    """The role of a code file that is neither vendored nor generated."""
+    lower = name.lower()
+    if test_dir or _TEST_NAME.search(name):
+        return Role.TEST  # test fixtures, including migrations under tests/
+    if migration_dir:
+        return Role.MIGRATION
+    if language == "sql" and _FLYWAY.match(name):
+        return Role.MIGRATION
+    if (
+        lower.startswith("test_")
+        or lower.endswith(("_test.py", "_tests.py"))
+        or lower in {"conftest.py", "tests.py", "test.py"}
+    ):
+        return Role.TEST
+    if docs_dir:
+        return Role.DOCS
+    return Role.SOURCE
+
+
 def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     """The role of a file from its path, language and first bytes.
 
@@ -459,21 +481,7 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     if language == "javascript" and _front_end_library(folder, name):
         return Role.VENDORED
     if language in CODE_LANGUAGES:
-        if test_dir or _TEST_NAME.search(name):
-            return Role.TEST  # test fixtures, including migrations under tests/
-        if migration_dir:
-            return Role.MIGRATION
-        if language == "sql" and _FLYWAY.match(name):
-            return Role.MIGRATION
-        if (
-            lower.startswith("test_")
-            or lower.endswith(("_test.py", "_tests.py"))
-            or lower in {"conftest.py", "tests.py", "test.py"}
-        ):
-            return Role.TEST
-        if docs_dir:
-            return Role.DOCS
-        return Role.SOURCE
+        return _code_role(name, language, test_dir, migration_dir, docs_dir)
     if language in DOC_LANGUAGES:
         return Role.DOCS
     if language in CONFIG_LANGUAGES:
