@@ -180,6 +180,48 @@ def yaml_commands(data: Any) -> list[Command]:
 # --------------------------------------------------------------------------- following
 
 
+def _shell_words(text: str) -> list[str]:
+    """A command's words as a POSIX shell splits them (on whitespace when quotes are unbalanced)."""
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return text.split()
+
+
+def _package_manager_args(cwd: str, args: Sequence[str]) -> tuple[str, list[str]]:
+    """The folder a package manager runs in (``--prefix``, ``--cwd``, ``-C``, ``--dir``)
+    and its positional arguments (workspace filters and other options dropped)."""
+    kept: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("--prefix", "--cwd", "-C", "--dir") and i + 1 < len(args):
+            cwd, i = _join(cwd, args[i + 1]), i + 2
+            continue
+        if a.split("=", 1)[0] in ("--prefix", "--cwd", "--dir") and "=" in a:
+            cwd = _join(cwd, a.split("=", 1)[1])
+        elif a in ("--filter", "-w", "--workspace", "-F") and i + 1 < len(args):
+            i += 2
+            continue
+        elif not a.startswith("-"):
+            kept.append(a)
+        i += 1
+    return cwd, kept
+
+
+def _script_name(tool: str, args: Sequence[str]) -> str | None:
+    """The package.json script a package-manager command runs, if any."""
+    if not args:
+        return None
+    if args[0] in ("run", "run-script"):
+        args = args[1:]
+    elif args[0] in ("test", "t", "tst"):
+        args = ["test", *args[1:]]
+    elif tool == "npm" and args[0] not in ("start", "stop", "restart"):
+        return None  # another npm command (ci, exec, publish ...)
+    return args[0] if args else None
+
+
 class _Follower:
     """Expands wrappers into what they run, reading each definition at most once."""
 
@@ -225,11 +267,7 @@ class _Follower:
 
     def expand(self, command: Command) -> list[Command] | None:
         """What ``command`` runs, one level down; None when it is not a wrapper we can read."""
-        try:
-            words = shlex.split(command.text, comments=False, posix=True)
-        except ValueError:
-            words = command.text.split()
-        words = _strip_prefixes(words)
+        words = _strip_prefixes(_shell_words(command.text))
         if not words:
             return None
         tool = posixpath.basename(words[0]).lower()
@@ -241,6 +279,10 @@ class _Follower:
             return self._script(command, words[0])
         if _PYTHON.match(tool) and args[:1] == ["-m"] and len(args) > 1:
             return [Command(" ".join(args[1:]), command.cwd, command.via)]
+        return self._task_runner(command, tool, args)
+
+    def _task_runner(self, command: Command, tool: str, args: list[str]) -> list[Command] | None:
+        """What a task runner (make, npm scripts, tox, nox, hatch, pdm, just) runs."""
         if tool in ("make", "gmake"):
             return self._make_cmd(command, args)
         if tool in ("npm", "pnpm", "yarn", "bun"):
@@ -343,35 +385,11 @@ class _Follower:
     def _package_script(
         self, command: Command, tool: str, args: Sequence[str]
     ) -> list[Command] | None:
-        cwd = command.cwd
-        kept: list[str] = []
-        i = 0
-        while i < len(args):
-            a = args[i]
-            if a in ("--prefix", "--cwd", "-C", "--dir") and i + 1 < len(args):
-                cwd, i = _join(cwd, args[i + 1]), i + 2
-                continue
-            if a.split("=", 1)[0] in ("--prefix", "--cwd", "--dir") and "=" in a:
-                cwd = _join(cwd, a.split("=", 1)[1])
-            elif a in ("--filter", "-w", "--workspace", "-F") and i + 1 < len(args):
-                i += 2
-                continue
-            elif not a.startswith("-"):
-                kept.append(a)
-            i += 1
-        args = kept
+        cwd, kept = _package_manager_args(command.cwd, args)
         command = Command(command.text, cwd, command.via)
-        if not args:
+        name = _script_name(tool, kept)
+        if name is None:
             return None
-        if args[0] in ("run", "run-script"):
-            args = args[1:]
-        elif args[0] in ("test", "t", "tst"):
-            args = ["test", *args[1:]]
-        elif tool == "npm" and args[0] not in ("start", "stop", "restart"):
-            return None  # another npm command (ci, exec, publish ...)
-        if not args:
-            return None
-        name = args[0]
         f = self.resolve(command.cwd, "package.json") if command.cwd else self.file("package.json")
         if f is None:
             return None
