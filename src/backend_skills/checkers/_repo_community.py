@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from backend_skills.checkers._repo_text import (
@@ -23,7 +24,7 @@ from backend_skills.checkers._repo_text import (
     _words,
     parse_document,
 )
-from backend_skills.core.discovery import FileSet
+from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.models import Metric, Severity
 
 # --------------------------------------------------------------------------- CHANGELOG
@@ -162,57 +163,64 @@ _CONTRIB_PATTERNS = {
 }
 
 
+_DEVELOPER_GUIDES = frozenset(
+    f"docs/{n}.{e}"
+    for n in ("contributing", "development", "developing", "hacking")
+    for e in ("md", "rst", "txt")
+)
+
+
+def _no_contributing(part: _Part, empty: Sequence[str]) -> None:
+    if empty:
+        part.findings.append(
+            _finding(
+                "BSCOL004",
+                CONTRIBUTING,
+                empty[0],
+                f"{empty[0]} is empty: explain how to set up, test and propose a change",
+                severity=Severity.LOW,
+            )
+        )
+    else:
+        part.findings.append(
+            _finding(
+                "BSCOL004",
+                CONTRIBUTING,
+                "CONTRIBUTING.md",
+                "no CONTRIBUTING guide: add CONTRIBUTING.md with set-up, test, style and pull-request steps",
+            )
+        )
+    part.metrics.append(Metric(name="repo.contributing_signals", value=0.0, unit="signals of 5"))
+
+
+def _contributing_signals(f: SourceFile) -> list[str]:
+    """The :data:`CONTRIBUTING_SIGNALS` a guide covers."""
+    doc = parse_document(f.path, f.text)
+    if doc.prose_words < 15:
+        return []  # a title and a sentence is not a guide, whatever words it names
+    return [
+        s
+        for s in CONTRIBUTING_SIGNALS
+        if (
+            doc.prose_words >= CONTRIBUTING_MIN_WORDS
+            if s == "substance"
+            else _CONTRIB_PATTERNS[s].search(f.text) is not None
+        )
+    ]
+
+
 def _contributing(fileset: FileSet) -> _Part:
     part = _Part()
     found, empty = _community_files(fileset, lambda stem: stem == "CONTRIBUTING")
     if not found:
-        for f in fileset.files:
-            if f.path.lower() in {
-                f"docs/{n}.{e}"
-                for n in ("contributing", "development", "developing", "hacking")
-                for e in ("md", "rst", "txt")
-            }:
-                found.append(f)
+        found.extend(f for f in fileset.files if f.path.lower() in _DEVELOPER_GUIDES)
     if not found:
-        if empty:
-            part.findings.append(
-                _finding(
-                    "BSCOL004",
-                    CONTRIBUTING,
-                    empty[0],
-                    f"{empty[0]} is empty: explain how to set up, test and propose a change",
-                    severity=Severity.LOW,
-                )
-            )
-        else:
-            part.findings.append(
-                _finding(
-                    "BSCOL004",
-                    CONTRIBUTING,
-                    "CONTRIBUTING.md",
-                    "no CONTRIBUTING guide: add CONTRIBUTING.md with set-up, test, style and pull-request steps",
-                )
-            )
-        part.metrics.append(
-            Metric(name="repo.contributing_signals", value=0.0, unit="signals of 5")
-        )
+        _no_contributing(part, empty)
         return part
     best: tuple[int, list[str], str] | None = None
     for f in found:
         part.files.add(f.path)
-        doc = parse_document(f.path, f.text)
-        text = f.text
-        met = [
-            s
-            for s in CONTRIBUTING_SIGNALS
-            if (
-                doc.prose_words >= CONTRIBUTING_MIN_WORDS
-                if s == "substance"
-                else _CONTRIB_PATTERNS[s].search(text) is not None
-            )
-        ]
-        if doc.prose_words < 15:
-            met = []  # a title and a sentence is not a guide, whatever words it names
+        met = _contributing_signals(f)
         if best is None or len(met) > best[0]:
             best = (len(met), met, f.path)
     assert best is not None
