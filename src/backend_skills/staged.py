@@ -211,6 +211,73 @@ def file_checkers_only(settings: Settings, plugins: Plugins) -> Settings:
     )
 
 
+def _revision_entries(root: Path, against: str, result: GateResult) -> dict[str, str] | None:
+    """The tree of ``against``; None (with a note in ``result``) before the first commit."""
+    found = revision_entries(root, against)
+    if found is not None:
+        return found
+    if against != "HEAD":
+        raise StagedError(f"unknown git revision {against!r}")
+    # Nothing to compare with: the first commit sets the starting point.
+    result.notes.append(
+        "no commit yet: nothing to compare the staged files with, so they are not "
+        "gated (the first commit sets the starting point; pass --baseline to gate it)"
+    )
+    result.checked = []
+    return None
+
+
+def _add_unstaged(
+    root: Path, code: Sequence[str], index: Mapping[str, str], after_files: dict[str, bytes]
+) -> None:
+    """Files named on the command line but not staged are read from the working tree."""
+    for path in code:
+        if path not in index:
+            full = root.joinpath(*PurePosixPath(path).parts)
+            if full.is_file() and not full.is_symlink():
+                after_files[path] = full.read_bytes()
+
+
+def _gated_settings(root: Path, settings: Settings, plugins: Plugins) -> Settings:
+    gated = file_checkers_only(settings, plugins)
+    if gated.cache:
+        # The snapshots live in a temporary folder: keep their results in the
+        # repository's own cache (where `score` leaves them too), so that re-runs are
+        # warm instead of starting from an empty cache in a folder deleted afterwards.
+        cache_dir = resolve_cache_dir(root, settings.cache_dir)
+        gated = gated.model_copy(update={"cache_dir": str(cache_dir)})
+    return gated
+
+
+def _score_snapshots(
+    gated: Settings,
+    plugins: Plugins,
+    config_source: str,
+    after_files: Mapping[str, bytes],
+    before_files: Mapping[str, bytes] | None,
+) -> tuple[Report, Report | None]:
+    """Score the staged snapshot (and the one before, when there is no baseline)."""
+    with tempfile.TemporaryDirectory(prefix="backend-skills-hook-") as tmp:
+        after_root = Path(tmp) / "after"
+        after_root.mkdir()
+        write_tree(after_root, after_files)
+        after = run(after_root, gated, plugins=plugins, config_source=config_source)
+        if before_files is None:
+            return after, None
+        before_root = Path(tmp) / "before"
+        before_root.mkdir()
+        write_tree(before_root, before_files)
+        return after, run(before_root, gated, plugins=plugins, config_source=config_source)
+
+
+def _selected_code(root: Path, files: Sequence[str] | None) -> list[str]:
+    """The code files to gate: those named (relative to ``root``), else the staged ones."""
+    selected = (
+        relative_paths(root, files) if files is not None and len(files) > 0 else staged_paths(root)
+    )
+    return [p for p in selected if is_code(p) and _safe(p)]
+
+
 def check_files(
     root: Path,
     settings: Settings,
@@ -234,10 +301,7 @@ def check_files(
             f"{root}: not inside a git working tree (use `backend-skills score --baseline` "
             "outside git)"
         )
-    selected = (
-        relative_paths(root, files) if files is not None and len(files) > 0 else staged_paths(root)
-    )
-    code = [p for p in selected if is_code(p) and _safe(p)]
+    code = _selected_code(root, files)
     reference = baseline_name if baseline is not None else against
     result = GateResult(checked=code, reference=reference)
     if not code:
@@ -248,46 +312,22 @@ def check_files(
     wanted = [*code, *context]
     before_entries: dict[str, str] = {}
     if baseline is None:
-        found = revision_entries(root, against)
+        found = _revision_entries(root, against, result)
         if found is None:
-            if against != "HEAD":
-                raise StagedError(f"unknown git revision {against!r}")
-            # Nothing to compare with: the first commit sets the starting point.
-            result.notes.append(
-                "no commit yet: nothing to compare the staged files with, so they are not "
-                "gated (the first commit sets the starting point; pass --baseline to gate it)"
-            )
-            result.checked = []
             return result
         before_entries = found
-    shas = [index[p] for p in wanted if p in index]
-    shas += [before_entries[p] for p in wanted if p in before_entries]
+    shas = [entries[p] for entries in (index, before_entries) for p in wanted if p in entries]
     blobs = read_blobs(root, shas)
     after_files = _snapshot(index, wanted, blobs)
-    for path in code:
-        if path not in index:  # not staged (named on the command line): the working tree
-            full = root.joinpath(*PurePosixPath(path).parts)
-            if full.is_file() and not full.is_symlink():
-                after_files[path] = full.read_bytes()
-    gated = file_checkers_only(settings, plugins)
-    if gated.cache:
-        # The snapshots live in a temporary folder: keep their results in the
-        # repository's own cache (where `score` leaves them too), so that re-runs are
-        # warm instead of starting from an empty cache in a folder deleted afterwards.
-        cache_dir = resolve_cache_dir(root, settings.cache_dir)
-        gated = gated.model_copy(update={"cache_dir": str(cache_dir)})
-    with tempfile.TemporaryDirectory(prefix="backend-skills-hook-") as tmp:
-        after_root = Path(tmp) / "after"
-        after_root.mkdir()
-        write_tree(after_root, after_files)
-        after = run(after_root, gated, plugins=plugins, config_source=config_source)
-        if baseline is None:
-            before_root = Path(tmp) / "before"
-            before_root.mkdir()
-            before_files = _snapshot(before_entries, wanted, blobs)
-            write_tree(before_root, before_files)
-            baseline = run(before_root, gated, plugins=plugins, config_source=config_source)
-            result.failed += [r for r in baseline.checkers if r.status == "failed"]
+    _add_unstaged(root, code, index, after_files)
+    gated = _gated_settings(root, settings, plugins)
+    before_files = _snapshot(before_entries, wanted, blobs) if baseline is None else None
+    after, before = _score_snapshots(gated, plugins, config_source, after_files, before_files)
+    if before is not None:
+        result.failed += [r for r in before.checkers if r.status == "failed"]
+    baseline = before if before is not None else baseline
+    if baseline is None:  # unreachable: given, or scored above
+        raise StagedError("no baseline to compare with")
     result.failed += [r for r in after.checkers if r.status == "failed"]
     result.new = new_findings(baseline, after, min_severity, paths={display_path(p) for p in code})
     return result

@@ -14,17 +14,24 @@ definition cannot be found keeps its own name. Depth, commands and file sizes ar
 
 from __future__ import annotations
 
-import ast
-import configparser
-import json
 import posixpath
 import re
 import shlex
-import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backend_skills.checkers._ci_task_files import (
+    _package_scripts,
+    _pyproject_scripts,
+    _substitute,
+    _tox_ini,
+    _tox_pyproject,
+    just_recipes,
+    make_targets,
+    make_variables,
+    nox_sessions,
+)
 from backend_skills.core.discovery import FileSet, SourceFile
 
 #: How many wrappers deep a command is followed.
@@ -93,9 +100,6 @@ _PYTHON = re.compile(r"^(?:python(?:\d(?:\.\d+)?)?|py)$")
 _PY_RUNNER = re.compile(r"\b(pytest|unittest)\.main\(")
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "source", "."})
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".zsh")
-_MAKE_VAR = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::{1,3}|\?|\+)?=\s*(.*)$")
-_VAR_REF = re.compile(r"\$[({]([A-Za-z_][A-Za-z0-9_.-]*)[)}]")
-_MAKE_TARGET = re.compile(r"[\w./%-]+")
 _GH_EXPR = re.compile(r"\$\{\{[^}]*\}\}/?")
 _CIRCLE_HOME = re.compile(r"^~/project(?:/|$)")
 _WD_KEYS = ("working-directory", "working_directory", "workingDirectory")
@@ -180,6 +184,48 @@ def yaml_commands(data: Any) -> list[Command]:
 # --------------------------------------------------------------------------- following
 
 
+def _shell_words(text: str) -> list[str]:
+    """A command's words as a POSIX shell splits them (on whitespace when quotes are unbalanced)."""
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return text.split()
+
+
+def _package_manager_args(cwd: str, args: Sequence[str]) -> tuple[str, list[str]]:
+    """The folder a package manager runs in (``--prefix``, ``--cwd``, ``-C``, ``--dir``)
+    and its positional arguments (workspace filters and other options dropped)."""
+    kept: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("--prefix", "--cwd", "-C", "--dir") and i + 1 < len(args):
+            cwd, i = _join(cwd, args[i + 1]), i + 2
+            continue
+        if a.split("=", 1)[0] in ("--prefix", "--cwd", "--dir") and "=" in a:
+            cwd = _join(cwd, a.split("=", 1)[1])
+        elif a in ("--filter", "-w", "--workspace", "-F") and i + 1 < len(args):
+            i += 2
+            continue
+        elif not a.startswith("-"):
+            kept.append(a)
+        i += 1
+    return cwd, kept
+
+
+def _script_name(tool: str, args: Sequence[str]) -> str | None:
+    """The package.json script a package-manager command runs, if any."""
+    if not args:
+        return None
+    if args[0] in ("run", "run-script"):
+        args = args[1:]
+    elif args[0] in ("test", "t", "tst"):
+        args = ["test", *args[1:]]
+    elif tool == "npm" and args[0] not in ("start", "stop", "restart"):
+        return None  # another npm command (ci, exec, publish ...)
+    return args[0] if args else None
+
+
 class _Follower:
     """Expands wrappers into what they run, reading each definition at most once."""
 
@@ -225,11 +271,7 @@ class _Follower:
 
     def expand(self, command: Command) -> list[Command] | None:
         """What ``command`` runs, one level down; None when it is not a wrapper we can read."""
-        try:
-            words = shlex.split(command.text, comments=False, posix=True)
-        except ValueError:
-            words = command.text.split()
-        words = _strip_prefixes(words)
+        words = _strip_prefixes(_shell_words(command.text))
         if not words:
             return None
         tool = posixpath.basename(words[0]).lower()
@@ -241,6 +283,10 @@ class _Follower:
             return self._script(command, words[0])
         if _PYTHON.match(tool) and args[:1] == ["-m"] and len(args) > 1:
             return [Command(" ".join(args[1:]), command.cwd, command.via)]
+        return self._task_runner(command, tool, args)
+
+    def _task_runner(self, command: Command, tool: str, args: list[str]) -> list[Command] | None:
+        """What a task runner (make, npm scripts, tox, nox, hatch, pdm, just) runs."""
         if tool in ("make", "gmake"):
             return self._make_cmd(command, args)
         if tool in ("npm", "pnpm", "yarn", "bun"):
@@ -343,35 +389,11 @@ class _Follower:
     def _package_script(
         self, command: Command, tool: str, args: Sequence[str]
     ) -> list[Command] | None:
-        cwd = command.cwd
-        kept: list[str] = []
-        i = 0
-        while i < len(args):
-            a = args[i]
-            if a in ("--prefix", "--cwd", "-C", "--dir") and i + 1 < len(args):
-                cwd, i = _join(cwd, args[i + 1]), i + 2
-                continue
-            if a.split("=", 1)[0] in ("--prefix", "--cwd", "--dir") and "=" in a:
-                cwd = _join(cwd, a.split("=", 1)[1])
-            elif a in ("--filter", "-w", "--workspace", "-F") and i + 1 < len(args):
-                i += 2
-                continue
-            elif not a.startswith("-"):
-                kept.append(a)
-            i += 1
-        args = kept
+        cwd, kept = _package_manager_args(command.cwd, args)
         command = Command(command.text, cwd, command.via)
-        if not args:
+        name = _script_name(tool, kept)
+        if name is None:
             return None
-        if args[0] in ("run", "run-script"):
-            args = args[1:]
-        elif args[0] in ("test", "t", "tst"):
-            args = ["test", *args[1:]]
-        elif tool == "npm" and args[0] not in ("start", "stop", "restart"):
-            return None  # another npm command (ci, exec, publish ...)
-        if not args:
-            return None
-        name = args[0]
         f = self.resolve(command.cwd, "package.json") if command.cwd else self.file("package.json")
         if f is None:
             return None
@@ -630,235 +652,14 @@ def runs_tests(command: str) -> str | None:
     return runner.replace("py.test", "pytest")
 
 
-# --------------------------------------------------------------------------- parsers
-
-
-def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
-    """Makefile targets -> (prerequisites, recipe lines), in file order."""
-    targets: dict[str, tuple[list[str], list[str]]] = {}
-    current: list[str] = []
-    for line in makefile.splitlines():
-        if line.startswith("\t"):
-            for name in current:
-                targets[name][1].append(line.strip())
-            continue
-        if line.lstrip().startswith("#") or ":" not in line:
-            if line.strip() and not line.startswith(" "):
-                current = []
-            continue
-        head, _, tail = line.partition(":")
-        tail = tail.removeprefix(":")  # double-colon rules
-        names = head.split()
-        if tail.startswith("=") or not names or not all(_MAKE_TARGET.fullmatch(n) for n in names):
-            current = []  # a variable assignment (VAR := x) or not a rule
-            continue
-        current = [n for n in names if not n.startswith(".")]
-        recipe_inline = tail.split(";", 1)[1].strip() if ";" in tail else ""
-        prereqs = tail.split(";")[0].split()
-        for name in current:
-            targets.setdefault(name, ([], []))
-            targets[name][0].extend(prereqs)
-            if recipe_inline:
-                targets[name][1].append(recipe_inline)
-    return targets
-
-
-def make_variables(makefile: str) -> dict[str, str]:
-    """Simple ``VAR = value`` / ``VAR := value`` / ``VAR ?= value`` assignments."""
-    out: dict[str, str] = {"MAKE": "make"}
-    for line in makefile.splitlines():
-        if line.startswith("\t"):
-            continue
-        match = _MAKE_VAR.match(line.strip().removeprefix("export "))
-        if match:
-            out.setdefault(match.group(1), match.group(2).strip())
-    return out
-
-
-def _substitute(line: str, variables: dict[str, str]) -> str:
-    for _ in range(3):
-        new = _VAR_REF.sub(lambda m: variables.get(m.group(1), m.group(0)), line)
-        if new == line:
-            break
-        line = new
-    return line
-
-
-def _package_scripts(text: str) -> dict[str, str]:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return {}
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    if not isinstance(scripts, dict):
-        return {}
-    return {k: v for k, v in scripts.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def _tox_ini(text: str, prefix: str) -> dict[str, list[str]]:
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return {}
-    envs: dict[str, list[str]] = {}
-    for section in parser.sections():
-        name = section.removeprefix(prefix) if prefix else section
-        if name == "testenv":
-            env = "py"
-        elif name.startswith("testenv:"):
-            env = name.split(":", 1)[1]
-        else:
-            continue
-        lines = [ln.strip() for ln in parser.get(section, "commands", fallback="").splitlines()]
-        envs[env] = [ln for ln in lines if ln and not ln.startswith("#")]
-    base = envs.get("py", [])
-    return {name: (cmds or base) for name, cmds in envs.items()}
-
-
-def _tox_pyproject(text: str) -> dict[str, list[str]]:
-    data = _toml(text)
-    tox = data.get("tool", {}).get("tox") if isinstance(data.get("tool"), dict) else None
-    if not isinstance(tox, dict):
-        return {}
-    legacy = tox.get("legacy_tox_ini")
-    if isinstance(legacy, str):
-        return _tox_ini(legacy, "")
-    envs: dict[str, list[str]] = {}
-    tables: list[tuple[str, Any]] = [("py", tox.get("env_run_base"))]
-    env_table = tox.get("env")
-    if isinstance(env_table, dict):
-        tables.extend(env_table.items())
-    for name, table in tables:
-        if not isinstance(table, dict):
-            continue
-        commands = table.get("commands")
-        lines: list[str] = []
-        if isinstance(commands, list):
-            for c in commands:
-                if isinstance(c, list):
-                    lines.append(" ".join(str(w) for w in c if isinstance(w, str)))
-                elif isinstance(c, str):
-                    lines.append(c)
-        envs[str(name)] = lines
-    base = envs.get("py", [])
-    return {name: (cmds or base) for name, cmds in envs.items()}
-
-
-def _pyproject_scripts(text: str, tool: str) -> dict[str, list[str]]:
-    data = _toml(text)
-    tool_table = data.get("tool", {}).get(tool) if isinstance(data.get("tool"), dict) else None
-    if not isinstance(tool_table, dict):
-        return {}
-    tables: list[Any] = []
-    if tool == "pdm":
-        tables.append(tool_table.get("scripts"))
-    else:
-        envs = tool_table.get("envs")
-        if isinstance(envs, dict):
-            tables.extend(env.get("scripts") for env in envs.values() if isinstance(env, dict))
-    out: dict[str, list[str]] = {}
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for name, value in table.items():
-            lines = _script_lines(value)
-            if lines:
-                out.setdefault(str(name), lines)
-    return out
-
-
-def _script_lines(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    if isinstance(value, dict):
-        for key in ("cmd", "shell", "call", "composite"):
-            if key in value:
-                return _script_lines(value[key])
-    return []
-
-
-def _toml(text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return {}
-
-
-def nox_sessions(text: str) -> dict[str, list[str]]:
-    """``noxfile.py`` sessions -> the commands their ``session.run(...)`` calls name.
-
-    Read with :mod:`ast` (never imported); arguments that are not string literals are
-    left out, so ``session.run("pytest", *args)`` gives ``pytest``.
-    """
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    out: dict[str, list[str]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        name = _nox_session_name(node)
-        if name is None:
-            continue
-        lines: list[str] = []
-        for call in _calls(node):
-            func = call.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("run", "run_always", "run_install")
-                and call.args
-            ):
-                words = [
-                    a.value
-                    for a in call.args
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                ]
-                if words:
-                    lines.append(" ".join(words))
-        out[name] = lines
-    return out
-
-
-def _nox_session_name(node: ast.FunctionDef) -> str | None:
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Attribute) and target.attr == "session":
-            if isinstance(decorator, ast.Call):
-                for kw in decorator.keywords:
-                    if kw.arg == "name" and isinstance(kw.value, ast.Constant):
-                        return str(kw.value.value)
-            return node.name
-    return None
-
-
-def _calls(node: ast.AST) -> Iterator[ast.Call]:
-    for child in ast.walk(node):
-        if isinstance(child, ast.Call):
-            yield child
-
-
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s[^:=]*)?:(?!=)\s*(.*)$")
-
-
-def just_recipes(text: str) -> dict[str, list[str]]:
-    """``justfile`` recipes -> their indented body lines (dependencies as ``just NAME``)."""
-    out: dict[str, list[str]] = {}
-    current: str | None = None
-    for line in text.splitlines():
-        if line[:1] in (" ", "\t"):
-            if current is not None and line.strip() and not line.strip().startswith("#"):
-                out[current].append(line.strip())
-            continue
-        match = _JUST_RECIPE.match(line.strip()) if line.strip() else None
-        if match:
-            current = match.group(1)
-            out[current] = [
-                f"just {d}" for d in match.group(2).split() if re.fullmatch(r"[\w-]+", d)
-            ]
-        elif line.strip():
-            current = None
-    return out
+__all__ = [
+    "Command",
+    "follow",
+    "just_recipes",
+    "make_targets",
+    "make_variables",
+    "nox_sessions",
+    "runs_tests",
+    "split_commands",
+    "yaml_commands",
+]

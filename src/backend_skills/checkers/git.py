@@ -490,6 +490,82 @@ class History:
     not_applicable: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Subjects:
+    """How the human-written subjects of a history fare."""
+
+    judged: int = 0
+    good: int = 0
+    low: list[str] = field(default_factory=list)
+    long: int = 0
+    conventional: int = 0
+    gitmoji: int = 0
+
+    @classmethod
+    def of(cls, written: Sequence[Commit]) -> _Subjects:
+        tally = cls(judged=len(written))
+        for c in written:
+            verdict = assess_subject(c.subject)
+            tally.good += verdict.good
+            tally.long += verdict.too_long
+            tally.conventional += verdict.conventional
+            tally.gitmoji += verdict.gitmoji
+            if verdict.low_information:
+                tally.low.append(c.subject)
+        return tally
+
+    def metrics(self) -> list[Metric]:
+        if not self.judged:
+            return []
+        return [
+            Metric(
+                name="git.message_quality",
+                value=round(self.good / self.judged, 4),
+                unit="share of commits",
+                files=self.judged,
+            ),
+            Metric(
+                name="git.low_information_share",
+                value=round(len(self.low) / self.judged, 4),
+                unit="share of commits",
+            ),
+            Metric(
+                name="git.conventional_share",
+                value=round(self.conventional / self.judged, 4),
+                unit="share of commits",
+            ),
+        ]
+
+
+def _people(commits: Sequence[Commit]) -> int:
+    """Distinct people among the authors and co-authors."""
+    identities = [(c.name, c.email) for c in commits]
+    for c in commits:
+        identities.extend((name, email.lower()) for name, email in co_authors(c.message))
+    return count_people(identities)
+
+
+def _code_commits(own: Sequence[Commit]) -> tuple[int, int]:
+    """Commits that change source code, and how many of them change tests too."""
+    code_commits = 0
+    with_tests = 0
+    for c in own:
+        kinds = {_kind(p) for p in c.files}
+        if "code" in kinds:
+            code_commits += 1
+            with_tests += "test" in kinds
+    return code_commits, with_tests
+
+
+def _low_information_note(low: Sequence[str], judged: int) -> str:
+    # Subjects are the repository's text: a credential pasted into one is redacted.
+    shown = (redacted_line(s[:200])[:40] for s in dict.fromkeys(low) if s)
+    examples = ", ".join(repr(s) for s in shown)[:160]
+    return f"low-information commit messages: {len(low)} of {judged}" + (
+        f" (e.g. {examples})" if examples else ""
+    )
+
+
 def analyse(commits: Sequence[Commit], window: int) -> History:
     """Metrics and notes for the commit messages, authors and tests-with-code criteria."""
     history = History(commits=list(commits))
@@ -502,51 +578,15 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
     # Generated subjects (dependency bumps, release notes) say nothing about the team.
     written = [c for c in own if not is_bot_commit(c.name, c.email, c.subject)]
     bot_commits = len(own) - len(written)
-    verdicts = [(c, assess_subject(c.subject)) for c in written]
-    good = sum(1 for _, v in verdicts if v.good)
-    low = [c.subject for c, v in verdicts if v.low_information]
-    long = sum(1 for _, v in verdicts if v.too_long)
-    conventional = sum(1 for _, v in verdicts if v.conventional)
-    gitmoji = sum(1 for _, v in verdicts if v.gitmoji)
+    subjects = _Subjects.of(written)
     n = len(own)
-    judged = len(written)
-    identities = [(c.name, c.email) for c in commits]
-    for c in commits:
-        identities.extend((name, email.lower()) for name, email in co_authors(c.message))
-    people = count_people(identities)
+    judged = subjects.judged
+    people = _people(commits)
     humans = [c.email for c in own if not _is_bot(c.name, c.email)]
-    code_commits = 0
-    with_tests = 0
-    for c in own:
-        kinds = {_kind(p) for p in c.files}
-        if "code" in kinds:
-            code_commits += 1
-            if "test" in kinds:
-                with_tests += 1
+    code_commits, with_tests = _code_commits(own)
     history.metrics += [
         Metric(name="git.commits", value=float(n), unit="commits"),
-        *(
-            [
-                Metric(
-                    name="git.message_quality",
-                    value=round(good / judged, 4),
-                    unit="share of commits",
-                    files=judged,
-                ),
-                Metric(
-                    name="git.low_information_share",
-                    value=round(len(low) / judged, 4),
-                    unit="share of commits",
-                ),
-                Metric(
-                    name="git.conventional_share",
-                    value=round(conventional / judged, 4),
-                    unit="share of commits",
-                ),
-            ]
-            if judged
-            else []
-        ),
+        *subjects.metrics(),
         Metric(name="git.authors", value=float(max(people, 1)), unit="people"),
         Metric(
             name="git.absence_factor",
@@ -576,18 +616,12 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
     history.notes.append(
         f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s)"
         + (f", {bot_commits} by bots (left out of message quality)" if bot_commits else "")
-        + f"; {good} of {judged} subjects well formed, {conventional} conventional"
-        + (f", {gitmoji} with gitmoji" if gitmoji else "")
-        + f", {long} over {MAX_SUBJECT} characters; {people} author(s)"
+        + f"; {subjects.good} of {judged} subjects well formed, {subjects.conventional} conventional"
+        + (f", {subjects.gitmoji} with gitmoji" if subjects.gitmoji else "")
+        + f", {subjects.long} over {MAX_SUBJECT} characters; {people} author(s)"
     )
-    if low:
-        # Subjects are the repository's text: a credential pasted into one is redacted.
-        shown = (redacted_line(s[:200])[:40] for s in dict.fromkeys(low) if s)
-        examples = ", ".join(repr(s) for s in shown)[:160]
-        history.notes.append(
-            f"low-information commit messages: {len(low)} of {judged}"
-            + (f" (e.g. {examples})" if examples else "")
-        )
+    if subjects.low:
+        history.notes.append(_low_information_note(subjects.low, judged))
     if code_commits:
         history.notes.append(
             f"tests changed with code: {with_tests} of {code_commits} commits that change source code"

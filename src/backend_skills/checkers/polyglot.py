@@ -454,11 +454,13 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) -> list[Metric]:
-    sources = [d for d in data if d["role"] == Role.SOURCE.value]
-    tests = [d for d in data if d["role"] == Role.TEST.value]
-    why = "no Java, C#, Go, JavaScript or TypeScript source files"
-    functions = [f for d in sources for f in d["functions"]]
+def _function_metrics(
+    functions: Sequence[Sequence[Any]],
+    sources: Sequence[Mapping[str, Any]],
+    opts: PolyglotOptions,
+    why: str,
+) -> list[Metric]:
+    """Complexity and length of the functions."""
     out: list[Metric] = []
     if functions:
         cc = [int(f[2]) for f in functions]
@@ -517,6 +519,17 @@ def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) ->
                 "radon.function_sloc_max",
             )
         ]
+    return out
+
+
+def _module_metrics(
+    functions: Sequence[Sequence[Any]],
+    sources: Sequence[Mapping[str, Any]],
+    opts: PolyglotOptions,
+    why: str,
+) -> list[Metric]:
+    """Blocks and module sizes."""
+    out: list[Metric] = []
     if sources:
         slocs = [int(d["sloc"]) for d in sources]
         files = len(sources)
@@ -556,6 +569,17 @@ def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) ->
                 "radon.sloc",
             )
         ]
+    return out
+
+
+def _coverage_metrics(
+    functions: Sequence[Sequence[Any]],
+    sources: Sequence[Mapping[str, Any]],
+    tests: Sequence[Mapping[str, Any]],
+    why: str,
+) -> list[Metric]:
+    """Annotation, docstring and test coverage."""
+    out: list[Metric] = []
     totals = {
         key: sum(int(d.get(key, 0)) for d in sources)
         for key in ("slots", "typed", "public", "documented")
@@ -600,6 +624,18 @@ def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) ->
         ),
     ]
     return out
+
+
+def _server_metrics(data: Sequence[Mapping[str, Any]], opts: PolyglotOptions) -> list[Metric]:
+    sources = [d for d in data if d["role"] == Role.SOURCE.value]
+    tests = [d for d in data if d["role"] == Role.TEST.value]
+    why = "no Java, C#, Go, JavaScript or TypeScript source files"
+    functions = [f for d in sources for f in d["functions"]]
+    return [
+        *_function_metrics(functions, sources, opts, why),
+        *_module_metrics(functions, sources, opts, why),
+        *_coverage_metrics(functions, sources, tests, why),
+    ]
 
 
 def _ratio(name: str, part: int, whole: int, files: int, why: str, *, clamp: bool = True) -> Metric:

@@ -347,32 +347,43 @@ def _count_types(
                 result.typed_slots += 1
 
 
+def _node_text(node: tree_sitter.Node | None) -> bytes:
+    return (node.text or b"") if node is not None else b""
+
+
+def _java_catch(node: tree_sitter.Node) -> tuple[bytes, bytes]:
+    """(caught type text, bound variable name) of a Java catch clause."""
+    param = next((c for c in node.named_children if c.type == "catch_formal_parameter"), None)
+    if param is None:
+        return b"", b""
+    types = next((c for c in param.named_children if c.type == "catch_type"), None)
+    return _node_text(types), _node_text(param.child_by_field_name("name"))
+
+
+def _csharp_catch(node: tree_sitter.Node) -> tuple[bytes, bytes]:
+    """(caught type text, bound variable name) of a C# catch clause; a filtered catch
+    (``when (...)``) is ``<filtered>``."""
+    caught = name = b""
+    decl = next((c for c in node.named_children if c.type == "catch_declaration"), None)
+    if decl is not None:
+        caught = _node_text(decl.child_by_field_name("type"))
+        name = _node_text(decl.child_by_field_name("name"))
+    if any(c.type == "catch_filter_clause" for c in node.named_children):
+        caught = b"<filtered>"
+    return caught, name
+
+
 def _catch_parts(
     spec: LanguageSpec, node: tree_sitter.Node
 ) -> tuple[tree_sitter.Node | None, bytes, bytes]:
     """(body, caught type text, bound variable name) of a catch clause."""
     body = node.child_by_field_name("body")
-    caught = b""
-    name = b""
     if spec.name == "java":
-        param = next((c for c in node.named_children if c.type == "catch_formal_parameter"), None)
-        if param is not None:
-            types = next((c for c in param.named_children if c.type == "catch_type"), None)
-            caught = types.text or b"" if types is not None else b""
-            ident = param.child_by_field_name("name")
-            name = ident.text or b"" if ident is not None else b""
+        caught, name = _java_catch(node)
     elif spec.name == "csharp":
-        decl = next((c for c in node.named_children if c.type == "catch_declaration"), None)
-        if decl is not None:
-            kind = decl.child_by_field_name("type")
-            caught = kind.text or b"" if kind is not None else b""
-            ident = decl.child_by_field_name("name")
-            name = ident.text or b"" if ident is not None else b""
-        if any(c.type == "catch_filter_clause" for c in node.named_children):
-            caught = b"<filtered>"
+        caught, name = _csharp_catch(node)
     else:
-        param = node.child_by_field_name("parameter")
-        name = param.text or b"" if param is not None else b""
+        caught, name = b"", _node_text(node.child_by_field_name("parameter"))
     return body, caught, name
 
 

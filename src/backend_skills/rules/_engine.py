@@ -341,6 +341,51 @@ def _passes_filters(pattern: Pattern, node: tree_sitter.Node, text: str) -> bool
     return not (pattern.unless_file and _regex(pattern.unless_file).search(text))
 
 
+class _TreeRun:
+    """One file's tree-rule run: the flow analysis is built once, when a rule needs it."""
+
+    def __init__(self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree) -> None:
+        self.spec = spec
+        self.grammar = grammar
+        self.tree = tree
+        self._flow: _Flow | None = None
+
+    @property
+    def flow(self) -> _Flow:
+        if self._flow is None:
+            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node)
+        return self._flow
+
+    def in_scope(self, pattern: Pattern, node: tree_sitter.Node) -> bool:
+        """The ``scope`` and ``unless_function`` conditions on the enclosing function."""
+        if not (pattern.scope or pattern.unless_function):
+            return True
+        function = self.flow.scope(node)
+        if pattern.scope and not _regex(pattern.scope).search(_header(function)):
+            return False
+        return not (
+            pattern.unless_function and _regex(pattern.unless_function).search(_text(function))
+        )
+
+    def condition(
+        self, pattern: Pattern, caps: dict[str, list[tree_sitter.Node]]
+    ) -> tuple[bool, bool, str]:
+        """Whether the ``when`` condition holds, whether the dynamic value came through
+        a parameter, and the secret's text for ``when: secret``."""
+        if pattern.when == "dynamic":
+            flow = self.flow
+            flow.via_parameter = False
+            if not any(flow.dynamic(arg) for arg in caps.get("arg", [])):
+                return False, False, ""
+            return True, flow.via_parameter, ""
+        if pattern.when == "secret":
+            value = _text(caps.get("value", [None])[0])
+            if not secret_value(_text(caps.get("name", [None])[0]), value):
+                return False, False, ""
+            return True, False, literal_content(value)
+        return True, False, ""
+
+
 def run_tree_rules(
     rules: Sequence[Rule],
     spec: LanguageSpec,
@@ -353,7 +398,7 @@ def run_tree_rules(
 
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
-    flow: _Flow | None = None
+    run = _TreeRun(spec, grammar, tree)
     matches: list[Match] = []
     seen: set[tuple[str, int, int]] = set()
     lower: bytes | None = None
@@ -367,49 +412,37 @@ def run_tree_rules(
             node = caps.get("match", [None])[0]
             if node is None or not _passes_filters(pattern, node, text):
                 continue
-            if pattern.scope or pattern.unless_function:
-                flow = flow or _Flow(spec, grammar, tree.root_node)
-                function = flow.scope(node)
-                if pattern.scope and not _regex(pattern.scope).search(_header(function)):
-                    continue
-                if pattern.unless_function and _regex(pattern.unless_function).search(
-                    _text(function)
-                ):
-                    continue
-            secret = ""
-            via_parameter = False
-            if pattern.when == "dynamic":
-                flow = flow or _Flow(spec, grammar, tree.root_node)
-                flow.via_parameter = False
-                if not any(flow.dynamic(arg) for arg in caps.get("arg", [])):
-                    continue
-                via_parameter = flow.via_parameter
-            elif pattern.when == "secret":
-                value = _text(caps.get("value", [None])[0])
-                if not secret_value(_text(caps.get("name", [None])[0]), value):
-                    continue
-                secret = literal_content(value)
+            if not run.in_scope(pattern, node):
+                continue
+            holds, via_parameter, secret = run.condition(pattern, caps)
+            if not holds:
+                continue
             key = (rule.id, node.start_point.row, node.start_point.column)
             if key in seen:
                 continue
             seen.add(key)
-            exploitable = None
-            if rule.taint:
-                flow = flow or _Flow(spec, grammar, tree.root_node)
-                exploitable = flow.exploitable(node, via_parameter)
-            name_node = caps.get("name", [None])[0]
-            matches.append(
-                Match(
-                    rule=rule,
-                    line=node.start_point.row + 1,
-                    end_line=node.end_point.row + 1,
-                    column=node.start_point.column + 1,
-                    name=_text(name_node).strip("'\"`")[:60] if name_node is not None else "",
-                    exploitable=exploitable,
-                    secret=secret,
-                )
-            )
+            exploitable = run.flow.exploitable(node, via_parameter) if rule.taint else None
+            matches.append(_match(rule, node, caps, exploitable, secret))
     return matches
+
+
+def _match(
+    rule: Rule,
+    node: tree_sitter.Node,
+    caps: dict[str, list[tree_sitter.Node]],
+    exploitable: bool | None,
+    secret: str,
+) -> Match:
+    name_node = caps.get("name", [None])[0]
+    return Match(
+        rule=rule,
+        line=node.start_point.row + 1,
+        end_line=node.end_point.row + 1,
+        column=node.start_point.column + 1,
+        name=_text(name_node).strip("'\"`")[:60] if name_node is not None else "",
+        exploitable=exploitable,
+        secret=secret,
+    )
 
 
 def run_line_rules(rules: Sequence[Rule], language: str, text: str) -> list[Match]:
