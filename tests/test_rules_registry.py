@@ -195,9 +195,15 @@ def _known_ids() -> set[str]:
     """The registry's ids, plus the Python NoSQL/resilience rules that the ``nosql`` and
     ``resilience`` analyses still declare in their own rulebook (to be moved into
     ``backend_skills.rules``; their examples run in test_nosql.py / test_resilience.py)."""
+    from backend_skills.checkers.analyses._authz_rules import RULES as AUTHZ_RULES
     from backend_skills.checkers.analyses._rulebook import BY_ID
+    from backend_skills.checkers.analyses.security import _SINK_RULES as TRACE_SINKS
 
-    return set(RULES) | set(BY_ID)
+    # Declared in their own modules this release (authorization BSSEC040-044 with their
+    # examples run in test_authorization.py; request-input traces BSSEC050-053 in
+    # test_security_trace.py), to be moved into backend_skills.rules.
+    trace = {rule for rule, *_ in TRACE_SINKS.values()}
+    return set(RULES) | set(BY_ID) | set(AUTHZ_RULES) | trace
 
 
 def test_checkers_emit_no_rule_id_the_registry_does_not_know() -> None:

@@ -47,7 +47,7 @@ ROUTES = d(
     router = APIRouter()
 
 
-    @router.get("/admin/disk")
+    @router.get("/disk")
     def disk(parameters: str = "", db=Depends(get_db)):
         return {"usage": disk_usage(parameters)}
     """

@@ -369,6 +369,11 @@ JWT = Rule(
     cwe=347,
     checker="python_ast",
     extra_languages=("python",),
+    varies=(
+        "High severity and confidence (a vulnerability) when the token comes from the "
+        "request; medium (a hotspot to review) otherwise, e.g. a token received from an "
+        "identity provider's token endpoint."
+    ),
     message="JWT decoded without verifying its signature (verify_signature: False)",
     rationale=(
         "A token whose signature is not verified (or signed with `none`) is whatever the "
