@@ -593,7 +593,7 @@ _MATCHER_RULE = re.compile(
 )
 _ANY_RULE = re.compile(r"anyRequest\s*\(\s*\)\s*\.\s*(\w+)")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_HTTP_METHOD = re.compile(r"HttpMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE)")
+_HTTP_METHOD = re.compile(r"HttpMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD|TRACE)\b")
 
 
 def _annotations(node: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -333,12 +333,32 @@ def secret_value(name: str, value: str) -> bool:
     return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "secret", "token"}
 
 
-def _passes_filters(pattern: Pattern, node: tree_sitter.Node, text: str) -> bool:
+def _passes_filters(pattern: Pattern, node: tree_sitter.Node, code: Callable[[], str]) -> bool:
+    """The ``text``, ``file_text`` and ``unless_file`` conditions; the file-wide ones
+    look at the file's code with its comments blanked out (``code``), so that a
+    commented-out ``setAllowCredentials(true)`` neither arms nor silences a rule."""
     if pattern.text and not _regex(pattern.text).search(_text(node)):
         return False
-    if pattern.file_text and not _regex(pattern.file_text).search(text):
+    if pattern.file_text and not _regex(pattern.file_text).search(code()):
         return False
-    return not (pattern.unless_file and _regex(pattern.unless_file).search(text))
+    return not (pattern.unless_file and _regex(pattern.unless_file).search(code()))
+
+
+def _blank_comments(spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes) -> str:
+    """``source`` with every comment replaced by spaces (line breaks kept)."""
+    kinds = set(spec.comments)
+    buffer = bytearray(source)
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in kinds:
+            for index in range(node.start_byte, node.end_byte):
+                if buffer[index] not in (0x0A, 0x0D):
+                    buffer[index] = 0x20
+            continue
+        if node.child_count and node.end_byte > node.start_byte:
+            stack.extend(node.children)
+    return buffer.decode("utf-8", "replace")
 
 
 class _TreeRun:
@@ -399,6 +419,13 @@ def run_tree_rules(
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
     run = _TreeRun(spec, grammar, tree)
+    blanked: list[str] = []
+
+    def code() -> str:
+        if not blanked:
+            blanked.append(_blank_comments(spec, tree, source))
+        return blanked[0]
+
     matches: list[Match] = []
     seen: set[tuple[str, int, int]] = set()
     lower: bytes | None = None
@@ -410,7 +437,7 @@ def run_tree_rules(
         found = _pattern_matches(ts, query, tree, haystack, pattern)
         for caps in found:
             node = caps.get("match", [None])[0]
-            if node is None or not _passes_filters(pattern, node, text):
+            if node is None or not _passes_filters(pattern, node, code):
                 continue
             if not run.in_scope(pattern, node):
                 continue

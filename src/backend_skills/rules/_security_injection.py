@@ -75,6 +75,16 @@ SQL = Rule(
         ),
         Pattern(
             languages=("csharp",),
+            query="""(invocation_expression function: (member_access_expression name: (_) @name
+              (#match? @name "^(FromSql|ExecuteSql|ExecuteSqlAsync|SqlQuery)$"))
+              arguments: (argument_list . (argument [(identifier) (binary_expression)
+                 (invocation_expression) (member_access_expression)] @arg))) @match""",
+            when="dynamic",
+            unless_function=r"\bFormattableString\b",
+            needles=("Sql",),
+        ),
+        Pattern(
+            languages=("csharp",),
             query="""(invocation_expression function: (member_access_expression expression: (_) @object
               name: (_) @name (#match? @name "^(Query|QueryAsync|QueryFirst\\w*|QuerySingle\\w*|Execute|ExecuteAsync|ExecuteScalar\\w*|QueryMultiple\\w*)$"))
               (#match? @object "(?i)conn|db|connection|transaction")
@@ -84,7 +94,8 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+            query="""(call_expression function: (selector_expression operand: (_) @object
+              (#not-match? @object "(?i)(stmt|statement)$") field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
               arguments: (argument_list . (_) @arg)) @match""",
             when="dynamic",
@@ -93,7 +104,8 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+            query="""(call_expression function: (selector_expression operand: (_) @object
+              (#not-match? @object "(?i)(stmt|statement)$") field: (field_identifier) @name
               (#any-of? @name "QueryContext" "QueryRowContext" "ExecContext" "PrepareContext"))
               arguments: (argument_list . (_) . (_) @arg)) @match""",
             when="dynamic",
@@ -165,6 +177,27 @@ SQL = Rule(
 """,
         ),
         Example(
+            "csharp",
+            """class ProductsController {
+  public IActionResult Search(string keyword) {
+    var query = $"SELECT * From Products WHERE name LIKE '%{keyword}%'";
+    return Ok(_context.Products.FromSql(query).ToList());
+  }
+}
+""",
+            lines=(4,),
+        ),
+        Example(
+            "csharp",
+            """class ProductsController {
+  public IActionResult Search(string keyword) {
+    // EF Core 7+: an interpolated string literal becomes a FormattableString, sent as parameters.
+    return Ok(_context.Products.FromSql($"SELECT * From Products WHERE name LIKE {keyword}").ToList());
+  }
+}
+""",
+        ),
+        Example(
             "go",
             """package store
 
@@ -188,6 +221,23 @@ const byName = "SELECT * FROM users WHERE name = $1"
 
 func Find(db *sql.DB, name string) (*sql.Rows, error) {
 	return db.Query(byName, name)
+}
+""",
+        ),
+        Example(
+            "go",
+            """package store
+
+import "database/sql"
+
+func (m *Repo) Update(ctx context.Context, a *Article) error {
+	stmt, err := m.Conn.PrepareContext(ctx, "UPDATE article SET title = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, a.Title, a.ID)
+	row := stmt.QueryRow(a.ID)
+	return row.Err()
 }
 """,
         ),
@@ -252,6 +302,14 @@ COMMAND = Rule(
               arguments: (argument_list (_) @arg)) @match""",
             when="dynamic",
             needles=("ProcessBuilder",),
+        ),
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name (#eq? @name "command")
+              arguments: (argument_list (_) @arg)) @match""",
+            when="dynamic",
+            file_text=r"\bProcessBuilder\b",
+            needles=("command",),
         ),
         Pattern(
             languages=("csharp",),
@@ -321,6 +379,19 @@ COMMAND = Rule(
 }
 """,
             lines=(4, 5),
+        ),
+        Example(
+            "java",
+            """class Cowsay {
+  static String run(String input) {
+    ProcessBuilder processBuilder = new ProcessBuilder();
+    String cmd = "/usr/games/cowsay '" + input + "'";
+    processBuilder.command("bash", "-c", cmd);
+    return "ok";
+  }
+}
+""",
+            lines=(5,),
         ),
         Example(
             "java",

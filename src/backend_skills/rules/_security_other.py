@@ -58,6 +58,14 @@ DESERIALIZATION = Rule(
             needles=("Formatter", "NetDataContractSerializer", "TypeNameHandling"),
         ),
         Pattern(
+            languages=("csharp",),
+            query="""(object_creation_expression type: (_) @name
+               (#match? @name "(XmlSerializer|DataContractSerializer|DataContractJsonSerializer)$")
+               arguments: (argument_list . (argument (invocation_expression) @arg))) @match""",
+            text=r"\(\s*(?:System\.)?Type\.GetType\s*\(",
+            needles=("Serializer",),
+        ),
+        Pattern(
             languages=JS,
             query="""(call_expression function: (member_expression property: (property_identifier) @name
               (#any-of? @name "unserialize" "unsafeLoad"))) @match""",
@@ -102,7 +110,19 @@ DESERIALIZATION = Rule(
         Example(
             "csharp",
             """class D {
+  object Read(XmlElement item) {
+    var xser = new XmlSerializer(Type.GetType(item.GetAttribute("Type")));
+    return xser.Deserialize(new XmlTextReader(new StringReader(item.InnerXml)));
+  }
+}
+""",
+            lines=(3,),
+        ),
+        Example(
+            "csharp",
+            """class D {
   User Read(Stream s) { return JsonSerializer.Deserialize<User>(s); }
+  Product[] Import(Stream s) { return (Product[]) new XmlSerializer(typeof(Product[])).Deserialize(s); }
 }
 """,
         ),
@@ -409,6 +429,7 @@ CSRF = Rule(
             languages=("java",),
             query="""(method_invocation object: (method_invocation name: (identifier) @name (#eq? @name "csrf"))
               name: (identifier) @d (#eq? @d "disable")) @match""",
+            unless_file=r"SessionCreationPolicy\.STATELESS",
             needles=("csrf",),
         ),
         Pattern(
@@ -436,6 +457,17 @@ CSRF = Rule(
             """class Sec {
   SecurityFilterChain chain(HttpSecurity http) throws Exception {
     return http.csrf(Customizer.withDefaults()).build();
+  }
+}
+""",
+        ),
+        Example(
+            "java",
+            """class Sec {
+  // A stateless token API: no session cookie, so nothing for CSRF to ride on.
+  protected void configure(HttpSecurity http) throws Exception {
+    http.csrf().disable()
+        .sessionManagement().sessionCreationPolicy(SessionCreationPolicy.STATELESS);
   }
 }
 """,
@@ -506,6 +538,32 @@ class Api {}
             """@CrossOrigin(origins = "https://app.example.com", allowCredentials = "true")
 class Api {}
 """,
+        ),
+        Example(
+            "java",
+            """class Cors {
+  CorsConfigurationSource source() {
+    CorsConfiguration configuration = new CorsConfiguration();
+    configuration.setAllowedOrigins(asList("*"));
+    // setAllowCredentials(true) would be refused by browsers with the wildcard above
+    configuration.setAllowCredentials(false);
+    return configuration;
+  }
+}
+""",
+        ),
+        Example(
+            "java",
+            """class Cors {
+  CorsConfigurationSource source() {
+    CorsConfiguration configuration = new CorsConfiguration();
+    configuration.setAllowedOriginPatterns(asList("*"));
+    configuration.setAllowCredentials(true);
+    return configuration;
+  }
+}
+""",
+            lines=(4,),
         ),
         Example(
             "go",
