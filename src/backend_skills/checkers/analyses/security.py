@@ -112,6 +112,14 @@ def _identifier(node: ast.AST) -> str | None:
     return None
 
 
+def _config_object(node: ast.AST) -> bool:
+    """A configuration mapping (``app.config``, ``current_app.config``, ``CONFIG``,
+    ``settings``): a ``DEBUG`` key there switches debug mode on, while the same key in an
+    ordinary dictionary (a template context, a payload) is data."""
+    name = (_identifier(node) or "").lower()
+    return name.endswith(("config", "settings")) or name == "conf"
+
+
 def _settings_file(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
     parent = PurePosixPath(path).parent.name.lower()
@@ -284,7 +292,9 @@ class _Visitor:
         """``DEBUG = True`` in a settings module, or ``app.debug = True``."""
         if isinstance(target, ast.Name) and name == "DEBUG" and self.settings:
             self._debug(node, "Django DEBUG = True in a settings module")
-        elif isinstance(target, ast.Attribute | ast.Subscript):
+        elif isinstance(target, ast.Attribute) or (
+            isinstance(target, ast.Subscript) and _config_object(target.value)
+        ):
             self._debug(node, f"Debug mode switched on ({self.dotted(target) or name})")
 
     def _middleware(self, value: ast.AST, node: ast.AST) -> None:
