@@ -44,12 +44,31 @@ def compared_credential(ctx: FileContext, node: ast.Compare) -> str | None:
     if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq | ast.NotEq):
         return None
     sides = (node.left, node.comparators[0])
-    if any(isinstance(s, ast.Constant | ast.JoinedStr) for s in sides):
-        return None
-    if any(isinstance(s, ast.Call) and (ctx.qualname(s.func) or "") in _NOT_SECRETS for s in sides):
+    if not all(_may_be_secret(ctx, side) for side in sides):
         return None
     names = [identifier(s) for s in sides]
     return next((n for n in names if n and credential_name(n)), None)
+
+
+def _may_be_secret(ctx: FileContext, side: ast.expr) -> bool:
+    """Not a literal (bandit's B105 covers those) nor ``len()``/``type()``/... of a value."""
+    if isinstance(side, ast.Constant | ast.JoinedStr):
+        return False
+    return not (isinstance(side, ast.Call) and (ctx.qualname(side.func) or "") in _NOT_SECRETS)
+
+
+def hashed_arguments(node: ast.Call, qual: str) -> list[ast.expr]:
+    """What a hash call hashes: its arguments (after ``hashlib.new``'s algorithm name),
+    and ``data=``/``string=``."""
+    args = [*node.args[1:]] if qual == "hashlib.new" else list(node.args)
+    return args + [kw.value for kw in node.keywords if kw.arg in {"data", "string"}]
+
+
+def algorithm_name(node: ast.Call, qual: str, fast: bool) -> str:
+    """``sha256`` for ``hashlib.sha256(...)`` or ``hashlib.new("sha256", ...)``."""
+    if qual == "hashlib.new" and node.args and const_str(node.args[0]):
+        return str(const_str(node.args[0]))
+    return qual.rsplit(".", 1)[-1] if fast else "a fast hash"
 
 
 def module_in(module: str, prefix: str) -> bool:
@@ -93,13 +112,9 @@ class CryptoChecks:
         fast = qual in FAST_HASHES
         if not (fast or self._hash_update(node)):
             return
-        args = [*node.args[1:]] if qual == "hashlib.new" else list(node.args)
-        args += [kw.value for kw in node.keywords if kw.arg in {"data", "string"}]
-        if not any(mentions_password(a) for a in args):
+        if not any(mentions_password(a) for a in hashed_arguments(node, qual)):
             return
-        algorithm = qual.rsplit(".", 1)[-1] if fast else "a fast hash"
-        if qual == "hashlib.new" and node.args and const_str(node.args[0]):
-            algorithm = str(const_str(node.args[0]))
+        algorithm = algorithm_name(node, qual, fast)
         self.ctx.add(
             node,
             "BSSEC020",
@@ -160,8 +175,15 @@ class CryptoChecks:
             or any(f.criterion == AUTHENTICATION for f in self.ctx.findings)
             or any(password_name(n) for n in names)
         )
-        for module in modules:
-            for prefix, label in GOOD_HASHERS.items():
-                if module_in(module, prefix):
-                    self.hashers.add(label)
+        self.hashers.update(imported_hashers(modules))
         return auth
+
+
+def imported_hashers(modules: set[str]) -> set[str]:
+    """The password hashers whose modules are imported (``passlib``, ``argon2``...)."""
+    return {
+        label
+        for module in modules
+        for prefix, label in GOOD_HASHERS.items()
+        if module_in(module, prefix)
+    }

@@ -214,20 +214,21 @@ class SettingsChecks:
 
     def on_call(self, node: ast.Call, qual: str, last: str) -> None:
         self._debug_call(node, qual, last)
-        self._cors(node, last)
-        self._timeouts(node, qual, last)
-
-    def _debug_call(self, node: ast.Call, qual: str, last: str) -> None:
-        debug = keyword(node, "debug")
-        if qual in DEBUG_APPS and debug is not None and is_true(debug.value):
-            self.debug(debug.value, f"{last}(debug=True) shows tracebacks to every client")
-        use = keyword(node, "use_debugger") if last == "run_simple" else None
-        if use is not None and is_true(use.value):
-            self.debug(use.value, "Werkzeug debugger switched on (use_debugger=True)")
         if isinstance(node.func, ast.Attribute) and node.func.attr in {"update", "from_mapping"}:
             owner = self.ctx.dotted(node.func.value) or ""
             if owner.endswith("config"):
                 self._config_update(node, f"{owner}.{node.func.attr}")
+        self._cors(node, last)
+        self._timeouts(node, qual, last)
+
+    def _debug_call(self, node: ast.Call, qual: str, last: str) -> None:
+        """``FastAPI(debug=True)``, ``run_simple(..., use_debugger=True)``."""
+        debug = keyword(node, "debug") if qual in DEBUG_APPS else None
+        if debug is not None and is_true(debug.value):
+            self.debug(debug.value, f"{last}(debug=True) shows tracebacks to every client")
+        use = keyword(node, "use_debugger") if last == "run_simple" else None
+        if use is not None and is_true(use.value):
+            self.debug(use.value, "Werkzeug debugger switched on (use_debugger=True)")
 
     def _config_update(self, node: ast.Call, call: str) -> None:
         """``app.config.update(DEBUG=True)`` / ``.from_mapping({"WTF_CSRF_ENABLED": False})``."""

@@ -206,12 +206,8 @@ class SecurityAnalysis(Analysis):
             secrets = facts.get("secrets", ())
             if secrets:  # only then the text is needed (it may not be in memory)
                 result.findings.extend(secret_findings(path, file.text, secrets))
-            if file.role in (Role.TEST, Role.DOCS):
-                continue
-            if facts.get("auth"):
-                auth_files.append(path)
-            for label in facts.get("hashers", ()):
-                hashers.setdefault(label, []).append(path)
+            if file.role not in (Role.TEST, Role.DOCS):
+                _authentication_facts(path, facts, auth_files, hashers)
         if not auth_files:
             result.not_applicable[AUTHENTICATION] = (
                 "no authentication code found (no password handling, JWT or auth library)"
@@ -222,6 +218,16 @@ class SecurityAnalysis(Analysis):
         result.findings.extend(traced_sinks(data, files))
         _dependency_hygiene(ctx, result)
         return result
+
+
+def _authentication_facts(
+    path: str, facts: Mapping[str, Any], auth_files: list[str], hashers: dict[str, list[str]]
+) -> None:
+    """Collect whether an application file does authentication, and its hashers."""
+    if facts.get("auth"):
+        auth_files.append(path)
+    for label in facts.get("hashers", ()):
+        hashers.setdefault(label, []).append(path)
 
 
 def _dependency_hygiene(ctx: CheckContext, result: CheckResult) -> None:
