@@ -228,7 +228,7 @@ class QueryVisitor(ast.NodeVisitor):
             return  # no SQL, or the text()/RawSQL() call is the site
         built = Resolver(self.scopes).classify(arg)
         strong = name in STRONG_SINKS or name in WRAPPER_SINKS
-        if not SQL_LIKE.search(built.text) and not (strong and SQL_START.match(built.text)):
+        if not reads_as_sql(built.text, strong):
             if strong and built.kind in ("unknown", "param"):
                 # SQL we cannot read (from a caller or a call): a site only in a file
                 # that imports a database driver or ORM.
@@ -323,6 +323,12 @@ class QueryVisitor(ast.NodeVisitor):
             "raw_sites": len(sites),
             "first_site": min((s.line for s in sites), default=0),
         }
+
+
+def reads_as_sql(text: str, strong: bool) -> bool:
+    """Text that is SQL: a statement anywhere, or (for a call that only takes SQL, such
+    as ``execute``) text that starts like one."""
+    return bool(SQL_LIKE.search(text)) or (strong and bool(SQL_START.match(text)))
 
 
 def orm_call(node: ast.Call) -> bool:

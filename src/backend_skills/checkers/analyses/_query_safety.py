@@ -82,20 +82,22 @@ def _value_confidence(
 ) -> Confidence | None:
     """How sure a value carries input: high (a parameter, the request, ``input()``),
     medium (another value), low (an SQL fragment); None: fragments joined by the code."""
-    if isinstance(value, ast.Call) and call_name(value) == "join":
+    called = call_name(value) if isinstance(value, ast.Call) else ""
+    if called == "join":
         return None  # " AND ".join(clauses): fragments assembled by the code
-    if isinstance(value, ast.Name) and _assigned_from_request(value, scopes):
+    if called == "input" or (isinstance(value, ast.Name) and _assigned_from_request(value, scopes)):
         return Confidence.HIGH
-    text = root_path(value)
-    root = text.split(".")[0] if text else ""
+    return _path_confidence(root_path(value), params)
+
+
+def _path_confidence(text: str, params: frozenset[str]) -> Confidence:
+    """By the value's path: high from a parameter or the request, low for an SQL
+    fragment's name (``where_sql``) not taken from a parameter, medium otherwise."""
+    root = text.split(".")[0]
     fragment = bool(FRAGMENT_NAME.search(text))
     if (root in params and not fragment) or root == "request":
         return Confidence.HIGH
-    if isinstance(value, ast.Call) and call_name(value) == "input":
-        return Confidence.HIGH
-    if not fragment or root in params:
-        return Confidence.MEDIUM
-    return Confidence.LOW
+    return Confidence.MEDIUM if not fragment or root in params else Confidence.LOW
 
 
 def value_confidence(values: Sequence[ast.expr], scopes: Sequence[Scope]) -> Confidence:

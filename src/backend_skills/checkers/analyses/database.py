@@ -82,17 +82,8 @@ class DatabaseAnalysis(Analysis):
         findings = list(visitor.findings)
         if migration is not None and not migration["reversible"]:
             findings.append(
-                Finding(
-                    checker=CHECKER,
-                    rule="BSDB301",
-                    skill=SKILL,
-                    criterion=REVERSIBILITY,
-                    severity=Severity.LOW,
-                    confidence=Confidence.HIGH,
-                    message=f"{migration['tool']} migration cannot be rolled back: "
-                    f"{migration['why']}",
-                    path=file.path,
-                    line=int(migration["line"]),
+                _irreversible(
+                    str(migration["tool"]), str(migration["why"]), file.path, int(migration["line"])
                 )
             )
         return Visit(findings=findings, data=data)
@@ -100,24 +91,11 @@ class DatabaseAnalysis(Analysis):
     def reduce(self, ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResult:
         """Shares, migration facts and applicability over the whole repository."""
         out = CheckResult()
-        errors = sorted(p for p, d in data.items() if "error" in d)
-        if errors:
-            out.notes.append(
-                f"database analysis could not read {len(errors)} file(s), e.g. {errors[0]}: "
-                f"{data[errors[0]]['error']}"
-            )
-        data = {p: d for p, d in data.items() if "error" not in d}
+        data = _readable(data, out)
         app = {p: d for p, d in data.items() if d.get("role") not in ("test", "docs")}
-        db_access = any(
-            d.get("db_access") and d.get("role") in ("source", "other") for d in app.values()
-        ) or any(int(d.get("sites", {}).get("dynamic", 0)) for d in app.values())
+        db_access = _reaches_database(app)
         orm = any(d.get("orm") for d in app.values())
-        sql_files = [
-            f
-            for f in ctx.fileset.files
-            if f.language == "sql"
-            and f.role not in (Role.VENDORED, Role.GENERATED, Role.TEST, Role.DOCS)
-        ]
+        sql_files = _application_sql(ctx)
         _site_counts(app, out)
         if not db_access:
             why = "no database access found in the Python code"
@@ -140,22 +118,7 @@ class DatabaseAnalysis(Analysis):
         source = {p: d for p, d in app.items() if d.get("role") == "source"}
         total = sum(int(d.get("raw_sites", 0)) for d in source.values())
         inside = sum(int(d.get("raw_sites", 0)) for d in source.values() if d.get("dal"))
-        for path, d in sorted(source.items()):
-            if d.get("raw_sites") and not d.get("dal"):
-                out.findings.append(
-                    Finding(
-                        checker=CHECKER,
-                        rule="BSDB020",
-                        skill=SKILL,
-                        criterion=ACCESS,
-                        severity=Severity.LOW,
-                        confidence=Confidence.MEDIUM,
-                        message=f"{d['raw_sites']} raw SQL call(s) outside a data-access "
-                        "module: move them behind a repository/DAO module or the ORM",
-                        path=path,
-                        line=int(d.get("first_site") or 1),
-                    )
-                )
+        out.findings.extend(_outside_dal(source))
         if total:
             return Metric(
                 name="db.dal_share", value=inside / total, unit="share", files=len(source)
@@ -177,68 +140,137 @@ class DatabaseAnalysis(Analysis):
         sql_files: Sequence[SourceFile],
         out: CheckResult,
     ) -> None:
-        migrations: list[Migration] = []
-        for path, d in sorted(data.items()):
-            fact = d.get("migration")
-            in_tests = TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
-            if isinstance(fact, dict) and d.get("role") not in ("test", "docs") and not in_tests:
-                migrations.append(
-                    Migration(
-                        str(fact["tool"]),
-                        path,
-                        int(fact["line"]),
-                        bool(fact["reversible"]),
-                        str(fact["why"]),
-                    )
-                )
+        migrations = _python_migrations(data)
         others = non_python_migrations(ctx)
         migrations.extend(others)
-        for m in others:
-            if not m.reversible and m.report:
-                out.findings.append(
-                    Finding(
-                        checker=CHECKER,
-                        rule="BSDB301",
-                        skill=SKILL,
-                        criterion=REVERSIBILITY,
-                        severity=Severity.LOW,
-                        confidence=Confidence.HIGH,
-                        message=f"{m.tool} migration cannot be rolled back: {m.why}",
-                        path=m.path,
-                        line=m.line,
-                    )
-                )
-        schema = any(
-            d.get("schema") and d.get("role") not in ("test", "docs") for d in data.values()
-        ) or any(
-            f.role not in (Role.TEST, Role.DOCS) and _CREATE_TABLE.search(f.text) for f in sql_files
+        out.findings.extend(
+            _irreversible(m.tool, m.why, m.path, m.line)
+            for m in others
+            if not m.reversible and m.report
         )
         count = len(migrations)
         out.metrics.append(Metric(name="migrations.count", value=float(count), unit="migrations"))
         if migrations:
-            tools = sorted({m.tool for m in migrations})
-            reversible = sum(1 for m in migrations if m.reversible)
-            out.notes.append(f"migrations: {count} ({', '.join(tools)}), {reversible} reversible")
-            out.metrics.append(Metric(name="migrations.managed", value=1.0, files=count))
-            out.metrics.append(
-                Metric(
-                    name="migrations.reversible_share",
-                    value=reversible / count,
-                    unit="share",
-                    files=count,
-                )
-            )
+            _migration_metrics(migrations, out)
             return
         out.metrics.append(
             Metric(name="migrations.reversible_share", value=None, reason="no migrations found")
         )
-        if schema:
+        if _schema_defined(data, sql_files):
             out.metrics.append(Metric(name="migrations.managed", value=0.0))
             out.findings.extend(_unmanaged_finding(sql_files, data))
         else:
             why = "no schema defined in the repository (no CREATE TABLE, ORM models or migrations)"
             out.metrics.append(Metric(name="migrations.managed", value=None, reason=why))
             out.not_applicable[MIGRATIONS] = why
+
+
+def _readable(data: Mapping[str, dict[str, Any]], out: CheckResult) -> dict[str, dict[str, Any]]:
+    """The files the visitor could read; a note names the others."""
+    errors = sorted(p for p, d in data.items() if "error" in d)
+    if errors:
+        out.notes.append(
+            f"database analysis could not read {len(errors)} file(s), e.g. {errors[0]}: "
+            f"{data[errors[0]]['error']}"
+        )
+    return {p: d for p, d in data.items() if "error" not in d}
+
+
+def _reaches_database(app: Mapping[str, dict[str, Any]]) -> bool:
+    """Application code that reaches a database, or builds SQL from values anywhere."""
+    return any(
+        d.get("db_access") and d.get("role") in ("source", "other") for d in app.values()
+    ) or any(int(d.get("sites", {}).get("dynamic", 0)) for d in app.values())
+
+
+def _application_sql(ctx: CheckContext) -> list[SourceFile]:
+    """SQL files of the application (not vendored, generated, tests or docs)."""
+    return [
+        f
+        for f in ctx.fileset.files
+        if f.language == "sql"
+        and f.role not in (Role.VENDORED, Role.GENERATED, Role.TEST, Role.DOCS)
+    ]
+
+
+def _outside_dal(source: Mapping[str, dict[str, Any]]) -> list[Finding]:
+    """BSDB020 for each source module issuing raw SQL outside a data-access module."""
+    return [
+        Finding(
+            checker=CHECKER,
+            rule="BSDB020",
+            skill=SKILL,
+            criterion=ACCESS,
+            severity=Severity.LOW,
+            confidence=Confidence.MEDIUM,
+            message=f"{d['raw_sites']} raw SQL call(s) outside a data-access "
+            "module: move them behind a repository/DAO module or the ORM",
+            path=path,
+            line=int(d.get("first_site") or 1),
+        )
+        for path, d in sorted(source.items())
+        if d.get("raw_sites") and not d.get("dal")
+    ]
+
+
+def _python_migrations(data: Mapping[str, dict[str, Any]]) -> list[Migration]:
+    """Migrations the per-file visit recognised (not in tests or docs)."""
+    migrations: list[Migration] = []
+    for path, d in sorted(data.items()):
+        fact = d.get("migration")
+        in_tests = TEST_PARTS.intersection(p.lower() for p in PurePosixPath(path).parts[:-1])
+        if isinstance(fact, dict) and d.get("role") not in ("test", "docs") and not in_tests:
+            migrations.append(
+                Migration(
+                    str(fact["tool"]),
+                    path,
+                    int(fact["line"]),
+                    bool(fact["reversible"]),
+                    str(fact["why"]),
+                )
+            )
+    return migrations
+
+
+def _irreversible(tool: str, why: str, path: str, line: int) -> Finding:
+    """BSDB301: a migration that cannot be rolled back."""
+    return Finding(
+        checker=CHECKER,
+        rule="BSDB301",
+        skill=SKILL,
+        criterion=REVERSIBILITY,
+        severity=Severity.LOW,
+        confidence=Confidence.HIGH,
+        message=f"{tool} migration cannot be rolled back: {why}",
+        path=path,
+        line=line,
+    )
+
+
+def _migration_metrics(migrations: Sequence[Migration], out: CheckResult) -> None:
+    """The note and metrics of a repository whose schema changes are migrations."""
+    count = len(migrations)
+    tools = sorted({m.tool for m in migrations})
+    reversible = sum(1 for m in migrations if m.reversible)
+    out.notes.append(f"migrations: {count} ({', '.join(tools)}), {reversible} reversible")
+    out.metrics.append(Metric(name="migrations.managed", value=1.0, files=count))
+    out.metrics.append(
+        Metric(
+            name="migrations.reversible_share",
+            value=reversible / count,
+            unit="share",
+            files=count,
+        )
+    )
+
+
+def _schema_defined(data: Mapping[str, dict[str, Any]], sql_files: Sequence[SourceFile]) -> bool:
+    """ORM models or a ``CREATE TABLE`` outside tests and docs."""
+    return any(
+        d.get("schema") and d.get("role") not in ("test", "docs") for d in data.values()
+    ) or any(
+        f.role not in (Role.TEST, Role.DOCS) and _CREATE_TABLE.search(f.text) for f in sql_files
+    )
 
 
 def _site_counts(app: Mapping[str, dict[str, Any]], out: CheckResult) -> None:
