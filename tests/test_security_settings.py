@@ -8,14 +8,23 @@ template context, a JSON payload) is data, not the application's configuration.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+from backend_skills.checkers.analyses._security_base import FileContext
+from backend_skills.checkers.analyses._security_settings import (
+    config_object,
+    config_pairs,
+    csrf_exemption,
+    middleware_without_csrf,
+)
 from backend_skills.checkers.analyses.security import SecurityAnalysis
 from backend_skills.checkers.python_ast import PythonAstChecker
 from backend_skills.core.checker import CheckContext
-from backend_skills.core.discovery import discover
+from backend_skills.core.discovery import SourceFile, discover
+from backend_skills.core.models import Role
 
 
 def _debug_lines(root: Path, path: str, code: str) -> list[int]:
@@ -76,3 +85,77 @@ def test_debug_mode_switched_on_is_still_reported(tmp_path: Path, code: str, lin
 
 def test_django_settings_debug_is_reported(tmp_path: Path) -> None:
     assert _debug_lines(tmp_path, "proj/settings.py", "DEBUG = True\n") == [1]
+
+
+# --------------------------------------------------------------------------- the readers
+
+
+def _expr(code: str) -> ast.expr:
+    node = ast.parse(code).body[-1]
+    assert isinstance(node, ast.Expr)
+    return node.value
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("app.config", True),
+        ("current_app.config", True),
+        ("CONFIG", True),
+        ("settings", True),
+        ("django_settings", True),
+        ("conf", True),
+        ("get_app().config", True),
+        ("context_extras", False),
+        ("payload", False),
+        ("self.options", False),
+        ("configs[0]", False),
+    ],
+)
+def test_config_object(code: str, expected: bool) -> None:
+    assert config_object(_expr(code)) is expected
+
+
+def test_config_pairs_reads_keywords_and_a_mapping() -> None:
+    call = _expr('app.config.update({"DEBUG": True, 1: 2}, TESTING=False)')
+    assert isinstance(call, ast.Call)
+    pairs = [(key, ast.unparse(value), kw) for key, value, kw in config_pairs(call)]
+    assert pairs == [("TESTING", "False", True), ("DEBUG", "True", False), (None, "2", False)]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('["django.middleware.security.SecurityMiddleware"]', True),
+        (
+            '["django.middleware.security.SecurityMiddleware",'
+            ' "django.middleware.csrf.CsrfViewMiddleware"]',
+            False,
+        ),
+        ('["myapp.Middleware"]', False),  # not Django's list
+        ("BASE_MIDDLEWARE + []", False),  # not a literal: unknown
+    ],
+)
+def test_middleware_without_csrf(code: str, expected: bool) -> None:
+    assert middleware_without_csrf(_expr(code)) is expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("from django.views.decorators.csrf import csrf_exempt\n@csrf_exempt\ndef f(): pass", True),
+        ("@csrf.exempt\ndef f(): pass", True),
+        ("@app.route('/')\ndef f(): pass", False),
+        ("@limiter.exempt\ndef f(): pass", False),
+    ],
+)
+def test_csrf_exemption(code: str, expected: bool) -> None:
+    tree = ast.parse(code)
+    file = SourceFile("app/v.py", "app/v.py", "python", Role.SOURCE, 0, 0, "", text=code)
+    ctx = FileContext(file)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            ctx.learn_import(node)
+    function = tree.body[-1]
+    assert isinstance(function, ast.FunctionDef)
+    assert (csrf_exemption(ctx, function.decorator_list[0]) is not None) is expected
