@@ -190,6 +190,13 @@ DEBUG = Rule(
             'import os\n\nDEBUG = os.environ.get("DJANGO_DEBUG") == "1"\n',
             path="shop/settings.py",
         ),
+        Example(
+            "python",
+            # A template context's "debug" key is data, not the application's configuration.
+            'def debug(request):\n    context_extras = {}\n    context_extras["debug"] = True\n'
+            "    return context_extras\n",
+            path="shop/context_processors.py",
+        ),
     ),
 )
 
