@@ -84,7 +84,7 @@ def _calls_by_callee(data: Mapping[str, dict[str, Any]]) -> Calls:
     return calls
 
 
-def _callee_is_here(path: str, callee_module: str) -> bool:
+def callee_is_here(path: str, callee_module: str) -> bool:
     """Whether a call naming ``callee_module`` reaches a function of the file at ``path``:
     the same file, a module naming it, or ``Student.create(...)`` on a class imported
     from it."""
@@ -101,7 +101,7 @@ def fed_by_call(path: str, sink: Mapping[str, Any], calls: Calls) -> str | None:
     fed = set(sink["origins"]) - {REQUEST}
     params = list(sink["params"])
     for caller, callee_module, (positions, keywords) in calls.get(sink["function"], []):
-        if not _callee_is_here(path, callee_module):
+        if not callee_is_here(path, callee_module):
             continue
         names = {params[i] for i in positions if i < len(params)} | set(keywords)
         if names & fed:
