@@ -4,6 +4,7 @@ use at some line sees."""
 from __future__ import annotations
 
 import ast
+import textwrap
 
 import pytest
 
@@ -46,12 +47,16 @@ def test_assignments(code: str, expected: list[tuple[str, bool]]) -> None:
 
 def test_lookup_sees_the_last_assignment_and_the_appends_after_it() -> None:
     fn = _function(
-        "def f(x):\n"
-        "    q = 'a'\n"
-        "    q = 'SELECT'\n"
-        "    q += x\n"
-        "    if x:\n"
-        "        q += 'y'\n"
+        textwrap.dedent(
+            """\
+            def f(x):
+                q = 'a'
+                q = 'SELECT'
+                q += x
+                if x:
+                    q += 'y'
+            """
+        )
     )
     scope = Scope.build(fn)
     assert scope.params == {"x"}
