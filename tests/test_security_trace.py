@@ -10,8 +10,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from backend_skills import Report, score
 from backend_skills.checkers.analyses._secret_names import dev_default_url, literal_secret
+from backend_skills.checkers.analyses._security_trace import callee_is_here, fed_by_call
 
 from .conftest import TreeFactory
 
@@ -311,3 +314,32 @@ def test_a_class_method_called_with_request_input_from_another_module(
     (sql,) = [f for f in fed.findings if "BSSEC053" in f.rules]
     assert (sql.path, sql.line) == ("app/dao/student.py", 4)
     assert fed.skill("security").cap is not None
+
+
+# --------------------------------------------------------------------------- one call away
+
+
+@pytest.mark.parametrize(
+    ("path", "callee_module", "expected"),
+    [
+        ("app/utils.py", "", True),  # self.f() / a local f()
+        ("app/utils.py", "app.utils", True),
+        ("src/app/utils.py", "app.utils", True),  # imported from a source root
+        ("app/dao/student.py", "app.dao.student.Student", True),  # a class's method
+        ("app/dao/student.py", "app.dao.student.helpers", False),
+        ("app/other.py", "app.utils", False),
+    ],
+)
+def test_a_call_reaches_the_file_it_names(path: str, callee_module: str, expected: bool) -> None:
+    assert callee_is_here(path, callee_module) is expected
+
+
+def test_fed_by_call_needs_input_in_a_parameter_the_sink_uses() -> None:
+    sink = {"function": "run", "origins": ["cmd"], "params": ["cmd", "cwd"]}
+    into_cmd = {"run": [("app/views.py", "app.utils", ((0,), ()))]}
+    into_cwd = {"run": [("app/views.py", "app.utils", ((1,), ()))]}
+    by_keyword = {"run": [("app/views.py", "app.utils", ((), ("cmd",)))]}
+    assert fed_by_call("app/utils.py", sink, into_cmd) == "app/views.py"
+    assert fed_by_call("app/utils.py", sink, into_cwd) is None
+    assert fed_by_call("app/utils.py", sink, by_keyword) == "app/views.py"
+    assert fed_by_call("app/other.py", sink, into_cmd) is None

@@ -2,7 +2,8 @@
 
 The checker matches them on the parse every analysis shares (and on the dependency
 files for ``BSSEC030``/``BSSEC031``); they have no patterns. Their examples run through
-the real pipeline (``tests/test_rules_registry.py``).
+the real pipeline (``tests/test_rules_registry.py``). The request-input trace rules
+(``BSSEC050``-``BSSEC053``) are declared in :mod:`._trace` and listed here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from backend_skills.core.models import Confidence, Severity
 
 from ._model import Example, Rule
+from ._trace import RULES as TRACE_RULES
 
 _DEV = "Confidence is low in dev-only files (a file name with a word `dev`, `local`, `test`, `example`, `sample`...)."
 
@@ -187,6 +189,13 @@ DEBUG = Rule(
             "python",
             'import os\n\nDEBUG = os.environ.get("DJANGO_DEBUG") == "1"\n',
             path="shop/settings.py",
+        ),
+        Example(
+            "python",
+            # A template context's "debug" key is data, not the application's configuration.
+            'def debug(request):\n    context_extras = {}\n    context_extras["debug"] = True\n'
+            "    return context_extras\n",
+            path="shop/context_processors.py",
         ),
     ),
 )
@@ -498,4 +507,5 @@ RULES = (
     TIMING,
     UNPINNED,
     URL_INSTALL,
+    *TRACE_RULES,  # BSSEC050-BSSEC053: request input traced to a sink
 )

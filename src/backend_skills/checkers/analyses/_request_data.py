@@ -79,18 +79,22 @@ class RequestData:
             return "json"
         if attr in _FORM_ATTRS:
             return "form"
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute):
-                attr = _request_attr(func)
-                if attr in _JSON_CALLS:
-                    return "json"
-                if func.attr in _WHOLE_CALLS:
-                    return self.whole(func.value, depth + 1)
-                if func.attr == "loads" and node.args and self._mentions_request(node.args[0]):
-                    return "json"  # json.loads(request.body)
-            elif isinstance(func, ast.Name) and func.id == "dict" and node.args:
-                return self.whole(node.args[0], depth + 1)
+        return self._whole_call(node, depth) if isinstance(node, ast.Call) else None
+
+    def _whole_call(self, node: ast.Call, depth: int) -> Kind | None:
+        """``await request.json()``, ``request.POST.dict()``, ``json.loads(request.body)``,
+        ``dict(request.form)``."""
+        func = node.func
+        if isinstance(func, ast.Name):
+            return self.whole(node.args[0], depth + 1) if func.id == "dict" and node.args else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        if _request_attr(func) in _JSON_CALLS:
+            return "json"
+        if func.attr in _WHOLE_CALLS:
+            return self.whole(func.value, depth + 1)
+        if func.attr == "loads" and node.args and self._mentions_request(node.args[0]):
+            return "json"  # json.loads(request.body)
         return None
 
     def json_value(self, node: ast.expr, depth: int = 0) -> bool:

@@ -32,6 +32,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ._request_sinks import call_name as _call_name
+from ._request_sinks import classify_sink
+
 REQUEST = "@request"
 _REQUEST_ROOTS = frozenset({"request", "req"})
 #: Attributes of a request object that are not attacker-controlled data.
@@ -54,23 +57,6 @@ _ROUTE_DECORATORS = frozenset(
 _SAFE_TYPES = frozenset({"int", "float", "bool", "UUID", "date", "datetime", "Decimal"})
 _SANITISERS = frozenset(
     {"int", "float", "bool", "len", "abs", "round", "quote", "escape", "UUID", "hash"}
-)
-_SHELL_CALLS = frozenset({"os.system", "os.popen", "subprocess.getoutput"})
-_SHELL_CALLS_2 = frozenset(
-    {"subprocess.getstatusoutput", "commands.getoutput", "asyncio.create_subprocess_shell"}
-)
-_SUBPROCESS = frozenset(
-    {"subprocess.run", "subprocess.call", "subprocess.Popen", "subprocess.check_output"}
-    | {"subprocess.check_call"}
-)
-_SQL_SINKS = frozenset(
-    {"execute", "executemany", "executescript", "exec_driver_sql", "raw", "read_sql"}
-    | {"read_sql_query", "fetch", "fetchrow", "fetchval", "mogrify"}
-)
-_DESERIALISE = frozenset(
-    {"pickle.loads", "pickle.load", "cPickle.loads", "cPickle.load", "_pickle.loads"}
-    | {"marshal.loads", "marshal.load", "dill.loads", "dill.load", "jsonpickle.decode"}
-    | {"yaml.unsafe_load", "yaml.full_load", "shelve.open"}
 )
 
 
@@ -104,35 +90,31 @@ def _root(node: ast.AST) -> ast.AST:
     return node
 
 
-def _request_read(node: ast.AST) -> bool:
-    """``request.args[...]``, ``self.request.GET``, ``await request.json()``."""
-    if not isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
-        return False
+def access_chain(node: ast.AST) -> tuple[ast.AST, list[str]]:
+    """The root of an access and the attributes read from it, in order:
+    ``(request, ["args", "get"])`` for ``request.args.get("id")``."""
     chain: list[str] = []
     cur: ast.AST = node
     while isinstance(cur, ast.Attribute | ast.Subscript | ast.Call | ast.Await):
         if isinstance(cur, ast.Attribute):
             chain.append(cur.attr)
-            cur = cur.value
-        elif isinstance(cur, ast.Call):
-            cur = cur.func
-        else:
-            cur = cur.value
+        cur = cur.func if isinstance(cur, ast.Call) else cur.value
     chain.reverse()
-    if isinstance(cur, ast.Name) and cur.id == "self" and chain[:1] == ["request"]:
+    return cur, chain
+
+
+def _request_read(node: ast.AST) -> bool:
+    """``request.args[...]``, ``self.request.GET``, ``await request.json()``."""
+    if not isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        return False
+    root, chain = access_chain(node)
+    if not isinstance(root, ast.Name):
+        return False
+    if root.id == "self" and chain[:1] == ["request"]:
         chain = chain[1:]
-    elif not (isinstance(cur, ast.Name) and cur.id in _REQUEST_ROOTS):
+    elif root.id not in _REQUEST_ROOTS:
         return False
     return bool(chain) and chain[0] not in _NOT_INPUT
-
-
-def _call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""
 
 
 def _annotation_names(node: ast.AST | None) -> set[str]:
@@ -149,6 +131,38 @@ def _annotation_names(node: ast.AST | None) -> set[str]:
     return out
 
 
+def arguments_with_defaults(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> list[tuple[ast.arg, ast.AST | None]]:
+    """Every named parameter with its default (None: no default)."""
+    args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+    defaults: list[ast.AST | None] = [None] * (
+        len(fn.args.posonlyargs) + len(fn.args.args) - len(fn.args.defaults)
+    )
+    defaults += list(fn.args.defaults)
+    defaults += list(fn.args.kw_defaults)
+    return list(zip(args, defaults, strict=True))
+
+
+def is_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Decorated as a route: ``@app.get(...)``, ``@router.post(...)``, ``@app.route(...)``."""
+    return any(
+        isinstance(d, ast.Call)
+        and isinstance(d.func, ast.Attribute)
+        and d.func.attr in _ROUTE_DECORATORS
+        for d in fn.decorator_list
+    )
+
+
+def is_view(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A view taking the request first: ``def view(request, ...)``, ``def get(self,
+    request, ...)``."""
+    names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]]
+    return bool(names) and (
+        names[0] in _REQUEST_ROOTS or (names[0] == "self" and names[1:2] == ["request"])
+    )
+
+
 class RequestFlow:
     """Request input and dangerous sinks in one parsed file."""
 
@@ -160,7 +174,6 @@ class RequestFlow:
         """(callee as written, positional indices, keywords) of calls passing input."""
         self.functions: dict[str, tuple[str, ...]] = {}
         self._scope_of: dict[int, _Scope] = {}
-        self._current: _Scope | None = None
         self._module = _Scope(params=())
         self._walk(tree.body, self._module, "")
 
@@ -205,34 +218,18 @@ class RequestFlow:
         return None
 
     def _input_params(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-        args = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-        defaults: list[ast.AST | None] = [None] * (
-            len(fn.args.posonlyargs) + len(fn.args.args) - len(fn.args.defaults)
-        )
-        defaults += list(fn.args.defaults)
-        defaults += list(fn.args.kw_defaults)
-        route = any(
-            isinstance(d, ast.Call)
-            and isinstance(d.func, ast.Attribute)
-            and d.func.attr in _ROUTE_DECORATORS
-            for d in fn.decorator_list
-        )
-        names = [a.arg for a in args]
-        view = bool(names) and (
-            names[0] in _REQUEST_ROOTS or (names[0] == "self" and names[1:2] == ["request"])
-        )
+        """Parameters the framework fills from the request: FastAPI's marked ones, and
+        every plain parameter of a route or view function (validated types left out)."""
+        handler = is_route(fn) or is_view(fn)
         found = set()
-        for arg, default in zip(args, defaults, strict=True):
+        for arg, default in arguments_with_defaults(fn):
             if arg.arg in {"self", "cls", *_REQUEST_ROOTS}:
                 continue
             marked = self._marked_input(arg, default)
-            if marked is False:
+            if marked is False or (marked is None and not handler):
                 continue
-            if marked is None and not (route or view):
-                continue
-            if _annotation_names(arg.annotation) & _SAFE_TYPES:
-                continue
-            found.add(arg.arg)
+            if not _annotation_names(arg.annotation) & _SAFE_TYPES:
+                found.add(arg.arg)
         return found
 
     # -- flow
@@ -242,15 +239,7 @@ class RequestFlow:
         if node is None:
             return set()
         if isinstance(node, ast.Call):
-            name = _call_name(node)
-            if name in _SANITISERS:
-                return set()
-            if _request_read(node):
-                return {REQUEST}
-            found: set[str] = set()
-            for sub in [node.func, *node.args, *(k.value for k in node.keywords)]:
-                found |= self.origins(sub, scope)
-            return found
+            return self._call_origins(node, scope)
         if isinstance(node, ast.Name):
             return set(scope.names.get(node.id, ()))
         if isinstance(node, ast.Attribute | ast.Subscript) and _request_read(node):
@@ -263,6 +252,18 @@ class RequestFlow:
                 found |= self.origins(child, scope)
         return found
 
+    def _call_origins(self, node: ast.Call, scope: _Scope) -> set[str]:
+        """A call's value: input when it reads the request, nothing through a sanitiser,
+        else whatever its callee and arguments carry."""
+        if _call_name(node) in _SANITISERS:
+            return set()
+        if _request_read(node):
+            return {REQUEST}
+        found: set[str] = set()
+        for sub in [node.func, *node.args, *(k.value for k in node.keywords)]:
+            found |= self.origins(sub, scope)
+        return found
+
     def _bind(self, target: ast.AST, value: set[str], scope: _Scope, line: int = 0) -> None:
         for sub in ast.walk(target):
             if isinstance(sub, ast.Name) and value:
@@ -273,20 +274,7 @@ class RequestFlow:
         statements = list(self._statements(body))
         for _ in range(2):  # twice: a name given input after its first use
             for stmt in statements:
-                if isinstance(stmt, ast.Assign):
-                    value = self.origins(stmt.value, scope)
-                    for target in stmt.targets:
-                        self._bind(target, value, scope, stmt.value.lineno)
-                elif isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
-                    value = self.origins(stmt.value, scope)
-                    self._bind(stmt.target, value, scope, stmt.value.lineno)
-                elif isinstance(stmt, ast.For | ast.AsyncFor):
-                    self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
-                elif isinstance(stmt, ast.With | ast.AsyncWith):
-                    for item in stmt.items:
-                        if item.optional_vars is not None:
-                            value = self.origins(item.context_expr, scope)
-                            self._bind(item.optional_vars, value, scope)
+                self._bind_statement(stmt, scope)
         for stmt in statements:
             for node in self._expressions(stmt):
                 if isinstance(node, ast.Call):
@@ -297,6 +285,24 @@ class RequestFlow:
                 self._function(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._walk(stmt.body, self._module, "")
+
+    def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> None:
+        """Names an assignment, a ``for`` target or a ``with ... as`` binds, with the
+        origins of their value."""
+        if isinstance(stmt, ast.Assign):
+            value = self.origins(stmt.value, scope)
+            for target in stmt.targets:
+                self._bind(target, value, scope, stmt.value.lineno)
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
+            value = self.origins(stmt.value, scope)
+            self._bind(stmt.target, value, scope, stmt.value.lineno)
+        elif isinstance(stmt, ast.For | ast.AsyncFor):
+            self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    value = self.origins(item.context_expr, scope)
+                    self._bind(item.optional_vars, value, scope)
 
     def _function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         params = tuple(
@@ -344,8 +350,7 @@ class RequestFlow:
 
     def _call(self, node: ast.Call, scope: _Scope, function: str) -> None:
         qual = self.qualname(node.func)
-        self._current = scope
-        kind, arg, line = self._sink(node, qual)
+        kind, arg, line = classify_sink(node, qual, self.qualname, scope.lines)
         if kind is not None:
             self.sinks.append(
                 Sink(kind, line, function, frozenset(self.origins(arg, scope)), scope.params)
@@ -356,45 +361,6 @@ class RequestFlow:
         )
         if (positions or keywords) and qual:
             self.calls.append((qual, positions, keywords))
-
-    def _sink(self, node: ast.Call, qual: str) -> tuple[str | None, ast.AST | None, int]:
-        first = node.args[0] if node.args else None
-        if qual in _SUBPROCESS or qual in _SHELL_CALLS_2 or qual in _SHELL_CALLS:
-            shell = next((k for k in node.keywords if k.arg == "shell"), None)
-            if qual in _SUBPROCESS:
-                if shell is None or (
-                    isinstance(shell.value, ast.Constant) and not shell.value.value
-                ):
-                    return None, None, 0
-                return "shell", first, shell.value.lineno  # bandit's B602 line
-            return "shell", first, node.lineno
-        if qual in {"eval", "exec"}:
-            return "code", first, node.lineno
-        if qual in _DESERIALISE:
-            return "deserialisation", first, node.lineno
-        name = qual.rsplit(".", 1)[-1]
-        if name in _SQL_SINKS and "." in qual and first is not None:
-            if isinstance(first, ast.Call) and _call_name(first) == "text" and first.args:
-                first = first.args[0]  # execute(text(sql)): the SQL is text()'s argument
-            if isinstance(first, ast.Constant):
-                return None, None, 0
-            # bandit's B608 and our BSDB001 point at the line that builds the SQL
-            built = first.lineno
-            if isinstance(first, ast.Name):
-                scope = self._current
-                built = scope.lines.get(first.id, built) if scope is not None else built
-            return "sql", first, built or node.lineno
-        if qual == "yaml.load":
-            loader = next((k for k in node.keywords if k.arg == "Loader"), None)
-            chosen = (
-                loader.value
-                if loader is not None
-                else (node.args[1] if len(node.args) > 1 else None)
-            )
-            if chosen is not None and "Safe" in self.qualname(chosen):
-                return None, None, 0
-            return "deserialisation", first, node.lineno
-        return None, None, 0
 
     def value_origins(self, call: ast.Call, value: ast.AST | None) -> set[str]:
         """Origins of ``value``, an argument of ``call`` (a call this flow has seen)."""

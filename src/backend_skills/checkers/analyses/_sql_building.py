@@ -11,108 +11,18 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from ._sql_scope import Assignment, Scope, call_name, dotted, is_upper_name
+
+__all__ = ["Built", "Resolver", "Scope", "call_name", "dotted", "first_string", "is_upper_name"]
 
 #: Calls whose result cannot carry user text into SQL.
 _SAFE_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "Identifier", "Literal"})
 #: One placeholder, as joined into an ``IN (...)`` list.
 _PLACEHOLDER_PIECE = re.compile(r"^\s*(?:\?|%s|%\(\w+\)s|\$\d+|:\w+)?\s*,?\s*$")
-
-
-def dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Call):
-        return dotted(node.func) + "()"
-    return ""
-
-
-def call_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return ""
-
-
-def is_upper_name(name: str) -> bool:
-    return name.isupper() and any(c.isalpha() for c in name)
-
-
-@dataclass
-class Scope:
-    """Assignments and parameters of one function (or the module)."""
-
-    node: ast.AST
-    params: frozenset[str]
-    assigns: dict[str, list[tuple[int, ast.expr, bool]]] = field(default_factory=dict)
-    """name -> [(line, value, is_augmented)] in source order."""
-
-    @classmethod
-    def build(cls, node: ast.AST) -> Scope:
-        params: set[str] = set()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-                params.add(arg.arg)
-            if args.vararg is not None:
-                params.add(args.vararg.arg)
-            if args.kwarg is not None:
-                params.add(args.kwarg.arg)
-        scope = cls(node=node, params=frozenset(params))
-        raw = getattr(node, "body", [])
-        body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda: an expr
-        for child in _walk_local(body):
-            if isinstance(child, ast.Assign):
-                for target in child.targets:
-                    if isinstance(target, ast.Name):
-                        scope.assigns.setdefault(target.id, []).append(
-                            (child.lineno, child.value, False)
-                        )
-            elif isinstance(child, ast.AnnAssign) and child.value is not None:
-                if isinstance(child.target, ast.Name):
-                    scope.assigns.setdefault(child.target.id, []).append(
-                        (child.lineno, child.value, False)
-                    )
-            elif (
-                isinstance(child, ast.AugAssign)
-                and isinstance(child.target, ast.Name)
-                and isinstance(child.op, ast.Add)
-            ):
-                scope.assigns.setdefault(child.target.id, []).append(
-                    (child.lineno, child.value, True)
-                )
-        return scope
-
-    def lookup(self, name: str, line: int) -> list[tuple[int, ast.expr, bool]]:
-        """The last plain assignment before ``line`` and the ``+=`` after it."""
-        entries = [e for e in self.assigns.get(name, []) if e[0] <= line]
-        result: list[tuple[int, ast.expr, bool]] = []
-        for entry in reversed(entries):
-            result.append(entry)
-            if not entry[2]:
-                break
-        return list(reversed(result))
-
-
-def _walk_local(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node in ``body`` without entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                continue
-            stack.append(child)
 
 
 BuildKind = Literal["static", "dynamic", "unknown", "param"]
@@ -135,9 +45,7 @@ class Resolver:
     def __init__(self, scopes: Sequence[Scope]) -> None:
         self.scopes = scopes
 
-    def _resolve_name(
-        self, name: str, line: int
-    ) -> list[tuple[int, ast.expr, bool]] | Literal["param"] | None:
+    def _resolve_name(self, name: str, line: int) -> list[Assignment] | Literal["param"] | None:
         for scope in self.scopes:
             # Outer scopes (the module) are complete by the time a function runs.
             found = scope.lookup(name, line if scope is self.scopes[0] else 10**9)
@@ -211,21 +119,25 @@ class Resolver:
             return False
         if isinstance(node, ast.Constant):
             return not isinstance(node.value, str) or bool(_PLACEHOLDER_PIECE.match(node.value))
-        if isinstance(node, ast.List | ast.Tuple):
-            return all(self._placeholders_only(e, depth + 1) for e in node.elts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            return self._placeholders_only(node.left, depth + 1) or self._placeholders_only(
-                node.right, depth + 1
-            )
-        if isinstance(node, ast.ListComp | ast.GeneratorExp):
-            return self._placeholders_only(node.elt, depth + 1)
         if isinstance(node, ast.Call):
             return call_name(node) in ("len", "range")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # one side repeated
+            return any(self._placeholders_only(p, depth + 1) for p in (node.left, node.right))
+        parts = self._placeholder_parts(node)
+        return parts is not None and all(self._placeholders_only(p, depth + 1) for p in parts)
+
+    def _placeholder_parts(self, node: ast.expr) -> list[ast.expr] | None:
+        """What a placeholder list is made of: the items of a list, the element of a
+        comprehension, the single value of a name; None when it is none of these."""
+        if isinstance(node, ast.List | ast.Tuple):
+            return list(node.elts)
+        if isinstance(node, ast.ListComp | ast.GeneratorExp):
+            return [node.elt]
         if isinstance(node, ast.Name):
             found = self._resolve_name(node.id, node.lineno)
             if isinstance(found, list) and len(found) == 1:
-                return self._placeholders_only(found[0][1], depth + 1)
-        return False
+                return [found[0][1]]
+        return None
 
     def classify(self, node: ast.expr, depth: int = 0) -> Built:
         """How the SQL text in ``node`` is built."""
@@ -237,14 +149,16 @@ class Resolver:
             return Built("unknown", line=node.lineno)
         if isinstance(node, ast.JoinedStr):
             return self._fstring(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        build = _CLASSIFY_BY_TYPE.get(type(node))
+        if build is not None:
+            return build(self, node, depth)
+        return Built("unknown", line=node.lineno)
+
+    def _binop(self, node: ast.BinOp, depth: int) -> Built:
+        if isinstance(node.op, ast.Add):
             return self._concatenation(node, depth)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        if isinstance(node.op, ast.Mod):
             return self._percent(node, depth)
-        if isinstance(node, ast.Call):
-            return self._call(node, depth)
-        if isinstance(node, ast.Name):
-            return self._name(node, depth)
         return Built("unknown", line=node.lineno)
 
     def _fstring(self, node: ast.JoinedStr) -> Built:
@@ -318,14 +232,17 @@ class Resolver:
             return Built("unknown", line=node.lineno)
         parts = [self.classify(value, depth + 1) for _, value, _ in found]
         merged = _joined(parts)
-        if merged is not None:
-            return merged
-        if len(parts) > 1 and parts[0].kind == "static":
-            # q = "SELECT ..."; q += <something we cannot see through>
-            unsafe = [v for _, v, aug in found if aug and not self.is_safe(v)]
-            if unsafe:
-                return Built("dynamic", parts[0].text, parts[0].line, unsafe, {"+= concatenation"})
-        return Built("unknown", line=node.lineno)
+        if merged is None and len(parts) > 1 and parts[0].kind == "static":
+            merged = self._appended(parts[0], found)
+        return merged if merged is not None else Built("unknown", line=node.lineno)
+
+    def _appended(self, first: Built, found: list[Assignment]) -> Built | None:
+        """``q = "SELECT ..."; q += <something we cannot see through>``: dynamic when an
+        appended value may carry input."""
+        unsafe = [v for _, v, aug in found if aug and not self.is_safe(v)]
+        if unsafe:
+            return Built("dynamic", first.text, first.line, unsafe, {"+= concatenation"})
+        return None
 
     def _operand(self, node: ast.expr, depth: int) -> Built:
         """An operand of ``+``: strings are read, anything else is a formatted value."""
@@ -363,17 +280,22 @@ _SAFE_BY_TYPE: dict[type[ast.AST], Callable[[Resolver, Any, int], bool]] = {
 }
 
 
+#: ``Resolver.classify`` by node type, for expressions that build text.
+_CLASSIFY_BY_TYPE: dict[type[ast.AST], Callable[[Resolver, Any, int], Built]] = {
+    ast.BinOp: Resolver._binop,
+    ast.Call: Resolver._call,
+    ast.Name: Resolver._name,
+}
+
+
 def _joined(parts: Sequence[Built]) -> Built | None:
     """The assignments of one name read together: dynamic if any is, static if all are."""
     dynamic = [p for p in parts if p.kind == "dynamic"]
+    text = "".join(p.text for p in parts)
     if dynamic:
-        return Built(
-            "dynamic",
-            "".join(p.text for p in parts),
-            dynamic[0].line,
-            [v for p in parts for v in p.values],
-            set().union(*(p.how for p in parts)),
-        )
+        values = [v for p in parts for v in p.values]
+        how = set().union(*(p.how for p in parts))
+        return Built("dynamic", text, dynamic[0].line, values, how)
     if all(p.kind == "static" for p in parts):
-        return Built("static", "".join(p.text for p in parts), parts[0].line)
+        return Built("static", text, parts[0].line)
     return None
