@@ -192,6 +192,7 @@ UNBOUNDED_LIST = Rule(
     severity=Severity.MEDIUM,
     confidence=Confidence.MEDIUM,
     message="list endpoint `{name}` returns every row: add a page or limit with a maximum",
+    cwe=770,
     rationale=(
         "A request handler that fetches a whole table (Spring Data `findAll()`, JPA "
         "`getResultList()`, EF Core `ToListAsync()`, GORM `Find(&items)`, Prisma "
