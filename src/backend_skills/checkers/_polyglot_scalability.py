@@ -224,13 +224,24 @@ VOCABULARY: Mapping[str, Vocabulary] = {
 
 #: A JDBC URL or an ADO.NET connection string naming a server.
 _JDBC = re.compile(r"^jdbc:(\w+):", re.IGNORECASE)
-_CONNECTION_STRING = re.compile(
-    r"^(?=[^\n]*;)[^\n]*\b(?:Server|Data Source|Host|Address)\s*=\s*[^;]+", re.IGNORECASE
-)
+_SETTING = re.compile(r"^\s*([A-Za-z][\w ]*?)\s*=")
+_SERVER_KEYS = frozenset({"server", "data source", "host", "address", "addr"})
 #: Spring placeholders of environment variables: ``${DATABASE_URL}``, ``${DB_HOST:localhost}``.
 _SPRING_ENV = re.compile(r"\$\{[A-Z][A-Z0-9_]*[:}]")
 _SPRING_CONFIG = re.compile(r"(?:^|/)(?:application|bootstrap)(?:-[\w.-]+)?\.(?:properties|ya?ml)$")
 _HIKARI = re.compile(r"\bhikari\b", re.IGNORECASE)
+
+
+def _connection_string(content: str) -> bool:
+    """An ADO.NET-style connection string naming a server: ``key=value`` pairs only,
+    separated by ``;``, one of them ``Server``, ``Data Source``, ``Host`` or ``Address``."""
+    parts = [p for p in content.split(";") if p.strip()]
+    if len(parts) < 2 or len(content) > 2048:
+        return False
+    keys = [_SETTING.match(p) for p in parts]
+    if not all(keys):
+        return False
+    return any(k.group(1).lower() in _SERVER_KEYS for k in keys if k)
 
 
 def literal_kind(content: str) -> str | None:
@@ -238,7 +249,7 @@ def literal_kind(content: str) -> str | None:
     jdbc = _JDBC.match(content)
     if jdbc:
         return f"{jdbc.group(1).lower()} JDBC URL"
-    if _CONNECTION_STRING.match(content):
+    if _connection_string(content):
         return "connection string"
     return endpoint_kind(content)
 
