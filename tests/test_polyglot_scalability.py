@@ -21,7 +21,7 @@ from backend_skills.checkers._polyglot_scalability import (
 )
 from backend_skills.checkers.polyglot import analyse_source
 from backend_skills.core.discovery import discover
-from backend_skills.core.models import Metric, Report, Role
+from backend_skills.core.models import CriterionResult, Metric, Report, Role
 from backend_skills.core.scoring import combine_metrics
 
 SUFFIX = {"java": ".java", "csharp": ".cs", "go": ".go", "javascript": ".js", "typescript": ".ts"}
@@ -174,7 +174,10 @@ def test_bounded_list_in_each_language(language: str, code: str) -> None:
             "  res.status(201).send(all.length);\n};\n",
         ),
         # not a request handler at all
-        ("java", "class Jobs {\n  void nightly() {\n    repo.findAll().forEach(this::send);\n  }\n}\n"),
+        (
+            "java",
+            "class Jobs {\n  void nightly() {\n    repo.findAll().forEach(this::send);\n  }\n}\n",
+        ),
     ],
 )
 def test_not_list_endpoints(language: str, code: str) -> None:
@@ -230,7 +233,11 @@ def test_hardcoded_finding_is_redacted() -> None:
 @pytest.mark.parametrize(
     ("language", "code", "reads"),
     [
-        ("java", 'class A {\n  @Value("${DB_URL}") String url;\n  String h = System.getenv("H");\n}\n', 2),
+        (
+            "java",
+            'class A {\n  @Value("${DB_URL}") String url;\n  String h = System.getenv("H");\n}\n',
+            2,
+        ),
         (
             "csharp",
             'class A {\n  A(IConfiguration c) { var cs = c.GetConnectionString("Db"); }\n}\n',
@@ -349,7 +356,7 @@ def test_nothing_measured_gives_no_metric() -> None:
 # --------------------------------------------------------------------------- pipeline
 
 
-def _criteria(report: Report) -> dict[str, object]:
+def _criteria(report: Report) -> dict[str, CriterionResult]:
     (skill,) = [s for s in report.skills if s.id == "scalability"]
     return {c.id: c for c in skill.criteria}
 
@@ -369,7 +376,7 @@ def test_a_java_service_is_scored_on_pagination_configuration_and_pooling(tmp_pa
             "src/main/java/app/OwnerController.java": SPRING,
             "src/main/java/app/Db.java": (
                 "class Db {\n  Connection c() throws Exception {\n"
-                "    return DriverManager.getConnection(System.getenv(\"DB\"));\n  }\n}\n"
+                '    return DriverManager.getConnection(System.getenv("DB"));\n  }\n}\n'
             ),
             "src/main/resources/application.properties": "spring.datasource.url=${DATABASE_URL}\n",
         },
@@ -377,7 +384,8 @@ def test_a_java_service_is_scored_on_pagination_configuration_and_pooling(tmp_pa
     report = score(root, skills=["scalability"], isolated=True, cache=False, jobs=1)
     criteria = _criteria(report)
     pagination = criteria["scalability.pagination"]
-    assert pagination.applicable and pagination.score == 40.0  # 1 of 2 bounded
+    assert pagination.applicable
+    assert pagination.score == 40.0  # 1 of 2 bounded
     assert criteria["scalability.configuration"].score == 100.0
     assert criteria["scalability.pooling"].score == 0.0  # one direct connection, no pool
     rules = sorted((f.rule, f.path, f.line) for f in report.findings if f.rule in OURS)

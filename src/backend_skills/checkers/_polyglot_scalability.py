@@ -348,7 +348,9 @@ def _first_many(nodes: Sequence[tree_sitter.Node], vocab: Vocabulary) -> tuple[i
             continue
         before = body[: many.start()]
         rows = before.count("\n")
-        column = many.start() - before.rfind("\n") if rows else node.start_point[1] + many.start() + 1
+        column = (
+            many.start() - before.rfind("\n") if rows else node.start_point[1] + many.start() + 1
+        )
         return node.start_point[0] + rows + 1, column
     return None
 
@@ -452,7 +454,9 @@ def matches(facts: FileFacts) -> list[Match]:
         Match(get(HARDCODED), line, line, column, name=what, secret=literal)
         for line, column, what, literal in facts.hardcoded
     ]
-    found += [Match(get(DIRECT), line, line, column, name=call) for line, column, call in facts.direct]
+    found += [
+        Match(get(DIRECT), line, line, column, name=call) for line, column, call in facts.direct
+    ]
     return found
 
 
@@ -511,7 +515,9 @@ def metrics(
     lists, bounded = totals["scl_lists"], totals["scl_bounded"]
     if lists:
         out.append(
-            _share("scalability.bounded_list_share", bounded, lists, "share of list endpoints", sources)
+            _share(
+                "scalability.bounded_list_share", bounded, lists, "share of list endpoints", sources
+            )
         )
         out.append(
             Metric(
@@ -524,11 +530,19 @@ def metrics(
         )
     env, hard = totals["scl_env"], totals["scl_hardcoded"]
     if env + hard:
-        out.append(_share("scalability.env_config_share", env, env + hard, "share of settings", sources))
+        out.append(
+            _share("scalability.env_config_share", env, env + hard, "share of settings", sources)
+        )
     pooled, direct = totals["scl_pooled"], totals["scl_direct"]
     if pooled + direct:
         out.append(
-            _share("scalability.pooled_share", pooled, pooled + direct, "share of connection sites", sources)
+            _share(
+                "scalability.pooled_share",
+                pooled,
+                pooled + direct,
+                "share of connection sites",
+                sources,
+            )
         )
     if lists or env + hard or pooled + direct:
         notes.append(

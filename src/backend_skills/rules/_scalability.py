@@ -316,7 +316,7 @@ HARDCODED_ENDPOINT = Rule(
     ),
     fix=(
         "Read it from the environment or the framework's configuration: Spring "
-        "`@Value(\"${DATABASE_URL}\")` or `spring.datasource.url=${DATABASE_URL}`; .NET "
+        '`@Value("${DATABASE_URL}")` or `spring.datasource.url=${DATABASE_URL}`; .NET '
         "`IConfiguration`/`GetConnectionString` (environment variables override "
         "appsettings); Go `os.Getenv`, envconfig or viper; Node `process.env` (dotenv in "
         "development)."
@@ -479,4 +479,7 @@ RULES = (
     SYNC_OVER_ASYNC,
     SYNC_IO_IN_HANDLER,
     REACTIVE_BLOCKING,
-    UNBOUNDED_LIST, HARDCODED_ENDPOINT, DIRECT_CONNECTION)
+    UNBOUNDED_LIST,
+    HARDCODED_ENDPOINT,
+    DIRECT_CONNECTION,
+)

@@ -226,9 +226,7 @@ class _FileScan:
         found = self._imported(queues)
         for func in self.index.functions():
             if queues:
-                found += [
-                    [line, f"task `{func.name}`"] for line in R.task_decorator_lines(func)
-                ]
+                found += [[line, f"task `{func.name}`"] for line in R.task_decorator_lines(func)]
             found += [[arg.lineno, "BackgroundTasks"] for arg in self._background_args(func)]
         return found
 
