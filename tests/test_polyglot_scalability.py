@@ -91,6 +91,28 @@ def test_delegated_unbounded_query_is_reported_where_it_runs() -> None:
     assert 'app.MapGet("api/brands")' in found[0][2]
 
 
+def test_nestjs_decorators_make_handlers() -> None:
+    code = """@Controller('cats')
+export class CatsController {
+  @Get()
+  async findAll(): Promise<Cat[]> {
+    return this.cats.find();
+  }
+  @Get('paged')
+  async paged(@Query('take') take: number): Promise<Cat[]> {
+    return this.cats.find({ take });
+  }
+  @Post()
+  async create(@Body() dto: CreateCat): Promise<Cat[]> {
+    return this.cats.find();
+  }
+}
+"""
+    counts, found = _scan("typescript", code)
+    assert (counts["scl_lists"], counts["scl_bounded"]) == (2, 1)
+    assert [(r, line) for r, line, _ in found] == [("BSSCL103", 5)]
+
+
 @pytest.mark.parametrize(
     ("language", "code", "line"),
     [

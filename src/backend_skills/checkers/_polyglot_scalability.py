@@ -286,7 +286,12 @@ def _header(function: tree_sitter.Node) -> str:
     raw = function.text or b""
     if body is not None:
         raw = raw[: body.start_byte - function.start_byte]
-    return raw.decode("utf-8", "replace")
+    decorators = []  # TypeScript puts a method's decorators before it in the class body
+    sibling = function.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        decorators.append(_text(sibling))
+        sibling = sibling.prev_named_sibling
+    return " ".join([*reversed(decorators), raw.decode("utf-8", "replace")])
 
 
 def _route_call(function: tree_sitter.Node, vocab: Vocabulary) -> tree_sitter.Node | None:
