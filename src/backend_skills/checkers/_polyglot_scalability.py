@@ -502,57 +502,62 @@ def _share(name: str, part: int, whole: int, unit: str, files: int) -> Metric:
     )
 
 
+COUNTS = ("scl_lists", "scl_bounded", "scl_env", "scl_hardcoded", "scl_pooled", "scl_direct")
+
+
+def totals(data: Sequence[Mapping[str, Any]], files: Iterable[SourceFile]) -> dict[str, int]:
+    """The files' counts added up, with the Spring settings files'."""
+    summed = {key: sum(int(d.get(key, 0)) for d in data) for key in COUNTS}
+    for key, value in config_file_facts(files).items():
+        summed[key] += value
+    return summed
+
+
+def _list_metrics(lists: int, bounded: int, files: int) -> list[Metric]:
+    if not lists:
+        return []
+    return [
+        _share("scalability.bounded_list_share", bounded, lists, "share of list endpoints", files),
+        Metric(
+            name="scalability.list_endpoints",
+            value=lists,
+            unit="endpoints",
+            files=files,
+            combine="sum",
+        ),
+    ]
+
+
 def metrics(
     data: Sequence[Mapping[str, Any]], files: Iterable[SourceFile], notes: list[str]
 ) -> list[Metric]:
     """The scalability metrics of the tree-sitter languages (combined with Python's by
     weight), only those with something measured."""
-    totals = dict.fromkeys(
-        ("scl_lists", "scl_bounded", "scl_env", "scl_hardcoded", "scl_pooled", "scl_direct"), 0
-    )
-    for d in data:
-        for key in totals:
-            totals[key] += int(d.get(key, 0))
-    for key, value in config_file_facts(files).items():
-        totals[key] += value
+    t = totals(data, files)
     sources = sum(1 for d in data if d.get("role") == Role.SOURCE.value)
-    out: list[Metric] = []
-    lists, bounded = totals["scl_lists"], totals["scl_bounded"]
-    if lists:
+    lists, bounded = t["scl_lists"], t["scl_bounded"]
+    settings, connections = t["scl_env"] + t["scl_hardcoded"], t["scl_pooled"] + t["scl_direct"]
+    out = _list_metrics(lists, bounded, sources)
+    if settings:
         out.append(
             _share(
-                "scalability.bounded_list_share", bounded, lists, "share of list endpoints", sources
+                "scalability.env_config_share", t["scl_env"], settings, "share of settings", sources
             )
         )
-        out.append(
-            Metric(
-                name="scalability.list_endpoints",
-                value=lists,
-                unit="endpoints",
-                files=sources,
-                combine="sum",
-            )
-        )
-    env, hard = totals["scl_env"], totals["scl_hardcoded"]
-    if env + hard:
-        out.append(
-            _share("scalability.env_config_share", env, env + hard, "share of settings", sources)
-        )
-    pooled, direct = totals["scl_pooled"], totals["scl_direct"]
-    if pooled + direct:
+    if connections:
         out.append(
             _share(
                 "scalability.pooled_share",
-                pooled,
-                pooled + direct,
+                t["scl_pooled"],
+                connections,
                 "share of connection sites",
                 sources,
             )
         )
-    if lists or env + hard or pooled + direct:
+    if out:
         notes.append(
-            f"polyglot: {bounded} of {lists} list endpoints bounded; {env} settings read from the"
-            f" environment, {hard} hard-coded hosts, ports or URLs; {pooled} pooled and"
-            f" {direct} direct connection sites"
+            f"polyglot: {bounded} of {lists} list endpoints bounded; {t['scl_env']} settings read"
+            f" from the environment, {t['scl_hardcoded']} hard-coded hosts, ports or URLs;"
+            f" {t['scl_pooled']} pooled and {t['scl_direct']} direct connection sites"
         )
     return out
