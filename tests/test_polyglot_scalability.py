@@ -362,11 +362,30 @@ def test_metrics_are_weighted_shares_that_combine_with_python() -> None:
     assert found["scalability.list_endpoints"].value == 3
     assert found["scalability.env_config_share"].value == 0.8
     assert found["scalability.pooled_share"].value == 0.5
-    assert "1 of 3 list endpoints bounded" in notes[0]
+    assert notes == [
+        "polyglot: 1 of 3 list endpoints bounded; 4 settings read from the environment,"
+        " 1 hard-coded hosts, ports or URLs; 2 pooled and 2 direct connection sites"
+    ]
     python = Metric(
         name="scalability.bounded_list_share", value=1.0, combine="mean", weight=1
     )  # one bounded Python list endpoint
     assert combine_metrics([python, share]).value == 0.5  # 2 of 4 endpoints, not 0.67
+
+
+def test_browser_code_is_not_the_service() -> None:
+    code = "const api = import.meta.env.VITE_API_URL || 'http://localhost:8000';\n"
+    result = analyse_source("frontend/src/client.ts", "typescript", code, Role.SOURCE)
+    assert not any(k.startswith("scl_") for k in result.data)
+    assert [f for f in result.findings if f.rule in OURS] == []
+
+
+def test_front_end_folders_matter_for_javascript_only() -> None:
+    code = (
+        "class C : ControllerBase {\n  [HttpGet]\n  public Task<List<Item>> Get() {\n"
+        "    return _db.Items.ToListAsync();\n  }\n}\n"
+    )
+    result = analyse_source("src/Web/Controllers/C.cs", "csharp", code, Role.SOURCE)
+    assert result.data["scl_lists"] == 1  # an ASP.NET project named Web is server code
 
 
 def test_nothing_measured_gives_no_metric() -> None:
@@ -426,7 +445,7 @@ def test_python_and_javascript_endpoints_count_together(tmp_path: Path) -> None:
                 "@app.get('/items')\nasync def items(limit: int = 20) -> list[dict]:\n"
                 "    return await db.fetch_all(f'SELECT * FROM items LIMIT {limit}')\n"
             ),
-            "web/routes.js": (
+            "server/routes.js": (
                 "router.get('/users', async (req, res) => {\n"
                 "  res.json(await prisma.user.findMany());\n});\n"
                 "router.get('/orders', async (req, res) => {\n"

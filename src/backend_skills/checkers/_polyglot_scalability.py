@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
 
+from .analyses._polyglot_evidence import front_end
 from .analyses._scalability_rules import endpoint_kind
 
 if TYPE_CHECKING:
@@ -465,8 +466,14 @@ def matches(facts: FileFacts) -> list[Match]:
     return found
 
 
-def analyse(language: str, root: tree_sitter.Node, text: str) -> tuple[dict[str, int], list[Match]]:
-    """(counts for the checker's data, rule matches) of one parsed source file."""
+def analyse(
+    language: str, root: tree_sitter.Node, text: str, path: str = ""
+) -> tuple[dict[str, int], list[Match]]:
+    """(counts for the checker's data, rule matches) of one parsed source file; nothing
+    for JavaScript and TypeScript browser code (:func:`front_end`: a service's settings
+    and queries are not there)."""
+    if language in ("javascript", "typescript") and front_end(path):
+        return {}, []
     facts = file_facts(language, root, text)
     if facts is None:
         return {}, []
@@ -555,9 +562,20 @@ def metrics(
             )
         )
     if out:
-        notes.append(
-            f"polyglot: {bounded} of {lists} list endpoints bounded; {t['scl_env']} settings read"
-            f" from the environment, {t['scl_hardcoded']} hard-coded hosts, ports or URLs;"
-            f" {t['scl_pooled']} pooled and {t['scl_direct']} direct connection sites"
-        )
+        notes.append("polyglot: " + "; ".join(_summary(t)))
     return out
+
+
+def _summary(t: Mapping[str, int]) -> list[str]:
+    """What was measured, for the notes (only the parts with something measured)."""
+    parts = []
+    if t["scl_lists"]:
+        parts.append(f"{t['scl_bounded']} of {t['scl_lists']} list endpoints bounded")
+    if t["scl_env"] + t["scl_hardcoded"]:
+        parts.append(
+            f"{t['scl_env']} settings read from the environment,"
+            f" {t['scl_hardcoded']} hard-coded hosts, ports or URLs"
+        )
+    if t["scl_pooled"] + t["scl_direct"]:
+        parts.append(f"{t['scl_pooled']} pooled and {t['scl_direct']} direct connection sites")
+    return parts

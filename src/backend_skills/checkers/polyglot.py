@@ -271,7 +271,7 @@ def analyse_source(
         endpoints = scan_endpoints(language, tree.root_node, text)
         if endpoints:
             data["endpoints"] = endpoints
-        counts, found = scalability_facts(language, tree.root_node, text)
+        counts, found = scalability_facts(language, tree.root_node, text, path)
         data.update(counts)
         findings += [_rule_finding(path, m, lines) for m in found]
         data.update(

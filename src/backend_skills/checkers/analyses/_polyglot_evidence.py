@@ -144,7 +144,8 @@ FRONT_END = frozenset(
 )
 
 
-def _front_end(path: str) -> bool:
+def front_end(path: str) -> bool:
+    """Whether a file is browser code (a front-end folder, or a JSX, TSX or Vue file)."""
     parts = path.lower().split("/")
     return bool(FRONT_END & set(parts[:-1])) or parts[-1].endswith((".jsx", ".tsx", ".vue"))
 
@@ -182,7 +183,7 @@ def _file_evidence(file: SourceFile, kinds: tuple[str, ...]) -> FileEvidence:
     searches += [
         (kind, _PATTERNS[kind])
         for kind in kinds
-        if not (kind == "outgoing" and _front_end(file.path))
+        if not (kind == "outgoing" and front_end(file.path))
     ]
     for label, pattern in searches:
         for match in pattern.finditer(text):
