@@ -440,7 +440,7 @@ def file_facts(language: str, root: tree_sitter.Node, text: str) -> FileFacts | 
     return FileFacts(
         lists=lists,
         env=sum(1 for _ in vocab.env.finditer(text)),
-        hardcoded=list(_hardcoded(root, spec, vocab, text.splitlines())),
+        hardcoded=list(_hardcoded(root, spec, vocab, text.split("\n"))),
         pooled=sum(1 for _ in vocab.pooled.finditer(text)),
         direct=list(_matches_by_line(vocab.direct, text)),
     )
