@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -175,10 +175,9 @@ def _gradle(file: SourceFile, present: set[str]) -> list[Dependency]:
     return found
 
 
-def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
-    """Every dependency the npm, Go, NuGet, Maven and Gradle manifests declare."""
-    kept = [f for f in files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)]
-    present = {f.path for f in kept}
+def _msbuild_central(kept: Sequence[SourceFile]) -> dict[str, str]:
+    """Central package versions (``Directory.Packages.props``), their MSBuild properties
+    expanded from every ``.props`` file."""
     central: dict[str, str] = {}
     properties: dict[str, str] = {}
     for f in kept:
@@ -187,20 +186,35 @@ def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
             properties.update(_MSBUILD_PROPERTY.findall(f.text))
         if name == "Directory.Packages.props":
             central.update((n.lower(), v) for n, v in _PACKAGE_VERSION.findall(f.text))
-    central = {k: _expand(v, properties) for k, v in central.items()}
+    return {k: _expand(v, properties) for k, v in central.items()}
+
+
+def _manifest_reader(
+    name: str, present: set[str], central: dict[str, str]
+) -> Callable[[SourceFile], list[Dependency]] | None:
+    """The reader of a manifest file named ``name`` (None for any other file)."""
+    if name.endswith(".csproj"):
+        return lambda f: _nuget(f, present, central)
+    readers: dict[str, Callable[[SourceFile], list[Dependency]]] = {
+        "package.json": lambda f: _npm(f, present),
+        "go.mod": lambda f: _go(f, present),
+        "pom.xml": _maven,
+        "build.gradle": lambda f: _gradle(f, present),
+        "build.gradle.kts": lambda f: _gradle(f, present),
+    }
+    return readers.get(name)
+
+
+def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
+    """Every dependency the npm, Go, NuGet, Maven and Gradle manifests declare."""
+    kept = [f for f in files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)]
+    present = {f.path for f in kept}
+    central = _msbuild_central(kept)
     found: list[Dependency] = []
     for f in kept:
-        name = f.path.rsplit("/", 1)[-1]
-        if name == "package.json":
-            found += _npm(f, present)
-        elif name == "go.mod":
-            found += _go(f, present)
-        elif name.endswith(".csproj"):
-            found += _nuget(f, present, central)
-        elif name == "pom.xml":
-            found += _maven(f)
-        elif name in ("build.gradle", "build.gradle.kts"):
-            found += _gradle(f, present)
+        reader = _manifest_reader(f.path.rsplit("/", 1)[-1], present, central)
+        if reader is not None:
+            found += reader(f)
     return found
 
 

@@ -48,6 +48,10 @@ from backend_skills.core.scoring import weighted_findings
 
 from ._endpoints_polyglot import polyglot_result
 from ._endpoints_polyglot import scan as scan_endpoints
+from ._polyglot_scalability import CRITERIA as SCALABILITY_CRITERIA
+from ._polyglot_scalability import METRICS as SCALABILITY_METRICS
+from ._polyglot_scalability import analyse as scalability_facts
+from ._polyglot_scalability import metrics as scalability_metrics
 from ._redact import redacted_snippet_hash
 from .analyses._secret_names import credential_weight
 from .analyses.authorization import AUTHORIZATION_METRICS
@@ -121,6 +125,7 @@ class PolyglotChecker(FileChecker):
         "security.dependencies_declared",
         "scalability.cache_evidence",
         "scalability.background_evidence",
+        *SCALABILITY_METRICS,
         *AUTHORIZATION_METRICS,
     )
     feeds = (
@@ -140,6 +145,7 @@ class PolyglotChecker(FileChecker):
         "database.nosql",
         "scalability.resilience",
         "scalability.shared_state",
+        *SCALABILITY_CRITERIA,
     )
 
     @property
@@ -214,6 +220,7 @@ class PolyglotChecker(FileChecker):
             combined.metrics.extend(_injection_metrics(ctx, combined.findings, roles))
             combined.notes.extend(_notes(data))
             combined.metrics.extend(_scalability_metrics(data, combined.notes))
+            combined.metrics.extend(scalability_metrics(data, ctx.fileset.files, combined.notes))
         from ._polyglot_deps import dependency_results
 
         dep_metrics, dep_findings = dependency_results(ctx.fileset.files)
@@ -264,6 +271,9 @@ def analyse_source(
         endpoints = scan_endpoints(language, tree.root_node, text)
         if endpoints:
             data["endpoints"] = endpoints
+        counts, found = scalability_facts(language, tree.root_node, text, path)
+        data.update(counts)
+        findings += [_rule_finding(path, m, lines) for m in found]
         data.update(
             routes=_count(spec.route_markers, text),
             cache=_count(spec.cache_markers, text),

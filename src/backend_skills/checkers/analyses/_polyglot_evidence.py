@@ -144,7 +144,8 @@ FRONT_END = frozenset(
 )
 
 
-def _front_end(path: str) -> bool:
+def front_end(path: str) -> bool:
+    """Whether a file is browser code (a front-end folder, or a JSX, TSX or Vue file)."""
     parts = path.lower().split("/")
     return bool(FRONT_END & set(parts[:-1])) or parts[-1].endswith((".jsx", ".tsx", ".vue"))
 
@@ -155,6 +156,42 @@ def _line_of(text: str, offset: int, newlines: list[int]) -> int:
     return bisect.bisect_left(newlines, offset) + 1
 
 
+def _too_long(text: str, offset: int) -> bool:
+    """Whether the line holding ``offset`` is over 2,000 characters (minified code, data)."""
+    end = text.find("\n", offset)
+    begin = text.rfind("\n", 0, offset)
+    return (end if end >= 0 else len(text)) - begin > 2000
+
+
+def _record(evidence: FileEvidence, label: str, line: int) -> None:
+    """Note one match: a NoSQL client (``label`` in :data:`CLIENTS`) or a kind's line."""
+    if label not in CLIENTS:
+        getattr(evidence, label).append(line)
+        return
+    if label not in evidence.stores:
+        evidence.stores.append(label)
+    if label == "mongodb" and not evidence.site:
+        evidence.site = line
+
+
+def _file_evidence(file: SourceFile, kinds: tuple[str, ...]) -> FileEvidence:
+    """The evidence of ``kinds`` (and the NoSQL clients) in one file."""
+    text = file.text
+    evidence = FileEvidence()
+    newlines: list[int] = []
+    searches = list(CLIENTS.items())
+    searches += [
+        (kind, _PATTERNS[kind])
+        for kind in kinds
+        if not (kind == "outgoing" and front_end(file.path))
+    ]
+    for label, pattern in searches:
+        for match in pattern.finditer(text):
+            if not _too_long(text, match.start()):
+                _record(evidence, label, _line_of(text, match.start(), newlines))
+    return evidence
+
+
 def scan(files: Iterable[SourceFile], kinds: tuple[str, ...]) -> dict[str, FileEvidence]:
     """Evidence of ``kinds`` (and the NoSQL clients) per file path, for files showing any.
 
@@ -163,31 +200,9 @@ def scan(files: Iterable[SourceFile], kinds: tuple[str, ...]) -> dict[str, FileE
     """
     found: dict[str, FileEvidence] = {}
     for file in sorted(_candidates(files), key=lambda f: f.path):
-        text = file.text
-        if len(text) > MAX_CHARS:
+        if len(file.text) > MAX_CHARS:
             continue
-        evidence = FileEvidence()
-        newlines: list[int] = []
-        searches = list(CLIENTS.items())
-        searches += [
-            (kind, _PATTERNS[kind])
-            for kind in kinds
-            if not (kind == "outgoing" and _front_end(file.path))
-        ]
-        for label, pattern in searches:
-            for match in pattern.finditer(text):
-                end = text.find("\n", match.start())
-                begin = text.rfind("\n", 0, match.start())
-                if (end if end >= 0 else len(text)) - begin > 2000:
-                    continue
-                line = _line_of(text, match.start(), newlines)
-                if label in CLIENTS:
-                    if label not in evidence.stores:
-                        evidence.stores.append(label)
-                    if label == "mongodb" and not evidence.site:
-                        evidence.site = line
-                else:
-                    getattr(evidence, label).append(line)
+        evidence = _file_evidence(file, kinds)
         if evidence != FileEvidence():
             found[file.path] = evidence
     return found

@@ -45,7 +45,17 @@ class Reduction:
     def _evidence(self, key: str) -> list[tuple[str, int, str]]:
         return [(p, line, what) for p, d in self.data.items() for line, what in d[key]]
 
-    def _metric(self, name: str, value: float | None, unit: str, reason: str | None = None) -> None:
+    def _metric(
+        self,
+        name: str,
+        value: float | None,
+        unit: str,
+        reason: str | None = None,
+        *,
+        weight: int | None = None,
+    ) -> None:
+        """A metric; ``weight``: what a share is of (list endpoints, settings, connection
+        sites), so that it combines with the other languages' by weight."""
         self.result.metrics.append(
             Metric(
                 name=name,
@@ -53,6 +63,8 @@ class Reduction:
                 unit=unit,
                 files=self.files,
                 reason=reason,
+                combine="first" if weight is None else "mean",
+                weight=weight,
             )
         )
 
@@ -138,19 +150,33 @@ class Reduction:
             )
         if lists:
             self._metric(
-                "scalability.bounded_list_share", bounded / len(lists), "share of list endpoints"
+                "scalability.bounded_list_share",
+                bounded / len(lists),
+                "share of list endpoints",
+                weight=len(lists),
             )
         else:
             why = "no list endpoints found" if self.web else "no web framework detected"
             self._metric("scalability.bounded_list_share", None, "share of list endpoints", why)
             self._not_applicable(PAGINATION, why)
-        self._metric("scalability.list_endpoints", len(lists), "endpoints")
+        self.result.metrics.append(
+            Metric(
+                name="scalability.list_endpoints",
+                value=len(lists),
+                unit="endpoints",
+                files=self.files,
+                combine="sum",
+            )
+        )
 
     def _configuration(self) -> None:
         env, hardcoded = self._sum("env"), self._sum("hardcoded")
         if env + hardcoded:
             self._metric(
-                "scalability.env_config_share", env / (env + hardcoded), "share of settings"
+                "scalability.env_config_share",
+                env / (env + hardcoded),
+                "share of settings",
+                weight=env + hardcoded,
             )
             self.result.notes.append(
                 f"configuration: {env} settings read from the environment,"
@@ -164,7 +190,10 @@ class Reduction:
         pooled, direct = self._sum("pooled"), self._sum("direct")
         if pooled + direct:
             self._metric(
-                "scalability.pooled_share", pooled / (pooled + direct), "share of connection sites"
+                "scalability.pooled_share",
+                pooled / (pooled + direct),
+                "share of connection sites",
+                weight=pooled + direct,
             )
             return
         why = "no database or cache connections found in Python source files"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import ipaddress
 from collections.abc import Iterator
+from typing import Any
 
 from . import _scalability_tables as T
 from ._scalability_tables import HEALTH_SEGMENTS
@@ -109,6 +110,67 @@ def view_paginated(cls: ast.ClassDef) -> bool:
         for stmt in cls.body
         if isinstance(stmt, ast.Assign)
     )
+
+
+def is_list_route(route: Route) -> bool:
+    """A decorated GET route for a collection (not one item) that returns many items."""
+    return route.decorator is not None and route.is_get and not route.detail and returns_many(route)
+
+
+def django_list_views(tree: ast.Module) -> list[list[Any]]:
+    """``[name, line, base, paginated, kind]`` of the module's Django and DRF list views
+    (``kind``: ``django`` for a plain ``ListView``, ``drf`` otherwise)."""
+    views: list[list[Any]] = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        kinds = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases} & T.DJANGO_LIST_VIEWS
+        if kinds:
+            kind = "django" if kinds == {"ListView"} else "drf"
+            views.append([node.name, node.lineno, min(kinds), view_paginated(node), kind])
+    return views
+
+
+def django_cache_setting(node: ast.stmt) -> bool:
+    """A Django ``CACHES = {...}`` setting with a real backend (not ``DummyCache``)."""
+    value = getattr(node, "value", None)
+    return (
+        is_target(node, "CACHES")
+        and isinstance(value, ast.Dict)
+        and not any("DummyCache" in s for s in strings(value))
+    )
+
+
+def task_decorator_lines(func: FunctionNode) -> list[int]:
+    """Lines of a function's task-queue decorators (``@shared_task``, ``@app.task``...)."""
+    lines = []
+    for decorator in func.decorator_list:
+        target = decorated_name(decorator)
+        name = getattr(target, "attr", None) or getattr(target, "id", "")
+        if name in T.TASK_DECORATORS:
+            lines.append(decorator.lineno)
+    return lines
+
+
+def health_url_pattern(call: ast.Call) -> str | None:
+    """The pattern of a Django URL declaration (``path('healthz/', ...)``) of a health
+    check, or None."""
+    first = call.args[0] if call.args else None
+    if (
+        call_name(call) in ("path", "re_path", "url")
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and health_path(first.value.strip("^$"))
+    ):
+        return first.value
+    return None
+
+
+def hardcoded_keywords(call: ast.Call) -> Iterator[tuple[ast.AST, str]]:
+    """Literal values given to host and port keywords (``host="db.internal"``)."""
+    for keyword in call.keywords:
+        if keyword.arg in T.HOST_KEYWORDS and literal_setting(keyword.value):
+            yield keyword.value, f"`{keyword.arg}=` is hard-coded"
 
 
 def health_path(path: str) -> bool:

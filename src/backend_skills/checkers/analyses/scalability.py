@@ -47,8 +47,8 @@ from ._scalability_tables import (
     SKILL,
 )
 from ._server_common import (
+    FunctionNode,
     Route,
-    call_name,
     dotted,
     find_routes,
     redacted_line_hash,
@@ -206,17 +206,12 @@ class _FileScan:
     def _caching(self) -> Evidence:
         found = self._imported(T.CACHE_MODULES)
         found += self._cache_decorators()
-        for node in self.tree.body:
-            value = getattr(node, "value", None)
-            if (
-                R.is_target(node, "CACHES")
-                and isinstance(value, ast.Dict)
-                and not any("DummyCache" in s for s in R.strings(value))
-            ):
-                found.append([node.lineno, "Django CACHES"])
-        for const in self.index.of(ast.Constant):
-            if isinstance(const, ast.Constant) and str(const.value).lower() == "cache-control":
-                found.append([const.lineno, "Cache-Control header"])
+        found += [[n.lineno, "Django CACHES"] for n in self.tree.body if R.django_cache_setting(n)]
+        found += [
+            [c.lineno, "Cache-Control header"]
+            for c in self.index.of(ast.Constant)
+            if isinstance(c, ast.Constant) and str(c.value).lower() == "cache-control"
+        ]
         found += [
             [c.lineno, "Redis client"]
             for c in self.calls
@@ -231,18 +226,18 @@ class _FileScan:
         found = self._imported(queues)
         for func in self.index.functions():
             if queues:
-                for decorator in func.decorator_list:
-                    target = R.decorated_name(decorator)
-                    name = getattr(target, "attr", None) or getattr(target, "id", "")
-                    if name in T.TASK_DECORATORS:
-                        found.append([decorator.lineno, f"task `{func.name}`"])
-            for arg in [*func.args.args, *func.args.kwonlyargs]:
-                if (
-                    arg.annotation is not None
-                    and self.imports.resolve(arg.annotation) in T.BACKGROUND_TASKS
-                ):
-                    found.append([arg.lineno, "BackgroundTasks"])
+                found += [[line, f"task `{func.name}`"] for line in R.task_decorator_lines(func)]
+            found += [[arg.lineno, "BackgroundTasks"] for arg in self._background_args(func)]
         return found
+
+    def _background_args(self, func: FunctionNode) -> list[ast.arg]:
+        """Parameters annotated with the framework's ``BackgroundTasks``."""
+        return [
+            arg
+            for arg in [*func.args.args, *func.args.kwonlyargs]
+            if arg.annotation is not None
+            and self.imports.resolve(arg.annotation) in T.BACKGROUND_TASKS
+        ]
 
     # ----------------------------------------------------------------- list endpoints
 
@@ -250,16 +245,9 @@ class _FileScan:
         lists: list[list[Any]] = [
             [r.name, r.node.lineno, f"GET {r.path or '/'}", R.bounded(r), "route"]
             for r in routes
-            if r.decorator is not None and r.is_get and not r.detail and R.returns_many(r)
+            if R.is_list_route(r)
         ]
-        for node in self.tree.body:
-            if isinstance(node, ast.ClassDef):
-                bases = {(dotted(b) or "").rsplit(".", 1)[-1] for b in node.bases}
-                kinds = bases & T.DJANGO_LIST_VIEWS
-                if kinds:
-                    kind = "django" if kinds == {"ListView"} else "drf"
-                    lists.append([node.name, node.lineno, min(kinds), R.view_paginated(node), kind])
-        return lists
+        return lists + R.django_list_views(self.tree)
 
     def _health(self, routes: Sequence[Route]) -> Evidence:
         found: Evidence = [
@@ -268,39 +256,45 @@ class _FileScan:
             if r.path is not None and r.is_get and R.health_path(r.path)
         ]
         for call in self.calls:
-            first = call.args[0] if call.args else None
-            if (
-                call_name(call) in ("path", "re_path", "url")
-                and isinstance(first, ast.Constant)
-                and isinstance(first.value, str)
-                and R.health_path(first.value.strip("^$"))
-            ):
-                found.append([call.lineno, f"URL {first.value}"])
+            pattern = R.health_url_pattern(call)
+            if pattern is not None:
+                found.append([call.lineno, f"URL {pattern}"])
         return found + self._imported(T.HEALTH_LIBS)
 
     # ----------------------------------------------------------------- configuration
 
     def _environment_reads(self) -> tuple[int, set[int]]:
         """(environment reads, ids of literals exempt from the hard-coded rule)."""
-        reads = 0
+        env_calls = [c for c in self.calls if self._resolve_call(c) in T.ENV_CALLS]
         exempt: set[int] = set()
-        for call in self.calls:
-            if self._resolve_call(call) in T.ENV_CALLS:
-                reads += 1
-                exempt.update(id(a) for a in call.args[1:])  # defaults of the read
-                exempt.update(id(k.value) for k in call.keywords)
-        for node in self.index.of(ast.Subscript):
-            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-                reads += self.imports.resolve(node.value) == "os.environ"
-        for cls in self.index.of(ast.ClassDef):
-            if isinstance(cls, ast.ClassDef) and any(
-                self.imports.resolve(b) in T.SETTINGS_BASES for b in cls.bases
-            ):
-                reads += max(1, sum(isinstance(s, ast.AnnAssign) for s in cls.body))
-        for expr in self.index.of(ast.Expr):
-            if isinstance(expr, ast.Expr) and isinstance(expr.value, ast.Constant):
-                exempt.add(id(expr.value))  # docstrings and bare strings
+        for call in env_calls:
+            exempt.update(id(a) for a in call.args[1:])  # defaults of the read
+            exempt.update(id(k.value) for k in call.keywords)
+        exempt.update(  # docstrings and bare strings
+            id(e.value)
+            for e in self.index.of(ast.Expr)
+            if isinstance(e, ast.Expr) and isinstance(e.value, ast.Constant)
+        )
+        reads = len(env_calls) + self._environ_subscripts() + self._settings_fields()
         return reads, exempt
+
+    def _environ_subscripts(self) -> int:
+        """Reads of ``os.environ[...]``."""
+        return sum(
+            isinstance(n, ast.Subscript)
+            and isinstance(n.ctx, ast.Load)
+            and self.imports.resolve(n.value) == "os.environ"
+            for n in self.index.of(ast.Subscript)
+        )
+
+    def _settings_fields(self) -> int:
+        """Fields of settings classes (pydantic ``BaseSettings``), at least one each."""
+        return sum(
+            max(1, sum(isinstance(s, ast.AnnAssign) for s in cls.body))
+            for cls in self.index.of(ast.ClassDef)
+            if isinstance(cls, ast.ClassDef)
+            and any(self.imports.resolve(b) in T.SETTINGS_BASES for b in cls.bases)
+        )
 
     def _hardcoded_sites(self) -> Iterator[tuple[ast.AST, str]]:
         for call in self.calls:
@@ -308,9 +302,7 @@ class _FileScan:
             first = call.args[0] if call.args else None
             if target in T.DSN_CALLS and isinstance(first, ast.Constant) and R.literal_dsn(first):
                 yield first, f"connection target of {target} is written in the code"
-            for keyword in call.keywords:
-                if keyword.arg in T.HOST_KEYWORDS and R.literal_setting(keyword.value):
-                    yield keyword.value, f"`{keyword.arg}=` is hard-coded"
+            yield from R.hardcoded_keywords(call)
         for const in self.index.of(ast.Constant):
             kind = R.endpoint_kind(const.value) if isinstance(const, ast.Constant) else None
             if kind:
