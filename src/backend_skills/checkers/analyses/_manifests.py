@@ -19,7 +19,7 @@ import yaml
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Finding, Role
 
-from ._rulebook import finding
+from ._rule_findings import rule_finding
 
 MAX_BYTES = 1_000_000
 MAX_DOCUMENTS = 200
@@ -138,7 +138,7 @@ class _Reader:
             missing = [p for p in ("readinessProbe", "livenessProbe") if _get(container, p) is None]
             if missing:
                 self.findings.append(
-                    finding(
+                    rule_finding(
                         "BSSCL122",
                         path,
                         _line(container),
@@ -150,7 +150,7 @@ class _Reader:
             absent = [r for r in ("requests", "limits") if _get(resources, r) is None]
             if absent:
                 self.findings.append(
-                    finding(
+                    rule_finding(
                         "BSSCL123",
                         path,
                         _line(container),
@@ -166,7 +166,7 @@ class _Reader:
             where = _line(replicas) if replicas is not None else _line(doc)
             shown = "no replicas (default 1)" if replicas is None else f"replicas: {value}"
             self.findings.append(
-                finding(
+                rule_finding(
                     "BSSCL124",
                     path,
                     where,
@@ -192,7 +192,7 @@ class _Reader:
             missing = [p for p in ("readinessProbe", "livenessProbe") if p not in keys]
             if missing:
                 self.findings.append(
-                    finding(
+                    rule_finding(
                         "BSSCL122",
                         file.path,
                         where,
@@ -201,7 +201,9 @@ class _Reader:
                 )
             if "resources" not in keys:
                 self.findings.append(
-                    finding("BSSCL123", file.path, where, f"{kinds[0]} template sets no resources")
+                    rule_finding(
+                        "BSSCL123", file.path, where, f"{kinds[0]} template sets no resources"
+                    )
                 )
 
     # ---------------------------------------------------------------- Compose
@@ -225,7 +227,7 @@ class _Reader:
                 if _scalar(key) in healthy:
                     continue
                 self.findings.append(
-                    finding(
+                    rule_finding(
                         "BSSCL122",
                         path,
                         _line(key),

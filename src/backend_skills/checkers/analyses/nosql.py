@@ -1,6 +1,6 @@
 """The ``nosql`` analysis: how Python code uses MongoDB, Redis and DynamoDB.
 
-Feeds ``database.nosql`` (rules ``BSDB201``-``BSDB208``, declared in :mod:`._rulebook`
+Feeds ``database.nosql`` (rules ``BSDB201``-``BSDB208``, declared in :mod:`backend_skills.rules._nosql`
 and documented in ``docs/database.md``). Only source files are read, and only files that
 use a NoSQL client (see :data:`CLIENTS`) are looked at by the rules of that store; files
 under ``scripts/``, ``bin/``, ``tools/`` or Django ``management/`` are not application
@@ -18,11 +18,13 @@ from typing import Any
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Confidence, Finding, Metric, Role
+from backend_skills.rules import get
+from backend_skills.rules._nosql import NOSQL
 
 from . import Analysis, Visit
 from ._polyglot_evidence import NOSQL_KINDS, FileEvidence, scan
 from ._request_data import RequestData, dict_params
-from ._rulebook import NOSQL, finding
+from ._rule_findings import rule_finding
 from ._server_common import FunctionNode, Imports, dotted, find_routes, tree_index, walk_body
 
 #: Imported module (or prefix) -> the store its client talks to.
@@ -162,20 +164,8 @@ def _repository(
         result.metrics.append(Metric(name=metric, value=float(found), unit="flag", files=files))
         if not found:
             path, line = mongo[0]
-            result.findings.append(finding(rule_id, path, line, _REPO_MESSAGES[rule_id]))
+            result.findings.append(rule_finding(rule_id, path, line, get(rule_id).message))
     return result
-
-
-_REPO_MESSAGES = {
-    "BSDB207": (
-        "MongoDB is used but no index is declared anywhere in the code (create_index, IndexModel, "
-        "ODM index declarations): every filter and sort scans the collection"
-    ),
-    "BSDB208": (
-        "MongoDB is used with no schema validation: no $jsonSchema validator and no ODM model "
-        "(Beanie, MongoEngine, ODMantic) states the documents' shape"
-    ),
-}
 
 
 def stores_used(imports: Imports, text: str) -> list[str]:
@@ -255,7 +245,9 @@ class _FileScan:
     def _add(
         self, rule_id: str, node: ast.AST, message: str, confidence: Confidence | None = None
     ) -> None:
-        self.findings.append(finding(rule_id, self.file.path, node, message, confidence=confidence))
+        self.findings.append(
+            rule_finding(rule_id, self.file.path, node, message, confidence=confidence)
+        )
 
     def run(self) -> Visit:
         data: dict[str, Any] = {"stores": self.stores}

@@ -2,7 +2,7 @@
 
 Feeds ``scalability.resilience`` (``BSSCL120``-``BSSCL124``) and extends
 ``scalability.shared_state`` (``BSSCL125``-``BSSCL127``, beside ``BSSCL005`` of the
-scalability analysis). Rules are declared in :mod:`._rulebook` and documented in
+scalability analysis). Rules are declared in :mod:`backend_skills.rules._resilience` and documented in
 ``docs/scalability.md``.
 
 - per source file: outgoing HTTP and gRPC calls and the ones without a timeout
@@ -22,12 +22,13 @@ from typing import Any
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult, Finding, Metric, Role, Skip
+from backend_skills.rules._resilience import RESILIENCE, SHARED_STATE
 
 from . import Analysis, Visit
 from ._deployment import deployment
 from ._manifests import read_manifests
 from ._polyglot_evidence import RESILIENCE_KINDS, scan
-from ._rulebook import RESILIENCE, SHARED_STATE, finding
+from ._rule_findings import rule_finding
 from ._server_common import (
     FunctionNode,
     Imports,
@@ -161,7 +162,7 @@ def _reduce(ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResul
     if outgoing and not retries:
         path, line, what = outgoing[0]
         result.findings.append(
-            finding(
+            rule_finding(
                 "BSSCL121",
                 path,
                 line,
@@ -210,7 +211,7 @@ class _FileScan:
         self.findings: list[Finding] = []
 
     def _add(self, rule_id: str, node: ast.AST, message: str) -> None:
-        self.findings.append(finding(rule_id, self.file.path, node, message))
+        self.findings.append(rule_finding(rule_id, self.file.path, node, message))
 
     def run(self) -> Visit:
         routes = find_routes(self.tree, self.file.path, self.imports)
