@@ -16,7 +16,9 @@ from backend_skills.rules import PYTHON_SIDE_LANGUAGES, RULES, Example, Rule
 
 from .conftest import TreeFactory
 
-NOSQL_RULES = [r for r in RULES.values() if r.criterion == "database.nosql"]
+NOSQL_RULES = sorted(
+    (r for r in RULES.values() if r.criterion == "database.nosql"), key=lambda r: r.id
+)
 
 
 def _report(make_tree: TreeFactory, files: dict[str, str]) -> Report:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from . import (
     _collaboration,
     _nosql,
+    _nosql_keyvalue,
     _python_database,
     _python_scalability,
     _python_security,
@@ -48,6 +49,7 @@ _ALL: tuple[Rule, ...] = tuple(
         _python_scalability,
         _collaboration,
         _nosql,
+        _nosql_keyvalue,
         _resilience,
     )
     for rule in module.RULES

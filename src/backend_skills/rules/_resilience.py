@@ -59,23 +59,33 @@ TIMEOUTS = Rule(
     examples=(
         Example(
             "python",
-            "import aiohttp\nimport grpc\nimport httpx\n\nfrom .pb import UsersStub\n\n"
-            "client = httpx.Client(timeout=None)\n\n\nasync def fetch(url):\n"
+            "import aiohttp\n"
+            "import grpc\n"
+            "import httpx\n\n"
+            "from .pb import UsersStub\n\n"
+            "client = httpx.Client(timeout=None)\n\n\n"
+            "async def fetch(url):\n"
             "    async with aiohttp.ClientSession() as session:\n"
             "        return await session.get(url)\n\n\n"
-            "def user(uid):\n    stub = UsersStub(grpc.insecure_channel('users:50051'))\n"
+            "def user(uid):\n"
+            '    stub = UsersStub(grpc.insecure_channel("users:50051"))\n'
             "    return stub.Get(uid)\n",
             lines=(7, 11, 17),
             path="app.py",
         ),
         Example(
             "python",
-            "import aiohttp\nimport grpc\nimport httpx\n\nfrom .pb import UsersStub\n\n"
-            "client = httpx.Client(timeout=5.0)\n\n\nasync def fetch(url):\n"
+            "import aiohttp\n"
+            "import grpc\n"
+            "import httpx\n\n"
+            "from .pb import UsersStub\n\n"
+            "client = httpx.Client(timeout=5.0)\n\n\n"
+            "async def fetch(url):\n"
             "    timeout = aiohttp.ClientTimeout(total=10)\n"
             "    async with aiohttp.ClientSession(timeout=timeout) as session:\n"
             "        return await session.get(url)\n\n\n"
-            "def user(uid):\n    stub = UsersStub(grpc.insecure_channel('users:50051'))\n"
+            "def user(uid):\n"
+            '    stub = UsersStub(grpc.insecure_channel("users:50051"))\n'
             "    return stub.Get(uid, timeout=2.0)\n",
             path="app.py",
         ),
@@ -139,16 +149,19 @@ NO_RETRY = Rule(
     examples=(
         Example(
             "python",
-            "import httpx\n\n\ndef user(uid):\n"
-            "    return httpx.get(f'https://users/{uid}', timeout=5)\n",
+            "import httpx\n\n\n"
+            "def user(uid):\n"
+            '    return httpx.get(f"https://users/{uid}", timeout=5)\n',
             lines=(5,),
             path="app.py",
         ),
         Example(
             "python",
-            "import httpx\nfrom tenacity import retry, stop_after_attempt, wait_exponential\n\n\n"
+            "import httpx\n"
+            "from tenacity import retry, stop_after_attempt, wait_exponential\n\n\n"
             "@retry(wait=wait_exponential(), stop=stop_after_attempt(3))\n"
-            "def user(uid):\n    return httpx.get(f'https://users/{uid}', timeout=5)\n",
+            "def user(uid):\n"
+            '    return httpx.get(f"https://users/{uid}", timeout=5)\n',
             path="app.py",
         ),
     ),
@@ -320,16 +333,16 @@ SESSIONS = Rule(
     examples=(
         Example(
             "python",
-            "SESSION_TYPE = 'filesystem'\n"
-            "SESSION_ENGINE = 'django.contrib.sessions.backends.file'\n",
+            'SESSION_TYPE = "filesystem"\n'
+            'SESSION_ENGINE = "django.contrib.sessions.backends.file"\n',
             lines=(1, 2),
             path="settings.py",
         ),
         Example(
             "python",
-            "SESSION_TYPE = 'redis'\n"
-            "SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n"
-            "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.redis.RedisCache'}}\n",
+            'SESSION_TYPE = "redis"\n'
+            'SESSION_ENGINE = "django.contrib.sessions.backends.cache"\n'
+            'CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}\n',
             path="settings.py",
         ),
         Example(
@@ -375,21 +388,31 @@ LOCAL_UPLOADS = Rule(
     examples=(
         Example(
             "python",
-            "from fastapi import FastAPI, UploadFile\nfrom flask import Flask, request\n\n"
-            "app = Flask(__name__)\napi = FastAPI()\n\n\n@app.post('/avatar')\ndef avatar():\n"
-            "    request.files['avatar'].save('uploads/avatar.png')\n    return 'ok'\n\n\n"
-            "@api.post('/files')\nasync def upload(file: UploadFile):\n"
-            "    with open(f'uploads/{file.filename}', 'wb') as out:\n"
+            "from fastapi import FastAPI, UploadFile\n"
+            "from flask import Flask, request\n\n"
+            "app = Flask(__name__)\n"
+            "api = FastAPI()\n\n\n"
+            '@app.post("/avatar")\n'
+            "def avatar():\n"
+            '    request.files["avatar"].save("uploads/avatar.png")\n'
+            '    return "ok"\n\n\n'
+            '@api.post("/files")\n'
+            "async def upload(file: UploadFile):\n"
+            '    with open(f"uploads/{file.filename}", "wb") as out:\n'
             "        out.write(await file.read())\n",
             lines=(10, 16),
             path="app.py",
         ),
         Example(
             "python",
-            "import boto3\nfrom flask import Flask, request\n\napp = Flask(__name__)\n"
-            "s3 = boto3.client('s3')\n\n\n@app.post('/avatar')\ndef avatar():\n"
-            "    s3.upload_fileobj(request.files['avatar'], 'avatars', 'a.png')\n"
-            "    return 'ok'\n",
+            "import boto3\n"
+            "from flask import Flask, request\n\n"
+            "app = Flask(__name__)\n"
+            's3 = boto3.client("s3")\n\n\n'
+            '@app.post("/avatar")\n'
+            "def avatar():\n"
+            '    s3.upload_fileobj(request.files["avatar"], "avatars", "a.png")\n'
+            '    return "ok"\n',
             path="app.py",
         ),
     ),
@@ -427,16 +450,19 @@ RATE_LIMITS = Rule(
     examples=(
         Example(
             "python",
-            "from flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\n"
+            "from flask_limiter import Limiter\n"
+            "from flask_limiter.util import get_remote_address\n\n"
             "limiter = Limiter(get_remote_address)\n"
-            "other = Limiter(get_remote_address, storage_uri='memory://')\n",
+            'other = Limiter(get_remote_address, storage_uri="memory://")\n',
             lines=(4, 5),
             path="app.py",
         ),
         Example(
             "python",
-            "import os\n\nfrom slowapi import Limiter\nfrom slowapi.util import get_remote_address\n\n"
-            "limiter = Limiter(key_func=get_remote_address, storage_uri=os.environ['REDIS_URL'])\n",
+            "import os\n\n"
+            "from slowapi import Limiter\n"
+            "from slowapi.util import get_remote_address\n\n"
+            'limiter = Limiter(key_func=get_remote_address, storage_uri=os.environ["REDIS_URL"])\n',
             path="app.py",
         ),
         Example(

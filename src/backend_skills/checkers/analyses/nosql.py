@@ -1,11 +1,12 @@
 """The ``nosql`` analysis: how Python code uses MongoDB, Redis and DynamoDB.
 
 Feeds ``database.nosql`` (rules ``BSDB201``-``BSDB208``, declared in
-:mod:`backend_skills.rules._nosql` and documented in ``docs/database.md``). Only source
-files are read, and only files that use a NoSQL client (see :data:`CLIENTS`) are looked
-at by the rules of that store; files under ``scripts/``, ``bin/``, ``tools/`` or Django
-``management/`` are not application code for the Redis rules. The criterion is not
-applicable when no source file uses a NoSQL client.
+:mod:`backend_skills.rules._nosql` and :mod:`backend_skills.rules._nosql_keyvalue`,
+documented in ``docs/database.md``). Only source files are read, and only files that use
+a NoSQL client (see :data:`CLIENTS`) are looked at by the rules of that store; files
+under ``scripts/``, ``bin/``, ``tools/`` or Django ``management/`` are not application
+code for the Redis rules. The criterion is not applicable when no source file uses a
+NoSQL client.
 
 The MongoDB rules are in :mod:`._nosql_mongo`, the Redis rules in :mod:`._nosql_redis`,
 what they recognise in :mod:`._nosql_vocabulary`; DynamoDB scans and the
