@@ -3,9 +3,9 @@ real pipeline, checkers emit no id the registry does not know, findings agree wi
 declaration, and the docs, SARIF and the ``rules`` command are made from it.
 
 Rules of the tree-sitter languages run their examples in ``test_languages_rules.py``
-(through the ``polyglot`` checker's per-file analysis); the Python-side rules (Python,
-SQL, the repository as a whole) run theirs here, through :func:`backend_skills.score`
-on a tree built from the example, restricted to the rule's skill.
+(through the ``polyglot`` checker's per-file analysis); the Python-side examples (Python,
+SQL, the repository as a whole), of every rule, run here, through
+:func:`backend_skills.score` on a tree built from the example, restricted to the rule's skill.
 
 Severity and confidence of a finding equal the rule's defaults unless the rule says in
 ``varies`` when they differ: the configuration rules (``BSSEC001``, ``BSSEC010``-``014``)
@@ -50,11 +50,19 @@ SUFFIX = {
     "properties": ".properties",
     "yaml": ".yml",
 }
-PYTHON_SIDE = [r for r in RULES.values() if r.id not in POLYGLOT_RULES]
-CASES = [
-    pytest.param(rule, index, id=f"{rule.id}-{index}-{'fires' if example.lines else 'quiet'}")
-    for rule in PYTHON_SIDE
+#: Examples the Python-side checkers run: every example of the Python-side rules, and the
+#: Python examples of the rules the tree-sitter languages also match (BSDB202...).
+PYTHON_EXAMPLES = [
+    (rule, index)
+    for rule in RULES.values()
     for index, example in enumerate(rule.examples)
+    if example.language in PYTHON_SIDE_LANGUAGES
+]
+CASES = [
+    pytest.param(
+        rule, index, id=f"{rule.id}-{index}-{'fires' if rule.examples[index].lines else 'quiet'}"
+    )
+    for rule, index in PYTHON_EXAMPLES
 ]
 
 
@@ -189,21 +197,17 @@ def _wide_reports() -> tuple[Report, ...]:
 def _all_findings() -> Iterator[Finding]:
     for report in _wide_reports():
         yield from report.findings
-    for rule in PYTHON_SIDE:
-        for index in range(len(rule.examples)):
-            yield from _report(rule.id, index).findings
+    for rule, index in PYTHON_EXAMPLES:
+        yield from _report(rule.id, index).findings
 
 
 def _known_ids() -> set[str]:
-    """The registry's ids, plus the Python NoSQL/resilience rules that the ``nosql`` and
-    ``resilience`` analyses still declare in their own rulebook (to be moved into
-    ``backend_skills.rules``; their examples run in test_nosql.py / test_resilience.py)."""
+    """The registry's ids, plus the rules still declared outside it (below)."""
     from backend_skills.checkers.analyses._authz_rules import RULES as AUTHZ_RULES
-    from backend_skills.checkers.analyses._rulebook import BY_ID
 
-    # Declared in their own modules this release (authorization BSSEC040-044 with their
+    # Declared in their own module this release (authorization BSSEC040-044 with their
     # examples run in test_authorization.py), to be moved into backend_skills.rules.
-    return set(RULES) | set(BY_ID) | set(AUTHZ_RULES)
+    return set(RULES) | set(AUTHZ_RULES)
 
 
 def test_checkers_emit_no_rule_id_the_registry_does_not_know() -> None:

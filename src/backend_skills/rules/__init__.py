@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from . import (
     _collaboration,
-    _nosql_resilience,
+    _nosql,
+    _nosql_keyvalue,
     _python_database,
     _python_scalability,
     _python_security,
     _python_server_side,
+    _resilience,
     _scalability,
     _security_crypto,
     _security_injection,
@@ -46,7 +48,9 @@ _ALL: tuple[Rule, ...] = tuple(
         _python_server_side,
         _python_scalability,
         _collaboration,
-        _nosql_resilience,
+        _nosql,
+        _nosql_keyvalue,
+        _resilience,
     )
     for rule in module.RULES
 )

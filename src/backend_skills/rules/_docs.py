@@ -51,6 +51,13 @@ _FENCE_BY_SUFFIX = {
 MAX_EXAMPLE_LINES = 40
 
 
+def emitted_by(rule: Rule) -> list[str]:
+    """The checkers that emit ``rule``: ``polyglot`` runs the patterns and measures the
+    tree-sitter languages, ``rule.checker`` the rest (a rule can have both)."""
+    names = [rule.checker] if rule.checker else []
+    return [*names, "polyglot"] if rule.patterns or not rule.checker else names
+
+
 def cwe_link(cwe: int) -> str:
     """A Markdown link to the CWE's definition."""
     return f"[CWE-{cwe}](https://cwe.mitre.org/data/definitions/{cwe}.html)"
@@ -116,6 +123,7 @@ def _example_md(example: Example) -> list[str]:
 
 def _rule_md(rule: Rule) -> list[str]:
     cwe = cwe_link(rule.cwe) if rule.cwe is not None else "none"
+    checkers = emitted_by(rule)
     out = [
         f"### {rule.id}",
         "",
@@ -128,7 +136,7 @@ def _rule_md(rule: Rule) -> list[str]:
         f"| Confidence | {rule.confidence.value} |",
         f"| CWE | {cwe} |",
         f"| Languages | {', '.join(rule.languages)} |",
-        f"| Emitted by | `{rule.checker or 'polyglot'}` checker |",
+        f"| Emitted by | {', '.join(f'`{c}`' for c in checkers)} checker{'s' * (len(checkers) > 1)} |",
         "",
     ]
     if rule.varies:
@@ -202,7 +210,7 @@ def rule_details(rule: Rule) -> dict[str, Any]:
     """``backend-skills rules ID --format json``: everything the registry declares."""
     return {
         **rule_summary(rule),
-        "checker": rule.checker or "polyglot",
+        "checker": ", ".join(emitted_by(rule)),
         "message": rule.message,
         "varies": rule.varies,
         "taint": rule.taint,
@@ -230,7 +238,7 @@ def explain_text(rule: Rule) -> str:
         "",
         f"Skill / criterion: {rule.skill} / {rule.criterion}",
         f"Severity: {rule.severity.value}   Confidence: {rule.confidence.value}   CWE: {cwe}",
-        f"Languages: {', '.join(rule.languages)}   Checker: {rule.checker or 'polyglot'}",
+        f"Languages: {', '.join(rule.languages)}   Checker: {', '.join(emitted_by(rule))}",
         f"Reported as: {rule.message}",
         "",
         "Why it matters",

@@ -105,7 +105,8 @@ class Rule:
     ``python``, ``sql``, or ``repository`` for rules about the repository as a whole."""
     checker: str = ""
     """The checker that emits the rule when it has no patterns (``python_ast``, ``radon``,
-    ``sql_schema``, ``repo``, ``polyglot``); empty for pattern rules."""
+    ``sql_schema``, ``repo``, ``polyglot``); empty for pattern rules, except for a rule
+    that a Python analysis also emits (``python_ast``, with Python examples)."""
     varies: str = ""
     """When a finding's severity or confidence differs from the defaults, and why."""
 

@@ -19,7 +19,7 @@ import yaml
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Finding, Role
 
-from ._rulebook import finding
+from ._rule_findings import rule_finding
 
 MAX_BYTES = 1_000_000
 MAX_DOCUMENTS = 200
@@ -29,6 +29,7 @@ WORKLOADS = frozenset(
 )
 REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "Rollout", "DeploymentConfig"})
 AUTOSCALERS = frozenset({"HorizontalPodAutoscaler", "ScaledObject"})
+PROBES = ("readinessProbe", "livenessProbe")
 COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
 #: Compose files for development, tests or CI: their services are not judged.
 COMPOSE_DEV = re.compile(r"override|dev|test|local|\bci\b|e2e", re.IGNORECASE)
@@ -131,42 +132,21 @@ class _Reader:
         self.workloads.append((file.path, doc, kind, name))
 
     def workload(self, path: str, doc: yaml.Node, kind: str, name: str) -> None:
+        """Probes and resources of each container of a workload, and its replicas."""
         spec = _get(doc, "spec")
         pod = spec if kind == "Pod" else _get(_get(spec, "template"), "spec")
         for container in _items(_get(pod, "containers")):
-            label = _scalar(_get(container, "name")) or "container"
-            missing = [p for p in ("readinessProbe", "livenessProbe") if _get(container, p) is None]
-            if missing:
-                self.findings.append(
-                    finding(
-                        "BSSCL122",
-                        path,
-                        _line(container),
-                        f"container `{label}` of {kind} `{name}` has no {' and no '.join(missing)}:"
-                        " traffic reaches pods that cannot serve and hung pods are never restarted",
-                    )
-                )
-            resources = _get(container, "resources")
-            absent = [r for r in ("requests", "limits") if _get(resources, r) is None]
-            if absent:
-                self.findings.append(
-                    finding(
-                        "BSSCL123",
-                        path,
-                        _line(container),
-                        f"container `{label}` of {kind} `{name}` sets no resource"
-                        f" {' or '.join(absent)}",
-                    )
-                )
+            self.findings += container_findings(path, container, f"{kind} `{name}`")
         if kind not in REPLICATED or self.any_autoscaler or name in self.scaled:
             return
         replicas = _get(spec, "replicas")
-        value = _scalar(replicas)
-        if replicas is None or (value is not None and value.isdigit() and int(value) < 2):
+        if single_replica(replicas):
             where = _line(replicas) if replicas is not None else _line(doc)
-            shown = "no replicas (default 1)" if replicas is None else f"replicas: {value}"
+            shown = (
+                "no replicas (default 1)" if replicas is None else f"replicas: {_scalar(replicas)}"
+            )
             self.findings.append(
-                finding(
+                rule_finding(
                     "BSSCL124",
                     path,
                     where,
@@ -180,29 +160,10 @@ class _Reader:
     def _helm(self, file: SourceFile) -> None:
         """A Helm template, line by line: probes and resources must appear as keys."""
         for start, lines in _helm_documents(file.text):
-            kinds = [m.group(1) for line in lines if (m := _HELM_KIND.match(line))]
-            if not kinds or kinds[0] not in WORKLOADS:
-                continue
-            self.helm_workloads += 1
-            keys = {line.strip().split(":", 1)[0] for line in lines if ":" in line}
-            where = next(
-                (start + i for i, line in enumerate(lines) if line.strip() == "containers:"),
-                start,
-            )
-            missing = [p for p in ("readinessProbe", "livenessProbe") if p not in keys]
-            if missing:
-                self.findings.append(
-                    finding(
-                        "BSSCL122",
-                        file.path,
-                        where,
-                        f"{kinds[0]} template has no {' and no '.join(missing)}",
-                    )
-                )
-            if "resources" not in keys:
-                self.findings.append(
-                    finding("BSSCL123", file.path, where, f"{kinds[0]} template sets no resources")
-                )
+            kind = helm_workload(lines)
+            if kind is not None:
+                self.helm_workloads += 1
+                self.findings += helm_findings(file.path, start, lines, kind)
 
     # ---------------------------------------------------------------- Compose
 
@@ -225,7 +186,7 @@ class _Reader:
                 if _scalar(key) in healthy:
                     continue
                 self.findings.append(
-                    finding(
+                    rule_finding(
                         "BSSCL122",
                         path,
                         _line(key),
@@ -234,6 +195,70 @@ class _Reader:
                     )
                 )
         return count
+
+
+def container_findings(path: str, container: yaml.Node, owner: str) -> list[Finding]:
+    """``BSSCL122``/``BSSCL123`` for one container of the workload named by ``owner``."""
+    label = _scalar(_get(container, "name")) or "container"
+    found: list[Finding] = []
+    missing = [p for p in PROBES if _get(container, p) is None]
+    if missing:
+        found.append(
+            rule_finding(
+                "BSSCL122",
+                path,
+                _line(container),
+                f"container `{label}` of {owner} has no {' and no '.join(missing)}:"
+                " traffic reaches pods that cannot serve and hung pods are never restarted",
+            )
+        )
+    resources = _get(container, "resources")
+    absent = [r for r in ("requests", "limits") if _get(resources, r) is None]
+    if absent:
+        found.append(
+            rule_finding(
+                "BSSCL123",
+                path,
+                _line(container),
+                f"container `{label}` of {owner} sets no resource {' or '.join(absent)}",
+            )
+        )
+    return found
+
+
+def single_replica(replicas: yaml.Node | None) -> bool:
+    """Whether ``replicas`` is absent (default 1) or a number below 2 (a template
+    expression or other text is not judged)."""
+    if replicas is None:
+        return True
+    value = _scalar(replicas)
+    return value is not None and value.isdigit() and int(value) < 2
+
+
+def helm_workload(lines: list[str]) -> str | None:
+    """The kind of a Helm template document when it is a workload (its first ``kind:``)."""
+    kinds = [m.group(1) for line in lines if (m := _HELM_KIND.match(line))]
+    return kinds[0] if kinds and kinds[0] in WORKLOADS else None
+
+
+def helm_findings(path: str, start: int, lines: list[str], kind: str) -> list[Finding]:
+    """``BSSCL122``/``BSSCL123`` for a Helm workload template whose lines lack the keys,
+    at its ``containers:`` line (its first line when there is none)."""
+    keys = {line.strip().split(":", 1)[0] for line in lines if ":" in line}
+    where = next(
+        (start + i for i, line in enumerate(lines) if line.strip() == "containers:"), start
+    )
+    found: list[Finding] = []
+    missing = [p for p in PROBES if p not in keys]
+    if missing:
+        found.append(
+            rule_finding(
+                "BSSCL122", path, where, f"{kind} template has no {' and no '.join(missing)}"
+            )
+        )
+    if "resources" not in keys:
+        found.append(rule_finding("BSSCL123", path, where, f"{kind} template sets no resources"))
+    return found
 
 
 def _helm_documents(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -95,26 +95,32 @@ class Imports:
         found = _flatten(nodes) if isinstance(nodes, ast.AST) else nodes
         for node in found:
             if isinstance(node, ast.Import):
-                for alias in node.names:
-                    self.modules.add(alias.name)
-                    self.lines.setdefault(alias.name, node.lineno)
-                    if alias.asname:
-                        self.names[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        self.names[top] = top
-            elif isinstance(node, ast.ImportFrom):
-                if node.level or not node.module:
-                    continue  # relative imports name the project's own modules
-                self.modules.add(node.module)
-                self.lines.setdefault(node.module, node.lineno)
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    full = f"{node.module}.{alias.name}"
-                    self.names[alias.asname or alias.name] = full
-                    self.modules.add(full)
-                    self.lines.setdefault(full, node.lineno)
+                self._add_import(node)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                self._add_from(node.module, node)  # relative imports: the project's own
+
+    def _add_import(self, node: ast.Import) -> None:
+        """``import a.b`` binds ``a``; ``import a.b as c`` binds ``c``."""
+        for alias in node.names:
+            self.modules.add(alias.name)
+            self.lines.setdefault(alias.name, node.lineno)
+            if alias.asname:
+                self.names[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".", 1)[0]
+                self.names[top] = top
+
+    def _add_from(self, module: str, node: ast.ImportFrom) -> None:
+        """``from a import b`` binds ``b`` to ``a.b`` (a star import binds nothing)."""
+        self.modules.add(module)
+        self.lines.setdefault(module, node.lineno)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            full = f"{module}.{alias.name}"
+            self.names[alias.asname or alias.name] = full
+            self.modules.add(full)
+            self.lines.setdefault(full, node.lineno)
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name ``node`` refers to when its base is an imported name."""
@@ -290,22 +296,26 @@ def route_of(node: FunctionNode, imports: Imports) -> Route | None:
     for decorator in node.decorator_list:
         if not isinstance(decorator, ast.Call):
             continue
-        func = decorator.func
-        verb: str | None = None
-        if isinstance(func, ast.Attribute):
-            verb = func.attr
-        elif isinstance(func, ast.Name):
-            resolved = imports.resolve(func) or ""
-            if resolved.startswith("litestar."):
-                verb = resolved.rsplit(".", 1)[1]
-        if verb is None or (verb not in _VERBS and verb not in _ROUTE_ATTRS):
-            continue
-        path = _route_path(decorator)
-        if path is None or not (path == "" or path.startswith("/")):
+        verb = _decorator_verb(decorator.func, imports)
+        path = _route_path(decorator) if verb is not None else None
+        if verb is None or path is None or not (path == "" or path.startswith("/")):
             continue
         methods = frozenset({_VERBS[verb]}) if verb in _VERBS else _methods(decorator)
         return Route(node=node, methods=methods, path=path, decorator=decorator)
     return None
+
+
+def _decorator_verb(func: ast.expr, imports: Imports) -> str | None:
+    """The HTTP verb (``get``...) or ``route``/``api_route`` a decorator call names:
+    ``@app.get(...)``, ``@router.route(...)``, Litestar's ``@get(...)``; else None."""
+    verb: str | None = None
+    if isinstance(func, ast.Attribute):
+        verb = func.attr
+    elif isinstance(func, ast.Name):
+        resolved = imports.resolve(func) or ""
+        if resolved.startswith("litestar."):
+            verb = resolved.rsplit(".", 1)[1]
+    return verb if verb in _VERBS or verb in _ROUTE_ATTRS else None
 
 
 def _is_views_module(path: str) -> bool:

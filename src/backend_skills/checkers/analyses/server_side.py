@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
@@ -100,13 +100,7 @@ class ServerSideAnalysis(Analysis):
         result = CheckResult()
         sources = [d for d in data.values() if d.get("source")]
         tests = [d for d in data.values() if "tests" in d]
-        totals = {
-            key: sum(int(d[key]) for d in sources)
-            for key in ("slots", "annotated", "public", "documented", "functions")
-        }
-        totals["tests"] = sum(int(d["tests"]) for d in tests)
-        totals["without_assert"] = sum(int(d["without_assert"]) for d in tests)
-        totals["test_files"] = sum(1 for d in tests if d["tests"])
+        totals = _totals(sources, tests)
         result.metrics += _metrics(totals, len(sources), len(tests))
         if not sources and not _other_code(ctx):
             for criterion in (TYPE_ANNOTATIONS, DOCSTRINGS, ERROR_HANDLING, TESTS):
@@ -115,6 +109,18 @@ class ServerSideAnalysis(Analysis):
         result.notes += _notes(totals)
         result.notes.append(_frameworks_note(sources))
         return result
+
+
+def _totals(sources: list[dict[str, Any]], tests: list[dict[str, Any]]) -> dict[str, int]:
+    """The per-file counts summed: source counts over ``sources``, test counts over ``tests``."""
+    totals = {
+        key: sum(int(d[key]) for d in sources)
+        for key in ("slots", "annotated", "public", "documented", "functions")
+    }
+    totals["tests"] = sum(int(d["tests"]) for d in tests)
+    totals["without_assert"] = sum(int(d["without_assert"]) for d in tests)
+    totals["test_files"] = sum(1 for d in tests if d["tests"])
+    return totals
 
 
 def _other_code(ctx: CheckContext) -> bool:
@@ -283,26 +289,30 @@ def _docstring_counts(tree: ast.Module) -> tuple[int, int]:
     while stack:
         owner = stack.pop()
         for child in owner.body:
-            if isinstance(child, ast.ClassDef) and _is_public(child.name):
-                public += 1
-                documented += _has_docstring(child)
-                defines_public = True
+            if not _counted(child):
+                continue
+            public += 1
+            documented += _has_docstring(child)
+            defines_public = True
+            if isinstance(child, ast.ClassDef):
                 stack.append(child)
-            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and _is_public(
-                child.name
-            ):
-                decorators = _decorator_names(child)
-                if "overload" in decorators or any(
-                    d.endswith((".setter", ".deleter")) for d in decorators
-                ):
-                    continue
-                public += 1
-                documented += _has_docstring(child)
-                defines_public = True
     if defines_public:
         public += 1
         documented += _has_docstring(tree)
     return public, documented
+
+
+def _counted(node: ast.stmt) -> TypeGuard[ast.ClassDef | FunctionNode]:
+    """Whether ``node`` is a public class or function whose docstring counts (not an
+    ``@overload`` stub, a property setter or deleter)."""
+    if isinstance(node, ast.ClassDef):
+        return _is_public(node.name)
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or not _is_public(node.name):
+        return False
+    decorators = _decorator_names(node)
+    return "overload" not in decorators and not any(
+        d.endswith((".setter", ".deleter")) for d in decorators
+    )
 
 
 # --------------------------------------------------------------------------- error handling
@@ -327,6 +337,17 @@ def _is_silent(body: list[ast.stmt]) -> bool:
     return True
 
 
+def _logs(call: ast.Call) -> bool:
+    """Whether ``call`` logs or reports an error (``logger.error``, ``traceback.print_exc``,
+    ``sentry_sdk.capture_exception``...)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    full = dotted(func) or ""
+    return name in _LOG_CALLS or full.startswith(
+        ("logging.", "traceback.", "sentry_sdk.", "warnings.")
+    )
+
+
 def _handles(handler: ast.ExceptHandler) -> tuple[bool, bool, bool]:
     """(re-raises, logs, uses the bound exception name) inside the handler body."""
     raises = logs = uses = False
@@ -334,59 +355,60 @@ def _handles(handler: ast.ExceptHandler) -> tuple[bool, bool, bool]:
         if isinstance(node, ast.Raise):
             raises = True
         elif isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            full = dotted(func) or ""
-            if name in _LOG_CALLS or full.startswith(
-                ("logging.", "traceback.", "sentry_sdk.", "warnings.")
-            ):
-                logs = True
+            logs = logs or _logs(node)
         elif isinstance(node, ast.Name) and handler.name and node.id == handler.name:
             uses = True
     return raises, logs, uses
 
 
+_Verdict = tuple[str, Severity, Confidence, str]
+"""(rule, severity, confidence, message) of an error-handling finding."""
+
+
+def _verdict(handler: ast.ExceptHandler) -> _Verdict | None:
+    """What is wrong with a broad handler: bare, silent, or swallowing (None when it
+    re-raises, or logs or uses the error)."""
+    silent = _is_silent(handler.body)
+    raises, logs, uses = _handles(handler)
+    if raises:
+        return None
+    if handler.type is None:
+        severity = Severity.HIGH if silent else Severity.MEDIUM
+        return (
+            "BSSRV001",
+            severity,
+            Confidence.HIGH,
+            "bare `except:` also catches SystemExit and KeyboardInterrupt"
+            + (" and silently discards the error" if silent else "")
+            + "; catch the exceptions you expect",
+        )
+    if silent:
+        return (
+            "BSSRV002",
+            Severity.MEDIUM,
+            Confidence.HIGH,
+            "broad `except` whose body only passes: every error is swallowed silently;"
+            " catch specific exceptions or log and re-raise",
+        )
+    if not logs and not uses:
+        return (
+            "BSSRV003",
+            Severity.LOW,
+            Confidence.MEDIUM,
+            "broad `except` that neither re-raises, logs nor uses the error: failures"
+            " disappear; log it or catch specific exceptions",
+        )
+    return None
+
+
 def _error_handling(file: SourceFile, tree: ast.Module, imports: Imports) -> Iterator[Finding]:
     for node in tree_index(tree).of(ast.ExceptHandler):
-        if not isinstance(node, ast.ExceptHandler):
+        if not isinstance(node, ast.ExceptHandler) or not _is_broad(node.type, imports):
             continue
-        if not _is_broad(node.type, imports):
-            continue
-        silent = _is_silent(node.body)
-        raises, logs, uses = _handles(node)
-        if raises:
-            continue
-        if node.type is None:
-            yield _finding(
-                file,
-                "BSSRV001",
-                Severity.HIGH if silent else Severity.MEDIUM,
-                Confidence.HIGH,
-                "bare `except:` also catches SystemExit and KeyboardInterrupt"
-                + (" and silently discards the error" if silent else "")
-                + "; catch the exceptions you expect",
-                node,
-            )
-        elif silent:
-            yield _finding(
-                file,
-                "BSSRV002",
-                Severity.MEDIUM,
-                Confidence.HIGH,
-                "broad `except` whose body only passes: every error is swallowed silently;"
-                " catch specific exceptions or log and re-raise",
-                node,
-            )
-        elif not logs and not uses:
-            yield _finding(
-                file,
-                "BSSRV003",
-                Severity.LOW,
-                Confidence.MEDIUM,
-                "broad `except` that neither re-raises, logs nor uses the error: failures"
-                " disappear; log it or catch specific exceptions",
-                node,
-            )
+        verdict = _verdict(node)
+        if verdict is not None:
+            rule, severity, confidence, message = verdict
+            yield _finding(file, rule, severity, confidence, message, node)
 
 
 def _finding(
@@ -415,22 +437,24 @@ def _finding(
 # --------------------------------------------------------------------------- tests
 
 
+def _is_test_function(node: ast.stmt) -> TypeGuard[FunctionNode]:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
+
+
+def _is_test_class(node: ast.ClassDef) -> bool:
+    """Named ``Test*`` or deriving from a ``*TestCase``."""
+    bases = [dotted(b) or "" for b in node.bases]
+    return node.name.startswith("Test") or any(b.endswith("TestCase") for b in bases)
+
+
 def _test_functions(tree: ast.Module) -> Iterator[FunctionNode]:
     """``test*`` functions at module level and ``test*`` methods of test classes
     (named ``Test*`` or deriving from a ``*TestCase``)."""
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
-            "test"
-        ):
+        if _is_test_function(node):
             yield node
-        elif isinstance(node, ast.ClassDef):
-            bases = [dotted(b) or "" for b in node.bases]
-            if node.name.startswith("Test") or any(b.endswith("TestCase") for b in bases):
-                for item in node.body:
-                    if isinstance(
-                        item, ast.FunctionDef | ast.AsyncFunctionDef
-                    ) and item.name.startswith("test"):
-                        yield item
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+            yield from (item for item in node.body if _is_test_function(item))
 
 
 def _asserts(func: FunctionNode) -> bool:
