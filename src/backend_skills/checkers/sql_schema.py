@@ -3,23 +3,29 @@
 from .schema import (
     SCHEMA_METRICS,
     SCHEMA_ROLES,
+    ORM_LANGUAGES,
     SchemaFacts,
     evaluate_schema,
     facts_from_json,
+    has_orm_schema_markers,
     has_python_schema_markers,
     naming_style,
     read_ddl,
+    read_orm_schema,
     read_python_schema,
 )
 
 __all__ = [
     "SCHEMA_METRICS",
+    "ORM_LANGUAGES",
     "SCHEMA_ROLES",
     "SchemaFacts",
     "evaluate_schema",
     "facts_from_json",
+    "has_orm_schema_markers",
     "has_python_schema_markers",
     "naming_style",
     "read_ddl",
+    "read_orm_schema",
     "read_python_schema",
 ]

@@ -48,6 +48,7 @@ LANGUAGE_BY_SUFFIX = {
     ".java": "java",
     ".rs": "rust",
     ".json5": "json",
+    ".prisma": "prisma",
 }
 
 LANGUAGE_BY_NAME = {

@@ -24,6 +24,7 @@ from ._facts import (
     empty_facts,
     unquote,
 )
+from ._models import resolve_models
 
 SKILL = "database"
 CHECKER = "sqlfluff"
@@ -244,6 +245,7 @@ def evaluate_schema(
     ``engine_indexes_fks`` is true for MySQL/MariaDB, whose InnoDB engine creates an
     index for every foreign key itself.
     """
+    files = resolve_models(files)
     files = {p: v for p, v in files.items() if v[1]["tables"] or v[1]["changes"]}
     tables = merge_schema(files)
     if not tables:
@@ -482,6 +484,10 @@ def _share(name: str, part: int, total: int, files: int, why: str) -> Metric:
 
 def facts_from_json(data: Any) -> SchemaFacts:
     """Facts from cached per-file data (tolerates a missing or malformed entry)."""
-    if isinstance(data, dict) and isinstance(data.get("tables"), list):
-        return {"tables": data["tables"], "changes": list(data.get("changes", []))}
-    return empty_facts()
+    if not (isinstance(data, dict) and isinstance(data.get("tables"), list)):
+        return empty_facts()
+    facts: SchemaFacts = {"tables": data["tables"], "changes": list(data.get("changes", []))}
+    for key in ("models", "entities", "model_changes"):
+        if isinstance(data.get(key), list):
+            facts[key] = data[key]
+    return facts
