@@ -188,9 +188,10 @@ def _property(
     fk_target = literal(attributes.get("ForeignKey", "").strip("()") or '""')
     if bare not in _SCALARS and re.match(r"^[\w.]+$", bare):
         required = "Required" in attributes
-        model["navs"].append(
-            new_nav(name, _simple(bare), line, many=False, fk=fk_target or None, not_null=required)
-        )
+        nav = new_nav(name, _simple(bare), line, many=False, fk=fk_target or None)
+        nav["not_null"] = required
+        nav["fallback"] = new_column(name, line, not_null=required or not nullable)
+        model["navs"].append(nav)
         return
     if fk_target:
         foreign_keys[fk_target] = name  # [ForeignKey("Nav")] on the key property

@@ -77,6 +77,9 @@ class NavFacts(TypedDict):
     fk: str | None
     """The foreign-key column when the code names it (else the ORM's convention)."""
     not_null: bool
+    fallback: NotRequired[ColumnFacts]
+    """The column this property is when its type turns out not to be an entity (an enum,
+    a type from another package)."""
 
 
 class ModelFacts(TypedDict):

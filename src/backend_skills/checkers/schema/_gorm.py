@@ -31,26 +31,6 @@ MARKERS = ('gorm:"', "gorm.Model")
 
 _TAG = re.compile(r'gorm:"([^"]*)"')
 _GORM_MODEL_COLUMNS = ("id", "created_at", "updated_at", "deleted_at")
-_SCALARS = frozenset(
-    {
-        "string",
-        "bool",
-        "byte",
-        "rune",
-        "int",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "float32",
-        "float64",
-    }
-)
 
 
 def read_gorm(path: str, text: str) -> SchemaFacts:
@@ -145,14 +125,17 @@ def _field(
     if not name[:1].isupper():
         return  # unexported: GORM ignores it
     element = re.sub(r"^(?:\[\]|\*)+", "", type_text)
+    column = tag.get("COLUMN") or snake(name)
+    pk = "PRIMARYKEY" in tag
     if _is_relation(element, tag):
         many = type_text.startswith("[]")
         if "MANY2MANY" not in tag:
             fk = snake(tag["FOREIGNKEY"]) if tag.get("FOREIGNKEY") else None
-            model["navs"].append(new_nav(name, element, line, many=many, fk=fk))
+            nav = new_nav(name, element.split(".")[-1], line, many=many, fk=fk)
+            if not many:
+                nav["fallback"] = new_column(column, line, not_null="NOTNULL" in tag)
+            model["navs"].append(nav)
         return
-    column = tag.get("COLUMN") or snake(name)
-    pk = "PRIMARYKEY" in tag
     col = new_column(
         column,
         line,
@@ -176,7 +159,8 @@ def _field(
 
 
 def _is_relation(element: str, tag: dict[str, str]) -> bool:
-    """A field whose type is another struct of the code base (not a scalar or library type)."""
+    """A field whose type may be another model (a named type; when it turns out not to be
+    a model, such as ``time.Time`` or an enum type, the field is a plain column)."""
     if "FOREIGNKEY" in tag or "MANY2MANY" in tag or "REFERENCES" in tag:
         return True
-    return re.match(r"^[A-Z]\w*$", element) is not None and element not in _SCALARS
+    return re.match(r"^(?:[a-z]\w*\.)?[A-Z]\w*$", element) is not None

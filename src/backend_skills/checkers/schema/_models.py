@@ -236,6 +236,7 @@ def _apply_navs(
         for nav in part["navs"]:
             target = (origin, nav["type"])
             if target not in tables:
+                _add_fallback(tables[key], nav)
                 continue
             fk = nav["fk"] or fk_names.get(nav["name"])
             if nav["many"]:
@@ -250,6 +251,13 @@ def _apply_navs(
                 _add_fk(
                     tables[key], column, tables[target]["key"], origin, nav["line"], nav["not_null"]
                 )
+
+
+def _add_fallback(table: TableFacts, nav: NavFacts) -> None:
+    """A property whose type is no entity is a plain column (an enum, a value type)."""
+    column = nav.get("fallback")
+    if column is not None and not _has(table, column["name"]):
+        table["columns"].append(dict(column))  # type: ignore[arg-type]
 
 
 def _gorm_fk(name: str) -> str:
