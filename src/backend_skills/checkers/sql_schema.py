@@ -1,9 +1,9 @@
 """Schema design facts (kept for imports): the readers live in :mod:`.schema`."""
 
 from .schema import (
+    ORM_LANGUAGES,
     SCHEMA_METRICS,
     SCHEMA_ROLES,
-    ORM_LANGUAGES,
     SchemaFacts,
     evaluate_schema,
     facts_from_json,
@@ -16,8 +16,8 @@ from .schema import (
 )
 
 __all__ = [
-    "SCHEMA_METRICS",
     "ORM_LANGUAGES",
+    "SCHEMA_METRICS",
     "SCHEMA_ROLES",
     "SchemaFacts",
     "evaluate_schema",

@@ -16,9 +16,20 @@ from typing import Any
 
 from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import SourceFile
-from backend_skills.core.models import Role
+from backend_skills.core.models import CheckResult, Metric, Role
 
+from ._migration_code import code_migrations, goose_sql, orm_entity_sites, prisma_migration
+from ._migration_model import Migration
 from ._sql_building import call_name, dotted
+
+__all__ = [
+    "TEST_PARTS",
+    "Migration",
+    "migration_facts",
+    "non_python_migrations",
+    "orm_entity_sites",
+    "reversible_share",
+]
 
 
 def _trivial_body(body: Sequence[ast.stmt]) -> bool:
@@ -124,17 +135,8 @@ _LIQUIBASE_IRREVERSIBLE = re.compile(
 )
 
 
-@dataclass
-class Migration:
-    tool: str
-    path: str
-    line: int
-    reversible: bool
-    why: str
-    report: bool = True
-    """Whether an irreversible migration gets its own finding (numbered scripts get one
-    finding per folder)."""
-
+#: The criterion migration reversibility feeds.
+REVERSIBILITY = "database.migration_reversibility"
 
 #: Folder names under which numbered SQL scripts are taken as a home-grown migration tool.
 _SCRIPT_DIRS = frozenset(
@@ -187,6 +189,8 @@ def non_python_migrations(ctx: CheckContext) -> list[Migration]:
             "databaseChangeLog" in f.text or "changelog" in f.name.lower()
         ):
             found.extend(_liquibase(f))
+        else:
+            found.extend(code_migrations(f))
     found.extend(_numbered_scripts(scripts))
     return found
 
@@ -216,6 +220,10 @@ class _Pairs:
 def _sql_migration(f: SourceFile, pairs: _Pairs) -> list[Migration] | None:
     """The migrations one SQL file holds (``[]`` for undo/down files), None if it is none."""
     folder = str(PurePosixPath(f.path).parent)
+    for reader in (prisma_migration, goose_sql):
+        found = reader(f)
+        if found is not None:
+            return found
     flyway = _FLYWAY_RE.match(f.name)
     if flyway:
         if flyway.group(1).upper() == "U":
@@ -294,3 +302,20 @@ def _liquibase_sql(f: SourceFile) -> list[Migration]:
         ok = re.search(r"(?im)^\s*--\s*rollback\b", block) is not None
         result.append(Migration("liquibase", f.path, line, ok, "" if ok else "no --rollback"))
     return result
+
+
+def reversible_share(
+    judged: Sequence[Migration], migrations: Sequence[Migration], out: CheckResult
+) -> Metric:
+    """``migrations.reversible_share`` over the migrations reversibility applies to; when
+    it applies to none (Prisma Migrate), not applicable with the tools' reason."""
+    if judged:
+        return Metric(
+            name="migrations.reversible_share",
+            value=sum(1 for m in judged if m.reversible) / len(judged),
+            unit="share",
+            files=len(judged),
+        )
+    why = "; ".join(sorted({m.why for m in migrations}))
+    out.not_applicable[REVERSIBILITY] = why
+    return Metric(name="migrations.reversible_share", value=None, reason=why)

@@ -47,7 +47,14 @@ from ._database_vocabulary import (
     WRAPPER_SINKS,
     is_dal_module,
 )
-from ._migrations import TEST_PARTS, Migration, migration_facts, non_python_migrations
+from ._migrations import (
+    TEST_PARTS,
+    Migration,
+    migration_facts,
+    non_python_migrations,
+    orm_entity_sites,
+    reversible_share,
+)
 from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_name
 
 SKILL = "database"
@@ -639,33 +646,32 @@ class DatabaseAnalysis(Analysis):
                         line=m.line,
                     )
                 )
-        schema = any(
-            d.get("schema") and d.get("role") not in ("test", "docs") for d in data.values()
-        ) or any(
-            f.role not in (Role.TEST, Role.DOCS) and _CREATE_TABLE.search(f.text) for f in sql_files
+        entities = orm_entity_sites(ctx.fileset.files)
+        schema = (
+            any(d.get("schema") and d.get("role") not in ("test", "docs") for d in data.values())
+            or any(
+                f.role not in (Role.TEST, Role.DOCS) and _CREATE_TABLE.search(f.text)
+                for f in sql_files
+            )
+            or bool(entities)
         )
         count = len(migrations)
         out.metrics.append(Metric(name="migrations.count", value=float(count), unit="migrations"))
         if migrations:
             tools = sorted({m.tool for m in migrations})
-            reversible = sum(1 for m in migrations if m.reversible)
+            judged = [m for m in migrations if m.applicable]
+            reversible = sum(1 for m in judged if m.reversible)
             out.notes.append(f"migrations: {count} ({', '.join(tools)}), {reversible} reversible")
             out.metrics.append(Metric(name="migrations.managed", value=1.0, files=count))
-            out.metrics.append(
-                Metric(
-                    name="migrations.reversible_share",
-                    value=reversible / count,
-                    unit="share",
-                    files=count,
-                )
-            )
+            out.metrics.append(reversible_share(judged, migrations, out))
             return
         out.metrics.append(
             Metric(name="migrations.reversible_share", value=None, reason="no migrations found")
         )
         if schema:
             out.metrics.append(Metric(name="migrations.managed", value=0.0))
-            out.findings.extend(_unmanaged_finding(sql_files, data))
+            unmanaged = _unmanaged_finding(sql_files, data)
+            out.findings.extend(unmanaged or [_unmanaged(*site) for site in entities[:1]])
         else:
             why = "no schema defined in the repository (no CREATE TABLE, ORM models or migrations)"
             out.metrics.append(Metric(name="migrations.managed", value=None, reason=why))
