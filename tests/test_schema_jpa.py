@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from backend_skills import Report, score
 from backend_skills.checkers.schema import evaluate_schema, merge_schema, resolve_models
@@ -103,15 +104,12 @@ def _files() -> dict[str, str]:
     }
 
 
-def _tables() -> dict[str, dict[str, object]]:
+def _tables() -> dict[str, Any]:
+    """The merged tables (facts, columns by lower-case name, indexes) of the entity set."""
     files = {
         path: ("source", read_jpa(path, textwrap.dedent(text))) for path, text in _files().items()
     }
-    merged = merge_schema(resolve_models(files))
-    return {
-        key: {"facts": t.facts, "columns": t.columns, "indexes": t.indexes}
-        for key, t in merged.items()
-    }
+    return dict(merge_schema(resolve_models(files)))
 
 
 def _score(root: Path) -> Report:
@@ -122,34 +120,34 @@ def test_entities_inherit_the_key_of_their_mapped_superclass() -> None:
     tables = _tables()
     assert sorted(tables) == ["owners", "pet_tags", "pets", "tag", "types"]
     for key in ("owners", "pets", "types", "tag"):
-        assert tables[key]["facts"]["pk"] == ["id"]  # type: ignore[index]
+        assert tables[key].facts["pk"] == ["id"]
     assert "BaseEntity" not in str(sorted(tables))
 
 
 def test_columns_nullability_and_names() -> None:
-    owners = _tables()["owners"]["columns"]
-    assert owners["last_name"]["not_null"] is True  # type: ignore[index]
-    assert owners["telephone"]["not_null"] is True  # @NotBlank  # type: ignore[index]
-    assert "serial_version_uid" not in owners  # type: ignore[operator]
-    pets = _tables()["pets"]["columns"]
-    assert pets["nickname"]["not_null"] is False  # type: ignore[index]
-    assert pets["type_id"]["not_null"] is True  # optional = false  # type: ignore[index]
-    assert pets["type_id"]["ref"] == "types"  # resolved to PetType's table  # type: ignore[index]
+    owners = _tables()["owners"].columns
+    assert owners["last_name"]["not_null"] is True
+    assert owners["telephone"]["not_null"] is True  # @NotBlank
+    assert "serial_version_uid" not in owners
+    pets = _tables()["pets"].columns
+    assert pets["nickname"]["not_null"] is False
+    assert pets["type_id"]["not_null"] is True  # optional = false
+    assert pets["type_id"]["ref"] == "types"  # resolved to PetType's table
 
 
 def test_relations_become_foreign_keys_on_the_right_table() -> None:
     tables = _tables()
     # @OneToMany + @JoinColumn on Owner puts owner_id on pets.
-    pets_fks = tables["pets"]["facts"]["fks"]  # type: ignore[index]
+    pets_fks = tables["pets"].facts["fks"]
     assert {"cols": ["owner_id"], "ref": "owners"} in pets_fks
     assert {"cols": ["type_id"], "ref": "types"} in pets_fks
-    link = tables["pet_tags"]["facts"]
-    assert link["pk"] == ["pet_id", "tag_id"]  # type: ignore[index]
-    assert link["fks"] == [  # type: ignore[index]
+    link = tables["pet_tags"].facts
+    assert link["pk"] == ["pet_id", "tag_id"]
+    assert link["fks"] == [
         {"cols": ["pet_id"], "ref": "pets"},
         {"cols": ["tag_id"], "ref": "tag"},
     ]
-    assert tables["owners"]["indexes"] == [["last_name"]]
+    assert tables["owners"].indexes == [["last_name"]]
 
 
 def test_unindexed_foreign_keys_and_unconstrained_tables_are_found_at_the_entity(
