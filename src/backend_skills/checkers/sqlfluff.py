@@ -203,7 +203,9 @@ class SqlfluffChecker(FileChecker):
     """sqlfluff lint of ``.sql`` files, parse failures, and the schema read from SQL and ORM code."""
 
     name = "sqlfluff"
-    languages: ClassVar[frozenset[str]] = frozenset({"sql", "python"} | ORM_LANGUAGES)
+    languages: ClassVar[frozenset[str]] = frozenset({"sql", "python"})
+    """The languages linted and measured (ORM entity files of other languages are read
+    for the schema only: they do not count toward the SQL criteria's code size)."""
     provides = (
         "sql.violations_per_100_lines",
         "sql.parse_error_share",
