@@ -91,6 +91,7 @@ def read_efcore(path: str, text: str) -> SchemaFacts:
         model = _model(cls, bases, strict_strings)
         if model is not None:
             models.append(model)
+    entities.extend(_configured(text))
     changes = list(_fluent(root))
     if models:
         facts["models"] = models
@@ -99,6 +100,15 @@ def read_efcore(path: str, text: str) -> SchemaFacts:
     if changes:
         facts["model_changes"] = changes
     return facts
+
+
+_CONFIGURED = re.compile(r"\b(?:Entity|IEntityTypeConfiguration)<\s*([\w.]+)\s*>")
+
+
+def _configured(text: str) -> list[EntityRef]:
+    """Classes configured with ``Entity<T>()`` or an ``IEntityTypeConfiguration<T>``."""
+    names = dict.fromkeys(_simple(m.group(1)) for m in _CONFIGURED.finditer(text))
+    return [{"name": name, "origin": ORIGIN, "table": None} for name in names]
 
 
 def _bases(cls: tree_sitter.Node) -> list[str]:
