@@ -73,8 +73,8 @@ def _efcore(f: SourceFile) -> list[Migration]:
     return [Migration("ef core", f.path, line, True, "")]
 
 
-_GOOSE_UP = re.compile(r"(?im)^\s*--\s*\+goose\s+Up\b")
-_GOOSE_DOWN = re.compile(r"(?im)^\s*--\s*\+goose\s+Down\b")
+_GOOSE_UP = re.compile(r"(?im)^[ \t]*--\s*\+goose\s+Up\b")
+_GOOSE_DOWN = re.compile(r"(?im)^[ \t]*--\s*\+goose\s+Down\b")
 
 
 def goose_sql(f: SourceFile) -> list[Migration] | None:
@@ -138,7 +138,7 @@ def _js_module(f: SourceFile) -> list[Migration]:
     if down is None:
         return [Migration(tool, f.path, 1, False, "no down migration")]
     line = _line(f.text, down.start())
-    arrow = re.match(r"[^{;]*?=>\s*(?!\{)", f.text[down.end() : down.end() + 300])
+    arrow = re.match(r"[^{;]*?=>(?!\s*\{)", f.text[down.end() : down.end() + 300])
     if arrow is not None:  # down: (knex) => knex.schema.dropTable(...)
         body = f.text[down.end() + arrow.end() : down.end() + arrow.end() + 200].split("\n")[0]
     else:
@@ -177,11 +177,11 @@ def code_migrations(f: SourceFile) -> list[Migration]:
 
 #: A line that declares an ORM entity, by language (JPA, EF Core, GORM, TypeORM, Prisma).
 _ENTITY_SITES = {
-    "java": re.compile(r"(?m)^\s*@(?:jakarta\.persistence\.|javax\.persistence\.)?Entity\b"),
+    "java": re.compile(r"(?m)^[ \t]*@(?:jakarta\.persistence\.|javax\.persistence\.)?Entity\b"),
     "csharp": re.compile(r"\bDbSet<"),
-    "go": re.compile(r"^\s+gorm\.Model\s*$|`[^`\n]*gorm:\"", re.MULTILINE),
-    "typescript": re.compile(r"(?m)^\s*@Entity\("),
-    "prisma": re.compile(r"(?m)^\s*model\s+\w+\s*\{"),
+    "go": re.compile(r"^[ \t]+gorm\.Model[ \t]*$|`[^`\n]*gorm:\"", re.MULTILINE),
+    "typescript": re.compile(r"(?m)^[ \t]*@Entity\("),
+    "prisma": re.compile(r"(?m)^[ \t]*model\s+\w+\s*\{"),
 }
 _NOT_SCHEMA = frozenset({Role.TEST, Role.DOCS, Role.VENDORED, Role.GENERATED})
 
