@@ -16,9 +16,18 @@ file uses nullable reference types); reference and collection navigation propert
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._facts import EntityRef, ModelChange, ModelFacts, SchemaFacts, empty_facts, new_column
+from ._facts import (
+    EntityRef,
+    ModelChange,
+    ModelFacts,
+    NavFacts,
+    SchemaFacts,
+    empty_facts,
+    new_column,
+)
 from ._models import new_model, new_nav
 from ._tree import children, first, line_of, literal, parse_root, text_of, walk
 
@@ -135,8 +144,7 @@ def _attributes(node: tree_sitter.Node) -> dict[str, str]:
 
 def _db_sets(cls: tree_sitter.Node) -> list[EntityRef]:
     refs: list[EntityRef] = []
-    body = first(cls, "declaration_list")
-    for prop in children(body, "property_declaration") if body is not None else []:
+    for prop in _properties(cls):
         type_text = text_of(prop.child_by_field_name("type"))
         match = re.match(r"(?:[\w.]+\.)?DbSet<\s*([\w.]+)\s*>\??$", type_text)
         if match:
@@ -145,22 +153,20 @@ def _db_sets(cls: tree_sitter.Node) -> list[EntityRef]:
     return refs
 
 
-def _model(cls: tree_sitter.Node, bases: list[str], strict_strings: bool) -> ModelFacts | None:
+def _properties(cls: tree_sitter.Node) -> list[tree_sitter.Node]:
     body = first(cls, "declaration_list")
-    props = children(body, "property_declaration") if body is not None else []
+    return children(body, "property_declaration") if body is not None else []
+
+
+def _model(cls: tree_sitter.Node, bases: list[str], strict_strings: bool) -> ModelFacts | None:
+    """A class with properties (an entity if something declares it one)."""
+    props = _properties(cls)
     if not props:
         return None
     name_node = cls.child_by_field_name("name")
     model = new_model(text_of(name_node), line_of(name_node or cls), ORIGIN)
     model["bases"] = [b for b in bases if not re.match(r"I[A-Z]", b)]
-    attributes = _attributes(cls)
-    if "Table" in attributes:
-        model["table"] = literal(attributes["Table"].strip("()").split(",")[0])
-    if "Index" in attributes:
-        cols = _names(attributes["Index"])
-        if cols:
-            unique = re.search(r"IsUnique\s*=\s*true", attributes["Index"]) is not None
-            model["uniques" if unique else "indexes"].append(cols)
+    _class_attributes(_attributes(cls), model)
     foreign_keys: dict[str, str] = {}
     for prop in props:
         _property(prop, model, strict_strings, foreign_keys)
@@ -169,52 +175,103 @@ def _model(cls: tree_sitter.Node, bases: list[str], strict_strings: bool) -> Mod
     return model if model["columns"] or model["navs"] else None
 
 
+def _class_attributes(attributes: dict[str, str], model: ModelFacts) -> None:
+    """``[Table("name")]`` and ``[Index(nameof(A), IsUnique = true)]``."""
+    if "Table" in attributes:
+        model["table"] = _first_string(attributes["Table"])
+    cols = _names(attributes.get("Index", ""))
+    if cols:
+        unique = re.search(r"IsUnique\s*=\s*true", attributes["Index"]) is not None
+        model["uniques" if unique else "indexes"].append(cols)
+
+
+def _first_string(args: str) -> str | None:
+    """The first argument of an attribute when it is a string literal."""
+    return literal(args.strip("()").split(",")[0]) or None
+
+
 def _names(args: str) -> list[str]:
     """Property names in ``(nameof(A), nameof(B), ...)`` or ``("A", "B")``."""
     names = re.findall(r"nameof\(\s*(?:\w+\.)*(\w+)\s*\)", args)
     return names or re.findall(r"\"(\w+)\"", args)
 
 
+@dataclass
+class _Property:
+    """One C# property: name, type (spaces removed), line and attributes."""
+
+    name: str
+    type_text: str
+    line: int
+    attributes: dict[str, str]
+
+    @property
+    def nullable(self) -> bool:
+        return self.type_text.endswith("?")
+
+    @property
+    def bare(self) -> str:
+        return self.type_text.rstrip("?")
+
+    @property
+    def foreign_key(self) -> str | None:
+        """The navigation (or key) a ``[ForeignKey("...")]`` names."""
+        return _first_string(self.attributes.get("ForeignKey", ""))
+
+
 def _property(
-    prop: tree_sitter.Node, model: ModelFacts, strict_strings: bool, foreign_keys: dict[str, str]
+    node: tree_sitter.Node, model: ModelFacts, strict_strings: bool, foreign_keys: dict[str, str]
 ) -> None:
     """Add one property: a column, a navigation, or nothing (static, computed, not mapped)."""
-    modifiers = {text_of(m) for m in children(prop, "modifier")}
-    attributes = _attributes(prop)
+    modifiers = {text_of(m) for m in children(node, "modifier")}
+    attributes = _attributes(node)
     if "static" in modifiers or "NotMapped" in attributes:
         return
-    name = text_of(prop.child_by_field_name("name"))
-    type_node = prop.child_by_field_name("type")
-    type_text = text_of(type_node).replace(" ", "")
-    line = line_of(prop)
-    collection = re.match(r"(?:[\w.]+\.)?(\w+)<([\w.]+)>\??$", type_text)
-    if collection and collection.group(1) in _COLLECTIONS:
-        model["navs"].append(new_nav(name, _simple(collection.group(2)), line, many=True))
-        return
-    if not _settable(prop):
-        return
-    nullable = type_text.endswith("?")
-    bare = type_text.rstrip("?")
-    fk_target = literal(attributes.get("ForeignKey", "").strip("()") or '""')
-    if bare not in _SCALARS and re.match(r"^[\w.]+$", bare):
-        required = "Required" in attributes
-        nav = new_nav(name, _simple(bare), line, many=False, fk=fk_target or None)
-        nav["not_null"] = required
-        nav["fallback"] = new_column(name, line, not_null=required or not nullable)
-        model["navs"].append(nav)
-        return
-    if fk_target:
-        foreign_keys[fk_target] = name  # [ForeignKey("Nav")] on the key property
-    not_null = (
-        "Required" in attributes
-        or "Key" in attributes
-        or (not nullable and (bare in _VALUE_TYPES or (strict_strings and bare != "object")))
+    prop = _Property(
+        text_of(node.child_by_field_name("name")),
+        text_of(node.child_by_field_name("type")).replace(" ", ""),
+        line_of(node),
+        attributes,
     )
-    column_name = literal(attributes.get("Column", "").strip("()").split(",")[0] or '""')
-    column = new_column(column_name or name, line, not_null=not_null, pk="Key" in attributes)
-    model["columns"].append(column)
-    if column["pk"]:
-        model["pk"].append(column["name"])
+    collection = re.match(r"(?:[\w.]+\.)?(\w+)<([\w.]+)>\??$", prop.type_text)
+    if collection and collection.group(1) in _COLLECTIONS:
+        target = _simple(collection.group(2))
+        model["navs"].append(new_nav(prop.name, target, prop.line, many=True))
+    elif not _settable(node):
+        return
+    elif prop.bare not in _SCALARS and re.match(r"^[\w.]+$", prop.bare):
+        model["navs"].append(_reference(prop))
+    else:
+        _column(prop, model, strict_strings, foreign_keys)
+
+
+def _reference(prop: _Property) -> NavFacts:
+    """A property of another class's type: a navigation, or a column (an enum, an owned
+    type) when that class is no entity."""
+    required = "Required" in prop.attributes
+    nav = new_nav(prop.name, _simple(prop.bare), prop.line, many=False, fk=prop.foreign_key)
+    nav["not_null"] = required
+    nav["fallback"] = new_column(prop.name, prop.line, not_null=required or not prop.nullable)
+    return nav
+
+
+def _column(
+    prop: _Property, model: ModelFacts, strict_strings: bool, foreign_keys: dict[str, str]
+) -> None:
+    """A scalar property: value types and (with nullable reference types) ``string`` are
+    required unless marked ``?``."""
+    if prop.foreign_key:
+        foreign_keys[prop.foreign_key] = prop.name  # [ForeignKey("Nav")] on the key property
+    reference_type = prop.bare not in _VALUE_TYPES
+    implied = not prop.nullable and (
+        not reference_type or (strict_strings and prop.bare != "object")
+    )
+    pk = "Key" in prop.attributes
+    not_null = "Required" in prop.attributes or pk or implied
+    name = _first_string(prop.attributes.get("Column", "")) or prop.name
+    model["columns"].append(new_column(name, prop.line, not_null=not_null, pk=pk))
+    if pk:
+        model["pk"].append(name)
 
 
 def _settable(prop: tree_sitter.Node) -> bool:
@@ -288,33 +345,63 @@ def _change(
     return {"model": model, "origin": ORIGIN, "kind": kind, "cols": cols, "nav": nav, "line": line}
 
 
-def _statement_changes(model: str, text: str, line: int) -> list[ModelChange]:
-    changes: list[ModelChange] = []
+def _table_change(model: str, text: str, line: int) -> list[ModelChange]:
     table = re.search(r"\.ToTable\(\s*\"(\w+)\"", text)
-    if table:
-        changes.append(_change(model, "table", [table.group(1)], line))
+    return [_change(model, "table", [table.group(1)], line)] if table else []
+
+
+def _key_changes(model: str, text: str, line: int) -> list[ModelChange]:
+    """``HasKey`` (the primary key) and ``HasAlternateKey`` (a unique key)."""
+    changes: list[ModelChange] = []
     for method, kind in (("HasKey", "pk"), ("HasAlternateKey", "unique")):
         for match in re.finditer(rf"\.{method}{_ARG}", text):
             cols = _members(match.group(1))
             if cols:
                 changes.append(_change(model, kind, cols, line))
-    index = re.search(rf"\.HasIndex{_ARG}", text)
-    if index:
-        cols = _members(index.group(1))
-        unique = re.search(r"\.IsUnique\(\s*(?:true)?\s*\)", text) is not None
-        if cols:
-            changes.append(_change(model, "unique" if unique else "index", cols, line))
-    prop = re.search(rf"\.Property{_ARG}", text)
-    if prop and re.search(r"\.IsRequired\(\s*(?:true)?\s*\)", text):
-        cols = _members(prop.group(1))
-        if cols:
-            changes.append(_change(model, "not_null", cols, line))
-    if "HasCheckConstraint(" in text:
-        changes.append(_change(model, "check", [], line))
-    relation = re.search(rf"\.Has(?:One|Many){_ARG}.*\.HasForeignKey(?:<\w+>)?{_ARG}", text)
-    if relation:
-        navs = _members(relation.group(1))
-        cols = _members(relation.group(2))
-        if navs and cols:
-            changes.append(_change(model, "nav_fk", cols[:1], line, nav=navs[0]))
     return changes
+
+
+def _index_change(model: str, text: str, line: int) -> list[ModelChange]:
+    index = re.search(rf"\.HasIndex{_ARG}", text)
+    cols = _members(index.group(1)) if index else []
+    if not cols:
+        return []
+    unique = re.search(r"\.IsUnique\(\s*(?:true)?\s*\)", text) is not None
+    return [_change(model, "unique" if unique else "index", cols, line)]
+
+
+def _required_change(model: str, text: str, line: int) -> list[ModelChange]:
+    prop = re.search(rf"\.Property{_ARG}", text)
+    if prop is None or not re.search(r"\.IsRequired\(\s*(?:true)?\s*\)", text):
+        return []
+    cols = _members(prop.group(1))
+    return [_change(model, "not_null", cols, line)] if cols else []
+
+
+def _check_change(model: str, text: str, line: int) -> list[ModelChange]:
+    return [_change(model, "check", [], line)] if "HasCheckConstraint(" in text else []
+
+
+def _relation_change(model: str, text: str, line: int) -> list[ModelChange]:
+    """``HasOne(x => x.Nav)...HasForeignKey(x => x.NavId)`` names the navigation's key."""
+    relation = re.search(rf"\.Has(?:One|Many){_ARG}.*\.HasForeignKey(?:<\w+>)?{_ARG}", text)
+    if relation is None:
+        return []
+    navs = _members(relation.group(1))
+    cols = _members(relation.group(2))
+    return [_change(model, "nav_fk", cols[:1], line, nav=navs[0])] if navs and cols else []
+
+
+_STATEMENT_READERS = (
+    _table_change,
+    _key_changes,
+    _index_change,
+    _required_change,
+    _check_change,
+    _relation_change,
+)
+
+
+def _statement_changes(model: str, text: str, line: int) -> list[ModelChange]:
+    """What one fluent configuration statement configures."""
+    return [change for reader in _STATEMENT_READERS for change in reader(model, text, line)]

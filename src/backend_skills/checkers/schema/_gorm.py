@@ -122,37 +122,38 @@ def _field(
     model: ModelFacts,
     composite: dict[str, tuple[bool, list[str]]],
 ) -> None:
+    """One exported struct field: a relation or a column."""
     if not name[:1].isupper():
         return  # unexported: GORM ignores it
     element = re.sub(r"^(?:\[\]|\*)+", "", type_text)
     column = tag.get("COLUMN") or snake(name)
-    pk = "PRIMARYKEY" in tag
-    if _is_relation(element, tag):
+    if not _is_relation(element, tag):
+        _column(column, tag, line, model, composite)
+    elif "MANY2MANY" not in tag:
         many = type_text.startswith("[]")
-        if "MANY2MANY" not in tag:
-            fk = snake(tag["FOREIGNKEY"]) if tag.get("FOREIGNKEY") else None
-            nav = new_nav(name, element.split(".")[-1], line, many=many, fk=fk)
-            if not many:
-                nav["fallback"] = new_column(column, line, not_null="NOTNULL" in tag)
-            model["navs"].append(nav)
-        return
-    col = new_column(
-        column,
-        line,
-        not_null="NOTNULL" in tag or pk,
-        pk=pk,
-        unique="UNIQUE" in tag,
-    )
+        fk = snake(tag["FOREIGNKEY"]) if tag.get("FOREIGNKEY") else None
+        nav = new_nav(name, element.split(".")[-1], line, many=many, fk=fk)
+        if not many:
+            nav["fallback"] = new_column(column, line, not_null="NOTNULL" in tag)
+        model["navs"].append(nav)
+
+
+def _column(
+    column: str,
+    tag: dict[str, str],
+    line: int,
+    model: ModelFacts,
+    composite: dict[str, tuple[bool, list[str]]],
+) -> None:
+    """A column with its tag's key, NOT NULL, UNIQUE and index settings."""
+    pk = "PRIMARYKEY" in tag
+    col = new_column(column, line, not_null="NOTNULL" in tag or pk, pk=pk, unique="UNIQUE" in tag)
     for key, unique in (("INDEX", False), ("UNIQUEINDEX", True)):
-        if key not in tag:
-            continue
-        index_name = tag[key].split(",")[0]
+        index_name = tag[key].split(",")[0] if key in tag else None
         if index_name:
             composite.setdefault(index_name, (unique, []))[1].append(column)
-        elif unique:
-            col["unique"] = True
-        else:
-            col["indexed"] = True
+        elif index_name is not None:
+            col["unique" if unique else "indexed"] = True
     model["columns"].append(col)
     if pk:
         model["pk"].append(column)
