@@ -97,23 +97,30 @@ class _Registry:
         self.declared: dict[tuple[str, str], str | None] = {}
         self.changes: list[ModelChange] = []
         for path, (_, facts) in sorted(files.items()):
-            for model in facts.get("models", []):
-                self.models.setdefault((model["origin"], model["name"]), (path, model))
-            for ref in facts.get("entities", []):
-                key = (ref["origin"], ref["name"])
-                if self.declared.get(key) is None:
-                    self.declared[key] = ref["table"]
-            self.changes.extend(facts.get("model_changes", []))
+            self._add(path, facts)
+        self.entities = self._entities()
+        self.names = {key: self._table_name(key) for key in self.entities}
+
+    def _add(self, path: str, facts: SchemaFacts) -> None:
+        for model in facts.get("models", []):
+            self.models.setdefault((model["origin"], model["name"]), (path, model))
+        for ref in facts.get("entities", []):
+            key = (ref["origin"], ref["name"])
+            if self.declared.get(key) is None:
+                self.declared[key] = ref["table"]
+        self.changes.extend(facts.get("model_changes", []))
+
+    def _entities(self) -> set[tuple[str, str]]:
+        """Models declared entities in their own file (less GORM structs embedded in other
+        models) or by another file (``DbSet<T>``)."""
         embedded = {
             (origin, base)
             for (origin, _), (_, model) in self.models.items()
             if origin in _EMBEDDED_BASES
             for base in model["bases"]
         }
-        self.entities = {
-            key for key, (_, model) in self.models.items() if model["entity"]
-        } - embedded | {key for key in self.declared if key in self.models}
-        self.names = {key: self._table_name(key) for key in self.entities}
+        own = {key for key, (_, model) in self.models.items() if model["entity"]}
+        return (own - embedded) | {key for key in self.declared if key in self.models}
 
     def _table_name(self, key: tuple[str, str]) -> str:
         origin, name = key
@@ -175,31 +182,33 @@ def resolve_models(
     return result
 
 
-def _table(registry: _Registry, key: tuple[str, str]) -> TableFacts:
-    """The table of one entity: its own columns, then those it inherits."""
-    origin, name = key
-    model = registry.models[key][1]
-    table_name = registry.names[key]
-    table = new_table(table_name, table_key(table_name), model["line"], origin)
+def _inherit(registry: _Registry, key: tuple[str, str], table: TableFacts) -> None:
+    """Columns, key, unique keys, indexes and checks of the model and its bases."""
     seen: set[str] = set()
     for part in registry.lineage(key):
         for col in part["columns"]:
-            if col["name"].lower() in seen:
-                continue
-            seen.add(col["name"].lower())
-            table["columns"].append(_resolved_column(registry, origin, col))
-        if not table["pk"]:
-            table["pk"] = list(part["pk"])
+            if col["name"].lower() not in seen:
+                seen.add(col["name"].lower())
+                table["columns"].append(_resolved_column(registry, key[0], col))
+        table["pk"] = table["pk"] or list(part["pk"])
         table["uniques"].extend(part["uniques"])
         table["indexes"].extend(part["indexes"])
         table["checks"] += part["checks"]
+
+
+def _table(registry: _Registry, key: tuple[str, str]) -> TableFacts:
+    """The table of one entity: its own columns, then those it inherits."""
+    origin, name = key
+    table_name = registry.names[key]
+    table = new_table(table_name, table_key(table_name), registry.models[key][1]["line"], origin)
+    _inherit(registry, key, table)
     if not table["pk"]:
         table["pk"] = [c["name"] for c in table["columns"] if c["pk"]]
     if not table["pk"] and origin in _CONVENTIONAL_KEY:
         _conventional_key(table, name)
-    for col in table["columns"]:
-        if col["ref"] is not None:
-            table["fks"].append({"cols": [col["name"]], "ref": col["ref"]})
+    table["fks"].extend(
+        {"cols": [c["name"]], "ref": c["ref"]} for c in table["columns"] if c["ref"] is not None
+    )
     return table
 
 
@@ -226,7 +235,6 @@ def _apply_navs(
     registry: _Registry, key: tuple[str, str], tables: Mapping[tuple[str, str], TableFacts]
 ) -> None:
     """Foreign keys that navigation properties imply (on this table or on the target's)."""
-    origin, name = key
     fk_names = {
         c["nav"]: c["cols"][0]
         for c in registry.changes
@@ -234,23 +242,28 @@ def _apply_navs(
     }
     for part in registry.lineage(key):
         for nav in part["navs"]:
-            target = (origin, nav["type"])
+            target = (key[0], nav["type"])
             if target not in tables:
                 _add_fallback(tables[key], nav)
                 continue
             fk = nav["fk"] or fk_names.get(nav["name"])
-            if nav["many"]:
-                column = fk or _conventional_fk(origin, name)
-                _add_fk(tables[target], column, tables[key]["key"], origin, nav["line"], False)
-            elif origin == "gorm" and fk is None and not _has(tables[key], _gorm_fk(nav["name"])):
-                _add_fk(
-                    tables[target], _gorm_fk(name), tables[key]["key"], origin, nav["line"], False
-                )
-            else:
-                column = fk or _conventional_fk(origin, nav["name"])
-                _add_fk(
-                    tables[key], column, tables[target]["key"], origin, nav["line"], nav["not_null"]
-                )
+            _link(key, tables[key], tables[target], nav, fk)
+
+
+def _link(
+    key: tuple[str, str], owner: TableFacts, target: TableFacts, nav: NavFacts, fk: str | None
+) -> None:
+    """The foreign key of one navigation: on the target for a collection (and a GORM
+    has-one), on the owner for a reference."""
+    origin, name = key
+    line = nav["line"]
+    if nav["many"]:
+        _add_fk(target, fk or _conventional_fk(origin, name), owner["key"], origin, line, False)
+    elif origin == "gorm" and fk is None and not _has(owner, _gorm_fk(nav["name"])):
+        _add_fk(target, _gorm_fk(name), owner["key"], origin, line, False)  # has-one
+    else:
+        column = fk or _conventional_fk(origin, nav["name"])
+        _add_fk(owner, column, target["key"], origin, line, nav["not_null"])
 
 
 def _add_fallback(table: TableFacts, nav: NavFacts) -> None:
