@@ -9,6 +9,7 @@ on the listed fields). A field whose type is another model is a relation, not a 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from ._facts import ColumnFacts, ModelFacts, SchemaFacts, empty_facts, new_column
 from ._models import new_model
@@ -57,24 +58,46 @@ def read_prisma(path: str, text: str) -> SchemaFacts:
     return facts
 
 
-def _model(name: str, line: int, body: list[tuple[int, str]], enums: set[str]) -> ModelFacts:
-    model = new_model(name, line, ORIGIN, entity=True)
-    columns: dict[str, ColumnFacts] = {}
-    relations: list[tuple[list[str], str]] = []
-    for field_line, raw in body:
-        stripped = raw.strip()
-        if stripped.startswith("@@"):
-            _block_attribute(stripped, model)
-            continue
+class _ModelReader:
+    """Reads one ``model`` block: columns by field name, relations, block attributes."""
+
+    def __init__(self, name: str, line: int, enums: set[str]) -> None:
+        self.model = new_model(name, line, ORIGIN, entity=True)
+        self.enums = enums
+        self.columns: dict[str, ColumnFacts] = {}
+        self.relations: list[tuple[list[str], str]] = []
+
+    def read(self, body: list[tuple[int, str]]) -> ModelFacts:
+        for field_line, raw in body:
+            stripped = raw.strip()
+            if stripped.startswith("@@"):
+                _block_attribute(stripped, self.model)
+            else:
+                self._field(field_line, raw)
+        for names, target in self.relations:
+            for name in names:
+                if name in self.columns:
+                    self.columns[name]["ref"] = target
+        rename = {field: col["name"] for field, col in self.columns.items()}
+        model = self.model
+        for group in (model["pk"], *model["uniques"], *model["indexes"]):
+            group[:] = [rename.get(c, c) for c in group]
+        return model
+
+    def _is_column_type(self, type_: str) -> bool:
+        return type_ in _SCALARS or type_ in self.enums or type_.startswith("Unsupported")
+
+    def _field(self, field_line: int, raw: str) -> None:
+        """A scalar field (a column) or a relation field (its ``fields`` are a foreign key)."""
         match = _FIELD.match(raw)
         if match is None:
-            continue
+            return
         field, type_, is_list, optional, attrs = match.groups()
-        if type_ not in _SCALARS and type_ not in enums and not type_.startswith("Unsupported"):
-            relations.extend(_relation(attrs, type_))
-            continue
+        if not self._is_column_type(type_):
+            self.relations.extend(_relation(attrs, type_))
+            return
         if is_list:
-            continue
+            return
         mapped = re.search(r"@map\(\s*\"([^\"]+)\"", attrs)
         pk = re.search(r"@id\b", attrs) is not None
         col = new_column(
@@ -84,33 +107,41 @@ def _model(name: str, line: int, body: list[tuple[int, str]], enums: set[str]) -
             pk=pk,
             unique=re.search(r"@unique\b", attrs) is not None,
         )
-        columns[field] = col
-        model["columns"].append(col)
+        self.columns[field] = col
+        self.model["columns"].append(col)
         if pk:
-            model["pk"].append(col["name"])
-    for names, target in relations:
-        for name in names:
-            if name in columns:
-                columns[name]["ref"] = target
-    rename = {field: col["name"] for field, col in columns.items()}
-    for group in (model["pk"], *model["uniques"], *model["indexes"]):
-        group[:] = [rename.get(c, c) for c in group]
-    return model
+            self.model["pk"].append(col["name"])
+
+
+def _model(name: str, line: int, body: list[tuple[int, str]], enums: set[str]) -> ModelFacts:
+    return _ModelReader(name, line, enums).read(body)
+
+
+_GROUPS: dict[str, Literal["uniques", "indexes"]] = {
+    "@@unique": "uniques",
+    "@@index": "indexes",
+}
 
 
 def _block_attribute(text: str, model: ModelFacts) -> None:
-    fields = _LIST.search(text)
-    cols = [c.strip().split("(")[0] for c in fields.group(1).split(",")] if fields else []
-    cols = [c for c in cols if c]
+    """``@@map("t")``, ``@@id([a, b])``, ``@@unique([...])`` and ``@@index([...])``."""
     if text.startswith("@@map"):
         mapped = re.search(r"\"([^\"]+)\"", text)
         model["table"] = mapped.group(1) if mapped else None
-    elif text.startswith("@@id") and cols:
+        return
+    cols = _field_list(text)
+    kind = text.split("(")[0].strip()
+    if cols and kind == "@@id":
         model["pk"] = cols
-    elif text.startswith("@@unique") and cols:
-        model["uniques"].append(cols)
-    elif text.startswith("@@index") and cols:
-        model["indexes"].append(cols)
+    elif cols and kind in _GROUPS:
+        model[_GROUPS[kind]].append(cols)
+
+
+def _field_list(text: str) -> list[str]:
+    """``[a, b(sort: Desc)]`` -> [a, b]."""
+    fields = _LIST.search(text)
+    cols = [c.strip().split("(")[0] for c in fields.group(1).split(",")] if fields else []
+    return [c for c in cols if c]
 
 
 def _relation(attrs: str, target: str) -> list[tuple[list[str], str]]:
