@@ -50,6 +50,11 @@ def test_ef_core_migration_with_an_empty_down_is_irreversible(make_tree: TreeFac
                 name="Note", down="// nothing to undo"
             ),
             "src/Data/Migrations/20240102_Note.Designer.cs": "partial class Note : Migration {}",
+            # A migration that changes nothing needs no Down() either.
+            "src/Data/Migrations/20240103_Empty.cs": EF_UP.format(name="Empty", down="").replace(
+                'migrationBuilder.AddColumn<string>(name: "Note", table: "Orders", nullable: true);',
+                "",
+            ),
         }
     )
     report = _score(root)
@@ -61,8 +66,8 @@ def test_ef_core_migration_with_an_empty_down_is_irreversible(make_tree: TreeFac
         )
     ]
     criterion = report.criterion(REVERSIBILITY)
-    assert criterion.metrics["migrations.reversible_share"] == 0.5
-    assert report.criterion("database.migrations").metrics["migrations.count"] == 2.0
+    assert criterion.metrics["migrations.reversible_share"] == pytest.approx(2 / 3, abs=1e-3)
+    assert report.criterion("database.migrations").metrics["migrations.count"] == 3.0
 
 
 def test_goose_sql_without_a_down_section_loses_reversibility(make_tree: TreeFactory) -> None:

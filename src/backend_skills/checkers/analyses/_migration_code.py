@@ -4,7 +4,7 @@ Each tool's files are recognised by their folder and content, and judged on whet
 can be rolled back:
 
 - EF Core: a ``Migration`` subclass whose ``Down(MigrationBuilder)`` is missing or empty
-  (designer and snapshot files are not migrations);
+  while its ``Up`` does something (designer and snapshot files are not migrations);
 - goose: ``-- +goose Up`` SQL files whose ``-- +goose Down`` section is missing or empty,
   and Go migrations registered with a ``nil`` down function;
 - Knex and Sequelize: migration modules whose ``down`` is missing or empty;
@@ -68,7 +68,9 @@ def _efcore(f: SourceFile) -> list[Migration]:
     if down is None:
         return [Migration("ef core", f.path, 1, False, "no Down() method")]
     line = _line(f.text, down.start())
-    if is_empty_body(block_after(f.text, down.end())):
+    up = re.search(r"override\s+void\s+Up\s*\(", f.text)
+    up_empty = up is not None and is_empty_body(block_after(f.text, up.end()))
+    if is_empty_body(block_after(f.text, down.end())) and not up_empty:
         return [Migration("ef core", f.path, line, False, "Down() is empty")]
     return [Migration("ef core", f.path, line, True, "")]
 
