@@ -54,13 +54,16 @@ from ._sqlfluff_safe import (
     safe_config_class,
 )
 from .sql_schema import (
+    ORM_LANGUAGES,
     SCHEMA_METRICS,
     SCHEMA_ROLES,
     SchemaFacts,
     evaluate_schema,
     facts_from_json,
+    has_orm_schema_markers,
     has_python_schema_markers,
     read_ddl,
+    read_orm_schema,
     read_python_schema,
 )
 
@@ -201,6 +204,8 @@ class SqlfluffChecker(FileChecker):
 
     name = "sqlfluff"
     languages: ClassVar[frozenset[str]] = frozenset({"sql", "python"})
+    """The languages linted and measured (ORM entity files of other languages are read
+    for the schema only: they do not count toward the SQL criteria's code size)."""
     provides = (
         "sql.violations_per_100_lines",
         "sql.parse_error_share",
@@ -239,9 +244,11 @@ class SqlfluffChecker(FileChecker):
             if file.role in (Role.VENDORED, Role.GENERATED):
                 continue
             if file.language == "sql" or (
-                file.language == "python"
-                and file.role in SCHEMA_ROLES
-                and has_python_schema_markers(file.text)
+                file.role in SCHEMA_ROLES
+                and (
+                    (file.language == "python" and has_python_schema_markers(file.text))
+                    or has_orm_schema_markers(file.language, file.text)
+                )
             ):
                 chosen.append(file)
         return chosen
@@ -295,6 +302,9 @@ class SqlfluffChecker(FileChecker):
             if isinstance(tree, str):
                 return FileResult(data={"kind": "python"})
             return FileResult(data={"kind": "python", "schema": read_python_schema(tree)})
+        if file.language in ORM_LANGUAGES:
+            schema = read_orm_schema(file.language, file.path, file.text)
+            return FileResult(data={"kind": "orm", "schema": schema})
         return self._check_sql(file, options)
 
     def _check_sql(self, file: SourceFile, options: Mapping[str, Any]) -> FileResult:

@@ -31,7 +31,14 @@ from backend_skills.core.models import CheckResult, Confidence, Finding, Metric,
 from . import Analysis, Visit
 from ._database_queries import PATTERNS, QueryVisitor
 from ._database_vocabulary import is_dal_module
-from ._migrations import TEST_PARTS, Migration, migration_facts, non_python_migrations
+from ._migrations import (
+    TEST_PARTS,
+    Migration,
+    migration_facts,
+    non_python_migrations,
+    orm_entity_sites,
+    reversible_share,
+)
 from ._query_safety import CHECKER, SAFETY, SKILL
 
 ACCESS = "database.data_access"
@@ -156,9 +163,11 @@ class DatabaseAnalysis(Analysis):
         out.metrics.append(
             Metric(name="migrations.reversible_share", value=None, reason="no migrations found")
         )
-        if _schema_defined(data, sql_files):
+        entities = orm_entity_sites(ctx.fileset.files)
+        if _schema_defined(data, sql_files) or entities:
             out.metrics.append(Metric(name="migrations.managed", value=0.0))
-            out.findings.extend(_unmanaged_finding(sql_files, data))
+            unmanaged = _unmanaged_finding(sql_files, data)
+            out.findings.extend(unmanaged or [_unmanaged(*site) for site in entities[:1]])
         else:
             why = "no schema defined in the repository (no CREATE TABLE, ORM models or migrations)"
             out.metrics.append(Metric(name="migrations.managed", value=None, reason=why))
@@ -248,20 +257,15 @@ def _irreversible(tool: str, why: str, path: str, line: int) -> Finding:
 
 
 def _migration_metrics(migrations: Sequence[Migration], out: CheckResult) -> None:
-    """The note and metrics of a repository whose schema changes are migrations."""
+    """The note and metrics of a repository whose schema changes are migrations; the
+    reversible share counts only the migrations whose tool has down migrations."""
     count = len(migrations)
     tools = sorted({m.tool for m in migrations})
-    reversible = sum(1 for m in migrations if m.reversible)
+    judged = [m for m in migrations if m.applicable]
+    reversible = sum(1 for m in judged if m.reversible)
     out.notes.append(f"migrations: {count} ({', '.join(tools)}), {reversible} reversible")
     out.metrics.append(Metric(name="migrations.managed", value=1.0, files=count))
-    out.metrics.append(
-        Metric(
-            name="migrations.reversible_share",
-            value=reversible / count,
-            unit="share",
-            files=count,
-        )
-    )
+    out.metrics.append(reversible_share(judged, list(migrations), out))
 
 
 def _schema_defined(data: Mapping[str, dict[str, Any]], sql_files: Sequence[SourceFile]) -> bool:

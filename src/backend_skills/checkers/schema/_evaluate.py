@@ -15,15 +15,21 @@ from typing import Any
 
 from backend_skills.core.models import Confidence, Finding, Metric, Role, Severity
 
-from ._facts import (
-    ChangeFacts,
-    ColumnFacts,
-    ForeignKeyFacts,
-    SchemaFacts,
-    TableFacts,
-    empty_facts,
-    unquote,
-)
+from ._facts import SchemaFacts, empty_facts, unquote
+from ._merge import Merged as _Merged
+from ._merge import merge_schema
+from ._models import resolve_models
+
+__all__ = [
+    "MAX_FINDINGS_PER_RULE",
+    "SCHEMA_METRICS",
+    "SCHEMA_ROLES",
+    "SchemaReport",
+    "evaluate_schema",
+    "facts_from_json",
+    "merge_schema",
+    "naming_style",
+]
 
 SKILL = "database"
 CHECKER = "sqlfluff"
@@ -40,99 +46,6 @@ SCHEMA_METRICS = (
 
 #: Roles whose files count as the schema (tests and docs declare throwaway tables).
 SCHEMA_ROLES = frozenset({Role.SOURCE, Role.MIGRATION, Role.OTHER, Role.CONFIG})
-
-
-@dataclass
-class _Merged:
-    """One table after merging every definition and change."""
-
-    facts: TableFacts
-    path: str
-    columns: dict[str, ColumnFacts] = field(default_factory=dict)
-    indexes: list[list[str]] = field(default_factory=list)
-
-
-def _merge_into(target: _Merged, table: TableFacts) -> None:
-    facts = target.facts
-    for col in table["columns"]:
-        _merge_column(target, col)
-    if table["pk"] and not facts["pk"]:
-        facts["pk"] = list(table["pk"])
-    for fk in table["fks"]:
-        if fk not in facts["fks"]:
-            facts["fks"].append(fk)
-    facts["uniques"].extend(u for u in table["uniques"] if u not in facts["uniques"])
-    facts["checks"] += table["checks"]
-    target.indexes.extend(table["indexes"])
-    facts["implicit_pk"] = facts["implicit_pk"] or table["implicit_pk"]
-
-
-def _merge_column(target: _Merged, col: ColumnFacts) -> None:
-    key = col["name"].lower()
-    known = target.columns.get(key)
-    if known is None:
-        target.columns[key] = dict(col)  # type: ignore[assignment]
-        return
-    for flag in ("not_null", "pk", "unique", "check", "indexed"):
-        if col[flag]:
-            known[flag] = True
-    if col["ref"] and not known["ref"]:
-        known["ref"] = col["ref"]
-
-
-def _apply_change(target: _Merged, change: ChangeFacts) -> None:
-    facts = target.facts
-    kind = change["kind"]
-    cols = change["cols"]
-    if kind == "pk" and cols:
-        facts["pk"] = list(cols)
-    elif kind == "fk" and change["ref"]:
-        fk: ForeignKeyFacts = {"cols": list(cols), "ref": change["ref"]}
-        if fk not in facts["fks"]:
-            facts["fks"].append(fk)
-    elif kind == "unique":
-        facts["uniques"].append(list(cols))
-    elif kind == "index":
-        target.indexes.append(list(cols))
-    elif kind == "check":
-        facts["checks"] += 1
-    elif kind == "column" and change["column"] is not None:
-        _merge_column(target, change["column"])
-    elif kind == "not_null":
-        for col in cols:
-            known = target.columns.get(col.lower())
-            if known is not None:
-                known["not_null"] = True
-
-
-_ROLE_RANK = {Role.SOURCE.value: 0, Role.OTHER.value: 1, Role.MIGRATION.value: 2}
-
-
-def merge_schema(files: Mapping[str, tuple[str, SchemaFacts]]) -> dict[str, _Merged]:
-    """Merge the facts of every file (path -> (role, facts)) into one table map."""
-    tables: dict[str, _Merged] = {}
-    ordered = sorted(files.items(), key=lambda kv: (_ROLE_RANK.get(kv[1][0], 3), kv[0]))
-    for path, (_, facts) in ordered:
-        for table in facts["tables"]:
-            merged = tables.get(table["key"])
-            if merged is None:
-                base = dict(table)
-                base.update(columns=[], pk=[], fks=[], uniques=[], checks=0, indexes=[], path=path)
-                merged = _Merged(facts=base, path=path)  # type: ignore[arg-type]
-                tables[table["key"]] = merged
-            _merge_into(merged, table)
-    for _path, (_, facts) in sorted(files.items()):
-        for change in facts["changes"]:
-            merged = tables.get(change["table"])
-            if merged is not None:
-                _apply_change(merged, change)
-    for merged in tables.values():
-        for col in merged.columns.values():
-            if col["pk"] and col["name"] not in merged.facts["pk"]:
-                merged.facts["pk"].append(col["name"])
-            if col["ref"] and not any(fk["cols"] == [col["name"]] for fk in merged.facts["fks"]):
-                merged.facts["fks"].append({"cols": [col["name"]], "ref": col["ref"]})
-    return tables
 
 
 _REF_COLUMN = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z0-9_]*?)(?:_[iI][dD]|(?<=[a-z0-9])I[dD])$")
@@ -236,6 +149,41 @@ class _Tally:
     """(table key, identifier, naming style) of every table and column name."""
 
 
+def _no_tables() -> SchemaReport:
+    why = "no CREATE TABLE statement or ORM model/migration table definition found"
+    return SchemaReport(
+        metrics=[Metric(name=m, value=None, reason=why) for m in SCHEMA_METRICS[1:]]
+        + [Metric(name="schema.tables", value=0.0, unit="tables")],
+        findings=[],
+        notes=[],
+    )
+
+
+def _table_findings(
+    tables: Mapping[str, _Merged], engine_indexes_fks: bool, tally: _Tally
+) -> list[Finding]:
+    """BSDB101-BSDB104 for every table, counting into ``tally`` as they go."""
+    findings: list[Finding] = []
+    for key in sorted(tables):
+        table = tables[key]
+        found = [
+            check(table, key, tables, tally) for check in (_primary_key, _references, _constraints)
+        ]
+        found.append(_fk_indexes(table, engine_indexes_fks, tally))
+        findings.extend(f for f in found if f is not None)
+        _collect_names(table, key, tally)
+    return findings
+
+
+def _summary(n: int, files: Mapping[str, tuple[str, SchemaFacts]], dominant: str) -> str:
+    origins = Counter(t["origin"] for _, facts in files.values() for t in facts["tables"])
+    return (
+        f"schema: {n} table(s) from {len(files)} file(s); definitions read: "
+        + ", ".join(f"{origin} {count}" for origin, count in sorted(origins.items()))
+        + f"; dominant naming style {dominant}"
+    )
+
+
 def evaluate_schema(
     files: Mapping[str, tuple[str, SchemaFacts]], engine_indexes_fks: bool = False
 ) -> SchemaReport:
@@ -244,37 +192,17 @@ def evaluate_schema(
     ``engine_indexes_fks`` is true for MySQL/MariaDB, whose InnoDB engine creates an
     index for every foreign key itself.
     """
+    files = resolve_models(files)
     files = {p: v for p, v in files.items() if v[1]["tables"] or v[1]["changes"]}
     tables = merge_schema(files)
     if not tables:
-        why = "no CREATE TABLE statement or ORM model/migration table definition found"
-        return SchemaReport(
-            metrics=[Metric(name=m, value=None, reason=why) for m in SCHEMA_METRICS[1:]]
-            + [Metric(name="schema.tables", value=0.0, unit="tables")],
-            findings=[],
-            notes=[],
-        )
-    findings: list[Finding] = []
+        return _no_tables()
     tally = _Tally()
-    for key in sorted(tables):
-        table = tables[key]
-        for check in (_primary_key, _references, _constraints):
-            found = check(table, key, tables, tally)
-            if found is not None:
-                findings.append(found)
-        found = _fk_indexes(table, engine_indexes_fks, tally)
-        if found is not None:
-            findings.append(found)
-        _collect_names(table, key, tally)
+    findings = _table_findings(tables, engine_indexes_fks, tally)
     dominant, naming = _naming(tables, tally)
     findings.extend(naming)
     n = len(tables)
-    origins = Counter(t["origin"] for _, facts in files.values() for t in facts["tables"])
-    notes = [
-        f"schema: {n} table(s) from {len(files)} file(s); definitions read: "
-        + ", ".join(f"{origin} {count}" for origin, count in sorted(origins.items()))
-        + f"; dominant naming style {dominant}"
-    ]
+    notes = [_summary(n, files, dominant)]
     findings, dropped = _cap(findings)
     for rule, count in sorted(dropped.items()):
         notes.append(
@@ -310,24 +238,31 @@ def _primary_key(
     )
 
 
+def _undeclared_references(
+    table: _Merged, key: str, tables: Mapping[str, _Merged], fk_cols: set[str]
+) -> list[str]:
+    """``column -> table`` for columns named like a reference to another table that
+    declare no foreign key."""
+    pk_cols = {c.lower() for c in table.facts["pk"]}
+    missing: list[str] = []
+    for col in table.columns.values():
+        lower = col["name"].lower()
+        match = _REF_COLUMN.match(col["name"])
+        if lower in fk_cols or match is None or lower == "id" or pk_cols == {lower}:
+            continue
+        target = _stem_matches(match.group("stem"), tables)
+        if target is not None and target != key:  # <own table>_id is the row's own id
+            missing.append(f"{col['name']} -> {tables[target].facts['name']}")
+    return missing
+
+
 def _references(
     table: _Merged, key: str, tables: Mapping[str, _Merged], tally: _Tally
 ) -> Finding | None:
     """BSDB102: columns named like references to another table without a foreign key."""
     facts = table.facts
     fk_cols = {c.lower() for fk in facts["fks"] for c in fk["cols"]}
-    pk_cols = {c.lower() for c in facts["pk"]}
-    missing: list[str] = []
-    for col in table.columns.values():
-        lower = col["name"].lower()
-        if lower in fk_cols:
-            continue
-        match = _REF_COLUMN.match(col["name"])
-        if match is None or lower == "id" or (pk_cols == {lower}):
-            continue
-        target = _stem_matches(match.group("stem"), tables)
-        if target is not None and target != key:  # <own table>_id is the row's own id
-            missing.append(f"{col['name']} -> {tables[target].facts['name']}")
+    missing = _undeclared_references(table, key, tables, fk_cols)
     tally.ref_total += len(fk_cols) + len(missing)
     tally.ref_declared += len(fk_cols)
     if not missing:
@@ -365,27 +300,29 @@ def _fk_indexes(table: _Merged, engine_indexes_fks: bool, tally: _Tally) -> Find
     )
 
 
+def _has_constraint(table: _Merged) -> bool:
+    """A NOT NULL, UNIQUE or CHECK constraint beyond the key (or only key columns)."""
+    facts = table.facts
+    pk_cols = {c.lower() for c in facts["pk"]}
+    non_key = [c for c in table.columns.values() if c["name"].lower() not in pk_cols]
+    if not non_key or facts["checks"] > 0 or facts["uniques"]:
+        return True
+    return any(c["not_null"] or c["unique"] or c["check"] for c in non_key)
+
+
 def _constraints(
     table: _Merged, key: str, tables: Mapping[str, _Merged], tally: _Tally
 ) -> Finding | None:
     """BSDB104: a table with no NOT NULL, UNIQUE or CHECK constraint beyond its key."""
-    facts = table.facts
-    pk_cols = {c.lower() for c in facts["pk"]}
-    non_key = [c for c in table.columns.values() if c["name"].lower() not in pk_cols]
-    has_constraint = (
-        not non_key
-        or facts["checks"] > 0
-        or bool(facts["uniques"])
-        or any(c["not_null"] or c["unique"] or c["check"] for c in non_key)
-    )
-    if has_constraint:
+    if _has_constraint(table):
         tally.constrained += 1
         return None
     return _finding(
         "BSDB104",
         "database.constraints",
         Severity.LOW,
-        f"table {facts['name']} declares no NOT NULL, UNIQUE or CHECK constraint beyond its key",
+        f"table {table.facts['name']} declares no NOT NULL, UNIQUE or CHECK constraint "
+        "beyond its key",
         table,
     )
 
@@ -482,6 +419,10 @@ def _share(name: str, part: int, total: int, files: int, why: str) -> Metric:
 
 def facts_from_json(data: Any) -> SchemaFacts:
     """Facts from cached per-file data (tolerates a missing or malformed entry)."""
-    if isinstance(data, dict) and isinstance(data.get("tables"), list):
-        return {"tables": data["tables"], "changes": list(data.get("changes", []))}
-    return empty_facts()
+    if not (isinstance(data, dict) and isinstance(data.get("tables"), list)):
+        return empty_facts()
+    facts: SchemaFacts = {"tables": data["tables"], "changes": list(data.get("changes", []))}
+    for key in ("models", "entities", "model_changes"):
+        if isinstance(data.get(key), list):
+            facts[key] = data[key]
+    return facts

@@ -67,11 +67,71 @@ class ChangeFacts(TypedDict):
     line: int
 
 
+class NavFacts(TypedDict):
+    """A navigation property: a reference (``many`` false) or a collection of entities."""
+
+    name: str
+    type: str
+    line: int
+    many: bool
+    fk: str | None
+    """The foreign-key column when the code names it (else the ORM's convention)."""
+    not_null: bool
+    fallback: NotRequired[ColumnFacts]
+    """The column this property is when its type turns out not to be an entity (an enum,
+    a type from another package)."""
+
+
+class ModelFacts(TypedDict):
+    """A class or struct that is an entity, or that an entity inherits columns from."""
+
+    name: str
+    line: int
+    origin: str
+    """jpa, efcore, gorm, typeorm or prisma."""
+    entity: bool
+    """Declared an entity in its own file (``@Entity``, a Prisma model, a GORM model)."""
+    table: str | None
+    bases: list[str]
+    columns: list[ColumnFacts]
+    """Columns; a column's ``ref`` is the *class* it references until resolved."""
+    pk: list[str]
+    uniques: list[list[str]]
+    indexes: list[list[str]]
+    checks: int
+    navs: list[NavFacts]
+
+
+class EntityRef(TypedDict):
+    """A class declared an entity elsewhere (EF Core ``DbSet<T>``, ``Entity<T>()``)."""
+
+    name: str
+    origin: str
+    table: str | None
+
+
+class ModelChange(TypedDict):
+    """A change configured for an entity class (EF Core fluent configuration)."""
+
+    model: str
+    origin: str
+    kind: ChangeKind | str
+    """A :data:`ChangeKind`, ``table`` (sets the table name) or ``nav_fk`` (names the
+    foreign-key column of navigation ``nav``)."""
+    cols: list[str]
+    nav: str | None
+    line: int
+
+
 class SchemaFacts(TypedDict):
     """Everything one file declares about the schema."""
 
     tables: list[TableFacts]
     changes: list[ChangeFacts]
+    models: NotRequired[list[ModelFacts]]
+    """ORM classes (JPA, EF Core, GORM, TypeORM, Prisma), resolved into tables later."""
+    entities: NotRequired[list[EntityRef]]
+    model_changes: NotRequired[list[ModelChange]]
 
 
 def empty_facts() -> SchemaFacts:
