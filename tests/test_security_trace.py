@@ -343,3 +343,33 @@ def test_fed_by_call_needs_input_in_a_parameter_the_sink_uses() -> None:
     assert fed_by_call("app/utils.py", sink, into_cwd) is None
     assert fed_by_call("app/utils.py", sink, by_keyword) == "app/views.py"
     assert fed_by_call("app/other.py", sink, into_cmd) is None
+
+
+LAMBDA = d(
+    """
+    import os
+    from urllib import parse
+
+
+    def lambda_handler(event, context):
+        filename = parse.unquote_plus(event["Records"][0]["s3"]["object"]["key"])
+        os.system("touch /tmp/{} /tmp/{}.txt".format(filename, filename))
+        return {"status": "ok"}
+    """
+)
+
+
+def test_the_event_of_a_serverless_handler_is_request_input(make_tree: TreeFactory) -> None:
+    """AWS Lambda's ``(event, context)``: the event is what the caller sent, so a shell
+    command built from it is a vulnerability that caps security; the same code in a
+    function taking a plain name stays a hotspot."""
+    report = security(make_tree({"functions/uploads.py": LAMBDA}))
+    (shell,) = [f for f in report.findings if "B605" in f.rules]
+    assert "BSSEC050" in shell.rules
+    assert (shell.path, shell.line) == ("functions/uploads.py", 7)
+    assert report.skill("security").cap is not None
+    helper = LAMBDA.replace("lambda_handler(event, context)", "touch(event, count)")
+    report = security(make_tree({"functions/uploads.py": helper}))
+    (shell,) = [f for f in report.findings if "B605" in f.rules]
+    assert "BSSEC050" not in shell.rules
+    assert report.skill("security").cap is None

@@ -12,7 +12,8 @@ module gives the evidence for one file, and the facts needed to follow one call 
   scheme), the plain parameters of a route function (``@app.get``, ``@router.post``,
   ``@app.route``: path, query and body parameters) and a Django view's URL arguments;
   parameters annotated ``int``/``float``/``bool``/``UUID``/dates are validated by the
-  framework and are not input;
+  framework and are not input; and the ``event`` of a serverless handler
+  (``def handler(event, context)``, AWS Lambda's signature);
 - **flow** inside a function: a name assigned from input carries it, and so does any
   expression built from it, except through ``int()``, ``float()``, ``len()``,
   ``shlex.quote()`` and other sanitisers;
@@ -154,6 +155,20 @@ def is_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
+_EVENT_PARAMS = frozenset({"event", "evt", "_event"})
+_CONTEXT_PARAMS = frozenset({"context", "ctx", "_context", "lambda_context"})
+
+
+def serverless_event(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The event parameter of a serverless handler, ``def handler(event, context)``
+    (AWS Lambda's signature, whatever the function is called): the event is what the
+    caller sent (an API Gateway request, an S3 object key, a queue message), untrusted."""
+    names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+    if len(names) == 2 and names[0] in _EVENT_PARAMS and names[1] in _CONTEXT_PARAMS:
+        return names[0]
+    return None
+
+
 def is_view(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A view taking the request first: ``def view(request, ...)``, ``def get(self,
     request, ...)``."""
@@ -219,7 +234,11 @@ class RequestFlow:
 
     def _input_params(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Parameters the framework fills from the request: FastAPI's marked ones, and
-        every plain parameter of a route or view function (validated types left out)."""
+        every plain parameter of a route or view function (validated types left out),
+        and the event of a serverless handler."""
+        event = serverless_event(fn)
+        if event is not None:
+            return {event}
         handler = is_route(fn) or is_view(fn)
         found = set()
         for arg, default in arguments_with_defaults(fn):
