@@ -28,16 +28,17 @@ from backend_skills.core.models import (
     Role,
     Severity,
 )
+from backend_skills.rules import get as rule_of
 
 from . import Analysis, Visit
 from ._authz_facts import scan
 from ._authz_resolve import Exposure, Repository, inventory
-from ._authz_rules import CRITERION, RULES, AuthzRule
 
 PROTECTED_SHARE = "security.protected_endpoint_share"
 ENDPOINT_COUNT = "security.endpoints"
 OPEN_WRITES = "security.open_write_endpoints"
 SKILL = "security"
+CRITERION = "security.authorization"
 AUTHORIZATION_METRICS = (PROTECTED_SHARE, ENDPOINT_COUNT, OPEN_WRITES)
 #: What a protected endpoint with CSRF checks off counts for in the protected share.
 CSRF_EXPOSED_CREDIT = 0.5
@@ -48,14 +49,17 @@ def _anchor(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def _finding(rule: AuthzRule, exposure: Exposure, message: str, checker: str) -> Finding:
+def _finding(rule_id: str, exposure: Exposure, message: str, checker: str) -> Finding:
+    """A finding of one of the rules ``BSSEC040``-``BSSEC044`` (declared in
+    :mod:`backend_skills.rules._authorization`) about one endpoint."""
+    rule = rule_of(rule_id)
     return Finding(
         checker=checker,
         rule=rule.id,
-        skill=SKILL,
-        criterion=CRITERION,
+        skill=rule.skill,
+        criterion=rule.criterion,
         severity=rule.severity,
-        confidence=Confidence.MEDIUM,
+        confidence=rule.confidence,
         message=message,
         path=exposure.file,
         line=exposure.line,
@@ -92,7 +96,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         if csrf_exposed(exposure):
             findings.append(
                 _finding(
-                    RULES["BSSEC044"],
+                    "BSSEC044",
                     exposure,
                     f"{_where(exposure)} is CSRF-exempt"
                     f" ({exposure.csrf_evidence or 'csrf_exempt'}) but authenticated by the"
@@ -108,7 +112,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         if sensitive is not None:
             findings.append(
                 _finding(
-                    RULES["BSSEC043"],
+                    "BSSEC043",
                     exposure,
                     f"{sensitive} route {_where(exposure)} is public ({evidence})",
                     checker,
@@ -117,7 +121,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         elif exposure.override:
             findings.append(
                 _finding(
-                    RULES["BSSEC042"],
+                    "BSSEC042",
                     exposure,
                     f"write endpoint {_where(exposure)}: {exposure.override}",
                     checker,
@@ -126,7 +130,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         else:
             findings.append(
                 _finding(
-                    RULES["BSSEC040"],
+                    "BSSEC040",
                     exposure,
                     f"write endpoint {_where(exposure)} has no access control ({evidence})",
                     checker,
@@ -156,17 +160,17 @@ def _drf_default_finding(
     else:
         path, line = relying[0].file, relying[0].line
         what = "no REST_FRAMEWORK setting found"
-    rule = RULES["BSSEC041"]
+    rule = rule_of("BSSEC041")
     shown = ", ".join(f"{e.method} {e.path}" for e in relying[:3])
     more = f" and {len(relying) - 3} more" if len(relying) > 3 else ""
     return [
         Finding(
             checker=checker,
             rule=rule.id,
-            skill=SKILL,
-            criterion=CRITERION,
+            skill=rule.skill,
+            criterion=rule.criterion,
             severity=rule.severity,
-            confidence=Confidence.HIGH,
+            confidence=rule.confidence,
             message=(
                 f"{what}: Django REST framework allows anyone (AllowAny) and"
                 f" {len(relying)} write endpoint(s) rely on it ({shown}{more})"
