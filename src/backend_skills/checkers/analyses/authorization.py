@@ -139,27 +139,30 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
     return findings
 
 
+def _drf_default_where(repo: Repository, first: Exposure) -> tuple[str, int | None, str]:
+    """Where DRF's default is left open (the setting, INSTALLED_APPS or the first
+    endpoint relying on it) and what is wrong there."""
+    drf = repo.settings.get("drf")
+    if drf is not None:
+        what = (
+            "REST_FRAMEWORK sets DEFAULT_PERMISSION_CLASSES to AllowAny"
+            if drf.get("permissions")
+            else "REST_FRAMEWORK has no DEFAULT_PERMISSION_CLASSES"
+        )
+        return drf["file"], drf["line"], what
+    installed = repo.settings.get("drf_installed")
+    if installed is not None:
+        return installed[0], installed[1], "no REST_FRAMEWORK setting"
+    return first.file, first.line, "no REST_FRAMEWORK setting found"
+
+
 def _drf_default_finding(
     exposures: Sequence[Exposure], repo: Repository, checker: str
 ) -> list[Finding]:
     relying = [e for e in exposures if e.drf_default and e.write and needs_control(e)]
     if not relying:
         return []
-    drf = repo.settings.get("drf")
-    installed = repo.settings.get("drf_installed")
-    if drf is not None:
-        path, line = drf["file"], drf["line"]
-        what = (
-            "REST_FRAMEWORK sets DEFAULT_PERMISSION_CLASSES to AllowAny"
-            if drf.get("permissions")
-            else "REST_FRAMEWORK has no DEFAULT_PERMISSION_CLASSES"
-        )
-    elif installed is not None:
-        path, line = installed
-        what = "no REST_FRAMEWORK setting"
-    else:
-        path, line = relying[0].file, relying[0].line
-        what = "no REST_FRAMEWORK setting found"
+    path, line, what = _drf_default_where(repo, relying[0])
     rule = rule_of("BSSEC041")
     shown = ", ".join(f"{e.method} {e.path}" for e in relying[:3])
     more = f" and {len(relying) - 3} more" if len(relying) > 3 else ""
@@ -197,33 +200,45 @@ def to_endpoint(exposure: Exposure) -> Endpoint:
     )
 
 
+def open_write_count(exposures: Iterable[Exposure]) -> int:
+    """Write endpoints that need access control and have none."""
+    return sum(1 for e in exposures if e.write and e.public and needs_control(e))
+
+
+def _protected(needing: Sequence[Exposure]) -> float:
+    """How many of the endpoints that need access control have it. An endpoint that
+    checks the caller but lets any site send the request with the user's session (CSRF
+    off) is half protected."""
+    return sum((CSRF_EXPOSED_CREDIT if csrf_exposed(e) else 1.0) for e in needing if not e.public)
+
+
 def authorization_metrics(exposures: Sequence[Exposure], language: str) -> list[Metric]:
     """The protected share of the endpoints that need access control, and counts."""
     needing = [e for e in exposures if needs_control(e)]
-    # An endpoint that checks the caller but lets any site send the request with the
-    # user's session (CSRF off) is half protected.
-    protected = sum(
-        (CSRF_EXPOSED_CREDIT if csrf_exposed(e) else 1.0) for e in needing if not e.public
-    )
-    open_writes = sum(1 for e in exposures if e.write and e.public and needs_control(e))
-    reason = None
-    if not exposures:
-        reason = (
-            "no endpoints found (routes of Django, DRF, Flask, FastAPI, Express, ASP.NET Core,"
-            " Spring or gin)"
-        )
-    elif not needing:
-        reason = (
-            f"{len(exposures)} endpoint(s), none that needs access control (no write, admin"
-            " or debug route outside sign-in, sign-up and health)"
-        )
-    share = protected / len(needing) if needing else None
+    open_writes = open_write_count(exposures)
+    reason = _no_share_reason(len(exposures), len(needing))
+    share = _protected(needing) / len(needing) if needing else None
     summed: dict[str, Any] = {"combine": "sum"} if "combine" in Metric.model_fields else {}
     return [
         _share_metric(share, len(needing), reason),
         Metric(name=ENDPOINT_COUNT, value=float(len(exposures)), unit="endpoints", **summed),
         Metric(name=OPEN_WRITES, value=float(open_writes), unit="endpoints", **summed),
     ]
+
+
+def _no_share_reason(endpoints: int, needing: int) -> str | None:
+    """Why there is no protected share (None when there is one)."""
+    if not endpoints:
+        return (
+            "no endpoints found (routes of Django, DRF, Flask, FastAPI, Express, ASP.NET Core,"
+            " Spring or gin)"
+        )
+    if not needing:
+        return (
+            f"{endpoints} endpoint(s), none that needs access control (no write, admin"
+            " or debug route outside sign-in, sign-up and health)"
+        )
+    return None
 
 
 def _share_metric(value: float | None, needing: int, reason: str | None) -> Metric:
@@ -250,7 +265,7 @@ def endpoints_result(
     result.findings = [*judge(ordered, checker), *extra]
     result.metrics = authorization_metrics(ordered, language)
     if ordered:
-        open_writes = sum(1 for e in ordered if e.write and e.public and needs_control(e))
+        open_writes = open_write_count(ordered)
         result.notes.append(
             f"endpoints ({language}): {len(ordered)}, {open_writes} write endpoint(s) without"
             " access control"
