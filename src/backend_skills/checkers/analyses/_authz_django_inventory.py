@@ -111,6 +111,10 @@ class DjangoInventory(InventoryBase):
             )
             self._url_entry(path, entry, route, below)
 
+    def _is_ninja(self, key: Key) -> bool:
+        """A Django Ninja API (its routes are read with the decorated routes)."""
+        return (self.repo.facts(key, "owners") or {}).get("kind") == "ninja"
+
     def _included_urls(self, path: str, entry: dict[str, Any]) -> str | None:
         """The URL module an ``include()`` entry walks into."""
         if entry["kind"] == "include":
@@ -129,7 +133,9 @@ class DjangoInventory(InventoryBase):
                 self._walk_urls(target, route, walk)
         elif kind == "router":
             key = self.repo.resolve(path, entry["target"])
-            if key is not None:
+            if key is not None and self._is_ninja(key):
+                self.ninja_urls.setdefault(key, route)
+            elif key is not None:
                 self._router(key, route, walk.wrappers, walk.csrf)
         elif kind == "admin":
             admin = ["Django admin (staff login)"]

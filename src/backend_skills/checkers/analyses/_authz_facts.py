@@ -28,6 +28,8 @@ from ._authz_checks import (
 )
 from ._authz_django import DjangoFacts
 from ._authz_flask import FlaskFacts
+from ._authz_litestar import LitestarFacts
+from ._authz_starlette import StarletteFacts
 from ._server_common import FunctionNode, Imports, route_of, tree_index
 
 Facts = dict[str, Any]
@@ -36,15 +38,17 @@ Facts = dict[str, Any]
 _FRAMEWORKS = (
     ("fastapi", "FastAPI"),
     ("flask", "Flask"),
+    ("ninja", "Django Ninja"),
     ("rest_framework", "Django REST framework"),
     ("django", "Django"),
+    ("litestar", "Litestar"),
+    ("starlette", "Starlette"),
 )
 
-#: Web packages besides the four whose views this analysis reads (their modules may hold
+#: Web packages besides those whose views this analysis reads (their modules may hold
 #: guards, mixins or dependencies).
 _OTHER_WEB = (
     "quart",
-    "starlette",
     "flask_admin",
     "flask_login",
     "flask_jwt_extended",
@@ -52,7 +56,7 @@ _OTHER_WEB = (
 )
 
 
-class FileFacts(DjangoFacts, FlaskFacts):
+class FileFacts(DjangoFacts, FlaskFacts, LitestarFacts, StarletteFacts):
     """Facts of one module (see :func:`scan`)."""
 
     def __init__(self, path: str, tree: ast.Module) -> None:
@@ -81,8 +85,10 @@ class FileFacts(DjangoFacts, FlaskFacts):
             (name for module, name in _FRAMEWORKS if self.imports.imports_any(module)), ""
         )
         self._module_level()
-        for call in self.index.calls():
+        calls = list(self.index.calls())
+        for call in calls:
             self._call(call)
+        self._starlette(calls)
         if not (self.facts["framework"] or self.imports.imports_any(*_OTHER_WEB)):
             # Views, routes and guards live in modules that import a web framework;
             # settings, URL lists and Annotated aliases were read above.
@@ -97,7 +103,7 @@ class FileFacts(DjangoFacts, FlaskFacts):
         for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(node)
-            elif isinstance(node, ast.ClassDef):
+            elif isinstance(node, ast.ClassDef) and not self._litestar_controller(node):
                 self._class(node)
         for func in self._nested_decorated():
             self._function(func, nested=True)
@@ -146,12 +152,21 @@ class FileFacts(DjangoFacts, FlaskFacts):
             deps = depends(value.slice)
             if deps:
                 self.facts["aliases"][name] = deps
-        elif isinstance(value, ast.Call) and not self._owner_binding(name, value, node):
+        elif isinstance(value, ast.Call):
+            self._constructed(name, value, node)
+
+    def _constructed(self, name: str, value: ast.Call, node: ast.stmt) -> None:
+        """``name = Flask(...)``, ``APIRouter(...)``, ``NinjaAPI(...)``, Litestar's
+        ``Router(...)`` or ``JWTAuth(...)``, a DRF router."""
+        if not self._owner_binding(name, value, node) and not self._litestar_binding(
+            name, value, node
+        ):
             self._drf_router(name, value)
 
     # -- calls: router.register, include_router, register_blueprint, before_request
 
     def _call(self, call: ast.Call) -> None:
+        self._litestar_app(call)
         self._flask_admin(call)
         self._cors(call)
         func = call.func
@@ -164,6 +179,8 @@ class FileFacts(DjangoFacts, FlaskFacts):
     # -- functions: routes, Django views, guards, dependency functions
 
     def _function(self, node: FunctionNode, *, nested: bool = False) -> None:
+        if self._litestar_handler(node):
+            return
         route = route_of(node, self.imports)
         self._decorator_guards(node)
         params = [*node.args.posonlyargs, *node.args.args]
@@ -176,6 +193,8 @@ class FileFacts(DjangoFacts, FlaskFacts):
             "session": handler and uses_session(node),
             "guard": node.name in self._guard_names and checks_auth(node),
         }
+        if self.facts["framework"] == "Starlette" and handler:
+            info["checks_caller"] = checks_auth(node)  # if not request.user.is_authenticated
         if route is not None and route.decorator is not None:
             self._decorated_route(node, route, info)
         elif not nested:

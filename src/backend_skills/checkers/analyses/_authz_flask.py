@@ -1,13 +1,24 @@
-"""Per-file facts of Flask (and Quart) and FastAPI: applications, blueprints and routers
-with their prefixes and dependencies, where they are registered, decorated routes,
-``add_url_rule``, ``before_request`` guards, Flask-Admin and Flask-CORS."""
+"""Per-file facts of Flask (and Quart), FastAPI and Django Ninja: applications,
+blueprints and routers with their prefixes, dependencies and ``auth=``, where they are
+registered, decorated routes, ``add_url_rule``, ``before_request`` guards, Flask-Admin
+and Flask-CORS."""
 
 from __future__ import annotations
 
 import ast
 from typing import Any
 
-from ._authz_ast import is_true, keyword, last, path_text, string, strings, target, text
+from ._authz_ast import (
+    argument,
+    is_true,
+    keyword,
+    last,
+    path_text,
+    string,
+    strings,
+    target,
+    text,
+)
 from ._authz_checks import checks_auth, decorator_auth, depends
 from ._server_common import FunctionNode, Imports, Route
 
@@ -20,8 +31,19 @@ OWNERS: dict[str, tuple[str, str | None]] = {
     "Blueprint": ("flask", "url_prefix"),
     "FastAPI": ("fastapi", "prefix"),
     "APIRouter": ("fastapi", "prefix"),
+    "NinjaAPI": ("ninja", None),
+    "NinjaRouter": ("ninja", None),
 }
-_RESOLVED_OWNERS = {"flask.Flask": "Flask", "quart.Quart": "Quart"}
+_RESOLVED_OWNERS = {
+    "flask.Flask": "Flask",
+    "quart.Quart": "Quart",
+    "ninja.Router": "NinjaRouter",
+    "ninja.router.Router": "NinjaRouter",
+}
+
+#: Calls that register a router or blueprint on another -> position of the child (Django
+#: Ninja's ``add_router("/prefix", router)`` gives the prefix first).
+_MOUNTS: dict[str, int] = {"include_router": 0, "register_blueprint": 0, "add_router": 1}
 
 #: Hooks that run before every request of an application or blueprint.
 GUARD_HOOKS = ("before_request", "before_app_request")
@@ -29,10 +51,22 @@ GUARD_HOOKS = ("before_request", "before_app_request")
 
 def _owner_kind(value: ast.Call, imports: Imports) -> str | None:
     """``Flask(...)``, ``Blueprint(...)``, ``APIRouter(...)``... -> its table key."""
+    resolved = _RESOLVED_OWNERS.get(imports.resolve(value.func) or "")
     kind = last(value.func)
-    if kind in OWNERS:
-        return kind
-    return _RESOLVED_OWNERS.get(imports.resolve(value.func) or "")
+    return resolved or (kind if kind in OWNERS else None)
+
+
+def ninja_auth(call: ast.Call) -> dict[str, str]:
+    """Django Ninja's ``auth=`` on an API, a router, ``add_router`` or an operation:
+    ``{"auth_kw": "JWTAuth"}``, ``{"auth_kw": ""}`` for ``auth=None`` (public), nothing
+    when not given (``NOT_SET``: inherited)."""
+    value = keyword(call, "auth")
+    if value is None or last(value) == "NOT_SET":
+        return {}
+    if isinstance(value, ast.Constant) and value.value is None:
+        return {"auth_kw": ""}
+    parts = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+    return {"auth_kw": ", ".join(text(p) or "auth" for p in parts) or "auth"}
 
 
 class FlaskFacts:
@@ -53,6 +87,7 @@ class FlaskFacts:
             "line": node.lineno,
             "prefix": path_text(prefix) if prefix is not None else "",
             "deps": depends(keyword(value, "dependencies")),
+            **ninja_auth(value),
         }
         return True
 
@@ -60,8 +95,8 @@ class FlaskFacts:
         """``include_router``, ``register_blueprint``, ``add_url_rule``, ``before_request``."""
         if not call.args:
             return
-        if attr in ("include_router", "register_blueprint"):
-            self._mount(owner, call)
+        if attr in _MOUNTS:
+            self._mount(owner, call, attr)
         elif attr == "add_url_rule":
             self._url_rule(owner, call)
         elif attr in GUARD_HOOKS:
@@ -75,16 +110,24 @@ class FlaskFacts:
                 }
             )
 
-    def _mount(self, owner: str, call: ast.Call) -> None:
-        """``app.include_router(router, prefix=...)``, ``app.register_blueprint(bp)``."""
+    def _mount(self, owner: str, call: ast.Call, attr: str) -> None:
+        """``app.include_router(router, prefix=...)``, ``app.register_blueprint(bp)``,
+        ``api.add_router("/prefix", router)``."""
+        child_at = _MOUNTS[attr]
         prefix = keyword(call, "prefix") or keyword(call, "url_prefix")
+        if child_at:
+            prefix = argument(call, 0, "prefix")
+        child = argument(call, child_at, "router")
+        if child is None:
+            return
         self.facts["mounts"].append(
             {
                 "parent": owner,
-                "child": text(call.args[0]) or "",
+                "child": string(child) or text(child) or "",
                 "prefix": path_text(prefix) if prefix is not None else None,
                 "deps": depends(keyword(call, "dependencies")),
                 "line": call.lineno,
+                **ninja_auth(call),
             }
         )
 
@@ -154,6 +197,7 @@ class FlaskFacts:
                 "path": route.path,
                 "handler": node.name,
                 "deps": info["deps"] + depends(keyword(decorator, "dependencies")),
+                **ninja_auth(decorator),
             }
         )
 

@@ -64,7 +64,10 @@ class Repository:
         head, _, rest = ref.partition(".")
         if head not in imports:
             return (path, ref) if not rest else None
-        full = imports[head] + ("." + rest if rest else "")
+        return self.resolve_dotted(imports[head] + ("." + rest if rest else ""))
+
+    def resolve_dotted(self, full: str) -> Key | None:
+        """The (file, name) a dotted path (``apps.users.api.router``) names."""
         parts = full.split(".")
         for index in range(len(parts) - 1, 0, -1):
             found = self.module_file(".".join(parts[:index]))
@@ -201,6 +204,8 @@ class InventoryBase:
         self._mounts: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
         self._guard_index: dict[Key, list[tuple[str, dict[str, Any]]]] | None = None
         self._app_wide: list[str] | None = None
+        self.ninja_urls: dict[Key, str] = {}
+        """Django Ninja APIs mounted in ``urlpatterns`` (``path("api/", api.urls)``)."""
 
     def add(self, exposure: Exposure) -> None:
         if len(self.found) >= MAX_ENDPOINTS:

@@ -3,7 +3,10 @@
 Django ``urlpatterns`` are walked from ``ROOT_URLCONF`` (or from every URL module no
 other module includes) through ``include()`` chains and DRF routers
 (:mod:`._authz_django_inventory`); Flask blueprints and FastAPI routers are joined to the
-applications that register them (:mod:`._authz_route_inventory`). References are
+applications that register them, and Django Ninja routers to their API and its
+``urlpatterns`` entry (:mod:`._authz_route_inventory`); Litestar handlers are reached
+from each application through routers and controllers, Starlette routes through their
+``Mount`` entries (:mod:`._authz_asgi_inventory`). References are
 resolved through each module's import table, by module path suffix
 (:mod:`._authz_repository`); nothing is imported.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ._authz_asgi_inventory import AsgiInventory
 from ._authz_django_inventory import DjangoInventory
 from ._authz_exposure import Exposure, join
 from ._authz_repository import (
@@ -27,13 +31,15 @@ from ._authz_repository import (
 from ._authz_route_inventory import RouteInventory
 
 
-class Inventory(DjangoInventory, RouteInventory):
+class Inventory(DjangoInventory, RouteInventory, AsgiInventory):
     """Builds every :class:`Exposure` of the repository."""
 
     def build(self) -> list[Exposure]:
         self._django()
         self._decorated_routes()
         self._flask_admin()
+        self._litestar()
+        self._starlette()
         return list(self.found.values())
 
 

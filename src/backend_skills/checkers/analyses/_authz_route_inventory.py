@@ -58,7 +58,9 @@ class RouteInventory(InventoryBase):
             self._mounts = {}
             for path, facts in sorted(self.repo.data.items()):
                 for mount in facts.get("mounts", []):
-                    child = self.repo.resolve(path, mount["child"])
+                    child = self.repo.resolve(path, mount["child"]) or (
+                        self.repo.resolve_dotted(mount["child"]) if "." in mount["child"] else None
+                    )
                     if child is not None:
                         self._mounts.setdefault(child, []).append((path, mount))
         return self._mounts.get(key, [])
@@ -217,22 +219,67 @@ class RouteInventory(InventoryBase):
         key = self.repo.resolve(owner_file or path, route["owner"]) if route["owner"] else None
         prefix, access = self._owner_chain(key) if key is not None else ("", [])
         framework = _framework(self.repo.facts(key, "owners"), facts)
+        override = ""
+        if framework == "Django Ninja" and key is not None:
+            prefix = join(self.ninja_urls.get(self._top_owner(key), ""), prefix)
+            access, override = self._ninja_access(key, route)
         own = self._route_access(path, route, framework)
         full = join(prefix, route["path"]) if prefix else (route["path"] or "/")
         for method in route["methods"]:
-            self.add(
-                Exposure(
-                    method,
-                    full,
-                    route["handler"],
-                    path,
-                    route["line"],
-                    framework,
-                    [*own, *access],
-                    csrf_exempt=bool(route.get("csrf_exempt")),
-                    session=bool(route.get("session")),
-                )
+            exposure = Exposure(
+                method,
+                full,
+                route["handler"],
+                path,
+                route["line"],
+                framework,
+                [*own, *access],
+                csrf_exempt=bool(route.get("csrf_exempt")),
+                session=bool(route.get("session")),
             )
+            exposure.override = override
+            self.add(exposure)
+
+    # -- Django Ninja: auth= of the operation, else of its routers, else of the API
+
+    def _top_owner(self, key: Key) -> Key:
+        """The application or API a router is (eventually) registered on."""
+        seen = {key}
+        while self._mounts_of(key) and len(seen) <= MAX_DEPTH:
+            path, mount = self._mounts_of(key)[0]
+            parent = self.repo.resolve(path, mount["parent"])
+            if parent is None or parent in seen:
+                break
+            seen.add(parent)
+            key = parent
+        return key
+
+    def _ninja_inherited(self, key: Key, depth: int = 0) -> str | None:
+        """The ``auth=`` a router's operations inherit: ``add_router(auth=)``, then
+        ``Router(auth=)``, then the parent's; ``""`` for ``auth=None``; None when unset."""
+        mounts = self._mounts_of(key)
+        if mounts and "auth_kw" in mounts[0][1]:
+            return str(mounts[0][1]["auth_kw"])
+        owner = self.repo.facts(key, "owners") or {}
+        if "auth_kw" in owner:
+            return str(owner["auth_kw"])
+        if not mounts or depth >= MAX_DEPTH:
+            return None
+        parent = self.repo.resolve(mounts[0][0], mounts[0][1]["parent"])
+        if parent is None or parent == key:
+            return None
+        return self._ninja_inherited(parent, depth + 1)
+
+    def _ninja_access(self, key: Key, route: dict[str, Any]) -> tuple[list[str], str]:
+        """(access controls, override) of a Django Ninja operation."""
+        inherited = self._ninja_inherited(key)
+        own = route.get("auth_kw")
+        if own is None:
+            return ([f"auth={inherited}"] if inherited else []), ""
+        if own:
+            return [f"auth={own}"], ""
+        override = f"auth=None overrides the API's auth={inherited}" if inherited else ""
+        return [], override
 
     def _route_access(self, path: str, route: dict[str, Any], framework: str) -> list[str]:
         """What the route itself applies: decorators, app-wide Flask guards, dependencies."""
@@ -243,9 +290,14 @@ class RouteInventory(InventoryBase):
         return own + [self._dep_label(path, d) for d in deps if self._auth_dep(path, d)]
 
 
+_OWNER_FRAMEWORKS = {"fastapi": "FastAPI", "ninja": "Django Ninja", "flask": "Flask"}
+
+
 def _framework(owner: dict[str, Any] | None, facts: dict[str, Any]) -> str:
-    """``Flask`` or ``FastAPI``: the kind of the route's owner, or the module's imports."""
-    kind = (owner or {}).get("kind") or (
-        "fastapi" if facts.get("framework") == "FastAPI" else "flask"
-    )
-    return "FastAPI" if kind == "fastapi" else "Flask"
+    """``Flask``, ``FastAPI``, ``Django Ninja``: the kind of the route's owner, or the
+    module's imports."""
+    kind = (owner or {}).get("kind")
+    if kind in _OWNER_FRAMEWORKS:
+        return _OWNER_FRAMEWORKS[kind]
+    module = facts.get("framework")
+    return module if module in ("FastAPI", "Starlette") else "Flask"

@@ -1,0 +1,171 @@
+"""The Litestar and Starlette part of the inventory.
+
+Litestar: handlers reached from each application's ``route_handlers`` through routers
+and controllers, their paths joined, with the guards of every layer (application,
+router, controller, handler) and the authentication backend the application installs
+(minus its ``exclude`` paths and handlers with ``exclude_from_auth``). Handlers no
+application reaches are listed with their own guards.
+
+Starlette: each ``Route`` with the ``Mount`` prefixes above it; protected by
+``@requires(...)``, a body that checks ``request.user`` and turns the caller away, an
+authentication middleware on its ``Mount`` or on the application. Starlette's own
+``AuthenticationMiddleware`` only identifies the caller (an anonymous request passes),
+so it does not count by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import _authz_vocabulary as V
+from ._authz_exposure import Exposure, join
+from ._authz_repository import MAX_DEPTH, InventoryBase, Key, class_view
+
+#: Middleware that identifies the caller without rejecting anyone.
+_IDENTIFYING = frozenset({"AuthenticationMiddleware"})
+
+
+def _excluded(path: str, patterns: list[str]) -> bool:
+    """Whether a Litestar auth backend's ``exclude`` patterns match the path."""
+    for pattern in patterns:
+        try:
+            if re.search(pattern, path):
+                return True
+        except re.error:
+            continue
+    return False
+
+
+def _auth_middleware(names: list[str]) -> list[str]:
+    """Middleware whose name says it authenticates (not Starlette's identifying one)."""
+    return [n for n in names if n not in _IDENTIFYING and V.auth_name(n)]
+
+
+class _Layer:
+    """What a Litestar layer passes to the handlers below it."""
+
+    def __init__(self, prefix: str, guards: list[str], auth: tuple[str, list[str]] | None):
+        self.prefix = prefix
+        self.guards = guards
+        self.auth = auth  # (backend label, exclude patterns), or None
+
+    def below(self, path: str, guards: list[str]) -> _Layer:
+        return _Layer(
+            join(self.prefix, path) if (self.prefix or path) else "",
+            [*self.guards, *guards],
+            self.auth,
+        )
+
+
+class AsgiInventory(InventoryBase):
+    """Litestar and Starlette endpoints."""
+
+    # -- Litestar
+
+    def _litestar(self) -> None:
+        reached: set[tuple[str, str]] = set()
+        for path, app in self.repo.every("ls_apps"):
+            layer = _Layer("", list(app["guards"]), self._litestar_auth(path, app["auth"]))
+            for ref in app["handlers"]:
+                self._litestar_ref(path, ref, layer, reached, 0)
+        for path, facts in sorted(self.repo.data.items()):
+            for name, handler in facts.get("ls_handlers", {}).items():
+                if (path, name) not in reached:
+                    self._litestar_endpoints(path, name, handler, _Layer("", [], None))
+            for name, controller in facts.get("ls_controllers", {}).items():
+                if (path, name) not in reached:
+                    self._litestar_controller((path, name), controller, _Layer("", [], None))
+
+    def _litestar_auth(self, path: str, refs: list[str]) -> tuple[str, list[str]] | None:
+        """The authentication backend or middleware an application installs."""
+        for ref in refs:
+            key = self.repo.resolve(path, ref)
+            backend = self.repo.facts(key, "ls_auth")
+            if backend is not None:
+                return str(backend["label"]), list(backend["exclude"])
+            short = ref.rsplit(".", 1)[-1]
+            if V.auth_name(short):
+                return short, []
+        return None
+
+    def _litestar_ref(
+        self, path: str, ref: str, layer: _Layer, reached: set[tuple[str, str]], depth: int
+    ) -> None:
+        key = self.repo.resolve(path, ref)
+        if key is None or depth > MAX_DEPTH:
+            return
+        reached.add(key)
+        handler = self.repo.facts(key, "ls_handlers")
+        controller = self.repo.facts(key, "ls_controllers")
+        router = self.repo.facts(key, "ls_routers")
+        if handler is not None:
+            self._litestar_endpoints(key[0], key[1], handler, layer)
+        elif controller is not None:
+            self._litestar_controller(key, controller, layer)
+        elif router is not None:
+            below = layer.below(router["path"], router["guards"])
+            for child in router["handlers"]:
+                self._litestar_ref(key[0], child, below, reached, depth + 1)
+
+    def _litestar_controller(self, key: Key, controller: dict[str, Any], layer: _Layer) -> None:
+        below = layer.below(controller["path"], controller["guards"])
+        if controller.get("exclude_auth"):
+            below = _Layer(below.prefix, below.guards, None)
+        for name, handler in controller["handlers"].items():
+            self._litestar_endpoints(key[0], f"{key[1]}.{name}", handler, below)
+
+    def _litestar_endpoints(
+        self, file: str, name: str, handler: dict[str, Any], layer: _Layer
+    ) -> None:
+        here = layer.below("", handler["guards"])
+        for route in handler["paths"]:
+            full = join(here.prefix, route) if (here.prefix or route.strip("/")) else "/"
+            access = [f"guards: {g}" for g in here.guards]
+            if here.auth and not handler["exclude_auth"] and not _excluded(full, here.auth[1]):
+                access.append(here.auth[0])
+            for method in handler["methods"]:
+                self.add(Exposure(method, full, name, file, handler["line"], "Litestar", access))
+
+    # -- Starlette
+
+    def _starlette(self) -> None:
+        app_wide = _auth_middleware([m["name"] for _, m in self.repo.every("asgi_middleware")])
+        for path, route in self.repo.every("starlette_routes"):
+            mounted = _auth_middleware(route["middleware"])
+            self._starlette_route(path, route, [*mounted, *app_wide])
+
+    def _starlette_route(self, path: str, route: dict[str, Any], above: list[str]) -> None:
+        found = self.repo.class_by_name(path, route["endpoint"]) if route["endpoint"] else None
+        if found is not None:
+            view = class_view(self.repo, *found)
+            for verb, method in sorted(view.methods.items()):
+                if verb in V.HTTP_VERBS:
+                    access = [*view.auth, *method.get("auth", []), *above]
+                    exposure = Exposure(
+                        verb.upper(),
+                        route["path"] or "/",
+                        f"{found[0][1]}.{verb}",
+                        found[0][0],
+                        int(method["line"]),
+                        "Starlette",
+                        access,
+                    )
+                    self.add(exposure)
+            return
+        key = self.repo.resolve(path, route["endpoint"])
+        info = self.repo.facts(key, "functions")
+        file, name, line = (
+            (key[0], key[1], info.get("line"))
+            if key and info
+            else (path, route["endpoint"] or "?", route["line"])
+        )
+        access = [f"@{a}" for a in (info or {}).get("auth", [])]
+        if (info or {}).get("checks_caller"):
+            access.append("checks request.user")
+        for method in route["methods"] or ["GET"]:
+            self.add(
+                Exposure(
+                    method, route["path"] or "/", name, file, line, "Starlette", [*access, *above]
+                )
+            )
