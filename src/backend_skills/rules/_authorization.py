@@ -55,6 +55,21 @@ WRITE_OPEN = Rule(
     examples=(
         Example("python", _FLASK_OPEN, lines=(5,), path="app.py"),
         Example("python", _FLASK_SHUT, path="app.py"),
+        Example(
+            "python",
+            "from starlette.applications import Starlette\nfrom starlette.routing import Route\n\n"
+            "async def create_order(request):\n    ...\n\n"
+            "app = Starlette(routes=[Route('/orders', create_order, methods=['POST'])])\n",
+            lines=(4,),
+            path="app.py",
+        ),
+        Example(
+            "python",
+            "from litestar import Litestar, post\nfrom auth import is_authenticated\n\n"
+            "@post('/orders')\nasync def create_order() -> None:\n    ...\n\n"
+            "app = Litestar([create_order], guards=[is_authenticated])\n",
+            path="app.py",
+        ),
     ),
 )
 
@@ -116,6 +131,15 @@ _ROUTER_URLS = (
     "router = DefaultRouter()\nrouter.register('orders', Orders)\nurlpatterns = router.urls\n"
 )
 
+_NINJA = (
+    "from ninja import NinjaAPI\nfrom ninja.security import django_auth\n\n"
+    "api = NinjaAPI(auth=django_auth)\n\n"
+    "@api.post('/orders/import', auth={auth})\ndef import_orders(request):\n    return {{}}\n"
+)
+_NINJA_URLS = (
+    "from django.urls import path\nfrom api import api\nurlpatterns = [path('api/', api.urls)]\n"
+)
+
 OVERRIDE = Rule(
     id="BSSEC042",
     title="Method-level AllowAny overrides class-level protection",
@@ -148,6 +172,19 @@ OVERRIDE = Rule(
             _VIEWSET.format(perm="IsAuthenticated"),
             path="views.py",
             files={"urls.py": _ROUTER_URLS},
+        ),
+        Example(
+            "python",
+            _NINJA.format(auth="None"),
+            lines=(7,),
+            path="api.py",
+            files={"urls.py": _NINJA_URLS},
+        ),
+        Example(
+            "python",
+            _NINJA.format(auth="django_auth"),
+            path="api.py",
+            files={"urls.py": _NINJA_URLS},
         ),
     ),
 )

@@ -39,6 +39,10 @@ def decorator_auth(decorator: ast.expr) -> str | None:
             return None  # @jwt_required(optional=True)
     if name in _NOT_A_CHECK:
         return None
+    if name == "require" and isinstance(target(decorator), ast.Attribute):
+        # Flask-Principal: @admin_permission.require(http_exception=403)
+        owner = text(target(decorator)) or ""
+        return owner if V.auth_name(owner.rsplit(".", 2)[-2]) else None
     if V.auth_name(name) or name in _CHECKING:
         return text(target(decorator)) or name  # token_auth.login_required, not login_required
     return None

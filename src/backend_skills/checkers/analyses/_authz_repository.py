@@ -165,7 +165,7 @@ def class_view(repo: Repository, key: Key, info: dict[str, Any], depth: int = 0)
     for base in info.get("bases", []):
         short = base.rsplit(".", 1)[-1]
         view.bases.add(short)
-        if V.auth_name(short) and short.endswith("Mixin"):
+        if (V.auth_name(short) and short.endswith("Mixin")) or short in V.AUTH_MIXINS:
             view.auth.append(short)
         found = repo.class_by_name(key[0], base) if depth < MAX_DEPTH else None
         if found is not None and found[0] != key:
