@@ -442,3 +442,52 @@ def test_django_mixins_without_an_auth_word_protect(make_tree: TreeFactory, mixi
     report = security(root)
     assert endpoint(report, "POST", "/orders/").access_control == mixin
     assert not rules_at(report)
+
+
+def test_litestar_backend_installed_by_a_plugin_protects_handlers_it_adds(
+    make_tree: TreeFactory,
+) -> None:
+    root = make_tree(
+        {
+            "guards.py": """
+                from litestar.security.jwt import OAuth2PasswordBearerAuth
+
+                auth = OAuth2PasswordBearerAuth[dict](
+                    retrieve_user_handler=lambda token, conn: {},
+                    token_secret="x",
+                    token_url="/api/access/login",
+                    exclude=["^/health"],
+                )
+                """,
+            "plugin.py": """
+                from litestar.plugins import InitPluginProtocol
+
+                from controllers import Orders
+                from guards import auth
+
+                class ApplicationCore(InitPluginProtocol):
+                    def on_app_init(self, app_config):
+                        app_config.route_handlers.extend([Orders])
+                        return auth.on_app_init(app_config)
+                """,
+            "controllers.py": """
+                from litestar import delete, get
+                from litestar.controller import Controller
+
+                class Orders(Controller):
+                    path = "/api/orders"
+
+                    @delete("/{order_id:int}")
+                    async def remove(self, order_id: int) -> None: ...
+
+                    @delete("/{order_id:int}/purge", exclude_from_auth=True)
+                    async def purge(self, order_id: int) -> None: ...
+                """,
+        }
+    )
+    report = security(root)
+    removed = endpoint(report, "DELETE", "/api/orders/{order_id:int}")
+    assert removed.access_control == "OAuth2PasswordBearerAuth"
+    purge = endpoint(report, "DELETE", "/api/orders/{order_id:int}/purge")
+    assert purge.public
+    assert rules_at(report) == {("BSSEC040", "controllers.py", purge.line)}

@@ -64,18 +64,31 @@ class AsgiInventory(InventoryBase):
     # -- Litestar
 
     def _litestar(self) -> None:
+        installed = self._installed_auth()
         reached: set[tuple[str, str]] = set()
         for path, app in self.repo.every("ls_apps"):
-            layer = _Layer("", list(app["guards"]), self._litestar_auth(path, app["auth"]))
+            auth = self._litestar_auth(path, app["auth"]) or installed
+            layer = _Layer("", list(app["guards"]), auth)
             for ref in app["handlers"]:
                 self._litestar_ref(path, ref, layer, reached, 0)
+        # Handlers no application lists (a plugin adds them): the backend installed by
+        # ``auth.on_app_init(...)`` still applies.
+        unreached = _Layer("", [], installed)
         for path, facts in sorted(self.repo.data.items()):
             for name, handler in facts.get("ls_handlers", {}).items():
                 if (path, name) not in reached:
-                    self._litestar_endpoints(path, name, handler, _Layer("", [], None))
+                    self._litestar_endpoints(path, name, handler, unreached)
             for name, controller in facts.get("ls_controllers", {}).items():
                 if (path, name) not in reached:
-                    self._litestar_controller((path, name), controller, _Layer("", [], None))
+                    self._litestar_controller((path, name), controller, unreached)
+
+    def _installed_auth(self) -> tuple[str, list[str]] | None:
+        """A backend installed by ``backend.on_app_init(app_config)`` in a plugin."""
+        for path, ref in self.repo.every("ls_auth_installed"):
+            found = self._litestar_auth(path, [ref])
+            if found is not None:
+                return found
+        return None
 
     def _litestar_auth(self, path: str, refs: list[str]) -> tuple[str, list[str]] | None:
         """The authentication backend or middleware an application installs."""

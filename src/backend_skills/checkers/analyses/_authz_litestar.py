@@ -116,7 +116,13 @@ class LitestarFacts:
         return False
 
     def _litestar_app(self, call: ast.Call) -> None:
-        """``Litestar(route_handlers=[...], guards=[...], on_app_init=[...])``."""
+        """``Litestar(route_handlers=[...], guards=[...], on_app_init=[...])``, and
+        ``auth.on_app_init(app_config)`` called by a plugin."""
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "on_app_init" and call.args:
+            installed = text(call.func.value)
+            if installed:
+                self.facts.setdefault("ls_auth_installed", []).append(installed)
+            return
         if self._litestar_kind(call) != "Litestar":
             return
         self.facts.setdefault("ls_apps", []).append(
