@@ -144,8 +144,16 @@ class AsgiInventory(InventoryBase):
 
     def _starlette(self) -> None:
         app_wide = _auth_middleware([m["name"] for _, m in self.repo.every("asgi_middleware")])
+        mounts: dict[Key, dict[str, Any]] = {}
+        for path, mount in self.repo.every("starlette_mounts"):
+            key = self.repo.resolve(path, mount["ref"])
+            if key is not None:
+                mounts.setdefault(key, mount)
         for path, route in self.repo.every("starlette_routes"):
-            mounted = _auth_middleware(route["middleware"])
+            mount = mounts.get((path, route.get("list", "")), {"prefix": "", "middleware": []})
+            if mount["prefix"]:
+                route = {**route, "path": join(mount["prefix"], route["path"])}
+            mounted = _auth_middleware([*mount["middleware"], *route["middleware"]])
             self._starlette_route(path, route, [*mounted, *app_wide])
 
     def _starlette_route(self, path: str, route: dict[str, Any], above: list[str]) -> None:

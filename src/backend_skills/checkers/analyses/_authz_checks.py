@@ -34,7 +34,7 @@ def decorator_auth(decorator: ast.expr) -> str | None:
             return _method_decorator_auth(decorator)
         if name == "requires" and decorator.args:  # Starlette: @requires("authenticated")
             scopes = [s for arg in decorator.args[:1] for s in strings(arg)]
-            return f"requires({', '.join(scopes)})" if scopes else None
+            return f"requires({', '.join(scopes) or '...'})"
         if is_true(keyword(decorator, "optional")):
             return None  # @jwt_required(optional=True)
     if name in _NOT_A_CHECK:

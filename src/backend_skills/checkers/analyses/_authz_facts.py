@@ -24,6 +24,7 @@ from ._authz_checks import (
     decorator_names,
     depends,
     param_depends,
+    rejects,
     uses_session,
 )
 from ._authz_django import DjangoFacts
@@ -194,7 +195,8 @@ class FileFacts(DjangoFacts, FlaskFacts, LitestarFacts, StarletteFacts):
             "guard": node.name in self._guard_names and checks_auth(node),
         }
         if self.facts["framework"] == "Starlette" and handler:
-            info["checks_caller"] = checks_auth(node)  # if not request.user.is_authenticated
+            # if not request.user.is_authenticated: return ... (or an ownership check)
+            info["checks_caller"] = checks_auth(node) or (uses_session(node) and rejects(node))
         if route is not None and route.decorator is not None:
             self._decorated_route(node, route, info)
         elif not nested:

@@ -48,9 +48,12 @@ class StarletteFacts:
                 self._app_middleware(call.lineno, [last(call.args[0])])
             elif kind == "add_route" and call.args:
                 self._route(call, "", [], path_of=call.args[0], endpoint_at=1)
-        for value in lists.values():  # route lists no container of this module names
+        for name, value in lists.items():  # route lists no container of this module names
             if id(value) not in seen:
+                before = len(self.facts.get("starlette_routes", []))
                 self._routes(value, "", [], lists, seen)
+                for route in self.facts.get("starlette_routes", [])[before:]:
+                    route["list"] = name  # another module may mount it
 
     def _app_middleware(self, line: int, found: list[str]) -> None:
         for name in found:
@@ -76,9 +79,27 @@ class StarletteFacts:
             if kind == "Route":
                 self._route(element, prefix, middleware, path_of=_first(element), endpoint_at=1)
             elif kind == "Mount":
-                here = join(prefix, path_text(_first(element)) or "")
-                below = middleware + _middleware_names(keyword(element, "middleware"))
-                self._routes(keyword(element, "routes"), here, below, lists, seen)
+                self._starlette_mount(element, prefix, middleware, lists, seen)
+
+    def _starlette_mount(
+        self,
+        element: ast.Call,
+        prefix: str,
+        middleware: list[str],
+        lists: dict[str, ast.expr],
+        seen: set[int],
+    ) -> None:
+        """``Mount(path, routes=[...])``; a list from another module is joined in
+        ``reduce`` (``starlette_mounts``)."""
+        here = join(prefix, path_text(_first(element)) or "")
+        below = middleware + _middleware_names(keyword(element, "middleware"))
+        routes = keyword(element, "routes")
+        if isinstance(routes, ast.Name | ast.Attribute) and text(routes) not in lists:
+            self.facts.setdefault("starlette_mounts", []).append(
+                {"prefix": here, "ref": text(routes), "middleware": below}
+            )
+            return
+        self._routes(routes, here, below, lists, seen)
 
     def _route(
         self,

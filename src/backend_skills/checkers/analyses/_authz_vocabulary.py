@@ -40,6 +40,7 @@ AUTH_WORDS = frozenset(
         "superuser",
         "protected",
         "secured",
+        "privileged",
         "oauth",
         "oauth2",
         "bearer",
