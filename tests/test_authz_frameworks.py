@@ -491,3 +491,49 @@ def test_litestar_backend_installed_by_a_plugin_protects_handlers_it_adds(
     purge = endpoint(report, "DELETE", "/api/orders/{order_id:int}/purge")
     assert purge.public
     assert rules_at(report) == {("BSSEC040", "controllers.py", purge.line)}
+
+
+def test_django_before_1_10_patterns_and_dotted_string_views(make_tree: TreeFactory) -> None:
+    root = make_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/settings.py": 'ROOT_URLCONF = "shop.urls"\n',
+            "shop/urls.py": """
+                from django.conf.urls import include, patterns, url
+                from django.contrib import admin
+
+                urlpatterns = patterns(
+                    "",
+                    url(r"^orders/", include("shop.order_urls")),
+                    url(r"^$", "shop.views.list_orders"),
+                    url(r"^admin/", include(admin.site.urls)),
+                )
+                """,
+            "shop/order_urls.py": """
+                from django.conf.urls import patterns, url
+
+                urlpatterns = patterns(
+                    "shop.views",
+                    url(r"^create/$", "create_order"),
+                    url(r"^list/$", "list_orders"),
+                )
+                """,
+            "shop/views.py": """
+                from django.contrib.auth.decorators import login_required
+
+                def create_order(request):
+                    Order(data=request.POST).save()
+
+                @login_required
+                def list_orders(request):
+                    return render(request, "orders.html")
+                """,
+        }
+    )
+    report = security(root)
+    created = endpoint(report, "POST", "/orders/create/")
+    assert (created.file, created.public) == ("shop/views.py", True)
+    assert ("BSSEC040", "shop/views.py", created.line) in rules_at(report)
+    assert endpoint(report, "GET", "/orders/list/").access_control == "login_required"
+    assert endpoint(report, "GET", "/").handler == "list_orders"  # a full dotted path
+    assert endpoint(report, "ANY", "/admin/").access_control == "Django admin (staff login)"

@@ -10,6 +10,7 @@ from typing import Any
 from . import _authz_vocabulary as V
 from ._authz_ast import (
     argument,
+    elements,
     is_true,
     keyword,
     last,
@@ -275,18 +276,31 @@ class DjangoFacts:
         if isinstance(value, ast.Attribute) and value.attr == "urls":
             self._pattern(value.lineno, "", value, regex=False)
             return
-        for element in value.elts if isinstance(value, ast.List | ast.Tuple) else []:
+        if isinstance(value, ast.Call) and last(value.func) == "patterns" and value.args:
+            # Django < 1.10: patterns("app.views", url(r"^$", "index"), ...)
+            self._url_elements(value.args[1:], string(value.args[0]) or "")
+            return
+        self._url_elements(elements(value), "")
+
+    def _url_elements(self, items: list[ast.expr], view_prefix: str) -> None:
+        for element in items:
             if isinstance(element, ast.Starred):
                 self._urlpatterns(element.value)
             elif isinstance(element, ast.Call) and last(element.func) in ("path", "re_path", "url"):
-                self._path_call(element)
+                self._path_call(element, view_prefix)
 
-    def _path_call(self, element: ast.Call) -> None:
-        """``path(route, view)``, ``re_path(regex, view)`` or ``url(regex, view)``."""
+    def _path_call(self, element: ast.Call, view_prefix: str = "") -> None:
+        """``path(route, view)``, ``re_path(regex, view)`` or ``url(regex, view)``; a
+        view may be a dotted string (``"app.views.index"``, Django < 1.10)."""
         route = string(element.args[0]) if element.args else string(keyword(element, "route"))
         view = argument(element, 1, "view")
-        if view is not None:
-            self._pattern(element.lineno, route, view, regex=last(element.func) != "path")
+        regex = last(element.func) != "path"
+        dotted = string(view)
+        if dotted is not None:
+            target = f"{view_prefix}.{dotted}" if view_prefix else dotted
+            self._view_entry(element.lineno, route, ast.Name(id=target), regex, [], False)
+        elif view is not None:
+            self._pattern(element.lineno, route, view, regex=regex)
 
     def _pattern(self, line: int, route: str | None, view: ast.expr, *, regex: bool) -> None:
         wrappers: list[str] = []
@@ -340,6 +354,9 @@ class DjangoFacts:
     def _include(self, line: int, route: str | None, arg: ast.expr, regex: bool) -> None:
         if isinstance(arg, ast.Tuple) and arg.elts:
             arg = arg.elts[0]
+        if (text(arg) or "").endswith("site.urls"):  # include(admin.site.urls), Django < 2
+            self._view_entry(line, route, arg, regex, [], False)
+            return
         if isinstance(arg, ast.List | ast.Tuple):  # include([path(...), ...])
             before = len(self.facts["urlpatterns"])
             self._urlpatterns(arg)

@@ -164,7 +164,7 @@ class DjangoInventory(InventoryBase):
             else:
                 self._class_view(view, route, wrappers, csrf)
             return
-        key = self.repo.resolve(path, target)
+        key = self.repo.resolve(path, target) or self._dotted_view(path, target)
         info = self.repo.facts(key, "functions")
         if key is None or info is None:
             return
@@ -185,6 +185,13 @@ class DjangoInventory(InventoryBase):
             else:
                 self._django_default(exposure, bool(info.get("login_not_required")))
             self.add(exposure)
+
+    def _dotted_view(self, path: str, target: str) -> Key | None:
+        """A view named by a dotted string (``"app.views.index"``, Django < 1.10)."""
+        imports = self.repo.data.get(path, {}).get("imports", {})
+        if "." not in target or target.split(".", 1)[0] in imports:
+            return None
+        return self.repo.resolve_dotted(target)
 
     def _django_default(self, exposure: Exposure, opted_out: bool) -> None:
         if self.login_middleware and not exposure.access:
