@@ -42,6 +42,14 @@ def _auth_middleware(names: list[str]) -> list[str]:
     return [n for n in names if n not in _IDENTIFYING and V.auth_name(n)]
 
 
+def _function_access(info: dict[str, Any]) -> list[str]:
+    """A Starlette endpoint function's own protection."""
+    access = [f"@{a}" for a in info.get("auth", [])]
+    if info.get("checks_caller"):
+        access.append("checks request.user")
+    return access
+
+
 class _Layer:
     """What a Litestar layer passes to the handlers below it."""
 
@@ -159,34 +167,30 @@ class AsgiInventory(InventoryBase):
     def _starlette_route(self, path: str, route: dict[str, Any], above: list[str]) -> None:
         found = self.repo.class_by_name(path, route["endpoint"]) if route["endpoint"] else None
         if found is not None:
-            view = class_view(self.repo, *found)
-            for verb, method in sorted(view.methods.items()):
-                if verb in V.HTTP_VERBS:
-                    access = [*view.auth, *method.get("auth", []), *above]
-                    exposure = Exposure(
-                        verb.upper(),
-                        route["path"] or "/",
-                        f"{found[0][1]}.{verb}",
-                        found[0][0],
-                        int(method["line"]),
-                        "Starlette",
-                        access,
-                    )
-                    self.add(exposure)
+            self._starlette_endpoint_class(found, route["path"] or "/", above)
             return
         key = self.repo.resolve(path, route["endpoint"])
         info = self.repo.facts(key, "functions")
-        file, name, line = (
-            (key[0], key[1], info.get("line"))
-            if key and info
-            else (path, route["endpoint"] or "?", route["line"])
-        )
-        access = [f"@{a}" for a in (info or {}).get("auth", [])]
-        if (info or {}).get("checks_caller"):
-            access.append("checks request.user")
+        if key is None or info is None:  # an endpoint we cannot read: listed at the route
+            key, info = (path, route["endpoint"] or "?"), {"line": route["line"]}
+        access = _function_access(info)
         for method in route["methods"] or ["GET"]:
+            where = (key[0], info.get("line"))
             self.add(
                 Exposure(
-                    method, route["path"] or "/", name, file, line, "Starlette", [*access, *above]
+                    method, route["path"] or "/", key[1], *where, "Starlette", [*access, *above]
                 )
             )
+
+    def _starlette_endpoint_class(
+        self, found: tuple[Key, dict[str, Any]], route: str, above: list[str]
+    ) -> None:
+        """An ``HTTPEndpoint`` subclass: one endpoint per verb method."""
+        view = class_view(self.repo, *found)
+        for verb, method in sorted(view.methods.items()):
+            if verb not in V.HTTP_VERBS:
+                continue
+            access = [*view.auth, *method.get("auth", []), *above]
+            handler = f"{found[0][1]}.{verb}"
+            line = int(method["line"])
+            self.add(Exposure(verb.upper(), route, handler, found[0][0], line, "Starlette", access))

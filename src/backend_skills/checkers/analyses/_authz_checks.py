@@ -26,23 +26,42 @@ def _method_decorator_auth(decorator: ast.Call) -> str | None:
     return next((a for a in (decorator_auth(c) for c in candidates) if a), None)
 
 
+_UNSET = "\0"
+
+
+def _requires(decorator: ast.Call) -> str:
+    """Starlette's ``@requires("authenticated")`` -> ``requires(authenticated)``."""
+    scopes = [s for arg in decorator.args[:1] for s in strings(arg)]
+    return f"requires({', '.join(scopes) or '...'})"
+
+
+def _call_auth(decorator: ast.Call, name: str) -> str | None:
+    """What a called decorator decides by its arguments (``_UNSET``: nothing)."""
+    if name == "method_decorator":
+        return _method_decorator_auth(decorator)
+    if name == "requires" and decorator.args:
+        return _requires(decorator)
+    if is_true(keyword(decorator, "optional")):
+        return None  # @jwt_required(optional=True)
+    return _UNSET
+
+
+def _permission_require(decorator: ast.expr) -> str | None:
+    """Flask-Principal: ``@admin_permission.require(http_exception=403)``."""
+    owner = text(target(decorator)) or ""
+    return owner if V.auth_name(owner.rsplit(".", 2)[-2]) else None
+
+
 def decorator_auth(decorator: ast.expr) -> str | None:
     """Access control a decorator applies (``@login_required`` -> ``login_required``)."""
     name = last(target(decorator))
-    if isinstance(decorator, ast.Call):
-        if name == "method_decorator":
-            return _method_decorator_auth(decorator)
-        if name == "requires" and decorator.args:  # Starlette: @requires("authenticated")
-            scopes = [s for arg in decorator.args[:1] for s in strings(arg)]
-            return f"requires({', '.join(scopes) or '...'})"
-        if is_true(keyword(decorator, "optional")):
-            return None  # @jwt_required(optional=True)
+    decided = _call_auth(decorator, name) if isinstance(decorator, ast.Call) else _UNSET
+    if decided != _UNSET:
+        return decided
     if name in _NOT_A_CHECK:
         return None
     if name == "require" and isinstance(target(decorator), ast.Attribute):
-        # Flask-Principal: @admin_permission.require(http_exception=403)
-        owner = text(target(decorator)) or ""
-        return owner if V.auth_name(owner.rsplit(".", 2)[-2]) else None
+        return _permission_require(decorator)
     if V.auth_name(name) or name in _CHECKING:
         return text(target(decorator)) or name  # token_auth.login_required, not login_required
     return None

@@ -166,8 +166,12 @@ class DjangoInventory(InventoryBase):
             return
         key = self.repo.resolve(path, target) or self._dotted_view(path, target)
         info = self.repo.facts(key, "functions")
-        if key is None or info is None:
-            return
+        if key is not None and info is not None:
+            self._function_view(key, info, route, wrappers, csrf)
+
+    def _function_view(
+        self, key: Key, info: dict[str, Any], route: str, wrappers: list[str], csrf: bool
+    ) -> None:
         for method in info.get("methods") or ["ANY"]:
             exposure = Exposure(
                 method,

@@ -179,13 +179,8 @@ class FileFacts(DjangoFacts, FlaskFacts, LitestarFacts, StarletteFacts):
 
     # -- functions: routes, Django views, guards, dependency functions
 
-    def _function(self, node: FunctionNode, *, nested: bool = False) -> None:
-        if self._litestar_handler(node):
-            return
-        route = route_of(node, self.imports)
-        self._decorator_guards(node)
-        params = [*node.args.posonlyargs, *node.args.args]
-        handler = route is not None or (bool(params) and params[0].arg == "request")
+    def _function_info(self, node: FunctionNode, handler: bool) -> dict[str, Any]:
+        """What every function's facts hold (a handler, a guard, a dependency)."""
         info: dict[str, Any] = {
             "line": node.lineno,
             "auth": applied_auth(node.decorator_list),
@@ -197,6 +192,16 @@ class FileFacts(DjangoFacts, FlaskFacts, LitestarFacts, StarletteFacts):
         if self.facts["framework"] == "Starlette" and handler:
             # if not request.user.is_authenticated: return ... (or an ownership check)
             info["checks_caller"] = checks_auth(node) or (uses_session(node) and rejects(node))
+        return info
+
+    def _function(self, node: FunctionNode, *, nested: bool = False) -> None:
+        if self._litestar_handler(node):
+            return
+        route = route_of(node, self.imports)
+        self._decorator_guards(node)
+        params = [*node.args.posonlyargs, *node.args.args]
+        handler = route is not None or (bool(params) and params[0].arg == "request")
+        info = self._function_info(node, handler)
         if route is not None and route.decorator is not None:
             self._decorated_route(node, route, info)
         elif not nested:

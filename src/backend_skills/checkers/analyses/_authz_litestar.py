@@ -35,9 +35,13 @@ def _handler_methods(verb: str, decorator: ast.expr) -> list[str]:
 
 def _excluded_from_auth(decorator: ast.Call) -> bool:
     """``exclude_from_auth=True`` or ``opt={"exclude_from_auth": True}``."""
-    if is_true(keyword(decorator, "exclude_from_auth")):
-        return True
-    opt = keyword(decorator, "opt")
+    return is_true(keyword(decorator, "exclude_from_auth")) or _opt_excludes(
+        keyword(decorator, "opt")
+    )
+
+
+def _opt_excludes(opt: ast.AST | None) -> bool:
+    """``{"exclude_from_auth": True}``."""
     if not isinstance(opt, ast.Dict):
         return False
     return any(
@@ -54,15 +58,24 @@ def handler_of(node: FunctionNode, imports: Imports) -> dict[str, Any] | None:
         verb = resolved.rsplit(".", 1)[-1]
         if not resolved.startswith("litestar.") or verb not in _HANDLER_DECORATORS:
             continue
-        call = decorator if isinstance(decorator, ast.Call) else None
-        return {
-            "line": node.lineno,
-            "methods": _handler_methods(verb, decorator),
-            "paths": (strings(argument(call, 0, "path")) if call else []) or ["/"],
-            "guards": (names(keyword(call, "guards")) if call else None) or [],
-            "exclude_auth": bool(call and _excluded_from_auth(call)),
-        }
+        return _handler(node, verb, decorator)
     return None
+
+
+def _handler(node: FunctionNode, verb: str, decorator: ast.expr) -> dict[str, Any]:
+    """The facts of one handler decorator (``@post("/orders", guards=[...])``)."""
+    info: dict[str, Any] = {
+        "line": node.lineno,
+        "methods": _handler_methods(verb, decorator),
+        "paths": ["/"],
+        "guards": [],
+        "exclude_auth": False,
+    }
+    if isinstance(decorator, ast.Call):
+        info["paths"] = strings(argument(decorator, 0, "path")) or ["/"]
+        info["guards"] = names(keyword(decorator, "guards")) or []
+        info["exclude_auth"] = _excluded_from_auth(decorator)
+    return info
 
 
 def _auth_refs(call: ast.Call) -> list[str]:
@@ -164,11 +177,8 @@ def _controller_attribute(info: dict[str, Any], stmt: ast.Assign | ast.AnnAssign
         info["path"] = string(stmt.value) or ""
     elif name == "guards":
         info["guards"] = names(stmt.value) or []
-    elif name == "opt" and isinstance(stmt.value, ast.Dict):
-        info["exclude_auth"] = any(
-            string(k) == "exclude_from_auth" and is_true(v)
-            for k, v in zip(stmt.value.keys, stmt.value.values, strict=True)
-        )
+    elif name == "opt":
+        info["exclude_auth"] = _opt_excludes(stmt.value)
 
 
 def _handler_refs(node: ast.AST | None) -> list[str]:

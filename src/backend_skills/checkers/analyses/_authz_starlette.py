@@ -38,22 +38,27 @@ class StarletteFacts:
         lists = _module_lists(self.tree)
         seen: set[int] = set()
         for call in calls:
-            kind = last(call.func)
-            if kind == "Router":
-                self._routes(keyword(call, "routes") or _first(call), "", [], lists, seen)
-            if kind == "Starlette":
-                self._routes(keyword(call, "routes"), "", [], lists, seen)
-                self._app_middleware(call.lineno, _middleware_names(keyword(call, "middleware")))
-            elif kind == "add_middleware" and call.args:
-                self._app_middleware(call.lineno, [last(call.args[0])])
-            elif kind == "add_route" and call.args:
-                self._route(call, "", [], path_of=call.args[0], endpoint_at=1)
+            self._starlette_call(call, lists, seen)
         for name, value in lists.items():  # route lists no container of this module names
             if id(value) not in seen:
                 before = len(self.facts.get("starlette_routes", []))
                 self._routes(value, "", [], lists, seen)
                 for route in self.facts.get("starlette_routes", [])[before:]:
                     route["list"] = name  # another module may mount it
+
+    def _starlette_call(self, call: ast.Call, lists: dict[str, ast.expr], seen: set[int]) -> None:
+        """``Starlette(routes=..., middleware=...)``, ``Router(routes)``,
+        ``app.add_middleware(X)``, ``app.add_route(path, endpoint)``."""
+        kind = last(call.func)
+        if kind == "Router":
+            self._routes(keyword(call, "routes") or _first(call), "", [], lists, seen)
+        elif kind == "Starlette":
+            self._routes(keyword(call, "routes"), "", [], lists, seen)
+            self._app_middleware(call.lineno, _middleware_names(keyword(call, "middleware")))
+        elif kind == "add_middleware" and call.args:
+            self._app_middleware(call.lineno, [last(call.args[0])])
+        elif kind == "add_route" and call.args:
+            self._route(call, "", [], path_of=call.args[0], endpoint_at=1)
 
     def _app_middleware(self, line: int, found: list[str]) -> None:
         for name in found:
