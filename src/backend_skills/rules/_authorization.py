@@ -20,14 +20,45 @@ _OTHER_LANGUAGES = (
     " Spring, gin and the others listed in docs/security.md)."
 )
 
-_FLASK_OPEN = (
-    "from flask import Flask\napp = Flask(__name__)\n\n"
-    "@app.post('/orders')\ndef create_order():\n    return {}\n"
-)
-_FLASK_SHUT = (
-    "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n\n"
-    "@app.post('/orders')\n@login_required\ndef create_order():\n    return {}\n"
-)
+_FLASK_OPEN = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.post("/orders")
+def create_order():
+    return {}
+"""
+_FLASK_SHUT = """from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.post("/orders")
+@login_required
+def create_order():
+    return {}
+"""
+_STARLETTE_OPEN = """from starlette.applications import Starlette
+from starlette.routing import Route
+
+
+async def create_order(request): ...
+
+
+app = Starlette(routes=[Route("/orders", create_order, methods=["POST"])])
+"""
+_LITESTAR_SHUT = """from litestar import Litestar, post
+from auth import is_authenticated
+
+
+@post("/orders")
+async def create_order() -> None: ...
+
+
+app = Litestar([create_order], guards=[is_authenticated])
+"""
 
 WRITE_OPEN = Rule(
     id="BSSEC040",
@@ -53,31 +84,30 @@ WRITE_OPEN = Rule(
         "@requires('authenticated') (Starlette), guards=[...] (Litestar), auth=... (Django Ninja)."
     ),
     examples=(
-        Example("python", _FLASK_OPEN, lines=(5,), path="app.py"),
+        Example("python", _FLASK_OPEN, lines=(7,), path="app.py"),
         Example("python", _FLASK_SHUT, path="app.py"),
-        Example(
-            "python",
-            "from starlette.applications import Starlette\nfrom starlette.routing import Route\n\n"
-            "async def create_order(request):\n    ...\n\n"
-            "app = Starlette(routes=[Route('/orders', create_order, methods=['POST'])])\n",
-            lines=(4,),
-            path="app.py",
-        ),
-        Example(
-            "python",
-            "from litestar import Litestar, post\nfrom auth import is_authenticated\n\n"
-            "@post('/orders')\nasync def create_order() -> None:\n    ...\n\n"
-            "app = Litestar([create_order], guards=[is_authenticated])\n",
-            path="app.py",
-        ),
+        Example("python", _STARLETTE_OPEN, lines=(5,), path="app.py"),
+        Example("python", _LITESTAR_SHUT, path="app.py"),
     ),
 )
 
-_DRF_URLS = (
-    "from django.urls import path\nfrom views import Orders\n"
-    "urlpatterns = [path('orders/', Orders.as_view())]\n"
-)
-_DRF_VIEWS = "from rest_framework.generics import ListCreateAPIView\n\nclass Orders(ListCreateAPIView):\n    pass\n"
+_DRF_URLS = """from django.urls import path
+from views import Orders
+
+urlpatterns = [path("orders/", Orders.as_view())]
+"""
+_DRF_VIEWS = """from rest_framework.generics import ListCreateAPIView
+
+
+class Orders(ListCreateAPIView):
+    pass
+"""
+
+_DRF_PROTECTED = """INSTALLED_APPS = ["rest_framework"]
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+"""
 
 DRF_ALLOW_ANY = Rule(
     id="BSSEC041",
@@ -104,41 +134,54 @@ DRF_ALLOW_ANY = Rule(
     examples=(
         Example(
             "python",
-            "INSTALLED_APPS = ['rest_framework']\n",
+            'INSTALLED_APPS = ["rest_framework"]\n',
             lines=(1,),
             path="settings.py",
             files={"urls.py": _DRF_URLS, "views.py": _DRF_VIEWS},
         ),
         Example(
             "python",
-            "INSTALLED_APPS = ['rest_framework']\nREST_FRAMEWORK = {\n"
-            "    'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated'],\n}\n",
+            _DRF_PROTECTED,
             path="settings.py",
             files={"urls.py": _DRF_URLS, "views.py": _DRF_VIEWS},
         ),
     ),
 )
 
-_VIEWSET = (
-    "from rest_framework import viewsets\nfrom rest_framework.decorators import action\n"
-    "from rest_framework.permissions import AllowAny, IsAuthenticated\n\n"
-    "class Orders(viewsets.ModelViewSet):\n    permission_classes = [IsAuthenticated]\n\n"
-    "    @action(detail=True, methods=['post'], permission_classes=[{perm}])\n"
-    "    def refund(self, request, pk=None):\n        return None\n"
-)
-_ROUTER_URLS = (
-    "from rest_framework.routers import DefaultRouter\nfrom views import Orders\n"
-    "router = DefaultRouter()\nrouter.register('orders', Orders)\nurlpatterns = router.urls\n"
-)
+_VIEWSET = """from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
-_NINJA = (
-    "from ninja import NinjaAPI\nfrom ninja.security import django_auth\n\n"
-    "api = NinjaAPI(auth=django_auth)\n\n"
-    "@api.post('/orders/import', auth={auth})\ndef import_orders(request):\n    return {{}}\n"
-)
-_NINJA_URLS = (
-    "from django.urls import path\nfrom api import api\nurlpatterns = [path('api/', api.urls)]\n"
-)
+
+class Orders(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticated]
+
+    @action(detail=True, methods=["post"], permission_classes=[{perm}])
+    def refund(self, request, pk=None):
+        return None
+"""
+_ROUTER_URLS = """from rest_framework.routers import DefaultRouter
+from views import Orders
+
+router = DefaultRouter()
+router.register("orders", Orders)
+urlpatterns = router.urls
+"""
+_NINJA = """from ninja import NinjaAPI
+from ninja.security import django_auth
+
+api = NinjaAPI(auth=django_auth)
+
+
+@api.post("/orders/import", auth={auth})
+def import_orders(request):
+    return {{}}
+"""
+_NINJA_URLS = """from django.urls import path
+from api import api
+
+urlpatterns = [path("api/", api.urls)]
+"""
 
 OVERRIDE = Rule(
     id="BSSEC042",
@@ -163,7 +206,7 @@ OVERRIDE = Rule(
         Example(
             "python",
             _VIEWSET.format(perm="AllowAny"),
-            lines=(9,),
+            lines=(10,),
             path="views.py",
             files={"urls.py": _ROUTER_URLS},
         ),
@@ -176,7 +219,7 @@ OVERRIDE = Rule(
         Example(
             "python",
             _NINJA.format(auth="None"),
-            lines=(7,),
+            lines=(8,),
             path="api.py",
             files={"urls.py": _NINJA_URLS},
         ),
@@ -188,6 +231,32 @@ OVERRIDE = Rule(
         ),
     ),
 )
+
+_ADMIN_OPEN = """from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+def users():
+    return []
+"""
+_ADMIN_GUARDED = """from flask import Blueprint, abort
+from flask_login import current_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def guard():
+    if not current_user.is_authenticated:
+        abort(401)
+
+
+@bp.get("/users")
+def users():
+    return []
+"""
 
 SENSITIVE_OPEN = Rule(
     id="BSSEC043",
@@ -207,35 +276,26 @@ SENSITIVE_OPEN = Rule(
     ),
     fix="Require an authenticated staff or admin user on the whole admin area (a guard on the blueprint or router, a mixin or a permission class), and keep debug routes out of production builds.",
     examples=(
-        Example(
-            "python",
-            "from flask import Blueprint\nbp = Blueprint('admin', __name__, url_prefix='/admin')\n\n"
-            "@bp.get('/users')\ndef users():\n    return []\n",
-            lines=(5,),
-            path="admin.py",
-        ),
-        Example(
-            "python",
-            "from flask import Blueprint, abort\nfrom flask_login import current_user\n"
-            "bp = Blueprint('admin', __name__, url_prefix='/admin')\n\n"
-            "@bp.before_request\ndef guard():\n    if not current_user.is_authenticated:\n"
-            "        abort(401)\n\n@bp.get('/users')\ndef users():\n    return []\n",
-            path="admin.py",
-        ),
+        Example("python", _ADMIN_OPEN, lines=(7,), path="admin.py"),
+        Example("python", _ADMIN_GUARDED, path="admin.py"),
     ),
 )
 
-_CSRF = (
-    "from django.contrib.auth.decorators import login_required\n"
-    "from django.views.decorators.csrf import csrf_exempt\n"
-    "from django.views.decorators.http import require_POST\n\n"
-    "{decorator}@login_required\n@require_POST\ndef transfer(request):\n"
-    "    request.user.account.pay(request.POST['to'])\n"
-)
-_CSRF_URLS = (
-    "from django.urls import path\nfrom views import transfer\n"
-    "urlpatterns = [path('transfer/', transfer)]\n"
-)
+_CSRF = """from django.contrib.auth.decorators import login_required
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+
+{decorator}@login_required
+@require_POST
+def transfer(request):
+    request.user.account.pay(request.POST["to"])
+"""
+_CSRF_URLS = """from django.urls import path
+from views import transfer
+
+urlpatterns = [path("transfer/", transfer)]
+"""
 
 CSRF_OFF = Rule(
     id="BSSEC044",
@@ -260,7 +320,7 @@ CSRF_OFF = Rule(
         Example(
             "python",
             _CSRF.format(decorator="@csrf_exempt\n"),
-            lines=(8,),
+            lines=(9,),
             path="views.py",
             files={"urls.py": _CSRF_URLS},
         ),
