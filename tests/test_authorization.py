@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from backend_skills import Report, score
-from backend_skills.checkers.analyses._authz_rules import RULES, AuthzRule
 from backend_skills.core.checker import RenderOptions
 from backend_skills.reporters import markdown as markdown_reporter
 from backend_skills.reporters import text as text_reporter
+from backend_skills.rules import RULES, Rule
 
 from .conftest import TreeFactory, write_tree
 
@@ -151,8 +151,8 @@ def test_drf_with_a_default_permission_keeps_authorization_points(make_tree: Tre
 
 def test_drf_action_opting_out_of_class_protection_is_reported(make_tree: TreeFactory) -> None:
     rule = RULES["BSSEC042"]
-    firing = next(e for e in rule.examples if e.fires)
-    root = make_tree(dict(firing.files))
+    firing = rule.firing[0]  # the DRF one
+    root = make_tree({**firing.files, firing.path: firing.code})
     report = security(root)
     line = line_of(root, "views.py", "def refund")
     assert ("BSSEC042", "views.py", line) in rules_at(report)
@@ -452,18 +452,34 @@ def test_django_views_mixins_decorators_and_csrf(make_tree: TreeFactory) -> None
 # --------------------------------------------------------------------------- registry and report
 
 
-@pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
-def test_every_rule_example(rule: AuthzRule, tmp_path: Path) -> None:
-    assert rule.title
-    assert rule.rationale
-    assert rule.fix
-    assert rule.cwe
-    assert any(e.fires for e in rule.examples)
-    assert any(not e.fires for e in rule.examples)
-    for index, example in enumerate(rule.examples):
-        root = write_tree(tmp_path / f"ex{index}", dict(example.files))
-        fired = any(f.rule == rule.id for f in security(root).findings)
-        assert fired is example.fires, (rule.id, index)
+AUTHZ_RULES = [r for r in RULES.values() if r.criterion == CRITERION]
+
+
+def test_the_authorization_rules_are_declared_in_the_registry() -> None:
+    """Their examples run through the pipeline in test_rules_registry.py."""
+    assert [r.id for r in AUTHZ_RULES] == [f"BSSEC04{n}" for n in range(5)]
+    for rule in AUTHZ_RULES:
+        assert (rule.skill, rule.checker, rule.languages) == ("security", "python_ast", ("python",))
+        assert rule.cwe
+        assert rule.firing
+        assert rule.quiet
+
+
+@pytest.mark.parametrize("rule", AUTHZ_RULES, ids=[r.id for r in AUTHZ_RULES])
+def test_findings_take_severity_confidence_and_cwe_from_the_registry(
+    rule: Rule, tmp_path: Path
+) -> None:
+    firing = rule.firing[0]
+    root = write_tree(tmp_path, {**firing.files, firing.path: firing.code})
+    found = [f for f in security(root).findings if f.rule == rule.id]
+    assert [(f.path, f.line) for f in found] == [(firing.path, n) for n in firing.lines]
+    for finding in found:
+        assert (finding.severity, finding.confidence, finding.cwe) == (
+            rule.severity,
+            rule.confidence,
+            rule.cwe,
+        )
+        assert finding.help_uri == rule.help_uri
 
 
 def test_no_endpoints_is_not_applicable(make_tree: TreeFactory) -> None:

@@ -19,6 +19,7 @@ every finding of a rule reaches the report from here:
 from __future__ import annotations
 
 from . import (
+    _authorization,
     _collaboration,
     _nosql,
     _nosql_keyvalue,
@@ -44,6 +45,7 @@ _ALL: tuple[Rule, ...] = tuple(
         _server_side,
         _scalability,
         _python_security,
+        _authorization,
         _python_database,
         _python_server_side,
         _python_scalability,

@@ -3,6 +3,7 @@ classes and the methods they answer, and routes that are public by design."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -35,9 +36,11 @@ AUTH_WORDS = frozenset(
         "roles",
         "admin",
         "staff",
+        "staffuser",
         "superuser",
         "protected",
         "secured",
+        "privileged",
         "oauth",
         "oauth2",
         "bearer",
@@ -73,11 +76,18 @@ NOT_AUTH_WORDS = frozenset(
 
 def auth_name(name: str, vocabulary: frozenset[str] = AUTH_WORDS) -> bool:
     """Whether a decorator, mixin or dependency name says it checks access."""
-    found = set(words(name))
-    if name.endswith(("api_key", "ApiKey")):
-        found.add("apikey")
+    split = words(name)
+    found = set(split)
+    if name.endswith(("api_key", "ApiKey")) or any(
+        a == "api" and b == "key" for a, b in itertools.pairwise(split)
+    ):
+        found.add("apikey")  # APIKeyHeader, api_key_header, require_api_key
     return bool(found & vocabulary) and not found & NOT_AUTH_WORDS
 
+
+#: Mixins that check the caller although their name holds no access-control word
+#: (Django's ``UserPassesTestMixin``, django-braces' ``GroupRequiredMixin``).
+AUTH_MIXINS = frozenset({"UserPassesTestMixin", "GroupRequiredMixin"})
 
 #: DRF permission classes that allow everyone.
 ALLOW_ANY = frozenset({"AllowAny"})

@@ -28,16 +28,17 @@ from backend_skills.core.models import (
     Role,
     Severity,
 )
+from backend_skills.rules import get as rule_of
 
 from . import Analysis, Visit
 from ._authz_facts import scan
 from ._authz_resolve import Exposure, Repository, inventory
-from ._authz_rules import CRITERION, RULES, AuthzRule
 
 PROTECTED_SHARE = "security.protected_endpoint_share"
 ENDPOINT_COUNT = "security.endpoints"
 OPEN_WRITES = "security.open_write_endpoints"
 SKILL = "security"
+CRITERION = "security.authorization"
 AUTHORIZATION_METRICS = (PROTECTED_SHARE, ENDPOINT_COUNT, OPEN_WRITES)
 #: What a protected endpoint with CSRF checks off counts for in the protected share.
 CSRF_EXPOSED_CREDIT = 0.5
@@ -48,14 +49,17 @@ def _anchor(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def _finding(rule: AuthzRule, exposure: Exposure, message: str, checker: str) -> Finding:
+def _finding(rule_id: str, exposure: Exposure, message: str, checker: str) -> Finding:
+    """A finding of one of the rules ``BSSEC040``-``BSSEC044`` (declared in
+    :mod:`backend_skills.rules._authorization`) about one endpoint."""
+    rule = rule_of(rule_id)
     return Finding(
         checker=checker,
         rule=rule.id,
-        skill=SKILL,
-        criterion=CRITERION,
+        skill=rule.skill,
+        criterion=rule.criterion,
         severity=rule.severity,
-        confidence=Confidence.MEDIUM,
+        confidence=rule.confidence,
         message=message,
         path=exposure.file,
         line=exposure.line,
@@ -92,7 +96,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         if csrf_exposed(exposure):
             findings.append(
                 _finding(
-                    RULES["BSSEC044"],
+                    "BSSEC044",
                     exposure,
                     f"{_where(exposure)} is CSRF-exempt"
                     f" ({exposure.csrf_evidence or 'csrf_exempt'}) but authenticated by the"
@@ -108,7 +112,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         if sensitive is not None:
             findings.append(
                 _finding(
-                    RULES["BSSEC043"],
+                    "BSSEC043",
                     exposure,
                     f"{sensitive} route {_where(exposure)} is public ({evidence})",
                     checker,
@@ -117,7 +121,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         elif exposure.override:
             findings.append(
                 _finding(
-                    RULES["BSSEC042"],
+                    "BSSEC042",
                     exposure,
                     f"write endpoint {_where(exposure)}: {exposure.override}",
                     checker,
@@ -126,7 +130,7 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         else:
             findings.append(
                 _finding(
-                    RULES["BSSEC040"],
+                    "BSSEC040",
                     exposure,
                     f"write endpoint {_where(exposure)} has no access control ({evidence})",
                     checker,
@@ -135,38 +139,41 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
     return findings
 
 
+def _drf_default_where(repo: Repository, first: Exposure) -> tuple[str, int | None, str]:
+    """Where DRF's default is left open (the setting, INSTALLED_APPS or the first
+    endpoint relying on it) and what is wrong there."""
+    drf = repo.settings.get("drf")
+    if drf is not None:
+        what = (
+            "REST_FRAMEWORK sets DEFAULT_PERMISSION_CLASSES to AllowAny"
+            if drf.get("permissions")
+            else "REST_FRAMEWORK has no DEFAULT_PERMISSION_CLASSES"
+        )
+        return drf["file"], drf["line"], what
+    installed = repo.settings.get("drf_installed")
+    if installed is not None:
+        return installed[0], installed[1], "no REST_FRAMEWORK setting"
+    return first.file, first.line, "no REST_FRAMEWORK setting found"
+
+
 def _drf_default_finding(
     exposures: Sequence[Exposure], repo: Repository, checker: str
 ) -> list[Finding]:
     relying = [e for e in exposures if e.drf_default and e.write and needs_control(e)]
     if not relying:
         return []
-    drf = repo.settings.get("drf")
-    installed = repo.settings.get("drf_installed")
-    if drf is not None:
-        path, line = drf["file"], drf["line"]
-        what = (
-            "REST_FRAMEWORK sets DEFAULT_PERMISSION_CLASSES to AllowAny"
-            if drf.get("permissions")
-            else "REST_FRAMEWORK has no DEFAULT_PERMISSION_CLASSES"
-        )
-    elif installed is not None:
-        path, line = installed
-        what = "no REST_FRAMEWORK setting"
-    else:
-        path, line = relying[0].file, relying[0].line
-        what = "no REST_FRAMEWORK setting found"
-    rule = RULES["BSSEC041"]
+    path, line, what = _drf_default_where(repo, relying[0])
+    rule = rule_of("BSSEC041")
     shown = ", ".join(f"{e.method} {e.path}" for e in relying[:3])
     more = f" and {len(relying) - 3} more" if len(relying) > 3 else ""
     return [
         Finding(
             checker=checker,
             rule=rule.id,
-            skill=SKILL,
-            criterion=CRITERION,
+            skill=rule.skill,
+            criterion=rule.criterion,
             severity=rule.severity,
-            confidence=Confidence.HIGH,
+            confidence=rule.confidence,
             message=(
                 f"{what}: Django REST framework allows anyone (AllowAny) and"
                 f" {len(relying)} write endpoint(s) rely on it ({shown}{more})"
@@ -193,33 +200,45 @@ def to_endpoint(exposure: Exposure) -> Endpoint:
     )
 
 
+def open_write_count(exposures: Iterable[Exposure]) -> int:
+    """Write endpoints that need access control and have none."""
+    return sum(1 for e in exposures if e.write and e.public and needs_control(e))
+
+
+def _protected(needing: Sequence[Exposure]) -> float:
+    """How many of the endpoints that need access control have it. An endpoint that
+    checks the caller but lets any site send the request with the user's session (CSRF
+    off) is half protected."""
+    return sum((CSRF_EXPOSED_CREDIT if csrf_exposed(e) else 1.0) for e in needing if not e.public)
+
+
 def authorization_metrics(exposures: Sequence[Exposure], language: str) -> list[Metric]:
     """The protected share of the endpoints that need access control, and counts."""
     needing = [e for e in exposures if needs_control(e)]
-    # An endpoint that checks the caller but lets any site send the request with the
-    # user's session (CSRF off) is half protected.
-    protected = sum(
-        (CSRF_EXPOSED_CREDIT if csrf_exposed(e) else 1.0) for e in needing if not e.public
-    )
-    open_writes = sum(1 for e in exposures if e.write and e.public and needs_control(e))
-    reason = None
-    if not exposures:
-        reason = (
-            "no endpoints found (routes of Django, DRF, Flask, FastAPI, Express, ASP.NET Core,"
-            " Spring or gin)"
-        )
-    elif not needing:
-        reason = (
-            f"{len(exposures)} endpoint(s), none that needs access control (no write, admin"
-            " or debug route outside sign-in, sign-up and health)"
-        )
-    share = protected / len(needing) if needing else None
+    open_writes = open_write_count(exposures)
+    reason = _no_share_reason(len(exposures), len(needing))
+    share = _protected(needing) / len(needing) if needing else None
     summed: dict[str, Any] = {"combine": "sum"} if "combine" in Metric.model_fields else {}
     return [
         _share_metric(share, len(needing), reason),
         Metric(name=ENDPOINT_COUNT, value=float(len(exposures)), unit="endpoints", **summed),
         Metric(name=OPEN_WRITES, value=float(open_writes), unit="endpoints", **summed),
     ]
+
+
+def _no_share_reason(endpoints: int, needing: int) -> str | None:
+    """Why there is no protected share (None when there is one)."""
+    if not endpoints:
+        return (
+            "no endpoints found (routes of Django, DRF, Flask, FastAPI, Express, ASP.NET Core,"
+            " Spring or gin)"
+        )
+    if not needing:
+        return (
+            f"{endpoints} endpoint(s), none that needs access control (no write, admin"
+            " or debug route outside sign-in, sign-up and health)"
+        )
+    return None
 
 
 def _share_metric(value: float | None, needing: int, reason: str | None) -> Metric:
@@ -246,7 +265,7 @@ def endpoints_result(
     result.findings = [*judge(ordered, checker), *extra]
     result.metrics = authorization_metrics(ordered, language)
     if ordered:
-        open_writes = sum(1 for e in ordered if e.write and e.public and needs_control(e))
+        open_writes = open_write_count(ordered)
         result.notes.append(
             f"endpoints ({language}): {len(ordered)}, {open_writes} write endpoint(s) without"
             " access control"
