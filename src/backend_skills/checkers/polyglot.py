@@ -189,6 +189,8 @@ class PolyglotChecker(FileChecker):
         roles = {f.path: f.role for f in ctx.fileset.files}
         data: list[dict[str, Any]] = []
         endpoint_facts: dict[str, dict[str, Any]] = {}
+        taint = {p: r.data["taint"] for p, r in results.items() if r.data.get("taint")}
+        fed = _cross_file_feeds(taint)
         for path in sorted(results):
             res = results[path]
             if res.skipped is not None:
@@ -202,6 +204,7 @@ class PolyglotChecker(FileChecker):
                     " measured what parsed"
                 )
             for finding in res.findings:
+                finding = _upgraded(finding, fed)
                 if route_sql and finding.criterion == QUERY_SAFETY:
                     finding = finding.model_copy(
                         update={"skill": "security", "criterion": INJECTION}
@@ -232,7 +235,7 @@ def analyse_source(
     path: str, language: str, text: str, role: Role, opts: PolyglotOptions | None = None
 ) -> FileResult:
     """Everything the checker finds in one file (pure: used by ``check_file`` and tests)."""
-    LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, run_tree_rules = _machinery()
+    LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, tree_rules = _machinery()
     opts = opts or _DEFAULTS
     lines = text.splitlines()
     if language not in LANGUAGES:
@@ -253,10 +256,17 @@ def analyse_source(
             f" ({measured.error_share:.0%} of the file in syntax errors)"
         )
     findings: list[Finding] = []
-    matches = run_tree_rules(PATTERN_RULES, spec, tree, source, path)
+    matches, facts = tree_rules(PATTERN_RULES, spec, tree, source, path)
+    sinks = [
+        {**m.sink, "rule": m.rule.id, "line": m.line, "column": m.column}
+        for m in matches
+        if m.sink is not None
+    ]
     matches += run_line_rules(PATTERN_RULES, language, text)
     findings += [_rule_finding(path, m, lines) for m in matches]
     data: dict[str, Any] = {"language": language, "role": role.value}
+    if role is not Role.TEST and (sinks or facts.get("requests") or facts.get("through")):
+        data["taint"] = {**facts, "sinks": sinks}
     if measured.parse_errors:
         data["partial"] = measured.parse_errors
     if role is Role.SOURCE:
@@ -332,9 +342,9 @@ def _machinery() -> tuple[Any, ...]:
     grammars load only when a file of these languages is analysed)."""
     from backend_skills.languages import LANGUAGES, measure, parse
     from backend_skills.rules import PATTERN_RULES
-    from backend_skills.rules._engine import run_line_rules, run_tree_rules
+    from backend_skills.rules._engine import run_line_rules, tree_rules_and_facts
 
-    return LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, run_tree_rules
+    return LANGUAGES, measure, parse, PATTERN_RULES, run_line_rules, tree_rules_and_facts
 
 
 def _rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
@@ -366,6 +376,31 @@ def _rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
         secrets = [match.secret] if match.secret else []
         finding.snippet_hash = redacted_snippet_hash(lines, match.line, secrets)
     return finding
+
+
+def _cross_file_feeds(taint: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:
+    from backend_skills.rules._taint_join import join
+
+    return join(taint) if taint else {}
+
+
+def _upgraded(finding: Finding, fed: Mapping[Any, Any]) -> Finding:
+    """A taint rule's hotspot fed with request input from another file: the vulnerability
+    (the rule's severity and confidence), naming where the input comes from."""
+    feed = fed.get((finding.path, finding.rule, finding.line, finding.column))
+    if feed is None:
+        return finding
+    from backend_skills.rules import get
+
+    rule = get(finding.rule)
+    message = finding.message.split(" (hotspot:", 1)[0]
+    return finding.model_copy(
+        update={
+            "severity": rule.severity,
+            "confidence": rule.confidence,
+            "message": f"{message}, with request input passed from {feed.describe()}",
+        }
+    )
 
 
 def _measure_findings(path: str, measured: Any, opts: PolyglotOptions) -> list[Finding]:

@@ -60,6 +60,9 @@ class Match:
     """For taint rules: request input in the same function (None: not a taint rule)."""
     secret: str = ""
     """The literal a secret rule matched (for redaction only; never reported)."""
+    sink: dict[str, Any] | None = None
+    """For a taint rule's hotspot fed by parameters of its function: the function's
+    signature and those parameters' positions (cross-file taint joins callers to it)."""
 
 
 def _text(node: tree_sitter.Node | None) -> str:
@@ -147,14 +150,33 @@ def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
 class _Flow:
     """Whether an expression is constant, following local names to their values."""
 
-    def __init__(self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node) -> None:
+    def __init__(
+        self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node, path: str = ""
+    ) -> None:
         self.spec = spec
         self.grammar = grammar
         self.root = root
-        self.request = _regex(spec.request_markers) if spec.request_markers else None
+        markers = spec.request_for(path)
+        self.request = _regex(markers) if markers else None
         self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
         self.via_parameter = False
         """Set when the last :meth:`dynamic` answer came from a function parameter."""
+        self.reached: set[str] = set()
+        """The parameters :meth:`reaching` found."""
+        self._exhaustive = False
+
+    def _any(self, answers: Iterable[bool]) -> bool:
+        return any(list(answers)) if self._exhaustive else any(answers)
+
+    def reaching(self, node: tree_sitter.Node) -> set[str]:
+        """Every parameter of the enclosing functions ``node``'s value may come from."""
+        self.reached = set()
+        self._exhaustive = True
+        try:
+            self.dynamic(node)
+        finally:
+            self._exhaustive = False
+        return self.reached
 
     def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The innermost function around ``node``."""
@@ -175,7 +197,7 @@ class _Flow:
             return True
         return via_parameter and bool(self.request.search(_text(self.root)))
 
-    def _assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
+    def assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
         cached = self._assigned.get(scope.id)
         if cached is not None:
             return cached
@@ -228,7 +250,7 @@ class _Flow:
         if kind in self.spec.literals:
             return False
         if kind in self.spec.strings:
-            return any(
+            return self._any(
                 self.dynamic(part, depth + 1, seen)
                 for inner in _descendants(node, self.spec.interpolations)
                 for part in inner.named_children
@@ -238,7 +260,7 @@ class _Flow:
         function = node.child_by_field_name("function")
         if kind in self.spec.calls or function is not None:
             return self._call_dynamic(node, depth, seen)
-        return any(self.dynamic(child, depth + 1, seen) for child in node.named_children)
+        return self._any(self.dynamic(child, depth + 1, seen) for child in node.named_children)
 
     def _call_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
         parts: list[tree_sitter.Node] = []
@@ -257,7 +279,7 @@ class _Flow:
                     receiver = operand
         if receiver is not None:
             parts.append(receiver)
-        return any(self.dynamic(part, depth + 1, seen) for part in parts)
+        return self._any(self.dynamic(part, depth + 1, seen) for part in parts)
 
     def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
         name = _text(node)
@@ -265,13 +287,14 @@ class _Flow:
             return False
         seen = seen | {name}
         scope = self.scope(node)
-        values = [v for n, v in self._assignments(scope) if n == name] if scope is not None else []
+        values = [v for n, v in self.assignments(scope) if n == name] if scope is not None else []
         if not values:
-            values = [v for n, v in self._assignments(self.root) if n == name]
+            values = [v for n, v in self.assignments(self.root) if n == name]
         if values:
-            return any(self.dynamic(v, depth + 1, seen) for v in values)
+            return self._any(self.dynamic(v, depth + 1, seen) for v in values)
         if name in self._parameters(node):
             self.via_parameter = True
+            self.reached.add(name)
             return True
         return False
 
@@ -344,17 +367,30 @@ def _passes_filters(pattern: Pattern, node: tree_sitter.Node, text: str) -> bool
 class _TreeRun:
     """One file's tree-rule run: the flow analysis is built once, when a rule needs it."""
 
-    def __init__(self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree) -> None:
+    def __init__(
+        self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree, path: str = ""
+    ) -> None:
         self.spec = spec
         self.grammar = grammar
         self.tree = tree
+        self.path = path
         self._flow: _Flow | None = None
 
     @property
     def flow(self) -> _Flow:
         if self._flow is None:
-            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node)
+            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node, self.path)
         return self._flow
+
+    def sink(self, caps: dict[str, list[tree_sitter.Node]], node: tree_sitter.Node) -> Any:
+        """The summary of a hotspot fed by parameters (see :mod:`._taint_facts`)."""
+        from ._taint_facts import sink_summary
+
+        flow = self.flow
+        reached: set[str] = set()
+        for arg in caps.get("arg", []):
+            reached |= flow.reaching(arg)
+        return sink_summary(self.spec, flow.scope(node), reached, flow.request)
 
     def in_scope(self, pattern: Pattern, node: tree_sitter.Node) -> bool:
         """The ``scope`` and ``unless_function`` conditions on the enclosing function."""
@@ -394,11 +430,25 @@ def run_tree_rules(
     path: str,
 ) -> list[Match]:
     """Every match of ``rules`` in one parsed file of ``spec``'s language."""
+    return tree_rules_and_facts(rules, spec, tree, source, path, facts=False)[0]
+
+
+def tree_rules_and_facts(
+    rules: Sequence[Rule],
+    spec: LanguageSpec,
+    tree: tree_sitter.Tree,
+    source: bytes,
+    path: str,
+    *,
+    facts: bool = True,
+) -> tuple[list[Match], dict[str, Any]]:
+    """:func:`run_tree_rules`, and the file's cross-file taint facts (its hotspots fed by
+    parameters, its calls with request input or parameters: :mod:`._taint_facts`)."""
     import tree_sitter as ts
 
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
-    run = _TreeRun(spec, grammar, tree)
+    run = _TreeRun(spec, grammar, tree, path)
     matches: list[Match] = []
     seen: set[tuple[str, int, int]] = set()
     lower: bytes | None = None
@@ -422,8 +472,17 @@ def run_tree_rules(
                 continue
             seen.add(key)
             exploitable = run.flow.exploitable(node, via_parameter) if rule.taint else None
-            matches.append(_match(rule, node, caps, exploitable, secret))
-    return matches
+            match = _match(rule, node, caps, exploitable, secret)
+            if facts and exploitable is False:
+                match.sink = run.sink(caps, node)
+            matches.append(match)
+    if not facts:
+        return matches, {}
+    from ._taint_facts import call_facts
+
+    flow = run.flow
+    found = call_facts(spec, grammar, tree.root_node, text, flow.request, flow.assignments)
+    return matches, found
 
 
 def _match(

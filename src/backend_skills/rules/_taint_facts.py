@@ -1,0 +1,503 @@
+"""Per-file facts for cross-file taint: which methods pass a parameter into a sink, which
+pass a parameter on to another call, and which calls receive request input.
+
+The within-file analysis (:mod:`backend_skills.rules._engine`) calls a taint rule's match
+a *vulnerability* when request input appears in its function, a *hotspot* otherwise. A
+data-access class whose methods take the SQL fragments as parameters stays a hotspot
+there: the request is read elsewhere (a controller, a Web Forms page). These facts,
+recorded per file (cached and computed in the process pool with the rest of the file's
+analysis), let :mod:`backend_skills.rules._taint_join` join callers and callees across
+files:
+
+- a **sink** (:func:`sink_summary`): method ``M`` of class ``C`` (arity ``n``) passes its
+  parameter ``i`` into a taint rule's sink, at a finding's line;
+- a **through** call (:func:`call_facts`): method ``F`` passes its parameter ``i`` to a call
+  of ``N`` with ``k`` arguments at position ``j`` (one level of wrappers: a handler
+  calling a repository);
+- a **request** call: ``N`` is called with request input at position ``j`` (the request
+  read in the calling function: request markers, a model-bound parameter of a controller
+  action, the ``.Text`` of a Web Forms control).
+
+Everything is plain JSON data (lists and dicts of strings and numbers): it travels
+through the result cache. Conservative on purpose: a constant argument, a numeric or
+boolean parameter and a lambda's parameter carry nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+#: Parameter types that cannot carry an injection (a number, a flag, a date, an id).
+SAFE_TYPES = frozenset(
+    {
+        "int",
+        "long",
+        "short",
+        "byte",
+        "sbyte",
+        "uint",
+        "ulong",
+        "ushort",
+        "decimal",
+        "double",
+        "float",
+        "bool",
+        "boolean",
+        "Boolean",
+        "Integer",
+        "Long",
+        "Short",
+        "Double",
+        "Float",
+        "BigDecimal",
+        "BigInteger",
+        "Guid",
+        "UUID",
+        "DateTime",
+        "DateTimeOffset",
+        "DateOnly",
+        "TimeSpan",
+        "LocalDate",
+        "LocalDateTime",
+        "Instant",
+        "number",
+        "bigint",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float32",
+        "float64",
+        "CancellationToken",
+    }
+)
+#: Parameters of a controller action that are not bound from the request.
+_FRAMEWORK_TYPES = frozenset(
+    {
+        "CancellationToken",
+        "HttpContext",
+        "Model",
+        "ModelMap",
+        "BindingResult",
+        "Errors",
+        "HttpServletResponse",
+        "Principal",
+        "Authentication",
+        "RedirectAttributes",
+        "SessionStatus",
+        "Locale",
+    }
+)
+_CONTROLLER_BASE = re.compile(r"\b(?:Controller|ControllerBase|ApiController|PageModel)\b")
+_CSHARP_ACTION = re.compile(r"\[\s*(?:Http(?:Get|Post|Put|Delete|Patch)|Route|WebMethod)\b")
+_JAVA_ROUTE = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b")
+_NOT_BOUND = re.compile(r"\[\s*FromServices\b|@(?:Autowired|Value)\b")
+_HANDLER_OF = re.compile(r"\w*Handler\s*<\s*([A-Za-z_]\w*)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_MEMBER_KINDS = (
+    "member_access_expression",
+    "field_access",
+    "member_expression",
+    "selector_expression",
+    "conditional_access_expression",
+)
+_MEMBER_OBJECT = ("expression", "object", "operand")
+_FUNCTION_VALUE_PARENTS = ("variable_declarator", "pair", "assignment_expression")
+
+
+def _text(node: tree_sitter.Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def _last_word(text: str) -> str:
+    """``CityQueries.GetCityByNameQuery<T>`` -> ``GetCityByNameQuery``."""
+    words = _WORD.findall(text.split("<", 1)[0])
+    return words[-1] if words else ""
+
+
+@dataclass
+class Parameter:
+    """One parameter of a function signature."""
+
+    name: str
+    type: str = ""
+    optional: bool = False
+    request: bool = False
+    """Bound from the request (a controller action's model-bound parameter)."""
+
+
+@dataclass
+class FunctionInfo:
+    """A function as the cross-file join knows it."""
+
+    name: str
+    cls: str = ""
+    bases: list[str] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    """Message types the class handles (``IRequestHandler<GetCityQuery, ...>``)."""
+    parameters: list[Parameter] = field(default_factory=list)
+
+    def index(self, name: str) -> int | None:
+        """Position of parameter ``name`` (None when it is not one of ours)."""
+        for position, parameter in enumerate(self.parameters):
+            if parameter.name == name and name:
+                return position
+        return None
+
+    def signature(self) -> dict[str, Any]:
+        """The JSON fields identifying the function in a fact."""
+        return {
+            "method": self.name,
+            "class": self.cls,
+            "bases": self.bases,
+            "handles": self.handles,
+            "arity": len(self.parameters),
+            "required": sum(1 for p in self.parameters if not p.optional),
+        }
+
+
+def _class_of(spec: LanguageSpec, node: tree_sitter.Node) -> tree_sitter.Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in spec.classes:
+        parent = parent.parent
+    return parent
+
+
+def _header(node: tree_sitter.Node) -> str:
+    body = node.child_by_field_name("body")
+    raw = node.text or b""
+    if body is not None:
+        raw = raw[: body.start_byte - node.start_byte]
+    return raw.decode("utf-8", "replace")
+
+
+def _function_name(node: tree_sitter.Node) -> str:
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return _text(name)
+    parent = node.parent  # JavaScript: const find = (a) => ..., { find: function (a) {} }
+    if parent is None or parent.type not in _FUNCTION_VALUE_PARENTS:
+        return ""
+    target = (
+        parent.child_by_field_name("name")
+        or parent.child_by_field_name("key")
+        or parent.child_by_field_name("left")
+    )
+    if target is not None and target.type == "member_expression":
+        target = target.child_by_field_name("property")
+    return _text(target)
+
+
+def _parameter_nodes(function: tree_sitter.Node) -> list[tree_sitter.Node]:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        single = function.child_by_field_name("parameter")  # x => ...
+        return [single] if single is not None else []
+    return [c for c in params.named_children if "comment" not in c.type]
+
+
+def _parameter(node: tree_sitter.Node) -> list[Parameter]:
+    """The parameter(s) one parameter node declares (Go: ``a, b string`` is two)."""
+    kind = _last_word(_text(node.child_by_field_name("type")))
+    optional = "=" in _text(node) and node.type != "identifier"
+    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [Parameter(_text(node))]
+    names = node.children_by_field_name("name") or node.children_by_field_name("pattern")
+    if node.type == "assignment_pattern":  # JavaScript: (name = 'x')
+        names = [n for n in (node.child_by_field_name("left"),) if n is not None]
+        optional = True
+    if not names:
+        return [Parameter("", kind, optional)]
+    return [Parameter(_text(n) if n.type == "identifier" else "", kind, optional) for n in names]
+
+
+def function_info(
+    spec: LanguageSpec, function: tree_sitter.Node, request: re.Pattern[str] | None
+) -> FunctionInfo:
+    """Name, class, bases and parameters of ``function``; parameters bound from the
+    request marked (request markers in the parameter, or a controller action's)."""
+    owner = _class_of(spec, function)
+    info = FunctionInfo(name=_function_name(function))
+    class_header = ""
+    if owner is not None:
+        info.cls = _text(owner.child_by_field_name("name"))
+        class_header = _header(owner)
+        after = class_header.split(info.cls, 1)[-1] if info.cls else class_header
+        info.bases = sorted({w for w in _WORD.findall(after) if w[:1].isupper()} - {info.cls})
+        info.handles = sorted(set(_HANDLER_OF.findall(after)))
+    action = _is_action(spec, function, class_header)
+    for node in _parameter_nodes(function):
+        for parameter in _parameter(node):
+            text = _text(node)
+            parameter.request = bool(request is not None and request.search(text)) or (
+                action and parameter.type not in _FRAMEWORK_TYPES and not _NOT_BOUND.search(text)
+            )
+            info.parameters.append(parameter)
+    return info
+
+
+def _is_action(spec: LanguageSpec, function: tree_sitter.Node, class_header: str) -> bool:
+    """A request handler whose parameters the framework binds from the request."""
+    header = _header(function)
+    if spec.name == "csharp":
+        if _CSHARP_ACTION.search(header):
+            return True
+        public = re.search(r"\bpublic\b", header) and not re.search(r"\bstatic\b|\[NonAction", header)
+        return bool(public) and bool(
+            _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
+            or "[ApiController" in class_header
+        )
+    if spec.name == "java":
+        return bool(_JAVA_ROUTE.search(header))
+    return False
+
+
+def sink_summary(
+    spec: LanguageSpec,
+    function: tree_sitter.Node | None,
+    reached: set[str],
+    request: re.Pattern[str] | None,
+) -> dict[str, Any] | None:
+    """``function``'s signature and the positions of its ``reached`` parameters (those
+    feeding the sink) that can carry text, or None when there is none."""
+    if function is None or not reached:
+        return None
+    info = function_info(spec, function, request)
+    if not info.name:
+        return None
+    params = sorted(
+        i
+        for name in reached
+        if (i := info.index(name)) is not None and info.parameters[i].type not in SAFE_TYPES
+    )
+    if not params:
+        return None
+    return {**info.signature(), "params": params}
+
+
+# -- calls -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    name: str
+    receiver: tree_sitter.Node | None
+    arguments: list[tree_sitter.Node]
+    new: bool
+
+
+def _unwrap(argument: tree_sitter.Node) -> tree_sitter.Node | None:
+    if argument.type == "argument":  # C#: (argument name: ... (expression))
+        if argument.child_by_field_name("name") is not None:
+            return None  # a named argument: its position says nothing
+        inner = [c for c in argument.named_children if c.type != "ref_type"]
+        return inner[-1] if inner else None
+    return argument
+
+
+def _call(node: tree_sitter.Node) -> _Call | None:
+    """The callee's name, receiver and positional arguments of a call node."""
+    args = node.child_by_field_name("arguments")
+    arguments = [
+        a for c in (args.named_children if args else []) if (a := _unwrap(c)) is not None
+    ]
+    if args is not None and any("comment" not in c.type for c in args.named_children) and (
+        len(arguments) != sum(1 for c in args.named_children if "comment" not in c.type)
+    ):
+        return None  # named arguments: positions unknown
+    constructed = node.child_by_field_name("type") or node.child_by_field_name("constructor")
+    if constructed is not None:
+        return _Call(_last_word(_text(constructed)), None, arguments, True)
+    name_node = node.child_by_field_name("name")  # Java: object.name(args)
+    receiver = node.child_by_field_name("object")
+    callee = node.child_by_field_name("function")
+    if name_node is None and callee is not None:
+        if callee.type in _MEMBER_KINDS:
+            name_node = (
+                callee.child_by_field_name("name")
+                or callee.child_by_field_name("property")
+                or callee.child_by_field_name("field")
+            )
+            receiver = next(
+                (r for f in _MEMBER_OBJECT if (r := callee.child_by_field_name(f)) is not None),
+                None,
+            )
+        elif callee.type in ("identifier", "generic_name"):
+            name_node = callee
+    if name_node is None:
+        return None
+    return _Call(_last_word(_text(name_node)), receiver, arguments, False)
+
+
+class _Origins:
+    """Where an expression's value comes from: request input (``"R"``) or parameters of
+    its function (their positions)."""
+
+    def __init__(
+        self,
+        spec: LanguageSpec,
+        request: re.Pattern[str] | None,
+        assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
+    ) -> None:
+        self.spec = spec
+        self.request = request
+        self.assignments = assignments
+
+    def of(
+        self,
+        node: tree_sitter.Node,
+        function: tree_sitter.Node,
+        info: FunctionInfo,
+        depth: int = 0,
+        seen: frozenset[str] = frozenset(),
+    ) -> set[str | int]:
+        if depth > 5:
+            return set()
+        if self.request is not None and self.request.search(_text(node)):
+            return {"R"}
+        kind = node.type
+        if kind in self.spec.literals or (kind in self.spec.strings and not node.named_children):
+            return set()
+        if kind in self.spec.identifiers:
+            return self._name(_text(node), function, info, depth, seen)
+        if kind in _MEMBER_KINDS:
+            owner = next(
+                (r for f in _MEMBER_OBJECT if (r := node.child_by_field_name(f)) is not None),
+                None,
+            )
+            return self.of(owner, function, info, depth + 1, seen) if owner is not None else set()
+        if kind in ("lambda_expression", "arrow_function", "func_literal", "lambda_expression"):
+            return set()
+        found: set[str | int] = set()
+        for child in node.named_children:
+            found |= self.of(child, function, info, depth + 1, seen)
+        return found
+
+    def _name(
+        self,
+        name: str,
+        function: tree_sitter.Node,
+        info: FunctionInfo,
+        depth: int,
+        seen: frozenset[str],
+    ) -> set[str | int]:
+        position = info.index(name)
+        if position is not None:
+            parameter = info.parameters[position]
+            if parameter.request:
+                return {"R"}
+            return set() if parameter.type in SAFE_TYPES else {position}
+        if name in seen:
+            return set()
+        found: set[str | int] = set()
+        for target, value in self.assignments(function):
+            if target == name:
+                found |= self.of(value, function, info, depth + 1, seen | {name})
+        return found
+
+
+def _declared_types(text: str) -> dict[str, str]:
+    """``name -> type`` of fields, locals and parameters declared as ``Type name``."""
+    found: dict[str, str] = {}
+    for match in re.finditer(
+        r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??\s+(_?\w+)\s*(?=[;=,)])", text
+    ):
+        found.setdefault(match.group(2), match.group(1))
+    return found
+
+
+def _receiver_type(receiver: tree_sitter.Node | None, types: dict[str, str]) -> str:
+    """The declared type of the receiver when the file names it ('' when unknown)."""
+    if receiver is None:
+        return ""
+    if receiver.type in _MEMBER_KINDS:  # this._repo, this.repo
+        owner = next(
+            (r for f in _MEMBER_OBJECT if (r := receiver.child_by_field_name(f)) is not None),
+            None,
+        )
+        if owner is None or owner.type not in ("this_expression", "this"):
+            return ""
+        receiver = receiver.child_by_field_name("name") or receiver.child_by_field_name(
+            "property"
+        ) or receiver.child_by_field_name("field")
+    if receiver is None or receiver.type not in ("identifier", "property_identifier"):
+        return ""
+    name = _text(receiver)
+    return types.get(name, name if name[:1].isupper() else "")
+
+
+def call_facts(
+    spec: LanguageSpec,
+    grammar: str,
+    root: tree_sitter.Node,
+    text: str,
+    request: re.Pattern[str] | None,
+    assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
+) -> dict[str, list[dict[str, Any]]]:
+    """The file's request calls and through calls (see the module's docstring)."""
+    import tree_sitter as ts
+
+    query = query_for(grammar, kinds_query(spec.calls, "call"))
+    origins = _Origins(spec, request, assignments)
+    types = _declared_types(text)
+    infos: dict[int, FunctionInfo] = {}
+    requests: list[dict[str, Any]] = []
+    through: list[dict[str, Any]] = []
+    for node in ts.QueryCursor(query).captures(root).get("call", []):
+        call = _call(node)
+        if call is None or not call.arguments or not call.name:
+            continue
+        function = _enclosing_function(spec, node)
+        if function is None:
+            continue
+        info = infos.get(function.id)
+        if info is None:
+            info = infos[function.id] = function_info(spec, function, request)
+        fact = {
+            "call": call.name,
+            "receiver": _receiver_type(call.receiver, types),
+            "args": len(call.arguments),
+            "new": call.new,
+            "line": node.start_point.row + 1,
+        }
+        for position, argument in enumerate(call.arguments):
+            for origin in origins.of(argument, function, info):
+                if origin == "R":
+                    requests.append({**fact, "position": position, "from": info.name})
+                elif info.name:
+                    through.append(
+                        {**fact, "position": position, "param": origin, **info.signature()}
+                    )
+    return {"requests": _unique(requests), "through": _unique(through)}
+
+
+def _enclosing_function(spec: LanguageSpec, node: tree_sitter.Node) -> tree_sitter.Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in spec.functions:
+        parent = parent.parent
+    return parent
+
+
+def _unique(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for fact in facts:
+        key = tuple((k, str(v)) for k, v in sorted(fact.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(fact)
+    return out
