@@ -115,6 +115,8 @@ _MEMBER_KINDS = (
 )
 _MEMBER_OBJECT = ("expression", "object", "operand")
 _FUNCTION_VALUE_PARENTS = ("variable_declarator", "pair", "assignment_expression")
+_LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
+_REQUEST: frozenset[str | int] = frozenset({"R"})
 
 
 def _text(node: tree_sitter.Node | None) -> str:
@@ -345,7 +347,8 @@ def _call(node: tree_sitter.Node) -> _Call | None:
 
 class _Origins:
     """Where an expression's value comes from: request input (``"R"``) or parameters of
-    its function (their positions)."""
+    its function (their positions). Local names are followed to the values they are
+    given (memoised per function and name: one answer per name, cycles cut)."""
 
     def __init__(
         self,
@@ -356,58 +359,79 @@ class _Origins:
         self.spec = spec
         self.request = request
         self.assignments = assignments
+        self._values: dict[int, dict[str, list[tree_sitter.Node]]] = {}
+        self._names: dict[tuple[int, str], frozenset[str | int]] = {}
+        self._opaque = (*spec.literals, *_LAMBDAS)
 
     def of(
-        self,
-        node: tree_sitter.Node,
-        function: tree_sitter.Node,
-        info: FunctionInfo,
-        depth: int = 0,
-        seen: frozenset[str] = frozenset(),
-    ) -> set[str | int]:
-        if depth > 5:
-            return set()
+        self, node: tree_sitter.Node, function: tree_sitter.Node, info: FunctionInfo, depth: int = 0
+    ) -> frozenset[str | int]:
+        """The origins of ``node``'s value."""
         if self.request is not None and self.request.search(_text(node)):
-            return {"R"}
-        kind = node.type
-        if kind in self.spec.literals or (kind in self.spec.strings and not node.named_children):
-            return set()
-        if kind in self.spec.identifiers:
-            return self._name(_text(node), function, info, depth, seen)
-        if kind in _MEMBER_KINDS:
-            owner = next(
-                (r for f in _MEMBER_OBJECT if (r := node.child_by_field_name(f)) is not None),
-                None,
-            )
-            return self.of(owner, function, info, depth + 1, seen) if owner is not None else set()
-        if kind in ("lambda_expression", "arrow_function", "func_literal", "lambda_expression"):
-            return set()
+            return _REQUEST
         found: set[str | int] = set()
-        for child in node.named_children:
-            found |= self.of(child, function, info, depth + 1, seen)
-        return found
+        for name in self._names_in(node):
+            found |= self._name(name, function, info, depth)
+            if "R" in found:
+                return _REQUEST
+        return frozenset(found)
+
+    def _names_in(self, node: tree_sitter.Node) -> list[str]:
+        """The variables ``node`` reads (a member access reads its object only)."""
+        names: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in self.spec.identifiers:
+                names.append(_text(current))
+            elif kind in _MEMBER_KINDS:
+                owner = next(
+                    (r for f in _MEMBER_OBJECT if (r := current.child_by_field_name(f))),
+                    None,
+                )
+                if owner is not None:
+                    stack.append(owner)
+            elif kind not in self._opaque:
+                stack.extend(current.named_children)
+        return names
 
     def _name(
-        self,
-        name: str,
-        function: tree_sitter.Node,
-        info: FunctionInfo,
-        depth: int,
-        seen: frozenset[str],
-    ) -> set[str | int]:
+        self, name: str, function: tree_sitter.Node, info: FunctionInfo, depth: int
+    ) -> frozenset[str | int]:
+        key = (function.id, name)
+        known = self._names.get(key)
+        if known is not None:
+            return known
         position = info.index(name)
         if position is not None:
             parameter = info.parameters[position]
             if parameter.request:
-                return {"R"}
-            return set() if parameter.type in SAFE_TYPES else {position}
-        if name in seen:
-            return set()
+                answer: frozenset[str | int] = _REQUEST
+            elif parameter.type in SAFE_TYPES:
+                answer = frozenset()
+            else:
+                answer = frozenset({position})
+            self._names[key] = answer
+            return answer
+        self._names[key] = frozenset()  # a cycle or too deep: nothing
+        if depth > 4:
+            return frozenset()
         found: set[str | int] = set()
-        for target, value in self.assignments(function):
-            if target == name:
-                found |= self.of(value, function, info, depth + 1, seen | {name})
-        return found
+        for value in self.local_values(function).get(name, ()):
+            found |= self.of(value, function, info, depth + 1)
+        answer = frozenset(found)
+        self._names[key] = answer
+        return answer
+
+    def local_values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+        values = self._values.get(function.id)
+        if values is None:
+            values = {}
+            for target, value in self.assignments(function):
+                values.setdefault(target, []).append(value)
+            self._values[function.id] = values
+        return values
 
 
 def _declared_types(text: str) -> dict[str, str]:
@@ -440,6 +464,70 @@ def _receiver_type(receiver: tree_sitter.Node | None, types: dict[str, str]) -> 
     return types.get(name, name if name[:1].isupper() else "")
 
 
+def _candidate_names(
+    info: FunctionInfo,
+    values: dict[str, list[tree_sitter.Node]],
+    request: re.Pattern[str] | None,
+) -> frozenset[str]:
+    """A cheap over-approximation of the names that may carry a parameter or request
+    input in a function (its parameters, and locals given a value that mentions one):
+    a call whose arguments mention none of them is not looked at further."""
+    names = {p.name for p in info.parameters if p.name and p.type not in SAFE_TYPES}
+    texts = {target: [_text(v) for v in nodes] for target, nodes in values.items()}
+    for _ in range(3):
+        grown = {
+            target
+            for target, sources in texts.items()
+            if target not in names
+            and any(
+                not names.isdisjoint(_WORD.findall(t)) or (request and request.search(t))
+                for t in sources
+            )
+        }
+        if not grown:
+            break
+        names |= grown
+    return frozenset(names)
+
+
+class _FileCalls:
+    """Per-function state while the calls of one file are read."""
+
+    def __init__(
+        self,
+        spec: LanguageSpec,
+        text: str,
+        request: re.Pattern[str] | None,
+        assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
+    ) -> None:
+        self.spec = spec
+        self.text = text
+        self.request = request
+        self.origins = _Origins(spec, request, assignments)
+        self._types: dict[str, str] | None = None
+        self._functions: dict[int, tuple[FunctionInfo, frozenset[str]]] = {}
+
+    @property
+    def types(self) -> dict[str, str]:
+        if self._types is None:
+            self._types = _declared_types(self.text)
+        return self._types
+
+    def function(self, node: tree_sitter.Node) -> tuple[FunctionInfo, frozenset[str]]:
+        known = self._functions.get(node.id)
+        if known is None:
+            info = function_info(self.spec, node, self.request)
+            names = _candidate_names(info, self.origins.local_values(node), self.request)
+            known = self._functions[node.id] = (info, names)
+        return known
+
+    def worth_reading(self, arguments: tree_sitter.Node, names: frozenset[str]) -> bool:
+        text = _text(arguments)
+        if self.request is not None and self.request.search(text):
+            return True
+        return bool(names) and not names.isdisjoint(_WORD.findall(text))
+
+
 def call_facts(
     spec: LanguageSpec,
     grammar: str,
@@ -452,30 +540,31 @@ def call_facts(
     import tree_sitter as ts
 
     query = query_for(grammar, kinds_query(spec.calls, "call"))
-    origins = _Origins(spec, request, assignments)
-    types = _declared_types(text)
-    infos: dict[int, FunctionInfo] = {}
+    calls = _FileCalls(spec, text, request, assignments)
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     for node in ts.QueryCursor(query).captures(root).get("call", []):
-        call = _call(node)
-        if call is None or not call.arguments or not call.name:
+        arguments = node.child_by_field_name("arguments")
+        if arguments is None or arguments.named_child_count == 0:
             continue
         function = _enclosing_function(spec, node)
         if function is None:
             continue
-        info = infos.get(function.id)
-        if info is None:
-            info = infos[function.id] = function_info(spec, function, request)
+        info, names = calls.function(function)
+        if not calls.worth_reading(arguments, names):
+            continue
+        call = _call(node)
+        if call is None or not call.arguments or not call.name:
+            continue
         fact = {
             "call": call.name,
-            "receiver": _receiver_type(call.receiver, types),
+            "receiver": _receiver_type(call.receiver, calls.types),
             "args": len(call.arguments),
             "new": call.new,
             "line": node.start_point.row + 1,
         }
         for position, argument in enumerate(call.arguments):
-            for origin in origins.of(argument, function, info):
+            for origin in calls.origins.of(argument, function, info):
                 if origin == "R":
                     requests.append({**fact, "position": position, "from": info.name})
                 elif info.name:
