@@ -46,6 +46,8 @@ from backend_skills.core.models import (
 )
 from backend_skills.core.scoring import weighted_findings
 
+from backend_skills.languages._common import required_words
+
 from ._endpoints_polyglot import polyglot_result
 from ._endpoints_polyglot import scan as scan_endpoints
 from ._redact import redacted_snippet_hash
@@ -256,7 +258,9 @@ def analyse_source(
             f" ({measured.error_share:.0%} of the file in syntax errors)"
         )
     findings: list[Finding] = []
-    matches, facts = tree_rules(PATTERN_RULES, spec, tree, source, path)
+    matches, facts = tree_rules(
+        PATTERN_RULES, spec, tree, source, path, facts=role is not Role.TEST
+    )
     sinks = [
         {**m.sink, "rule": m.rule.id, "line": m.line, "column": m.column}
         for m in matches
@@ -301,36 +305,10 @@ def _compiled(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-@functools.cache
-def _required_words(regex: str) -> tuple[str, ...] | None:
-    """One word each alternative of ``regex`` cannot match without (its longest run of
-    letters outside any group), or None when some alternative has none. A text holding
-    none of them cannot match: a substring search is far cheaper than the regex."""
-    depth, start, parts = 0, 0, []
-    for index, char in enumerate(regex):
-        if char == "(" and regex[index - 1 : index] != "\\":
-            depth += 1
-        elif char == ")" and regex[index - 1 : index] != "\\":
-            depth -= 1
-        elif char == "|" and depth == 0 and regex[index - 1 : index] != "\\":
-            parts.append(regex[start:index])
-            start = index + 1
-    parts.append(regex[start:])
-    words = []
-    for part in parts:
-        outside = re.sub(r"\((?:[^()]|\([^()]*\))*\)[?*]?|\[[^\]]*\]|\\[a-zA-Z]", " ", part)
-        outside = re.sub(r"[A-Za-z][?*]|\{[^}]*\}", " ", outside)  # optional letters
-        runs = re.findall(r"[A-Za-z]{3,}", outside)
-        if not runs:
-            return None
-        words.append(max(runs, key=len))
-    return tuple(words)
-
-
 def _count(regex: str, text: str) -> int:
     if not regex:
         return 0
-    words = _required_words(regex)
+    words = required_words(regex)
     if words is not None and not any(w in text for w in words):
         return 0
     return sum(1 for _ in _compiled(regex).finditer(text))

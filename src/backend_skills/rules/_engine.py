@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend_skills.languages._common import markers
 from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
 
 from ._model import Pattern, Rule
@@ -156,9 +157,10 @@ class _Flow:
         self.spec = spec
         self.grammar = grammar
         self.root = root
-        markers = spec.request_for(path)
-        self.request = _regex(markers) if markers else None
+        request = spec.request_for(path)
+        self.request = markers(request) if request else None
         self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
+        self._request_in: dict[int, bool] = {}
         self.via_parameter = False
         """Set when the last :meth:`dynamic` answer came from a function parameter."""
         self.reached: set[str] = set()
@@ -193,9 +195,19 @@ class _Flow:
         if self.request is None:
             return False
         scope = self.scope(node)
-        if self.request.search(_text(scope or self.root)):
+        if self._requested(scope or self.root):
             return True
-        return via_parameter and bool(self.request.search(_text(self.root)))
+        return via_parameter and self._requested(self.root)
+
+    def _requested(self, node: tree_sitter.Node) -> bool:
+        """Request input in ``node`` (answered once per node: several sinks share a
+        function, every sink fed by a parameter asks about the whole file)."""
+        known = self._request_in.get(node.id)
+        if known is None:
+            known = self._request_in[node.id] = bool(
+                self.request is not None and self.request.search(_text(node))
+            )
+        return known
 
     def assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
         cached = self._assigned.get(scope.id)

@@ -25,11 +25,13 @@ boolean parameter and a lambda's parameter carry nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backend_skills.languages._common import Markers
 from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
 
 if TYPE_CHECKING:
@@ -102,7 +104,9 @@ _FRAMEWORK_TYPES = frozenset(
 )
 _CONTROLLER_BASE = re.compile(r"\b(?:Controller|ControllerBase|ApiController|PageModel)\b")
 _CSHARP_ACTION = re.compile(r"\[\s*(?:Http(?:Get|Post|Put|Delete|Patch)|Route|WebMethod)\b")
-_JAVA_ROUTE = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b")
+_JAVA_ROUTE = re.compile(
+    r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b"
+)
 _NOT_BOUND = re.compile(r"\[\s*FromServices\b|@(?:Autowired|Value)\b")
 _HANDLER_OF = re.compile(r"\w*Handler\s*<\s*([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -117,6 +121,7 @@ _MEMBER_OBJECT = ("expression", "object", "operand")
 _FUNCTION_VALUE_PARENTS = ("variable_declarator", "pair", "assignment_expression")
 _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
 _REQUEST: frozenset[str | int] = frozenset({"R"})
+_DECLARATION = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]+(_?\w+)[ \t]*(?=[;=,)])")
 
 
 def _text(node: tree_sitter.Node | None) -> str:
@@ -228,7 +233,7 @@ def _parameter(node: tree_sitter.Node) -> list[Parameter]:
 
 
 def function_info(
-    spec: LanguageSpec, function: tree_sitter.Node, request: re.Pattern[str] | None
+    spec: LanguageSpec, function: tree_sitter.Node, request: Markers | None
 ) -> FunctionInfo:
     """Name, class, bases and parameters of ``function``; parameters bound from the
     request marked (request markers in the parameter, or a controller action's)."""
@@ -258,7 +263,9 @@ def _is_action(spec: LanguageSpec, function: tree_sitter.Node, class_header: str
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
-        public = re.search(r"\bpublic\b", header) and not re.search(r"\bstatic\b|\[NonAction", header)
+        public = re.search(r"\bpublic\b", header) and not re.search(
+            r"\bstatic\b|\[NonAction", header
+        )
         return bool(public) and bool(
             _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
             or "[ApiController" in class_header
@@ -272,7 +279,7 @@ def sink_summary(
     spec: LanguageSpec,
     function: tree_sitter.Node | None,
     reached: set[str],
-    request: re.Pattern[str] | None,
+    request: Markers | None,
 ) -> dict[str, Any] | None:
     """``function``'s signature and the positions of its ``reached`` parameters (those
     feeding the sink) that can carry text, or None when there is none."""
@@ -314,11 +321,11 @@ def _unwrap(argument: tree_sitter.Node) -> tree_sitter.Node | None:
 def _call(node: tree_sitter.Node) -> _Call | None:
     """The callee's name, receiver and positional arguments of a call node."""
     args = node.child_by_field_name("arguments")
-    arguments = [
-        a for c in (args.named_children if args else []) if (a := _unwrap(c)) is not None
-    ]
-    if args is not None and any("comment" not in c.type for c in args.named_children) and (
-        len(arguments) != sum(1 for c in args.named_children if "comment" not in c.type)
+    arguments = [a for c in (args.named_children if args else []) if (a := _unwrap(c)) is not None]
+    if (
+        args is not None
+        and any("comment" not in c.type for c in args.named_children)
+        and (len(arguments) != sum(1 for c in args.named_children if "comment" not in c.type))
     ):
         return None  # named arguments: positions unknown
     constructed = node.child_by_field_name("type") or node.child_by_field_name("constructor")
@@ -353,13 +360,12 @@ class _Origins:
     def __init__(
         self,
         spec: LanguageSpec,
-        request: re.Pattern[str] | None,
-        assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
+        request: Markers | None,
+        values: Callable[[tree_sitter.Node], dict[str, list[tree_sitter.Node]]],
     ) -> None:
         self.spec = spec
         self.request = request
-        self.assignments = assignments
-        self._values: dict[int, dict[str, list[tree_sitter.Node]]] = {}
+        self.local_values = values
         self._names: dict[tuple[int, str], frozenset[str | int]] = {}
         self._opaque = (*spec.literals, *_LAMBDAS)
 
@@ -424,27 +430,24 @@ class _Origins:
         self._names[key] = answer
         return answer
 
-    def local_values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-        values = self._values.get(function.id)
-        if values is None:
-            values = {}
-            for target, value in self.assignments(function):
-                values.setdefault(target, []).append(value)
-            self._values[function.id] = values
-        return values
+
+class _DeclaredTypes:
+    """``name -> type`` of the fields, locals and parameters a file declares as
+    ``Type name`` (looked up per receiver name, once)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._known: dict[str, str] = {}
+
+    def get(self, name: str, default: str) -> str:
+        if not self._known:
+            for match in _DECLARATION.finditer(self.text):
+                self._known.setdefault(match.group(2), match.group(1))
+            self._known.setdefault("", "")
+        return self._known.get(name) or default
 
 
-def _declared_types(text: str) -> dict[str, str]:
-    """``name -> type`` of fields, locals and parameters declared as ``Type name``."""
-    found: dict[str, str] = {}
-    for match in re.finditer(
-        r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??\s+(_?\w+)\s*(?=[;=,)])", text
-    ):
-        found.setdefault(match.group(2), match.group(1))
-    return found
-
-
-def _receiver_type(receiver: tree_sitter.Node | None, types: dict[str, str]) -> str:
+def _receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> str:
     """The declared type of the receiver when the file names it ('' when unknown)."""
     if receiver is None:
         return ""
@@ -455,9 +458,11 @@ def _receiver_type(receiver: tree_sitter.Node | None, types: dict[str, str]) -> 
         )
         if owner is None or owner.type not in ("this_expression", "this"):
             return ""
-        receiver = receiver.child_by_field_name("name") or receiver.child_by_field_name(
-            "property"
-        ) or receiver.child_by_field_name("field")
+        receiver = (
+            receiver.child_by_field_name("name")
+            or receiver.child_by_field_name("property")
+            or receiver.child_by_field_name("field")
+        )
     if receiver is None or receiver.type not in ("identifier", "property_identifier"):
         return ""
     name = _text(receiver)
@@ -467,7 +472,7 @@ def _receiver_type(receiver: tree_sitter.Node | None, types: dict[str, str]) -> 
 def _candidate_names(
     info: FunctionInfo,
     values: dict[str, list[tree_sitter.Node]],
-    request: re.Pattern[str] | None,
+    request: Markers | None,
 ) -> frozenset[str]:
     """A cheap over-approximation of the names that may carry a parameter or request
     input in a function (its parameters, and locals given a value that mentions one):
@@ -497,33 +502,53 @@ class _FileCalls:
         self,
         spec: LanguageSpec,
         text: str,
-        request: re.Pattern[str] | None,
+        request: Markers | None,
         assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
     ) -> None:
         self.spec = spec
         self.text = text
         self.request = request
-        self.origins = _Origins(spec, request, assignments)
-        self._types: dict[str, str] | None = None
+        self.root: tree_sitter.Node | None = None
+        self.assignments = assignments
+        self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
+        self.origins = _Origins(spec, request, self.values)
+        self.types = _DeclaredTypes(text)
         self._functions: dict[int, tuple[FunctionInfo, frozenset[str]]] = {}
 
-    @property
-    def types(self) -> dict[str, str]:
-        if self._types is None:
-            self._types = _declared_types(self.text)
-        return self._types
+    @functools.cached_property
+    def file_requested(self) -> bool:
+        """Request input anywhere in the file (else no function holds any)."""
+        return self.request is not None and self.request.search(self.text)
+
+    def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+        """The values given to each local name in ``function`` (one query per file)."""
+        if self._values is None:
+            assert self.root is not None
+            self._values = {}
+            for name, value in self.assignments(self.root):
+                owner = _enclosing_function(self.spec, value)
+                if owner is not None:
+                    self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
+        return self._values.get(function.id, {})
 
     def function(self, node: tree_sitter.Node) -> tuple[FunctionInfo, frozenset[str]]:
         known = self._functions.get(node.id)
         if known is None:
             info = function_info(self.spec, node, self.request)
-            names = _candidate_names(info, self.origins.local_values(node), self.request)
+            if any(p.name and p.type not in SAFE_TYPES for p in info.parameters) or (
+                self.file_requested
+                and self.request is not None
+                and self.request.search(_text(node))
+            ):
+                names = _candidate_names(info, self.values(node), self.request)
+            else:
+                names = frozenset()
             known = self._functions[node.id] = (info, names)
         return known
 
     def worth_reading(self, arguments: tree_sitter.Node, names: frozenset[str]) -> bool:
         text = _text(arguments)
-        if self.request is not None and self.request.search(text):
+        if self.file_requested and self.request is not None and self.request.search(text):
             return True
         return bool(names) and not names.isdisjoint(_WORD.findall(text))
 
@@ -533,7 +558,7 @@ def call_facts(
     grammar: str,
     root: tree_sitter.Node,
     text: str,
-    request: re.Pattern[str] | None,
+    request: Markers | None,
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The file's request calls and through calls (see the module's docstring)."""
@@ -541,6 +566,7 @@ def call_facts(
 
     query = query_for(grammar, kinds_query(spec.calls, "call"))
     calls = _FileCalls(spec, text, request, assignments)
+    calls.root = root
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     for node in ts.QueryCursor(query).captures(root).get("call", []):
