@@ -45,7 +45,6 @@ from backend_skills.core.models import (
     Skip,
 )
 from backend_skills.core.scoring import weighted_findings
-
 from backend_skills.languages._common import required_words
 
 from ._endpoints_polyglot import polyglot_result

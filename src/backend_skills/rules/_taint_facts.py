@@ -25,6 +25,7 @@ boolean parameter and a lambda's parameter carry nothing.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -512,7 +513,11 @@ class _FileCalls:
         self.assignments = assignments
         self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
         self.origins = _Origins(spec, request, self.values)
+        self.typed = spec.name in ("csharp", "java")
         self.types = _DeclaredTypes(text)
+        self.grammar = ""
+        self._spans: list[tree_sitter.Node] | None = None
+        self._starts: list[int] = []
         self._functions: dict[int, tuple[FunctionInfo, frozenset[str]]] = {}
 
     @functools.cached_property
@@ -520,13 +525,33 @@ class _FileCalls:
         """Request input anywhere in the file (else no function holds any)."""
         return self.request is not None and self.request.search(self.text)
 
+    def enclosing(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The innermost function around ``node``, by byte ranges (a node's parent is
+        found by walking down from the root: going up node by node costs the depth
+        squared)."""
+        if self._spans is None:
+            assert self.root is not None
+            import tree_sitter as ts
+
+            query = query_for(self.grammar, kinds_query(self.spec.functions, "f"))
+            found = ts.QueryCursor(query).captures(self.root).get("f", [])
+            self._spans = sorted(found, key=lambda n: n.start_byte)
+            self._starts = [n.start_byte for n in self._spans]
+        index = bisect.bisect_right(self._starts, node.start_byte) - 1
+        while index >= 0:
+            candidate = self._spans[index]
+            if candidate.end_byte >= node.end_byte and candidate.id != node.id:
+                return candidate
+            index -= 1
+        return None
+
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in ``function`` (one query per file)."""
         if self._values is None:
             assert self.root is not None
             self._values = {}
             for name, value in self.assignments(self.root):
-                owner = _enclosing_function(self.spec, value)
+                owner = self.enclosing(value)
                 if owner is not None:
                     self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
         return self._values.get(function.id, {})
@@ -566,14 +591,16 @@ def call_facts(
 
     query = query_for(grammar, kinds_query(spec.calls, "call"))
     calls = _FileCalls(spec, text, request, assignments)
-    calls.root = root
+    calls.root, calls.grammar = root, grammar
+    if not calls.file_requested:
+        calls.origins.request = None
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     for node in ts.QueryCursor(query).captures(root).get("call", []):
         arguments = node.child_by_field_name("arguments")
         if arguments is None or arguments.named_child_count == 0:
             continue
-        function = _enclosing_function(spec, node)
+        function = calls.enclosing(node)
         if function is None:
             continue
         info, names = calls.function(function)
@@ -584,7 +611,7 @@ def call_facts(
             continue
         fact = {
             "call": call.name,
-            "receiver": _receiver_type(call.receiver, calls.types),
+            "receiver": _receiver_type(call.receiver, calls.types) if calls.typed else "",
             "args": len(call.arguments),
             "new": call.new,
             "line": node.start_point.row + 1,
@@ -600,18 +627,19 @@ def call_facts(
     return {"requests": _unique(requests), "through": _unique(through)}
 
 
-def _enclosing_function(spec: LanguageSpec, node: tree_sitter.Node) -> tree_sitter.Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in spec.functions:
-        parent = parent.parent
-    return parent
-
-
 def _unique(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: set[tuple[Any, ...]] = set()
     out = []
     for fact in facts:
-        key = tuple((k, str(v)) for k, v in sorted(fact.items()))
+        key = (
+            fact["call"],
+            fact["receiver"],
+            fact["args"],
+            fact["line"],
+            fact["position"],
+            fact.get("param"),
+            fact.get("method"),
+        )
         if key not in seen:
             seen.add(key)
             out.append(fact)
