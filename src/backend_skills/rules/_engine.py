@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backend_skills.languages._common import markers
-from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+from backend_skills.languages._spec import LanguageSpec, query_for
 
+from ._flow import _Flow, _text
 from ._model import Pattern, Rule
 
 if TYPE_CHECKING:
     import tree_sitter
 
-_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRET_NAME = re.compile(
     r"pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential",
     re.IGNORECASE,
@@ -64,12 +63,6 @@ class Match:
     sink: dict[str, Any] | None = None
     """For a taint rule's hotspot fed by parameters of its function: the function's
     signature and those parameters' positions (cross-file taint joins callers to it)."""
-
-
-def _text(node: tree_sitter.Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
 
 
 @functools.cache
@@ -148,169 +141,6 @@ def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
     return [(r, p) for r, p in patterns if not p.needles or not found.isdisjoint(p.needles)]
 
 
-class _Flow:
-    """Whether an expression is constant, following local names to their values."""
-
-    def __init__(
-        self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node, path: str = ""
-    ) -> None:
-        self.spec = spec
-        self.grammar = grammar
-        self.root = root
-        request = spec.request_for(path)
-        self.request = markers(request) if request else None
-        self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
-        self._request_in: dict[int, bool] = {}
-        self.via_parameter = False
-        """Set when the last :meth:`dynamic` answer came from a function parameter."""
-        self.reached: set[str] = set()
-        """The parameters :meth:`reaching` found."""
-        self._exhaustive = False
-
-    def _any(self, answers: Iterable[bool]) -> bool:
-        return any(list(answers)) if self._exhaustive else any(answers)
-
-    def reaching(self, node: tree_sitter.Node) -> set[str]:
-        """Every parameter of the enclosing functions ``node``'s value may come from."""
-        self.reached = set()
-        self._exhaustive = True
-        try:
-            self.dynamic(node)
-        finally:
-            self._exhaustive = False
-        return self.reached
-
-    def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The innermost function around ``node``."""
-        kinds = self.spec.functions
-        parent = node.parent
-        while parent is not None and parent.type not in kinds:
-            parent = parent.parent
-        return parent
-
-    def exploitable(self, node: tree_sitter.Node, via_parameter: bool = False) -> bool:
-        """Request input appears in the function holding ``node`` (or the file's top
-        level); or the sink is fed by a parameter of its function and the file handles
-        request input (a handler passing request data to a helper of its own class)."""
-        if self.request is None:
-            return False
-        scope = self.scope(node)
-        if self._requested(scope or self.root):
-            return True
-        return via_parameter and self._requested(self.root)
-
-    def _requested(self, node: tree_sitter.Node) -> bool:
-        """Request input in ``node`` (answered once per node: several sinks share a
-        function, every sink fed by a parameter asks about the whole file)."""
-        known = self._request_in.get(node.id)
-        if known is None:
-            known = self._request_in[node.id] = bool(
-                self.request is not None and self.request.search(_text(node))
-            )
-        return known
-
-    def assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
-        cached = self._assigned.get(scope.id)
-        if cached is not None:
-            return cached
-        found: list[tuple[str, tree_sitter.Node]] = []
-        kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
-        query = kinds_query(tuple(kinds), "a")
-        import tree_sitter as ts
-
-        for node in ts.QueryCursor(query_for(self.grammar, query)).captures(scope).get("a", []):
-            name_field, value_field = kinds[node.type]
-            target = node.child_by_field_name(name_field)
-            value = (
-                node.child_by_field_name(value_field)
-                if value_field
-                else (node.named_children[-1] if len(node.named_children) > 1 else None)
-            )
-            if target is None or value is None:
-                continue
-            names = (
-                [_text(c) for c in target.named_children]
-                if target.type == "expression_list"
-                else [_text(target)]
-            )
-            for name in names:
-                found.append((name, value))
-        self._assigned[scope.id] = found
-        return found
-
-    def _parameters(self, node: tree_sitter.Node) -> set[str]:
-        names: set[str] = set()
-        parent = node.parent
-        while parent is not None:
-            params = parent.child_by_field_name("parameters") or (
-                parent.child_by_field_name("parameter") if parent.type == "arrow_function" else None
-            )
-            if params is not None:
-                names.update(_identifiers(params))
-            parent = parent.parent
-        return names
-
-    def dynamic(
-        self, node: tree_sitter.Node, depth: int = 0, seen: frozenset[str] = frozenset()
-    ) -> bool:
-        """Whether ``node`` may carry data that is not a constant of the program."""
-        if depth > 6:
-            return True
-        kind = node.type
-        if self.request is not None and self.request.search(_text(node)):
-            return True
-        if kind in self.spec.literals:
-            return False
-        if kind in self.spec.strings:
-            return self._any(
-                self.dynamic(part, depth + 1, seen)
-                for inner in _descendants(node, self.spec.interpolations)
-                for part in inner.named_children
-            )
-        if kind in self.spec.identifiers:
-            return self._name_dynamic(node, depth, seen)
-        function = node.child_by_field_name("function")
-        if kind in self.spec.calls or function is not None:
-            return self._call_dynamic(node, depth, seen)
-        return self._any(self.dynamic(child, depth + 1, seen) for child in node.named_children)
-
-    def _call_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
-        parts: list[tree_sitter.Node] = []
-        arguments = node.child_by_field_name("arguments")
-        if arguments is not None:
-            parts.extend(arguments.named_children)
-        callee = node.child_by_field_name("function")
-        receiver = node.child_by_field_name("object")
-        if receiver is None and callee is not None:
-            receiver = callee.child_by_field_name("object") or callee.child_by_field_name(
-                "expression"
-            )
-            if callee.type == "selector_expression":
-                operand = callee.child_by_field_name("operand")
-                if operand is not None and operand.type != "identifier":
-                    receiver = operand
-        if receiver is not None:
-            parts.append(receiver)
-        return self._any(self.dynamic(part, depth + 1, seen) for part in parts)
-
-    def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
-        name = _text(node)
-        if _CONSTANT_NAME.match(name) or name in seen:
-            return False
-        seen = seen | {name}
-        scope = self.scope(node)
-        values = [v for n, v in self.assignments(scope) if n == name] if scope is not None else []
-        if not values:
-            values = [v for n, v in self.assignments(self.root) if n == name]
-        if values:
-            return self._any(self.dynamic(v, depth + 1, seen) for v in values)
-        if name in self._parameters(node):
-            self.via_parameter = True
-            self.reached.add(name)
-            return True
-        return False
-
-
 def _header(function: tree_sitter.Node | None) -> str:
     """A function's text up to its body (modifiers, name, parameters)."""
     if function is None:
@@ -320,30 +150,6 @@ def _header(function: tree_sitter.Node | None) -> str:
     if body is not None:
         raw = raw[: body.start_byte - function.start_byte]
     return raw.decode("utf-8", "replace")
-
-
-def _descendants(node: tree_sitter.Node, kinds: Sequence[str]) -> Iterable[tree_sitter.Node]:
-    if not kinds:
-        return
-    stack = list(node.named_children)
-    while stack:
-        child = stack.pop()
-        if child.type in kinds:
-            yield child
-        else:
-            stack.extend(child.named_children)
-
-
-def _identifiers(node: tree_sitter.Node) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        child = stack.pop()
-        if child.type == "identifier":
-            found.add(_text(child))
-        elif child.type not in ("type_annotation", "type_identifier"):
-            stack.extend(child.named_children)
-    return found
 
 
 def literal_content(text: str) -> str:
@@ -387,12 +193,37 @@ class _TreeRun:
         self.tree = tree
         self.path = path
         self._flow: _Flow | None = None
+        self.facts = False
+        """Record the summaries of hotspots fed by parameters (cross-file taint)."""
+        self.matches: list[Match] = []
+        self.seen: set[tuple[str, int, int]] = set()
 
     @property
     def flow(self) -> _Flow:
         if self._flow is None:
             self._flow = _Flow(self.spec, self.grammar, self.tree.root_node, self.path)
         return self._flow
+
+    def consider(
+        self, rule: Rule, pattern: Pattern, caps: dict[str, list[tree_sitter.Node]], text: str
+    ) -> None:
+        """Record the match ``caps`` of ``pattern`` when its conditions hold (once per
+        rule and place)."""
+        node = caps.get("match", [None])[0]
+        if node is None or not _passes_filters(pattern, node, text):
+            return
+        if not self.in_scope(pattern, node):
+            return
+        holds, via_parameter, secret = self.condition(pattern, caps)
+        key = (rule.id, node.start_point.row, node.start_point.column)
+        if not holds or key in self.seen:
+            return
+        self.seen.add(key)
+        exploitable = self.flow.exploitable(node, via_parameter) if rule.taint else None
+        match = _match(rule, node, caps, exploitable, secret)
+        if self.facts and exploitable is False:
+            match.sink = self.sink(caps, node)
+        self.matches.append(match)
 
     def sink(self, caps: dict[str, list[tree_sitter.Node]], node: tree_sitter.Node) -> Any:
         """The summary of a hotspot fed by parameters (see :mod:`._taint_facts`)."""
@@ -461,40 +292,22 @@ def tree_rules_and_facts(
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
     run = _TreeRun(spec, grammar, tree, path)
-    matches: list[Match] = []
-    seen: set[tuple[str, int, int]] = set()
+    run.facts = facts
     lower: bytes | None = None
     for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
-        query = query_for(grammar, pattern.query)
         haystack = source
         if pattern.ignore_case:
             lower = haystack = lower if lower is not None else source.lower()
-        found = _pattern_matches(ts, query, tree, haystack, pattern)
-        for caps in found:
-            node = caps.get("match", [None])[0]
-            if node is None or not _passes_filters(pattern, node, text):
-                continue
-            if not run.in_scope(pattern, node):
-                continue
-            holds, via_parameter, secret = run.condition(pattern, caps)
-            if not holds:
-                continue
-            key = (rule.id, node.start_point.row, node.start_point.column)
-            if key in seen:
-                continue
-            seen.add(key)
-            exploitable = run.flow.exploitable(node, via_parameter) if rule.taint else None
-            match = _match(rule, node, caps, exploitable, secret)
-            if facts and exploitable is False:
-                match.sink = run.sink(caps, node)
-            matches.append(match)
+        query = query_for(grammar, pattern.query)
+        for caps in _pattern_matches(ts, query, tree, haystack, pattern):
+            run.consider(rule, pattern, caps, text)
     if not facts:
-        return matches, {}
+        return run.matches, {}
     from ._taint_facts import call_facts
 
     flow = run.flow
     found = call_facts(spec, grammar, tree.root_node, text, flow.request, flow.assignments)
-    return matches, found
+    return run.matches, found
 
 
 def _match(
