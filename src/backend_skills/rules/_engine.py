@@ -303,7 +303,7 @@ def tree_rules_and_facts(
             run.consider(rule, pattern, caps, text)
     if not facts:
         return run.matches, {}
-    from ._taint_facts import call_facts
+    from ._taint_calls import call_facts
 
     flow = run.flow
     found = call_facts(spec, grammar, tree.root_node, text, flow.request, flow.assignments)
