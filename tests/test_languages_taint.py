@@ -103,8 +103,8 @@ GO_HANDLER = """
     import "net/http"
 
     func FindUser(w http.ResponseWriter, r *http.Request) {
-    	rows, _ := store.FindUser(db, ARG)
-    	write(w, rows)
+        rows, _ := store.FindUser(db, ARG)
+        write(w, rows)
     }
 """
 GO_STORE = """
@@ -113,7 +113,7 @@ GO_STORE = """
     import "database/sql"
 
     func FindUser(db *sql.DB, name string) (*sql.Rows, error) {
-    	return db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+        return db.Query("SELECT * FROM users WHERE name = '" + name + "'")
     }
 """
 
@@ -188,16 +188,17 @@ def test_request_input_from_another_file_makes_the_sink_a_vulnerability(
 ) -> None:
     files, sink_path, request_arg, _constant = CASES[language]
     caller = _caller(files)
-    root, report = _score(
-        make_tree, {p: t.replace("ARG", request_arg) for p, t in files.items()}
-    )
+    root, report = _score(make_tree, {p: t.replace("ARG", request_arg) for p, t in files.items()})
     finding = _sql(report, sink_path)
     assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.HIGH)
-    call_line = _line_of(root, caller, f", {request_arg})" if language == "go" else f"({request_arg})")
+    call_line = _line_of(
+        root, caller, f", {request_arg})" if language == "go" else f"({request_arg})"
+    )
     assert f"request input passed from {caller}:{call_line}" in finding.message
     assert finding.line == _line_of(root, sink_path, "SELECT")
     security = _security(report)
-    assert security is not None and security < 60  # capped: a vulnerability
+    assert security is not None
+    assert security < 60
 
 
 @pytest.mark.parametrize("language", sorted(CASES))
@@ -209,9 +210,11 @@ def test_a_constant_argument_leaves_the_sink_a_hotspot(
     finding = _sql(report, sink_path)
     assert finding.severity is Severity.MEDIUM
     assert finding.confidence is Confidence.MEDIUM
-    assert "hotspot" in finding.message and "passed from" not in finding.message
+    assert "hotspot" in finding.message
+    assert "passed from" not in finding.message
     security = _security(report)
-    assert security is not None and security >= 60  # hotspots never cap
+    assert security is not None
+    assert security >= 60
 
 
 WEB_FORMS_PAGE = """

@@ -185,7 +185,8 @@ def test_function_info_of_a_controller_action() -> None:
     ]
     by_name = {function_info(spec, m, None).name: function_info(spec, m, None) for m in methods}
     find = by_name["Find"]
-    assert find.cls == "UsersController" and "ControllerBase" in find.bases
+    assert find.cls == "UsersController"
+    assert "ControllerBase" in find.bases
     assert [(p.name, p.type, p.optional, p.request) for p in find.parameters] == [
         ("name", "string", False, True),
         ("page", "int", True, True),
