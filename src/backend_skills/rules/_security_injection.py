@@ -75,6 +75,15 @@ SQL = Rule(
             when="dynamic",
             needles=("Sql",),
         ),
+        Pattern(  # EF Core 2's FromSql(string): raw SQL unless given an interpolated literal
+            languages=("csharp",),
+            query="""(invocation_expression function: (member_access_expression name: (_) @name
+              (#any-of? @name "FromSql" "ExecuteSqlCommand"))
+              arguments: (argument_list . (argument [(identifier) (binary_expression)
+                (invocation_expression) (member_access_expression)] @arg))) @match""",
+            when="dynamic",
+            needles=("FromSql", "ExecuteSqlCommand"),
+        ),
         Pattern(
             languages=("csharp",),
             query="""(invocation_expression function: (member_access_expression expression: (_) @object
@@ -154,6 +163,20 @@ SQL = Rule(
 }
 """,
             lines=(3, 4),
+        ),
+        Example(
+            "csharp",
+            """class ProductsController : ControllerBase {
+  [HttpGet("search")]
+  public IActionResult Search(string keyword) {
+    var query = $"SELECT * FROM Products WHERE name LIKE '%{keyword}%'";
+    return Ok(_context.Products.FromSql(query).ToList());
+  }
+  public IActionResult Safe(string keyword) =>
+    Ok(_context.Products.FromSql($"SELECT * FROM Products WHERE name = {keyword}").ToList());
+}
+""",
+            lines=(5,),
         ),
         Example(
             "csharp",
