@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
 _REQUEST: frozenset[str | int] = frozenset({"R"})
-_DECLARATION = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]+(_?\w+)[ \t]*(?=[;=,)])")
+_TYPE_BEFORE = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]$")
 _THIS = ("this_expression", "this")
 
 
@@ -190,11 +190,18 @@ class _DeclaredTypes:
         self._known: dict[str, str] = {}
 
     def get(self, name: str, default: str) -> str:
-        if not self._known:
-            for match in _DECLARATION.finditer(self.text):
-                self._known.setdefault(match.group(2), match.group(1))
-            self._known.setdefault("", "")
-        return self._known.get(name) or default
+        found = self._known.get(name)
+        if found is None:
+            found = self._known[name] = self._declared(name)
+        return found or default
+
+    def _declared(self, name: str) -> str:
+        """The type in front of the first ``name`` declared (``IRepo _repo;``)."""
+        for match in re.finditer(rf"[ \t]{re.escape(name)}[ \t]*[;=,)]", self.text):
+            before = _TYPE_BEFORE.search(self.text, max(0, match.start() - 120), match.start() + 1)
+            if before is not None:
+                return before.group(1)
+        return ""
 
 
 def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> str:
