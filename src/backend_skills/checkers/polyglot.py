@@ -75,6 +75,9 @@ __all__ = [
 ]
 
 CODE_LANGUAGES = ("csharp", "go", "java", "javascript", "typescript")
+#: Bumped when the per-file data changes shape (cached results without the cross-file
+#: taint facts would silently join nothing).
+_FACTS_VERSION = "taint1"
 _CONFIG_FILE = re.compile(r"(?:^|/)(?:application|bootstrap)(?:-[\w.-]+)?\.(?:properties|ya?ml)$")
 
 
@@ -145,7 +148,8 @@ class PolyglotChecker(FileChecker):
 
     @property
     def version(self) -> str:
-        """Ours, with tree-sitter's (grammar changes move results)."""
+        """Ours, with tree-sitter's (grammar changes move results) and the shape of the
+        per-file data."""
         from importlib.metadata import version
 
         from backend_skills import __version__
@@ -154,7 +158,7 @@ class PolyglotChecker(FileChecker):
             ts = version("tree-sitter")
         except Exception:  # not installed as a distribution (a source checkout)
             ts = "unknown"
-        return f"{__version__}+tree-sitter.{ts}"
+        return f"{__version__}+tree-sitter.{ts}.{_FACTS_VERSION}"
 
     def select(self, ctx: CheckContext) -> list[SourceFile]:
         """Code files of our languages (not vendored, generated or docs) and Spring Boot
