@@ -95,8 +95,10 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+            query="""(call_expression function: (selector_expression operand: (_) @receiver
+              field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
+              (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
               arguments: (argument_list . (_) @arg)) @match""",
             when="dynamic",
             needles=("Query", "Exec", "Prepare", "Raw"),
@@ -213,6 +215,11 @@ const byName = "SELECT * FROM users WHERE name = $1"
 
 func Find(db *sql.DB, name string) (*sql.Rows, error) {
 	return db.Query(byName, name)
+}
+
+func Get(db *sql.DB, id string) *sql.Row {
+	stmt, _ := db.Prepare("SELECT * FROM users WHERE id = $1")
+	return stmt.QueryRow(id)
 }
 """,
         ),
