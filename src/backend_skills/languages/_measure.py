@@ -151,29 +151,36 @@ def _documented(spec: LanguageSpec, node: tree_sitter.Node) -> bool:
     return text.startswith(tuple(p.encode() for p in spec.doc_prefixes))
 
 
-def _function_name(spec: LanguageSpec, node: tree_sitter.Node) -> str:
+_VALUE_HOLDERS = ("variable_declarator", "pair", "assignment_expression")
+
+
+def _declared_name(node: tree_sitter.Node) -> str:
+    """A function's own name, or the name it is given (``const find = () => ...``)."""
     name = node.child_by_field_name("name")
-    if name is None:
-        parent = node.parent
-        if parent is not None and parent.type in (
-            "variable_declarator",
-            "pair",
-            "assignment_expression",
-        ):
-            name = (
-                parent.child_by_field_name("name")
-                or parent.child_by_field_name("key")
-                or parent.child_by_field_name("left")
-            )
-    text = name.text.decode("utf-8", "replace") if name is not None and name.text else "<anonymous>"
+    parent = node.parent
+    if name is None and parent is not None and parent.type in _VALUE_HOLDERS:
+        name = (
+            parent.child_by_field_name("name")
+            or parent.child_by_field_name("key")
+            or parent.child_by_field_name("left")
+        )
+    if name is None or not name.text:
+        return "<anonymous>"
+    return name.text.decode("utf-8", "replace")
+
+
+def _function_name(spec: LanguageSpec, node: tree_sitter.Node) -> str:
+    """``Class.method`` for a method, the bare name otherwise."""
+    text = _declared_name(node)
     owner = node.parent
     while owner is not None and owner.type not in spec.classes and owner.type not in spec.functions:
         owner = owner.parent
-    if owner is not None and owner.type in spec.classes:
-        owner_name = owner.child_by_field_name("name")
-        if owner_name is not None and owner_name.text:
-            return f"{owner_name.text.decode('utf-8', 'replace')}.{text}"
-    return text
+    if owner is None or owner.type not in spec.classes:
+        return text
+    owner_name = owner.child_by_field_name("name")
+    if owner_name is None or not owner_name.text:
+        return text
+    return f"{owner_name.text.decode('utf-8', 'replace')}.{text}"
 
 
 def _assign_complexity(functions: list[tree_sitter.Node], points: list[int]) -> list[int]:
@@ -329,22 +336,7 @@ def _count_types(
     for node in functions:
         if node.parent is not None and node.parent.type == "arguments":
             continue  # a callback: its parameters are typed from context
-        params = node.child_by_field_name("parameters")
-        if params is None:
-            single = node.child_by_field_name("parameter")
-            result.slots += single is not None
-            continue
-        for param in params.named_children:
-            if param.type == "comment":
-                continue
-            result.slots += 1
-            annotation = param.child_by_field_name("type")
-            if annotation is None or annotation.text is None:
-                continue
-            if re.search(rb"\bany\b", annotation.text):
-                result.any_slots += 1
-            else:
-                result.typed_slots += 1
+        _count_slots(node, result)
 
 
 def _node_text(node: tree_sitter.Node | None) -> bytes:
@@ -395,6 +387,25 @@ def _broad(spec: LanguageSpec, caught: bytes) -> bool:
     return True  # JavaScript and TypeScript catch everything
 
 
+def _count_slots(function: tree_sitter.Node, result: FileMeasure) -> None:
+    """One JavaScript/TypeScript function's parameter slots (and those typed ``any``)."""
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        result.slots += function.child_by_field_name("parameter") is not None
+        return
+    for param in params.named_children:
+        if param.type == "comment":
+            continue
+        result.slots += 1
+        annotation = param.child_by_field_name("type")
+        if annotation is None or annotation.text is None:
+            continue
+        if re.search(rb"\bany\b", annotation.text):
+            result.any_slots += 1
+        else:
+            result.typed_slots += 1
+
+
 def _error_handling(
     spec: LanguageSpec,
     catches: list[tree_sitter.Node],
@@ -403,29 +414,31 @@ def _error_handling(
     result: FileMeasure,
 ) -> None:
     for node in catches:
-        body, caught, name = _catch_parts(spec, node)
-        if body is None:
-            continue
-        line, end, column = (
-            node.start_point.row + 1,
-            node.end_point.row + 1,
-            node.start_point.column + 1,
-        )
-        statements = [c for c in body.named_children if c.type not in spec.comments]
-        if not statements:
-            if len(statements) == len(body.named_children):  # no comment saying why
-                result.issues.append(Issue("BSSRV101", line, end, column))
-            continue
-        if not _broad(spec, caught):
-            continue
-        text = body.text or b""
-        if _THROW.search(text) or _LOG.search(text):
-            continue
-        if name and re.search(rb"(?<![\w.])" + re.escape(name) + rb"\b", text):
-            continue
-        result.issues.append(Issue("BSSRV102", line, end, column))
+        rule = _catch_issue(spec, node)
+        if rule:
+            place = (node.start_point.row + 1, node.end_point.row + 1, node.start_point.column + 1)
+            result.issues.append(Issue(rule, *place))
     if spec.name == "go":
         _go_discarded_errors(root, grammar, result)
+
+
+def _catch_issue(spec: LanguageSpec, node: tree_sitter.Node) -> str:
+    """``BSSRV101`` for an empty catch without a comment saying why, ``BSSRV102`` for a
+    broad catch that neither rethrows, logs nor uses the error; '' otherwise."""
+    body, caught, name = _catch_parts(spec, node)
+    if body is None:
+        return ""
+    statements = [c for c in body.named_children if c.type not in spec.comments]
+    if not statements:
+        return "BSSRV101" if len(statements) == len(body.named_children) else ""
+    if not _broad(spec, caught):
+        return ""
+    text = body.text or b""
+    if _THROW.search(text) or _LOG.search(text):
+        return ""
+    if name and re.search(rb"(?<![\w.])" + re.escape(name) + rb"\b", text):
+        return ""
+    return "BSSRV102"
 
 
 _GO_DISCARD = """

@@ -60,6 +60,8 @@ class LanguageSpec:
     request_markers: str = ""
     """A regular expression matching request input (parameters, bodies, headers) in a
     function: a sink fed in such a function is a vulnerability, elsewhere a hotspot."""
+    request_markers_by_suffix: dict[str, str] = field(default_factory=dict)
+    """More request input in files ending so (``.aspx.cs``: the ``.Text`` of a control)."""
     route_markers: str = ""
     """A regular expression matching a request handler's declaration (a route)."""
     cache_markers: str = ""
@@ -76,6 +78,11 @@ class LanguageSpec:
     """Whether a function or class node is part of the public API (documented)."""
     is_test: Callable[[tree_sitter.Node, bytes], bool] | None = None
     """Whether a function node in a test file is a test."""
+
+    def request_for(self, path: str) -> str:
+        """The request markers for ``path`` (the language's, plus its suffix's)."""
+        extra = [r for suffix, r in self.request_markers_by_suffix.items() if path.endswith(suffix)]
+        return "|".join(r for r in (self.request_markers, *extra) if r)
 
     def grammar_for(self, path: str) -> str:
         """The grammar to parse ``path`` with."""

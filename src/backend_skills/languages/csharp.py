@@ -99,6 +99,11 @@ SPEC = LanguageSpec(
     request_markers=(
         r"\[From(?:Query|Body|Route|Form|Header)\b|Request\.(?:Query|Form|Body|Headers|Cookies|QueryString)"
         r"|HttpContext\.Request|\bHttpRequest\b|\[Http(?:Get|Post|Put|Delete|Patch)\b|ControllerBase|: Controller\b"
+        r"|\bRequest\s*\[|\bRequest\.(?:Params|ServerVariables|Files|InputStream)\b"
+    ),
+    request_markers_by_suffix=dict.fromkeys(
+        (".aspx.cs", ".ascx.cs", ".master.cs"),
+        r"\b[a-z]\w*\.Text\b(?!\s*(?:=[^=]|\+=))",  # a Web Forms control's text: user input
     ),
     assertion_markers=r"\bAssert\.|\.Should\(|\.Verify\(|\bShouldBe\w*\(|\bExpect\(",
     route_markers=r"\[Http(?:Get|Post|Put|Delete|Patch)\b|\bMap(?:Get|Post|Put|Delete|Patch)\s*\(|:\s*(?:Controller|ControllerBase)\b|\bPageModel\b",

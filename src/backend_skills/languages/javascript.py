@@ -48,6 +48,18 @@ ASSERTIONS = r"\bexpect\s*\(|\bassert\w*[.(]|\.should\b|\bsinon\.assert|\bt\.(?:
 _DECLARATION_WRAPPERS = ("variable_declarator", "lexical_declaration", "variable_declaration")
 
 
+def _public_method(node: tree_sitter.Node) -> bool:
+    """A method that is neither private (``#x``, ``_x``, ``private``/``protected``) nor
+    the constructor."""
+    name = name_of(node)
+    if not name or name.startswith(("#", "_")) or name == "constructor":
+        return False
+    return not any(
+        child.type == "accessibility_modifier" and child.text in (b"private", b"protected")
+        for child in node.children
+    )
+
+
 def exported(node: tree_sitter.Node) -> bool:
     """A declaration under an ``export`` statement, or a method of an exported class."""
     parent = node.parent
@@ -55,21 +67,15 @@ def exported(node: tree_sitter.Node) -> bool:
         parent = parent.parent
     if parent is not None and parent.type == "export_statement":
         return True
-    if node.type == "method_definition":
-        name = name_of(node)
-        if not name or name.startswith(("#", "_")) or name == "constructor":
-            return False
-        for child in node.children:
-            if child.type == "accessibility_modifier" and child.text in (b"private", b"protected"):
-                return False
-        body = node.parent
-        owner = body.parent if body is not None else None
-        return (
-            owner is not None
-            and owner.type.endswith(("class_declaration", "class"))
-            and exported(owner)
-        )
-    return False
+    if node.type != "method_definition" or not _public_method(node):
+        return False
+    body = node.parent
+    owner = body.parent if body is not None else None
+    return (
+        owner is not None
+        and owner.type.endswith(("class_declaration", "class"))
+        and exported(owner)
+    )
 
 
 def test_call(node: tree_sitter.Node, source: bytes) -> bool:

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+from backend_skills.languages._spec import LanguageSpec, query_for
 
+from ._flow import _Flow, _text
 from ._model import Pattern, Rule
 
 if TYPE_CHECKING:
     import tree_sitter
 
-_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRET_NAME = re.compile(
     r"pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|credential",
     re.IGNORECASE,
@@ -60,12 +60,9 @@ class Match:
     """For taint rules: request input in the same function (None: not a taint rule)."""
     secret: str = ""
     """The literal a secret rule matched (for redaction only; never reported)."""
-
-
-def _text(node: tree_sitter.Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
+    sink: dict[str, Any] | None = None
+    """For a taint rule's hotspot fed by parameters of its function: the function's
+    signature and those parameters' positions (cross-file taint joins callers to it)."""
 
 
 @functools.cache
@@ -144,138 +141,6 @@ def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
     return [(r, p) for r, p in patterns if not p.needles or not found.isdisjoint(p.needles)]
 
 
-class _Flow:
-    """Whether an expression is constant, following local names to their values."""
-
-    def __init__(self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node) -> None:
-        self.spec = spec
-        self.grammar = grammar
-        self.root = root
-        self.request = _regex(spec.request_markers) if spec.request_markers else None
-        self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
-        self.via_parameter = False
-        """Set when the last :meth:`dynamic` answer came from a function parameter."""
-
-    def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The innermost function around ``node``."""
-        kinds = self.spec.functions
-        parent = node.parent
-        while parent is not None and parent.type not in kinds:
-            parent = parent.parent
-        return parent
-
-    def exploitable(self, node: tree_sitter.Node, via_parameter: bool = False) -> bool:
-        """Request input appears in the function holding ``node`` (or the file's top
-        level); or the sink is fed by a parameter of its function and the file handles
-        request input (a handler passing request data to a helper of its own class)."""
-        if self.request is None:
-            return False
-        scope = self.scope(node)
-        if self.request.search(_text(scope or self.root)):
-            return True
-        return via_parameter and bool(self.request.search(_text(self.root)))
-
-    def _assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
-        cached = self._assigned.get(scope.id)
-        if cached is not None:
-            return cached
-        found: list[tuple[str, tree_sitter.Node]] = []
-        kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
-        query = kinds_query(tuple(kinds), "a")
-        import tree_sitter as ts
-
-        for node in ts.QueryCursor(query_for(self.grammar, query)).captures(scope).get("a", []):
-            name_field, value_field = kinds[node.type]
-            target = node.child_by_field_name(name_field)
-            value = (
-                node.child_by_field_name(value_field)
-                if value_field
-                else (node.named_children[-1] if len(node.named_children) > 1 else None)
-            )
-            if target is None or value is None:
-                continue
-            names = (
-                [_text(c) for c in target.named_children]
-                if target.type == "expression_list"
-                else [_text(target)]
-            )
-            for name in names:
-                found.append((name, value))
-        self._assigned[scope.id] = found
-        return found
-
-    def _parameters(self, node: tree_sitter.Node) -> set[str]:
-        names: set[str] = set()
-        parent = node.parent
-        while parent is not None:
-            params = parent.child_by_field_name("parameters") or (
-                parent.child_by_field_name("parameter") if parent.type == "arrow_function" else None
-            )
-            if params is not None:
-                names.update(_identifiers(params))
-            parent = parent.parent
-        return names
-
-    def dynamic(
-        self, node: tree_sitter.Node, depth: int = 0, seen: frozenset[str] = frozenset()
-    ) -> bool:
-        """Whether ``node`` may carry data that is not a constant of the program."""
-        if depth > 6:
-            return True
-        kind = node.type
-        if self.request is not None and self.request.search(_text(node)):
-            return True
-        if kind in self.spec.literals:
-            return False
-        if kind in self.spec.strings:
-            return any(
-                self.dynamic(part, depth + 1, seen)
-                for inner in _descendants(node, self.spec.interpolations)
-                for part in inner.named_children
-            )
-        if kind in self.spec.identifiers:
-            return self._name_dynamic(node, depth, seen)
-        function = node.child_by_field_name("function")
-        if kind in self.spec.calls or function is not None:
-            return self._call_dynamic(node, depth, seen)
-        return any(self.dynamic(child, depth + 1, seen) for child in node.named_children)
-
-    def _call_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
-        parts: list[tree_sitter.Node] = []
-        arguments = node.child_by_field_name("arguments")
-        if arguments is not None:
-            parts.extend(arguments.named_children)
-        callee = node.child_by_field_name("function")
-        receiver = node.child_by_field_name("object")
-        if receiver is None and callee is not None:
-            receiver = callee.child_by_field_name("object") or callee.child_by_field_name(
-                "expression"
-            )
-            if callee.type == "selector_expression":
-                operand = callee.child_by_field_name("operand")
-                if operand is not None and operand.type != "identifier":
-                    receiver = operand
-        if receiver is not None:
-            parts.append(receiver)
-        return any(self.dynamic(part, depth + 1, seen) for part in parts)
-
-    def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
-        name = _text(node)
-        if _CONSTANT_NAME.match(name) or name in seen:
-            return False
-        seen = seen | {name}
-        scope = self.scope(node)
-        values = [v for n, v in self._assignments(scope) if n == name] if scope is not None else []
-        if not values:
-            values = [v for n, v in self._assignments(self.root) if n == name]
-        if values:
-            return any(self.dynamic(v, depth + 1, seen) for v in values)
-        if name in self._parameters(node):
-            self.via_parameter = True
-            return True
-        return False
-
-
 def _header(function: tree_sitter.Node | None) -> str:
     """A function's text up to its body (modifiers, name, parameters)."""
     if function is None:
@@ -285,30 +150,6 @@ def _header(function: tree_sitter.Node | None) -> str:
     if body is not None:
         raw = raw[: body.start_byte - function.start_byte]
     return raw.decode("utf-8", "replace")
-
-
-def _descendants(node: tree_sitter.Node, kinds: Sequence[str]) -> Iterable[tree_sitter.Node]:
-    if not kinds:
-        return
-    stack = list(node.named_children)
-    while stack:
-        child = stack.pop()
-        if child.type in kinds:
-            yield child
-        else:
-            stack.extend(child.named_children)
-
-
-def _identifiers(node: tree_sitter.Node) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        child = stack.pop()
-        if child.type == "identifier":
-            found.add(_text(child))
-        elif child.type not in ("type_annotation", "type_identifier"):
-            stack.extend(child.named_children)
-    return found
 
 
 def literal_content(text: str) -> str:
@@ -364,17 +205,63 @@ def _blank_comments(spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes) -
 class _TreeRun:
     """One file's tree-rule run: the flow analysis is built once, when a rule needs it."""
 
-    def __init__(self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree) -> None:
+    def __init__(
+        self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree, path: str = ""
+    ) -> None:
         self.spec = spec
         self.grammar = grammar
         self.tree = tree
+        self.path = path
         self._flow: _Flow | None = None
+        self.facts = False
+        """Record the summaries of hotspots fed by parameters (cross-file taint)."""
+        self.matches: list[Match] = []
+        self.seen: set[tuple[str, int, int]] = set()
+        self.source = b""
+        self._code: str | None = None
+
+    def code(self) -> str:
+        """The file's text with its comments blanked out, made when a rule asks."""
+        if self._code is None:
+            self._code = _blank_comments(self.spec, self.tree, self.source)
+        return self._code
 
     @property
     def flow(self) -> _Flow:
         if self._flow is None:
-            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node)
+            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node, self.path)
         return self._flow
+
+    def consider(
+        self, rule: Rule, pattern: Pattern, caps: dict[str, list[tree_sitter.Node]], text: str
+    ) -> None:
+        """Record the match ``caps`` of ``pattern`` when its conditions hold (once per
+        rule and place)."""
+        node = caps.get("match", [None])[0]
+        if node is None or not _passes_filters(pattern, node, self.code):
+            return
+        if not self.in_scope(pattern, node):
+            return
+        holds, via_parameter, secret = self.condition(pattern, caps)
+        key = (rule.id, node.start_point.row, node.start_point.column)
+        if not holds or key in self.seen:
+            return
+        self.seen.add(key)
+        exploitable = self.flow.exploitable(node, via_parameter) if rule.taint else None
+        match = _match(rule, node, caps, exploitable, secret)
+        if self.facts and exploitable is False:
+            match.sink = self.sink(caps, node)
+        self.matches.append(match)
+
+    def sink(self, caps: dict[str, list[tree_sitter.Node]], node: tree_sitter.Node) -> Any:
+        """The summary of a hotspot fed by parameters (see :mod:`._taint_facts`)."""
+        from ._taint_facts import sink_summary
+
+        flow = self.flow
+        reached: set[str] = set()
+        for arg in caps.get("arg", []):
+            reached |= flow.reaching(arg)
+        return sink_summary(self.spec, flow.scope(node), reached, flow.request)
 
     def in_scope(self, pattern: Pattern, node: tree_sitter.Node) -> bool:
         """The ``scope`` and ``unless_function`` conditions on the enclosing function."""
@@ -414,43 +301,42 @@ def run_tree_rules(
     path: str,
 ) -> list[Match]:
     """Every match of ``rules`` in one parsed file of ``spec``'s language."""
+    return tree_rules_and_facts(rules, spec, tree, source, path, facts=False)[0]
+
+
+def tree_rules_and_facts(
+    rules: Sequence[Rule],
+    spec: LanguageSpec,
+    tree: tree_sitter.Tree,
+    source: bytes,
+    path: str,
+    *,
+    facts: bool = True,
+) -> tuple[list[Match], dict[str, Any]]:
+    """:func:`run_tree_rules`, and the file's cross-file taint facts (its hotspots fed by
+    parameters, its calls with request input or parameters: :mod:`._taint_facts`)."""
     import tree_sitter as ts
 
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
-    run = _TreeRun(spec, grammar, tree)
-    blanked: list[str] = []
-
-    def code() -> str:
-        if not blanked:
-            blanked.append(_blank_comments(spec, tree, source))
-        return blanked[0]
-
-    matches: list[Match] = []
-    seen: set[tuple[str, int, int]] = set()
+    run = _TreeRun(spec, grammar, tree, path)
+    run.facts = facts
+    run.source = source
     lower: bytes | None = None
     for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
-        query = query_for(grammar, pattern.query)
         haystack = source
         if pattern.ignore_case:
             lower = haystack = lower if lower is not None else source.lower()
-        found = _pattern_matches(ts, query, tree, haystack, pattern)
-        for caps in found:
-            node = caps.get("match", [None])[0]
-            if node is None or not _passes_filters(pattern, node, code):
-                continue
-            if not run.in_scope(pattern, node):
-                continue
-            holds, via_parameter, secret = run.condition(pattern, caps)
-            if not holds:
-                continue
-            key = (rule.id, node.start_point.row, node.start_point.column)
-            if key in seen:
-                continue
-            seen.add(key)
-            exploitable = run.flow.exploitable(node, via_parameter) if rule.taint else None
-            matches.append(_match(rule, node, caps, exploitable, secret))
-    return matches
+        query = query_for(grammar, pattern.query)
+        for caps in _pattern_matches(ts, query, tree, haystack, pattern):
+            run.consider(rule, pattern, caps, text)
+    if not facts:
+        return run.matches, {}
+    from ._taint_calls import call_facts
+
+    flow = run.flow
+    found = call_facts(spec, grammar, tree.root_node, text, flow.request, flow.assignments)
+    return run.matches, found
 
 
 def _match(

@@ -1,10 +1,12 @@
-"""Injection rules in Java, C#, Go, JavaScript and TypeScript: SQL, commands, code."""
+"""Injection rules in Java, C#, Go, JavaScript and TypeScript: SQL, commands, code (NoSQL:
+:mod:`._security_nosql`)."""
 
 from __future__ import annotations
 
 from backend_skills.core.models import Confidence, Severity
 
 from ._model import Example, Pattern, Rule
+from ._security_nosql import NOSQL  # its own module; importable from here too
 
 JS = ("javascript", "typescript")
 
@@ -94,9 +96,10 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression operand: (_) @object
-              (#not-match? @object "(?i)(stmt|statement)$") field: (field_identifier) @name
+            query="""(call_expression function: (selector_expression operand: (_) @receiver
+              field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
+              (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
               arguments: (argument_list . (_) @arg)) @match""",
             when="dynamic",
             needles=("Query", "Exec", "Prepare", "Raw"),
@@ -167,6 +170,20 @@ SQL = Rule(
         ),
         Example(
             "csharp",
+            """class ProductsController : ControllerBase {
+  [HttpGet("search")]
+  public IActionResult Search(string keyword) {
+    var query = $"SELECT * FROM Products WHERE name LIKE '%{keyword}%'";
+    return Ok(_context.Products.FromSql(query).ToList());
+  }
+  public IActionResult Safe(string keyword) =>
+    Ok(_context.Products.FromSql($"SELECT * FROM Products WHERE name = {keyword}").ToList());
+}
+""",
+            lines=(5,),
+        ),
+        Example(
+            "csharp",
             """class Repo {
   public List<User> Find(SqlConnection conn, string name) {
     var cmd = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);
@@ -221,6 +238,11 @@ const byName = "SELECT * FROM users WHERE name = $1"
 
 func Find(db *sql.DB, name string) (*sql.Rows, error) {
 	return db.Query(byName, name)
+}
+
+func Get(db *sql.DB, id string) *sql.Row {
+	stmt, _ := db.Prepare("SELECT * FROM users WHERE id = $1")
+	return stmt.QueryRow(id)
 }
 """,
         ),
@@ -534,62 +556,6 @@ EVAL = Rule(
 }
 """,
             lines=(2,),
-        ),
-    ),
-)
-
-NOSQL = Rule(
-    id="BSSEC114",
-    title="MongoDB $where or query operator built from request input",
-    skill="database",
-    criterion="database.query_safety",
-    severity=Severity.HIGH,
-    confidence=Confidence.HIGH,
-    cwe=943,
-    taint=True,
-    message="a MongoDB `{name}` clause is built from non-constant input",
-    rationale=(
-        "`$where` runs JavaScript on the database server, and a filter taken whole from the "
-        'request lets the client send operators (`{"$ne": null}`) instead of values: NoSQL '
-        "injection (CWE-943) bypasses logins and reads other users' documents."
-    ),
-    fix="Never build $where from input (use ordinary operators); cast request values to the expected type (String(req.body.user)) or validate them with a schema before they reach a filter.",
-    patterns=(
-        Pattern(
-            languages=JS,
-            query="""(pair key: [(property_identifier) (string)] @name (#match? @name "where") value: (_) @arg) @match""",
-            text=r"^['\"]?\$where['\"]?\s*:",
-            when="dynamic",
-            needles=("$where",),
-        ),
-        Pattern(
-            languages=JS,
-            query="""(call_expression function: (member_expression property: (property_identifier) @name
-              (#any-of? @name "find" "findOne" "findOneAndUpdate" "updateOne" "deleteOne" "deleteMany" "countDocuments"))
-              arguments: (arguments . (member_expression) @arg)) @match""",
-            text=r"\(\s*req\.(?:body|query|params)\s*[,)]",
-            needles=("req.",),
-        ),
-    ),
-    examples=(
-        Example(
-            "javascript",
-            """app.get('/allocations', (req, res) => {
-  const threshold = req.query.threshold;
-  db.collection('allocations').find({ $where: `this.stocks > ${threshold}` }).toArray();
-  db.collection('users').findOne(req.body);
-});
-""",
-            lines=(3, 4),
-        ),
-        Example(
-            "javascript",
-            """app.get('/allocations', (req, res) => {
-  const threshold = Number(req.query.threshold);
-  db.collection('allocations').find({ stocks: { $gt: threshold } }).toArray();
-  db.collection('users').findOne({ name: String(req.body.name) });
-});
-""",
         ),
     ),
 )

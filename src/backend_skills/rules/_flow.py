@@ -1,0 +1,223 @@
+"""Whether an expression is constant: the data flow of the pattern rules' conditions.
+
+A value is constant when built only from literals: a string without interpolation,
+numbers, ``ALL_CAPS`` constants, names only ever given constant values in the function
+or the file. Request input (the language's request markers), function parameters,
+interpolations, concatenation or formatting with any of those make it dynamic; calls
+are dynamic when an argument or the receiver is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from backend_skills.languages._common import markers
+from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def _text(node: tree_sitter.Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def assigned(
+    node: tree_sitter.Node, name_field: str, value_field: str
+) -> list[tuple[str, tree_sitter.Node]]:
+    """``(name, value)`` pairs one declaration or assignment node gives (``a, b := f()``
+    gives both names the value); an empty value field means the last named child."""
+    target = node.child_by_field_name(name_field)
+    if value_field:
+        value = node.child_by_field_name(value_field)
+    else:
+        value = node.named_children[-1] if len(node.named_children) > 1 else None
+    if target is None or value is None:
+        return []
+    if target.type == "expression_list":
+        return [(_text(c), value) for c in target.named_children]
+    return [(_text(target), value)]
+
+
+def _call_parts(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """A call's arguments and its receiver (Go: the operand of a selector, unless a
+    package name)."""
+    arguments = node.child_by_field_name("arguments")
+    parts = list(arguments.named_children) if arguments is not None else []
+    receiver = node.child_by_field_name("object")
+    callee = node.child_by_field_name("function")
+    if receiver is None and callee is not None:
+        receiver = callee.child_by_field_name("object") or callee.child_by_field_name("expression")
+        operand = callee.child_by_field_name("operand")
+        if callee.type == "selector_expression" and operand is not None:
+            receiver = operand if operand.type != "identifier" else receiver
+    if receiver is not None:
+        parts.append(receiver)
+    return parts
+
+
+def _descendants(node: tree_sitter.Node, kinds: Sequence[str]) -> Iterable[tree_sitter.Node]:
+    if not kinds:
+        return
+    stack = list(node.named_children)
+    while stack:
+        child = stack.pop()
+        if child.type in kinds:
+            yield child
+        else:
+            stack.extend(child.named_children)
+
+
+def _identifiers(node: tree_sitter.Node) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        child = stack.pop()
+        if child.type == "identifier":
+            found.add(_text(child))
+        elif child.type not in ("type_annotation", "type_identifier"):
+            stack.extend(child.named_children)
+    return found
+
+
+class _Flow:
+    """Whether an expression is constant, following local names to their values."""
+
+    def __init__(
+        self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node, path: str = ""
+    ) -> None:
+        self.spec = spec
+        self.grammar = grammar
+        self.root = root
+        request = spec.request_for(path)
+        self.request = markers(request) if request else None
+        self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
+        self._request_in: dict[int, bool] = {}
+        self.via_parameter = False
+        """Set when the last :meth:`dynamic` answer came from a function parameter."""
+        self.reached: set[str] = set()
+        """The parameters :meth:`reaching` found."""
+        self._exhaustive = False
+
+    def _any(self, answers: Iterable[bool]) -> bool:
+        return any(list(answers)) if self._exhaustive else any(answers)
+
+    def reaching(self, node: tree_sitter.Node) -> set[str]:
+        """Every parameter of the enclosing functions ``node``'s value may come from."""
+        self.reached = set()
+        self._exhaustive = True
+        try:
+            self.dynamic(node)
+        finally:
+            self._exhaustive = False
+        return self.reached
+
+    def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The innermost function around ``node``."""
+        kinds = self.spec.functions
+        parent = node.parent
+        while parent is not None and parent.type not in kinds:
+            parent = parent.parent
+        return parent
+
+    def exploitable(self, node: tree_sitter.Node, via_parameter: bool = False) -> bool:
+        """Request input appears in the function holding ``node`` (or the file's top
+        level); or the sink is fed by a parameter of its function and the file handles
+        request input (a handler passing request data to a helper of its own class)."""
+        if self.request is None:
+            return False
+        scope = self.scope(node)
+        if self._requested(scope or self.root):
+            return True
+        return via_parameter and self._requested(self.root)
+
+    def _requested(self, node: tree_sitter.Node) -> bool:
+        """Request input in ``node`` (answered once per node: several sinks share a
+        function, every sink fed by a parameter asks about the whole file)."""
+        known = self._request_in.get(node.id)
+        if known is None:
+            known = self._request_in[node.id] = bool(
+                self.request is not None and self.request.search(_text(node))
+            )
+        return known
+
+    def assignments(self, scope: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
+        """``(name, value)`` of every declaration and assignment under ``scope``."""
+        cached = self._assigned.get(scope.id)
+        if cached is None:
+            import tree_sitter as ts
+
+            kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
+            query = query_for(self.grammar, kinds_query(tuple(kinds), "a"))
+            nodes = ts.QueryCursor(query).captures(scope).get("a", [])
+            cached = [pair for node in nodes for pair in assigned(node, *kinds[node.type])]
+            self._assigned[scope.id] = cached
+        return cached
+
+    def _parameters(self, node: tree_sitter.Node) -> set[str]:
+        names: set[str] = set()
+        parent = node.parent
+        while parent is not None:
+            params = parent.child_by_field_name("parameters") or (
+                parent.child_by_field_name("parameter") if parent.type == "arrow_function" else None
+            )
+            if params is not None:
+                names.update(_identifiers(params))
+            parent = parent.parent
+        return names
+
+    def dynamic(
+        self, node: tree_sitter.Node, depth: int = 0, seen: frozenset[str] = frozenset()
+    ) -> bool:
+        """Whether ``node`` may carry data that is not a constant of the program."""
+        if depth > 6:
+            return True
+        if self.request is not None and self.request.search(_text(node)):
+            return True
+        kind = node.type
+        if kind in self.spec.literals:
+            return False
+        if kind in self.spec.identifiers:
+            return self._name_dynamic(node, depth, seen)
+        return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
+
+    def _parts(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
+        """What a composite value is made of: a string's interpolated expressions, a
+        call's arguments and receiver, any other node's children."""
+        if node.type in self.spec.strings:
+            return [
+                part
+                for inner in _descendants(node, self.spec.interpolations)
+                for part in inner.named_children
+            ]
+        if node.type in self.spec.calls or node.child_by_field_name("function") is not None:
+            return _call_parts(node)
+        return list(node.named_children)
+
+    def _values(self, name: str, node: tree_sitter.Node) -> list[tree_sitter.Node]:
+        """The values ``name`` is given in the function around ``node``, else in the file."""
+        scope = self.scope(node)
+        if scope is not None:
+            values = [v for n, v in self.assignments(scope) if n == name]
+            if values:
+                return values
+        return [v for n, v in self.assignments(self.root) if n == name]
+
+    def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
+        name = _text(node)
+        if _CONSTANT_NAME.match(name) or name in seen:
+            return False
+        values = self._values(name, node)
+        if values:
+            return self._any(self.dynamic(v, depth + 1, seen | {name}) for v in values)
+        if name in self._parameters(node):
+            self.via_parameter = True
+            self.reached.add(name)
+            return True
+        return False

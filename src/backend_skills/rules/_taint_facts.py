@@ -1,0 +1,306 @@
+"""Per-file facts for cross-file taint: which methods pass a parameter into a sink, which
+pass a parameter on to another call, and which calls receive request input.
+
+The within-file analysis (:mod:`backend_skills.rules._engine`) calls a taint rule's match
+a *vulnerability* when request input appears in its function, a *hotspot* otherwise. A
+data-access class whose methods take the SQL fragments as parameters stays a hotspot
+there: the request is read elsewhere (a controller, a Web Forms page). These facts,
+recorded per file (cached and computed in the process pool with the rest of the file's
+analysis), let :mod:`backend_skills.rules._taint_join` join callers and callees across
+files:
+
+- a **sink** (:func:`sink_summary`): method ``M`` of class ``C`` (arity ``n``) passes its
+  parameter ``i`` into a taint rule's sink, at a finding's line;
+- a **through** call (:func:`call_facts`): method ``F`` passes its parameter ``i`` to a call
+  of ``N`` with ``k`` arguments at position ``j`` (one level of wrappers: a handler
+  calling a repository);
+- a **request** call: ``N`` is called with request input at position ``j`` (the request
+  read in the calling function: request markers, a model-bound parameter of a controller
+  action, the ``.Text`` of a Web Forms control).
+
+Everything is plain JSON data (lists and dicts of strings and numbers): it travels
+through the result cache. Conservative on purpose: a constant argument, a numeric or
+boolean parameter and a lambda's parameter carry nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from backend_skills.languages._common import Markers
+from backend_skills.languages._spec import LanguageSpec
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+#: Parameter types that cannot carry an injection (a number, a flag, a date, an id).
+SAFE_TYPES = frozenset(
+    {
+        "int",
+        "long",
+        "short",
+        "byte",
+        "sbyte",
+        "uint",
+        "ulong",
+        "ushort",
+        "decimal",
+        "double",
+        "float",
+        "bool",
+        "boolean",
+        "Boolean",
+        "Integer",
+        "Long",
+        "Short",
+        "Double",
+        "Float",
+        "BigDecimal",
+        "BigInteger",
+        "Guid",
+        "UUID",
+        "DateTime",
+        "DateTimeOffset",
+        "DateOnly",
+        "TimeSpan",
+        "LocalDate",
+        "LocalDateTime",
+        "Instant",
+        "number",
+        "bigint",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float32",
+        "float64",
+        "CancellationToken",
+    }
+)
+#: Parameters of a controller action that are not bound from the request.
+_FRAMEWORK_TYPES = frozenset(
+    {
+        "CancellationToken",
+        "HttpContext",
+        "Model",
+        "ModelMap",
+        "BindingResult",
+        "Errors",
+        "HttpServletResponse",
+        "Principal",
+        "Authentication",
+        "RedirectAttributes",
+        "SessionStatus",
+        "Locale",
+    }
+)
+_CONTROLLER_BASE = re.compile(r"\b(?:Controller|ControllerBase|ApiController|PageModel)\b")
+_CSHARP_ACTION = re.compile(r"\[\s*(?:Http(?:Get|Post|Put|Delete|Patch)|Route|WebMethod)\b")
+_JAVA_ROUTE = re.compile(
+    r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b"
+)
+_NOT_BOUND = re.compile(r"\[\s*FromServices\b|@(?:Autowired|Value)\b")
+_HANDLER_OF = re.compile(r"\w*Handler\s*<\s*([A-Za-z_]\w*)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_MEMBER_KINDS = (
+    "member_access_expression",
+    "field_access",
+    "member_expression",
+    "selector_expression",
+    "conditional_access_expression",
+)
+_MEMBER_OBJECT = ("expression", "object", "operand")
+_FUNCTION_VALUE_PARENTS = ("variable_declarator", "pair", "assignment_expression")
+
+
+def _member_object(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The object of a member access (``repo`` in ``repo.find``)."""
+    for field_name in _MEMBER_OBJECT:
+        found = node.child_by_field_name(field_name)
+        if found is not None:
+            return found
+    return None
+
+
+def _text(node: tree_sitter.Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def _last_word(text: str) -> str:
+    """``CityQueries.GetCityByNameQuery<T>`` -> ``GetCityByNameQuery``."""
+    words = _WORD.findall(text.split("<", 1)[0])
+    return words[-1] if words else ""
+
+
+@dataclass
+class Parameter:
+    """One parameter of a function signature."""
+
+    name: str
+    type: str = ""
+    optional: bool = False
+    request: bool = False
+    """Bound from the request (a controller action's model-bound parameter)."""
+
+
+@dataclass
+class FunctionInfo:
+    """A function as the cross-file join knows it."""
+
+    name: str
+    cls: str = ""
+    bases: list[str] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    """Message types the class handles (``IRequestHandler<GetCityQuery, ...>``)."""
+    parameters: list[Parameter] = field(default_factory=list)
+
+    def index(self, name: str) -> int | None:
+        """Position of parameter ``name`` (None when it is not one of ours)."""
+        for position, parameter in enumerate(self.parameters):
+            if parameter.name == name and name:
+                return position
+        return None
+
+    def signature(self) -> dict[str, Any]:
+        """The JSON fields identifying the function in a fact."""
+        return {
+            "method": self.name,
+            "class": self.cls,
+            "bases": self.bases,
+            "handles": self.handles,
+            "arity": len(self.parameters),
+            "required": sum(1 for p in self.parameters if not p.optional),
+        }
+
+
+def _class_of(spec: LanguageSpec, node: tree_sitter.Node) -> tree_sitter.Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in spec.classes:
+        parent = parent.parent
+    return parent
+
+
+def _header(node: tree_sitter.Node) -> str:
+    body = node.child_by_field_name("body")
+    raw = node.text or b""
+    if body is not None:
+        raw = raw[: body.start_byte - node.start_byte]
+    return raw.decode("utf-8", "replace")
+
+
+def _function_name(node: tree_sitter.Node) -> str:
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return _text(name)
+    parent = node.parent  # JavaScript: const find = (a) => ..., { find: function (a) {} }
+    if parent is None or parent.type not in _FUNCTION_VALUE_PARENTS:
+        return ""
+    target = (
+        parent.child_by_field_name("name")
+        or parent.child_by_field_name("key")
+        or parent.child_by_field_name("left")
+    )
+    if target is not None and target.type == "member_expression":
+        target = target.child_by_field_name("property")
+    return _text(target)
+
+
+def _parameter_nodes(function: tree_sitter.Node) -> list[tree_sitter.Node]:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        single = function.child_by_field_name("parameter")  # x => ...
+        return [single] if single is not None else []
+    return [c for c in params.named_children if "comment" not in c.type]
+
+
+def _parameter(node: tree_sitter.Node) -> list[Parameter]:
+    """The parameter(s) one parameter node declares (Go: ``a, b string`` is two)."""
+    kind = _last_word(_text(node.child_by_field_name("type")))
+    optional = "=" in _text(node) and node.type != "identifier"
+    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [Parameter(_text(node))]
+    names = node.children_by_field_name("name") or node.children_by_field_name("pattern")
+    if node.type == "assignment_pattern":  # JavaScript: (name = 'x')
+        names = [n for n in (node.child_by_field_name("left"),) if n is not None]
+        optional = True
+    if not names:
+        return [Parameter("", kind, optional)]
+    return [Parameter(_text(n) if n.type == "identifier" else "", kind, optional) for n in names]
+
+
+def function_info(
+    spec: LanguageSpec, function: tree_sitter.Node, request: Markers | None
+) -> FunctionInfo:
+    """Name, class, bases and parameters of ``function``; parameters bound from the
+    request marked (request markers in the parameter, or a controller action's)."""
+    owner = _class_of(spec, function)
+    info = FunctionInfo(name=_function_name(function))
+    class_header = _describe_class(info, owner) if owner is not None else ""
+    action = _is_action(spec, function, class_header)
+    for node in _parameter_nodes(function):
+        for parameter in _parameter(node):
+            text = _text(node)
+            parameter.request = bool(request is not None and request.search(text)) or (
+                action and parameter.type not in _FRAMEWORK_TYPES and not _NOT_BOUND.search(text)
+            )
+            info.parameters.append(parameter)
+    return info
+
+
+def _describe_class(info: FunctionInfo, owner: tree_sitter.Node) -> str:
+    """Fill in the class, its bases and the messages it handles; its header's text."""
+    info.cls = _text(owner.child_by_field_name("name"))
+    header = _header(owner)
+    after = header.split(info.cls, 1)[-1] if info.cls else header
+    info.bases = sorted({w for w in _WORD.findall(after) if w[:1].isupper()} - {info.cls})
+    info.handles = sorted(set(_HANDLER_OF.findall(after)))
+    return header
+
+
+def _is_action(spec: LanguageSpec, function: tree_sitter.Node, class_header: str) -> bool:
+    """A request handler whose parameters the framework binds from the request."""
+    header = _header(function)
+    if spec.name == "csharp":
+        if _CSHARP_ACTION.search(header):
+            return True
+        public = re.search(r"\bpublic\b", header) and not re.search(
+            r"\bstatic\b|\[NonAction", header
+        )
+        return bool(public) and bool(
+            _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
+            or "[ApiController" in class_header
+        )
+    if spec.name == "java":
+        return bool(_JAVA_ROUTE.search(header))
+    return False
+
+
+def sink_summary(
+    spec: LanguageSpec,
+    function: tree_sitter.Node | None,
+    reached: set[str],
+    request: Markers | None,
+) -> dict[str, Any] | None:
+    """``function``'s signature and the positions of its ``reached`` parameters (those
+    feeding the sink) that can carry text, or None when there is none."""
+    if function is None or not reached:
+        return None
+    info = function_info(spec, function, request)
+    if not info.name:
+        return None
+    params = sorted(
+        i
+        for name in reached
+        if (i := info.index(name)) is not None and info.parameters[i].type not in SAFE_TYPES
+    )
+    if not params:
+        return None
+    return {**info.signature(), "params": params}
