@@ -1,0 +1,288 @@
+"""Express (JavaScript, TypeScript).
+
+``app.get/post/put/patch/delete/all(path, ...mw, handler)``, ``router.route(path).get(...)``,
+``X.use([path,] ...mw, router)`` mounts (``require``/``import`` of the router's module
+followed), ``X.use(mw)`` guards for the routes registered after them; middleware whose
+name says it authenticates (``requireAuth``, ``passport.authenticate('jwt')``,
+``verifyToken``, ``isAdmin``...).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from ..analyses._authz_resolve import Exposure, join
+from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, string, text, walk
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+EXPRESS_VERBS = {"get", "post", "put", "patch", "delete", "all"}
+ROUTER_FACTORIES = frozenset({"express", "express.Router", "Router", "express.default"})
+_JS_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", "/index.js", "/index.ts")
+_EXPORTS = ("module.exports", "exports.default")
+
+Key = tuple[str, str]  # (file, router variable)
+
+
+def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
+    """(object, property) of a call ``object.property(...)``."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    obj = function.child_by_field_name("object")
+    prop = function.child_by_field_name("property")
+    if obj is None or prop is None:
+        return None
+    return obj, text(prop)
+
+
+def handler_name(node: tree_sitter.Node) -> str:
+    """How a handler or middleware argument is named in the inventory."""
+    if node.type in ("identifier", "member_expression"):
+        return text(node)
+    if node.type == "call_expression":
+        return text(node.child_by_field_name("function")) + "(...)"
+    return "anonymous function"
+
+
+def scan(root: tree_sitter.Node, kind: str = "express") -> Facts:
+    """Routers, routes, ``use`` calls, imports and the default export of one file."""
+    facts: Facts = {"kind": kind, "routers": {}, "routes": [], "uses": [], "imports": {}}
+    for node in walk(root):
+        visit = _VISITORS.get(node.type)
+        if visit is not None:
+            visit(node, facts)
+    return facts
+
+
+def _unwrap(value: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """``await x`` and ``new X()`` down to what they wrap."""
+    while value is not None and value.type in ("await_expression", "new_expression"):
+        value = value.child_by_field_name("constructor") or (
+            value.named_children[0] if value.named_children else None
+        )
+    return value
+
+
+def _binding(node: tree_sitter.Node, facts: Facts) -> None:
+    """``const router = express.Router()`` or ``const x = require('./x')``."""
+    name = node.child_by_field_name("name")
+    value = _unwrap(node.child_by_field_name("value"))
+    if name is None or value is None or name.type != "identifier":
+        return
+    callee = text(value.child_by_field_name("function") or value)
+    if callee in ROUTER_FACTORIES:
+        facts["routers"][text(name)] = line(name)
+    elif callee == "require" and value.type == "call_expression":
+        args = arguments(value)
+        source = string(args[0]) if args else None
+        if source:
+            facts["imports"][text(name)] = source
+
+
+def _import(node: tree_sitter.Node, facts: Facts) -> None:
+    source = string(node.child_by_field_name("source"))
+    if not source:
+        return
+    clauses = ("import_clause", "import_specifier", "namespace_import")
+    for sub in walk(node):
+        if sub.type == "identifier" and sub.parent is not None and sub.parent.type in clauses:
+            facts["imports"][text(sub)] = source
+
+
+def _export(node: tree_sitter.Node, facts: Facts) -> None:
+    value = node.child_by_field_name("value") or node.child_by_field_name("declaration")
+    if value is not None and value.type == "identifier" and "default" in text(node):
+        facts["export"] = text(value)
+
+
+def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
+    right = node.child_by_field_name("right")
+    left = text(node.child_by_field_name("left"))
+    if left in _EXPORTS and right is not None and right.type == "identifier":
+        facts["export"] = text(right)
+
+
+def _call(node: tree_sitter.Node, facts: Facts) -> None:
+    found = member(node)
+    if found is None:
+        return
+    obj, method = found
+    args = arguments(node)
+    if method == "use" and args:
+        facts["uses"].append(_use(obj, args, line(node)))
+        return
+    route = None
+    if method in EXPRESS_VERBS and len(args) >= 2:
+        route = _verb_route(obj, method, args, line(node))
+    elif method in EXPRESS_VERBS and len(args) == 1 and obj.type == "call_expression":
+        route = _chained_route(obj, method, args[0], line(node))
+    if route is not None:
+        facts["routes"].append(route)
+
+
+def _route(owner: str, verb: str, path: str, middleware: list[str], handler: str, at: int) -> Facts:
+    return {
+        "owner": owner,
+        "method": verb,
+        "path": path,
+        "middleware": middleware,
+        "handler": handler,
+        "line": at,
+    }
+
+
+def _verb_route(
+    obj: tree_sitter.Node, method: str, args: list[tree_sitter.Node], at: int
+) -> Facts | None:
+    """``app.post(path, ...mw, handler)`` or ``router.route(path).post(mw, handler)``."""
+    path = string(args[0])
+    owner = text(obj)
+    inner = member(obj) if obj.type == "call_expression" else None
+    if inner is not None and inner[1] == "route" and arguments(obj):
+        path = string(arguments(obj)[0])
+        owner = text(inner[0]) or owner
+        args = [args[0], *args]  # the handler list starts at index 1 below
+    if path is None or not path.startswith("/"):
+        return None
+    verb = "ANY" if method == "all" else method.upper()
+    return _route(
+        owner, verb, path, [handler_name(a) for a in args[1:-1]], handler_name(args[-1]), at
+    )
+
+
+def _chained_route(
+    obj: tree_sitter.Node, method: str, handler: tree_sitter.Node, at: int
+) -> Facts | None:
+    """``router.route('/x').get(a).post(b)``: back along the chain to the route call."""
+    inner = member(obj)
+    while inner is not None and inner[1] in EXPRESS_VERBS and inner[0].type == "call_expression":
+        obj = inner[0]
+        inner = member(obj)
+    if inner is None or inner[1] != "route" or not arguments(obj):
+        return None
+    path = string(arguments(obj)[0])
+    if not path or not path.startswith("/"):
+        return None
+    return _route(text(inner[0]), method.upper(), path, [], handler_name(handler), at)
+
+
+def _use(obj: tree_sitter.Node, args: list[tree_sitter.Node], at: int) -> Facts:
+    path = string(args[0])
+    rest = args[1:] if path is not None else args
+    return {"owner": text(obj), "path": path, "args": [handler_name(a) for a in rest], "line": at}
+
+
+_VISITORS: dict[str, Callable[[tree_sitter.Node, Facts], None]] = {
+    "variable_declarator": _binding,
+    "import_statement": _import,
+    "call_expression": _call,
+    "export_statement": _export,
+    "assignment_expression": _assignment,
+}
+
+
+def resolve_js(path: str, source: str, files: Mapping[str, Facts]) -> str | None:
+    """The file a relative ``require``/``import`` of ``path`` names, when scanned."""
+    if not source.startswith("."):
+        return None
+    base = posixpath.normpath(posixpath.join(posixpath.dirname(path), source))
+    for suffix in _JS_SUFFIXES:
+        if base + suffix in files:
+            return base + suffix
+    return None
+
+
+class Routers:
+    """Every file's Express facts, with routers resolved across files."""
+
+    framework = "Express"
+
+    def __init__(self, data: Mapping[str, Facts], kind: str = "express") -> None:
+        self.data = {p: d for p, d in data.items() if d.get("kind") == kind}
+
+    def router_of(self, path: str, name: str) -> Key | None:
+        """The (file, router variable) ``name`` in ``path`` refers to."""
+        facts = self.data[path]
+        if name in facts["routers"]:
+            return path, name
+        source = facts["imports"].get(name.split(".", 1)[0])
+        target = resolve_js(path, source, self.data) if source else None
+        if target is None:
+            return None
+        other = self.data[target]
+        exported = other.get("export")
+        if isinstance(exported, str) and exported in other["routers"]:
+            return target, exported
+        if len(other["routers"]) == 1:
+            return target, next(iter(other["routers"]))
+        return None
+
+    def mount(self, key: Key) -> tuple[str, Facts, int] | None:
+        """(file, use, index of the router among the use's arguments) mounting ``key``."""
+        for path, facts in sorted(self.data.items()):
+            for use in facts["uses"]:
+                children = [a for a in use["args"] if self.router_of(path, a) == key]
+                if children:
+                    return path, use, use["args"].index(children[0])
+        return None
+
+    def chain(self, key: Key, depth: int = 0) -> tuple[str, list[str]]:
+        """(prefix, protections) from every mount above a router."""
+        found = self.mount(key) if depth <= MAX_DEPTH else None
+        if found is None:
+            return "", []
+        path, use, index = found
+        protection = [a for a in use["args"][:index] if middleware_auth(a)]
+        parent = self.router_of(path, use["owner"]) if use["owner"] else None
+        above, parent_protection = "", list[str]()
+        if parent is not None and parent != key:
+            above, parent_protection = self.chain(parent, depth + 1)
+            parent_protection = parent_protection + self.guards(parent, use["line"])
+        return join(above, use["path"] or ""), protection + parent_protection
+
+    def _guarding(self, use: Facts, key: Key, before: int | None) -> bool:
+        """Whether a ``use`` call on router ``key`` applies to a route at line ``before``."""
+        if use["owner"] != key[1] or (use["path"] is not None and use["path"] != "/"):
+            return False
+        if before is not None and use["line"] > before:
+            return False
+        return not any(self.router_of(key[0], a) for a in use["args"])
+
+    def guards(self, key: Key, before: int | None) -> list[str]:
+        """``X.use(auth)`` on a router, registered before line ``before`` in its file."""
+        found = []
+        for use in self.data[key[0]]["uses"]:
+            if self._guarding(use, key, before):
+                found += [a for a in use["args"] if middleware_auth(a)]
+        return found
+
+    def exposures(self) -> Iterator[Exposure]:
+        """Every route with its full path and the middleware that guards it."""
+        for path, facts in sorted(self.data.items()):
+            for route in facts["routes"]:
+                yield self._exposure(path, route)
+
+    def _exposure(self, path: str, route: Facts) -> Exposure:
+        key = self.router_of(path, route["owner"]) or (path, route["owner"])
+        known = key[0] in self.data
+        prefix, above = self.chain(key) if known else ("", [])
+        own = [m for m in route["middleware"] if middleware_auth(m)]
+        guards = self.guards(key, route["line"]) if known else []
+        return Exposure(
+            route["method"],
+            join(prefix, route["path"]) if prefix else route["path"],
+            route["handler"],
+            path,
+            route["line"],
+            self.framework,
+            [*own, *guards, *above],
+        )
+
+
+def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
+    """Every Express endpoint of the files' facts."""
+    return Routers(data).exposures()
