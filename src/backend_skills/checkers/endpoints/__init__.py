@@ -6,7 +6,9 @@ returns JSON-serialisable facts; :func:`exposures` resolves every file's facts i
 endpoints (routers mounted across files, groups, class-level attributes) that
 :func:`backend_skills.checkers.analyses.authorization.endpoints_result` judges exactly as
 it judges Python's. One module per framework: :mod:`.express`, :mod:`.aspnet`,
-:mod:`.spring`, :mod:`.gin`; :mod:`._dispatch` picks the scanner of a file.
+:mod:`.nest`, :mod:`.fastify` (Koa shares :mod:`.express`), :mod:`.spring`,
+:mod:`.jaxrs` (with :mod:`.quarkus`'s configuration), :mod:`.gin`, :mod:`.echo`,
+:mod:`.chi`; :mod:`._dispatch` picks the scanner of a file.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult
 
 from ..analyses._authz_resolve import Exposure
+from . import quarkus
 from ._common import MAX_NODES, MIDDLEWARE_WORDS, Facts, middleware_auth
-from ._dispatch import labels, resolve, scan
+from ._dispatch import Settings, labels, resolve, scan
 from .express import EXPRESS_VERBS
 from .spring import spring_security_declared
 
@@ -44,11 +47,18 @@ _GRAMMARS = {
 }
 
 
-def exposures(data: Mapping[str, Facts], *, spring_security: bool = False) -> list[Exposure]:
+def exposures(
+    data: Mapping[str, Facts],
+    *,
+    spring_security: bool = False,
+    quarkus_config: list[quarkus.Module] | None = None,
+) -> list[Exposure]:
     """Every endpoint the files' facts declare (``spring_security``: the build declares
-    Spring Security, which then protects every request by default)."""
+    Spring Security, which then protects every request by default; ``quarkus_config``:
+    the HTTP permissions of Quarkus modules)."""
+    settings = Settings(spring_security, quarkus_config or [])
     unique: dict[tuple[str, str | None, str, int | None], Exposure] = {}
-    for exposure in resolve(data, spring_security=spring_security):
+    for exposure in resolve(data, settings):
         unique.setdefault((exposure.method, exposure.path, exposure.file, exposure.line), exposure)
     return list(unique.values())
 
@@ -73,6 +83,15 @@ def polyglot_result(data: Mapping[str, Facts], files: Iterable[SourceFile]) -> C
     """Inventory, findings and the protected share for the tree-sitter languages."""
     from ..analyses.authorization import endpoints_result
 
-    found = exposures(data, spring_security=spring_security_declared(files))
+    files = list(files)
+    found = exposures(
+        data,
+        spring_security=spring_security_declared(files),
+        quarkus_config=quarkus.modules(files) if _has(data, "jaxrs") else [],
+    )
     label = labels(data.values()) or "Java, C#, Go or JS/TS"
     return endpoints_result(found, [], "polyglot", label)
+
+
+def _has(data: Mapping[str, Facts], kind: str) -> bool:
+    return any(d.get("kind") == kind for d in data.values())

@@ -1,15 +1,20 @@
-"""Express (JavaScript, TypeScript).
+"""Express and Koa (JavaScript, TypeScript).
 
 ``app.get/post/put/patch/delete/all(path, ...mw, handler)``, ``router.route(path).get(...)``,
 ``X.use([path,] ...mw, router)`` mounts (``require``/``import`` of the router's module
 followed), ``X.use(mw)`` guards for the routes registered after them; middleware whose
 name says it authenticates (``requireAuth``, ``passport.authenticate('jwt')``,
 ``verifyToken``, ``isAdmin``...).
+
+Koa (``koa-router``, ``@koa/router``) has the same shape: ``new Router({prefix})`` and
+``router.prefix()``, ``router.del``, named routes (``router.get('name', '/path', ...)``),
+``X.use([path,] other.routes())`` mounts and ``module.exports = router.routes()``.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -21,8 +26,13 @@ if TYPE_CHECKING:
 
 EXPRESS_VERBS = {"get", "post", "put", "patch", "delete", "all"}
 ROUTER_FACTORIES = frozenset({"express", "express.Router", "Router", "express.default"})
+KOA_VERBS = {"del": "DELETE", "head": "HEAD", "options": "OPTIONS"}
+KOA_FACTORIES = frozenset({"Koa", "Router", "KoaRouter", "koaRouter", "createRouter"})
+_MOUNTED = ("routes", "middleware")  # koa: router.routes() mounts the router itself
 _JS_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", "/index.js", "/index.ts")
 _EXPORTS = ("module.exports", "exports.default")
+#: Options that make a JWT middleware let requests without a token through.
+OPTIONAL_AUTH = re.compile(r"passthrough\s*:\s*true|credentialsRequired\s*:\s*false")
 
 Key = tuple[str, str]  # (file, router variable)
 
@@ -40,17 +50,28 @@ def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
 
 
 def handler_name(node: tree_sitter.Node) -> str:
-    """How a handler or middleware argument is named in the inventory."""
+    """How a handler or middleware argument is named in the inventory (an optional
+    check, ``jwt({ passthrough: true })``, says so and is not access control)."""
     if node.type in ("identifier", "member_expression"):
         return text(node)
     if node.type == "call_expression":
-        return text(node.child_by_field_name("function")) + "(...)"
+        optional = "optional " if OPTIONAL_AUTH.search(text(node)) else ""
+        return optional + text(node.child_by_field_name("function")) + "(...)"
     return "anonymous function"
+
+
+def verb_of(method: str, kind: str) -> str | None:
+    """The HTTP method a router method registers (``all``: any; Koa's ``del``)."""
+    if method in EXPRESS_VERBS:
+        return "ANY" if method == "all" else method.upper()
+    return KOA_VERBS.get(method) if kind == "koa" else None
 
 
 def scan(root: tree_sitter.Node, kind: str = "express") -> Facts:
     """Routers, routes, ``use`` calls, imports and the default export of one file."""
     facts: Facts = {"kind": kind, "routers": {}, "routes": [], "uses": [], "imports": {}}
+    if kind == "koa":
+        facts["prefixes"] = {}
     for node in walk(root):
         visit = _VISITORS.get(node.type)
         if visit is not None:
@@ -74,13 +95,27 @@ def _binding(node: tree_sitter.Node, facts: Facts) -> None:
     if name is None or value is None or name.type != "identifier":
         return
     callee = text(value.child_by_field_name("function") or value)
-    if callee in ROUTER_FACTORIES:
+    factories = KOA_FACTORIES if facts["kind"] == "koa" else ROUTER_FACTORIES
+    if callee in factories:
         facts["routers"][text(name)] = line(name)
+        _koa_prefix(node.child_by_field_name("value"), text(name), facts)
     elif callee == "require" and value.type == "call_expression":
         args = arguments(value)
         source = string(args[0]) if args else None
         if source:
             facts["imports"][text(name)] = source
+
+
+def _koa_prefix(value: tree_sitter.Node | None, name: str, facts: Facts) -> None:
+    """``new Router({ prefix: '/api' })``."""
+    if value is None or "prefixes" not in facts or value.type != "new_expression":
+        return
+    for pair in walk(value):
+        if pair.type == "pair" and text(pair.child_by_field_name("key")).strip("'\"") == "prefix":
+            prefix = string(pair.child_by_field_name("value"))
+            if prefix is not None:
+                facts["prefixes"][name] = prefix
+            return
 
 
 def _import(node: tree_sitter.Node, facts: Facts) -> None:
@@ -95,12 +130,19 @@ def _import(node: tree_sitter.Node, facts: Facts) -> None:
 
 def _export(node: tree_sitter.Node, facts: Facts) -> None:
     value = node.child_by_field_name("value") or node.child_by_field_name("declaration")
+    if value is not None and "default" in text(node) and OPTIONAL_AUTH.search(text(value)):
+        facts["optional_export"] = True
     if value is not None and value.type == "identifier" and "default" in text(node):
         facts["export"] = text(value)
 
 
 def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
     right = node.child_by_field_name("right")
+    exported = text(node.child_by_field_name("left")) in _EXPORTS
+    if exported and right is not None and OPTIONAL_AUTH.search(text(right)):
+        facts["optional_export"] = True
+    if right is not None and right.type == "call_expression" and facts["kind"] == "koa":
+        right = _mounted(right) or right  # module.exports = router.routes()
     left = text(node.child_by_field_name("left"))
     if left in _EXPORTS and right is not None and right.type == "identifier":
         facts["export"] = text(right)
@@ -113,13 +155,21 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     obj, method = found
     args = arguments(node)
     if method == "use" and args:
-        facts["uses"].append(_use(obj, args, line(node)))
+        facts["uses"].append(_use(obj, args, line(node), facts["kind"]))
         return
+    if method == "prefix" and "prefixes" in facts and args and string(args[0]) is not None:
+        facts["prefixes"][text(obj)] = string(args[0])
+        return
+    verb = verb_of(method, facts["kind"])
+    if verb is None:
+        return
+    if facts["kind"] == "koa" and len(args) >= 3 and string(args[1]) is not None:
+        args = args[1:]  # router.get('user', '/users/:id', handler): a named route
     route = None
-    if method in EXPRESS_VERBS and len(args) >= 2:
-        route = _verb_route(obj, method, args, line(node))
-    elif method in EXPRESS_VERBS and len(args) == 1 and obj.type == "call_expression":
-        route = _chained_route(obj, method, args[0], line(node))
+    if len(args) >= 2:
+        route = _verb_route(obj, verb, args, line(node))
+    elif len(args) == 1 and obj.type == "call_expression":
+        route = _chained_route(obj, verb, args[0], line(node))
     if route is not None:
         facts["routes"].append(route)
 
@@ -136,7 +186,7 @@ def _route(owner: str, verb: str, path: str, middleware: list[str], handler: str
 
 
 def _verb_route(
-    obj: tree_sitter.Node, method: str, args: list[tree_sitter.Node], at: int
+    obj: tree_sitter.Node, verb: str, args: list[tree_sitter.Node], at: int
 ) -> Facts | None:
     """``app.post(path, ...mw, handler)`` or ``router.route(path).post(mw, handler)``."""
     path = string(args[0])
@@ -148,14 +198,13 @@ def _verb_route(
         args = [args[0], *args]  # the handler list starts at index 1 below
     if path is None or not path.startswith("/"):
         return None
-    verb = "ANY" if method == "all" else method.upper()
     return _route(
         owner, verb, path, [handler_name(a) for a in args[1:-1]], handler_name(args[-1]), at
     )
 
 
 def _chained_route(
-    obj: tree_sitter.Node, method: str, handler: tree_sitter.Node, at: int
+    obj: tree_sitter.Node, verb: str, handler: tree_sitter.Node, at: int
 ) -> Facts | None:
     """``router.route('/x').get(a).post(b)``: back along the chain to the route call."""
     inner = member(obj)
@@ -167,12 +216,20 @@ def _chained_route(
     path = string(arguments(obj)[0])
     if not path or not path.startswith("/"):
         return None
-    return _route(text(inner[0]), method.upper(), path, [], handler_name(handler), at)
+    return _route(text(inner[0]), verb, path, [], handler_name(handler), at)
 
 
-def _use(obj: tree_sitter.Node, args: list[tree_sitter.Node], at: int) -> Facts:
+def _mounted(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """``router`` of ``router.routes()`` / ``router.middleware()`` (Koa)."""
+    found = member(node) if node.type == "call_expression" else None
+    return found[0] if found is not None and found[1] in _MOUNTED else None
+
+
+def _use(obj: tree_sitter.Node, args: list[tree_sitter.Node], at: int, kind: str) -> Facts:
     path = string(args[0])
     rest = args[1:] if path is not None else args
+    if kind == "koa":
+        rest = [_mounted(a) or a for a in rest]
     return {"owner": text(obj), "path": path, "args": [handler_name(a) for a in rest], "line": at}
 
 
@@ -197,12 +254,16 @@ def resolve_js(path: str, source: str, files: Mapping[str, Facts]) -> str | None
 
 
 class Routers:
-    """Every file's Express facts, with routers resolved across files."""
-
-    framework = "Express"
+    """Every file's Express (or Koa) facts, with routers resolved across files."""
 
     def __init__(self, data: Mapping[str, Facts], kind: str = "express") -> None:
         self.data = {p: d for p, d in data.items() if d.get("kind") == kind}
+        self.framework = FRAMEWORKS[kind]
+
+    def prefix(self, key: Key) -> str:
+        """A Koa router's own prefix (``new Router({prefix})``)."""
+        facts = self.data.get(key[0], {})
+        return str(facts.get("prefixes", {}).get(key[1], ""))
 
     def router_of(self, path: str, name: str) -> Key | None:
         """The (file, router variable) ``name`` in ``path`` refers to."""
@@ -221,6 +282,15 @@ class Routers:
             return target, next(iter(other["routers"]))
         return None
 
+    def checks(self, path: str, name: str) -> bool:
+        """Whether middleware ``name`` (in ``path``) checks the caller: by its name, unless
+        it is imported from a module exporting an optional check (``passthrough: true``)."""
+        if not middleware_auth(name):
+            return False
+        source = self.data[path]["imports"].get(name.split(".", 1)[0])
+        target = resolve_js(path, source, self.data) if source else None
+        return target is None or not self.data[target].get("optional_export")
+
     def mount(self, key: Key) -> tuple[str, Facts, int] | None:
         """(file, use, index of the router among the use's arguments) mounting ``key``."""
         for path, facts in sorted(self.data.items()):
@@ -234,15 +304,16 @@ class Routers:
         """(prefix, protections) from every mount above a router."""
         found = self.mount(key) if depth <= MAX_DEPTH else None
         if found is None:
-            return "", []
+            return self.prefix(key), []
         path, use, index = found
-        protection = [a for a in use["args"][:index] if middleware_auth(a)]
+        protection = [a for a in use["args"][:index] if self.checks(path, a)]
         parent = self.router_of(path, use["owner"]) if use["owner"] else None
         above, parent_protection = "", list[str]()
         if parent is not None and parent != key:
             above, parent_protection = self.chain(parent, depth + 1)
             parent_protection = parent_protection + self.guards(parent, use["line"])
-        return join(above, use["path"] or ""), protection + parent_protection
+        prefix = join(above, use["path"] or "", self.prefix(key))
+        return prefix, protection + parent_protection
 
     def _guarding(self, use: Facts, key: Key, before: int | None) -> bool:
         """Whether a ``use`` call on router ``key`` applies to a route at line ``before``."""
@@ -257,7 +328,7 @@ class Routers:
         found = []
         for use in self.data[key[0]]["uses"]:
             if self._guarding(use, key, before):
-                found += [a for a in use["args"] if middleware_auth(a)]
+                found += [a for a in use["args"] if self.checks(key[0], a)]
         return found
 
     def exposures(self) -> Iterator[Exposure]:
@@ -270,7 +341,7 @@ class Routers:
         key = self.router_of(path, route["owner"]) or (path, route["owner"])
         known = key[0] in self.data
         prefix, above = self.chain(key) if known else ("", [])
-        own = [m for m in route["middleware"] if middleware_auth(m)]
+        own = [m for m in route["middleware"] if self.checks(path, m)]
         guards = self.guards(key, route["line"]) if known else []
         return Exposure(
             route["method"],
@@ -283,6 +354,10 @@ class Routers:
         )
 
 
+FRAMEWORKS = {"express": "Express", "koa": "Koa"}
+
+
 def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
-    """Every Express endpoint of the files' facts."""
-    return Routers(data).exposures()
+    """Every Express and Koa endpoint of the files' facts."""
+    yield from Routers(data).exposures()
+    yield from Routers(data, "koa").exposures()
