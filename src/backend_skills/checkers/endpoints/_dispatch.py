@@ -66,6 +66,13 @@ SCANNERS = (
         lambda root, _: express.scan(root),
         ("routes", "uses", "routers", "optional_export"),
     ),
+    # No framework named: a module exporting an async plugin is read as Fastify's.
+    Scanner(
+        _JS,
+        ("async function", "async ("),
+        lambda root, _: fastify.scan_plugin(root),
+        ("routes", "hooks", "registers"),
+    ),
     Scanner(("java",), ("ws.rs",), jaxrs.scan, ("resources", "application_path")),
     Scanner(
         ("java",), ("Mapping", "HttpSecurity"), spring.scan, ("controllers", "chain", "security")

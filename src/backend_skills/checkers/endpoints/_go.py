@@ -4,10 +4,10 @@ passed as an argument and the parameter that receives it in another function or 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, text
+from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, text, walk
 from .gin import assigned_call, go_call
 
 if TYPE_CHECKING:
@@ -71,19 +71,29 @@ def parameters(node: tree_sitter.Node) -> list[tuple[str, bool]]:
     return names
 
 
+def _returns(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """The return statements of a function (not of the function literals inside it)."""
+    for sub in walk(node):
+        if sub.type != "return_statement" or not sub.named_children:
+            continue
+        owner = sub.parent
+        while owner is not None and owner.type not in ("func_literal", *FUNCTION_DECLARATIONS):
+            owner = owner.parent
+        if owner is not None and owner.id == node.id:
+            yield sub
+
+
 def record_function(node: tree_sitter.Node, facts: Facts) -> None:
     """A declaration's parameters, and the router variable it returns (``return r``)."""
     name = text(node.child_by_field_name("name"))
     found = parameters(node)
     facts["params"][name] = [n for n, _ in found]
     facts["router_params"] += [f"{name}.{n}" for n, router in found if router]
-    body = node.child_by_field_name("body")
-    for statement in body.named_children if body is not None else []:
-        if statement.type == "return_statement" and statement.named_children:
-            values = statement.named_children[0]
-            returned = values.named_children[0] if values.named_children else values
-            if returned.type == "identifier":
-                facts["returns"][name] = text(returned)
+    for statement in _returns(node):
+        values = statement.named_children[0]
+        returned = values.named_children[0] if values.named_children else values
+        if returned.type == "identifier":
+            facts["returns"][name] = text(returned)
 
 
 def record_call(node: tree_sitter.Node, facts: Facts) -> None:

@@ -159,6 +159,19 @@ def scan(root: tree_sitter.Node) -> Facts:
     return facts
 
 
+def scan_plugin(root: tree_sitter.Node) -> Facts:
+    """A module that names no framework but exports an ``async`` plugin registering
+    routes or hooks on its first parameter (``module.exports = async function (app)``)."""
+    facts = scan(root)
+    export = facts["export"] or {}
+    local = export.get("local") or facts["functions"].get(export.get("name"))
+    if local is None or not any(
+        r["context"] == local for r in [*facts["routes"], *facts["hooks"], *facts["registers"]]
+    ):
+        return {}
+    return facts
+
+
 def _ignore(node: tree_sitter.Node, facts: Facts) -> None:
     del node, facts
 
