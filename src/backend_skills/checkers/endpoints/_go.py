@@ -4,7 +4,7 @@ passed as an argument and the parameter that receives it in another function or 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, text, walk
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 FUNCTION_DECLARATIONS = ("function_declaration", "method_declaration")
 #: Middleware packages whose names do not split into words (``echojwt``, ``jwtauth``).
-_PACKAGE_AUTH = re.compile(r"(?i)jwt|keyauth|basicauth|oauth|casbin|authz|authn")
+_PACKAGE_AUTH = re.compile(r"(?i)jwt|keyauth|basicauth|oauth|casbin|authz|authn|authenticat")
 _ROUTER_TYPE = re.compile(r"echo\.|chi\.|Router|Mux|Group")
 
 Place = tuple[str, str, int]  # (file, scoped router variable, line of its use)
@@ -96,15 +96,18 @@ def record_function(node: tree_sitter.Node, facts: Facts) -> None:
             facts["returns"][name] = text(returned)
 
 
-def record_call(node: tree_sitter.Node, facts: Facts) -> None:
-    """``RegisterRoutes(api)`` / ``h.Register(v1)``: identifiers passed to a function."""
+def record_call(
+    node: tree_sitter.Node, facts: Facts, scope: Callable[[tree_sitter.Node, str], str] = scoped
+) -> None:
+    """``RegisterRoutes(api)`` / ``h.Register(v1)``: identifiers passed to a function
+    (``scope`` names the router an identifier is at the call)."""
     function = node.child_by_field_name("function")
     if function is None:
         return
     callee = text(function).rsplit(".", 1)[-1]
     found = node.child_by_field_name("arguments")
     args = found.named_children if found is not None else []
-    names = [scoped(node, text(a)) if a.type == "identifier" else "" for a in args]
+    names = [scope(node, text(a)) if a.type == "identifier" else "" for a in args]
     if any(names):
         facts["calls"].append({"function": callee, "args": names, "line": line(node)})
 

@@ -88,7 +88,7 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     operand = function.child_by_field_name("operand") if function is not None else None
     call = G.go_call(node)
     if call is None or operand is None:
-        G.record_call(node, facts)
+        G.record_call(node, facts, router_of)
         return
     owner, method, args = call
     inline = _with(operand)
@@ -102,7 +102,7 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     elif method in SUBROUTERS or method == "Mount":
         _child(node, facts, router, method, args)
     elif not _route(node, facts, router, method, args, inline[1] if inline else []):
-        G.record_call(node, facts)
+        G.record_call(node, facts, router_of)
 
 
 def _child(

@@ -243,14 +243,16 @@ _VISITORS: dict[str, Callable[[tree_sitter.Node, Facts], None]] = {
 
 
 def resolve_js(path: str, source: str, files: Mapping[str, Facts]) -> str | None:
-    """The file a relative ``require``/``import`` of ``path`` names, when scanned."""
+    """The file a relative ``require``/``import`` of ``path`` names, when scanned
+    (TypeScript's ``import x from './x.js'`` names ``x.ts``)."""
     if not source.startswith("."):
         return None
     base = posixpath.normpath(posixpath.join(posixpath.dirname(path), source))
-    for suffix in _JS_SUFFIXES:
-        if base + suffix in files:
-            return base + suffix
-    return None
+    stem, extension = posixpath.splitext(base)
+    candidates = [base + suffix for suffix in _JS_SUFFIXES]
+    if extension in (".js", ".mjs", ".cjs", ".jsx"):
+        candidates += [stem + ".ts", stem + ".tsx", stem + ".mts", stem + ".cts"]
+    return next((c for c in candidates if c in files), None)
 
 
 class Routers:
