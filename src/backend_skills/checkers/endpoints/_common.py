@@ -88,6 +88,18 @@ def arguments(call: tree_sitter.Node) -> list[tree_sitter.Node]:
     return list(found.named_children) if found is not None else []
 
 
+def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
+    """(object, property) of a JavaScript call ``object.property(...)``."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    obj = function.child_by_field_name("object")
+    prop = function.child_by_field_name("property")
+    if obj is None or prop is None:
+        return None
+    return obj, text(prop)
+
+
 def middleware_auth(name: str) -> bool:
     """Whether a middleware's source text says it checks the caller."""
     head = re.split(r"[(\s]", name, maxsplit=1)[0]

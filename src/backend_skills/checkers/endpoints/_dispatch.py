@@ -7,7 +7,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure
-from . import aspnet, chi, echo, express, fastify, gin, jaxrs, nest, quarkus, spring
+from . import (
+    aspnet,
+    chi,
+    echo,
+    express,
+    fastify,
+    fastify_plugins,
+    gin,
+    jaxrs,
+    nest,
+    quarkus,
+    spring,
+)
 from ._common import Facts
 
 if TYPE_CHECKING:
@@ -143,7 +155,7 @@ def resolve(data: Mapping[str, Facts], settings: Settings) -> Iterator[Exposure]
     """Every endpoint of every framework, in framework order."""
     yield from express.exposures(data)
     yield from nest.exposures(data)
-    yield from fastify.exposures(data)
+    yield from fastify_plugins.exposures(data)
     yield from aspnet.exposures(data)
     yield from spring.exposures(data, settings.spring_security)
     yield from jaxrs.exposures(data, settings.quarkus)

@@ -92,14 +92,11 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
         return
     owner, method, args = call
     inline = _with(operand)
-    if inline is not None:
-        owner = inline[0]
-    router = router_of(node, owner)
+    router = router_of(node, inline[0] if inline else owner)
     if method == "Use":
-        facts["uses"].append(
-            {"owner": router, "middleware": [G.name_of(a) for a in args], "line": line(node)}
-        )
-    elif method in SUBROUTERS or method == "Mount":
+        uses = [G.name_of(a) for a in args]
+        facts["uses"].append({"owner": router, "middleware": uses, "line": line(node)})
+    elif method in (*SUBROUTERS, "Mount"):
         _child(node, facts, router, method, args)
     elif not _route(node, facts, router, method, args, inline[1] if inline else []):
         G.record_call(node, facts, router_of)

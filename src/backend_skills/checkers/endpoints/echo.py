@@ -90,18 +90,23 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
         )
 
 
+def _match(args: list[tree_sitter.Node]) -> list[str]:
+    """The methods of ``e.Match([]string{"PUT", "PATCH"}, ...)``."""
+    verbs = (string(s) for s in walk(args[0]))
+    return [v.upper() for v in verbs if v] or ["ANY"]
+
+
 def _route(
     method: str, args: list[tree_sitter.Node]
 ) -> tuple[list[str], list[tree_sitter.Node]] | None:
     """(verbs, [path, handler, ...mw]) of a route registration."""
     if method in VERBS and args:
         return ["ANY" if method == "Any" else method], args
-    if method == "Add" and len(args) >= 3:
+    if len(args) < 3:
+        return None
+    if method == "Add":
         return [(string(args[0]) or "ANY").upper()], args[1:]
-    if method == "Match" and len(args) >= 3:
-        verbs = [string(s) for s in walk(args[0]) if string(s) is not None]
-        return [str(v).upper() for v in verbs] or ["ANY"], args[1:]
-    return None
+    return (_match(args), args[1:]) if method == "Match" else None
 
 
 class Echo:

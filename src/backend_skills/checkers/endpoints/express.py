@@ -19,34 +19,30 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, string, text, walk
+from . import koa
+from ._common import (
+    MAX_DEPTH,
+    Facts,
+    arguments,
+    line,
+    member,
+    middleware_auth,
+    string,
+    text,
+    walk,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
 
 EXPRESS_VERBS = {"get", "post", "put", "patch", "delete", "all"}
 ROUTER_FACTORIES = frozenset({"express", "express.Router", "Router", "express.default"})
-KOA_VERBS = {"del": "DELETE", "head": "HEAD", "options": "OPTIONS"}
-KOA_FACTORIES = frozenset({"Koa", "Router", "KoaRouter", "koaRouter", "createRouter"})
-_MOUNTED = ("routes", "middleware")  # koa: router.routes() mounts the router itself
 _JS_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", "/index.js", "/index.ts")
 _EXPORTS = ("module.exports", "exports.default")
 #: Options that make a JWT middleware let requests without a token through.
 OPTIONAL_AUTH = re.compile(r"passthrough\s*:\s*true|credentialsRequired\s*:\s*false")
 
 Key = tuple[str, str]  # (file, router variable)
-
-
-def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
-    """(object, property) of a call ``object.property(...)``."""
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "member_expression":
-        return None
-    obj = function.child_by_field_name("object")
-    prop = function.child_by_field_name("property")
-    if obj is None or prop is None:
-        return None
-    return obj, text(prop)
 
 
 def handler_name(node: tree_sitter.Node) -> str:
@@ -64,13 +60,13 @@ def verb_of(method: str, kind: str) -> str | None:
     """The HTTP method a router method registers (``all``: any; Koa's ``del``)."""
     if method in EXPRESS_VERBS:
         return "ANY" if method == "all" else method.upper()
-    return KOA_VERBS.get(method) if kind == "koa" else None
+    return koa.KOA_VERBS.get(method) if kind == koa.KIND else None
 
 
 def scan(root: tree_sitter.Node, kind: str = "express") -> Facts:
     """Routers, routes, ``use`` calls, imports and the default export of one file."""
     facts: Facts = {"kind": kind, "routers": {}, "routes": [], "uses": [], "imports": {}}
-    if kind == "koa":
+    if kind == koa.KIND:
         facts["prefixes"] = {}
     for node in walk(root):
         visit = _VISITORS.get(node.type)
@@ -88,6 +84,14 @@ def _unwrap(value: tree_sitter.Node | None) -> tree_sitter.Node | None:
     return value
 
 
+def _require(value: tree_sitter.Node) -> str | None:
+    """The module ``require('./x')`` names."""
+    if value.type != "call_expression" or text(value.child_by_field_name("function")) != "require":
+        return None
+    args = arguments(value)
+    return string(args[0]) if args else None
+
+
 def _binding(node: tree_sitter.Node, facts: Facts) -> None:
     """``const router = express.Router()`` or ``const x = require('./x')``."""
     name = node.child_by_field_name("name")
@@ -95,27 +99,16 @@ def _binding(node: tree_sitter.Node, facts: Facts) -> None:
     if name is None or value is None or name.type != "identifier":
         return
     callee = text(value.child_by_field_name("function") or value)
-    factories = KOA_FACTORIES if facts["kind"] == "koa" else ROUTER_FACTORIES
-    if callee in factories:
+    koa_file = facts["kind"] == koa.KIND
+    if callee in (koa.KOA_FACTORIES if koa_file else ROUTER_FACTORIES):
         facts["routers"][text(name)] = line(name)
-        _koa_prefix(node.child_by_field_name("value"), text(name), facts)
-    elif callee == "require" and value.type == "call_expression":
-        args = arguments(value)
-        source = string(args[0]) if args else None
-        if source:
-            facts["imports"][text(name)] = source
-
-
-def _koa_prefix(value: tree_sitter.Node | None, name: str, facts: Facts) -> None:
-    """``new Router({ prefix: '/api' })``."""
-    if value is None or "prefixes" not in facts or value.type != "new_expression":
+        prefix = koa.constructor_prefix(node.child_by_field_name("value")) if koa_file else None
+        if prefix is not None:
+            facts["prefixes"][text(name)] = prefix
         return
-    for pair in walk(value):
-        if pair.type == "pair" and text(pair.child_by_field_name("key")).strip("'\"") == "prefix":
-            prefix = string(pair.child_by_field_name("value"))
-            if prefix is not None:
-                facts["prefixes"][name] = prefix
-            return
+    source = _require(value)
+    if source:
+        facts["imports"][text(name)] = source
 
 
 def _import(node: tree_sitter.Node, facts: Facts) -> None:
@@ -137,14 +130,15 @@ def _export(node: tree_sitter.Node, facts: Facts) -> None:
 
 
 def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
+    """``module.exports = router`` (Koa: ``= router.routes()``)."""
     right = node.child_by_field_name("right")
-    exported = text(node.child_by_field_name("left")) in _EXPORTS
-    if exported and right is not None and OPTIONAL_AUTH.search(text(right)):
+    if right is None or text(node.child_by_field_name("left")) not in _EXPORTS:
+        return
+    if OPTIONAL_AUTH.search(text(right)):
         facts["optional_export"] = True
-    if right is not None and right.type == "call_expression" and facts["kind"] == "koa":
-        right = _mounted(right) or right  # module.exports = router.routes()
-    left = text(node.child_by_field_name("left"))
-    if left in _EXPORTS and right is not None and right.type == "identifier":
+    if facts["kind"] == koa.KIND:
+        right = koa.mounted(right) or right
+    if right.type == "identifier":
         facts["export"] = text(right)
 
 
@@ -156,15 +150,24 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     args = arguments(node)
     if method == "use" and args:
         facts["uses"].append(_use(obj, args, line(node), facts["kind"]))
-        return
-    if method == "prefix" and "prefixes" in facts and args and string(args[0]) is not None:
+    elif method == "prefix" and "prefixes" in facts and args and string(args[0]) is not None:
         facts["prefixes"][text(obj)] = string(args[0])
-        return
+    else:
+        _route_call(obj, method, args, node, facts)
+
+
+def _route_call(
+    obj: tree_sitter.Node,
+    method: str,
+    args: list[tree_sitter.Node],
+    node: tree_sitter.Node,
+    facts: Facts,
+) -> None:
     verb = verb_of(method, facts["kind"])
     if verb is None:
         return
-    if facts["kind"] == "koa" and len(args) >= 3 and string(args[1]) is not None:
-        args = args[1:]  # router.get('user', '/users/:id', handler): a named route
+    if facts["kind"] == koa.KIND:
+        args = koa.unnamed(args)
     route = None
     if len(args) >= 2:
         route = _verb_route(obj, verb, args, line(node))
@@ -219,17 +222,11 @@ def _chained_route(
     return _route(text(inner[0]), verb, path, [], handler_name(handler), at)
 
 
-def _mounted(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    """``router`` of ``router.routes()`` / ``router.middleware()`` (Koa)."""
-    found = member(node) if node.type == "call_expression" else None
-    return found[0] if found is not None and found[1] in _MOUNTED else None
-
-
 def _use(obj: tree_sitter.Node, args: list[tree_sitter.Node], at: int, kind: str) -> Facts:
     path = string(args[0])
     rest = args[1:] if path is not None else args
-    if kind == "koa":
-        rest = [_mounted(a) or a for a in rest]
+    if kind == koa.KIND:
+        rest = [koa.mounted(a) or a for a in rest]
     return {"owner": text(obj), "path": path, "args": [handler_name(a) for a in rest], "line": at}
 
 
@@ -356,10 +353,10 @@ class Routers:
         )
 
 
-FRAMEWORKS = {"express": "Express", "koa": "Koa"}
+FRAMEWORKS = {"express": "Express", koa.KIND: koa.FRAMEWORK}
 
 
 def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
     """Every Express and Koa endpoint of the files' facts."""
     yield from Routers(data).exposures()
-    yield from Routers(data, "koa").exposures()
+    yield from Routers(data, koa.KIND).exposures()

@@ -11,14 +11,12 @@ plugin wrapped in ``fastify-plugin`` (``fp(...)``) apply to the plugin that regi
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, string, text, walk
-from .express import handler_name, member, resolve_js
+from ._common import Facts, arguments, line, member, middleware_auth, string, text, walk
+from .express import handler_name
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -183,17 +181,27 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     owner, method = text(found[0]), found[1]
     args = arguments(node)
     context = context_of(node, owner)
-    if method in VERBS and len(args) >= 2:
-        _verb(facts, context, VERBS[method], args, line(node))
-    elif method == "route" and args:
-        _route(facts, context, _options(args[0]), line(node))
-    elif method == "register" and args:
-        _register(facts, context, args)
-    elif method == "addHook" and len(args) >= 2 and string(args[0]) in HOOKS:
-        facts["hooks"].append({"context": context, "names": _auth_names(args[1])})
+    if method in VERBS:
+        if len(args) >= 2:
+            _verb(facts, context, VERBS[method], args, line(node))
+        return
+    handle = _CALLS.get(method)
+    if handle is not None and args:
+        handle(facts, context, args, line(node))
 
 
-def _register(facts: Facts, context: str, args: list[tree_sitter.Node]) -> None:
+def _hook(facts: Facts, context: str, args: list[tree_sitter.Node], at: int) -> None:
+    """``fastify.addHook('onRequest', fn)``."""
+    if len(args) >= 2 and string(args[0]) in HOOKS:
+        facts["hooks"].append({"context": context, "names": _auth_names(args[1]), "line": at})
+
+
+def _route_call(facts: Facts, context: str, args: list[tree_sitter.Node], at: int) -> None:
+    """``fastify.route({ method, url, handler })``."""
+    _route(facts, context, _options(args[0]), at)
+
+
+def _register(facts: Facts, context: str, args: list[tree_sitter.Node], at: int) -> None:
     """``fastify.register(plugin, { prefix })``; ``register(autoload, { dir })``."""
     target, wrapped = target_of(args[0])
     options = _options(args[1] if len(args) > 1 else None)
@@ -208,6 +216,7 @@ def _register(facts: Facts, context: str, args: list[tree_sitter.Node]) -> None:
             "target": target,
             "fp": wrapped,
             "prefix": (string(prefix) if prefix is not None else None) or "",
+            "line": at,
         }
     )
 
@@ -318,98 +327,8 @@ _VISITORS = {
 }
 
 
-class Plugins:
-    """Every file's Fastify facts, with plugins resolved across files."""
-
-    def __init__(self, data: Mapping[str, Facts]) -> None:
-        self.data = {p: d for p, d in sorted(data.items()) if d.get("kind") == "fastify"}
-        self.parents: dict[Key, tuple[Key, str, bool]] = {}
-        for path, facts in self.data.items():
-            for register in facts["registers"]:
-                child = self.resolve(path, register["target"])
-                if child is not None and child not in self.parents:
-                    parent = (path, register["context"])
-                    self.parents[child] = (parent, register["prefix"], register["fp"])
-        self.shared: dict[Key, list[Key]] = {}
-        for path, facts in self.data.items():
-            for entry in facts.get("autoload", []):
-                self._autoload(path, entry)
-
-    def _loaded(self, base: str) -> Iterator[tuple[str, Key]]:
-        """(folder relative to ``base``, plugin) of every file an autoload reads."""
-        for path, facts in self.data.items():
-            if not path.startswith(base + "/") or not facts["export"]:
-                continue
-            key = self.resolve(path, facts["export"])
-            if key is not None:
-                yield posixpath.dirname(path[len(base) + 1 :]), key
-
-    def _autoload(self, path: str, entry: Facts) -> None:
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(path), entry["dir"]))
-        loaded = list(self._loaded(base))
-        hooks = [(f, k) for f, k in loaded if posixpath.basename(k[0]) in AUTOHOOKS]
-        for folder, key in loaded:
-            if (folder, key) in hooks or key in self.parents:
-                continue
-            self.parents[key] = ((path, entry["context"]), "/" + folder if folder else "", False)
-            if entry["autoHooks"]:
-                self.shared[key] = [
-                    k
-                    for f, k in hooks
-                    if f == folder
-                    or (entry["cascadeHooks"] and folder.startswith(f + "/"))
-                    or (entry["cascadeHooks"] and f == "")
-                ]
-
-    def resolve(self, path: str, target: Mapping[str, Any], depth: int = 0) -> Key | None:
-        """The (file, function) a plugin reference names."""
-        facts = self.data.get(path)
-        if facts is None or depth > MAX_DEPTH:
-            return None
-        if "local" in target:
-            return path, str(target["local"])
-        name = target.get("name")
-        if name in facts["functions"]:
-            return path, str(facts["functions"][name])
-        source = facts["imports"].get(name) if name else target.get("import")
-        other = resolve_js(path, source, self.data) if source else None
-        exported = self.data[other]["export"] if other is not None else None
-        return self.resolve(other, exported, depth + 1) if other and exported else None
-
-    def hooks(self, key: Key) -> list[str]:
-        """Hooks added in a plugin and in the ``fp``-wrapped plugins it registers."""
-        own = [n for h in self.data[key[0]]["hooks"] if h["context"] == key[1] for n in h["names"]]
-        shared = [c for c, (p, _, fp) in self.parents.items() if p == key and fp and c != key]
-        shared += self.shared.get(key, [])
-        return own + [n for c in shared if c != key for n in self.hooks(c)]
-
-    def above(self, key: Key) -> tuple[str, list[str]]:
-        """(prefix, hooks) of a plugin and every plugin above it."""
-        prefix, found = "", self.hooks(key)
-        for _ in range(MAX_DEPTH):
-            if key not in self.parents:
-                break
-            parent, own_prefix, fp = self.parents[key]
-            prefix = join(own_prefix, prefix) if own_prefix and not fp else prefix
-            found += self.hooks(parent)
-            key = parent
-        return prefix, found
-
-    def exposures(self) -> Iterator[Exposure]:
-        for path, facts in self.data.items():
-            for route in facts["routes"]:
-                prefix, hooks = self.above((path, route["context"]))
-                yield Exposure(
-                    route["method"],
-                    join(prefix, route["path"]) if prefix else route["path"],
-                    route["handler"],
-                    path,
-                    route["line"],
-                    FRAMEWORK,
-                    [*route["hooks"], *dict.fromkeys(hooks)],
-                )
-
-
-def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
-    """Every Fastify route of the files' facts."""
-    return Plugins(data).exposures()
+_CALLS: dict[str, Callable[[Facts, str, list[tree_sitter.Node], int], None]] = {
+    "route": _route_call,
+    "register": _register,
+    "addHook": _hook,
+}

@@ -45,6 +45,8 @@ _GLOBAL_PREFIX = re.compile(r"setGlobalPrefix\s*\(\s*['\"`]([^'\"`]*)['\"`]")
 _REQUEST_METHOD = re.compile(r"RequestMethod\s*\.\s*([A-Z]+)")
 
 Decorators = list[tuple[str, "tree_sitter.Node"]]
+#: Links of a ``consumer.apply(...)...forRoutes(...)`` chain followed at most.
+MAX_CHAIN = 20
 
 
 def guard_auth(name: str) -> bool:
@@ -174,22 +176,26 @@ def _route_target(node: tree_sitter.Node) -> Facts:
     return {"controller": text(node)}
 
 
+_CONSUMER_PARTS = {"forRoutes": "routes", "exclude": "exclude"}
+
+
+def _consume(entry: Facts, method: str, args: list[tree_sitter.Node]) -> None:
+    """Add one link of the chain: ``apply(...)``, ``exclude(...)`` or ``forRoutes(...)``."""
+    if method == "apply":
+        entry["apply"] += [text(a) for a in args]
+    elif method in _CONSUMER_PARTS:
+        entry[_CONSUMER_PARTS[method]] += [_route_target(a) for a in args]
+
+
 def _consumer(node: tree_sitter.Node) -> Facts | None:
     """``consumer.apply(A).exclude(...).forRoutes(...)`` ending at ``node``."""
     entry: Facts = {"apply": [], "routes": [], "exclude": [], "line": line(node)}
     current: tree_sitter.Node | None = node
-    while current is not None and current.type == "call_expression":
-        function = current.child_by_field_name("function")
-        if function is None or function.type != "member_expression":
+    for _ in range(MAX_CHAIN):
+        function = current.child_by_field_name("function") if current is not None else None
+        if current is None or function is None or function.type != "member_expression":
             break
-        method = text(function.child_by_field_name("property"))
-        args = arguments(current)
-        if method == "forRoutes":
-            entry["routes"] += [_route_target(a) for a in args]
-        elif method == "exclude":
-            entry["exclude"] += [_route_target(a) for a in args]
-        elif method == "apply":
-            entry["apply"] += [text(a) for a in args]
+        _consume(entry, text(function.child_by_field_name("property")), arguments(current))
         current = function.child_by_field_name("object")
     return entry if entry["routes"] and entry["apply"] else None
 

@@ -68,23 +68,36 @@ class Module:
         return evidence, permission.policy == "permit"
 
 
+def _permission(line: str, permissions: dict[str, Permission]) -> None:
+    """One ``quarkus.http.auth.permission.<name>.<key>=value`` line."""
+    found = _PERMISSION.match(line)
+    if found is None:
+        return
+    name, key, value = found.groups()
+    permission = permissions.setdefault(name, Permission(name))
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if key == "policy":
+        permission.policy = value.strip()
+    elif key == "methods":
+        permission.methods = [v.upper() for v in items]
+    else:
+        permission.paths = items
+
+
+def _enforcer(line: str, paths: dict[str, dict[str, str]]) -> None:
+    """One ``quarkus.keycloak.policy-enforcer.paths.<name>.<key>=value`` line."""
+    found = _ENFORCER_PATH.match(line)
+    if found is not None:
+        paths.setdefault(found.group(1), {})[found.group(2)] = found.group(3).strip()
+
+
 def _read(module: Module, text: str) -> None:
     permissions: dict[str, Permission] = {}
     enforcer_paths: dict[str, dict[str, str]] = {}
     for raw in text.splitlines():
         line = raw.strip()
-        found = _PERMISSION.match(line)
-        if found is not None:
-            name, key, value = found.groups()
-            permission = permissions.setdefault(name, Permission(name))
-            if key == "policy":
-                permission.policy = value.strip()
-            else:
-                items = [v.strip() for v in value.split(",") if v.strip()]
-                setattr(permission, key, [v.upper() for v in items] if key == "methods" else items)
-        found = _ENFORCER_PATH.match(line)
-        if found is not None:
-            enforcer_paths.setdefault(found.group(1), {})[found.group(2)] = found.group(3).strip()
+        _permission(line, permissions)
+        _enforcer(line, enforcer_paths)
         module.enforcer = module.enforcer or bool(_ENFORCER_ON.match(line))
     module.permissions += permissions.values()
     module.enforcer_open += [
