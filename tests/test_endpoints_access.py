@@ -380,3 +380,68 @@ def test_scoring_names_the_new_frameworks(make_tree: TreeFactory, tmp_path: Path
     assert {e.framework for e in report.endpoints} == {"NestJS", "chi"}
     notes = [n for c in report.checkers for n in c.notes if n.startswith("endpoints (")]
     assert any("NestJS" in n and "chi" in n for n in notes), notes
+
+
+def test_chi_mounts_of_routers_built_in_other_packages() -> None:
+    server = """\
+package api
+
+import "github.com/go-chi/chi/v5"
+
+func New() chi.Router {
+	r := chi.NewRouter()
+	r.Group(func(r chi.Router) {
+		r.Use(jwt.Authenticator)
+		r.Mount("/admin", adminAPI.Router())
+	})
+	r.Mount("/api", appAPI.Router())
+	return r
+}
+"""
+    admin = """\
+package admin
+
+import "github.com/go-chi/chi/v5"
+
+func (a *API) Router() *chi.Mux {
+	r := chi.NewRouter()
+	r.Mount("/accounts", a.Accounts.router())
+	return r
+}
+"""
+    accounts = """\
+package admin
+
+import "github.com/go-chi/chi/v5"
+
+func (rs *AccountResource) router() *chi.Mux {
+	r := chi.NewRouter()
+	r.Route("/{accountID}", func(r chi.Router) {
+		r.Delete("/", rs.delete)
+	})
+	return r
+}
+"""
+    app = """\
+package app
+
+import "github.com/go-chi/chi/v5"
+
+func (a *API) Router() *chi.Mux {
+	r := chi.NewRouter()
+	r.Put("/profile", a.updateProfile)
+	return r
+}
+"""
+    found = inventory(
+        {
+            "api/api.go": server,
+            "api/admin/api.go": admin,
+            "api/admin/accounts.go": accounts,
+            "api/app/api.go": app,
+        }
+    )
+    delete = found[("DELETE", "/admin/accounts/{accountID}/")]
+    assert delete.access_control == "jwt.Authenticator"
+    assert (delete.file, delete.line) == ("api/admin/accounts.go", line_of(accounts, "Delete"))
+    assert found[("PUT", "/api/profile")].public

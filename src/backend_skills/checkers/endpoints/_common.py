@@ -100,6 +100,11 @@ def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
     return obj, text(prop)
 
 
+def rooted(path: str) -> str:
+    """A route path with its leading slash (``{id}/x`` -> ``/{id}/x``)."""
+    return path if path.startswith("/") else "/" + path
+
+
 def middleware_auth(name: str) -> bool:
     """Whether a middleware's source text says it checks the caller."""
     head = re.split(r"[(\s]", name, maxsplit=1)[0]

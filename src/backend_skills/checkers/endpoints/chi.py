@@ -11,12 +11,13 @@ function (``api.RegisterRoutes(r)``) is followed into it, in any file of the pac
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import _go as G
-from ._common import Facts, line, string, text, walk
+from ._common import Facts, line, rooted, string, text, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -114,7 +115,7 @@ def _child(
     elif target.type == "identifier":
         child = G.scoped(node, text(target))
     elif target.type == "call_expression":
-        child = "call:" + text(target.child_by_field_name("function")).rsplit(".", 1)[-1]
+        child = "call:" + text(target.child_by_field_name("function"))
     else:
         return
     facts["children"].append(
@@ -153,6 +154,32 @@ def _route(
     return True
 
 
+Candidate = tuple[str, str]  # (file, router the function returns)
+
+
+def _tiers(path: str, receiver: str, found: list[Candidate]) -> Iterator[list[Candidate]]:
+    """Candidates from the most to the least likely: the same file's, the folder's (named
+    by the receiver, then any), those whose folder then file the receiver names, any."""
+    yield [f for f in found if f[0] == path][:1]
+    folder = [f for f in found if posixpath.dirname(f[0]) == posixpath.dirname(path)]
+    yield [f for f in folder if _named(f[0], receiver, -1)]
+    yield folder
+    yield [f for f in found if _named(f[0], receiver, -2)]
+    yield [f for f in found if _named(f[0], receiver, -1)]
+    yield found
+
+
+def _closest(path: str, receiver: str, found: list[Candidate]) -> Candidate | None:
+    """The router a mount in ``path`` most likely means (None when it stays ambiguous)."""
+    return next((tier[0] for tier in _tiers(path, receiver, found) if len(tier) == 1), None)
+
+
+def _named(path: str, receiver: str, part: int) -> bool:
+    """Whether the receiver of a call names the file (``part`` -1) or its folder (-2)."""
+    name = path.removesuffix(".go").split("/")
+    return len(name) >= -part and name[part].lower() in receiver
+
+
 class Chi:
     """Every file's chi facts, with sub-routers, mounts and hand-offs resolved."""
 
@@ -161,18 +188,23 @@ class Chi:
         self.parents: dict[tuple[str, str], tuple[str, str, str, int]] = {}
         for path, facts in self.data.items():
             for child in facts["children"]:
-                key = (path, self._resolve_child(facts, child["child"]))
-                self.parents.setdefault(
-                    key, (path, child["parent"], child["prefix"], child["line"])
-                )
+                key = self._resolve_child(path, child["child"])
+                if key is not None:
+                    parent = (path, child["parent"], child["prefix"], child["line"])
+                    self.parents.setdefault(key, parent)
 
-    @staticmethod
-    def _resolve_child(facts: Facts, child: str) -> str:
-        """``call:adminRouter`` -> ``adminRouter.r`` (the router the function returns)."""
+    def _resolve_child(self, path: str, child: str) -> tuple[str, str] | None:
+        """``call:a.Accounts.router`` -> the (file, ``router.r``) that function returns:
+        in the same file, else the same folder, else the folder the receiver names."""
         if not child.startswith("call:"):
-            return child
-        function = child.removeprefix("call:")
-        return f"{function}.{facts['returns'].get(function, '')}"
+            return path, child
+        receiver, _, function = child.removeprefix("call:").rpartition(".")
+        found = [
+            (p, f"{function}.{d['returns'][function]}")
+            for p, d in self.data.items()
+            if function in d["returns"]
+        ]
+        return _closest(path, receiver.lower(), found)
 
     def _uses(self, path: str, router: str) -> list[str]:
         uses = [u for u in self.data[path]["uses"] if u["owner"] == router]
@@ -200,7 +232,7 @@ class Chi:
                 prefix, above = self.above((path, route["owner"], route["line"]))
                 yield Exposure(
                     route["method"],
-                    join(prefix, route["path"]) if prefix and prefix != "/" else route["path"],
+                    rooted(join(prefix, route["path"]) if prefix else route["path"]),
                     route["handler"],
                     path,
                     route["line"],

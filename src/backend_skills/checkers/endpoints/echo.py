@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import _go as G
-from ._common import Facts, line, string, walk
+from ._common import Facts, line, rooted, string, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -143,7 +143,7 @@ class Echo:
                 prefix, above = self.above((path, route["owner"], route["line"]))
                 yield Exposure(
                     route["method"],
-                    join(prefix, route["path"]) if prefix else route["path"],
+                    rooted(join(prefix, route["path"]) if prefix else route["path"]),
                     route["handler"],
                     path,
                     route["line"],

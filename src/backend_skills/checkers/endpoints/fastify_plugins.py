@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts
+from ._common import MAX_DEPTH, Facts, rooted
 from .express import resolve_js
 from .fastify import AUTOHOOKS, FRAMEWORK
 
@@ -112,7 +112,7 @@ class Plugins:
                 prefix, hooks = self.above((path, route["context"]))
                 yield Exposure(
                     route["method"],
-                    join(prefix, route["path"]) if prefix else route["path"],
+                    rooted(join(prefix, route["path"]) if prefix else route["path"]),
                     route["handler"],
                     path,
                     route["line"],
