@@ -162,11 +162,15 @@ def _tiers(path: str, receiver: str, found: list[Candidate]) -> Iterator[list[Ca
     by the receiver, then any), those whose folder then file the receiver names, any."""
     yield [f for f in found if f[0] == path][:1]
     folder = [f for f in found if posixpath.dirname(f[0]) == posixpath.dirname(path)]
-    yield [f for f in folder if _named(f[0], receiver, -1)]
-    yield folder
+    yield from _named_first(folder, receiver)
     yield [f for f in found if _named(f[0], receiver, -2)]
     yield [f for f in found if _named(f[0], receiver, -1)]
     yield found
+
+
+def _named_first(folder: list[Candidate], receiver: str) -> Iterator[list[Candidate]]:
+    yield [f for f in folder if _named(f[0], receiver, -1)]
+    yield folder
 
 
 def _closest(path: str, receiver: str, found: list[Candidate]) -> Candidate | None:
