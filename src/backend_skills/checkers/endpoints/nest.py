@@ -52,7 +52,7 @@ MAX_CHAIN = 20
 def guard_auth(name: str) -> bool:
     """Whether a guard's name says it checks the caller (``JwtAuthGuard``, ``RolesGuard``,
     ``AuthGuard('jwt')``; not ``ThrottlerGuard``)."""
-    head = re.split(r"[(\s]", name, maxsplit=1)[0].removeprefix("new ")
+    head = re.split(r"[(\s]", name.removeprefix("new ").strip(), maxsplit=1)[0]
     stem = head.removesuffix("Guard") or head
     return middleware_auth(stem)
 
