@@ -445,3 +445,25 @@ func (a *API) Router() *chi.Mux {
     assert delete.access_control == "jwt.Authenticator"
     assert (delete.file, delete.line) == ("api/admin/accounts.go", line_of(accounts, "Delete"))
     assert found[("PUT", "/api/profile")].public
+
+
+def test_net_http_mux_patterns() -> None:
+    code = """\
+package main
+
+import "net/http"
+
+func routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /items/{id}", requireAuth(updateItem))
+	mux.HandleFunc("DELETE /items/{id}", deleteItem)
+	mux.Handle("/debug/vars/", expvar.Handler())
+}
+"""
+    found = inventory({"main.go": code})
+    assert found[("POST", "/items/{id}")].access_control == "requireAuth(...)"
+    debug = found[("ANY", "/debug/vars/")]
+    assert debug.framework == "Go router"
+    assert rules(found) == {
+        ("BSSEC040", "main.go", line_of(code, "DELETE /items")),
+        ("BSSEC043", "main.go", line_of(code, "/debug/vars/")),
+    }

@@ -105,7 +105,7 @@ SCANNERS = (
     # No framework named: echo's reading (a router handed to another file is followed).
     Scanner(
         ("go",),
-        (".GET(", ".POST(", ".Group("),
+        (".GET(", ".POST(", ".Group(", ".HandleFunc(", ".Handle("),
         lambda root, _: echo.scan(root, named=False),
         ("routes", "groups", "calls"),
         excludes=_GIN,

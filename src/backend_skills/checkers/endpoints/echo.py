@@ -5,10 +5,15 @@
 ...mw)`` nested to any depth; ``e.Use(mw)``/``e.Pre(mw)`` on the instance guard every
 route, ``g.Use(mw)`` on a group the routes registered after it. A group passed to a
 function (``h.Register(v1)``) is followed into it, in any file of the package.
+
+A Go file that names no framework is read the same way (listed as a "Go router"), with
+net/http's ``mux.Handle``/``HandleFunc(pattern, handler)`` (Go 1.22's ``"POST /path"``
+patterns give the method; otherwise any method).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -22,6 +27,9 @@ if TYPE_CHECKING:
 FRAMEWORK = "echo"
 GENERIC = "Go router"
 VERBS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "Any"}
+#: net/http's ``ServeMux`` (and routers sharing its shape) in a file naming no framework.
+NET_HTTP = ("Handle", "HandleFunc")
+_METHOD_PATTERN = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
 
 
 def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
@@ -72,18 +80,17 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     if route is None:
         G.record_call(node, facts)
         return
-    verbs, rest = route
-    path = string(rest[0])
-    if path is None or len(rest) < 2:
+    verbs, path, rest = route
+    if path is None or not rest:
         return
-    handler, wrappers = G.unwrap_handler(rest[1])
+    handler, wrappers = G.unwrap_handler(rest[0])
     for verb in verbs:
         facts["routes"].append(
             {
                 "owner": G.scoped(node, owner),
                 "method": verb,
                 "path": path,
-                "middleware": [*wrappers, *(G.name_of(a) for a in rest[2:])],
+                "middleware": [*wrappers, *(G.name_of(a) for a in rest[1:])],
                 "handler": handler,
                 "line": line(node),
             }
@@ -96,17 +103,27 @@ def _match(args: list[tree_sitter.Node]) -> list[str]:
     return [v.upper() for v in verbs if v] or ["ANY"]
 
 
+def _pattern(pattern: str | None) -> tuple[list[str], str | None]:
+    """net/http's ``"POST /items/{id}"`` (Go 1.22) or ``"/items/"`` (any method)."""
+    found = _METHOD_PATTERN.match(pattern or "")
+    if found is None:
+        return ["ANY"], pattern
+    return [found.group(1)], found.group(2)
+
+
 def _route(
     method: str, args: list[tree_sitter.Node]
-) -> tuple[list[str], list[tree_sitter.Node]] | None:
-    """(verbs, [path, handler, ...mw]) of a route registration."""
+) -> tuple[list[str], str | None, list[tree_sitter.Node]] | None:
+    """(verbs, path, [handler, ...mw]) of a route registration."""
     if method in VERBS and args:
-        return ["ANY" if method == "Any" else method], args
+        return ["ANY" if method == "Any" else method], string(args[0]), args[1:]
+    if method in NET_HTTP and len(args) == 2:
+        return (*_pattern(string(args[0])), args[1:])
     if len(args) < 3:
         return None
     if method == "Add":
-        return [(string(args[0]) or "ANY").upper()], args[1:]
-    return (_match(args), args[1:]) if method == "Match" else None
+        return [(string(args[0]) or "ANY").upper()], string(args[1]), args[2:]
+    return (_match(args), string(args[1]), args[2:]) if method == "Match" else None
 
 
 class Echo:
