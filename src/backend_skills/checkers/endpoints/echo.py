@@ -7,8 +7,8 @@ route, ``g.Use(mw)`` on a group the routes registered after it. A group passed t
 function (``h.Register(v1)``) is followed into it, in any file of the package.
 
 A Go file that names no framework is read the same way (listed as a "Go router"), with
-net/http's ``mux.Handle``/``HandleFunc(pattern, handler)`` (Go 1.22's ``"POST /path"``
-patterns give the method; otherwise any method).
+net/http's ``mux.Handle``/``HandleFunc("POST /path", handler)`` (Go 1.22 patterns with
+a method; those without one are not listed).
 """
 
 from __future__ import annotations
@@ -104,10 +104,12 @@ def _match(args: list[tree_sitter.Node]) -> list[str]:
 
 
 def _pattern(pattern: str | None) -> tuple[list[str], str | None]:
-    """net/http's ``"POST /items/{id}"`` (Go 1.22) or ``"/items/"`` (any method)."""
+    """net/http's ``"POST /items/{id}"`` (Go 1.22). A pattern without a method is not
+    listed: its handler decides the method at run time, and such muxes are mostly
+    static files, health and profiling (``/debug/pprof/``) served on an internal port."""
     found = _METHOD_PATTERN.match(pattern or "")
     if found is None:
-        return ["ANY"], pattern
+        return [], None
     return [found.group(1)], found.group(2)
 
 
