@@ -127,6 +127,7 @@ th, td { overflow-wrap: break-word; text-align: left; vertical-align: top; paddi
 th { background: var(--panel); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.findings { table-layout: fixed; }
+tr.unprotected td:first-child { border-left: 3px solid #b42318; }
 table.findings th:nth-child(1) { width: 6.5rem; } table.findings th:nth-child(2) { width: 4rem; }
 table.findings th:nth-child(3) { width: 7.5rem; } table.findings th:nth-child(5) { width: 13rem; }
 table.findings td:nth-child(5) { overflow-wrap: anywhere; }

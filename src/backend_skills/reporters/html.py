@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from backend_skills.core.checker import RenderOptions, Reporter
 from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
 
+from . import _html_endpoints
 from ._common import (
     FormatOptionError,
     costliest_criteria,
@@ -59,12 +59,7 @@ def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:g}"
 
 
-def _plain(value: Any) -> Any:
-    """A model, mapping or list as plain data (for sections whose shape may grow)."""
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return dump(mode="json")
-    return value
+_plain = _html_endpoints.plain
 
 
 def _bool_option(options: RenderOptions, key: str, default: bool) -> bool:
@@ -142,7 +137,9 @@ class HtmlReporter(Reporter):
         self._fix_first(report, body)
         self._criteria(report, body)
         self._findings(report, body, max(limit, 0), reader)
-        self._endpoints(report, body)
+        inventory = _html_endpoints.section(getattr(report, "endpoints", None))
+        if inventory:
+            body.append(inventory)
         self._skipped(report, body)
         self._checkers(report, body)
         body.append(
@@ -159,21 +156,11 @@ class HtmlReporter(Reporter):
 
     @staticmethod
     def _header(report: Report, body: list[str]) -> None:
-        level = report.level.value if report.level else "n/a"
         body.append('<header id="summary">')
         body.append("<h1>backend-skills report</h1>")
         body.append(f'<p class="muted wrap mono" id="root">{h(report.root)}</p>')
-        code = ", ".join(f"{n:,} {h(lang)}" for lang, n in sorted(report.stats.lines.items()) if n)
-        counted = sum(1 for f in report.findings if f.counted)
         body.append('<div class="hero">')
-        body.append(
-            f'<div class="headline"><div class="score-big" id="overall-score">{score_text(report.score)}</div>'
-            f"<div>out of 100 · {level_badge(level)}</div>"
-            f'<p class="muted">{report.stats.files:,} files'
-            + (f" ({code} lines)" if code else "")
-            + f"<br>{counted:,} counted finding{'s' if counted != 1 else ''} of "
-            f"{len(report.findings):,}<br>scored in {report.stats.duration_s:.1f} s</p></div>"
-        )
+        body.append(_headline(report))
         axes = [Axis(s.name, s.score) for s in report.skills]
         if axes:
             body.append(f"<div>{radar(axes)}</div>")
@@ -220,18 +207,7 @@ class HtmlReporter(Reporter):
             + "<th>Next level</th></tr></thead><tbody>"
         )
         for skill in report.skills:
-            nxt = ""
-            if skill.next_level is not None and skill.score is not None:
-                gap = skill.next_level.score_needed - skill.score
-                nxt = f"+{gap:.1f} to {h(skill.next_level.level.value)}"
-                if skill.next_level.criteria:
-                    nxt += (
-                        '<br><span class="muted">gain most from: '
-                        + ", ".join(h(c) for c in skill.next_level.criteria[:3])
-                        + "</span>"
-                    )
-            elif skill.reason:
-                nxt = f'<span class="muted">{h(skill.reason, 300)}</span>'
+            nxt = _skill_next(skill)
             body.append(
                 f'<tr><td><a href="#skill-{h(skill.id)}">{h(skill.name)}</a></td>'
                 f'<td class="num">{score_text(skill.score)}</td>'
@@ -386,35 +362,6 @@ class HtmlReporter(Reporter):
         )
 
     @staticmethod
-    def _endpoints(report: Report, body: list[str]) -> None:
-        endpoints = getattr(report, "endpoints", None)
-        if not endpoints:
-            return
-        rows = [_plain(e) for e in endpoints]
-        columns: list[str] = []
-        for row in rows:
-            if isinstance(row, Mapping):
-                columns.extend(k for k in row if k not in columns)
-        body.append(
-            f'<section id="endpoints"><h2>Endpoint inventory ({len(rows)})</h2>'
-            '<table id="endpoints-table"><thead><tr>'
-            + "".join(f"<th>{h(c.replace('_', ' '))}</th>" for c in columns)
-            + "</tr></thead><tbody>"
-        )
-        for row in rows[:MAX_SKIPPED]:
-            if not isinstance(row, Mapping):
-                body.append(f'<tr><td colspan="{max(len(columns), 1)}">{h(row, 300)}</td></tr>')
-                continue
-            cells = []
-            for column in columns:
-                value = row.get(column)
-                if isinstance(value, list | tuple):
-                    value = ", ".join(str(v) for v in value)
-                cells.append(f'<td class="wrap">{"" if value is None else h(value, 300)}</td>')
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        body.append("</tbody></table></section>")
-
-    @staticmethod
     def _skipped(report: Report, body: list[str]) -> None:
         body.append(f'<section id="skipped"><h2>Skipped files ({len(report.skipped):,})</h2>')
         if not report.skipped:
@@ -461,6 +408,34 @@ class HtmlReporter(Reporter):
         body.append("</section>")
 
 
+def _skill_next(skill: SkillResult) -> str:
+    """What a skill needs for its next level (or why it has no score)."""
+    if skill.next_level is None or skill.score is None:
+        return f'<span class="muted">{h(skill.reason, 300)}</span>' if skill.reason else ""
+    gap = skill.next_level.score_needed - skill.score
+    text = f"+{gap:.1f} to {h(skill.next_level.level.value)}"
+    if skill.next_level.criteria:
+        gains = ", ".join(h(c) for c in skill.next_level.criteria[:3])
+        text += f'<br><span class="muted">gain most from: {gains}</span>'
+    return text
+
+
+def _headline(report: Report) -> str:
+    """The overall score, level and counts at the top of the page."""
+    level = report.level.value if report.level else "n/a"
+    code = ", ".join(f"{n:,} {h(lang)}" for lang, n in sorted(report.stats.lines.items()) if n)
+    counted = sum(1 for f in report.findings if f.counted)
+    plural = "s" if counted != 1 else ""
+    lines = f" ({code} lines)" if code else ""
+    return (
+        f'<div class="headline"><div class="score-big" id="overall-score">{score_text(report.score)}</div>'
+        f"<div>out of 100 · {level_badge(level)}</div>"
+        f'<p class="muted">{report.stats.files:,} files{lines}'
+        f"<br>{counted:,} counted finding{plural} of "
+        f"{len(report.findings):,}<br>scored in {report.stats.duration_s:.1f} s</p></div>"
+    )
+
+
 def _incomplete_note(report: Report) -> str:
     """The warning of an incomplete report, naming the checkers that failed."""
     failed = [c for c in report.checkers if c.status == "failed"]
@@ -482,33 +457,36 @@ def _nav(report: Report) -> str:
     )
 
 
+def _measured(c: CriterionResult) -> str:
+    """What a criterion measured (its metrics), or why it was not assessed."""
+    if not (c.applicable and c.assessed):
+        return f'<span class="muted">{h(c.reason or level_of(c))}</span>'
+    shown = [f"<code>{h(name)}</code> = {_num(value)}" for name, value in c.metrics.items()]
+    return "<br>".join(shown) or f"<code>{h(c.metric)}</code>"
+
+
+def _criterion_next(c: CriterionResult) -> str:
+    if c.next_level is None:
+        return ""
+    text = f"{h(c.next_level.level.value)} at {c.next_level.score_needed:g}"
+    if c.next_level.metric_target is not None:
+        text += f" ({h(c.metric)} = {c.next_level.metric_target:g})"
+    return text
+
+
 def _criterion_row(c: CriterionResult) -> str:
     """A criterion's row: score, weight, what was measured, anchors, points, next level."""
-    if c.applicable and c.assessed:
-        measured = (
-            "<br>".join(
-                f"<code>{h(name)}</code> = {_num(value)}" for name, value in c.metrics.items()
-            )
-            or f"<code>{h(c.metric)}</code>"
-        )
-    else:
-        measured = f'<span class="muted">{h(c.reason or level_of(c))}</span>'
     anchors = "<br>".join(
         f'<span class="nowrap">{a.value:g} → {a.score:g}</span>' for a in c.anchors
     )
     marks = [c.next_level.score_needed] if c.next_level else []
-    nxt = ""
-    if c.next_level is not None:
-        nxt = f"{h(c.next_level.level.value)} at {c.next_level.score_needed:g}"
-        if c.next_level.metric_target is not None:
-            nxt += f" ({h(c.metric)} = {c.next_level.metric_target:g})"
+    descriptor = f'<br><span class="muted">{h(c.descriptor)}</span>' if c.descriptor else ""
     return (
         f'<tr id="crit-{h(c.id)}"><td><strong>{h(c.name)}</strong><br>'
-        f'<span class="muted mono">{h(c.id)}</span>'
-        + (f'<br><span class="muted">{h(c.descriptor)}</span>' if c.descriptor else "")
-        + f"</td><td>{score_bar(c.score, marks=marks)} {score_text(c.score)}<br>"
+        f'<span class="muted mono">{h(c.id)}</span>{descriptor}'
+        f"</td><td>{score_bar(c.score, marks=marks)} {score_text(c.score)}<br>"
         f"{level_badge(level_of(c))}</td>"
-        f'<td class="num">{c.weight:g}</td><td>{measured}</td>'
+        f'<td class="num">{c.weight:g}</td><td>{_measured(c)}</td>'
         f'<td class="mono">{anchors}</td>'
-        f'<td class="num">{c.points_lost:.1f}</td><td>{nxt}</td></tr>'
+        f'<td class="num">{c.points_lost:.1f}</td><td>{_criterion_next(c)}</td></tr>'
     )

@@ -1,0 +1,306 @@
+"""ASP.NET Core (C#).
+
+Controllers (``[ApiController]``, ``: Controller`` / ``ControllerBase``) with ``[Route]``,
+``[HttpGet]``... templates, ``[Authorize]`` and ``[AllowAnonymous]`` on the class and the
+action; a global ``AuthorizeFilter``, ``FallbackPolicy`` or
+``MapControllers().RequireAuthorization()``; minimal APIs (``app.MapPost(...)``,
+``MapGroup`` groups) with ``.RequireAuthorization()`` and ``.AllowAnonymous()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from ..analyses._authz_resolve import Exposure, join
+from ._common import MAX_DEPTH, Facts, arguments, line, string, text, walk
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+FRAMEWORK = "ASP.NET Core"
+HTTP_ATTRIBUTES = {
+    "HttpGet": "GET",
+    "HttpPost": "POST",
+    "HttpPut": "PUT",
+    "HttpPatch": "PATCH",
+    "HttpDelete": "DELETE",
+}
+MAP_METHODS = {
+    "MapGet": "GET",
+    "MapPost": "POST",
+    "MapPut": "PUT",
+    "MapPatch": "PATCH",
+    "MapDelete": "DELETE",
+}
+GLOBAL_AUTH = re.compile(
+    r"new\s+AuthorizeFilter\s*\(|FallbackPolicy\s*=|MapControllers\s*\(\s*\)\s*\.\s*RequireAuthorization"
+)
+_TEMPLATE_ATTRIBUTES = frozenset({*HTTP_ATTRIBUTES, "Route"})
+_CONTROLLER_BASE = re.compile(r"\b(Controller|ControllerBase)\b")
+
+Attributes = list[tuple[str, list[str]]]
+
+
+def attributes(node: tree_sitter.Node) -> Attributes:
+    """(name, string arguments) of a declaration's attributes."""
+    out = []
+    for child in node.children:
+        if child.type != "attribute_list":
+            continue
+        for attribute in child.named_children:
+            if attribute.type == "attribute":
+                out.append(_attribute(attribute))
+    return out
+
+
+def _attribute(attribute: tree_sitter.Node) -> tuple[str, list[str]]:
+    name = text(attribute.child_by_field_name("name")).rsplit(".", 1)[-1]
+    literals = (string(n) for n in walk(attribute) if n.type.endswith("string_literal"))
+    return name.removesuffix("Attribute"), [s for s in literals if s is not None]
+
+
+def scan(root: tree_sitter.Node, source: str) -> Facts:
+    """Controllers, minimal-API routes and groups, and whether a global policy applies."""
+    facts: Facts = {
+        "kind": "aspnet",
+        "controllers": [],
+        "maps": [],
+        "groups": {},
+        "global_auth": bool(GLOBAL_AUTH.search(source)),
+    }
+    for node in walk(root):
+        if node.type == "class_declaration":
+            controller = _controller(node)
+            if controller is not None:
+                facts["controllers"].append(controller)
+        elif node.type == "invocation_expression":
+            _minimal(node, facts)
+    return facts
+
+
+def _is_controller(name: str, names: set[str], node: tree_sitter.Node) -> bool:
+    bases = " ".join(text(c) for c in node.children if c.type == "base_list")
+    return bool(
+        "ApiController" in names
+        or _CONTROLLER_BASE.search(bases)
+        or (name.endswith("Controller") and bases)
+    )
+
+
+def authorize(name: str, args: list[str]) -> str:
+    """``[Authorize(Roles)]`` as the inventory shows it."""
+    return f"[{name}({', '.join(args)})]" if args else f"[{name}]"
+
+
+def _has(found: Attributes, name: str) -> bool:
+    return any(a == name for a, _ in found)
+
+
+def _authorizations(found: Attributes) -> list[str]:
+    return [authorize(a, args) for a, args in found if a == "Authorize"]
+
+
+def _templates(found: Attributes, names: Container[str]) -> list[str]:
+    """The first string argument of each attribute named in ``names``."""
+    return [args[0] for a, args in found if a in names and args]
+
+
+def _controller(node: tree_sitter.Node) -> Facts | None:
+    name = text(node.child_by_field_name("name"))
+    found = attributes(node)
+    if not _is_controller(name, {a for a, _ in found}, node):
+        return None
+    body = node.child_by_field_name("body")
+    members = body.named_children if body is not None else []
+    routes = _templates(found, ("Route",))
+    return {
+        "name": name,
+        "line": line(node.child_by_field_name("name") or node),
+        "route": routes[0] if routes else None,
+        "authorize": _authorizations(found),
+        "anonymous": _has(found, "AllowAnonymous"),
+        "actions": [a for a in map(_action, members) if a is not None],
+    }
+
+
+def _public(member: tree_sitter.Node) -> bool:
+    return any(c.type == "modifier" and text(c) == "public" for c in member.children)
+
+
+def _action(member: tree_sitter.Node) -> Facts | None:
+    """A public, non-``[NonAction]`` method of a controller."""
+    if member.type != "method_declaration" or not _public(member):
+        return None
+    found = attributes(member)
+    if _has(found, "NonAction"):
+        return None
+    templates = _templates(found, _TEMPLATE_ATTRIBUTES)
+    return {
+        "name": text(member.child_by_field_name("name")),
+        "line": line(member.child_by_field_name("name") or member),
+        "methods": [HTTP_ATTRIBUTES[a] for a, _ in found if a in HTTP_ATTRIBUTES] or ["ANY"],
+        "template": templates[0] if templates else None,
+        "authorize": _authorizations(found),
+        "anonymous": _has(found, "AllowAnonymous"),
+    }
+
+
+def _chained(node: tree_sitter.Node) -> list[str]:
+    """Methods chained after an invocation: ``.RequireAuthorization()``."""
+    out = []
+    current = node
+    while (
+        current.parent is not None
+        and current.parent.type == "member_access_expression"
+        and current.parent.parent is not None
+        and current.parent.parent.type == "invocation_expression"
+    ):
+        out.append(text(current.parent.child_by_field_name("name")))
+        current = current.parent.parent
+    return out
+
+
+def _invocation(node: tree_sitter.Node) -> tuple[str, str, list[tree_sitter.Node], str] | None:
+    """(method, owner, arguments, path) of ``owner.Method("/path", ...)``."""
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "member_access_expression":
+        return None
+    args = [a.named_children[0] for a in arguments(node) if a.named_children]
+    path = string(args[0]) if args else None
+    if path is None:
+        return None
+    method = text(function.child_by_field_name("name"))
+    return method, text(function.child_by_field_name("expression")), args, path
+
+
+def _minimal(node: tree_sitter.Node, facts: Facts) -> None:
+    """``app.MapPost("/x", handler)`` and ``var g = app.MapGroup("/x")``."""
+    found = _invocation(node)
+    if found is None:
+        return
+    method, owner, args, path = found
+    if method in MAP_METHODS and len(args) >= 2:
+        facts["maps"].append(_map(node, owner, MAP_METHODS[method], path, args[-1]))
+        return
+    declared = _declared_name(node) if method == "MapGroup" else None
+    if declared is not None:
+        auth = "RequireAuthorization" in _chained(node)
+        facts["groups"][declared] = {"parent": owner, "prefix": path, "authorize": auth}
+
+
+def _map(
+    node: tree_sitter.Node, owner: str, verb: str, path: str, handler: tree_sitter.Node
+) -> Facts:
+    chained = _chained(node)
+    return {
+        "owner": owner,
+        "method": verb,
+        "path": path,
+        "handler": text(handler) if handler.type == "identifier" else "lambda",
+        "line": line(node),
+        "authorize": "RequireAuthorization" in chained,
+        "anonymous": "AllowAnonymous" in chained,
+    }
+
+
+def _declared_name(node: tree_sitter.Node) -> str | None:
+    """The variable an expression is assigned to in its declaration (``var g = ...``)."""
+    declarator = node.parent
+    while declarator is not None and declarator.type != "variable_declarator":
+        if declarator.type in ("block", "compilation_unit"):
+            return None
+        declarator = declarator.parent
+    if declarator is None:
+        return None
+    name_node = declarator.child_by_field_name("name") or (
+        declarator.named_children[0] if declarator.named_children else None
+    )
+    return text(name_node)
+
+
+def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
+    """Every controller action and minimal-API route of the files' facts."""
+    facts = {p: d for p, d in data.items() if d.get("kind") == "aspnet"}
+    global_auth = any(d["global_auth"] for d in facts.values())
+    for path, file_facts in sorted(facts.items()):
+        for controller in file_facts["controllers"]:
+            yield from _controller_exposures(path, controller, global_auth)
+        for item in file_facts["maps"]:
+            yield _minimal_exposure(path, item, file_facts["groups"])
+
+
+def _groups_above(owner: str, groups: Mapping[str, Facts]) -> tuple[str, list[str]]:
+    """(prefix, protections) of the ``MapGroup`` chain a route is mapped on."""
+    prefix, protected, depth = "", [], 0
+    while owner in groups and depth < MAX_DEPTH:
+        group = groups[owner]
+        prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
+        if group["authorize"]:
+            protected.append(f"MapGroup({group['prefix']}).RequireAuthorization()")
+        owner, depth = group["parent"], depth + 1
+    return prefix, protected
+
+
+def _minimal_exposure(path: str, item: Facts, groups: Mapping[str, Facts]) -> Exposure:
+    prefix, protected = _groups_above(item["owner"], groups)
+    access = [".RequireAuthorization()"] if item["authorize"] else []
+    access += protected
+    exposure = Exposure(
+        item["method"],
+        join(prefix, item["path"]) if prefix else item["path"],
+        item["handler"],
+        path,
+        item["line"],
+        FRAMEWORK,
+        [] if item["anonymous"] else access,
+    )
+    if item["anonymous"] and access:
+        exposure.override = f".AllowAnonymous() overrides {', '.join(access)}"
+    return exposure
+
+
+def _action_path(controller: Facts, action: Facts) -> str:
+    """The action's route: the controller's template joined with the action's."""
+    short = str(controller["name"]).removesuffix("Controller")
+    template = action["template"]
+    route = (controller["route"] or "").replace("[controller]", short)
+    if template is not None and template.startswith(("/", "~/")):
+        full = template.lstrip("~")
+    elif controller["route"] is None and template is None:
+        full = f"/{short}/{action['name']}"
+    else:
+        full = join(route, template or "")
+    full = str(full).replace("[action]", action["name"]).replace("[controller]", short)
+    return full if full.startswith(("/", "{")) else "/" + full
+
+
+def _action_access(controller: Facts, action: Facts, global_auth: bool) -> tuple[list[str], str]:
+    """(protections, override) of an action: its own, its class's, the global policy."""
+    class_level = controller["authorize"] or (["global AuthorizeFilter"] if global_auth else [])
+    access = [*action["authorize"]]
+    if not controller["anonymous"]:
+        access += class_level
+    if not (action["anonymous"] and not action["authorize"]):
+        return access, ""
+    override = f"[AllowAnonymous] on the action overrides {', '.join(access)}" if access else ""
+    return [], override
+
+
+def _controller_exposures(path: str, controller: Facts, global_auth: bool) -> Iterator[Exposure]:
+    for action in controller["actions"]:
+        full = _action_path(controller, action)
+        access, override = _action_access(controller, action, global_auth)
+        for method in action["methods"]:
+            exposure = Exposure(
+                method,
+                full,
+                f"{controller['name']}.{action['name']}",
+                path,
+                action["line"],
+                FRAMEWORK,
+                list(access),
+            )
+            exposure.override = override
+            yield exposure

@@ -1,0 +1,176 @@
+"""echo (Go).
+
+``e.GET/POST/...(path, handler, ...mw)``, ``e.Any``, ``e.Add(method, path, handler,
+...mw)``, ``e.Match([]string{...}, path, handler, ...mw)``; ``g := e.Group(prefix,
+...mw)`` nested to any depth; ``e.Use(mw)``/``e.Pre(mw)`` on the instance guard every
+route, ``g.Use(mw)`` on a group the routes registered after it. A group passed to a
+function (``h.Register(v1)``) is followed into it, in any file of the package.
+
+A Go file that names no framework is read the same way (listed as a "Go router"), with
+net/http's ``mux.Handle``/``HandleFunc("POST /path", handler)`` (Go 1.22 patterns with
+a method; those without one are not listed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from ..analyses._authz_resolve import Exposure, join
+from . import _go as G
+from ._common import Facts, line, rooted, string, walk
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+FRAMEWORK = "echo"
+GENERIC = "Go router"
+VERBS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "Any"}
+#: net/http's ``ServeMux`` (and routers sharing its shape) in a file naming no framework.
+NET_HTTP = ("Handle", "HandleFunc")
+_METHOD_PATTERN = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
+
+
+def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
+    """Instances, groups, ``Use`` calls, routes and router hand-offs of one file
+    (``named``: the file names echo; else it is read the same way as a plain Go router)."""
+    facts = G.new_facts("echo")
+    facts.update(groups={}, instances=[], framework=FRAMEWORK if named else GENERIC)
+    for node in walk(root):
+        if node.type in G.FUNCTION_DECLARATIONS:
+            G.record_function(node, facts)
+        elif node.type in ("short_var_declaration", "assignment_statement"):
+            _assignment(node, facts)
+        elif node.type == "call_expression":
+            _call(node, facts)
+    G.prune_calls(facts, {*facts["groups"], *facts["instances"]})
+    return facts
+
+
+def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
+    found = G.assigned_call(node)
+    if found is None:
+        return
+    name, (parent, method, args) = found
+    if method == "New" and parent == "echo":
+        facts["instances"].append(G.scoped(node, name))
+    elif method == "Group" and args:
+        facts["groups"][G.scoped(node, name)] = {
+            "parent": G.scoped(node, parent),
+            "prefix": string(args[0]) or "",
+            "middleware": [G.name_of(a) for a in args[1:]],
+            "line": line(node),
+        }
+
+
+def _call(node: tree_sitter.Node, facts: Facts) -> None:
+    call = G.go_call(node)
+    if call is None:
+        G.record_call(node, facts)
+        return
+    owner, method, args = call
+    if method in ("Use", "Pre"):
+        middleware = [G.name_of(a) for a in args]
+        facts["uses"].append(
+            {"owner": G.scoped(node, owner), "middleware": middleware, "line": line(node)}
+        )
+        return
+    route = _route(method, args)
+    if route is None:
+        G.record_call(node, facts)
+        return
+    verbs, path, rest = route
+    if path is None or not rest:
+        return
+    handler, wrappers = G.unwrap_handler(rest[0])
+    for verb in verbs:
+        facts["routes"].append(
+            {
+                "owner": G.scoped(node, owner),
+                "method": verb,
+                "path": path,
+                "middleware": [*wrappers, *(G.name_of(a) for a in rest[1:])],
+                "handler": handler,
+                "line": line(node),
+            }
+        )
+
+
+def _match(args: list[tree_sitter.Node]) -> list[str]:
+    """The methods of ``e.Match([]string{"PUT", "PATCH"}, ...)``."""
+    verbs = (string(s) for s in walk(args[0]))
+    return [v.upper() for v in verbs if v] or ["ANY"]
+
+
+def _pattern(pattern: str | None) -> tuple[list[str], str | None]:
+    """net/http's ``"POST /items/{id}"`` (Go 1.22). A pattern without a method is not
+    listed: its handler decides the method at run time, and such muxes are mostly
+    static files, health and profiling (``/debug/pprof/``) served on an internal port."""
+    found = _METHOD_PATTERN.match(pattern or "")
+    if found is None:
+        return [], None
+    return [found.group(1)], found.group(2)
+
+
+def _route(
+    method: str, args: list[tree_sitter.Node]
+) -> tuple[list[str], str | None, list[tree_sitter.Node]] | None:
+    """(verbs, path, [handler, ...mw]) of a route registration."""
+    if method in VERBS and args:
+        return ["ANY" if method == "Any" else method], string(args[0]), args[1:]
+    if method in NET_HTTP and len(args) == 2:
+        return (*_pattern(string(args[0])), args[1:])
+    if len(args) < 3:
+        return None
+    if method == "Add":
+        return [(string(args[0]) or "ANY").upper()], string(args[1]), args[2:]
+    return (_match(args), string(args[1]), args[2:]) if method == "Match" else None
+
+
+class Echo:
+    """Every file's echo facts, with groups followed across functions and files."""
+
+    def __init__(self, data: Mapping[str, Facts]) -> None:
+        self.data = {p: d for p, d in sorted(data.items()) if d.get("kind") == "echo"}
+
+    def _uses(self, path: str, owner: str, before: int, group: bool) -> list[str]:
+        uses = self.data[path]["uses"]
+        found = [u for u in uses if u["owner"] == owner and (not group or u["line"] < before)]
+        return [m for u in found for m in u["middleware"] if G.go_auth(m)]
+
+    def above(self, place: G.Place) -> tuple[str, list[str]]:
+        """(prefix, protections) of the groups and instance a route hangs from."""
+        prefix, access, depth = "", list[str](), 0
+        current: G.Place | None = place
+        while current is not None and G.bounded(depth):
+            path, owner, before = current
+            group = self.data[path]["groups"].get(owner)
+            access += self._uses(path, owner, before, group is not None)
+            if group is None:
+                current = G.caller(self.data, current)
+            else:
+                access += [m for m in group["middleware"] if G.go_auth(m)]
+                prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
+                current = (path, group["parent"], group["line"])
+            depth += 1
+        return prefix, access
+
+    def exposures(self) -> Iterator[Exposure]:
+        for path, facts in self.data.items():
+            for route in facts["routes"]:
+                prefix, above = self.above((path, route["owner"], route["line"]))
+                yield Exposure(
+                    route["method"],
+                    rooted(join(prefix, route["path"]) if prefix else route["path"]),
+                    route["handler"],
+                    path,
+                    route["line"],
+                    facts.get("framework", FRAMEWORK),
+                    [m for m in route["middleware"] if G.go_auth(m)] + above,
+                )
+
+
+def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
+    """Every echo route of the files' facts."""
+    return Echo(data).exposures()

@@ -1,0 +1,281 @@
+"""Spring MVC and WebFlux controllers (Java) with Spring Security.
+
+``@RestController``/``@Controller`` classes with ``@RequestMapping``, ``@GetMapping``...;
+method security (``@PreAuthorize``, ``@Secured``, ``@RolesAllowed``, ``@PermitAll``) on
+the class and the method; ``SecurityFilterChain`` rules (``requestMatchers(...)
+.permitAll()``, ``anyRequest().authenticated()``) matched against each route's path, and
+Spring Security's default (every request authenticated) when the build declares it and
+no chain says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from backend_skills.core.discovery import SourceFile
+from backend_skills.core.models import Role
+
+from ..analyses._authz_resolve import Exposure, join
+from ._common import Facts, line, string, text, walk
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+FRAMEWORK = "Spring"
+SPRING_MAPPINGS = {
+    "GetMapping": "GET",
+    "PostMapping": "POST",
+    "PutMapping": "PUT",
+    "PatchMapping": "PATCH",
+    "DeleteMapping": "DELETE",
+    "RequestMapping": "ANY",
+}
+SPRING_SECURED = ("PreAuthorize", "Secured", "RolesAllowed", "PostAuthorize")
+MATCHER_RULE = re.compile(
+    r"(?:requestMatchers|antMatchers|mvcMatchers|regexMatchers|pathMatchers)\s*\(([^()]*)\)\s*\.\s*"
+    r"(permitAll|anonymous|authenticated|fullyAuthenticated|rememberMe|hasRole|hasAnyRole"
+    r"|hasAuthority|hasAnyAuthority|hasIpAddress|denyAll|access)\b"
+)
+ANY_RULE = re.compile(r"anyRequest\s*\(\s*\)\s*\.\s*(\w+)")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_HTTP_METHOD = re.compile(r"HttpMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD|TRACE)\b")
+_REQUEST_METHOD = re.compile(r"RequestMethod\s*\.\s*(GET|POST|PUT|PATCH|DELETE)")
+OPEN_DECISIONS = frozenset({"permitAll", "anonymous"})
+_CHAIN_MARKERS = ("SecurityFilterChain", "HttpSecurity", "ServerHttpSecurity")
+_BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+
+Annotations = list[tuple[str, "tree_sitter.Node"]]
+
+
+def annotations_of(node: tree_sitter.Node) -> Annotations:
+    """(name, node) of the annotations in a declaration's modifiers."""
+    out = []
+    for child in node.children:
+        if child.type != "modifiers":
+            continue
+        for annotation in child.named_children:
+            if annotation.type in ("annotation", "marker_annotation"):
+                name = text(annotation.child_by_field_name("name")).rsplit(".", 1)[-1]
+                out.append((name, annotation))
+    return out
+
+
+def annotation_path(annotation: tree_sitter.Node) -> str | None:
+    """The path an annotation names: its first string, ``value`` or ``path``."""
+    found = annotation.child_by_field_name("arguments")
+    if found is None:
+        return None
+    for argument in found.named_children:
+        if argument.type == "element_value_pair":
+            if text(argument.child_by_field_name("key")) not in ("value", "path"):
+                continue
+            argument = argument.child_by_field_name("value") or argument
+        if argument.type == "element_value_array_initializer" and argument.named_children:
+            argument = argument.named_children[0]
+        value = string(argument)
+        if value is not None:
+            return value
+    return None
+
+
+def _annotation_method(annotation: tree_sitter.Node) -> list[str]:
+    return _REQUEST_METHOD.findall(text(annotation)) or ["ANY"]
+
+
+def scan(root: tree_sitter.Node, source: str) -> Facts:
+    """Controllers, filter-chain rules and whether Spring Security is imported."""
+    facts: Facts = {"kind": "spring", "controllers": [], "rules": [], "any_rule": None}
+    for node in walk(root):
+        if node.type == "class_declaration":
+            controller = _controller(node)
+            if controller is not None:
+                facts["controllers"].append(controller)
+    if any(marker in source for marker in _CHAIN_MARKERS):
+        facts["chain"] = True
+        facts["rules"] = [_rule(match, source) for match in MATCHER_RULE.finditer(source)]
+        any_rule = ANY_RULE.search(source)
+        if any_rule is not None:
+            facts["any_rule"] = any_rule.group(1)
+    if "org.springframework.security" in source:
+        facts["security"] = True
+    return facts
+
+
+def _rule(match: re.Match[str], source: str) -> Facts:
+    arguments, decision = match.group(1), match.group(2)
+    return {
+        "patterns": _QUOTED.findall(arguments),
+        "methods": _HTTP_METHOD.findall(arguments),
+        "decision": decision,
+        "line": source.count("\n", 0, match.start()) + 1,
+    }
+
+
+def secured(found: Annotations, *, skip_permit_all: bool = False) -> list[str]:
+    """``@PreAuthorize(...)``-style annotations as the inventory shows them."""
+    out = []
+    for name, annotation in found:
+        if name not in SPRING_SECURED or (skip_permit_all and "permitAll" in text(annotation)):
+            continue
+        argument = annotation_path(annotation)
+        out.append(f"@{name}({argument or ''})" if argument else f"@{name}")
+    return out
+
+
+def _permit_all(found: Annotations) -> bool:
+    return any(
+        n == "PermitAll" or (n == "PreAuthorize" and "permitAll" in text(a)) for n, a in found
+    )
+
+
+def _mapped_method(member: tree_sitter.Node) -> Facts | None:
+    """A controller method with a ``@...Mapping`` annotation."""
+    if member.type != "method_declaration":
+        return None
+    found = annotations_of(member)
+    mapping = next(((n, a) for n, a in found if n in SPRING_MAPPINGS), None)
+    if mapping is None:
+        return None
+    name, annotation = mapping
+    verbs = [SPRING_MAPPINGS[name]] if name != "RequestMapping" else _annotation_method(annotation)
+    return {
+        "name": text(member.child_by_field_name("name")),
+        "line": line(member.child_by_field_name("name") or member),
+        "methods": verbs,
+        "path": annotation_path(annotation) or "",
+        "secured": secured(found),
+        "permit_all": _permit_all(found),
+    }
+
+
+def _controller(node: tree_sitter.Node) -> Facts | None:
+    found = annotations_of(node)
+    body = node.child_by_field_name("body")
+    members = body.named_children if body is not None else []
+    methods = [m for m in map(_mapped_method, members) if m is not None]
+    if not methods and not {n for n, _ in found} & {"RestController", "Controller"}:
+        return None
+    prefix = next((annotation_path(a) for n, a in found if n == "RequestMapping"), None)
+    return {
+        "name": text(node.child_by_field_name("name")),
+        "prefix": prefix or "",
+        "secured": secured(found, skip_permit_all=True),
+        "methods": methods,
+    }
+
+
+def ant(pattern: str) -> re.Pattern[str]:
+    """An Ant-style path pattern (``/api/**``, ``/users/{id}``) as a regular expression."""
+    out = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("/**", index):
+            out.append("(?:/.*)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "{":
+            end = pattern.find("}", index)
+            out.append("[^/]+")
+            index = end + 1 if end > 0 else len(pattern)
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out) + "/?$")
+
+
+def filter_decision(
+    path: str, verb: str, rules: list[dict[str, Any]], any_rule: str | None
+) -> str | None:
+    """The decision of the first filter-chain rule matching a route (else ``anyRequest``)."""
+    concrete = re.sub(r"\{[^}]*\}", "x", path)
+    for rule in rules:
+        if rule["methods"] and verb not in rule["methods"]:
+            continue
+        patterns = rule["patterns"] or ["/**"]
+        if any(ant(p).match(concrete) for p in patterns):
+            return str(rule["decision"])
+    return any_rule
+
+
+@dataclass(frozen=True)
+class FilterChain:
+    """What the repository's ``SecurityFilterChain`` configuration says."""
+
+    rules: list[dict[str, Any]]
+    declared: bool
+    any_rule: str | None
+    security: bool
+
+    @classmethod
+    def of(cls, facts: Mapping[str, Facts], starter: bool) -> FilterChain:
+        return cls(
+            rules=[r for d in facts.values() for r in d["rules"]],
+            declared=any(d.get("chain") for d in facts.values()),
+            any_rule=next((d["any_rule"] for d in facts.values() if d.get("any_rule")), None),
+            security=starter or any(d.get("security") for d in facts.values()),
+        )
+
+    def apply(self, exposure: Exposure) -> None:
+        """Add the chain's protection to an endpoint, or the evidence that it is open."""
+        decision = filter_decision(exposure.path or "", exposure.method, self.rules, self.any_rule)
+        if decision is not None and decision not in OPEN_DECISIONS:
+            exposure.access.append(f"SecurityFilterChain {decision}()")
+        elif decision in OPEN_DECISIONS:
+            exposure.open_evidence = f"{decision}() in the SecurityFilterChain"
+        elif not self.declared and self.security:
+            exposure.access.append("Spring Security default (every request authenticated)")
+        elif self.declared:
+            exposure.access.append("SecurityFilterChain (no matching rule)")
+
+
+def exposures(data: Mapping[str, Facts], starter: bool) -> Iterator[Exposure]:
+    """Every mapped controller method (``starter``: the build declares Spring Security)."""
+    facts = {p: d for p, d in data.items() if d.get("kind") == "spring"}
+    chain = FilterChain.of(facts, starter)
+    for path, file_facts in sorted(facts.items()):
+        for controller in file_facts["controllers"]:
+            for method in controller["methods"]:
+                for verb in method["methods"]:
+                    exposure = _exposure(path, controller, method, verb)
+                    chain.apply(exposure)
+                    yield exposure
+
+
+def _exposure(path: str, controller: Facts, method: Facts, verb: str) -> Exposure:
+    inherited = [] if method["permit_all"] else list(controller["secured"])
+    exposure = Exposure(
+        verb,
+        join(controller["prefix"], method["path"]),
+        f"{controller['name']}.{method['name']}",
+        path,
+        method["line"],
+        FRAMEWORK,
+        [*method["secured"]] or inherited,
+    )
+    if method["permit_all"] and controller["secured"] and not method["secured"]:
+        exposure.override = f"@PermitAll on the method overrides {', '.join(controller['secured'])}"
+    return exposure
+
+
+def spring_security_declared(files: Iterable[SourceFile]) -> bool:
+    """Whether a Maven or Gradle build declares Spring Security (which then protects
+    every request unless a SecurityFilterChain says otherwise)."""
+    for file in files:
+        name = file.path.rsplit("/", 1)[-1]
+        if name not in _BUILD_FILES or file.role in (Role.VENDORED, Role.GENERATED):
+            continue
+        try:
+            content = file.text
+        except Exception:  # unreadable: no evidence either way
+            continue
+        if "spring-boot-starter-security" in content or "spring-security" in content:
+            return True
+    return False
