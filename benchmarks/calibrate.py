@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 import tomllib
@@ -108,6 +109,10 @@ def _band(where: str, column: str, value: Any) -> Band:
     raise CorpusError(f"{where}: expect.{column} must be [low, high] with 0 <= low <= high <= 100")
 
 
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_ENTRY_KEYS = frozenset({"name", "commit", "language", "kind", "reason", "expect", "accept"})
+
+
 def load_corpus(path: Path) -> list[Entry]:
     """The entries of a corpus file; :class:`CorpusError` with the reason when invalid."""
     try:
@@ -122,56 +127,64 @@ def load_corpus(path: Path) -> list[Entry]:
     entries: list[Entry] = []
     seen: set[str] = set()
     for n, raw in enumerate(repos, 1):
-        where = f"{path}: repo #{n}"
-        if not isinstance(raw, dict):
-            raise CorpusError(f"{where}: not a table")
-        unknown = set(raw) - {"name", "commit", "language", "kind", "reason", "expect", "accept"}
-        if unknown:
-            raise CorpusError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        name = raw.get("name")
-        if not isinstance(name, str) or name.count("/") != 1 or not all(name.split("/")):
-            raise CorpusError(f"{where}: name must be 'owner/name'")
-        where = f"{path}: {name}"
-        if name in seen:
-            raise CorpusError(f"{where}: listed twice")
-        seen.add(name)
-        commit = raw.get("commit", "")
-        if not (
-            isinstance(commit, str)
-            and len(commit) == 40
-            and all(c in "0123456789abcdef" for c in commit)
-        ):
-            raise CorpusError(f"{where}: commit must be a full 40-hex SHA")
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            raise CorpusError(f"{where}: kind must be one of {', '.join(KINDS)}")
-        for key in ("language", "reason"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                raise CorpusError(f"{where}: {key} is required")
-        expect_raw = raw.get("expect", {})
-        if not isinstance(expect_raw, dict):
-            raise CorpusError(f"{where}: expect must be a table")
-        expect: dict[str, Band] = {}
-        for column, value in expect_raw.items():
-            if column not in COLUMNS:
-                raise CorpusError(f"{where}: expect.{column}: unknown; use {', '.join(COLUMNS)}")
-            expect[column] = _band(where, column, value)
-        accept_raw = raw.get("accept", {})
-        unscored = accept_raw.get("unscored", []) if isinstance(accept_raw, dict) else None
-        if not isinstance(unscored, list) or not all(c in COLUMNS for c in unscored):
-            raise CorpusError(f"{where}: accept.unscored must list columns of {', '.join(COLUMNS)}")
-        entries.append(
-            Entry(
-                name=name,
-                commit=commit,
-                language=raw["language"].strip(),
-                kind=kind,
-                reason=" ".join(raw["reason"].split()),
-                expect=expect,
-                accept_unscored=frozenset(unscored),
-            )
-        )
+        entry = _entry(path, n, raw)
+        if entry.name in seen:
+            raise CorpusError(f"{path}: {entry.name}: listed twice")
+        seen.add(entry.name)
+        entries.append(entry)
     return entries
+
+
+def _entry(path: Path, n: int, raw: object) -> Entry:
+    """One ``[[repo]]`` table, checked key by key."""
+    where = f"{path}: repo #{n}"
+    if not isinstance(raw, dict):
+        raise CorpusError(f"{where}: not a table")
+    unknown = set(raw) - _ENTRY_KEYS
+    if unknown:
+        raise CorpusError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    name = raw.get("name")
+    if not isinstance(name, str) or name.count("/") != 1 or not all(name.split("/")):
+        raise CorpusError(f"{where}: name must be 'owner/name'")
+    where = f"{path}: {name}"
+    commit = raw.get("commit", "")
+    if not (isinstance(commit, str) and _FULL_SHA.fullmatch(commit)):
+        raise CorpusError(f"{where}: commit must be a full 40-hex SHA")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise CorpusError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    for key in ("language", "reason"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise CorpusError(f"{where}: {key} is required")
+    return Entry(
+        name=name,
+        commit=commit,
+        language=raw["language"].strip(),
+        kind=kind,
+        reason=" ".join(raw["reason"].split()),
+        expect=_expectations(where, raw.get("expect", {})),
+        accept_unscored=_unscored(where, raw.get("accept", {})),
+    )
+
+
+def _expectations(where: str, expect_raw: object) -> dict[str, Band]:
+    """The ``[repo.expect]`` bands, by column."""
+    if not isinstance(expect_raw, dict):
+        raise CorpusError(f"{where}: expect must be a table")
+    expect: dict[str, Band] = {}
+    for column, value in expect_raw.items():
+        if column not in COLUMNS:
+            raise CorpusError(f"{where}: expect.{column}: unknown; use {', '.join(COLUMNS)}")
+        expect[column] = _band(where, column, value)
+    return expect
+
+
+def _unscored(where: str, accept_raw: object) -> frozenset[str]:
+    """``accept.unscored``: the columns for which no score is also fine."""
+    unscored = accept_raw.get("unscored", []) if isinstance(accept_raw, dict) else None
+    if not isinstance(unscored, list) or not all(c in COLUMNS for c in unscored):
+        raise CorpusError(f"{where}: accept.unscored must list columns of {', '.join(COLUMNS)}")
+    return frozenset(unscored)
 
 
 # --------------------------------------------------------------------------- scoring
@@ -305,27 +318,30 @@ class Rank:
         return self.right / self.pairs if self.pairs else None
 
 
-def rank_agreement(results: Iterable[Result], column: str, *, same_language: bool = False) -> Rank:
-    """The share of (vulnerable, mature) pairs whose ``column`` scores are ordered right."""
+def _pairs(results: Iterable[Result], same_language: bool) -> Iterable[tuple[Result, Result]]:
+    """Every (vulnerable, mature) pair of scored repositories (of one language if asked)."""
     scored = [r for r in results if r.entry is not None and r.error is None]
     vulnerable = [r for r in scored if r.entry is not None and r.entry.kind == "vulnerable"]
     mature = [r for r in scored if r.entry is not None and r.entry.kind == "mature"]
-    pairs = right = ties = unscored = 0
     for v in vulnerable:
         for m in mature:
-            if v.entry is None or m.entry is None:
-                continue  # not reached: filtered above
-            if same_language and v.entry.language != m.entry.language:
-                continue
-            low, high = v.cells.get(column), m.cells.get(column)
-            if low is None or high is None or low.score is None or high.score is None:
-                unscored += 1
-                continue
-            pairs += 1
-            if math.isclose(low.score, high.score, abs_tol=0.05):
-                ties += 1
-            elif low.score < high.score:
-                right += 1
+            if v.entry and m.entry and (v.entry.language == m.entry.language or not same_language):
+                yield v, m
+
+
+def rank_agreement(results: Iterable[Result], column: str, *, same_language: bool = False) -> Rank:
+    """The share of (vulnerable, mature) pairs whose ``column`` scores are ordered right."""
+    pairs = right = ties = unscored = 0
+    for v, m in _pairs(results, same_language):
+        low, high = v.cells.get(column), m.cells.get(column)
+        if low is None or high is None or low.score is None or high.score is None:
+            unscored += 1
+            continue
+        pairs += 1
+        if math.isclose(low.score, high.score, abs_tol=0.05):
+            ties += 1
+        elif low.score < high.score:
+            right += 1
     return Rank(pairs=pairs, right=right, ties=ties, unscored=unscored)
 
 
@@ -523,35 +539,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the calibration; 0 done, 1 misses with --strict, 2 usage or corpus error."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not args.paths and args.checkouts is None:
-        parser.error("give checkout PATHs or --checkouts DIR")
+class UsageError(Exception):
+    """A bad command line or corpus: main() prints it and exits 2."""
+
+
+def _entries(args: argparse.Namespace) -> list[Entry]:
+    """The corpus entries to score (``--only`` applied)."""
     corpus_path: Path | None = args.corpus
     if corpus_path is None and (args.checkouts is not None or DEFAULT_CORPUS.is_file()):
         corpus_path = DEFAULT_CORPUS
     try:
         entries = load_corpus(corpus_path) if corpus_path is not None else []
     except CorpusError as exc:
-        print(f"calibrate: {exc}", file=sys.stderr)
-        return 2
-    if args.only:
-        unknown = set(args.only) - {e.name for e in entries}
-        if unknown:
-            print(
-                f"calibrate: --only names no corpus entry: {', '.join(sorted(unknown))}",
-                file=sys.stderr,
-            )
-            return 2
-        entries = [e for e in entries if e.name in args.only]
+        raise UsageError(str(exc)) from None
+    if not args.only:
+        return entries
+    unknown = set(args.only) - {e.name for e in entries}
+    if unknown:
+        raise UsageError(f"--only names no corpus entry: {', '.join(sorted(unknown))}")
+    return [e for e in entries if e.name in args.only]
+
+
+def _jobs(
+    args: argparse.Namespace, entries: Sequence[Entry]
+) -> tuple[list[tuple[Path, Entry | None]], list[Entry]]:
+    """The checkouts to score with their entries, and the entries with no checkout."""
     jobs: list[tuple[Path, Entry | None]] = []
     missing: list[Entry] = []
     if args.checkouts is not None:
         if not args.checkouts.is_dir():
-            print(f"calibrate: --checkouts {args.checkouts}: not a folder", file=sys.stderr)
-            return 2
+            raise UsageError(f"--checkouts {args.checkouts}: not a folder")
         for entry in entries:
             path = find_checkout(entry, args.checkouts)
             if path is None:
@@ -560,28 +577,47 @@ def main(argv: Sequence[str] | None = None) -> int:
                 jobs.append((path, entry))
     for path in args.paths:
         if not path.is_dir():
-            print(f"calibrate: {path}: not a folder", file=sys.stderr)
-            return 2
+            raise UsageError(f"{path}: not a folder")
         jobs.append((path, match_entry(path, entries)))
-    results: list[Result] = []
-    for path, matched in jobs:
-        print(f"scoring {matched.name if matched else path} ...", file=sys.stderr, flush=True)
-        result = score_checkout(path, matched, args.cache_dir)
-        result.misses = judge(result)
-        results.append(result)
-    output = "\n\n".join(
-        [render_table(results), render_ranks(results), render_misses(results, missing)]
-    )
+    return jobs, missing
+
+
+def _write_outputs(args: argparse.Namespace, results: list[Result], missing: list[Entry]) -> None:
+    """The table (or JSON on stdout), and the JSON and Markdown files asked for."""
     if args.json_out == "-":
         print(json.dumps(to_json(results, missing), indent=2))
     else:
-        print(output)
+        print(
+            "\n\n".join(
+                [render_table(results), render_ranks(results), render_misses(results, missing)]
+            )
+        )
         if args.json_out:
             Path(args.json_out).write_text(
                 json.dumps(to_json(results, missing), indent=2) + "\n", encoding="utf-8"
             )
     if args.markdown:
         Path(args.markdown).write_text(render_markdown(results, missing), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the calibration; 0 done, 1 misses with --strict, 2 usage or corpus error."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.paths and args.checkouts is None:
+        parser.error("give checkout PATHs or --checkouts DIR")
+    try:
+        jobs, missing = _jobs(args, _entries(args))
+    except UsageError as exc:
+        print(f"calibrate: {exc}", file=sys.stderr)
+        return 2
+    results: list[Result] = []
+    for path, matched in jobs:
+        print(f"scoring {matched.name if matched else path} ...", file=sys.stderr, flush=True)
+        result = score_checkout(path, matched, args.cache_dir)
+        result.misses = judge(result)
+        results.append(result)
+    _write_outputs(args, results, missing)
     failed = any(r.misses for r in results) or bool(missing)
     return 1 if args.strict and failed else 0
 
