@@ -59,10 +59,8 @@ def count_changelog_entries(text: str) -> tuple[int, int | None]:
     heading_lines = {s.line - 1 for s in doc.sections}
     starts += [n for n, line in enumerate(lines) if n not in heading_lines and is_entry_line(line)]
     starts = sorted(set(starts))
-    ends = [*starts[1:], len(lines)]
-    count = sum(
-        _has_content(lines[start + 1 : end]) for start, end in zip(starts, ends, strict=True)
-    )
+    ends = [*starts[1:], len(lines)]  # each entry runs to the next one (one too many if none)
+    count = sum(_has_content(lines[s + 1 : e]) for s, e in zip(starts, ends, strict=False))
     return count, (starts[0] + 1 if starts else None)
 
 
