@@ -307,17 +307,14 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
     options = BanditOptions.model_validate(dict(ctx.options))
     notes: list[str] = []
     ini, ini_path = _find_ini(ctx, notes)
-    config_source = options.config_file or ini.get("configfile") or None
-    if config_source is None and _pyproject_has_bandit(ctx):
-        config_source = "pyproject.toml"
+    config_source = _config_source(ctx, options, ini)
     explicit = config_source is not None and config_source == options.config_file
     config = _read_config_file(ctx, config_source, explicit) if config_source else {}
     if config_source:
         config = _allowed_config(config, config_source, notes)
     include, exclude = _test_selection(config, ini, options, notes)
     excluded = _excluded_paths(ctx, config, config_source, ini, ini_path)
-    # Without a config file bandit's defaults include *.pyw; with one, only its "include".
-    globs = (_test_ids(config.get("include")) or ["*.py"]) if config_source else ["*.py", "*.pyw"]
+    globs = _include_globs(config, config_source)
     ignore_nosec = options.ignore_nosec or ini.get("ignore-nosec", "").lower() in _TRUE
     notes += _source_notes(ctx, config_source, ini_path)
     return (
@@ -335,6 +332,22 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _config_source(ctx: CheckContext, options: BanditOptions, ini: Mapping[str, str]) -> str | None:
+    """The bandit config file to read: our ``config_file`` setting, else the INI file's
+    ``configfile``, else ``pyproject.toml`` when it has a ``[tool.bandit]`` table."""
+    source = options.config_file or ini.get("configfile") or None
+    if source is None and _pyproject_has_bandit(ctx):
+        return "pyproject.toml"
+    return source
+
+
+def _include_globs(config: Mapping[str, Any], config_source: str | None) -> list[str]:
+    """Without a config file bandit's defaults include *.pyw; with one, only its "include"."""
+    if not config_source:
+        return ["*.py", "*.pyw"]
+    return _test_ids(config.get("include")) or ["*.py"]
 
 
 def _test_selection(

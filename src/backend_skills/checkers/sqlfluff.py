@@ -369,17 +369,17 @@ class SqlfluffChecker(FileChecker):
         out = CheckResult(files=len(results))
         sql_paths = [p for p in sorted(results) if results[p].data.get("kind") == "sql"]
         tally = _SqlTally()
-        schema_files: dict[str, tuple[str, SchemaFacts]] = {}
         for path in sorted(results):
             res = results[path]
-            role = roles.get(path, Role.SOURCE)
             out.findings.extend(res.findings)
-            if "schema" in res.data and role in SCHEMA_ROLES:
-                schema_files[path] = (role.value, facts_from_json(res.data["schema"]))
-            if res.data.get("kind") == "sql":
-                skip = tally.add(res, role)
-                if skip is not None:
-                    out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
+            skip = (
+                tally.add(res, roles.get(path, Role.SOURCE))
+                if res.data.get("kind") == "sql"
+                else None
+            )
+            if skip is not None:
+                out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
+        schema_files = _schema_files(results, roles)
         out.notes.extend(tally.summary(len(sql_paths)))
         out.metrics.extend(
             self._sql_metrics(
@@ -494,6 +494,19 @@ class _SqlTally:
             )
             notes.append(f"{total} of {sql_files} SQL file(s) not analysed by sqlfluff: {detail}")
         return [*notes, *self.notes]
+
+
+def _schema_files(
+    results: Mapping[str, FileResult], roles: Mapping[str, Role]
+) -> dict[str, tuple[str, SchemaFacts]]:
+    """The schema facts each SQL, migration or ORM file declares, with its role."""
+    out: dict[str, tuple[str, SchemaFacts]] = {}
+    for path in sorted(results):
+        res = results[path]
+        role = roles.get(path, Role.SOURCE)
+        if "schema" in res.data and role in SCHEMA_ROLES:
+            out[path] = (role.value, facts_from_json(res.data["schema"]))
+    return out
 
 
 def _schema_only(file: SourceFile, data: dict[str, Any], skipped: str) -> FileResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.padding import Padding
@@ -241,12 +242,16 @@ class RichText:
         hidden = len(counted) - len(ranked)
         if hidden > 0:
             console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
-        suppressed = [f for f in report.findings if f.suppressed]
-        if suppressed:
-            console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
-            for finding in suppressed[: limit or None]:
-                console.print(self._finding_line(finding))
+        self._suppressed(console, [f for f in report.findings if f.suppressed], limit)
         console.print()
+
+    def _suppressed(self, console: Console, suppressed: Sequence[Finding], limit: int) -> None:
+        """The findings silenced in the code (``# nosec``...), listed apart."""
+        if not suppressed:
+            return
+        console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
+        for finding in suppressed[: limit or None]:
+            console.print(self._finding_line(finding))
 
     @staticmethod
     def _finding_line(finding: Finding) -> Text:
