@@ -28,7 +28,7 @@ from backend_skills.checkers._repo_text import (
     parse_document,
 )
 from backend_skills.core.discovery import FileSet, SourceFile
-from backend_skills.core.models import Metric, Severity
+from backend_skills.core.models import Finding, Metric, Severity
 
 # --------------------------------------------------------------------------- CHANGELOG
 
@@ -260,16 +260,19 @@ def _contributing(fileset: FileSet) -> _Part:
     part.notes.append(f"contributing guide: {path}; covers {_join(met) or 'nothing we recognise'}")
     missing = [s for s in CONTRIBUTING_SIGNALS if s not in met]
     if missing:
-        part.findings.append(
-            _finding(
-                "BSCOL004",
-                CONTRIBUTING,
-                path,
-                f"{path} does not say {_join([_CONTRIB_WANTED[m] for m in missing])}",
-                severity=Severity.LOW if count <= 1 else Severity.INFO,
-            )
-        )
+        part.findings.append(_guide_gaps(path, missing, count))
     return part
+
+
+def _guide_gaps(path: str, missing: Sequence[str], count: int) -> Finding:
+    """What a contributing guide covering ``count`` signals does not say."""
+    return _finding(
+        "BSCOL004",
+        CONTRIBUTING,
+        path,
+        f"{path} does not say {_join([_CONTRIB_WANTED[m] for m in missing])}",
+        severity=Severity.LOW if count <= 1 else Severity.INFO,
+    )
 
 
 #: What a guide lacking each signal should say.

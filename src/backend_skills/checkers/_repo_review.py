@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
 
 from backend_skills.checkers._repo_text import (
@@ -21,7 +21,7 @@ from backend_skills.checkers._repo_text import (
 )
 from backend_skills.checkers._repo_yaml import load_yaml
 from backend_skills.core.discovery import FileSet, SourceFile
-from backend_skills.core.models import Metric, Severity
+from backend_skills.core.models import Finding, Metric, Severity
 
 REVIEW_ITEMS = (
     "CODEOWNERS",
@@ -165,15 +165,18 @@ def _review(fileset: FileSet) -> _Part:
     _placeholder_findings(part, sorted(set(placeholders) - set(present.values()))[:5])
     missing = [i for i in REVIEW_ITEMS if i not in present]
     if missing and len(present) < REVIEW_FULL:
-        part.findings.append(
-            _finding(
-                "BSCOL006",
-                REVIEW,
-                _REVIEW_WHERE[missing[0]],
-                f"no {_join(missing)}: add {_join([_REVIEW_WHERE[m] for m in missing])}",
-            )
-        )
+        part.findings.append(_missing_review_items(missing))
     return part
+
+
+def _missing_review_items(missing: Sequence[str]) -> Finding:
+    """The review items to add, each where it usually lives."""
+    return _finding(
+        "BSCOL006",
+        REVIEW,
+        _REVIEW_WHERE[missing[0]],
+        f"no {_join(missing)}: add {_join([_REVIEW_WHERE[m] for m in missing])}",
+    )
 
 
 def _empty_review_files(fileset: FileSet) -> list[str]:

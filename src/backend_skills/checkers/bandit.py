@@ -384,12 +384,17 @@ def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     )
 
 
+def _flagged_lines(issue: Any, lines: Sequence[str]) -> Sequence[str]:
+    """The lines an issue spans (its line alone when bandit gives no usable range)."""
+    start = max(int(issue.lineno or 1), 1)
+    span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
+    return lines[min(span) - 1 : max(span)]
+
+
 def _located_finding(issue: Any, path: str, lines: Sequence[str], *, silenced: bool) -> Finding:
     """The finding for one issue, fingerprinted without literals; an issue silenced by
     ``# nosec`` is kept, not counted, with its justification."""
-    start = max(int(issue.lineno or 1), 1)
-    span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
-    flagged = lines[min(span) - 1 : max(span)]
+    flagged = _flagged_lines(issue, lines)
     finding = _finding(issue, path, flagged)
     if finding.line and finding.line <= len(lines):
         # Fingerprint without literals: a flagged line may hold a secret.
