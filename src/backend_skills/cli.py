@@ -53,6 +53,8 @@ from .reporters._common import printable
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .rules._model import Rule
+
 
 def gate_failures(report: Report, overall: float | None, per_skill: dict[str, float]) -> list[str]:
     """Human-readable reasons the report fails its thresholds (empty when it passes)."""
@@ -438,32 +440,12 @@ def rules_command(
     """List our rules, or explain one (ID in any case: bssec001)."""
     import json
 
-    from .rules import RULES, find
-    from .rules._docs import explain_text, ordered, rule_details, rule_summary
+    from .rules._docs import rule_summary
 
     if rule_id is not None:
-        rule = find(rule_id)
-        if rule is None:
-            fail(f"no rule {rule_id!r} (see `backend-skills rules`)")
-        text = (
-            json.dumps(rule_details(rule), indent=2) + "\n"
-            if output_format == "json"
-            else explain_text(rule)
-        )
-        click.echo(text, nl=False)
+        click.echo(_rule_explained(rule_id, output_format), nl=False)
         return
-    for value, known, what in (
-        (skill_filter, {r.skill for r in RULES.values()}, "skill"),
-        (language_filter, {lang for r in RULES.values() for lang in r.languages}, "language"),
-    ):
-        if value is not None and value.lower() not in known:
-            fail(f"no rule covers {what} {value!r} (one of: {', '.join(sorted(known))})")
-    listed = [
-        r
-        for r in ordered(RULES.values())
-        if (skill_filter is None or r.skill == skill_filter.lower())
-        and (language_filter is None or language_filter.lower() in r.languages)
-    ]
+    listed = _rules_listed(skill_filter, language_filter)
     if output_format == "json":
         click.echo(json.dumps([rule_summary(r) for r in listed], indent=2))
         return
@@ -472,6 +454,46 @@ def rules_command(
             f"{r.id:9} {r.severity.value:8} {r.criterion:34} {','.join(r.languages):24} {r.title}"
         )
     click.echo(f"{len(listed)} rule(s). Explain one: backend-skills rules ID", err=True)
+
+
+def _rule_explained(rule_id: str, output_format: str) -> str:
+    """One rule's explanation (text) or details (JSON); exits when there is no such rule."""
+    import json
+
+    from .rules import find
+    from .rules._docs import explain_text, rule_details
+
+    rule = find(rule_id)
+    if rule is None:
+        fail(f"no rule {rule_id!r} (see `backend-skills rules`)")
+    if output_format == "json":
+        return json.dumps(rule_details(rule), indent=2) + "\n"
+    return explain_text(rule)
+
+
+def _rules_listed(skill_filter: str | None, language_filter: str | None) -> list[Rule]:
+    """Our rules, in order, of the skill and language asked for; exits when no rule
+    covers a skill or language asked for."""
+    from .rules import RULES
+    from .rules._docs import ordered
+
+    skill = _rule_filter(skill_filter, {r.skill for r in RULES.values()}, "skill")
+    languages = {lang for r in RULES.values() for lang in r.languages}
+    language = _rule_filter(language_filter, languages, "language")
+    return [
+        r
+        for r in ordered(RULES.values())
+        if (skill is None or r.skill == skill) and (language is None or language in r.languages)
+    ]
+
+
+def _rule_filter(value: str | None, known: set[str], what: str) -> str | None:
+    """A ``--skill`` or ``--language`` value in lower case; exits when no rule covers it."""
+    if value is None:
+        return None
+    if value.lower() not in known:
+        fail(f"no rule covers {what} {value!r} (one of: {', '.join(sorted(known))})")
+    return value.lower()
 
 
 @cli.command()

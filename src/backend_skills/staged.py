@@ -278,6 +278,32 @@ def _selected_code(root: Path, files: Sequence[str] | None) -> list[str]:
     return [p for p in selected if is_code(p) and _safe(p)]
 
 
+def _snapshots(
+    root: Path, code: Sequence[str], against: str | None, result: GateResult
+) -> tuple[dict[str, bytes], dict[str, bytes] | None] | None:
+    """The files to score now (the index, with unstaged named files), and at ``against``
+    (None without a revision); each with the context files the checkers read. None
+    (with a note in ``result``) when ``against`` has no tree yet."""
+    index = index_entries(root)
+    wanted = [*code, *(p for p in index if _is_context(p))]
+    before_entries: dict[str, str] = {}
+    if against is not None:
+        found = _revision_entries(root, against, result)
+        if found is None:
+            return None
+        before_entries = found
+    shas = [entries[p] for entries in (index, before_entries) for p in wanted if p in entries]
+    blobs = read_blobs(root, shas)
+    after_files = _snapshot(index, wanted, blobs)
+    _add_unstaged(root, code, index, after_files)
+    before_files = _snapshot(before_entries, wanted, blobs) if against is not None else None
+    return after_files, before_files
+
+
+def _failed_runs(report: Report | None) -> list[CheckerRun]:
+    return [r for r in report.checkers if r.status == "failed"] if report is not None else []
+
+
 def check_files(
     root: Path,
     settings: Settings,
@@ -306,28 +332,14 @@ def check_files(
     result = GateResult(checked=code, reference=reference)
     if not code:
         return result
-
-    index = index_entries(root)
-    context = [p for p in index if _is_context(p)]
-    wanted = [*code, *context]
-    before_entries: dict[str, str] = {}
-    if baseline is None:
-        found = _revision_entries(root, against, result)
-        if found is None:
-            return result
-        before_entries = found
-    shas = [entries[p] for entries in (index, before_entries) for p in wanted if p in entries]
-    blobs = read_blobs(root, shas)
-    after_files = _snapshot(index, wanted, blobs)
-    _add_unstaged(root, code, index, after_files)
+    snapshots = _snapshots(root, code, against if baseline is None else None, result)
+    if snapshots is None:
+        return result
     gated = _gated_settings(root, settings, plugins)
-    before_files = _snapshot(before_entries, wanted, blobs) if baseline is None else None
-    after, before = _score_snapshots(gated, plugins, config_source, after_files, before_files)
-    if before is not None:
-        result.failed += [r for r in before.checkers if r.status == "failed"]
+    after, before = _score_snapshots(gated, plugins, config_source, *snapshots)
     baseline = before if before is not None else baseline
     if baseline is None:  # unreachable: given, or scored above
         raise StagedError("no baseline to compare with")
-    result.failed += [r for r in after.checkers if r.status == "failed"]
+    result.failed += _failed_runs(before) + _failed_runs(after)
     result.new = new_findings(baseline, after, min_severity, paths={display_path(p) for p in code})
     return result

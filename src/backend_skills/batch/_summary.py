@@ -15,7 +15,7 @@ import json
 import os
 import statistics
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,15 +52,20 @@ def repo_gate_failures(result: RepoResult, gates: Gates) -> list[str]:
     if result.status == ERROR:
         return [f"not scored ({result.error_kind})"]
     failures: list[str] = []
-    if gates.overall is not None and result.score is not None and result.score < gates.overall:
+    if _under(result.score, gates.overall):
         failures.append(f"overall score {result.score:.1f} is under {gates.overall:g}")
     for skill in result.skills:
         threshold = gates.skills.get(skill.id)
-        if threshold is not None and skill.score is not None and skill.score < threshold:
+        if _under(skill.score, threshold):
             failures.append(f"{skill.id} score {skill.score:.1f} is under {threshold:g}")
     if result.status == INCOMPLETE:
         failures.append("report incomplete")
     return failures
+
+
+def _under(score: float | None, threshold: float | None) -> bool:
+    """Whether a score falls under a threshold (never when either is missing)."""
+    return threshold is not None and score is not None and score < threshold
 
 
 def summary_gate_failures(results: Sequence[RepoResult], gates: Gates) -> list[str]:
@@ -184,26 +189,38 @@ def to_json(
     """The summary as JSON (``schema_version`` 1): the CSV's content, nested."""
     rows = [_json_row(result, gates) for result in results]
     scores = [r.score for r in results if r.score is not None]
+    passed = (
+        None
+        if not gates.any
+        else not summary_failures and all(not r.gate_failures for r in results)
+    )
     document = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "tool": dict(tool),
         "repositories": len(results),
-        "counts": {
-            status: sum(1 for r in results if r.status == status)
-            for status in (COMPLETE, INCOMPLETE, ERROR)
-        },
+        "counts": _status_counts(results),
         "skills": [{"id": i, "name": n} for i, n in skill_columns(results)],
-        "mean_score": round(statistics.fmean(scores), 2) if scores else None,
-        "median_score": round(statistics.median(scores), 2) if scores else None,
+        "mean_score": _rounded(statistics.fmean, scores),
+        "median_score": _rounded(statistics.median, scores),
         "fail_under": {"overall": gates.overall, "skills": gates.skills},
         "summary_gate_failures": list(summary_failures),
-        "passed": None
-        if not gates.any
-        else not summary_failures and all(not r.gate_failures for r in results),
+        "passed": passed,
         "duration_s": round(duration_s, 3),
         "results": rows,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _status_counts(results: Sequence[RepoResult]) -> dict[str, int]:
+    return {
+        status: sum(1 for r in results if r.status == status)
+        for status in (COMPLETE, INCOMPLETE, ERROR)
+    }
+
+
+def _rounded(average: Callable[[Sequence[float]], float], scores: Sequence[float]) -> float | None:
+    """``average(scores)`` to two decimals; None without scores."""
+    return round(average(scores), 2) if scores else None
 
 
 def _json_row(result: RepoResult, gates: Gates) -> dict[str, Any]:

@@ -138,26 +138,33 @@ def _config_text(ctx: CheckContext, rel: str, explicit: bool = False) -> str | N
     base = _config_base(ctx) or (ctx.root if explicit else None)
     if base is None:
         return None
-    if base == ctx.root:
-        known = ctx.fileset.get(rel)
-        if known is not None:
-            if known.size > MAX_CONFIG_BYTES:
-                raise BanditConfigError(
-                    f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
-                )
-            return known.text
+    known = ctx.fileset.get(rel) if base == ctx.root else None
+    if known is not None:
+        if known.size > MAX_CONFIG_BYTES:
+            raise _too_large(rel)
+        return known.text
+    return _regular_file_text(base, rel)
+
+
+def _regular_file_text(base: Path, rel: str) -> str | None:
+    """The text of ``base/rel`` when it is a regular file inside ``base`` reached without
+    a symbolic link, at most :data:`MAX_CONFIG_BYTES` long; None when there is none."""
     path = base / rel
     inside = _inside(base, rel)
     if inside is None or path.is_symlink() or not path.is_file():
         return None
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise BanditConfigError(
-                f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
-            )
+            raise _too_large(rel)
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BanditConfigError(f"cannot read bandit config file {rel!r}: {exc}") from None
+
+
+def _too_large(rel: str) -> BanditConfigError:
+    return BanditConfigError(
+        f"bandit config file {rel!r} is larger than {MAX_CONFIG_BYTES // 1024} KB"
+    )
 
 
 def _find_ini(ctx: CheckContext, notes: list[str]) -> tuple[dict[str, str], str | None]:
@@ -165,26 +172,13 @@ def _find_ini(ctx: CheckContext, notes: list[str]) -> tuple[dict[str, str], str 
     import configparser
 
     if ctx.config_root is not None:
-        text = _config_text(ctx, ".bandit")
-        found_path = ".bandit"
+        found_path: str | None = ".bandit"
     elif ctx.isolated:
         return {}, None
     else:
-        found = [f for f in ctx.fileset.files if f.name == ".bandit"]
-        if not found:
-            return {}, None
-        if len(found) > 1:
-            root_level = [f for f in found if f.path == ".bandit"]
-            if not root_level:
-                notes.append(
-                    "several .bandit files and none at the root: none used "
-                    f"({', '.join(f.path for f in found)})"
-                )
-                return {}, None
-            found = root_level
-        found_path = found[0].path
-        text = _config_text(ctx, found_path)
-    if text is None:
+        found_path = _discovered_ini(ctx, notes)
+    text = _config_text(ctx, found_path) if found_path is not None else None
+    if found_path is None or text is None:
         return {}, None
     # No interpolation: "%(a)s%(a)s..." ten levels deep is a ten-billion-character bomb.
     parser = configparser.ConfigParser(interpolation=None)
@@ -194,6 +188,18 @@ def _find_ini(ctx: CheckContext, notes: list[str]) -> tuple[dict[str, str], str 
     except (configparser.Error, KeyError):
         notes.append(f"{found_path}: not an INI file with a [bandit] section; ignored")
         return {}, None
+
+
+def _discovered_ini(ctx: CheckContext, notes: list[str]) -> str | None:
+    """The ``.bandit`` file of the scored tree the CLI would use: the only one, or the
+    root's among several (none, with a note, when several and none at the root)."""
+    found = [f.path for f in ctx.fileset.files if f.name == ".bandit"]
+    if len(found) <= 1:
+        return found[0] if found else None
+    if ".bandit" in found:
+        return ".bandit"
+    notes.append(f"several .bandit files and none at the root: none used ({', '.join(found)})")
+    return None
 
 
 def _inside(root: Path, rel: str) -> Path | None:
@@ -240,18 +246,25 @@ def _read_config_file(ctx: CheckContext, rel: str, explicit: bool = False) -> di
         # Round-trip through JSON: the prepared options are part of the cache key.
         data = json.loads(json.dumps(data, default=str)) if isinstance(data, dict) else data
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
-            mark = exc.problem_mark
-            first = exc.problem + (f" (line {mark.line + 1})" if mark is not None else "")
         raise BanditConfigError(
-            f"bandit config file {rel!r} does not parse: {' '.join(first.split())[:160]}"
+            f"bandit config file {rel!r} does not parse: {_parse_problem(exc)}"
         ) from None
     except RecursionError:
         raise BanditConfigError(f"bandit config file {rel!r} is nested too deeply") from None
     if not isinstance(data, dict):
         raise BanditConfigError(f"bandit config file {rel!r} is not a mapping")
     return dict(data)
+
+
+def _parse_problem(exc: Exception) -> str:
+    """A TOML or YAML parse error in one short line (with the line number YAML gives)."""
+    import yaml
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        first = exc.problem + (f" (line {mark.line + 1})" if mark is not None else "")
+    return " ".join(first.split())[:160]
 
 
 def _allowed_config(data: Mapping[str, Any], source: str, notes: list[str]) -> dict[str, Any]:
@@ -294,23 +307,15 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
     options = BanditOptions.model_validate(dict(ctx.options))
     notes: list[str] = []
     ini, ini_path = _find_ini(ctx, notes)
-    config_source = options.config_file or ini.get("configfile") or None
-    if config_source is None and _pyproject_has_bandit(ctx):
-        config_source = "pyproject.toml"
+    config_source = _config_source(ctx, options, ini)
     explicit = config_source is not None and config_source == options.config_file
     config = _read_config_file(ctx, config_source, explicit) if config_source else {}
     if config_source:
         config = _allowed_config(config, config_source, notes)
     include, exclude = _test_selection(config, ini, options, notes)
     excluded = _excluded_paths(ctx, config, config_source, ini, ini_path)
-    # Without a config file bandit's defaults include *.pyw; with one, only its "include".
-    globs = (_test_ids(config.get("include")) or ["*.py"]) if config_source else ["*.py", "*.pyw"]
-    ignore_nosec = options.ignore_nosec or ini.get("ignore-nosec", "").lower() in {
-        "1",
-        "true",
-        "yes",
-        "on",
-    }
+    globs = _include_globs(config, config_source)
+    ignore_nosec = options.ignore_nosec or ini.get("ignore-nosec", "").lower() in _TRUE
     notes += _source_notes(ctx, config_source, ini_path)
     return (
         {
@@ -324,6 +329,25 @@ def resolve_options(ctx: CheckContext) -> tuple[dict[str, Any], list[str]]:
         },
         notes,
     )
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _config_source(ctx: CheckContext, options: BanditOptions, ini: Mapping[str, str]) -> str | None:
+    """The bandit config file to read: our ``config_file`` setting, else the INI file's
+    ``configfile``, else ``pyproject.toml`` when it has a ``[tool.bandit]`` table."""
+    source = options.config_file or ini.get("configfile") or None
+    if source is None and _pyproject_has_bandit(ctx):
+        return "pyproject.toml"
+    return source
+
+
+def _include_globs(config: Mapping[str, Any], config_source: str | None) -> list[str]:
+    """Without a config file bandit's defaults include *.pyw; with one, only its "include"."""
+    if not config_source:
+        return ["*.py", "*.pyw"]
+    return _test_ids(config.get("include")) or ["*.py"]
 
 
 def _test_selection(

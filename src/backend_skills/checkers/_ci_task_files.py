@@ -30,21 +30,36 @@ def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
             if line.strip() and not line.startswith(" "):
                 current = []
             continue
-        head, _, tail = line.partition(":")
-        tail = tail.removeprefix(":")  # double-colon rules
-        names = head.split()
-        if tail.startswith("=") or not names or not all(_MAKE_TARGET.fullmatch(n) for n in names):
-            current = []  # a variable assignment (VAR := x) or not a rule
-            continue
-        current = [n for n in names if not n.startswith(".")]
-        recipe_inline = tail.split(";", 1)[1].strip() if ";" in tail else ""
-        prereqs = tail.split(";")[0].split()
-        for name in current:
-            targets.setdefault(name, ([], []))
-            targets[name][0].extend(prereqs)
-            if recipe_inline:
-                targets[name][1].append(recipe_inline)
+        rule = make_rule(line)
+        current = _add_rule(targets, *rule) if rule is not None else []
     return targets
+
+
+def make_rule(line: str) -> tuple[list[str], list[str], str] | None:
+    """A rule line's targets (special ``.TARGETS`` left out), prerequisites and inline
+    recipe (after ``;``); None for a variable assignment (``VAR := x``) or another line."""
+    head, _, tail = line.partition(":")
+    tail = tail.removeprefix(":")  # double-colon rules
+    names = head.split()
+    if tail.startswith("=") or not names or not all(_MAKE_TARGET.fullmatch(n) for n in names):
+        return None
+    recipe_inline = tail.split(";", 1)[1].strip() if ";" in tail else ""
+    prereqs = tail.split(";")[0].split()
+    return [n for n in names if not n.startswith(".")], prereqs, recipe_inline
+
+
+def _add_rule(
+    targets: dict[str, tuple[list[str], list[str]]],
+    names: list[str],
+    prereqs: list[str],
+    recipe_inline: str,
+) -> list[str]:
+    for name in names:
+        targets.setdefault(name, ([], []))
+        targets[name][0].extend(prereqs)
+        if recipe_inline:
+            targets[name][1].append(recipe_inline)
+    return names
 
 
 def make_variables(makefile: str) -> dict[str, str]:
@@ -87,17 +102,22 @@ def _tox_ini(text: str, prefix: str) -> dict[str, list[str]]:
         return {}
     envs: dict[str, list[str]] = {}
     for section in parser.sections():
-        name = section.removeprefix(prefix) if prefix else section
-        if name == "testenv":
-            env = "py"
-        elif name.startswith("testenv:"):
-            env = name.split(":", 1)[1]
-        else:
+        env = _tox_env_name(section.removeprefix(prefix) if prefix else section)
+        if env is None:
             continue
         lines = [ln.strip() for ln in parser.get(section, "commands", fallback="").splitlines()]
         envs[env] = [ln for ln in lines if ln and not ln.startswith("#")]
     base = envs.get("py", [])
     return {name: (cmds or base) for name, cmds in envs.items()}
+
+
+def _tox_env_name(section: str) -> str | None:
+    """``[testenv]`` is ``py``, ``[testenv:lint]`` is ``lint``; other sections are None."""
+    if section == "testenv":
+        return "py"
+    if section.startswith("testenv:"):
+        return section.split(":", 1)[1]
+    return None
 
 
 def _tox_pyproject(text: str) -> dict[str, list[str]]:
@@ -114,19 +134,23 @@ def _tox_pyproject(text: str) -> dict[str, list[str]]:
     if isinstance(env_table, dict):
         tables.extend(env_table.items())
     for name, table in tables:
-        if not isinstance(table, dict):
-            continue
-        commands = table.get("commands")
-        lines: list[str] = []
-        if isinstance(commands, list):
-            for c in commands:
-                if isinstance(c, list):
-                    lines.append(" ".join(str(w) for w in c if isinstance(w, str)))
-                elif isinstance(c, str):
-                    lines.append(c)
-        envs[str(name)] = lines
+        if isinstance(table, dict):
+            envs[str(name)] = _tox_commands(table.get("commands"))
     base = envs.get("py", [])
     return {name: (cmds or base) for name, cmds in envs.items()}
+
+
+def _tox_commands(commands: Any) -> list[str]:
+    """A tox TOML ``commands`` list: each a list of words or a string."""
+    if not isinstance(commands, list):
+        return []
+    lines: list[str] = []
+    for c in commands:
+        if isinstance(c, list):
+            lines.append(" ".join(str(w) for w in c if isinstance(w, str)))
+        elif isinstance(c, str):
+            lines.append(c)
+    return lines
 
 
 def _pyproject_scripts(text: str, tool: str) -> dict[str, list[str]]:
@@ -134,15 +158,8 @@ def _pyproject_scripts(text: str, tool: str) -> dict[str, list[str]]:
     tool_table = data.get("tool", {}).get(tool) if isinstance(data.get("tool"), dict) else None
     if not isinstance(tool_table, dict):
         return {}
-    tables: list[Any] = []
-    if tool == "pdm":
-        tables.append(tool_table.get("scripts"))
-    else:
-        envs = tool_table.get("envs")
-        if isinstance(envs, dict):
-            tables.extend(env.get("scripts") for env in envs.values() if isinstance(env, dict))
     out: dict[str, list[str]] = {}
-    for table in tables:
+    for table in _script_tables(tool, tool_table):
         if not isinstance(table, dict):
             continue
         for name, value in table.items():
@@ -150,6 +167,16 @@ def _pyproject_scripts(text: str, tool: str) -> dict[str, list[str]]:
             if lines:
                 out.setdefault(str(name), lines)
     return out
+
+
+def _script_tables(tool: str, tool_table: dict[str, Any]) -> list[Any]:
+    """PDM's ``[tool.pdm.scripts]``; Hatch's ``[tool.hatch.envs.*.scripts]``."""
+    if tool == "pdm":
+        return [tool_table.get("scripts")]
+    envs = tool_table.get("envs")
+    if not isinstance(envs, dict):
+        return []
+    return [env.get("scripts") for env in envs.values() if isinstance(env, dict)]
 
 
 def _script_lines(value: Any) -> list[str]:
@@ -188,23 +215,21 @@ def nox_sessions(text: str) -> dict[str, list[str]]:
         name = _nox_session_name(node)
         if name is None:
             continue
-        lines: list[str] = []
-        for call in _calls(node):
-            func = call.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("run", "run_always", "run_install")
-                and call.args
-            ):
-                words = [
-                    a.value
-                    for a in call.args
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                ]
-                if words:
-                    lines.append(" ".join(words))
-        out[name] = lines
+        out[name] = [line for call in _calls(node) if (line := _session_run(call)) is not None]
     return out
+
+
+def _session_run(call: ast.Call) -> str | None:
+    """The literal words of a ``session.run(...)`` call (None for any other call, or one
+    without a literal word)."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr in _SESSION_RUNS and call.args):
+        return None
+    words = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return " ".join(words) if words else None
+
+
+_SESSION_RUNS = frozenset({"run", "run_always", "run_install"})
 
 
 def _nox_session_name(node: ast.FunctionDef) -> str | None:

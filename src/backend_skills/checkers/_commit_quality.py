@@ -10,6 +10,9 @@ Bots write commits too (Dependabot, Renovate, pre-commit.ci, release-note and
 translation bots). Their subjects are generated, so they say nothing about how the
 team writes history: :func:`is_bot_commit` recognises them by author and by subject, and
 the ``git`` checker leaves them out of message quality.
+
+:func:`assess_subject` then judges the sentence: short enough, not low-information, and
+a Conventional Commit or a sentence that starts with an imperative verb.
 """
 
 from __future__ import annotations
@@ -141,3 +144,225 @@ def is_bot_subject(subject: str) -> bool:
 def is_bot_commit(name: str, email: str, subject: str) -> bool:
     """A commit written by a bot, by its author or by its generated subject."""
     return is_bot_identity(name, email) or is_bot_subject(subject)
+
+
+# ------------------------------------------------------------------ judging a subject
+
+#: Longest subject line that counts as well formed.
+MAX_SUBJECT = 72
+
+CONVENTIONAL_TYPES = frozenset(
+    {
+        "feat",
+        "fix",
+        "docs",
+        "doc",
+        "style",
+        "refactor",
+        "perf",
+        "test",
+        "tests",
+        "build",
+        "ci",
+        "chore",
+        "revert",
+        "deps",
+        "security",
+        "release",
+        "ops",
+        "infra",
+        "config",
+        "hotfix",
+        "i18n",
+        "a11y",
+    }
+)
+#: Words that say nothing about a change. A subject made only of these is low-information.
+LOW_INFORMATION_WORDS = frozenset(
+    {
+        "wip",
+        "fix",
+        "fixes",
+        "fixed",
+        "fixing",
+        "update",
+        "updates",
+        "updated",
+        "stuff",
+        "change",
+        "changes",
+        "changed",
+        "misc",
+        "tmp",
+        "temp",
+        "test",
+        "tests",
+        "testing",
+        "commit",
+        "asdf",
+        "foo",
+        "minor",
+        "cleanup",
+        "save",
+        "more",
+        "work",
+        "progress",
+        "done",
+        "final",
+        "again",
+        "oops",
+        "edit",
+        "edits",
+        "tweak",
+        "tweaks",
+        "bug",
+        "bugs",
+        "bugfix",
+        "refactor",
+        "things",
+        "thing",
+        "some",
+        "small",
+        "various",
+        "it",
+        "this",
+        "that",
+        "code",
+        "files",
+        "file",
+        "new",
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "all",
+        "lol",
+        "ok",
+        "x",
+    }
+)
+#: First words that are not imperative (third person, past tense, gerund we know well).
+NON_IMPERATIVE = frozenset(
+    {
+        "adds",
+        "fixes",
+        "updates",
+        "removes",
+        "changes",
+        "makes",
+        "uses",
+        "moves",
+        "renames",
+        "improves",
+        "implements",
+        "creates",
+        "deletes",
+        "refactors",
+        "introduces",
+        "allows",
+        "ensures",
+        "handles",
+        "supports",
+        "bumps",
+        "cleans",
+        "corrects",
+        "enables",
+        "disables",
+        "prevents",
+        "replaces",
+        "returns",
+        "sets",
+        "converts",
+        "drops",
+        "extends",
+        "reverts",
+        "documents",
+        "upgrades",
+        "simplifies",
+        "avoids",
+        "includes",
+        "shows",
+        "hides",
+        "adjusts",
+        "reworks",
+        "rewrites",
+        "splits",
+        "switches",
+        "optimizes",
+        "optimises",
+    }
+)
+_ED_OK = frozenset(
+    {"need", "embed", "speed", "seed", "feed", "shed", "bleed", "proceed", "exceed", "succeed"}
+)
+_ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring", "wring"})
+_LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SubjectVerdict:
+    """What :func:`assess_subject` thinks of a subject line."""
+
+    good: bool
+    conventional: bool
+    low_information: bool
+    too_long: bool
+    imperative: bool
+    gitmoji: bool = False
+
+
+def _imperative(first_word: str) -> bool:
+    word = first_word.lower()
+    if not word.isalpha():
+        return False
+    if word in NON_IMPERATIVE:
+        return False
+    if word.endswith("ed") and len(word) > 4 and word not in _ED_OK:
+        return False
+    return not (word.endswith("ing") and len(word) > 5 and word not in _ING_OK)
+
+
+def _low_information(text: str) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    return len(words) < 2 or all(w in LOW_INFORMATION_WORDS for w in words)
+
+
+def assess_subject(subject: str) -> SubjectVerdict:
+    """Judge one subject line.
+
+    The marks teams put before the sentence are understood first (see
+    :func:`backend_skills.checkers._commit_quality.split_subject`): gitmoji (``🐛``,
+    ``:bug:``), a Conventional-Commit type and scope, an ``[area]`` tag, and GitHub's
+    squash-merge suffix ``(#123)``. Good when the subject (without gitmoji and the
+    pull-request suffix) is at most :data:`MAX_SUBJECT` characters, the sentence is not
+    low-information (one word, or only words such as "wip", "fix", "update", "stuff"), it
+    is not an autosquash leftover (``fixup!``, ``squash!``) and it is either a Conventional
+    Commit with a known type (``feat(api): add pagination``) or a sentence that starts
+    with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
+    """
+    parts = split_subject(subject)
+    subject = parts.text
+    desc = parts.description
+    kind = parts.conventional_type
+    conventional = kind in CONVENTIONAL_TYPES
+    if kind == "wip":
+        desc = subject  # "WIP: stuff" is still work in progress
+    shown = len(desc) + (len(kind) + 2 if kind else 0)  # the sentence and its type prefix
+    too_long = shown > MAX_SUBJECT or len(subject) > MAX_SUBJECT_CHARS
+    low = _low_information(desc) or _LEFTOVER.match(subject) is not None
+    words = desc.split()
+    imperative = bool(words) and _imperative(words[0].strip("\"'`"))
+    good = bool(subject) and not too_long and not low and (conventional or imperative)
+    return SubjectVerdict(
+        good=good,
+        conventional=conventional,
+        low_information=low,
+        too_long=too_long,
+        imperative=imperative,
+        gitmoji=parts.gitmoji,
+    )

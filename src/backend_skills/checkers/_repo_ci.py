@@ -1,14 +1,12 @@
-"""The ``repo`` checker's review-scaffolding and CI criteria."""
+"""The ``repo`` checker's CI criterion: which pipelines exist, and whether they run the
+tests and a linter (following the scripts and task files they call)."""
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
 
 from backend_skills.checkers._ci_commands import (
     Command,
@@ -17,288 +15,11 @@ from backend_skills.checkers._ci_commands import (
     split_commands,
     yaml_commands,
 )
-from backend_skills.checkers._repo_text import (
-    CI,
-    MAX_YAML_BYTES,
-    MAX_YAML_STRINGS,
-    REVIEW,
-    _community_files,
-    _finding,
-    _join,
-    _norm_stem,
-    _parent,
-    _Part,
-    _words,
-)
+from backend_skills.checkers._repo_review import REVIEW_FULL, REVIEW_ITEMS, _review
+from backend_skills.checkers._repo_text import CI, _finding, _join, _Part
+from backend_skills.checkers._repo_yaml import commands_in, load_yaml, yaml_strings
 from backend_skills.core.discovery import FileSet, SourceFile
 from backend_skills.core.models import Metric, Severity, Skip
-
-if TYPE_CHECKING:
-    import yaml
-
-
-# --------------------------------------------------------------------------- review scaffolding
-
-REVIEW_ITEMS = (
-    "CODEOWNERS",
-    "pull request template",
-    "issue templates",
-    "code of conduct",
-    "security policy",
-    "dependency updates",
-    "labeler",
-)
-#: Items at which the criterion is full (its last anchor); more are noted, not needed.
-REVIEW_FULL = 5
-#: Dependency-update bot configurations (Dependabot, Renovate), by path.
-_DEPENDENCY_BOTS = (
-    ".github/dependabot.yml",
-    ".github/dependabot.yaml",
-    "renovate.json",
-    "renovate.json5",
-    ".renovaterc",
-    ".renovaterc.json",
-    ".renovaterc.json5",
-    ".github/renovate.json",
-    ".github/renovate.json5",
-    ".gitlab/renovate.json",
-    ".gitlab/renovate.json5",
-)
-#: Pull-request labelling configurations (actions/labeler, the GitLab/Prow equivalents).
-_LABELERS = (".github/labeler.yml", ".github/labeler.yaml", ".github/auto_label.yml")
-_SECURITY_CHANNEL = re.compile(
-    r"(@|\breport\w*|\badvisor\w*|\bdisclos\w*|\bcontact\w*|\bvulnerab\w*|\bsecurity/advisories)",
-    re.IGNORECASE,
-)
-_CODEOWNERS_RULE = re.compile(r"^\s*[^#\s]\S*\s+(@[\w./-]+|[\w.+-]+@[\w.-]+)", re.MULTILINE)
-
-
-def _is_pr_template(f: SourceFile) -> bool:
-    lower = f.path.lower()
-    return (
-        _parent(lower) in ("", ".github", "docs") and _norm_stem(f.name) == "PULL_REQUEST_TEMPLATE"
-    ) or _parent(lower) in (".github/pull_request_template", ".gitlab/merge_request_templates")
-
-
-def _is_issue_template(f: SourceFile) -> bool:
-    lower = f.path.lower()
-    if _parent(lower) in (".github/issue_template", ".gitlab/issue_templates"):
-        return f.name.lower() not in ("config.yml", "config.yaml")
-    return _parent(lower) in ("", ".github", "docs") and _norm_stem(f.name) == "ISSUE_TEMPLATE"
-
-
-def _security_policy_ok(f: SourceFile) -> bool:
-    return _words(f.text) >= 20 and _SECURITY_CHANNEL.search(f.text) is not None
-
-
-def _review_candidates(
-    fileset: FileSet,
-) -> list[tuple[str, list[SourceFile], Callable[[SourceFile], bool]]]:
-    """Each review item with the files that may provide it and the test they must pass."""
-    owners = [
-        f
-        for f in fileset.files
-        if f.name == "CODEOWNERS" and _parent(f.path) in ("", ".github", "docs", ".gitlab")
-    ]
-    coc, _ = _community_files(fileset, lambda stem: stem == "CODE_OF_CONDUCT")
-    security, _ = _community_files(fileset, lambda stem: stem == "SECURITY")
-    return [
-        ("CODEOWNERS", owners, lambda f: _CODEOWNERS_RULE.search(f.text) is not None),
-        (
-            "pull request template",
-            [f for f in fileset.files if _is_pr_template(f)],
-            lambda f: _words(f.text) >= 10,
-        ),
-        (
-            "issue templates",
-            [f for f in fileset.files if _is_issue_template(f)],
-            lambda f: _words(f.text) >= 10,
-        ),
-        ("code of conduct", coc, lambda f: _words(f.text) >= 50),
-        ("security policy", security, _security_policy_ok),
-        (
-            "dependency updates",
-            [f for f in (fileset.get(p) for p in _DEPENDENCY_BOTS) if f is not None],
-            _dependency_bot_configured,
-        ),
-        (
-            "labeler",
-            [f for f in (fileset.get(p) for p in _LABELERS) if f is not None],
-            _labeler_configured,
-        ),
-    ]
-
-
-def _empty_review_file(path: str) -> bool:
-    """Whether an empty file stands where a review item belongs."""
-    name = PurePosixPath(path).name
-    return (
-        path in _DEPENDENCY_BOTS
-        or path in _LABELERS
-        or name == "CODEOWNERS"
-        or _norm_stem(name)
-        in {"PULL_REQUEST_TEMPLATE", "ISSUE_TEMPLATE", "CODE_OF_CONDUCT", "SECURITY"}
-        or _parent(path).lower() in (".github/issue_template", ".github/pull_request_template")
-    )
-
-
-_REVIEW_WHERE = {
-    "CODEOWNERS": ".github/CODEOWNERS",
-    "pull request template": ".github/pull_request_template.md",
-    "issue templates": ".github/ISSUE_TEMPLATE/bug_report.md",
-    "code of conduct": "CODE_OF_CONDUCT.md",
-    "security policy": "SECURITY.md",
-    "dependency updates": ".github/dependabot.yml",
-    "labeler": ".github/labeler.yml",
-}
-
-
-def _review(fileset: FileSet) -> _Part:
-    part = _Part()
-    present: dict[str, str] = {}
-    placeholders: list[str] = []
-    for item, files, ok in _review_candidates(fileset):
-        for f in files:
-            part.files.add(f.path)
-            if ok(f):
-                present.setdefault(item, f.path)
-            else:
-                placeholders.append(f.path)
-    placeholders += [
-        s.path for s in fileset.skipped if s.reason == "empty file" and _empty_review_file(s.path)
-    ]
-    part.metrics.append(
-        Metric(
-            name="repo.review_items",
-            value=float(len(present)),
-            unit=f"items of {len(REVIEW_ITEMS)}",
-            files=len(present),
-        )
-    )
-    if present:
-        part.notes.append(
-            "review scaffolding: " + ", ".join(f"{k} ({v})" for k, v in present.items())
-        )
-    for path in sorted(set(placeholders) - set(present.values()))[:5]:
-        part.findings.append(
-            _finding(
-                "BSCOL006",
-                REVIEW,
-                path,
-                f"{path} is empty or too short to guide anyone: it is not counted",
-                severity=Severity.LOW,
-            )
-        )
-    missing = [i for i in REVIEW_ITEMS if i not in present]
-    if missing and len(present) < REVIEW_FULL:
-        part.findings.append(
-            _finding(
-                "BSCOL006",
-                REVIEW,
-                _REVIEW_WHERE[missing[0]],
-                f"no {_join(missing)}: add {_join([_REVIEW_WHERE[m] for m in missing])}",
-            )
-        )
-    return part
-
-
-def _dependency_bot_configured(f: SourceFile) -> bool:
-    """Dependabot with at least one ``updates`` entry naming an ecosystem, or a Renovate
-    configuration that says something (``extends``, ``packageRules``, a schedule ...)."""
-    if "dependabot" in f.name:
-        data, _ = load_yaml(f)
-        updates = data.get("updates") if isinstance(data, dict) else None
-        return isinstance(updates, list) and any(
-            isinstance(u, dict) and u.get("package-ecosystem") for u in updates
-        )
-    if f.name.endswith(".json5"):
-        return re.search(r"\b(extends|packageRules|schedule|enabledManagers)\b", f.text) is not None
-    try:
-        data = json.loads(f.text)
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and bool(data)
-
-
-def _labeler_configured(f: SourceFile) -> bool:
-    """A labeler configuration with at least one label rule."""
-    data, _ = load_yaml(f)
-    return isinstance(data, dict) and bool(data)
-
-
-# --------------------------------------------------------------------------- CI
-
-
-@functools.cache
-def _tolerant_loader() -> type[yaml.SafeLoader]:
-    """A safe loader that reads unknown tags (GitLab's ``!reference``) as plain data.
-
-    Built on first use: PyYAML takes 8 ms to import, which a warm run never needs."""
-    import yaml
-
-    class TolerantLoader(yaml.SafeLoader):
-        pass
-
-    def plain(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            return loader.construct_scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node)
-        if isinstance(node, yaml.MappingNode):
-            return loader.construct_mapping(node)
-        return None
-
-    TolerantLoader.add_multi_constructor("!", plain)
-    return TolerantLoader
-
-
-def load_yaml(f: SourceFile) -> tuple[Any, str | None]:
-    """The YAML document in ``f`` (first one), or None and a one-line reason."""
-    if f.size > MAX_YAML_BYTES:
-        return None, f"YAML file larger than {MAX_YAML_BYTES} bytes; not parsed"
-    import yaml
-
-    try:
-        docs = list(yaml.load_all(f.text, Loader=_tolerant_loader()))  # nosec B506 - SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.context_mark or exc.problem_mark
-        line = min(mark.line + 1, max(f.lines, 1)) if mark is not None else None
-        where = f" at line {line}" if line is not None else ""
-        return None, f"invalid YAML{where}: {exc.problem or 'parse error'}"
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        return None, f"invalid YAML: {type(exc).__name__}"
-    data = next((d for d in docs if d is not None), None)
-    return data, None
-
-
-_LABEL_KEYS = frozenset({"name", "description", "displayname", "title", "label", "summary"})
-
-
-def yaml_strings(data: Any) -> list[str]:
-    """Every string value in a YAML document (not keys, not labels such as ``name``).
-
-    Shared anchors are visited once, so an alias bomb costs nothing.
-    """
-    out: list[str] = []
-    seen: set[int] = set()
-    stack: list[Any] = [data]
-    while stack and len(out) < MAX_YAML_STRINGS:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict | list):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            if isinstance(item, dict):
-                for key, value in item.items():
-                    if isinstance(key, str) and key.lower() in _LABEL_KEYS:
-                        continue
-                    stack.append(value)
-            else:
-                stack.extend(item)
-    return out
-
 
 CI_SYSTEMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\.github/workflows/[^/]+\.ya?ml$"), "GitHub Actions"),
@@ -334,24 +55,6 @@ LINT_COMMAND = re.compile(
     r"shellcheck|hadolint|yamllint|bandit|tsc|biome)\b",
     re.IGNORECASE,
 )
-_INSTALL_STEP = re.compile(
-    r"\b(pip3?|pipx|uv\s+pip|uv\s+tool|poetry|pdm|conda|npm|yarn|pnpm|apt(-get)?|brew|gem|go)\s+"
-    r"(install|add|get)\b",
-    re.IGNORECASE,
-)
-_SPLIT = re.compile(r"\n|&&|\|\||;|\|")
-
-
-def commands_in(strings: Iterable[str]) -> list[str]:
-    """Single commands from CI strings, without package installs (``pip install pytest``
-    names pytest but does not run it)."""
-    out = []
-    for s in strings:
-        for command in _SPLIT.split(s):
-            command = command.strip()
-            if command and not command.startswith("#") and not _INSTALL_STEP.search(command):
-                out.append(command)
-    return out
 
 
 def _strip_groovy_comments(text: str) -> str:
@@ -375,30 +78,44 @@ def _ci_commands(f: SourceFile, system: str) -> tuple[list[Command] | None, str 
     """Commands in a CI file (each in its working directory), or None with a reason when
     it is not a pipeline."""
     if system == "Jenkins":
-        text = _strip_groovy_comments(f.text)
-        if not re.search(r"\b(pipeline|node)\s*(\([^)]*\))?\s*\{|\bstage\s*\(", text):
-            return None, "has no pipeline, node or stage block"
-        strings = re.findall(
-            r"(?:sh|bat|powershell)\s*\(?\s*(?:'''|\"\"\"|'|\")(.*?)(?:'''|\"\"\"|'|\")",
-            text,
-            re.DOTALL,
-        )
-        return [c for s in (strings or [text]) for c in split_commands(s)], None
+        return _jenkins_commands(f.text)
     data, problem = load_yaml(f)
     if problem is not None:
         return None, problem
-    if not isinstance(data, dict) or not data:
-        return None, "is not a pipeline (no jobs or steps)"
-    if system == "GitLab CI":
-        ok = "include" in data or any(
-            isinstance(v, dict) and ({"script", "trigger", "extends", "run"} & set(v))
-            for v in data.values()
-        )
-    else:
-        ok = bool(_PIPELINE_KEYS.get(system, set()) & set(data))
-    if not ok:
+    if not isinstance(data, dict) or not is_pipeline(system, data):
         return None, "is not a pipeline (no jobs or steps)"
     return yaml_commands(data), None
+
+
+_JENKINS_BLOCK = re.compile(r"\b(pipeline|node)\s*(\([^)]*\))?\s*\{|\bstage\s*\(")
+_JENKINS_STEP = re.compile(
+    r"(?:sh|bat|powershell)\s*\(?\s*(?:'''|\"\"\"|'|\")(.*?)(?:'''|\"\"\"|'|\")", re.DOTALL
+)
+
+
+def _jenkins_commands(text: str) -> tuple[list[Command] | None, str | None]:
+    """The commands of a Jenkinsfile's ``sh``/``bat``/``powershell`` steps (the whole
+    text when it has none), or None with a reason when it declares no pipeline."""
+    text = _strip_groovy_comments(text)
+    if not _JENKINS_BLOCK.search(text):
+        return None, "has no pipeline, node or stage block"
+    strings = _JENKINS_STEP.findall(text)
+    return [c for s in (strings or [text]) for c in split_commands(s)], None
+
+
+def is_pipeline(system: str, data: dict[object, object]) -> bool:
+    """Whether a CI YAML document declares work: GitLab jobs (a mapping with ``script``,
+    ``trigger``, ``extends`` or ``run``) or an ``include``; the system's top-level keys
+    elsewhere (``jobs`` for GitHub Actions, ``steps`` for Drone ...)."""
+    if not data:
+        return False
+    if system == "GitLab CI":
+        return "include" in data or any(_is_gitlab_job(v) for v in data.values())
+    return bool(_PIPELINE_KEYS.get(system, set()) & set(data))
+
+
+def _is_gitlab_job(value: object) -> bool:
+    return isinstance(value, dict) and bool({"script", "trigger", "extends", "run"} & set(value))
 
 
 #: Pipeline file names that say they test or build (chosen for a "runs no tests" finding).
@@ -511,13 +228,18 @@ def _no_ci(part: _Part, fileset: FileSet) -> None:
     )
 
 
+def ci_system(path: str) -> str | None:
+    """The CI system whose configuration ``path`` is, if any."""
+    return next((name for pattern, name in CI_SYSTEMS if pattern.match(path)), None)
+
+
 def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
     """The CI criterion's part and every command the pipelines run (for the linters)."""
     part = _Part()
     pipelines: list[Pipeline] = []
     all_commands: list[str] = []
     for f in fileset.files:
-        system = next((name for pattern, name in CI_SYSTEMS if pattern.match(f.path)), None)
+        system = ci_system(f.path)
         if system is None:
             continue
         part.files.add(f.path)
@@ -528,8 +250,6 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
         leaves = follow(commands, fileset)
         all_commands.extend(leaf.text for leaf in leaves)
         pipelines.append(_pipeline(f.path, system, commands, leaves))
-    runs_tests_ = [p for p in pipelines if p.tests]
-    runs_lint = [p for p in pipelines if p.linters]
     part.metrics.append(
         Metric(
             name="repo.ci_level",
@@ -538,14 +258,24 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
             files=len(pipelines),
         )
     )
-    for p in pipelines:
-        tests = _join(sorted(set(p.tests))) or "no test runner"
-        through = f" (through {_join(p.through[:4])})" if p.through else ""
-        linters = _join(sorted(set(p.linters))) or "none"
-        part.notes.append(f"CI: {p.system} ({p.path}) runs {tests}{through}; linters: {linters}")
+    part.notes.extend(_pipeline_note(p) for p in pipelines)
+    _ci_findings(part, fileset, pipelines)
+    return part, all_commands
+
+
+def _pipeline_note(p: Pipeline) -> str:
+    tests = _join(sorted(set(p.tests))) or "no test runner"
+    through = f" (through {_join(p.through[:4])})" if p.through else ""
+    linters = _join(sorted(set(p.linters))) or "none"
+    return f"CI: {p.system} ({p.path}) runs {tests}{through}; linters: {linters}"
+
+
+def _ci_findings(part: _Part, fileset: FileSet, pipelines: Sequence[Pipeline]) -> None:
+    """No CI, CI that runs no tests, or CI that runs tests but no linter."""
+    runs_tests_ = [p for p in pipelines if p.tests]
     if pipelines and not runs_tests_:
         _untested_pipelines(part, pipelines)
-    elif runs_tests_ and not runs_lint:
+    elif runs_tests_ and not any(p.linters for p in pipelines):
         part.findings.append(
             _finding(
                 "BSCOL007",
@@ -557,4 +287,17 @@ def _ci(fileset: FileSet) -> tuple[_Part, list[str]]:
         )
     elif not part.files:
         _no_ci(part, fileset)
-    return part, all_commands
+
+
+__all__ = [
+    "CI_SYSTEMS",
+    "LINT_COMMAND",
+    "REVIEW_FULL",
+    "REVIEW_ITEMS",
+    "Pipeline",
+    "_ci",
+    "_review",
+    "commands_in",
+    "load_yaml",
+    "yaml_strings",
+]

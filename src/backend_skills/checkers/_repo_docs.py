@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from backend_skills.checkers._repo_ci import (
@@ -90,15 +90,29 @@ def _readme_signals(doc: Document) -> dict[str, bool]:
     return {
         "body": doc.prose_words >= README_MIN_WORDS,
         "sections": len(doc.sections) >= 3,
-        "install": doc.section_with(_INSTALL_HEADING) is not None
-        or any(_INSTALL_COMMAND.search(b) for b in doc.code_blocks)
-        or _INSTALL_COMMAND.search(doc.prose) is not None,
+        "install": _shows_install(doc),
         "usage": doc.section_with(_USAGE_HEADING) is not None or bool(non_install_code),
         "links": bool(doc.links),
-        "architecture": doc.section_with(_ARCH_HEADING) is not None
-        or any(_ARCH_LINK.search(t) for t in doc.links)
-        or any(b.lstrip().startswith(_DIAGRAM_STARTS) for b in doc.code_blocks),
+        "architecture": _shows_architecture(doc),
     }
+
+
+def _shows_install(doc: Document) -> bool:
+    """An install heading, or an install command in a code block or in the prose."""
+    return (
+        doc.section_with(_INSTALL_HEADING) is not None
+        or any(_INSTALL_COMMAND.search(b) for b in doc.code_blocks)
+        or _INSTALL_COMMAND.search(doc.prose) is not None
+    )
+
+
+def _shows_architecture(doc: Document) -> bool:
+    """An architecture heading, a link to design documents, or a diagram."""
+    return (
+        doc.section_with(_ARCH_HEADING) is not None
+        or any(_ARCH_LINK.search(t) for t in doc.links)
+        or any(b.lstrip().startswith(_DIAGRAM_STARTS) for b in doc.code_blocks)
+    )
 
 
 def _readme(fileset: FileSet) -> _Part:
@@ -109,11 +123,7 @@ def _readme(fileset: FileSet) -> _Part:
     if not found:
         _no_readme(part, empty)
         return part
-    # Prefer the root README; among several there, the longest.
-    top = _parent(found[0].path)
-    candidates = [f for f in found if _parent(f.path) == top]
-    docs = [parse_document(f.path, f.text) for f in candidates]
-    doc = max(docs, key=lambda d: d.prose_words)
+    doc = _main_readme(found)
     part.files.add(doc.path)
     signals = _readme_signals(doc)
     met = [s for s in README_SIGNALS if signals[s]]
@@ -127,24 +137,40 @@ def _readme(fileset: FileSet) -> _Part:
         f"{len(doc.sections)} headings; has {_join(met) or 'none of the signals'}"
     )
     if missing:
-        wanted = {
-            "body": f"at least {README_MIN_WORDS} words of prose (it has {doc.prose_words})",
-            "sections": "at least three headings",
-            "install": "an install section or install commands",
-            "usage": "a usage section or an example command",
-            "links": "a link to further documentation",
-            "architecture": "an architecture or overview section",
-        }
         part.findings.append(
             _finding(
                 "BSCOL001",
                 README,
                 doc.path,
-                f"{doc.path} lacks {_join([wanted[m] for m in missing])}",
+                f"{doc.path} lacks {_join([_wanted(m, doc) for m in missing])}",
                 severity=Severity.LOW if len(met) <= 1 else Severity.INFO,
             )
         )
     return part
+
+
+def _main_readme(found: Sequence[SourceFile]) -> Document:
+    """The README that describes the project: the root one; among several there, the
+    longest."""
+    top = _parent(found[0].path)
+    docs = [parse_document(f.path, f.text) for f in found if _parent(f.path) == top]
+    return max(docs, key=lambda d: d.prose_words)
+
+
+_WANTED = {
+    "sections": "at least three headings",
+    "install": "an install section or install commands",
+    "usage": "a usage section or an example command",
+    "links": "a link to further documentation",
+    "architecture": "an architecture or overview section",
+}
+
+
+def _wanted(signal: str, doc: Document) -> str:
+    """What a README lacking ``signal`` should add."""
+    if signal == "body":
+        return f"at least {README_MIN_WORDS} words of prose (it has {doc.prose_words})"
+    return _WANTED[signal]
 
 
 def _only_install(block: str) -> bool:
@@ -230,36 +256,53 @@ def _site_sources(fileset: FileSet) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for f in fileset.files:
         generator = _SITE_NAMES.get(f.name)
-        if generator is None or f.path.count("/") > 2:
+        if generator is None or not _may_configure_site(f.path, generator):
             continue
-        folder = _parent(f.path)
-        parts = PurePosixPath(f.path).parts[:-1]
-        if any(p.lower() in _NOT_DOC_PARENTS for p in parts):
-            continue
-        source: str | None = folder
-        if generator == "Sphinx":
-            if not parts or parts[-1].lower() not in DOC_DIRS | {"source"}:
-                continue
-        elif generator == "MkDocs":
-            data, _ = load_yaml(f)
-            docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
-            source = _join_path(folder, docs_dir if isinstance(docs_dir, str) else "docs")
-        elif generator == "mdBook":
-            try:
-                book = tomllib.loads(f.text).get("book", {})
-            except (tomllib.TOMLDecodeError, RecursionError):
-                book = {}
-            src = book.get("src") if isinstance(book, dict) else None
-            source = _join_path(folder, src if isinstance(src, str) else "src")
-        elif generator == "Docusaurus":
-            source = _join_path(folder, "docs")
-        elif generator == "Antora":
-            source = _join_path(folder, "modules")
-        elif generator == "Read the Docs":
-            continue  # a hosting configuration: named beside the generator, not a site
+        source = _SITE_SOURCES.get(generator, _beside)(f, _parent(f.path))
         if source is not None:
             out.append((f.path, generator, source))
     return out
+
+
+def _may_configure_site(path: str, generator: str) -> bool:
+    """Whether a site configuration file counts where it stands: at most two folders
+    down, not in tests or fixtures; Sphinx's ``conf.py`` only in a documentation folder;
+    Read the Docs never (a hosting configuration, named beside the generator)."""
+    parts = PurePosixPath(path).parts[:-1]
+    if path.count("/") > 2 or any(p.lower() in _NOT_DOC_PARENTS for p in parts):
+        return False
+    if generator == "Sphinx":
+        return bool(parts) and parts[-1].lower() in DOC_DIRS | {"source"}
+    return generator != "Read the Docs"
+
+
+def _beside(f: SourceFile, folder: str) -> str | None:
+    return folder
+
+
+def _mkdocs_source(f: SourceFile, folder: str) -> str | None:
+    data, _ = load_yaml(f)
+    docs_dir = data.get("docs_dir") if isinstance(data, dict) else None
+    return _join_path(folder, docs_dir if isinstance(docs_dir, str) else "docs")
+
+
+def _mdbook_source(f: SourceFile, folder: str) -> str | None:
+    try:
+        book = tomllib.loads(f.text).get("book", {})
+    except (tomllib.TOMLDecodeError, RecursionError):
+        book = {}
+    src = book.get("src") if isinstance(book, dict) else None
+    return _join_path(folder, src if isinstance(src, str) else "src")
+
+
+#: Where each generator reads its pages, from its configuration file and its folder
+#: (any other: the configuration's own folder).
+_SITE_SOURCES: dict[str, Callable[[SourceFile, str], str | None]] = {
+    "MkDocs": _mkdocs_source,
+    "mdBook": _mdbook_source,
+    "Docusaurus": lambda f, folder: _join_path(folder, "docs"),
+    "Antora": lambda f, folder: _join_path(folder, "modules"),
+}
 
 
 def _join_path(folder: str, relative: str) -> str | None:
@@ -283,23 +326,30 @@ def _page_kind(f: SourceFile, site_dirs: tuple[str, ...]) -> str | None:
     parts = PurePosixPath(f.path).parts
     stem = _norm_stem(f.name)
     if len(parts) == 1:
-        # A top-level page beside the README (development.md, deployment.md, FAQ.md).
-        if (
-            f.language in _TOP_LEVEL_DOC_LANGUAGES
-            and not stem.startswith("README")
-            and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
-        ):
-            return "top"
+        return "top" if _top_level_page(f.language, stem) else None
+    if not _in_documentation(f.path, parts, site_dirs):
         return None
-    in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
-    in_site = bool(site_dirs) and f.path.startswith(site_dirs)
-    if not (in_doc_dir or in_site):
-        return None
-    if _under_not_doc(parts):
-        return None  # documentation of a test fixture is not the project's
     if stem in _HYGIENE_STEMS or f.name.lower() in {"requirements.txt"}:
         return None
     return "page"
+
+
+def _top_level_page(language: str, stem: str) -> bool:
+    """A top-level page beside the README (development.md, deployment.md, FAQ.md), not a
+    community, legal or agent file."""
+    return (
+        language in _TOP_LEVEL_DOC_LANGUAGES
+        and not stem.startswith("README")
+        and stem not in _HYGIENE_STEMS | _CHANGELOG_STEMS | _NOT_TOP_LEVEL_DOCS
+    )
+
+
+def _in_documentation(path: str, parts: Sequence[str], site_dirs: tuple[str, ...]) -> bool:
+    """Under a documentation folder or a site's source folder, and not in a test fixture
+    (whose documentation is not the project's)."""
+    in_doc_dir = any(p.lower() in DOC_DIRS for p in parts[:-1])
+    in_site = bool(site_dirs) and path.startswith(site_dirs)
+    return (in_doc_dir or in_site) and not _under_not_doc(parts)
 
 
 def _doc_findings(
@@ -392,22 +442,10 @@ def _doc_note(
 
 def _doc_pages(fileset: FileSet) -> _Part:
     part = _Part()
-    pages: list[str] = []
-    top_level: list[str] = []
     thin: list[tuple[str, int]] = []
     sites = _site_sources(fileset)
-    site_dirs = tuple(source + "/" for _, _, source in sites if source)
-    for f in fileset.files:
-        kind = _page_kind(f, site_dirs)
-        if kind is not None and _judge_page(f, part, thin):
-            (top_level if kind == "top" else pages).append(f.path)
-    # A site configuration counts as one page when its source folder holds files
-    # (AsciiDoc pages, which discovery does not read, included through the folder).
-    with_content = [
-        (path, generator)
-        for path, generator, source in sites
-        if _site_has_content(source, fileset, pages)
-    ]
+    pages, top_level = _judged_pages(fileset, sites, part, thin)
+    with_content = _sites_with_content(sites, fileset, pages)
     empty_sites = [path for path, _, _ in sites if path not in {p for p, _ in with_content}]
     site_names = sorted({generator for _, generator in with_content})
     empty_pages = [
@@ -426,6 +464,37 @@ def _doc_pages(fileset: FileSet) -> _Part:
         part.notes.append(_doc_note(pages, top_level, site_names, with_content))
     _doc_findings(part, thin, empty_sites, empty_pages, count)
     return part
+
+
+def _judged_pages(
+    fileset: FileSet,
+    sites: Sequence[tuple[str, str, str]],
+    part: _Part,
+    thin: list[tuple[str, int]],
+) -> tuple[list[str], list[str]]:
+    """The documentation pages with enough prose: under documentation folders or site
+    sources, and top-level. Thin pages go to ``thin``."""
+    pages: list[str] = []
+    top_level: list[str] = []
+    site_dirs = tuple(source + "/" for _, _, source in sites if source)
+    for f in fileset.files:
+        kind = _page_kind(f, site_dirs)
+        if kind is not None and _judge_page(f, part, thin):
+            (top_level if kind == "top" else pages).append(f.path)
+    return pages, top_level
+
+
+def _sites_with_content(
+    sites: Sequence[tuple[str, str, str]], fileset: FileSet, pages: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(configuration, generator) of the sites whose source folder holds files. Such a
+    site counts as one page (AsciiDoc pages, which discovery does not read, included
+    through the folder)."""
+    return [
+        (path, generator)
+        for path, generator, source in sites
+        if _site_has_content(source, fileset, pages)
+    ]
 
 
 def _doc_root(path: str) -> str:

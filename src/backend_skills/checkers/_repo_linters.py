@@ -273,20 +273,27 @@ def _pre_commit_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[
             )
         )
         return
-    if not isinstance(data, dict) or not isinstance(data.get("repos"), list):
-        return
-    for repo in data["repos"]:
-        if not isinstance(repo, dict) or not isinstance(repo.get("hooks"), list):
-            continue
-        for hook in repo["hooks"]:
-            if not isinstance(hook, dict) or not isinstance(hook.get("id"), str):
-                continue
-            hook_id = str(hook["id"])
-            hooks.append(hook_id)
-            tools.add(_HOOK_ALIASES.get(hook_id, hook_id), pre_commit.path)
-            entry = hook.get("entry")
-            if isinstance(entry, str):
-                _add_command_tools(tools, [entry], pre_commit.path)
+    for hook_id, entry in pre_commit_hooks(data):
+        hooks.append(hook_id)
+        tools.add(_HOOK_ALIASES.get(hook_id, hook_id), pre_commit.path)
+        if entry is not None:
+            _add_command_tools(tools, [entry], pre_commit.path)
+
+
+def pre_commit_hooks(data: object) -> list[tuple[str, str | None]]:
+    """(id, ``entry`` command if any) of each hook of a ``.pre-commit-config.yaml``
+    document; malformed repos and hooks are left out."""
+    repos = data.get("repos") if isinstance(data, dict) else None
+    if not isinstance(repos, list):
+        return []
+    out: list[tuple[str, str | None]] = []
+    for repo in repos:
+        hooks = repo.get("hooks") if isinstance(repo, dict) else None
+        for hook in hooks if isinstance(hooks, list) else []:
+            if isinstance(hook, dict) and isinstance(hook.get("id"), str):
+                entry = hook.get("entry")
+                out.append((str(hook["id"]), entry if isinstance(entry, str) else None))
+    return out
 
 
 def _lefthook_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
@@ -335,15 +342,20 @@ _LINT_ADVICE = {
 }
 
 
-def _report_linters(part: _Part, tools: _Tools, hooks: list[str], editorconfig: bool) -> None:
+def _lint_signals(tools: _Tools, hooks: Sequence[str], editorconfig: bool) -> dict[str, bool]:
+    """Which of :data:`LINT_SIGNALS` the repository shows."""
     kinds = tools.kinds()
-    signals = {
+    return {
         "linter": bool(kinds.get("linter")),
         "formatter": bool(kinds.get("formatter")),
         "type checker": bool(kinds.get("type checker")),
         "git hooks": bool(hooks),
         "editorconfig": editorconfig,
     }
+
+
+def _report_linters(part: _Part, tools: _Tools, hooks: list[str], editorconfig: bool) -> None:
+    signals = _lint_signals(tools, hooks, editorconfig)
     met = [s for s in LINT_SIGNALS if signals[s]]
     part.metrics.append(
         Metric(

@@ -146,36 +146,47 @@ class _Scanner:
         """Consume the line at ``i`` (and any it owns); the index of the next line."""
         line = self.lines[i]
         stripped = line.strip()
+        if self._in_code(i, line, stripped) or self._opens_block(i, line):
+            return i + 1
+        if self._setext_heading(i, line, stripped):
+            return i + 2
+        if not self._rst_markup(line):
+            self._prose(i, line, stripped)
+        return i + 1
+
+    def _in_code(self, i: int, line: str, stripped: str) -> bool:
+        """Whether the line belongs to a fenced or literal code block."""
         if self.fence is not None:
             self._in_fence(line, stripped)
-            return i + 1
+            return True
         if self.literal_indent is not None and self._in_literal(line, stripped):
-            return i + 1
-        if self.expect_literal and stripped and self._opens_literal(i, line):
-            return i + 1
+            return True
+        return self.expect_literal and bool(stripped) and self._opens_literal(i, line)
+
+    def _opens_block(self, i: int, line: str) -> bool:
+        """A code fence that opens, or an ATX heading (``## Title``)."""
         fenced = _FENCE.match(line)
         if fenced:
             self.fence = fenced.group(1)
             self.code_at.append(i)
             self.buffer = []
-            return i + 1
+            return True
         atx = _ATX.match(line)
         if atx:
             self.headings.append((i, len(atx.group(1)), _atx_title(atx.group(2) or "")))
-            return i + 1
-        if self._setext_heading(i, line, stripped):
-            return i + 2
-        if _UNDERLINE.match(line):  # an rst overline or a thematic break
-            return i + 1
+        return atx is not None
+
+    def _rst_markup(self, line: str) -> bool:
+        """An overline or thematic break, or a reST directive (recorded)."""
+        if _UNDERLINE.match(line):
+            return True
         directive = _RST_DIRECTIVE.match(line)
         if directive:
             name = directive.group(1).lower()
             self.doc.directives.append(name)
             if name in _RST_CODE_DIRECTIVES:
                 self.expect_literal = True
-            return i + 1
-        self._prose(i, line, stripped)
-        return i + 1
+        return directive is not None
 
     def _in_fence(self, line: str, stripped: str) -> None:
         fence = self.fence or ""

@@ -199,26 +199,49 @@ def _file_evidence(file: SourceFile, has_dbt: bool) -> list[Evidence]:
     if has_dbt and file.name == "profiles.yml":
         found += _dbt_evidence(file, text)
     if _is_dependency_file(file):
-        for match in _PACKAGE_RE.finditer(text):
-            name = match.group(1).lower()
-            found.append([PACKAGE_DIALECTS[name], 3, f"{name} in {file.path}"])
+        found += _package_evidence(file, text)
     if file.language == "python":
         found += _python_evidence(file, text, weight)
     # "://" first: the same matches, and the case-insensitive scan of every file's
     # text cost 0.6 s on Django.
-    if file.language in ("python", "yaml", "toml", "ini", "json", "text", "shell") and (
-        "://" in text
-    ):
-        for match in _URL_RE.finditer(text):
-            scheme = match.group(1).lower()
-            found.append([SCHEME_DIALECTS[scheme], weight, f"{scheme}:// URL in {file.path}"])
+    if file.language in _URL_LANGUAGES and "://" in text:
+        found += _url_evidence(file, text, weight)
     if file.language in ("yaml", "dockerfile"):
         found += _image_evidence(file, text)
     if file.language == "sql":
-        for dialect, pattern in _SQL_HINTS:
-            if pattern.search(text):
-                found.append([dialect, 0.5, f"{dialect} syntax in {file.path}"])
+        found += _sql_evidence(file, text)
     return found
+
+
+#: Languages whose files may hold a database URL.
+_URL_LANGUAGES = frozenset({"python", "yaml", "toml", "ini", "json", "text", "shell"})
+
+
+def _package_evidence(file: SourceFile, text: str) -> list[Evidence]:
+    """Database drivers named in a dependency file."""
+    found: list[Evidence] = []
+    for match in _PACKAGE_RE.finditer(text):
+        name = match.group(1).lower()
+        found.append([PACKAGE_DIALECTS[name], 3, f"{name} in {file.path}"])
+    return found
+
+
+def _url_evidence(file: SourceFile, text: str, weight: float) -> list[Evidence]:
+    """Database URLs (``postgresql://``, ``mysql+pymysql://``)."""
+    found: list[Evidence] = []
+    for match in _URL_RE.finditer(text):
+        scheme = match.group(1).lower()
+        found.append([SCHEME_DIALECTS[scheme], weight, f"{scheme}:// URL in {file.path}"])
+    return found
+
+
+def _sql_evidence(file: SourceFile, text: str) -> list[Evidence]:
+    """Syntax only one dialect has, in a SQL file (weak evidence)."""
+    return [
+        [dialect, 0.5, f"{dialect} syntax in {file.path}"]
+        for dialect, pattern in _SQL_HINTS
+        if pattern.search(text)
+    ]
 
 
 def _dbt_evidence(file: SourceFile, text: str) -> list[Evidence]:
@@ -268,12 +291,7 @@ def _infer_dialect(fileset: FileSet, memo: FileMemo) -> tuple[str, str]:
         considered,
         lambda f: _file_evidence(f, has_dbt),
     )
-    sql_hint_files = 0
-    for file in considered:
-        if file.language == "sql":
-            sql_hint_files += 1
-            if sql_hint_files > 200:  # syntax hints from the first 200 SQL files only
-                continue
+    for file in _hinting(considered):
         for dialect, weight, what in per_file[file.path]:
             scores[dialect] += weight
             evidence.setdefault(dialect, []).append((weight, what))
@@ -281,6 +299,17 @@ def _infer_dialect(fileset: FileSet, memo: FileMemo) -> tuple[str, str]:
     if not scores:
         return "ansi", "no dialect configured and no database evidence found"
     return _best_dialect(scores, evidence)
+
+
+def _hinting(files: Sequence[SourceFile]) -> list[SourceFile]:
+    """The files whose evidence counts: syntax hints from the first 200 SQL files only."""
+    out: list[SourceFile] = []
+    sql_files = 0
+    for file in files:
+        sql_files += file.language == "sql"
+        if file.language != "sql" or sql_files <= 200:
+            out.append(file)
+    return out
 
 
 def _best_dialect(

@@ -50,23 +50,32 @@ def file_configs(
     from sqlfluff.core.helpers.dict import nested_combine
 
     config_dirs: Mapping[str, Any] = options.get("configs", {})
-    parent = PurePosixPath(file.path).parent
-    chain = ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
-    layers = [config_dirs[rel] for rel in chain if rel in config_dirs]
-    used = [rel or "." for rel in chain if rel in config_dirs]
+    used = [rel for rel in folder_chain(file.path) if rel in config_dirs]
+    layers = [config_dirs[rel] for rel in used]
     configs: dict[str, Any] = nested_combine({"core": {}}, *layers) if layers else {"core": {}}
     core: dict[str, Any] = configs.setdefault("core", {})
     core["processes"] = 1
     if options.get("ignore_inline"):
         core["disable_noqa"] = True  # `-- noqa` is configuration of the scored tree too
     _add_excluded_rules(core, [str(r) for r in options.get("exclude_rules", [])])
+    why = _dialect_source(core, options, used)
+    return configs, str(core["dialect"]), why, []
+
+
+def folder_chain(path: str) -> list[str]:
+    """The root ("") and each folder down to the one holding ``path``."""
+    parent = PurePosixPath(path).parent
+    return ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
+
+
+def _dialect_source(core: dict[str, Any], options: Mapping[str, Any], used: list[str]) -> str:
+    """Set ``core["dialect"]`` unless a configuration layer chose it (and no option forces
+    ours); why the dialect is what it is."""
     if options.get("force_dialect") or not core.get("dialect"):
         core["dialect"] = options.get("dialect") or "ansi"
-        why = str(options.get("why", ""))
-    else:
-        where = "/".join(u for u in used if u != ".") or "the root"
-        why = f"set by the sqlfluff configuration in {where}"
-    return configs, str(core["dialect"]), why, []
+        return str(options.get("why", ""))
+    where = "/".join(rel for rel in used if rel) or "the root"
+    return f"set by the sqlfluff configuration in {where}"
 
 
 def _add_excluded_rules(core: dict[str, Any], excluded: list[str]) -> None:
@@ -158,20 +167,27 @@ def read_configs(ctx: CheckContext) -> tuple[dict[str, Any], list[str], str]:
         configs[rel] = nested_combine(configs.get(rel, {}), kept)
         if rel == "" and kept.get("core", {}).get("dialect"):
             dialect_from = label
-        for item in dropped:
-            if item.startswith("core:templater="):
-                templater = item.split("=", 1)[1]
-                notes.append(
-                    f"sqlfluff templater {templater!r} is not run (it executes project code); "
-                    "jinja with dbt builtins used instead"
-                )
-            if item.endswith("library_path"):
-                notes.append("sqlfluff library_path ignored: the scored code is never imported")
-        if dropped:
-            shown = ", ".join(redacted_message(d)[:60] for d in dropped[:8])
-            more = f" (+{len(dropped) - 8} more)" if len(dropped) > 8 else ""
-            notes.append(
-                f"sqlfluff settings in {label} ignored (not allowed for an untrusted "
-                f"repository: they load code, name paths or lift limits): {shown}{more}"
-            )
+        notes.extend(_dropped_notes(label, dropped))
     return configs, list(dict.fromkeys(notes)), dialect_from
+
+
+def _dropped_notes(label: str, dropped: list[str]) -> list[str]:
+    """Notes on the settings of ``label`` an untrusted repository may not set."""
+    notes: list[str] = []
+    for item in dropped:
+        if item.startswith("core:templater="):
+            templater = item.split("=", 1)[1]
+            notes.append(
+                f"sqlfluff templater {templater!r} is not run (it executes project code); "
+                "jinja with dbt builtins used instead"
+            )
+        if item.endswith("library_path"):
+            notes.append("sqlfluff library_path ignored: the scored code is never imported")
+    if dropped:
+        shown = ", ".join(redacted_message(d)[:60] for d in dropped[:8])
+        more = f" (+{len(dropped) - 8} more)" if len(dropped) > 8 else ""
+        notes.append(
+            f"sqlfluff settings in {label} ignored (not allowed for an untrusted "
+            f"repository: they load code, name paths or lift limits): {shown}{more}"
+        )
+    return notes

@@ -136,18 +136,27 @@ def _core_section(
         elif key == "templater" and str(value) not in SAFE_TEMPLATERS:
             dropped.append(f"core:templater={value}")
         elif key == "large_file_skip_byte_limit":
-            try:
-                limit = int(value)
-            except (TypeError, ValueError):
-                dropped.append(f"core:{key}")
-                continue
-            if limit <= 0 or (byte_limit_cap is not None and limit > byte_limit_cap):
-                dropped.append(f"core:{key}={value}")
-            else:
+            limit = _lowered_limit(value, byte_limit_cap, dropped)
+            if limit is not None:
                 core[key] = limit
         else:
             core[key] = value
     return core
+
+
+def _lowered_limit(value: Any, cap: int | None, dropped: list[str]) -> int | None:
+    """A ``large_file_skip_byte_limit`` that is a positive number no larger than ``cap``;
+    None (and the setting recorded in ``dropped``) otherwise."""
+    key = "large_file_skip_byte_limit"
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        dropped.append(f"core:{key}")
+        return None
+    if limit <= 0 or (cap is not None and limit > cap):
+        dropped.append(f"core:{key}={value}")
+        return None
+    return limit
 
 
 def _open_section(body: Mapping[str, Any], path: tuple[str, ...], dropped: list[str]) -> Any:
@@ -529,6 +538,29 @@ class ConfigTextError(ValueError):
     """A sqlfluff configuration file that cannot be read (the message says why)."""
 
 
+def _pyproject_config(text: str) -> dict[str, Any]:
+    """``[tool.sqlfluff]`` of a ``pyproject.toml``, shaped as sqlfluff's own TOML loader
+    shapes it (rule records condensed)."""
+    import tomllib
+
+    from sqlfluff.core.config.toml import _condense_rule_record, _validate_structure
+    from sqlfluff.core.helpers.dict import iter_records_from_nested_dict, records_to_nested_dict
+
+    tool = tomllib.loads(text).get("tool", {})
+    section = tool.get("sqlfluff", {}) if isinstance(tool, dict) else {}
+    if not isinstance(section, dict):
+        raise ConfigTextError("[tool.sqlfluff] is not a table")
+    data: dict[str, Any] = dict(_validate_structure(section))
+    rules = data.get("rules")
+    if isinstance(rules, dict):
+        data["rules"] = records_to_nested_dict(
+            _condense_rule_record(record) for record in iter_records_from_nested_dict(rules)
+        )
+    elif rules is not None:
+        raise ConfigTextError("[tool.sqlfluff] rules is not a table")
+    return data
+
+
 def load_config_text(name: str, text: str) -> dict[str, Any]:
     """The sqlfluff configuration in one file's ``text``, read without touching the disk.
 
@@ -540,27 +572,7 @@ def load_config_text(name: str, text: str) -> dict[str, Any]:
         raise ConfigTextError(f"larger than {MAX_CONFIG_BYTES // 1024} KB")
     try:
         if name == "pyproject.toml":
-            import tomllib
-
-            from sqlfluff.core.config.toml import _condense_rule_record, _validate_structure
-            from sqlfluff.core.helpers.dict import (
-                iter_records_from_nested_dict,
-                records_to_nested_dict,
-            )
-
-            tool = tomllib.loads(text).get("tool", {})
-            section = tool.get("sqlfluff", {}) if isinstance(tool, dict) else {}
-            if not isinstance(section, dict):
-                raise ConfigTextError("[tool.sqlfluff] is not a table")
-            data: dict[str, Any] = dict(_validate_structure(section))
-            rules = data.get("rules")
-            if isinstance(rules, dict):
-                data["rules"] = records_to_nested_dict(
-                    _condense_rule_record(record) for record in iter_records_from_nested_dict(rules)
-                )
-            elif rules is not None:
-                raise ConfigTextError("[tool.sqlfluff] rules is not a table")
-            return data
+            return _pyproject_config(text)
         from sqlfluff.core.config.ini import load_ini_string
 
         return dict(load_ini_string(text))

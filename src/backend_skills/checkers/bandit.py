@@ -32,6 +32,7 @@ import json
 import re
 import tokenize
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from typing import Any, ClassVar
@@ -313,25 +314,35 @@ def _password_name(lines: Sequence[str], value: str) -> str | None:
 
 def redact_password_text(test_id: str, text: str, lines: Sequence[str]) -> tuple[str, str]:
     """bandit's B105-B107 text without the secret, and the secret (for fingerprints)."""
-    value = ""
-    if text.startswith(_PASSWORD_TEXT):
-        value = text[len(_PASSWORD_TEXT) :]
-        if len(value) >= 2 and value[0] == value[-1] == "'":
-            value = value[1:-1]
+    value = _password_value(text)
     name = _password_name(lines, value)
-    if name is None:
+    if name is None or (value and value in name):  # the name would give the value away
         return "Possible hardcoded password (value redacted)", value
+    return (
+        f"Possible hardcoded password {_password_use(test_id, name, lines)} (value redacted)",
+        value,
+    )
+
+
+def _password_value(text: str) -> str:
+    """The literal bandit quotes in ``Possible hardcoded password: 'VALUE'`` ("" if none)."""
+    if not text.startswith(_PASSWORD_TEXT):
+        return ""
+    value = text[len(_PASSWORD_TEXT) :]
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        value = value[1:-1]
+    return value
+
+
+def _password_use(test_id: str, name: str, lines: Sequence[str]) -> str:
+    """How the flagged code uses the password-like name."""
     if test_id == "B106":
-        how = f"passed as argument '{name}'"
-    elif test_id == "B107":
-        how = f"as the default of argument '{name}'"
-    elif any("==" in line or "!=" in line for line in lines):
-        how = f"compared with '{name}'"
-    else:
-        how = f"assigned to '{name}'"
-    if value and value in name:  # the name would give the value away
-        return "Possible hardcoded password (value redacted)", value
-    return f"Possible hardcoded password {how} (value redacted)", value
+        return f"passed as argument '{name}'"
+    if test_id == "B107":
+        return f"as the default of argument '{name}'"
+    if any("==" in line or "!=" in line for line in lines):
+        return f"compared with '{name}'"
+    return f"assigned to '{name}'"
 
 
 def _location(issue: Any) -> tuple[int | None, int | None, int | None]:
@@ -339,14 +350,14 @@ def _location(issue: Any) -> tuple[int | None, int | None, int | None]:
     linerange = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0]
     line = int(issue.lineno) if issue.lineno else None
     end_line = max(linerange) if linerange else line
-    if line is not None and end_line is not None and end_line < line:
-        end_line = line
-    column = (
-        issue.col_offset + 1
-        if isinstance(issue.col_offset, int) and issue.col_offset >= 0
-        else None
-    )
-    return line, end_line, column
+    if line is not None and end_line is not None:
+        end_line = max(end_line, line)
+    return line, end_line, _column(issue.col_offset)
+
+
+def _column(offset: object) -> int | None:
+    """bandit's 0-based column offset as a 1-based column (None when unknown)."""
+    return offset + 1 if isinstance(offset, int) and offset >= 0 else None
 
 
 def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
@@ -373,12 +384,17 @@ def _finding(issue: Any, path: str, lines: Sequence[str]) -> Finding:
     )
 
 
+def _flagged_lines(issue: Any, lines: Sequence[str]) -> Sequence[str]:
+    """The lines an issue spans (its line alone when bandit gives no usable range)."""
+    start = max(int(issue.lineno or 1), 1)
+    span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
+    return lines[min(span) - 1 : max(span)]
+
+
 def _located_finding(issue: Any, path: str, lines: Sequence[str], *, silenced: bool) -> Finding:
     """The finding for one issue, fingerprinted without literals; an issue silenced by
     ``# nosec`` is kept, not counted, with its justification."""
-    start = max(int(issue.lineno or 1), 1)
-    span = [n for n in (issue.linerange or []) if isinstance(n, int) and n > 0] or [start]
-    flagged = lines[min(span) - 1 : max(span)]
+    flagged = _flagged_lines(issue, lines)
     finding = _finding(issue, path, flagged)
     if finding.line and finding.line <= len(lines):
         # Fingerprint without literals: a flagged line may hold a secret.
@@ -456,35 +472,51 @@ class BanditChecker(FileChecker):
         """Route SQL findings, redact fingerprints of secrets, compute the injection metric."""
         _, notes = resolve_options(ctx)
         route_sql = bool(ctx.criteria) and QUERY_SAFETY not in ctx.criteria
-        files = {f.path: f for f in ctx.fileset.files}
+        tests = {f.path for f in ctx.fileset.files if f.role is Role.TEST}
         combined = CheckResult(files=len(results))
-        nosec = 0
-        errors: list[str] = []
-        injection: list[Finding] = []
-        routed = 0
+        tally = _Tally(route_sql=route_sql)
         for path in sorted(results):
             result = results[path]
             if result.skipped is not None:
                 combined.skipped.append(Skip(path=path, reason=result.skipped, checker=self.name))
                 continue
-            nosec += int(result.data.get("nosec", 0))
-            errors.extend(f"{path}: {e}" for e in result.data.get("errors", ()))
-            file = files.get(path)
-            in_test = file is not None and file.role is Role.TEST
-            for finding in result.findings:
-                if finding.rule in SQL_TESTS and route_sql:
-                    finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
-                    routed += 1
-                if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
-                    # The runner's rule: findings in tests cost nothing unless configured.
-                    costs = finding.counted and (ctx.count_test_findings or not in_test)
-                    injection.append(finding.model_copy(update={"counted": costs}))
-                combined.findings.append(finding)
+            # The runner's rule: findings in tests cost nothing unless configured.
+            counts = ctx.count_test_findings or path not in tests
+            combined.findings.extend(tally.add(path, result, counts))
         combined.notes.extend(notes)
-        combined.notes.extend(_run_notes(nosec, routed, errors))
+        combined.notes.extend(_run_notes(tally.nosec, tally.routed, tally.errors))
         scanned = sum(1 for r in results.values() if r.skipped is None)
-        combined.metrics.extend(_injection_metrics(injection, _code_kloc(ctx.fileset), scanned))
+        kloc = _code_kloc(ctx.fileset)
+        combined.metrics.extend(_injection_metrics(tally.injection, kloc, scanned))
         return combined
+
+
+@dataclass
+class _Tally:
+    """What :meth:`BanditChecker.reduce` gathers from the files' results."""
+
+    route_sql: bool
+    """List SQL findings under security.injection (database.query_safety not selected)."""
+    nosec: int = 0
+    routed: int = 0
+    errors: list[str] = field(default_factory=list)
+    injection: list[Finding] = field(default_factory=list)
+    """Injection findings, ``counted`` as the injection metric counts them."""
+
+    def add(self, path: str, result: FileResult, counts: bool) -> list[Finding]:
+        """The file's findings (SQL ones routed); ``counts``: whether they count here."""
+        self.nosec += int(result.data.get("nosec", 0))
+        self.errors.extend(f"{path}: {e}" for e in result.data.get("errors", ()))
+        out: list[Finding] = []
+        for finding in result.findings:
+            if finding.rule in SQL_TESTS and self.route_sql:
+                finding = finding.model_copy(update={"skill": SKILL, "criterion": INJECTION})
+                self.routed += 1
+            if finding.criterion == INJECTION or finding.rule in SQL_TESTS:
+                costs = finding.counted and counts
+                self.injection.append(finding.model_copy(update={"counted": costs}))
+            out.append(finding)
+        return out
 
 
 def _run_notes(nosec: int, routed: int, errors: Sequence[str]) -> list[str]:

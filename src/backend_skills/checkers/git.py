@@ -49,10 +49,14 @@ from backend_skills._git import (
     run_git,
 )
 from backend_skills.checkers._commit_quality import (
-    MAX_SUBJECT_CHARS,
+    CONVENTIONAL_TYPES,
+    LOW_INFORMATION_WORDS,
+    MAX_SUBJECT,
+    NON_IMPERATIVE,
+    SubjectVerdict,
+    assess_subject,
     is_bot_commit,
     is_bot_identity,
-    split_subject,
 )
 from backend_skills.checkers._redact import redacted_line
 from backend_skills.core.checker import CheckContext, Checker, RepoChecker
@@ -64,9 +68,6 @@ MESSAGES = "collaboration.commit_messages"
 AUTHORS = "collaboration.authors"
 TESTS_WITH_CODE = "collaboration.tests_with_code"
 CRITERIA = (MESSAGES, AUTHORS, TESTS_WITH_CODE)
-
-#: Longest subject line that counts as well formed.
-MAX_SUBJECT = 72
 
 
 class GitOptions(BaseModel):
@@ -83,7 +84,19 @@ class GitOptions(BaseModel):
 # --------------------------------------------------------------------------- running git
 # The hardened invocation lives in backend_skills._git (the pre-commit hook uses it too).
 
-__all__ = ["SAFE_CONFIG", "GitError", "git_command", "git_environment", "run_git"]
+__all__ = [
+    "CONVENTIONAL_TYPES",
+    "LOW_INFORMATION_WORDS",
+    "MAX_SUBJECT",
+    "NON_IMPERATIVE",
+    "SAFE_CONFIG",
+    "GitError",
+    "SubjectVerdict",
+    "assess_subject",
+    "git_command",
+    "git_environment",
+    "run_git",
+]
 
 _RECORD = "\x1e"
 _FIELD = "\x1f"
@@ -166,225 +179,6 @@ def parse_log(output: str) -> list[Commit]:
             )
         )
     return commits
-
-
-# --------------------------------------------------------------------------- messages
-
-CONVENTIONAL_TYPES = frozenset(
-    {
-        "feat",
-        "fix",
-        "docs",
-        "doc",
-        "style",
-        "refactor",
-        "perf",
-        "test",
-        "tests",
-        "build",
-        "ci",
-        "chore",
-        "revert",
-        "deps",
-        "security",
-        "release",
-        "ops",
-        "infra",
-        "config",
-        "hotfix",
-        "i18n",
-        "a11y",
-    }
-)
-#: Words that say nothing about a change. A subject made only of these is low-information.
-LOW_INFORMATION_WORDS = frozenset(
-    {
-        "wip",
-        "fix",
-        "fixes",
-        "fixed",
-        "fixing",
-        "update",
-        "updates",
-        "updated",
-        "stuff",
-        "change",
-        "changes",
-        "changed",
-        "misc",
-        "tmp",
-        "temp",
-        "test",
-        "tests",
-        "testing",
-        "commit",
-        "asdf",
-        "foo",
-        "minor",
-        "cleanup",
-        "save",
-        "more",
-        "work",
-        "progress",
-        "done",
-        "final",
-        "again",
-        "oops",
-        "edit",
-        "edits",
-        "tweak",
-        "tweaks",
-        "bug",
-        "bugs",
-        "bugfix",
-        "refactor",
-        "things",
-        "thing",
-        "some",
-        "small",
-        "various",
-        "it",
-        "this",
-        "that",
-        "code",
-        "files",
-        "file",
-        "new",
-        "a",
-        "an",
-        "the",
-        "and",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "all",
-        "lol",
-        "ok",
-        "x",
-    }
-)
-#: First words that are not imperative (third person, past tense, gerund we know well).
-NON_IMPERATIVE = frozenset(
-    {
-        "adds",
-        "fixes",
-        "updates",
-        "removes",
-        "changes",
-        "makes",
-        "uses",
-        "moves",
-        "renames",
-        "improves",
-        "implements",
-        "creates",
-        "deletes",
-        "refactors",
-        "introduces",
-        "allows",
-        "ensures",
-        "handles",
-        "supports",
-        "bumps",
-        "cleans",
-        "corrects",
-        "enables",
-        "disables",
-        "prevents",
-        "replaces",
-        "returns",
-        "sets",
-        "converts",
-        "drops",
-        "extends",
-        "reverts",
-        "documents",
-        "upgrades",
-        "simplifies",
-        "avoids",
-        "includes",
-        "shows",
-        "hides",
-        "adjusts",
-        "reworks",
-        "rewrites",
-        "splits",
-        "switches",
-        "optimizes",
-        "optimises",
-    }
-)
-_ED_OK = frozenset(
-    {"need", "embed", "speed", "seed", "feed", "shed", "bleed", "proceed", "exceed", "succeed"}
-)
-_ING_OK = frozenset({"bring", "string", "ping", "ring", "sing", "swing", "spring", "wring"})
-_LEFTOVER = re.compile(r"^(fixup!|squash!|amend!|wip\b)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SubjectVerdict:
-    """What :func:`assess_subject` thinks of a subject line."""
-
-    good: bool
-    conventional: bool
-    low_information: bool
-    too_long: bool
-    imperative: bool
-    gitmoji: bool = False
-
-
-def _imperative(first_word: str) -> bool:
-    word = first_word.lower()
-    if not word.isalpha():
-        return False
-    if word in NON_IMPERATIVE:
-        return False
-    if word.endswith("ed") and len(word) > 4 and word not in _ED_OK:
-        return False
-    return not (word.endswith("ing") and len(word) > 5 and word not in _ING_OK)
-
-
-def _low_information(text: str) -> bool:
-    words = re.findall(r"[a-z]+", text.lower())
-    return len(words) < 2 or all(w in LOW_INFORMATION_WORDS for w in words)
-
-
-def assess_subject(subject: str) -> SubjectVerdict:
-    """Judge one subject line.
-
-    The marks teams put before the sentence are understood first (see
-    :func:`backend_skills.checkers._commit_quality.split_subject`): gitmoji (``🐛``,
-    ``:bug:``), a Conventional-Commit type and scope, an ``[area]`` tag, and GitHub's
-    squash-merge suffix ``(#123)``. Good when the subject (without gitmoji and the
-    pull-request suffix) is at most :data:`MAX_SUBJECT` characters, the sentence is not
-    low-information (one word, or only words such as "wip", "fix", "update", "stuff"), it
-    is not an autosquash leftover (``fixup!``, ``squash!``) and it is either a Conventional
-    Commit with a known type (``feat(api): add pagination``) or a sentence that starts
-    with an imperative verb (``Add``, not ``Added``/``Adds``/``Adding``).
-    """
-    parts = split_subject(subject)
-    subject = parts.text
-    desc = parts.description
-    kind = parts.conventional_type
-    conventional = kind in CONVENTIONAL_TYPES
-    if kind == "wip":
-        desc = subject  # "WIP: stuff" is still work in progress
-    shown = len(desc) + (len(kind) + 2 if kind else 0)  # the sentence and its type prefix
-    too_long = shown > MAX_SUBJECT or len(subject) > MAX_SUBJECT_CHARS
-    low = _low_information(desc) or _LEFTOVER.match(subject) is not None
-    words = desc.split()
-    imperative = bool(words) and _imperative(words[0].strip("\"'`"))
-    good = bool(subject) and not too_long and not low and (conventional or imperative)
-    return SubjectVerdict(
-        good=good,
-        conventional=conventional,
-        low_information=low,
-        too_long=too_long,
-        imperative=imperative,
-        gitmoji=parts.gitmoji,
-    )
 
 
 # --------------------------------------------------------------------------- authors
@@ -570,63 +364,102 @@ def analyse(commits: Sequence[Commit], window: int) -> History:
     """Metrics and notes for the commit messages, authors and tests-with-code criteria."""
     history = History(commits=list(commits))
     own = [c for c in commits if not c.is_merge]
-    merges = len(commits) - len(own)
     if not own:
         why = "no non-merge commit in the history read"
         history.not_applicable = dict.fromkeys(CRITERIA, why)
         return history
-    # Generated subjects (dependency bumps, release notes) say nothing about the team.
-    written = [c for c in own if not is_bot_commit(c.name, c.email, c.subject)]
-    bot_commits = len(own) - len(written)
-    subjects = _Subjects.of(written)
-    n = len(own)
-    judged = subjects.judged
-    people = _people(commits)
-    humans = [c.email for c in own if not _is_bot(c.name, c.email)]
-    code_commits, with_tests = _code_commits(own)
-    history.metrics += [
-        Metric(name="git.commits", value=float(n), unit="commits"),
-        *subjects.metrics(),
-        Metric(name="git.authors", value=float(max(people, 1)), unit="people"),
-        Metric(
-            name="git.absence_factor",
-            value=float(absence_factor(humans)) if humans else None,
-            unit="people",
-            reason=None if humans else "only bots committed",
-        ),
-        Metric(name="git.code_commits", value=float(code_commits), unit="commits"),
-    ]
-    if code_commits:
-        history.metrics.append(
-            Metric(
-                name="git.code_commits_with_tests",
-                value=round(with_tests / code_commits, 4),
-                unit="share of commits",
-            )
-        )
-    else:
-        history.not_applicable[TESTS_WITH_CODE] = (
-            f"none of the last {len(commits)} commits changes source code"
-        )
-    if not judged:
-        history.not_applicable[MESSAGES] = (
-            f"all {n} non-merge commit(s) read were written by bots (dependency updates, "
-            "release notes)"
-        )
-    history.notes.append(
-        f"history: last {len(commits)} commit(s) read (window {window}), {merges} merge(s)"
-        + (f", {bot_commits} by bots (left out of message quality)" if bot_commits else "")
-        + f"; {subjects.good} of {judged} subjects well formed, {subjects.conventional} conventional"
-        + (f", {subjects.gitmoji} with gitmoji" if subjects.gitmoji else "")
-        + f", {subjects.long} over {MAX_SUBJECT} characters; {people} author(s)"
-    )
-    if subjects.low:
-        history.notes.append(_low_information_note(subjects.low, judged))
-    if code_commits:
-        history.notes.append(
-            f"tests changed with code: {with_tests} of {code_commits} commits that change source code"
-        )
+    tally = _Tally.of(commits, own)
+    history.metrics = tally.metrics()
+    history.not_applicable = tally.not_applicable()
+    history.notes = tally.notes(window)
     return history
+
+
+@dataclass
+class _Tally:
+    """What the criteria count in a history with at least one non-merge commit."""
+
+    read: int
+    """Commits read, merges included."""
+    own: int
+    """Non-merge commits."""
+    subjects: _Subjects
+    """Of the non-merge commits humans wrote (generated subjects say nothing of the team)."""
+    people: int
+    humans: list[str]
+    """The e-mail of each non-merge commit's author, bots left out."""
+    code_commits: int
+    with_tests: int
+
+    @classmethod
+    def of(cls, commits: Sequence[Commit], own: Sequence[Commit]) -> _Tally:
+        written = [c for c in own if not is_bot_commit(c.name, c.email, c.subject)]
+        code_commits, with_tests = _code_commits(own)
+        return cls(
+            read=len(commits),
+            own=len(own),
+            subjects=_Subjects.of(written),
+            people=_people(commits),
+            humans=[c.email for c in own if not _is_bot(c.name, c.email)],
+            code_commits=code_commits,
+            with_tests=with_tests,
+        )
+
+    def metrics(self) -> list[Metric]:
+        humans = self.humans
+        metrics = [
+            Metric(name="git.commits", value=float(self.own), unit="commits"),
+            *self.subjects.metrics(),
+            Metric(name="git.authors", value=float(max(self.people, 1)), unit="people"),
+            Metric(
+                name="git.absence_factor",
+                value=float(absence_factor(humans)) if humans else None,
+                unit="people",
+                reason=None if humans else "only bots committed",
+            ),
+            Metric(name="git.code_commits", value=float(self.code_commits), unit="commits"),
+        ]
+        if self.code_commits:
+            metrics.append(
+                Metric(
+                    name="git.code_commits_with_tests",
+                    value=round(self.with_tests / self.code_commits, 4),
+                    unit="share of commits",
+                )
+            )
+        return metrics
+
+    def not_applicable(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if not self.code_commits:
+            out[TESTS_WITH_CODE] = f"none of the last {self.read} commits changes source code"
+        if not self.subjects.judged:
+            out[MESSAGES] = (
+                f"all {self.own} non-merge commit(s) read were written by bots (dependency "
+                "updates, release notes)"
+            )
+        return out
+
+    def notes(self, window: int) -> list[str]:
+        subjects, judged = self.subjects, self.subjects.judged
+        merges = self.read - self.own
+        bots = self.own - judged
+        notes = [
+            f"history: last {self.read} commit(s) read (window {window}), {merges} merge(s)"
+            + (f", {bots} by bots (left out of message quality)" if bots else "")
+            + f"; {subjects.good} of {judged} subjects well formed,"
+            + f" {subjects.conventional} conventional"
+            + (f", {subjects.gitmoji} with gitmoji" if subjects.gitmoji else "")
+            + f", {subjects.long} over {MAX_SUBJECT} characters; {self.people} author(s)"
+        ]
+        if subjects.low:
+            notes.append(_low_information_note(subjects.low, judged))
+        if self.code_commits:
+            notes.append(
+                f"tests changed with code: {self.with_tests} of {self.code_commits} commits"
+                " that change source code"
+            )
+        return notes
 
 
 class GitHistoryChecker(RepoChecker):

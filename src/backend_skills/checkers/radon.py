@@ -144,6 +144,17 @@ def _part_lines(part: Sequence[_Token]) -> int:
     return 1 if any(t[0] not in _LINE_BREAKS for t in part) else 0
 
 
+def _statement_kind(chunk: Sequence[tokenize.TokenInfo]) -> str:
+    """``single`` (a comment line or a one-line string alone), ``docstring`` (a string
+    alone over several lines) or ``code``."""
+    first = chunk[0]
+    if not all(t.type in _LINE_BREAKS for t in chunk[1:]):
+        return "code"
+    if first.type == _COMMENT or (first.type == _STRING and first.start[0] == first.end[0]):
+        return "single"
+    return "docstring" if first.type == _STRING else "code"
+
+
 class _RawCounter:
     """Classifies one statement at a time, as ``radon.raw.analyze`` does."""
 
@@ -159,13 +170,11 @@ class _RawCounter:
         """Count the statement made of ``chunk``, which ends on line ``last``."""
         if last <= self.done:
             return
-        first = chunk[0]
-        only = all(t.type in _LINE_BREAKS for t in chunk[1:])
         self.comments += sum(1 for t in chunk if t.type == _COMMENT)
-        one_line_string = first.type == _STRING and first.start[0] == first.end[0]
-        if only and (first.type == _COMMENT or one_line_string):
+        kind = _statement_kind(chunk)
+        if kind == "single":
             self.single += 1  # a comment line, or a one-line docstring
-        elif first.type == _STRING and only:
+        elif kind == "docstring":
             self._docstring_lines(last)
         else:
             self._code_lines(last)

@@ -314,29 +314,20 @@ class SqlfluffChecker(FileChecker):
         data.update(dialect=dialect, why=why, notes=notes)
         limit = self._byte_limit(configs, options)
         if limit and file.size > limit:
-            data["schema"] = read_ddl(file.text)
-            return FileResult(
-                data=data,
-                skipped=(
-                    f"not analysed by sqlfluff: {file.size} bytes is over its "
-                    f"large_file_skip_byte_limit of {limit} bytes (schema still read)"
-                ),
+            why = (
+                f"not analysed by sqlfluff: {file.size} bytes is over its "
+                f"large_file_skip_byte_limit of {limit} bytes (schema still read)"
             )
+            return _schema_only(file, data, why)
         linted = _lint(linter, file, options, notes)
         if isinstance(linted, str):
-            data["schema"] = read_ddl(file.text)
-            return FileResult(data=data, skipped=linted)
+            return _schema_only(file, data, linted)
         violations = list(linted.violations)
         not_templated = _templating_failure(linted, violations)
         if not_templated is not None:
-            data["schema"] = read_ddl(file.text)
-            return FileResult(data=data, skipped=not_templated)
+            return _schema_only(file, data, not_templated)
         findings = [self._finding(file, v, dialect) for v in violations]
-        data.update(
-            style=sum(1 for f in findings if f.criterion == STYLE and f.severity is Severity.LOW),
-            parse_errors=sum(1 for f in findings if f.criterion == PARSE),
-            wildcards=sum(1 for f in findings if f.criterion == PATTERNS),
-        )
+        data.update(_finding_counts(findings))
         data["schema"] = (
             _schema_from_tree(linted.tree) if linted.tree is not None else read_ddl(file.text)
         )
@@ -388,28 +379,18 @@ class SqlfluffChecker(FileChecker):
         out = CheckResult(files=len(results))
         sql_paths = [p for p in sorted(results) if results[p].data.get("kind") == "sql"]
         tally = _SqlTally()
-        schema_files: dict[str, tuple[str, SchemaFacts]] = {}
         for path in sorted(results):
             res = results[path]
-            role = roles.get(path, Role.SOURCE)
             out.findings.extend(res.findings)
-            if "schema" in res.data and role in SCHEMA_ROLES:
-                schema_files[path] = (role.value, facts_from_json(res.data["schema"]))
-            if res.data.get("kind") == "sql":
-                skip = tally.add(res, role)
-                if skip is not None:
-                    out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
-        for (dialect, why), count in sorted(tally.dialects.items(), key=lambda kv: -kv[1]):
-            out.notes.append(f"SQL dialect {dialect} ({why}) for {count} file(s)")
-        if tally.skipped_reasons:
-            total = sum(tally.skipped_reasons.values())
-            detail = "; ".join(
-                f"{reason} ({n})" for reason, n in sorted(tally.skipped_reasons.items())
+            skip = (
+                tally.add(res, roles.get(path, Role.SOURCE))
+                if res.data.get("kind") == "sql"
+                else None
             )
-            out.notes.append(
-                f"{total} of {len(sql_paths)} SQL file(s) not analysed by sqlfluff: {detail}"
-            )
-        out.notes.extend(tally.notes)
+            if skip is not None:
+                out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
+        schema_files = _schema_files(results, roles)
+        out.notes.extend(tally.summary(len(sql_paths)))
         out.metrics.extend(
             self._sql_metrics(
                 sql_paths,
@@ -508,6 +489,49 @@ class _SqlTally:
             if int(res.data.get("parse_errors", 0)):
                 self.failed += 1
         return None
+
+    def summary(self, sql_files: int) -> list[str]:
+        """Notes: the dialect of the files, those sqlfluff did not analyse and why, and
+        the files' own notes."""
+        notes = [
+            f"SQL dialect {dialect} ({why}) for {count} file(s)"
+            for (dialect, why), count in sorted(self.dialects.items(), key=lambda kv: -kv[1])
+        ]
+        if self.skipped_reasons:
+            total = sum(self.skipped_reasons.values())
+            detail = "; ".join(
+                f"{reason} ({n})" for reason, n in sorted(self.skipped_reasons.items())
+            )
+            notes.append(f"{total} of {sql_files} SQL file(s) not analysed by sqlfluff: {detail}")
+        return [*notes, *self.notes]
+
+
+def _schema_files(
+    results: Mapping[str, FileResult], roles: Mapping[str, Role]
+) -> dict[str, tuple[str, SchemaFacts]]:
+    """The schema facts each SQL, migration or ORM file declares, with its role."""
+    out: dict[str, tuple[str, SchemaFacts]] = {}
+    for path in sorted(results):
+        res = results[path]
+        role = roles.get(path, Role.SOURCE)
+        if "schema" in res.data and role in SCHEMA_ROLES:
+            out[path] = (role.value, facts_from_json(res.data["schema"]))
+    return out
+
+
+def _schema_only(file: SourceFile, data: dict[str, Any], skipped: str) -> FileResult:
+    """A SQL file sqlfluff did not analyse: skipped, its schema read from the DDL alone."""
+    data["schema"] = read_ddl(file.text)
+    return FileResult(data=data, skipped=skipped)
+
+
+def _finding_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """Style findings (low severity), parse errors and wildcards of one file."""
+    return {
+        "style": sum(1 for f in findings if f.criterion == STYLE and f.severity is Severity.LOW),
+        "parse_errors": sum(1 for f in findings if f.criterion == PARSE),
+        "wildcards": sum(1 for f in findings if f.criterion == PATTERNS),
+    }
 
 
 def _short(reason: str) -> str:

@@ -213,11 +213,13 @@ def _measured_elsewhere(
         return False
     said = frozenset().union(*declared)
     others = [f.checker for f in own if f.counted] + list(valued_by)
-    for name in others:
-        langs = _languages_of(by_name.get(name))
-        if langs and not langs & said:
-            return True
-    return False
+    return any(_reads_other_languages(by_name.get(name), said) for name in others)
+
+
+def _reads_other_languages(checker: Checker | None, said: frozenset[str]) -> bool:
+    """Whether ``checker`` reads languages, none of them among ``said``."""
+    langs = _languages_of(checker)
+    return bool(langs) and not langs & said
 
 
 def _assessment(

@@ -13,16 +13,23 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
+from typing import Any
 
 from ._assess import CheckerOutcome
+from ._result_io import (
+    dump_snippets,
+    load_cached,
+    load_check_result,
+    load_file_result,
+    redact_file_result,
+    redact_result,
+    restore_snippets,
+)
 from .cache import Entry, NewRow, ResultCache, code_stamp, file_key, repo_key
 from .checker import CheckContext, Checker, FileChecker, FileResult
 from .config import ConfigError, Settings
 from .discovery import SourceFile
-from .models import CheckerRun, CheckResult, Finding, Metric, Skip
+from .models import CheckerRun, CheckResult, Skip
 from .pool import (
     DEFAULT_MEMORY_LIMIT,
     ERROR,
@@ -38,6 +45,26 @@ from .pool import (
 from .redact import redact_text
 
 _log = logging.getLogger(__name__)
+
+__all__ = [
+    "Bounds",
+    "FileJob",
+    "TaskPool",
+    "dump_snippets",
+    "load_cached",
+    "load_check_result",
+    "load_file_result",
+    "make_tasks",
+    "one_line",
+    "options_text",
+    "prepare_file_jobs",
+    "record_file_outcomes",
+    "redact_file_result",
+    "redact_result",
+    "restore_snippets",
+    "retry_failed_reduces",
+    "split_bounds",
+]
 
 
 def one_line(exc: BaseException) -> str:
@@ -68,18 +95,23 @@ def split_bounds(
     own = set(checker.options_model.model_fields) if checker.options_model is not None else set()
     rest = {k: v for k, v in table.items() if k not in RUNNER_KEYS or k in own}
     timeout = table.get("timeout_s", settings.timeout_s)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+    if not _positive_number(timeout):
         raise ConfigError(
             f"{source}: invalid value for 'checkers.{checker.name}.timeout_s':"
             " expected a number of seconds > 0"
         )
     limit = table.get("max_file_bytes", getattr(checker, "max_file_bytes", None))
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+    if limit is not None and not (_positive_number(limit) and isinstance(limit, int)):
         raise ConfigError(
             f"{source}: invalid value for 'checkers.{checker.name}.max_file_bytes':"
             " expected a whole number of bytes >= 1"
         )
     return rest, Bounds(float(timeout), limit)
+
+
+def _positive_number(value: object) -> bool:
+    """An int or float above 0 (a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
 
 
 class FileJob:
@@ -190,22 +222,8 @@ class FileJob:
                 continue
             self.seconds += outcome.seconds
             if outcome.status == OK:
-                result = FileResult.model_validate_json(outcome.payload)
-                payload = outcome.payload
-                redacted = redact_file_result(result)
-                if redacted is not result:  # a message quoted a secret: never cached as is
-                    result, payload = redacted, redacted.model_dump_json()
-                restore_snippets(result.findings, outcome.snippets)
-                self.results[path] = result
-                key = self.keys.get(path)
-                if result.transient:  # e.g. a checker's own time budget: try again next run
-                    self.transient = True
-                    if result.skipped is not None:
-                        self.lost[path] = result.skipped
-                elif key is not None:
-                    rows.append(
-                        NewRow(key, self.checker.name, payload, dump_snippets(outcome.snippets))
-                    )
+                row = self._absorb_result(path, outcome)
+                rows.extend([row] if row is not None else [])
             elif outcome.status == ERROR:
                 if self.error is None:
                     self.error = redact_text(outcome.payload)
@@ -214,6 +232,25 @@ class FileJob:
                 self.transient = True
                 if outcome.status in LOST:
                     self.lost[path] = outcome.payload
+
+    def _absorb_result(self, path: str, outcome: Outcome) -> NewRow | None:
+        """Keep a file's result (secrets masked); the cache row to write, if any."""
+        result = FileResult.model_validate_json(outcome.payload)
+        payload = outcome.payload
+        redacted = redact_file_result(result)
+        if redacted is not result:  # a message quoted a secret: never cached as is
+            result, payload = redacted, redacted.model_dump_json()
+        restore_snippets(result.findings, outcome.snippets)
+        self.results[path] = result
+        key = self.keys.get(path)
+        if result.transient:  # e.g. a checker's own time budget: try again next run
+            self.transient = True
+            if result.skipped is not None:
+                self.lost[path] = result.skipped
+            return None
+        if key is None:
+            return None
+        return NewRow(key, self.checker.name, payload, dump_snippets(outcome.snippets))
 
     def finish(self) -> CheckResult | None:
         """``reduce`` over every file's result, in selection order; None when failed."""
@@ -246,111 +283,11 @@ class FileJob:
         return result
 
 
-_R = TypeVar("_R", FileResult, CheckResult)
-
-
-def load_cached(model: type[_R], entry: Entry) -> _R | None:
-    """A cached result with its findings' snippet hashes restored; None when unreadable."""
-    try:
-        result = model.model_validate_json(entry.value)
-        snippets = json.loads(entry.extra) if entry.extra else []
-    except (ValidationError, ValueError):
-        return None
-    if not isinstance(snippets, list):
-        return None
-    restore_snippets(result.findings, snippets)
-    return result
-
-
-def load_file_result(entry: Entry) -> FileResult | None:
-    """A cached per-file result; None when unreadable."""
-    return load_cached(FileResult, entry)
-
-
-def restore_snippets(findings: Sequence[Finding], snippets: Sequence[object]) -> None:
-    """Give findings the snippet hashes stored beside their cached JSON."""
-    for finding, digest in zip(findings, snippets, strict=False):
-        if isinstance(digest, str) and digest and not finding.snippet_hash:
-            finding.snippet_hash = digest
-
-
-def dump_snippets(snippets: Sequence[str]) -> str:
-    """The snippet hashes of a result's findings, as stored in the cache ("" for none)."""
-    return json.dumps(list(snippets), separators=(",", ":")) if any(snippets) else ""
-
-
 def lost_files_error(lost: Mapping[str, str]) -> str:
     """The one-line error of a checker that could not analyse some files."""
     first = min(lost)
     more = f" and {len(lost) - 1} more file(s), listed as skipped" if len(lost) > 1 else ""
     return redact_text(f"{first} not analysed: {lost[first]}{more}")
-
-
-def redact_result(result: CheckResult) -> CheckResult:
-    """``result`` with secrets masked in every message, skip reason, note and metric
-    reason (see :func:`backend_skills.core.redact.redact_text`); the same object when
-    nothing needed masking."""
-    update: dict[str, Any] = {}
-    findings = _redact_findings(result.findings)
-    if findings is not None:
-        update["findings"] = findings
-    skipped = _redact_reasons(result.skipped)
-    if skipped is not None:
-        update["skipped"] = skipped
-    notes = [redact_text(n) for n in result.notes]
-    if notes != result.notes:
-        update["notes"] = notes
-    metrics = _redact_reasons(result.metrics)
-    if metrics is not None:
-        update["metrics"] = metrics
-    reasons = {k: redact_text(v) for k, v in result.not_applicable.items()}
-    if reasons != result.not_applicable:
-        update["not_applicable"] = reasons
-    return result.model_copy(update=update) if update else result
-
-
-_Reasoned = TypeVar("_Reasoned", Skip, Metric)
-
-
-def _redact_reasons(items: Sequence[_Reasoned]) -> list[_Reasoned] | None:
-    """The skips or metrics with redacted reasons, or None when no reason changed."""
-    redacted = [
-        i.model_copy(update={"reason": redact_text(i.reason)}) if i.reason else i for i in items
-    ]
-    if any(a.reason != b.reason for a, b in zip(redacted, items, strict=True)):
-        return redacted
-    return None
-
-
-def redact_file_result(result: FileResult) -> FileResult:
-    """``result`` with secrets masked in its findings' messages and its skip reason."""
-    update: dict[str, Any] = {}
-    findings = _redact_findings(result.findings)
-    if findings is not None:
-        update["findings"] = findings
-    if result.skipped is not None:
-        reason = redact_text(result.skipped)
-        if reason != result.skipped:
-            update["skipped"] = reason
-    return result.model_copy(update=update) if update else result
-
-
-def _redact_findings(findings: Sequence[Finding]) -> list[Finding] | None:
-    """The findings with redacted messages, or None when no message changed."""
-    changed = False
-    out = []
-    for finding in findings:
-        message = redact_text(finding.message)
-        if message != finding.message:
-            finding = finding.model_copy(update={"message": message})
-            changed = True
-        out.append(finding)
-    return out if changed else None
-
-
-def load_check_result(entry: Entry) -> CheckResult | None:
-    """A cached whole result; None when unreadable."""
-    return load_cached(CheckResult, entry)
 
 
 def use_file_cache(jobs: Sequence[FileJob], cache: ResultCache) -> None:

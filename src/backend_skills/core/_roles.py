@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from .models import Role
 
@@ -200,22 +201,23 @@ def _code_role(
     folder: str, name: str, language: str, test_dir: bool, migration_dir: bool, docs_dir: bool
 ) -> Role:
     """The role of a code file that is neither vendored nor generated."""
-    lower = name.lower()
     if test_dir or _TEST_NAME.search(name) or (language == "go" and _go_test_package(folder)):
         return Role.TEST  # test fixtures, including migrations under tests/
-    if migration_dir:
+    if migration_dir or (language == "sql" and _FLYWAY.match(name)):
         return Role.MIGRATION
-    if language == "sql" and _FLYWAY.match(name):
-        return Role.MIGRATION
-    if (
+    if _python_test_name(name.lower()):
+        return Role.TEST
+    return Role.DOCS if docs_dir else Role.SOURCE
+
+
+def _python_test_name(lower: str) -> bool:
+    """pytest's and Django's test module names (``test_x.py``, ``x_test.py``,
+    ``conftest.py``, ``tests.py``)."""
+    return (
         lower.startswith("test_")
         or lower.endswith(("_test.py", "_tests.py"))
         or lower in {"conftest.py", "tests.py", "test.py"}
-    ):
-        return Role.TEST
-    if docs_dir:
-        return Role.DOCS
-    return Role.SOURCE
+    )
 
 
 def _go_test_package(folder: str) -> bool:
@@ -236,11 +238,7 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
     lower = name.lower()
     if vendored or _vendored_asset(folder, lower, language):
         return Role.VENDORED
-    if lower.endswith(("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js", *_GENERATED_SUFFIXES)) or (
-        language in CODE_LANGUAGES and _looks_generated(head[:1024])
-    ):
-        return Role.GENERATED
-    if language in ("javascript", "typescript") and _in_js_build_dir(folder):
+    if _generated(folder, lower, language, head):
         return Role.GENERATED
     if language == "javascript" and _front_end_library(folder, name):
         return Role.VENDORED
@@ -248,9 +246,20 @@ def classify_role(path: str, language: str, head: bytes = b"") -> Role:
         return _code_role(folder, name, language, test_dir, migration_dir, docs_dir)
     if language in DOC_LANGUAGES:
         return Role.DOCS
-    if language in CONFIG_LANGUAGES:
-        return Role.CONFIG
-    return Role.OTHER
+    return Role.CONFIG if language in CONFIG_LANGUAGES else Role.OTHER
+
+
+_GENERATED_NAMES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi", ".min.js", *_GENERATED_SUFFIXES)
+
+
+def _generated(folder: str, lower_name: str, language: str, head: bytes) -> bool:
+    """Generated code: by its name (protobuf stubs, minified files), its first bytes (a
+    "generated, do not edit" header) or a front-end build folder."""
+    if lower_name.endswith(_GENERATED_NAMES):
+        return True
+    if language in CODE_LANGUAGES and _looks_generated(head[:1024]):
+        return True
+    return language in ("javascript", "typescript") and _in_js_build_dir(folder)
 
 
 #: Built, minified or bundled front-end files and source maps: third-party or derived code.
@@ -307,17 +316,27 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     .NET test projects (``App.Tests``, ``App.UnitTests``, ``App.Specs``) are test
     folders; ``wwwroot/lib`` (libman) and bower folders are vendored."""
     dirs = [p.lower() for p in folder.split("/")] if folder else []
+    vendored = any(d in _VENDOR_DIRS or d in _BUNDLE_DIRS for d in dirs)
     return (
-        any(d in _VENDOR_DIRS or d in _BUNDLE_DIRS for d in dirs)
-        or "wwwroot/lib" in folder.lower(),
-        any(
-            d in _TEST_DIRS
-            or d.endswith((".tests", ".test", ".specs", ".unittests", ".integrationtests"))
-            for d in dirs
-        ),
-        any(d in _MIGRATION_DIRS for d in dirs)
-        or ("versions" in dirs and "alembic" in "/".join(dirs)),
+        vendored or "wwwroot/lib" in folder.lower(),
+        any(_test_folder(d) for d in dirs),
+        _migration_folder(dirs),
         any(d in _DOC_DIRS for d in dirs[:1]),
+    )
+
+
+_DOTNET_TEST_SUFFIXES = (".tests", ".test", ".specs", ".unittests", ".integrationtests")
+
+
+def _test_folder(lower_dir: str) -> bool:
+    """``tests``, ``spec``... or a .NET test project (``App.Tests``)."""
+    return lower_dir in _TEST_DIRS or lower_dir.endswith(_DOTNET_TEST_SUFFIXES)
+
+
+def _migration_folder(dirs: Sequence[str]) -> bool:
+    """A migrations folder, or Alembic's ``versions`` folder."""
+    return any(d in _MIGRATION_DIRS for d in dirs) or (
+        "versions" in dirs and "alembic" in "/".join(dirs)
     )
 
 

@@ -153,19 +153,28 @@ def new_findings(
     fresh: list[Finding] = []
     skipped: dict[str, int] = {}
     for finding in report.findings:
-        if counted_only and not finding.counted:
-            continue
-        if finding.severity.rank < min_severity.rank:
-            continue
-        if paths is not None and finding.path not in paths:
-            continue
-        if finding.fingerprint in known:
+        if (
+            not _in_scope(finding, min_severity, paths, counted_only)
+            or finding.fingerprint in known
+        ):
             continue
         if finding.criterion not in compared:
             skipped[finding.criterion] = skipped.get(finding.criterion, 0) + 1
             continue
         fresh.append(finding)
     return NewFindings(findings=_by_severity(fresh), not_compared=dict(sorted(skipped.items())))
+
+
+def _in_scope(
+    finding: Finding, min_severity: Severity, paths: Collection[str] | None, counted_only: bool
+) -> bool:
+    """Whether a finding is one the check is about: severe enough, in the files looked
+    at, and counted (unless every finding is wanted)."""
+    if counted_only and not finding.counted:
+        return False
+    if finding.severity.rank < min_severity.rank:
+        return False
+    return paths is None or finding.path in paths
 
 
 def _delta(old: float | None, new: float | None) -> float | None:
@@ -234,6 +243,18 @@ def _score_deltas(old: Report, new: Report) -> tuple[dict[str, ScoreDelta], dict
     return skills, criteria
 
 
+def _fixed_and_unchanged(old: Report, new: Report) -> tuple[list[Finding], int]:
+    """The old findings gone from the new report (for criteria it assesses), and how many
+    new findings were already there."""
+    new_prints = {f.fingerprint for f in new.findings if f.fingerprint}
+    assessed_now = _assessed_criteria(new)
+    fixed = [
+        f for f in old.findings if f.fingerprint not in new_prints and f.criterion in assessed_now
+    ]
+    old_prints = {f.fingerprint for f in old.findings if f.fingerprint}
+    return fixed, sum(1 for f in new.findings if f.fingerprint in old_prints)
+
+
 def compare(old: Report, new: Report) -> Comparison:
     """Score deltas per skill and criterion, new and fixed findings, and caveats."""
     warnings = _caveats(old, new)
@@ -244,13 +265,7 @@ def compare(old: Report, new: Report) -> Comparison:
             f"{count} finding(s) for {criterion_id} not compared: the old report did not "
             "assess that criterion"
         )
-    new_prints = {f.fingerprint for f in new.findings if f.fingerprint}
-    assessed_now = _assessed_criteria(new)
-    fixed = [
-        f for f in old.findings if f.fingerprint not in new_prints and f.criterion in assessed_now
-    ]
-    old_prints = {f.fingerprint for f in old.findings if f.fingerprint}
-    unchanged = sum(1 for f in new.findings if f.fingerprint in old_prints)
+    fixed, unchanged = _fixed_and_unchanged(old, new)
     return Comparison(
         old=_summary(old),
         new=_summary(new),

@@ -24,19 +24,24 @@ analysing the file again; that is what makes a warm run nearly instant.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeGuard, TypeVar
+
+from ._cache_keys import _digest
+from ._cache_keys import _stamp_of_package as _stamp_of_package
+from ._cache_keys import code_stamp as code_stamp
+from ._cache_keys import file_key as file_key
+from ._cache_keys import fileset_digest as fileset_digest
+from ._cache_keys import fileset_shape_digest as fileset_shape_digest
+from ._cache_keys import repo_key as repo_key
+from ._cache_keys import whole_fileset_digest as whole_fileset_digest
 
 #: Default folder name, created at the scored root.
 CACHE_DIR_NAME = ".backend-skills-cache"
@@ -87,151 +92,6 @@ def resolve_cache_dir(root: Path, setting: str | None) -> Path:
     return root / CACHE_DIR_NAME
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def file_key(
-    *,
-    tool_version: str,
-    checker: str,
-    checker_version: str,
-    code_stamp: str,
-    options_key: str,
-    path: str,
-    language: str,
-    role: str,
-    sha256: str,
-) -> str:
-    """Key of one file's result for one checker.
-
-    ``check_file`` receives the whole :class:`~backend_skills.core.discovery.SourceFile`
-    (its findings name the path; an analysis may look at the role), so the path,
-    language and role are part of the key next to the content hash.
-    """
-    return _digest(
-        "file",
-        tool_version,
-        checker,
-        checker_version,
-        code_stamp,
-        options_key,
-        path,
-        language,
-        role,
-        sha256,
-    )
-
-
-def repo_key(
-    *,
-    tool_version: str,
-    checker: str,
-    checker_version: str,
-    code_stamp: str,
-    options_key: str,
-    inputs: str,
-) -> str:
-    """Key of a repository checker's result: what ``cache_inputs`` said it read."""
-    return _digest("repo", tool_version, checker, checker_version, code_stamp, options_key, inputs)
-
-
-def fileset_digest(files: Iterable[object]) -> str:
-    """A digest of discovered files (path, language, role and content hash of each).
-
-    A helper for ``cache_inputs`` implementations whose result depends on the files
-    they look at: pass the files they read.
-    """
-    h = hashlib.sha256()
-    for f in files:
-        h.update(
-            f"{getattr(f, 'path', '')}\x1f{getattr(f, 'language', '')}\x1f"
-            f"{getattr(f, 'role', '')}\x1f{getattr(f, 'sha256', '')}\x1e".encode(
-                "utf-8", "surrogatepass"
-            )
-        )
-    return h.hexdigest()
-
-
-_last_digests: dict[bool, tuple[object, str]] = {}
-
-
-def _fileset_digest(fileset: object, *, content: bool) -> str:
-    """Every file's path, language and role (and content hash when ``content``), every
-    folder and every skipped path with its reason. Computed once per file set."""
-    last = _last_digests.get(content)
-    if last is not None and last[0] is fileset:
-        return last[1]
-    files = getattr(fileset, "files", ())
-    if content:
-        h = hashlib.sha256(fileset_digest(files).encode())
-    else:
-        h = hashlib.sha256()
-        for f in files:
-            role = getattr(f.role, "value", f.role)
-            h.update(
-                f"f\x1f{f.path}\x1f{f.language}\x1f{role}\x1e".encode("utf-8", "surrogatepass")
-            )
-    for folder in getattr(fileset, "dirs", ()):
-        h.update(f"d\x1f{folder}\x1e".encode("utf-8", "surrogatepass"))
-    for skip in getattr(fileset, "skipped", ()):
-        text = f"s\x1f{getattr(skip, 'path', '')}\x1f{getattr(skip, 'reason', '')}\x1e"
-        h.update(text.encode("utf-8", "surrogatepass"))
-    digest = h.hexdigest()
-    _last_digests[content] = (fileset, digest)
-    return digest
-
-
-def whole_fileset_digest(fileset: object) -> str:
-    """A digest of everything discovery found: files (as :func:`fileset_digest`),
-    folders and skipped paths with their reasons. Computed once per file set."""
-    return _fileset_digest(fileset, content=True)
-
-
-def fileset_shape_digest(fileset: object) -> str:
-    """A digest of what discovery found without the files' content: every file's path,
-    language and role, every folder and skipped path with its reason. Computed once per
-    file set. See :attr:`backend_skills.core.checker.RepoChecker.cache_by_reads`."""
-    return _fileset_digest(fileset, content=False)
-
-
-@lru_cache(maxsize=64)
-def _stamp_of_package(module_name: str) -> str:
-    module: ModuleType | None = sys.modules.get(module_name)
-    filename = getattr(module, "__file__", None)
-    if not filename:
-        return ""
-    top = module_name.split(".", 1)[0]
-    top_module = sys.modules.get(top)
-    top_paths = list(getattr(top_module, "__path__", []) or [])
-    entries: list[str] = []
-    if top != module_name and top_paths:
-        # A package: every Python file in it, so that editing any helper module of
-        # an analysis invalidates results produced under an unchanged version number.
-        for base in top_paths:
-            entries += _package_files(base)
-    else:
-        with contextlib.suppress(OSError):
-            st = os.stat(filename)
-            entries.append(f"{filename}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
-
-
-def _package_files(base: str) -> list[str]:
-    """``path:size:mtime`` of every Python file under ``base``, in a stable order."""
-    entries: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                full = os.path.join(dirpath, name)
-                with contextlib.suppress(OSError):
-                    st = os.stat(full)
-                    rel = os.path.relpath(full, base)
-                    entries.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
-    return entries
-
-
 def _check_ours(conn: sqlite3.Connection, tables: set[str]) -> None:
     """Raise :class:`_Foreign` unless the database is a cache of this format and schema
     (or empty)."""
@@ -243,15 +103,6 @@ def _check_ours(conn: sqlite3.Connection, tables: set[str]) -> None:
             raise _Foreign("not a backend-skills cache (unknown format)")
         if meta.get("schema") != CACHE_SCHEMA:
             raise _Foreign(f"written by an incompatible version (schema {meta.get('schema')})")
-
-
-def code_stamp(obj: object) -> str:
-    """A stamp of the code behind ``obj``'s class (size and mtime of its package files).
-
-    Guards against stale results while a checker is being developed under an unchanged
-    version number; installed releases change it only on reinstall.
-    """
-    return _stamp_of_package(type(obj).__module__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +147,9 @@ class ResultCache:
         """False once the cache has been given up for this run."""
         return not self._disabled
 
-    def _warn(self, message: str) -> None:
+    def _warn(self, message: str, stacklevel: int = 3) -> None:
         self.problems.append(message)
-        warnings.warn(message, CacheWarning, stacklevel=3)
+        warnings.warn(message, CacheWarning, stacklevel=stacklevel)
 
     def _give_up(self, why: str) -> None:
         self._warn(
@@ -331,28 +182,40 @@ class ResultCache:
             return None
         for attempt in range(2):
             inode = self._inode()
-            try:
-                self._conn = self._open()
-                self._opened_inode = self._inode()
-                return self._conn
-            except _Foreign as exc:
-                why = str(exc)
-            except sqlite3.DatabaseError as exc:
-                if _is_busy(exc):
-                    self._give_up(f"busy ({_one_line(exc)})")
-                    return None
-                why = f"unreadable ({_one_line(exc)})"
-            except OSError as exc:
-                self._give_up(f"cannot open ({exc.strerror or exc})")
-                return None
+            why = self._try_open()
+            if why is None:
+                return self._conn  # opened, or given up (None)
             self.close()
-            if attempt == 0:
-                self._warn(f"cache file {self.path} is {why}: discarded and rebuilt")
-                if not self._discard(inode):
-                    self._give_up("cannot remove the damaged cache file")
-                    return None
+            if attempt == 0 and not self._rebuild(why, inode):
+                return None
         self._give_up("cannot be rebuilt")
         return None
+
+    def _try_open(self) -> str | None:
+        """Open the database: None when it opened (or the cache was given up: busy, or
+        not openable), else why the file is damaged."""
+        try:
+            self._conn = self._open()
+            self._opened_inode = self._inode()
+            return None
+        except _Foreign as exc:
+            return str(exc)
+        except sqlite3.DatabaseError as exc:
+            if not _is_busy(exc):
+                return f"unreadable ({_one_line(exc)})"
+            self._give_up(f"busy ({_one_line(exc)})")
+        except OSError as exc:
+            self._give_up(f"cannot open ({exc.strerror or exc})")
+        return None
+
+    def _rebuild(self, why: str, inode: int | None) -> bool:
+        """Discard the damaged database (it is rebuilt on the next open); False when it
+        cannot be removed (the cache is then given up)."""
+        self._warn(f"cache file {self.path} is {why}: discarded and rebuilt", stacklevel=4)
+        if self._discard(inode):
+            return True
+        self._give_up("cannot remove the damaged cache file")
+        return False
 
     def _folder_ready(self) -> bool:
         """Create the cache folder if needed; give up (with a warning) when it is unsafe
@@ -376,26 +239,11 @@ class ResultCache:
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             _check_ours(conn, tables)
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
-                # e.g. a file system without shared memory: the default journal works too
-                pass
+            # WAL when the file system allows it (shared memory); else the default journal
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
             if tables != _OUR_TABLES:
-                with _transaction(conn):
-                    conn.execute(
-                        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
-                    )
-                    conn.execute(
-                        "CREATE TABLE IF NOT EXISTS results ("
-                        " key TEXT PRIMARY KEY, checker TEXT NOT NULL,"
-                        " value TEXT NOT NULL, extra TEXT NOT NULL, atime INTEGER NOT NULL)"
-                    )
-                    conn.execute("CREATE INDEX IF NOT EXISTS results_atime ON results (atime)")
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                        [("format", CACHE_FORMAT), ("schema", CACHE_SCHEMA)],
-                    )
+                _create_tables(conn)
         except BaseException:
             conn.close()
             raise
@@ -549,6 +397,22 @@ class _Foreign(Exception):
 
 class _Unsafe(Exception):
     """The cache folder or one of its files is a symbolic link (never followed)."""
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    """The tables of a new (or partly created) cache, and its format and schema."""
+    with _transaction(conn):
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS results ("
+            " key TEXT PRIMARY KEY, checker TEXT NOT NULL,"
+            " value TEXT NOT NULL, extra TEXT NOT NULL, atime INTEGER NOT NULL)"
+        )
+        conn.execute("CREATE INDEX IF NOT EXISTS results_atime ON results (atime)")
+        conn.executemany(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+            [("format", CACHE_FORMAT), ("schema", CACHE_SCHEMA)],
+        )
 
 
 def unsafe_cache_path(directory: Path) -> str | None:
@@ -738,11 +602,9 @@ class FileMemo:
         kept: dict[str, list[Any]] = {}
         changed = False
         for f in files:
-            # The path is the key; the role and language are facts a computation may
-            # use (a role override changes them without changing the content).
-            signature = f"{f.sha256}:{getattr(f.role, 'value', f.role)}:{f.language}"
+            signature = _memo_signature(f)
             old = stored.get(f.path)
-            if isinstance(old, list) and len(old) == 2 and old[0] == signature:
+            if _is_memo(old, signature):
                 value = old[1]
             else:
                 value = json.loads(json.dumps(compute(f)))
@@ -753,6 +615,18 @@ class FileMemo:
             text = json.dumps(kept, separators=(",", ":"))
             self._cache.put_many([NewRow(key, f"{self._owner} (per-file facts)", text)])
         return values
+
+
+def _memo_signature(f: SourceFileLike) -> str:
+    """What a stored fact of ``f`` is valid for. The path is the key; the role and
+    language are facts a computation may use (a role override changes them without
+    changing the content)."""
+    return f"{f.sha256}:{getattr(f.role, 'value', f.role)}:{f.language}"
+
+
+def _is_memo(old: object, signature: str) -> TypeGuard[list[Any]]:
+    """Whether ``old`` is a stored ``[signature, value]`` pair for ``signature``."""
+    return isinstance(old, list) and len(old) == 2 and old[0] == signature
 
 
 class SourceFileLike(Protocol):

@@ -272,6 +272,28 @@ def load_config(path: Path) -> tuple[dict[str, Any], str]:
     return data, ""
 
 
+def _config_path(
+    root: Path, config_file: Path | None, isolated: bool, config_root: Path | None
+) -> Path | None:
+    """The config file to read: the one named, else the trusted checkout's, else the
+    scored root's (none with ``isolated``)."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: config file not found")
+        return config_file
+    if config_root is not None:
+        return find_config(config_root)
+    return None if isolated else find_config(root)
+
+
+def _refuse_command_line_keys(raw: dict[str, Any], source: str, table: str) -> None:
+    """A config file may not set what only the command line may."""
+    for key in COMMAND_LINE_ONLY:
+        if key in raw:
+            where = f"{table}.{key}" if table else key
+            raise ConfigError(f"{source}: '{where}' can only be given on the command line")
+
+
 def resolve_settings(
     root: Path,
     *,
@@ -287,24 +309,13 @@ def resolve_settings(
     used (None when none).
     """
     raw: dict[str, Any] = {}
-    used: Path | None = None
     table = ""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"{config_file}: config file not found")
-        used = config_file
-    elif config_root is not None:
-        used = find_config(config_root)
-    elif not isolated:
-        used = find_config(root)
+    used = _config_path(root, config_file, isolated, config_root)
     if used is not None:
         raw, table = load_config(used)
     # Validate the file on its own first so errors name the file, not the CLI.
     source = str(used) if used else "configuration"
-    for key in COMMAND_LINE_ONLY:
-        if key in raw:
-            where = f"{table}.{key}" if table else key
-            raise ConfigError(f"{source}: '{where}' can only be given on the command line")
+    _refuse_command_line_keys(raw, source, table)
     validate_settings(raw, source, table)
     if used is not None and _is_repository_file(used, root):
         check_repository_settings(raw, source, table)

@@ -12,11 +12,9 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import hashlib
-import io
 import os
 import re
 import time
-import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -48,6 +46,7 @@ from ._roles import (
 from ._roles import (
     detect_language as detect_language,
 )
+from ._text_decode import _count_lines, _decode, _text_of
 from .models import Role, Skip
 
 #: Folder names never entered: version control, environments, caches, build output.
@@ -353,16 +352,6 @@ def _is_within(path: str, base: str) -> bool:
     return base == "" or path == base or path.startswith(base + "/")
 
 
-def _looks_binary(data: bytes) -> bool:
-    return b"\x00" in data[:8192]
-
-
-def _count_lines(text: str) -> int:
-    if not text:
-        return 0
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
-
-
 #: A stat record: ``[size, mtime_ns, ctime_ns, inode, sha256 | None, lines,
 #: looks_generated, skip_reason | None]``. JSON-shaped so that the cache can keep it.
 StatRecord = list[Any]
@@ -582,26 +571,6 @@ def _symlink_reason(root: Path, link: Path) -> str:
     return "symlink inside the root; its target is scored in place"
 
 
-def _decode(data: bytes, language: str) -> str:
-    """UTF-8 text; Python files are decoded as CPython reads them (PEP 263).
-
-    The first lines, where the encoding cookie is looked for, are ASCII-compatible by
-    necessity; the rest is decoded with the declared codec, so that a codec that is not
-    ASCII-compatible (EBCDIC ``cp500``, say) still gives the program CPython runs.
-    Raises ``UnicodeError`` (undecodable, or a codec such as ``undefined`` that refuses
-    to decode), ``LookupError`` or ``SyntaxError`` (unknown or invalid cookie).
-    """
-    if language == "python" and b"coding" in data[:400]:
-        encoding, consumed = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if encoding in {"utf-8", "utf-8-sig"}:
-            return data.decode("utf-8-sig")
-        head = b"".join(consumed)
-        if not data.startswith(head):  # pragma: no cover - detect_encoding reads the start
-            return data.decode(encoding)
-        return head.decode("utf-8") + data[len(head) :].decode(encoding)
-    return data.decode("utf-8-sig")
-
-
 def _from_record(
     rel: str, path: str, language: str, roles: RoleOverrides, record: StatRecord
 ) -> SourceFile | Skip:
@@ -639,22 +608,9 @@ def _load(
     def skip(reason: str) -> tuple[Skip, StatRecord]:
         return Skip(path=rel, reason=reason), [*signature, None, 0, False, reason]
 
-    if _looks_binary(data):
-        return skip("binary file")
-    try:
-        text = _decode(data, language)
-    except UnicodeDecodeError as exc:
-        return skip(f"not valid {exc.encoding} (byte {exc.start})")
-    except UnicodeError as exc:  # a codec that refuses to decode (`coding: undefined`)
-        return skip(
-            f"cannot decode: {str(exc).splitlines()[0][:120] if str(exc) else 'codec error'}"
-        )
-    except (LookupError, SyntaxError) as exc:
-        return skip(
-            f"unknown encoding: {str(exc).splitlines()[0][:120] if str(exc) else 'no such codec'}"
-        )
-    if not text or text.isspace():  # same as `not text.strip()`, without a copy
-        return skip("empty file")
+    text, problem = _text_of(data, language)
+    if problem is not None:
+        return skip(problem)
     generated = language in CODE_LANGUAGES and _looks_generated(data[:1024])
     role = roles.match(rel) or classify_role(rel, language, data[:1024])
     sha256 = hashlib.sha256(data).hexdigest()

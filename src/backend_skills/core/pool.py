@@ -29,21 +29,46 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import gc
-import hashlib
 import os
-import re
 import signal
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from types import FrameType
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from .checker import FileChecker, FileResult
-from .discovery import FileChangedError, SourceFile
+from ._limits import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    FileTimeout,
+    _on_alarm,
+    alarm_handler,
+    can_limit_here,
+    interrupt_guard,
+    limit_memory,
+    memory_ceiling,
+    memory_limit_from_env,
+    memory_reason,
+    raised_by_checker,
+    timeout_reason,
+)
+from ._task import (
+    CHANGED,
+    DIED,
+    ERROR,
+    LOST,
+    MEMORY,
+    OK,
+    TIMEOUT,
+    Outcome,
+    Task,
+    WorkSpec,
+    _one_line,
+    analyse,
+    line_hash,
+    snippet_hashes,
+)
 from .safepath import safe_worker_start
 
 if TYPE_CHECKING:  # multiprocessing and the executor: imported when a pool starts (5 ms)
@@ -52,22 +77,6 @@ if TYPE_CHECKING:  # multiprocessing and the executor: imported when a pool star
 #: Overrides the start method of worker processes (``fork``, ``forkserver``, ``spawn``).
 START_METHOD_ENV: Final = "BACKEND_SKILLS_START_METHOD"
 
-OK: Final = "ok"
-TIMEOUT: Final = "timeout"
-ERROR: Final = "error"
-DIED: Final = "died"
-MEMORY: Final = "memory"
-CHANGED: Final = "changed"
-#: Outcomes of files a checker could not analyse for want of time or memory, or because
-#: its worker died: the checker's result is then partial (see the runner).
-LOST: Final = frozenset({TIMEOUT, DIED, MEMORY})
-
-#: Default memory ceiling of a worker process (bytes of address space).
-DEFAULT_MEMORY_LIMIT: Final = 2 * 1024**3
-#: Overrides the memory ceiling: a number of MiB, or 0 for none (the user's environment,
-#: never the repository's configuration).
-MEMORY_LIMIT_ENV: Final = "BACKEND_SKILLS_MAX_MEMORY_MB"
-
 #: Rounds of pool restarts before the remaining files are given up.
 _MAX_ROUNDS = 6
 #: Chunks per worker the work is cut into (more: better balance, more traffic).
@@ -75,297 +84,6 @@ _CHUNKS_PER_WORKER = 16
 _MAX_CHUNK_FILES = 64
 #: Garbage collector thresholds in workers (the default is 700, 10, 10).
 _WORKER_GC_THRESHOLDS = (50_000, 20, 20)
-
-
-@dataclass(frozen=True, slots=True)
-class Task:
-    """One file for one checker."""
-
-    id: int
-    checker: int
-    """Index into :attr:`WorkSpec.checkers`."""
-    file: SourceFile
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What happened to a task. ``payload``: the FileResult JSON (ok) or the reason."""
-
-    id: int
-    status: str
-    payload: str
-    snippets: tuple[str, ...] = ()
-    """Per finding, the hash of its normalised source line ("" when none)."""
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class WorkSpec:
-    """What every worker needs: the checkers, their prepared options and time limits."""
-
-    checkers: Sequence[FileChecker]
-    options: Sequence[Mapping[str, Any]]
-    timeouts: Sequence[float]
-    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
-    """Bytes of address space each worker may use (None: no ceiling)."""
-
-
-class FileTimeout(BaseException):
-    """Raised by the alarm inside ``check_file`` (a BaseException, so that a checker's
-    ``except Exception`` does not swallow it)."""
-
-
-#: Quoted literals that look like a credential: 8+ characters without spaces. They are
-#: blanked before hashing so a fingerprint can never be used to test guesses of a
-#: secret's value. Literals with spaces (SQL, messages) still tell lines apart.
-_TOKEN_LITERAL = re.compile(r"""(?P<q>['"])[^\s'"]{8,}(?P=q)""")
-
-
-def line_hash(line: str) -> str:
-    """Hash of one source line, whitespace normalised and token-like literals blanked."""
-    normalised = _TOKEN_LITERAL.sub(r"\g<q>\g<q>", " ".join(line.split()))
-    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def snippet_hashes(file: SourceFile, result: FileResult) -> tuple[str, ...]:
-    """Per finding of ``result``, its ``snippet_hash`` (which JSON leaves out): the
-    checker's own when it set one, else the :func:`line_hash` of its line in ``file``."""
-    if not result.findings:
-        return ()
-    lines: list[str] | None = None
-    hashes: list[str] = []
-    for finding in result.findings:
-        if finding.snippet_hash:  # the checker's own (e.g. redacted): kept as it is
-            hashes.append(finding.snippet_hash)
-            continue
-        if finding.path != file.path or not finding.line:
-            hashes.append("")
-            continue
-        if lines is None:
-            lines = file.text.splitlines()
-        hashes.append(line_hash(lines[finding.line - 1]) if finding.line <= len(lines) else "")
-    return tuple(hashes)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def timeout_reason(seconds: float, checker: str) -> str:
-    """The skip reason of a file that ran out of time."""
-    return f"exceeded the {seconds:g} s per-file time limit in {checker}"
-
-
-def memory_reason(limit: int | None, checker: str) -> str:
-    """The skip reason of a file whose analysis ran out of memory."""
-    if limit is None:
-        return f"ran out of memory in {checker} (memory limit)"
-    return f"exceeded the {_size(limit)} memory limit of a worker in {checker} (memory limit)"
-
-
-def _size(count: int) -> str:
-    if count % 1024**3 == 0:
-        return f"{count // 1024**3} GiB"
-    return f"{count / 1024**2:g} MiB"
-
-
-# ------------------------------------------------------- interrupts and base exceptions
-
-_user_interrupts = 0
-"""SIGINT signals delivered to this process while :func:`interrupt_guard` was active."""
-
-
-def raised_by_checker(exc: BaseException) -> bool:
-    """Whether ``exc`` is a checker's failure to report (an ``Exception``, a
-    ``SystemExit``, or a ``KeyboardInterrupt`` the checker raised itself) rather than
-    something that must stop the run (the user's Ctrl-C, our own time limit)."""
-    if isinstance(exc, FileTimeout):
-        return False
-    if isinstance(exc, KeyboardInterrupt):
-        return _user_interrupts == 0
-    return isinstance(exc, Exception | SystemExit | GeneratorExit)
-
-
-@contextlib.contextmanager
-def interrupt_guard() -> Iterator[None]:
-    """Tell the user's Ctrl-C (a SIGINT delivered to this process) from a
-    ``KeyboardInterrupt`` raised by checker code, for :func:`raised_by_checker`."""
-    global _user_interrupts
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_interrupt(signum: int, frame: FrameType | None) -> None:
-        global _user_interrupts
-        _user_interrupts += 1
-        if callable(previous):
-            previous(signum, frame)
-        elif previous != signal.SIG_IGN:
-            raise KeyboardInterrupt
-
-    try:
-        signal.signal(signal.SIGINT, on_interrupt)
-    except (ValueError, OSError):  # not the main interpreter
-        yield
-        return
-    _user_interrupts = 0
-    try:
-        yield
-    finally:
-        with contextlib.suppress(ValueError, OSError):
-            signal.signal(signal.SIGINT, previous)
-        _user_interrupts = 0
-
-
-# --------------------------------------------------------------------- memory ceiling
-
-
-def memory_limit_from_env(default: int | None = DEFAULT_MEMORY_LIMIT) -> int | None:
-    """The ceiling from ``BACKEND_SKILLS_MAX_MEMORY_MB`` (0: none), else ``default``."""
-    raw = os.environ.get(MEMORY_LIMIT_ENV, "").strip()
-    if not raw:
-        return default
-    try:
-        mib = int(raw)
-    except ValueError:
-        return default
-    return None if mib <= 0 else mib * 1024**2
-
-
-def _address_space() -> int | None:
-    """This process's current virtual size in bytes (Linux), else None."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def limit_memory(limit: int | None) -> Callable[[], None]:
-    """Limit this process's address space (``RLIMIT_AS``); return what undoes it.
-
-    The ceiling is ``limit`` bytes; a process already larger than half of it at the
-    start (a big parent copied by ``fork``) gets its size + half of ``limit``. A limit
-    never raises the one already in force. Without ``resource`` (Windows) nothing is
-    limited.
-    """
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        return lambda: None
-    if limit is None:
-        return lambda: None
-    try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    except (OSError, ValueError):
-        return lambda: None
-    current = _address_space() or 0
-    ceiling = limit if current < limit // 2 else current + limit // 2
-    if hard != resource.RLIM_INFINITY:
-        ceiling = min(ceiling, hard)
-    if soft != resource.RLIM_INFINITY and soft <= ceiling:
-        return lambda: None
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    except (OSError, ValueError):
-        return lambda: None
-
-    def undo() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-    return undo
-
-
-@contextlib.contextmanager
-def memory_ceiling(limit: int | None) -> Iterator[None]:
-    """:func:`limit_memory` for the duration of the block (checker code run in this
-    process: ``prepare``, ``reduce``, repository checkers)."""
-    undo = limit_memory(limit)
-    try:
-        yield
-    finally:
-        undo()
-
-
-def analyse(spec: WorkSpec, task: Task, *, limit: bool) -> Outcome:
-    """Run one task; ``limit`` arms the SIGALRM time limit (main thread only)."""
-    checker = spec.checkers[task.checker]
-    timeout = spec.timeouts[task.checker]
-    start = time.perf_counter()
-    try:
-        if limit:
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-        try:
-            result = checker.check_file(task.file, spec.options[task.checker])
-        finally:
-            if limit:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    except FileTimeout:
-        return Outcome(task.id, TIMEOUT, timeout_reason(timeout, checker.name), (), _since(start))
-    except FileChangedError as exc:  # edited or deleted during the run: not the checker's bug
-        return Outcome(task.id, CHANGED, f"not analysed: {exc}", (), _since(start))
-    except MemoryError:
-        gc.collect()
-        return Outcome(
-            task.id, MEMORY, memory_reason(spec.memory_limit, checker.name), (), _since(start)
-        )
-    except BaseException as exc:  # reported as a checker failure naming the file
-        if not raised_by_checker(exc):
-            raise
-        return Outcome(task.id, ERROR, f"{_one_line(exc)} (in {task.file.path})", (), _since(start))
-    if not isinstance(result, FileResult):
-        return Outcome(
-            task.id,
-            ERROR,
-            f"check_file returned {type(result).__name__}, not FileResult (in {task.file.path})",
-            (),
-            _since(start),
-        )
-    try:
-        text = result.model_dump_json()
-    except Exception as exc:  # non-JSON data breaks the cache contract
-        return Outcome(
-            task.id,
-            ERROR,
-            f"result is not JSON-serialisable: {_one_line(exc)} (in {task.file.path})",
-            (),
-            _since(start),
-        )
-    try:
-        hashes = snippet_hashes(task.file, result)
-    except FileChangedError as exc:
-        return Outcome(task.id, CHANGED, f"not analysed: {exc}", (), _since(start))
-    return Outcome(task.id, OK, text, hashes, _since(start))
-
-
-def _since(start: float) -> float:
-    return time.perf_counter() - start
-
-
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    raise FileTimeout
-
-
-def can_limit_here() -> bool:
-    """Whether this thread can arm the SIGALRM time limit."""
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _alarm_handler() -> Iterator[bool]:
-    """Install the alarm handler in this process for the duration (when possible)."""
-    if not can_limit_here():
-        yield False
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        yield True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # --------------------------------------------------------------------------- workers
@@ -482,11 +200,7 @@ def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     current: list[Task] = []
     size = 0
     for task in ordered:
-        if (
-            current
-            and task.file.path != current[-1].file.path
-            and (size >= target or len(current) >= _MAX_CHUNK_FILES)
-        ):
+        if _ends_chunk(current, size, target, task):
             chunks.append(current)
             current, size = [], 0
         current.append(task)
@@ -494,6 +208,14 @@ def chunked(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def _ends_chunk(current: Sequence[Task], size: int, target: int, task: Task) -> bool:
+    """Whether ``task`` starts a new chunk: the current one is full (in bytes or files)
+    and ``task`` belongs to another file."""
+    if not current or task.file.path == current[-1].file.path:
+        return False
+    return size >= target or len(current) >= _MAX_CHUNK_FILES
 
 
 class PoolUnavailable(Exception):
@@ -537,7 +259,7 @@ def _run_here(
     spec: WorkSpec, tasks: Sequence[Task], on_done: Callable[[int], None]
 ) -> dict[int, Outcome]:
     outcomes: dict[int, Outcome] = {}
-    with _alarm_handler() as limit:
+    with alarm_handler() as limit:
         for task in tasks:
             with memory_ceiling(spec.memory_limit):
                 outcomes[task.id] = analyse(spec, task, limit=limit)
@@ -552,39 +274,62 @@ def _run_pool(
     on_done: Callable[[int], None],
     meanwhile: Callable[[], None],
 ) -> dict[int, Outcome]:
-    outcomes: dict[int, Outcome] = {}
-    queue: list[Task] = list(tasks)
-    alone: list[Task] = []
-    pending_meanwhile: Callable[[], None] | None = meanwhile
+    run = _PoolRun(spec, on_done, meanwhile, queue=list(tasks))
     for _ in range(_MAX_ROUNDS):
-        if not queue and not alone:
+        if run.queue:
+            run.pool_round(jobs)
+        elif run.alone:
+            run.retry_alone()
+        else:
             break
-        if queue:
-            workers = min(jobs, len(queue))
-            try:
-                done, failed, inflight = _round(spec, queue, workers, on_done, pending_meanwhile)
-            except PoolUnavailable:
-                if pending_meanwhile is not None:
-                    raise  # nothing ran yet: the caller runs everything here
-                outcomes.update(_run_here(spec, queue, on_done))
-                queue = []
-                continue
-            pending_meanwhile = None
-            outcomes.update(done)
-            queue = [t for t in failed if t.id not in inflight]
-            alone += [t for t in failed if t.id in inflight]
-            continue
-        # Files that were in flight when a worker died: one at a time, alone.
-        suspects, alone = alone, []
-        outcomes.update(_retry_alone(spec, suspects, on_done))
-    if pending_meanwhile is not None:
-        pending_meanwhile()
-    for task in [*queue, *alone]:
-        outcomes.setdefault(
-            task.id,
-            Outcome(task.id, DIED, "worker processes kept dying; file not analysed"),
-        )
-    return outcomes
+    return run.finish()
+
+
+@dataclass
+class _PoolRun:
+    """The rounds of one :func:`run_tasks`: pools over the queue, restarted when a worker
+    dies; the files that were in flight then are retried alone."""
+
+    spec: WorkSpec
+    on_done: Callable[[int], None]
+    meanwhile: Callable[[], None] | None
+    """Until the first pool ran (it runs while that pool works), then None."""
+    queue: list[Task] = field(default_factory=list)
+    alone: list[Task] = field(default_factory=list)
+    """Tasks in flight when a worker died: each is retried in a pool of its own."""
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+
+    def pool_round(self, jobs: int) -> None:
+        workers = min(jobs, len(self.queue))
+        try:
+            done, failed, inflight = _round(
+                self.spec, self.queue, workers, self.on_done, self.meanwhile
+            )
+        except PoolUnavailable:
+            if self.meanwhile is not None:
+                raise  # nothing ran yet: the caller runs everything here
+            self.outcomes.update(_run_here(self.spec, self.queue, self.on_done))
+            self.queue = []
+            return
+        self.meanwhile = None
+        self.outcomes.update(done)
+        self.queue = [t for t in failed if t.id not in inflight]
+        self.alone += [t for t in failed if t.id in inflight]
+
+    def retry_alone(self) -> None:
+        """Files that were in flight when a worker died: one at a time, alone."""
+        suspects, self.alone = self.alone, []
+        self.outcomes.update(_retry_alone(self.spec, suspects, self.on_done))
+
+    def finish(self) -> dict[int, Outcome]:
+        if self.meanwhile is not None:
+            self.meanwhile()
+        for task in [*self.queue, *self.alone]:
+            self.outcomes.setdefault(
+                task.id,
+                Outcome(task.id, DIED, "worker processes kept dying; file not analysed"),
+            )
+        return self.outcomes
 
 
 def _retry_alone(
@@ -660,11 +405,37 @@ def _round_with(
     meanwhile: Callable[[], None] | None,
 ) -> tuple[dict[int, Outcome], list[Task], set[int]]:
     global _inherited
+    inherit = method == "fork"
+    executor, slots = _start_pool(method, spec, workers)
+    if inherit:
+        _inherited = {t.id: t for t in tasks}
+    try:
+        futures = _submit(executor, tasks, workers, inherit, on_done)
+        failed = _unsubmitted(tasks, futures)
+        if meanwhile is not None:
+            meanwhile()
+        outcomes = _collect(futures, failed)
+        inflight = _in_flight(slots) if failed else set()
+    except BaseException:
+        _terminate(executor)
+        raise
+    finally:
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=True, cancel_futures=True)
+        _inherited = {}
+    if failed:
+        _last_exitcodes[:] = _exitcodes(processes)
+    return outcomes, failed, inflight
+
+
+def _start_pool(method: str, spec: WorkSpec, workers: int) -> tuple[ProcessPoolExecutor, Any]:
+    """A process pool started with ``method``, and the shared array in which each worker
+    writes the id of the task it is running (-1: none). :class:`PoolUnavailable` when
+    the operating system refuses."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(method)
-    inherit = method == "fork"
     try:
         slots = context.Array("q", [-1] * workers, lock=False)
         counter = context.Value("i", 0)
@@ -676,28 +447,24 @@ def _round_with(
         )
     except (OSError, ValueError) as exc:
         raise PoolUnavailable(_one_line(exc)) from exc
-    if inherit:
-        _inherited = {t.id: t for t in tasks}
-    try:
-        futures = _submit(executor, tasks, workers, inherit, on_done)
-        submitted = {t.id for chunk in futures.values() for t in chunk}
-        failed = [t for t in tasks if t.id not in submitted]
-        if meanwhile is not None:
-            meanwhile()
-        outcomes = _collect(futures, failed)
-        inflight = {int(v) for v in slots if v >= 0} if failed else set()
-    except BaseException:
-        _terminate(executor)
-        raise
-    finally:
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        executor.shutdown(wait=True, cancel_futures=True)
-        _inherited = {}
-    if failed:
-        _last_exitcodes[:] = [
-            p.exitcode for p in processes if isinstance(getattr(p, "exitcode", None), int)
-        ]
-    return outcomes, failed, inflight
+    return executor, slots
+
+
+def _unsubmitted(
+    tasks: Sequence[Task], futures: Mapping[Future[list[Outcome]], list[Task]]
+) -> list[Task]:
+    """The tasks a pool that broke while they were submitted never took."""
+    submitted = {t.id for chunk in futures.values() for t in chunk}
+    return [t for t in tasks if t.id not in submitted]
+
+
+def _in_flight(slots: Any) -> set[int]:
+    """The ids of the tasks the workers were running (from their shared slots)."""
+    return {int(v) for v in slots if v >= 0}
+
+
+def _exitcodes(processes: Sequence[Any]) -> list[int]:
+    return [p.exitcode for p in processes if isinstance(getattr(p, "exitcode", None), int)]
 
 
 def _submit(
@@ -768,3 +535,37 @@ def _terminate(executor: ProcessPoolExecutor) -> None:
     for process in list(processes.values()):
         with contextlib.suppress(Exception):
             process.terminate()
+
+
+__all__ = [
+    "CHANGED",
+    "DEFAULT_MEMORY_LIMIT",
+    "DIED",
+    "ERROR",
+    "LOST",
+    "MEMORY",
+    "MEMORY_LIMIT_ENV",
+    "OK",
+    "START_METHOD_ENV",
+    "TIMEOUT",
+    "FileTimeout",
+    "Outcome",
+    "PoolUnavailable",
+    "Task",
+    "WorkSpec",
+    "analyse",
+    "can_limit_here",
+    "chunked",
+    "default_jobs",
+    "interrupt_guard",
+    "limit_memory",
+    "line_hash",
+    "memory_ceiling",
+    "memory_limit_from_env",
+    "memory_reason",
+    "raised_by_checker",
+    "run_tasks",
+    "snippet_hashes",
+    "start_method",
+    "timeout_reason",
+]

@@ -315,27 +315,43 @@ def _run_repo_checker(
         cached = _cached_repo_result(cache, key, checker, ctx.fileset) if key else None
         if cached is not None:
             return _repo_outcome(checker, version, start, cached)
+    return _execute_repo_checker(checker, ctx, version, start, (cache, key))
+
+
+def _execute_repo_checker(
+    checker: Checker,
+    ctx: CheckContext,
+    version: str,
+    start: float,
+    store: tuple[ResultCache | None, str | None],
+) -> CheckerOutcome:
+    """Run a repository checker; keep its result in the cache under ``store``'s key."""
+    cache, key = store
     try:
         result, reads = _execute_recording_reads(checker, ctx)
     except BaseException as exc:  # a crashing checker is reported; the others finish
         if not raised_by_checker(exc):
             raise
-        return CheckerOutcome(
-            CheckerRun(
-                name=checker.name,
-                version=version,
-                status="failed",
-                duration_s=round(time.perf_counter() - start, 3),
-                files=0,
-                error=redact_text(one_line(exc)),
-            ),
-            None,
-        )
+        return _failed_repo_checker(checker, version, start, exc)
     result = redact_result(result)
     if key is not None and cache is not None:
         by_reads = isinstance(checker, RepoChecker) and checker.cache_by_reads
         result = _store_repo_result(cache, key, checker, result, reads if by_reads else None)
     return _repo_outcome(checker, version, start, result)
+
+
+def _failed_repo_checker(
+    checker: Checker, version: str, start: float, exc: BaseException
+) -> CheckerOutcome:
+    run = CheckerRun(
+        name=checker.name,
+        version=version,
+        status="failed",
+        duration_s=round(time.perf_counter() - start, 3),
+        files=0,
+        error=redact_text(one_line(exc)),
+    )
+    return CheckerOutcome(run, None)
 
 
 def _repo_cache_key(checker: RepoChecker, ctx: CheckContext, version: str) -> str | None:
@@ -489,16 +505,8 @@ def _run(
     settings = settings or Settings()
     plugins = plugins or load_plugins(disable=settings.disable_plugins)
     rubric = build_rubric(plugins.rubrics, settings, config_source)
-    cache = ResultCache(resolve_cache_dir(root, settings.cache_dir)) if settings.cache else None
-    known = load_stat_records(cache, root) if cache is not None else {}
-    fileset = discover(
-        root,
-        exclude=settings.exclude,
-        use_gitignore=settings.use_gitignore,
-        roles=RoleOverrides(**settings.roles.model_dump()),
-        max_file_bytes=settings.max_file_bytes,
-        known=known,
-    )
+    cache, known = _open_cache(root, settings)
+    fileset = _discover(root, settings, known)
     outcomes = run_checkers(
         plugins.checkers,
         fileset,
@@ -546,6 +554,28 @@ def _run(
         plugins=plugins.info,
         not_assessed=unread,
         endpoints=sorted(endpoints, key=Endpoint.sort_key),
+    )
+
+
+def _open_cache(root: Path, settings: Settings) -> tuple[ResultCache | None, dict[str, list[Any]]]:
+    """The result cache (None when turned off) and the stat records it holds for
+    ``root``."""
+    if not settings.cache:
+        return None, {}
+    cache = ResultCache(resolve_cache_dir(root, settings.cache_dir))
+    return cache, load_stat_records(cache, root)
+
+
+def _discover(root: Path, settings: Settings, known: dict[str, list[Any]]) -> FileSet:
+    """The files to score, as the settings select them (``known``: last run's stat
+    records, which spare re-reading unchanged files)."""
+    return discover(
+        root,
+        exclude=settings.exclude,
+        use_gitignore=settings.use_gitignore,
+        roles=RoleOverrides(**settings.roles.model_dump()),
+        max_file_bytes=settings.max_file_bytes,
+        known=known,
     )
 
 

@@ -142,12 +142,7 @@ def combine_metrics(found: Sequence[Metric]) -> Metric:
     how = next((m.combine for m in values if m.combine != "first"), "first")
     if how == "first":
         return values[0]
-    numbers = [float(m.value or 0.0) for m in values]
-    weight: float | None = None
-    if how in _COMBINE:
-        value = _COMBINE[how](numbers)
-    else:
-        value, weight = _weighted_mean(numbers, [m.weight or 0.0 for m in values])
+    value, weight = _combined(how, values)
     return values[0].model_copy(
         update={
             "value": round(value, 4),
@@ -164,6 +159,15 @@ _COMBINE: Mapping[str, Callable[[Sequence[float]], float]] = {
     "max": max,
     "min": min,
 }
+
+
+def _combined(how: str, values: Sequence[Metric]) -> tuple[float, float | None]:
+    """The values combined ``how`` (``sum``, ``max``, ``min``, else a weighted mean), and
+    the total weight (a mean's only)."""
+    numbers = [float(m.value or 0.0) for m in values]
+    if how in _COMBINE:
+        return _COMBINE[how](numbers), None
+    return _weighted_mean(numbers, [m.weight or 0.0 for m in values])
 
 
 def _weighted_mean(numbers: Sequence[float], weights: Sequence[float]) -> tuple[float, float]:

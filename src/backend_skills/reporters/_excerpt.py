@@ -155,31 +155,9 @@ class SourceReader:
     def _open(self, rel: str) -> list[str] | None:
         if self._root is None:
             return None
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or not pure.parts:
-            return None
-        if not readable_name(pure.name):
-            return None
-        candidate = os.path.join(self._root, *pure.parts)
-        # No symbolic link anywhere on the way: the resolved path must be the plain one.
-        if os.path.realpath(candidate) != os.path.normpath(candidate):
-            return None
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        try:
-            fd = os.open(candidate, flags)
-        except OSError:
-            return None
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
-        if b"\x00" in data[:8192]:
+        candidate = _plain_path(self._root, rel)
+        data = _read_regular(candidate) if candidate is not None else None
+        if data is None or b"\x00" in data[:8192]:
             return None
         return data.decode("utf-8", errors="replace").splitlines()
 
@@ -229,3 +207,38 @@ def _inside_private_key(lines: list[str], first: int) -> bool:
         elif inside and _END_KEY.search(text):
             inside = False
     return inside
+
+
+def _plain_path(root: str, rel: str) -> str | None:
+    """``root/rel`` when ``rel`` is a relative path inside ``root`` with a readable name
+    and no symbolic link anywhere on the way; None otherwise."""
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or not pure.parts:
+        return None
+    if not readable_name(pure.name):
+        return None
+    candidate = os.path.join(root, *pure.parts)
+    # No symbolic link anywhere on the way: the resolved path must be the plain one.
+    if os.path.realpath(candidate) != os.path.normpath(candidate):
+        return None
+    return candidate
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The first :data:`MAX_FILE_BYTES` + 1 bytes of a regular file no larger than
+    :data:`MAX_FILE_BYTES`, opened without following a link or blocking on a FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

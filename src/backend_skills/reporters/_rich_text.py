@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.padding import Padding
@@ -18,7 +19,14 @@ from rich.table import Table
 from rich.text import Text
 
 from backend_skills.core.checker import RenderOptions
-from backend_skills.core.models import CriterionResult, Finding, Report, Severity, SkillResult
+from backend_skills.core.models import (
+    CheckerRun,
+    CriterionResult,
+    Finding,
+    Report,
+    Severity,
+    SkillResult,
+)
 
 from . import _endpoints as inventory
 from ._common import (
@@ -165,21 +173,7 @@ class RichText:
             console.print(Text(f"  {printable(skill.reason or '')}", style="dim"))
             console.print()
             return
-        table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
-        table.add_column("  Criterion")
-        table.add_column("Score", justify="right")
-        table.add_column("Level")
-        table.add_column("Lost", justify="right")
-        table.add_column("Measured")
-        for c in skill.criteria:
-            table.add_row(
-                Text("  " + printable(c.name)),
-                _score(c.score),
-                _level(c.level.value if c.level else None, c.applicable, c.assessed),
-                f"{c.points_lost:.1f}" if c.points_lost else "",
-                Text(_measured(c), style="dim"),
-            )
-        console.print(table)
+        console.print(_criteria_table(skill))
         if options.verbose:
             for c in skill.criteria:
                 if c.points_lost > 0:
@@ -234,9 +228,7 @@ class RichText:
         counted = [f for f in report.findings if f.counted]
         if not report.findings:
             return
-        limit = options.max_findings
-        if limit is None:
-            limit = len(counted) if options.verbose else DEFAULT_MAX_FINDINGS
+        limit = _findings_limit(options, len(counted))
         ranked = sorted(counted, key=lambda f: (-f.severity.rank, f.sort_key()))[:limit]
         console.print(
             Text(
@@ -250,12 +242,16 @@ class RichText:
         hidden = len(counted) - len(ranked)
         if hidden > 0:
             console.print(Text(f"  ... {hidden} more (use -v or --format json)", style="dim"))
-        suppressed = [f for f in report.findings if f.suppressed]
-        if suppressed:
-            console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
-            for finding in suppressed[: limit or None]:
-                console.print(self._finding_line(finding))
+        self._suppressed(console, [f for f in report.findings if f.suppressed], limit)
         console.print()
+
+    def _suppressed(self, console: Console, suppressed: Sequence[Finding], limit: int) -> None:
+        """The findings silenced in the code (``# nosec``...), listed apart."""
+        if not suppressed:
+            return
+        console.print(Text(f"  Suppressed ({len(suppressed)}, not counted):", style="dim"))
+        for finding in suppressed[: limit or None]:
+            console.print(self._finding_line(finding))
 
     @staticmethod
     def _finding_line(finding: Finding) -> Text:
@@ -269,24 +265,11 @@ class RichText:
         return line
 
     def _checkers(self, console: Console, report: Report, options: RenderOptions) -> None:
-        parts = []
-        for run in report.checkers:
-            state = (
-                run.status if run.status != "ok" else f"{run.files} files, {run.duration_s:.1f}s"
-            )
-            parts.append(f"{printable(run.name)} {printable(run.version)} ({state})")
+        parts = [_checker_summary(run) for run in report.checkers]
         console.print(Text("Checkers: " + "; ".join(parts), style="dim"))
         for run in report.checkers:
-            if run.status == "failed":
-                console.print(
-                    Text(
-                        f"  {printable(run.name)} failed: {printable(run.error or '')}",
-                        style="magenta",
-                    )
-                )
-            if options.verbose:
-                for note in run.notes:
-                    console.print(Text(f"  {printable(run.name)}: {printable(note)}", style="dim"))
+            for line in _checker_lines(run, options.verbose):
+                console.print(line)
         for plugin in report.plugins:
             if plugin.status == "failed":
                 console.print(
@@ -337,3 +320,48 @@ def _measured(c: CriterionResult) -> str:
     if c.finding_count:
         measured += f"  [{c.finding_count} finding{'s' if c.finding_count != 1 else ''}]"
     return measured
+
+
+def _criteria_table(skill: SkillResult) -> Table:
+    """One row per criterion of an assessed skill: score, level, points lost, measure."""
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
+    table.add_column("  Criterion")
+    table.add_column("Score", justify="right")
+    table.add_column("Level")
+    table.add_column("Lost", justify="right")
+    table.add_column("Measured")
+    for c in skill.criteria:
+        table.add_row(
+            Text("  " + printable(c.name)),
+            _score(c.score),
+            _level(c.level.value if c.level else None, c.applicable, c.assessed),
+            f"{c.points_lost:.1f}" if c.points_lost else "",
+            Text(_measured(c), style="dim"),
+        )
+    return table
+
+
+def _findings_limit(options: RenderOptions, counted: int) -> int:
+    """How many counted findings are listed: ``--max-findings``, else all with ``-v``,
+    else :data:`DEFAULT_MAX_FINDINGS`."""
+    if options.max_findings is not None:
+        return options.max_findings
+    return counted if options.verbose else DEFAULT_MAX_FINDINGS
+
+
+def _checker_summary(run: CheckerRun) -> str:
+    state = run.status if run.status != "ok" else f"{run.files} files, {run.duration_s:.1f}s"
+    return f"{printable(run.name)} {printable(run.version)} ({state})"
+
+
+def _checker_lines(run: CheckerRun, verbose: int) -> list[Text]:
+    """A failed checker's error, and (verbose) its notes."""
+    lines: list[Text] = []
+    if run.status == "failed":
+        error = f"  {printable(run.name)} failed: {printable(run.error or '')}"
+        lines.append(Text(error, style="magenta"))
+    if verbose:
+        lines.extend(
+            Text(f"  {printable(run.name)}: {printable(note)}", style="dim") for note in run.notes
+        )
+    return lines

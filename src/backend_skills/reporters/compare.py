@@ -87,28 +87,8 @@ def render_markdown(comparison: Comparison) -> str:
     lines += [f"> ⚠️ {md_escape(w)}" for w in comparison.warnings]
     if comparison.warnings:
         lines.append("")
-    if comparison.skills:
-        lines += ["| Skill | Old | New | Change | Level |", "| --- | ---: | ---: | ---: | --- |"]
-        for d in comparison.skills:
-            lines.append(
-                f"| {md_escape(d.name)} | {score_text(d.old)} | {score_text(d.new)} "
-                f"| {_delta_text(d)} | {md_escape(_level_text(d))} |"
-            )
-        lines.append("")
-    changed = [d for d in comparison.criteria if d.changed]
-    if changed:
-        lines += [
-            "<details><summary>Criteria that changed</summary>",
-            "",
-            "| Criterion | Old | New | Change |",
-            "| --- | ---: | ---: | ---: |",
-        ]
-        for d in changed:
-            lines.append(
-                f"| {md_escape(d.name)} ({md_escape(d.id)}) | {score_text(d.old)} "
-                f"| {score_text(d.new)} | {_delta_text(d)} |"
-            )
-        lines += ["", "</details>", ""]
+    lines += _markdown_skills(comparison.skills)
+    lines += _markdown_criteria([d for d in comparison.criteria if d.changed])
     for title, findings in (
         ("New findings", comparison.new_findings),
         ("Fixed findings", comparison.fixed_findings),
@@ -116,6 +96,37 @@ def render_markdown(comparison: Comparison) -> str:
         lines += [f"### {title} ({len(findings)})", "", *_markdown_findings(findings)]
     lines.append(f"{comparison.unchanged_findings} findings unchanged.")
     return defuse_log_lines("\n".join(lines) + "\n")
+
+
+def _markdown_skills(deltas: Sequence[ScoreDelta]) -> list[str]:
+    """A table of the skills' scores, old and new (nothing when there are none)."""
+    if not deltas:
+        return []
+    lines = ["| Skill | Old | New | Change | Level |", "| --- | ---: | ---: | ---: | --- |"]
+    lines += [
+        f"| {md_escape(d.name)} | {score_text(d.old)} | {score_text(d.new)} "
+        f"| {_delta_text(d)} | {md_escape(_level_text(d))} |"
+        for d in deltas
+    ]
+    return [*lines, ""]
+
+
+def _markdown_criteria(changed: Sequence[ScoreDelta]) -> list[str]:
+    """A folded table of the criteria whose score changed (nothing when none did)."""
+    if not changed:
+        return []
+    lines = [
+        "<details><summary>Criteria that changed</summary>",
+        "",
+        "| Criterion | Old | New | Change |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {md_escape(d.name)} ({md_escape(d.id)}) | {score_text(d.old)} "
+        f"| {score_text(d.new)} | {_delta_text(d)} |"
+        for d in changed
+    ]
+    return [*lines, "", "</details>", ""]
 
 
 def _text_findings(findings: Sequence[Finding]) -> list[str]:

@@ -187,29 +187,8 @@ class SarifReporter(Reporter):
 
     @staticmethod
     def _result(finding: Finding, rule_index: int, options: RenderOptions) -> dict[str, Any]:
-        region: dict[str, int] = {"startLine": max(finding.line or 1, 1)}
-        if finding.column is not None and finding.column >= 1:
-            region["startColumn"] = finding.column
-        if finding.end_line is not None and finding.end_line >= region["startLine"]:
-            region["endLine"] = finding.end_line
-        properties: dict[str, Any] = {
-            "skill": finding.skill,
-            "criterion": finding.criterion,
-            "severity": finding.severity.value,
-            "confidence": finding.confidence.value,
-            "checker": finding.checker,
-            "role": finding.role.value,
-            "counted": finding.counted,
-        }
-        if finding.cwe is not None:
-            properties["cwe"] = finding.cwe
-        if finding.also:
-            properties["criteria"] = finding.criteria
-        if finding.sources:
-            properties["rules"] = finding.rules
-            properties["sources"] = [s.model_dump() for s in finding.sources]
-        if finding.suppressed:
-            properties["suppressed"] = finding.suppressed
+        region = _region(finding)
+        properties = _properties(finding)
         return {
             "ruleId": finding.rule,
             "ruleIndex": rule_index,
@@ -232,6 +211,39 @@ class SarifReporter(Reporter):
             },
             "properties": properties,
         }
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    """SARIF's region of a finding: its line (1 when unknown), column and last line."""
+    region: dict[str, int] = {"startLine": max(finding.line or 1, 1)}
+    if finding.column is not None and finding.column >= 1:
+        region["startColumn"] = finding.column
+    if finding.end_line is not None and finding.end_line >= region["startLine"]:
+        region["endLine"] = finding.end_line
+    return region
+
+
+def _properties(finding: Finding) -> dict[str, Any]:
+    """What SARIF has no field for: skill, criterion, severity, role, sources..."""
+    properties: dict[str, Any] = {
+        "skill": finding.skill,
+        "criterion": finding.criterion,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "checker": finding.checker,
+        "role": finding.role.value,
+        "counted": finding.counted,
+    }
+    if finding.cwe is not None:
+        properties["cwe"] = finding.cwe
+    if finding.also:
+        properties["criteria"] = finding.criteria
+    if finding.sources:
+        properties["rules"] = finding.rules
+        properties["sources"] = [s.model_dump() for s in finding.sources]
+    if finding.suppressed:
+        properties["suppressed"] = finding.suppressed
+    return properties
 
 
 def _criteria_texts(
