@@ -33,6 +33,7 @@ The vocabulary is quoted in ``docs/scalability.md``; change both together.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
+from backend_skills.languages._spec import kinds_query, load_language, query_for
 
 from .analyses._polyglot_evidence import front_end
 from .analyses._scalability_rules import endpoint_kind
@@ -47,10 +49,8 @@ from .analyses._scalability_rules import endpoint_kind
 if TYPE_CHECKING:
     import tree_sitter
 
-    from backend_skills.languages._spec import LanguageSpec
     from backend_skills.rules._engine import Match
 
-MAX_NODES = 400_000
 UNBOUNDED = "BSSCL103"
 HARDCODED = "BSSCL104"
 DIRECT = "BSSCL105"
@@ -272,13 +272,26 @@ def _literal(node: tree_sitter.Node) -> str | None:
     return None
 
 
-def _walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
-    stack, seen = [root], 0
-    while stack and seen < MAX_NODES:
-        node = stack.pop()
-        seen += 1
-        yield node
-        stack.extend(reversed(node.children))
+@functools.cache
+def _kinds_source(grammar: str, kinds: tuple[str, ...]) -> str:
+    """A query for the ``kinds`` that exist in ``grammar`` (the vocabularies name the
+    kinds of every grammar of a language), or "" when none does."""
+    language = load_language(grammar)
+    present = tuple(k for k in kinds if language.id_for_node_kind(k, True))
+    return kinds_query(present, "n")
+
+
+def _nodes(root: tree_sitter.Node, grammar: str, kinds: tuple[str, ...]) -> list[tree_sitter.Node]:
+    """Every node of one of ``kinds`` under ``root``, in document order (outer first),
+    found by a tree-sitter query: walking the tree node by node in Python cost most of
+    this module's time."""
+    source = _kinds_source(grammar, kinds)
+    if not source:
+        return []
+    import tree_sitter as ts
+
+    found = ts.QueryCursor(query_for(grammar, source)).captures(root).get("n", [])
+    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
 
 
 def _header(function: tree_sitter.Node) -> str:
@@ -404,11 +417,9 @@ class FileFacts:
 
 
 def _hardcoded(
-    root: tree_sitter.Node, spec: LanguageSpec, vocab: Vocabulary, lines: Sequence[str]
+    strings: Iterable[tree_sitter.Node], vocab: Vocabulary, lines: Sequence[str]
 ) -> Iterator[tuple[int, int, str, str]]:
-    for node in _walk(root):
-        if node.type not in spec.strings:
-            continue
+    for node in strings:
         content = _literal(node)
         kind = literal_kind(content) if content else None
         row = node.start_point[0]
@@ -424,23 +435,26 @@ def _matches_by_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int,
         yield line, match.start() - start + 1, match.group(0).rstrip("( ")
 
 
-def file_facts(language: str, root: tree_sitter.Node, text: str) -> FileFacts | None:
-    """The facts of one parsed source file of ``language`` (None for another language)."""
+def file_facts(
+    language: str, root: tree_sitter.Node, text: str, path: str = ""
+) -> FileFacts | None:
+    """The facts of one parsed source file of ``language`` (None for another language);
+    ``path`` picks the grammar the tree was parsed with (TypeScript's ``.tsx``)."""
     from backend_skills.languages import LANGUAGES
 
     vocab = VOCABULARY.get(language)
     spec = LANGUAGES.get(language)
     if vocab is None or spec is None:
         return None
-    kinds = (*spec.functions, *vocab.lambdas)
-    functions = [node for node in _walk(root) if node.type in kinds]
+    grammar = spec.grammar_for(path)
+    functions = _nodes(root, grammar, (*spec.functions, *vocab.lambdas))
     named = {_text(f.child_by_field_name("name")): f for f in functions}
     named.pop("", None)
     lists = [e for f in functions if (e := _list_endpoint(f, vocab, named)) is not None]
     return FileFacts(
         lists=lists,
         env=sum(1 for _ in vocab.env.finditer(text)),
-        hardcoded=list(_hardcoded(root, spec, vocab, text.split("\n"))),
+        hardcoded=list(_hardcoded(_nodes(root, grammar, spec.strings), vocab, text.split("\n"))),
         pooled=sum(1 for _ in vocab.pooled.finditer(text)),
         direct=list(_matches_by_line(vocab.direct, text)),
     )
@@ -474,7 +488,7 @@ def analyse(
     and queries are not there)."""
     if language in ("javascript", "typescript") and front_end(path):
         return {}, []
-    facts = file_facts(language, root, text)
+    facts = file_facts(language, root, text, path)
     if facts is None:
         return {}, []
     return facts.data(), matches(facts)
