@@ -102,11 +102,14 @@ def _imports_yoyo(tree: ast.Module) -> bool:
 
 
 def _yoyo_facts(tree: ast.Module) -> dict[str, Any] | None:
-    """yoyo steps: ``step(apply)`` without a rollback is irreversible."""
+    """yoyo steps: ``step(apply)`` without a rollback is irreversible (only in a module
+    importing yoyo: the cheap check first, the walk of the whole tree after)."""
+    if not _imports_yoyo(tree):
+        return None
     steps = [
         n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) == "step" and n.args
     ]
-    if not steps or not _imports_yoyo(tree):
+    if not steps:
         return None
     irreversible = [s for s in steps if len(s.args) < 2]
     if irreversible:
