@@ -206,7 +206,12 @@ class _TreeRun:
     """One file's tree-rule run: the flow analysis is built once, when a rule needs it."""
 
     def __init__(
-        self, spec: LanguageSpec, grammar: str, tree: tree_sitter.Tree, path: str = ""
+        self,
+        spec: LanguageSpec,
+        grammar: str,
+        tree: tree_sitter.Tree,
+        path: str = "",
+        source: bytes = b"",
     ) -> None:
         self.spec = spec
         self.grammar = grammar
@@ -217,7 +222,7 @@ class _TreeRun:
         """Record the summaries of hotspots fed by parameters (cross-file taint)."""
         self.matches: list[Match] = []
         self.seen: set[tuple[str, int, int]] = set()
-        self.source = b""
+        self.source = source
         self._code: str | None = None
 
     def code(self) -> str:
@@ -233,7 +238,7 @@ class _TreeRun:
         return self._flow
 
     def consider(
-        self, rule: Rule, pattern: Pattern, caps: dict[str, list[tree_sitter.Node]], text: str
+        self, rule: Rule, pattern: Pattern, caps: dict[str, list[tree_sitter.Node]]
     ) -> None:
         """Record the match ``caps`` of ``pattern`` when its conditions hold (once per
         rule and place)."""
@@ -319,9 +324,8 @@ def tree_rules_and_facts(
 
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
-    run = _TreeRun(spec, grammar, tree, path)
+    run = _TreeRun(spec, grammar, tree, path, source)
     run.facts = facts
-    run.source = source
     lower: bytes | None = None
     for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
         haystack = source
@@ -329,7 +333,7 @@ def tree_rules_and_facts(
             lower = haystack = lower if lower is not None else source.lower()
         query = query_for(grammar, pattern.query)
         for caps in _pattern_matches(ts, query, tree, haystack, pattern):
-            run.consider(rule, pattern, caps, text)
+            run.consider(rule, pattern, caps)
     if not facts:
         return run.matches, {}
     from ._taint_calls import call_facts
