@@ -243,3 +243,70 @@ def test_the_prefilter_never_hides_a_marker(language: str) -> None:
 )
 def test_required_words(regex: str, words: tuple[str, ...] | None) -> None:
     assert required_words(regex) == words
+
+
+def _passed_on(language: str, path: str, code: str) -> list[dict[str, Any]]:
+    """The through facts of one source file (calls passing a parameter on)."""
+    from backend_skills.checkers.polyglot import analyse_source
+    from backend_skills.core.models import Role
+
+    result = analyse_source(path, language, code, Role.SOURCE)
+    taint: dict[str, list[dict[str, Any]]] = result.data.get("taint") or {}
+    return taint.get("through", [])
+
+
+JAVA_CYCLE = """
+class Urls {
+    static String normalize(String url) {
+        String s = url.trim();
+        int query = s.indexOf('?');
+        s = s.substring(0, query);
+        String t = s; String u = t; String v = u; String w = v; String x = w;
+        return Store.find(x);
+    }
+}
+"""
+
+
+def test_a_reassigned_local_still_carries_its_parameter() -> None:
+    """``s = s.substring(..)`` is a cycle; it is cut without losing what ``s`` holds, and a
+    chain of five copies is followed to the parameter (the depth limit was four)."""
+    calls = {
+        (f["call"], f["position"], f["param"]) for f in _passed_on("java", "Urls.java", JAVA_CYCLE)
+    }
+    assert ("substring", 1, 0) in calls  # query = s.indexOf(..): from the parameter too
+    assert ("find", 0, 0) in calls
+
+
+def test_call_facts_do_not_depend_on_the_order_calls_are_read() -> None:
+    """The same method with its statements in another order gives the same facts."""
+    swapped = JAVA_CYCLE.replace(
+        "int query = s.indexOf('?');", "int query = s.indexOf('?'); Log.info(query);"
+    )
+    first = {(f["call"], f["position"]) for f in _passed_on("java", "Urls.java", JAVA_CYCLE)}
+    second = {(f["call"], f["position"]) for f in _passed_on("java", "Urls.java", swapped)}
+    assert first <= second
+    assert ("info", 0) in second
+
+
+def test_a_csharp_verbatim_identifier_parameter_is_followed() -> None:
+    code = """
+public class Handler : IIntegrationEventHandler<OrderStarted>
+{
+    public async Task Handle(OrderStarted @event)
+    {
+        await _repository.DeleteBasketAsync(@event.UserId);
+    }
+}
+"""
+    facts = _passed_on("csharp", "Handler.cs", code)
+    assert [(f["call"], f["position"], f["param"]) for f in facts] == [("DeleteBasketAsync", 0, 0)]
+
+
+def test_a_file_that_starts_after_blank_lines_is_read_at_the_right_bytes() -> None:
+    """The root node can start after leading blank lines and comments: arguments are read
+    at their offsets in the file, not in the root's text."""
+    body = "class A {\n    void Run(String name) {\n        Repo.find(name);\n    }\n}\n"
+    plain = _passed_on("java", "A.java", body)
+    padded = _passed_on("java", "A.java", "\n\n\n// header\n\n" + body)
+    assert [f["call"] for f in plain] == [f["call"] for f in padded] == ["find"]

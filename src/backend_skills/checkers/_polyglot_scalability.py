@@ -33,7 +33,6 @@ The vocabulary is quoted in ``docs/scalability.md``; change both together.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
-from backend_skills.languages._spec import kinds_query, load_language, query_for
+from backend_skills.languages._common import required_words
+from backend_skills.languages._index import FileIndex
 
 from .analyses._polyglot_evidence import front_end
 from .analyses._scalability_rules import endpoint_kind
@@ -272,28 +272,6 @@ def _literal(node: tree_sitter.Node) -> str | None:
     return None
 
 
-@functools.cache
-def _kinds_source(grammar: str, kinds: tuple[str, ...]) -> str:
-    """A query for the ``kinds`` that exist in ``grammar`` (the vocabularies name the
-    kinds of every grammar of a language), or "" when none does."""
-    language = load_language(grammar)
-    present = tuple(k for k in kinds if language.id_for_node_kind(k, True))
-    return kinds_query(present, "n")
-
-
-def _nodes(root: tree_sitter.Node, grammar: str, kinds: tuple[str, ...]) -> list[tree_sitter.Node]:
-    """Every node of one of ``kinds`` under ``root``, in document order (outer first),
-    found by a tree-sitter query: walking the tree node by node in Python cost most of
-    this module's time."""
-    source = _kinds_source(grammar, kinds)
-    if not source:
-        return []
-    import tree_sitter as ts
-
-    found = ts.QueryCursor(query_for(grammar, source)).captures(root).get("n", [])
-    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
-
-
 def _header(function: tree_sitter.Node) -> str:
     """A function's text up to its body, with the annotations or attributes before it."""
     body = function.child_by_field_name("body")
@@ -429,6 +407,8 @@ def _hardcoded(
 
 
 def _matches_by_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
+    if not _may_match(pattern, text):
+        return
     for match in pattern.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
@@ -436,28 +416,47 @@ def _matches_by_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int,
 
 
 def file_facts(
-    language: str, root: tree_sitter.Node, text: str, path: str = ""
+    language: str,
+    root: tree_sitter.Node,
+    text: str,
+    path: str = "",
+    index: FileIndex | None = None,
 ) -> FileFacts | None:
     """The facts of one parsed source file of ``language`` (None for another language);
-    ``path`` picks the grammar the tree was parsed with (TypeScript's ``.tsx``)."""
+    ``path`` picks the grammar the tree was parsed with (TypeScript's ``.tsx``);
+    ``index``: the file's :class:`FileIndex` when the caller has one already."""
     from backend_skills.languages import LANGUAGES
 
     vocab = VOCABULARY.get(language)
     spec = LANGUAGES.get(language)
     if vocab is None or spec is None:
         return None
-    grammar = spec.grammar_for(path)
-    functions = _nodes(root, grammar, (*spec.functions, *vocab.lambdas))
+    if index is None:
+        index = FileIndex(spec, spec.grammar_for(path), root, text.encode("utf-8", "surrogatepass"))
+    functions = index.functions_and_lambdas(vocab.lambdas)
     named = {_text(f.child_by_field_name("name")): f for f in functions}
     named.pop("", None)
     lists = [e for f in functions if (e := _list_endpoint(f, vocab, named)) is not None]
     return FileFacts(
         lists=lists,
-        env=sum(1 for _ in vocab.env.finditer(text)),
-        hardcoded=list(_hardcoded(_nodes(root, grammar, spec.strings), vocab, text.split("\n"))),
-        pooled=sum(1 for _ in vocab.pooled.finditer(text)),
+        env=_count(vocab.env, text),
+        hardcoded=list(_hardcoded(index.strings, vocab, text.split("\n"))),
+        pooled=_count(vocab.pooled, text),
         direct=list(_matches_by_line(vocab.direct, text)),
     )
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """How often ``pattern`` matches in ``text`` (a substring search for the words it
+    cannot match without first: most files hold none, and the search is far cheaper)."""
+    if not _may_match(pattern, text):
+        return 0
+    return sum(1 for _ in pattern.finditer(text))
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    words = required_words(pattern.pattern)
+    return words is None or any(w in text for w in words)
 
 
 def matches(facts: FileFacts) -> list[Match]:
@@ -481,14 +480,18 @@ def matches(facts: FileFacts) -> list[Match]:
 
 
 def analyse(
-    language: str, root: tree_sitter.Node, text: str, path: str = ""
+    language: str,
+    root: tree_sitter.Node,
+    text: str,
+    path: str = "",
+    index: FileIndex | None = None,
 ) -> tuple[dict[str, int], list[Match]]:
     """(counts for the checker's data, rule matches) of one parsed source file; nothing
     for JavaScript and TypeScript browser code (:func:`front_end`: a service's settings
     and queries are not there)."""
     if language in ("javascript", "typescript") and front_end(path):
         return {}, []
-    facts = file_facts(language, root, text, path)
+    facts = file_facts(language, root, text, path, index)
     if facts is None:
         return {}, []
     return facts.data(), matches(facts)

@@ -41,6 +41,7 @@ from backend_skills.core.models import (
     Skip,
 )
 from backend_skills.languages._common import required_words
+from backend_skills.languages._index import FileIndex
 
 from ._endpoints_polyglot import polyglot_result
 from ._endpoints_polyglot import scan as scan_endpoints
@@ -268,8 +269,9 @@ def analyse_source(
     if isinstance(parsed, str):
         return FileResult(skipped=parsed)
     tree, measured = parsed
+    index = FileIndex(spec, spec.grammar_for(path), tree.root_node, source)
     matches, facts = tree_rules(
-        PATTERN_RULES, spec, tree, source, path, facts=role is not Role.TEST
+        PATTERN_RULES, spec, tree, source, path, facts=role is not Role.TEST, index=index
     )
     data: dict[str, Any] = {"language": language, "role": role.value}
     taint = _taint_data(matches, facts)
@@ -282,7 +284,7 @@ def analyse_source(
     if role is Role.SOURCE:
         findings += measure_findings(path, measured, opts or _DEFAULTS)
         data.update(_source_data(spec, tree, text, measured))
-        counts, found = scalability_facts(language, tree.root_node, text, path)
+        counts, found = scalability_facts(language, tree.root_node, text, path, index)
         data.update(counts)
         findings += [rule_finding(path, m, lines) for m in found]
     elif role is Role.TEST:

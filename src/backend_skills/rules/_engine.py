@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec, query_for
 
 from ._flow import _Flow, _text
@@ -212,8 +213,10 @@ class _TreeRun:
         tree: tree_sitter.Tree,
         path: str = "",
         source: bytes = b"",
+        index: FileIndex | None = None,
     ) -> None:
         self.spec = spec
+        self.index = index or FileIndex(spec, grammar, tree.root_node, source)
         self.grammar = grammar
         self.tree = tree
         self.path = path
@@ -234,7 +237,7 @@ class _TreeRun:
     @property
     def flow(self) -> _Flow:
         if self._flow is None:
-            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node, self.path)
+            self._flow = _Flow(self.spec, self.grammar, self.tree.root_node, self.index, self.path)
         return self._flow
 
     def consider(
@@ -317,14 +320,16 @@ def tree_rules_and_facts(
     path: str,
     *,
     facts: bool = True,
+    index: FileIndex | None = None,
 ) -> tuple[list[Match], dict[str, Any]]:
     """:func:`run_tree_rules`, and the file's cross-file taint facts (its hotspots fed by
-    parameters, its calls with request input or parameters: :mod:`._taint_facts`)."""
+    parameters, its calls with request input or parameters: :mod:`._taint_facts`);
+    ``index``: the file's :class:`FileIndex` when the caller has one already."""
     import tree_sitter as ts
 
     grammar = spec.grammar_for(path)
     text = source.decode("utf-8", "replace")
-    run = _TreeRun(spec, grammar, tree, path, source)
+    run = _TreeRun(spec, grammar, tree, path, source, index)
     run.facts = facts
     lower: bytes | None = None
     for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
@@ -339,7 +344,7 @@ def tree_rules_and_facts(
     from ._taint_calls import call_facts
 
     flow = run.flow
-    found = call_facts(spec, grammar, tree.root_node, text, flow.request, flow.assignments)
+    found = call_facts(spec, flow.index, text, flow.request, flow.assignments)
     return run.matches, found
 
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from backend_skills.languages._common import markers
-from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+from backend_skills.languages._index import FileIndex
+from backend_skills.languages._spec import LanguageSpec
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -90,11 +91,17 @@ class _Flow:
     """Whether an expression is constant, following local names to their values."""
 
     def __init__(
-        self, spec: LanguageSpec, grammar: str, root: tree_sitter.Node, path: str = ""
+        self,
+        spec: LanguageSpec,
+        grammar: str,
+        root: tree_sitter.Node,
+        index: FileIndex,
+        path: str = "",
     ) -> None:
         self.spec = spec
         self.grammar = grammar
         self.root = root
+        self.index = index
         request = spec.request_for(path)
         self.request = markers(request) if request else None
         self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
@@ -151,11 +158,8 @@ class _Flow:
         """``(name, value)`` of every declaration and assignment under ``scope``."""
         cached = self._assigned.get(scope.id)
         if cached is None:
-            import tree_sitter as ts
-
             kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
-            query = query_for(self.grammar, kinds_query(tuple(kinds), "a"))
-            nodes = ts.QueryCursor(query).captures(scope).get("a", [])
+            nodes = self.index.assignments_in(scope)
             cached = [pair for node in nodes for pair in assigned(node, *kinds[node.type])]
             self._assigned[scope.id] = cached
         return cached

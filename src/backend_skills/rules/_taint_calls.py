@@ -8,7 +8,6 @@ pass neither), then its arguments' origins are followed through local assignment
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -16,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend_skills.languages._common import Markers
-from backend_skills.languages._spec import LanguageSpec, kinds_query, query_for
+from backend_skills.languages._index import FileIndex
+from backend_skills.languages._spec import LanguageSpec
 
 from ._taint_facts import (
     _MEMBER_KINDS,
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
 _REQUEST: frozenset[str | int] = frozenset({"R"})
-_TYPE_BEFORE = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]$")
+_NOTHING: frozenset[str | int] = frozenset()
+_WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+#: ``IRepo _repo;``, ``List<Item> items =``, ``Order? order)``: a type, then the name declared.
+_DECLARED = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t](\w+)(?=[ \t]*[;=,)])")
 _THIS = ("this_expression", "this")
 
 
@@ -107,8 +110,9 @@ def read_call(node: tree_sitter.Node) -> _Call | None:
 
 class _Origins:
     """Where an expression's value comes from: request input (``"R"``) or parameters of
-    its function (their positions). Local names are followed to the values they are
-    given (memoised per function and name: one answer per name, cycles cut)."""
+    its function (their positions). Local names are followed to every value they are
+    given in the function, to a fixed point (``s = s.trim()`` and longer cycles included;
+    the answer does not depend on which calls are read first)."""
 
     def __init__(
         self,
@@ -119,18 +123,23 @@ class _Origins:
         self.spec = spec
         self.request = request
         self.local_values = values
-        self._names: dict[tuple[int, str], frozenset[str | int]] = {}
+        self._locals: dict[int, dict[str, frozenset[str | int]]] = {}
         self._opaque = (*spec.literals, *_LAMBDAS)
 
     def of(
-        self, node: tree_sitter.Node, function: tree_sitter.Node, info: FunctionInfo, depth: int = 0
+        self, node: tree_sitter.Node, function: tree_sitter.Node, info: FunctionInfo
     ) -> frozenset[str | int]:
         """The origins of ``node``'s value."""
         if self.request is not None and self.request.search(_text(node)):
             return _REQUEST
+        locals_ = self._local_origins(function, info)
         found: set[str | int] = set()
         for name in self._names_in(node):
-            found |= self._name(name, function, info, depth)
+            position = info.index(name)
+            if position is not None:
+                found |= _parameter(info, position)
+            else:
+                found |= locals_.get(name, _NOTHING)
             if "R" in found:
                 return _REQUEST
         return frozenset(found)
@@ -152,56 +161,83 @@ class _Origins:
                 stack.extend(current.named_children)
         return names
 
-    def _name(
-        self, name: str, function: tree_sitter.Node, info: FunctionInfo, depth: int
-    ) -> frozenset[str | int]:
-        key = (function.id, name)
-        known = self._names.get(key)
+    def _local_origins(
+        self, function: tree_sitter.Node, info: FunctionInfo
+    ) -> dict[str, frozenset[str | int]]:
+        """The origins of every local name of ``function`` (a parameter is its own
+        origin even when reassigned), computed once per function."""
+        known = self._locals.get(function.id)
         if known is not None:
             return known
-        position = info.index(name)
-        if position is not None:
-            parameter = info.parameters[position]
-            if parameter.request:
-                answer: frozenset[str | int] = _REQUEST
-            elif parameter.type in SAFE_TYPES:
-                answer = frozenset()
-            else:
-                answer = frozenset({position})
-            self._names[key] = answer
-            return answer
-        self._names[key] = frozenset()  # a cycle or too deep: nothing
-        if depth > 4:
-            return frozenset()
-        found: set[str | int] = set()
-        for value in self.local_values(function).get(name, ()):
-            found |= self.of(value, function, info, depth + 1)
-        answer = frozenset(found)
-        self._names[key] = answer
+        values = self.local_values(function)
+        origins: dict[str, set[str | int]] = {}
+        reads: dict[str, set[str]] = {}
+        for name, nodes in values.items():
+            if info.index(name) is not None:
+                continue
+            origins[name], reads[name] = self._direct(nodes, info, values)
+        changed = True
+        while changed:  # grows monotonically within a finite set: terminates
+            changed = False
+            for name, others in reads.items():
+                found = origins[name]
+                size = len(found)
+                for other in others:
+                    found |= origins.get(other, set())
+                changed = changed or len(found) != size
+        answer = {n: _REQUEST if "R" in o else frozenset(o) for n, o in origins.items()}
+        self._locals[function.id] = answer
         return answer
+
+    def _direct(
+        self,
+        nodes: list[tree_sitter.Node],
+        info: FunctionInfo,
+        values: dict[str, list[tree_sitter.Node]],
+    ) -> tuple[set[str | int], set[str]]:
+        """What a local's values give it directly (request input, parameters) and the
+        other locals they read."""
+        found: set[str | int] = set()
+        reads: set[str] = set()
+        for value in nodes:
+            if self.request is not None and self.request.search(_text(value)):
+                found.add("R")
+                continue
+            for name in self._names_in(value):
+                position = info.index(name)
+                if position is not None:
+                    found |= _parameter(info, position)
+                elif name in values:
+                    reads.add(name)
+        return found, reads
+
+
+def _parameter(info: FunctionInfo, position: int) -> frozenset[str | int]:
+    """The origin a parameter gives: request input when bound from the request, nothing
+    for a type that cannot carry text, else its position."""
+    parameter = info.parameters[position]
+    if parameter.request:
+        return _REQUEST
+    if parameter.type in SAFE_TYPES:
+        return frozenset()
+    return frozenset({position})
 
 
 class _DeclaredTypes:
     """``name -> type`` of the fields, locals and parameters a file declares as
-    ``Type name`` (looked up per receiver name, once)."""
+    ``Type name`` (the first declaration of each name; one pass over the file, made when
+    a receiver's type is first asked for)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._known: dict[str, str] = {}
+        self._known: dict[str, str] | None = None
 
     def get(self, name: str, default: str) -> str:
-        found = self._known.get(name)
-        if found is None:
-            found = self._known[name] = self._declared(name)
-        return found or default
-
-    def _declared(self, name: str) -> str:
-        """The type in front of the first ``name`` declared (``IRepo _repo;``)."""
-        for match in re.finditer(rf"[ \t]{re.escape(name)}[ \t]*[;=,)]", self.text):
-            before = _TYPE_BEFORE.search(self.text, max(0, match.start() - 120), match.start() + 1)
-            if before is not None:
-                return before.group(1)
-        return ""
+        if self._known is None:
+            self._known = {}
+            for match in _DECLARED.finditer(self.text):
+                self._known.setdefault(match.group(2), match.group(1))
+        return self._known.get(name) or default
 
 
 def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> str:
@@ -216,31 +252,29 @@ def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> s
     return types.get(name, name if name[:1].isupper() else "")
 
 
-def _mentions(text: str, names: set[str], request: Markers | None) -> bool:
-    return not names.isdisjoint(_WORD.findall(text)) or bool(request and request.search(text))
-
-
 def candidate_names(
     info: FunctionInfo,
     values: dict[str, list[tree_sitter.Node]],
     request: Markers | None,
 ) -> frozenset[str]:
     """A cheap over-approximation of the names that may carry a parameter or request
-    input in a function (its parameters, and locals given a value that mentions one):
-    a call whose arguments mention none of them is not looked at further."""
+    input in a function (its parameters, and locals given a value that mentions one of
+    them, however long the chain): a call whose arguments mention none of them is not
+    looked at further."""
     names = {p.name for p in info.parameters if p.name and p.type not in SAFE_TYPES}
-    texts = {target: [_text(v) for v in nodes] for target, nodes in values.items()}
-    for _ in range(3):
-        grown = {t for t, sources in texts.items() if _given(t, sources, names, request)}
-        if not grown:
-            break
-        names |= grown
+    words: dict[str, set[str]] = {}
+    for target, nodes in values.items():
+        texts = [_text(v) for v in nodes]
+        if request is not None and any(request.search(t) for t in texts):
+            names.add(target)
+        else:
+            words[target] = {w for t in texts for w in _WORD.findall(t)}
+    grown = True
+    while grown:  # each round adds a name or stops: at most one round per local
+        new = {t for t, used in words.items() if t not in names and not used.isdisjoint(names)}
+        names |= new
+        grown = bool(new)
     return frozenset(names)
-
-
-def _given(target: str, sources: list[str], names: set[str], request: Markers | None) -> bool:
-    """``target`` is not yet a candidate and one of its values mentions one."""
-    return target not in names and any(_mentions(t, names, request) for t in sources)
 
 
 class _FileCalls:
@@ -249,80 +283,66 @@ class _FileCalls:
     def __init__(
         self,
         spec: LanguageSpec,
+        index: FileIndex,
         text: str,
         request: Markers | None,
         assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
     ) -> None:
         self.spec = spec
+        self.index = index
         self.text = text
+        self.source = index.source
         self.request = request
-        self.root: tree_sitter.Node | None = None
         self.assignments = assignments
         self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
         self.origins = _Origins(spec, request, self.values)
         self.typed = spec.name in ("csharp", "java")
         self.types = _DeclaredTypes(text)
-        self.grammar = ""
-        self._spans: list[tree_sitter.Node] | None = None
-        self._starts: list[int] = []
-        self._functions: dict[int, tuple[FunctionInfo, frozenset[str]]] = {}
+        self._functions: dict[int, _Function | None] = {}
 
     @functools.cached_property
     def file_requested(self) -> bool:
         """Request input anywhere in the file (else no function holds any)."""
         return self.request is not None and self.request.search(self.text)
 
-    def enclosing(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The innermost function around ``node``, by byte ranges (a node's parent is
-        found by walking down from the root: going up node by node costs the depth
-        squared)."""
-        if self._spans is None:
-            assert self.root is not None
-            import tree_sitter as ts
-
-            query = query_for(self.grammar, kinds_query(self.spec.functions, "f"))
-            found = ts.QueryCursor(query).captures(self.root).get("f", [])
-            self._spans = sorted(found, key=lambda n: n.start_byte)
-            self._starts = [n.start_byte for n in self._spans]
-        index = bisect.bisect_right(self._starts, node.start_byte) - 1
-        while index >= 0:
-            candidate = self._spans[index]
-            if candidate.end_byte >= node.end_byte and candidate.id != node.id:
-                return candidate
-            index -= 1
-        return None
-
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-        """The values given to each local name in ``function`` (one query per file)."""
+        """The values given to each local name in ``function`` (one pass per file)."""
         if self._values is None:
-            assert self.root is not None
             self._values = {}
-            for name, value in self.assignments(self.root):
-                owner = self.enclosing(value)
+            for name, value in self.assignments(self.index.root):
+                owner = self.index.enclosing(value)
                 if owner is not None:
                     self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
         return self._values.get(function.id, {})
 
-    def function(self, node: tree_sitter.Node) -> tuple[FunctionInfo, frozenset[str]]:
-        known = self._functions.get(node.id)
-        if known is None:
+    def function(self, node: tree_sitter.Node) -> _Function | None:
+        """What reading ``node``'s calls needs, or None when no call of it can pass a
+        parameter or request input on (no parameter, no request input in it)."""
+        if node.id in self._functions:
+            return self._functions[node.id]
+        requested = bool(
+            self.file_requested and self.request is not None and self.request.search(_text(node))
+        )
+        known: _Function | None = None
+        if requested or _has_parameters(node):
             info = function_info(self.spec, node, self.request)
-            if any(p.name and p.type not in SAFE_TYPES for p in info.parameters) or (
-                self.file_requested
-                and self.request is not None
-                and self.request.search(_text(node))
-            ):
+            if requested or any(p.name and p.type not in SAFE_TYPES for p in info.parameters):
                 names = candidate_names(info, self.values(node), self.request)
             else:
                 names = frozenset()
-            known = self._functions[node.id] = (info, names)
+            if names or requested:
+                known = _Function(node, info, names, requested)
+        self._functions[node.id] = known
         return known
 
-    def worth_reading(self, arguments: tree_sitter.Node, names: frozenset[str]) -> bool:
-        text = _text(arguments)
-        if self.file_requested and self.request is not None and self.request.search(text):
+    def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
+        """The arguments mention request input or a name that may carry a parameter."""
+        request = self.request if function.requested else None
+        if request is not None and request.search(_text(arguments)):
             return True
-        return bool(names) and not names.isdisjoint(_WORD.findall(text))
+        if not function.names:
+            return False
+        return function.mentioned(self.source[arguments.start_byte : arguments.end_byte])
 
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
@@ -337,18 +357,21 @@ class _FileCalls:
     def facts_of(self, node: tree_sitter.Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The request facts and through facts of one call node."""
         arguments = node.child_by_field_name("arguments")
-        function = self.enclosing(node) if arguments is not None else None
-        if function is None or arguments is None or arguments.named_child_count == 0:
+        if arguments is None or arguments.named_child_count == 0:
             return [], []
-        info, names = self.function(function)
-        call = read_call(node) if self.worth_reading(arguments, names) else None
+        owner = self.index.enclosing(node)
+        function = self.function(owner) if owner is not None else None
+        if function is None or not self.worth_reading(arguments, function):
+            return [], []
+        call = read_call(node)
         if call is None or not call.arguments or not call.name:
             return [], []
+        info = function.info
         fact = self.fact(call, node)
         requests: list[dict[str, Any]] = []
         through: list[dict[str, Any]] = []
         for position, argument in enumerate(call.arguments):
-            for origin in self.origins.of(argument, function, info):
+            for origin in self.origins.of(argument, function.node, info):
                 if origin == "R":
                     requests.append({**fact, "position": position, "from": info.name})
                 elif info.name:
@@ -358,25 +381,58 @@ class _FileCalls:
         return requests, through
 
 
+@dataclass
+class _Function:
+    """A function whose calls may pass a parameter or request input on."""
+
+    node: tree_sitter.Node
+    info: FunctionInfo
+    names: frozenset[str]
+    """Names that may carry a parameter or request input (:func:`candidate_names`)."""
+    requested: bool
+    """Request input appears in the function."""
+
+    @functools.cached_property
+    def encoded(self) -> tuple[tuple[bytes, ...], frozenset[bytes]]:
+        """:attr:`names` as bytes: all of them, and those that are words (a C# ``@event``
+        is not: it is looked for as it is written)."""
+        raw = tuple(n.encode("utf-8", "surrogatepass") for n in self.names)
+        return raw, frozenset(n for n in raw if _WORD_BYTES.fullmatch(n))
+
+    def mentioned(self, text: bytes) -> bool:
+        """``text`` mentions one of :attr:`names` (a substring search first: cheap, and
+        most arguments mention none; then as a whole word)."""
+        raw, words = self.encoded
+        present = [n for n in raw if n in text]
+        if not present:
+            return False
+        if any(n not in words for n in present):
+            return True
+        return not words.isdisjoint(_WORD_BYTES.findall(text))
+
+
+def _has_parameters(function: tree_sitter.Node) -> bool:
+    """The function declares a parameter (a cheap look before :func:`function_info`)."""
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        return function.child_by_field_name("parameter") is not None
+    return params.named_child_count > 0
+
+
 def call_facts(
     spec: LanguageSpec,
-    grammar: str,
-    root: tree_sitter.Node,
+    index: FileIndex,
     text: str,
     request: Markers | None,
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The file's request calls and through calls (see :mod:`._taint_facts`)."""
-    import tree_sitter as ts
-
-    query = query_for(grammar, kinds_query(spec.calls, "call"))
-    calls = _FileCalls(spec, text, request, assignments)
-    calls.root, calls.grammar = root, grammar
+    calls = _FileCalls(spec, index, text, request, assignments)
     if not calls.file_requested:
         calls.origins.request = None
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
-    for node in ts.QueryCursor(query).captures(root).get("call", []):
+    for node in index.calls:
         found, passed = calls.facts_of(node)
         requests += found
         through += passed
