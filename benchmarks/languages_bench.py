@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/languages_bench.py ROOT [ROOT ...] [--repeat 3] [--lizard] [--ast-grep]
+    python benchmarks/languages_bench.py ROOT [ROOT ...] [--repeat 3] [--stages] [--lizard] [--ast-grep]
 
 Each ROOT is a checked-out repository (e.g. spring-petclinic, eShopOnWeb, a Go service,
 an Express app). Files are found with our own discovery (vendored and generated code
@@ -78,6 +78,59 @@ def speed(files: dict[str, list[tuple[str, str, Role]]], repeat: int) -> None:
             f"| {language} | {len(batch)} | {lines} | {parsing:.3f} | {best:.3f} | {wall:.3f}"
             f" | {lines / best:,.0f} |"
         )
+
+
+def stages(files: dict[str, list[tuple[str, str, Role]]], repeat: int) -> None:
+    """CPU seconds of each stage of the per-file work, best of ``repeat`` (the stages as
+    ``analyse_source`` runs them, timed one by one): parsing, measuring, the file index,
+    the pattern rules with their flow analysis (tree and line rules), the cross-file taint
+    facts, the scalability facts and the endpoint inventory; and lines per CPU second of
+    *parsing plus rules* (parse, index, pattern rules, taint facts, scalability rules)."""
+    from backend_skills.checkers._endpoints_polyglot import scan
+    from backend_skills.checkers._polyglot_scalability import analyse as scalability
+    from backend_skills.languages import measure, parse
+    from backend_skills.languages._index import FileIndex
+    from backend_skills.rules import PATTERN_RULES
+    from backend_skills.rules._engine import _TreeRun, run_line_rules, tree_rules_and_facts
+    from backend_skills.rules._taint_calls import call_facts
+
+    names = ("parse", "measure", "index", "rules", "taint", "scalability", "endpoints")
+    print("\n| language | lines | " + " | ".join(names) + " | parse + rules, lines per CPU s |")
+    print("|---|---:|" + "---:|" * (len(names) + 1))
+    for language in sorted(files):
+        spec = LANGUAGES[language]
+        batch = [(p, t, t.encode(), r) for p, t, r in files[language]]
+        lines = sum(text.count("\n") + 1 for _, text, _, _ in batch)
+        best = dict.fromkeys(names, float("inf"))
+        for _ in range(repeat):
+            spent = dict.fromkeys(names, 0.0)
+            for path, text, source, role in batch:
+                clock = time.process_time()
+                tree = parse(spec, source, path)
+                spent["parse"] += (now := time.process_time()) - clock
+                measure(spec, tree, source, path, test_file=role is Role.TEST)
+                spent["measure"] += (clock := time.process_time()) - now
+                index = FileIndex(spec, spec.grammar_for(path), tree.root_node, source)
+                spent["index"] += (now := time.process_time()) - clock
+                tree_rules_and_facts(
+                    PATTERN_RULES, spec, tree, source, path, facts=False, index=index
+                )
+                run_line_rules(PATTERN_RULES, language, text)
+                spent["rules"] += (clock := time.process_time()) - now
+                if role is not Role.TEST:
+                    flow = _TreeRun(spec, index.grammar, tree, path, source, index).flow
+                    call_facts(spec, index, text, flow.request, flow.assignments)
+                spent["taint"] += (now := time.process_time()) - clock
+                if role is Role.SOURCE:
+                    scalability(language, tree.root_node, text, path, index)
+                spent["scalability"] += (clock := time.process_time()) - now
+                if role is Role.SOURCE:
+                    scan(language, tree.root_node, text)
+                spent["endpoints"] += time.process_time() - clock
+            best = {k: min(best[k], spent[k]) for k in names}
+        rules = sum(best[k] for k in ("parse", "index", "rules", "taint", "scalability"))
+        cells = " | ".join(f"{best[k]:.3f}" for k in names)
+        print(f"| {language} | {lines} | {cells} | {lines / rules:,.0f} |")
 
 
 def lizard_parity(files: dict[str, list[tuple[str, str, Role]]]) -> None:
@@ -185,9 +238,12 @@ def main() -> None:
     parser.add_argument("--lizard", action="store_true")
     parser.add_argument("--ast-grep", action="store_true")
     parser.add_argument("--vendored", action="store_true", help="measure vendored code too")
+    parser.add_argument("--stages", action="store_true", help="time each stage apart")
     args = parser.parse_args()
     files = collect(args.roots, vendored=args.vendored)
     speed(files, args.repeat)
+    if args.stages:
+        stages(files, args.repeat)
     if args.lizard:
         lizard_parity(files)
     if args.ast_grep:

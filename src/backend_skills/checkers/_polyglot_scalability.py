@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
 from backend_skills.languages._common import required_words
+from backend_skills.languages._fastre import fast
 from backend_skills.languages._index import FileIndex
 
 from .analyses._polyglot_evidence import front_end
@@ -409,7 +410,7 @@ def _hardcoded(
 def _matches_by_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
     if not _may_match(pattern, text):
         return
-    for match in pattern.finditer(text):
+    for match in fast(pattern.pattern, pattern.flags).finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
         yield line, match.start() - start + 1, match.group(0).rstrip("( ")
@@ -451,7 +452,7 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     cannot match without first: most files hold none, and the search is far cheaper)."""
     if not _may_match(pattern, text):
         return 0
-    return sum(1 for _ in pattern.finditer(text))
+    return fast(pattern.pattern, pattern.flags).count(text)
 
 
 def _may_match(pattern: re.Pattern[str], text: str) -> bool:

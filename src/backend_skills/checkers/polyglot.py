@@ -41,6 +41,7 @@ from backend_skills.core.models import (
     Skip,
 )
 from backend_skills.languages._common import required_words
+from backend_skills.languages._fastre import fast
 from backend_skills.languages._index import FileIndex
 
 from ._endpoints_polyglot import polyglot_result
@@ -347,18 +348,13 @@ def _source_data(spec: Any, tree: Any, text: str, measured: Any) -> dict[str, An
 _DEFAULTS = PolyglotOptions()
 
 
-@functools.cache
-def _compiled(regex: str) -> re.Pattern[str]:
-    return re.compile(regex)
-
-
 def _count(regex: str, text: str) -> int:
     if not regex:
         return 0
     words = required_words(regex)
     if words is not None and not any(w in text for w in words):
         return 0
-    return sum(1 for _ in _compiled(regex).finditer(text))
+    return fast(regex).count(text)
 
 
 @functools.cache

@@ -6,6 +6,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from ._fastre import fast
+
 if TYPE_CHECKING:
     import tree_sitter
 
@@ -74,10 +76,11 @@ def required_words(regex: str) -> tuple[str, ...] | None:
 class Markers:
     """A regular expression of markers (request input, routes) searched in code: a
     substring search for the words it cannot match without comes first (far cheaper than
-    the regular expression, and most texts hold none of them)."""
+    the regular expression, and most texts hold none of them), then a
+    :class:`~backend_skills.languages._fastre.FastRegex` scan."""
 
     def __init__(self, regex: str) -> None:
-        self.regex = re.compile(regex)
+        self.regex = fast(regex)
         self.words = required_words(regex)
 
     def search(self, text: str) -> bool:
