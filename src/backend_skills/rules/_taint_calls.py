@@ -36,8 +36,8 @@ _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_exp
 _REQUEST: frozenset[str | int] = frozenset({"R"})
 _NOTHING: frozenset[str | int] = frozenset()
 _WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-#: ``IRepo _repo;``, ``List<Item> items =``, ``Order? order)``: a type, then the name declared.
-_DECLARED = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t](\w+)(?=[ \t]*[;=,)])")
+#: The type ending just before a declared name (``IRepo ``, ``List<Item> ``, ``Order? ``).
+_TYPE_BEFORE = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]$")
 _THIS = ("this_expression", "this")
 
 
@@ -225,19 +225,36 @@ def _parameter(info: FunctionInfo, position: int) -> frozenset[str | int]:
 
 class _DeclaredTypes:
     """``name -> type`` of the fields, locals and parameters a file declares as
-    ``Type name`` (the first declaration of each name; one pass over the file, made when
-    a receiver's type is first asked for)."""
+    ``Type name`` (looked up per receiver name, once)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._known: dict[str, str] | None = None
+        self._known: dict[str, str] = {}
 
     def get(self, name: str, default: str) -> str:
-        if self._known is None:
-            self._known = {}
-            for match in _DECLARED.finditer(self.text):
-                self._known.setdefault(match.group(2), match.group(1))
-        return self._known.get(name) or default
+        found = self._known.get(name)
+        if found is None:
+            found = self._known[name] = self._declared(name)
+        return found or default
+
+    def _declared(self, name: str) -> str:
+        """The type in front of the first ``name`` declared (``IRepo _repo;``): ``name``
+        after a space or tab, followed by ``;``, ``=``, ``,`` or ``)`` (substring
+        searches: a regular expression per name cost more to compile than to run)."""
+        text, start = self.text, 0
+        while (at := text.find(name, start)) >= 0:
+            start = at + 1
+            if at == 0 or text[at - 1] not in " \t":
+                continue
+            end = at + len(name)
+            while end < len(text) and text[end] in " \t":
+                end += 1
+            if end == len(text) or text[end] not in ";=,)":
+                continue
+            before = _TYPE_BEFORE.search(text, max(0, at - 121), at)
+            if before is not None:
+                return before.group(1)
+        return ""
 
 
 def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> str:
