@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
 from backend_skills.languages._common import required_words
-from backend_skills.languages._fastre import fast
+from backend_skills.languages._fastre import FastRegex
 from backend_skills.languages._index import FileIndex
 
 from .analyses._polyglot_evidence import front_end
@@ -65,29 +65,32 @@ METRICS = (
 CRITERIA = ("scalability.pagination", "scalability.configuration", "scalability.pooling")
 
 
-def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _rx(*patterns: str) -> FastRegex:
+    return FastRegex("|".join(f"(?:{p})" for p in patterns))
+
+
+_NEVER = _rx(r"(?!)")
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     """What the practices look like in one language."""
 
-    handler: re.Pattern[str]
+    handler: FastRegex
     """The header of a request handler (its text up to the body)."""
-    writes: re.Pattern[str]
+    writes: FastRegex
     """The header of a handler that writes (POST, PUT, PATCH, DELETE): never a list."""
-    many: re.Pattern[str]
+    many: FastRegex
     """A call that fetches many rows."""
-    env: re.Pattern[str]
+    env: FastRegex
     """A read of the environment or of the framework's configuration."""
-    pooled: re.Pattern[str]
+    pooled: FastRegex
     """A pool created or configured (or a client that pools)."""
-    direct: re.Pattern[str]
+    direct: FastRegex
     """A connection opened one at a time."""
     lambdas: tuple[str, ...] = ()
     """Anonymous function kinds that are handlers when given to a route call."""
-    route_call: re.Pattern[str] = re.compile(r"(?!)")
+    route_call: FastRegex = _NEVER
     """The callee of a GET route registration whose handler is written inline."""
 
 
@@ -407,10 +410,10 @@ def _hardcoded(
         yield row + 1, node.start_point[1] + 1, kind, content
 
 
-def _matches_by_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
+def _matches_by_line(pattern: FastRegex, text: str) -> Iterator[tuple[int, int, str]]:
     if not _may_match(pattern, text):
         return
-    for match in fast(pattern.pattern, pattern.flags).finditer(text):
+    for match in pattern.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
         yield line, match.start() - start + 1, match.group(0).rstrip("( ")
@@ -447,15 +450,15 @@ def file_facts(
     )
 
 
-def _count(pattern: re.Pattern[str], text: str) -> int:
+def _count(pattern: FastRegex, text: str) -> int:
     """How often ``pattern`` matches in ``text`` (a substring search for the words it
     cannot match without first: most files hold none, and the search is far cheaper)."""
     if not _may_match(pattern, text):
         return 0
-    return fast(pattern.pattern, pattern.flags).count(text)
+    return pattern.count(text)
 
 
-def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+def _may_match(pattern: FastRegex, text: str) -> bool:
     words = required_words(pattern.pattern)
     return words is None or any(w in text for w in words)
 

@@ -22,6 +22,8 @@ class FastRegex:
     """``finditer``, ``search`` and ``count`` with the matches of ``pattern`` itself."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
         self.regex = re.compile(pattern, flags)
         relaxed = _BOUNDARY.sub("", pattern) if "[\\b" not in pattern else pattern
         self._scan = re.compile(relaxed, flags) if relaxed != pattern else self.regex

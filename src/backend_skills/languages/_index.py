@@ -40,6 +40,7 @@ def index_query(spec: LanguageSpec, grammar: str) -> str:
         "call": spec.calls,
         "string": spec.strings,
         "assignment": tuple(kind for kind, _, _ in spec.assignments),
+        "comment": spec.comments,
     }
     parts = []
     for capture, kinds in groups.items():
@@ -55,8 +56,9 @@ def _ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
 
 
 class FileIndex:
-    """A file's functions, anonymous functions, calls, strings and assignments, each in
-    document order (outer first), found in one traversal. (A query capturing several
+    """A file's functions, anonymous functions, calls, strings, assignments and comments,
+    each in document order (outer first; comments in the query's order), found in one
+    traversal. (A query capturing several
     kinds reports them in another order than a query of one kind; the order matters:
     the facts made of the calls keep it.)"""
 
@@ -77,6 +79,7 @@ class FileIndex:
         self.calls = _ordered(found.get("call", []))
         self.strings = _ordered(found.get("string", []))
         self.assignments = _ordered(found.get("assignment", []))
+        self.comments = found.get("comment", [])
         self._function_starts = [n.start_byte for n in self.functions]
         self._assignment_starts = [n.start_byte for n in self.assignments]
 

@@ -186,21 +186,17 @@ def _passes_filters(pattern: Pattern, node: tree_sitter.Node, code: Callable[[],
     return not (pattern.unless_file and _regex(pattern.unless_file).search(code()))
 
 
-def _blank_comments(spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes) -> str:
+def _blank_comments(source: bytes, comments: list[tree_sitter.Node]) -> str:
     """``source`` with every comment replaced by spaces (line breaks kept)."""
-    kinds = set(spec.comments)
     buffer = bytearray(source)
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type in kinds:
-            for index in range(node.start_byte, node.end_byte):
-                if buffer[index] not in (0x0A, 0x0D):
-                    buffer[index] = 0x20
-            continue
-        if node.child_count and node.end_byte > node.start_byte:
-            stack.extend(node.children)
+    for node in comments:
+        start, end = node.start_byte, node.end_byte
+        chunk = buffer[start:end]
+        buffer[start:end] = _NOT_LINE_BREAK.sub(b" ", chunk)
     return buffer.decode("utf-8", "replace")
+
+
+_NOT_LINE_BREAK = re.compile(rb"[^\r\n]")
 
 
 class _TreeRun:
@@ -231,7 +227,7 @@ class _TreeRun:
     def code(self) -> str:
         """The file's text with its comments blanked out, made when a rule asks."""
         if self._code is None:
-            self._code = _blank_comments(self.spec, self.tree, self.source)
+            self._code = _blank_comments(self.source, self.index.comments)
         return self._code
 
     @property
