@@ -342,7 +342,7 @@ class _FileCalls:
         )
         known: _Function | None = None
         if requested or _has_parameters(node):
-            info = function_info(self.spec, node, self.request)
+            info = function_info(self.spec, node, self.request, self.source)
             if requested or any(p.name and p.type not in SAFE_TYPES for p in info.parameters):
                 names = candidate_names(info, self.values(node), self.request)
             else:

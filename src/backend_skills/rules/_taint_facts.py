@@ -188,12 +188,15 @@ def _class_of(spec: LanguageSpec, node: tree_sitter.Node) -> tree_sitter.Node | 
     return parent
 
 
-def _header(node: tree_sitter.Node) -> str:
+def _header(node: tree_sitter.Node, source: bytes | None = None) -> str:
+    """A declaration's text up to its body (from ``source``, the file's bytes, when
+    given: ``node.text`` copies the whole class or function first)."""
     body = node.child_by_field_name("body")
+    end = body.start_byte if body is not None else node.end_byte
+    if source is not None:
+        return source[node.start_byte : end].decode("utf-8", "replace")
     raw = node.text or b""
-    if body is not None:
-        raw = raw[: body.start_byte - node.start_byte]
-    return raw.decode("utf-8", "replace")
+    return raw[: end - node.start_byte].decode("utf-8", "replace")
 
 
 def _function_name(node: tree_sitter.Node) -> str:
@@ -237,14 +240,18 @@ def _parameter(node: tree_sitter.Node) -> list[Parameter]:
 
 
 def function_info(
-    spec: LanguageSpec, function: tree_sitter.Node, request: Markers | None
+    spec: LanguageSpec,
+    function: tree_sitter.Node,
+    request: Markers | None,
+    source: bytes | None = None,
 ) -> FunctionInfo:
     """Name, class, bases and parameters of ``function``; parameters bound from the
-    request marked (request markers in the parameter, or a controller action's)."""
+    request marked (request markers in the parameter, or a controller action's);
+    ``source``: the file's bytes, when the caller has them (faster)."""
     owner = _class_of(spec, function)
     info = FunctionInfo(name=_function_name(function))
-    class_header = _describe_class(info, owner) if owner is not None else ""
-    action = _is_action(spec, function, class_header)
+    class_header = _describe_class(info, owner, source) if owner is not None else ""
+    action = _is_action(spec, function, class_header, source)
     for node in _parameter_nodes(function):
         for parameter in _parameter(node):
             text = _text(node)
@@ -255,19 +262,23 @@ def function_info(
     return info
 
 
-def _describe_class(info: FunctionInfo, owner: tree_sitter.Node) -> str:
+def _describe_class(
+    info: FunctionInfo, owner: tree_sitter.Node, source: bytes | None = None
+) -> str:
     """Fill in the class, its bases and the messages it handles; its header's text."""
     info.cls = _text(owner.child_by_field_name("name"))
-    header = _header(owner)
+    header = _header(owner, source)
     after = header.split(info.cls, 1)[-1] if info.cls else header
     info.bases = sorted({w for w in _WORD.findall(after) if w[:1].isupper()} - {info.cls})
     info.handles = sorted(set(_HANDLER_OF.findall(after)))
     return header
 
 
-def _is_action(spec: LanguageSpec, function: tree_sitter.Node, class_header: str) -> bool:
+def _is_action(
+    spec: LanguageSpec, function: tree_sitter.Node, class_header: str, source: bytes | None = None
+) -> bool:
     """A request handler whose parameters the framework binds from the request."""
-    header = _header(function)
+    header = _header(function, source)
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
