@@ -310,3 +310,27 @@ def test_a_file_that_starts_after_blank_lines_is_read_at_the_right_bytes() -> No
     plain = _passed_on("java", "A.java", body)
     padded = _passed_on("java", "A.java", "\n\n\n// header\n\n" + body)
     assert [f["call"] for f in plain] == [f["call"] for f in padded] == ["find"]
+
+
+def test_a_number_bound_from_the_request_carries_nothing() -> None:
+    """An ``int`` action parameter cannot carry an injection: passing it on records no
+    request call, while the ``string`` parameter next to it does."""
+    from backend_skills.checkers.polyglot import analyse_source
+    from backend_skills.core.models import Role
+
+    code = """
+public class CitiesController : ControllerBase
+{
+    [HttpGet]
+    public IActionResult Get(int id, string name)
+    {
+        var byId = _repo.Find(id);
+        return Ok(_repo.Search(name));
+    }
+}
+"""
+    result = analyse_source("Controllers/CitiesController.cs", "csharp", code, Role.SOURCE)
+    taint: dict[str, list[dict[str, Any]]] = result.data.get("taint") or {}
+    called = {(f["call"], f["position"]) for f in taint.get("requests", [])}
+    assert ("Search", 0) in called  # and Ok(..) of its result
+    assert ("Find", 0) not in called

@@ -81,8 +81,8 @@ class LanguageSpec:
 
     def request_for(self, path: str) -> str:
         """The request markers for ``path`` (the language's, plus its suffix's)."""
-        extra = [r for suffix, r in self.request_markers_by_suffix.items() if path.endswith(suffix)]
-        return "|".join(r for r in (self.request_markers, *extra) if r)
+        suffixes = tuple(s for s in self.request_markers_by_suffix if path.endswith(s))
+        return _joined_markers(self, suffixes)
 
     def grammar_for(self, path: str) -> str:
         """The grammar to parse ``path`` with."""
@@ -90,6 +90,12 @@ class LanguageSpec:
             if path.endswith(suffix):
                 return grammar
         return self.grammar
+
+
+@functools.lru_cache(maxsize=64)
+def _joined_markers(spec: LanguageSpec, suffixes: tuple[str, ...]) -> str:
+    extra = [spec.request_markers_by_suffix[s] for s in suffixes]
+    return "|".join(r for r in (spec.request_markers, *extra) if r)
 
 
 @functools.cache

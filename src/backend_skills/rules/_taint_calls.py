@@ -20,9 +20,9 @@ from backend_skills.languages._spec import LanguageSpec
 
 from ._taint_facts import (
     _MEMBER_KINDS,
-    _WORD,
     SAFE_TYPES,
     FunctionInfo,
+    Parameter,
     _last_word,
     _member_object,
     _text,
@@ -132,7 +132,7 @@ class _Origins:
         """The origins of ``node``'s value."""
         if self.request is not None and self.request.search(_text(node)):
             return _REQUEST
-        locals_ = self._local_origins(function, info)
+        locals_ = self.local_origins(function, info)
         found: set[str | int] = set()
         for name in self._names_in(node):
             position = info.index(name)
@@ -161,7 +161,7 @@ class _Origins:
                 stack.extend(current.named_children)
         return names
 
-    def _local_origins(
+    def local_origins(
         self, function: tree_sitter.Node, info: FunctionInfo
     ) -> dict[str, frozenset[str | int]]:
         """The origins of every local name of ``function`` (a parameter is its own
@@ -213,14 +213,18 @@ class _Origins:
 
 
 def _parameter(info: FunctionInfo, position: int) -> frozenset[str | int]:
-    """The origin a parameter gives: request input when bound from the request, nothing
-    for a type that cannot carry text, else its position."""
+    """The origin a parameter gives: nothing for a type that cannot carry text (a number,
+    a flag, a date, an id: even bound from the request, it cannot carry an injection),
+    request input when bound from the request, else its position."""
     parameter = info.parameters[position]
-    if parameter.request:
-        return _REQUEST
-    if parameter.type in SAFE_TYPES:
+    if not _carries(parameter):
         return frozenset()
-    return frozenset({position})
+    return _REQUEST if parameter.request else frozenset({position})
+
+
+def _carries(parameter: Parameter) -> bool:
+    """A parameter whose value can carry an injection (of a type that can hold text)."""
+    return parameter.type not in SAFE_TYPES
 
 
 class _DeclaredTypes:
@@ -267,31 +271,6 @@ def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> s
         return ""
     name = _text(receiver)
     return types.get(name, name if name[:1].isupper() else "")
-
-
-def candidate_names(
-    info: FunctionInfo,
-    values: dict[str, list[tree_sitter.Node]],
-    request: Markers | None,
-) -> frozenset[str]:
-    """A cheap over-approximation of the names that may carry a parameter or request
-    input in a function (its parameters, and locals given a value that mentions one of
-    them, however long the chain): a call whose arguments mention none of them is not
-    looked at further."""
-    names = {p.name for p in info.parameters if p.name and p.type not in SAFE_TYPES}
-    words: dict[str, set[str]] = {}
-    for target, nodes in values.items():
-        texts = [_text(v) for v in nodes]
-        if request is not None and any(request.search(t) for t in texts):
-            names.add(target)
-        else:
-            words[target] = {w for t in texts for w in _WORD.findall(t)}
-    grown = True
-    while grown:  # each round adds a name or stops: at most one round per local
-        new = {t for t, used in words.items() if t not in names and not used.isdisjoint(names)}
-        names |= new
-        grown = bool(new)
-    return frozenset(names)
 
 
 class _FileCalls:
@@ -343,8 +322,10 @@ class _FileCalls:
         known: _Function | None = None
         if requested or _has_parameters(node):
             info = function_info(self.spec, node, self.request, self.source)
-            if requested or any(p.name and p.type not in SAFE_TYPES for p in info.parameters):
-                names = candidate_names(info, self.values(node), self.request)
+            carriers = {p.name for p in info.parameters if p.name and _carries(p)}
+            if requested or carriers:
+                origins = self.origins.local_origins(node, info)
+                names = frozenset(carriers | {name for name, found in origins.items() if found})
             else:
                 names = frozenset()
             if names or requested:
@@ -405,7 +386,8 @@ class _Function:
     node: tree_sitter.Node
     info: FunctionInfo
     names: frozenset[str]
-    """Names that may carry a parameter or request input (:func:`candidate_names`)."""
+    """The parameters that can carry an injection and the locals given a value from one
+    or from request input: a call whose arguments mention none is not read."""
     requested: bool
     """Request input appears in the function."""
 
