@@ -531,7 +531,8 @@ def dumps_extra(data: Mapping[str, object]) -> str:
 
 
 def _stat_records_key(root: Path) -> str:
-    return _digest("discovery stat records", CACHE_SCHEMA, root.as_posix())
+    # "2": the seventh field holds marks (generated header, Alembic revision), not a flag.
+    return _digest("discovery stat records 2", CACHE_SCHEMA, root.as_posix())
 
 
 def load_stat_records(cache: ResultCache, root: Path) -> dict[str, list[Any]]:

@@ -23,6 +23,11 @@ from typing import Any
 import pathspec
 
 from ._roles import (
+    ALEMBIC_HEAD,
+    _alembic_revision,
+    _looks_generated,
+)
+from ._roles import (
     CODE_LANGUAGES as CODE_LANGUAGES,
 )
 from ._roles import (
@@ -36,9 +41,6 @@ from ._roles import (
 )
 from ._roles import (
     LANGUAGE_BY_SUFFIX as LANGUAGE_BY_SUFFIX,
-)
-from ._roles import (
-    _looks_generated,
 )
 from ._roles import (
     classify_role as classify_role,
@@ -353,7 +355,8 @@ def _is_within(path: str, base: str) -> bool:
 
 
 #: A stat record: ``[size, mtime_ns, ctime_ns, inode, sha256 | None, lines,
-#: looks_generated, skip_reason | None]``. JSON-shaped so that the cache can keep it.
+#: marks, skip_reason | None]``; marks: 1 a generated header, 2 an Alembic revision
+#: script. JSON-shaped so that the cache can keep it.
 StatRecord = list[Any]
 
 #: Files changed less than this long before discovery started are not recorded: a
@@ -574,10 +577,11 @@ def _symlink_reason(root: Path, link: Path) -> str:
 def _from_record(
     rel: str, path: str, language: str, roles: RoleOverrides, record: StatRecord
 ) -> SourceFile | Skip:
-    size, _mtime, _ctime, _inode, sha256, lines, generated, skip = record
+    size, _mtime, _ctime, _inode, sha256, lines, marks, skip = record
     if skip is not None:
         return Skip(path=rel, reason=str(skip))
-    role = roles.match(rel) or classify_role(rel, language, b"@generated" if generated else b"")
+    head = (b"@generated" if int(marks) & 1 else b"") + (ALEMBIC_HEAD if int(marks) & 2 else b"")
+    role = roles.match(rel) or classify_role(rel, language, head)
     return SourceFile(
         path=rel,
         abspath=path,
@@ -611,8 +615,10 @@ def _load(
     text, problem = _text_of(data, language)
     if problem is not None:
         return skip(problem)
-    generated = language in CODE_LANGUAGES and _looks_generated(data[:1024])
-    role = roles.match(rel) or classify_role(rel, language, data[:1024])
+    head = data[:1024]
+    marks = int(language in CODE_LANGUAGES and _looks_generated(head))
+    marks |= 2 if language == "python" and _alembic_revision(head) else 0
+    role = roles.match(rel) or classify_role(rel, language, head)
     sha256 = hashlib.sha256(data).hexdigest()
     lines = _count_lines(text)
     file = SourceFile(
@@ -625,4 +631,4 @@ def _load(
         sha256=sha256,
         text=text,
     )
-    return file, [*signature, sha256, lines, generated, None]
+    return file, [*signature, sha256, lines, marks, None]
