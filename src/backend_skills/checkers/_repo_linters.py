@@ -21,7 +21,7 @@ from backend_skills.checkers._repo_text import (
     _Part,
 )
 from backend_skills.core.discovery import FileSet, SourceFile
-from backend_skills.core.models import Metric, Severity, Skip
+from backend_skills.core.models import Metric, Role, Severity, Skip
 
 # --------------------------------------------------------------------------- linters
 
@@ -67,6 +67,31 @@ TOOL_KINDS: dict[str, tuple[str, ...]] = {
     "pytype": ("type checker",),
     "pyre": ("type checker",),
     "tsc": ("type checker",),
+    # Java: build plugins and their configuration files.
+    "checkstyle": ("linter",),
+    "pmd": ("linter",),
+    "spotbugs": ("linter",),
+    "error-prone": ("linter",),
+    "spotless": ("formatter",),
+    "spring-javaformat": ("formatter",),
+    "google-java-format": ("formatter",),
+    # .NET: analyzers switched on in the project files, formatters run by the team.
+    "dotnet-analyzers": ("linter",),
+    "stylecop": ("linter",),
+    "sonaranalyzer": ("linter",),
+    "roslynator": ("linter",),
+    "dotnet-format": ("formatter",),
+    "csharpier": ("formatter",),
+    "nullable": ("type checker",),
+    # Go: the go tool's own checks and the usual companions.
+    "staticcheck": ("linter",),
+    "revive": ("linter",),
+    "goimports": ("formatter",),
+    "gofumpt": ("formatter",),
+    # Compilers that type-check every build (the main language is statically typed).
+    "javac": ("type checker",),
+    "csc": ("type checker",),
+    "go": ("type checker",),
 }
 #: Dedicated config files (by name, at the root or one folder down) -> tool.
 CONFIG_FILES = {
@@ -107,7 +132,86 @@ CONFIG_FILES = {
     ".markdownlint.json": "markdownlint",
     ".markdownlint.yaml": "markdownlint",
     ".stylelintrc.json": "stylelint",
+    "checkstyle.xml": "checkstyle",
+    "checkstyle-suppressions.xml": "checkstyle",
+    "pmd-ruleset.xml": "pmd",
+    "spotbugs-exclude.xml": "spotbugs",
+    ".springjavaformatconfig": "spring-javaformat",
+    ".csharpierrc": "csharpier",
+    ".csharpierrc.json": "csharpier",
+    "staticcheck.conf": "staticcheck",
+    "revive.toml": "revive",
 }
+#: Build files (Maven, Gradle, MSBuild) naming a tool: plugin ids and artifacts, analyzer
+#: packages and properties. ``(file name pattern, tool, evidence pattern)``.
+BUILD_FILE_TOOLS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = tuple(
+    (re.compile(names), tool, re.compile(evidence, re.IGNORECASE))
+    for names, tool, evidence in (
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "checkstyle",
+            r"maven-checkstyle-plugin|id\s*\(?\s*['\"]checkstyle['\"]|apply\s+plugin:\s*['\"]checkstyle['\"]|\bcheckstyle\s*\{",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "pmd",
+            r"maven-pmd-plugin|id\s*\(?\s*['\"]pmd['\"]|apply\s+plugin:\s*['\"]pmd['\"]",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "spotbugs",
+            r"spotbugs-maven-plugin|com\.github\.spotbugs",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "error-prone",
+            r"error_prone_core|net\.ltgt\.errorprone",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "spotless",
+            r"spotless-maven-plugin|com\.diffplug\.spotless",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "spring-javaformat",
+            r"spring-javaformat-maven-plugin|io\.spring\.javaformat",
+        ),
+        (
+            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            "google-java-format",
+            r"fmt-maven-plugin|googleJavaFormat|google-java-format",
+        ),
+        (
+            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
+            "dotnet-analyzers",
+            r"<EnableNETAnalyzers>\s*true|<AnalysisLevel>|<AnalysisMode>|<EnforceCodeStyleInBuild>\s*true",
+        ),
+        (
+            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
+            "stylecop",
+            r"StyleCop\.Analyzers",
+        ),
+        (
+            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
+            "sonaranalyzer",
+            r"SonarAnalyzer\.CSharp",
+        ),
+        (
+            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
+            "roslynator",
+            r"Roslynator\.Analyzers",
+        ),
+        (
+            r"(\.csproj|^Directory\.Build\.props)$",
+            "dotnet-format",
+            r"<EnforceCodeStyleInBuild>\s*true",
+        ),
+        (r"(\.csproj|^Directory\.Build\.props)$", "nullable", r"<Nullable>\s*enable\s*</Nullable>"),
+    )
+)
+#: Statically typed languages whose compiler type-checks every build, by language id.
+COMPILERS = {"java": "javac", "csharp": "csc", "go": "go"}
 #: ``[tool.X]`` tables in pyproject.toml -> tool.
 PYPROJECT_TOOLS = {
     "ruff": "ruff",
@@ -142,7 +246,9 @@ INI_SECTIONS = {
 _TOOL_IN_COMMAND = re.compile(
     r"\b(ruff\s+format|ruff|flake8|pylint|pycodestyle|pydocstyle|mypy|basedpyright|pyright|"
     r"pytype|black|isort|autopep8|yapf|bandit|sqlfluff|eslint|prettier|golangci-lint|gofmt|"
-    r"rubocop|cargo\s+clippy|cargo\s+fmt|shellcheck|hadolint|yamllint|biome)\b",
+    r"rubocop|cargo\s+clippy|cargo\s+fmt|shellcheck|hadolint|yamllint|biome|dotnet\s+format|"
+    r"dotnet-format|csharpier|go\s+vet|staticcheck|revive|goimports|gofumpt|checkstyle|"
+    r"spotless:(?:check|apply)|spotless(?:Check|Apply))\b",
     re.IGNORECASE,
 )
 #: pre-commit hook ids that are not the tool's own name.
@@ -179,9 +285,14 @@ class _Tools:
 
 def _tool_from_command(command: str) -> str:
     tool = " ".join(command.lower().split())
-    return {"ruff format": "ruff-format", "cargo clippy": "clippy", "cargo fmt": "rustfmt"}.get(
-        tool, tool
-    )
+    aliases = {
+        "ruff format": "ruff-format",
+        "cargo clippy": "clippy",
+        "cargo fmt": "rustfmt",
+        "dotnet format": "dotnet-format",
+        "go vet": "go-vet",
+    }
+    return aliases.get(tool) or ("spotless" if tool.startswith("spotless") else tool)
 
 
 def editorconfig_has_settings(text: str) -> bool:
@@ -253,6 +364,34 @@ def _config_tools(f: SourceFile, part: _Part, tools: _Tools) -> None:
     elif f.name == "tsconfig.json" and re.search(r'"strict"\s*:\s*true', f.text):
         part.files.add(f.path)
         tools.add("tsc", f"{f.path} strict")
+
+
+def _build_file_tools(f: SourceFile, part: _Part, tools: _Tools) -> None:
+    """Tools a Maven, Gradle or MSBuild file switches on (plugins, analyzers, properties)."""
+    for names, tool, evidence in BUILD_FILE_TOOLS:
+        if names.search(f.name) and evidence.search(f.text):
+            part.files.add(f.path)
+            tools.add(tool, f.path)
+
+
+def main_language(fileset: FileSet) -> tuple[str, int]:
+    """The language with the most source lines, and its lines ('' when no source)."""
+    lines: dict[str, int] = {}
+    for f in fileset.files:
+        if f.role is Role.SOURCE:
+            lines[f.language] = lines.get(f.language, 0) + f.lines
+    if not lines:
+        return "", 0
+    main = max(sorted(lines), key=lambda language: lines[language])
+    return main, lines[main]
+
+
+def _compiler(main: str, lines: int, tools: _Tools) -> None:
+    """The compiler as type checker, when most of the source lines are in a statically
+    typed language (Java, C#, Go): every build checks the types, as mypy or strict tsc
+    would for Python or TypeScript."""
+    if main in COMPILERS:
+        tools.add(COMPILERS[main], f"{lines:,} source lines of statically typed {main}")
 
 
 def _pre_commit_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
@@ -342,6 +481,44 @@ _LINT_ADVICE = {
 }
 
 
+#: What to add, in the main language's own tools (the Python advice is the default).
+_LINT_ADVICE_BY_LANGUAGE = {
+    "java": {
+        "linter": ("a linter (the Checkstyle or PMD plugin in pom.xml or build.gradle)", "pom.xml"),
+        "formatter": ("a formatter (Spotless or spring-javaformat)", "pom.xml"),
+    },
+    "csharp": {
+        "linter": (
+            "a linter (.NET analyzers: <AnalysisLevel> in Directory.Build.props)",
+            "Directory.Build.props",
+        ),
+        "formatter": (
+            "a formatter (dotnet format in CI, or <EnforceCodeStyleInBuild>)",
+            "Directory.Build.props",
+        ),
+    },
+    "go": {
+        "linter": ("a linter (golangci-lint, or go vet and staticcheck in CI)", ".golangci.yml"),
+        "formatter": ("a formatter (gofmt or goimports checked in CI)", "Makefile"),
+    },
+    "javascript": {
+        "linter": ("a linter (eslint.config.js)", "eslint.config.js"),
+        "formatter": ("a formatter (prettier or biome)", ".prettierrc"),
+        "type checker": ('a type checker (TypeScript with "strict": true)', "tsconfig.json"),
+    },
+    "typescript": {
+        "linter": ("a linter (eslint.config.js)", "eslint.config.js"),
+        "formatter": ("a formatter (prettier or biome)", ".prettierrc"),
+        "type checker": ('a type checker ("strict": true in tsconfig.json)', "tsconfig.json"),
+    },
+}
+
+
+def _advice(signal: str, main: str) -> tuple[str, str]:
+    """What to add for a missing signal, and the file to point at."""
+    return _LINT_ADVICE_BY_LANGUAGE.get(main, {}).get(signal) or _LINT_ADVICE[signal]
+
+
 def _lint_signals(tools: _Tools, hooks: Sequence[str], editorconfig: bool) -> dict[str, bool]:
     """Which of :data:`LINT_SIGNALS` the repository shows."""
     kinds = tools.kinds()
@@ -354,7 +531,9 @@ def _lint_signals(tools: _Tools, hooks: Sequence[str], editorconfig: bool) -> di
     }
 
 
-def _report_linters(part: _Part, tools: _Tools, hooks: list[str], editorconfig: bool) -> None:
+def _report_linters(
+    part: _Part, tools: _Tools, hooks: list[str], editorconfig: bool, main: str = ""
+) -> None:
     signals = _lint_signals(tools, hooks, editorconfig)
     met = [s for s in LINT_SIGNALS if signals[s]]
     part.metrics.append(
@@ -378,8 +557,8 @@ def _report_linters(part: _Part, tools: _Tools, hooks: list[str], editorconfig: 
             _finding(
                 "BSCOL008",
                 LINTERS,
-                _LINT_ADVICE[missing[0]][1],
-                f"not configured: {_join([_LINT_ADVICE[m][0] for m in missing])}",
+                _advice(missing[0], main)[1],
+                f"not configured: {_join([_advice(m, main)[0] for m in missing])}",
                 severity=Severity.LOW if len(met) <= 1 else Severity.INFO,
             )
         )
@@ -392,12 +571,19 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
     for f in fileset.files:
         if _shallow(f.path):
             _config_tools(f, part, tools)
+        elif f.path.count("/") == 2 and f.name in CONFIG_FILES:  # config/checkstyle/x.xml
+            part.files.add(f.path)
+            tools.add(CONFIG_FILES[f.name], f.path)
+        if f.role is Role.CONFIG and f.path.count("/") <= 3:
+            _build_file_tools(f, part, tools)
+    main, lines = main_language(fileset)
+    _compiler(main, lines, tools)
     _pre_commit_hooks(fileset, part, tools, hooks)
     _lefthook_hooks(fileset, part, tools, hooks)
     package_scripts = _package_scripts(fileset, hooks)
     # Tools the automation runs: CI steps (with Makefile recipes), tox, nox, npm scripts.
     runners: list[tuple[str, Sequence[str]]] = [("CI", ci_commands)]
-    for name in ("tox.ini", "noxfile.py", "Makefile"):
+    for name in ("tox.ini", "noxfile.py", "Makefile", "makefile", "GNUmakefile"):
         runner = fileset.get(name)
         if runner is not None:
             runners.append((name, commands_in([runner.text])))
@@ -409,5 +595,5 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
     if editor is not None:
         part.files.add(editor.path)
         editorconfig = editorconfig_has_settings(editor.text)
-    _report_linters(part, tools, hooks, editorconfig)
+    _report_linters(part, tools, hooks, editorconfig, main)
     return part
