@@ -116,3 +116,17 @@ def test_an_alembic_revision_is_a_migration_wherever_its_folder_is(
     assert roles[0] == roles[1]
     assert roles[0]["src/app/revisions/core/versions/2021_0ab4.py"] is Role.MIGRATION
     assert roles[0]["src/app/service.py"] is Role.SOURCE
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("src/it/java/org/owasp/webgoat/XXEIntegrationTest.java", Role.TEST),
+        ("src/integrationTest/java/app/ApiIT.java", Role.TEST),
+        ("src/testFixtures/java/app/Fixtures.java", Role.TEST),
+        ("web/e2e/login.java", Role.TEST),
+        ("src/main/java/it/App.java", Role.SOURCE),  # a package named "it" is not Maven's
+    ],
+)
+def test_integration_test_folders(path: str, role: Role) -> None:
+    assert classify_role(path, "java") is role

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -125,7 +126,22 @@ CONFIG_LANGUAGES = frozenset(
     }
 )
 
-_TEST_DIRS = frozenset({"tests", "test", "testing", "spec", "specs", "__tests__"})
+_TEST_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "spec",
+        "specs",
+        "__tests__",
+        "e2e",
+        "integrationtest",
+        "integration-test",
+        "integration-tests",
+        "integration_tests",
+        "testfixtures",
+    }
+)
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _VENDOR_DIRS = frozenset(
     {"vendor", "vendored", "_vendor", "third_party", "thirdparty", "externals"}
@@ -333,13 +349,18 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     vendored = any(d in _VENDOR_DIRS or d in _BUNDLE_DIRS for d in dirs)
     return (
         vendored or "wwwroot/lib" in folder.lower(),
-        any(_test_folder(d) for d in dirs),
+        any(_test_folder(d) for d in dirs) or _maven_it(dirs),
         _migration_folder(dirs),
         any(d in _DOC_DIRS for d in dirs[:1]),
     )
 
 
 _DOTNET_TEST_SUFFIXES = (".tests", ".test", ".specs", ".unittests", ".integrationtests")
+
+
+def _maven_it(dirs: Sequence[str]) -> bool:
+    """Maven's integration tests (``src/it/java``, the Failsafe and Invoker convention)."""
+    return any(d == "it" and previous == "src" for previous, d in itertools.pairwise(dirs))
 
 
 def _test_folder(lower_dir: str) -> bool:
