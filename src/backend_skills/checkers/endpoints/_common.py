@@ -8,8 +8,9 @@ names the framework); a resolver turns every file's facts into
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..analyses import _authz_vocabulary as V
@@ -64,6 +65,56 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         seen += 1
         yield node
         stack.extend(reversed(node.children))
+
+
+@functools.cache
+def _root_grammars() -> dict[tuple[str, int], str]:
+    """The grammar of a tree, by (type, kind id) of its root node (an empty parse of each
+    grammar names its root; a pair two grammars share is left out)."""
+    from backend_skills.languages import LANGUAGES
+    from backend_skills.languages._spec import parser_for
+
+    found: dict[tuple[str, int], str | None] = {}
+    for spec in LANGUAGES.values():
+        for grammar in (spec.grammar, *spec.grammar_by_suffix.values()):
+            root = parser_for(grammar).parse(b"").root_node
+            key = (root.type, root.kind_id)
+            found[key] = grammar if found.get(key, grammar) == grammar else None
+    return {key: grammar for key, grammar in found.items() if grammar is not None}
+
+
+@functools.cache
+def _kinds_query(grammar: str, kinds: frozenset[str]) -> str:
+    """A query capturing the nodes (named or not) of ``kinds`` the grammar has, as ``@n``
+    ('' for none)."""
+    from backend_skills.languages._spec import load_language
+
+    language = load_language(grammar)
+    named = [f"({k})" for k in sorted(kinds) if language.id_for_node_kind(k, True) is not None]
+    tokens = [f'"{k}"' for k in sorted(kinds) if language.id_for_node_kind(k, False) is not None]
+    patterns = named + tokens  # a keyword token may share a kind's name (``function``)
+    return "[" + " ".join(patterns) + "] @n" if patterns else ""
+
+
+def nodes(
+    root: tree_sitter.Node, kinds: Iterable[str], grammar: str | None = None
+) -> list[tree_sitter.Node]:
+    """The nodes under ``root`` (itself included) whose type is in ``kinds``, in the order
+    :func:`walk` visits them, found by a tree-sitter query (run in C, compiled once per
+    process) instead of visiting every node in Python. ``grammar`` (``module:function``)
+    is the tree's, worked out from ``root`` when it is the tree's root. A tree of an
+    unknown grammar, or larger than ``MAX_NODES``, is walked as before."""
+    wanted = frozenset(kinds)
+    grammar = grammar or _root_grammars().get((root.type, root.kind_id))
+    if grammar is None or root.descendant_count > MAX_NODES:
+        return [node for node in walk(root) if node.type in wanted]
+    from backend_skills.languages._spec import captures
+
+    query = _kinds_query(grammar, wanted)
+    found = captures(grammar, query, root).get("n", []) if query else []
+    # Pre-order: an ancestor starts no later, ends no earlier and has more descendants.
+    found.sort(key=lambda n: (n.start_byte, -n.end_byte, -n.descendant_count))
+    return found
 
 
 def string(node: tree_sitter.Node | None) -> str | None:

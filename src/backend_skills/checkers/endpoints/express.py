@@ -27,6 +27,7 @@ from ._common import (
     line,
     member,
     middleware_auth,
+    nodes,
     string,
     text,
     walk,
@@ -68,10 +69,8 @@ def scan(root: tree_sitter.Node, kind: str = "express") -> Facts:
     facts: Facts = {"kind": kind, "routers": {}, "routes": [], "uses": [], "imports": {}}
     if kind == koa.KIND:
         facts["prefixes"] = {}
-    for node in walk(root):
-        visit = _VISITORS.get(node.type)
-        if visit is not None:
-            visit(node, facts)
+    for node in nodes(root, _VISITORS):
+        _VISITORS[node.type](node, facts)
     return facts
 
 

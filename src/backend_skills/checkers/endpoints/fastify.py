@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ._common import Facts, arguments, line, member, middleware_auth, string, text, walk
+from ._common import Facts, arguments, line, member, middleware_auth, nodes, string, text, walk
 from .express import handler_name
 
 if TYPE_CHECKING:
@@ -152,8 +152,8 @@ def scan(root: tree_sitter.Node) -> Facts:
         "imports": {},
         "export": None,
     }
-    for node in walk(root):
-        _VISITORS.get(node.type, _ignore)(node, facts)
+    for node in nodes(root, _VISITORS):
+        _VISITORS[node.type](node, facts)
     return facts
 
 
@@ -168,10 +168,6 @@ def scan_plugin(root: tree_sitter.Node) -> Facts:
     ):
         return {}
     return facts
-
-
-def _ignore(node: tree_sitter.Node, facts: Facts) -> None:
-    del node, facts
 
 
 def _call(node: tree_sitter.Node, facts: Facts) -> None:
