@@ -152,7 +152,7 @@ def scan(root: tree_sitter.Node) -> Facts:
         "imports": {},
         "export": None,
     }
-    for node in nodes(root, _VISITORS):
+    for node in nodes(root, _VISITORS, narrowed=_NARROWED):
         _VISITORS[node.type](node, facts)
     return facts
 
@@ -328,3 +328,21 @@ _CALLS: dict[str, Callable[[Facts, str, list[tree_sitter.Node], int], None]] = {
     "register": _register,
     "addHook": _hook,
 }
+#: Only the nodes the visitors act on: calls of a route, hook or plugin method on a name
+#: or ``this``, bindings of a function or a call, assignments to the exports.
+_NARROWED = (
+    (
+        "call_expression",
+        "(call_expression function: (member_expression object: [(identifier) (this)]"
+        ' property: (_) @p (#any-of? @p "' + '" "'.join(sorted({*VERBS, *_CALLS})) + '"))) @n',
+    ),
+    (
+        "variable_declarator",
+        "(variable_declarator value: [(call_expression) (function_expression) (arrow_function)])"
+        " @n",
+    ),
+    (
+        "assignment_expression",
+        '(assignment_expression left: (_) @l (#any-of? @l "module.exports" "exports.default")) @n',
+    ),
+)
