@@ -47,11 +47,11 @@ _BROAD_JAVA = frozenset(
     {b"Exception", b"Throwable", b"java.lang.Exception", b"java.lang.Throwable"}
 )
 _BROAD_CSHARP = frozenset({b"Exception", b"System.Exception"})
-#: ``bytes.translate`` table blanking a comment's text: every byte a space, newlines kept.
-_BLANK = bytes(10 if byte == 10 else 32 for byte in range(256))
+#: What ``bytes.strip`` strips, newlines aside (deleted, a line holding only these is blank).
+_SPACES = b" \t\r\x0b\x0c"
 
 
-@dataclass
+@dataclass(slots=True)
 class FunctionMeasure:
     """One function or method (its name is worked out on demand: most are never shown)."""
 
@@ -123,7 +123,7 @@ def _error_bytes(errors: list[tree_sitter.Node]) -> tuple[int, int]:
 
 def _code_lines(source: bytes, comments: list[tree_sitter.Node]) -> list[int]:
     """One flag per line (index 0 unused): 1 when the line holds code, not only a comment
-    (comments blanked, newlines kept; then every line that is not blank)."""
+    (comments and white space deleted, newlines kept: a line left empty is not code)."""
     text = source
     if comments:
         parts: list[bytes] = []
@@ -131,11 +131,11 @@ def _code_lines(source: bytes, comments: list[tree_sitter.Node]) -> list[int]:
         for start, end in sorted((n.start_byte, n.end_byte) for n in comments):
             start = max(start, last)
             if end > start:
-                parts += (source[last:start], source[start:end].translate(_BLANK))
+                parts += (source[last:start], b"\n" * source.count(b"\n", start, end))
                 last = end
         parts.append(source[last:])
         text = b"".join(parts)
-    return [0, *map(bool, map(bytes.strip, text.split(b"\n")))]
+    return [0, *map(bool, text.translate(None, _SPACES).split(b"\n"))]
 
 
 def _anchor(node: tree_sitter.Node) -> tree_sitter.Node:
@@ -209,20 +209,6 @@ def _assign_complexity(functions: list[tree_sitter.Node], points: list[int]) -> 
         if stack:
             complexity[stack[-1]] += 1
     return complexity
-
-
-def _nested(functions: list[tree_sitter.Node], spec: LanguageSpec) -> set[int]:
-    """Ids of functions defined inside another function (not part of the public API)."""
-    inner: set[int] = set()
-    kinds = frozenset(spec.functions)
-    for node in functions:
-        parent = node.parent
-        while parent is not None:
-            if parent.type in kinds:
-                inner.add(node.id)
-                break
-            parent = parent.parent
-    return inner
 
 
 _GO_DISCARD = """
@@ -305,12 +291,24 @@ def _count_docs(
     classes: list[tree_sitter.Node],
     result: FileMeasure,
 ) -> None:
+    """Public classes and functions, and the documented ones. A function defined inside
+    another (its range inside the other's) is not part of the public API."""
     if spec.is_public is None:
         return
-    nested = _nested(functions, spec)
+    entries = [(n.start_byte, -n.end_byte, n, True) for n in functions]
+    entries += [(n.start_byte, -n.end_byte, n, False) for n in classes]
     # Source order (a query's captures of several kinds come in no fixed order).
-    for node in sorted([*classes, *functions], key=lambda n: (n.start_byte, -n.end_byte)):
-        if node.id in nested or not spec.is_public(node):
+    entries.sort(key=lambda e: (e[0], e[1]))
+    open_ends: list[int] = []  # ends of the functions around the current node
+    for start, negative_end, node, function in entries:
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        if function:
+            nested = bool(open_ends)
+            open_ends.append(-negative_end)
+            if nested:
+                continue
+        if not spec.is_public(node):
             continue
         result.public += 1
         if _documented(spec, node):
