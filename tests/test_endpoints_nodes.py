@@ -4,7 +4,13 @@ to the calls a scanner acts on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import pytest
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 pytest.importorskip("tree_sitter")
 pytest.importorskip("tree_sitter_javascript")
@@ -24,7 +30,7 @@ const h = function () { return [a(b(c)), async () => d()]; };
 """
 
 
-def _root(language: str, text: str, path: str = "x.ts") -> object:
+def _root(language: str, text: str, path: str = "x.ts") -> tree_sitter.Node:
     return parse(LANGUAGES[language], text.encode(), path).root_node
 
 
@@ -35,8 +41,8 @@ def test_nodes_come_in_walk_order(path: str) -> None:
     language = "javascript" if path.endswith(".js") else "typescript"
     root = _root(language, CHAINS, path)
     kinds = ("call_expression", "member_expression", "assignment_expression", "function")
-    found = [n.text for n in nodes(root, kinds)]  # type: ignore[arg-type]
-    expected = [n.text for n in walk(root) if n.type in kinds]  # type: ignore[arg-type]
+    found = [n.text for n in nodes(root, kinds)]
+    expected = [n.text for n in walk(root) if n.type in kinds]
     assert found == expected
     assert found[0] == b"express.Router()"
     assert b"router.route('/items').get(list).post(auth, create)" in found
@@ -47,13 +53,13 @@ def test_nodes_of_a_subtree_or_a_huge_tree_are_walked(monkeypatch: pytest.Monkey
     """A node that is not a tree's root names no grammar: it is walked; a tree larger than
     ``MAX_NODES`` is walked as before (``MAX_NODES`` nodes at most)."""
     root = _root("javascript", CHAINS, "app.js")
-    statement = root.named_children[1]  # type: ignore[attr-defined]
+    statement = root.named_children[1]
     assert [n.text for n in nodes(statement, ("call_expression",))] == [
         n.text for n in walk(statement) if n.type == "call_expression"
     ]
     monkeypatch.setattr(_common, "MAX_NODES", 12)
-    bounded = nodes(root, ("call_expression", "identifier"))  # type: ignore[arg-type]
-    assert bounded == [n for n in walk(root) if n.type in ("call_expression", "identifier")]  # type: ignore[arg-type]
+    bounded = nodes(root, ("call_expression", "identifier"))
+    assert bounded == [n for n in walk(root) if n.type in ("call_expression", "identifier")]
     assert len(bounded) < 6
 
 
@@ -144,18 +150,18 @@ public class OrdersController : ControllerBase {
 )
 def test_narrowed_queries_keep_every_fact(
     monkeypatch: pytest.MonkeyPatch,
-    module: object,
+    module: Any,
     language: str,
     path: str,
     text: str,
-    read: object,
+    read: Callable[[tree_sitter.Node, str], dict[str, Any]],
 ) -> None:
     """A scanner whose query keeps only the calls and bindings it acts on finds the same
     facts as one visiting every node of its kinds."""
     root = _root(language, text, path)
-    narrowed = read(root, text)  # type: ignore[operator]
+    narrowed = read(root, text)
     monkeypatch.setattr(module, "_NARROWED", ())
-    everything = read(root, text)  # type: ignore[operator]
+    everything = read(root, text)
     assert narrowed == everything
     assert any(narrowed[key] for key in ("routes", "maps", "controllers") if key in narrowed)
 
@@ -163,7 +169,7 @@ def test_narrowed_queries_keep_every_fact(
 def test_express_facts_of_the_narrowed_scan() -> None:
     """What the narrowed Express scan reads: routers, routes (chained too), uses, imports
     and the export; ``items.map(...).filter(...)`` and ``app.listen`` are not routes."""
-    facts = express.scan(_root("javascript", EXPRESS, "app.js"))  # type: ignore[arg-type]
+    facts = express.scan(_root("javascript", EXPRESS, "app.js"))
     assert facts["routers"] == {"app": 3, "api": 4}
     assert [(r["method"], r["path"], r["middleware"]) for r in facts["routes"]] == [
         ("GET", "/items", []),
