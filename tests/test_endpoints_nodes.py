@@ -189,3 +189,52 @@ def test_express_facts_of_the_narrowed_scan() -> None:
         "auth": "./auth",
     }
     assert facts["export"] == "api"
+
+
+def _spy_scanners(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record which scanners read a file (their ``useful`` keys name them)."""
+    import dataclasses
+
+    from backend_skills.checkers.endpoints import _dispatch
+
+    read: list[str] = []
+
+    def spy(scanner: _dispatch.Scanner) -> _dispatch.Scanner:
+        def scan(root: tree_sitter.Node, source: str) -> dict[str, Any]:
+            read.append(scanner.useful[0])
+            return scanner.scan(root, source)
+
+        return dataclasses.replace(scanner, scan=scan)
+
+    monkeypatch.setattr(_dispatch, "SCANNERS", tuple(map(spy, _dispatch.SCANNERS)))
+    return read
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "found"),
+    [
+        ("Profile.cs", "class P : Profile { P() { CreateMap<A, B>(); } }", None),
+        ("Program.cs", 'app.MapGet("/x", () => 1);', "maps"),
+        (
+            "Startup.cs",
+            "o.FallbackPolicy = new AuthorizationPolicyBuilder().Build();",
+            "global_auth",
+        ),
+        ("util.js", "async function f() {}\nexports.f = f;\n", None),
+        ("plugin.js", "module.exports = async function (app) { app.get('/x', h); };", "routes"),
+        ("plugin.ts", "export default async (app) => { app.post('/y', h); };", "routes"),
+    ],
+)
+def test_a_scanner_reads_only_files_that_can_hold_its_facts(
+    monkeypatch: pytest.MonkeyPatch, path: str, text: str, found: str | None
+) -> None:
+    """An AutoMapper profile (``Map`` but no controller, route or policy) and a module
+    exporting no plugin are not read at all; minimal APIs, a fallback policy and exported
+    async plugins still are."""
+    read = _spy_scanners(monkeypatch)
+    language = {"cs": "csharp", "js": "javascript", "ts": "typescript"}[path.rsplit(".", 1)[1]]
+    facts = scan_text(language, path, text)
+    if found is None:
+        assert (facts, read) == ({}, [])
+    else:
+        assert facts[found]
