@@ -156,3 +156,40 @@ def test_error_share_of_a_broken_file() -> None:
 def test_clean_file_has_no_errors() -> None:
     measured = _measure("go", "package m\n\nfunc F() {}\n")
     assert (measured.parse_errors, measured.error_share) == (0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "extra"),
+    [
+        (
+            "java",
+            "class A {\n  /** Doc. */\n  public int f(int x) { try { g(); } catch (Exception e) {}"
+            ' return x > 1 && x < 3 ? 1 : 2; }\n  void h() { String s = "x"; %%% }\n}\n',
+            "(string_literal) @other",
+        ),
+        (
+            "go",
+            'package m\n\n// F does.\nfunc F() { n, _ := strconv.Atoi("1"); if n > 1 { g() } }\n',
+            "(call_expression) @other",
+        ),
+    ],
+)
+def test_measuring_captures_of_a_combined_query(language: str, code: str, extra: str) -> None:
+    """A caller that adds :func:`measure_query`'s patterns to a query of its own (one
+    traversal for both) gets the same measurements from its captures."""
+    from backend_skills.languages import MEASURE_CAPTURES, measure_query
+
+    spec = LANGUAGES[language]
+    source = code.encode()
+    path = PATHS[language]
+    tree = parse(spec, source, path)
+    combined = measure_query(spec, tree.root_node.has_error) + "\n" + extra
+    found = captures(spec.grammar, combined, tree.root_node)
+    assert found["other"]
+    assert "other" not in MEASURE_CAPTURES
+    shared = measure(spec, tree, source, path, test_file=False, found=found)
+    alone = measure(spec, tree, source, path, test_file=False)
+    assert shared == alone
+    assert [f.name for f in shared.functions] == [f.name for f in alone.functions]
+    assert shared.functions
+    assert shared.sloc > 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -217,10 +218,15 @@ _GO_DISCARD = """
 """
 
 
+#: The capture names of :func:`measure_query` (a query combined with it uses none of them).
+MEASURE_CAPTURES = ("function", "comment", "class", "catch", "decision", "discard", "error")
+
+
 @functools.cache
-def _measure_query(spec: LanguageSpec, errors: bool) -> str:
+def measure_query(spec: LanguageSpec, errors: bool) -> str:
     """Every node kind :func:`measure` needs, in one query (``errors``: ERROR nodes too,
-    for a tree that has some)."""
+    for a tree that has some). A caller traversing the tree with a query of its own can
+    add these patterns to it and hand the captures to :func:`measure` (one traversal)."""
     return "\n".join(
         q
         for q in (
@@ -237,13 +243,24 @@ def _measure_query(spec: LanguageSpec, errors: bool) -> str:
 
 
 def measure(
-    spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes, path: str, *, test_file: bool
+    spec: LanguageSpec,
+    tree: tree_sitter.Tree,
+    source: bytes,
+    path: str,
+    *,
+    test_file: bool,
+    found: Mapping[str, list[tree_sitter.Node]] | None = None,
 ) -> FileMeasure:
-    """Functions, complexity, size, documentation, tests, typing and error handling."""
+    """Functions, complexity, size, documentation, tests, typing and error handling.
+
+    ``found``: the captures, over the whole tree, of a query holding
+    ``measure_query(spec, tree.root_node.has_error)`` (by default :func:`measure` runs
+    that query itself: one traversal of the tree)."""
     grammar = spec.grammar_for(path)
     root = tree.root_node
     result = FileMeasure()
-    found = captures(grammar, _measure_query(spec, root.has_error), root)  # one traversal
+    if found is None:
+        found = captures(grammar, measure_query(spec, root.has_error), root)
     if root.has_error:
         errors, error_bytes = _error_bytes(found.get("error", []))
         result.parse_errors = errors
