@@ -77,7 +77,10 @@ def _root_grammars() -> dict[tuple[str, int], str]:
     found: dict[tuple[str, int], str | None] = {}
     for spec in LANGUAGES.values():
         for grammar in (spec.grammar, *spec.grammar_by_suffix.values()):
-            root = parser_for(grammar).parse(b"").root_node
+            try:
+                root = parser_for(grammar).parse(b"").root_node
+            except Exception:  # a grammar that does not load: its trees are walked
+                continue
             key = (root.type, root.kind_id)
             found[key] = grammar if found.get(key, grammar) == grammar else None
     return {key: grammar for key, grammar in found.items() if grammar is not None}
