@@ -8,7 +8,7 @@ one entry here, plus its grammar wheel in the dependencies.
 from __future__ import annotations
 
 from . import csharp, go, java, javascript, typescript
-from ._measure import FileMeasure, FunctionMeasure, measure, parse
+from ._measure import MEASURE_CAPTURES, FileMeasure, FunctionMeasure, measure, measure_query, parse
 from ._spec import LanguageSpec, captures, load_language, parser_for, query_for
 
 LANGUAGES: dict[str, LanguageSpec] = {
@@ -17,12 +17,14 @@ LANGUAGES: dict[str, LanguageSpec] = {
 
 __all__ = [
     "LANGUAGES",
+    "MEASURE_CAPTURES",
     "FileMeasure",
     "FunctionMeasure",
     "LanguageSpec",
     "captures",
     "load_language",
     "measure",
+    "measure_query",
     "parse",
     "parser_for",
     "query_for",

@@ -19,7 +19,11 @@ def modifier_words(node: tree_sitter.Node, kinds: tuple[str, ...]) -> set[bytes]
     words: set[bytes] = set()
     for child in node.children:
         if child.type in kinds and child.text is not None:
-            words.update(_WORD.findall(child.text))
+            text = child.text
+            if text.isalpha():  # one word (``public``): no need for the expression
+                words.add(text)
+            else:
+                words.update(_WORD.findall(text))
     return words
 
 

@@ -15,7 +15,9 @@ point belongs to the innermost function around it; code outside any function (a 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -46,9 +48,11 @@ _BROAD_JAVA = frozenset(
     {b"Exception", b"Throwable", b"java.lang.Exception", b"java.lang.Throwable"}
 )
 _BROAD_CSHARP = frozenset({b"Exception", b"System.Exception"})
+#: What ``bytes.strip`` strips, newlines aside (deleted, a line holding only these is blank).
+_SPACES = b" \t\r\x0b\x0c"
 
 
-@dataclass
+@dataclass(slots=True)
 class FunctionMeasure:
     """One function or method (its name is worked out on demand: most are never shown)."""
 
@@ -101,10 +105,9 @@ def parse(spec: LanguageSpec, source: bytes, path: str) -> tree_sitter.Tree:
     return parser_for(spec.grammar_for(path)).parse(source)
 
 
-def _error_bytes(grammar: str, root: tree_sitter.Node) -> tuple[int, int]:
-    if not root.has_error:
-        return 0, 0
-    errors = captures(grammar, "(ERROR) @e", root).get("e", [])
+def _error_bytes(errors: list[tree_sitter.Node]) -> tuple[int, int]:
+    """(errors, bytes inside ERROR nodes) of a tree that has an error (``errors``: its
+    ERROR nodes; none means only MISSING nodes)."""
     missing = 0
     spans: list[tuple[int, int]] = sorted((n.start_byte, n.end_byte) for n in errors)
     covered = 0
@@ -120,17 +123,20 @@ def _error_bytes(grammar: str, root: tree_sitter.Node) -> tuple[int, int]:
 
 
 def _code_lines(source: bytes, comments: list[tree_sitter.Node]) -> list[int]:
-    """One flag per line (index 0 unused): 1 when the line holds code, not only a comment."""
+    """One flag per line (index 0 unused): 1 when the line holds code, not only a comment
+    (comments and white space deleted, newlines kept: a line left empty is not code)."""
+    text = source
     if comments:
-        buf = bytearray(source)
-        for node in comments:
-            start, end = node.start_byte, node.end_byte
-            chunk = bytes(buf[start:end])
-            buf[start:end] = re.sub(rb"[^\n]", b" ", chunk)
-        text = bytes(buf)
-    else:
-        text = source
-    return [0, *(1 if line.strip() else 0 for line in text.split(b"\n"))]
+        parts: list[bytes] = []
+        last = 0
+        for start, end in sorted((n.start_byte, n.end_byte) for n in comments):
+            start = max(start, last)
+            if end > start:
+                parts += (source[last:start], b"\n" * source.count(b"\n", start, end))
+                last = end
+        parts.append(source[last:])
+        text = b"".join(parts)
+    return [0, *map(bool, text.translate(None, _SPACES).split(b"\n"))]
 
 
 def _anchor(node: tree_sitter.Node) -> tree_sitter.Node:
@@ -206,22 +212,21 @@ def _assign_complexity(functions: list[tree_sitter.Node], points: list[int]) -> 
     return complexity
 
 
-def _nested(functions: list[tree_sitter.Node], spec: LanguageSpec) -> set[int]:
-    """Ids of functions defined inside another function (not part of the public API)."""
-    inner: set[int] = set()
-    kinds = frozenset(spec.functions)
-    for node in functions:
-        parent = node.parent
-        while parent is not None:
-            if parent.type in kinds:
-                inner.add(node.id)
-                break
-            parent = parent.parent
-    return inner
+_GO_DISCARD = """
+(assignment_statement left: (expression_list) right: (expression_list . (call_expression) .)) @discard
+(short_var_declaration left: (expression_list) right: (expression_list . (call_expression) .)) @discard
+"""
+
+
+#: The capture names of :func:`measure_query` (a query combined with it uses none of them).
+MEASURE_CAPTURES = ("function", "comment", "class", "catch", "decision", "discard", "error")
 
 
 @functools.cache
-def _measure_query(spec: LanguageSpec) -> str:
+def measure_query(spec: LanguageSpec, errors: bool) -> str:
+    """Every node kind :func:`measure` needs, in one query (``errors``: ERROR nodes too,
+    for a tree that has some). A caller traversing the tree with a query of its own can
+    add these patterns to it and hand the captures to :func:`measure` (one traversal)."""
     return "\n".join(
         q
         for q in (
@@ -230,22 +235,36 @@ def _measure_query(spec: LanguageSpec) -> str:
             kinds_query(spec.classes, "class"),
             kinds_query(spec.catches, "catch"),
             spec.decisions,
+            _GO_DISCARD if spec.name == "go" else "",
+            "(ERROR) @error" if errors else "",
         )
         if q
     )
 
 
 def measure(
-    spec: LanguageSpec, tree: tree_sitter.Tree, source: bytes, path: str, *, test_file: bool
+    spec: LanguageSpec,
+    tree: tree_sitter.Tree,
+    source: bytes,
+    path: str,
+    *,
+    test_file: bool,
+    found: Mapping[str, list[tree_sitter.Node]] | None = None,
 ) -> FileMeasure:
-    """Functions, complexity, size, documentation, tests, typing and error handling."""
+    """Functions, complexity, size, documentation, tests, typing and error handling.
+
+    ``found``: the captures, over the whole tree, of a query holding
+    ``measure_query(spec, tree.root_node.has_error)`` (by default :func:`measure` runs
+    that query itself: one traversal of the tree)."""
     grammar = spec.grammar_for(path)
     root = tree.root_node
     result = FileMeasure()
-    errors, error_bytes = _error_bytes(grammar, root)
-    result.parse_errors = errors
-    result.error_share = round(error_bytes / len(source), 4) if source else 0.0
-    found = captures(grammar, _measure_query(spec), root)  # one traversal for everything
+    if found is None:
+        found = captures(grammar, measure_query(spec, root.has_error), root)
+    if root.has_error:
+        errors, error_bytes = _error_bytes(found.get("error", []))
+        result.parse_errors = errors
+        result.error_share = round(error_bytes / len(source), 4) if source else 0.0
     functions = [
         n
         for n in found.get("function", [])
@@ -253,12 +272,8 @@ def measure(
     ]
     comments = found.get("comment", [])
     code = _code_lines(source, comments)
-    sums = [0] * len(code)
-    running = 0
-    for index in range(1, len(code)):
-        running += code[index]
-        sums[index] = running
-    result.sloc = running
+    sums = list(itertools.accumulate(code))  # sums[i]: code lines among lines 1..i
+    result.sloc = sums[-1]
     points = [n.start_byte for n in found.get("decision", [])]
     complexity = _assign_complexity(functions, points)
     for node, cc in zip(functions, complexity, strict=True):
@@ -281,7 +296,9 @@ def measure(
         _count_docs(spec, functions, found.get("class", []), result)
         _count_types(spec, functions, root, grammar, result)
     catches = sorted(found.get("catch", []), key=lambda n: n.start_byte)
-    _error_handling(spec, catches, root, grammar, result)
+    _error_handling(spec, catches, result)
+    if spec.name == "go":
+        _go_discarded_errors(found.get("discard", []), result)
     return result
 
 
@@ -291,11 +308,24 @@ def _count_docs(
     classes: list[tree_sitter.Node],
     result: FileMeasure,
 ) -> None:
+    """Public classes and functions, and the documented ones. A function defined inside
+    another (its range inside the other's) is not part of the public API."""
     if spec.is_public is None:
         return
-    nested = _nested(functions, spec)
-    for node in [*classes, *functions]:
-        if node.id in nested or not spec.is_public(node):
+    entries = [(n.start_byte, -n.end_byte, n, True) for n in functions]
+    entries += [(n.start_byte, -n.end_byte, n, False) for n in classes]
+    # Source order (a query's captures of several kinds come in no fixed order).
+    entries.sort(key=lambda e: (e[0], e[1]))
+    open_ends: list[int] = []  # ends of the functions around the current node
+    for start, negative_end, node, function in entries:
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        if function:
+            nested = bool(open_ends)
+            open_ends.append(-negative_end)
+            if nested:
+                continue
+        if not spec.is_public(node):
             continue
         result.public += 1
         if _documented(spec, node):
@@ -407,19 +437,13 @@ def _count_slots(function: tree_sitter.Node, result: FileMeasure) -> None:
 
 
 def _error_handling(
-    spec: LanguageSpec,
-    catches: list[tree_sitter.Node],
-    root: tree_sitter.Node,
-    grammar: str,
-    result: FileMeasure,
+    spec: LanguageSpec, catches: list[tree_sitter.Node], result: FileMeasure
 ) -> None:
     for node in catches:
         rule = _catch_issue(spec, node)
         if rule:
             place = (node.start_point.row + 1, node.end_point.row + 1, node.start_point.column + 1)
             result.issues.append(Issue(rule, *place))
-    if spec.name == "go":
-        _go_discarded_errors(root, grammar, result)
 
 
 def _catch_issue(spec: LanguageSpec, node: tree_sitter.Node) -> str:
@@ -441,30 +465,18 @@ def _catch_issue(spec: LanguageSpec, node: tree_sitter.Node) -> str:
     return "BSSRV102"
 
 
-_GO_DISCARD = """
-(assignment_statement left: (expression_list) @left right: (expression_list . (call_expression) @call .)) @stmt
-(short_var_declaration left: (expression_list) @left right: (expression_list . (call_expression) @call .)) @stmt
-"""
-
-
-def _go_discarded_errors(root: tree_sitter.Node, grammar: str, result: FileMeasure) -> None:
-    import tree_sitter as ts
-
-    from ._spec import query_for
-
-    for _, caps in ts.QueryCursor(query_for(grammar, _GO_DISCARD)).matches(root):
-        left = caps["left"][0]
-        names = left.named_children
-        if not names or names[-1].text != b"_":
+def _go_discarded_errors(statements: list[tree_sitter.Node], result: FileMeasure) -> None:
+    """``BSSRV103``: ``x, _ := call()`` / ``_ = call()`` (``statements``: assignments of
+    one call's results, from the measuring query), the last result (the error) dropped."""
+    for stmt in sorted(statements, key=lambda n: n.start_byte):
+        left = stmt.child_by_field_name("left")
+        right = stmt.child_by_field_name("right")
+        names = left.named_children if left is not None else []
+        if not names or names[-1].text != b"_" or right is None:
             continue
-        if (
-            len(names) == 1
-            and left.parent is not None
-            and left.parent.type == "short_var_declaration"
-        ):
+        if len(names) == 1 and stmt.type == "short_var_declaration":
             continue
-        stmt = caps["stmt"][0]
-        call = caps["call"][0]
+        call = next(c for c in right.named_children if c.type == "call_expression")
         callee = call.child_by_field_name("function")
         detail = (
             callee.text.decode("utf-8", "replace") if callee is not None and callee.text else ""

@@ -8,8 +8,9 @@ names the framework); a resolver turns every file's facts into
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..analyses import _authz_vocabulary as V
@@ -64,6 +65,76 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         seen += 1
         yield node
         stack.extend(reversed(node.children))
+
+
+@functools.cache
+def _root_grammars() -> dict[tuple[str, int], str]:
+    """The grammar of a tree, by (type, kind id) of its root node (an empty parse of each
+    grammar names its root; a pair two grammars share is left out)."""
+    from backend_skills.languages import LANGUAGES
+    from backend_skills.languages._spec import parser_for
+
+    found: dict[tuple[str, int], str | None] = {}
+    for spec in LANGUAGES.values():
+        for grammar in (spec.grammar, *spec.grammar_by_suffix.values()):
+            try:
+                root = parser_for(grammar).parse(b"").root_node
+            except Exception:  # a grammar that does not load: its trees are walked
+                continue
+            key = (root.type, root.kind_id)
+            found[key] = grammar if found.get(key, grammar) == grammar else None
+    return {key: grammar for key, grammar in found.items() if grammar is not None}
+
+
+@functools.cache
+def _query(grammar: str, kinds: frozenset[str], narrowed: tuple[tuple[str, str], ...]) -> str:
+    """A query capturing as ``@n`` the nodes (named or not) of ``kinds`` the grammar has,
+    those of a narrowed kind only as its pattern selects them ('' for none)."""
+    import tree_sitter as ts
+
+    from backend_skills.languages._spec import load_language, query_for
+
+    language = load_language(grammar)
+    plain = sorted(kinds - {kind for kind, _ in narrowed})
+    named = [f"({k})" for k in plain if language.id_for_node_kind(k, True) is not None]
+    tokens = [f'"{k}"' for k in plain if language.id_for_node_kind(k, False) is not None]
+    alternatives = named + tokens  # a keyword token may share a kind's name (``function``)
+    query = "[" + " ".join(alternatives) + "] @n" if alternatives else ""
+    patterns = [query] if query else []
+    patterns += [pattern for kind, pattern in narrowed if kind in kinds]
+    try:
+        query_for(grammar, "\n".join(patterns))
+    except (ts.QueryError, ValueError):  # a kind this grammar lacks: every node of the kinds
+        return _query(grammar, kinds, ()) if narrowed else ""
+    return "\n".join(patterns)
+
+
+def nodes(
+    root: tree_sitter.Node,
+    kinds: Iterable[str],
+    grammar: str | None = None,
+    narrowed: tuple[tuple[str, str], ...] = (),
+) -> list[tree_sitter.Node]:
+    """The nodes under ``root`` (itself included) whose type is in ``kinds``, in the order
+    :func:`walk` visits them, found by a tree-sitter query (run in C, compiled once per
+    process) instead of visiting every node in Python. ``grammar`` (``module:function``)
+    is the tree's, worked out from ``root`` when it is the tree's root. ``narrowed``:
+    (kind, query pattern capturing ``@n``) pairs keeping only the nodes of that kind the
+    caller acts on (the others are ones it would ignore). A tree of an unknown grammar, or
+    larger than ``MAX_NODES``, is walked as before (every node of ``kinds``)."""
+    wanted = frozenset(kinds)
+    grammar = grammar or _root_grammars().get((root.type, root.kind_id))
+    if grammar is None or root.descendant_count > MAX_NODES:
+        return [node for node in walk(root) if node.type in wanted]
+    from backend_skills.languages._spec import captures
+
+    query = _query(grammar, wanted, narrowed)
+    found = captures(grammar, query, root).get("n", []) if query else []
+    # Pre-order: an ancestor starts no later, ends no earlier and has more descendants.
+    found.sort(key=lambda n: (n.start_byte, -n.end_byte, -n.descendant_count))
+    if narrowed:  # a pattern matching a node twice captures it twice
+        found = [n for i, n in enumerate(found) if not i or n != found[i - 1]]
+    return found
 
 
 def string(node: tree_sitter.Node | None) -> str | None:

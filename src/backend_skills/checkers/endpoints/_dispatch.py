@@ -38,11 +38,15 @@ class Scanner:
     """The facts are kept when one of these keys holds something."""
     excludes: tuple[str, ...] = ()
     """... and not when it holds one of these."""
+    requires: tuple[str, ...] = ()
+    """... and (when given) one of these too."""
 
     def __call__(self, root: tree_sitter.Node, source: str) -> Facts:
         if not any(marker in source for marker in self.markers):
             return {}
         if any(marker in source for marker in self.excludes):
+            return {}
+        if self.requires and not any(marker in source for marker in self.requires):
             return {}
         facts = self.scan(root, source)
         return facts if any(facts.get(key) for key in self.useful) else {}
@@ -78,12 +82,14 @@ SCANNERS = (
         lambda root, _: express.scan(root),
         ("routes", "uses", "routers", "optional_export"),
     ),
-    # No framework named: a module exporting an async plugin is read as Fastify's.
+    # No framework named: a module exporting an async plugin is read as Fastify's (an
+    # ``export default`` or ``module.exports``: without one no plugin is exported).
     Scanner(
         _JS,
         ("async function", "async ("),
         lambda root, _: fastify.scan_plugin(root),
         ("routes", "hooks", "registers"),
+        requires=("default", "module.exports"),
     ),
     Scanner(("java",), ("ws.rs",), jaxrs.scan, ("resources", "application_path")),
     Scanner(
@@ -110,9 +116,12 @@ SCANNERS = (
         ("routes", "groups", "calls"),
         excludes=_GIN,
     ),
+    # What each useful fact needs: a controller (``[ApiController]``, ``: Controller``,
+    # ``...Controller : Base``), a minimal-API route, a global policy (``new
+    # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``).
     Scanner(
         ("csharp",),
-        ("Controller", "Map", "Authorize"),
+        ("Controller", *aspnet.MAP_METHODS, "AuthorizeFilter", "FallbackPolicy"),
         aspnet.scan,
         ("controllers", "maps", "global_auth"),
     ),

@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, text, walk
+from backend_skills.languages import LANGUAGES
+
+from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, nodes, text
 from .gin import assigned_call, go_call
 
 if TYPE_CHECKING:
@@ -73,8 +75,8 @@ def parameters(node: tree_sitter.Node) -> list[tuple[str, bool]]:
 
 def _returns(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
     """The return statements of a function (not of the function literals inside it)."""
-    for sub in walk(node):
-        if sub.type != "return_statement" or not sub.named_children:
+    for sub in nodes(node, ("return_statement",), LANGUAGES["go"].grammar):
+        if not sub.named_children:
             continue
         owner = sub.parent
         while owner is not None and owner.type not in ("func_literal", *FUNCTION_DECLARATIONS):

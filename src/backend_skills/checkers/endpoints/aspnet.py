@@ -14,7 +14,7 @@ from collections.abc import Container, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts, arguments, line, string, text, walk
+from ._common import MAX_DEPTH, Facts, arguments, line, nodes, string, text, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -70,7 +70,7 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         "groups": {},
         "global_auth": bool(GLOBAL_AUTH.search(source)),
     }
-    for node in walk(root):
+    for node in nodes(root, ("class_declaration", "invocation_expression"), narrowed=_NARROWED):
         if node.type == "class_declaration":
             controller = _controller(node)
             if controller is not None:
@@ -78,6 +78,16 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         elif node.type == "invocation_expression":
             _minimal(node, facts)
     return facts
+
+
+#: Only the invocations :func:`_minimal` reads: ``x.MapGet(...)``... and ``x.MapGroup(...)``.
+_NARROWED = (
+    (
+        "invocation_expression",
+        "(invocation_expression function: (member_access_expression name: (_) @p"
+        ' (#any-of? @p "' + '" "'.join(sorted({*MAP_METHODS, "MapGroup"})) + '"))) @n',
+    ),
+)
 
 
 def _is_controller(name: str, names: set[str], node: tree_sitter.Node) -> bool:

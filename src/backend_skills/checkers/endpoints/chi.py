@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import _go as G
-from ._common import Facts, line, rooted, string, text, walk
+from ._common import Facts, line, nodes, rooted, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -35,6 +35,12 @@ VERBS = {
     "HandleFunc": "ANY",
 }
 SUBROUTERS = ("Route", "Group")
+_KINDS = (
+    *G.FUNCTION_DECLARATIONS,
+    "short_var_declaration",
+    "assignment_statement",
+    "call_expression",
+)
 
 
 def _literal_param(literal: tree_sitter.Node) -> str:
@@ -57,7 +63,7 @@ def scan(root: tree_sitter.Node) -> Facts:
     """Routers, sub-routers, mounts, ``Use`` calls and routes of one file."""
     facts = G.new_facts("chi")
     facts.update(children=[], routers=[])
-    for node in walk(root):
+    for node in nodes(root, _KINDS):
         if node.type in G.FUNCTION_DECLARATIONS:
             G.record_function(node, facts)
         elif node.type in ("short_var_declaration", "assignment_statement"):

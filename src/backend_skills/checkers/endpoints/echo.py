@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import _go as G
-from ._common import Facts, line, rooted, string, walk
+from ._common import Facts, line, nodes, rooted, string, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -29,6 +29,12 @@ GENERIC = "Go router"
 VERBS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "Any"}
 #: net/http's ``ServeMux`` (and routers sharing its shape) in a file naming no framework.
 NET_HTTP = ("Handle", "HandleFunc")
+_KINDS = (
+    *G.FUNCTION_DECLARATIONS,
+    "short_var_declaration",
+    "assignment_statement",
+    "call_expression",
+)
 _METHOD_PATTERN = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
 
 
@@ -37,7 +43,7 @@ def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
     (``named``: the file names echo; else it is read the same way as a plain Go router)."""
     facts = G.new_facts("echo")
     facts.update(groups={}, instances=[], framework=FRAMEWORK if named else GENERIC)
-    for node in walk(root):
+    for node in nodes(root, _KINDS):
         if node.type in G.FUNCTION_DECLARATIONS:
             G.record_function(node, facts)
         elif node.type in ("short_var_declaration", "assignment_statement"):

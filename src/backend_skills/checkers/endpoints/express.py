@@ -27,6 +27,7 @@ from ._common import (
     line,
     member,
     middleware_auth,
+    nodes,
     string,
     text,
     walk,
@@ -68,10 +69,8 @@ def scan(root: tree_sitter.Node, kind: str = "express") -> Facts:
     facts: Facts = {"kind": kind, "routers": {}, "routes": [], "uses": [], "imports": {}}
     if kind == koa.KIND:
         facts["prefixes"] = {}
-    for node in walk(root):
-        visit = _VISITORS.get(node.type)
-        if visit is not None:
-            visit(node, facts)
+    for node in nodes(root, _VISITORS, narrowed=_NARROWED):
+        _VISITORS[node.type](node, facts)
     return facts
 
 
@@ -237,6 +236,26 @@ _VISITORS: dict[str, Callable[[tree_sitter.Node, Facts], None]] = {
     "export_statement": _export,
     "assignment_expression": _assignment,
 }
+_ROUTER_METHODS = sorted({*EXPRESS_VERBS, *koa.KOA_VERBS, "use", "prefix"})
+#: Only the nodes the visitors act on: calls of a router method, bindings of a call or a
+#: name (``express()``, ``new Router()``, ``require(...)``), assignments to the exports.
+_NARROWED = (
+    (
+        "call_expression",
+        '(call_expression function: (member_expression property: (_) @p (#any-of? @p "'
+        + '" "'.join(_ROUTER_METHODS)
+        + '"))) @n',
+    ),
+    (
+        "variable_declarator",
+        "(variable_declarator value: [(identifier) (member_expression) (call_expression)"
+        " (await_expression) (new_expression)]) @n",
+    ),
+    (
+        "assignment_expression",
+        '(assignment_expression left: (_) @l (#any-of? @l "' + '" "'.join(_EXPORTS) + '")) @n',
+    ),
+)
 
 
 def resolve_js(path: str, source: str, files: Mapping[str, Facts]) -> str | None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ._common import Facts, arguments, line, member, middleware_auth, string, text, walk
+from ._common import Facts, arguments, line, member, middleware_auth, nodes, string, text, walk
 from .express import handler_name
 
 if TYPE_CHECKING:
@@ -152,8 +152,8 @@ def scan(root: tree_sitter.Node) -> Facts:
         "imports": {},
         "export": None,
     }
-    for node in walk(root):
-        _VISITORS.get(node.type, _ignore)(node, facts)
+    for node in nodes(root, _VISITORS, narrowed=_NARROWED):
+        _VISITORS[node.type](node, facts)
     return facts
 
 
@@ -168,10 +168,6 @@ def scan_plugin(root: tree_sitter.Node) -> Facts:
     ):
         return {}
     return facts
-
-
-def _ignore(node: tree_sitter.Node, facts: Facts) -> None:
-    del node, facts
 
 
 def _call(node: tree_sitter.Node, facts: Facts) -> None:
@@ -332,3 +328,21 @@ _CALLS: dict[str, Callable[[Facts, str, list[tree_sitter.Node], int], None]] = {
     "register": _register,
     "addHook": _hook,
 }
+#: Only the nodes the visitors act on: calls of a route, hook or plugin method on a name
+#: or ``this``, bindings of a function or a call, assignments to the exports.
+_NARROWED = (
+    (
+        "call_expression",
+        "(call_expression function: (member_expression object: [(identifier) (this)]"
+        ' property: (_) @p (#any-of? @p "' + '" "'.join(sorted({*VERBS, *_CALLS})) + '"))) @n',
+    ),
+    (
+        "variable_declarator",
+        "(variable_declarator value: [(call_expression) (function_expression) (arrow_function)])"
+        " @n",
+    ),
+    (
+        "assignment_expression",
+        '(assignment_expression left: (_) @l (#any-of? @l "module.exports" "exports.default")) @n',
+    ),
+)

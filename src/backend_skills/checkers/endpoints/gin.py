@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, string, text, walk
+from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, nodes, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -46,7 +46,7 @@ def assigned_call(node: tree_sitter.Node) -> tuple[str, Call] | None:
 def scan(root: tree_sitter.Node) -> Facts:
     """Groups, ``Use`` calls and routes of one file."""
     facts: Facts = {"kind": "gin", "groups": {}, "uses": [], "routes": []}
-    for node in walk(root):
+    for node in nodes(root, ("short_var_declaration", "assignment_statement", "call_expression")):
         if node.type in ("short_var_declaration", "assignment_statement"):
             _group(node, facts)
         elif node.type == "call_expression":

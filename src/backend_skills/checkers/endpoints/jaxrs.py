@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import quarkus
-from ._common import Facts, line, text, walk
+from ._common import Facts, line, nodes, text
 from .spring import Annotations, annotation_path, annotations_of
 
 if TYPE_CHECKING:
@@ -86,9 +86,7 @@ def _resource(node: tree_sitter.Node) -> Facts | None:
 def scan(root: tree_sitter.Node, source: str) -> Facts:
     """Resource classes and the ``@ApplicationPath`` of one file."""
     facts: Facts = {"kind": "jaxrs", "resources": [], "application_path": None}
-    for node in walk(root):
-        if node.type != "class_declaration":
-            continue
+    for node in nodes(root, ("class_declaration",)):
         found = annotations_of(node)
         application = next((annotation_path(a) for n, a in found if n == "ApplicationPath"), None)
         if application is not None:

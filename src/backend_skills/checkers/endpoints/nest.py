@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, arguments, line, middleware_auth, string, text, walk
+from ._common import Facts, arguments, line, middleware_auth, nodes, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -210,7 +210,7 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         "prefix": prefix.group(1) if prefix else None,
         "middleware": [],
     }
-    for node in walk(root):
+    for node in nodes(root, ("class_declaration", "call_expression"), narrowed=_NARROWED):
         if node.type == "class_declaration":
             controller = _controller(node)
             if controller is not None:
@@ -218,6 +218,15 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         elif node.type == "call_expression":
             _middleware(node, facts)
     return facts
+
+
+#: Only the calls :func:`_middleware` reads: ``consumer.apply(...).forRoutes(...)``.
+_NARROWED = (
+    (
+        "call_expression",
+        '(call_expression function: (member_expression property: (_) @p (#eq? @p "forRoutes"))) @n',
+    ),
+)
 
 
 def _middleware(node: tree_sitter.Node, facts: Facts) -> None:

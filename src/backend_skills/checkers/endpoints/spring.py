@@ -19,7 +19,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Role
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, line, string, text, walk
+from ._common import Facts, line, nodes, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -88,11 +88,10 @@ def _annotation_method(annotation: tree_sitter.Node) -> list[str]:
 def scan(root: tree_sitter.Node, source: str) -> Facts:
     """Controllers, filter-chain rules and whether Spring Security is imported."""
     facts: Facts = {"kind": "spring", "controllers": [], "rules": [], "any_rule": None}
-    for node in walk(root):
-        if node.type == "class_declaration":
-            controller = _controller(node)
-            if controller is not None:
-                facts["controllers"].append(controller)
+    for node in nodes(root, ("class_declaration",)):
+        controller = _controller(node)
+        if controller is not None:
+            facts["controllers"].append(controller)
     if any(marker in source for marker in _CHAIN_MARKERS):
         facts["chain"] = True
         facts["rules"] = [_rule(match, source) for match in MATCHER_RULE.finditer(source)]
