@@ -269,8 +269,7 @@ def analyse_source(
     parsed = _parse_and_measure(spec, source, path, role)
     if isinstance(parsed, str):
         return FileResult(skipped=parsed)
-    tree, measured = parsed
-    index = FileIndex(spec, spec.grammar_for(path), tree.root_node, source)
+    tree, measured, index = parsed
     matches, facts = tree_rules(
         PATTERN_RULES, spec, tree, source, path, facts=role is not Role.TEST, index=index
     )
@@ -293,14 +292,18 @@ def analyse_source(
     return FileResult(findings=findings, data=data)
 
 
-def _parse_and_measure(spec: Any, source: bytes, path: str, role: Role) -> tuple[Any, Any] | str:
-    """The tree and measurements of one file, or why it is skipped."""
+def _parse_and_measure(
+    spec: Any, source: bytes, path: str, role: Role
+) -> tuple[Any, Any, FileIndex] | str:
+    """The tree, measurements and index of one file, or why it is skipped (one query
+    over the tree finds what measuring and the rules need)."""
     _languages, measure, parse, *_ = _machinery()
     if len(source) > 20_000 and len(source) / (source.count(b"\n") + 1) > 500:
         return f"{NAME}: looks minified (average line over 500 characters)"
     try:
         tree = parse(spec, source, path)
-        measured = measure(spec, tree, source, path, test_file=role is Role.TEST)
+        index = FileIndex(spec, spec.grammar_for(path), tree.root_node, source)
+        measured = measure(spec, tree, source, path, test_file=role is Role.TEST, found=index.found)
     except RecursionError:
         return f"{NAME}: code nested too deeply to analyse"
     if measured.error_share > 0.5:
@@ -308,7 +311,7 @@ def _parse_and_measure(spec: Any, source: bytes, path: str, role: Role) -> tuple
             f"{NAME}: does not parse as {LABELS[spec.name]}"
             f" ({measured.error_share:.0%} of the file in syntax errors)"
         )
-    return tree, measured
+    return tree, measured, index
 
 
 def _taint_data(matches: Sequence[Any], facts: Mapping[str, Any]) -> dict[str, Any]:

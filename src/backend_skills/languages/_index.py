@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ._measure import measure_query
 from ._spec import LanguageSpec, load_language, query_for
 
 if TYPE_CHECKING:
@@ -32,22 +33,21 @@ def _present(grammar: str, kinds: Iterable[str]) -> tuple[str, ...]:
 
 
 @functools.cache
-def index_query(spec: LanguageSpec, grammar: str) -> str:
-    """The query capturing every kind a :class:`FileIndex` holds, one capture name each."""
+def index_query(spec: LanguageSpec, grammar: str, errors: bool = False) -> str:
+    """The query capturing every kind a :class:`FileIndex` holds, one capture name each,
+    measuring's patterns included (``errors``: ERROR nodes too, for a tree that has some)."""
     groups = {
-        "function": spec.functions,
         "lambda": tuple(k for k in LAMBDA_KINDS if k not in spec.functions),
         "call": spec.calls,
         "string": spec.strings,
         "assignment": tuple(kind for kind, _, _ in spec.assignments),
-        "comment": spec.comments,
     }
-    parts = []
+    parts = [measure_query(spec, errors)]  # functions, comments, classes, decisions, ...
     for capture, kinds in groups.items():
         present = _present(grammar, kinds)
         if present:
             parts.append("[" + " ".join(f"({k})" for k in present) + f"] @{capture}")
-    return "\n".join(parts)
+    return "\n".join(p for p in parts if p)
 
 
 def _ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
@@ -57,8 +57,8 @@ def _ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
 
 class FileIndex:
     """A file's functions, anonymous functions, calls, strings, assignments and comments,
-    each in document order (outer first; comments in the query's order), found in one
-    traversal. (A query capturing several
+    each in document order (outer first; comments in the query's order), and what
+    measuring needs, found in one traversal. (A query capturing several
     kinds reports them in another order than a query of one kind; the order matters:
     the facts made of the calls keep it.)"""
 
@@ -72,8 +72,10 @@ class FileIndex:
         self.root = root
         self.source = source
         """The file's bytes (the root node may start after a byte order mark or blank lines)."""
-        query = index_query(spec, grammar)
+        query = index_query(spec, grammar, root.has_error)
         found = ts.QueryCursor(query_for(grammar, query)).captures(root) if query else {}
+        self.found: dict[str, list[tree_sitter.Node]] = found
+        """Every capture as the query gave it (what :func:`measure` takes as ``found``)."""
         self.functions = _ordered(found.get("function", []))
         self.lambdas = _ordered(found.get("lambda", []))
         self.calls = _ordered(found.get("call", []))
