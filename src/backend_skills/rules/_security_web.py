@@ -324,7 +324,9 @@ REDIRECT_SSRF = Rule(
             when="dynamic",
             # a URL that starts with a fixed scheme and host is not the caller's choice
             text=r"^(?:(?:needle|axios|request|got|https?|superagent)\s*\.\s*(?:get|post|request)|fetch|axios|got)\s*\((?!\s*[`'\"]https?://[^$`'\"/]+/)",
-            needles=("get", "post", "request", "fetch", "axios", "got"),
+            # the text condition above needs one of these words (not "get" or "post":
+            # nearly every file holds those, and the query would run over all of it)
+            needles=("needle", "axios", "request", "got", "http", "superagent", "fetch"),
         ),
     ),
     examples=(
