@@ -102,7 +102,11 @@ def test_a_lowercase_makefile_running_go_vet_and_staticcheck(make_tree: TreeFact
 def test_a_python_service_gets_no_compiler_signal(make_tree: TreeFactory) -> None:
     value, notes = _signals(
         make_tree,
-        {"app/main.py": "def run():\n    return 1\n", "tools/gen.go": "package main\n"},
+        {
+            "app/main.py": "def run():\n    return 1\n",
+            "app/models.py": "class User:\n    pass\n",
+            "tools/gen.go": "package main\n",
+        },
     )
     assert value == 0
     assert notes == ""

@@ -375,23 +375,26 @@ def _build_file_tools(f: SourceFile, part: _Part, tools: _Tools) -> None:
 
 
 def main_language(fileset: FileSet) -> tuple[str, int]:
-    """The language with the most source lines, and its lines ('' when no source)."""
-    lines: dict[str, int] = {}
+    """The language of the most source files, and how many ('' when no source). Counted
+    in files, not lines: the names and roles of files are the tree's shape, while their
+    line counts are content, and the checker is cached by what it reads (editing code it
+    does not read must not run it again)."""
+    files: dict[str, int] = {}
     for f in fileset.files:
         if f.role is Role.SOURCE:
-            lines[f.language] = lines.get(f.language, 0) + f.lines
-    if not lines:
+            files[f.language] = files.get(f.language, 0) + 1
+    if not files:
         return "", 0
-    main = max(sorted(lines), key=lambda language: lines[language])
-    return main, lines[main]
+    main = max(sorted(files), key=lambda language: files[language])
+    return main, files[main]
 
 
-def _compiler(main: str, lines: int, tools: _Tools) -> None:
-    """The compiler as type checker, when most of the source lines are in a statically
-    typed language (Java, C#, Go): every build checks the types, as mypy or strict tsc
-    would for Python or TypeScript."""
+def _compiler(main: str, files: int, tools: _Tools) -> None:
+    """The compiler as type checker, when most source files are in a statically typed
+    language (Java, C#, Go): every build checks the types, as mypy or strict tsc would
+    for Python or TypeScript."""
     if main in COMPILERS:
-        tools.add(COMPILERS[main], f"{lines:,} source lines of statically typed {main}")
+        tools.add(COMPILERS[main], f"{files:,} source files of statically typed {main}")
 
 
 def _pre_commit_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
@@ -576,8 +579,8 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
             tools.add(CONFIG_FILES[f.name], f.path)
         if f.role is Role.CONFIG and f.path.count("/") <= 3:
             _build_file_tools(f, part, tools)
-    main, lines = main_language(fileset)
-    _compiler(main, lines, tools)
+    main, files = main_language(fileset)
+    _compiler(main, files, tools)
     _pre_commit_hooks(fileset, part, tools, hooks)
     _lefthook_hooks(fileset, part, tools, hooks)
     package_scripts = _package_scripts(fileset, hooks)
