@@ -35,6 +35,7 @@ from pathlib import PurePosixPath
 
 from ._request_sinks import call_name as _call_name
 from ._request_sinks import classify_sink
+from ._server_common import child_nodes, tree_index
 
 REQUEST = "@request"
 _REQUEST_ROOTS = frozenset({"request", "req"})
@@ -59,6 +60,12 @@ _SAFE_TYPES = frozenset({"int", "float", "bool", "UUID", "date", "datetime", "De
 _SANITISERS = frozenset(
     {"int", "float", "bool", "len", "abs", "round", "quote", "escape", "UUID", "hash"}
 )
+
+
+#: Nodes whose origins are those of their children.
+_FLOW_NODES = (ast.expr, ast.comprehension, ast.keyword, ast.FormattedValue)
+#: Nodes :meth:`RequestFlow._calls` does not enter below a statement's own children.
+_NOT_ENTERED = (ast.stmt, ast.Lambda)
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,7 @@ class RequestFlow:
         self.functions: dict[str, tuple[str, ...]] = {}
         self._scope_of: dict[int, _Scope] = {}
         self._module = _Scope(params=())
+        self._calls_of = _calls_by_statement(tree)
         self._walk(tree.body, self._module, "")
 
     # -- helpers
@@ -265,9 +273,9 @@ class RequestFlow:
             return {REQUEST}
         if isinstance(node, ast.Lambda):
             return set()
-        found = set()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr | ast.comprehension | ast.keyword | ast.FormattedValue):
+        found: set[str] = set()
+        for child in child_nodes(node):
+            if isinstance(child, _FLOW_NODES):
                 found |= self.origins(child, scope)
         return found
 
@@ -283,45 +291,53 @@ class RequestFlow:
             found |= self.origins(sub, scope)
         return found
 
-    def _bind(self, target: ast.AST, value: set[str], scope: _Scope, line: int = 0) -> None:
+    def _bind(self, target: ast.AST, value: set[str], scope: _Scope, line: int = 0) -> bool:
+        """Give every name in ``target`` the origins ``value``; whether any was given."""
+        if not value:
+            return False
         for sub in ast.walk(target):
-            if isinstance(sub, ast.Name) and value:
+            if isinstance(sub, ast.Name):
                 scope.names.setdefault(sub.id, set()).update(value)
                 scope.lines[sub.id] = line
+        return True
 
     def _walk(self, body: list[ast.stmt], scope: _Scope, function: str) -> None:
         statements = list(self._statements(body))
-        for _ in range(2):  # twice: a name given input after its first use
+        bound = False
+        for stmt in statements:
+            bound = self._bind_statement(stmt, scope) or bound
+        if bound:  # again: a name given input after its first use (else nothing changes)
             for stmt in statements:
                 self._bind_statement(stmt, scope)
         for stmt in statements:
-            for node in self._expressions(stmt):
-                if isinstance(node, ast.Call):
-                    self._scope_of[id(node)] = scope
-                    self._call(node, scope, function)
+            for node in self._calls_of.get(id(stmt), ()):
+                self._scope_of[id(node)] = scope
+                self._call(node, scope, function)
         for stmt in statements:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._walk(stmt.body, self._module, "")
 
-    def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> None:
+    def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> bool:
         """Names an assignment, a ``for`` target or a ``with ... as`` binds, with the
-        origins of their value."""
+        origins of their value; whether any name was given origins."""
+        bound = False
         if isinstance(stmt, ast.Assign):
             value = self.origins(stmt.value, scope)
             for target in stmt.targets:
-                self._bind(target, value, scope, stmt.value.lineno)
+                bound = self._bind(target, value, scope, stmt.value.lineno) or bound
         elif isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
             value = self.origins(stmt.value, scope)
-            self._bind(stmt.target, value, scope, stmt.value.lineno)
+            bound = self._bind(stmt.target, value, scope, stmt.value.lineno)
         elif isinstance(stmt, ast.For | ast.AsyncFor):
-            self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
+            bound = self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if item.optional_vars is not None:
                     value = self.origins(item.context_expr, scope)
-                    self._bind(item.optional_vars, value, scope)
+                    bound = self._bind(item.optional_vars, value, scope) or bound
+        return bound
 
     def _function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         params = tuple(
@@ -354,19 +370,6 @@ class RequestFlow:
             for case in getattr(stmt, "cases", []) or []:
                 yield from RequestFlow._statements(case.body)
 
-    @staticmethod
-    def _expressions(stmt: ast.stmt) -> Iterator[ast.AST]:
-        """Expression nodes of one statement, without entering nested statements."""
-        stack: list[ast.AST] = [
-            c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)
-        ]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(
-                c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt | ast.Lambda)
-            )
-
     def _call(self, node: ast.Call, scope: _Scope, function: str) -> None:
         qual = self.qualname(node.func)
         kind, arg, line = classify_sink(node, qual, self.qualname, scope.lines)
@@ -390,6 +393,41 @@ class RequestFlow:
         """The function holding ``call`` and its parameters (``""``: module level)."""
         scope = self._scope_of.get(id(call))
         return (scope.function, scope.params) if scope is not None else ("", ())
+
+
+def _calls_by_statement(tree: ast.Module) -> dict[int, list[ast.Call]]:
+    """The calls in the expressions of each statement (by ``id``), without entering
+    nested statements, nor lambdas below the statement's own children; in the order of a
+    depth-first walk that takes the last child first.
+
+    Found from the calls of the shared :class:`TreeIndex` up to their statement, not by
+    walking every expression again.
+    """
+    index = tree_index(tree)
+    nodes, parents, firsts = index.nodes, index.parents, index.firsts
+    found: dict[int, list[tuple[tuple[int, ...], ast.Call]]] = {}
+    for position in index.positions(ast.Call):
+        call = nodes[position]
+        assert isinstance(call, ast.Call)
+        path: list[int] = []  # the call's place among its ancestors' children, upwards
+        lambdas = 0
+        child = position
+        while True:
+            parent = parents[child]
+            path.append(firsts[parent] - child)  # negated: the last child is walked first
+            holder = nodes[parent]
+            if isinstance(holder, ast.stmt):
+                break
+            lambdas += isinstance(holder, ast.Lambda)
+            child = parent
+        if lambdas > isinstance(nodes[child], ast.Lambda):  # a lambda below the top
+            continue
+        path.reverse()
+        found.setdefault(id(holder), []).append((tuple(path), call))
+    return {
+        stmt: [call for _, call in sorted(calls, key=lambda item: item[0])]
+        for stmt, calls in found.items()
+    }
 
 
 def module_of(path: str) -> str:

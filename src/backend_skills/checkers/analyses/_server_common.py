@@ -22,17 +22,40 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 def _flatten(tree: ast.AST) -> list[ast.AST]:
     """Every node of ``tree`` in breadth-first order (what ``ast.walk`` yields, faster)."""
+    return _flatten_linked(tree)[0]
+
+
+def _flatten_linked(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[int]]:
+    """:func:`_flatten`, with the position of each node's parent (-1 for ``tree``) and
+    of each node's first child (its children are the next ones, in field order)."""
     out: list[ast.AST] = [tree]
+    parents: list[int] = [-1]
+    firsts: list[int] = []
     index = 0
     while index < len(out):
         node = out[index]
-        index += 1
+        start = len(out)
+        firsts.append(start)
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
                 out.append(value)
             elif isinstance(value, list):
                 out.extend(v for v in value if isinstance(v, ast.AST))
+        parents.extend([index] * (len(out) - start))
+        index += 1
+    return out, parents, firsts
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The direct children of ``node``, in the order of ``ast.iter_child_nodes`` (faster)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
     return out
 
 
@@ -44,11 +67,22 @@ class TreeIndex:
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
-        self.nodes = _flatten(tree)
+        self.nodes, self.parents, self.firsts = _flatten_linked(tree)
+        """``parents[i]``: the position in ``nodes`` of the parent of ``nodes[i]``;
+        ``firsts[i]``: that of its first child."""
         self.by_type: dict[type[ast.AST], list[ast.AST]] = {}
         for node in self.nodes:
             self.by_type.setdefault(type(node), []).append(node)
         self.imports = Imports(self.of(ast.Import, ast.ImportFrom))
+        self._positions: dict[type[ast.AST], list[int]] = {}
+
+    def positions(self, kind: type[ast.AST]) -> list[int]:
+        """Positions in :attr:`nodes` of the nodes of type ``kind``."""
+        found = self._positions.get(kind)
+        if found is None:
+            found = [i for i, node in enumerate(self.nodes) if type(node) is kind]
+            self._positions[kind] = found
+        return found
 
     def of(self, *types: type[ast.AST]) -> list[ast.AST]:
         """Nodes of the given types, in walk order within each type."""
