@@ -17,6 +17,7 @@ per-file visitor).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from backend_skills.core.discovery import SourceFile
@@ -74,6 +75,33 @@ class QueryVisitor(ast.NodeVisitor):
         self.text_imported = False
         self.orm_usage = False
         self.skip_patterns = file.role is Role.MIGRATION
+        self._methods: dict[type[ast.AST], Callable[[Any], None]] = {}
+
+    # -- dispatch (``ast.NodeVisitor``'s, without its per-node lookups) -------------------
+
+    def visit(self, node: ast.AST) -> None:
+        """Call ``visit_<Type>`` for ``node``, else visit its children."""
+        self._method(type(node))(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit every child node (a name's load/store context has nothing to visit)."""
+        method = self._method
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        method(type(item))(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                method(type(value))(value)
+
+    def _method(self, kind: type[ast.AST]) -> Callable[[Any], None]:
+        found = self._methods.get(kind)
+        if found is not None:
+            return found
+        method: Callable[[Any], None] = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+        self._methods[kind] = method
+        return method
 
     # -- structure ---------------------------------------------------------------------
 
