@@ -126,6 +126,7 @@ class Imports:
         self.modules: set[str] = set()
         self.lines: dict[str, int] = {}
         """Imported module (and ``module.name`` for from-imports) -> first line."""
+        self._prefixes: tuple[int, frozenset[str]] | None = None
         found = _flatten(nodes) if isinstance(nodes, ast.AST) else nodes
         for node in found:
             if isinstance(node, ast.Import):
@@ -177,11 +178,23 @@ class Imports:
 
     def imports_any(self, *packages: str) -> bool:
         """Whether a module in (or under) one of ``packages`` is imported."""
-        return any(
-            module == package or module.startswith(package + ".")
-            for module in self.modules
-            for package in packages
-        )
+        prefixes = self._prefixes
+        if prefixes is None or prefixes[0] != len(self.modules):
+            prefixes = (len(self.modules), _dotted_prefixes(self.modules))
+            self._prefixes = prefixes
+        return any(package in prefixes[1] for package in packages)
+
+
+def _dotted_prefixes(modules: set[str]) -> frozenset[str]:
+    """Every module and package above it: ``a``, ``a.b``, ``a.b.c`` for ``a.b.c``."""
+    found: set[str] = set()
+    for module in modules:
+        found.add(module)
+        end = module.find(".")
+        while end != -1:
+            found.add(module[:end])
+            end = module.find(".", end + 1)
+    return frozenset(found)
 
 
 def dotted(node: ast.AST) -> str | None:
