@@ -58,3 +58,34 @@ def test_calls_know_their_function() -> None:
     assert flow.scope_of(calls["m"]) == ("view", ("request",))
     assert flow.scope_of(calls["n"]) == ("inner", ("x",))
     assert flow.scope_of(calls["i"]) == ("", ())  # not followed
+
+
+def _callees(code: str) -> list[str]:
+    flow = RequestFlow(ast.parse(textwrap.dedent(code)), {})
+    return [callee for callee, _, _ in flow.calls]
+
+
+def test_input_from_parameters_alone_is_followed() -> None:
+    # No ``request`` anywhere: the route's parameters are the input.
+    code = """\
+        @app.get("/items")
+        def items(q, limit: int = 10):
+            term = q.strip()
+            search(term, limit=limit)
+            search(limit)
+
+        def helper(q):
+            search(q)
+        """
+    assert _callees(code) == ["search"]
+
+
+def test_input_read_from_self_request_is_followed() -> None:
+    code = """\
+        class Items(View):
+            def get(self):
+                term = self.request.GET["q"]
+                search(term)
+                search("all")
+        """
+    assert _callees(code) == ["search"]

@@ -85,6 +85,7 @@ class _Scope:
     function: str = ""
     names: dict[str, set[str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # where a name was last built
+    request: bool = False  # whether a name was given request input
 
 
 def _root(node: ast.AST) -> ast.AST:
@@ -198,6 +199,14 @@ class RequestFlow:
         self._scope_of: dict[int, _Scope] = {}
         self._module = _Scope(params=())
         self._calls_of = _calls_by_statement(tree)
+        index = tree_index(tree)
+        # Whether the file reads a request at all (``request``, ``req``, ``self.request``):
+        # else only a scope whose names were given input can have input.
+        self._reads_request = any(
+            isinstance(n, ast.Name) and n.id in _REQUEST_ROOTS for n in index.of(ast.Name)
+        ) or any(
+            isinstance(n, ast.Attribute) and n.attr == "request" for n in index.of(ast.Attribute)
+        )
         self._walk(tree.body, self._module, "")
 
     # -- helpers
@@ -299,6 +308,7 @@ class RequestFlow:
             if isinstance(sub, ast.Name):
                 scope.names.setdefault(sub.id, set()).update(value)
                 scope.lines[sub.id] = line
+                scope.request = scope.request or REQUEST in value
         return True
 
     def _walk(self, body: list[ast.stmt], scope: _Scope, function: str) -> None:
@@ -349,6 +359,7 @@ class RequestFlow:
         inputs = self._input_params(fn)
         for name in params:
             scope.names[name] = {REQUEST} if name in inputs else {name}
+        scope.request = bool(inputs & set(params))
         for star in (fn.args.vararg, fn.args.kwarg):
             if star is not None:
                 scope.names[star.arg] = {star.arg}
@@ -377,11 +388,13 @@ class RequestFlow:
             self.sinks.append(
                 Sink(kind, line, function, frozenset(self.origins(arg, scope)), scope.params)
             )
+        if not (qual and (self._reads_request or scope.request)):
+            return  # no argument can carry request input
         positions = tuple(i for i, a in enumerate(node.args) if REQUEST in self.origins(a, scope))
         keywords = tuple(
             k.arg for k in node.keywords if k.arg and REQUEST in self.origins(k.value, scope)
         )
-        if (positions or keywords) and qual:
+        if positions or keywords:
             self.calls.append((qual, positions, keywords))
 
     def value_origins(self, call: ast.Call, value: ast.AST | None) -> set[str]:
