@@ -89,3 +89,31 @@ def test_input_read_from_self_request_is_followed() -> None:
                 search("all")
         """
     assert _callees(code) == ["search"]
+
+
+def test_a_sink_sees_the_bindings_of_its_function() -> None:
+    tree = ast.parse(
+        textwrap.dedent(
+            """\
+            def run(cursor, name, token):
+                sql = "SELECT id FROM t WHERE n = '%s'" % name
+                claims = token
+                cursor.execute(sql)
+                decode(claims)
+            """
+        )
+    )
+    flow = RequestFlow(tree, {})
+    [sink] = flow.sinks
+    assert (sink.kind, sink.line, sink.function, sink.origins) == (
+        "sql",
+        2,  # where the SQL was built
+        "run",
+        frozenset({"name"}),
+    )
+    decode = next(
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "decode"
+    )
+    assert flow.value_origins(decode, decode.args[0]) == {"token"}

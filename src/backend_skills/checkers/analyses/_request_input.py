@@ -62,6 +62,8 @@ _SANITISERS = frozenset(
 )
 
 
+#: No binding lines: a sink's kind is found without them.
+_NO_LINES: dict[str, int] = {}
 #: Nodes whose origins are those of their children.
 _FLOW_NODES = (ast.expr, ast.comprehension, ast.keyword, ast.FormattedValue)
 #: Nodes :meth:`RequestFlow._calls` does not enter below a statement's own children.
@@ -86,6 +88,7 @@ class _Scope:
     names: dict[str, set[str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # where a name was last built
     request: bool = False  # whether a name was given request input
+    unbound: list[ast.stmt] | None = None  # statements whose bindings are not read yet
 
 
 def _root(node: ast.AST) -> ast.AST:
@@ -313,12 +316,10 @@ class RequestFlow:
 
     def _walk(self, body: list[ast.stmt], scope: _Scope, function: str) -> None:
         statements = list(self._statements(body))
-        bound = False
-        for stmt in statements:
-            bound = self._bind_statement(stmt, scope) or bound
-        if bound:  # again: a name given input after its first use (else nothing changes)
-            for stmt in statements:
-                self._bind_statement(stmt, scope)
+        if scope is self._module:  # class bodies bind into it too: in order
+            self._bind_all(statements, scope)
+        else:  # a function's own scope: bound when first read (most never are)
+            scope.unbound = statements
         for stmt in statements:
             for node in self._calls_of.get(id(stmt), ()):
                 self._scope_of[id(node)] = scope
@@ -328,6 +329,22 @@ class RequestFlow:
                 self._function(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._walk(stmt.body, self._module, "")
+
+    def _bind_all(self, statements: list[ast.stmt], scope: _Scope) -> None:
+        bound = False
+        for stmt in statements:
+            bound = self._bind_statement(stmt, scope) or bound
+        if bound:  # again: a name given input after its first use (else nothing changes)
+            for stmt in statements:
+                self._bind_statement(stmt, scope)
+
+    def _bound(self, scope: _Scope) -> _Scope:
+        """``scope`` with the names its statements bind (bound on the first call: only
+        the function's own statements bind into it, so the result is the same)."""
+        if scope.unbound is not None:
+            statements, scope.unbound = scope.unbound, None
+            self._bind_all(statements, scope)
+        return scope
 
     def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> bool:
         """Names an assignment, a ``for`` target or a ``with ... as`` binds, with the
@@ -383,13 +400,18 @@ class RequestFlow:
 
     def _call(self, node: ast.Call, scope: _Scope, function: str) -> None:
         qual = self.qualname(node.func)
-        kind, arg, line = classify_sink(node, qual, self.qualname, scope.lines)
+        if classify_sink(node, qual, self.qualname, _NO_LINES)[0] is not None:
+            # a sink (whatever the bindings): its line may depend on them
+            kind, arg, line = classify_sink(node, qual, self.qualname, self._bound(scope).lines)
+        else:
+            kind, arg, line = None, None, 0
         if kind is not None:
             self.sinks.append(
                 Sink(kind, line, function, frozenset(self.origins(arg, scope)), scope.params)
             )
         if not (qual and (self._reads_request or scope.request)):
             return  # no argument can carry request input
+        self._bound(scope)
         positions = tuple(i for i, a in enumerate(node.args) if REQUEST in self.origins(a, scope))
         keywords = tuple(
             k.arg for k in node.keywords if k.arg and REQUEST in self.origins(k.value, scope)
@@ -400,7 +422,7 @@ class RequestFlow:
     def value_origins(self, call: ast.Call, value: ast.AST | None) -> set[str]:
         """Origins of ``value``, an argument of ``call`` (a call this flow has seen)."""
         scope = self._scope_of.get(id(call))
-        return self.origins(value, scope) if scope is not None else set()
+        return self.origins(value, self._bound(scope)) if scope is not None else set()
 
     def scope_of(self, call: ast.Call) -> tuple[str, tuple[str, ...]]:
         """The function holding ``call`` and its parameters (``""``: module level)."""
