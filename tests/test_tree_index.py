@@ -73,3 +73,12 @@ def test_imports_any_sees_modules_added_after_a_lookup() -> None:
     assert not imports.imports_any("flask")
     imports.modules.add("flask.views")
     assert imports.imports_any("flask")
+
+
+def test_the_query_visitor_skips_only_nodes_it_has_nothing_to_do_in() -> None:
+    from backend_skills.checkers.analyses._database_queries import LEAVES, QueryVisitor
+
+    for kind in LEAVES:
+        assert not hasattr(QueryVisitor, f"visit_{kind.__name__}"), kind
+        # no field that can hold a node: a name, its context, identifiers
+        assert set(kind._fields) <= {"id", "ctx", "names", "name", "asname"}, kind

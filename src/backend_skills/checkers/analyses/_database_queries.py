@@ -50,6 +50,25 @@ from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_n
 
 PATTERNS = "database.query_patterns"
 
+#: Node types with no child node (or only names): :class:`QueryVisitor` has nothing to do
+#: there.
+LEAVES: frozenset[type[ast.AST]] = frozenset(
+    {
+        ast.Name,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Global,
+        ast.Nonlocal,
+        ast.alias,
+        *(
+            kind
+            for base in (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+            for kind in base.__subclasses__()
+        ),
+    }
+)
+
 #: Driver calls that always run the SQL they are given.
 _DRIVER_QUERIES = frozenset({"execute", "exec_driver_sql", "read_sql", "read_sql_query"})
 #: Calls that run SQL only when their first argument reads as SQL (``raw`` is also Django's).
@@ -84,15 +103,16 @@ class QueryVisitor(ast.NodeVisitor):
         self._method(type(node))(node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        """Visit every child node (a name's load/store context has nothing to visit)."""
+        """Visit every child node but leaves (names, contexts, operators), which hold
+        nothing to visit."""
         method = self._method
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if isinstance(item, ast.AST) and type(item) not in LEAVES:
                         method(type(item))(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+            elif isinstance(value, ast.AST) and type(value) not in LEAVES:
                 method(type(value))(value)
 
     def _method(self, kind: type[ast.AST]) -> Callable[[Any], None]:
