@@ -105,8 +105,7 @@ class _Visitor:
                 imports.append(node)
         names = self._learn(imports, bindings, index.of(ast.Name))
         self.jwt.constants = module_constants(tree)
-        for node in index.of(ast.Expr, ast.Call):  # only these document or default
-            self.secrets.note_defaults(node)
+        self.secrets.note_defaults_later(index.of(ast.Expr, ast.Call))  # the only ones
         for node in visited:
             self._visit(node)
         for assign in assigns:  # after the calls: a hashed password is reported once
