@@ -22,12 +22,25 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 def _flatten(tree: ast.AST) -> list[ast.AST]:
     """Every node of ``tree`` in breadth-first order (what ``ast.walk`` yields, faster)."""
-    return _flatten_linked(tree)[0]
+    out: list[ast.AST] = [tree]
+    index = 0
+    while index < len(out):
+        node = out[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
 
 
 def _flatten_linked(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[int]]:
-    """:func:`_flatten`, with the position of each node's parent (-1 for ``tree``) and
-    of each node's first child (its children are the next ones, in field order)."""
+    """:func:`_flatten` but the load/store/del contexts of names (a third of the nodes,
+    of no use to a reader of the nodes), with the position of each node's parent (-1 for
+    ``tree``) and of each node's first child (its children are the next ones, in field
+    order)."""
     out: list[ast.AST] = [tree]
     parents: list[int] = [-1]
     firsts: list[int] = []
@@ -39,7 +52,8 @@ def _flatten_linked(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[int]]
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
-                out.append(value)
+                if name != "ctx":
+                    out.append(value)
             elif isinstance(value, list):
                 out.extend(v for v in value if isinstance(v, ast.AST))
         parents.extend([index] * (len(out) - start))
@@ -60,7 +74,8 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 class TreeIndex:
-    """One flat walk of a module, shared by the analyses that visit the same tree.
+    """One flat walk of a module, shared by the analyses that visit the same tree: the
+    nodes ``ast.walk`` yields in its order, but the contexts of names (``ast.Load``...).
 
     ``of(ast.Call)`` lists the nodes of a type without walking the tree again.
     """
