@@ -29,7 +29,6 @@ away by the caller). No code is imported or run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -62,6 +61,7 @@ _SANITISERS = frozenset(
 )
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: No binding lines: a sink's kind is found without them.
 _NO_LINES: dict[str, int] = {}
 #: Nodes whose origins are those of their children.
@@ -315,7 +315,7 @@ class RequestFlow:
         return True
 
     def _walk(self, body: list[ast.stmt], scope: _Scope, function: str) -> None:
-        statements = list(self._statements(body))
+        statements = self._statements(body)
         if scope is self._module:  # class bodies bind into it too: in order
             self._bind_all(statements, scope)
         else:  # a function's own scope: bound when first read (most never are)
@@ -384,19 +384,21 @@ class RequestFlow:
         self._walk(fn.body, scope, fn.name)
 
     @staticmethod
-    def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    def _statements(body: list[ast.stmt], out: list[ast.stmt] | None = None) -> list[ast.stmt]:
         """Statements of a body, nested blocks included, nested definitions excluded
-        (they are yielded but not entered)."""
+        (they are listed but not entered)."""
+        found: list[ast.stmt] = [] if out is None else out
         for stmt in body:
-            yield stmt
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.append(stmt)
+            if isinstance(stmt, _DEFINITIONS):
                 continue
             for name in ("body", "orelse", "finalbody"):
-                yield from RequestFlow._statements(getattr(stmt, name, []) or [])
-            for handler in getattr(stmt, "handlers", []) or []:
-                yield from RequestFlow._statements(handler.body)
-            for case in getattr(stmt, "cases", []) or []:
-                yield from RequestFlow._statements(case.body)
+                RequestFlow._statements(getattr(stmt, name, None) or [], found)
+            for handler in getattr(stmt, "handlers", None) or []:
+                RequestFlow._statements(handler.body, found)
+            for case in getattr(stmt, "cases", None) or []:
+                RequestFlow._statements(case.body, found)
+        return found
 
     def _call(self, node: ast.Call, scope: _Scope, function: str) -> None:
         qual = self.qualname(node.func)
