@@ -61,13 +61,12 @@ _SANITISERS = frozenset(
 )
 
 
+#: Statements listed but not entered by :meth:`RequestFlow._statements`.
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: No binding lines: a sink's kind is found without them.
 _NO_LINES: dict[str, int] = {}
 #: Nodes whose origins are those of their children.
 _FLOW_NODES = (ast.expr, ast.comprehension, ast.keyword, ast.FormattedValue)
-#: Nodes :meth:`RequestFlow._calls` does not enter below a statement's own children.
-_NOT_ENTERED = (ast.stmt, ast.Lambda)
 
 
 @dataclass(frozen=True)
