@@ -480,3 +480,31 @@ def test_sql_only_in_tests_and_docs_leaves_the_skill_not_applicable(
     skill = _score(root).skill("database")
     assert not skill.applicable
     assert skill.reason is not None
+
+
+def test_a_module_name_is_not_resolved_to_another_functions_local(
+    make_tree: TreeFactory,
+) -> None:
+    # ``query`` in ``find`` is the module's constant SQL, whatever ``search`` assigns
+    # to its own local of the same name.
+    report = _score(
+        make_tree(
+            _module(
+                """
+query = "SELECT id FROM users WHERE id = ?"
+
+
+def find(conn, user_id):
+    return conn.execute(query, (user_id,))
+
+
+def search(conn, name):
+    query = "SELECT id FROM users WHERE name = '" + name + "'"
+    return conn.execute(query)
+"""
+            )
+        )
+    )
+    messages = [f.message for f in _findings(report, "BSDB001")]
+    assert len(messages) == 1
+    assert "execute() at line 14" in messages[0]

@@ -595,18 +595,18 @@ def test_one_parse_and_one_walk_per_file(monkeypatch: pytest.MonkeyPatch) -> Non
     parses: list[str] = []
     walks: list[str] = []
     real_parse = python_ast.parse_python
-    real_flatten = _server_common._flatten
+    real_flatten = _server_common._flatten_linked
 
     def parse(text: str, path: str) -> Any:
         parses.append(path)
         return real_parse(text, path)
 
-    def flatten(tree: ast.AST) -> list[ast.AST]:
+    def flatten(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[int]]:
         walks.append("walk")
         return real_flatten(tree)
 
     monkeypatch.setattr(python_ast, "parse_python", parse)
-    monkeypatch.setattr(_server_common, "_flatten", flatten)
+    monkeypatch.setattr(_server_common, "_flatten_linked", flatten)
     text = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/x')\ndef x():\n    return ''\n"
     file = SourceFile(
         path="app.py",

@@ -54,3 +54,26 @@ def test_documentation_lines_are_docstrings_and_env_defaults() -> None:
     for node in ast.walk(tree):
         lines.update(documentation_lines(node))
     assert lines == {1, 2, 5}
+
+
+def test_the_substring_prefilters_name_live_patterns_and_keep_their_matches() -> None:
+    from backend_skills.checkers.analyses._secret_names import _NEEDS, text_secrets
+    from backend_skills.core.redact import AWS_KEY, TOKENS, URL_CREDENTIALS
+
+    sources = {p.pattern for p in (AWS_KEY, URL_CREDENTIALS, *(p for _, p in TOKENS))}
+    assert set(_NEEDS) <= sources  # a stale entry would filter nothing (and hide a typo)
+    text = "\n".join(
+        [
+            "key = 'ASIA" + "Q" * 16 + "'",
+            "token = 'ghr_" + "a1" * 18 + "'",
+            "stripe = 'rk_live_" + "x" * 24 + "'",
+            "url = 'postgres://app:s3cret@db.internal/app'",
+        ]
+    )
+    assert [(line, rule) for line, _, rule, _, _ in text_secrets(text)] == [
+        (1, "BSSEC002"),
+        (2, "BSSEC004"),
+        (3, "BSSEC004"),
+        (4, "BSSEC005"),
+    ]
+    assert list(text_secrets(text.replace("://", ":/"))) == list(text_secrets(text))[:3]

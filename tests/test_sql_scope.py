@@ -81,3 +81,42 @@ def test_dotted(code: str, text: str) -> None:
 )
 def test_is_upper_name(name: str, expected: bool) -> None:
     assert is_upper_name(name) is expected
+
+
+def test_module_scope_leaves_out_the_locals_of_its_functions_and_classes() -> None:
+    tree = ast.parse(
+        textwrap.dedent(
+            """\
+            query = 'SELECT 1'
+
+            def other(name):
+                query = 'SELECT ' + name
+
+            class Repo:
+                query = 'SELECT 2'
+
+                def find(self):
+                    table = 'users'
+            """
+        )
+    )
+    scope = Scope.build(tree)
+    assert [line for line, _, _ in scope.lookup("query", 100)] == [1]
+    assert scope.lookup("table", 100) == []
+
+
+def test_function_scope_leaves_out_nested_definitions() -> None:
+    fn = _function(
+        textwrap.dedent(
+            """\
+            def outer(x):
+                def inner(y):
+                    sql = 'SELECT ' + y
+                class Local:
+                    sql = 'SELECT 2'
+                return inner(x)
+            """
+        )
+    )
+    scope = Scope.build(fn)
+    assert scope.lookup("sql", 100) == []

@@ -17,6 +17,7 @@ per-file visitor).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from backend_skills.core.discovery import SourceFile
@@ -49,6 +50,25 @@ from ._sql_building import Built, Resolver, Scope, call_name, dotted, is_upper_n
 
 PATTERNS = "database.query_patterns"
 
+#: Node types with no child node (or only names): :class:`QueryVisitor` has nothing to do
+#: there.
+LEAVES: frozenset[type[ast.AST]] = frozenset(
+    {
+        ast.Name,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Global,
+        ast.Nonlocal,
+        ast.alias,
+        *(
+            kind
+            for base in (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+            for kind in base.__subclasses__()
+        ),
+    }
+)
+
 #: Driver calls that always run the SQL they are given.
 _DRIVER_QUERIES = frozenset({"execute", "exec_driver_sql", "read_sql", "read_sql_query"})
 #: Calls that run SQL only when their first argument reads as SQL (``raw`` is also Django's).
@@ -74,6 +94,34 @@ class QueryVisitor(ast.NodeVisitor):
         self.text_imported = False
         self.orm_usage = False
         self.skip_patterns = file.role is Role.MIGRATION
+        self._methods: dict[type[ast.AST], Callable[[Any], None]] = {}
+
+    # -- dispatch (``ast.NodeVisitor``'s, without its per-node lookups) -------------------
+
+    def visit(self, node: ast.AST) -> None:
+        """Call ``visit_<Type>`` for ``node``, else visit its children."""
+        self._method(type(node))(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit every child node but leaves (names, contexts, operators), which hold
+        nothing to visit."""
+        method = self._method
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in LEAVES:
+                        method(type(item))(item)
+            elif isinstance(value, ast.AST) and type(value) not in LEAVES:
+                method(type(value))(value)
+
+    def _method(self, kind: type[ast.AST]) -> Callable[[Any], None]:
+        found = self._methods.get(kind)
+        if found is not None:
+            return found
+        method: Callable[[Any], None] = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+        self._methods[kind] = method
+        return method
 
     # -- structure ---------------------------------------------------------------------
 

@@ -29,12 +29,12 @@ away by the caller). No code is imported or run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ._request_sinks import call_name as _call_name
 from ._request_sinks import classify_sink
+from ._server_common import child_nodes, tree_index
 
 REQUEST = "@request"
 _REQUEST_ROOTS = frozenset({"request", "req"})
@@ -61,6 +61,14 @@ _SANITISERS = frozenset(
 )
 
 
+#: Statements listed but not entered by :meth:`RequestFlow._statements`.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+#: No binding lines: a sink's kind is found without them.
+_NO_LINES: dict[str, int] = {}
+#: Nodes whose origins are those of their children.
+_FLOW_NODES = (ast.expr, ast.comprehension, ast.keyword, ast.FormattedValue)
+
+
 @dataclass(frozen=True)
 class Sink:
     """A dangerous call and where the value it runs comes from."""
@@ -78,6 +86,8 @@ class _Scope:
     function: str = ""
     names: dict[str, set[str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # where a name was last built
+    request: bool = False  # whether a name was given request input
+    unbound: list[ast.stmt] | None = None  # statements whose bindings are not read yet
 
 
 def _root(node: ast.AST) -> ast.AST:
@@ -190,6 +200,15 @@ class RequestFlow:
         self.functions: dict[str, tuple[str, ...]] = {}
         self._scope_of: dict[int, _Scope] = {}
         self._module = _Scope(params=())
+        self._calls_of = _calls_by_statement(tree)
+        index = tree_index(tree)
+        # Whether the file reads a request at all (``request``, ``req``, ``self.request``):
+        # else only a scope whose names were given input can have input.
+        self._reads_request = any(
+            isinstance(n, ast.Name) and n.id in _REQUEST_ROOTS for n in index.of(ast.Name)
+        ) or any(
+            isinstance(n, ast.Attribute) and n.attr == "request" for n in index.of(ast.Attribute)
+        )
         self._walk(tree.body, self._module, "")
 
     # -- helpers
@@ -265,9 +284,9 @@ class RequestFlow:
             return {REQUEST}
         if isinstance(node, ast.Lambda):
             return set()
-        found = set()
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr | ast.comprehension | ast.keyword | ast.FormattedValue):
+        found: set[str] = set()
+        for child in child_nodes(node):
+            if isinstance(child, _FLOW_NODES):
                 found |= self.origins(child, scope)
         return found
 
@@ -283,45 +302,68 @@ class RequestFlow:
             found |= self.origins(sub, scope)
         return found
 
-    def _bind(self, target: ast.AST, value: set[str], scope: _Scope, line: int = 0) -> None:
+    def _bind(self, target: ast.AST, value: set[str], scope: _Scope, line: int = 0) -> bool:
+        """Give every name in ``target`` the origins ``value``; whether any was given."""
+        if not value:
+            return False
         for sub in ast.walk(target):
-            if isinstance(sub, ast.Name) and value:
+            if isinstance(sub, ast.Name):
                 scope.names.setdefault(sub.id, set()).update(value)
                 scope.lines[sub.id] = line
+                scope.request = scope.request or REQUEST in value
+        return True
 
     def _walk(self, body: list[ast.stmt], scope: _Scope, function: str) -> None:
-        statements = list(self._statements(body))
-        for _ in range(2):  # twice: a name given input after its first use
-            for stmt in statements:
-                self._bind_statement(stmt, scope)
+        statements = self._statements(body)
+        if scope is self._module:  # class bodies bind into it too: in order
+            self._bind_all(statements, scope)
+        else:  # a function's own scope: bound when first read (most never are)
+            scope.unbound = statements
         for stmt in statements:
-            for node in self._expressions(stmt):
-                if isinstance(node, ast.Call):
-                    self._scope_of[id(node)] = scope
-                    self._call(node, scope, function)
+            for node in self._calls_of.get(id(stmt), ()):
+                self._scope_of[id(node)] = scope
+                self._call(node, scope, function)
         for stmt in statements:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._function(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._walk(stmt.body, self._module, "")
 
-    def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> None:
+    def _bind_all(self, statements: list[ast.stmt], scope: _Scope) -> None:
+        bound = False
+        for stmt in statements:
+            bound = self._bind_statement(stmt, scope) or bound
+        if bound:  # again: a name given input after its first use (else nothing changes)
+            for stmt in statements:
+                self._bind_statement(stmt, scope)
+
+    def _bound(self, scope: _Scope) -> _Scope:
+        """``scope`` with the names its statements bind (bound on the first call: only
+        the function's own statements bind into it, so the result is the same)."""
+        if scope.unbound is not None:
+            statements, scope.unbound = scope.unbound, None
+            self._bind_all(statements, scope)
+        return scope
+
+    def _bind_statement(self, stmt: ast.stmt, scope: _Scope) -> bool:
         """Names an assignment, a ``for`` target or a ``with ... as`` binds, with the
-        origins of their value."""
+        origins of their value; whether any name was given origins."""
+        bound = False
         if isinstance(stmt, ast.Assign):
             value = self.origins(stmt.value, scope)
             for target in stmt.targets:
-                self._bind(target, value, scope, stmt.value.lineno)
+                bound = self._bind(target, value, scope, stmt.value.lineno) or bound
         elif isinstance(stmt, ast.AnnAssign | ast.AugAssign) and stmt.value is not None:
             value = self.origins(stmt.value, scope)
-            self._bind(stmt.target, value, scope, stmt.value.lineno)
+            bound = self._bind(stmt.target, value, scope, stmt.value.lineno)
         elif isinstance(stmt, ast.For | ast.AsyncFor):
-            self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
+            bound = self._bind(stmt.target, self.origins(stmt.iter, scope), scope)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if item.optional_vars is not None:
                     value = self.origins(item.context_expr, scope)
-                    self._bind(item.optional_vars, value, scope)
+                    bound = self._bind(item.optional_vars, value, scope) or bound
+        return bound
 
     def _function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         params = tuple(
@@ -333,6 +375,7 @@ class RequestFlow:
         inputs = self._input_params(fn)
         for name in params:
             scope.names[name] = {REQUEST} if name in inputs else {name}
+        scope.request = bool(inputs & set(params))
         for star in (fn.args.vararg, fn.args.kwarg):
             if star is not None:
                 scope.names[star.arg] = {star.arg}
@@ -340,56 +383,87 @@ class RequestFlow:
         self._walk(fn.body, scope, fn.name)
 
     @staticmethod
-    def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    def _statements(body: list[ast.stmt], out: list[ast.stmt] | None = None) -> list[ast.stmt]:
         """Statements of a body, nested blocks included, nested definitions excluded
-        (they are yielded but not entered)."""
+        (they are listed but not entered)."""
+        found: list[ast.stmt] = [] if out is None else out
         for stmt in body:
-            yield stmt
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.append(stmt)
+            if isinstance(stmt, _DEFINITIONS):
                 continue
             for name in ("body", "orelse", "finalbody"):
-                yield from RequestFlow._statements(getattr(stmt, name, []) or [])
-            for handler in getattr(stmt, "handlers", []) or []:
-                yield from RequestFlow._statements(handler.body)
-            for case in getattr(stmt, "cases", []) or []:
-                yield from RequestFlow._statements(case.body)
-
-    @staticmethod
-    def _expressions(stmt: ast.stmt) -> Iterator[ast.AST]:
-        """Expression nodes of one statement, without entering nested statements."""
-        stack: list[ast.AST] = [
-            c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)
-        ]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(
-                c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt | ast.Lambda)
-            )
+                RequestFlow._statements(getattr(stmt, name, None) or [], found)
+            for handler in getattr(stmt, "handlers", None) or []:
+                RequestFlow._statements(handler.body, found)
+            for case in getattr(stmt, "cases", None) or []:
+                RequestFlow._statements(case.body, found)
+        return found
 
     def _call(self, node: ast.Call, scope: _Scope, function: str) -> None:
         qual = self.qualname(node.func)
-        kind, arg, line = classify_sink(node, qual, self.qualname, scope.lines)
+        if classify_sink(node, qual, self.qualname, _NO_LINES)[0] is not None:
+            # a sink (whatever the bindings): its line may depend on them
+            kind, arg, line = classify_sink(node, qual, self.qualname, self._bound(scope).lines)
+        else:
+            kind, arg, line = None, None, 0
         if kind is not None:
             self.sinks.append(
                 Sink(kind, line, function, frozenset(self.origins(arg, scope)), scope.params)
             )
+        if not (qual and (self._reads_request or scope.request)):
+            return  # no argument can carry request input
+        self._bound(scope)
         positions = tuple(i for i, a in enumerate(node.args) if REQUEST in self.origins(a, scope))
         keywords = tuple(
             k.arg for k in node.keywords if k.arg and REQUEST in self.origins(k.value, scope)
         )
-        if (positions or keywords) and qual:
+        if positions or keywords:
             self.calls.append((qual, positions, keywords))
 
     def value_origins(self, call: ast.Call, value: ast.AST | None) -> set[str]:
         """Origins of ``value``, an argument of ``call`` (a call this flow has seen)."""
         scope = self._scope_of.get(id(call))
-        return self.origins(value, scope) if scope is not None else set()
+        return self.origins(value, self._bound(scope)) if scope is not None else set()
 
     def scope_of(self, call: ast.Call) -> tuple[str, tuple[str, ...]]:
         """The function holding ``call`` and its parameters (``""``: module level)."""
         scope = self._scope_of.get(id(call))
         return (scope.function, scope.params) if scope is not None else ("", ())
+
+
+def _calls_by_statement(tree: ast.Module) -> dict[int, list[ast.Call]]:
+    """The calls in the expressions of each statement (by ``id``), without entering
+    nested statements, nor lambdas below the statement's own children; in the order of a
+    depth-first walk that takes the last child first.
+
+    Found from the calls of the shared :class:`TreeIndex` up to their statement, not by
+    walking every expression again.
+    """
+    index = tree_index(tree)
+    nodes, parents, firsts = index.nodes, index.parents, index.firsts
+    found: dict[int, list[tuple[tuple[int, ...], ast.Call]]] = {}
+    for position in index.positions(ast.Call):
+        call = nodes[position]
+        assert isinstance(call, ast.Call)
+        path: list[int] = []  # the call's place among its ancestors' children, upwards
+        lambdas = 0
+        child = position
+        while True:
+            parent = parents[child]
+            path.append(firsts[parent] - child)  # negated: the last child is walked first
+            holder = nodes[parent]
+            if isinstance(holder, ast.stmt):
+                break
+            lambdas += isinstance(holder, ast.Lambda)
+            child = parent
+        if lambdas > isinstance(nodes[child], ast.Lambda):  # a lambda below the top
+            continue
+        path.reverse()
+        found.setdefault(id(holder), []).append((tuple(path), call))
+    return {
+        stmt: [call for _, call in sorted(calls, key=lambda item: item[0])]
+        for stmt, calls in found.items()
+    }
 
 
 def module_of(path: str) -> str:

@@ -81,9 +81,15 @@ class SecretChecks:
         self.ctx = ctx
         self.items: list[dict[str, Any]] = []
         self.dev_default_lines: set[int] = set()  # env-lookup defaults, docstrings
+        self._maybe_defaults: list[ast.AST] = []
 
     def note_defaults(self, node: ast.AST) -> None:
         self.dev_default_lines.update(documentation_lines(node))
+
+    def note_defaults_later(self, nodes: Iterable[ast.AST]) -> None:
+        """:meth:`note_defaults` for ``nodes`` if :meth:`finish` needs them (only a
+        secret found by its format asks whether its line documents or defaults)."""
+        self._maybe_defaults.extend(nodes)
 
     def _secret(self, node: ast.AST, name: str, how: str) -> None:
         signing = name_words(name)[-2:] == ["secret", "key"]
@@ -124,6 +130,10 @@ class SecretChecks:
         patterned = list(text_secrets(text))
         text_lines = text.splitlines()
         lines = {line for line, *_ in patterned}
+        if patterned:
+            for node in self._maybe_defaults:
+                self.note_defaults(node)
+        self._maybe_defaults = []
         self.items = [s for s in self.items if s["line"] not in lines]
         for line, column, rule, message, value in patterned:
             example = self._example_secret(line, rule, value, text_lines)

@@ -36,19 +36,68 @@ def _flatten(tree: ast.AST) -> list[ast.AST]:
     return out
 
 
+def _flatten_linked(tree: ast.AST) -> tuple[list[ast.AST], list[int], list[int]]:
+    """:func:`_flatten` but the load/store/del contexts of names (a third of the nodes,
+    of no use to a reader of the nodes), with the position of each node's parent (-1 for
+    ``tree``) and of each node's first child (its children are the next ones, in field
+    order)."""
+    out: list[ast.AST] = [tree]
+    parents: list[int] = [-1]
+    firsts: list[int] = []
+    index = 0
+    while index < len(out):
+        node = out[index]
+        start = len(out)
+        firsts.append(start)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                if name != "ctx":
+                    out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, ast.AST))
+        parents.extend([index] * (len(out) - start))
+        index += 1
+    return out, parents, firsts
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The direct children of ``node``, in the order of ``ast.iter_child_nodes`` (faster)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
 class TreeIndex:
-    """One flat walk of a module, shared by the analyses that visit the same tree.
+    """One flat walk of a module, shared by the analyses that visit the same tree: the
+    nodes ``ast.walk`` yields in its order, but the contexts of names (``ast.Load``...).
 
     ``of(ast.Call)`` lists the nodes of a type without walking the tree again.
     """
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
-        self.nodes = _flatten(tree)
+        self.nodes, self.parents, self.firsts = _flatten_linked(tree)
+        """``parents[i]``: the position in ``nodes`` of the parent of ``nodes[i]``;
+        ``firsts[i]``: that of its first child."""
         self.by_type: dict[type[ast.AST], list[ast.AST]] = {}
         for node in self.nodes:
             self.by_type.setdefault(type(node), []).append(node)
         self.imports = Imports(self.of(ast.Import, ast.ImportFrom))
+        self._positions: dict[type[ast.AST], list[int]] = {}
+
+    def positions(self, kind: type[ast.AST]) -> list[int]:
+        """Positions in :attr:`nodes` of the nodes of type ``kind``."""
+        found = self._positions.get(kind)
+        if found is None:
+            found = [i for i, node in enumerate(self.nodes) if type(node) is kind]
+            self._positions[kind] = found
+        return found
 
     def of(self, *types: type[ast.AST]) -> list[ast.AST]:
         """Nodes of the given types, in walk order within each type."""
@@ -92,6 +141,7 @@ class Imports:
         self.modules: set[str] = set()
         self.lines: dict[str, int] = {}
         """Imported module (and ``module.name`` for from-imports) -> first line."""
+        self._prefixes: tuple[int, frozenset[str]] | None = None
         found = _flatten(nodes) if isinstance(nodes, ast.AST) else nodes
         for node in found:
             if isinstance(node, ast.Import):
@@ -143,11 +193,23 @@ class Imports:
 
     def imports_any(self, *packages: str) -> bool:
         """Whether a module in (or under) one of ``packages`` is imported."""
-        return any(
-            module == package or module.startswith(package + ".")
-            for module in self.modules
-            for package in packages
-        )
+        prefixes = self._prefixes
+        if prefixes is None or prefixes[0] != len(self.modules):
+            prefixes = (len(self.modules), _dotted_prefixes(self.modules))
+            self._prefixes = prefixes
+        return any(package in prefixes[1] for package in packages)
+
+
+def _dotted_prefixes(modules: set[str]) -> frozenset[str]:
+    """Every module and package above it: ``a``, ``a.b``, ``a.b.c`` for ``a.b.c``."""
+    found: set[str] = set()
+    for module in modules:
+        found.add(module)
+        end = module.find(".")
+        while end != -1:
+            found.add(module[:end])
+            end = module.find(".", end + 1)
+    return frozenset(found)
 
 
 def dotted(node: ast.AST) -> str | None:

@@ -41,23 +41,34 @@ def is_upper_name(name: str) -> bool:
 
 @dataclass
 class Scope:
-    """Assignments and parameters of one function (or the module)."""
+    """Assignments and parameters of one function (or the module).
+
+    The assignments are indexed on the first lookup: most scopes never resolve a name
+    (only those holding a SQL call do), so most are never walked.
+    """
 
     node: ast.AST
     params: frozenset[str]
-    assigns: dict[str, list[Assignment]] = field(default_factory=dict)
-    """name -> [(line, value, is_augmented)] in source order."""
+    _assigns: dict[str, list[Assignment]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, node: ast.AST) -> Scope:
-        """The parameters and local assignments of a function, lambda or module."""
-        scope = cls(node=node, params=parameters(node))
-        raw = getattr(node, "body", [])
-        body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda: an expr
-        for child in _walk_local(body):
-            for name, entry in assignments(child):
-                scope.assigns.setdefault(name, []).append(entry)
-        return scope
+        """The parameters and (lazily) local assignments of a function, lambda or module."""
+        return cls(node=node, params=parameters(node))
+
+    @property
+    def assigns(self) -> dict[str, list[Assignment]]:
+        """name -> [(line, value, is_augmented)] in source order."""
+        if self._assigns is None:
+            found: dict[str, list[Assignment]] = {}
+            raw = getattr(self.node, "body", [])
+            body: list[ast.AST] = list(raw) if isinstance(raw, list) else [raw]  # lambda
+            for child in _walk_local(body):
+                if isinstance(child, _ASSIGNMENTS):
+                    for name, entry in assignments(child):
+                        found.setdefault(name, []).append(entry)
+            self._assigns = found
+        return self._assigns
 
     def lookup(self, name: str, line: int) -> list[Assignment]:
         """The last plain assignment before ``line`` and the ``+=`` after it."""
@@ -102,15 +113,28 @@ def assignments(node: ast.AST) -> list[tuple[str, Assignment]]:
     return []
 
 
+#: The statements :func:`assignments` reads.
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+#: Nested scopes: their names are not the enclosing scope's.
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
 def _walk_local(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
-    """Every node in ``body`` without entering nested functions, lambdas or classes."""
-    stack: list[ast.AST] = list(reversed(body))
+    """Every node in ``body`` without entering nested functions, lambdas or classes
+    (a definition in ``body`` itself included: a method's locals are not the module's)."""
+    stack: list[ast.AST] = [node for node in reversed(body) if not isinstance(node, _NESTED)]
     while stack:
         node = stack.pop()
         yield node
-        for child in reversed(list(ast.iter_child_nodes(node))):
-            if isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
-            ):
-                continue
-            stack.append(child)
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                if not isinstance(value, _NESTED):
+                    children.append(value)
+            elif isinstance(value, list):
+                children.extend(
+                    v for v in value if isinstance(v, ast.AST) and not isinstance(v, _NESTED)
+                )
+        children.reverse()
+        stack.extend(children)

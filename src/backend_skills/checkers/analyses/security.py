@@ -59,6 +59,7 @@ from ._security_jwt import JwtChecks, module_constants
 from ._security_secrets import SecretChecks, secret_findings
 from ._security_settings import SettingsChecks
 from ._security_trace import SINK_RULES, call_facts, sink_facts, traced_sinks
+from ._server_common import tree_index
 
 __all__ = [
     "AUTHENTICATION",
@@ -87,15 +88,25 @@ class _Visitor:
         self.auth = False
 
     def run(self, tree: ast.Module) -> None:
-        nodes = list(ast.walk(tree))
-        names = self._learn(nodes)
-        self.jwt.constants = module_constants(tree)
-        for node in nodes:
-            self.secrets.note_defaults(node)
+        index = tree_index(tree)  # one walk of the tree, shared with the other analyses
+        imports: list[ast.AST] = []
+        bindings: list[ast.AST] = []
         assigns: list[ast.Assign | ast.AnnAssign] = []
-        for node in nodes:
-            if isinstance(node, ast.Assign | ast.AnnAssign):
-                assigns.append(node)
+        visited: list[ast.AST] = []
+        for node in index.nodes:  # walk order, as ``ast.walk``
+            kind = type(node)
+            if kind in _VISITED:
+                visited.append(node)
+            elif kind in _BINDINGS:
+                bindings.append(node)
+                if isinstance(node, ast.Assign | ast.AnnAssign):
+                    assigns.append(node)
+            elif kind in _IMPORTS:
+                imports.append(node)
+        names = self._learn(imports, bindings, index.of(ast.Name))
+        self.jwt.constants = module_constants(tree)
+        self.secrets.note_defaults_later(index.of(ast.Expr, ast.Call))  # the only ones
+        for node in visited:
             self._visit(node)
         for assign in assigns:  # after the calls: a hashed password is reported once
             self._assign(assign)
@@ -103,15 +114,15 @@ class _Visitor:
         self.secrets.finish()
         self.ctx.findings.sort(key=Finding.sort_key)
 
-    def _learn(self, nodes: list[ast.AST]) -> set[str]:
+    def _learn(
+        self, imports: list[ast.AST], bindings: list[ast.AST], name_nodes: list[ast.AST]
+    ) -> set[str]:
         """Imports and names used; then objects bound to sessions and fast hashes."""
-        names: set[str] = set()
-        for node in nodes:
+        for node in imports:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 self.ctx.learn_import(node)
-            elif isinstance(node, ast.Name):
-                names.add(node.id)
-        for target, value in _bindings(nodes):
+        names = {node.id for node in name_nodes if isinstance(node, ast.Name)}
+        for target, value in _bindings(bindings):
             self.settings.track(target, value)
             self.crypto.track(target, value)
         return names
@@ -144,6 +155,14 @@ class _Visitor:
                 self.settings.on_binding(target, name, node.value, node)
         for target in targets(node):
             self.crypto.on_assign_target(target, node.value)
+
+
+#: The nodes :meth:`_Visitor._visit` checks, those :func:`_bindings` reads, and imports.
+_VISITED = frozenset(
+    {ast.Call, ast.Compare, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef}
+)
+_BINDINGS = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith})
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
 
 
 def _bindings(nodes: list[ast.AST]) -> list[tuple[ast.AST, ast.AST]]:
