@@ -161,13 +161,18 @@ class FunctionInfo:
     handles: list[str] = field(default_factory=list)
     """Message types the class handles (``IRequestHandler<GetCityQuery, ...>``)."""
     parameters: list[Parameter] = field(default_factory=list)
+    _positions: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _counted: int = field(default=0, repr=False, compare=False)
 
     def index(self, name: str) -> int | None:
         """Position of parameter ``name`` (None when it is not one of ours)."""
-        for position, parameter in enumerate(self.parameters):
-            if parameter.name == name and name:
-                return position
-        return None
+        if self._positions is None or self._counted != len(self.parameters):
+            self._positions = {}
+            for position, parameter in enumerate(self.parameters):
+                if parameter.name:
+                    self._positions.setdefault(parameter.name, position)  # the first one
+            self._counted = len(self.parameters)
+        return self._positions.get(name) if name else None
 
     def signature(self) -> dict[str, Any]:
         """The JSON fields identifying the function in a fact."""
