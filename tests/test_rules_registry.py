@@ -363,3 +363,30 @@ def test_rules_command_rejects_unknown_ids_and_filters() -> None:
     assert result.output.strip().count("\n") == 0
     assert "no rule 'BSXXX999'" in result.output
     assert CliRunner().invoke(cli, ["rules", "--skill", "cooking"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "password",
+        "dbPwd",
+        "clientSecret",
+        "authToken",
+        "apiKey",
+        "API_KEY",
+        "accessKey",
+        "AWS_ACCESS_KEY",
+        "privateKey",
+        "private_key",
+        "credentials",
+        "passphrase",
+    ],
+)
+def test_every_secret_name_holds_a_needle_of_the_secrets_rule(name: str) -> None:
+    """BSSEC109's query runs only around its needles: a name the secret condition accepts
+    must hold one of them (lower-cased), or its literal would never be looked at."""
+    from backend_skills.rules._engine import SECRET_NAME
+    from backend_skills.rules._security_secrets import SECRET_NEEDLES
+
+    assert SECRET_NAME.search(name)
+    assert any(needle in name.lower() for needle in SECRET_NEEDLES)

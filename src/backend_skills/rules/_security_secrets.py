@@ -10,7 +10,12 @@ from ._model import Example, Pattern, Rule
 JS = ("javascript", "typescript")
 CODE = ("java", "csharp", "go", "javascript", "typescript")
 
-SECRET_NEEDLES = ("pass", "pwd", "secret", "token", "key", "credential")
+#: One of these is in every name :data:`~backend_skills.rules._engine.SECRET_NAME` accepts
+#: (lower-cased): not a bare "key", which nearly every JavaScript file holds (``keys``).
+SECRET_NEEDLES = (
+    *("pass", "pwd", "secret", "token", "credential"),
+    *("apikey", "api_key", "accesskey", "access_key", "privatekey", "private_key"),
+)
 #: Fixed prefixes of the well-known token formats (BSSEC110 looks further only then).
 TOKEN_NEEDLES = (
     *("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"),
