@@ -88,10 +88,6 @@ TOOL_KINDS: dict[str, tuple[str, ...]] = {
     "revive": ("linter",),
     "goimports": ("formatter",),
     "gofumpt": ("formatter",),
-    # Compilers that type-check every build (the main language is statically typed).
-    "javac": ("type checker",),
-    "csc": ("type checker",),
-    "go": ("type checker",),
 }
 #: Dedicated config files (by name, at the root or one folder down) -> tool.
 CONFIG_FILES = {
@@ -210,8 +206,7 @@ BUILD_FILE_TOOLS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = tup
         (r"(\.csproj|^Directory\.Build\.props)$", "nullable", r"<Nullable>\s*enable\s*</Nullable>"),
     )
 )
-#: Statically typed languages whose compiler type-checks every build, by language id.
-COMPILERS = {"java": "javac", "csharp": "csc", "go": "go"}
+
 #: ``[tool.X]`` tables in pyproject.toml -> tool.
 PYPROJECT_TOOLS = {
     "ruff": "ruff",
@@ -387,14 +382,6 @@ def main_language(fileset: FileSet) -> tuple[str, int]:
         return "", 0
     main = max(sorted(files), key=lambda language: files[language])
     return main, files[main]
-
-
-def _compiler(main: str, files: int, tools: _Tools) -> None:
-    """The compiler as type checker, when most source files are in a statically typed
-    language (Java, C#, Go): every build checks the types, as mypy or strict tsc would
-    for Python or TypeScript."""
-    if main in COMPILERS:
-        tools.add(COMPILERS[main], f"{files:,} source files of statically typed {main}")
 
 
 def _pre_commit_hooks(fileset: FileSet, part: _Part, tools: _Tools, hooks: list[str]) -> None:
@@ -579,8 +566,7 @@ def _linters(fileset: FileSet, ci_commands: Sequence[str]) -> _Part:
             tools.add(CONFIG_FILES[f.name], f.path)
         if f.role is Role.CONFIG and f.path.count("/") <= 3:
             _build_file_tools(f, part, tools)
-    main, files = main_language(fileset)
-    _compiler(main, files, tools)
+    main, _files = main_language(fileset)
     _pre_commit_hooks(fileset, part, tools, hooks)
     _lefthook_hooks(fileset, part, tools, hooks)
     package_scripts = _package_scripts(fileset, hooks)
