@@ -402,6 +402,9 @@ def _hardcoded(
     strings: Iterable[tree_sitter.Node], vocab: Vocabulary, lines: Sequence[str]
 ) -> Iterator[tuple[int, int, str, str]]:
     for node in strings:
+        raw = node.text or b""
+        if b"://" not in raw and b"=" not in raw and b":" not in raw:
+            continue  # no URL, no connection string, no JDBC URL: most literals
         content = _literal(node)
         kind = literal_kind(content) if content else None
         row = node.start_point[0]

@@ -23,6 +23,7 @@ from ._taint_facts import (
     SAFE_TYPES,
     FunctionInfo,
     Parameter,
+    _ClassFacts,
     _last_word,
     _member_object,
     _text,
@@ -295,6 +296,7 @@ class _FileCalls:
         self.typed = spec.name in ("csharp", "java")
         self.types = _DeclaredTypes(text)
         self._functions: dict[int, _Function | None] = {}
+        self._classes: dict[int, _ClassFacts] = {}
 
     @functools.cached_property
     def file_requested(self) -> bool:
@@ -321,7 +323,7 @@ class _FileCalls:
         )
         known: _Function | None = None
         if requested or _has_parameters(node):
-            info = function_info(self.spec, node, self.request, self.source)
+            info = function_info(self.spec, node, self.request, self.source, self._classes)
             carriers = {p.name for p in info.parameters if p.name and _carries(p)}
             if requested or carriers:
                 origins = self.origins.local_origins(node, info)

@@ -249,13 +249,23 @@ def function_info(
     function: tree_sitter.Node,
     request: Markers | None,
     source: bytes | None = None,
+    classes: dict[int, _ClassFacts] | None = None,
 ) -> FunctionInfo:
     """Name, class, bases and parameters of ``function``; parameters bound from the
     request marked (request markers in the parameter, or a controller action's);
-    ``source``: the file's bytes, when the caller has them (faster)."""
+    ``source``: the file's bytes, when the caller has them (faster); ``classes``: what
+    is known of the file's classes (filled in, so that each class is described once)."""
     owner = _class_of(spec, function)
     info = FunctionInfo(name=_function_name(function))
-    class_header = _describe_class(info, owner, source) if owner is not None else ""
+    class_header = ""
+    if owner is not None:
+        facts = classes.get(owner.id) if classes is not None else None
+        if facts is None:
+            facts = _describe_class(owner, source)
+            if classes is not None:
+                classes[owner.id] = facts
+        info.cls, info.bases, info.handles = facts.name, list(facts.bases), list(facts.handles)
+        class_header = facts.header
     action = _is_action(spec, function, class_header, source)
     for node in _parameter_nodes(function):
         for parameter in _parameter(node):
@@ -267,16 +277,29 @@ def function_info(
     return info
 
 
-def _describe_class(
-    info: FunctionInfo, owner: tree_sitter.Node, source: bytes | None = None
-) -> str:
-    """Fill in the class, its bases and the messages it handles; its header's text."""
-    info.cls = _text(owner.child_by_field_name("name"))
+@dataclass(frozen=True)
+class _ClassFacts:
+    """A class as :class:`FunctionInfo` names it."""
+
+    name: str
+    bases: tuple[str, ...]
+    handles: tuple[str, ...]
+    """Message types the class handles."""
+    header: str
+    """Its text up to its body."""
+
+
+def _describe_class(owner: tree_sitter.Node, source: bytes | None = None) -> _ClassFacts:
+    """The class's name, its bases, the messages it handles and its header's text."""
+    name = _text(owner.child_by_field_name("name"))
     header = _header(owner, source)
-    after = header.split(info.cls, 1)[-1] if info.cls else header
-    info.bases = sorted({w for w in _WORD.findall(after) if w[:1].isupper()} - {info.cls})
-    info.handles = sorted(set(_HANDLER_OF.findall(after)))
-    return header
+    after = header.split(name, 1)[-1] if name else header
+    return _ClassFacts(
+        name=name,
+        bases=tuple(sorted({w for w in _WORD.findall(after) if w[:1].isupper()} - {name})),
+        handles=tuple(sorted(set(_HANDLER_OF.findall(after)))),
+        header=header,
+    )
 
 
 def _is_action(
