@@ -28,7 +28,7 @@ TIMEOUTS = Rule(
     confidence=Confidence.MEDIUM,
     checker="python_ast",
     extra_languages=("python",),
-    message="`{name}` uses a Go HTTP client without a timeout",
+    message="`{name}` calls another service without a timeout",
     cwe=400,
     rationale=(
         "A call to another service that never times out holds a worker (or a connection) "
