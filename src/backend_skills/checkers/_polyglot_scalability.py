@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
-from backend_skills.languages._common import required_words
 from backend_skills.languages._fastre import FastRegex
 from backend_skills.languages._index import FileIndex
 
@@ -414,8 +413,6 @@ def _hardcoded(
 
 
 def _matches_by_line(pattern: FastRegex, text: str) -> Iterator[tuple[int, int, str]]:
-    if not _may_match(pattern, text):
-        return
     for match in pattern.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
@@ -446,24 +443,11 @@ def file_facts(
     lists = [e for f in functions if (e := _list_endpoint(f, vocab, named)) is not None]
     return FileFacts(
         lists=lists,
-        env=_count(vocab.env, text),
+        env=vocab.env.count(text),
         hardcoded=list(_hardcoded(index.strings, vocab, text.split("\n"))),
-        pooled=_count(vocab.pooled, text),
+        pooled=vocab.pooled.count(text),
         direct=list(_matches_by_line(vocab.direct, text)),
     )
-
-
-def _count(pattern: FastRegex, text: str) -> int:
-    """How often ``pattern`` matches in ``text`` (a substring search for the words it
-    cannot match without first: most files hold none, and the search is far cheaper)."""
-    if not _may_match(pattern, text):
-        return 0
-    return pattern.count(text)
-
-
-def _may_match(pattern: FastRegex, text: str) -> bool:
-    words = required_words(pattern.pattern)
-    return words is None or any(w in text for w in words)
 
 
 def matches(facts: FileFacts) -> list[Match]:

@@ -140,70 +140,41 @@ CONFIG_FILES = {
 }
 #: Build files (Maven, Gradle, MSBuild) naming a tool: plugin ids and artifacts, analyzer
 #: packages and properties. ``(file name pattern, tool, evidence pattern)``.
+_JAVA_BUILD = r"^(pom\.xml|build\.gradle(\.kts)?)$"
+_MSBUILD = r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$"
+_GRADLE_PLUGIN = r"id\s*\(?\s*['\"]{0}['\"]|apply\s+plugin:\s*['\"]{0}['\"]"
 BUILD_FILE_TOOLS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = tuple(
     (re.compile(names), tool, re.compile(evidence, re.IGNORECASE))
     for names, tool, evidence in (
         (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            _JAVA_BUILD,
             "checkstyle",
-            r"maven-checkstyle-plugin|id\s*\(?\s*['\"]checkstyle['\"]|apply\s+plugin:\s*['\"]checkstyle['\"]|\bcheckstyle\s*\{",
+            r"maven-checkstyle-plugin|\bcheckstyle\s*\{|" + _GRADLE_PLUGIN.format("checkstyle"),
         ),
+        (_JAVA_BUILD, "pmd", r"maven-pmd-plugin|" + _GRADLE_PLUGIN.format("pmd")),
+        (_JAVA_BUILD, "spotbugs", r"spotbugs-maven-plugin|com\.github\.spotbugs"),
+        (_JAVA_BUILD, "error-prone", r"error_prone_core|net\.ltgt\.errorprone"),
+        (_JAVA_BUILD, "spotless", r"spotless-maven-plugin|com\.diffplug\.spotless"),
         (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
-            "pmd",
-            r"maven-pmd-plugin|id\s*\(?\s*['\"]pmd['\"]|apply\s+plugin:\s*['\"]pmd['\"]",
-        ),
-        (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
-            "spotbugs",
-            r"spotbugs-maven-plugin|com\.github\.spotbugs",
-        ),
-        (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
-            "error-prone",
-            r"error_prone_core|net\.ltgt\.errorprone",
-        ),
-        (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
-            "spotless",
-            r"spotless-maven-plugin|com\.diffplug\.spotless",
-        ),
-        (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            _JAVA_BUILD,
             "spring-javaformat",
             r"spring-javaformat-maven-plugin|io\.spring\.javaformat",
         ),
         (
-            r"^(pom\.xml|build\.gradle(\.kts)?)$",
+            _JAVA_BUILD,
             "google-java-format",
             r"fmt-maven-plugin|googleJavaFormat|google-java-format",
         ),
         (
-            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
+            _MSBUILD,
             "dotnet-analyzers",
             r"<EnableNETAnalyzers>\s*true|<AnalysisLevel>|<AnalysisMode>|<EnforceCodeStyleInBuild>\s*true",
         ),
-        (
-            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
-            "stylecop",
-            r"StyleCop\.Analyzers",
-        ),
-        (
-            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
-            "sonaranalyzer",
-            r"SonarAnalyzer\.CSharp",
-        ),
-        (
-            r"(\.csproj|^Directory\.Build\.props|^Directory\.Packages\.props)$",
-            "roslynator",
-            r"Roslynator\.Analyzers",
-        ),
-        (
-            r"(\.csproj|^Directory\.Build\.props)$",
-            "dotnet-format",
-            r"<EnforceCodeStyleInBuild>\s*true",
-        ),
-        (r"(\.csproj|^Directory\.Build\.props)$", "nullable", r"<Nullable>\s*enable\s*</Nullable>"),
+        (_MSBUILD, "stylecop", r"StyleCop\.Analyzers"),
+        (_MSBUILD, "sonaranalyzer", r"SonarAnalyzer\.CSharp"),
+        (_MSBUILD, "roslynator", r"Roslynator\.Analyzers"),
+        (_MSBUILD, "dotnet-format", r"<EnforceCodeStyleInBuild>\s*true"),
+        (_MSBUILD, "nullable", r"<Nullable>\s*enable\s*</Nullable>"),
     )
 )
 

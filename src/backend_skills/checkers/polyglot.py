@@ -40,7 +40,6 @@ from backend_skills.core.models import (
     Role,
     Skip,
 )
-from backend_skills.languages._common import required_words
 from backend_skills.languages._fastre import fast
 from backend_skills.languages._index import FileIndex
 
@@ -352,12 +351,7 @@ _DEFAULTS = PolyglotOptions()
 
 
 def _count(regex: str, text: str) -> int:
-    if not regex:
-        return 0
-    words = required_words(regex)
-    if words is not None and not any(w in text for w in words):
-        return 0
-    return fast(regex).count(text)
+    return fast(regex).count(text) if regex else 0
 
 
 @functools.cache

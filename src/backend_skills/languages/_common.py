@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ._fastre import fast
+from ._fastre import required_words as required_words
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -45,38 +46,6 @@ def name_of(node: tree_sitter.Node) -> str:
     return name.text.decode("utf-8", "replace")
 
 
-@functools.cache
-def required_words(regex: str) -> tuple[str, ...] | None:
-    """One word each alternative of ``regex`` cannot match without (its longest run of
-    letters outside any group), or None when some alternative has none. A text holding
-    none of them cannot match: a substring search is far cheaper than the regex."""
-    regex = re.sub(r"\\[^A-Za-z0-9]", "#", regex)  # escaped punctuation: a separator
-    depth, start, parts = 0, 0, []
-    for index, char in enumerate(regex):
-        if char == "(" and regex[index - 1 : index] != "\\":
-            depth += 1
-        elif char == ")" and regex[index - 1 : index] != "\\":
-            depth -= 1
-        elif char == "|" and depth == 0 and regex[index - 1 : index] != "\\":
-            parts.append(regex[start:index])
-            start = index + 1
-    parts.append(regex[start:])
-    words = []
-    for part in parts:
-        outside = re.sub(r"\((?:[^()]|\([^()]*\))*\)[?*]?|\[[^\]]*\]|\\[a-zA-Z]", " ", part)
-        outside = re.sub(r"[A-Za-z][?*]|\{[^}]*\}", " ", outside)  # optional letters
-        runs = re.findall(r"[A-Za-z]{3,}", outside)
-        if runs:
-            words.append(max(runs, key=len))
-            continue
-        group = re.search(r"\(\?:([^()]*)\)(?![?*])", part)  # @(?:GetMapping|PostMapping)
-        inner = required_words(group.group(1)) if group else None
-        if inner is None:
-            return None
-        words.extend(inner)
-    return tuple(words)
-
-
 class Markers:
     """A regular expression of markers (request input, routes) searched in code: a
     substring search for the words it cannot match without comes first (far cheaper than
@@ -85,7 +54,7 @@ class Markers:
 
     def __init__(self, regex: str) -> None:
         self.regex = fast(regex)
-        self.words = required_words(regex)
+        self.words = self.regex.words
         self._any_word = (
             re.compile("|".join(re.escape(w) for w in self.words)) if self.words else None
         )
