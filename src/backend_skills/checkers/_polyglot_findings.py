@@ -4,6 +4,7 @@ function and file size, error handling)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from backend_skills.core.models import Confidence, Finding, Severity
 
 from ._polyglot_metrics import CC_C_THRESHOLD, NAME
 from ._redact import redacted_snippet_hash
-from .analyses._secret_names import credential_weight
+from .analyses._secret_names import connection_password_confidence, credential_weight
 
 if TYPE_CHECKING:
     from .polyglot import PolyglotOptions
@@ -32,6 +33,8 @@ def rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
     message = rule.message.format(name=match.name or "?") if rule.message else rule.title
     if rule.id == "BSSEC109":  # weighed as Python's BSSEC001 (docs/security.md)
         severity, confidence = credential_weight(match.name, match.secret, severity, confidence)
+    elif (line := _connection_line(match, lines)) is not None:  # a development default: LOW
+        confidence = connection_password_confidence(line, match.secret) or confidence
     if match.exploitable is True:
         message += ", with request input in the same function"
     elif match.exploitable is False:
@@ -55,6 +58,31 @@ def rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
         secrets = [match.secret] if match.secret else []
         finding.snippet_hash = redacted_snippet_hash(lines, match.line, secrets)
     return finding
+
+
+def _connection_line(match: Any, lines: Sequence[str]) -> str | None:
+    """The line of ``match`` when it is a password in a connection string
+    (``...;Password=<the secret>``), else None (a token, or another rule)."""
+    if match.rule.id != "BSSEC110" or not match.secret or not 0 < match.line <= len(lines):
+        return None
+    line = lines[match.line - 1]
+    at = line.find(match.secret)
+    return line if at > 0 and _PASSWORD_IS.search(line, 0, at) else None
+
+
+#: ``Password=`` right before a connection string's password.
+_PASSWORD_IS = re.compile(r"\b(?:Password|Pwd)\s*=\s*$", re.I)
+
+
+def kept_line_matches(matches: Sequence[Any], lines: Sequence[str]) -> list[Any]:
+    """``matches`` of the line rules without the placeholders that stand for a password
+    in a connection string (``Password=YourPassword``, ``Password=<your-password>``)."""
+    return [
+        m
+        for m in matches
+        if (line := _connection_line(m, lines)) is None
+        or connection_password_confidence(line, m.secret) is not None
+    ]
 
 
 def cross_file_feeds(taint: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:

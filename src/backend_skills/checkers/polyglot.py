@@ -45,7 +45,13 @@ from backend_skills.languages._index import FileIndex
 
 from ._endpoints_polyglot import polyglot_result
 from ._endpoints_polyglot import scan as scan_endpoints
-from ._polyglot_findings import cross_file_feeds, measure_findings, rule_finding, upgraded
+from ._polyglot_findings import (
+    cross_file_feeds,
+    kept_line_matches,
+    measure_findings,
+    rule_finding,
+    upgraded,
+)
 from ._polyglot_metrics import (
     CC_C_THRESHOLD,
     INJECTION,
@@ -261,7 +267,7 @@ def analyse_source(
     LANGUAGES, _measure, _parse, PATTERN_RULES, run_line_rules, tree_rules = _machinery()
     lines = text.splitlines()
     if language not in LANGUAGES:
-        matches = run_line_rules(PATTERN_RULES, language, text)
+        matches = kept_line_matches(run_line_rules(PATTERN_RULES, language, text), lines)
         return FileResult(findings=[rule_finding(path, m, lines) for m in matches])
     spec = LANGUAGES[language]
     source = text.encode("utf-8", "surrogatepass")
@@ -276,7 +282,7 @@ def analyse_source(
     taint = _taint_data(matches, facts)
     if taint:
         data["taint"] = taint
-    matches += run_line_rules(PATTERN_RULES, language, text)
+    matches += kept_line_matches(run_line_rules(PATTERN_RULES, language, text), lines)
     findings = [rule_finding(path, m, lines) for m in matches]
     if measured.parse_errors:
         data["partial"] = measured.parse_errors

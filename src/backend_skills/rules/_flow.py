@@ -4,7 +4,8 @@ A value is constant when built only from literals: a string without interpolatio
 numbers, ``ALL_CAPS`` constants, names only ever given constant values in the function
 or the file. Request input (the language's request markers), function parameters,
 interpolations, concatenation or formatting with any of those make it dynamic; calls
-are dynamic when an argument or the receiver is.
+are dynamic when an argument or the receiver is, except the SQL a query builder renders
+(``ToSql()``, ``toSQL()``, ``getSQL()``): its values are bind parameters, returned apart.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     import tree_sitter
 
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+#: Query builders' methods rendering SQL with placeholders, the values returned apart as
+#: bind arguments (squirrel and goqu in Go, jOOQ, knex's ``toSQL()``, SqlKata): what they
+#: return is not built from the values. (knex's ``toString()``/``toQuery()`` inline the
+#: values, so they are not here.)
+_RENDERED_SQL = re.compile(rb"\.\s*(?:ToSql|ToSQL|toSQL|toSql|getSQL|GetSQL)\s*\(\s*\)$")
 
 
 def _text(node: tree_sitter.Node | None) -> str:
@@ -189,6 +195,8 @@ class _Flow:
             return False
         if kind in self.spec.identifiers:
             return self._name_dynamic(node, depth, seen)
+        if kind in self.spec.calls and _RENDERED_SQL.search(node.text or b""):
+            return False
         return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
 
     def _parts(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:

@@ -9,6 +9,9 @@ from ._model import Example, Pattern, Rule
 from ._security_nosql import NOSQL  # its own module; importable from here too
 
 JS = ("javascript", "typescript")
+#: A Go context argument (``ctx``, ``reqCtx``, ``context.Background()``, ``r.Context()``):
+#: pgx and sqlx take it before the SQL.
+_GO_CONTEXT = r"(?i)ctx$|^context\\.|\\.Context\\(\\)$"
 
 SQL = Rule(
     id="BSSEC101",
@@ -96,14 +99,27 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression operand: (_) @receiver
+            query=f"""(call_expression function: (selector_expression operand: (_) @receiver
               field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
               (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
-              arguments: (argument_list . (_) @arg)) @match""",
+              arguments: (argument_list . (_) @arg (#not-match? @arg "{_GO_CONTEXT}"))) @match""",
             when="dynamic",
             needles=("Query", "Exec", "Prepare", "Raw"),
             file_text=r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq",
+        ),
+        Pattern(  # pgx and sqlx take the context first: Exec(ctx, sql, args...)
+            languages=("go",),
+            query=f"""(call_expression function: (selector_expression operand: (_) @receiver
+              field: (field_identifier) @name
+              (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Queryx" "QueryRowx" "MustExec"
+                 "Select" "Get" "SendBatch"))
+              (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
+              arguments: (argument_list . (_) @context (#match? @context "{_GO_CONTEXT}")
+                . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("Query", "Exec", "Prepare", "Select", "Get"),
+            file_text=r"jmoiron/sqlx|jackc/pgx|georgysavva/scany",
         ),
         Pattern(
             languages=("go",),
@@ -260,6 +276,49 @@ func (m *Repo) Update(ctx context.Context, a *Article) error {
 	_, err = stmt.ExecContext(ctx, a.Title, a.ID)
 	row := stmt.QueryRow(a.ID)
 	return row.Err()
+}
+""",
+        ),
+        Example(
+            "go",
+            """package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func Find(ctx context.Context, pool *pgxpool.Pool, name string) error {
+	_, err := pool.Exec(ctx, fmt.Sprintf("DELETE FROM users WHERE name = '%s'", name))
+	return err
+}
+""",
+            lines=(11,),
+        ),
+        Example(
+            "go",
+            """package store
+
+import (
+	"context"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func Find(ctx context.Context, pool *pgxpool.Pool, name string) error {
+	_, err := pool.Exec(ctx, "DELETE FROM users WHERE name = $1", name)
+	if err != nil {
+		return err
+	}
+	sql, args, err := sq.Select("id").From("users").Where(sq.Eq{"name": name}).ToSql()
+	if err != nil {
+		return err
+	}
+	_, err = pool.Query(ctx, sql, args...)
+	return err
 }
 """,
         ),

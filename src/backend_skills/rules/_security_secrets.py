@@ -165,7 +165,7 @@ TOKEN = Rule(
         Pattern(languages=CODE, regex=f"(?P<secret>{_TOKEN_REGEX})", needles=TOKEN_NEEDLES),
         Pattern(
             languages=CODE,
-            regex=r"""["'`@$][^"'`\n]*\b(?:Password|Pwd)\s*=\s*(?P<secret>[^;"'`\s{$]{3,})""",
+            regex=r"""["'`@$][^"'`\n]*\b(?:Password|Pwd)\s*=\s*(?P<secret>(?![$%{<(])[^;"'`\s]{3,})""",
             needles=("assword=", "assword =", "wd=", "WD="),
         ),
     ),
@@ -182,6 +182,15 @@ TOKEN = Rule(
             "csharp",
             """class Db {
   string Conn => configuration.GetConnectionString("Default");
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """/// Set it with: export ConnectionStrings__Db="Server=db;User ID=sa;Password=YourPassword"
+class Db {
+  const string Conn = "Server=db;Database=app;User Id=sa;Password=<your-password>;";
+  const string Env = "Server=db;Database=app;User Id=sa;Password=${DB_PASSWORD};";
 }
 """,
         ),

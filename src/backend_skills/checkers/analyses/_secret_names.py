@@ -233,6 +233,36 @@ def dev_default_url(url: str) -> bool:
     return bool(_DEV_HOST.match(host)) or password.lower() in _DEV_PASSWORDS or password == user
 
 
+#: The server a connection string names (``Server=``, ``Data Source=``, ``Host=``).
+_CONNECTION_SERVER = re.compile(
+    r"\b(?:server|data\s+source|host|addr(?:ess)?|network\s+address)\s*=\s*(?:tcp:)?"
+    r"([^;,\"'`\s]+)",
+    re.I,
+)
+#: SQL Server's names for the local machine: ``.``, ``(local)``, ``(localdb)\\name``,
+#: ``.\\SQLEXPRESS``, ``localhost\\instance``.
+_LOCAL_SERVER = re.compile(r"^(?:\.|\(local\)|\(localdb\).*|\.\\+\w+|localhost\\+\w+)$", re.I)
+#: A password written as an instruction to fill one in: ``YourPassword``,
+#: ``<your-password>``, ``your_strong_password``, ``EnterPasswordHere``.
+_FILL_IN = re.compile(r"^(?:<|your|enter|insert|replace)|here$|^(?:change_?me|placeholder)$", re.I)
+
+
+def connection_password_confidence(line: str, password: str) -> Confidence | None:
+    """How sure a password in a connection string (``...;Password=...``) on ``line`` is a
+    real secret: None when it is a placeholder (``YourPassword``: not a finding); LOW when
+    it is a development default (the server is this machine or an example host, or the
+    password is a well-known default such as ``Pass@word1``): reported, but it never caps
+    a score; HIGH otherwise."""
+    if _FILL_IN.search(password) or _PLACEHOLDER.search(password):
+        return None
+    server = _CONNECTION_SERVER.search(line)
+    host = server.group(1) if server else ""
+    local = bool(host) and (bool(_LOCAL_SERVER.match(host)) or bool(_DEV_HOST.match(host)))
+    if local or password.lower() in _DEV_PASSWORDS:
+        return Confidence.LOW
+    return Confidence.HIGH
+
+
 def credential_weight(
     name: str, value: str, severity: Severity, confidence: Confidence
 ) -> tuple[Severity, Confidence]:
