@@ -188,3 +188,56 @@ def test_a_clean_model_has_no_schema_findings(make_tree: TreeFactory) -> None:
     report = _score(make_tree({**_files(), "src/Core/OrderItem.cs": clean}))
     rules = {"BSDB101", "BSDB102", "BSDB103", "BSDB104"}
     assert [f.rule for f in report.findings if f.rule in rules] == []
+
+
+def test_a_key_from_a_base_class_outside_the_repository_is_not_reported_missing(
+    make_tree: TreeFactory,
+) -> None:
+    """``Cart : EntityBase<Cart, CartId>`` (a NuGet package's base, as Ardalis.SharedKernel
+    declares it) gets its key from code the repository does not hold: not seen, so not a
+    missing key; an entity whose bases are all in the repository still is."""
+    cart = """
+        namespace Shop.Core;
+
+        public class Cart : EntityBase<Cart, CartId>, IAggregateRoot
+        {
+            public DateTime CreatedOn { get; private set; }
+        }
+    """
+    log = """
+        namespace Shop.Core;
+
+        public class AuditLog : Auditable
+        {
+            public string Message { get; set; } = "";
+        }
+    """
+    auditable = """
+        namespace Shop.Core;
+
+        public abstract class Auditable
+        {
+            public DateTime At { get; set; }
+        }
+    """
+    context = """
+        namespace Shop.Infrastructure;
+
+        public class ShopContext : DbContext
+        {
+            public DbSet<Cart> Carts => Set<Cart>();
+            public DbSet<AuditLog> Logs => Set<AuditLog>();
+        }
+    """
+    report = _score(
+        make_tree(
+            {
+                "src/Core/Cart.cs": textwrap.dedent(cart),
+                "src/Core/AuditLog.cs": textwrap.dedent(log),
+                "src/Core/Auditable.cs": textwrap.dedent(auditable),
+                "src/Infrastructure/ShopContext.cs": textwrap.dedent(context),
+            }
+        )
+    )
+    missing = [f.path for f in report.findings if f.rule == "BSDB101"]
+    assert missing == ["src/Core/AuditLog.cs"]

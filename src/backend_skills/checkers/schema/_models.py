@@ -88,6 +88,9 @@ _EMBEDDED_BASES = frozenset({"gorm"})
 
 _MAX_DEPTH = 8
 
+#: Library base classes known to declare no key (TypeORM's active-record ``BaseEntity``).
+_KEYLESS_BASES = frozenset({("typeorm", "BaseEntity")})
+
 
 class _Registry:
     """Every model and entity declaration of the repository, by (origin, class name)."""
@@ -155,6 +158,16 @@ class _Registry:
             todo.extend((current[0], base) for base in model["bases"])
         return chain
 
+    def outside_base(self, key: tuple[str, str]) -> str | None:
+        """A base class of the model or of its bases that the repository does not declare
+        (a library's ``EntityBase<TId>``, ``IdentityUser``, ``AbstractPersistable``): what
+        it declares, a key included, is not seen."""
+        for model in self.lineage(key):
+            for base in model["bases"]:
+                if (key[0], base) not in self.models and (key[0], base) not in _KEYLESS_BASES:
+                    return base
+        return None
+
 
 def _is(change: ModelChange, key: tuple[str, str]) -> bool:
     return (change["origin"], change["model"]) == key
@@ -206,6 +219,8 @@ def _table(registry: _Registry, key: tuple[str, str]) -> TableFacts:
         table["pk"] = [c["name"] for c in table["columns"] if c["pk"]]
     if not table["pk"] and origin in _CONVENTIONAL_KEY:
         _conventional_key(table, name)
+    if not table["pk"] and registry.outside_base(key) is not None:
+        table["implicit_pk"] = True  # from a base class outside the repository: not seen
     table["fks"].extend(
         {"cols": [c["name"]], "ref": c["ref"]} for c in table["columns"] if c["ref"] is not None
     )
