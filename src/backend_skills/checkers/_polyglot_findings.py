@@ -12,7 +12,11 @@ from backend_skills.core.models import Confidence, Finding, Severity
 
 from ._polyglot_metrics import CC_C_THRESHOLD, NAME
 from ._redact import redacted_snippet_hash
-from .analyses._secret_names import connection_password_confidence, credential_weight
+from .analyses._secret_names import (
+    connection_password_confidence,
+    credential_weight,
+    key_material_after,
+)
 
 if TYPE_CHECKING:
     from .polyglot import PolyglotOptions
@@ -75,14 +79,30 @@ _PASSWORD_IS = re.compile(r"\b(?:Password|Pwd)\s*=\s*$", re.I)
 
 
 def kept_line_matches(matches: Sequence[Any], lines: Sequence[str]) -> list[Any]:
-    """``matches`` of the line rules without the placeholders that stand for a password
-    in a connection string (``Password=YourPassword``, ``Password=<your-password>``)."""
-    return [
-        m
-        for m in matches
-        if (line := _connection_line(m, lines)) is None
-        or connection_password_confidence(line, m.secret) is not None
-    ]
+    """``matches`` of the line rules without placeholders: a password in a connection
+    string that stands for one (``Password=YourPassword``, ``Password=<your-password>``),
+    a private key's header with no key after it (``-----BEGIN PRIVATE KEY----- X``, a
+    comment or a form's placeholder explaining the format)."""
+    kept = []
+    for m in matches:
+        line = _connection_line(m, lines)
+        if line is not None and connection_password_confidence(line, m.secret) is None:
+            continue
+        header = m.rule.id == "BSSEC110" and m.secret.startswith("-----BEGIN")
+        if header and not _key_follows(lines, m.line, m.secret):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _key_follows(lines: Sequence[str], number: int, header: str) -> bool:
+    """Key material follows the private key's ``header`` on line ``number`` (on the same
+    line after escaped line breaks, or on the next lines)."""
+    if not 0 < number <= len(lines):
+        return False
+    first = lines[number - 1]
+    after = first[first.find(header) + len(header) :] if header in first else first
+    return key_material_after("\n".join([after, *lines[number : number + 4]]))
 
 
 def cross_file_feeds(taint: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:

@@ -27,6 +27,11 @@ _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 #: return is not built from the values. (knex's ``toString()``/``toQuery()`` inline the
 #: values, so they are not here.)
 _RENDERED_SQL = re.compile(rb"\.\s*(?:ToSql|ToSQL|toSQL|toSql|getSQL|GetSQL)\s*\(\s*\)$")
+#: The tag of a JavaScript template literal that makes a parameterised query of it
+#: (slonik's ``sql`...``` and ``sql.type(schema)`...```, postgres.js, Prisma.sql,
+#: drizzle, kysely, sql-template-strings' ``SQL`...```): its interpolations are bind
+#: parameters, not text pasted into the SQL.
+_SQL_TAG = re.compile(rb"^(?:[\w$]+\.)*sql(?:\.\w+(?:\([^`]*\))?)?$", re.I)
 
 
 def _text(node: tree_sitter.Node | None) -> str:
@@ -50,6 +55,15 @@ def assigned(
     if target.type == "expression_list":
         return [(_text(c), value) for c in target.named_children]
     return [(_text(target), value)]
+
+
+def _sql_tag(node: tree_sitter.Node) -> bool:
+    """``node`` is a template literal tagged ``sql`` (a parameterised query)."""
+    arguments = node.child_by_field_name("arguments")
+    if arguments is None or arguments.type != "template_string":
+        return False
+    tag = node.child_by_field_name("function")
+    return tag is not None and bool(_SQL_TAG.match(tag.text or b""))
 
 
 def _call_parts(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -195,7 +209,7 @@ class _Flow:
             return False
         if kind in self.spec.identifiers:
             return self._name_dynamic(node, depth, seen)
-        if kind in self.spec.calls and _RENDERED_SQL.search(node.text or b""):
+        if kind in self.spec.calls and (_RENDERED_SQL.search(node.text or b"") or _sql_tag(node)):
             return False
         return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
 

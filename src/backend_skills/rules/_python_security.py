@@ -99,6 +99,12 @@ PRIVATE_KEY = Rule(
         ),
         Example(
             "python",
+            '"""Signing.\n\nPaste the key as -----BEGIN PRIVATE KEY----- ... -----END PRIVATE KEY-----.\n"""\n'
+            'PLACEHOLDER = "-----BEGIN PRIVATE KEY-----\\n<your key>\\n-----END PRIVATE KEY-----"\n',
+            path="app/keys.py",
+        ),
+        Example(
+            "python",
             'CERT = """\n-----BEGIN CERTIFICATE-----\nMIIEowIBAAKCAQEA\n-----END CERTIFICATE-----\n"""\n',
             path="app/keys.py",
         ),

@@ -11,6 +11,17 @@ from ._security_nosql import NOSQL  # its own module; importable from here too
 JS = ("javascript", "typescript")
 #: A Go context argument (``ctx``, ``reqCtx``, ``context.Background()``, ``r.Context()``):
 #: pgx and sqlx take it before the SQL.
+#: A JavaScript file that talks to a SQL database: SQL text, or a SQL driver, query
+#: builder or ORM imported (``commandBus.execute(command)`` elsewhere is not a query).
+_JS_SQL_FILE = (
+    r"(?i:\bselect\b[^;]{0,200}?\bfrom\b|\binsert\s+into\b|\bdelete\s+from\b"
+    r"|\bupdate\s+[\w\".`\[\]]+\s+set\b|\bcreate\s+table\b)"
+    r"|['\"](?:mysql2?(?:/promise)?|pg|pg-promise|pg-pool|sqlite3?|better-sqlite3|mssql|tedious"
+    r"|oracledb|knex|sequelize|typeorm|slonik|postgres|@databases/\w+|@prisma/client"
+    r"|@mikro-orm/\w+|objection|bookshelf|kysely|drizzle-orm(?:/\w+)?|@vercel/postgres"
+    r"|@neondatabase/serverless|@planetscale/database|mariadb|alasql)['\"]"
+    r"|\bsequelize\b|\bknex\b|\bprisma\b|\bdb\.(?:query|execute|run|all|get)\("
+)
 _GO_CONTEXT = r"(?i)ctx$|^context\\.|\\.Context\\(\\)$"
 
 SQL = Rule(
@@ -139,6 +150,7 @@ SQL = Rule(
               arguments: (arguments . (_) @arg)) @match""",
             when="dynamic",
             needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
+            file_text=_JS_SQL_FILE,
             unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
         ),
     ),
@@ -319,6 +331,35 @@ func Find(ctx context.Context, pool *pgxpool.Pool, name string) error {
 	}
 	_, err = pool.Query(ctx, sql, args...)
 	return err
+}
+""",
+        ),
+        Example(
+            "typescript",
+            """import { sql, DatabasePool } from 'slonik';
+
+export class UserController {
+  constructor(private readonly pool: DatabasePool, private readonly commandBus: CommandBus) {}
+
+  async find(@Query() query: FindUsersRequest) {
+    const statement = sql.type(userSchema)`SELECT * FROM users WHERE country = ${query.country}
+      AND ${query.street ? sql`street = ${query.street}` : true} LIMIT ${query.limit}`;
+    return this.pool.query(statement);
+  }
+}
+""",
+        ),
+        Example(
+            "typescript",
+            """@Controller('users')
+export class CreateUserHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  async create(@Body() body: CreateUserRequestDto) {
+    const command = new CreateUserCommand(body);
+    return this.commandBus.execute(command);
+  }
 }
 """,
         ),

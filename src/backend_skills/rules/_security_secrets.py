@@ -196,6 +196,26 @@ class Db {
         ),
         Example(
             "go",
+            """package forms
+
+type AppleClientSecret struct {
+	// PrivateKey is the private key associated to your app.
+	// Usually wrapped within -----BEGIN PRIVATE KEY----- X -----END PRIVATE KEY-----.
+	PrivateKey string `json:"privateKey"`
+}
+
+const hint = "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----"
+""",
+        ),
+        Example(
+            "typescript",
+            """export const signingKey =
+  "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAvMAHb0IoLvoYuW2kA9ySkBvbvb4x\\n-----END RSA PRIVATE KEY-----";
+""",
+            lines=(2,),
+        ),
+        Example(
+            "go",
             """package cfg
 
 var key = "AKIAIOSFODNN7EXAMPLE"

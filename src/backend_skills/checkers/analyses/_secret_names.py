@@ -313,6 +313,19 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A run of base64 that is key material, not a word: 16 characters or more, with a
+#: digit, ``+``, ``/`` or a capital right after a small letter (``MIIEowIBAAKCAQEA``).
+_KEY_MATERIAL = re.compile(r"(?=[A-Za-z0-9+/]*(?:[0-9+/]|[a-z][A-Z]))[A-Za-z0-9+/]{16,}")
+
+
+def key_material_after(text: str) -> bool:
+    """The text after a private key's ``-----BEGIN ... PRIVATE KEY-----`` header holds a
+    key (base64 lines, in a literal with escaped line breaks or across lines), not a
+    placeholder (``X``, ``...``) or prose explaining the format."""
+    body = text[:800].split("-----END", 1)[0].replace("\\n", " ").replace("\\r", " ")
+    return bool(_KEY_MATERIAL.search(body))
+
+
 def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
     """(line, column, rule, message, matched value) for secrets found by pattern in ``text``."""
     patterns: list[tuple[re.Pattern[str], str, str]] = [
@@ -329,6 +342,8 @@ def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
             value = match.group()  # BSSEC005: the whole URL (its host says if it is local)
             if rule == "BSSEC005" and _PLACEHOLDER.search(match.group(1)):
                 continue
+            if rule == "BSSEC003" and not key_material_after(text[match.end() :]):
+                continue  # the header alone: a placeholder or a comment on the format
             line_start = text.rfind("\n", 0, match.start()) + 1
             line = text.count("\n", 0, match.start()) + 1
             yield line, match.start() - line_start + 1, rule, message, value
