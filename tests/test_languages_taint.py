@@ -367,3 +367,42 @@ def test_a_wrapper_with_a_constant_caller_stays_a_hotspot(make_tree: TreeFactory
         },
     )
     assert _sql(report, "Data/CityRepository.cs").severity is Severity.MEDIUM
+
+
+def test_a_function_local_to_another_is_not_reached_from_another_file(
+    make_tree: TreeFactory,
+) -> None:
+    """A named function declared inside another function (``function get(cmd)`` inside
+    ``getGitInfo``) cannot be called from another file: a route calling some other
+    ``get`` with request input leaves its sink a hotspot."""
+    info = """
+        const { exec } = require('child_process');
+
+        async function getGitInfo() {
+            function get(cmd, callback) {
+                exec(cmd, (err, stdout) => callback(stdout));
+            }
+            return new Promise((resolve) => get('git rev-parse HEAD', resolve));
+        }
+
+        module.exports = { getGitInfo };
+    """
+    exported = info.replace(
+        "async function getGitInfo() {\n            function get(cmd, callback) {\n"
+        "                exec(cmd, (err, stdout) => callback(stdout));\n            }",
+        "function get(cmd, callback) {\n            exec(cmd, (err, stdout) => callback(stdout));\n"
+        "        }\n\n        async function getGitInfo() {",
+    ).replace("{ getGitInfo }", "{ getGitInfo, get }")
+    route = """
+        const groups = require('./groups');
+
+        module.exports = function (router) {
+            router.get('/groups/:name', async (req, res) => {
+                res.json(await groups.get(req.params.name, {}));
+            });
+        };
+    """
+    for source, upgraded in ((info, False), (exported, True)):
+        _root, report = _score(make_tree, {"src/info.js": source, "src/routes.js": route})
+        (finding,) = [f for f in report.findings if f.rule == "BSSEC102"]
+        assert ("passed from src/routes.js" in finding.message) is upgraded, finding.message

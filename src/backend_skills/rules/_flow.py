@@ -66,6 +66,24 @@ def _sql_tag(node: tree_sitter.Node) -> bool:
     return tag is not None and bool(_SQL_TAG.match(tag.text or b""))
 
 
+#: The key of a query's text in a JavaScript query object (node-postgres' and mysql's
+#: ``{text, values}``, ``{sql, values}``): the values beside it are bind parameters.
+_QUERY_TEXT_KEYS = frozenset({b"text", b"sql"})
+#: node-postgres' query objects built as ``new Cursor(text, values)`` (pg-cursor,
+#: pg-query-stream, pg's ``Query``): the values after the text are bind parameters.
+_QUERY_OBJECT = re.compile(r"^(?:[\w$]+\.)*(?:Cursor|QueryStream|Query)$")
+
+
+def _query_text(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The text of a query object ``{text: `SELECT ... $1`, values: [id]}`` (None when
+    ``node`` holds no ``text``/``sql`` key)."""
+    for pair in node.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if key is not None and (key.text or b"").strip(b"'\"") in _QUERY_TEXT_KEYS:
+            return pair.child_by_field_name("value")
+    return None
+
+
 def _call_parts(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     """A call's arguments and its receiver (Go: the operand of a selector, unless a
     package name)."""
@@ -222,8 +240,15 @@ class _Flow:
                 for inner in _descendants(node, self.spec.interpolations)
                 for part in inner.named_children
             ]
+        if _QUERY_OBJECT.match(_text(node.child_by_field_name("constructor"))):
+            arguments = node.child_by_field_name("arguments")
+            return arguments.named_children[:1] if arguments is not None else []
         if node.type in self.spec.calls or node.child_by_field_name("function") is not None:
             return _call_parts(node)
+        if node.type == "object":
+            statement = _query_text(node)
+            if statement is not None:
+                return [statement]
         return list(node.named_children)
 
     def _values(self, name: str, node: tree_sitter.Node) -> list[tree_sitter.Node]:

@@ -51,11 +51,20 @@ SQL = Rule(
         Pattern(
             languages=("java",),
             query="""(method_invocation name: (identifier) @name
-              (#any-of? @name "executeQuery" "executeUpdate" "executeLargeUpdate" "execute" "addBatch"
+              (#any-of? @name "executeQuery" "executeUpdate" "executeLargeUpdate"
                  "prepareStatement" "prepareCall" "createQuery" "createNativeQuery" "createSQLQuery")
               arguments: (argument_list . (_) @arg)) @match""",
             when="dynamic",
-            needles=("execute", "prepare", "create", "addBatch"),
+            needles=("execute", "prepare", "create"),
+        ),
+        Pattern(  # execute and addBatch are JDBC's on a statement (not a shell or a bus)
+            languages=("java",),
+            query="""(method_invocation object: (_) @object name: (identifier) @name
+              (#any-of? @name "execute" "addBatch")
+              (#match? @object "(?i)(stmt|statement|^p?s$|^st$|^cs$|conn|connection|jdbc|batch)$|createStatement")
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("execute", "addBatch"),
         ),
         Pattern(
             languages=("java",),
@@ -168,6 +177,17 @@ SQL = Rule(
 }
 """,
             lines=(4, 7),
+        ),
+        Example(
+            "java",
+            """class DeployService {
+  void start(App app, Statement stmt, ExecuteShellUtil shell) throws Exception {
+    shell.execute(app.getStartScript());
+    stmt.execute("DELETE FROM deploys WHERE app = '" + app.getName() + "'");
+  }
+}
+""",
+            lines=(4,),
         ),
         Example(
             "java",
@@ -362,6 +382,20 @@ export class CreateUserHttpController {
   }
 }
 """,
+        ),
+        Example(
+            "javascript",
+            """const Cursor = require('pg-cursor');
+
+module.exports = function (module) {
+  module.scan = async function (client, key, match) {
+    const byText = client.query(new Cursor('SELECT value FROM zset WHERE key = ' + key));
+    const bound = client.query(new Cursor('SELECT value FROM zset WHERE key = $1 AND value LIKE $2', [key, match]));
+    return module.pool.query({ text: 'SELECT data FROM hash WHERE key = $1', values: [key] });
+  };
+};
+""",
+            lines=(5,),
         ),
         Example(
             "javascript",

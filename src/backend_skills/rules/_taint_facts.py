@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend_skills.languages._common import Markers
+from backend_skills.languages._index import LAMBDA_KINDS
 from backend_skills.languages._spec import LanguageSpec
 
 if TYPE_CHECKING:
@@ -322,6 +323,26 @@ def _is_action(
     return False
 
 
+#: Named function declarations that, inside another function, are local to it.
+_LOCAL_DECLARATIONS = frozenset(
+    {"function_declaration", "generator_function_declaration", "local_function_statement"}
+)
+
+
+def _local_function(spec: LanguageSpec, function: tree_sitter.Node) -> bool:
+    """``function`` is declared inside another function's body (JavaScript's nested
+    ``function get(cmd) {...}``, a C# local function): no other file can call it. (A
+    function expression assigned to ``module.x`` inside a function can be exported.)"""
+    if function.type not in _LOCAL_DECLARATIONS:
+        return False
+    parent = function.parent
+    while parent is not None:
+        if parent.type in spec.functions or parent.type in LAMBDA_KINDS:
+            return True
+        parent = parent.parent
+    return False
+
+
 def sink_summary(
     spec: LanguageSpec,
     function: tree_sitter.Node | None,
@@ -330,7 +351,7 @@ def sink_summary(
 ) -> dict[str, Any] | None:
     """``function``'s signature and the positions of its ``reached`` parameters (those
     feeding the sink) that can carry text, or None when there is none."""
-    if function is None or not reached:
+    if function is None or not reached or _local_function(spec, function):
         return None
     info = function_info(spec, function, request)
     if not info.name:
