@@ -85,6 +85,11 @@ class FileIndex:
         self._function_starts = [n.start_byte for n in self.functions]
         self._assignment_starts = [n.start_byte for n in self.assignments]
 
+    @functools.cached_property
+    def call_starts(self) -> list[int]:
+        """Where each of :attr:`calls` starts (for a search by byte range)."""
+        return [n.start_byte for n in self.calls]
+
     def enclosing(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The innermost function (of the language's ``functions``) around ``node``, by
         byte ranges (going up node by node costs the depth for every question)."""

@@ -18,6 +18,8 @@ from backend_skills.languages._common import markers
 from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec
 
+from ._bindings import go_bindings
+
 if TYPE_CHECKING:
     import tree_sitter
 
@@ -199,6 +201,8 @@ class _Flow:
             kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
             nodes = self.index.assignments_in(scope)
             cached = [pair for node in nodes for pair in assigned(node, *kinds[node.type])]
+            if self.spec.name == "go":  # c.Bind(&input), Decode(&input): see _bindings
+                cached += go_bindings(self.index, scope)
             self._assigned[scope.id] = cached
         return cached
 

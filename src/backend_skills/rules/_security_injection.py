@@ -398,6 +398,40 @@ module.exports = function (module) {
             lines=(5,),
         ),
         Example(
+            "go",
+            """package api
+
+import (
+	"database/sql"
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+type Search struct{ Name string }
+
+func Find(db *sql.DB) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in Search
+		if err := c.ShouldBindJSON(&in); err != nil {
+			return
+		}
+		rows, _ := db.Query("SELECT * FROM users WHERE name = '" + in.Name + "'")
+		defer rows.Close()
+	}
+}
+
+func Delete(db *sql.DB, w http.ResponseWriter, r *http.Request) {
+	var in Search
+	_ = json.NewDecoder(r.Body).Decode(&in)
+	db.Exec("DELETE FROM users WHERE name = '" + in.Name + "'")
+	db.Exec("DELETE FROM users WHERE name = $1", in.Name)
+}
+""",
+            lines=(19, 27),
+        ),
+        Example(
             "javascript",
             """app.get('/users', (req, res) => {
   connection.query(`SELECT * FROM users WHERE name = '${req.query.name}'`, (err, rows) => res.json(rows));
