@@ -56,7 +56,32 @@ def assigned(
         return []
     if target.type == "expression_list":
         return [(_text(c), value) for c in target.named_children]
+    if target.type in _DESTRUCTURING:
+        return [(name, value) for name in _pattern_names(target)]
     return [(_text(target), value)]
+
+
+#: JavaScript destructuring targets: ``const { id, name: n } = req.body``, ``[a, ...b]``.
+_DESTRUCTURING = frozenset({"object_pattern", "array_pattern"})
+
+
+def _pattern_names(pattern: tree_sitter.Node) -> list[str]:
+    """The names a destructuring pattern binds (each takes a part of the value): not the
+    keys of ``key: name`` pairs, not the defaults of ``name = default``."""
+    names: list[str] = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            names.append(_text(node))
+        elif kind == "pair_pattern":
+            stack.extend(c for c in (node.child_by_field_name("value"),) if c is not None)
+        elif kind in ("object_assignment_pattern", "assignment_pattern"):
+            stack.extend(c for c in (node.child_by_field_name("left"),) if c is not None)
+        else:
+            stack.extend(reversed(node.named_children))
+    return names
 
 
 def _sql_tag(node: tree_sitter.Node) -> bool:

@@ -433,6 +433,22 @@ func Delete(db *sql.DB, w http.ResponseWriter, r *http.Request) {
         ),
         Example(
             "javascript",
+            """const mysql = require('mysql');
+
+app.get('/users/:id', (req, res) => {
+  const { id, order: sortBy = 'name' } = req.params;
+  const [first] = req.query.ids;
+  const { limit } = { limit: 10 };
+  connection.query('SELECT * FROM users WHERE id = ' + id, (err, rows) => res.json(rows));
+  connection.query('SELECT * FROM users ORDER BY ' + sortBy + ' LIMIT ' + limit, (e, r) => res.json(r));
+  connection.query('SELECT * FROM users WHERE id = ' + first, (err, rows) => res.json(rows));
+  connection.query('SELECT * FROM users LIMIT ' + limit, (err, rows) => res.json(rows));
+});
+""",
+            lines=(7, 8, 9),
+        ),
+        Example(
+            "javascript",
             """app.get('/users', (req, res) => {
   connection.query(`SELECT * FROM users WHERE name = '${req.query.name}'`, (err, rows) => res.json(rows));
 });
