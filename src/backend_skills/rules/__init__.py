@@ -32,6 +32,7 @@ from . import (
     _security_crypto,
     _security_injection,
     _security_other,
+    _security_paths,
     _server_side,
 )
 from ._model import Example, Pattern, Rule
@@ -42,6 +43,7 @@ _ALL: tuple[Rule, ...] = tuple(
         _security_injection,
         _security_crypto,
         _security_other,
+        _security_paths,
         _server_side,
         _scalability,
         _python_security,
