@@ -333,6 +333,7 @@ def test_deep_nesting_does_not_crash() -> None:
         ("src/__tests__/users.js", "javascript", Role.TEST),
         ("public/vendor/jquery.js", "javascript", Role.VENDORED),
         ("wwwroot/lib/bootstrap/dist/js/bootstrap.js", "javascript", Role.VENDORED),
+        (".mvn/wrapper/MavenWrapperDownloader.java", "java", Role.VENDORED),
         ("dist/main.js", "javascript", Role.VENDORED),
         ("static/app.bundle.js", "javascript", Role.VENDORED),
         ("src/main/resources/static/js/libs/ace.js", "javascript", Role.VENDORED),

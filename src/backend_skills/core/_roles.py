@@ -344,11 +344,12 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     """What a file's folders say of its role: (vendored, under a test folder, under a
     migrations folder, under a top-level docs folder). Once per folder, not per file.
     .NET test projects (``App.Tests``, ``App.UnitTests``, ``App.Specs``) are test
-    folders; ``wwwroot/lib`` (libman) and bower folders are vendored."""
+    folders; ``wwwroot/lib`` (libman), bower folders and the Maven wrapper's
+    ``.mvn/wrapper`` (``MavenWrapperDownloader.java``, written by Maven) are vendored."""
     dirs = [p.lower() for p in folder.split("/")] if folder else []
     vendored = any(d in _VENDOR_DIRS or d in _BUNDLE_DIRS for d in dirs)
     return (
-        vendored or "wwwroot/lib" in folder.lower(),
+        vendored or "wwwroot/lib" in folder.lower() or folder.lower().startswith(".mvn/wrapper"),
         any(_test_folder(d) for d in dirs) or _maven_it(dirs),
         _migration_folder(dirs),
         any(d in _DOC_DIRS for d in dirs[:1]),
