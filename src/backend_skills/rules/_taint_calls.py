@@ -8,9 +8,9 @@ pass neither), then its arguments' origins are followed through local assignment
 
 from __future__ import annotations
 
-import functools
+import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from ._taint_facts import (
     _member_object,
     _text,
     function_info,
+    signature_parameters,
 )
 
 if TYPE_CHECKING:
@@ -109,110 +110,6 @@ def read_call(node: tree_sitter.Node) -> _Call | None:
     return _Call(_last_word(_text(name)), receiver, arguments, False)
 
 
-class _Origins:
-    """Where an expression's value comes from: request input (``"R"``) or parameters of
-    its function (their positions). Local names are followed to every value they are
-    given in the function, to a fixed point (``s = s.trim()`` and longer cycles included;
-    the answer does not depend on which calls are read first)."""
-
-    def __init__(
-        self,
-        spec: LanguageSpec,
-        request: Markers | None,
-        values: Callable[[tree_sitter.Node], dict[str, list[tree_sitter.Node]]],
-    ) -> None:
-        self.spec = spec
-        self.request = request
-        self.local_values = values
-        self._locals: dict[int, dict[str, frozenset[str | int]]] = {}
-        self._opaque = (*spec.literals, *_LAMBDAS)
-
-    def of(
-        self, node: tree_sitter.Node, function: tree_sitter.Node, info: FunctionInfo
-    ) -> frozenset[str | int]:
-        """The origins of ``node``'s value."""
-        if self.request is not None and self.request.search(_text(node)):
-            return _REQUEST
-        locals_ = self.local_origins(function, info)
-        found: set[str | int] = set()
-        for name in self._names_in(node):
-            position = info.index(name)
-            if position is not None:
-                found |= _parameter(info, position)
-            else:
-                found |= locals_.get(name, _NOTHING)
-            if "R" in found:
-                return _REQUEST
-        return frozenset(found)
-
-    def _names_in(self, node: tree_sitter.Node) -> list[str]:
-        """The variables ``node`` reads (a member access reads its object only)."""
-        names: list[str] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            kind = current.type
-            if kind in self.spec.identifiers:
-                names.append(_text(current))
-            elif kind in _MEMBER_KINDS:
-                owner = _member_object(current)
-                if owner is not None:
-                    stack.append(owner)
-            elif kind not in self._opaque:
-                stack.extend(current.named_children)
-        return names
-
-    def local_origins(
-        self, function: tree_sitter.Node, info: FunctionInfo
-    ) -> dict[str, frozenset[str | int]]:
-        """The origins of every local name of ``function`` (a parameter is its own
-        origin even when reassigned), computed once per function."""
-        known = self._locals.get(function.id)
-        if known is not None:
-            return known
-        values = self.local_values(function)
-        origins: dict[str, set[str | int]] = {}
-        reads: dict[str, set[str]] = {}
-        for name, nodes in values.items():
-            if info.index(name) is not None:
-                continue
-            origins[name], reads[name] = self._direct(nodes, info, values)
-        changed = True
-        while changed:  # grows monotonically within a finite set: terminates
-            changed = False
-            for name, others in reads.items():
-                found = origins[name]
-                size = len(found)
-                for other in others:
-                    found |= origins.get(other, set())
-                changed = changed or len(found) != size
-        answer = {n: _REQUEST if "R" in o else frozenset(o) for n, o in origins.items()}
-        self._locals[function.id] = answer
-        return answer
-
-    def _direct(
-        self,
-        nodes: list[tree_sitter.Node],
-        info: FunctionInfo,
-        values: dict[str, list[tree_sitter.Node]],
-    ) -> tuple[set[str | int], set[str]]:
-        """What a local's values give it directly (request input, parameters) and the
-        other locals they read."""
-        found: set[str | int] = set()
-        reads: set[str] = set()
-        for value in nodes:
-            if self.request is not None and self.request.search(_text(value)):
-                found.add("R")
-                continue
-            for name in self._names_in(value):
-                position = info.index(name)
-                if position is not None:
-                    found |= _parameter(info, position)
-                elif name in values:
-                    reads.add(name)
-        return found, reads
-
-
 def _parameter(info: FunctionInfo, position: int) -> frozenset[str | int]:
     """The origin a parameter gives: nothing for a type that cannot carry text (a number,
     a flag, a date, an id: even bound from the request, it cannot carry an injection),
@@ -274,8 +171,224 @@ def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> s
     return types.get(name, name if name[:1].isupper() else "")
 
 
+class _RequestText:
+    """Whether ranges of a file hold request markers: exactly ``request.search`` of the
+    range's text, which is decoded and searched only when the range holds one of the
+    words the markers cannot match without (where those words occur is found once per
+    file: a range without any costs a bisection, not a decode and a search)."""
+
+    def __init__(self, request: Markers, source: bytes) -> None:
+        self.request = request
+        self.source = source
+        words = request.words
+        self._words: tuple[bytes, ...] | None = None
+        if words is not None and all(w.isascii() for w in words):
+            # ASCII: in the decoded text exactly where its bytes are in the file's.
+            self._words = tuple(sorted({w.encode() for w in words}))
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+
+    def _find_words(self) -> list[int]:
+        spans: list[tuple[int, int]] = []
+        source = self.source
+        for word in self._words or ():
+            at = source.find(word)
+            while at >= 0:
+                spans.append((at, at + len(word)))
+                at = source.find(word, at + 1)
+        spans.sort()
+        self._ends = [end for _, end in spans]
+        self._starts = [start for start, _ in spans]
+        return self._starts
+
+    def may_hold(self, start: int, end: int) -> bool:
+        """``source[start:end]`` holds one of the words (or there are none to look for)."""
+        if self._words is None:
+            return True
+        starts = self._starts if self._starts is not None else self._find_words()
+        ends = self._ends
+        at = bisect.bisect_left(starts, start)
+        while at < len(starts) and starts[at] < end:
+            if ends[at] <= end:
+                return True
+            at += 1
+        return False
+
+    def holds(self, start: int, end: int) -> bool:
+        """``request.search`` of the text of ``source[start:end]``."""
+        if not self.may_hold(start, end):
+            return False
+        return self.request.search(self.source[start:end].decode("utf-8", "replace"))
+
+    def in_node(self, node: tree_sitter.Node) -> bool:
+        return self.holds(node.start_byte, node.end_byte)
+
+
+class _Names:
+    """Names looked for in source bytes: as whole words, or as written when they are not
+    words (a C# ``@event``)."""
+
+    __slots__ = ("names", "raw", "words")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+        self.raw = tuple(n.encode("utf-8", "surrogatepass") for n in self.names)
+        self.words = frozenset(n for n in self.raw if _WORD_BYTES.fullmatch(n))
+
+    def mentioned(self, text: bytes) -> bool:
+        """``text`` mentions one of the names (a substring search first: cheap, and most
+        texts mention none; then as a whole word)."""
+        present = [n for n in self.raw if n in text]
+        if not present:
+            return False
+        if any(n not in self.words for n in present):
+            return True
+        return not self.words.isdisjoint(_WORD_BYTES.findall(text))
+
+    def found_in(self, text: bytes) -> list[str]:
+        """The names ``text`` mentions (as :meth:`mentioned` looks for them)."""
+        found: list[str] = []
+        words: set[bytes] | None = None
+        for name, raw in zip(self.names, self.raw, strict=True):
+            if raw not in text:
+                continue
+            if raw in self.words:
+                if words is None:
+                    words = set(_WORD_BYTES.findall(text))
+                if raw not in words:
+                    continue
+            found.append(name)
+        return found
+
+
+_NO_NAMES = _Names(())
+
+
+class _Function:
+    """A function whose calls may pass a parameter or request input on: one with request
+    input in it or with a parameter that can carry an injection. What reading its calls
+    needs is worked out as late as possible, and only as far as they need it: its
+    description, the names given a value in it, the origins of those its calls read."""
+
+    def __init__(
+        self,
+        calls: _FileCalls,
+        node: tree_sitter.Node,
+        parameters: list[tuple[tree_sitter.Node, Parameter]],
+        carriers: set[str],
+        requested: bool,
+    ) -> None:
+        self.calls = calls
+        self.node = node
+        self.parameters = parameters
+        self.requested = requested
+        """Request input appears in the function."""
+        self.carriers = _Names(carriers) if carriers else _NO_NAMES
+        """The parameters that can carry an injection."""
+        self._info: FunctionInfo | None = None
+        self._signature: dict[str, Any] | None = None
+        self._assigned: _Names | None = None
+        self._relevant: _Names | None = None
+        self._direct: dict[str, tuple[set[str | int], set[str]]] = {}
+        self._origins: dict[str, frozenset[str | int]] = {}
+
+    @property
+    def info(self) -> FunctionInfo:
+        if self._info is None:
+            calls = self.calls
+            self._info = function_info(
+                calls.spec,
+                self.node,
+                calls.request,
+                calls.source,
+                calls.classes,
+                self.parameters,
+                calls.markers.in_node if calls.markers is not None else None,
+            )
+        return self._info
+
+    def signature(self) -> dict[str, Any]:
+        if self._signature is None:
+            self._signature = self.info.signature()
+        return self._signature
+
+    @property
+    def values(self) -> dict[str, list[tree_sitter.Node]]:
+        """The values given to each local name in the function."""
+        return self.calls.values(self.node)
+
+    def assigned(self) -> _Names:
+        """The locals: names given a value in the function that are not its parameters."""
+        if self._assigned is None:
+            declared = {p.name for _, p in self.parameters if p.name}
+            names = [n for n in self.values if n not in declared]
+            self._assigned = _Names(names) if names else _NO_NAMES
+        return self._assigned
+
+    def relevant(self) -> _Names:
+        """The names whose reading can give an expression an origin: the carriers and
+        the locals (an expression mentioning none has none but request input)."""
+        if self._relevant is None:
+            self._relevant = _Names({*self.carriers.names, *self.assigned().names})
+        return self._relevant
+
+    def origin(self, name: str) -> frozenset[str | int]:
+        """The origins of local ``name``: what the values it is given give directly,
+        and the origins of the locals they read, followed to the end (``s = s.trim()``
+        and longer cycles included). This is the least fixed point of ``origins(x) =
+        direct(x) | origins(each local x reads)`` (a parameter is its own origin even
+        when reassigned), worked out only for the locals ``name`` depends on."""
+        known = self._origins.get(name)
+        if known is not None:
+            return known
+        found: set[str | int] = set()
+        seen = {name}
+        stack = [name]
+        while stack and "R" not in found:
+            current = stack.pop()
+            done = self._origins.get(current)
+            if done is not None:  # complete: everything it depends on is in it
+                found |= done
+                continue
+            direct, reads = self.direct(current)
+            found |= direct
+            for other in reads:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        answer = _REQUEST if "R" in found else frozenset(found)
+        self._origins[name] = answer
+        return answer
+
+    def direct(self, name: str) -> tuple[set[str | int], set[str]]:
+        """What local ``name``'s values give it directly (request input, parameters)
+        and the other locals they read."""
+        known = self._direct.get(name)
+        if known is not None:
+            return known
+        calls, info, values = self.calls, self.info, self.values
+        relevant = self.relevant()
+        source = calls.source
+        found: set[str | int] = set()
+        reads: set[str] = set()
+        for value in values.get(name, ()):
+            if calls.requested(value):
+                found.add("R")
+                continue
+            if not relevant.mentioned(source[value.start_byte : value.end_byte]):
+                continue  # reads no carrier and no local
+            for read in calls.names_in(value):
+                position = info.index(read)
+                if position is not None:
+                    found |= _parameter(info, position)
+                elif read in values:
+                    reads.add(read)
+        self._direct[name] = found, reads
+        return found, reads
+
+
 class _FileCalls:
-    """Per-function state while the calls of one file are read."""
+    """What reading the calls of one file needs, and what it found per function."""
 
     def __init__(
         self,
@@ -287,62 +400,139 @@ class _FileCalls:
     ) -> None:
         self.spec = spec
         self.index = index
-        self.text = text
         self.source = index.source
         self.request = request
+        self.markers = _RequestText(request, self.source) if request is not None else None
+        self.file_requested = request is not None and request.search(text)
+        """Request input anywhere in the file (else no function holds any)."""
         self.assignments = assignments
-        self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
-        self.origins = _Origins(spec, request, self.values)
+        self.identifiers = frozenset(spec.identifiers)
+        self.opaque = frozenset((*spec.literals, *_LAMBDAS))
         self.typed = spec.name in ("csharp", "java")
         self.types = _DeclaredTypes(text)
+        self.classes: dict[int, _ClassFacts] = {}
+        self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
         self._functions: dict[int, _Function | None] = {}
-        self._classes: dict[int, _ClassFacts] = {}
+        self._names: dict[int, list[str]] = {}
 
-    @functools.cached_property
-    def file_requested(self) -> bool:
-        """Request input anywhere in the file (else no function holds any)."""
-        return self.request is not None and self.request.search(self.text)
+    def requested(self, node: tree_sitter.Node) -> bool:
+        """Request input in ``node`` (never when there is none in the file)."""
+        return self.file_requested and self.markers is not None and self.markers.in_node(node)
 
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in ``function`` (one pass per file)."""
         if self._values is None:
             self._values = {}
+            enclosing = self.index.enclosing
             for name, value in self.assignments(self.index.root):
-                owner = self.index.enclosing(value)
+                owner = enclosing(value)
                 if owner is not None:
                     self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
         return self._values.get(function.id, {})
 
     def function(self, node: tree_sitter.Node) -> _Function | None:
-        """What reading ``node``'s calls needs, or None when no call of it can pass a
-        parameter or request input on (no parameter, no request input in it)."""
+        """The :class:`_Function` of ``node``, or None when no call of it can pass a
+        parameter or request input on (no request input in it and no parameter that
+        can carry an injection)."""
         if node.id in self._functions:
             return self._functions[node.id]
-        requested = bool(
-            self.file_requested and self.request is not None and self.request.search(_text(node))
-        )
-        known: _Function | None = None
+        found: _Function | None = None
+        requested = self.requested(node)
         if requested or _has_parameters(node):
-            info = function_info(self.spec, node, self.request, self.source, self._classes)
-            carriers = {p.name for p in info.parameters if p.name and _carries(p)}
+            parameters = signature_parameters(node)
+            carriers = {p.name for _, p in parameters if p.name and _carries(p)}
             if requested or carriers:
-                origins = self.origins.local_origins(node, info)
-                names = frozenset(carriers | {name for name, found in origins.items() if found})
-            else:
-                names = frozenset()
-            if names or requested:
-                known = _Function(node, info, names, requested)
-        self._functions[node.id] = known
-        return known
+                found = _Function(self, node, parameters, carriers, requested)
+        self._functions[node.id] = found
+        return found
 
     def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
-        """The arguments mention request input or a name that may carry a parameter."""
-        request = self.request if function.requested else None
-        if request is not None and request.search(_text(arguments)):
+        """The arguments mention request input, a parameter that can carry an injection
+        or a local given a value from one of them (or from request input)."""
+        if function.requested and self.requested(arguments):
             return True
-        if not function.names:
-            return False
-        return function.mentioned(self.source[arguments.start_byte : arguments.end_byte])
+        text = self.source[arguments.start_byte : arguments.end_byte]
+        if function.carriers.mentioned(text):
+            return True
+        return any(function.origin(n) for n in function.assigned().found_in(text))
+
+    def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
+        """Where ``node``'s value comes from: request input (``"R"``) or parameters of
+        ``function`` (their positions)."""
+        if self.requested(node):
+            return _REQUEST
+        if node.type not in self.identifiers:
+            text = self.source[node.start_byte : node.end_byte]
+            if not function.relevant().mentioned(text):
+                return _NOTHING  # reads no carrier and no local
+        info = function.info
+        values = function.values
+        found: set[str | int] = set()
+        for name in self.names_in(node):
+            position = info.index(name)
+            if position is not None:
+                found |= _parameter(info, position)
+            elif name in values:
+                found |= function.origin(name)
+            if "R" in found:
+                return _REQUEST
+        return frozenset(found)
+
+    def names_in(self, node: tree_sitter.Node) -> list[str]:
+        """The variables ``node`` reads (a member access reads its object only; once
+        per node: Go gives ``a, err := f(x)``'s value to both names)."""
+        kind = node.type
+        if kind in self.identifiers:
+            return [_text(node)]
+        known = self._names.get(node.id)
+        if known is not None:
+            return known
+        identifiers, opaque = self.identifiers, self.opaque
+        names: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in identifiers:
+                names.append(_text(current))
+            elif kind in _MEMBER_KINDS:
+                owner = _member_object(current)
+                if owner is not None:
+                    stack.append(owner)
+            elif kind not in opaque:
+                stack.extend(current.named_children)
+        self._names[node.id] = names
+        return names
+
+    def facts_of(
+        self, node: tree_sitter.Node, requests: list[dict[str, Any]], through: list[dict[str, Any]]
+    ) -> None:
+        """Add the request facts and through facts of one call node."""
+        arguments = node.child_by_field_name("arguments")
+        if arguments is None or arguments.named_child_count == 0:
+            return
+        owner = self.index.enclosing(node)
+        function = self.function(owner) if owner is not None else None
+        if function is None or not self.worth_reading(arguments, function):
+            return
+        call = read_call(node)
+        if call is None or not call.arguments or not call.name:
+            return
+        fact: dict[str, Any] | None = None
+        for position, argument in enumerate(call.arguments):
+            found = self.origins(argument, function)
+            if not found:
+                continue
+            if fact is None:
+                fact = self.fact(call, node)
+            name = function.info.name
+            if "R" in found:
+                requests.append({**fact, "position": position, "from": name})
+            elif name:
+                for param in sorted(p for p in found if isinstance(p, int)):
+                    through.append(
+                        {**fact, "position": position, "param": param, **function.signature()}
+                    )
 
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
@@ -354,66 +544,9 @@ class _FileCalls:
             "line": node.start_point.row + 1,
         }
 
-    def facts_of(self, node: tree_sitter.Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The request facts and through facts of one call node."""
-        arguments = node.child_by_field_name("arguments")
-        if arguments is None or arguments.named_child_count == 0:
-            return [], []
-        owner = self.index.enclosing(node)
-        function = self.function(owner) if owner is not None else None
-        if function is None or not self.worth_reading(arguments, function):
-            return [], []
-        call = read_call(node)
-        if call is None or not call.arguments or not call.name:
-            return [], []
-        info = function.info
-        fact = self.fact(call, node)
-        requests: list[dict[str, Any]] = []
-        through: list[dict[str, Any]] = []
-        for position, argument in enumerate(call.arguments):
-            for origin in self.origins.of(argument, function.node, info):
-                if origin == "R":
-                    requests.append({**fact, "position": position, "from": info.name})
-                elif info.name:
-                    through.append(
-                        {**fact, "position": position, "param": origin, **info.signature()}
-                    )
-        return requests, through
-
-
-@dataclass
-class _Function:
-    """A function whose calls may pass a parameter or request input on."""
-
-    node: tree_sitter.Node
-    info: FunctionInfo
-    names: frozenset[str]
-    """The parameters that can carry an injection and the locals given a value from one
-    or from request input: a call whose arguments mention none is not read."""
-    requested: bool
-    """Request input appears in the function."""
-
-    @functools.cached_property
-    def encoded(self) -> tuple[tuple[bytes, ...], frozenset[bytes]]:
-        """:attr:`names` as bytes: all of them, and those that are words (a C# ``@event``
-        is not: it is looked for as it is written)."""
-        raw = tuple(n.encode("utf-8", "surrogatepass") for n in self.names)
-        return raw, frozenset(n for n in raw if _WORD_BYTES.fullmatch(n))
-
-    def mentioned(self, text: bytes) -> bool:
-        """``text`` mentions one of :attr:`names` (a substring search first: cheap, and
-        most arguments mention none; then as a whole word)."""
-        raw, words = self.encoded
-        present = [n for n in raw if n in text]
-        if not present:
-            return False
-        if any(n not in words for n in present):
-            return True
-        return not words.isdisjoint(_WORD_BYTES.findall(text))
-
 
 def _has_parameters(function: tree_sitter.Node) -> bool:
-    """The function declares a parameter (a cheap look before :func:`function_info`)."""
+    """The function declares a parameter (a cheap look before its signature is read)."""
     params = function.child_by_field_name("parameters")
     if params is None:
         return function.child_by_field_name("parameter") is not None
@@ -428,15 +561,12 @@ def call_facts(
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The file's request calls and through calls (see :mod:`._taint_facts`)."""
-    calls = _FileCalls(spec, index, text, request, assignments)
-    if not calls.file_requested:
-        calls.origins.request = None
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
-    for node in index.calls:
-        found, passed = calls.facts_of(node)
-        requests += found
-        through += passed
+    if index.calls:
+        calls = _FileCalls(spec, index, text, request, assignments)
+        for node in index.calls:
+            calls.facts_of(node, requests, through)
     return {"requests": _unique(requests), "through": _unique(through)}
 
 
