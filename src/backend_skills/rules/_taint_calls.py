@@ -238,19 +238,17 @@ class _Names:
     def mentioned(self, text: bytes) -> bool:
         """``text`` mentions one of the names (a substring search first: cheap, and most
         texts mention none; then as a whole word)."""
-        present = [n for n in self.raw if n in text]
-        if not present:
-            return False
-        if any(n not in self.words for n in present):
-            return True
-        return not self.words.isdisjoint(_WORD_BYTES.findall(text))
+        return bool(self.found_in(text, first=True))
 
-    def found_in(self, text: bytes) -> list[str]:
-        """The names ``text`` mentions (as :meth:`mentioned` looks for them)."""
+    def found_in(self, text: bytes, first: bool = False) -> list[str]:
+        """The names ``text`` mentions (the first one only when ``first``). Substring
+        searches by ``find``: ``in`` on bytes tries its operand as an integer first, and
+        formats the error it gets (more than the search costs)."""
         found: list[str] = []
         words: set[bytes] | None = None
+        find = text.find
         for name, raw in zip(self.names, self.raw, strict=True):
-            if raw not in text:
+            if find(raw) < 0:
                 continue
             if raw in self.words:
                 if words is None:
@@ -258,6 +256,8 @@ class _Names:
                 if raw not in words:
                     continue
             found.append(name)
+            if first:
+                break
         return found
 
 
