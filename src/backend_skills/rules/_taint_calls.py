@@ -9,6 +9,7 @@ pass neither), then its arguments' origins are followed through local assignment
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -201,23 +202,16 @@ class _RequestText:
         self._starts = [start for start, _ in spans]
         return self._starts
 
-    def may_hold(self, start: int, end: int) -> bool:
-        """``source[start:end]`` holds one of the words (or there are none to look for)."""
-        if self._words is None:
-            return True
-        starts = self._starts if self._starts is not None else self._find_words()
-        ends = self._ends
-        at = bisect.bisect_left(starts, start)
-        while at < len(starts) and starts[at] < end:
-            if ends[at] <= end:
-                return True
-            at += 1
-        return False
-
     def holds(self, start: int, end: int) -> bool:
         """``request.search`` of the text of ``source[start:end]``."""
-        if not self.may_hold(start, end):
-            return False
+        if self._words is not None:
+            starts = self._starts if self._starts is not None else self._find_words()
+            at = bisect.bisect_left(starts, start)
+            ends, count = self._ends, len(starts)
+            while at < count and starts[at] < end and ends[at] > end:
+                at += 1  # a word running out of the range
+            if at == count or starts[at] >= end:
+                return False
         return self.request.search(self.source[start:end].decode("utf-8", "replace"))
 
     def in_node(self, node: tree_sitter.Node) -> bool:
@@ -226,38 +220,35 @@ class _RequestText:
 
 class _Names:
     """Names looked for in source bytes: as whole words, or as written when they are not
-    words (a C# ``@event``)."""
+    words (a C# ``@event``). The words of the text looked in are the caller's
+    (``_WORD_BYTES.findall``: one scan of the text, then set lookups)."""
 
-    __slots__ = ("names", "raw", "words")
+    __slots__ = ("names", "others", "words")
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = tuple(names)
-        self.raw = tuple(n.encode("utf-8", "surrogatepass") for n in self.names)
-        self.words = frozenset(n for n in self.raw if _WORD_BYTES.fullmatch(n))
+        words: dict[bytes, str] = {}
+        others: list[tuple[bytes, str]] = []
+        for name in self.names:
+            raw = name.encode("utf-8", "surrogatepass")
+            if _WORD_BYTES.fullmatch(raw):
+                words[raw] = name
+            else:
+                others.append((raw, name))
+        self.words = words
+        self.others = tuple(others)
 
-    def mentioned(self, text: bytes) -> bool:
-        """``text`` mentions one of the names (a substring search first: cheap, and most
-        texts mention none; then as a whole word)."""
-        return bool(self.found_in(text, first=True))
+    def mentioned(self, text: bytes, words: list[bytes]) -> bool:
+        """``text`` (whose words are ``words``) mentions one of the names."""
+        if not self.words.keys().isdisjoint(words):
+            return True
+        return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
 
-    def found_in(self, text: bytes, first: bool = False) -> list[str]:
-        """The names ``text`` mentions (the first one only when ``first``). Substring
-        searches by ``find``: ``in`` on bytes tries its operand as an integer first, and
-        formats the error it gets (more than the search costs)."""
-        found: list[str] = []
-        words: set[bytes] | None = None
-        find = text.find
-        for name, raw in zip(self.names, self.raw, strict=True):
-            if find(raw) < 0:
-                continue
-            if raw in self.words:
-                if words is None:
-                    words = set(_WORD_BYTES.findall(text))
-                if raw not in words:
-                    continue
-            found.append(name)
-            if first:
-                break
+    def found_in(self, text: bytes, words: list[bytes]) -> list[str]:
+        """The names ``text`` (whose words are ``words``) mentions."""
+        known = self.words
+        found = [known[w] for w in known.keys() & set(words)]
+        found += [name for raw, name in self.others if text.find(raw) >= 0]
         return found
 
 
@@ -287,13 +278,15 @@ class _Function:
         """The parameters that can carry an injection."""
         self._info: FunctionInfo | None = None
         self._signature: dict[str, Any] | None = None
+        self._values: dict[str, list[tree_sitter.Node]] | None = None
         self._assigned: _Names | None = None
         self._relevant: _Names | None = None
         self._direct: dict[str, tuple[set[str | int], set[str]]] = {}
         self._origins: dict[str, frozenset[str | int]] = {}
+        self._read: dict[str, frozenset[str | int]] = {}
 
-    @property
     def info(self) -> FunctionInfo:
+        """The function's name, class and parameters (bound from the request or not)."""
         if self._info is None:
             calls = self.calls
             self._info = function_info(
@@ -309,19 +302,20 @@ class _Function:
 
     def signature(self) -> dict[str, Any]:
         if self._signature is None:
-            self._signature = self.info.signature()
+            self._signature = self.info().signature()
         return self._signature
 
-    @property
     def values(self) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in the function."""
-        return self.calls.values(self.node)
+        if self._values is None:
+            self._values = self.calls.values(self.node)
+        return self._values
 
     def assigned(self) -> _Names:
         """The locals: names given a value in the function that are not its parameters."""
         if self._assigned is None:
             declared = {p.name for _, p in self.parameters if p.name}
-            names = [n for n in self.values if n not in declared]
+            names = [n for n in self.values() if n not in declared]
             self._assigned = _Names(names) if names else _NO_NAMES
         return self._assigned
 
@@ -331,6 +325,22 @@ class _Function:
         if self._relevant is None:
             self._relevant = _Names({*self.carriers.names, *self.assigned().names})
         return self._relevant
+
+    def read(self, name: str) -> frozenset[str | int]:
+        """The origins reading ``name`` in the function gives: a parameter's, a local's,
+        or none."""
+        known = self._read.get(name)
+        if known is None:
+            info = self.info()
+            position = info.index(name)
+            if position is not None:
+                known = _parameter(info, position)
+            elif name in self.values():
+                known = self.origin(name)
+            else:
+                known = _NOTHING
+            self._read[name] = known
+        return known
 
     def origin(self, name: str) -> frozenset[str | int]:
         """The origins of local ``name``: what the values it is given give directly,
@@ -366,7 +376,7 @@ class _Function:
         known = self._direct.get(name)
         if known is not None:
             return known
-        calls, info, values = self.calls, self.info, self.values
+        calls, info, values = self.calls, self.info(), self.values()
         relevant = self.relevant()
         source = calls.source
         found: set[str | int] = set()
@@ -375,7 +385,8 @@ class _Function:
             if calls.requested(value):
                 found.add("R")
                 continue
-            if not relevant.mentioned(source[value.start_byte : value.end_byte]):
+            text = source[value.start_byte : value.end_byte]
+            if not relevant.mentioned(text, _WORD_BYTES.findall(text)):
                 continue  # reads no carrier and no local
             for read in calls.names_in(value):
                 position = info.index(read)
@@ -405,9 +416,9 @@ class _FileCalls:
         self.markers = _RequestText(request, self.source) if request is not None else None
         self.file_requested = request is not None and request.search(text)
         """Request input anywhere in the file (else no function holds any)."""
+        self._requests = self.markers if self.file_requested else None
         self.assignments = assignments
-        self.identifiers = frozenset(spec.identifiers)
-        self.opaque = frozenset((*spec.literals, *_LAMBDAS))
+        self.identifiers, self.opaque = _kinds(spec)
         self.typed = spec.name in ("csharp", "java")
         self.types = _DeclaredTypes(text)
         self.classes: dict[int, _ClassFacts] = {}
@@ -417,7 +428,8 @@ class _FileCalls:
 
     def requested(self, node: tree_sitter.Node) -> bool:
         """Request input in ``node`` (never when there is none in the file)."""
-        return self.file_requested and self.markers is not None and self.markers.in_node(node)
+        requests = self._requests
+        return requests is not None and requests.holds(node.start_byte, node.end_byte)
 
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in ``function`` (one pass per file)."""
@@ -452,28 +464,28 @@ class _FileCalls:
         if function.requested and self.requested(arguments):
             return True
         text = self.source[arguments.start_byte : arguments.end_byte]
-        if function.carriers.mentioned(text):
+        words = _WORD_BYTES.findall(text)
+        if function.carriers.mentioned(text, words):
             return True
-        return any(function.origin(n) for n in function.assigned().found_in(text))
+        assigned = function.assigned()
+        return assigned is not _NO_NAMES and any(
+            function.origin(n) for n in assigned.found_in(text, words)
+        )
 
     def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
         ``function`` (their positions)."""
-        if self.requested(node):
+        if self._requests is not None and self.requested(node):
             return _REQUEST
-        if node.type not in self.identifiers:
-            text = self.source[node.start_byte : node.end_byte]
-            if not function.relevant().mentioned(text):
-                return _NOTHING  # reads no carrier and no local
-        info = function.info
-        values = function.values
+        start, end = node.start_byte, node.end_byte
+        if node.type in self.identifiers:
+            return function.read(self.source[start:end].decode("utf-8", "replace"))
+        text = self.source[start:end]
+        if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
+            return _NOTHING  # reads no carrier and no local
         found: set[str | int] = set()
         for name in self.names_in(node):
-            position = info.index(name)
-            if position is not None:
-                found |= _parameter(info, position)
-            elif name in values:
-                found |= function.origin(name)
+            found |= function.read(name)
             if "R" in found:
                 return _REQUEST
         return frozenset(found)
@@ -481,20 +493,19 @@ class _FileCalls:
     def names_in(self, node: tree_sitter.Node) -> list[str]:
         """The variables ``node`` reads (a member access reads its object only; once
         per node: Go gives ``a, err := f(x)``'s value to both names)."""
-        kind = node.type
-        if kind in self.identifiers:
-            return [_text(node)]
         known = self._names.get(node.id)
         if known is not None:
             return known
-        identifiers, opaque = self.identifiers, self.opaque
+        identifiers, opaque, source = self.identifiers, self.opaque, self.source
         names: list[str] = []
         stack = [node]
         while stack:
             current = stack.pop()
             kind = current.type
             if kind in identifiers:
-                names.append(_text(current))
+                names.append(
+                    source[current.start_byte : current.end_byte].decode("utf-8", "replace")
+                )
             elif kind in _MEMBER_KINDS:
                 owner = _member_object(current)
                 if owner is not None:
@@ -512,7 +523,9 @@ class _FileCalls:
         if arguments is None or arguments.named_child_count == 0:
             return
         owner = self.index.enclosing(node)
-        function = self.function(owner) if owner is not None else None
+        if owner is None:
+            return
+        function = self.function(owner)
         if function is None or not self.worth_reading(arguments, function):
             return
         call = read_call(node)
@@ -525,14 +538,13 @@ class _FileCalls:
                 continue
             if fact is None:
                 fact = self.fact(call, node)
-            name = function.info.name
+            name = function.info().name
             if "R" in found:
                 requests.append({**fact, "position": position, "from": name})
             elif name:
+                signature = function.signature()
                 for param in sorted(p for p in found if isinstance(p, int)):
-                    through.append(
-                        {**fact, "position": position, "param": param, **function.signature()}
-                    )
+                    through.append({**fact, "position": position, "param": param, **signature})
 
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
@@ -543,6 +555,13 @@ class _FileCalls:
             "new": call.new,
             "line": node.start_point.row + 1,
         }
+
+
+@functools.cache
+def _kinds(spec: LanguageSpec) -> tuple[frozenset[str], frozenset[str]]:
+    """The identifier kinds of ``spec``, and the kinds whose value reads no variable
+    (literals, anonymous functions: a lambda's parameters are its own)."""
+    return frozenset(spec.identifiers), frozenset((*spec.literals, *_LAMBDAS))
 
 
 def _has_parameters(function: tree_sitter.Node) -> bool:
