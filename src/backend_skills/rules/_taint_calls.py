@@ -172,6 +172,17 @@ def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> s
     return types.get(name, name if name[:1].isupper() else "")
 
 
+@functools.cache
+def _marker_words(request: Markers) -> tuple[bytes, ...] | None:
+    """The words ``request``'s markers cannot match without, as bytes (None when there
+    is no such prefilter or a word is not ASCII)."""
+    words = request.words
+    if words is None or not all(w.isascii() for w in words):
+        return None
+    # ASCII: in the decoded text exactly where its bytes are in the file's.
+    return tuple(sorted({w.encode() for w in words}))
+
+
 class _RequestText:
     """Whether ranges of a file hold request markers: exactly ``request.search`` of the
     range's text, which is decoded and searched only when the range holds one of the
@@ -181,11 +192,7 @@ class _RequestText:
     def __init__(self, request: Markers, source: bytes) -> None:
         self.request = request
         self.source = source
-        words = request.words
-        self._words: tuple[bytes, ...] | None = None
-        if words is not None and all(w.isascii() for w in words):
-            # ASCII: in the decoded text exactly where its bytes are in the file's.
-            self._words = tuple(sorted({w.encode() for w in words}))
+        self._words = _marker_words(request)
         self._starts: list[int] | None = None
         self._ends: list[int] = []
 
@@ -207,11 +214,14 @@ class _RequestText:
         if self._words is not None:
             starts = self._starts if self._starts is not None else self._find_words()
             at = bisect.bisect_left(starts, start)
-            ends, count = self._ends, len(starts)
-            while at < count and starts[at] < end and ends[at] > end:
-                at += 1  # a word running out of the range
+            count = len(starts)
             if at == count or starts[at] >= end:
                 return False
+            ends = self._ends
+            while ends[at] > end:  # a word running out of the range
+                at += 1
+                if at == count or starts[at] >= end:
+                    return False
         return self.request.search(self.source[start:end].decode("utf-8", "replace"))
 
     def in_node(self, node: tree_sitter.Node) -> bool:
@@ -227,16 +237,21 @@ class _Names:
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = tuple(names)
-        words: dict[bytes, str] = {}
+        self.words: dict[bytes, str] = {}
         others: list[tuple[bytes, str]] = []
         for name in self.names:
-            raw = name.encode("utf-8", "surrogatepass")
-            if _WORD_BYTES.fullmatch(raw):
-                words[raw] = name
+            if name.isascii() and name.isidentifier():  # [A-Za-z_][A-Za-z0-9_]*
+                self.words[name.encode()] = name
             else:
-                others.append((raw, name))
-        self.words = words
+                others.append((name.encode("utf-8", "surrogatepass"), name))
         self.others = tuple(others)
+
+    def __or__(self, other: _Names) -> _Names:
+        merged = _Names(())
+        merged.names = (*self.names, *other.names)
+        merged.words = {**self.words, **other.words}
+        merged.others = (*self.others, *other.others)
+        return merged
 
     def mentioned(self, text: bytes, words: list[bytes]) -> bool:
         """``text`` (whose words are ``words``) mentions one of the names."""
@@ -248,7 +263,8 @@ class _Names:
         """The names ``text`` (whose words are ``words``) mentions."""
         known = self.words
         found = [known[w] for w in known.keys() & set(words)]
-        found += [name for raw, name in self.others if text.find(raw) >= 0]
+        if self.others:
+            found += [name for raw, name in self.others if text.find(raw) >= 0]
         return found
 
 
@@ -276,6 +292,11 @@ class _Function:
         """Request input appears in the function."""
         self.carriers = _Names(carriers) if carriers else _NO_NAMES
         """The parameters that can carry an injection."""
+        self.positions: dict[str, int] = {}
+        """Each parameter name's position (the first one's: as :meth:`FunctionInfo.index`)."""
+        for position, (_, parameter) in enumerate(parameters):
+            if parameter.name:
+                self.positions.setdefault(parameter.name, position)
         self._info: FunctionInfo | None = None
         self._signature: dict[str, Any] | None = None
         self._values: dict[str, list[tree_sitter.Node]] | None = None
@@ -314,8 +335,8 @@ class _Function:
     def assigned(self) -> _Names:
         """The locals: names given a value in the function that are not its parameters."""
         if self._assigned is None:
-            declared = {p.name for _, p in self.parameters if p.name}
-            names = [n for n in self.values() if n not in declared]
+            positions = self.positions
+            names = [n for n in self.values() if n not in positions]
             self._assigned = _Names(names) if names else _NO_NAMES
         return self._assigned
 
@@ -323,7 +344,7 @@ class _Function:
         """The names whose reading can give an expression an origin: the carriers and
         the locals (an expression mentioning none has none but request input)."""
         if self._relevant is None:
-            self._relevant = _Names({*self.carriers.names, *self.assigned().names})
+            self._relevant = self.carriers | self.assigned()
         return self._relevant
 
     def read(self, name: str) -> frozenset[str | int]:
@@ -331,10 +352,9 @@ class _Function:
         or none."""
         known = self._read.get(name)
         if known is None:
-            info = self.info()
-            position = info.index(name)
+            position = self.positions.get(name)
             if position is not None:
-                known = _parameter(info, position)
+                known = _parameter(self.info(), position)
             elif name in self.values():
                 known = self.origin(name)
             else:
@@ -376,7 +396,7 @@ class _Function:
         known = self._direct.get(name)
         if known is not None:
             return known
-        calls, info, values = self.calls, self.info(), self.values()
+        calls, values, positions = self.calls, self.values(), self.positions
         relevant = self.relevant()
         source = calls.source
         found: set[str | int] = set()
@@ -389,9 +409,9 @@ class _Function:
             if not relevant.mentioned(text, _WORD_BYTES.findall(text)):
                 continue  # reads no carrier and no local
             for read in calls.names_in(value):
-                position = info.index(read)
+                position = positions.get(read)
                 if position is not None:
-                    found |= _parameter(info, position)
+                    found |= _parameter(self.info(), position)
                 elif read in values:
                     reads.add(read)
         self._direct[name] = found, reads
@@ -420,10 +440,11 @@ class _FileCalls:
         self.assignments = assignments
         self.identifiers, self.opaque = _kinds(spec)
         self.typed = spec.name in ("csharp", "java")
-        self.types = _DeclaredTypes(text)
+        self.text = text
+        self._types: _DeclaredTypes | None = None
         self.classes: dict[int, _ClassFacts] = {}
-        self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
         self._functions: dict[int, _Function | None] = {}
+        self._function_starts: list[int] | None = None
         self._names: dict[int, list[str]] = {}
 
     def requested(self, node: tree_sitter.Node) -> bool:
@@ -432,22 +453,30 @@ class _FileCalls:
         return requests is not None and requests.holds(node.start_byte, node.end_byte)
 
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-        """The values given to each local name in ``function`` (one pass per file)."""
-        if self._values is None:
-            self._values = {}
-            enclosing = self.index.enclosing
-            for name, value in self.assignments(self.index.root):
+        """The values given to each local name in ``function`` (not in a function
+        nested in it)."""
+        found: dict[str, list[tree_sitter.Node]] = {}
+        pairs = self.assignments(function)
+        if not pairs:
+            return found
+        if self._function_starts is None:
+            self._function_starts = [f.start_byte for f in self.index.functions]
+        starts = self._function_starts
+        low = bisect.bisect_left(starts, function.start_byte)
+        nested = bisect.bisect_left(starts, function.end_byte) - low > 1
+        enclosing = self.index.enclosing
+        for name, value in pairs:
+            if nested:
                 owner = enclosing(value)
-                if owner is not None:
-                    self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
-        return self._values.get(function.id, {})
+                if owner is None or owner.id != function.id:
+                    continue
+            found.setdefault(name, []).append(value)
+        return found
 
     def function(self, node: tree_sitter.Node) -> _Function | None:
         """The :class:`_Function` of ``node``, or None when no call of it can pass a
         parameter or request input on (no request input in it and no parameter that
         can carry an injection)."""
-        if node.id in self._functions:
-            return self._functions[node.id]
         found: _Function | None = None
         requested = self.requested(node)
         if requested or _has_parameters(node):
@@ -461,9 +490,11 @@ class _FileCalls:
     def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
         """The arguments mention request input, a parameter that can carry an injection
         or a local given a value from one of them (or from request input)."""
-        if function.requested and self.requested(arguments):
+        start, end = arguments.start_byte, arguments.end_byte
+        requests = self._requests
+        if function.requested and requests is not None and requests.holds(start, end):
             return True
-        text = self.source[arguments.start_byte : arguments.end_byte]
+        text = self.source[start:end]
         words = _WORD_BYTES.findall(text)
         if function.carriers.mentioned(text, words):
             return True
@@ -475,9 +506,10 @@ class _FileCalls:
     def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
         ``function`` (their positions)."""
-        if self._requests is not None and self.requested(node):
-            return _REQUEST
         start, end = node.start_byte, node.end_byte
+        requests = self._requests
+        if requests is not None and requests.holds(start, end):
+            return _REQUEST
         if node.type in self.identifiers:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
         text = self.source[start:end]
@@ -503,9 +535,8 @@ class _FileCalls:
             current = stack.pop()
             kind = current.type
             if kind in identifiers:
-                names.append(
-                    source[current.start_byte : current.end_byte].decode("utf-8", "replace")
-                )
+                text = source[current.start_byte : current.end_byte]
+                names.append(text.decode("utf-8", "replace"))
             elif kind in _MEMBER_KINDS:
                 owner = _member_object(current)
                 if owner is not None:
@@ -515,42 +546,91 @@ class _FileCalls:
         self._names[node.id] = names
         return names
 
+    def read(
+        self,
+        nodes: list[tree_sitter.Node],
+        requests: list[dict[str, Any]],
+        through: list[dict[str, Any]],
+    ) -> None:
+        """Add the request facts and the through facts of the call ``nodes`` (in
+        document order; each fact once)."""
+        functions, known = self.index.functions, self._functions
+        count, after, last = len(functions), 0, -1
+        open_: list[tree_sitter.Node] = []  # the functions that may hold the next call
+        seen: set[tuple[Any, ...]] = set()
+        for node in nodes:
+            arguments = node.child_by_field_name("arguments")
+            if arguments is None or arguments.named_child_count == 0:
+                continue
+            start, end = node.start_byte, node.end_byte
+            owner: tree_sitter.Node | None = None
+            if start >= last:  # in order: the innermost function holding it, in one sweep
+                last = start
+                while after < count and functions[after].start_byte <= start:
+                    begun = functions[after]
+                    while open_ and open_[-1].end_byte < begun.start_byte:
+                        open_.pop()
+                    open_.append(begun)
+                    after += 1
+                while open_ and open_[-1].end_byte < start:
+                    open_.pop()
+                for candidate in reversed(open_):
+                    if candidate.end_byte >= end and candidate.id != node.id:
+                        owner = candidate
+                        break
+            else:
+                owner = self.index.enclosing(node)
+            if owner is None:
+                continue
+            function = known[owner.id] if owner.id in known else self.function(owner)
+            if function is not None and self.worth_reading(arguments, function):
+                self.facts_of(node, function, requests, through, seen)
+
     def facts_of(
-        self, node: tree_sitter.Node, requests: list[dict[str, Any]], through: list[dict[str, Any]]
+        self,
+        node: tree_sitter.Node,
+        function: _Function,
+        requests: list[dict[str, Any]],
+        through: list[dict[str, Any]],
+        seen: set[tuple[Any, ...]],
     ) -> None:
         """Add the request facts and through facts of one call node."""
-        arguments = node.child_by_field_name("arguments")
-        if arguments is None or arguments.named_child_count == 0:
-            return
-        owner = self.index.enclosing(node)
-        if owner is None:
-            return
-        function = self.function(owner)
-        if function is None or not self.worth_reading(arguments, function):
-            return
         call = read_call(node)
         if call is None or not call.arguments or not call.name:
             return
         fact: dict[str, Any] | None = None
+        key: tuple[Any, ...] = ()
         for position, argument in enumerate(call.arguments):
             found = self.origins(argument, function)
             if not found:
                 continue
             if fact is None:
                 fact = self.fact(call, node)
+                key = (fact["call"], fact["receiver"], fact["args"], fact["line"])
             name = function.info().name
             if "R" in found:
-                requests.append({**fact, "position": position, "from": name})
+                unique = (*key, position, "R")
+                if unique not in seen:
+                    seen.add(unique)
+                    requests.append({**fact, "position": position, "from": name})
             elif name:
                 signature = function.signature()
                 for param in sorted(p for p in found if isinstance(p, int)):
-                    through.append({**fact, "position": position, "param": param, **signature})
+                    unique = (*key, position, param, signature["method"])
+                    if unique not in seen:
+                        seen.add(unique)
+                        through.append({**fact, "position": position, "param": param, **signature})
 
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
+        receiver = ""
+        if self.typed:
+            if self._types is None:
+                self._types = _DeclaredTypes(self.text)
+            receiver = receiver_type(call.receiver, self._types)
         return {
             "call": call.name,
-            "receiver": receiver_type(call.receiver, self.types) if self.typed else "",
+            "receiver": receiver,
             "args": len(call.arguments),
             "new": call.new,
             "line": node.start_point.row + 1,
@@ -583,26 +663,5 @@ def call_facts(
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     if index.calls:
-        calls = _FileCalls(spec, index, text, request, assignments)
-        for node in index.calls:
-            calls.facts_of(node, requests, through)
-    return {"requests": _unique(requests), "through": _unique(through)}
-
-
-def _unique(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for fact in facts:
-        key = (
-            fact["call"],
-            fact["receiver"],
-            fact["args"],
-            fact["line"],
-            fact["position"],
-            fact.get("param"),
-            fact.get("method"),
-        )
-        if key not in seen:
-            seen.add(key)
-            out.append(fact)
-    return out
+        _FileCalls(spec, index, text, request, assignments).read(index.calls, requests, through)
+    return {"requests": requests, "through": through}
