@@ -209,20 +209,29 @@ class _RequestText:
         self._starts = [start for start, _ in spans]
         return self._starts
 
-    def holds(self, start: int, end: int) -> bool:
-        """``request.search`` of the text of ``source[start:end]``."""
-        if self._words is not None:
-            starts = self._starts if self._starts is not None else self._find_words()
-            at = bisect.bisect_left(starts, start)
-            count = len(starts)
+    def may_hold(self, start: int, end: int) -> bool:
+        """``source[start:end]`` holds one of the words (or there are none to look for)."""
+        if self._words is None:
+            return True
+        starts = self._starts if self._starts is not None else self._find_words()
+        at = bisect.bisect_left(starts, start)
+        count = len(starts)
+        if at == count or starts[at] >= end:
+            return False
+        ends = self._ends
+        while ends[at] > end:  # a word running out of the range
+            at += 1
             if at == count or starts[at] >= end:
                 return False
-            ends = self._ends
-            while ends[at] > end:  # a word running out of the range
-                at += 1
-                if at == count or starts[at] >= end:
-                    return False
+        return True
+
+    def search(self, start: int, end: int) -> bool:
+        """``request.search`` of the text of ``source[start:end]``."""
         return self.request.search(self.source[start:end].decode("utf-8", "replace"))
+
+    def holds(self, start: int, end: int) -> bool:
+        """``request.search`` of the text of ``source[start:end]``, after the words."""
+        return self.may_hold(start, end) and self.search(start, end)
 
     def in_node(self, node: tree_sitter.Node) -> bool:
         return self.holds(node.start_byte, node.end_byte)
@@ -434,9 +443,7 @@ class _FileCalls:
         self.source = index.source
         self.request = request
         self.markers = _RequestText(request, self.source) if request is not None else None
-        self.file_requested = request is not None and request.search(text)
-        """Request input anywhere in the file (else no function holds any)."""
-        self._requests = self.markers if self.file_requested else None
+        self._file_requested: bool | None = None
         self.assignments = assignments
         self.identifiers, self.opaque = _kinds(spec)
         self.typed = spec.name in ("csharp", "java")
@@ -447,10 +454,27 @@ class _FileCalls:
         self._function_starts: list[int] | None = None
         self._names: dict[int, list[str]] = {}
 
+    @property
+    def file_requested(self) -> bool:
+        """Request input anywhere in the file (else no function holds any): searched
+        only when a part of the file holds one of the words the markers need."""
+        if self._file_requested is None:
+            self._file_requested = self.request is not None and self.request.search(self.text)
+        return self._file_requested
+
+    def requested_in(self, start: int, end: int) -> bool:
+        """Request input in ``source[start:end]`` (never when there is none in the file)."""
+        markers = self.markers
+        return (
+            markers is not None
+            and markers.may_hold(start, end)
+            and self.file_requested
+            and markers.search(start, end)
+        )
+
     def requested(self, node: tree_sitter.Node) -> bool:
         """Request input in ``node`` (never when there is none in the file)."""
-        requests = self._requests
-        return requests is not None and requests.holds(node.start_byte, node.end_byte)
+        return self.requested_in(node.start_byte, node.end_byte)
 
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in ``function`` (not in a function
@@ -491,8 +515,7 @@ class _FileCalls:
         """The arguments mention request input, a parameter that can carry an injection
         or a local given a value from one of them (or from request input)."""
         start, end = arguments.start_byte, arguments.end_byte
-        requests = self._requests
-        if function.requested and requests is not None and requests.holds(start, end):
+        if function.requested and self.requested_in(start, end):
             return True
         text = self.source[start:end]
         words = _WORD_BYTES.findall(text)
@@ -507,8 +530,7 @@ class _FileCalls:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
         ``function`` (their positions)."""
         start, end = node.start_byte, node.end_byte
-        requests = self._requests
-        if requests is not None and requests.holds(start, end):
+        if self.requested_in(start, end):
             return _REQUEST
         if node.type in self.identifiers:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
