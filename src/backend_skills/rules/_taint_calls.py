@@ -58,18 +58,30 @@ def _unwrap(argument: tree_sitter.Node) -> tree_sitter.Node | None:
         return argument
     if argument.child_by_field_name("name") is not None:
         return None
-    inner = [c for c in argument.named_children if c.type != "ref_type"]
-    return inner[-1] if inner else None
+    for child in reversed(argument.named_children):
+        if child.type != "ref_type":
+            return child
+    return None
 
 
-def _positional(node: tree_sitter.Node) -> list[tree_sitter.Node] | None:
-    """A call's argument expressions in order; None when some is named (positions lost)."""
-    args = node.child_by_field_name("arguments")
+def _positional(
+    node: tree_sitter.Node, args: tree_sitter.Node | None = None
+) -> list[tree_sitter.Node] | None:
+    """A call's argument expressions in order; None when some is named (positions lost).
+    ``args``: the call's arguments node, when the caller has it."""
     if args is None:
-        return []
-    written = [c for c in args.named_children if "comment" not in c.type]
-    found = [a for c in written if (a := _unwrap(c)) is not None]
-    return found if len(found) == len(written) else None
+        args = node.child_by_field_name("arguments")
+        if args is None:
+            return []
+    found = []
+    for child in args.named_children:
+        if "comment" in child.type:
+            continue
+        expression = _unwrap(child)
+        if expression is None:
+            return None
+        found.append(expression)
+    return found
 
 
 def _member_name(callee: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -89,17 +101,19 @@ def _callee(node: tree_sitter.Node) -> tuple[tree_sitter.Node | None, tree_sitte
     callee = node.child_by_field_name("function")
     if callee is None:
         return None, None
-    if callee.type in _MEMBER_KINDS:
+    kind = callee.type
+    if kind in _MEMBER_KINDS:
         return _member_name(callee), _member_object(callee)
-    if callee.type in ("identifier", "generic_name"):
+    if kind in ("identifier", "generic_name"):
         return callee, None
     return None, None
 
 
-def read_call(node: tree_sitter.Node) -> _Call | None:
+def read_call(node: tree_sitter.Node, args: tree_sitter.Node | None = None) -> _Call | None:
     """The callee's name, receiver and positional arguments of a call node (None when
-    the arguments are named or the callee is an expression)."""
-    arguments = _positional(node)
+    the arguments are named or the callee is an expression); ``args``: the call's
+    arguments node, when the caller has it."""
+    arguments = _positional(node, args)
     if arguments is None:
         return None
     constructed = node.child_by_field_name("type") or node.child_by_field_name("constructor")
@@ -606,18 +620,19 @@ class _FileCalls:
                 continue
             function = known[owner.id] if owner.id in known else self.function(owner)
             if function is not None and self.worth_reading(arguments, function):
-                self.facts_of(node, function, requests, through, seen)
+                self.facts_of(node, arguments, function, requests, through, seen)
 
     def facts_of(
         self,
         node: tree_sitter.Node,
+        arguments: tree_sitter.Node,
         function: _Function,
         requests: list[dict[str, Any]],
         through: list[dict[str, Any]],
         seen: set[tuple[Any, ...]],
     ) -> None:
         """Add the request facts and through facts of one call node."""
-        call = read_call(node)
+        call = read_call(node, arguments)
         if call is None or not call.arguments or not call.name:
             return
         fact: dict[str, Any] | None = None

@@ -107,6 +107,8 @@ _JAVA_ROUTE = re.compile(
     r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b"
 )
 _NOT_BOUND = re.compile(r"\[\s*FromServices\b|@(?:Autowired|Value)\b")
+_PUBLIC = re.compile(r"\bpublic\b")
+_NOT_AN_ACTION = re.compile(r"\bstatic\b|\[NonAction")
 _HANDLER_OF = re.compile(r"\w*Handler\s*<\s*([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _MEMBER_KINDS = (
@@ -329,9 +331,7 @@ def _is_action(
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
-        public = re.search(r"\bpublic\b", header) and not re.search(
-            r"\bstatic\b|\[NonAction", header
-        )
+        public = _PUBLIC.search(header) and not _NOT_AN_ACTION.search(header)
         return bool(public) and bool(
             _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
             or "[ApiController" in class_header
