@@ -209,6 +209,10 @@ class _RequestText:
         self._words = _marker_words(request)
         self._starts: list[int] | None = None
         self._ends: list[int] = []
+        self.none = False
+        """The file holds none of the words: no part of it holds a marker."""
+        if self._words is not None:
+            self.none = not self._find_words()
 
     def _find_words(self) -> list[int]:
         spans: list[tuple[int, int]] = []
@@ -441,6 +445,9 @@ class _Function:
         return found, reads
 
 
+_UNSEEN: Any = object()
+
+
 class _FileCalls:
     """What reading the calls of one file needs, and what it found per function."""
 
@@ -479,12 +486,9 @@ class _FileCalls:
     def requested_in(self, start: int, end: int) -> bool:
         """Request input in ``source[start:end]`` (never when there is none in the file)."""
         markers = self.markers
-        return (
-            markers is not None
-            and markers.may_hold(start, end)
-            and self.file_requested
-            and markers.search(start, end)
-        )
+        if markers is None or markers.none:
+            return False
+        return markers.may_hold(start, end) and self.file_requested and markers.search(start, end)
 
     def requested(self, node: tree_sitter.Node) -> bool:
         """Request input in ``node`` (never when there is none in the file)."""
@@ -618,7 +622,9 @@ class _FileCalls:
                 owner = self.index.enclosing(node)
             if owner is None:
                 continue
-            function = known[owner.id] if owner.id in known else self.function(owner)
+            function = known.get(owner.id, _UNSEEN)
+            if function is _UNSEEN:
+                function = self.function(owner)
             if function is not None and self.worth_reading(arguments, function):
                 self.facts_of(node, arguments, function, requests, through, seen)
 
