@@ -8,9 +8,10 @@ pass neither), then its arguments' origins are followed through local assignment
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from ._taint_facts import (
     _member_object,
     _text,
     function_info,
+    signature_parameters,
 )
 
 if TYPE_CHECKING:
@@ -56,18 +58,30 @@ def _unwrap(argument: tree_sitter.Node) -> tree_sitter.Node | None:
         return argument
     if argument.child_by_field_name("name") is not None:
         return None
-    inner = [c for c in argument.named_children if c.type != "ref_type"]
-    return inner[-1] if inner else None
+    for child in reversed(argument.named_children):
+        if child.type != "ref_type":
+            return child
+    return None
 
 
-def _positional(node: tree_sitter.Node) -> list[tree_sitter.Node] | None:
-    """A call's argument expressions in order; None when some is named (positions lost)."""
-    args = node.child_by_field_name("arguments")
+def _positional(
+    node: tree_sitter.Node, args: tree_sitter.Node | None = None
+) -> list[tree_sitter.Node] | None:
+    """A call's argument expressions in order; None when some is named (positions lost).
+    ``args``: the call's arguments node, when the caller has it."""
     if args is None:
-        return []
-    written = [c for c in args.named_children if "comment" not in c.type]
-    found = [a for c in written if (a := _unwrap(c)) is not None]
-    return found if len(found) == len(written) else None
+        args = node.child_by_field_name("arguments")
+        if args is None:
+            return []
+    found = []
+    for child in args.named_children:
+        if "comment" in child.type:
+            continue
+        expression = _unwrap(child)
+        if expression is None:
+            return None
+        found.append(expression)
+    return found
 
 
 def _member_name(callee: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -87,17 +101,19 @@ def _callee(node: tree_sitter.Node) -> tuple[tree_sitter.Node | None, tree_sitte
     callee = node.child_by_field_name("function")
     if callee is None:
         return None, None
-    if callee.type in _MEMBER_KINDS:
+    kind = callee.type
+    if kind in _MEMBER_KINDS:
         return _member_name(callee), _member_object(callee)
-    if callee.type in ("identifier", "generic_name"):
+    if kind in ("identifier", "generic_name"):
         return callee, None
     return None, None
 
 
-def read_call(node: tree_sitter.Node) -> _Call | None:
+def read_call(node: tree_sitter.Node, args: tree_sitter.Node | None = None) -> _Call | None:
     """The callee's name, receiver and positional arguments of a call node (None when
-    the arguments are named or the callee is an expression)."""
-    arguments = _positional(node)
+    the arguments are named or the callee is an expression); ``args``: the call's
+    arguments node, when the caller has it."""
+    arguments = _positional(node, args)
     if arguments is None:
         return None
     constructed = node.child_by_field_name("type") or node.child_by_field_name("constructor")
@@ -107,110 +123,6 @@ def read_call(node: tree_sitter.Node) -> _Call | None:
     if name is None:
         return None
     return _Call(_last_word(_text(name)), receiver, arguments, False)
-
-
-class _Origins:
-    """Where an expression's value comes from: request input (``"R"``) or parameters of
-    its function (their positions). Local names are followed to every value they are
-    given in the function, to a fixed point (``s = s.trim()`` and longer cycles included;
-    the answer does not depend on which calls are read first)."""
-
-    def __init__(
-        self,
-        spec: LanguageSpec,
-        request: Markers | None,
-        values: Callable[[tree_sitter.Node], dict[str, list[tree_sitter.Node]]],
-    ) -> None:
-        self.spec = spec
-        self.request = request
-        self.local_values = values
-        self._locals: dict[int, dict[str, frozenset[str | int]]] = {}
-        self._opaque = (*spec.literals, *_LAMBDAS)
-
-    def of(
-        self, node: tree_sitter.Node, function: tree_sitter.Node, info: FunctionInfo
-    ) -> frozenset[str | int]:
-        """The origins of ``node``'s value."""
-        if self.request is not None and self.request.search(_text(node)):
-            return _REQUEST
-        locals_ = self.local_origins(function, info)
-        found: set[str | int] = set()
-        for name in self._names_in(node):
-            position = info.index(name)
-            if position is not None:
-                found |= _parameter(info, position)
-            else:
-                found |= locals_.get(name, _NOTHING)
-            if "R" in found:
-                return _REQUEST
-        return frozenset(found)
-
-    def _names_in(self, node: tree_sitter.Node) -> list[str]:
-        """The variables ``node`` reads (a member access reads its object only)."""
-        names: list[str] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            kind = current.type
-            if kind in self.spec.identifiers:
-                names.append(_text(current))
-            elif kind in _MEMBER_KINDS:
-                owner = _member_object(current)
-                if owner is not None:
-                    stack.append(owner)
-            elif kind not in self._opaque:
-                stack.extend(current.named_children)
-        return names
-
-    def local_origins(
-        self, function: tree_sitter.Node, info: FunctionInfo
-    ) -> dict[str, frozenset[str | int]]:
-        """The origins of every local name of ``function`` (a parameter is its own
-        origin even when reassigned), computed once per function."""
-        known = self._locals.get(function.id)
-        if known is not None:
-            return known
-        values = self.local_values(function)
-        origins: dict[str, set[str | int]] = {}
-        reads: dict[str, set[str]] = {}
-        for name, nodes in values.items():
-            if info.index(name) is not None:
-                continue
-            origins[name], reads[name] = self._direct(nodes, info, values)
-        changed = True
-        while changed:  # grows monotonically within a finite set: terminates
-            changed = False
-            for name, others in reads.items():
-                found = origins[name]
-                size = len(found)
-                for other in others:
-                    found |= origins.get(other, set())
-                changed = changed or len(found) != size
-        answer = {n: _REQUEST if "R" in o else frozenset(o) for n, o in origins.items()}
-        self._locals[function.id] = answer
-        return answer
-
-    def _direct(
-        self,
-        nodes: list[tree_sitter.Node],
-        info: FunctionInfo,
-        values: dict[str, list[tree_sitter.Node]],
-    ) -> tuple[set[str | int], set[str]]:
-        """What a local's values give it directly (request input, parameters) and the
-        other locals they read."""
-        found: set[str | int] = set()
-        reads: set[str] = set()
-        for value in nodes:
-            if self.request is not None and self.request.search(_text(value)):
-                found.add("R")
-                continue
-            for name in self._names_in(value):
-                position = info.index(name)
-                if position is not None:
-                    found |= _parameter(info, position)
-                elif name in values:
-                    reads.add(name)
-        return found, reads
 
 
 def _parameter(info: FunctionInfo, position: int) -> frozenset[str | int]:
@@ -274,8 +186,270 @@ def receiver_type(receiver: tree_sitter.Node | None, types: _DeclaredTypes) -> s
     return types.get(name, name if name[:1].isupper() else "")
 
 
+@functools.cache
+def _marker_words(request: Markers) -> tuple[bytes, ...] | None:
+    """The words ``request``'s markers cannot match without, as bytes (None when there
+    is no such prefilter or a word is not ASCII)."""
+    words = request.words
+    if words is None or not all(w.isascii() for w in words):
+        return None
+    # ASCII: in the decoded text exactly where its bytes are in the file's.
+    return tuple(sorted({w.encode() for w in words}))
+
+
+class _RequestText:
+    """Whether ranges of a file hold request markers: exactly ``request.search`` of the
+    range's text, which is decoded and searched only when the range holds one of the
+    words the markers cannot match without (where those words occur is found once per
+    file: a range without any costs a bisection, not a decode and a search)."""
+
+    def __init__(self, request: Markers, source: bytes) -> None:
+        self.request = request
+        self.source = source
+        self._words = _marker_words(request)
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+        self.none = False
+        """The file holds none of the words: no part of it holds a marker."""
+        if self._words is not None:
+            self.none = not self._find_words()
+
+    def _find_words(self) -> list[int]:
+        spans: list[tuple[int, int]] = []
+        source = self.source
+        for word in self._words or ():
+            at = source.find(word)
+            while at >= 0:
+                spans.append((at, at + len(word)))
+                at = source.find(word, at + 1)
+        spans.sort()
+        self._ends = [end for _, end in spans]
+        self._starts = [start for start, _ in spans]
+        return self._starts
+
+    def may_hold(self, start: int, end: int) -> bool:
+        """``source[start:end]`` holds one of the words (or there are none to look for)."""
+        if self._words is None:
+            return True
+        starts = self._starts if self._starts is not None else self._find_words()
+        at = bisect.bisect_left(starts, start)
+        count = len(starts)
+        if at == count or starts[at] >= end:
+            return False
+        ends = self._ends
+        while ends[at] > end:  # a word running out of the range
+            at += 1
+            if at == count or starts[at] >= end:
+                return False
+        return True
+
+    def search(self, start: int, end: int) -> bool:
+        """``request.search`` of the text of ``source[start:end]``."""
+        return self.request.search(self.source[start:end].decode("utf-8", "replace"))
+
+    def holds(self, start: int, end: int) -> bool:
+        """``request.search`` of the text of ``source[start:end]``, after the words."""
+        return self.may_hold(start, end) and self.search(start, end)
+
+    def in_node(self, node: tree_sitter.Node) -> bool:
+        return self.holds(node.start_byte, node.end_byte)
+
+
+class _Names:
+    """Names looked for in source bytes: as whole words, or as written when they are not
+    words (a C# ``@event``). The words of the text looked in are the caller's
+    (``_WORD_BYTES.findall``: one scan of the text, then set lookups)."""
+
+    __slots__ = ("names", "others", "words")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = tuple(names)
+        self.words: dict[bytes, str] = {}
+        others: list[tuple[bytes, str]] = []
+        for name in self.names:
+            if name.isascii() and name.isidentifier():  # [A-Za-z_][A-Za-z0-9_]*
+                self.words[name.encode()] = name
+            else:
+                others.append((name.encode("utf-8", "surrogatepass"), name))
+        self.others = tuple(others)
+
+    def __or__(self, other: _Names) -> _Names:
+        merged = _Names(())
+        merged.names = (*self.names, *other.names)
+        merged.words = {**self.words, **other.words}
+        merged.others = (*self.others, *other.others)
+        return merged
+
+    def mentioned(self, text: bytes, words: list[bytes]) -> bool:
+        """``text`` (whose words are ``words``) mentions one of the names."""
+        if not self.words.keys().isdisjoint(words):
+            return True
+        return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
+
+    def found_in(self, text: bytes, words: list[bytes]) -> list[str]:
+        """The names ``text`` (whose words are ``words``) mentions."""
+        known = self.words
+        found = [known[w] for w in known.keys() & set(words)]
+        if self.others:
+            found += [name for raw, name in self.others if text.find(raw) >= 0]
+        return found
+
+
+_NO_NAMES = _Names(())
+
+
+class _Function:
+    """A function whose calls may pass a parameter or request input on: one with request
+    input in it or with a parameter that can carry an injection. What reading its calls
+    needs is worked out as late as possible, and only as far as they need it: its
+    description, the names given a value in it, the origins of those its calls read."""
+
+    def __init__(
+        self,
+        calls: _FileCalls,
+        node: tree_sitter.Node,
+        parameters: list[tuple[tree_sitter.Node, Parameter]],
+        carriers: set[str],
+        requested: bool,
+    ) -> None:
+        self.calls = calls
+        self.node = node
+        self.parameters = parameters
+        self.requested = requested
+        """Request input appears in the function."""
+        self.carriers = _Names(carriers) if carriers else _NO_NAMES
+        """The parameters that can carry an injection."""
+        self.positions: dict[str, int] = {}
+        """Each parameter name's position (the first one's: as :meth:`FunctionInfo.index`)."""
+        for position, (_, parameter) in enumerate(parameters):
+            if parameter.name:
+                self.positions.setdefault(parameter.name, position)
+        self._info: FunctionInfo | None = None
+        self._signature: dict[str, Any] | None = None
+        self._values: dict[str, list[tree_sitter.Node]] | None = None
+        self._assigned: _Names | None = None
+        self._relevant: _Names | None = None
+        self._direct: dict[str, tuple[set[str | int], set[str]]] = {}
+        self._origins: dict[str, frozenset[str | int]] = {}
+        self._read: dict[str, frozenset[str | int]] = {}
+
+    def info(self) -> FunctionInfo:
+        """The function's name, class and parameters (bound from the request or not)."""
+        if self._info is None:
+            calls = self.calls
+            self._info = function_info(
+                calls.spec,
+                self.node,
+                calls.request,
+                calls.source,
+                calls.classes,
+                self.parameters,
+                calls.markers.in_node if calls.markers is not None else None,
+            )
+        return self._info
+
+    def signature(self) -> dict[str, Any]:
+        if self._signature is None:
+            self._signature = self.info().signature()
+        return self._signature
+
+    def values(self) -> dict[str, list[tree_sitter.Node]]:
+        """The values given to each local name in the function."""
+        if self._values is None:
+            self._values = self.calls.values(self.node)
+        return self._values
+
+    def assigned(self) -> _Names:
+        """The locals: names given a value in the function that are not its parameters."""
+        if self._assigned is None:
+            positions = self.positions
+            names = [n for n in self.values() if n not in positions]
+            self._assigned = _Names(names) if names else _NO_NAMES
+        return self._assigned
+
+    def relevant(self) -> _Names:
+        """The names whose reading can give an expression an origin: the carriers and
+        the locals (an expression mentioning none has none but request input)."""
+        if self._relevant is None:
+            self._relevant = self.carriers | self.assigned()
+        return self._relevant
+
+    def read(self, name: str) -> frozenset[str | int]:
+        """The origins reading ``name`` in the function gives: a parameter's, a local's,
+        or none."""
+        known = self._read.get(name)
+        if known is None:
+            position = self.positions.get(name)
+            if position is not None:
+                known = _parameter(self.info(), position)
+            elif name in self.values():
+                known = self.origin(name)
+            else:
+                known = _NOTHING
+            self._read[name] = known
+        return known
+
+    def origin(self, name: str) -> frozenset[str | int]:
+        """The origins of local ``name``: what the values it is given give directly,
+        and the origins of the locals they read, followed to the end (``s = s.trim()``
+        and longer cycles included). This is the least fixed point of ``origins(x) =
+        direct(x) | origins(each local x reads)`` (a parameter is its own origin even
+        when reassigned), worked out only for the locals ``name`` depends on."""
+        known = self._origins.get(name)
+        if known is not None:
+            return known
+        found: set[str | int] = set()
+        seen = {name}
+        stack = [name]
+        while stack and "R" not in found:
+            current = stack.pop()
+            done = self._origins.get(current)
+            if done is not None:  # complete: everything it depends on is in it
+                found |= done
+                continue
+            direct, reads = self.direct(current)
+            found |= direct
+            for other in reads:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        answer = _REQUEST if "R" in found else frozenset(found)
+        self._origins[name] = answer
+        return answer
+
+    def direct(self, name: str) -> tuple[set[str | int], set[str]]:
+        """What local ``name``'s values give it directly (request input, parameters)
+        and the other locals they read."""
+        known = self._direct.get(name)
+        if known is not None:
+            return known
+        calls, values, positions = self.calls, self.values(), self.positions
+        relevant = self.relevant()
+        source = calls.source
+        found: set[str | int] = set()
+        reads: set[str] = set()
+        for value in values.get(name, ()):
+            if calls.requested(value):
+                found.add("R")
+                continue
+            text = source[value.start_byte : value.end_byte]
+            if not relevant.mentioned(text, _WORD_BYTES.findall(text)):
+                continue  # reads no carrier and no local
+            for read in calls.names_in(value):
+                position = positions.get(read)
+                if position is not None:
+                    found |= _parameter(self.info(), position)
+                elif read in values:
+                    reads.add(read)
+        self._direct[name] = found, reads
+        return found, reads
+
+
+_UNSEEN: Any = object()
+
+
 class _FileCalls:
-    """Per-function state while the calls of one file are read."""
+    """What reading the calls of one file needs, and what it found per function."""
 
     def __init__(
         self,
@@ -287,133 +461,234 @@ class _FileCalls:
     ) -> None:
         self.spec = spec
         self.index = index
-        self.text = text
         self.source = index.source
         self.request = request
+        self.markers = _RequestText(request, self.source) if request is not None else None
+        self._file_requested: bool | None = None
         self.assignments = assignments
-        self._values: dict[int, dict[str, list[tree_sitter.Node]]] | None = None
-        self.origins = _Origins(spec, request, self.values)
+        self.identifiers, self.opaque = _kinds(spec)
         self.typed = spec.name in ("csharp", "java")
-        self.types = _DeclaredTypes(text)
+        self.text = text
+        self._types: _DeclaredTypes | None = None
+        self.classes: dict[int, _ClassFacts] = {}
         self._functions: dict[int, _Function | None] = {}
-        self._classes: dict[int, _ClassFacts] = {}
+        self._function_starts: list[int] | None = None
+        self._names: dict[int, list[str]] = {}
 
-    @functools.cached_property
+    @property
     def file_requested(self) -> bool:
-        """Request input anywhere in the file (else no function holds any)."""
-        return self.request is not None and self.request.search(self.text)
+        """Request input anywhere in the file (else no function holds any): searched
+        only when a part of the file holds one of the words the markers need."""
+        if self._file_requested is None:
+            self._file_requested = self.request is not None and self.request.search(self.text)
+        return self._file_requested
+
+    def requested_in(self, start: int, end: int) -> bool:
+        """Request input in ``source[start:end]`` (never when there is none in the file)."""
+        markers = self.markers
+        if markers is None or markers.none:
+            return False
+        return markers.may_hold(start, end) and self.file_requested and markers.search(start, end)
+
+    def requested(self, node: tree_sitter.Node) -> bool:
+        """Request input in ``node`` (never when there is none in the file)."""
+        return self.requested_in(node.start_byte, node.end_byte)
 
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-        """The values given to each local name in ``function`` (one pass per file)."""
-        if self._values is None:
-            self._values = {}
-            for name, value in self.assignments(self.index.root):
-                owner = self.index.enclosing(value)
-                if owner is not None:
-                    self._values.setdefault(owner.id, {}).setdefault(name, []).append(value)
-        return self._values.get(function.id, {})
+        """The values given to each local name in ``function`` (not in a function
+        nested in it)."""
+        found: dict[str, list[tree_sitter.Node]] = {}
+        pairs = self.assignments(function)
+        if not pairs:
+            return found
+        if self._function_starts is None:
+            self._function_starts = [f.start_byte for f in self.index.functions]
+        starts = self._function_starts
+        low = bisect.bisect_left(starts, function.start_byte)
+        nested = bisect.bisect_left(starts, function.end_byte) - low > 1
+        enclosing = self.index.enclosing
+        for name, value in pairs:
+            if nested:
+                owner = enclosing(value)
+                if owner is None or owner.id != function.id:
+                    continue
+            found.setdefault(name, []).append(value)
+        return found
 
     def function(self, node: tree_sitter.Node) -> _Function | None:
-        """What reading ``node``'s calls needs, or None when no call of it can pass a
-        parameter or request input on (no parameter, no request input in it)."""
-        if node.id in self._functions:
-            return self._functions[node.id]
-        requested = bool(
-            self.file_requested and self.request is not None and self.request.search(_text(node))
-        )
-        known: _Function | None = None
+        """The :class:`_Function` of ``node``, or None when no call of it can pass a
+        parameter or request input on (no request input in it and no parameter that
+        can carry an injection)."""
+        found: _Function | None = None
+        requested = self.requested(node)
         if requested or _has_parameters(node):
-            info = function_info(self.spec, node, self.request, self.source, self._classes)
-            carriers = {p.name for p in info.parameters if p.name and _carries(p)}
+            parameters = signature_parameters(node)
+            carriers = {p.name for _, p in parameters if p.name and _carries(p)}
             if requested or carriers:
-                origins = self.origins.local_origins(node, info)
-                names = frozenset(carriers | {name for name, found in origins.items() if found})
-            else:
-                names = frozenset()
-            if names or requested:
-                known = _Function(node, info, names, requested)
-        self._functions[node.id] = known
-        return known
+                found = _Function(self, node, parameters, carriers, requested)
+        self._functions[node.id] = found
+        return found
 
     def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
-        """The arguments mention request input or a name that may carry a parameter."""
-        request = self.request if function.requested else None
-        if request is not None and request.search(_text(arguments)):
+        """The arguments mention request input, a parameter that can carry an injection
+        or a local given a value from one of them (or from request input)."""
+        start, end = arguments.start_byte, arguments.end_byte
+        if function.requested and self.requested_in(start, end):
             return True
-        if not function.names:
-            return False
-        return function.mentioned(self.source[arguments.start_byte : arguments.end_byte])
+        text = self.source[start:end]
+        words = _WORD_BYTES.findall(text)
+        if function.carriers.mentioned(text, words):
+            return True
+        assigned = function.assigned()
+        return assigned is not _NO_NAMES and any(
+            function.origin(n) for n in assigned.found_in(text, words)
+        )
+
+    def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
+        """Where ``node``'s value comes from: request input (``"R"``) or parameters of
+        ``function`` (their positions)."""
+        start, end = node.start_byte, node.end_byte
+        if self.requested_in(start, end):
+            return _REQUEST
+        if node.type in self.identifiers:
+            return function.read(self.source[start:end].decode("utf-8", "replace"))
+        text = self.source[start:end]
+        if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
+            return _NOTHING  # reads no carrier and no local
+        found: set[str | int] = set()
+        for name in self.names_in(node):
+            found |= function.read(name)
+            if "R" in found:
+                return _REQUEST
+        return frozenset(found)
+
+    def names_in(self, node: tree_sitter.Node) -> list[str]:
+        """The variables ``node`` reads (a member access reads its object only; once
+        per node: Go gives ``a, err := f(x)``'s value to both names)."""
+        known = self._names.get(node.id)
+        if known is not None:
+            return known
+        identifiers, opaque, source = self.identifiers, self.opaque, self.source
+        names: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            kind = current.type
+            if kind in identifiers:
+                text = source[current.start_byte : current.end_byte]
+                names.append(text.decode("utf-8", "replace"))
+            elif kind in _MEMBER_KINDS:
+                owner = _member_object(current)
+                if owner is not None:
+                    stack.append(owner)
+            elif kind not in opaque:
+                stack.extend(current.named_children)
+        self._names[node.id] = names
+        return names
+
+    def read(
+        self,
+        nodes: list[tree_sitter.Node],
+        requests: list[dict[str, Any]],
+        through: list[dict[str, Any]],
+    ) -> None:
+        """Add the request facts and the through facts of the call ``nodes`` (in
+        document order; each fact once)."""
+        functions, known = self.index.functions, self._functions
+        count, after, last = len(functions), 0, -1
+        open_: list[tree_sitter.Node] = []  # the functions that may hold the next call
+        seen: set[tuple[Any, ...]] = set()
+        for node in nodes:
+            arguments = node.child_by_field_name("arguments")
+            if arguments is None or arguments.named_child_count == 0:
+                continue
+            start, end = node.start_byte, node.end_byte
+            owner: tree_sitter.Node | None = None
+            if start >= last:  # in order: the innermost function holding it, in one sweep
+                last = start
+                while after < count and functions[after].start_byte <= start:
+                    begun = functions[after]
+                    while open_ and open_[-1].end_byte < begun.start_byte:
+                        open_.pop()
+                    open_.append(begun)
+                    after += 1
+                while open_ and open_[-1].end_byte < start:
+                    open_.pop()
+                for candidate in reversed(open_):
+                    if candidate.end_byte >= end and candidate.id != node.id:
+                        owner = candidate
+                        break
+            else:
+                owner = self.index.enclosing(node)
+            if owner is None:
+                continue
+            function = known.get(owner.id, _UNSEEN)
+            if function is _UNSEEN:
+                function = self.function(owner)
+            if function is not None and self.worth_reading(arguments, function):
+                self.facts_of(node, arguments, function, requests, through, seen)
+
+    def facts_of(
+        self,
+        node: tree_sitter.Node,
+        arguments: tree_sitter.Node,
+        function: _Function,
+        requests: list[dict[str, Any]],
+        through: list[dict[str, Any]],
+        seen: set[tuple[Any, ...]],
+    ) -> None:
+        """Add the request facts and through facts of one call node."""
+        call = read_call(node, arguments)
+        if call is None or not call.arguments or not call.name:
+            return
+        fact: dict[str, Any] | None = None
+        key: tuple[Any, ...] = ()
+        for position, argument in enumerate(call.arguments):
+            found = self.origins(argument, function)
+            if not found:
+                continue
+            if fact is None:
+                fact = self.fact(call, node)
+                key = (fact["call"], fact["receiver"], fact["args"], fact["line"])
+            name = function.info().name
+            if "R" in found:
+                unique = (*key, position, "R")
+                if unique not in seen:
+                    seen.add(unique)
+                    requests.append({**fact, "position": position, "from": name})
+            elif name:
+                signature = function.signature()
+                for param in sorted(p for p in found if isinstance(p, int)):
+                    unique = (*key, position, param, signature["method"])
+                    if unique not in seen:
+                        seen.add(unique)
+                        through.append({**fact, "position": position, "param": param, **signature})
 
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
+        receiver = ""
+        if self.typed:
+            if self._types is None:
+                self._types = _DeclaredTypes(self.text)
+            receiver = receiver_type(call.receiver, self._types)
         return {
             "call": call.name,
-            "receiver": receiver_type(call.receiver, self.types) if self.typed else "",
+            "receiver": receiver,
             "args": len(call.arguments),
             "new": call.new,
             "line": node.start_point.row + 1,
         }
 
-    def facts_of(self, node: tree_sitter.Node) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The request facts and through facts of one call node."""
-        arguments = node.child_by_field_name("arguments")
-        if arguments is None or arguments.named_child_count == 0:
-            return [], []
-        owner = self.index.enclosing(node)
-        function = self.function(owner) if owner is not None else None
-        if function is None or not self.worth_reading(arguments, function):
-            return [], []
-        call = read_call(node)
-        if call is None or not call.arguments or not call.name:
-            return [], []
-        info = function.info
-        fact = self.fact(call, node)
-        requests: list[dict[str, Any]] = []
-        through: list[dict[str, Any]] = []
-        for position, argument in enumerate(call.arguments):
-            for origin in self.origins.of(argument, function.node, info):
-                if origin == "R":
-                    requests.append({**fact, "position": position, "from": info.name})
-                elif info.name:
-                    through.append(
-                        {**fact, "position": position, "param": origin, **info.signature()}
-                    )
-        return requests, through
 
-
-@dataclass
-class _Function:
-    """A function whose calls may pass a parameter or request input on."""
-
-    node: tree_sitter.Node
-    info: FunctionInfo
-    names: frozenset[str]
-    """The parameters that can carry an injection and the locals given a value from one
-    or from request input: a call whose arguments mention none is not read."""
-    requested: bool
-    """Request input appears in the function."""
-
-    @functools.cached_property
-    def encoded(self) -> tuple[tuple[bytes, ...], frozenset[bytes]]:
-        """:attr:`names` as bytes: all of them, and those that are words (a C# ``@event``
-        is not: it is looked for as it is written)."""
-        raw = tuple(n.encode("utf-8", "surrogatepass") for n in self.names)
-        return raw, frozenset(n for n in raw if _WORD_BYTES.fullmatch(n))
-
-    def mentioned(self, text: bytes) -> bool:
-        """``text`` mentions one of :attr:`names` (a substring search first: cheap, and
-        most arguments mention none; then as a whole word)."""
-        raw, words = self.encoded
-        present = [n for n in raw if n in text]
-        if not present:
-            return False
-        if any(n not in words for n in present):
-            return True
-        return not words.isdisjoint(_WORD_BYTES.findall(text))
+@functools.cache
+def _kinds(spec: LanguageSpec) -> tuple[frozenset[str], frozenset[str]]:
+    """The identifier kinds of ``spec``, and the kinds whose value reads no variable
+    (literals, anonymous functions: a lambda's parameters are its own)."""
+    return frozenset(spec.identifiers), frozenset((*spec.literals, *_LAMBDAS))
 
 
 def _has_parameters(function: tree_sitter.Node) -> bool:
-    """The function declares a parameter (a cheap look before :func:`function_info`)."""
+    """The function declares a parameter (a cheap look before its signature is read)."""
     params = function.child_by_field_name("parameters")
     if params is None:
         return function.child_by_field_name("parameter") is not None
@@ -428,32 +703,8 @@ def call_facts(
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
     """The file's request calls and through calls (see :mod:`._taint_facts`)."""
-    calls = _FileCalls(spec, index, text, request, assignments)
-    if not calls.file_requested:
-        calls.origins.request = None
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
-    for node in index.calls:
-        found, passed = calls.facts_of(node)
-        requests += found
-        through += passed
-    return {"requests": _unique(requests), "through": _unique(through)}
-
-
-def _unique(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for fact in facts:
-        key = (
-            fact["call"],
-            fact["receiver"],
-            fact["args"],
-            fact["line"],
-            fact["position"],
-            fact.get("param"),
-            fact.get("method"),
-        )
-        if key not in seen:
-            seen.add(key)
-            out.append(fact)
-    return out
+    if index.calls:
+        _FileCalls(spec, index, text, request, assignments).read(index.calls, requests, through)
+    return {"requests": requests, "through": through}

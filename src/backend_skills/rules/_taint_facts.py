@@ -26,6 +26,7 @@ boolean parameter and a lambda's parameter carry nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,8 @@ _JAVA_ROUTE = re.compile(
     r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b"
 )
 _NOT_BOUND = re.compile(r"\[\s*FromServices\b|@(?:Autowired|Value)\b")
+_PUBLIC = re.compile(r"\bpublic\b")
+_NOT_AN_ACTION = re.compile(r"\bstatic\b|\[NonAction")
 _HANDLER_OF = re.compile(r"\w*Handler\s*<\s*([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _MEMBER_KINDS = (
@@ -130,9 +133,8 @@ def _member_object(node: tree_sitter.Node) -> tree_sitter.Node | None:
 
 
 def _text(node: tree_sitter.Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
+    raw = node.text if node is not None else None  # ``text`` copies: read it once
+    return "" if raw is None else raw.decode("utf-8", "replace")
 
 
 def _last_word(text: str) -> str:
@@ -245,17 +247,32 @@ def _parameter(node: tree_sitter.Node) -> list[Parameter]:
     return [Parameter(_text(n) if n.type == "identifier" else "", kind, optional) for n in names]
 
 
+def signature_parameters(
+    function: tree_sitter.Node,
+) -> list[tuple[tree_sitter.Node, Parameter]]:
+    """The parameters ``function`` declares, each with the node declaring it (names,
+    types and optionality: what is bound from the request is :func:`function_info`'s)."""
+    return [
+        (node, parameter) for node in _parameter_nodes(function) for parameter in _parameter(node)
+    ]
+
+
 def function_info(
     spec: LanguageSpec,
     function: tree_sitter.Node,
     request: Markers | None,
     source: bytes | None = None,
     classes: dict[int, _ClassFacts] | None = None,
+    parameters: list[tuple[tree_sitter.Node, Parameter]] | None = None,
+    requested: Callable[[tree_sitter.Node], bool] | None = None,
 ) -> FunctionInfo:
     """Name, class, bases and parameters of ``function``; parameters bound from the
     request marked (request markers in the parameter, or a controller action's);
     ``source``: the file's bytes, when the caller has them (faster); ``classes``: what
-    is known of the file's classes (filled in, so that each class is described once)."""
+    is known of the file's classes (filled in, so that each class is described once);
+    ``parameters``: :func:`signature_parameters` of ``function`` when the caller has
+    them (their ``request`` is set here); ``requested``: whether a node's text holds
+    ``request``'s markers, when the caller answers that faster than a search."""
     owner = _class_of(spec, function)
     info = FunctionInfo(name=_function_name(function))
     class_header = ""
@@ -268,13 +285,17 @@ def function_info(
         info.cls, info.bases, info.handles = facts.name, list(facts.bases), list(facts.handles)
         class_header = facts.header
     action = _is_action(spec, function, class_header, source)
-    for node in _parameter_nodes(function):
-        for parameter in _parameter(node):
-            text = _text(node)
-            parameter.request = bool(request is not None and request.search(text)) or (
-                action and parameter.type not in _FRAMEWORK_TYPES and not _NOT_BOUND.search(text)
-            )
-            info.parameters.append(parameter)
+    if parameters is None:
+        parameters = signature_parameters(function)
+    for node, parameter in parameters:
+        if requested is not None:
+            bound = request is not None and requested(node)
+        else:
+            bound = request is not None and bool(request.search(_text(node)))
+        parameter.request = bound or (
+            action and parameter.type not in _FRAMEWORK_TYPES and not _NOT_BOUND.search(_text(node))
+        )
+        info.parameters.append(parameter)
     return info
 
 
@@ -311,9 +332,7 @@ def _is_action(
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
-        public = re.search(r"\bpublic\b", header) and not re.search(
-            r"\bstatic\b|\[NonAction", header
-        )
+        public = _PUBLIC.search(header) and not _NOT_AN_ACTION.search(header)
         return bool(public) and bool(
             _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
             or "[ApiController" in class_header
