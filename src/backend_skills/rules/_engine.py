@@ -84,16 +84,70 @@ def _line_patterns(rules: tuple[Rule, ...], language: str) -> _Patterns:
     return tuple((r, p) for r in rules for p in r.patterns if p.regex and language in p.languages)
 
 
+class _Needles:
+    """Which of some needles a text holds, in one scan: a regular expression of them all,
+    grouped by first byte (each group longest first), found left to right without
+    overlaps. A needle the scan does not report is still there when it lies inside one it
+    reports (``req.`` inside ``req.body``: :attr:`inside`) or when its occurrences all
+    start inside one it reports and run past it (``.query(`` after ``req.``:
+    :attr:`followers`, looked for one by one). One scan costs about as much as two or
+    three substring searches; most files hold none of the dozens of needles."""
+
+    def __init__(self, needles: tuple[str, ...]) -> None:
+        self.needles = needles
+        groups: dict[bytes, list[bytes]] = {}
+        for needle in sorted({n.encode() for n in needles}, key=lambda n: (-len(n), n)):
+            groups.setdefault(needle[:1], []).append(needle)
+        self.scan = re.compile(
+            b"|".join(
+                re.escape(first) + b"(?:" + b"|".join(re.escape(n[1:]) for n in members) + b")"
+                for first, members in sorted(groups.items())
+            )
+        )
+        self.inside = {n.encode(): frozenset(m for m in needles if m in n) for n in needles}
+        self.followers = {
+            n.encode(): tuple(
+                (m, m.encode())
+                for m in needles
+                if m not in n and any(n.endswith(m[:k]) for k in range(1, len(m)))
+            )
+            for n in needles
+        }
+
+    def found(self, haystack: bytes) -> set[str]:
+        """The needles ``haystack`` holds."""
+        hits = set(self.scan.findall(haystack)) if self.needles else set()
+        found: set[str] = set()
+        for hit in hits:
+            found |= self.inside[hit]
+        for hit in hits:
+            for needle, raw in self.followers[hit]:
+                if needle not in found and raw in haystack:
+                    found.add(needle)
+        return found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to look for before running some patterns: their needles (case-sensitive
+    ones, and lower-case ones looked for in the lower-cased text)."""
+
+    patterns: _Patterns
+    exact: _Needles
+    folded: _Needles
+
+
 @functools.cache
-def _all_needles(patterns: _Patterns) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Every needle of ``patterns``: (case-sensitive ones, lower-case ones)."""
+def _plan(patterns: _Patterns) -> _Plan:
     exact = {n for _, p in patterns if not p.ignore_case for n in p.needles}
     folded = {n for _, p in patterns if p.ignore_case for n in p.needles}
-    return tuple(sorted(exact)), tuple(sorted(folded))
+    return _Plan(patterns, _Needles(tuple(sorted(exact))), _Needles(tuple(sorted(folded))))
 
 
-#: Needle occurrences closer than this share one query range.
-_RANGE_GAP = 4096
+#: Needle occurrences closer than this share one query range (a range's nodes are all
+#: visited: a wide one visits most of the tree, many narrow ones walk down from the
+#: root each time; 256 costs least on the corpus).
+_RANGE_GAP = 256
 
 
 def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -131,15 +185,22 @@ def _pattern_matches(
     return found
 
 
-def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
-    """The patterns worth running on ``text``: each needle is looked for once per file
-    (a substring search in C), most files contain none of a pattern's needles."""
-    exact, folded = _all_needles(patterns)
-    found = {n for n in exact if n in text}
-    if folded:
-        lower = text.lower()
-        found.update(n for n in folded if n in lower)
-    return [(r, p) for r, p in patterns if not p.needles or not found.isdisjoint(p.needles)]
+def _present(
+    patterns: _Patterns, source: bytes, lower: bytes | None = None
+) -> list[tuple[Rule, Pattern]]:
+    """The patterns worth running on ``source`` (a file's UTF-8 bytes; ``lower``: the
+    same lower-cased, when the caller has it): those holding one of their needles (the
+    needles are ASCII: found in the bytes exactly when found in the decoded text)."""
+    plan = _plan(patterns)
+    exact = plan.exact.found(source)
+    folded: set[str] = set()
+    if plan.folded.needles:
+        folded = plan.folded.found(source.lower() if lower is None else lower)
+    return [
+        (r, p)
+        for r, p in patterns
+        if not p.needles or not (folded if p.ignore_case else exact).isdisjoint(p.needles)
+    ]
 
 
 def _header(function: tree_sitter.Node | None) -> str:
@@ -324,14 +385,12 @@ def tree_rules_and_facts(
     import tree_sitter as ts
 
     grammar = spec.grammar_for(path)
-    text = source.decode("utf-8", "replace")
     run = _TreeRun(spec, grammar, tree, path, source, index)
     run.facts = facts
-    lower: bytes | None = None
-    for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
-        haystack = source
-        if pattern.ignore_case:
-            lower = haystack = lower if lower is not None else source.lower()
+    patterns = _tree_patterns(tuple(rules), spec.name)
+    lower = source.lower() if _plan(patterns).folded.needles else b""
+    for rule, pattern in _present(patterns, source, lower):
+        haystack = lower if pattern.ignore_case else source
         query = query_for(grammar, pattern.query)
         for caps in _pattern_matches(ts, query, tree, haystack, pattern):
             run.consider(rule, pattern, caps)
@@ -340,6 +399,7 @@ def tree_rules_and_facts(
     from ._taint_calls import call_facts
 
     flow = run.flow
+    text = source.decode("utf-8", "replace")
     found = call_facts(spec, flow.index, text, flow.request, flow.assignments)
     return run.matches, found
 
@@ -367,7 +427,10 @@ def run_line_rules(rules: Sequence[Rule], language: str, text: str) -> list[Matc
     """Matches of the rules' ``regex`` patterns for ``language``, line by line."""
     matches: list[Match] = []
     lines: list[str] | None = None
-    for rule, pattern in _present(_line_patterns(tuple(rules), language), text):
+    patterns = _line_patterns(tuple(rules), language)
+    if not patterns:
+        return matches
+    for rule, pattern in _present(patterns, text.encode("utf-8", "surrogatepass")):
         if pattern.file_text and not _regex(pattern.file_text).search(text):
             continue
         regex = _regex(pattern.regex)
