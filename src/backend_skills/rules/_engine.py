@@ -384,7 +384,7 @@ def tree_rules_and_facts(
     ``index``: the file's :class:`FileIndex` when the caller has one already."""
     import tree_sitter as ts
 
-    grammar = spec.grammar_for(path)
+    grammar = index.grammar if index is not None else spec.grammar_for(path)
     run = _TreeRun(spec, grammar, tree, path, source, index)
     run.facts = facts
     patterns = _tree_patterns(tuple(rules), spec.name)
