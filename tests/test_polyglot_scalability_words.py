@@ -118,17 +118,18 @@ def test_facts_are_the_same_without_the_shortcuts(
     monkeypatch.setattr(FastRegex, "may_match", lambda self, text: True)
     slow = scalability.file_facts(language, root, text, path)
     assert fast == slow
-    assert fast is not None and fast.lists, "the file has list endpoints"
+    assert fast is not None
+    assert fast.lists, "the file has list endpoints"
 
 
 def test_a_file_without_handler_words_has_no_list_endpoint() -> None:
     text = "class Jobs {\n  public List<Item> Get() { return _context.Items.ToList(); }\n}\n"
     root = parse(LANGUAGES["csharp"], text.encode(), "Jobs.cs").root_node
     facts = scalability.file_facts("csharp", root, text, "Jobs.cs")
-    assert facts is not None and facts.lists == []
+    assert facts is not None
+    assert facts.lists == []
     with_handler = text.replace("  public List", "  [HttpGet]\n  public List")
     root = parse(LANGUAGES["csharp"], with_handler.encode(), "Jobs.cs").root_node
     facts = scalability.file_facts("csharp", root, with_handler, "Jobs.cs")
-    assert facts is not None and [(e.name, e.line, e.bounded) for e in facts.lists] == [
-        ("Get", 3, False)
-    ]
+    assert facts is not None
+    assert [(e.name, e.line, e.bounded) for e in facts.lists] == [("Get", 3, False)]

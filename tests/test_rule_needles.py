@@ -124,7 +124,9 @@ def test_matches_far_apart_are_all_found_once() -> None:
     spec = LANGUAGES["typescript"]
     source = code.encode()
     tree = parse(spec, source, "a.ts")
-    found = [m for m in run_tree_rules(RULES, spec, tree, source, "a.ts") if m.rule.id == "BSSEC102"]
+    found = [
+        m for m in run_tree_rules(RULES, spec, tree, source, "a.ts") if m.rule.id == "BSSEC102"
+    ]
     assert [m.line for m in found] == [2, 803]
 
 

@@ -120,9 +120,7 @@ class _Needles:
             start = first.start()
             found.update(n for n, raw in members if haystack.startswith(raw, start))
             found.update(
-                n
-                for n, raw in members
-                if n not in found and haystack.find(raw, start + 1) >= 0
+                n for n, raw in members if n not in found and haystack.find(raw, start + 1) >= 0
             )
         return found
 
