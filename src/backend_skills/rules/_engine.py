@@ -128,18 +128,33 @@ class _Needles:
 @dataclass(frozen=True)
 class _Plan:
     """What to look for before running some patterns: their needles (case-sensitive
-    ones, and lower-case ones looked for in the lower-cased text)."""
+    ones, and lower-case ones looked for in the lower-cased text), and which patterns
+    each needle arms (by position)."""
 
     patterns: _Patterns
     exact: _Needles
     folded: _Needles
+    always: frozenset[int]
+    """The patterns without needles (they always run)."""
+    arms: dict[tuple[str, bool], tuple[int, ...]]
+    """(needle, lower-cased) -> the patterns holding it."""
 
 
 @functools.cache
 def _plan(patterns: _Patterns) -> _Plan:
     exact = {n for _, p in patterns if not p.ignore_case for n in p.needles}
     folded = {n for _, p in patterns if p.ignore_case for n in p.needles}
-    return _Plan(patterns, _Needles(tuple(sorted(exact))), _Needles(tuple(sorted(folded))))
+    arms: dict[tuple[str, bool], list[int]] = {}
+    for position, (_, pattern) in enumerate(patterns):
+        for needle in pattern.needles:
+            arms.setdefault((needle, pattern.ignore_case), []).append(position)
+    return _Plan(
+        patterns,
+        _Needles(tuple(sorted(exact))),
+        _Needles(tuple(sorted(folded))),
+        frozenset(i for i, (_, p) in enumerate(patterns) if not p.needles),
+        {key: tuple(value) for key, value in arms.items()},
+    )
 
 
 #: Needle occurrences closer than this share one query range (a range's nodes are all
@@ -190,15 +205,13 @@ def _present(
     same lower-cased, when the caller has it): those holding one of their needles (the
     needles are ASCII: found in the bytes exactly when found in the decoded text)."""
     plan = _plan(patterns)
-    exact = plan.exact.found(source)
-    folded: set[str] = set()
+    armed = set(plan.always)
+    for needle in plan.exact.found(source):
+        armed.update(plan.arms[needle, False])
     if plan.folded.needles:
-        folded = plan.folded.found(source.lower() if lower is None else lower)
-    return [
-        (r, p)
-        for r, p in patterns
-        if not p.needles or not (folded if p.ignore_case else exact).isdisjoint(p.needles)
-    ]
+        for needle in plan.folded.found(source.lower() if lower is None else lower):
+            armed.update(plan.arms[needle, True])
+    return [patterns[i] for i in sorted(armed)]
 
 
 def _header(function: tree_sitter.Node | None) -> str:
