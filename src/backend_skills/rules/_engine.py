@@ -183,35 +183,57 @@ def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, i
 
 
 def _pattern_matches(
-    ts: Any, query: tree_sitter.Query, tree: tree_sitter.Tree, haystack: bytes, pattern: Pattern
+    ts: Any,
+    query: tree_sitter.Query,
+    tree: tree_sitter.Tree,
+    haystack: bytes,
+    pattern: Pattern,
+    needles: tuple[str, ...] | None = None,
 ) -> list[dict[str, list[tree_sitter.Node]]]:
     """Matches of ``query``; with needles, only around their occurrences (the node a
     rule reports contains its needle: a query cursor restricted to those byte ranges
-    visits a few paths of the tree instead of all of it)."""
+    visits a few paths of the tree instead of all of it). ``needles``: those of the
+    pattern's needles the file holds, when known (the others have no occurrence)."""
     cursor = ts.QueryCursor(query)
     if not pattern.needles:
         return [caps for _, caps in cursor.matches(tree.root_node)]
     found: list[dict[str, list[tree_sitter.Node]]] = []
-    for start, end in _needle_ranges(haystack, pattern.needles):
+    for start, end in _needle_ranges(haystack, pattern.needles if needles is None else needles):
         cursor.set_byte_range(start, end)
         found.extend(caps for _, caps in cursor.matches(tree.root_node))
     return found
 
 
+def _armed(
+    patterns: _Patterns, source: bytes, lower: bytes | None = None
+) -> list[tuple[Rule, Pattern, tuple[str, ...]]]:
+    """The patterns worth running on ``source`` (a file's UTF-8 bytes; ``lower``: the
+    same lower-cased, when the caller has it), each with those of its needles the file
+    holds (the needles are ASCII: found in the bytes exactly when found in the decoded
+    text)."""
+    plan = _plan(patterns)
+    armed = set(plan.always)
+    exact = plan.exact.found(source)
+    for needle in exact:
+        armed.update(plan.arms[needle, False])
+    folded: set[str] = set()
+    if plan.folded.needles:
+        folded = plan.folded.found(source.lower() if lower is None else lower)
+        for needle in folded:
+            armed.update(plan.arms[needle, True])
+    out = []
+    for position in sorted(armed):
+        rule, pattern = patterns[position]
+        held = folded if pattern.ignore_case else exact
+        out.append((rule, pattern, tuple(n for n in pattern.needles if n in held)))
+    return out
+
+
 def _present(
     patterns: _Patterns, source: bytes, lower: bytes | None = None
 ) -> list[tuple[Rule, Pattern]]:
-    """The patterns worth running on ``source`` (a file's UTF-8 bytes; ``lower``: the
-    same lower-cased, when the caller has it): those holding one of their needles (the
-    needles are ASCII: found in the bytes exactly when found in the decoded text)."""
-    plan = _plan(patterns)
-    armed = set(plan.always)
-    for needle in plan.exact.found(source):
-        armed.update(plan.arms[needle, False])
-    if plan.folded.needles:
-        for needle in plan.folded.found(source.lower() if lower is None else lower):
-            armed.update(plan.arms[needle, True])
-    return [patterns[i] for i in sorted(armed)]
+    """The patterns worth running on ``source`` (see :func:`_armed`)."""
+    return [(rule, pattern) for rule, pattern, _ in _armed(patterns, source, lower)]
 
 
 def _header(function: tree_sitter.Node | None) -> str:
@@ -400,10 +422,10 @@ def tree_rules_and_facts(
     run.facts = facts
     patterns = _tree_patterns(tuple(rules), spec.name)
     lower = source.lower() if _plan(patterns).folded.needles else b""
-    for rule, pattern in _present(patterns, source, lower):
+    for rule, pattern, needles in _armed(patterns, source, lower):
         haystack = lower if pattern.ignore_case else source
         query = query_for(grammar, pattern.query)
-        for caps in _pattern_matches(ts, query, tree, haystack, pattern):
+        for caps in _pattern_matches(ts, query, tree, haystack, pattern, needles):
             run.consider(rule, pattern, caps)
     if not facts:
         return run.matches, {}
