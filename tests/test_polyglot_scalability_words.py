@@ -133,3 +133,23 @@ def test_a_file_without_handler_words_has_no_list_endpoint() -> None:
     facts = scalability.file_facts("csharp", root, with_handler, "Jobs.cs")
     assert facts is not None
     assert [(e.name, e.line, e.bounded) for e in facts.lists] == [("Get", 3, False)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\bprocess\.env\b", ("process.env",)),
+        (r"\bSystem\.getenv\s*\(", ("System.getenv",)),
+        (r"\bConnectionMultiplexer\.Connect\w*\s*\(", ("ConnectionMultiplexer.Connect",)),
+        (r"\bfoo\.bar\.bazs?\b", ("foo.bar",)),  # the last letter is optional
+        (r"\bconfigService\.get\w*\s*\(|\bConfigService\b", ("configService", "ConfigService")),
+        (r"\bos\.(?:Getenv|LookupEnv)\s*\(", ("Getenv", "LookupEnv")),
+    ],
+)
+def test_words_a_pattern_needs(pattern: str, words: tuple[str, ...]) -> None:
+    import re
+
+    assert scalability._needs(pattern) == words
+    for sample in ("x = process.env.A", "System.getenv (", "foo.bar.baz", "os.Getenv("):
+        if re.search(pattern, sample):
+            assert any(w in sample for w in words)
