@@ -33,14 +33,15 @@ The vocabulary is quoted in ``docs/scalability.md``; change both together.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
-from backend_skills.languages._fastre import FastRegex
+from backend_skills.languages._fastre import FastRegex, required_words
 from backend_skills.languages._index import FileIndex
 
 from .analyses._polyglot_evidence import front_end
@@ -64,8 +65,30 @@ METRICS = (
 CRITERIA = ("scalability.pagination", "scalability.configuration", "scalability.pooling")
 
 
+#: A pattern starting with a dotted name (``\bprocess\.env\b``), the name's last
+#: character not optional: every match holds the name.
+_DOTTED = re.compile(r"^(?:\\b)?([A-Za-z_]\w*(?:\\\.[A-Za-z_]\w*)+)(?![\w?*{])")
+
+
+def _needs(pattern: str) -> tuple[str, ...] | None:
+    """Words every match of ``pattern`` holds: its leading dotted name when it has one
+    and no alternation (``process.env`` is in fewer files than ``process``), else
+    :func:`required_words`."""
+    dotted = _DOTTED.match(pattern)
+    if dotted and "|" not in pattern:
+        return (dotted.group(1).replace("\\.", "."),)
+    return required_words(pattern)
+
+
 def _rx(*patterns: str) -> FastRegex:
-    return FastRegex("|".join(f"(?:{p})" for p in patterns))
+    """The alternation of ``patterns``, with the words it cannot match without taken from
+    each pattern (:func:`required_words` cannot see into a group holding groups: the
+    alternation's own words would often be none, and every text would be scanned)."""
+    regex = FastRegex("|".join(f"(?:{p})" for p in patterns))
+    words = [_needs(p) for p in patterns]
+    if all(w is not None for w in words):
+        regex.words = tuple(dict.fromkeys(w for ws in words for w in ws or ()))
+    return regex
 
 
 _NEVER = _rx(r"(?!)")
@@ -275,12 +298,12 @@ def _literal(node: tree_sitter.Node) -> str | None:
     return None
 
 
-def _header(function: tree_sitter.Node) -> str:
-    """A function's text up to its body, with the annotations or attributes before it."""
+def _header(function: tree_sitter.Node, source: bytes) -> str:
+    """A function's text up to its body, with the annotations or attributes before it
+    (``source``: the file's bytes; a function's own text would copy all of it)."""
     body = function.child_by_field_name("body")
-    raw = function.text or b""
-    if body is not None:
-        raw = raw[: body.start_byte - function.start_byte]
+    end = function.end_byte if body is None else body.start_byte
+    raw = source[function.start_byte : end]
     decorators = []  # TypeScript puts a method's decorators before it in the class body
     sibling = function.prev_named_sibling
     while sibling is not None and sibling.type == "decorator":
@@ -355,17 +378,27 @@ def _first_many(nodes: Sequence[tree_sitter.Node], vocab: Vocabulary) -> tuple[i
     return None
 
 
+def _named(functions: Sequence[tree_sitter.Node]) -> dict[str, tree_sitter.Node]:
+    """The file's functions by name (the last of a name wins)."""
+    named = {_text(f.child_by_field_name("name")): f for f in functions}
+    named.pop("", None)
+    return named
+
+
 def _list_endpoint(
-    function: tree_sitter.Node, vocab: Vocabulary, named: Mapping[str, tree_sitter.Node]
+    function: tree_sitter.Node,
+    vocab: Vocabulary,
+    named: Callable[[], Mapping[str, tree_sitter.Node]],
+    source: bytes,
 ) -> ListEndpoint | None:
     route = _route_call(function, vocab)
-    header = _header(function)
+    header = _header(function, source)
     if route is None and not vocab.handler.search(header):
         return None
     name = _name(function, route)
     if vocab.writes.search(header) or (route is None and _NON_GET_NAME.match(name)):
         return None
-    nodes = [function, *_helpers(function, named)]
+    nodes = [function, *_helpers(function, named())]
     at = _first_many(nodes, vocab)
     if at is None:
         return None
@@ -398,16 +431,20 @@ class FileFacts:
 
 
 def _hardcoded(
-    strings: Iterable[tree_sitter.Node], vocab: Vocabulary, lines: Sequence[str]
+    strings: Iterable[tree_sitter.Node], vocab: Vocabulary, text: str
 ) -> Iterator[tuple[int, int, str, str]]:
+    lines: list[str] | None = None
     for node in strings:
         raw = node.text or b""
         if b"://" not in raw and b"=" not in raw and b":" not in raw:
             continue  # no URL, no connection string, no JDBC URL: most literals
         content = _literal(node)
         kind = literal_kind(content) if content else None
+        if kind is None or content is None:
+            continue
         row = node.start_point[0]
-        if kind is None or content is None or (row < len(lines) and vocab.env.search(lines[row])):
+        lines = text.split("\n") if lines is None else lines
+        if row < len(lines) and vocab.env.search(lines[row]):
             continue
         yield row + 1, node.start_point[1] + 1, kind, content
 
@@ -437,14 +474,19 @@ def file_facts(
         return None
     if index is None:
         index = FileIndex(spec, spec.grammar_for(path), root, text.encode("utf-8", "surrogatepass"))
-    functions = index.functions_and_lambdas(vocab.lambdas)
-    named = {_text(f.child_by_field_name("name")): f for f in functions}
-    named.pop("", None)
-    lists = [e for f in functions if (e := _list_endpoint(f, vocab, named)) is not None]
+    lists: list[ListEndpoint] = []
+    # a handler's header, or the callee of a route given an inline handler, is a part of
+    # the file's text: a file without the words they need has no list endpoint
+    if vocab.handler.may_match(text) or vocab.route_call.may_match(text):
+        functions = index.functions_and_lambdas(vocab.lambdas)
+        named = functools.cache(lambda: _named(functions))
+        source = index.source
+        found = (_list_endpoint(f, vocab, named, source) for f in functions)
+        lists = [e for e in found if e is not None]
     return FileFacts(
         lists=lists,
         env=vocab.env.count(text),
-        hardcoded=list(_hardcoded(index.strings, vocab, text.split("\n"))),
+        hardcoded=list(_hardcoded(index.strings, vocab, text)),
         pooled=vocab.pooled.count(text),
         direct=list(_matches_by_line(vocab.direct, text)),
     )

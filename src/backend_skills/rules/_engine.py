@@ -85,15 +85,82 @@ def _line_patterns(rules: tuple[Rule, ...], language: str) -> _Patterns:
 
 
 @functools.cache
-def _all_needles(patterns: _Patterns) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Every needle of ``patterns``: (case-sensitive ones, lower-case ones)."""
+def _together(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """One regular expression for needles sharing a first byte (longest first)."""
+    rest = b"|".join(re.escape(n[1:]) for n in needles)
+    return re.compile(re.escape(needles[0][:1]) + b"(?:" + rest + b")")
+
+
+class _Needles:
+    """Which of some needles a text holds. Needles sharing a first byte are looked for
+    together, with one regular expression (a literal first byte is what Python's regular
+    expressions find fastest: one search for ten needles costs less than one substring
+    search); a needle alone with its first byte is a substring search. Most files hold
+    none of a group: one search rules it out; in a file that holds some, each search
+    goes on from the last one found, for the needles not found yet (none is before it)."""
+
+    def __init__(self, needles: tuple[str, ...]) -> None:
+        self.needles = needles
+        groups: dict[bytes, list[bytes]] = {}
+        for needle in sorted({n.encode() for n in needles}, key=lambda n: (-len(n), n)):
+            groups.setdefault(needle[:1], []).append(needle)
+        self.groups = [tuple(members) for _, members in sorted(groups.items())]
+
+    def found(self, haystack: bytes) -> set[str]:
+        """The needles ``haystack`` holds."""
+        found: set[str] = set()
+        for group in self.groups:
+            remaining, start = group, 0
+            while len(remaining) > 1:
+                hit = _together(remaining).search(haystack, start)
+                if hit is None:
+                    break
+                start = hit.start()
+                here = [n for n in remaining if haystack.startswith(n, start)]
+                found.update(n.decode() for n in here)
+                remaining = tuple(n for n in remaining if n not in here)
+                start += 1
+            if len(remaining) == 1 and haystack.find(remaining[0], start) >= 0:
+                found.add(remaining[0].decode())
+        return found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to look for before running some patterns: their needles (case-sensitive
+    ones, and lower-case ones looked for in the lower-cased text), and which patterns
+    each needle arms (by position)."""
+
+    patterns: _Patterns
+    exact: _Needles
+    folded: _Needles
+    always: frozenset[int]
+    """The patterns without needles (they always run)."""
+    arms: dict[tuple[str, bool], tuple[int, ...]]
+    """(needle, lower-cased) -> the patterns holding it."""
+
+
+@functools.cache
+def _plan(patterns: _Patterns) -> _Plan:
     exact = {n for _, p in patterns if not p.ignore_case for n in p.needles}
     folded = {n for _, p in patterns if p.ignore_case for n in p.needles}
-    return tuple(sorted(exact)), tuple(sorted(folded))
+    arms: dict[tuple[str, bool], list[int]] = {}
+    for position, (_, pattern) in enumerate(patterns):
+        for needle in pattern.needles:
+            arms.setdefault((needle, pattern.ignore_case), []).append(position)
+    return _Plan(
+        patterns,
+        _Needles(tuple(sorted(exact))),
+        _Needles(tuple(sorted(folded))),
+        frozenset(i for i, (_, p) in enumerate(patterns) if not p.needles),
+        {key: tuple(value) for key, value in arms.items()},
+    )
 
 
-#: Needle occurrences closer than this share one query range.
-_RANGE_GAP = 4096
+#: Needle occurrences closer than this share one query range (a range's nodes are all
+#: visited: a wide one visits most of the tree, many narrow ones walk down from the
+#: root each time; 256 costs least on the corpus).
+_RANGE_GAP = 256
 
 
 def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -116,30 +183,57 @@ def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, i
 
 
 def _pattern_matches(
-    ts: Any, query: tree_sitter.Query, tree: tree_sitter.Tree, haystack: bytes, pattern: Pattern
+    ts: Any,
+    query: tree_sitter.Query,
+    tree: tree_sitter.Tree,
+    haystack: bytes,
+    pattern: Pattern,
+    needles: tuple[str, ...] | None = None,
 ) -> list[dict[str, list[tree_sitter.Node]]]:
     """Matches of ``query``; with needles, only around their occurrences (the node a
     rule reports contains its needle: a query cursor restricted to those byte ranges
-    visits a few paths of the tree instead of all of it)."""
+    visits a few paths of the tree instead of all of it). ``needles``: those of the
+    pattern's needles the file holds, when known (the others have no occurrence)."""
     cursor = ts.QueryCursor(query)
     if not pattern.needles:
         return [caps for _, caps in cursor.matches(tree.root_node)]
     found: list[dict[str, list[tree_sitter.Node]]] = []
-    for start, end in _needle_ranges(haystack, pattern.needles):
+    for start, end in _needle_ranges(haystack, pattern.needles if needles is None else needles):
         cursor.set_byte_range(start, end)
         found.extend(caps for _, caps in cursor.matches(tree.root_node))
     return found
 
 
-def _present(patterns: _Patterns, text: str) -> list[tuple[Rule, Pattern]]:
-    """The patterns worth running on ``text``: each needle is looked for once per file
-    (a substring search in C), most files contain none of a pattern's needles."""
-    exact, folded = _all_needles(patterns)
-    found = {n for n in exact if n in text}
-    if folded:
-        lower = text.lower()
-        found.update(n for n in folded if n in lower)
-    return [(r, p) for r, p in patterns if not p.needles or not found.isdisjoint(p.needles)]
+def _armed(
+    patterns: _Patterns, source: bytes, lower: bytes | None = None
+) -> list[tuple[Rule, Pattern, tuple[str, ...]]]:
+    """The patterns worth running on ``source`` (a file's UTF-8 bytes; ``lower``: the
+    same lower-cased, when the caller has it), each with those of its needles the file
+    holds (the needles are ASCII: found in the bytes exactly when found in the decoded
+    text)."""
+    plan = _plan(patterns)
+    armed = set(plan.always)
+    exact = plan.exact.found(source)
+    for needle in exact:
+        armed.update(plan.arms[needle, False])
+    folded: set[str] = set()
+    if plan.folded.needles:
+        folded = plan.folded.found(source.lower() if lower is None else lower)
+        for needle in folded:
+            armed.update(plan.arms[needle, True])
+    out = []
+    for position in sorted(armed):
+        rule, pattern = patterns[position]
+        held = folded if pattern.ignore_case else exact
+        out.append((rule, pattern, tuple(n for n in pattern.needles if n in held)))
+    return out
+
+
+def _present(
+    patterns: _Patterns, source: bytes, lower: bytes | None = None
+) -> list[tuple[Rule, Pattern]]:
+    """The patterns worth running on ``source`` (see :func:`_armed`)."""
+    return [(rule, pattern) for rule, pattern, _ in _armed(patterns, source, lower)]
 
 
 def _header(function: tree_sitter.Node | None) -> str:
@@ -323,23 +417,22 @@ def tree_rules_and_facts(
     ``index``: the file's :class:`FileIndex` when the caller has one already."""
     import tree_sitter as ts
 
-    grammar = spec.grammar_for(path)
-    text = source.decode("utf-8", "replace")
+    grammar = index.grammar if index is not None else spec.grammar_for(path)
     run = _TreeRun(spec, grammar, tree, path, source, index)
     run.facts = facts
-    lower: bytes | None = None
-    for rule, pattern in _present(_tree_patterns(tuple(rules), spec.name), text):
-        haystack = source
-        if pattern.ignore_case:
-            lower = haystack = lower if lower is not None else source.lower()
+    patterns = _tree_patterns(tuple(rules), spec.name)
+    lower = source.lower() if _plan(patterns).folded.needles else b""
+    for rule, pattern, needles in _armed(patterns, source, lower):
+        haystack = lower if pattern.ignore_case else source
         query = query_for(grammar, pattern.query)
-        for caps in _pattern_matches(ts, query, tree, haystack, pattern):
+        for caps in _pattern_matches(ts, query, tree, haystack, pattern, needles):
             run.consider(rule, pattern, caps)
     if not facts:
         return run.matches, {}
     from ._taint_calls import call_facts
 
     flow = run.flow
+    text = source.decode("utf-8", "replace")
     found = call_facts(spec, flow.index, text, flow.request, flow.assignments)
     return run.matches, found
 
@@ -367,7 +460,10 @@ def run_line_rules(rules: Sequence[Rule], language: str, text: str) -> list[Matc
     """Matches of the rules' ``regex`` patterns for ``language``, line by line."""
     matches: list[Match] = []
     lines: list[str] | None = None
-    for rule, pattern in _present(_line_patterns(tuple(rules), language), text):
+    patterns = _line_patterns(tuple(rules), language)
+    if not patterns:
+        return matches
+    for rule, pattern in _present(patterns, text.encode("utf-8", "surrogatepass")):
         if pattern.file_text and not _regex(pattern.file_text).search(text):
             continue
         regex = _regex(pattern.regex)
