@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend_skills.languages._fastre import fast
 from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec, query_for
 
@@ -269,15 +270,18 @@ def secret_value(name: str, value: str) -> bool:
     return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "secret", "token"}
 
 
-def _passes_filters(pattern: Pattern, node: tree_sitter.Node, code: Callable[[], str]) -> bool:
+def _passes_filters(
+    pattern: Pattern, node: tree_sitter.Node, file_has: Callable[[str], bool]
+) -> bool:
     """The ``text``, ``file_text`` and ``unless_file`` conditions; the file-wide ones
-    look at the file's code with its comments blanked out (``code``), so that a
-    commented-out ``setAllowCredentials(true)`` neither arms nor silences a rule."""
+    look at the file's code with its comments blanked out (``file_has``, answered once
+    per file and expression), so that a commented-out ``setAllowCredentials(true)``
+    neither arms nor silences a rule."""
     if pattern.text and not _regex(pattern.text).search(_text(node)):
         return False
-    if pattern.file_text and not _regex(pattern.file_text).search(code()):
+    if pattern.file_text and not file_has(pattern.file_text):
         return False
-    return not (pattern.unless_file and _regex(pattern.unless_file).search(code()))
+    return not (pattern.unless_file and file_has(pattern.unless_file))
 
 
 def _blank_comments(source: bytes, comments: list[tree_sitter.Node]) -> str:
@@ -317,6 +321,15 @@ class _TreeRun:
         self.seen: set[tuple[str, int, int]] = set()
         self.source = source
         self._code: str | None = None
+        self._file_has: dict[str, bool] = {}
+
+    def file_has(self, regex: str) -> bool:
+        """``regex`` matches the file's code, comments blanked (once per file: a rule's
+        file-wide condition is asked for every match of its query)."""
+        known = self._file_has.get(regex)
+        if known is None:
+            known = self._file_has[regex] = fast(regex).search(self.code()) is not None
+        return known
 
     def code(self) -> str:
         """The file's text with its comments blanked out, made when a rule asks."""
@@ -336,7 +349,7 @@ class _TreeRun:
         """Record the match ``caps`` of ``pattern`` when its conditions hold (once per
         rule and place)."""
         node = caps.get("match", [None])[0]
-        if node is None or not _passes_filters(pattern, node, self.code):
+        if node is None or not _passes_filters(pattern, node, self.file_has):
             return
         if not self.in_scope(pattern, node):
             return

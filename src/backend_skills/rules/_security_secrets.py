@@ -166,7 +166,8 @@ TOKEN = Rule(
         Pattern(
             languages=CODE,
             regex=r"""["'`@$][^"'`\n]*\b(?:Password|Pwd)\s*=\s*(?P<secret>(?![$%{<(])[^;"'`\s]{3,})""",
-            needles=("assword=", "assword =", "wd=", "WD="),
+            # every match holds "Password" or "Pwd" (any spacing around "=")
+            needles=("Password", "Pwd"),
         ),
     ),
     examples=(

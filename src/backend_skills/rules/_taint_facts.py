@@ -38,8 +38,13 @@ if TYPE_CHECKING:
     import tree_sitter
 
 #: Parameter types that cannot carry an injection (a number, a flag, a date, an id).
+#: Go's ``context.Context``: deadlines and cancellation, not text (gin's ``*gin.Context``
+#: and echo's ``echo.Context`` are the request itself and keep their last word).
+_GO_CONTEXT = "context.Context"
+
 SAFE_TYPES = frozenset(
     {
+        _GO_CONTEXT,
         "int",
         "long",
         "short",
@@ -234,7 +239,8 @@ def _parameter_nodes(function: tree_sitter.Node) -> list[tree_sitter.Node]:
 
 def _parameter(node: tree_sitter.Node) -> list[Parameter]:
     """The parameter(s) one parameter node declares (Go: ``a, b string`` is two)."""
-    kind = _last_word(_text(node.child_by_field_name("type")))
+    written = _text(node.child_by_field_name("type"))
+    kind = _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
     optional = "=" in _text(node) and node.type != "identifier"
     if node.type in ("identifier", "shorthand_property_identifier_pattern"):
         return [Parameter(_text(node))]
