@@ -219,3 +219,46 @@ def test_an_invalid_max_linted_files_names_the_file_and_key(
     assert ".backend-skills.toml: invalid value for 'checkers.sqlfluff.max_linted_files'" in (
         result.output
     )
+
+
+TSQL_TABLE = """CREATE TABLE [dbo].[Event] (
+    [Id] UNIQUEIDENTIFIER NOT NULL,
+    [OrganizationId] UNIQUEIDENTIFIER NULL,
+    CONSTRAINT [PK_Event] PRIMARY KEY CLUSTERED ([Id] ASC),
+    CONSTRAINT [FK_Event_Organization] FOREIGN KEY ([OrganizationId])
+        REFERENCES [dbo].[Organization] ([Id])
+);
+
+GO
+CREATE NONCLUSTERED INDEX [IX_Event_OrganizationId]
+    ON [dbo].[Event]([OrganizationId] ASC);
+
+GO
+IF NOT EXISTS (SELECT name FROM sys.indexes WHERE name = 'IX_Event_Id')
+BEGIN
+    CREATE UNIQUE NONCLUSTERED INDEX [IX_Event_Id] ON [dbo].[Event]([Id] ASC)
+END
+GO
+"""
+
+
+def test_an_unsampled_file_gives_the_schema_a_linted_one_gives(make_tree: TreeFactory) -> None:
+    # T-SQL has no semicolons between batches (GO) or inside IF ... BEGIN ... END: the
+    # DDL reader used for unsampled files finds the same indexes as sqlfluff's tree.
+    root = make_tree({".sqlfluff": "[sqlfluff]\ndialect = tsql\n", "db/event.sql": TSQL_TABLE})
+    file = next(f for f in discover(root).files if f.path == "db/event.sql")
+    linted_options = _prepared(root, 0)
+    bits = next(b for b in range(1, 20) if not in_sample(file.path, b))
+    checker = SqlfluffChecker()
+    linted = checker.check_file(file, linted_options)
+    unsampled = checker.check_file(file, {**linted_options, "sample_bits": bits})
+    assert linted.skipped is None
+    assert unsampled.skipped is not None
+    assert unsampled.skipped.startswith("not linted")
+    assert not unsampled.findings
+    assert unsampled.data["schema"] == linted.data["schema"]
+    changes = unsampled.data["schema"]["changes"]
+    assert [(c["kind"], c["line"]) for c in changes if c["kind"] in ("index", "unique")] == [
+        ("index", 10),
+        ("unique", 16),
+    ]
