@@ -18,10 +18,17 @@ files over worker processes, so sqlfluff's own pool is never started: ``processe
 - Files over sqlfluff's ``large_file_skip_byte_limit`` and templated files whose
   templating fails are *not analysed* (listed in ``skipped`` with the reason, never
   counted clean); their schema is still read by the fallback reader.
+- A repository with more SQL files than ``max_linted_files`` has a *stable sample* of
+  them linted (:func:`sample_bits`, :func:`in_sample`): a file is in it when a hash of its
+  path falls under a rate of 1/2^k, the same on every run while the number of SQL files
+  stays within a power of two (k is a prepared option, so it is part of the per-file
+  cache key). The other files have their schema read and are listed as skipped; the
+  style, parse and ``SELECT *`` figures come from the sample, and a note says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -97,6 +104,52 @@ class SqlfluffOptions(BaseModel):
         default=None,
         ge=0,
         description="Override sqlfluff's limit (bytes; 0 = none). Larger files are skipped.",
+    )
+    max_linted_files: int = Field(
+        default=400,
+        ge=0,
+        strict=True,
+        description=(
+            "Lint a stable sample of about this many SQL files when the repository has "
+            "more (0 = lint every file). The schema is read from every file."
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the sample
+
+#: Reason given (per file, cached) for a SQL file outside the sample; :meth:`reduce`
+#: replaces it with the sample's size.
+OUTSIDE_SAMPLE = "not linted: outside sqlfluff's sample (max_linted_files)"
+
+
+def sample_bits(sql_files: int, max_linted_files: int) -> int:
+    """k, the smallest with ``sql_files / 2**k <= max_linted_files`` (0: lint every file,
+    and always 0 when ``max_linted_files`` is 0)."""
+    k = 0
+    if max_linted_files > 0:
+        while sql_files > max_linted_files << k:
+            k += 1
+    return k
+
+
+def in_sample(path: str, bits: int) -> bool:
+    """Whether the file at ``path`` is linted at the rate 1/2**bits: the low ``bits`` bits
+    of a hash of its path are zero. Stable across runs, processes and machines (never
+    Python's salted ``hash``), and nested: the sample at rate 1/2**(k+1) is part of the
+    sample at 1/2**k."""
+    if bits <= 0:
+        return True
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & ((1 << bits) - 1) == 0
+
+
+def _sql_file_count(ctx: CheckContext) -> int:
+    """The SQL files :meth:`SqlfluffChecker.select` picks (the sample's population)."""
+    return sum(
+        1
+        for f in ctx.fileset.files
+        if f.language == "sql" and f.role not in (Role.VENDORED, Role.GENERATED)
     )
 
 
@@ -283,6 +336,9 @@ class SqlfluffChecker(FileChecker):
             "ignore_inline": ignore_inline,
             "exclude_rules": list(options.exclude_rules),
             "byte_limit": options.large_file_skip_byte_limit,
+            # The sampling rate (not the file count): per-file results stay cached while
+            # the number of SQL files moves within a power of two.
+            "sample_bits": sample_bits(_sql_file_count(ctx), options.max_linted_files),
         }
 
     def cache_inputs(self, ctx: CheckContext) -> str | None:
@@ -312,6 +368,9 @@ class SqlfluffChecker(FileChecker):
         configs, linter, dialect, why, notes = _configured_linter(file, options)
         notes = [*map(str, options.get("config_notes", ())), *notes]
         data.update(dialect=dialect, why=why, notes=notes)
+        if not in_sample(file.path, int(options.get("sample_bits", 0))):
+            data["unsampled"] = True
+            return _schema_only(file, data, OUTSIDE_SAMPLE)
         limit = self._byte_limit(configs, options)
         if limit and file.size > limit:
             why = (
@@ -379,6 +438,8 @@ class SqlfluffChecker(FileChecker):
         out = CheckResult(files=len(results))
         sql_paths = [p for p in sorted(results) if results[p].data.get("kind") == "sql"]
         tally = _SqlTally()
+        unsampled = sum(1 for p in sql_paths if results[p].data.get("unsampled"))
+        sample_note = _sample_note(ctx, len(sql_paths) - unsampled, len(sql_paths))
         for path in sorted(results):
             res = results[path]
             out.findings.extend(res.findings)
@@ -388,8 +449,15 @@ class SqlfluffChecker(FileChecker):
                 else None
             )
             if skip is not None:
+                if res.data.get("unsampled"):
+                    skip = (
+                        f"not linted: sqlfluff lints a sample of {len(sql_paths) - unsampled}"
+                        f" of {len(sql_paths)} SQL files (max_linted_files)"
+                    )
                 out.skipped.append(Skip(path=path, reason=skip, checker=self.name))
         schema_files = _schema_files(results, roles)
+        if unsampled:
+            out.notes.append(sample_note)
         out.notes.extend(tally.summary(len(sql_paths)))
         out.metrics.extend(
             self._sql_metrics(
@@ -399,6 +467,7 @@ class SqlfluffChecker(FileChecker):
                 tally.parsed,
                 tally.failed,
                 bool(tally.skipped_reasons),
+                sampled=bool(unsampled),
             )
         )
         engine_indexes = self._engine_indexes_fks(ctx, tally.dialects)
@@ -418,10 +487,17 @@ class SqlfluffChecker(FileChecker):
         parsed: int,
         failed: int,
         some_skipped: bool,
+        *,
+        sampled: bool = False,
     ) -> list[Metric]:
         if parsed == 0:
             if not sql_paths:
                 why = "no SQL files"
+            elif sampled:
+                why = (
+                    "no application SQL file in sqlfluff's sample could be analysed "
+                    "(see skipped; max_linted_files = 0 lints every file)"
+                )
             elif some_skipped:
                 why = "no application SQL file could be analysed by sqlfluff (see skipped)"
             else:
@@ -534,7 +610,21 @@ def _finding_counts(findings: Sequence[Finding]) -> dict[str, int]:
     }
 
 
+def _sample_note(ctx: CheckContext, linted: int, sql_files: int) -> str:
+    """The note saying the SQL figures come from a sample, and how to lint every file."""
+    limit = ctx.options.get("max_linted_files", SqlfluffOptions().max_linted_files)
+    rate = 1 << sample_bits(_sql_file_count(ctx), int(limit))
+    return (
+        f"sqlfluff linted a stable sample of {linted} of {sql_files} SQL files (1 in {rate}"
+        f" by a hash of each path; max_linted_files = {limit}): the SQL style, parse and "
+        "SELECT * figures come from the sample; the schema is read from every file. "
+        "Set max_linted_files = 0 to lint every file"
+    )
+
+
 def _short(reason: str) -> str:
+    if reason == OUTSIDE_SAMPLE:
+        return "outside the sample"
     if "large_file_skip_byte_limit" in reason:
         return "over the size limit"
     if "templating failed" in reason:

@@ -73,22 +73,42 @@ def tokenize(text: str, base_line: int = 1) -> list[Token]:
 
 
 def statements(tokens: Sequence[Token]) -> Iterator[list[Token]]:
-    """Split at top-level semicolons."""
+    """Split at top-level semicolons and T-SQL batch separators (``GO`` alone on its
+    line); a top-level ``CREATE`` or ``ALTER TABLE`` begins a new statement (T-SQL needs
+    no semicolon: ``IF ... BEGIN CREATE INDEX ... END``), as sqlfluff's parse tree has it."""
     depth = 0
     current: list[Token] = []
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok.text == "(":
             depth += 1
         elif tok.text == ")":
             depth = max(0, depth - 1)
-        if tok.text == ";" and depth == 0:
-            if current:
-                yield current
+        separator = tok.text == ";" or _batch_separator(tokens, i)
+        if depth == 0 and (separator or _statement_start(tokens, i)) and current:
+            yield current
             current = []
-            continue
-        current.append(tok)
+        if not (separator and depth == 0):
+            current.append(tok)
     if current:
         yield current
+
+
+def _batch_separator(tokens: Sequence[Token], i: int) -> bool:
+    """``GO`` alone on its line (T-SQL's batch separator)."""
+    tok = tokens[i]
+    return (
+        tok.is_word("GO")
+        and (i == 0 or tokens[i - 1].line < tok.line)
+        and (i + 1 == len(tokens) or tokens[i + 1].line > tok.line)
+    )
+
+
+def _statement_start(tokens: Sequence[Token], i: int) -> bool:
+    """``CREATE`` or ``ALTER TABLE``: a word that only begins a statement."""
+    tok = tokens[i]
+    if tok.is_word("CREATE"):
+        return True
+    return tok.is_word("ALTER") and i + 1 < len(tokens) and tokens[i + 1].is_word("TABLE")
 
 
 def split_top(tokens: Sequence[Token]) -> list[list[Token]]:
