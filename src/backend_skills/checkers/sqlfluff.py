@@ -18,8 +18,8 @@ files over worker processes, so sqlfluff's own pool is never started: ``processe
 - Files over sqlfluff's ``large_file_skip_byte_limit`` and templated files whose
   templating fails are *not analysed* (listed in ``skipped`` with the reason, never
   counted clean); their schema is still read by the fallback reader.
-- A repository with more SQL files than ``max_linted_files`` has a *stable sample* of
-  them linted (:func:`sample_bits`, :func:`in_sample`): a file is in it when a hash of its
+- With ``max_linted_files`` set (default 0: every file), a repository with more SQL
+  files than that has a *stable sample* of them linted (:func:`sample_bits`, :func:`in_sample`): a file is in it when a hash of its
   path falls under a rate of 1/2^k, the same on every run while the number of SQL files
   stays within a power of two (k is a prepared option, so it is part of the per-file
   cache key). The other files have their schema read and are listed as skipped; the
@@ -106,12 +106,14 @@ class SqlfluffOptions(BaseModel):
         description="Override sqlfluff's limit (bytes; 0 = none). Larger files are skipped.",
     )
     max_linted_files: int = Field(
-        default=400,
+        default=0,
         ge=0,
         strict=True,
         description=(
             "Lint a stable sample of about this many SQL files when the repository has "
-            "more (0 = lint every file). The schema is read from every file."
+            "more (0, the default = lint every file). The schema is read from every file. "
+            "Off by default: database.query_patterns divides the sample's SELECT * "
+            "findings by every SQL line, so a sample under-counts them."
         ),
     )
 
