@@ -99,7 +99,7 @@ PRIVATE_KEY = Rule(
         ),
         Example(
             "python",
-            '"""Signing.\n\nPaste the key as -----BEGIN PRIVATE KEY----- ... -----END PRIVATE KEY-----.\n"""\n'
+            '"""Signing.\n\nPaste the key as -----BEGIN PRIVATE KEY----- ... -----END PRIVATE KEY-----.\n"""\n\n'
             'PLACEHOLDER = "-----BEGIN PRIVATE KEY-----\\n<your key>\\n-----END PRIVATE KEY-----"\n',
             path="app/keys.py",
         ),
