@@ -28,7 +28,7 @@ _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 #: bind arguments (squirrel and goqu in Go, jOOQ, knex's ``toSQL()``, SqlKata): what they
 #: return is not built from the values. (knex's ``toString()``/``toQuery()`` inline the
 #: values, so they are not here.)
-_RENDERED_SQL = re.compile(rb"\.\s*(?:ToSql|ToSQL|toSQL|toSql|getSQL|GetSQL)\s*\(\s*\)$")
+_RENDERED_SQL = frozenset({b"ToSql", b"ToSQL", b"toSQL", b"toSql", b"getSQL", b"GetSQL"})
 #: The tag of a JavaScript template literal that makes a parameterised query of it
 #: (slonik's ``sql`...``` and ``sql.type(schema)`...```, postgres.js, Prisma.sql,
 #: drizzle, kysely, sql-template-strings' ``SQL`...```): its interpolations are bind
@@ -82,6 +82,27 @@ def _pattern_names(pattern: tree_sitter.Node) -> list[str]:
         else:
             stack.extend(reversed(node.named_children))
     return names
+
+
+def _rendered_sql(call: tree_sitter.Node) -> bool:
+    """``call`` is a query builder's ``.ToSql()`` (a method of :data:`_RENDERED_SQL`, no
+    arguments): Java's ``name`` field, or the member name of the called expression."""
+    name = call.child_by_field_name("name")
+    if name is None:
+        callee = call.child_by_field_name("function")
+        if callee is None:
+            return False
+        name = (
+            callee.child_by_field_name("field")
+            or callee.child_by_field_name("property")
+            or callee.child_by_field_name("name")
+        )
+    arguments = call.child_by_field_name("arguments")
+    return (
+        name is not None
+        and name.text in _RENDERED_SQL
+        and (arguments is None or arguments.named_child_count == 0)
+    )
 
 
 def _sql_tag(node: tree_sitter.Node) -> bool:
@@ -256,7 +277,7 @@ class _Flow:
             return False
         if kind in self.spec.identifiers:
             return self._name_dynamic(node, depth, seen)
-        if kind in self.spec.calls and (_RENDERED_SQL.search(node.text or b"") or _sql_tag(node)):
+        if kind in self.spec.calls and (_rendered_sql(node) or _sql_tag(node)):
             return False
         return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
 
@@ -269,7 +290,9 @@ class _Flow:
                 for inner in _descendants(node, self.spec.interpolations)
                 for part in inner.named_children
             ]
-        if _QUERY_OBJECT.match(_text(node.child_by_field_name("constructor"))):
+        if node.type == "new_expression" and _QUERY_OBJECT.match(
+            _text(node.child_by_field_name("constructor"))
+        ):
             arguments = node.child_by_field_name("arguments")
             return arguments.named_children[:1] if arguments is not None else []
         if node.type in self.spec.calls or node.child_by_field_name("function") is not None:
