@@ -242,6 +242,46 @@ def test_a_finding_in_a_test_file_does_not_cap(make_tree: TreeFactory) -> None:
     assert report.skill("security").score >= 70  # type: ignore[operator]
 
 
+RELEASE_SCRIPT = """
+    import requests
+
+
+    def publish(token: str) -> None:
+        requests.post("https://api.example.org/releases", headers={"token": token}, verify=False)
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "caps"),
+    [
+        ("scripts/release.py", False),
+        ("bin/release_manager.py", False),
+        ("tools/ci/release.py", False),
+        ("app/release.py", True),  # served code: TLS off is a flaw of the service
+        ("app/tools/release.py", True),  # an application's own tools package
+    ],
+)
+def test_tls_off_in_developer_tooling_is_reported_but_does_not_cap(
+    make_tree: TreeFactory, path: str, caps: bool
+) -> None:
+    report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS, **{path: RELEASE_SCRIPT})))
+    (finding,) = [f for f in report.findings if f.path == path and "B501" in f.rules]
+    assert finding.counted
+    assert (report.skill("security").cap is not None) is caps
+    if not caps:
+        assert report.skill("security").score >= 70  # type: ignore[operator]
+
+
+def test_a_literal_credential_in_developer_tooling_still_caps(make_tree: TreeFactory) -> None:
+    # Two medium-confidence literal signing secrets weigh 1: a leak wherever they are.
+    secrets = SETTINGS + '    JWT_SECRET_KEY = "jwt-signing-key-0123456789abcdefghijklm"\n'
+    tree = app(FIXED_VIEWS, FIXED_SETTINGS, **{"scripts/deploy_settings.py": secrets})
+    cap = security(make_tree(tree)).skill("security").cap
+    assert cap is not None
+    assert {f.path for f in cap.findings} == {"scripts/deploy_settings.py"}
+    assert all("hard-coded credentials" in f.message for f in cap.findings)
+
+
 def test_nosec_with_a_reason_is_honoured_and_shown(make_tree: TreeFactory) -> None:
     views = VIEWS.replace(
         "% name)", "% name)  # nosec B608 -- name is checked against an allow-list"

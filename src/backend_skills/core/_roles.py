@@ -356,6 +356,23 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
     )
 
 
+#: Folders of developer tooling: release, build, CI and maintenance scripts that run
+#: on a developer's or a CI machine, not in the served application.
+_TOOLING_DIRS = frozenset(
+    "scripts script tools tooling devtools hack bin ci .github .circleci .gitlab .buildkite".split()
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def developer_tooling(path: str) -> bool:
+    """``path`` lies in a developer tooling folder at the repository's root
+    (``scripts/``, ``tools/``, ``bin/``, ``hack/``, ``.github/``...): code run by
+    developers and CI, not served. Only the top folder counts: an application's own
+    ``app/tools`` package is application code."""
+    top, slash, _ = path.partition("/")
+    return bool(slash) and top.lower() in _TOOLING_DIRS
+
+
 _DOTNET_TEST_SUFFIXES = (".tests", ".test", ".specs", ".unittests", ".integrationtests")
 
 

@@ -18,6 +18,9 @@ How much a finding weighs in a cap depends on the evidence it carries:
   query, ``pickle.loads``): it may be fed by trusted data and needs review. Hotspots never
   cap (mature projects use dangerous sinks on purpose: Django itself has dozens); they
   cost their density points in the criterion, and the report lists them for review.
+  A configuration flaw of the running service (TLS verification off, debug mode, an
+  authentication bypass) in developer tooling at the repository's root (``scripts/``,
+  ``tools/``, ``bin/``, ``hack/``, ``.github/``) is a hotspot too: it is not served.
 
 Confidence scales the weight too (:data:`CONFIDENCE_FACTOR`): a low-confidence finding
 never caps. The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
@@ -36,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from ._roles import developer_tooling
 from .models import Cap, CapFinding, Confidence, Finding, Role, Severity
 
 SQL = "SQL injection"
@@ -178,9 +182,15 @@ def exploitable_class(finding: Finding) -> str | None:
     return None
 
 
+#: Self-evident classes that are flaws of the running service only: in developer
+#: tooling (a release script calling an API with TLS verification off) they are not
+#: exposed to the service's users. A literal credential stays a leak wherever it is.
+SERVICE_CONFIGURATION = frozenset({TLS, DEBUG, AUTH_BYPASS, MISSING_AUTH})
+
+
 def _evidence(finding: Finding, label: str) -> bool:
     if label in SELF_EVIDENT:
-        return True
+        return not (label in SERVICE_CONFIGURATION and developer_tooling(finding.path))
     if finding.confidence is not Confidence.HIGH:
         return False
     return any(rule in INPUT_EVIDENCE for rule in finding.rules)
