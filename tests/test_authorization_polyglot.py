@@ -192,6 +192,70 @@ def test_aspnet_controller_with_authorize_protects_all_but_the_anonymous_action(
     assert findings(found) == {("BSSEC042", "Controllers/OrdersController.cs", refund)}
 
 
+BASE_CONTROLLER = """\
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+[ApiController]
+[Route("api/[controller]")]
+{attribute}public class BaseApiController : ControllerBase
+{{
+}}
+"""
+DERIVED_CONTROLLER = """\
+public class ReaderController : BaseApiController
+{
+    [HttpPost("progress")]
+    public IActionResult SaveProgress(ProgressDto dto) => Ok();
+
+    [AllowAnonymous]
+    [HttpGet("image")]
+    public IActionResult Image(int chapterId) => Ok();
+}
+
+public sealed class ArchiveReaderController : ReaderController
+{
+    [HttpDelete("{id}")]
+    public IActionResult Delete(int id) => Ok();
+}
+"""
+
+
+def test_aspnet_authorize_and_route_are_inherited_from_a_base_controller() -> None:
+    found = inventory(
+        {
+            "Controllers/BaseApiController.cs": BASE_CONTROLLER.format(attribute="[Authorize]\n"),
+            "Controllers/ReaderController.cs": DERIVED_CONTROLLER,
+        }
+    )
+    by = {(e.method, e.path): e for e in found}
+    # The base's [Route("api/[controller]")] names each derived controller's route.
+    assert set(by) == {
+        ("POST", "/api/Reader/progress"),
+        ("GET", "/api/Reader/image"),
+        ("DELETE", "/api/ArchiveReader/{id}"),
+    }
+    assert by[("POST", "/api/Reader/progress")].access_control == "[Authorize]"
+    # Two levels down, still protected.
+    assert not by[("DELETE", "/api/ArchiveReader/{id}")].public
+    assert by[("GET", "/api/Reader/image")].public  # [AllowAnonymous] on the action
+    assert findings(found) == set()
+
+
+def test_aspnet_a_base_controller_without_authorize_protects_nothing() -> None:
+    found = inventory(
+        {
+            "Controllers/BaseApiController.cs": BASE_CONTROLLER.format(attribute=""),
+            "Controllers/ReaderController.cs": DERIVED_CONTROLLER,
+        }
+    )
+    rel = "Controllers/ReaderController.cs"
+    assert findings(found) == {
+        ("BSSEC040", rel, line_of(DERIVED_CONTROLLER, "SaveProgress(")),
+        ("BSSEC040", rel, line_of(DERIVED_CONTROLLER, "IActionResult Delete(")),
+    }
+
+
 def test_aspnet_minimal_api_groups_and_require_authorization() -> None:
     code = """\
 var app = builder.Build();

@@ -359,7 +359,20 @@ def _folder_roles(folder: str) -> tuple[bool, bool, bool, bool]:
 #: Folders of developer tooling: release, build, CI and maintenance scripts that run
 #: on a developer's or a CI machine, not in the served application.
 _TOOLING_DIRS = frozenset(
-    "scripts script tools tooling devtools hack bin ci .github .circleci .gitlab .buildkite".split()
+    [
+        "scripts",
+        "script",
+        "tools",
+        "tooling",
+        "devtools",
+        "hack",
+        "bin",
+        "ci",
+        ".github",
+        ".circleci",
+        ".gitlab",
+        ".buildkite",
+    ]
 )
 
 

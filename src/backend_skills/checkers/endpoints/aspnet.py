@@ -132,7 +132,20 @@ def _controller(node: tree_sitter.Node) -> Facts | None:
         "authorize": _authorizations(found),
         "anonymous": _has(found, "AllowAnonymous"),
         "actions": [a for a in map(_action, members) if a is not None],
+        "bases": _base_names(node),
     }
+
+
+def _base_names(node: tree_sitter.Node) -> list[str]:
+    """The simple names of a class's base types (``Api.BaseController<T>`` ->
+    ``BaseController``)."""
+    names: list[str] = []
+    for base_list in (c for c in node.children if c.type == "base_list"):
+        for base in base_list.named_children:
+            written = text(base).split("<", 1)[0].strip()
+            if written:
+                names.append(written.rsplit(".", 1)[-1])
+    return names
 
 
 def _public(member: tree_sitter.Node) -> bool:
@@ -234,11 +247,41 @@ def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
     """Every controller action and minimal-API route of the files' facts."""
     facts = {p: d for p, d in data.items() if d.get("kind") == "aspnet"}
     global_auth = any(d["global_auth"] for d in facts.values())
+    classes: dict[str, Facts] = {}
+    for _, file_facts in sorted(facts.items()):
+        for controller in file_facts["controllers"]:
+            classes.setdefault(controller["name"], controller)
     for path, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
-            yield from _controller_exposures(path, controller, global_auth)
+            yield from _controller_exposures(path, _inherited(controller, classes), global_auth)
         for item in file_facts["maps"]:
             yield _minimal_exposure(path, item, file_facts["groups"])
+
+
+def _inherited(controller: Facts, classes: Mapping[str, Facts]) -> Facts:
+    """``controller`` with what its base controllers declare: ``[Authorize]``,
+    ``[AllowAnonymous]`` and ``[Route]`` are inherited attributes (a ``BaseApiController``
+    with ``[Authorize]`` protects every controller deriving from it; the nearest
+    ``[Route]`` applies)."""
+    merged = dict(controller)
+    authorize = list(controller["authorize"])
+    seen = {controller["name"]}
+    bases = list(controller.get("bases", []))
+    depth = 0
+    while bases and depth < MAX_DEPTH:
+        base = classes.get(bases[0])
+        bases = bases[1:]
+        if base is None or base["name"] in seen:
+            continue
+        seen.add(base["name"])
+        authorize += [a for a in base["authorize"] if a not in authorize]
+        merged["anonymous"] = merged["anonymous"] or base["anonymous"]
+        if merged["route"] is None:
+            merged["route"] = base["route"]
+        bases = list(base.get("bases", [])) + bases
+        depth += 1
+    merged["authorize"] = authorize
+    return merged
 
 
 def _groups_above(owner: str, groups: Mapping[str, Facts]) -> tuple[str, list[str]]:
