@@ -118,6 +118,7 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC108": DESERIALISATION,  # XML external entities (medium: density unless raised)
     "BSSEC109": CREDENTIALS,
     "BSSEC110": CREDENTIALS,
+    "BSSEC120": CREDENTIALS,
     "BSSEC113": DEBUG,  # actuator/H2 console/stack traces (medium: density unless raised)
     "BSSEC115": TEMPLATE,
 }

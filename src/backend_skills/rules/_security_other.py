@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._model import Rule
 from ._security_data import DESERIALIZATION, XXE
 from ._security_deps import DEPENDENCY_PINNING
-from ._security_secrets import SECRET, SECRET_NEEDLES, TOKEN, TOKEN_NEEDLES
+from ._security_secrets import LITERAL_KEY, SECRET, SECRET_NEEDLES, TOKEN, TOKEN_NEEDLES
 from ._security_web import COOKIE, CORS, CSRF, EXPOSURE, REDIRECT_SSRF, XSS_ESCAPING_OFF
 
 JS = ("javascript", "typescript")
@@ -21,6 +21,7 @@ RULES: tuple[Rule, ...] = (
     XXE,
     SECRET,
     TOKEN,
+    LITERAL_KEY,
     CSRF,
     CORS,
     EXPOSURE,
@@ -39,6 +40,7 @@ __all__ = [
     "DESERIALIZATION",
     "EXPOSURE",
     "JS",
+    "LITERAL_KEY",
     "REDIRECT_SSRF",
     "RULES",
     "SECRET",

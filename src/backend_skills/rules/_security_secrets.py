@@ -227,3 +227,166 @@ var key = "AKIAIOSFODNN7EXAMPLE"
         ),
     ),
 )
+
+#: Methods and constructors whose argument is a signing or encryption key.
+_KEY_NEEDLES = (
+    *("sign", "verify", "signWith", "setSigningKey", "hmacShaKeyFor", "HMAC", "SecretKeySpec"),
+    *("SymmetricSecurityKey", "HMACSHA", "SignedString", "Parse"),
+)
+
+LITERAL_KEY = Rule(
+    id="BSSEC120",
+    title="Signing or encryption key written in the code",
+    skill="security",
+    criterion="security.secrets",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    cwe=321,
+    message="a key written in the code is passed to `{name}` (value not shown)",
+    rationale=(
+        "A JWT signed or verified with a key written in the code can be forged by anyone who "
+        "reads the repository: they sign their own token, with any user id and role, and the "
+        "server accepts it (CWE-321, hard-coded cryptographic key). The same holds for an HMAC "
+        "or cipher key given as a literal."
+    ),
+    fix=(
+        "Load the key from the environment or a secret manager at start-up "
+        "(process.env.JWT_SECRET, @Value(\"${jwt.secret}\"), IConfiguration, os.Getenv), "
+        "fail to start without it, and rotate the leaked one."
+    ),
+    patterns=(
+        Pattern(  # jsonwebtoken: jwt.sign(payload, 'secret'), jwt.verify(token, 'secret')
+            languages=JS,
+            query="""(call_expression function: (member_expression object: (identifier) @o
+                (#match? @o "^(jwt|JWT|jsonwebtoken|jsonWebToken|Jwt)$")
+                property: (property_identifier) @name (#any-of? @name "sign" "verify"))
+              arguments: (arguments . (_) . (string) @value)) @match""",
+            needles=("sign(", "verify("),
+        ),
+        Pattern(  # jjwt signWith/setSigningKey, Keys.hmacShaKeyFor, auth0 Algorithm.HMAC256
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name
+              (#any-of? @name "signWith" "setSigningKey" "hmacShaKeyFor" "HMAC256" "HMAC384" "HMAC512")
+              arguments: (argument_list [(string_literal) @value
+                (method_invocation object: (string_literal) @value name: (identifier) @b
+                  (#eq? @b "getBytes"))])) @match""",
+            needles=("signWith", "setSigningKey", "hmacShaKeyFor", "HMAC"),
+        ),
+        Pattern(  # new SecretKeySpec("key".getBytes(), "HmacSHA256")
+            languages=("java",),
+            query="""(object_creation_expression type: (type_identifier) @name (#eq? @name "SecretKeySpec")
+              arguments: (argument_list . (method_invocation object: (string_literal) @value
+                name: (identifier) @b (#eq? @b "getBytes")))) @match""",
+            needles=("SecretKeySpec",),
+        ),
+        Pattern(  # new SymmetricSecurityKey(Encoding.UTF8.GetBytes("key")), new HMACSHA256(...)
+            languages=("csharp",),
+            query="""(object_creation_expression type: (identifier) @name
+              (#match? @name "^(SymmetricSecurityKey|HMACSHA(1|256|384|512))$")
+              arguments: (argument_list . (argument (invocation_expression
+                function: (member_access_expression name: (identifier) @b (#eq? @b "GetBytes"))
+                arguments: (argument_list . (argument (string_literal) @value .)))))) @match""",
+            needles=("SymmetricSecurityKey", "HMACSHA"),
+        ),
+        Pattern(  # golang-jwt: token.SignedString([]byte("key"))
+            languages=("go",),
+            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+                (#eq? @name "SignedString"))
+              arguments: (argument_list . (type_conversion_expression
+                operand: (interpreted_string_literal) @value) .)) @match""",
+            needles=("SignedString",),
+        ),
+        Pattern(  # jwt.Parse(s, func(t *jwt.Token) (interface{}, error) { return []byte("key"), nil })
+            languages=("go",),
+            query="""(call_expression function: (selector_expression field: (field_identifier) @name
+                (#any-of? @name "Parse" "ParseWithClaims"))
+              arguments: (argument_list (func_literal body: (block (statement_list
+                (return_statement (expression_list . (type_conversion_expression
+                  operand: (interpreted_string_literal) @value)))))))) @match""",
+            needles=("Parse",),
+        ),
+    ),
+    examples=(
+        Example(
+            "javascript",
+            """const jwt = require('jsonwebtoken');
+const token = jwt.sign({ id: user.id, role: user.role }, 'secret', { expiresIn: '1h' });
+jwt.verify(req.headers.authorization, "secret", (err, decoded) => next());
+""",
+            lines=(2, 3),
+        ),
+        Example(
+            "javascript",
+            """const jwt = require('jsonwebtoken');
+const token = jwt.sign({ id: user.id }, process.env.JWT_SECRET, { expiresIn: '1h' });
+jwt.verify(token, config.jwtSecret);
+""",
+        ),
+        Example(
+            "java",
+            """class Tokens {
+  String issue(String user) {
+    return Jwts.builder().setSubject(user).signWith(SignatureAlgorithm.HS256, "s3cr3t".getBytes()).compact();
+  }
+  Algorithm algorithm = Algorithm.HMAC256("webgoat");
+  SecretKeySpec spec = new SecretKeySpec("0123456789abcdef".getBytes(), "HmacSHA256");
+}
+""",
+            lines=(3, 5, 6),
+        ),
+        Example(
+            "java",
+            """class Tokens {
+  String issue(String user) {
+    return Jwts.builder().setSubject(user).signWith(key).compact();
+  }
+  Algorithm algorithm = Algorithm.HMAC256(properties.getSecret());
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """class Tokens {
+  SecurityKey Key() => new SymmetricSecurityKey(Encoding.UTF8.GetBytes("this is my custom Secret key for authentication"));
+}
+""",
+            lines=(2,),
+        ),
+        Example(
+            "csharp",
+            """class Tokens {
+  SecurityKey Key() => new SymmetricSecurityKey(Encoding.UTF8.GetBytes(configuration["Jwt:Key"]));
+}
+""",
+        ),
+        Example(
+            "go",
+            """package auth
+
+func Issue(claims jwt.MapClaims) (string, error) {
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("secret"))
+}
+
+func Check(s string) (*jwt.Token, error) {
+	return jwt.Parse(s, func(t *jwt.Token) (interface{}, error) {
+		return []byte("secret"), nil
+	})
+}
+""",
+            lines=(4, 8),
+        ),
+        Example(
+            "go",
+            """package auth
+
+func Issue(claims jwt.MapClaims) (string, error) {
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(os.Getenv("JWT_SECRET")))
+}
+
+func Check(s string, key []byte) (*jwt.Token, error) {
+	return jwt.Parse(s, func(t *jwt.Token) (interface{}, error) { return key, nil })
+}
+""",
+        ),
+    ),
+)
