@@ -251,7 +251,7 @@ LITERAL_KEY = Rule(
     ),
     fix=(
         "Load the key from the environment or a secret manager at start-up "
-        "(process.env.JWT_SECRET, @Value(\"${jwt.secret}\"), IConfiguration, os.Getenv), "
+        '(process.env.JWT_SECRET, @Value("${jwt.secret}"), IConfiguration, os.Getenv), '
         "fail to start without it, and rotate the leaked one."
     ),
     patterns=(
