@@ -19,6 +19,8 @@ from .analyses._secret_names import (
 )
 
 if TYPE_CHECKING:
+    import tree_sitter
+
     from .polyglot import PolyglotOptions
 
 _SEVERITY_BY_CC = ((30, Severity.HIGH), (20, Severity.MEDIUM), (10, Severity.LOW))
@@ -210,3 +212,90 @@ def _measured(
         column=column,
         cwe=rule.cwe,
     )
+
+
+#: Conditions that read the service's configuration (an operator's choice), not the request.
+_CONFIGURATION = re.compile(
+    r"(?i)config|settings?\b|options?\b|\bopts\b|\benv\b|environ|getenv|process\.env"
+    r"|allow|insecure|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
+)
+_REQUEST_WORDS = re.compile(r"\b(?:req|request|params|query|body|headers)\b")
+#: Conditional nodes and the field holding their condition, across the grammars.
+_CONDITIONALS = {
+    "if_statement": "condition",
+    "ternary_expression": "condition",
+    "conditional_expression": "condition",
+}
+_SCOPES = frozenset(
+    {"function_declaration", "method_declaration", "function_expression", "arrow_function",
+     "func_literal", "lambda_expression", "local_function_statement", "program",
+     "source_file", "compilation_unit"}
+)  # fmt: skip
+#: Option keys under which node's database, cache and mail clients take TLS settings.
+_CONNECTION_TLS_KEYS = frozenset({"ssl", "tls", "dialectOptions"})
+_VALUE_WRAPPERS = frozenset({"ternary_expression", "parenthesized_expression", "binary_expression"})
+
+
+def _node_at(root: tree_sitter.Node, match: Any, kind: str) -> tree_sitter.Node | None:
+    """The ``kind`` node starting where ``match`` starts."""
+    point = (match.line - 1, match.column - 1)
+    node: tree_sitter.Node | None = root.descendant_for_point_range(point, point)
+    while node is not None and not (node.type == kind and node.start_point == point):
+        node = node.parent
+    return node
+
+
+def _opted_in(node: tree_sitter.Node) -> bool:
+    """``node`` sits in a branch taken on the service's configuration (``if
+    (config['allow-self-signed'])``, ``env.REDIS_URL.startsWith('rediss://') ? ...``),
+    not on the request."""
+    child, current = node, node.parent
+    while current is not None and current.type not in _SCOPES:
+        field = _CONDITIONALS.get(current.type)
+        condition = current.child_by_field_name(field) if field else None
+        if condition is not None and condition.id != child.id:
+            text = (condition.text or b"").decode("utf-8", "replace")
+            if _CONFIGURATION.search(text) and not _REQUEST_WORDS.search(text):
+                return True
+        child, current = current, current.parent
+    return False
+
+
+def _connection_option(pair: tree_sitter.Node) -> bool:
+    """A JavaScript ``rejectUnauthorized: false`` in the ``ssl``/``tls`` options of a
+    database, cache or mail client (``ssl: { rejectUnauthorized: false }``,
+    ``smtpOptions.tls = {...}``), not in an HTTPS agent or request."""
+    value, owner = pair.parent, pair.parent.parent if pair.parent is not None else None
+    while owner is not None and owner.type in _VALUE_WRAPPERS:  # cond ? { ... } : undefined
+        value, owner = owner, owner.parent
+    if owner is None or value is None:
+        return False
+    if owner.type == "pair":
+        key = owner.child_by_field_name("key")
+    elif owner.type == "assignment_expression":
+        left = owner.child_by_field_name("left")
+        key = left.child_by_field_name("property") if left is not None else None
+    else:
+        return False
+    name = (key.text or b"").decode("utf-8", "replace").strip("'\"") if key is not None else ""
+    return name in _CONNECTION_TLS_KEYS
+
+
+def tls_off_weight(finding: Finding, match: Any, root: tree_sitter.Node) -> Finding:
+    """BSSEC106 weighed by where verification is switched off: in the TLS options of a
+    database, cache or mail connection (JavaScript) one severity lower; in a branch taken
+    on the service's configuration (an operator's opt-in), medium confidence."""
+    kind = "pair" if match.name == "rejectUnauthorized" else ""
+    node = _node_at(root, match, kind) if kind else None
+    if node is None:
+        point = (match.line - 1, match.column - 1)
+        node = root.descendant_for_point_range(point, point)
+    if node is None:
+        return finding
+    if kind and _connection_option(node):
+        finding.severity = _LOWER[finding.severity]
+        finding.message += " in a database, cache or mail connection's TLS options"
+    if _opted_in(node):
+        finding.confidence = Confidence.MEDIUM
+        finding.message += ", only when the service's configuration asks for it"
+    return finding

@@ -50,6 +50,7 @@ from ._polyglot_findings import (
     kept_line_matches,
     measure_findings,
     rule_finding,
+    tls_off_weight,
     upgraded,
 )
 from ._polyglot_metrics import (
@@ -284,6 +285,9 @@ def analyse_source(
         data["taint"] = taint
     matches += kept_line_matches(run_line_rules(PATTERN_RULES, language, text), lines)
     findings = [rule_finding(path, m, lines) for m in matches]
+    for position, match in enumerate(matches):
+        if match.rule.id == "BSSEC106":
+            findings[position] = tls_off_weight(findings[position], match, tree.root_node)
     if measured.parse_errors:
         data["partial"] = measured.parse_errors
     if role is Role.SOURCE:

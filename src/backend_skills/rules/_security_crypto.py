@@ -253,6 +253,15 @@ TLS_OFF = Rule(
         "middle reads and changes everything, credentials included (CWE-295)."
     ),
     fix="Keep verification on; to trust a private CA, add its certificate to the trust store (RootCAs in Go, a custom trust store in Java, ca: in node) instead of accepting everything.",
+    varies=(
+        "Medium severity for `rejectUnauthorized: false` in the `ssl`/`tls` options of a "
+        "database, cache or mail client (node-postgres, Sequelize's `dialectOptions`, ioredis, "
+        "nodemailer): the connection to the service's own backing store, often a managed "
+        "one with a self-signed certificate, not requests to any host. Medium confidence "
+        "when the code sits in a branch taken on the service's configuration (`if "
+        "(config.allowSelfSigned)`, `env.REDIS_URL.startsWith('rediss://') ? ...`): an "
+        "operator's opt-in, not the default. A branch on the request is no opt-in."
+    ),
     patterns=(
         Pattern(
             languages=("go",),

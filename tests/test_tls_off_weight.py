@@ -1,0 +1,92 @@
+"""TLS verification off (BSSEC106) weighed by where it is switched off."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend_skills.checkers.polyglot import analyse_source
+from backend_skills.core.models import Confidence, Role, Severity
+
+pytest.importorskip("tree_sitter_javascript")
+
+
+def tls_findings(code: str, language: str = "javascript", path: str = "src/app.js") -> list:
+    result = analyse_source(path, language, code, Role.SOURCE)
+    return [f for f in result.findings if f.rule == "BSSEC106"]
+
+
+def test_an_https_agent_without_verification_is_a_high_confidence_vulnerability() -> None:
+    (finding,) = tls_findings("const agent = new https.Agent({ rejectUnauthorized: false });\n")
+    assert (finding.severity, finding.confidence, finding.line) == (
+        Severity.HIGH,
+        Confidence.HIGH,
+        1,
+    )
+
+
+def test_a_database_connections_ssl_options_are_one_severity_lower() -> None:
+    code = """module.exports = {
+  production: {
+    dialect: 'postgres',
+    dialectOptions: {
+      ssl: {
+        rejectUnauthorized: false,
+      },
+    },
+  },
+};
+"""
+    (finding,) = tls_findings(code)
+    assert finding.line == 6
+    assert finding.severity is Severity.MEDIUM
+    assert finding.confidence is Confidence.HIGH
+    assert "connection's TLS options" in finding.message
+
+
+def test_an_operators_opt_in_is_medium_confidence() -> None:
+    code = """function transport(config) {
+  const options = { host: config.host };
+  if (config['email:smtpTransport:allow-self-signed']) {
+    options.tls = {
+      rejectUnauthorized: false,
+    };
+  }
+  return nodemailer.createTransport(options);
+}
+const client = new Redis(url, {
+  tls: env.REDIS_URL.startsWith('rediss://') ? { rejectUnauthorized: false } : undefined,
+});
+"""
+    first, second = tls_findings(code)
+    assert (first.line, second.line) == (5, 11)
+    for finding in (first, second):
+        assert finding.severity is Severity.MEDIUM  # a mail and a cache connection
+        assert finding.confidence is Confidence.MEDIUM
+        assert "configuration asks for it" in finding.message
+
+
+def test_a_branch_on_the_request_is_no_opt_in() -> None:
+    code = """app.get('/proxy', (req, res) => {
+  if (req.query.insecure) {
+    https.get(req.query.url, { agent: new https.Agent({ rejectUnauthorized: false }) });
+  }
+});
+"""
+    (finding,) = tls_findings(code)
+    assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.HIGH)
+
+
+def test_go_insecure_skip_verify_behind_a_setting_is_medium_confidence() -> None:
+    pytest.importorskip("tree_sitter_go")
+    code = """package client
+
+func New(cfg Config) *http.Client {
+	if cfg.InsecureSkipVerify {
+		return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+}
+"""
+    first, second = tls_findings(code, "go", "client/client.go")
+    assert (first.line, first.severity, first.confidence) == (5, Severity.HIGH, Confidence.MEDIUM)
+    assert (second.line, second.confidence) == (7, Confidence.HIGH)
