@@ -23,6 +23,11 @@ _JS_SQL_FILE = (
     r"|\bsequelize\b|\bknex\b|\bprisma\b|\bdb\.(?:query|execute|run|all|get)\("
 )
 _GO_CONTEXT = r"(?i)ctx$|^context\\.|\\.Context\\(\\)$"
+#: Go files importing a SQL driver or library (the plain ``Query``/``Exec`` names count there).
+_GO_SQL_IMPORTS = r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq"
+#: A receiver named as a database handle (``db``, ``s.db``, ``tx``, ``r.conn``, ``pool``):
+#: the SQL calls of a package's files that leave the driver's import to another file.
+_GO_DB_RECEIVER = r"(?i)(^|\\.)(db|sqldb|database|tx|conn|pool|sqlx)$"
 
 SQL = Rule(
     id="BSSEC101",
@@ -126,7 +131,28 @@ SQL = Rule(
               arguments: (argument_list . (_) @arg (#not-match? @arg "{_GO_CONTEXT}"))) @match""",
             when="dynamic",
             needles=("Query", "Exec", "Prepare", "Raw"),
-            file_text=r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq",
+            file_text=_GO_SQL_IMPORTS,
+        ),
+        Pattern(  # a file of the package that does not import the driver: a database receiver
+            languages=("go",),
+            query=f"""(call_expression function: (selector_expression operand: (_) @receiver
+              field: (field_identifier) @name
+              (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"
+                 "NamedExec" "NamedQuery"))
+              (#match? @receiver "{_GO_DB_RECEIVER}")
+              arguments: (argument_list . (_) @arg (#not-match? @arg "{_GO_CONTEXT}"))) @match""",
+            when="dynamic",
+            needles=("Query", "Exec", "Prepare", "Raw"),
+            unless_file=_GO_SQL_IMPORTS,
+        ),
+        Pattern(  # sqlx and scany: Get(&dest, sql, args...), Select(&dest, sql, args...)
+            languages=("go",),
+            query=f"""(call_expression function: (selector_expression operand: (_) @receiver
+              field: (field_identifier) @name (#any-of? @name "Get" "Select"))
+              (#match? @receiver "{_GO_DB_RECEIVER}")
+              arguments: (argument_list . (unary_expression operator: "&") . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("Get(&", "Select(&"),
         ),
         Pattern(  # pgx and sqlx take the context first: Exec(ctx, sql, args...)
             languages=("go",),
@@ -149,7 +175,7 @@ SQL = Rule(
               arguments: (argument_list . (_) . (_) @arg)) @match""",
             when="dynamic",
             needles=("Context",),
-            file_text=r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|lib/pq",
+            file_text=_GO_SQL_IMPORTS,
         ),
         Pattern(
             languages=JS,
@@ -275,6 +301,34 @@ func Find(db *sql.DB, r *http.Request) (*sql.Rows, error) {
 }
 """,
             lines=(8,),
+        ),
+        Example(  # the driver is imported by another file of the package
+            "go",
+            """package database
+
+func (d *Database) FindUser(r *http.Request) (User, error) {
+	var u User
+	name := r.URL.Query().Get("name")
+	err := d.db.Get(&u, fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", name))
+	_, err = d.db.Exec("UPDATE users SET seen = now() WHERE name = '" + name + "'")
+	return u, err
+}
+""",
+            lines=(6, 7),
+        ),
+        Example(
+            "go",
+            """package database
+
+func (d *Database) FindUser(r *http.Request) (User, error) {
+	var u User
+	name := r.URL.Query().Get("name")
+	err := d.db.Get(&u, "SELECT * FROM users WHERE name = $1", name)
+	err = d.cache.Get(&u, "user:"+name)
+	_, err = d.runner.Exec("rebuild-" + name)
+	return u, err
+}
+""",
         ),
         Example(
             "go",
