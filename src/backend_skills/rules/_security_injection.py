@@ -188,8 +188,75 @@ SQL = Rule(
             file_text=_JS_SQL_FILE,
             unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
         ),
+        Pattern(  # pg-promise: db.one, db.many, db.any, t.none...
+            languages=JS,
+            query="""(call_expression function: (member_expression object: (_) @receiver
+                property: (property_identifier) @name
+                (#any-of? @name "one" "many" "any" "none" "oneOrNone" "manyOrNone" "result" "multi"
+                   "multiResult"))
+              (#match? @receiver "(?i)(^|[.])([a-z]*db|database|conn|connection|client|pool|t|tx|task|sqlite)$")
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=(".one(", ".many(", ".any(", ".none(", "OrNone(", ".result(", ".multi"),
+            file_text=r"['\"]pg-promise['\"]",
+        ),
+        Pattern(  # sqlite3's names, looked for only in files that import it
+            languages=JS,
+            query="""(call_expression function: (member_expression object: (_) @receiver
+                property: (property_identifier) @name
+                (#any-of? @name "all" "get" "run" "exec" "each" "prepare"))
+              (#match? @receiver "(?i)(^|[.])([a-z]*db|database|conn|connection|sqlite)$")
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=(".all(", ".get(", ".run(", ".exec(", ".each(", ".prepare("),
+            file_text=r"['\"](?:sqlite3?|better-sqlite3)['\"]",
+        ),
+        Pattern(  # Sequelize.literal(`balance - ${amount}`): raw SQL inside an ORM query
+            languages=JS,
+            query="""(call_expression function: (member_expression object: (identifier) @o
+                (#match? @o "^(Sequelize|sequelize|db)$")
+                property: (property_identifier) @name (#eq? @name "literal"))
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=(".literal(",),
+        ),
     ),
     examples=(
+        Example(
+            "javascript",
+            """const pgp = require('pg-promise')();
+const db = pgp(process.env.DATABASE_URL);
+const sqlite3 = require('sqlite3');
+const sdb = new sqlite3.Database('app.db');
+
+router.get('/products/:id', (req, res) => {
+  db.one("SELECT * FROM products WHERE id = '" + req.params.id + "'").then((p) => res.json(p));
+  sdb.all(`SELECT * FROM users WHERE name = '${req.query.name}'`, (e, rows) => res.json(rows));
+  Promise.all([db.one('SELECT 1')]).then(() => /x/.exec(req.query.name));
+});
+router.post('/transfer', async (req, res) => {
+  await Account.update({ balance: Sequelize.literal(`balance - ${req.body.amount}`) }, { where: { id: 1 } });
+});
+""",
+            lines=(7, 8, 12),
+        ),
+        Example(
+            "javascript",
+            """const pgp = require('pg-promise')();
+const db = pgp(process.env.DATABASE_URL);
+const sqlite3 = require('sqlite3');
+const sdb = new sqlite3.Database('app.db');
+
+router.get('/products/:id', (req, res) => {
+  db.one('SELECT * FROM products WHERE id = $1', [req.params.id]).then((p) => res.json(p));
+  sdb.all('SELECT * FROM users WHERE name = ?', [req.query.name], (e, rows) => res.json(rows));
+  cache.get(req.query.key);
+});
+router.post('/transfer', async (req, res) => {
+  await Account.update({ balance: Sequelize.literal('balance - 1') }, { where: { id: 1 } });
+});
+""",
+        ),
         Example(
             "java",
             """class Repo {

@@ -115,10 +115,21 @@ PATH_TRAVERSAL = Rule(
                 (#any-of? @name "readFile" "readFileSync" "createReadStream" "writeFile"
                    "writeFileSync" "createWriteStream" "unlink" "unlinkSync" "appendFile"
                    "appendFileSync" "rm" "rmSync" "open" "openSync"))
-              (#match? @module "^(fs|fsp|fse|fs\\\\.promises|promises|fsPromises)$")
+              (#match? @module "^(fs|fsp|fse|fs\\\\.promises|promises|fsPromises|fileSystem|filesystem|nodeFs)$")
               arguments: (arguments . (_) @arg)) @match""",
             when="dynamic",
-            needles=("fs.", "fsp.", "fse.", "promises."),
+            needles=("fs.", "fsp.", "fse.", "promises.", "ileSystem.", "nodeFs."),
+        ),
+        Pattern(  # import { readFile } from 'fs/promises'; readFile(path)
+            languages=JS,
+            query="""(call_expression function: (identifier) @name
+                (#any-of? @name "readFile" "readFileSync" "createReadStream" "writeFile"
+                   "writeFileSync" "createWriteStream" "unlink" "unlinkSync" "appendFile"
+                   "appendFileSync" "rm" "rmSync")
+              arguments: (arguments . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("File(", "FileSync(", "Stream(", "unlink", "rm("),
+            file_text=r"(?:from\s+|require\(\s*)['\"](?:node:)?fs(?:/promises|-extra)?['\"]",
         ),
         Pattern(
             languages=JS,
@@ -223,6 +234,30 @@ app.get('/files', (req, res) => {
 });
 """,
             lines=(5, 6),
+        ),
+        Example(
+            "typescript",
+            """import { readFile, unlink } from 'fs/promises';
+import * as fileSystem from 'fs';
+
+export async function download(req: Request, res: Response) {
+  res.send(await readFile(`uploads/${req.query.name}`));
+  await unlink('uploads/' + req.body.name);
+  res.send(fileSystem.readFileSync(req.params.file));
+}
+""",
+            lines=(5, 6, 7),
+        ),
+        Example(
+            "typescript",
+            """import { readFile } from 'fs/promises';
+
+export async function logo(req: Request, res: Response) {
+  const name = req.query.name;
+  res.send(await readFile('public/logo.png'));
+  res.send(await readFile(LOGO_PATH));
+}
+""",
         ),
         Example(
             "javascript",
