@@ -114,6 +114,27 @@ export default router;
     assert by["/notes"].access_control.startswith("passport.authenticate")
 
 
+def test_express_middleware_given_as_an_array_protects_the_route() -> None:
+    code = """\
+const router = require('express').Router();
+const { validateUserToken } = require('../middlewares/validateToken');
+router.post('/transfer', [validateUserToken, decryptRequest], transfer);
+router.post('/beneficiary', [decryptRequest], addBeneficiary);
+router.delete('/beneficiary/:id', [validateUserToken, removeBeneficiary]);
+router.use([validateUserToken]);
+router.put('/profile', updateProfile);
+module.exports = router;
+"""
+    found = inventory({"routes/balance.js": code})
+    by = {(e.method, e.path): e for e in found}
+    assert by[("POST", "/transfer")].access_control == "validateUserToken"
+    assert by[("POST", "/transfer")].handler == "transfer"
+    assert by[("DELETE", "/beneficiary/:id")].handler == "removeBeneficiary"
+    assert not by[("DELETE", "/beneficiary/:id")].public
+    assert not by[("PUT", "/profile")].public  # router.use([...]) guards later routes
+    assert findings(found) == {("BSSEC040", "routes/balance.js", line_of(code, "/beneficiary'"))}
+
+
 @pytest.mark.parametrize(
     ("name", "auth"),
     [

@@ -200,9 +200,24 @@ def _verb_route(
         args = [args[0], *args]  # the handler list starts at index 1 below
     if path is None or not path.startswith("/"):
         return None
+    chain = _flat(args[1:])
+    if not chain:
+        return None
     return _route(
-        owner, verb, path, [handler_name(a) for a in args[1:-1]], handler_name(args[-1]), at
+        owner, verb, path, [handler_name(a) for a in chain[:-1]], handler_name(chain[-1]), at
     )
+
+
+def _flat(args: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
+    """Handlers and middleware as Express calls them: arrays spread in order
+    (``router.post('/', [validateToken, decrypt], handler)``)."""
+    out: list[tree_sitter.Node] = []
+    for arg in args:
+        if arg.type == "array":
+            out.extend(c for c in arg.named_children if c.type != "comment")
+        else:
+            out.append(arg)
+    return out
 
 
 def _chained_route(
@@ -223,7 +238,7 @@ def _chained_route(
 
 def _use(obj: tree_sitter.Node, args: list[tree_sitter.Node], at: int, kind: str) -> Facts:
     path = string(args[0])
-    rest = args[1:] if path is not None else args
+    rest = _flat(args[1:] if path is not None else args)
     if kind == koa.KIND:
         rest = [koa.mounted(a) or a for a in rest]
     return {"owner": text(obj), "path": path, "args": [handler_name(a) for a in rest], "line": at}
