@@ -328,6 +328,48 @@ REDIRECT_SSRF = Rule(
             # nearly every file holds those, and the query would run over all of it)
             needles=("needle", "axios", "request", "got", "http", "superagent", "fetch"),
         ),
+        Pattern(  # Go: http.Get(url), http.Post(url, ...), client.Get(url)
+            languages=("go",),
+            query="""(call_expression function: (selector_expression operand: (_) @client
+                (#match? @client "(?i)^(http|client|httpclient|c\\.client|s\\.client)$")
+                field: (field_identifier) @name (#any-of? @name "Get" "Head" "Post" "PostForm"))
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=(".Get(", ".Head(", ".Post(", ".PostForm("),
+            file_text=r"\bnet/http\b",
+        ),
+        Pattern(  # Java: response.sendRedirect(url)
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name (#eq? @name "sendRedirect")
+              arguments: (argument_list . (_) @arg .)) @match""",
+            when="dynamic",
+            needles=("sendRedirect",),
+        ),
+        Pattern(  # Spring MVC: return "redirect:" + url (not "redirect:/owners/" + id)
+            languages=("java",),
+            query="""(binary_expression left: (string_literal) @name (#match? @name "^.redirect:.$")
+              right: (_) @arg) @match""",
+            when="dynamic",
+            needles=('"redirect:',),
+        ),
+        Pattern(  # Java: new URL(url) opened; RestTemplate getForObject/getForEntity/exchange
+            languages=("java",),
+            query="""(object_creation_expression type: (type_identifier) @name (#eq? @name "URL")
+              arguments: (argument_list . (_) @arg .)) @match""",
+            when="dynamic",
+            needles=("new URL(",),
+            file_text=r"\.open(?:Connection|Stream)\s*\(",
+        ),
+        Pattern(
+            languages=("java",),
+            query="""(method_invocation name: (identifier) @name
+              (#any-of? @name "getForObject" "getForEntity" "postForObject" "postForEntity"
+                 "postForLocation" "exchange")
+              arguments: (argument_list . (_) @arg)) @match""",
+            when="dynamic",
+            needles=("ForObject(", "ForEntity(", "ForLocation(", ".exchange("),
+            file_text=r"\bRestTemplate\b",
+        ),
     ),
     examples=(
         Example(
@@ -351,6 +393,57 @@ app.get('/users', (req, res) => {
   const id = req.query.id;
   axios.get(`https://api.internal/users/${encodeURIComponent(id)}`);
 });
+""",
+        ),
+        Example(
+            "go",
+            """package web
+
+import "net/http"
+
+func Proxy(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Query().Get("url")
+	resp, _ := http.Get(target)
+	form, _ := http.PostForm(r.FormValue("hook"), url.Values{})
+	_, _ = resp, form
+}
+""",
+            lines=(7, 8),
+        ),
+        Example(
+            "go",
+            """package web
+
+import "net/http"
+
+func Proxy(w http.ResponseWriter, r *http.Request) {
+	resp, _ := http.Get("https://api.internal/health")
+	_ = resp
+}
+""",
+        ),
+        Example(
+            "java",
+            """class Links {
+  @GetMapping("/go")
+  String go(@RequestParam String next, HttpServletResponse response) throws Exception {
+    response.sendRedirect(next);
+    InputStream in = new URL(next).openStream();
+    return "redirect:" + next;
+  }
+}
+""",
+            lines=(4, 5, 6),
+        ),
+        Example(
+            "java",
+            """class Links {
+  @GetMapping("/go")
+  String go(@RequestParam String next, HttpServletResponse response) throws Exception {
+    response.sendRedirect("/home");
+    return "redirect:/owners/" + next;
+  }
+}
 """,
         ),
     ),
