@@ -465,3 +465,33 @@ func routes(mux *http.ServeMux) {
     assert item.framework == "Go router"
     assert ("ANY", "/debug/vars/") not in found  # no method: decided by the handler
     assert rules(found) == {("BSSEC040", "main.go", line_of(code, "DELETE /items"))}
+
+
+def test_go_router_middleware_chained_on_groups_and_routes() -> None:
+    # pocketbase's router: .Bind(...) after a group or a route attaches middleware;
+    # go-pkgz/routegroup: g.With(mw).HandleFunc(...) for one route.
+    code = """\
+package apis
+
+func bindCollectionApi(app core.App, rg *router.RouterGroup[*core.RequestEvent]) {
+	sub := rg.Group("/collections").Bind(RequireSuperuserAuth())
+	sub.POST("", collectionCreate)
+	sub.DELETE("/{collection}", collectionDelete)
+	backups := rg.Group("/backups")
+	backups.POST("", backupCreate).Bind(RequireSuperuserAuth())
+	backups.POST("/{key}/restore", backupRestore).Bind(BodyLimit(0))
+	rg.With(authMiddleware.Auth).HandleFunc("POST /comment", createComment)
+	records := rg.Group("/records").Unbind(DefaultRateLimitMiddlewareId)
+	records.GET("", recordsList)
+}
+"""
+    found = inventory({"apis/collection.go": code})
+    assert found[("POST", "/collections")].access_control == "RequireSuperuserAuth(...)"
+    assert not found[("DELETE", "/collections/{collection}")].public
+    assert found[("POST", "/backups")].access_control == "RequireSuperuserAuth(...)"
+    assert found[("POST", "/comment")].access_control == "authMiddleware.Auth"
+    assert found[("GET", "/records")].public  # the group's prefix kept through Unbind
+    # A chained middleware that does not authenticate protects nothing.
+    assert rules(found) == {
+        ("BSSEC040", "apis/collection.go", line_of(code, "backupRestore")),
+    }

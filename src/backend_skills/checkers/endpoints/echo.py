@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure, join
 from . import _go as G
-from ._common import Facts, line, nodes, rooted, string, walk
+from ._common import MAX_DEPTH, Facts, line, nodes, rooted, string, text, walk
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -54,7 +54,56 @@ def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
     return facts
 
 
+#: Methods that attach middleware to the router, group or route they are chained on
+#: (pocketbase's ``rg.Group("/x").Bind(RequireAuth())``, ``r.GET(p, h).Bind(...)``,
+#: routegroup's ``g.With(mw).HandleFunc(...)``).
+CHAINED = frozenset({"Bind", "BindFunc", "Use", "With", "Unbind"})
+#: Chained calls that detach middleware (pocketbase's ``Unbind(id)``): no protection.
+_DETACHING = frozenset({"Unbind"})
+
+
+def _unchained(value: tree_sitter.Node) -> tuple[tree_sitter.Node, list[str]]:
+    """What chained middleware calls are made on, and that middleware (inner first):
+    ``rg.Group("/x").Bind(a)`` -> (``rg.Group("/x")``, [a]); ``g.With(a)`` -> (``g``, [a])."""
+    middleware: list[str] = []
+    for _ in range(MAX_DEPTH):
+        call = G.go_call(value) if value.type == "call_expression" else None
+        function = value.child_by_field_name("function") if call is not None else None
+        operand = function.child_by_field_name("operand") if function is not None else None
+        if call is None or call[1] not in CHAINED or operand is None:
+            break
+        if call[1] not in _DETACHING:
+            middleware = [G.name_of(a) for a in call[2]] + middleware
+        value = operand
+    return value, middleware
+
+
+def _chained_after(node: tree_sitter.Node) -> list[str]:
+    """Middleware chained after a route registration (``r.GET(p, h).Bind(mw)``)."""
+    found: list[str] = []
+    current = node
+    for _ in range(MAX_DEPTH):
+        selector = current.parent
+        call = selector.parent if selector is not None else None
+        if selector is None or selector.type != "selector_expression" or call is None:
+            break
+        chained = G.go_call(call) if call.type == "call_expression" else None
+        if chained is None or chained[1] not in CHAINED:
+            break
+        if chained[1] not in _DETACHING:
+            found += [G.name_of(a) for a in chained[2]]
+        current = call
+    return found
+
+
 def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
+    right = node.child_by_field_name("right")
+    value = right.named_children[0] if right is not None and right.named_children else None
+    if value is not None and value.type == "call_expression":
+        inner, chained = _unchained(value)
+        if inner is not value:
+            _chained_group(node, inner, chained, facts)
+            return
     found = G.assigned_call(node)
     if found is None:
         return
@@ -70,12 +119,39 @@ def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
         }
 
 
+def _chained_group(
+    node: tree_sitter.Node, inner: tree_sitter.Node, chained: list[str], facts: Facts
+) -> None:
+    """``g := r.Group(prefix, ...mw).Bind(mw2)``: a group with the chained middleware."""
+    left = node.child_by_field_name("left")
+    call = G.go_call(inner)
+    if left is None or not left.named_children or call is None:
+        return
+    parent, method, args = call
+    if method != "Group" or not args:
+        return
+    name = text(left.named_children[0])
+    facts["groups"][G.scoped(node, name)] = {
+        "parent": G.scoped(node, parent),
+        "prefix": string(args[0]) or "",
+        "middleware": [*(G.name_of(a) for a in args[1:]), *chained],
+        "line": line(node),
+    }
+
+
 def _call(node: tree_sitter.Node, facts: Facts) -> None:
     call = G.go_call(node)
     if call is None:
         G.record_call(node, facts)
         return
     owner, method, args = call
+    before: list[str] = []
+    function = node.child_by_field_name("function")
+    operand = function.child_by_field_name("operand") if function is not None else None
+    if operand is not None and method not in CHAINED:
+        under, before = _unchained(operand)  # g.With(auth).HandleFunc(...)
+        if before:
+            owner = text(under)
     if method in ("Use", "Pre"):
         middleware = [G.name_of(a) for a in args]
         facts["uses"].append(
@@ -96,7 +172,12 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
                 "owner": G.scoped(node, owner),
                 "method": verb,
                 "path": path,
-                "middleware": [*wrappers, *(G.name_of(a) for a in rest[1:])],
+                "middleware": [
+                    *wrappers,
+                    *(G.name_of(a) for a in rest[1:]),
+                    *before,
+                    *_chained_after(node),
+                ],
                 "handler": handler,
                 "line": line(node),
             }
