@@ -26,7 +26,7 @@ DECISIONS = """
 """
 TEST_CALLS = (b"it", b"test", b"specify")
 REQUEST_MARKERS = (
-    r"\breq\.(?:query|body|params|cookies|headers|files?|get\()|\brequest\.(?:query|body|params|payload|headers)"
+    r"\breq\.(?:query|body|params|cookies|headers|files?|url|originalUrl|get\()|\brequest\.(?:query|body|params|payload|headers)"
     r"|\bctx\.(?:query|params|request\.body)|@(?:Body|Query|Param|Headers)\("
 )
 ROUTE_MARKERS = (
