@@ -243,6 +243,8 @@ LITERAL_KEY = Rule(
     confidence=Confidence.HIGH,
     cwe=321,
     message="a key written in the code is passed to `{name}` (value not shown)",
+    extra_languages=("python",),
+    checker="python_ast",
     rationale=(
         "A JWT signed or verified with a key written in the code can be forged by anyone who "
         "reads the repository: they sign their own token, with any user id and role, and the "
@@ -307,6 +309,37 @@ LITERAL_KEY = Rule(
         ),
     ),
     examples=(
+        Example(
+            "python",
+            """import jwt
+
+SECRET = "dev-secret-key"
+
+
+def issue(user_id):
+    return jwt.encode({"sub": user_id}, "secret", algorithm="HS256")
+
+
+def check(token):
+    return jwt.decode(token, SECRET, algorithms=["HS256"])
+""",
+            lines=(7, 11),
+        ),
+        Example(
+            "python",
+            """import os
+
+import jwt
+
+
+def issue(user_id):
+    return jwt.encode({"sub": user_id}, os.environ["JWT_SECRET"], algorithm="HS256")
+
+
+def check(token, settings):
+    return jwt.decode(token, key=settings.jwt_secret, algorithms=["HS256"])
+""",
+        ),
         Example(
             "javascript",
             """const jwt = require('jsonwebtoken');

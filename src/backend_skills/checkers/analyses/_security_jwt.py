@@ -13,7 +13,7 @@ import ast
 
 from backend_skills.core.models import Confidence, Severity
 
-from ._security_base import AUTHENTICATION, FileContext, const_str, is_false, keyword
+from ._security_base import AUTHENTICATION, SECRETS, FileContext, const_str, is_false, keyword
 
 #: A decode that skips verification: the call, its token argument, and why.
 Decode = tuple[ast.Call, ast.AST | None, list[str]]
@@ -81,6 +81,8 @@ class JwtChecks:
     def on_call(self, node: ast.Call, qual: str, last: str) -> None:
         if not jwt_call(qual):
             return
+        if last in {"encode", "decode"}:
+            self.literal_key(node, last)
         if last in {"decode", "decode_complete"}:
             reasons = self.unverified(node)
             if reasons:
@@ -96,3 +98,25 @@ class JwtChecks:
                 "JWT signed with the 'none' algorithm: anyone can forge it",
                 347,
             )
+
+    def literal_key(self, node: ast.Call, last: str) -> None:
+        """BSSEC120: the key of ``jwt.encode(payload, key)``/``jwt.decode(token, key)``
+        written in the code (a string literal, or a module constant bound to one)."""
+        key_keyword = keyword(node, "key")
+        key = key_keyword.value if key_keyword is not None else None
+        if key is None and len(node.args) >= 2:
+            key = node.args[1]
+        if isinstance(key, ast.Name) and key.id in self.constants:
+            key = self.constants[key.id]
+        value = const_str(key) if key is not None else None
+        if not value:
+            return
+        self.ctx.add(
+            node,
+            "BSSEC120",
+            SECRETS,
+            Severity.HIGH,
+            Confidence.HIGH,
+            f"a key written in the code is passed to `jwt.{last}` (value not shown)",
+            321,
+        )
