@@ -103,7 +103,7 @@ class JwtChecks:
         """BSSEC120: the key of ``jwt.encode(payload, key)``/``jwt.decode(token, key)``
         written in the code (a string literal, or a module constant bound to one)."""
         key_keyword = keyword(node, "key")
-        key = key_keyword.value if key_keyword is not None else None
+        key: ast.AST | None = key_keyword.value if key_keyword is not None else None
         if key is None and len(node.args) >= 2:
             key = node.args[1]
         if isinstance(key, ast.Name) and key.id in self.constants:
