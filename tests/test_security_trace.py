@@ -373,3 +373,35 @@ def test_the_event_of_a_serverless_handler_is_request_input(make_tree: TreeFacto
     (shell,) = [f for f in report.findings if "B605" in f.rules]
     assert "BSSEC050" not in shell.rules
     assert report.skill("security").cap is None
+
+
+SQLALCHEMY_VIEWS = d(
+    """
+    from sqlalchemy import select, text, update
+    from starlette.requests import Request
+
+    from app.db import Session, User
+
+
+    async def login(request: Request):
+        email = request.query_params["email"]
+        async with Session() as session:
+            user = (await session.execute(select(User).where(User.email == email))).scalar()
+            await session.execute(update(User).where(User.id == user.id).values(name=email))
+            statement = select(User).where(User.email == email).order_by(User.id)
+            await session.execute(statement)
+            await session.execute(select(User).where(text(f"email = '{email}'")))
+            return user
+    """
+)
+
+
+def test_sqlalchemy_statements_bind_request_values_and_text_does_not(
+    make_tree: TreeFactory,
+) -> None:
+    # select()/update() put the values they take in bound parameters: not injection;
+    # text() of an f-string inside one is SQL text built from the request.
+    report = security(make_tree({"app/__init__.py": "", "app/views.py": SQLALCHEMY_VIEWS}))
+    traced = [f for f in report.findings if "BSSEC053" in f.rules]
+    assert [(f.path, f.line) for f in traced] == [("app/views.py", 14)]
+    assert traced[0].confidence == "high"

@@ -61,6 +61,31 @@ _SANITISERS = frozenset(
 )
 
 
+#: SQLAlchemy's statement constructors (``select(User).where(User.email == email)``): the
+#: values they take become bound parameters, not SQL text.
+_STATEMENTS = frozenset({"select", "insert", "update", "delete", "union", "union_all", "exists"})
+#: Modules those constructors are called through (``sa.select``, ``sqlmodel.select``).
+_STATEMENT_MODULES = frozenset({"sa", "sqlalchemy", "sqlmodel", "sql", "expression"})
+#: Calls that put text into a statement as SQL (their arguments stay origins).
+_RAW_SQL = frozenset({"text", "literal_column"})
+
+
+def _statement_chain(node: ast.Call) -> bool:
+    """``node`` is a SQLAlchemy statement, or a method chain on one
+    (``select(User).where(...).order_by(...)``, ``sa.update(User).values(...)``)."""
+    current: ast.AST = node
+    while isinstance(current, ast.Call):
+        func = current.func
+        if isinstance(func, ast.Name):
+            return func.id in _STATEMENTS
+        if not isinstance(func, ast.Attribute):
+            return False
+        if isinstance(func.value, ast.Name) and func.value.id in _STATEMENT_MODULES:
+            return func.attr in _STATEMENTS
+        current = func.value
+    return False
+
+
 #: Statements listed but not entered by :meth:`RequestFlow._statements`.
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: No binding lines: a sink's kind is found without them.
@@ -297,6 +322,14 @@ class RequestFlow:
             return set()
         if _request_read(node):
             return {REQUEST}
+        if _statement_chain(node):  # only text() inside it carries SQL text
+            return {
+                origin
+                for inner in ast.walk(node)
+                if isinstance(inner, ast.Call) and _call_name(inner) in _RAW_SQL
+                for argument in inner.args
+                for origin in self.origins(argument, scope)
+            }
         found: set[str] = set()
         for sub in [node.func, *node.args, *(k.value for k in node.keywords)]:
             found |= self.origins(sub, scope)
