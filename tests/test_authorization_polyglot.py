@@ -348,6 +348,98 @@ class SecurityConfig {
     assert not findings(locked)
 
 
+def test_spring_permit_all_on_configured_urls_matches_no_route_it_cannot_name() -> None:
+    # macrozheng/mall: the open URLs come from configuration, in a loop; the routes are
+    # not known to be among them, so anyRequest().authenticated() decides.
+    pytest.importorskip("tree_sitter_java")
+    controller = """\
+@RestController
+@RequestMapping("/admin")
+class AdminController {
+  @PostMapping("/delete/{id}")
+  public void delete() {}
+}
+"""
+    security = """\
+class SecurityConfig {
+  SecurityFilterChain chain(HttpSecurity http) throws Exception {
+    var registry = http.authorizeRequests();
+    for (String url : ignoreUrlsConfig.getUrls()) {
+      registry.antMatchers(url).permitAll();
+    }
+    registry.antMatchers(HttpMethod.OPTIONS).permitAll();
+    registry.anyRequest().authenticated();
+    return http.build();
+  }
+}
+"""
+    found = inventory({"AdminController.java": controller, "SecurityConfig.java": security})
+    (delete,) = found
+    assert not delete.public
+    assert delete.access_control == "SecurityFilterChain authenticated()"
+    assert not findings(found)
+
+
+def test_spring_interceptors_and_check_annotations_protect_routes() -> None:
+    # PlayEdu: an admin HandlerInterceptor on /backend/**; Shiro/Sa-Token/project
+    # annotations that check the caller; an @IgnoreAuth exemption is no check.
+    pytest.importorskip("tree_sitter_java")
+    config = """\
+@Configuration
+public class WebMvcConfig implements WebMvcConfigurer {
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(apiInterceptor).addPathPatterns("/**");
+        registry.addInterceptor(adminInterceptor).addPathPatterns("/backend/**")
+            .excludePathPatterns("/backend/v1/auth/login");
+    }
+}
+"""
+    admin = """\
+@RestController
+@RequestMapping("/backend/v1")
+public class CourseController {
+    @PostMapping("/course")
+    public void create() {}
+    @PostMapping("/auth/login")
+    public void login() {}
+}
+"""
+    front = """\
+@RestController
+@RequestMapping("/api/v1")
+public class UserController {
+    @BackendPermission(slug = "user-update")
+    @PutMapping("/user/{id}")
+    public void update() {}
+    @RequiresPermissions("order:delete")
+    @DeleteMapping("/order/{id}")
+    public void deleteOrder() {}
+    @IgnoreAuth
+    @PostMapping("/feedback")
+    public void feedback() {}
+}
+"""
+    found = inventory(
+        {
+            "config/WebMvcConfig.java": config,
+            "backend/CourseController.java": admin,
+            "api/UserController.java": front,
+        }
+    )
+    by = {(e.method, e.path): e for e in found}
+    assert by[("POST", "/backend/v1/course")].access_control == "interceptor adminInterceptor"
+    assert by[("POST", "/backend/v1/auth/login")].public  # excluded from the interceptor
+    update = by[("PUT", "/api/v1/user/{id}")]
+    assert update.access_control is not None
+    assert update.access_control.startswith("@BackendPermission")
+    assert (
+        by[("DELETE", "/api/v1/order/{id}")].access_control == "@RequiresPermissions(order:delete)"
+    )
+    assert by[("POST", "/api/v1/feedback")].public
+    assert not findings(found)  # the two public routes are public by design (login, feedback)
+
+
 def test_gin_groups_and_use() -> None:
     pytest.importorskip("tree_sitter_go")
     code = """\

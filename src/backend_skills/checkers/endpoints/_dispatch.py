@@ -93,7 +93,10 @@ SCANNERS = (
     ),
     Scanner(("java",), ("ws.rs",), jaxrs.scan, ("resources", "application_path")),
     Scanner(
-        ("java",), ("Mapping", "HttpSecurity"), spring.scan, ("controllers", "chain", "security")
+        ("java",),
+        ("Mapping", "HttpSecurity", "addInterceptor"),
+        spring.scan,
+        ("controllers", "chain", "security", "interceptors"),
     ),
     Scanner(
         ("go",),

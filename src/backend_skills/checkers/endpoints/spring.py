@@ -19,7 +19,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Role
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, line, nodes, string, text
+from ._common import Facts, line, middleware_auth, nodes, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -100,24 +100,81 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
             facts["any_rule"] = any_rule.group(1)
     if "org.springframework.security" in source:
         facts["security"] = True
+    if "addInterceptor" in source:
+        facts["interceptors"] = [_interceptor(m) for m in _INTERCEPTOR.finditer(source)]
     return facts
+
+
+#: ``registry.addInterceptor(adminInterceptor).addPathPatterns("/backend/**")`` of a
+#: ``WebMvcConfigurer`` (with ``excludePathPatterns``), in any order.
+_INTERCEPTOR = re.compile(
+    r"addInterceptor\s*\(\s*((?:new\s+)?[\w.]+)\s*(?:\([^()]*\))?\s*\)"
+    r"((?:\s*\.\s*(?:addPathPatterns|excludePathPatterns|order)\s*\([^()]*\))*)"
+)
+_PATH_CALL = re.compile(r"(addPathPatterns|excludePathPatterns)\s*\(([^()]*)\)")
+
+
+def _interceptor(match: re.Match[str]) -> Facts:
+    name = match.group(1).removeprefix("new").strip()
+    include: list[str] = []
+    exclude: list[str] = []
+    for call in _PATH_CALL.finditer(match.group(2)):
+        (include if call.group(1) == "addPathPatterns" else exclude).extend(
+            _QUOTED.findall(call.group(2))
+        )
+    return {"name": name, "include": include or ["/**"], "exclude": exclude}
+
+
+def _intercepted(path: str, interceptors: list[Facts]) -> list[str]:
+    """The authenticating ``HandlerInterceptor``s registered for ``path``."""
+    concrete = re.sub(r"\{[^}]*\}", "x", path)
+    found = []
+    for item in interceptors:
+        if not middleware_auth(item["name"]) or _NOT_A_CHECK.search(item["name"]):
+            continue
+        if any(ant(p).match(concrete) for p in item["include"]) and not any(
+            ant(p).match(concrete) for p in item["exclude"]
+        ):
+            found.append(f"interceptor {item['name']}")
+    return found
 
 
 def _rule(match: re.Match[str], source: str) -> Facts:
     arguments, decision = match.group(1), match.group(2)
+    rest = _HTTP_METHOD.sub("", _QUOTED.sub("", arguments)).replace(",", "").strip()
     return {
         "patterns": _QUOTED.findall(arguments),
         "methods": _HTTP_METHOD.findall(arguments),
         "decision": decision,
         "line": source.count("\n", 0, match.start()) + 1,
+        # patterns held in a variable (``antMatchers(url)`` in a loop over configured
+        # URLs): which paths they match is not known here
+        "unknown": bool(rest),
     }
+
+
+#: Words that turn an annotation named like a check into an exemption (``@IgnoreAuth``,
+#: ``@SkipAuth``, ``@PassToken``) or into something else (``@AuthenticationPrincipal``).
+_NOT_A_CHECK = re.compile(
+    r"(?i:ignore|skip|pass|anonymous|public|permit|exclude|optional|principal|current)"
+    r"|^No[A-Z]|^Not[A-Z]"
+)
+
+
+def _check_annotation(name: str) -> bool:
+    """An annotation of a security library or of the repository whose name says it
+    checks the caller (Shiro's ``@RequiresPermissions``, Sa-Token's ``@SaCheckLogin``,
+    a project's own ``@BackendPermission``, ``@LoginRequired``)."""
+    return name not in SPRING_MAPPINGS and middleware_auth(name) and not _NOT_A_CHECK.search(name)
 
 
 def secured(found: Annotations, *, skip_permit_all: bool = False) -> list[str]:
     """``@PreAuthorize(...)``-style annotations as the inventory shows them."""
     out = []
     for name, annotation in found:
-        if name not in SPRING_SECURED or (skip_permit_all and "permitAll" in text(annotation)):
+        if name not in SPRING_SECURED and not _check_annotation(name):
+            continue
+        if skip_permit_all and "permitAll" in text(annotation):
             continue
         argument = annotation_path(annotation)
         out.append(f"@{name}({argument or ''})" if argument else f"@{name}")
@@ -196,7 +253,7 @@ def filter_decision(
     """The decision of the first filter-chain rule matching a route (else ``anyRequest``)."""
     concrete = re.sub(r"\{[^}]*\}", "x", path)
     for rule in rules:
-        if rule["methods"] and verb not in rule["methods"]:
+        if rule.get("unknown") or (rule["methods"] and verb not in rule["methods"]):
             continue
         patterns = rule["patterns"] or ["/**"]
         if any(ant(p).match(concrete) for p in patterns):
@@ -239,11 +296,14 @@ def exposures(data: Mapping[str, Facts], starter: bool) -> Iterator[Exposure]:
     """Every mapped controller method (``starter``: the build declares Spring Security)."""
     facts = {p: d for p, d in data.items() if d.get("kind") == "spring"}
     chain = FilterChain.of(facts, starter)
+    interceptors = [i for d in facts.values() for i in d.get("interceptors", [])]
     for path, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
             for method in controller["methods"]:
                 for verb in method["methods"]:
                     exposure = _exposure(path, controller, method, verb)
+                    if interceptors and not method["permit_all"]:
+                        exposure.access += _intercepted(exposure.path or "", interceptors)
                     chain.apply(exposure)
                     yield exposure
 
