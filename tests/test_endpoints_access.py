@@ -495,3 +495,32 @@ func bindCollectionApi(app core.App, rg *router.RouterGroup[*core.RequestEvent])
     assert rules(found) == {
         ("BSSEC040", "apis/collection.go", line_of(code, "backupRestore")),
     }
+
+
+def test_a_router_handed_whole_to_authenticating_middleware_is_protected() -> None:
+    # miniflux: the mux is returned wrapped in its authentication middleware.
+    code = """\
+package api
+
+func NewHandler(store *storage.Storage) http.Handler {
+	handler := &handler{store: store}
+	middleware := newMiddleware(store)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/users", handler.createUserHandler)
+	mux.HandleFunc("DELETE /v1/users/{userID}", handler.removeUserHandler)
+	return middleware.withCORSHeaders(middleware.validateAPIKeyAuth(middleware.validateBasicAuth(mux)))
+}
+
+func Public() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/hooks", hook)
+	return withCORSHeaders(gzip(mux))
+}
+"""
+    found = inventory({"internal/api/api.go": code})
+    delete = found[("DELETE", "/v1/users/{userID}")]
+    assert not delete.public
+    assert delete.access_control is not None
+    assert "validateBasicAuth" in delete.access_control
+    assert found[("POST", "/v1/hooks")].public  # wrapped, but not by authentication
+    assert rules(found) == {("BSSEC040", "internal/api/api.go", line_of(code, "/v1/hooks"))}

@@ -119,6 +119,27 @@ def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
         }
 
 
+def _wrapped(node: tree_sitter.Node, router: tree_sitter.Node, facts: Facts) -> None:
+    """A router handed whole to middleware (``return auth(cors(mux))``, miniflux's
+    ``middleware.validateAPIKeyAuth(middleware.validateBasicAuth(mux))``): every route on
+    it passes the middleware, as ``Use`` would make it."""
+    names = [G.name_of(node)]
+    current = node
+    for _ in range(MAX_DEPTH):
+        holder = current.parent
+        outer = holder.parent if holder is not None else None
+        if holder is None or holder.type != "argument_list" or outer is None:
+            break
+        if outer.type != "call_expression" or holder.named_child_count != 1:
+            break
+        names.append(G.name_of(outer))
+        current = outer
+    if any(G.go_auth(n) for n in names):
+        facts["uses"].append(
+            {"owner": G.scoped(node, text(router)), "middleware": names, "line": line(node)}
+        )
+
+
 def _chained_group(
     node: tree_sitter.Node, inner: tree_sitter.Node, chained: list[str], facts: Facts
 ) -> None:
@@ -145,6 +166,8 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
         G.record_call(node, facts)
         return
     owner, method, args = call
+    if len(args) == 1 and args[0].type == "identifier":
+        _wrapped(node, args[0], facts)
     before: list[str] = []
     function = node.child_by_field_name("function")
     operand = function.child_by_field_name("operand") if function is not None else None
