@@ -245,6 +245,17 @@ def test_dev_default_url_and_dotted_paths() -> None:
     assert literal_secret("Xk29sLq81mZ.Qp", "SECRET_KEY")
 
 
+def test_a_url_written_out_as_syntax_is_no_password() -> None:
+    from backend_skills.checkers.analyses._secret_names import text_secrets
+
+    help_text = (
+        'HELP = "DATABASE_URL: postgresql://[user[:password]@][netloc][:port][/dbname]"\n'
+        'REAL = "postgres://app:Xk29sLq81mZ@db.prod.acme.io:5432/app"\n'
+    )
+    found = [(line, rule) for line, _, rule, _, _ in text_secrets(help_text)]
+    assert found == [(2, "BSSEC005")]
+
+
 def test_language_rule_credentials_weigh_as_pythons(make_tree: TreeFactory) -> None:
     # A sample password and a dev database default do not cap; a signing key weighs half.
     source = d(

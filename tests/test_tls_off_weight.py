@@ -90,3 +90,20 @@ func New(cfg Config) *http.Client {
     first, second = tls_findings(code, "go", "client/client.go")
     assert (first.line, first.severity, first.confidence) == (5, Severity.HIGH, Confidence.MEDIUM)
     assert (second.line, second.confidence) == (7, Confidence.HIGH)
+
+
+def test_a_per_request_option_to_ignore_tls_errors_is_an_opt_in() -> None:
+    pytest.importorskip("tree_sitter_go")
+    # miniflux: a feed's "ignore TLS errors" setting, off by default.
+    code = """package fetcher
+
+func (r *RequestBuilder) transport() *http.Transport {
+	transport := &http.Transport{}
+	if r.ignoreTLSErrors {
+		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
+	return transport
+}
+"""
+    (finding,) = tls_findings(code, "go", "internal/reader/fetcher/request_builder.go")
+    assert (finding.line, finding.confidence) == (6, Confidence.MEDIUM)

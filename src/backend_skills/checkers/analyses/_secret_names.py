@@ -180,6 +180,9 @@ def credential_name(identifier: str) -> bool:
 #: Values that stand for a secret rather than being one: blanks, <placeholders>,
 #: ${VARS}, {{ templates }}, %(names)s, masks such as *** or xxx.
 _PLACEHOLDER = re.compile(r"^\s*$|^[<{\[(].*[>}\])]$|\$\{|\{\{|%\(|^\*+$|^x+$", re.I)
+#: Brackets in a URL's password: the syntax of a URL written out
+#: (``postgresql://[user[:password]@][netloc][:port][/dbname]``), not a password.
+_URL_GRAMMAR = re.compile(r"[\[\]]")
 #: An environment variable's name (the value says where the secret comes from).
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
@@ -340,8 +343,10 @@ def text_secrets(text: str) -> Iterator[tuple[int, int, str, str, str]]:
             continue  # a plain substring search rules the pattern out
         for match in pattern.finditer(text):  # none of the patterns crosses a line end
             value = match.group()  # BSSEC005: the whole URL (its host says if it is local)
-            if rule == "BSSEC005" and _PLACEHOLDER.search(match.group(1)):
-                continue
+            if rule == "BSSEC005" and (
+                _PLACEHOLDER.search(match.group(1)) or _URL_GRAMMAR.search(match.group(1))
+            ):
+                continue  # <password>, ${DB_PASSWORD}, [user[:password]@] (a URL's syntax)
             if rule == "BSSEC003" and not key_material_after(text[match.end() :]):
                 continue  # the header alone: a placeholder or a comment on the format
             line_start = text.rfind("\n", 0, match.start()) + 1
