@@ -661,6 +661,14 @@ COMMAND = Rule(
             file_text=r"ProcessStartInfo",
             needles=("FileName", "Arguments"),
         ),
+        Pattern(  # psi.Arguments = $"-c \"{command}\"" after new ProcessStartInfo()
+            languages=("csharp",),
+            query="""(expression_statement (assignment_expression left: (member_access_expression
+               name: (identifier) @name (#any-of? @name "FileName" "Arguments")) right: (_) @arg) @match)""",
+            when="dynamic",
+            file_text=r"ProcessStartInfo",
+            needles=(".FileName", ".Arguments"),
+        ),
         Pattern(
             languages=("go",),
             query="""(call_expression function: (selector_expression operand: (identifier) @pkg (#eq? @pkg "exec")
@@ -746,6 +754,31 @@ COMMAND = Rule(
             """class Ping {
   public void Run() {
     Process.Start("ping", "localhost");
+  }
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """class Shell {
+  public string Run([FromQuery] string command) {
+    var processInfo = new ProcessStartInfo();
+    processInfo.FileName = "/bin/bash";
+    processInfo.Arguments = $"-c \\"{command}\\"";
+    return Process.Start(processInfo).StandardOutput.ReadToEnd();
+  }
+}
+""",
+            lines=(5,),
+        ),
+        Example(
+            "csharp",
+            """class Shell {
+  public string Uptime() {
+    var processInfo = new ProcessStartInfo();
+    processInfo.FileName = "/usr/bin/uptime";
+    processInfo.Arguments = "-p";
+    return Process.Start(processInfo).StandardOutput.ReadToEnd();
   }
 }
 """,
