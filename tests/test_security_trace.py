@@ -389,6 +389,7 @@ def test_the_event_of_a_serverless_handler_is_request_input(make_tree: TreeFacto
 SQLALCHEMY_VIEWS = d(
     """
     from sqlalchemy import select, text, update
+    from sqlalchemy import update as sqlalchemy_update
     from starlette.requests import Request
 
     from app.db import Session, User
@@ -402,6 +403,8 @@ SQLALCHEMY_VIEWS = d(
             statement = select(User).where(User.email == email).order_by(User.id)
             await session.execute(statement)
             await session.execute(select(User).where(text(f"email = '{email}'")))
+            query = sqlalchemy_update(User).where(User.id == user.id).values(name=email)
+            await session.execute(query)
             return user
     """
 )
@@ -414,5 +417,5 @@ def test_sqlalchemy_statements_bind_request_values_and_text_does_not(
     # text() of an f-string inside one is SQL text built from the request.
     report = security(make_tree({"app/__init__.py": "", "app/views.py": SQLALCHEMY_VIEWS}))
     traced = [f for f in report.findings if "BSSEC053" in f.rules]
-    assert [(f.path, f.line) for f in traced] == [("app/views.py", 14)]
+    assert [(f.path, f.line) for f in traced] == [("app/views.py", 15)]
     assert traced[0].confidence == "high"

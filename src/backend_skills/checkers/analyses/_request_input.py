@@ -29,6 +29,7 @@ away by the caller). No code is imported or run.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -70,14 +71,19 @@ _STATEMENT_MODULES = frozenset({"sa", "sqlalchemy", "sqlmodel", "sql", "expressi
 _RAW_SQL = frozenset({"text", "literal_column"})
 
 
-def _statement_chain(node: ast.Call) -> bool:
+def _statement_chain(node: ast.Call, qualname: Callable[[ast.AST], str]) -> bool:
     """``node`` is a SQLAlchemy statement, or a method chain on one
-    (``select(User).where(...).order_by(...)``, ``sa.update(User).values(...)``)."""
+    (``select(User).where(...).order_by(...)``, ``sa.update(User).values(...)``,
+    ``sqlalchemy_update(User)`` imported under another name)."""
     current: ast.AST = node
     while isinstance(current, ast.Call):
         func = current.func
         if isinstance(func, ast.Name):
-            return func.id in _STATEMENTS
+            resolved = qualname(func) or func.id
+            module, _, last = resolved.rpartition(".")
+            return last in _STATEMENTS and (
+                not module or module.split(".")[0] in _STATEMENT_MODULES
+            )
         if not isinstance(func, ast.Attribute):
             return False
         if isinstance(func.value, ast.Name) and func.value.id in _STATEMENT_MODULES:
@@ -322,7 +328,7 @@ class RequestFlow:
             return set()
         if _request_read(node):
             return {REQUEST}
-        if _statement_chain(node):  # only text() inside it carries SQL text
+        if _statement_chain(node, self.qualname):  # only text() inside it carries SQL text
             return {
                 origin
                 for inner in ast.walk(node)
