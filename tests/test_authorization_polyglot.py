@@ -543,3 +543,63 @@ def test_python_and_express_endpoints_combine(make_tree: TreeFactory) -> None:
     # the 4 Express ones are protected: the shares combine weighted by those counts
     assert criterion.metrics["security.protected_endpoint_share"] == 0.8
     assert criterion.metrics["security.endpoints"] == 6
+
+
+POM = """<project>
+  <parent><artifactId>mall</artifactId></parent>
+  <artifactId>{name}</artifactId>
+  <dependencies>{deps}</dependencies>
+</project>
+"""
+DEPENDENCY = "<dependency><artifactId>{name}</artifactId></dependency>"
+
+
+def test_spring_filter_chains_apply_to_their_own_modules(make_tree: TreeFactory) -> None:
+    # macrozheng/mall: mall-admin depends on mall-security (anyRequest().authenticated());
+    # the separate mall-demo application permits /** for itself only.
+    pytest.importorskip("tree_sitter_java")
+    secure_chain = """\
+class SecurityConfig {
+  SecurityFilterChain chain(HttpSecurity http) throws Exception {
+    http.authorizeRequests().antMatchers(HttpMethod.OPTIONS).permitAll()
+        .anyRequest().authenticated();
+    return http.build();
+  }
+}
+"""
+    demo_chain = secure_chain.replace(
+        ".antMatchers(HttpMethod.OPTIONS).permitAll()", '.antMatchers("/**").permitAll()'
+    )
+    admin = """\
+@RestController
+@RequestMapping("/admin")
+class UmsAdminController {
+  @PostMapping("/delete/{id}")
+  public void delete() {}
+}
+"""
+    demo = admin.replace("UmsAdminController", "DemoController").replace("/admin", "/demo")
+    java = "src/main/java/com/macro/mall"
+    tree = {
+        "pom.xml": POM.format(name="mall", deps=""),
+        "mall-security/pom.xml": POM.format(
+            name="mall-security", deps=DEPENDENCY.format(name="spring-boot-starter-security")
+        ),
+        f"mall-security/{java}/security/SecurityConfig.java": secure_chain,
+        "mall-admin/pom.xml": POM.format(
+            name="mall-admin", deps=DEPENDENCY.format(name="mall-security")
+        ),
+        f"mall-admin/{java}/controller/UmsAdminController.java": admin,
+        "mall-demo/pom.xml": POM.format(
+            name="mall-demo", deps=DEPENDENCY.format(name="spring-boot-starter-security")
+        ),
+        f"mall-demo/{java}/demo/SecurityConfig.java": demo_chain,
+        f"mall-demo/{java}/demo/DemoController.java": demo,
+    }
+    report = _score(make_tree(tree))
+    by = {e.path: e for e in report.endpoints}
+    assert by["/admin/delete/{id}"].access_control == "SecurityFilterChain authenticated()"
+    assert by["/demo/delete/{id}"].public
+    assert [f.path for f in report.findings if f.rule == "BSSEC040"] == [
+        f"mall-demo/{java}/demo/DemoController.java"
+    ]

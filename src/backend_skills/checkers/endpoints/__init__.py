@@ -19,7 +19,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import CheckResult
 
 from ..analyses._authz_resolve import Exposure
-from . import quarkus
+from . import quarkus, spring
 from ._common import MAX_NODES, MIDDLEWARE_WORDS, Facts, middleware_auth
 from ._dispatch import Settings, labels, resolve, scan
 from .express import EXPRESS_VERBS
@@ -52,11 +52,14 @@ def exposures(
     *,
     spring_security: bool = False,
     quarkus_config: list[quarkus.Module] | None = None,
+    spring_modules: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Exposure]:
     """Every endpoint the files' facts declare (``spring_security``: the build declares
     Spring Security, which then protects every request by default; ``quarkus_config``:
     the HTTP permissions of Quarkus modules)."""
-    settings = Settings(spring_security, quarkus_config or [])
+    settings = Settings(
+        spring_security, spring_modules=spring_modules or {}, quarkus=quarkus_config or []
+    )
     unique: dict[tuple[str, str | None, str, int | None], Exposure] = {}
     for exposure in resolve(data, settings):
         unique.setdefault((exposure.method, exposure.path, exposure.file, exposure.line), exposure)
@@ -88,6 +91,7 @@ def polyglot_result(data: Mapping[str, Facts], files: Iterable[SourceFile]) -> C
         data,
         spring_security=spring_security_declared(files),
         quarkus_config=quarkus.modules(files) if _has(data, "jaxrs") else [],
+        spring_modules=spring.build_modules(files) if _has(data, "spring") else {},
     )
     label = labels(data.values()) or "Java, C#, Go or JS/TS"
     return endpoints_result(found, [], "polyglot", label)

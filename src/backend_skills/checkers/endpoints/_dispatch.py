@@ -159,6 +159,8 @@ class Settings:
 
     spring_security: bool = False
     """The build declares Spring Security (every request authenticated by default)."""
+    spring_modules: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Maven/Gradle modules and the modules each can see (``spring.build_modules``)."""
     quarkus: list[quarkus.Module] = field(default_factory=list)
     """Quarkus HTTP permissions and policy enforcers, per module."""
 
@@ -169,7 +171,7 @@ def resolve(data: Mapping[str, Facts], settings: Settings) -> Iterator[Exposure]
     yield from nest.exposures(data)
     yield from fastify_plugins.exposures(data)
     yield from aspnet.exposures(data)
-    yield from spring.exposures(data, settings.spring_security)
+    yield from spring.exposures(data, settings.spring_security, settings.spring_modules)
     yield from jaxrs.exposures(data, settings.quarkus)
     yield from gin.exposures(data)
     yield from echo.exposures(data)

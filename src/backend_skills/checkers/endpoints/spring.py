@@ -292,10 +292,29 @@ class FilterChain:
             exposure.access.append("SecurityFilterChain (no matching rule)")
 
 
-def exposures(data: Mapping[str, Facts], starter: bool) -> Iterator[Exposure]:
-    """Every mapped controller method (``starter``: the build declares Spring Security)."""
+def exposures(
+    data: Mapping[str, Facts],
+    starter: bool,
+    modules: Mapping[str, frozenset[str]] | None = None,
+) -> Iterator[Exposure]:
+    """Every mapped controller method (``starter``: the build declares Spring Security;
+    ``modules``: :func:`build_modules`, each controller then judged by the filter chains
+    of the modules its own can see)."""
     facts = {p: d for p, d in data.items() if d.get("kind") == "spring"}
-    chain = FilterChain.of(facts, starter)
+    every = FilterChain.of(facts, starter)
+    chains: dict[frozenset[str], FilterChain] = {}
+
+    def chain_for(path: str) -> FilterChain:
+        own = module_of(path, modules) if modules else None
+        if own is None or modules is None:
+            return every
+        seen = modules[own]
+        if seen not in chains:
+            mine = {p: d for p, d in facts.items() if module_of(p, modules) in seen}
+            declared = any(d.get("chain") for d in mine.values())
+            chains[seen] = FilterChain.of(mine, starter) if declared else every
+        return chains[seen]
+
     interceptors = [i for d in facts.values() for i in d.get("interceptors", [])]
     for path, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
@@ -304,7 +323,7 @@ def exposures(data: Mapping[str, Facts], starter: bool) -> Iterator[Exposure]:
                     exposure = _exposure(path, controller, method, verb)
                     if interceptors and not method["permit_all"]:
                         exposure.access += _intercepted(exposure.path or "", interceptors)
-                    chain.apply(exposure)
+                    chain_for(path).apply(exposure)
                     yield exposure
 
 
@@ -338,3 +357,56 @@ def spring_security_declared(files: Iterable[SourceFile]) -> bool:
         if "spring-boot-starter-security" in content or "spring-security" in content:
             return True
     return False
+
+
+_ARTIFACT = re.compile(r"<artifactId>\s*([\w.\-]+)\s*</artifactId>")
+_POM_SECTIONS = re.compile(
+    r"<(parent|dependencies|dependencyManagement|build|profiles|reporting)>.*?</\1>", re.S
+)
+_DEPENDENCIES = re.compile(r"<dependencies>(.*?)</dependencies>", re.S)
+_GRADLE_PROJECT = re.compile(r"project\(\s*['\"]:?([\w.\-:]+)['\"]\s*\)")
+
+
+def build_modules(files: Iterable[SourceFile]) -> dict[str, frozenset[str]]:
+    """Maven and Gradle modules: each module's folder -> the folders of the modules it
+    can see (itself and the sibling modules it depends on, transitively). A security
+    configuration applies to the application that includes it, not to every module of
+    a multi-module repository (a ``mall-demo`` permitting ``/**`` does not open
+    ``mall-admin``). Empty for a repository of one module."""
+    names: dict[str, str] = {}
+    wants: dict[str, set[str]] = {}
+    for file in files:
+        folder, _, name = file.path.rpartition("/")
+        if name not in _BUILD_FILES or file.role in (Role.VENDORED, Role.GENERATED):
+            continue
+        try:
+            content = file.text
+        except Exception:  # unreadable: not a module we can place
+            continue
+        if name == "pom.xml":
+            own = _ARTIFACT.search(_POM_SECTIONS.sub("", content))
+            names[own.group(1) if own else folder.rsplit("/", 1)[-1]] = folder
+            used = {a for block in _DEPENDENCIES.findall(content) for a in _ARTIFACT.findall(block)}
+        else:
+            names[folder.rsplit("/", 1)[-1]] = folder
+            used = {m.rsplit(":", 1)[-1] for m in _GRADLE_PROJECT.findall(content)}
+        wants.setdefault(folder, set()).update(used)
+    if len(wants) < 2:
+        return {}
+    visible: dict[str, frozenset[str]] = {}
+    for folder in wants:
+        seen, todo = {folder}, [folder]
+        while todo:
+            for artifact in wants.get(todo.pop(), ()):
+                target = names.get(artifact)
+                if target is not None and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        visible[folder] = frozenset(seen)
+    return visible
+
+
+def module_of(path: str, modules: Mapping[str, frozenset[str]]) -> str | None:
+    """The folder of the innermost module holding ``path`` (None: outside every one)."""
+    holding = [m for m in modules if not m or path.startswith(m + "/")]
+    return max(holding, key=len) if holding else None
