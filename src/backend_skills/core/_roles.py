@@ -106,6 +106,9 @@ LANGUAGE_BY_NAME = {
 CODE_LANGUAGES = frozenset(
     {"python", "sql", "javascript", "typescript", "shell", "go", "ruby", "java", "rust", "csharp"}
 )
+#: Languages whose header may say the file is generated: code, and YAML (Kubernetes
+#: manifests and CI files written by a generator carry "AUTOMATICALLY GENERATED").
+MARKED_LANGUAGES = frozenset({*CODE_LANGUAGES, "yaml"})
 DOC_LANGUAGES = frozenset({"markdown", "rst", "text"})
 CONFIG_LANGUAGES = frozenset(
     {
@@ -287,7 +290,7 @@ def _generated(folder: str, lower_name: str, language: str, head: bytes) -> bool
     "generated, do not edit" header) or a front-end build folder."""
     if lower_name.endswith(_GENERATED_NAMES):
         return True
-    if language in CODE_LANGUAGES and _looks_generated(head[:1024]):
+    if language in MARKED_LANGUAGES and _looks_generated(head[:1024]):
         return True
     return language in ("javascript", "typescript") and _in_js_build_dir(folder)
 

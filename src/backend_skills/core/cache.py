@@ -531,8 +531,9 @@ def dumps_extra(data: Mapping[str, object]) -> str:
 
 
 def _stat_records_key(root: Path) -> str:
-    # "2": the seventh field holds marks (generated header, Alembic revision), not a flag.
-    return _digest("discovery stat records 2", CACHE_SCHEMA, root.as_posix())
+    # "2": the seventh field holds marks (generated header, Alembic revision), not a flag;
+    # "3": YAML headers are read for the generated mark too.
+    return _digest("discovery stat records 3", CACHE_SCHEMA, root.as_posix())
 
 
 def load_stat_records(cache: ResultCache, root: Path) -> dict[str, list[Any]]:

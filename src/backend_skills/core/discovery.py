@@ -24,6 +24,7 @@ import pathspec
 
 from ._roles import (
     ALEMBIC_HEAD,
+    MARKED_LANGUAGES,
     _alembic_revision,
     _looks_generated,
 )
@@ -616,7 +617,7 @@ def _load(
     if problem is not None:
         return skip(problem)
     head = data[:1024]
-    marks = int(language in CODE_LANGUAGES and _looks_generated(head))
+    marks = int(language in MARKED_LANGUAGES and _looks_generated(head))
     marks |= 2 if language == "python" and _alembic_revision(head) else 0
     role = roles.match(rel) or classify_role(rel, language, head)
     sha256 = hashlib.sha256(data).hexdigest()
