@@ -88,3 +88,35 @@ def test_file_index_finds_each_kind_in_document_order() -> None:
     inside = [n.text for n in index.assignments_in(count)]
     assert inside == [b"n = 1"]
     assert len(index.assignments_in(tree.root_node)) == len(index.assignments) == 4
+
+
+NESTED = """class A {
+    void f() {
+        a.b(c.d(1)).e(g(2));
+        String s = "x" + h("y");
+    }
+}
+"""
+
+
+def test_file_index_puts_an_outer_node_before_the_nodes_it_contains() -> None:
+    spec = LANGUAGES["java"]
+    source = NESTED.encode()
+    tree = parse(spec, source, "A.java")
+    index = FileIndex(spec, spec.grammar, tree.root_node, source)
+    calls = [c.text for c in index.calls]
+    assert calls == [b"a.b(c.d(1)).e(g(2))", b"a.b(c.d(1))", b"c.d(1)", b"g(2)", b'h("y")']
+    keys = [(n.start_byte, -n.end_byte) for n in index.calls]
+    assert keys == sorted(keys)
+    assert index.call_starts == [n.start_byte for n in index.calls]
+    assert [s.text for s in index.strings] == [b'"x"', b'"y"']
+
+
+def test_file_index_orders_its_lists_only_when_asked() -> None:
+    spec = LANGUAGES["java"]
+    source = NESTED.encode()
+    tree = parse(spec, source, "A.java")
+    index = FileIndex(spec, spec.grammar, tree.root_node, source)
+    assert "calls" not in vars(index)
+    assert index.calls is index.calls  # put in order once
+    assert "calls" in vars(index)

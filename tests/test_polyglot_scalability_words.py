@@ -153,3 +153,15 @@ def test_words_a_pattern_needs(pattern: str, words: tuple[str, ...]) -> None:
     for sample in ("x = process.env.A", "System.getenv (", "foo.bar.baz", "os.Getenv("):
         if re.search(pattern, sample):
             assert any(w in sample for w in words)
+
+
+def test_a_word_holding_another_is_not_searched_for() -> None:
+    assert scalability._fewest(("IConfiguration", "Configuration", "IOptions")) == (
+        "Configuration",
+        "IOptions",
+    )
+    assert scalability._fewest(("Add", "NpgsqlDataSource")) == ("Add", "NpgsqlDataSource")
+    env = scalability.VOCABULARY["csharp"].env
+    assert env.words is not None
+    assert "IConfiguration" not in env.words
+    assert env.count("public Ctl(IConfiguration cfg) { }") == 1
