@@ -257,6 +257,13 @@ def literal_content(text: str) -> str:
     return text
 
 
+#: Values that name something rather than hold a secret: a dotted message or setting key
+#: (``'label.password'``, ``'auth.errors.token_expired'``) or a version range (``'^9.0.2'``).
+_NOT_A_SECRET_VALUE = re.compile(r"^(?:[a-z][\w-]*(?:\.[\w-]+)+|[\^~<>=]*\d+(?:\.[\dx*]+)*)$")
+#: Option values of settings named like secrets (fetch's ``credentials: 'omit'``).
+_OPTION_WORDS = frozenset({"omit", "include", "same-origin", "required", "optional", "hidden"})
+
+
 def secret_value(name: str, value: str) -> bool:
     """Whether ``value`` given to ``name`` looks like a real credential."""
     if not SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name.replace("-", "_")):
@@ -266,6 +273,8 @@ def secret_value(name: str, value: str) -> bool:
         return False
     if content.startswith(("http://", "https://", "/", "classpath:", "env:")):
         return False
+    if _NOT_A_SECRET_VALUE.match(content) or content.lower() in _OPTION_WORDS:
+        return False  # 'label.password' (a message key), '^9.0.2' (a version), 'omit'
     squashed = re.sub(r"[^a-z0-9]", "", content.lower())
     return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "secret", "token"}
 

@@ -63,6 +63,8 @@ def assigned(
 
 #: JavaScript destructuring targets: ``const { id, name: n } = req.body``, ``[a, ...b]``.
 _DESTRUCTURING = frozenset({"object_pattern", "array_pattern"})
+#: Conditional expressions (JS and Java ``a ? b : c``, C#'s ``conditional_expression``).
+_CONDITIONALS = frozenset({"ternary_expression", "conditional_expression"})
 
 
 def _pattern_names(pattern: tree_sitter.Node) -> list[str]:
@@ -103,6 +105,32 @@ def _rendered_sql(call: tree_sitter.Node) -> bool:
         and name.text in _RENDERED_SQL
         and (arguments is None or arguments.named_child_count == 0)
     )
+
+
+#: Calls whose result carries none of their argument's text into SQL, a path or a
+#: command: numeric conversions and identifier or literal quoting (Go's ``strconv.Itoa``
+#: and ``pq.QuoteIdentifier``, Java's ``Integer.parseInt``, C#'s ``int.Parse``, JS's
+#: ``parseInt``, ``Number`` and mysql's ``escape``).
+_SANITISER = re.compile(
+    rb"(?:^|\.)(?:Itoa|Format(?:Int|Uint|Float|Bool)|Atoi|Parse(?:Int|Uint|Float|Bool)"
+    rb"|QuoteIdentifier|QuoteLiteral|Sanitize|parse(?:Int|Long|Double|Float)"
+    rb"|escape(?:Id|Identifier|Literal)?)$"
+    rb"|^(?:int|long|short|decimal|double|float|Guid|Int32|Int64)\.(?:Parse|TryParse)$"
+    rb"|^(?:Number|parseInt|parseFloat|Convert\.ToInt(?:16|32|64))$"
+)
+
+
+def _sanitised(call: tree_sitter.Node) -> bool:
+    """``call`` converts or quotes its argument (:data:`_SANITISER`)."""
+    callee = call.child_by_field_name("function")
+    if callee is None:  # Java: object.name(...)
+        name = call.child_by_field_name("name")
+        owner = call.child_by_field_name("object")
+        if name is None:
+            return False
+        text = (owner.text or b"") + b"." + (name.text or b"") if owner is not None else name.text
+        return bool(_SANITISER.search(text or b""))
+    return bool(_SANITISER.search(callee.text or b""))
 
 
 def _sql_tag(node: tree_sitter.Node) -> bool:
@@ -270,6 +298,8 @@ class _Flow:
         """Whether ``node`` may carry data that is not a constant of the program."""
         if depth > 6:
             return True
+        if node.type in _CONDITIONALS:  # before the request: its condition is no value
+            return self._any(self.dynamic(p, depth + 1, seen) for p in self._parts(node))
         if self.request is not None and self.request.search(_text(node)):
             return True
         kind = node.type
@@ -277,7 +307,7 @@ class _Flow:
             return False
         if kind in self.spec.identifiers:
             return self._name_dynamic(node, depth, seen)
-        if kind in self.spec.calls and (_rendered_sql(node) or _sql_tag(node)):
+        if kind in self.spec.calls and (_rendered_sql(node) or _sql_tag(node) or _sanitised(node)):
             return False
         return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
 
@@ -295,6 +325,15 @@ class _Flow:
         ):
             arguments = node.child_by_field_name("arguments")
             return arguments.named_children[:1] if arguments is not None else []
+        if node.type in _CONDITIONALS:  # the condition chooses a value; it is none
+            return [
+                part
+                for part in (
+                    node.child_by_field_name("consequence"),
+                    node.child_by_field_name("alternative"),
+                )
+                if part is not None
+            ]
         if node.type in self.spec.calls or node.child_by_field_name("function") is not None:
             return _call_parts(node)
         if node.type == "object":
@@ -314,11 +353,17 @@ class _Flow:
 
     def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
         name = _text(node)
-        if _CONSTANT_NAME.match(name) or name in seen:
+        if _CONSTANT_NAME.match(name):
             return False
+        if name in seen:  # ``p = "http://" + p``: what it held before, a parameter's value
+            return self._parameter_value(name, node)
         values = self._values(name, node)
         if values:
             return self._any(self.dynamic(v, depth + 1, seen | {name}) for v in values)
+        return self._parameter_value(name, node)
+
+    def _parameter_value(self, name: str, node: tree_sitter.Node) -> bool:
+        """``name`` is a parameter of the function around ``node`` (a value from the caller)."""
         if name in self._parameters(node):
             self.via_parameter = True
             self.reached.add(name)

@@ -139,6 +139,13 @@ var jwtSecret = os.Getenv("JWT_SECRET")
 };
 """,
         ),
+        Example(  # message keys, fetch options and version ranges name things: no secrets
+            "typescript",
+            """export const labels = { password: 'label.password', token: 'auth.errors.token-expired' };
+export const request = { credentials: 'omit', secretsManager: 'required' };
+export const dependencies = { jsonwebtoken: '^9.0.2', 'passport-token': '~1.4.0' };
+""",
+        ),
     ),
 )
 
