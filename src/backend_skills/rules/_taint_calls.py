@@ -21,6 +21,7 @@ from backend_skills.languages._spec import LanguageSpec
 
 from ._taint_facts import (
     _MEMBER_KINDS,
+    _MEMBER_OBJECT,
     SAFE_TYPES,
     FunctionInfo,
     Parameter,
@@ -42,6 +43,87 @@ _WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 #: The type ending just before a declared name (``IRepo ``, ``List<Item> ``, ``Order? ``).
 _TYPE_BEFORE = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]$")
 _THIS = ("this_expression", "this")
+
+
+_IDENTIFIER = 1
+_MEMBER = 2
+_OPAQUE = 4
+_COMMENT = 8
+_ARGUMENT = 16
+_REF_TYPE = 32
+_THIS_KIND = 64
+_RECEIVER_NAME = 128
+_CALLEE_NAME = 256
+
+
+class _Grammar:
+    """What reading calls needs of one grammar: its field ids (``child_by_field_id``
+    skips the name lookup), and what each node kind is to it, by kind id (comparing
+    ints, not the ``type`` strings each access builds), filled in as kinds are met."""
+
+    def __init__(self, spec: LanguageSpec, grammar: str) -> None:
+        from backend_skills.languages._spec import load_language
+
+        field = load_language(grammar).field_id_for_name
+        self.identifiers, self.opaque = _kinds(spec)
+        self.kinds: dict[int, int] = {}
+        self.arguments = field("arguments") or 0
+        self.name = field("name") or 0
+        self.object = field("object") or 0
+        self.function = field("function") or 0
+        self.parameters = field("parameters") or 0
+        self.parameter = field("parameter") or 0
+        self.constructed = tuple(i for n in ("type", "constructor") if (i := field(n)))
+        self.member_names = tuple(i for n in ("name", "property", "field") if (i := field(n)))
+        self.member_objects = tuple(i for n in _MEMBER_OBJECT if (i := field(n)))
+
+    def kind(self, node: tree_sitter.Node) -> int:
+        """The flags of ``node``'s kind."""
+        flags = self.kinds.get(node.kind_id)
+        if flags is None:
+            flags = self.kinds[node.kind_id] = self._flags(node.type)
+        return flags
+
+    def _flags(self, kind: str) -> int:
+        flags = 0
+        if kind in self.identifiers:
+            flags |= _IDENTIFIER
+        if kind in _MEMBER_KINDS:
+            flags |= _MEMBER
+        if kind in self.opaque:
+            flags |= _OPAQUE
+        if "comment" in kind:
+            flags |= _COMMENT
+        if kind == "argument":
+            flags |= _ARGUMENT
+        if kind == "ref_type":
+            flags |= _REF_TYPE
+        if kind in _THIS:
+            flags |= _THIS_KIND
+        if kind in ("identifier", "property_identifier"):
+            flags |= _RECEIVER_NAME
+        if kind in ("identifier", "generic_name"):
+            flags |= _CALLEE_NAME
+        return flags
+
+    def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        for field_id in self.member_names:
+            found = node.child_by_field_id(field_id)
+            if found is not None:
+                return found
+        return None
+
+    def member_object(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        for field_id in self.member_objects:
+            found = node.child_by_field_id(field_id)
+            if found is not None:
+                return found
+        return None
+
+
+@functools.cache
+def _grammar(spec: LanguageSpec, grammar: str) -> _Grammar:
+    return _Grammar(spec, grammar)
 
 
 @dataclass
@@ -466,7 +548,7 @@ class _FileCalls:
         self.markers = _RequestText(request, self.source) if request is not None else None
         self._file_requested: bool | None = None
         self.assignments = assignments
-        self.identifiers, self.opaque = _kinds(spec)
+        self.grammar = _grammar(spec, index.grammar)
         self.typed = spec.name in ("csharp", "java")
         self.text = text
         self._types: _DeclaredTypes | None = None
@@ -550,7 +632,7 @@ class _FileCalls:
         start, end = node.start_byte, node.end_byte
         if self.requested_in(start, end):
             return _REQUEST
-        if node.type in self.identifiers:
+        if self.grammar.kind(node) & _IDENTIFIER:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
         text = self.source[start:end]
         if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
@@ -568,20 +650,23 @@ class _FileCalls:
         known = self._names.get(node.id)
         if known is not None:
             return known
-        identifiers, opaque, source = self.identifiers, self.opaque, self.source
+        grammar, source = self.grammar, self.source
+        kinds = grammar.kinds
         names: list[str] = []
         stack = [node]
         while stack:
             current = stack.pop()
-            kind = current.type
-            if kind in identifiers:
+            kind = kinds.get(current.kind_id)
+            if kind is None:
+                kind = grammar.kind(current)
+            if kind & _IDENTIFIER:
                 text = source[current.start_byte : current.end_byte]
                 names.append(text.decode("utf-8", "replace"))
-            elif kind in _MEMBER_KINDS:
-                owner = _member_object(current)
+            elif kind & _MEMBER:
+                owner = grammar.member_object(current)
                 if owner is not None:
                     stack.append(owner)
-            elif kind not in opaque:
+            elif not kind & _OPAQUE:
                 stack.extend(current.named_children)
         self._names[node.id] = names
         return names
@@ -595,13 +680,11 @@ class _FileCalls:
         """Add the request facts and the through facts of the call ``nodes`` (in
         document order; each fact once)."""
         functions, known = self.index.functions, self._functions
+        field = self.grammar.arguments
         count, after, last = len(functions), 0, -1
         open_: list[tree_sitter.Node] = []  # the functions that may hold the next call
         seen: set[tuple[Any, ...]] = set()
         for node in nodes:
-            arguments = node.child_by_field_name("arguments")
-            if arguments is None or arguments.named_child_count == 0:
-                continue
             start, end = node.start_byte, node.end_byte
             owner: tree_sitter.Node | None = None
             if start >= last:  # in order: the innermost function holding it, in one sweep
@@ -625,7 +708,12 @@ class _FileCalls:
             function = known.get(owner.id, _UNSEEN)
             if function is _UNSEEN:
                 function = self.function(owner)
-            if function is not None and self.worth_reading(arguments, function):
+            if function is None:
+                continue  # no call of it can pass a parameter or request input on
+            arguments = node.child_by_field_id(field) if field else None
+            if arguments is None or arguments.named_child_count == 0:
+                continue
+            if self.worth_reading(arguments, function):
                 self.facts_of(node, arguments, function, requests, through, seen)
 
     def facts_of(
@@ -638,7 +726,7 @@ class _FileCalls:
         seen: set[tuple[Any, ...]],
     ) -> None:
         """Add the request facts and through facts of one call node."""
-        call = read_call(node, arguments)
+        call = self.read_call(node, arguments)
         if call is None or not call.arguments or not call.name:
             return
         fact: dict[str, Any] | None = None
@@ -664,13 +752,87 @@ class _FileCalls:
                         seen.add(unique)
                         through.append({**fact, "position": position, "param": param, **signature})
 
+    def read_call(self, node: tree_sitter.Node, args: tree_sitter.Node) -> _Call | None:
+        """:func:`read_call` of a call whose arguments node is ``args`` (by kind and
+        field ids)."""
+        grammar = self.grammar
+        kinds = grammar.kinds
+        arguments: list[tree_sitter.Node] = []
+        for child in args.named_children:
+            kind = kinds.get(child.kind_id)
+            if kind is None:
+                kind = grammar.kind(child)
+            if kind & _COMMENT:
+                continue
+            if kind & _ARGUMENT:
+                expression = self._unwrap(child)
+                if expression is None:
+                    return None
+                arguments.append(expression)
+            else:
+                arguments.append(child)
+        for field_id in grammar.constructed:
+            constructed = node.child_by_field_id(field_id)
+            if constructed is not None:
+                return _Call(_last_word(self._text(constructed)), None, arguments, True)
+        name, receiver = self._callee(node)
+        if name is None:
+            return None
+        return _Call(_last_word(self._text(name)), receiver, arguments, False)
+
+    def _text(self, node: tree_sitter.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _unwrap(self, argument: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The expression of a C# ``argument`` (None for a named argument)."""
+        if self.grammar.name and argument.child_by_field_id(self.grammar.name) is not None:
+            return None
+        for child in reversed(argument.named_children):
+            if not self.grammar.kind(child) & _REF_TYPE:
+                return child
+        return None
+
+    def _callee(
+        self, node: tree_sitter.Node
+    ) -> tuple[tree_sitter.Node | None, tree_sitter.Node | None]:
+        """:func:`_callee` by kind and field ids."""
+        grammar = self.grammar
+        if grammar.name:
+            name = node.child_by_field_id(grammar.name)
+            if name is not None:
+                return name, node.child_by_field_id(grammar.object) if grammar.object else None
+        callee = node.child_by_field_id(grammar.function) if grammar.function else None
+        if callee is None:
+            return None, None
+        kind = grammar.kind(callee)
+        if kind & _MEMBER:
+            return grammar.member_name(callee), grammar.member_object(callee)
+        if kind & _CALLEE_NAME:
+            return callee, None
+        return None, None
+
+    def receiver_type(self, receiver: tree_sitter.Node | None) -> str:
+        """:func:`receiver_type` by kind and field ids."""
+        if self._types is None:
+            self._types = _DeclaredTypes(self.text)
+        if receiver is None:
+            return ""
+        grammar = self.grammar
+        if grammar.kind(receiver) & _MEMBER:
+            owner = grammar.member_object(receiver)
+            if owner is None or not grammar.kind(owner) & _THIS_KIND:
+                return ""
+            receiver = grammar.member_name(receiver)
+            if receiver is None:
+                return ""
+        if not grammar.kind(receiver) & _RECEIVER_NAME:
+            return ""
+        name = self._text(receiver)
+        return self._types.get(name, name if name[:1].isupper() else "")
+
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
-        receiver = ""
-        if self.typed:
-            if self._types is None:
-                self._types = _DeclaredTypes(self.text)
-            receiver = receiver_type(call.receiver, self._types)
+        receiver = self.receiver_type(call.receiver) if self.typed else ""
         return {
             "call": call.name,
             "receiver": receiver,

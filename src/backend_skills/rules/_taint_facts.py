@@ -144,6 +144,8 @@ def _text(node: tree_sitter.Node | None) -> str:
 
 def _last_word(text: str) -> str:
     """``CityQueries.GetCityByNameQuery<T>`` -> ``GetCityByNameQuery``."""
+    if text.isascii() and text.isidentifier():  # [A-Za-z_][A-Za-z0-9_]*: one word
+        return text
     words = _WORD.findall(text.split("<", 1)[0])
     return words[-1] if words else ""
 
