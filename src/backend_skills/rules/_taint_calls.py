@@ -54,6 +54,7 @@ _REF_TYPE = 32
 _THIS_KIND = 64
 _RECEIVER_NAME = 128
 _CALLEE_NAME = 256
+_CLASS = 512
 
 
 class _Grammar:
@@ -66,6 +67,7 @@ class _Grammar:
 
         field = load_language(grammar).field_id_for_name
         self.identifiers, self.opaque = _kinds(spec)
+        self.classes = frozenset(spec.classes)
         self.kinds: dict[int, int] = {}
         self.arguments = field("arguments") or 0
         self.name = field("name") or 0
@@ -104,6 +106,8 @@ class _Grammar:
             flags |= _RECEIVER_NAME
         if kind in ("identifier", "generic_name"):
             flags |= _CALLEE_NAME
+        if kind in self.classes:
+            flags |= _CLASS
         return flags
 
     def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -427,6 +431,7 @@ class _Function:
                 calls.classes,
                 self.parameters,
                 calls.markers.in_node if calls.markers is not None else None,
+                calls.class_of,
             )
         return self._info
 
@@ -554,8 +559,8 @@ class _FileCalls:
         self._types: _DeclaredTypes | None = None
         self.classes: dict[int, _ClassFacts] = {}
         self._functions: dict[int, _Function | None] = {}
-        self._function_starts: list[int] | None = None
         self._names: dict[int, list[str]] = {}
+        self._class_of: dict[int, tree_sitter.Node | None] = {}
 
     @property
     def file_requested(self) -> bool:
@@ -564,6 +569,32 @@ class _FileCalls:
         if self._file_requested is None:
             self._file_requested = self.request is not None and self.request.search(self.text)
         return self._file_requested
+
+    def class_of(self, function: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The innermost class around ``function`` (as ``_class_of``; what each node
+        passed on the way up leads to is kept: a class's methods share the way)."""
+        grammar, known = self.grammar, self._class_of
+        kinds = grammar.kinds
+        passed: list[int] = []
+        found: tree_sitter.Node | None = None
+        parent = function.parent
+        while parent is not None:
+            ancestor = parent.id
+            cached = known.get(ancestor, _UNSEEN)
+            if cached is not _UNSEEN:
+                found = cached
+                break
+            kind = kinds.get(parent.kind_id)
+            if kind is None:
+                kind = grammar.kind(parent)
+            if kind & _CLASS:
+                found = parent
+                break
+            passed.append(ancestor)
+            parent = parent.parent
+        for ancestor in passed:
+            known[ancestor] = found
+        return found
 
     def requested_in(self, start: int, end: int) -> bool:
         """Request input in ``source[start:end]`` (never when there is none in the file)."""
@@ -583,9 +614,7 @@ class _FileCalls:
         pairs = self.assignments(function)
         if not pairs:
             return found
-        if self._function_starts is None:
-            self._function_starts = [f.start_byte for f in self.index.functions]
-        starts = self._function_starts
+        starts = self.index._function_starts
         low = bisect.bisect_left(starts, function.start_byte)
         nested = bisect.bisect_left(starts, function.end_byte) - low > 1
         enclosing = self.index.enclosing
@@ -632,8 +661,11 @@ class _FileCalls:
         start, end = node.start_byte, node.end_byte
         if self.requested_in(start, end):
             return _REQUEST
-        if self.grammar.kind(node) & _IDENTIFIER:
+        kind = self.grammar.kind(node)
+        if kind & _IDENTIFIER:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
+        if kind & _OPAQUE and not kind & _MEMBER:
+            return _NOTHING  # a literal, an anonymous function: reads no variable
         text = self.source[start:end]
         if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
             return _NOTHING  # reads no carrier and no local
