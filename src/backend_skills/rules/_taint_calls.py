@@ -599,7 +599,7 @@ class _FileCalls:
     def requested_in(self, start: int, end: int) -> bool:
         """Request input in ``source[start:end]`` (never when there is none in the file)."""
         markers = self.markers
-        if markers is None or markers.none:
+        if markers is None or markers.none or self._file_requested is False:
             return False
         return markers.may_hold(start, end) and self.file_requested and markers.search(start, end)
 
@@ -757,17 +757,22 @@ class _FileCalls:
         through: list[dict[str, Any]],
         seen: set[tuple[Any, ...]],
     ) -> None:
-        """Add the request facts and through facts of one call node."""
-        call = self.read_call(node, arguments)
-        if call is None or not call.arguments or not call.name:
+        """Add the request facts and through facts of one call node (the callee is
+        read once an argument has an origin: most calls read have none)."""
+        expressions = self.positional(arguments)
+        if not expressions:
             return
+        call: _Call | None = None
         fact: dict[str, Any] | None = None
         key: tuple[Any, ...] = ()
-        for position, argument in enumerate(call.arguments):
+        for position, argument in enumerate(expressions):
             found = self.origins(argument, function)
             if not found:
                 continue
             if fact is None:
+                call = self.callee(node, expressions)
+                if call is None or not call.name:
+                    return
                 fact = self.fact(call, node)
                 key = (fact["call"], fact["receiver"], fact["args"], fact["line"])
             name = function.info().name
@@ -784,9 +789,9 @@ class _FileCalls:
                         seen.add(unique)
                         through.append({**fact, "position": position, "param": param, **signature})
 
-    def read_call(self, node: tree_sitter.Node, args: tree_sitter.Node) -> _Call | None:
-        """:func:`read_call` of a call whose arguments node is ``args`` (by kind and
-        field ids)."""
+    def positional(self, args: tree_sitter.Node) -> list[tree_sitter.Node] | None:
+        """:func:`_positional` of a call's arguments node ``args`` (by kind and field
+        ids)."""
         grammar = self.grammar
         kinds = grammar.kinds
         arguments: list[tree_sitter.Node] = []
@@ -803,7 +808,12 @@ class _FileCalls:
                 arguments.append(expression)
             else:
                 arguments.append(child)
-        for field_id in grammar.constructed:
+        return arguments
+
+    def callee(self, node: tree_sitter.Node, arguments: list[tree_sitter.Node]) -> _Call | None:
+        """:func:`read_call` of call ``node`` whose positional arguments are
+        ``arguments`` (by kind and field ids)."""
+        for field_id in self.grammar.constructed:
             constructed = node.child_by_field_id(field_id)
             if constructed is not None:
                 return _Call(_last_word(self._text(constructed)), None, arguments, True)
