@@ -597,11 +597,12 @@ class _FileCalls:
         return found
 
     def requested_in(self, start: int, end: int) -> bool:
-        """Request input in ``source[start:end]`` (never when there is none in the file)."""
+        """Request input in ``source[start:end]`` (never when there is none in the file:
+        the whole file is searched only once a range holds some, most files have none)."""
         markers = self.markers
         if markers is None or markers.none or self._file_requested is False:
             return False
-        return markers.may_hold(start, end) and self.file_requested and markers.search(start, end)
+        return markers.may_hold(start, end) and markers.search(start, end) and self.file_requested
 
     def requested(self, node: tree_sitter.Node) -> bool:
         """Request input in ``node`` (never when there is none in the file)."""
