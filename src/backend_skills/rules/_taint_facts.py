@@ -344,8 +344,13 @@ def _is_action(
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
-        public = _PUBLIC.search(header) and not _NOT_AN_ACTION.search(header)
-        return bool(public) and _controller(class_header)
+        # A substring search first: a pattern starting with ``\b`` is tried at every place.
+        public = "public" in header and _PUBLIC.search(header)
+        if not public or (
+            ("static" in header or "[NonAction" in header) and _NOT_AN_ACTION.search(header)
+        ):
+            return False
+        return _controller(class_header)
     if spec.name == "java":
         return bool(_JAVA_ROUTE.search(header))
     return False
