@@ -20,6 +20,7 @@ from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec
 
 from ._taint_facts import (
+    _GO_CONTEXT,
     _MEMBER_KINDS,
     _MEMBER_OBJECT,
     SAFE_TYPES,
@@ -55,6 +56,9 @@ _THIS_KIND = 64
 _RECEIVER_NAME = 128
 _CALLEE_NAME = 256
 _CLASS = 512
+_PARAMETER_NAME = 1024
+_ASSIGNMENT_PATTERN = 2048
+_PLAIN_IDENTIFIER = 4096
 
 
 class _Grammar:
@@ -75,6 +79,9 @@ class _Grammar:
         self.function = field("function") or 0
         self.parameters = field("parameters") or 0
         self.parameter = field("parameter") or 0
+        self.type = field("type") or 0
+        self.pattern = field("pattern") or 0
+        self.left = field("left") or 0
         self.constructed = tuple(i for n in ("type", "constructor") if (i := field(n)))
         self.member_names = tuple(i for n in ("name", "property", "field") if (i := field(n)))
         self.member_objects = tuple(i for n in _MEMBER_OBJECT if (i := field(n)))
@@ -108,6 +115,12 @@ class _Grammar:
             flags |= _CALLEE_NAME
         if kind in self.classes:
             flags |= _CLASS
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            flags |= _PARAMETER_NAME
+        if kind == "assignment_pattern":
+            flags |= _ASSIGNMENT_PATTERN
+        if kind == "identifier":
+            flags |= _PLAIN_IDENTIFIER
         return flags
 
     def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -633,13 +646,50 @@ class _FileCalls:
         can carry an injection)."""
         found: _Function | None = None
         requested = self.requested(node)
-        if requested or _has_parameters(node):
-            parameters = signature_parameters(node)
-            carriers = {p.name for _, p in parameters if p.name and _carries(p)}
-            if requested or carriers:
-                found = _Function(self, node, parameters, carriers, requested)
+        parameters = self.signature(node)
+        carriers = {p.name for _, p in parameters if p.name and _carries(p)}
+        if requested or carriers:
+            found = _Function(self, node, parameters, carriers, requested)
         self._functions[node.id] = found
         return found
+
+    def signature(self, function: tree_sitter.Node) -> list[tuple[tree_sitter.Node, Parameter]]:
+        """:func:`signature_parameters` of ``function`` (by kind and field ids, the
+        texts from the file's bytes)."""
+        grammar = self.grammar
+        params = function.child_by_field_id(grammar.parameters) if grammar.parameters else None
+        if params is None:
+            single = function.child_by_field_id(grammar.parameter) if grammar.parameter else None
+            nodes = [single] if single is not None else []
+        elif params.named_child_count == 0:
+            return []
+        else:
+            nodes = [c for c in params.named_children if not grammar.kind(c) & _COMMENT]
+        return [(node, parameter) for node in nodes for parameter in self._parameter(node)]
+
+    def _parameter(self, node: tree_sitter.Node) -> list[Parameter]:
+        """``_parameter`` of a parameter node (by kind and field ids)."""
+        grammar = self.grammar
+        kind = grammar.kind(node)
+        if kind & _PARAMETER_NAME:
+            return [Parameter(self._text(node))]
+        typed = node.child_by_field_id(grammar.type) if grammar.type else None
+        written = self._text(typed) if typed is not None else ""
+        declared = _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
+        optional = self.source.find(b"=", node.start_byte, node.end_byte) >= 0
+        names = (node.children_by_field_id(grammar.name) if grammar.name else []) or (
+            node.children_by_field_id(grammar.pattern) if grammar.pattern else []
+        )
+        if kind & _ASSIGNMENT_PATTERN:  # JavaScript: (name = 'x')
+            left = node.child_by_field_id(grammar.left) if grammar.left else None
+            names = [left] if left is not None else []
+            optional = True
+        if not names:
+            return [Parameter("", declared, optional)]
+        return [
+            Parameter(self._text(n) if grammar.kind(n) & _PLAIN_IDENTIFIER else "", declared, optional)
+            for n in names
+        ]
 
     def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
         """The arguments mention request input, a parameter that can carry an injection
