@@ -571,7 +571,6 @@ class _FileCalls:
         self.text = text
         self._types: _DeclaredTypes | None = None
         self.classes: dict[int, _ClassFacts] = {}
-        self._functions: dict[int, _Function | None] = {}
         self._names: dict[int, list[str]] = {}
         self._class_of: dict[int, tree_sitter.Node | None] = {}
 
@@ -650,7 +649,6 @@ class _FileCalls:
         carriers = {p.name for _, p in parameters if p.name and _carries(p)}
         if requested or carriers:
             found = _Function(self, node, parameters, carriers, requested)
-        self._functions[node.id] = found
         return found
 
     def signature(self, function: tree_sitter.Node) -> list[tuple[tree_sitter.Node, Parameter]]:
@@ -762,37 +760,49 @@ class _FileCalls:
     ) -> None:
         """Add the request facts and the through facts of the call ``nodes`` (in
         document order; each fact once)."""
-        functions, known = self.index.functions, self._functions
+        index = self.index
+        functions = index.functions
         field = self.grammar.arguments
+        # Byte offsets as ints, read once (each ``start_byte`` is a call into the node).
+        starts = index.call_starts if nodes is index.calls else [n.start_byte for n in nodes]
+        ends = [n.end_byte for n in nodes]
+        begins = index._function_starts
+        finishes = [f.end_byte for f in functions]
+        known: list[_Function | None] = [_UNSEEN] * len(functions)
         count, after, last = len(functions), 0, -1
-        open_: list[tree_sitter.Node] = []  # the functions that may hold the next call
+        open_: list[int] = []  # the functions that may hold the next call
         seen: set[tuple[Any, ...]] = set()
-        for node in nodes:
-            start, end = node.start_byte, node.end_byte
-            owner: tree_sitter.Node | None = None
+        for at, start in enumerate(starts):
+            end = ends[at]
+            owner = -1
             if start >= last:  # in order: the innermost function holding it, in one sweep
                 last = start
-                while after < count and functions[after].start_byte <= start:
-                    begun = functions[after]
-                    while open_ and open_[-1].end_byte < begun.start_byte:
+                while after < count and begins[after] <= start:
+                    while open_ and finishes[open_[-1]] < begins[after]:
                         open_.pop()
-                    open_.append(begun)
+                    open_.append(after)
                     after += 1
-                while open_ and open_[-1].end_byte < start:
+                while open_ and finishes[open_[-1]] < start:
                     open_.pop()
-                for candidate in reversed(open_):
-                    if candidate.end_byte >= end and candidate.id != node.id:
-                        owner = candidate
-                        break
-            else:
-                owner = self.index.enclosing(node)
-            if owner is None:
+                candidates: Iterable[int] = reversed(open_)
+            else:  # as FileIndex.enclosing
+                candidates = range(bisect.bisect_right(begins, start) - 1, -1, -1)
+            for candidate in candidates:
+                if finishes[candidate] >= end and (
+                    begins[candidate] != start
+                    or finishes[candidate] != end
+                    or functions[candidate].id != nodes[at].id
+                ):
+                    owner = candidate
+                    break
+            if owner < 0:
                 continue
-            function = known.get(owner.id, _UNSEEN)
+            function = known[owner]
             if function is _UNSEEN:
-                function = self.function(owner)
+                function = known[owner] = self.function(functions[owner])
             if function is None:
                 continue  # no call of it can pass a parameter or request input on
+            node = nodes[at]
             arguments = node.child_by_field_id(field) if field else None
             if arguments is None or arguments.named_child_count == 0:
                 continue
