@@ -385,6 +385,28 @@ class _Names:
             return True
         return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
 
+    def mentioned_in(self, text: bytes) -> bool:
+        """``mentioned(text, _WORD_BYTES.findall(text))``: a few names are looked for
+        one by one (a substring search each, then the word's bounds), cheaper than
+        cutting a text into words."""
+        known = self.words
+        if len(known) > _FEW_NAMES:
+            return self.mentioned(text, _WORD_BYTES.findall(text))
+        for word in known:
+            if _has_word(text, word):
+                return True
+        return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
+
+    def found(self, text: bytes) -> list[str]:
+        """``found_in(text, _WORD_BYTES.findall(text))`` (as :meth:`mentioned_in`)."""
+        known = self.words
+        if len(known) > _FEW_NAMES:
+            return self.found_in(text, _WORD_BYTES.findall(text))
+        found = [name for word, name in known.items() if _has_word(text, word)]
+        if self.others:
+            found += [name for raw, name in self.others if text.find(raw) >= 0]
+        return found
+
     def found_in(self, text: bytes, words: list[bytes]) -> list[str]:
         """The names ``text`` (whose words are ``words``) mentions."""
         known = self.words
@@ -395,6 +417,27 @@ class _Names:
 
 
 _NO_NAMES = _Names(())
+_FEW_NAMES = 6
+_WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = frozenset(b"0123456789")
+
+
+def _has_word(text: bytes, word: bytes) -> bool:
+    """``word`` (``[A-Za-z_][A-Za-z0-9_]*``) is one of the words ``_WORD_BYTES.findall``
+    finds in ``text``: a run of word characters ends with it, and only digits (which
+    no word starts with) come before it in the run."""
+    at = text.find(word)
+    size = len(word)
+    while at >= 0:
+        after = at + size
+        if after == len(text) or text[after] not in _WORD_CHARS:
+            before = at - 1
+            while before >= 0 and text[before] in _DIGITS:
+                before -= 1
+            if before < 0 or text[before] not in _WORD_CHARS:
+                return True
+        at = text.find(word, at + 1)
+    return False
 
 
 class _Function:
@@ -533,7 +576,7 @@ class _Function:
                 found.add("R")
                 continue
             text = source[value.start_byte : value.end_byte]
-            if not relevant.mentioned(text, _WORD_BYTES.findall(text)):
+            if not relevant.mentioned_in(text):
                 continue  # reads no carrier and no local
             for read in calls.names_in(value):
                 position = positions.get(read)
@@ -696,12 +739,11 @@ class _FileCalls:
         if function.requested and self.requested_in(start, end):
             return True
         text = self.source[start:end]
-        words = _WORD_BYTES.findall(text)
-        if function.carriers.mentioned(text, words):
+        if function.carriers.mentioned_in(text):
             return True
         assigned = function.assigned()
         return assigned is not _NO_NAMES and any(
-            function.origin(n) for n in assigned.found_in(text, words)
+            function.origin(n) for n in assigned.found(text)
         )
 
     def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
@@ -716,7 +758,7 @@ class _FileCalls:
         if kind & _OPAQUE and not kind & _MEMBER:
             return _NOTHING  # a literal, an anonymous function: reads no variable
         text = self.source[start:end]
-        if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
+        if not function.relevant().mentioned_in(text):
             return _NOTHING  # reads no carrier and no local
         found: set[str | int] = set()
         for name in self.names_in(node):
