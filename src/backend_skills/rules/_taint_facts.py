@@ -340,17 +340,19 @@ def _is_action(
     spec: LanguageSpec, function: tree_sitter.Node, class_header: str, source: bytes | None = None
 ) -> bool:
     """A request handler whose parameters the framework binds from the request."""
+    if spec.name not in ("csharp", "java"):
+        return False
     header = _header(function, source)
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
+        if not _controller(class_header):
+            return False
         # A substring search first: a pattern starting with ``\b`` is tried at every place.
         public = "public" in header and _PUBLIC.search(header)
-        if not public or (
+        return bool(public) and not (
             ("static" in header or "[NonAction" in header) and _NOT_AN_ACTION.search(header)
-        ):
-            return False
-        return _controller(class_header)
+        )
     if spec.name == "java":
         return bool(_JAVA_ROUTE.search(header))
     return False
