@@ -146,8 +146,16 @@ public class Client
         ("javascript", "a.js", "function f(a, {b, c}, d = 1, ...rest) { g(a, b, d, rest); }"),
         ("typescript", "a.ts", "function f(a: string, b?: number, c = 'x') { g(a, b, c); }"),
         ("go", "a.go", "package a\nfunc f(ctx context.Context, a, b string, n int) { g(a, b, n) }"),
-        ("java", "A.java", "class A { void f(String a, int n, final List<String> xs) { g(a, n, xs); } }"),
-        ("csharp", "A.cs", "class A { void F(string a, int n = 2, params string[] xs) { G(a, n, xs); } }"),
+        (
+            "java",
+            "A.java",
+            "class A { void f(String a, int n, final List<String> xs) { g(a, n, xs); } }",
+        ),
+        (
+            "csharp",
+            "A.cs",
+            "class A { void F(string a, int n = 2, params string[] xs) { G(a, n, xs); } }",
+        ),
     ],
 )
 def test_parameters_read_by_field_ids_are_those_of_the_signature(

@@ -31,7 +31,6 @@ from ._taint_facts import (
     _member_object,
     _text,
     function_info,
-    signature_parameters,
 )
 
 if TYPE_CHECKING:
@@ -728,7 +727,9 @@ class _FileCalls:
         if not names:
             return [Parameter("", declared, optional)]
         return [
-            Parameter(self._text(n) if grammar.kind(n) & _PLAIN_IDENTIFIER else "", declared, optional)
+            Parameter(
+                self._text(n) if grammar.kind(n) & _PLAIN_IDENTIFIER else "", declared, optional
+            )
             for n in names
         ]
 
@@ -742,9 +743,7 @@ class _FileCalls:
         if function.carriers.mentioned_in(text):
             return True
         assigned = function.assigned()
-        return assigned is not _NO_NAMES and any(
-            function.origin(n) for n in assigned.found(text)
-        )
+        return assigned is not _NO_NAMES and any(function.origin(n) for n in assigned.found(text))
 
     def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
@@ -992,14 +991,6 @@ def _kinds(spec: LanguageSpec) -> tuple[frozenset[str], frozenset[str]]:
     """The identifier kinds of ``spec``, and the kinds whose value reads no variable
     (literals, anonymous functions: a lambda's parameters are its own)."""
     return frozenset(spec.identifiers), frozenset((*spec.literals, *_LAMBDAS))
-
-
-def _has_parameters(function: tree_sitter.Node) -> bool:
-    """The function declares a parameter (a cheap look before its signature is read)."""
-    params = function.child_by_field_name("parameters")
-    if params is None:
-        return function.child_by_field_name("parameter") is not None
-    return params.named_child_count > 0
 
 
 def call_facts(
