@@ -751,7 +751,9 @@ class _FileCalls:
         start, end = node.start_byte, node.end_byte
         if self.requested_in(start, end):
             return _REQUEST
-        kind = self.grammar.kind(node)
+        kind = self.grammar.kinds.get(node.kind_id)
+        if kind is None:
+            kind = self.grammar.kind(node)
         if kind & _IDENTIFIER:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
         if kind & _OPAQUE and not kind & _MEMBER:
