@@ -20,7 +20,9 @@ from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec
 
 from ._taint_facts import (
+    _GO_CONTEXT,
     _MEMBER_KINDS,
+    _MEMBER_OBJECT,
     SAFE_TYPES,
     FunctionInfo,
     Parameter,
@@ -29,7 +31,6 @@ from ._taint_facts import (
     _member_object,
     _text,
     function_info,
-    signature_parameters,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +43,103 @@ _WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 #: The type ending just before a declared name (``IRepo ``, ``List<Item> ``, ``Order? ``).
 _TYPE_BEFORE = re.compile(r"\b([A-Z]\w*)(?:<[^<>;(){}]*>)?\??[ \t]$")
 _THIS = ("this_expression", "this")
+
+
+_IDENTIFIER = 1
+_MEMBER = 2
+_OPAQUE = 4
+_COMMENT = 8
+_ARGUMENT = 16
+_REF_TYPE = 32
+_THIS_KIND = 64
+_RECEIVER_NAME = 128
+_CALLEE_NAME = 256
+_CLASS = 512
+_PARAMETER_NAME = 1024
+_ASSIGNMENT_PATTERN = 2048
+_PLAIN_IDENTIFIER = 4096
+
+
+class _Grammar:
+    """What reading calls needs of one grammar: its field ids (``child_by_field_id``
+    skips the name lookup), and what each node kind is to it, by kind id (comparing
+    ints, not the ``type`` strings each access builds), filled in as kinds are met."""
+
+    def __init__(self, spec: LanguageSpec, grammar: str) -> None:
+        from backend_skills.languages._spec import load_language
+
+        field = load_language(grammar).field_id_for_name
+        self.identifiers, self.opaque = _kinds(spec)
+        self.classes = frozenset(spec.classes)
+        self.kinds: dict[int, int] = {}
+        self.arguments = field("arguments") or 0
+        self.name = field("name") or 0
+        self.object = field("object") or 0
+        self.function = field("function") or 0
+        self.parameters = field("parameters") or 0
+        self.parameter = field("parameter") or 0
+        self.type = field("type") or 0
+        self.pattern = field("pattern") or 0
+        self.left = field("left") or 0
+        self.constructed = tuple(i for n in ("type", "constructor") if (i := field(n)))
+        self.member_names = tuple(i for n in ("name", "property", "field") if (i := field(n)))
+        self.member_objects = tuple(i for n in _MEMBER_OBJECT if (i := field(n)))
+
+    def kind(self, node: tree_sitter.Node) -> int:
+        """The flags of ``node``'s kind."""
+        flags = self.kinds.get(node.kind_id)
+        if flags is None:
+            flags = self.kinds[node.kind_id] = self._flags(node.type)
+        return flags
+
+    def _flags(self, kind: str) -> int:
+        flags = 0
+        if kind in self.identifiers:
+            flags |= _IDENTIFIER
+        if kind in _MEMBER_KINDS:
+            flags |= _MEMBER
+        if kind in self.opaque:
+            flags |= _OPAQUE
+        if "comment" in kind:
+            flags |= _COMMENT
+        if kind == "argument":
+            flags |= _ARGUMENT
+        if kind == "ref_type":
+            flags |= _REF_TYPE
+        if kind in _THIS:
+            flags |= _THIS_KIND
+        if kind in ("identifier", "property_identifier"):
+            flags |= _RECEIVER_NAME
+        if kind in ("identifier", "generic_name"):
+            flags |= _CALLEE_NAME
+        if kind in self.classes:
+            flags |= _CLASS
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            flags |= _PARAMETER_NAME
+        if kind == "assignment_pattern":
+            flags |= _ASSIGNMENT_PATTERN
+        if kind == "identifier":
+            flags |= _PLAIN_IDENTIFIER
+        return flags
+
+    def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        for field_id in self.member_names:
+            found = node.child_by_field_id(field_id)
+            if found is not None:
+                return found
+        return None
+
+    def member_object(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
+        for field_id in self.member_objects:
+            found = node.child_by_field_id(field_id)
+            if found is not None:
+                return found
+        return None
+
+
+@functools.cache
+def _grammar(spec: LanguageSpec, grammar: str) -> _Grammar:
+    return _Grammar(spec, grammar)
 
 
 @dataclass
@@ -286,6 +384,28 @@ class _Names:
             return True
         return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
 
+    def mentioned_in(self, text: bytes) -> bool:
+        """``mentioned(text, _WORD_BYTES.findall(text))``: a few names are looked for
+        one by one (a substring search each, then the word's bounds), cheaper than
+        cutting a text into words."""
+        known = self.words
+        if len(known) > _FEW_NAMES:
+            return self.mentioned(text, _WORD_BYTES.findall(text))
+        for word in known:
+            if _has_word(text, word):
+                return True
+        return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
+
+    def found(self, text: bytes) -> list[str]:
+        """``found_in(text, _WORD_BYTES.findall(text))`` (as :meth:`mentioned_in`)."""
+        known = self.words
+        if len(known) > _FEW_NAMES:
+            return self.found_in(text, _WORD_BYTES.findall(text))
+        found = [name for word, name in known.items() if _has_word(text, word)]
+        if self.others:
+            found += [name for raw, name in self.others if text.find(raw) >= 0]
+        return found
+
     def found_in(self, text: bytes, words: list[bytes]) -> list[str]:
         """The names ``text`` (whose words are ``words``) mentions."""
         known = self.words
@@ -296,6 +416,27 @@ class _Names:
 
 
 _NO_NAMES = _Names(())
+_FEW_NAMES = 6
+_WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = frozenset(b"0123456789")
+
+
+def _has_word(text: bytes, word: bytes) -> bool:
+    """``word`` (``[A-Za-z_][A-Za-z0-9_]*``) is one of the words ``_WORD_BYTES.findall``
+    finds in ``text``: a run of word characters ends with it, and only digits (which
+    no word starts with) come before it in the run."""
+    at = text.find(word)
+    size = len(word)
+    while at >= 0:
+        after = at + size
+        if after == len(text) or text[after] not in _WORD_CHARS:
+            before = at - 1
+            while before >= 0 and text[before] in _DIGITS:
+                before -= 1
+            if before < 0 or text[before] not in _WORD_CHARS:
+                return True
+        at = text.find(word, at + 1)
+    return False
 
 
 class _Function:
@@ -345,6 +486,7 @@ class _Function:
                 calls.classes,
                 self.parameters,
                 calls.markers.in_node if calls.markers is not None else None,
+                calls.class_of,
             )
         return self._info
 
@@ -433,7 +575,7 @@ class _Function:
                 found.add("R")
                 continue
             text = source[value.start_byte : value.end_byte]
-            if not relevant.mentioned(text, _WORD_BYTES.findall(text)):
+            if not relevant.mentioned_in(text):
                 continue  # reads no carrier and no local
             for read in calls.names_in(value):
                 position = positions.get(read)
@@ -466,14 +608,13 @@ class _FileCalls:
         self.markers = _RequestText(request, self.source) if request is not None else None
         self._file_requested: bool | None = None
         self.assignments = assignments
-        self.identifiers, self.opaque = _kinds(spec)
+        self.grammar = _grammar(spec, index.grammar)
         self.typed = spec.name in ("csharp", "java")
         self.text = text
         self._types: _DeclaredTypes | None = None
         self.classes: dict[int, _ClassFacts] = {}
-        self._functions: dict[int, _Function | None] = {}
-        self._function_starts: list[int] | None = None
         self._names: dict[int, list[str]] = {}
+        self._class_of: dict[int, tree_sitter.Node | None] = {}
 
     @property
     def file_requested(self) -> bool:
@@ -483,12 +624,39 @@ class _FileCalls:
             self._file_requested = self.request is not None and self.request.search(self.text)
         return self._file_requested
 
+    def class_of(self, function: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The innermost class around ``function`` (as ``_class_of``; what each node
+        passed on the way up leads to is kept: a class's methods share the way)."""
+        grammar, known = self.grammar, self._class_of
+        kinds = grammar.kinds
+        passed: list[int] = []
+        found: tree_sitter.Node | None = None
+        parent = function.parent
+        while parent is not None:
+            ancestor = parent.id
+            cached = known.get(ancestor, _UNSEEN)
+            if cached is not _UNSEEN:
+                found = cached
+                break
+            kind = kinds.get(parent.kind_id)
+            if kind is None:
+                kind = grammar.kind(parent)
+            if kind & _CLASS:
+                found = parent
+                break
+            passed.append(ancestor)
+            parent = parent.parent
+        for ancestor in passed:
+            known[ancestor] = found
+        return found
+
     def requested_in(self, start: int, end: int) -> bool:
-        """Request input in ``source[start:end]`` (never when there is none in the file)."""
+        """Request input in ``source[start:end]`` (never when there is none in the file:
+        the whole file is searched only once a range holds some, most files have none)."""
         markers = self.markers
-        if markers is None or markers.none:
+        if markers is None or markers.none or self._file_requested is False:
             return False
-        return markers.may_hold(start, end) and self.file_requested and markers.search(start, end)
+        return markers.may_hold(start, end) and markers.search(start, end) and self.file_requested
 
     def requested(self, node: tree_sitter.Node) -> bool:
         """Request input in ``node`` (never when there is none in the file)."""
@@ -501,9 +669,7 @@ class _FileCalls:
         pairs = self.assignments(function)
         if not pairs:
             return found
-        if self._function_starts is None:
-            self._function_starts = [f.start_byte for f in self.index.functions]
-        starts = self._function_starts
+        starts = self.index._function_starts
         low = bisect.bisect_left(starts, function.start_byte)
         nested = bisect.bisect_left(starts, function.end_byte) - low > 1
         enclosing = self.index.enclosing
@@ -521,13 +687,51 @@ class _FileCalls:
         can carry an injection)."""
         found: _Function | None = None
         requested = self.requested(node)
-        if requested or _has_parameters(node):
-            parameters = signature_parameters(node)
-            carriers = {p.name for _, p in parameters if p.name and _carries(p)}
-            if requested or carriers:
-                found = _Function(self, node, parameters, carriers, requested)
-        self._functions[node.id] = found
+        parameters = self.signature(node)
+        carriers = {p.name for _, p in parameters if p.name and _carries(p)}
+        if requested or carriers:
+            found = _Function(self, node, parameters, carriers, requested)
         return found
+
+    def signature(self, function: tree_sitter.Node) -> list[tuple[tree_sitter.Node, Parameter]]:
+        """:func:`signature_parameters` of ``function`` (by kind and field ids, the
+        texts from the file's bytes)."""
+        grammar = self.grammar
+        params = function.child_by_field_id(grammar.parameters) if grammar.parameters else None
+        if params is None:
+            single = function.child_by_field_id(grammar.parameter) if grammar.parameter else None
+            nodes = [single] if single is not None else []
+        elif params.named_child_count == 0:
+            return []
+        else:
+            nodes = [c for c in params.named_children if not grammar.kind(c) & _COMMENT]
+        return [(node, parameter) for node in nodes for parameter in self._parameter(node)]
+
+    def _parameter(self, node: tree_sitter.Node) -> list[Parameter]:
+        """``_parameter`` of a parameter node (by kind and field ids)."""
+        grammar = self.grammar
+        kind = grammar.kind(node)
+        if kind & _PARAMETER_NAME:
+            return [Parameter(self._text(node))]
+        typed = node.child_by_field_id(grammar.type) if grammar.type else None
+        written = self._text(typed) if typed is not None else ""
+        declared = _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
+        optional = self.source.find(b"=", node.start_byte, node.end_byte) >= 0
+        names = (node.children_by_field_id(grammar.name) if grammar.name else []) or (
+            node.children_by_field_id(grammar.pattern) if grammar.pattern else []
+        )
+        if kind & _ASSIGNMENT_PATTERN:  # JavaScript: (name = 'x')
+            left = node.child_by_field_id(grammar.left) if grammar.left else None
+            names = [left] if left is not None else []
+            optional = True
+        if not names:
+            return [Parameter("", declared, optional)]
+        return [
+            Parameter(
+                self._text(n) if grammar.kind(n) & _PLAIN_IDENTIFIER else "", declared, optional
+            )
+            for n in names
+        ]
 
     def worth_reading(self, arguments: tree_sitter.Node, function: _Function) -> bool:
         """The arguments mention request input, a parameter that can carry an injection
@@ -536,13 +740,10 @@ class _FileCalls:
         if function.requested and self.requested_in(start, end):
             return True
         text = self.source[start:end]
-        words = _WORD_BYTES.findall(text)
-        if function.carriers.mentioned(text, words):
+        if function.carriers.mentioned_in(text):
             return True
         assigned = function.assigned()
-        return assigned is not _NO_NAMES and any(
-            function.origin(n) for n in assigned.found_in(text, words)
-        )
+        return assigned is not _NO_NAMES and any(function.origin(n) for n in assigned.found(text))
 
     def origins(self, node: tree_sitter.Node, function: _Function) -> frozenset[str | int]:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
@@ -550,10 +751,15 @@ class _FileCalls:
         start, end = node.start_byte, node.end_byte
         if self.requested_in(start, end):
             return _REQUEST
-        if node.type in self.identifiers:
+        kind = self.grammar.kinds.get(node.kind_id)
+        if kind is None:
+            kind = self.grammar.kind(node)
+        if kind & _IDENTIFIER:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
+        if kind & _OPAQUE and not kind & _MEMBER:
+            return _NOTHING  # a literal, an anonymous function: reads no variable
         text = self.source[start:end]
-        if not function.relevant().mentioned(text, _WORD_BYTES.findall(text)):
+        if not function.relevant().mentioned_in(text):
             return _NOTHING  # reads no carrier and no local
         found: set[str | int] = set()
         for name in self.names_in(node):
@@ -568,20 +774,23 @@ class _FileCalls:
         known = self._names.get(node.id)
         if known is not None:
             return known
-        identifiers, opaque, source = self.identifiers, self.opaque, self.source
+        grammar, source = self.grammar, self.source
+        kinds = grammar.kinds
         names: list[str] = []
         stack = [node]
         while stack:
             current = stack.pop()
-            kind = current.type
-            if kind in identifiers:
+            kind = kinds.get(current.kind_id)
+            if kind is None:
+                kind = grammar.kind(current)
+            if kind & _IDENTIFIER:
                 text = source[current.start_byte : current.end_byte]
                 names.append(text.decode("utf-8", "replace"))
-            elif kind in _MEMBER_KINDS:
-                owner = _member_object(current)
+            elif kind & _MEMBER:
+                owner = grammar.member_object(current)
                 if owner is not None:
                     stack.append(owner)
-            elif kind not in opaque:
+            elif not kind & _OPAQUE:
                 stack.extend(current.named_children)
         self._names[node.id] = names
         return names
@@ -594,38 +803,53 @@ class _FileCalls:
     ) -> None:
         """Add the request facts and the through facts of the call ``nodes`` (in
         document order; each fact once)."""
-        functions, known = self.index.functions, self._functions
+        index = self.index
+        functions = index.functions
+        field = self.grammar.arguments
+        # Byte offsets as ints, read once (each ``start_byte`` is a call into the node).
+        starts = index.call_starts if nodes is index.calls else [n.start_byte for n in nodes]
+        ends = [n.end_byte for n in nodes]
+        begins = index._function_starts
+        finishes = [f.end_byte for f in functions]
+        known: list[_Function | None] = [_UNSEEN] * len(functions)
         count, after, last = len(functions), 0, -1
-        open_: list[tree_sitter.Node] = []  # the functions that may hold the next call
+        open_: list[int] = []  # the functions that may hold the next call
         seen: set[tuple[Any, ...]] = set()
-        for node in nodes:
-            arguments = node.child_by_field_name("arguments")
-            if arguments is None or arguments.named_child_count == 0:
-                continue
-            start, end = node.start_byte, node.end_byte
-            owner: tree_sitter.Node | None = None
+        for at, start in enumerate(starts):
+            end = ends[at]
+            owner = -1
             if start >= last:  # in order: the innermost function holding it, in one sweep
                 last = start
-                while after < count and functions[after].start_byte <= start:
-                    begun = functions[after]
-                    while open_ and open_[-1].end_byte < begun.start_byte:
+                while after < count and begins[after] <= start:
+                    while open_ and finishes[open_[-1]] < begins[after]:
                         open_.pop()
-                    open_.append(begun)
+                    open_.append(after)
                     after += 1
-                while open_ and open_[-1].end_byte < start:
+                while open_ and finishes[open_[-1]] < start:
                     open_.pop()
-                for candidate in reversed(open_):
-                    if candidate.end_byte >= end and candidate.id != node.id:
-                        owner = candidate
-                        break
-            else:
-                owner = self.index.enclosing(node)
-            if owner is None:
+                candidates: Iterable[int] = reversed(open_)
+            else:  # as FileIndex.enclosing
+                candidates = range(bisect.bisect_right(begins, start) - 1, -1, -1)
+            for candidate in candidates:
+                if finishes[candidate] >= end and (
+                    begins[candidate] != start
+                    or finishes[candidate] != end
+                    or functions[candidate].id != nodes[at].id
+                ):
+                    owner = candidate
+                    break
+            if owner < 0:
                 continue
-            function = known.get(owner.id, _UNSEEN)
+            function = known[owner]
             if function is _UNSEEN:
-                function = self.function(owner)
-            if function is not None and self.worth_reading(arguments, function):
+                function = known[owner] = self.function(functions[owner])
+            if function is None:
+                continue  # no call of it can pass a parameter or request input on
+            node = nodes[at]
+            arguments = node.child_by_field_id(field) if field else None
+            if arguments is None or arguments.named_child_count == 0:
+                continue
+            if self.worth_reading(arguments, function):
                 self.facts_of(node, arguments, function, requests, through, seen)
 
     def facts_of(
@@ -637,17 +861,22 @@ class _FileCalls:
         through: list[dict[str, Any]],
         seen: set[tuple[Any, ...]],
     ) -> None:
-        """Add the request facts and through facts of one call node."""
-        call = read_call(node, arguments)
-        if call is None or not call.arguments or not call.name:
+        """Add the request facts and through facts of one call node (the callee is
+        read once an argument has an origin: most calls read have none)."""
+        expressions = self.positional(arguments)
+        if not expressions:
             return
+        call: _Call | None = None
         fact: dict[str, Any] | None = None
         key: tuple[Any, ...] = ()
-        for position, argument in enumerate(call.arguments):
+        for position, argument in enumerate(expressions):
             found = self.origins(argument, function)
             if not found:
                 continue
             if fact is None:
+                call = self.callee(node, expressions)
+                if call is None or not call.name:
+                    return
                 fact = self.fact(call, node)
                 key = (fact["call"], fact["receiver"], fact["args"], fact["line"])
             name = function.info().name
@@ -664,13 +893,92 @@ class _FileCalls:
                         seen.add(unique)
                         through.append({**fact, "position": position, "param": param, **signature})
 
+    def positional(self, args: tree_sitter.Node) -> list[tree_sitter.Node] | None:
+        """:func:`_positional` of a call's arguments node ``args`` (by kind and field
+        ids)."""
+        grammar = self.grammar
+        kinds = grammar.kinds
+        arguments: list[tree_sitter.Node] = []
+        for child in args.named_children:
+            kind = kinds.get(child.kind_id)
+            if kind is None:
+                kind = grammar.kind(child)
+            if kind & _COMMENT:
+                continue
+            if kind & _ARGUMENT:
+                expression = self._unwrap(child)
+                if expression is None:
+                    return None
+                arguments.append(expression)
+            else:
+                arguments.append(child)
+        return arguments
+
+    def callee(self, node: tree_sitter.Node, arguments: list[tree_sitter.Node]) -> _Call | None:
+        """:func:`read_call` of call ``node`` whose positional arguments are
+        ``arguments`` (by kind and field ids)."""
+        for field_id in self.grammar.constructed:
+            constructed = node.child_by_field_id(field_id)
+            if constructed is not None:
+                return _Call(_last_word(self._text(constructed)), None, arguments, True)
+        name, receiver = self._callee(node)
+        if name is None:
+            return None
+        return _Call(_last_word(self._text(name)), receiver, arguments, False)
+
+    def _text(self, node: tree_sitter.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _unwrap(self, argument: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The expression of a C# ``argument`` (None for a named argument)."""
+        if self.grammar.name and argument.child_by_field_id(self.grammar.name) is not None:
+            return None
+        for child in reversed(argument.named_children):
+            if not self.grammar.kind(child) & _REF_TYPE:
+                return child
+        return None
+
+    def _callee(
+        self, node: tree_sitter.Node
+    ) -> tuple[tree_sitter.Node | None, tree_sitter.Node | None]:
+        """:func:`_callee` by kind and field ids."""
+        grammar = self.grammar
+        if grammar.name:
+            name = node.child_by_field_id(grammar.name)
+            if name is not None:
+                return name, node.child_by_field_id(grammar.object) if grammar.object else None
+        callee = node.child_by_field_id(grammar.function) if grammar.function else None
+        if callee is None:
+            return None, None
+        kind = grammar.kind(callee)
+        if kind & _MEMBER:
+            return grammar.member_name(callee), grammar.member_object(callee)
+        if kind & _CALLEE_NAME:
+            return callee, None
+        return None, None
+
+    def receiver_type(self, receiver: tree_sitter.Node | None) -> str:
+        """:func:`receiver_type` by kind and field ids."""
+        if self._types is None:
+            self._types = _DeclaredTypes(self.text)
+        if receiver is None:
+            return ""
+        grammar = self.grammar
+        if grammar.kind(receiver) & _MEMBER:
+            owner = grammar.member_object(receiver)
+            if owner is None or not grammar.kind(owner) & _THIS_KIND:
+                return ""
+            receiver = grammar.member_name(receiver)
+            if receiver is None:
+                return ""
+        if not grammar.kind(receiver) & _RECEIVER_NAME:
+            return ""
+        name = self._text(receiver)
+        return self._types.get(name, name if name[:1].isupper() else "")
+
     def fact(self, call: _Call, node: tree_sitter.Node) -> dict[str, Any]:
         """What the join needs of a call: callee, receiver type, arity, line."""
-        receiver = ""
-        if self.typed:
-            if self._types is None:
-                self._types = _DeclaredTypes(self.text)
-            receiver = receiver_type(call.receiver, self._types)
+        receiver = self.receiver_type(call.receiver) if self.typed else ""
         return {
             "call": call.name,
             "receiver": receiver,
@@ -685,14 +993,6 @@ def _kinds(spec: LanguageSpec) -> tuple[frozenset[str], frozenset[str]]:
     """The identifier kinds of ``spec``, and the kinds whose value reads no variable
     (literals, anonymous functions: a lambda's parameters are its own)."""
     return frozenset(spec.identifiers), frozenset((*spec.literals, *_LAMBDAS))
-
-
-def _has_parameters(function: tree_sitter.Node) -> bool:
-    """The function declares a parameter (a cheap look before its signature is read)."""
-    params = function.child_by_field_name("parameters")
-    if params is None:
-        return function.child_by_field_name("parameter") is not None
-    return params.named_child_count > 0
 
 
 def call_facts(

@@ -25,6 +25,7 @@ boolean parameter and a lambda's parameter carry nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,6 +145,8 @@ def _text(node: tree_sitter.Node | None) -> str:
 
 def _last_word(text: str) -> str:
     """``CityQueries.GetCityByNameQuery<T>`` -> ``GetCityByNameQuery``."""
+    if text.isascii() and text.isidentifier():  # [A-Za-z_][A-Za-z0-9_]*: one word
+        return text
     words = _WORD.findall(text.split("<", 1)[0])
     return words[-1] if words else ""
 
@@ -239,13 +242,14 @@ def _parameter_nodes(function: tree_sitter.Node) -> list[tree_sitter.Node]:
 
 def _parameter(node: tree_sitter.Node) -> list[Parameter]:
     """The parameter(s) one parameter node declares (Go: ``a, b string`` is two)."""
+    node_kind = node.type
+    if node_kind in ("identifier", "shorthand_property_identifier_pattern"):
+        return [Parameter(_text(node))]
     written = _text(node.child_by_field_name("type"))
     kind = _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
-    optional = "=" in _text(node) and node.type != "identifier"
-    if node.type in ("identifier", "shorthand_property_identifier_pattern"):
-        return [Parameter(_text(node))]
+    optional = "=" in _text(node)
     names = node.children_by_field_name("name") or node.children_by_field_name("pattern")
-    if node.type == "assignment_pattern":  # JavaScript: (name = 'x')
+    if node_kind == "assignment_pattern":  # JavaScript: (name = 'x')
         names = [n for n in (node.child_by_field_name("left"),) if n is not None]
         optional = True
     if not names:
@@ -271,6 +275,7 @@ def function_info(
     classes: dict[int, _ClassFacts] | None = None,
     parameters: list[tuple[tree_sitter.Node, Parameter]] | None = None,
     requested: Callable[[tree_sitter.Node], bool] | None = None,
+    class_of: Callable[[tree_sitter.Node], tree_sitter.Node | None] | None = None,
 ) -> FunctionInfo:
     """Name, class, bases and parameters of ``function``; parameters bound from the
     request marked (request markers in the parameter, or a controller action's);
@@ -278,8 +283,9 @@ def function_info(
     is known of the file's classes (filled in, so that each class is described once);
     ``parameters``: :func:`signature_parameters` of ``function`` when the caller has
     them (their ``request`` is set here); ``requested``: whether a node's text holds
-    ``request``'s markers, when the caller answers that faster than a search."""
-    owner = _class_of(spec, function)
+    ``request``'s markers, when the caller answers that faster than a search;
+    ``class_of``: the class around a function, when the caller knows it faster."""
+    owner = class_of(function) if class_of is not None else _class_of(spec, function)
     info = FunctionInfo(name=_function_name(function))
     class_header = ""
     if owner is not None:
@@ -334,18 +340,32 @@ def _is_action(
     spec: LanguageSpec, function: tree_sitter.Node, class_header: str, source: bytes | None = None
 ) -> bool:
     """A request handler whose parameters the framework binds from the request."""
+    if spec.name not in ("csharp", "java"):
+        return False
     header = _header(function, source)
     if spec.name == "csharp":
         if _CSHARP_ACTION.search(header):
             return True
-        public = _PUBLIC.search(header) and not _NOT_AN_ACTION.search(header)
-        return bool(public) and bool(
-            _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
-            or "[ApiController" in class_header
+        if not _controller(class_header):
+            return False
+        # A substring search first: a pattern starting with ``\b`` is tried at every place.
+        public = "public" in header and _PUBLIC.search(header)
+        return bool(public) and not (
+            ("static" in header or "[NonAction" in header) and _NOT_AN_ACTION.search(header)
         )
     if spec.name == "java":
         return bool(_JAVA_ROUTE.search(header))
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _controller(class_header: str) -> bool:
+    """A C# class header naming a controller base or ``[ApiController]`` (once per class:
+    its methods share the header string, whose hash Python keeps)."""
+    return bool(
+        _CONTROLLER_BASE.search(class_header.split("class", 1)[-1])
+        or "[ApiController" in class_header
+    )
 
 
 #: Named function declarations that, inside another function, are local to it.
