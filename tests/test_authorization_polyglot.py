@@ -603,3 +603,38 @@ class UmsAdminController {
     assert [f.path for f in report.findings if f.rule == "BSSEC040"] == [
         f"mall-demo/{java}/demo/DemoController.java"
     ]
+
+
+def test_an_explicit_opt_out_on_an_admin_read_route_is_reported_but_never_caps() -> None:
+    # Kavita: [AllowAnonymous] GET /api/Admin/exists under an [Authorize] base controller.
+    admin = """\
+public class AdminController : BaseApiController
+{
+    [AllowAnonymous]
+    [HttpGet("exists")]
+    public async Task<ActionResult<bool>> AdminExists() => true;
+
+    [HttpGet("users")]
+    public ActionResult Users() => Ok();
+}
+"""
+    found = inventory(
+        {
+            "Controllers/BaseApiController.cs": BASE_CONTROLLER.format(attribute="[Authorize]\n"),
+            "Controllers/AdminController.cs": admin,
+        }
+    )
+    (finding,) = judge(found, "polyglot")
+    assert (finding.rule, finding.line) == ("BSSEC043", line_of(admin, "AdminExists("))
+    assert finding.confidence == "low"
+    assert "on purpose" in finding.message
+    open_code = BASE_CONTROLLER.format(attribute="")
+    unguarded = inventory(
+        {
+            "Controllers/BaseApiController.cs": open_code,
+            "Controllers/AdminController.cs": admin.replace("    [AllowAnonymous]\n", ""),
+        }
+    )
+    assert {f.confidence for f in judge(unguarded, "polyglot") if f.rule == "BSSEC043"} == {
+        "medium"
+    }

@@ -275,6 +275,12 @@ SENSITIVE_OPEN = Rule(
         "uses them (CWE-306 Missing Authentication for Critical Function)." + _OTHER_LANGUAGES
     ),
     fix="Require an authenticated staff or admin user on the whole admin area (a guard on the blueprint or router, a mixin or a permission class), and keep debug routes out of production builds.",
+    varies=(
+        "Low confidence (reported for review, never capping) when the route opts out of a "
+        "guard that covers it on purpose (`[AllowAnonymous]` under `[Authorize]`, `@PermitAll` "
+        "under `@PreAuthorize`, `@Public()` under a global guard): a visible decision, not a "
+        "missing check."
+    ),
     examples=(
         Example("python", _ADMIN_OPEN, lines=(7,), path="admin.py"),
         Example("python", _ADMIN_GUARDED, path="admin.py"),

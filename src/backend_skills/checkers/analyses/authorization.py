@@ -109,7 +109,18 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
             continue
         evidence = exposure.open_evidence or "no decorator, permission class, dependency or guard"
         sensitive = exposure.sensitive()
-        if sensitive is not None:
+        if sensitive is not None and exposure.override:
+            # an explicit opt-out under a guard: a decision to review, not a missing check
+            finding = _finding(
+                "BSSEC043",
+                exposure,
+                f"{sensitive} route {_where(exposure)} is public on purpose:"
+                f" {exposure.override} (review it)",
+                checker,
+            )
+            finding.confidence = Confidence.LOW
+            findings.append(finding)
+        elif sensitive is not None:
             findings.append(
                 _finding(
                     "BSSEC043",
