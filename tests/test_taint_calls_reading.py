@@ -7,24 +7,15 @@ read by kind and field ids."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pytest
 
 from backend_skills.languages import LANGUAGES, parse
 from backend_skills.languages._index import FileIndex
-from backend_skills.rules._flow import _Flow
-from backend_skills.rules._taint_calls import _WORD_BYTES, _has_word, _Names, call_facts
+from backend_skills.rules._taint_calls import _WORD_BYTES, _has_word, _Names
 from backend_skills.rules._taint_facts import function_info, signature_parameters
 
-
-def _facts(language: str, path: str, code: str) -> dict[str, list[dict[str, Any]]]:
-    spec = LANGUAGES[language]
-    source = code.encode()
-    tree = parse(spec, source, path)
-    index = FileIndex(spec, spec.grammar_for(path), tree.root_node, source)
-    flow = _Flow(spec, index.grammar, tree.root_node, index, path)
-    return call_facts(spec, index, code, flow.request, flow.assignments)
+from .test_taint_calls import _facts
 
 
 @pytest.mark.parametrize(
