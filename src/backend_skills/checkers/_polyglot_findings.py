@@ -227,11 +227,21 @@ _CONDITIONALS = {
     "ternary_expression": "condition",
     "conditional_expression": "condition",
 }
+#: Where looking for an enclosing condition stops: a function, or the file.
 _SCOPES = frozenset(
-    {"function_declaration", "method_declaration", "function_expression", "arrow_function",
-     "func_literal", "lambda_expression", "local_function_statement", "program",
-     "source_file", "compilation_unit"}
-)  # fmt: skip
+    [
+        "function_declaration",
+        "method_declaration",
+        "function_expression",
+        "arrow_function",
+        "func_literal",
+        "lambda_expression",
+        "local_function_statement",
+        "program",
+        "source_file",
+        "compilation_unit",
+    ]
+)
 #: Option keys under which node's database, cache and mail clients take TLS settings.
 _CONNECTION_TLS_KEYS = frozenset({"ssl", "tls", "dialectOptions"})
 _VALUE_WRAPPERS = frozenset({"ternary_expression", "parenthesized_expression", "binary_expression"})
@@ -286,14 +296,12 @@ def tls_off_weight(finding: Finding, match: Any, root: tree_sitter.Node) -> Find
     """BSSEC106 weighed by where verification is switched off: in the TLS options of a
     database, cache or mail connection (JavaScript) one severity lower; in a branch taken
     on the service's configuration (an operator's opt-in), medium confidence."""
-    kind = "pair" if match.name == "rejectUnauthorized" else ""
-    node = _node_at(root, match, kind) if kind else None
-    if node is None:
-        point = (match.line - 1, match.column - 1)
-        node = root.descendant_for_point_range(point, point)
+    pair = _node_at(root, match, "pair") if match.name == "rejectUnauthorized" else None
+    point = (match.line - 1, match.column - 1)
+    node = pair or root.descendant_for_point_range(point, point)
     if node is None:
         return finding
-    if kind and _connection_option(node):
+    if pair is not None and _connection_option(pair):
         finding.severity = _LOWER[finding.severity]
         finding.message += " in a database, cache or mail connection's TLS options"
     if _opted_in(node):

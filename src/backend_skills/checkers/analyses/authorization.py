@@ -49,9 +49,16 @@ def _anchor(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def _finding(rule_id: str, exposure: Exposure, message: str, checker: str) -> Finding:
+def _finding(
+    rule_id: str,
+    exposure: Exposure,
+    message: str,
+    checker: str,
+    confidence: Confidence | None = None,
+) -> Finding:
     """A finding of one of the rules ``BSSEC040``-``BSSEC044`` (declared in
-    :mod:`backend_skills.rules._authorization`) about one endpoint."""
+    :mod:`backend_skills.rules._authorization`) about one endpoint (``confidence``: when
+    it differs from the rule's, as the rule's ``varies`` says)."""
     rule = rule_of(rule_id)
     return Finding(
         checker=checker,
@@ -59,7 +66,7 @@ def _finding(rule_id: str, exposure: Exposure, message: str, checker: str) -> Fi
         skill=rule.skill,
         criterion=rule.criterion,
         severity=rule.severity,
-        confidence=rule.confidence,
+        confidence=confidence or rule.confidence,
         message=message,
         path=exposure.file,
         line=exposure.line,
@@ -111,15 +118,16 @@ def judge(exposures: Sequence[Exposure], checker: str) -> list[Finding]:
         sensitive = exposure.sensitive()
         if sensitive is not None and exposure.override:
             # an explicit opt-out under a guard: a decision to review, not a missing check
-            finding = _finding(
-                "BSSEC043",
-                exposure,
-                f"{sensitive} route {_where(exposure)} is public on purpose:"
-                f" {exposure.override} (review it)",
-                checker,
+            findings.append(
+                _finding(
+                    "BSSEC043",
+                    exposure,
+                    f"{sensitive} route {_where(exposure)} is public on purpose:"
+                    f" {exposure.override} (review it)",
+                    checker,
+                    Confidence.LOW,
+                )
             )
-            finding.confidence = Confidence.LOW
-            findings.append(finding)
         elif sensitive is not None:
             findings.append(
                 _finding(

@@ -171,6 +171,13 @@ def member(call: tree_sitter.Node) -> tuple[tree_sitter.Node, str] | None:
     return obj, text(prop)
 
 
+def innermost_root(path: str, roots: Iterable[str]) -> str | None:
+    """The longest of ``roots`` (module folders as prefixes ending in ``/``, or ``""`` for
+    the repository's root) that holds ``path`` (None: outside every one)."""
+    holding = [root for root in roots if path.startswith(root)]
+    return max(holding, key=len) if holding else None
+
+
 def rooted(path: str) -> str:
     """A route path with its leading slash (``{id}/x`` -> ``/{id}/x``)."""
     return path if path.startswith("/") else "/" + path

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Role
 
+from ._common import innermost_root
+
 _PERMISSION = re.compile(
     r"^quarkus\.http\.auth\.permission\.([\w-]+)\.(paths|methods|policy)\s*=\s*(.*)$"
 )
@@ -128,5 +130,5 @@ def modules(files: Iterable[SourceFile]) -> list[Module]:
 
 def module_of(found: list[Module], path: str) -> Module | None:
     """The module a source file belongs to (the longest root that holds it)."""
-    holding = [m for m in found if path.startswith(m.root)]
-    return max(holding, key=lambda m: len(m.root)) if holding else None
+    root = innermost_root(path, (m.root for m in found))
+    return next((m for m in found if m.root == root), None)

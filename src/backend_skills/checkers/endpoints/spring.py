@@ -19,7 +19,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Role
 
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, line, middleware_auth, nodes, string, text
+from ._common import Facts, innermost_root, line, middleware_auth, nodes, string, text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -130,7 +130,7 @@ def _intercepted(path: str, interceptors: list[Facts]) -> list[str]:
     concrete = re.sub(r"\{[^}]*\}", "x", path)
     found = []
     for item in interceptors:
-        if not middleware_auth(item["name"]) or _NOT_A_CHECK.search(item["name"]):
+        if not _names_a_check(item["name"]):
             continue
         if any(ant(p).match(concrete) for p in item["include"]) and not any(
             ant(p).match(concrete) for p in item["exclude"]
@@ -161,10 +161,10 @@ _NOT_A_CHECK = re.compile(
 )
 
 
-def _check_annotation(name: str) -> bool:
-    """An annotation of a security library or of the repository whose name says it
-    checks the caller (Shiro's ``@RequiresPermissions``, Sa-Token's ``@SaCheckLogin``,
-    a project's own ``@BackendPermission``, ``@LoginRequired``)."""
+def _names_a_check(name: str) -> bool:
+    """An annotation or interceptor whose name says it checks the caller (Shiro's
+    ``@RequiresPermissions``, Sa-Token's ``@SaCheckLogin``, a project's own
+    ``@BackendPermission`` or ``adminInterceptor``), not an exemption."""
     return name not in SPRING_MAPPINGS and middleware_auth(name) and not _NOT_A_CHECK.search(name)
 
 
@@ -172,7 +172,7 @@ def secured(found: Annotations, *, skip_permit_all: bool = False) -> list[str]:
     """``@PreAuthorize(...)``-style annotations as the inventory shows them."""
     out = []
     for name, annotation in found:
-        if name not in SPRING_SECURED and not _check_annotation(name):
+        if name not in SPRING_SECURED and not _names_a_check(name):
             continue
         if skip_permit_all and "permitAll" in text(annotation):
             continue
@@ -305,25 +305,26 @@ def exposures(
     chains: dict[frozenset[str], FilterChain] = {}
 
     def chain_for(path: str) -> FilterChain:
-        own = module_of(path, modules) if modules else None
+        own = innermost_root(path, modules) if modules else None
         if own is None or modules is None:
             return every
         seen = modules[own]
         if seen not in chains:
-            mine = {p: d for p, d in facts.items() if module_of(p, modules) in seen}
+            mine = {p: d for p, d in facts.items() if innermost_root(p, modules) in seen}
             declared = any(d.get("chain") for d in mine.values())
             chains[seen] = FilterChain.of(mine, starter) if declared else every
         return chains[seen]
 
     interceptors = [i for d in facts.values() for i in d.get("interceptors", [])]
     for path, file_facts in sorted(facts.items()):
+        chain = chain_for(path) if file_facts["controllers"] else every
         for controller in file_facts["controllers"]:
             for method in controller["methods"]:
                 for verb in method["methods"]:
                     exposure = _exposure(path, controller, method, verb)
                     if interceptors and not method["permit_all"]:
                         exposure.access += _intercepted(exposure.path or "", interceptors)
-                    chain_for(path).apply(exposure)
+                    chain.apply(exposure)
                     yield exposure
 
 
@@ -343,20 +344,27 @@ def _exposure(path: str, controller: Facts, method: Facts, verb: str) -> Exposur
     return exposure
 
 
-def spring_security_declared(files: Iterable[SourceFile]) -> bool:
-    """Whether a Maven or Gradle build declares Spring Security (which then protects
-    every request unless a SecurityFilterChain says otherwise)."""
+def _build_files(files: Iterable[SourceFile]) -> Iterator[tuple[str, str, str]]:
+    """(module root, file name, text) of the Maven and Gradle build files (the root as a
+    prefix: ``"mall-admin/"``, ``""`` at the repository's root); unreadable ones left out."""
     for file in files:
-        name = file.path.rsplit("/", 1)[-1]
+        folder, _, name = file.path.rpartition("/")
         if name not in _BUILD_FILES or file.role in (Role.VENDORED, Role.GENERATED):
             continue
         try:
             content = file.text
         except Exception:  # unreadable: no evidence either way
             continue
-        if "spring-boot-starter-security" in content or "spring-security" in content:
-            return True
-    return False
+        yield (folder + "/" if folder else ""), name, content
+
+
+def spring_security_declared(files: Iterable[SourceFile]) -> bool:
+    """Whether a Maven or Gradle build declares Spring Security (which then protects
+    every request unless a SecurityFilterChain says otherwise)."""
+    return any(
+        "spring-boot-starter-security" in content or "spring-security" in content
+        for _, _, content in _build_files(files)
+    )
 
 
 _ARTIFACT = re.compile(r"<artifactId>\s*([\w.\-]+)\s*</artifactId>")
@@ -368,29 +376,23 @@ _GRADLE_PROJECT = re.compile(r"project\(\s*['\"]:?([\w.\-:]+)['\"]\s*\)")
 
 
 def build_modules(files: Iterable[SourceFile]) -> dict[str, frozenset[str]]:
-    """Maven and Gradle modules: each module's folder -> the folders of the modules it
-    can see (itself and the sibling modules it depends on, transitively). A security
+    """Maven and Gradle modules: each module's root (a folder prefix, as
+    :func:`._common.innermost_root` takes it) -> the roots of the modules it can see (itself and the sibling modules it depends on, transitively). A security
     configuration applies to the application that includes it, not to every module of
     a multi-module repository (a ``mall-demo`` permitting ``/**`` does not open
     ``mall-admin``). Empty for a repository of one module."""
     names: dict[str, str] = {}
     wants: dict[str, set[str]] = {}
-    for file in files:
-        folder, _, name = file.path.rpartition("/")
-        if name not in _BUILD_FILES or file.role in (Role.VENDORED, Role.GENERATED):
-            continue
-        try:
-            content = file.text
-        except Exception:  # unreadable: not a module we can place
-            continue
+    for root, name, content in _build_files(files):
+        folder_name = root.rstrip("/").rsplit("/", 1)[-1]
         if name == "pom.xml":
             own = _ARTIFACT.search(_POM_SECTIONS.sub("", content))
-            names[own.group(1) if own else folder.rsplit("/", 1)[-1]] = folder
+            names[own.group(1) if own else folder_name] = root
             used = {a for block in _DEPENDENCIES.findall(content) for a in _ARTIFACT.findall(block)}
         else:
-            names[folder.rsplit("/", 1)[-1]] = folder
+            names[folder_name] = root
             used = {m.rsplit(":", 1)[-1] for m in _GRADLE_PROJECT.findall(content)}
-        wants.setdefault(folder, set()).update(used)
+        wants.setdefault(root, set()).update(used)
     if len(wants) < 2:
         return {}
     visible: dict[str, frozenset[str]] = {}
@@ -404,9 +406,3 @@ def build_modules(files: Iterable[SourceFile]) -> dict[str, frozenset[str]]:
                     todo.append(target)
         visible[folder] = frozenset(seen)
     return visible
-
-
-def module_of(path: str, modules: Mapping[str, frozenset[str]]) -> str | None:
-    """The folder of the innermost module holding ``path`` (None: outside every one)."""
-    holding = [m for m in modules if not m or path.startswith(m + "/")]
-    return max(holding, key=len) if holding else None
