@@ -123,18 +123,21 @@ class _Grammar:
         return flags
 
     def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        for field_id in self.member_names:
-            found = node.child_by_field_id(field_id)
-            if found is not None:
-                return found
-        return None
+        """The member a member access names (``find`` in ``repo.find``)."""
+        return _first_field(node, self.member_names)
 
     def member_object(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        for field_id in self.member_objects:
-            found = node.child_by_field_id(field_id)
-            if found is not None:
-                return found
-        return None
+        """The object of a member access (``repo`` in ``repo.find``)."""
+        return _first_field(node, self.member_objects)
+
+
+def _first_field(node: tree_sitter.Node, field_ids: Iterable[int]) -> tree_sitter.Node | None:
+    """The child of ``node`` in the first of ``field_ids`` it has."""
+    for field_id in field_ids:
+        found = node.child_by_field_id(field_id)
+        if found is not None:
+            return found
+    return None
 
 
 @functools.cache
