@@ -115,7 +115,8 @@ class FileIndex:
         return _ordered(self.found.get("assignment", []))
 
     @functools.cached_property
-    def _function_starts(self) -> list[int]:
+    def function_starts(self) -> list[int]:
+        """Where each of :attr:`functions` starts (for a search by byte range)."""
         return list(map(_START, self.functions))
 
     @functools.cached_property
@@ -130,7 +131,7 @@ class FileIndex:
     def enclosing(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The innermost function (of the language's ``functions``) around ``node``, by
         byte ranges (going up node by node costs the depth for every question)."""
-        index = bisect.bisect_right(self._function_starts, node.start_byte) - 1
+        index = bisect.bisect_right(self.function_starts, node.start_byte) - 1
         while index >= 0:
             candidate = self.functions[index]
             if candidate.end_byte >= node.end_byte and candidate.id != node.id:

@@ -672,7 +672,7 @@ class _FileCalls:
         pairs = self.assignments(function)
         if not pairs:
             return found
-        starts = self.index._function_starts
+        starts = self.index.function_starts
         low = bisect.bisect_left(starts, function.start_byte)
         nested = bisect.bisect_left(starts, function.end_byte) - low > 1
         enclosing = self.index.enclosing
@@ -812,7 +812,7 @@ class _FileCalls:
         # Byte offsets as ints, read once (each ``start_byte`` is a call into the node).
         starts = index.call_starts if nodes is index.calls else [n.start_byte for n in nodes]
         ends = [n.end_byte for n in nodes]
-        begins = index._function_starts
+        begins = index.function_starts
         finishes = [f.end_byte for f in functions]
         known: list[_Function | None] = [_UNSEEN] * len(functions)
         count, after, last = len(functions), 0, -1
