@@ -452,10 +452,15 @@ def tree_rules_and_facts(
     if not facts:
         return run.matches, {}
     from ._taint_calls import call_facts
+    from ._taint_values import function_values
 
     flow = run.flow
     text = source.decode("utf-8", "replace")
-    found = call_facts(spec, flow.index, text, flow.request, flow.assignments)
+    found: dict[str, Any] = call_facts(spec, flow.index, text, flow.request, flow.assignments)
+    passing = {str(call["method"]) for call in found["through"]}
+    values = function_values(spec.name, tree.root_node, source, passing) if passing else []
+    if values:
+        found["values"] = values
     return run.matches, found
 
 

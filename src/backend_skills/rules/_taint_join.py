@@ -7,7 +7,9 @@ summary when the method names are equal, the number of arguments fits the signat
 when the caller's file declares the receiver's type, that type is the summary's class or
 one of its bases (an interface it implements). A constructed message handled by a
 handler class (``new GetCityQuery(name)`` sent to ``IRequestHandler<GetCityQuery, ...>``)
-reaches the handler's ``Handle`` parameter.
+reaches the handler's ``Handle`` parameter. A call of a field holding functions
+(``s.Handler(mode, in)`` after ``Handler: execHandler``, :mod:`._taint_values`) reaches
+each function stored in it.
 
 Two levels: a request call reaching a sink's method, or reaching a method that passes
 the parameter on to a sink's method. Pure functions on JSON data; no I/O.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 SinkKey = tuple[str, str, int, int]
@@ -79,6 +81,23 @@ class _Index:
         if summary.signature["method"] == "Handle" and summary.signature["handles"]:
             self.handlers.append(summary)
 
+    def follow(self, stored: Mapping[str, set[str]]) -> None:
+        """A call of a field holding functions (``s.Handler(mode, in)`` after
+        ``Handler: execHandler``) reaches each of them, whatever its receiver (the
+        struct or object holding the field, not the function's class)."""
+        for field, functions in stored.items():
+            added = [
+                replace(
+                    summary,
+                    signature={**summary.signature, "class": ""},
+                    through=summary.through or f"{field}: {function}",
+                )
+                for function in sorted(functions)
+                for summary in self.by_name.get(function, ())
+            ]
+            if added:
+                self.by_name[field].extend(added)
+
     def matching(self, call: Mapping[str, Any]) -> Iterable[_Summary]:
         yield from (s for s in self.by_name.get(call["call"], ()) if _fits(s, call))
         if call.get("new"):
@@ -106,13 +125,25 @@ def _wrapper_index(facts: Mapping[str, Mapping[str, Any]], sinks: _Index) -> _In
     return index
 
 
+def _stored_functions(facts: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
+    """``field -> functions stored in it`` over every file (:mod:`._taint_values`)."""
+    stored: dict[str, set[str]] = defaultdict(set)
+    for data in facts.values():
+        for field, function in data.get("values", ()):
+            stored[str(field)].add(str(function))
+    return stored
+
+
 def join(facts: Mapping[str, Mapping[str, Any]]) -> dict[SinkKey, Feed]:
     """For each sink fed from request input in another place: the first such place
     (by path and line)."""
     sinks = _sink_index(facts)
     if not sinks.by_name:
         return {}
+    stored = _stored_functions(facts)
+    sinks.follow(stored)
     wrappers = _wrapper_index(facts, sinks)
+    wrappers.follow(stored)
     fed: dict[SinkKey, Feed] = {}
     for path in sorted(facts):
         for call in sorted(facts[path].get("requests", ()), key=lambda c: int(c["line"])):
