@@ -520,3 +520,49 @@ def test_scalability_is_assessed_for_an_aspnet_service(make_tree: TreeFactory) -
     blocking_score = criteria["scalability.async_blocking"].score
     assert blocking_score is not None
     assert blocking_score < 100
+
+
+JAVA_REDIRECT = {
+    "pom.xml": "<project><artifactId>shop</artifactId></project>\n",
+    "src/main/java/shop/GoController.java": """package shop;
+
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+public class GoController {
+    /** Sends the caller on. */
+    public void go(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        response.sendRedirect(request.getParameter("next"));
+    }
+}
+""",
+}
+
+
+def test_a_redirect_in_a_java_only_repository_counts_in_its_criterion(
+    make_tree: TreeFactory,
+) -> None:
+    """An open redirect in a repository with no Python is scored, not dropped as "no
+    source code to measure" (every rule's criterion is one the polyglot checker feeds)."""
+    root = make_tree(JAVA_REDIRECT)
+    report = score(root, skills=["security"], isolated=True, cache=False)
+    found = [f for f in report.findings if f.rule == "BSSEC116"]
+    assert [(f.path, f.line) for f in found] == [("src/main/java/shop/GoController.java", 9)]
+    security = next(s for s in report.skills if s.id == "security")
+    general = next(c for c in security.criteria if c.id == "security.general")
+    assert general.applicable
+    assert general.finding_count == 1
+    assert general.score is not None
+    assert general.score < 100
+
+
+def test_every_polyglot_rule_scores_in_a_criterion_the_checker_feeds() -> None:
+    from backend_skills.checkers.polyglot import PolyglotChecker
+    from backend_skills.rules import POLYGLOT_RULES
+
+    unfed = {
+        r.id: r.criterion
+        for r in POLYGLOT_RULES.values()
+        if r.criterion not in PolyglotChecker.feeds
+    }
+    assert unfed == {}

@@ -152,6 +152,7 @@ class PolyglotChecker(FileChecker):
         "security.deserialization",
         "security.configuration",
         "security.dependencies",
+        "security.general",
         "scalability.async_blocking",
         "security.authorization",
         "database.nosql",
