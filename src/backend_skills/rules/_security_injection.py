@@ -182,11 +182,14 @@ SQL = Rule(
             query="""(call_expression function: (member_expression property: (property_identifier) @name
               (#any-of? @name "query" "execute" "raw" "whereRaw" "orderByRaw" "havingRaw" "joinRaw"
                  "$queryRawUnsafe" "$executeRawUnsafe" "unsafe"))
-              arguments: (arguments . (_) @arg)) @match""",
+              arguments: (arguments . (_) @arg)
+              (#not-match? @arg "^[{][\\\\s\\\\S]*\\\\b(query|mutation|document)\\\\s*:")) @match""",
             when="dynamic",
             needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
             file_text=_JS_SQL_FILE,
-            unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
+            # a client's query options ({ query: gql`...` }) are not SQL; a GraphQL server's
+            # resolvers (import ... from 'graphql') are read like any other code
+            unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"](?:@tanstack|@apollo/client|urql|graphql-request)",
         ),
         Pattern(  # pg-promise: db.one, db.many, db.any, t.none...
             languages=JS,
@@ -255,6 +258,37 @@ router.get('/products/:id', (req, res) => {
 router.post('/transfer', async (req, res) => {
   await Account.update({ balance: Sequelize.literal('balance - 1') }, { where: { id: 1 } });
 });
+""",
+        ),
+        Example(
+            "typescript",
+            """import { GraphQLList, GraphQLString } from 'graphql';
+import db from '../models';
+
+export const posts = {
+  type: new GraphQLList(Post),
+  args: { search: { type: GraphQLString } },
+  resolve: async (_root: unknown, args: { search: string }) => {
+    const query = `SELECT * FROM posts WHERE title LIKE '%${args.search}%'`;
+    return db.sequelize.query(query);
+  },
+};
+""",
+            lines=(9,),
+        ),
+        Example(
+            "typescript",
+            """import { Pool } from 'pg';
+import { gql } from 'graphql-tag';
+import { client } from './apollo';
+
+const pool = new Pool();
+
+export async function loadPosts(search: string) {
+  const filter = gql`query Posts($search: String) { posts(search: "${search}") { id } }`;
+  const local = await pool.query('SELECT id FROM posts WHERE title = $1', [search]);
+  return [local, await client.query({ query: filter, variables: { search } })];
+}
 """,
         ),
         Example(
