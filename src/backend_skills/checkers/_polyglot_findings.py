@@ -217,7 +217,7 @@ def _measured(
 #: Conditions that read the service's configuration (an operator's choice), not the request.
 _CONFIGURATION = re.compile(
     r"(?i)config|settings?\b|options?\b|\bopts\b|\benv\b|environ|getenv|process\.env"
-    r"|allow|insecure|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
+    r"|allow|insecure|unsafe|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
     r"|ignore\w*(?:tls|ssl|cert)|(?:tls|ssl|cert)\w*(?:error|verif|check)"
 )
 _REQUEST_WORDS = re.compile(r"\b(?:req|request|params|query|body|headers)\b")
@@ -227,15 +227,13 @@ _CONDITIONALS = {
     "ternary_expression": "condition",
     "conditional_expression": "condition",
 }
-#: Where looking for an enclosing condition stops: a function, or the file.
+#: Where looking for an enclosing condition stops: a named function, or the file. An
+#: anonymous function does not stop it: a callback created inside ``if cfg.Insecure {``
+#: (``WithTransportOptions(func(tr) { tr.TLSClientConfig = ... })``) runs only then.
 _SCOPES = frozenset(
     [
         "function_declaration",
         "method_declaration",
-        "function_expression",
-        "arrow_function",
-        "func_literal",
-        "lambda_expression",
         "local_function_statement",
         "program",
         "source_file",
