@@ -340,8 +340,10 @@ REDIRECT_SSRF = Rule(
         ),
         Pattern(  # Java: response.sendRedirect(url)
             languages=("java",),
+            # the application's own context path first: the redirect stays on the site
             query="""(method_invocation name: (identifier) @name (#eq? @name "sendRedirect")
-              arguments: (argument_list . (_) @arg .)) @match""",
+              arguments: (argument_list . (_) @arg .
+                (#not-match? @arg "^\\\\s*\\\\w+\\\\.getContextPath\\\\(\\\\)\\\\s*\\\\+\\\\s*\\"/"))) @match""",
             when="dynamic",
             needles=("sendRedirect",),
         ),
@@ -441,6 +443,7 @@ func Proxy(w http.ResponseWriter, r *http.Request) {
   @GetMapping("/go")
   String go(@RequestParam String next, HttpServletResponse response) throws Exception {
     response.sendRedirect("/home");
+    response.sendRedirect(request.getContextPath() + "/login.jsp?next=" + next);
     return "redirect:/owners/" + next;
   }
 }
