@@ -187,3 +187,24 @@ func New() *http.Client {{
     assert (finding.suppressed is not None) is silenced
     if comment.endswith("endpoints"):
         assert finding.suppressed == "# nosec G402: opt-in for self-signed S3 endpoints"
+
+
+def test_a_mail_clients_certificate_check_is_one_severity_lower() -> None:
+    pytest.importorskip("tree_sitter_c_sharp")
+    # simplcommerce: MailKit's SmtpClient accepting any certificate for STARTTLS.
+    code = """public class EmailSender {
+    public async Task Send(MimeMessage message) {
+        using (var client = new SmtpClient())
+        {
+            client.ServerCertificateValidationCallback = (s, c, h, e) => true;
+            await client.ConnectAsync(_config.SmtpServer, _config.SmtpPort, false);
+        }
+        var http = new HttpClientHandler();
+        http.ServerCertificateCustomValidationCallback = (m, c, ch, e) => true;
+    }
+}
+"""
+    mail, web = tls_findings(code, "csharp", "src/EmailSender.cs")
+    assert (mail.line, mail.severity, mail.confidence) == (5, Severity.MEDIUM, Confidence.HIGH)
+    assert "mail connection" in mail.message
+    assert (web.line, web.severity) == (9, Severity.HIGH)

@@ -270,6 +270,41 @@ def _opted_in(node: tree_sitter.Node) -> bool:
     return False
 
 
+#: A mail client created in the code (MailKit's ``new SmtpClient()``, JavaMail's
+#: ``Session.getInstance``...): its certificate check guards the link to the mail server.
+_MAIL_CLIENT = re.compile(
+    r"\bnew\s+(?:MailKit\.Net\.\w+\.)?(?:Smtp|Imap|Pop3)Client\s*\(|\bsmtp\.(?:Dial|NewClient)\w*\s*\("
+)
+_ASSIGNMENTS = frozenset({"assignment_expression", "assignment_statement"})
+
+
+def _mail_client(node: tree_sitter.Node) -> bool:
+    """``client.ServerCertificateValidationCallback = ... => true`` on a mail client the
+    same function creates (``using var client = new SmtpClient()``)."""
+    assignment = node
+    while assignment is not None and assignment.type not in _ASSIGNMENTS:
+        if assignment.type in _SCOPES:
+            return False
+        assignment = assignment.parent
+    if assignment is None:
+        return False
+    left = assignment.child_by_field_name("left")
+    target = left.child_by_field_name("expression") if left is not None else None
+    if target is None or target.type != "identifier":
+        return False
+    scope = assignment.parent
+    while scope is not None and scope.type not in _SCOPES:
+        scope = scope.parent
+    if scope is None:
+        return False
+    name = re.escape((target.text or b"").decode("utf-8", "replace"))
+    text = (scope.text or b"").decode("utf-8", "replace")
+    return any(
+        re.search(rf"\b{name}\s*=\s*$", text[: m.start()].rsplit("\n", 1)[-1])
+        for m in _MAIL_CLIENT.finditer(text)
+    )
+
+
 def _connection_option(pair: tree_sitter.Node) -> bool:
     """A JavaScript ``rejectUnauthorized: false`` in the ``ssl``/``tls`` options of a
     database, cache or mail client (``ssl: { rejectUnauthorized: false }``,
@@ -299,7 +334,7 @@ def tls_off_weight(finding: Finding, match: Any, root: tree_sitter.Node) -> Find
     node = pair or root.descendant_for_point_range(point, point)
     if node is None:
         return finding
-    if pair is not None and _connection_option(pair):
+    if (pair is not None and _connection_option(pair)) or _mail_client(node):
         finding.severity = _LOWER[finding.severity]
         finding.message += " in a database, cache or mail connection's TLS options"
     if _opted_in(node):
