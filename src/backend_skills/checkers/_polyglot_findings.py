@@ -281,7 +281,7 @@ _ASSIGNMENTS = frozenset({"assignment_expression", "assignment_statement"})
 def _mail_client(node: tree_sitter.Node) -> bool:
     """``client.ServerCertificateValidationCallback = ... => true`` on a mail client the
     same function creates (``using var client = new SmtpClient()``)."""
-    assignment = node
+    assignment: tree_sitter.Node | None = node
     while assignment is not None and assignment.type not in _ASSIGNMENTS:
         if assignment.type in _SCOPES:
             return False
