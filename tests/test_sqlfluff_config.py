@@ -48,3 +48,29 @@ def test_dialect_source(
 ) -> None:
     assert _dialect_source(core, options, used) == why
     assert core["dialect"] == dialect
+
+
+@pytest.mark.parametrize(
+    ("path", "core", "options", "dialect"),
+    [
+        # an inferred repository dialect gives way to the one the path names
+        ("config/db-begin-mysql.sql", {}, {"dialect": "tsql", "inferred": True}, "mysql"),
+        ("config/pg.sql", {}, {"dialect": "tsql", "inferred": True}, "postgres"),
+        ("db/postgres/001_init.sql", {}, {"dialect": "mysql", "inferred": True}, "postgres"),
+        # a path naming two dialects, or none, keeps the inferred one
+        ("sql/mysql_to_postgres.sql", {}, {"dialect": "tsql", "inferred": True}, "tsql"),
+        ("db/schema.sql", {}, {"dialect": "tsql", "inferred": True}, "tsql"),
+        # a configured or forced dialect is never overridden by a name
+        ("config/pg.sql", {"dialect": "mysql"}, {"dialect": "tsql", "inferred": True}, "mysql"),
+        ("config/pg.sql", {}, {"dialect": "tsql", "force_dialect": True}, "tsql"),
+        ("config/pg.sql", {}, {"dialect": "tsql"}, "tsql"),
+    ],
+)
+def test_a_path_naming_a_dialect_overrides_an_inferred_one(
+    path: str, core: dict[str, Any], options: dict[str, Any], dialect: str
+) -> None:
+    configured = bool(core)
+    why = _dialect_source(core, options, [], path)
+    assert core["dialect"] == dialect
+    named = dialect != options["dialect"] and not configured
+    assert (why == f"named by the file's path ({path})") is named
