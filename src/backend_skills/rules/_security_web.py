@@ -347,6 +347,18 @@ REDIRECT_SSRF = Rule(
             when="dynamic",
             needles=("sendRedirect",),
         ),
+        Pattern(  # ASP.NET: Redirect(returnUrl), Response.Redirect(Request.QueryString["url"])
+            languages=("csharp",),
+            query="""(invocation_expression function: [(identifier) @name
+                (member_access_expression name: (identifier) @name)]
+              (#any-of? @name "Redirect" "RedirectPermanent")
+              arguments: (argument_list . (argument (_) @arg
+                (#not-match? @arg "^(string\\\\.Format\\\\()?\\\\$?@?\\"[~/]")) .)) @match""",
+            when="dynamic",
+            needles=("Redirect(", "RedirectPermanent("),
+            # a return URL checked first (Url.IsLocalUrl, IdentityServer's authorization context)
+            unless_function=r"\bIsLocalUrl\s*\(|\bGetAuthorizationContextAsync\s*\(|\bIsValidReturnUrl\s*\(",
+        ),
         Pattern(  # Spring MVC: return "redirect:" + url (not "redirect:/owners/" + id)
             languages=("java",),
             query="""(binary_expression left: (string_literal) @name (#match? @name "^.redirect:.$")
@@ -421,6 +433,37 @@ import "net/http"
 func Proxy(w http.ResponseWriter, r *http.Request) {
 	resp, _ := http.Get("https://api.internal/health")
 	_ = resp
+}
+""",
+        ),
+        Example(
+            "csharp",
+            """public partial class OpenRedirect : System.Web.UI.Page {
+  protected void Page_Load(object sender, EventArgs e) {
+    Response.Redirect(Request.QueryString["url"]);
+  }
+}
+public class AccountController : Controller {
+  public IActionResult Login(string returnUrl) {
+    return Redirect(returnUrl);
+  }
+}
+""",
+            lines=(3, 8),
+        ),
+        Example(
+            "csharp",
+            """public class AccountController : Controller {
+  public IActionResult Login(string returnUrl) {
+    if (Url.IsLocalUrl(returnUrl)) {
+      return Redirect(returnUrl);
+    }
+    return Redirect("~/");
+  }
+  public IActionResult Brand(string slug) {
+    if (slug.Length > 0) return Redirect(string.Format("~/{0}", slug));
+    return Redirect($"/brands/{slug}");
+  }
 }
 """,
         ),
