@@ -248,6 +248,10 @@ RELEASE_SCRIPT = """
 
     def publish(token: str) -> None:
         requests.post("https://api.example.org/releases", headers={"token": token}, verify=False)
+
+
+    def latest() -> str:
+        return requests.get("https://api.example.org/releases/latest", verify=False).text
 """
 
 
@@ -265,11 +269,24 @@ def test_tls_off_in_developer_tooling_is_reported_but_does_not_cap(
     make_tree: TreeFactory, path: str, caps: bool
 ) -> None:
     report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS, **{path: RELEASE_SCRIPT})))
-    (finding,) = [f for f in report.findings if f.path == path and "B501" in f.rules]
-    assert finding.counted
+    found = [f for f in report.findings if f.path == path and "B501" in f.rules]
+    assert len(found) == 2
+    assert all(f.counted for f in found)
     assert (report.skill("security").cap is not None) is caps
     if not caps:
         assert report.skill("security").score >= 70  # type: ignore[operator]
+
+
+def test_one_place_with_tls_verification_off_weighs_half_a_cap(make_tree: TreeFactory) -> None:
+    """TLS off is exploited from the network path to one server: one place costs its
+    density points and weighs 0.5 (no cap); a second place caps (see above)."""
+    one = RELEASE_SCRIPT.split("\n\n\n    def latest")[0] + "\n"
+    report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS, **{"app/release.py": one})))
+    (finding,) = [f for f in report.findings if f.path == "app/release.py" and "B501" in f.rules]
+    assert finding.counted
+    assert report.skill("security").cap is None
+    clean = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS)))
+    assert report.skill("security").score < clean.skill("security").score  # type: ignore[operator]
 
 
 def test_a_literal_credential_in_developer_tooling_still_caps(make_tree: TreeFactory) -> None:

@@ -23,7 +23,8 @@ How much a finding weighs in a cap depends on the evidence it carries:
   ``tools/``, ``bin/``, ``hack/``, ``.github/``) is a hotspot too: it is not served.
 
 Confidence scales the weight too (:data:`CONFIDENCE_FACTOR`): a low-confidence finding
-never caps. The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
+never caps. Some classes weigh less per finding (:data:`CLASS_FACTOR`): TLS verification
+off counts half (an attacker needs a position on the network path to that server). The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
 vulnerability: 47.5; two: 35, novice), never below :data:`CAP_FLOOR`. Below a total weight
 of 1 (a lone medium-confidence flaw) there is no cap: the finding still costs its density
 points.
@@ -158,6 +159,10 @@ CONFIDENCE_FACTOR: Mapping[Confidence, float] = {
     Confidence.MEDIUM: 0.5,
     Confidence.LOW: 0.0,
 }
+#: Classes weighing less than one flaw each in a cap. TLS verification switched off in an
+#: outgoing client is exploited only from a position on the network path to that server
+#: (often an internal or operator-chosen one): one place weighs half, two places cap.
+CLASS_FACTOR: Mapping[str, float] = {TLS: 0.5}
 #: A hotspot's weight in a cap: none (DESIGN section 5: it is a sink to review, not a flaw
 #: shown to be exploitable; it costs its density points instead).
 HOTSPOT_FACTOR = 0.0
@@ -212,6 +217,7 @@ def capping(finding: Finding) -> CapFinding | None:
         return None
     vulnerability = _evidence(finding, label)
     weight = CONFIDENCE_FACTOR[finding.confidence] * (1.0 if vulnerability else HOTSPOT_FACTOR)
+    weight *= CLASS_FACTOR.get(label, 1.0)
     if weight <= 0:
         return None
     where = f"{finding.path}:{finding.line}" if finding.line else finding.path
