@@ -190,7 +190,8 @@ SQL = Rule(
               (#any-of? @name "query" "execute" "raw" "whereRaw" "orderByRaw" "havingRaw" "joinRaw"
                  "$queryRawUnsafe" "$executeRawUnsafe" "unsafe"))
               arguments: (arguments . (_) @arg)
-              (#not-match? @arg "^[{][\\\\s\\\\S]*\\\\b(query|mutation|document)\\\\s*:")) @match""",
+              (#not-match? @arg "^[{][\\\\s\\\\S]*\\\\b(query|mutation|document)\\\\s*:")
+              (#not-match? @arg "(?i)^[\\\\w$.]*\\\\.(query|q|search|term|terms|keywords?|text)$")) @match""",
             when="dynamic",
             needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
             file_text=_JS_SQL_FILE,
@@ -295,6 +296,10 @@ export async function loadPosts(search: string) {
   const filter = gql`query Posts($search: String) { posts(search: "${search}") { id } }`;
   const local = await pool.query('SELECT id FROM posts WHERE title = $1', [search]);
   return [local, await client.query({ query: filter, variables: { search } })];
+}
+
+export async function searchPages(args: { query: string }) {
+  return searchEngine.query(args.query, args);
 }
 """,
         ),
