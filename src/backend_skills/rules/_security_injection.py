@@ -298,9 +298,11 @@ export async function loadPosts(search: string) {
   return [local, await client.query({ query: filter, variables: { search } })];
 }
 
-export async function searchPages(args: { query: string }) {
-  return searchEngine.query(args.query, args);
-}
+export const resolvers = {
+  async search(obj, args, context) {
+    return searchEngine.query(args.query, args);
+  },
+};
 """,
         ),
         Example(
