@@ -297,10 +297,17 @@ export async function loadPosts(search: string) {
   const local = await pool.query('SELECT id FROM posts WHERE title = $1', [search]);
   return [local, await client.query({ query: filter, variables: { search } })];
 }
+""",
+        ),
+        Example(
+            "javascript",
+            """const knex = require('knex');
 
-export const resolvers = {
-  async search(obj, args, context) {
-    return searchEngine.query(args.query, args);
+module.exports = {
+  Query: {
+    async search(obj, args, context) {
+      return WIKI.data.searchEngine.query(args.query, args);
+    },
   },
 };
 """,
