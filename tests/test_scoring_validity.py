@@ -494,8 +494,13 @@ def test_language_rules_cap_when_request_fed_and_not_as_hotspots() -> None:
         Confidence.MEDIUM, rule="BSSEC101", checker="polyglot", severity=Severity.MEDIUM
     )
     assert cap_spec([hotspot]) is None
-    for rule in ("BSSEC102", "BSSEC103", "BSSEC106", "BSSEC107", "BSSEC110", "BSSEC114"):
+    for rule in ("BSSEC102", "BSSEC103", "BSSEC107", "BSSEC110", "BSSEC114"):
         assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is not None
+    # TLS verification off weighs half per place: one does not cap, two do.
+    tls = _finding(Confidence.HIGH, rule="BSSEC106", checker="polyglot")
+    assert cap_spec([tls]) is None
+    second = tls.model_copy(update={"line": (tls.line or 0) + 10, "fingerprint": "second"})
+    assert cap_spec([tls, second]) is not None
     # Hygiene rules never cap, whatever their severity.
     for rule in ("BSSEC104", "BSSEC105", "BSSEC112", "BSSEC118"):
         assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is None

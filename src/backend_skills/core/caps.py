@@ -54,6 +54,7 @@ CREDENTIALS = "hard-coded credentials"
 DEBUG = "debug mode in production settings"
 AUTH_BYPASS = "authentication bypass"
 MISSING_AUTH = "admin or debug route without authentication"
+VULNERABLE_DEPENDENCY = "dependency version with a published remote code execution"
 NOSQL = "NoSQL injection"
 
 #: Exploitable classes by rule id (bandit's test ids and our own rules).
@@ -122,10 +123,13 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC120": CREDENTIALS,
     "BSSEC113": DEBUG,  # actuator/H2 console/stack traces (medium: density unless raised)
     "BSSEC115": TEMPLATE,
+    "BSSEC121": VULNERABLE_DEPENDENCY,  # high for a remote code execution, medium confidence
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
-SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH})
+SELF_EVIDENT = frozenset(
+    {TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH, VULNERABLE_DEPENDENCY}
+)
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
 INPUT_EVIDENCE = frozenset(
@@ -202,13 +206,21 @@ def _evidence(finding: Finding, label: str) -> bool:
     return any(rule in INPUT_EVIDENCE for rule in finding.rules)
 
 
+def _shipped_manifest(finding: Finding) -> bool:
+    """A dependency manifest of the service (``pom.xml``, ``package.json``: configuration
+    files) declaring a vulnerable version: the flaw ships with the service."""
+    return finding.role is Role.CONFIG and "BSSEC121" in finding.rules
+
+
 def capping(finding: Finding) -> CapFinding | None:
     """How ``finding`` weighs in a cap, or None when it does not cap.
 
     It caps when it is counted, not suppressed, in a source file, high (or critical)
     severity, of an exploitable class, with a confidence above low.
     """
-    if not finding.counted or finding.suppressed is not None or finding.role is not Role.SOURCE:
+    if not finding.counted or finding.suppressed is not None:
+        return None
+    if finding.role is not Role.SOURCE and not _shipped_manifest(finding):
         return None
     if finding.severity.rank < Severity.HIGH.rank:
         return None
