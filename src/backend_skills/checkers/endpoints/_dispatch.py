@@ -124,9 +124,16 @@ SCANNERS = (
     # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``).
     Scanner(
         ("csharp",),
-        ("Controller", *aspnet.MAP_METHODS, "AuthorizeFilter", "FallbackPolicy"),
+        (
+            "Controller",
+            *aspnet.MAP_METHODS,
+            "AuthorizeFilter",
+            "FallbackPolicy",
+            ".Map",
+            "RequireAuthorization",
+        ),
         aspnet.scan,
-        ("controllers", "maps", "global_auth"),
+        ("controllers", "maps", "global_auth", "ext_calls", "extensions"),
     ),
 )
 

@@ -1,0 +1,170 @@
+"""Guards the endpoint inventories used to miss (routes read as public that are not):
+ASP.NET minimal-API groups protected by a statement of their own and routes mapped in
+extension methods, Express middleware wrapped in a call, session-checking middleware,
+gin groups chained with ``Use``, NestJS decorators composed with ``UseGuards``, and
+documentation handlers under an admin path."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("tree_sitter")
+pytest.importorskip("tree_sitter_javascript")
+pytest.importorskip("tree_sitter_c_sharp")
+pytest.importorskip("tree_sitter_go")
+
+from backend_skills.checkers._endpoints_polyglot import exposures, parse_and_scan
+from backend_skills.checkers.analyses._authz_resolve import Exposure
+from backend_skills.checkers.analyses.authorization import judge
+
+LANGUAGE = {".js": "javascript", ".ts": "typescript", ".cs": "csharp", ".go": "go"}
+
+
+def inventory(files: dict[str, str]) -> list[Exposure]:
+    data = {}
+    for path, text in files.items():
+        data[path] = parse_and_scan(LANGUAGE[path[path.rindex(".") :]], path, text)
+    return sorted(exposures(data), key=lambda e: (e.file, e.line or 0, e.method))
+
+
+def by_route(found: list[Exposure]) -> dict[tuple[str, str | None], Exposure]:
+    return {(e.method, e.path): e for e in found}
+
+
+def findings(found: list[Exposure]) -> set[tuple[str, str, int | None]]:
+    return {(f.rule, f.path, f.line) for f in judge(found, "polyglot")}
+
+
+def line_of(text: str, snippet: str) -> int:
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if snippet in line]
+    assert len(lines) == 1, (snippet, lines)
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- ASP.NET
+
+TODO_API = """\
+internal static class TodoApi
+{
+    public static RouteGroupBuilder MapTodos(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/todos");
+        group.WithTags("Todos");
+        group.RequireAuthorization(pb => pb.RequireCurrentUser());
+        group.RequirePerUserRateLimit();
+        group.MapPost("/", async (TodoDbContext db, TodoItem item) => Results.Ok());
+        group.MapDelete("/{id}", async (TodoDbContext db, int id) => Results.Ok());
+        return group;
+    }
+
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/users");
+        group.MapPost("/", CreateUser);
+        return group;
+    }
+}
+"""
+PROGRAM = """\
+var app = builder.Build();
+app.MapTodos();
+app.MapUsers();
+app.Run();
+"""
+
+
+def test_aspnet_group_protected_by_a_statement_of_its_own() -> None:
+    found = by_route(inventory({"Program.cs": PROGRAM, "Todos/TodoApi.cs": TODO_API}))
+    assert not found[("POST", "/todos/")].public
+    assert not found[("DELETE", "/todos/{id}")].public
+    assert "RequireAuthorization" in found[("POST", "/todos/")].access_control
+    # The group of another method of the same file, of the same variable name, is not.
+    assert found[("POST", "/users/")].public
+
+
+def test_aspnet_rate_limit_or_cors_conventions_are_not_access_control() -> None:
+    code = """\
+var app = builder.Build();
+var api = app.MapGroup("/api");
+api.RequireCors("x");
+api.RequireRateLimiting("fixed");
+api.MapPost("/items", CreateItem);
+"""
+    found = inventory({"Program.cs": code})
+    assert findings(found) == {("BSSEC040", "Program.cs", line_of(code, "MapPost"))}
+
+
+MODULE = """\
+public class CatalogModule : IModule
+{
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints
+            .MapGroup("api/catalog")
+            .WithTags("Catalog")
+            .RequireAuthorization();
+        group.MapCreateBrandEndpoint();
+        endpoints.MapPublicBrandsEndpoint();
+    }
+}
+"""
+CREATE_BRAND = """\
+public static class CreateBrandEndpoint
+{
+    internal static RouteHandlerBuilder MapCreateBrandEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        return endpoints.MapPost("/brands", async (CreateBrandCommand c, IMediator m) => Results.Ok())
+            .WithName("CreateBrand");
+    }
+
+    internal static RouteHandlerBuilder MapPublicBrandsEndpoint(this IEndpointRouteBuilder endpoints)
+    {
+        return endpoints.MapPost("/public-brands", async (CreateBrandCommand c) => Results.Ok());
+    }
+}
+"""
+
+
+def test_aspnet_route_mapped_in_an_extension_method_gets_the_callers_group() -> None:
+    files = {"CatalogModule.cs": MODULE, "Brands/CreateBrandEndpoint.cs": CREATE_BRAND}
+    found = by_route(inventory(files))
+    brand = found[("POST", "/api/catalog/brands")]
+    assert not brand.public
+    assert brand.file == "Brands/CreateBrandEndpoint.cs"
+    assert brand.line == line_of(CREATE_BRAND, '"/brands"')
+    # Mapped on the builder itself (no group): public, and reported where it is mapped.
+    assert found[("POST", "/public-brands")].public
+    assert findings(inventory(files)) == {
+        ("BSSEC040", "Brands/CreateBrandEndpoint.cs", line_of(CREATE_BRAND, '"/public-brands"'))
+    }
+
+
+AUTH_EXTENSIONS = """\
+public static class EndpointExtensions
+{
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        return builder.RequireAuthorization(p => p.RequireClaim("scope", scope));
+    }
+
+    public static TBuilder WithAudit<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        return builder.WithMetadata(new AuditAttribute());
+    }
+}
+"""
+
+
+def test_aspnet_project_conventions_that_require_authorization_protect() -> None:
+    code = """\
+var app = builder.Build();
+app.MapPost("/orders", CreateOrder).RequireScope("orders:write");
+app.MapPut("/orders/{id}", UpdateOrder).RequirePermission(Permissions.Orders.Update);
+app.MapDelete("/orders/{id}", DeleteOrder).WithAudit();
+"""
+    found = by_route(inventory({"Program.cs": code, "EndpointExtensions.cs": AUTH_EXTENSIONS}))
+    assert not found[("POST", "/orders")].public
+    assert not found[("PUT", "/orders/{id}")].public
+    assert found[("DELETE", "/orders/{id}")].public
