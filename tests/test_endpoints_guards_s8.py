@@ -168,3 +168,54 @@ app.MapDelete("/orders/{id}", DeleteOrder).WithAudit();
     assert not found[("POST", "/orders")].public
     assert not found[("PUT", "/orders/{id}")].public
     assert found[("DELETE", "/orders/{id}")].public
+
+
+# --------------------------------------------------------------------------- wrapper calls
+
+LINK_ROUTES = """\
+const { Router } = require("express");
+const asyncHandler = require("express-async-handler");
+const auth = require("../handlers/auth.handler");
+const validate = require("../handlers/validate");
+const router = Router();
+
+router.patch(
+  "/admin/:id",
+  asyncHandler(auth.apikey),
+  asyncHandler(auth.jwt),
+  asyncHandler(auth.admin),
+  asyncHandler(link.edit)
+);
+router.post("/links", catchAsync(requireAuth), asyncHandler(link.create));
+router.post("/items", validate(itemValidation.adminLogin), asyncHandler(item.create));
+router.delete("/tags/:id", asyncHandler(link.remove));
+
+module.exports = router;
+"""
+
+
+def test_express_middleware_wrapped_in_a_call_is_judged_by_what_it_wraps() -> None:
+    found = by_route(inventory({"server/routes/link.routes.js": LINK_ROUTES}))
+    admin = found[("PATCH", "/admin/:id")]
+    assert not admin.public
+    assert "asyncHandler(auth.jwt)" in admin.access_control
+    assert not found[("POST", "/links")].public
+    # A schema handed to a validator is not middleware; a wrapped handler is no guard.
+    assert found[("POST", "/items")].public
+    assert found[("DELETE", "/tags/:id")].public
+
+
+def test_gin_middleware_wrapped_in_a_call_is_judged_by_what_it_wraps() -> None:
+    code = """\
+package router
+
+import "github.com/gin-gonic/gin"
+
+func Register(r *gin.Engine) {
+	r.POST("/admin/users", wrap(auth.Required), createUser)
+	r.POST("/items", wrap(metrics.Count), createItem)
+}
+"""
+    found = by_route(inventory({"router/router.go": code}))
+    assert not found[("POST", "/admin/users")].public
+    assert found[("POST", "/items")].public

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 from backend_skills.languages import LANGUAGES
 
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, nodes, text
+from ._common import (
+    MAX_DEPTH,
+    Facts,
+    arguments,
+    call_name,
+    line,
+    middleware_auth,
+    nodes,
+    text,
+)
 from .gin import assigned_call, go_call
 
 if TYPE_CHECKING:
@@ -33,7 +42,7 @@ def go_auth(name: str) -> bool:
 def name_of(node: tree_sitter.Node) -> str:
     """A middleware or handler argument as the inventory names it (calls shortened)."""
     if node.type == "call_expression":
-        return text(node.child_by_field_name("function")) + "(...)"
+        return call_name(node)
     return "func" if node.type == "func_literal" else text(node)
 
 

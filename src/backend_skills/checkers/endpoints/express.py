@@ -24,6 +24,7 @@ from ._common import (
     MAX_DEPTH,
     Facts,
     arguments,
+    call_name,
     line,
     member,
     middleware_auth,
@@ -53,7 +54,7 @@ def handler_name(node: tree_sitter.Node) -> str:
         return text(node)
     if node.type == "call_expression":
         optional = "optional " if OPTIONAL_AUTH.search(text(node)) else ""
-        return optional + text(node.child_by_field_name("function")) + "(...)"
+        return optional + call_name(node)
     return "anonymous function"
 
 
