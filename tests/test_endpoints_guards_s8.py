@@ -170,6 +170,37 @@ app.MapDelete("/orders/{id}", DeleteOrder).WithAudit();
     assert found[("DELETE", "/orders/{id}")].public
 
 
+def test_aspnet_extension_mapping_a_protected_route_protects_no_other_route() -> None:
+    module = """\
+public static class IdentityModule
+{
+    public static void MapIdentity(this WebApplication app)
+    {
+        var group = app.MapGroup("/identity");
+        group.MapChangePasswordEndpoint();
+        group.MapSelfRegisterEndpoint();
+    }
+}
+"""
+    endpoints = """\
+public static class UserEndpoints
+{
+    internal static RouteHandlerBuilder MapChangePasswordEndpoint(this IEndpointRouteBuilder e)
+    {
+        return e.MapPost("/change-password", Change).RequireAuthorization();
+    }
+
+    internal static RouteHandlerBuilder MapSelfRegisterEndpoint(this IEndpointRouteBuilder e)
+    {
+        return e.MapPost("/users", Register);
+    }
+}
+"""
+    found = by_route(inventory({"IdentityModule.cs": module, "UserEndpoints.cs": endpoints}))
+    assert not found[("POST", "/identity/change-password")].public
+    assert found[("POST", "/identity/users")].public
+
+
 # --------------------------------------------------------------------------- wrapper calls
 
 LINK_ROUTES = """\

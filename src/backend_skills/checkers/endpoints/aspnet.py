@@ -105,6 +105,8 @@ _NARROWED = (
 _AUTH_BODY = re.compile(
     r"\.RequireAuthorization\s*\(|new\s+Authorize(Attribute)?\s*[({]|\.RequireRole\s*\("
 )
+#: A call mapping routes (an extension method making them is no convention).
+_MAPS = re.compile(r"\.Map(Get|Post|Put|Patch|Delete|Group|Methods)\s*\(")
 #: The types of a ``this`` parameter routes are mapped on.
 _ROUTER_TYPE = re.compile(r"(Endpoint|Route|Group)\w*Builder|WebApplication\b|IApplicationBuilder")
 #: The scope of a local variable: the method (or local function) holding it.
@@ -147,7 +149,8 @@ def _extension(node: tree_sitter.Node, facts: Facts) -> None:
         return
     name = text(node.child_by_field_name("name"))
     param = text(first.child_by_field_name("name"))
-    auth = bool(_AUTH_BODY.search(text(node.child_by_field_name("body"))))
+    body = text(node.child_by_field_name("body"))
+    auth = bool(_AUTH_BODY.search(body)) and not _MAPS.search(body)
     if auth or _ROUTER_TYPE.search(text(first.child_by_field_name("type"))):
         facts["extensions"][name] = {"param": f"{name}.{param}", "auth": auth}
 
@@ -294,7 +297,7 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     name = text(function.child_by_field_name("name"))
     owner = _scoped(node, text(receiver))
     group = facts["groups"].get(owner)
-    if group is not None and name not in MAP_METHODS:
+    if group is not None and not name.startswith("Map"):
         group["chained"] = [*group.get("chained", []), name]
     if name.startswith("Map") and name not in MAP_METHODS and name != "MapGroup":
         facts["ext_calls"].append(
