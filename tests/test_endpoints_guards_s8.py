@@ -250,3 +250,44 @@ func Register(r *gin.Engine) {
     found = by_route(inventory({"router/router.go": code}))
     assert not found[("POST", "/admin/users")].public
     assert found[("POST", "/items")].public
+
+
+# --------------------------------------------------------------------------- session checks
+
+APP_SYNC = """\
+import express from 'express';
+import session from 'express-session';
+import { validateSessionMiddleware } from './util/middlewares.js';
+
+const app = express();
+app.use(express.json());
+app.use(validateSessionMiddleware);
+export { app as handlers };
+
+app.post('/sync', async (req, res) => res.send('ok'));
+app.post('/delete-user-file', async (req, res) => res.send('ok'));
+"""
+SESSION_ONLY = """\
+const express = require('express');
+const session = require('express-session');
+const passport = require('passport');
+const app = express();
+app.use(session({ secret: 'x', resave: false }));
+app.use(passport.session());
+app.post('/notes', createNote);
+app.post('/profile', requireSession, updateProfile);
+app.post('/avatar', sessionAuth, updateAvatar);
+"""
+
+
+def test_express_session_checking_middleware_protects() -> None:
+    found = by_route(inventory({"src/app-sync.js": APP_SYNC}))
+    assert not found[("POST", "/sync")].public
+    assert found[("POST", "/sync")].access_control == "validateSessionMiddleware"
+
+
+def test_express_session_loading_middleware_protects_nothing() -> None:
+    found = by_route(inventory({"app.js": SESSION_ONLY}))
+    assert found[("POST", "/notes")].public
+    assert not found[("POST", "/profile")].public
+    assert not found[("POST", "/avatar")].public

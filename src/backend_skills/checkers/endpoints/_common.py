@@ -32,6 +32,10 @@ MIDDLEWARE_WORDS = V.AUTH_WORDS | {
     "guard",
     "protect",
 }
+#: Verbs that make a middleware named after the session check it (``requireSession``).
+SESSION_CHECKS = frozenset(
+    {"validate", "require", "required", "check", "ensure", "verify", "guard", "authenticate"}
+)
 _STRING_TYPES = frozenset(
     {
         "string",
@@ -201,6 +205,11 @@ def middleware_auth(name: str) -> bool:
     if head.endswith(_NOT_MIDDLEWARE_SUFFIXES):
         return False
     found = set(V.words(head))
+    if "session" in found and not (found - {"session"}) & V.NOT_AUTH_WORDS:
+        # express-session's ``session({...})`` and ``passport.session()`` only load the
+        # session; ``validateSessionMiddleware``, ``requireSession``, ``sessionAuth``
+        # check it.
+        return bool(found & (SESSION_CHECKS | V.AUTH_WORDS))
     if found & V.NOT_AUTH_WORDS:
         return False  # auth.optional, allowAnonymous, publicRoute
     if any(V.auth_name(part, MIDDLEWARE_WORDS) for part in head.split(".")):
