@@ -291,3 +291,85 @@ def test_express_session_loading_middleware_protects_nothing() -> None:
     assert found[("POST", "/notes")].public
     assert not found[("POST", "/profile")].public
     assert not found[("POST", "/avatar")].public
+
+
+UI_GO = """\
+package ui
+
+import "net/http"
+
+func Serve(store *Storage) http.Handler {
+	webSessionMiddleware := newWebSessionMiddleware(store)
+	csrfMiddleware := newCSRFMiddleware()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /feed/{feedID}/remove", handler.removeFeed)
+	mux.HandleFunc("POST /users/{userID}/remove", handler.removeUser)
+	return webSessionMiddleware.handle(csrfMiddleware.handle(mux))
+}
+"""
+SESSION_GO = """\
+package ui
+
+import "net/http"
+
+type webSessionMiddleware struct{ store *Storage }
+
+func newWebSessionMiddleware(store *Storage) *webSessionMiddleware {
+	return &webSessionMiddleware{store: store}
+}
+
+func (m *webSessionMiddleware) handle(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !request.IsAuthenticated(r) {
+			response.HTMLRedirect(w, r, loginRedirectURL(r.RequestURI))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+"""
+CSRF_GO = """\
+package ui
+
+import "net/http"
+
+type csrfMiddleware struct{}
+
+func (m *csrfMiddleware) handle(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !validToken(r) {
+			w.WriteHeader(401)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+"""
+METRICS_GO = """\
+package ui
+
+import "net/http"
+
+type webSessionMiddleware struct{}
+
+func (m *webSessionMiddleware) handle(next http.Handler) http.Handler {
+	return next
+}
+"""
+
+
+def test_go_middleware_checking_the_caller_by_its_body_protects_the_mux() -> None:
+    files = {"internal/ui/ui.go": UI_GO, "internal/ui/web_session_middleware.go": SESSION_GO}
+    found = by_route(inventory(files))
+    removed = found[("POST", "/feed/{feedID}/remove")]
+    assert not removed.public
+    assert removed.access_control == "webSessionMiddleware.handle(...)"
+    assert findings(inventory(files)) == set()
+
+
+def test_go_middleware_judged_by_body_only_when_it_checks_the_caller() -> None:
+    # A pass-through of the same name, and a CSRF check answering 401, protect nothing.
+    for other in (METRICS_GO, CSRF_GO):
+        files = {"internal/ui/ui.go": UI_GO, "internal/ui/other.go": other}
+        found = by_route(inventory(files))
+        assert found[("POST", "/users/{userID}/remove")].public

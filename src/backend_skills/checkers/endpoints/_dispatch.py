@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure
 from . import (
+    _go,
     aspnet,
     chi,
     echo,
@@ -119,6 +120,11 @@ SCANNERS = (
         ("routes", "groups", "calls"),
         excludes=_GIN,
     ),
+    # No router: the functions and methods checking the caller by their body (a middleware
+    # of another file, miniflux's ``webSessionMiddleware.handle``, is judged by them).
+    Scanner(
+        ("go",), ("StatusUnauthorized", "WriteHeader(401", "Redirect"), _go.scan_guards, ("guards",)
+    ),
     # What each useful fact needs: a controller (``[ApiController]``, ``: Controller``,
     # ``...Controller : Base``), a minimal-API route, a global policy (``new
     # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``).
@@ -136,6 +142,9 @@ SCANNERS = (
         ("controllers", "maps", "global_auth", "ext_calls", "extensions"),
     ),
 )
+
+#: Facts of files declaring no route, read only to judge other files' middleware.
+HELPER_KINDS = frozenset({"go_guards"})
 
 FRAMEWORK_LABELS = {
     "express": "Express",
@@ -187,5 +196,5 @@ def resolve(data: Mapping[str, Facts], settings: Settings) -> Iterator[Exposure]
 
 def labels(data: Iterable[Facts]) -> str:
     """The frameworks the facts come from, for the inventory's note."""
-    kinds = sorted({str(d.get("kind")) for d in data if d})
+    kinds = sorted({str(d.get("kind")) for d in data if d and d.get("kind") not in HELPER_KINDS})
     return ", ".join(FRAMEWORK_LABELS.get(k, k) for k in kinds)
