@@ -373,3 +373,34 @@ def test_go_middleware_judged_by_body_only_when_it_checks_the_caller() -> None:
         files = {"internal/ui/ui.go": UI_GO, "internal/ui/other.go": other}
         found = by_route(inventory(files))
         assert found[("POST", "/users/{userID}/remove")].public
+
+
+# --------------------------------------------------------------------------- gin Group().Use()
+
+SYS_USER_GO = """\
+package router
+
+import "github.com/gin-gonic/gin"
+
+func registerSysUserRouter(v1 *gin.RouterGroup, authMiddleware *jwt.GinJWTMiddleware) {
+	api := apis.SysUser{}
+	r := v1.Group("/sys-user").Use(authMiddleware.MiddlewareFunc()).Use(middleware.AuthCheckRole())
+	{
+		r.POST("", api.Insert)
+		r.DELETE("/:id", api.Delete)
+	}
+	open := v1.Group("/public").Use(middleware.Logger())
+	{
+		open.POST("/feedback-form", api.Feedback)
+	}
+}
+"""
+
+
+def test_gin_group_chained_with_use_keeps_prefix_and_guard() -> None:
+    found = by_route(inventory({"app/admin/router/sys_user.go": SYS_USER_GO}))
+    insert = found[("POST", "/sys-user")]
+    assert not insert.public
+    assert "authMiddleware.MiddlewareFunc()" in insert.access_control
+    assert not found[("DELETE", "/sys-user/:id")].public
+    assert found[("POST", "/public/feedback-form")].public
