@@ -404,3 +404,27 @@ def test_gin_group_chained_with_use_keeps_prefix_and_guard() -> None:
     assert "authMiddleware.MiddlewareFunc()" in insert.access_control
     assert not found[("DELETE", "/sys-user/:id")].public
     assert found[("POST", "/public/feedback-form")].public
+
+
+# --------------------------------------------------------------------------- docs handlers
+
+SWAGGER_GO = """\
+package router
+
+import "github.com/gin-gonic/gin"
+
+func sysSwaggerRouter(r *gin.RouterGroup) {
+	r.GET("/swagger/admin/*any", ginSwagger.WrapHandler(swaggerfiles.NewHandler()))
+	r.GET("/admin/assets/*any", gin.WrapH(http.FileServer(http.Dir("./static"))))
+	r.GET("/admin/users", listUsers)
+	r.POST("/admin/static/upload", uploadStatic)
+}
+"""
+
+
+def test_documentation_and_static_handlers_under_an_admin_path_are_not_admin_routes() -> None:
+    found = inventory({"router/sys_router.go": SWAGGER_GO})
+    assert findings(found) == {
+        ("BSSEC043", "router/sys_router.go", line_of(SWAGGER_GO, '"/admin/users"')),
+        ("BSSEC043", "router/sys_router.go", line_of(SWAGGER_GO, '"/admin/static/upload"')),
+    }
