@@ -428,3 +428,48 @@ def test_documentation_and_static_handlers_under_an_admin_path_are_not_admin_rou
         ("BSSEC043", "router/sys_router.go", line_of(SWAGGER_GO, '"/admin/users"')),
         ("BSSEC043", "router/sys_router.go", line_of(SWAGGER_GO, '"/admin/static/upload"')),
     }
+
+
+# --------------------------------------------------------------------------- NestJS
+
+REQUIRES_SCOPE = """\
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+
+export function RequiresScope(...scopes: string[]) {
+  return applyDecorators(
+    SetMetadata('requires_scope', scopes),
+    UseGuards(AuthGuard('jwt'), HasPermissionGuard)
+  );
+}
+
+export const Throttled = () => applyDecorators(UseGuards(ThrottlerGuard));
+"""
+ORDER_CONTROLLER = """\
+import { Controller, Post, Delete, Param } from '@nestjs/common';
+import { RequiresScope } from '../decorators/requires-scope.decorator';
+
+@Controller('order')
+export class OrderController {
+  @Post()
+  @RequiresScope('api:write')
+  public async createOrder() {}
+
+  @Delete(':id')
+  @Throttled()
+  public async deleteOrder(@Param('id') id: string) {}
+}
+"""
+
+
+def test_nest_decorator_composing_an_auth_guard_is_a_guard() -> None:
+    files = {
+        "apps/api/src/decorators/requires-scope.decorator.ts": REQUIRES_SCOPE,
+        "apps/api/src/order/order.controller.ts": ORDER_CONTROLLER,
+    }
+    found = by_route(inventory(files))
+    create = found[("POST", "/order")]
+    assert not create.public
+    assert "RequiresScope" in create.access_control
+    # A composition of a guard that checks no caller protects nothing.
+    assert found[("DELETE", "/order/:id")].public

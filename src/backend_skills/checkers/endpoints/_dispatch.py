@@ -63,7 +63,7 @@ SCANNERS = (
         _JS,
         ("@nestjs/",),
         nest.scan,
-        ("controllers", "global_guards", "prefix", "middleware"),
+        ("controllers", "global_guards", "prefix", "middleware", "composed"),
     ),
     Scanner(
         _JS,
