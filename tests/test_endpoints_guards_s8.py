@@ -473,3 +473,40 @@ def test_nest_decorator_composing_an_auth_guard_is_a_guard() -> None:
     assert "RequiresScope" in create.access_control
     # A composition of a guard that checks no caller protects nothing.
     assert found[("DELETE", "/order/:id")].public
+
+
+# --------------------------------------------------------------------------- development only
+
+DEV_SERVER = """\
+const express = require('express');
+const app = express();
+const isDev = process.env.NODE_ENV === 'development';
+
+if (isDev) {
+  app.post('/test-x-www-form-urlencoded', async (req, res) => res.send('OK'));
+}
+if (process.env.NODE_ENV !== 'production') {
+  app.delete('/_e2e/snapshot', async (req, res) => res.send('OK'));
+}
+if (!isDev) {
+  app.post('/notes', async (req, res) => res.send('OK'));
+} else {
+  app.post('/drafts', async (req, res) => res.send('OK'));
+}
+if (isDev && allowDebug) {
+  app.post('/debug-notes', async (req, res) => res.send('OK'));
+}
+"""
+
+
+def test_express_routes_registered_only_in_development_are_not_findings() -> None:
+    found = inventory({"server/server.js": DEV_SERVER})
+    routes = by_route(found)
+    dev = routes[("POST", "/test-x-www-form-urlencoded")]
+    assert dev.access_control == "development only (if (isDev))"
+    assert not routes[("DELETE", "/_e2e/snapshot")].public
+    assert findings(found) == {
+        ("BSSEC040", "server/server.js", line_of(DEV_SERVER, "'/notes'")),
+        ("BSSEC040", "server/server.js", line_of(DEV_SERVER, "'/drafts'")),
+        ("BSSEC043", "server/server.js", line_of(DEV_SERVER, "'/debug-notes'")),
+    }
