@@ -170,6 +170,19 @@ app.MapDelete("/orders/{id}", DeleteOrder).WithAudit();
     assert found[("DELETE", "/orders/{id}")].public
 
 
+def test_aspnet_authorize_attribute_on_a_lambda_protects_the_route() -> None:
+    code = """\
+var app = builder.Build();
+app.MapPost("/impersonation/end", [Authorize] async (IMediator m) => Results.Ok());
+app.MapPost("/orders", [Authorize(Roles = "admin")] async (Order o) => Results.Ok());
+app.MapPost("/notes", [AllowAnonymous] async (Note n) => Results.Ok());
+"""
+    found = by_route(inventory({"Program.cs": code}))
+    assert found[("POST", "/impersonation/end")].access_control == "[Authorize]"
+    assert not found[("POST", "/orders")].public
+    assert found[("POST", "/notes")].public
+
+
 def test_aspnet_extension_mapping_a_protected_route_protects_no_other_route() -> None:
     module = """\
 public static class IdentityModule

@@ -309,15 +309,19 @@ def _map(
     node: tree_sitter.Node, owner: str, verb: str, path: str, handler: tree_sitter.Node
 ) -> Facts:
     chained = _chained(node)
+    # ``[Authorize] async (...) => ...``: attributes on the lambda are endpoint metadata.
+    found = attributes(handler) if handler.type == "lambda_expression" else []
+    authorized = _authorizations(found)
     return {
         "owner": owner,
         "method": verb,
         "path": path,
         "handler": text(handler) if handler.type == "identifier" else "lambda",
         "line": line(node),
-        "authorize": "RequireAuthorization" in chained,
-        "anonymous": "AllowAnonymous" in chained,
+        "authorize": "RequireAuthorization" in chained or bool(authorized),
+        "anonymous": "AllowAnonymous" in chained or _has(found, "AllowAnonymous"),
         "chained": chained,
+        "attributes": authorized,
     }
 
 
@@ -406,8 +410,7 @@ class MinimalApis:
         ]
 
     def _group(self, group: Facts) -> list[str]:
-        chained = group.get("chained") or (["RequireAuthorization"] if group["authorize"] else [])
-        return self.protections(chained, f"MapGroup({group['prefix']})")
+        return self.protections(group["chained"], f"MapGroup({group['prefix']})")
 
     def _extension_of(self, path: str, owner: str) -> str | None:
         """The extension method of ``path`` whose ``this`` parameter is ``owner``."""
@@ -438,8 +441,8 @@ class MinimalApis:
 
     def exposure(self, path: str, item: Facts) -> Exposure:
         prefix, protected = self.above(path, item["owner"])
-        chained = item.get("chained") or (["RequireAuthorization"] if item["authorize"] else [])
-        access = self.protections(chained, "") + protected
+        chained = item["chained"]
+        access = [*item.get("attributes", []), *self.protections(chained, ""), *protected]
         exposure = Exposure(
             item["method"],
             join(prefix, item["path"]) if prefix else item["path"],
