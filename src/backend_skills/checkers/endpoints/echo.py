@@ -59,7 +59,12 @@ def _prune_wrapped(facts: Facts) -> None:
     """Keep the routers handed to middleware only when routes hang from them, and the
     constructed middleware values only when used as middleware."""
     owners = {r["owner"] for r in facts["routes"]} | {*facts["groups"], *facts["instances"]}
-    facts["uses"] = [u for u in facts["uses"] if not u.get("wrapped") or u["owner"] in owners]
+    owners |= {a for call in facts["calls"] for a in call["args"]}  # handed on: kept
+    facts["uses"] = [
+        u
+        for u in facts["uses"]
+        if not u.get("wrapped") or u["owner"] in owners or any(map(G.go_auth, u["middleware"]))
+    ]
     used = {
         m.split("(", 1)[0].rpartition(".")[0]
         for holder in (*facts["uses"], *facts["routes"], *facts["groups"].values())
