@@ -210,6 +210,20 @@ SENSITIVE_WORDS = frozenset(
     {"admin", "debug", "export", "exports", "actuator", "internal", "console", "phpmyadmin"}
 )
 
+#: Handler words of documentation and static-file servers (``ginSwagger.WrapHandler``,
+#: ``get_redoc_html``, ``express.static``, ``http.FileServer``): what they serve under an
+#: admin path (``/swagger/admin/*any``) is pages and assets, not an admin function.
+DOCS_HANDLER_WORDS = frozenset({"swagger", "redoc", "openapi", "rapidoc", "static"})
+
+
+def serves_documents(handler: str) -> bool:
+    """Whether a handler serves API documentation or static files."""
+    split = words(handler)
+    return bool(set(split) & DOCS_HANDLER_WORDS) or any(
+        a == "file" and b == "server" for a, b in itertools.pairwise(split)
+    )
+
+
 #: Names or text in a ``before_request`` guard that show it checks who is calling.
 GUARD_WORDS = frozenset(
     {

@@ -195,6 +195,7 @@ class Chi:
 
     def __init__(self, data: Mapping[str, Facts]) -> None:
         self.data = {p: d for p, d in sorted(data.items()) if d.get("kind") == "chi"}
+        self.checks = G.Guards(data)
         self.parents: dict[tuple[str, str], tuple[str, str, str, int]] = {}
         for path, facts in self.data.items():
             for child in facts["children"]:
@@ -218,7 +219,7 @@ class Chi:
 
     def _uses(self, path: str, router: str) -> list[str]:
         uses = [u for u in self.data[path]["uses"] if u["owner"] == router]
-        return [m for u in uses for m in u["middleware"] if G.go_auth(m)]
+        return [m for u in uses for m in u["middleware"] if self.checks(path, m)]
 
     def above(self, place: G.Place) -> tuple[str, list[str]]:
         """(prefix, protections) of the routers a route hangs from."""
@@ -247,7 +248,7 @@ class Chi:
                     path,
                     route["line"],
                     FRAMEWORK,
-                    [m for m in route["middleware"] if G.go_auth(m)] + above,
+                    [m for m in route["middleware"] if self.checks(path, m)] + above,
                 )
 
 

@@ -55,15 +55,31 @@ def scan(root: tree_sitter.Node) -> Facts:
 
 
 def _group(node: tree_sitter.Node, facts: Facts) -> None:
+    """``g := r.Group(prefix, ...mw)``, also chained with ``Use``:
+    ``g := v1.Group("/sys-user").Use(auth.MiddlewareFunc()).Use(CheckRole())``."""
     found = assigned_call(node)
     if found is None:
         return
-    name, (parent, method, args) = found
+    right = node.child_by_field_name("right")
+    value = right.named_children[0] if right is not None else None
+    used: list[str] = []
+    for _ in range(MAX_DEPTH):
+        call = go_call(value) if value is not None and value.type == "call_expression" else None
+        function = value.child_by_field_name("function") if value is not None else None
+        operand = function.child_by_field_name("operand") if function is not None else None
+        if call is None or call[1] != "Use" or operand is None:
+            break
+        used = [text(a) for a in call[2]] + used
+        value = operand
+    call = go_call(value) if value is not None and value.type == "call_expression" else None
+    if call is None:
+        return
+    parent, method, args = call
     if method == "Group" and args:
-        facts["groups"][name] = {
+        facts["groups"][found[0]] = {
             "parent": parent,
             "prefix": string(args[0]) or "",
-            "middleware": [text(a) for a in args[1:]],
+            "middleware": [*(text(a) for a in args[1:]), *used],
         }
 
 
