@@ -523,3 +523,34 @@ def test_express_routes_registered_only_in_development_are_not_findings() -> Non
         ("BSSEC040", "server/server.js", line_of(DEV_SERVER, "'/drafts'")),
         ("BSSEC043", "server/server.js", line_of(DEV_SERVER, "'/debug-notes'")),
     }
+
+
+def test_go_middleware_requiring_access_or_a_user_protects() -> None:
+    """goatcounter: ``r.With(requireAccess(goatcounter.AccessSettings))``; an access log or
+    a user-agent parser protects nothing."""
+    code = """\
+package handlers
+
+import "github.com/go-chi/chi/v5"
+
+func (h settings) mount(r chi.Router) {
+	set := r.With(requireAccess(goatcounter.AccessSettings))
+	set.Post("/settings/main", h.main)
+	r.With(ensureUser).Post("/user/pref", h.pref)
+	r.With(accessLog, userAgent).Post("/count", h.count)
+}
+"""
+    found = by_route(inventory({"handlers/settings.go": code}))
+    assert not found[("POST", "/settings/main")].public
+    assert not found[("POST", "/user/pref")].public
+    assert found[("POST", "/count")].public
+
+
+def test_plural_and_participle_access_words_name_a_check() -> None:
+    from backend_skills.checkers.analyses._authz_vocabulary import auth_name
+
+    # CTFd's decorators
+    assert auth_name("admins_only")
+    assert auth_name("authed_only")
+    assert not auth_name("statuses")
+    assert not auth_name("access_log")

@@ -78,6 +78,9 @@ def auth_name(name: str, vocabulary: frozenset[str] = AUTH_WORDS) -> bool:
     """Whether a decorator, mixin or dependency name says it checks access."""
     split = words(name)
     found = set(split)
+    # ``@admins_only``, ``@authed_only`` (CTFd): the plural and the participle of a word
+    found |= {w[:-1] for w in split if w.endswith("s") and w[:-1] in vocabulary}
+    found |= {w[:-2] for w in split if w.endswith("ed") and w[:-2] in vocabulary}
     if name.endswith(("api_key", "ApiKey")) or any(
         a == "api" and b == "key" for a, b in itertools.pairwise(split)
     ):

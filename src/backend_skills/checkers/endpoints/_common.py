@@ -36,6 +36,9 @@ MIDDLEWARE_WORDS = V.AUTH_WORDS | {
 SESSION_CHECKS = frozenset(
     {"validate", "require", "required", "check", "ensure", "verify", "guard", "authenticate"}
 )
+#: What a middleware named with one of those verbs checks: ``requireAccess``,
+#: ``ensureUser``, ``checkLogin``, ``hasAccess``.
+CHECKED_SUBJECTS = frozenset({"access", "user", "login", "logged", "account", "member"})
 _STRING_TYPES = frozenset(
     {
         "string",
@@ -212,6 +215,8 @@ def middleware_auth(name: str) -> bool:
         return bool(found & (SESSION_CHECKS | V.AUTH_WORDS))
     if found & V.NOT_AUTH_WORDS:
         return False  # auth.optional, allowAnonymous, publicRoute
+    if found & CHECKED_SUBJECTS and found & (SESSION_CHECKS | {"has"}):
+        return True  # requireAccess(perm), ensureUser, checkLogin (not accessLog, userAgent)
     if any(V.auth_name(part, MIDDLEWARE_WORDS) for part in head.split(".")):
         return True
     wrapper = _WRAPPER.fullmatch(name)
