@@ -554,3 +554,27 @@ def test_plural_and_participle_access_words_name_a_check() -> None:
     assert auth_name("authed_only")
     assert not auth_name("statuses")
     assert not auth_name("access_log")
+
+
+def test_echo_group_declared_in_a_var_block_keeps_its_middleware() -> None:
+    """listmonk: ``var ( g = e.Group("", a.auth.Middleware) )`` inside the function that
+    registers the routes."""
+    code = """\
+package main
+
+import "github.com/labstack/echo/v4"
+
+func initHTTPHandlers(e *echo.Echo, a *App) {
+	{
+		var (
+			g = e.Group("", a.auth.Middleware)
+		)
+		g.POST("/api/settings", a.UpdateSettings)
+	}
+	e.POST("/api/public/subscription", a.Subscribe)
+}
+"""
+    found = by_route(inventory({"cmd/handlers.go": code}))
+    assert not found[("POST", "/api/settings")].public
+    assert found[("POST", "/api/settings")].access_control == "a.auth.Middleware"
+    assert found[("POST", "/api/public/subscription")].public

@@ -33,6 +33,7 @@ _KINDS = (
     *G.FUNCTION_DECLARATIONS,
     "short_var_declaration",
     "assignment_statement",
+    "var_spec",
     "call_expression",
 )
 _METHOD_PATTERN = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
@@ -46,7 +47,7 @@ def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
     for node in nodes(root, _KINDS):
         if node.type in G.FUNCTION_DECLARATIONS:
             G.record_function(node, facts)
-        elif node.type in ("short_var_declaration", "assignment_statement"):
+        elif node.type in ("short_var_declaration", "assignment_statement", "var_spec"):
             _assignment(node, facts)
         elif node.type == "call_expression":
             _call(node, facts)
@@ -120,7 +121,7 @@ def _chained_after(node: tree_sitter.Node) -> list[str]:
 
 def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
     G.record_constructed(node, facts)
-    right = node.child_by_field_name("right")
+    right = node.child_by_field_name("value" if node.type == "var_spec" else "right")
     value = right.named_children[0] if right is not None and right.named_children else None
     if value is not None and value.type == "call_expression":
         inner, chained = _unchained(value)
