@@ -578,3 +578,20 @@ func initHTTPHandlers(e *echo.Echo, a *App) {
     assert not found[("POST", "/api/settings")].public
     assert found[("POST", "/api/settings")].access_control == "a.auth.Middleware"
     assert found[("POST", "/api/public/subscription")].public
+
+
+@pytest.mark.parametrize(
+    ("guard", "checks"),
+    [
+        ("SessionGuard", True),  # hedgedoc
+        ("UserGuard", True),
+        ("JwtAuthGuard", True),
+        ("ThrottlerGuard", False),
+        ("FeatureFlagGuard", False),
+        ("OptionalSessionGuard", False),
+    ],
+)
+def test_nest_guards_on_the_session_or_the_user_check_the_caller(guard: str, checks: bool) -> None:
+    from backend_skills.checkers.endpoints.nest import guard_auth
+
+    assert guard_auth(guard) is checks

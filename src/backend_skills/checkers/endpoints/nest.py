@@ -15,8 +15,18 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from ..analyses import _authz_vocabulary as V
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, arguments, line, middleware_auth, nodes, string, text
+from ._common import (
+    CHECKED_SUBJECTS,
+    Facts,
+    arguments,
+    line,
+    middleware_auth,
+    nodes,
+    string,
+    text,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -54,7 +64,12 @@ def guard_auth(name: str) -> bool:
     ``AuthGuard('jwt')``; not ``ThrottlerGuard``)."""
     head = re.split(r"[(\s]", name.removeprefix("new ").strip(), maxsplit=1)[0]
     stem = head.removesuffix("Guard") or head
-    return middleware_auth(stem)
+    if middleware_auth(stem):
+        return True
+    # a guard on the session or the user checks it (hedgedoc's ``SessionGuard``)
+    found = set(V.words(stem))
+    subjects = CHECKED_SUBJECTS | {"session"}
+    return bool(found & subjects) and not (found - subjects) & V.NOT_AUTH_WORDS
 
 
 def _decorator(node: tree_sitter.Node) -> tuple[str, tree_sitter.Node]:
