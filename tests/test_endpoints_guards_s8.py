@@ -595,3 +595,62 @@ def test_nest_guards_on_the_session_or_the_user_check_the_caller(guard: str, che
     from backend_skills.checkers.endpoints.nest import guard_auth
 
     assert guard_auth(guard) is checks
+
+
+ADMIN_ATTRIBUTE = """\
+using Microsoft.AspNetCore.Authorization;
+
+namespace Ombi.Attributes
+{
+    public class AdminAttribute : AuthorizeAttribute
+    {
+        public AdminAttribute() { Roles = "Admin"; }
+    }
+}
+"""
+API_FILTER = """\
+using Microsoft.AspNetCore.Mvc.Filters;
+
+public class ApiAuthorizationFilter : IAsyncAuthorizationFilter
+{
+    public Task OnAuthorizationAsync(AuthorizationFilterContext context) => Task.CompletedTask;
+}
+"""
+SETTINGS_CONTROLLER = """\
+using Microsoft.AspNetCore.Mvc;
+
+[ApiController]
+[Route("api/v1/settings")]
+public class SettingsController : ControllerBase
+{
+    [Admin]
+    [HttpPost("ombi")]
+    public bool OmbiSettings(OmbiSettings ombi) => true;
+
+    [ServiceFilter(typeof(ApiAuthorizationFilter))]
+    [HttpPost("scripts")]
+    public bool RunScript(Script script) => true;
+
+    [Obsolete]
+    [HttpPost("theme")]
+    public bool Theme(Theme theme) => true;
+}
+"""
+
+
+def test_aspnet_the_projects_own_authorization_attributes_and_filters_protect() -> None:
+    """Ombi's ``[Admin]`` (an ``AuthorizeAttribute``) and Remotely's
+    ``[ServiceFilter(typeof(ApiAuthorizationFilter))]`` (an ``IAsyncAuthorizationFilter``),
+    declared in other files; another attribute protects nothing."""
+    found = by_route(
+        inventory(
+            {
+                "src/Ombi/Attributes/AdminAttribute.cs": ADMIN_ATTRIBUTE,
+                "Server/Auth/ApiAuthorizationFilter.cs": API_FILTER,
+                "src/Ombi/Controllers/SettingsController.cs": SETTINGS_CONTROLLER,
+            }
+        )
+    )
+    assert found[("POST", "/api/v1/settings/ombi")].access_control == "[Admin]"
+    assert not found[("POST", "/api/v1/settings/scripts")].public
+    assert found[("POST", "/api/v1/settings/theme")].public

@@ -127,7 +127,8 @@ SCANNERS = (
     ),
     # What each useful fact needs: a controller (``[ApiController]``, ``: Controller``,
     # ``...Controller : Base``), a minimal-API route, a global policy (``new
-    # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``).
+    # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``),
+    # the project's own authorization attribute or filter (``: AuthorizeAttribute``).
     Scanner(
         ("csharp",),
         (
@@ -137,9 +138,11 @@ SCANNERS = (
             "FallbackPolicy",
             ".Map",
             "RequireAuthorization",
+            "AuthorizeAttribute",
+            "AuthorizationFilter",
         ),
         aspnet.scan,
-        ("controllers", "maps", "global_auth", "ext_calls", "extensions"),
+        ("controllers", "maps", "global_auth", "ext_calls", "extensions", "auth_classes"),
     ),
 )
 

@@ -73,6 +73,7 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         "extensions": {},
         "ext_calls": [],
         "global_auth": bool(GLOBAL_AUTH.search(source)),
+        "auth_classes": [],
     }
     kinds = ("class_declaration", "method_declaration", "invocation_expression")
     for node in nodes(root, kinds, narrowed=_NARROWED):
@@ -80,6 +81,8 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
             controller = _controller(node)
             if controller is not None:
                 facts["controllers"].append(controller)
+            elif _AUTH_BASES & set(_base_names(node)):
+                facts["auth_classes"].append(text(node.child_by_field_name("name")))
         elif node.type == "method_declaration":
             _extension(node, facts)
         elif node.type == "invocation_expression":
@@ -177,6 +180,54 @@ def _authorizations(found: Attributes) -> list[str]:
     return [authorize(a, args) for a, args in found if a == "Authorize"]
 
 
+#: Base types of a project's own access control: an attribute deriving from
+#: ``AuthorizeAttribute`` (``[Admin]``, ``[PowerUser]``) or a filter checking the caller
+#: (applied as ``[ServiceFilter(typeof(ApiAuthorizationFilter))]`` or ``[TypeFilter(...)]``).
+_AUTH_BASES = frozenset({"AuthorizeAttribute", "IAuthorizationFilter", "IAsyncAuthorizationFilter"})
+_FILTER_ATTRIBUTES = frozenset({"ServiceFilter", "TypeFilter"})
+
+
+def _custom(found: Attributes, node: tree_sitter.Node) -> list[str]:
+    """The attributes that may be the project's own access control: every attribute's name
+    but the framework's routing ones, and the types ``[ServiceFilter(typeof(X))]`` names
+    (judged against the repository's classes when the files are joined)."""
+    names = [a for a, _ in found if a not in _FRAMEWORK_ATTRIBUTES]
+    for child in node.children:
+        if child.type != "attribute_list":
+            continue
+        for attribute in child.named_children:
+            name = text(attribute.child_by_field_name("name")).rsplit(".", 1)[-1]
+            if name.removesuffix("Attribute") in _FILTER_ATTRIBUTES:
+                names += [
+                    text(n.named_children[0]).rsplit(".", 1)[-1]
+                    for n in walk(attribute)
+                    if n.type == "typeof_expression" and n.named_children
+                ]
+    return names
+
+
+_FRAMEWORK_ATTRIBUTES = frozenset(
+    {
+        *HTTP_ATTRIBUTES,
+        "Route",
+        "Authorize",
+        "AllowAnonymous",
+        "ApiController",
+        "NonAction",
+        "Produces",
+        "ProducesResponseType",
+        "Consumes",
+        "FromBody",
+        "FromQuery",
+        "FromRoute",
+        "ServiceFilter",
+        "TypeFilter",
+        "ApiExplorerSettings",
+        "Area",
+    }
+)
+
+
 def _templates(found: Attributes, names: Container[str]) -> list[str]:
     """The first string argument of each attribute named in ``names``."""
     return [args[0] for a, args in found if a in names and args]
@@ -195,6 +246,7 @@ def _controller(node: tree_sitter.Node) -> Facts | None:
         "line": line(node.child_by_field_name("name") or node),
         "route": routes[0] if routes else None,
         "authorize": _authorizations(found),
+        "custom": _custom(found, node),
         "anonymous": _has(found, "AllowAnonymous"),
         "actions": [a for a in map(_action, members) if a is not None],
         "bases": _base_names(node),
@@ -231,6 +283,7 @@ def _action(member: tree_sitter.Node) -> Facts | None:
         "methods": [HTTP_ATTRIBUTES[a] for a, _ in found if a in HTTP_ATTRIBUTES] or ["ANY"],
         "template": templates[0] if templates else None,
         "authorize": _authorizations(found),
+        "custom": _custom(found, member),
         "anonymous": _has(found, "AllowAnonymous"),
     }
 
@@ -344,16 +397,41 @@ def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
     """Every controller action and minimal-API route of the files' facts."""
     facts = {p: d for p, d in data.items() if d.get("kind") == "aspnet"}
     global_auth = any(d["global_auth"] for d in facts.values())
+    own = _own_access_control(facts)
     classes: dict[str, Facts] = {}
     for _, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
-            classes.setdefault(controller["name"], controller)
+            classes.setdefault(controller["name"], _with_own(controller, own))
     minimal = MinimalApis(facts)
     for path, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
-            yield from _controller_exposures(path, _inherited(controller, classes), global_auth)
+            resolved = _inherited(_with_own(controller, own), classes)
+            yield from _controller_exposures(path, resolved, global_auth)
         for item in file_facts["maps"]:
             yield minimal.exposure(path, item)
+
+
+def _own_access_control(facts: Mapping[str, Facts]) -> set[str]:
+    """The repository's own authorization attributes and filters, by the names they are
+    applied under (``AdminAttribute`` as ``Admin``, ``ApiAuthorizationFilter``)."""
+    names: set[str] = set()
+    for file_facts in facts.values():
+        for name in file_facts.get("auth_classes", []):
+            names |= {name, name.removesuffix("Attribute")}
+    return names
+
+
+def _with_own(controller: Facts, own: set[str]) -> Facts:
+    """``controller`` (and its actions) with the project's own authorization attributes
+    (``[Admin]`` deriving from ``AuthorizeAttribute``) counted as ``[Authorize]``."""
+    if not own:
+        return controller
+
+    def add(item: Facts) -> Facts:
+        mine = [f"[{n}]" for n in item.get("custom", []) if n in own]
+        return {**item, "authorize": [*item["authorize"], *mine]} if mine else item
+
+    return {**add(controller), "actions": [add(a) for a in controller["actions"]]}
 
 
 def _inherited(controller: Facts, classes: Mapping[str, Facts]) -> Facts:
