@@ -95,9 +95,9 @@ SCANNERS = (
     Scanner(("java",), ("ws.rs",), jaxrs.scan, ("resources", "application_path")),
     Scanner(
         ("java",),
-        ("Mapping", "HttpSecurity", "addInterceptor"),
+        ("Mapping", "HttpSecurity", "addInterceptor", "filterChainDefinition"),
         spring.scan,
-        ("controllers", "chain", "security", "interceptors"),
+        ("controllers", "chain", "security", "interceptors", "rules"),
     ),
     Scanner(
         ("go",),
