@@ -208,3 +208,25 @@ def test_a_mail_clients_certificate_check_is_one_severity_lower() -> None:
     assert (mail.line, mail.severity, mail.confidence) == (5, Severity.MEDIUM, Confidence.HIGH)
     assert "mail connection" in mail.message
     assert (web.line, web.severity) == (9, Severity.HIGH)
+
+
+def test_tls_off_for_an_option_named_in_a_switch_is_an_opt_in() -> None:
+    pytest.importorskip("tree_sitter_go")
+    # gogs: parsing a cache connection string's options, `tls=` turns TLS on unverified.
+    code = """package cache
+
+func parse(options map[string]string) (redis.Config, error) {
+	var config redis.Config
+	for k, v := range options {
+		switch k {
+		case "addr":
+			config.Options.Addr = v
+		case "tls":
+			config.Options.TLSConfig = &tls.Config{InsecureSkipVerify: true}
+		}
+	}
+	return config, nil
+}
+"""
+    (finding,) = tls_findings(code, "go", "internal/web/cache.go")
+    assert (finding.line, finding.confidence) == (10, Confidence.MEDIUM)

@@ -227,6 +227,27 @@ _CONDITIONALS = {
     "ternary_expression": "condition",
     "conditional_expression": "condition",
 }
+#: A switch's branches, across the grammars: a branch for an option named by a string
+#: (``case "tls":`` while parsing a connection string's options) is an operator's opt-in.
+_CASES = frozenset({"expression_case", "switch_case", "switch_section", "switch_label"})
+_STRING_KINDS = frozenset(
+    {"interpreted_string_literal", "raw_string_literal", "string", "string_literal"}
+)
+
+
+def _named_option(case: tree_sitter.Node) -> bool:
+    """The case's value is a string literal (``case "tls":``)."""
+    value = case.child_by_field_name("value")
+    candidates = [value] if value is not None else case.named_children[:1]
+    for candidate in candidates:
+        inner = candidate.named_children if candidate.type == "expression_list" else [candidate]
+        if any(n.type in _STRING_KINDS for n in inner):
+            return True
+        if candidate.type == "case_switch_label" or candidate.type == "constant_pattern":
+            return any(n.type in _STRING_KINDS for n in candidate.named_children)
+    return False
+
+
 #: Where looking for an enclosing condition stops: a named function, or the file. An
 #: anonymous function does not stop it: a callback created inside ``if cfg.Insecure {``
 #: (``WithTransportOptions(func(tr) { tr.TLSClientConfig = ... })``) runs only then.
@@ -260,6 +281,8 @@ def _opted_in(node: tree_sitter.Node) -> bool:
     not on the request."""
     child, current = node, node.parent
     while current is not None and current.type not in _SCOPES:
+        if current.type in _CASES and _named_option(current):
+            return True
         field = _CONDITIONALS.get(current.type)
         condition = current.child_by_field_name(field) if field else None
         if condition is not None and condition.id != child.id:
