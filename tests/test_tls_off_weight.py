@@ -230,3 +230,17 @@ func parse(options map[string]string) (redis.Config, error) {
 """
     (finding,) = tls_findings(code, "go", "internal/web/cache.go")
     assert (finding.line, finding.confidence) == (10, Confidence.MEDIUM)
+
+
+def test_tls_off_when_the_connection_url_asks_for_it_is_an_opt_in() -> None:
+    # docmost: `rediss://...?rejectUnauthorized=false` in the operator's Redis URL.
+    code = """export function redisOptions(url) {
+  const { protocol, searchParams } = new URL(url);
+  const tls = protocol === 'rediss:'
+    ? (searchParams.get('rejectUnauthorized') === 'false' ? { rejectUnauthorized: false } : {})
+    : undefined;
+  return { tls };
+}
+"""
+    (finding,) = tls_findings(code, "typescript", "src/redis.ts")
+    assert (finding.line, finding.confidence) == (4, Confidence.MEDIUM)

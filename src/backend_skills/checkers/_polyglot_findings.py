@@ -218,7 +218,7 @@ def _measured(
 _CONFIGURATION = re.compile(
     r"(?i)config|settings?\b|options?\b|\bopts\b|\benv\b|environ|getenv|process\.env"
     r"|allow|insecure|unsafe|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
-    r"|ignore\w*(?:tls|ssl|cert)|(?:tls|ssl|cert)\w*(?:error|verif|check)"
+    r"|ignore\w*(?:tls|ssl|cert)|(?:tls|ssl|cert)\w*(?:error|verif|check)|reject\w*unauthori[sz]ed"
 )
 _REQUEST_WORDS = re.compile(r"\b(?:req|request|params|query|body|headers)\b")
 #: Conditional nodes and the field holding their condition, across the grammars.
