@@ -260,6 +260,8 @@ RELEASE_SCRIPT = """
     [
         ("scripts/release.py", False),
         ("bin/release_manager.py", False),
+        ("extra/healthcheck.py", False),  # uptime-kuma's container health check
+        ("contrib/migrate_backup.py", False),
         ("tools/ci/release.py", False),
         ("app/release.py", True),  # served code: TLS off is a flaw of the service
         ("app/tools/release.py", True),  # an application's own tools package

@@ -375,6 +375,8 @@ _TOOLING_DIRS = frozenset(
         "devtools",
         "hack",
         "bin",
+        "contrib",
+        "extra",
         "ci",
         ".github",
         ".circleci",
@@ -387,7 +389,7 @@ _TOOLING_DIRS = frozenset(
 @functools.lru_cache(maxsize=8192)
 def developer_tooling(path: str) -> bool:
     """``path`` lies in a developer tooling folder at the repository's root
-    (``scripts/``, ``tools/``, ``bin/``, ``hack/``, ``.github/``...): code run by
+    (``scripts/``, ``tools/``, ``bin/``, ``hack/``, ``contrib/``, ``extra/``, ``.github/``...): code run by
     developers and CI, not served. Only the top folder counts: an application's own
     ``app/tools`` package is application code."""
     top, slash, _ = path.partition("/")
