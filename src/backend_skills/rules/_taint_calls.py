@@ -72,6 +72,8 @@ class _Grammar:
 
         self.grammar = grammar
         self._assignment_fields: dict[int, tuple[int, int]] = {}
+        self.parameters_read: dict[tuple[int, bytes], tuple[tuple[str, str, bool], ...]] = {}
+        """What :meth:`_FileCalls._parameter` read of a parameter, by kind id and text."""
         field = load_language(grammar).field_id_for_name
         self.identifiers, self.opaque = _kinds(spec)
         self.classes = frozenset(spec.classes)
@@ -441,6 +443,8 @@ class _Names:
 
 
 _NO_NAMES = _Names(())
+_PARAMETERS_KEPT = 4096
+"""How many parameter readings a grammar keeps (then they are dropped and read again)."""
 _FEW_NAMES = 6
 _WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _DIGITS = frozenset(b"0123456789")
@@ -779,7 +783,23 @@ class _FileCalls:
             return []
         else:
             nodes = [c for c in params.named_children if not grammar.kind(c) & _COMMENT]
-        return [(node, parameter) for node in nodes for parameter in self._parameter(node)]
+        known, source = grammar.parameters_read, self.source
+        found: list[tuple[tree_sitter.Node, Parameter]] = []
+        for node in nodes:
+            # A parameter written alike reads alike (``string id``, ``r *http.Request``):
+            # read once per kind and text (not where the parser recovered from an error).
+            key = (node.kind_id, source[node.start_byte : node.end_byte])
+            read = known.get(key)
+            if read is None:
+                parameters = self._parameter(node)
+                if node.has_error:
+                    found += [(node, parameter) for parameter in parameters]
+                    continue
+                if len(known) >= _PARAMETERS_KEPT:
+                    known.clear()
+                read = known[key] = tuple((p.name, p.type, p.optional) for p in parameters)
+            found += [(node, Parameter(name, kind, optional)) for name, kind, optional in read]
+        return found
 
     def _parameter(self, node: tree_sitter.Node) -> list[Parameter]:
         """``_parameter`` of a parameter node (by kind and field ids)."""
