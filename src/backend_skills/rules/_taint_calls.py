@@ -604,15 +604,22 @@ class _Function:
             return known
         calls, values, positions = self.calls, self.values(), self.positions
         relevant = self.relevant()
+        source = calls.source
         found: set[str | int] = set()
         reads: set[str] = set()
-        requested_in, reads_of = calls.requested_in, calls.relevant_names_in
+        requested_in, mentioned_in, names_in = (
+            calls.requested_in,
+            relevant.mentioned_in,
+            calls.names_in,
+        )
         for value in values.get(name, ()):
             start, end = value.start_byte, value.end_byte
             if requested_in(start, end):
                 found.add("R")
                 continue
-            for read in reads_of(value, start, end, relevant):
+            if not mentioned_in(source[start:end]):
+                continue  # reads no carrier and no local
+            for read in names_in(value):
                 position = positions.get(read)
                 if position is not None:
                     found |= _parameter(self.info(), position)
@@ -649,7 +656,6 @@ class _FileCalls:
         self._types: _DeclaredTypes | None = None
         self.classes: dict[int, _ClassFacts] = {}
         self._names: dict[int, list[str]] = {}
-        self._relevant: dict[int, list[str]] = {}
         self._class_of: dict[int, tree_sitter.Node | None] = {}
 
     @property
@@ -859,95 +865,15 @@ class _FileCalls:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
         if kind & _OPAQUE and not kind & _MEMBER:
             return _NOTHING  # a literal, an anonymous function: reads no variable
+        if not function.relevant().mentioned_in(self.source[start:end]):
+            return _NOTHING  # reads no carrier and no local
         found: set[str | int] = set()
         read = function.read
-        for name in self.relevant_names_in(node, start, end, function.relevant()):
+        for name in self.names_in(node):
             found |= read(name)
             if "R" in found:
                 return _REQUEST
         return frozenset(found)
-
-    def relevant_names_in(
-        self, node: tree_sitter.Node, start: int, end: int, relevant: _Names
-    ) -> list[str]:
-        """The :meth:`names_in` ``node`` (``source[start:end]``) that are ``relevant``
-        (each once): those it mentions, each kept when one of its places is an
-        identifier the walk of :meth:`names_in` reaches (found from the node down to the
-        place: a value's other names cost nothing). Once per node (a node is in one
-        function, whose relevant names are fixed)."""
-        known = self._relevant.get(node.id)
-        if known is not None:
-            return known
-        text = self.source[start:end]
-        mentioned = relevant.found(text)
-        if not mentioned:
-            found: list[str] = []
-        elif relevant.others:  # a name that is not a word: as the walk finds them
-            names = set(relevant.names)
-            found = list(dict.fromkeys(n for n in self.names_in(node) if n in names))
-        else:
-            found = [name for name in mentioned if self._reads(node, text, start, name)]
-        self._relevant[node.id] = found
-        return found
-
-    def _reads(self, node: tree_sitter.Node, text: bytes, start: int, name: str) -> bool:
-        """Some place of word ``name`` in ``text`` (``node``'s, from ``start``) is an
-        identifier that the walk of :meth:`names_in` from ``node`` reaches."""
-        word = name.encode()
-        size = len(word)
-        at = text.find(word)
-        while at >= 0:
-            after = at + size
-            if after == len(text) or text[after] not in _WORD_CHARS:
-                before = at - 1
-                while before >= 0 and text[before] in _DIGITS:
-                    before -= 1
-                if (before < 0 or text[before] not in _WORD_CHARS) and self._reached(
-                    node, start + at, start + after
-                ):
-                    return True
-            at = text.find(word, at + 1)
-        return False
-
-    def _reached(self, node: tree_sitter.Node, start: int, end: int) -> bool:
-        """The identifier spanning exactly ``[start, end)`` under ``node`` is one the
-        walk of :meth:`names_in` from ``node`` records: every node on the way down is
-        no identifier, a member access's object when a member access, not opaque
-        otherwise, and named."""
-        leaf = node.named_descendant_for_byte_range(start, end)
-        if leaf is None or leaf.start_byte != start or leaf.end_byte != end:
-            return False  # part of a longer token
-        grammar = self.grammar
-        kinds, objects = grammar.kinds, grammar.member_objects
-        flags = kinds.get(leaf.kind_id)
-        if flags is None:
-            flags = grammar.kind(leaf)
-        if not flags & _IDENTIFIER:
-            return False
-        leaf_id = leaf.id
-        current: tree_sitter.Node | None = node
-        while current is not None and current.id != leaf_id:
-            kind = kinds.get(current.kind_id)
-            if kind is None:
-                kind = grammar.kind(current)
-            if kind & _IDENTIFIER:
-                return False
-            if kind & _MEMBER:
-                owner = None
-                for field_id in objects:  # as _Grammar.member_object
-                    owner = current.child_by_field_id(field_id)
-                    if owner is not None:
-                        break
-                if owner is None or owner.start_byte > start or owner.end_byte < end:
-                    return False
-                current = owner
-                continue
-            if kind & _OPAQUE:
-                return False
-            current = current.child_with_descendant(leaf)
-            if current is not None and not current.is_named:
-                return False
-        return current is not None
 
     def names_in(self, node: tree_sitter.Node) -> list[str]:
         """The variables ``node`` reads (a member access reads its object only; once
