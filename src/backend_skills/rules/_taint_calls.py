@@ -650,6 +650,8 @@ class _FileCalls:
         self.markers = _RequestText(request, self.source) if request is not None else None
         self._file_requested: bool | None = None
         self.assignments = assignments
+        """The flow analysis's reading of assignments: :meth:`pairs` reads the same pairs
+        by ids (tests/test_taint_calls_pairs.py holds them equal)."""
         self.grammar = _grammar(spec, index.grammar)
         self.typed = spec.name in ("csharp", "java")
         self.text = text
@@ -1122,7 +1124,9 @@ def call_facts(
     request: Markers | None,
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
-    """The file's request calls and through calls (see :mod:`._taint_facts`)."""
+    """The file's request calls and through calls (see :mod:`._taint_facts`);
+    ``assignments``: the flow analysis's ``(name, value)`` pairs of a scope (the reader
+    reads the same pairs itself, by field and kind ids: :meth:`_FileCalls.pairs`)."""
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     if index.calls:
