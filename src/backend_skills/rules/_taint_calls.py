@@ -39,6 +39,28 @@ if TYPE_CHECKING:
     import tree_sitter
 
 _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
+#: JavaScript's built-in objects: ``Promise.all(...)`` calls no project method ``all``.
+_JS_GLOBALS = frozenset(
+    {
+        "Promise",
+        "Array",
+        "Object",
+        "JSON",
+        "Math",
+        "Reflect",
+        "Number",
+        "String",
+        "Date",
+        "Symbol",
+        "Map",
+        "Set",
+        "console",
+        "Buffer",
+        "Intl",
+        "BigInt",
+        "Atomics",
+    }
+)
 _REQUEST: frozenset[str | int] = frozenset({"R"})
 _NOTHING: frozenset[str | int] = frozenset()
 _WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -503,6 +525,7 @@ class _Function:
         self._direct: dict[str, tuple[set[str | int], set[str]]] = {}
         self._origins: dict[str, frozenset[str | int]] = {}
         self._read: dict[str, frozenset[str | int]] = {}
+        self._lambda_request: frozenset[str] | None = None
 
     def info(self) -> FunctionInfo:
         """The function's name, class and parameters (bound from the request or not)."""
@@ -551,6 +574,8 @@ class _Function:
         the locals (an expression mentioning none has none but request input)."""
         if self._relevant is None:
             self._relevant = self.carriers | self.assigned()
+            if self.requested and self.request_lambda_parameters():
+                self._relevant = self._relevant | _Names(self.request_lambda_parameters())
         return self._relevant
 
     def read(self, name: str) -> frozenset[str | int]:
@@ -563,10 +588,35 @@ class _Function:
                 known = _parameter(self.info(), position)
             elif name in self.values():
                 known = self.origin(name)
+            elif self.requested and name in self.request_lambda_parameters():
+                known = _REQUEST
             else:
                 known = _NOTHING
             self._read[name] = known
         return known
+
+    def request_lambda_parameters(self) -> frozenset[str]:
+        """The parameters of the function literals inside it that are the request
+        (``return func(w http.ResponseWriter, r *http.Request) { in := input(r) ... }``):
+        a handler built and returned by a factory function."""
+        if self._lambda_request is None:
+            found: set[str] = set()
+            markers = self.calls.markers
+            stack = [self.node]
+            while stack and markers is not None:
+                node = stack.pop()
+                for child in node.named_children:
+                    if child.type in _LAMBDAS and child.id != self.node.id:
+                        params = child.child_by_field_name("parameters")
+                        for param in params.named_children if params is not None else ():
+                            if markers.in_node(param):
+                                found.update(
+                                    self.calls._text(n)
+                                    for n in param.children_by_field_name("name")
+                                )
+                    stack.append(child)
+            self._lambda_request = frozenset(found)
+        return self._lambda_request
 
     def origin(self, name: str) -> frozenset[str | int]:
         """The origins of local ``name``: what the values it is given give directly,
@@ -625,6 +675,8 @@ class _Function:
                     found |= _parameter(self.info(), position)
                 elif read in values:
                     reads.add(read)
+                elif self.requested and read in self.request_lambda_parameters():
+                    found.add("R")  # in := input(r), r the request of a closure
         self._direct[name] = found, reads
         return found, reads
 
@@ -844,6 +896,9 @@ class _FileCalls:
         text = self.source[start:end]
         if function.carriers.mentioned_in(text):
             return True
+        if function.requested and function.request_lambda_parameters():
+            if _Names(function.request_lambda_parameters()).mentioned_in(text):
+                return True  # input(r), r the request of a closure
         assigned = function.assigned()
         return assigned is not _NO_NAMES and any(function.origin(n) for n in assigned.found(text))
 
@@ -1039,6 +1094,16 @@ class _FileCalls:
         name, receiver = self._callee(node)
         if name is None:
             return None
+        if (
+            receiver is not None
+            and self._text(receiver) in _JS_GLOBALS
+            and self.spec.name
+            in (
+                "javascript",
+                "typescript",
+            )
+        ):
+            return None  # Promise.all(...), Object.assign(...): no method of the project's
         return _Call(_last_word(self._text(name)), receiver, arguments, False)
 
     def _text(self, node: tree_sitter.Node) -> str:
