@@ -896,9 +896,9 @@ class _FileCalls:
         text = self.source[start:end]
         if function.carriers.mentioned_in(text):
             return True
-        if function.requested and function.request_lambda_parameters():
-            if _Names(function.request_lambda_parameters()).mentioned_in(text):
-                return True  # input(r), r the request of a closure
+        lambdas = function.request_lambda_parameters() if function.requested else frozenset()
+        if lambdas and _Names(lambdas).mentioned_in(text):
+            return True  # input(r), r the request of a closure
         assigned = function.assigned()
         return assigned is not _NO_NAMES and any(function.origin(n) for n in assigned.found(text))
 
