@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 _BOUNDARY = re.compile(r"(?<!\\)\\b")
 
@@ -101,3 +101,151 @@ class FastRegex:
 def fast(pattern: str, flags: int = 0) -> FastRegex:
     """The (cached) :class:`FastRegex` of ``pattern``."""
     return FastRegex(pattern, flags)
+
+
+@functools.cache
+def _together(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """One regular expression for needles sharing a first byte (longest first)."""
+    rest = b"|".join(re.escape(n[1:]) for n in needles)
+    return re.compile(re.escape(needles[0][:1]) + b"(?:" + rest + b")")
+
+
+class Needles:
+    """Which of some needles a text holds. Needles sharing a first byte are looked for
+    together, with one regular expression (a literal first byte is what Python's regular
+    expressions find fastest: one search for ten needles costs less than one substring
+    search, and far less than one scan with an alternation of every needle, which tries
+    each alternative at every place its first bytes occur); a needle alone with its first
+    byte is a substring search. Most files hold none of a group: one search rules it out;
+    in a file that holds some, each search goes on from the last one found, for the
+    needles not found yet (none is before it)."""
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        self.needles = tuple(sorted(set(needles)))
+        groups: dict[bytes, list[bytes]] = {}
+        for needle in sorted({n.encode() for n in self.needles}, key=lambda n: (-len(n), n)):
+            groups.setdefault(needle[:1], []).append(needle)
+        self.groups = [tuple(members) for _, members in sorted(groups.items())]
+        self._first = [
+            (_together(group) if len(group) > 1 else None, group) for group in self.groups
+        ]
+
+    def found(self, haystack: bytes) -> set[str]:
+        """The needles ``haystack`` holds."""
+        found: set[str] = set()
+        for regex, group in self._first:
+            if regex is None:
+                if group[0] in haystack:
+                    found.add(group[0].decode())
+                continue
+            hit = regex.search(haystack)
+            if hit is None:
+                continue  # most groups in most files
+            remaining, start = group, hit.start()
+            while True:
+                here = [n for n in remaining if haystack.startswith(n, start)]
+                found.update(n.decode() for n in here)
+                remaining = tuple(n for n in remaining if n not in here)
+                if len(remaining) <= 1:
+                    break
+                hit = _together(remaining).search(haystack, start + 1)
+                if hit is None:
+                    break
+                start = hit.start()
+            if len(remaining) == 1 and haystack.find(remaining[0], start + 1) >= 0:
+                found.add(remaining[0].decode())
+        return found
+
+
+def occurrences(haystack: bytes, needle: bytes) -> list[int]:
+    """Where ``needle`` starts in ``haystack``, every place (overlapping ones too)."""
+    places: list[int] = []
+    start = haystack.find(needle)
+    while start >= 0:
+        places.append(start)
+        start = haystack.find(needle, start + 1)
+    return places
+
+
+class Hits:
+    """The needles of a :class:`Scanner` one text holds (case-sensitive ones, and
+    lower-case ones found in the lower-cased text), and where, asked per needle."""
+
+    def __init__(self, scanner: Scanner, source: bytes) -> None:
+        self.scanner = scanner
+        self.source = source
+        self.lower = source.lower() if scanner.folded.needles else source
+        self.exact = scanner.exact.found(source)
+        self.folded = scanner.folded.found(self.lower) if scanner.folded.needles else set()
+        self._places: dict[tuple[str, bool], list[int]] = {}
+
+    def holds(self, needle: str, folded: bool = False) -> bool:
+        """The text holds ``needle`` (one of the scanner's: others are never held)."""
+        return needle in (self.folded if folded else self.exact)
+
+    def holds_any(self, needles: Iterable[str]) -> bool:
+        """The text holds one of ``needles`` (case-sensitive ones)."""
+        return not self.exact.isdisjoint(needles)
+
+    def places(self, needle: str, folded: bool = False) -> list[int]:
+        """Where ``needle`` starts (in the lower-cased text for ``folded``), asked once
+        per text and needle (several patterns share needles)."""
+        key = (needle, folded)
+        known = self._places.get(key)
+        if known is None:
+            held = self.folded if folded else self.exact
+            haystack = self.lower if folded else self.source
+            known = occurrences(haystack, needle.encode()) if needle in held else []
+            self._places[key] = known
+        return known
+
+
+class Scanner:
+    """The needles every analysis of one language looks for in a file's bytes (the
+    pattern rules', the line rules', the words of the scalability vocabulary), looked
+    for once per file (:func:`scan`) instead of once per analysis."""
+
+    def __init__(self, exact: Iterable[str] = (), folded: Iterable[str] = ()) -> None:
+        self.exact = Needles(exact)
+        self.folded = Needles(folded)
+        self.exact_set = frozenset(self.exact.needles)
+        self.folded_set = frozenset(self.folded.needles)
+
+    def covers(self, exact: Iterable[str], folded: Iterable[str] = ()) -> bool:
+        """Every one of these needles is among the scanner's."""
+        return self.exact_set.issuperset(exact) and self.folded_set.issuperset(folded)
+
+    def scan(self, source: bytes) -> Hits:
+        """What ``source`` holds."""
+        return Hits(self, source)
+
+
+_SCANNERS: dict[str, Scanner] = {}
+_LAST: list[Hits] = []
+
+
+def register_needles(language: str, exact: Iterable[str], folded: Iterable[str] = ()) -> None:
+    """Add needles to ``language``'s :class:`Scanner` (an analysis does this once, before
+    asking :func:`scan` about a file: the scanner then covers its needles)."""
+    exact, folded = frozenset(exact), frozenset(folded)
+    current = _SCANNERS.get(language)
+    if current is None:
+        _SCANNERS[language] = Scanner(exact, folded)
+    elif not current.covers(exact, folded):
+        _SCANNERS[language] = Scanner(current.exact_set | exact, current.folded_set | folded)
+
+
+def scan(language: str, source: bytes) -> Hits:
+    """The needles registered for ``language`` that ``source`` (a file's bytes) holds.
+    The pattern rules, the line rules and the scalability facts of one file each ask: the
+    last answer is kept, and given again for the same bytes of the same language."""
+    scanner = _SCANNERS.get(language)
+    if scanner is None:
+        scanner = _SCANNERS[language] = Scanner()
+    if _LAST:
+        last = _LAST[0]
+        if last.scanner is scanner and (last.source is source or last.source == source):
+            return last
+    hits = scanner.scan(source)
+    _LAST[:] = [hits]
+    return hits
