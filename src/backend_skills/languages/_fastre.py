@@ -87,6 +87,10 @@ class FastRegex:
         patterns this is used with never match the empty string)."""
         if not self.may_match(text):
             return
+        yield from self.scan_all(text)
+
+    def scan_all(self, text: str) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` without the word check (the caller made it)."""
         position = 0
         while (found := self.search(text, position)) is not None:
             yield found
