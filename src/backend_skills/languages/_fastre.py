@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 _BOUNDARY = re.compile(r"(?<!\\)\\b")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 @functools.cache
@@ -63,9 +64,17 @@ class FastRegex:
         self.words = required_words(pattern) if not flags else None
         relaxed = _BOUNDARY.sub("", pattern) if "[\\b" not in pattern else pattern
         self._scan = re.compile(relaxed, flags) if relaxed != pattern else self.regex
+        parts = _alternatives(relaxed) if not flags and not _BACKREFERENCE.search(relaxed) else []
+        self._parts = (
+            [re.compile(part).search for part in parts]
+            if len(parts) > 1 and all(map(_literal_first, parts))
+            else None
+        )
 
     def search(self, text: str, position: int = 0) -> re.Match[str] | None:
         """The first match at or after ``position``, or None."""
+        if self._parts is not None:
+            return self._search_parts(text, position)
         if self._scan is self.regex:
             return self.regex.search(text, position)
         scan, confirm = self._scan.search, self.regex.match
@@ -77,6 +86,31 @@ class FastRegex:
             if found is not None:
                 return found
             position = candidate.start() + 1
+
+    def _search_parts(self, text: str, position: int) -> re.Match[str] | None:
+        """:meth:`search` with each alternative of the relaxed pattern looked for apart: an
+        alternation of alternatives is tried at every place of a text (Python's regular
+        expressions look ahead fast only for one literal or set of characters that every
+        match starts with), each alternative starting with a literal is found fast. The
+        nearest place one of them matches is where the pattern may match: confirmed there."""
+        confirm = self.regex.match
+        parts = self._parts or []
+        ahead = [-2] * len(parts)  # where each alternative matches next (-1: nowhere)
+        while True:
+            nearest = -1
+            for index, part in enumerate(parts):
+                place = ahead[index]
+                if place == -2 or 0 <= place < position:
+                    found = part(text, position)
+                    place = ahead[index] = found.start() if found is not None else -1
+                if place >= 0 and (nearest < 0 or place < nearest):
+                    nearest = place
+            if nearest < 0:
+                return None
+            match = confirm(text, nearest)
+            if match is not None:
+                return match
+            position = nearest + 1
 
     def may_match(self, text: str) -> bool:
         """``text`` holds a word the pattern needs (or the pattern needs none)."""
@@ -99,6 +133,74 @@ class FastRegex:
     def count(self, text: str) -> int:
         """How many non-overlapping matches ``text`` holds."""
         return sum(1 for _ in self.finditer(text))
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern``, the groups around whole alternatives
+    opened (``(?:a|b)|(?:c)``: ``a``, ``b``, ``c``, in order: the same alternation)."""
+    parts, depth, start, index, in_set = [], 0, 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1  # a set starting with "]"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    parts.append(pattern[start:])
+    out = []
+    for part in parts:
+        inner = part[3:-1] if part.startswith("(?:") and part.endswith(")") else None
+        if inner is not None and _balanced(inner):
+            out.extend(_alternatives(inner))
+        else:
+            out.append(part)
+    return out
+
+
+def _balanced(pattern: str) -> bool:
+    """No group of ``pattern`` closes before it opens (``a)|(?:b`` is not one group's
+    inside)."""
+    depth, index, in_set = 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        index += 1
+    return depth == 0
+
+
+_LITERAL_FIRST = re.compile(r"(?:[A-Za-z0-9_@#<>:;,=\-'\"`/!%&~ ]|\\[^A-Za-z0-9])(?![?*{])")
+
+
+def _literal_first(pattern: str) -> bool:
+    """``pattern`` starts with a literal character every match starts with (Python's
+    regular expressions then find its places fast)."""
+    return _LITERAL_FIRST.match(pattern) is not None
 
 
 @functools.cache
