@@ -65,16 +65,17 @@ class FastRegex:
         relaxed = _BOUNDARY.sub("", pattern) if "[\\b" not in pattern else pattern
         self._scan = re.compile(relaxed, flags) if relaxed != pattern else self.regex
         parts = _alternatives(relaxed) if not flags and not _BACKREFERENCE.search(relaxed) else []
+        firsts = {_literal_first(part) for part in parts}
         self._parts = (
             [re.compile(part).search for part in parts]
-            if len(parts) > 1 and all(map(_literal_first, parts))
+            if len(firsts) > 1 and "" not in firsts  # one shared first literal: found fast
             else None
         )
 
     def search(self, text: str, position: int = 0) -> re.Match[str] | None:
         """The first match at or after ``position``, or None."""
         if self._parts is not None:
-            return self._search_parts(text, position)
+            return self._search_parts(text, position, [-2] * len(self._parts))
         if self._scan is self.regex:
             return self.regex.search(text, position)
         scan, confirm = self._scan.search, self.regex.match
@@ -87,7 +88,7 @@ class FastRegex:
                 return found
             position = candidate.start() + 1
 
-    def _search_parts(self, text: str, position: int) -> re.Match[str] | None:
+    def _search_parts(self, text: str, position: int, ahead: list[int]) -> re.Match[str] | None:
         """:meth:`search` with each alternative of the relaxed pattern looked for apart: an
         alternation of alternatives is tried at every place of a text (Python's regular
         expressions look ahead fast only for one literal or set of characters that every
@@ -95,7 +96,8 @@ class FastRegex:
         nearest place one of them matches is where the pattern may match: confirmed there."""
         confirm = self.regex.match
         parts = self._parts or []
-        ahead = [-2] * len(parts)  # where each alternative matches next (-1: nowhere)
+        # ahead: where each alternative matches next, at or after an earlier position
+        # (-1: nowhere, -2: not looked for yet); kept by the caller across its searches
         while True:
             nearest = -1
             for index, part in enumerate(parts):
@@ -126,6 +128,12 @@ class FastRegex:
     def scan_all(self, text: str) -> Iterator[re.Match[str]]:
         """:meth:`finditer` without the word check (the caller made it)."""
         position = 0
+        if self._parts is not None:
+            ahead = [-2] * len(self._parts)
+            while (found := self._search_parts(text, position, ahead)) is not None:
+                yield found
+                position = max(found.end(), found.start() + 1)
+            return
         while (found := self.search(text, position)) is not None:
             yield found
             position = max(found.end(), found.start() + 1)
@@ -197,10 +205,11 @@ def _balanced(pattern: str) -> bool:
 _LITERAL_FIRST = re.compile(r"(?:[A-Za-z0-9_@#<>:;,=\-'\"`/!%&~ ]|\\[^A-Za-z0-9])(?![?*{])")
 
 
-def _literal_first(pattern: str) -> bool:
-    """``pattern`` starts with a literal character every match starts with (Python's
-    regular expressions then find its places fast)."""
-    return _LITERAL_FIRST.match(pattern) is not None
+def _literal_first(pattern: str) -> str:
+    """The literal character every match of ``pattern`` starts with, as written (Python's
+    regular expressions then find its places fast), or "" when there is none."""
+    first = _LITERAL_FIRST.match(pattern)
+    return first.group(0) if first is not None else ""
 
 
 @functools.cache
