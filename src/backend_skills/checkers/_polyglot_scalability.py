@@ -264,10 +264,7 @@ def _scanned_words(vocab: Vocabulary) -> set[str]:
     """The words of ``vocab`` a file's needle scan looks for (ASCII ones: a word is in the
     text exactly when its bytes are in the file's bytes)."""
     return {
-        word
-        for field in _GATES
-        for word in getattr(vocab, field).words or ()
-        if word.isascii()
+        word for field in _GATES for word in getattr(vocab, field).words or () if word.isascii()
     }
 
 
