@@ -16,6 +16,9 @@ import re
 from collections.abc import Iterable, Iterator
 
 _BOUNDARY = re.compile(r"(?<!\\)\\b")
+#: Texts this long or longer are scanned alternative by alternative (a search per
+#: alternative costs more than the alternation's own scan of a short text: a name, a call).
+_SPLIT_FROM = 512
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
@@ -74,7 +77,7 @@ class FastRegex:
 
     def search(self, text: str, position: int = 0) -> re.Match[str] | None:
         """The first match at or after ``position``, or None."""
-        if self._parts is not None:
+        if self._parts is not None and len(text) - position >= _SPLIT_FROM:
             return self._search_parts(text, position, [-2] * len(self._parts))
         if self._scan is self.regex:
             return self.regex.search(text, position)
@@ -128,7 +131,7 @@ class FastRegex:
     def scan_all(self, text: str) -> Iterator[re.Match[str]]:
         """:meth:`finditer` without the word check (the caller made it)."""
         position = 0
-        if self._parts is not None:
+        if self._parts is not None and len(text) >= _SPLIT_FROM:
             ahead = [-2] * len(self._parts)
             while (found := self._search_parts(text, position, ahead)) is not None:
                 yield found
