@@ -126,6 +126,7 @@ CONFIG_LANGUAGES = frozenset(
         "requirements",
         "properties",
         "gomod",
+        "dotenv",
     }
 )
 
@@ -198,6 +199,10 @@ _JS_LIBRARY = re.compile(
 _JS_BUILD_DIRS = frozenset({"dist", "build", "out", ".next", ".nuxt"})
 
 
+#: Environment-file templates: documentation of the settings, not the settings.
+_ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".tpl", ".tmpl")
+
+
 def detect_language(name: str) -> str | None:
     """The language of a file from its name, or None for files we do not read."""
     if name in LANGUAGE_BY_NAME:
@@ -206,6 +211,9 @@ def detect_language(name: str) -> str | None:
         return "dockerfile"
     if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return "requirements"
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        # a committed environment file (not its template: .env.example, .env.sample...)
+        return None if name.lower().endswith(_ENV_TEMPLATES) else "dotenv"
     # PurePosixPath(name).suffix and .stem, without building a path (hot: every entry)
     dot = name.rfind(".")
     has_suffix = 0 < dot < len(name) - 1

@@ -161,6 +161,56 @@ def _query_text(node: tree_sitter.Node) -> tree_sitter.Node | None:
     return None
 
 
+#: Indexing kinds and the field holding what is indexed (Go, JavaScript/TypeScript, Java,
+#: C#): ``propSelects[property]`` is one of a constant map's values.
+_INDEXING = {
+    "index_expression": "operand",
+    "subscript_expression": "object",
+    "array_access": "array",
+    "element_access_expression": "expression",
+}
+#: printf-style formatting calls (Go's ``fmt.Sprintf``, Java's ``String.format``).
+_PRINTF = re.compile(r"^(?:fmt\.Sprintf|String\.format)$")
+_VERB = re.compile(r"%[-+# 0]*(\*|\d+)?(?:\.(\*|\d+))?(\[\d+\])?([a-zA-Z%])")
+#: Verbs that format a number, a flag, a pointer or hexadecimal digits: no text of the
+#: argument reaches the result (``LIMIT %d``); not ``%c`` (a character may be a quote).
+_NUMERIC_VERBS = frozenset("dboOxXeEfFgGtpU")
+
+
+def _formatted_text_arguments(call: tree_sitter.Node) -> list[tree_sitter.Node] | None:
+    """The arguments of ``fmt.Sprintf("... %s LIMIT %d", q, n)`` whose text reaches the
+    result (``q``, not ``n``); None when ``call`` is no printf-style call with a literal
+    format (then every argument counts)."""
+    callee = call.child_by_field_name("function")
+    if callee is None:  # Java: String.format(...) is object + name
+        owner, name = call.child_by_field_name("object"), call.child_by_field_name("name")
+        written = f"{_text(owner)}.{_text(name)}" if owner is not None and name is not None else ""
+    else:
+        written = _text(callee)
+    if not _PRINTF.match(written):
+        return None
+    arguments = call.child_by_field_name("arguments")
+    args = list(arguments.named_children) if arguments is not None else []
+    if not args or args[0].type not in _FORMAT_STRINGS:
+        return None
+    kept: list[tree_sitter.Node] = []
+    position = 1
+    for verb in _VERB.finditer(_text(args[0])):
+        width, precision, explicit, letter = verb.groups()
+        if letter == "%":
+            continue
+        if explicit is not None:
+            return None  # %[2]d: argument indexes, read every argument
+        position += (width == "*") + (precision == "*")
+        if position < len(args) and letter not in _NUMERIC_VERBS:
+            kept.append(args[position])
+        position += 1
+    return kept + args[position:]  # arguments past the verbs (a mistake) still count
+
+
+_FORMAT_STRINGS = frozenset({"interpreted_string_literal", "raw_string_literal", "string_literal"})
+
+
 def _call_parts(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     """A call's arguments and its receiver (Go: the operand of a selector, unless a
     package name)."""
@@ -218,6 +268,10 @@ def _anonymous_method(function: tree_sitter.Node) -> bool:
 def _assignment_fields(spec: LanguageSpec) -> dict[str, tuple[str, str]]:
     """The name and value fields of each of the language's assignment kinds."""
     return {kind: (name, value) for kind, name, value in spec.assignments}
+
+
+#: How deep :meth:`_Flow.dynamic` enters one expression before calling it dynamic.
+_MAX_NEST = 48
 
 
 class _Flow:
@@ -321,13 +375,19 @@ class _Flow:
         return names
 
     def dynamic(
-        self, node: tree_sitter.Node, depth: int = 0, seen: frozenset[str] = frozenset()
+        self,
+        node: tree_sitter.Node,
+        depth: int = 0,
+        seen: frozenset[str] = frozenset(),
+        nest: int = 0,
     ) -> bool:
-        """Whether ``node`` may carry data that is not a constant of the program."""
-        if depth > 6:
+        """Whether ``node`` may carry data that is not a constant of the program
+        (``depth``: names followed to their values, at most 6; ``nest``: expressions
+        entered, at most 48: a map literal of constants is several levels deep)."""
+        if depth > 6 or nest > _MAX_NEST:
             return True
         if node.type in _CONDITIONALS:  # before the request: its condition is no value
-            return self._any(self.dynamic(p, depth + 1, seen) for p in self._parts(node))
+            return self._any(self.dynamic(p, depth, seen, nest + 1) for p in self._parts(node))
         if self.request is not None and self.request.search(_text(node)):
             return True
         kind = node.type
@@ -337,7 +397,7 @@ class _Flow:
             return self._name_dynamic(node, depth, seen)
         if kind in self.spec.calls and (_rendered_sql(node) or _sql_tag(node) or _sanitised(node)):
             return False
-        return self._any(self.dynamic(part, depth + 1, seen) for part in self._parts(node))
+        return self._any(self.dynamic(part, depth, seen, nest + 1) for part in self._parts(node))
 
     def _parts(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
         """What a composite value is made of: a string's interpolated expressions, a
@@ -362,8 +422,12 @@ class _Flow:
                 )
                 if part is not None
             ]
+        if node.type in _INDEXING:  # m[k]: one of m's values (k only chooses which)
+            held = node.child_by_field_name(_INDEXING[node.type])
+            return [held] if held is not None else list(node.named_children)
         if node.type in self.spec.calls or node.child_by_field_name("function") is not None:
-            return _call_parts(node)
+            formatted = _formatted_text_arguments(node)
+            return formatted if formatted is not None else _call_parts(node)
         if node.type == "object":
             statement = _query_text(node)
             if statement is not None:

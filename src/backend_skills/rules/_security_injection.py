@@ -472,6 +472,26 @@ func Get(db *sql.DB, id string) *sql.Row {
         ),
         Example(
             "go",
+            """package store
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+var selects = map[string]string{
+	"title": "SELECT title FROM posts WHERE id = ?",
+	"body":  "SELECT body FROM posts WHERE id = ?",
+}
+
+func Page(db *sql.DB, base string, limit, offset int, property string) {
+	db.Query(fmt.Sprintf("SELECT * FROM posts LIMIT %d OFFSET %d", limit, offset))
+	db.Query(selects[property], 1)
+}
+""",
+        ),
+        Example(
+            "go",
             """package core
 
 import (
