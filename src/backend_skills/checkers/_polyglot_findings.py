@@ -38,7 +38,10 @@ def rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
     severity, confidence = rule.severity, rule.confidence
     message = rule.message.format(name=match.name or "?") if rule.message else rule.title
     if rule.id == "BSSEC109":  # weighed as Python's BSSEC001 (docs/security.md)
-        severity, confidence = credential_weight(match.name, match.secret, severity, confidence)
+        text = lines[match.line - 1] if 0 < match.line <= len(lines) else ""
+        severity, confidence = credential_weight(
+            match.name, match.secret, severity, confidence, text
+        )
     elif (line := _connection_line(match, lines)) is not None:  # a development default: LOW
         confidence = connection_password_confidence(line, match.secret) or confidence
     if match.exploitable is True:

@@ -1,5 +1,9 @@
 """``# nosec`` suppressions: honoured (the finding costs nothing) and shown with their reason.
 
+ruff's ``# noqa: S105``/``S106``/``S107`` (flake8-bandit's hard-coded password codes) count
+as bandit's ``# nosec B105``/``B106``/``B107``; those also silence our own hard-coded
+secret finding of that literal (BSSEC001, BSSEC109).
+
 bandit's CLI silences a finding whose line carries ``# nosec`` (every test) or
 ``# nosec B608`` (the tests named). We do the same for bandit's findings and for our own
 security findings at that line (so one comment silences a place that two tools reported),
@@ -19,15 +23,29 @@ _RULE_ID = re.compile(r"\b([A-Z]{1,8}\d{3,4})\b")
 _SEPARATORS = " \t-:;,.=>"
 
 
+#: ruff's ``# noqa: S105`` (its flake8-bandit codes for hard-coded passwords) silences
+#: as bandit's ``# nosec B105``; either also silences our own finding of that literal.
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*)(?P<rest>[^#]*)", re.I)
+_RUFF_AS_BANDIT = {"S105": "B105", "S106": "B106", "S107": "B107"}
+_PASSWORD_RULES = frozenset({"B105", "B106", "B107"})
+_OUR_PASSWORD_RULES = frozenset({"BSSEC001", "BSSEC109"})
+
+
+def _why(rest: str) -> str:
+    return " ".join(_RULE_ID.sub(" ", rest).split()).strip(_SEPARATORS)
+
+
 def _parse(line: str) -> tuple[set[str], str] | None:
     found = _NOSEC.search(line)
     if found is None:
-        return None
+        noqa = _NOQA.search(line)
+        codes = noqa.group("codes").upper().replace(",", " ").split() if noqa else []
+        ids = {_RUFF_AS_BANDIT[code] for code in codes if code in _RUFF_AS_BANDIT}
+        if noqa is None or not ids:
+            return None  # a bare # noqa, or ruff's other codes: lint, not security review
+        return ids, _why(noqa.group("rest"))
     rest = found.group("rest")
-    ids = set(_RULE_ID.findall(rest))
-    why = _RULE_ID.sub(" ", rest)
-    why = " ".join(why.split()).strip(_SEPARATORS)
-    return ids, why
+    return set(_RULE_ID.findall(rest)), _why(rest)
 
 
 def nosec_justification(lines: Sequence[str]) -> str | None:
@@ -37,7 +55,11 @@ def nosec_justification(lines: Sequence[str]) -> str | None:
         if parsed is not None:
             ids, why = parsed
             named = f" {', '.join(sorted(ids))}" if ids else ""
-            return f"# nosec{named}: {why}" if why else f"# nosec{named} (no justification given)"
+            noqa = _NOSEC.search(line) is None
+            if noqa:  # as written: # noqa: S105
+                named = ": " + ", ".join(sorted(f"S{i[1:]}" for i in ids))
+            comment = f"# {'noqa' if noqa else 'nosec'}{named}"
+            return f"{comment}: {why}" if why else f"{comment} (no justification given)"
     return None
 
 
@@ -52,6 +74,8 @@ def suppression(finding: Finding, lines: Sequence[str]) -> str | None:
         if parsed is None:
             continue
         ids, _ = parsed
+        if ids & _PASSWORD_RULES:
+            ids = ids | _OUR_PASSWORD_RULES
         if not ids or ids & set(finding.rules):
             return nosec_justification([line])
     return None

@@ -282,7 +282,7 @@ def secret_value(name: str, value: str) -> bool:
     if _NOT_A_SECRET_VALUE.match(content) or content.lower() in _OPTION_WORDS:
         return False  # 'label.password' (a message key), '^9.0.2' (a version), 'omit'
     squashed = re.sub(r"[^a-z0-9]", "", content.lower())
-    return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "secret", "token"}
+    return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "token"}
 
 
 def _passes_filters(

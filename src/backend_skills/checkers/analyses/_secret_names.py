@@ -296,18 +296,25 @@ def connection_password_confidence(line: str, password: str) -> Confidence | Non
     return Confidence.HIGH
 
 
+#: A literal given to an environment variable (``process.env.JWT_SECRET = "..."``): the
+#: default of an environment lookup, as Python's ``os.environ.setdefault("X", "...")``.
+_ENV_ASSIGNMENT = re.compile(r"\bprocess\.env\.\w+\s*=(?!=)")
+
+
 def credential_weight(
-    name: str, value: str, severity: Severity, confidence: Confidence
+    name: str, value: str, severity: Severity, confidence: Confidence, line: str = ""
 ) -> tuple[Severity, Confidence]:
     """Severity and confidence of a literal credential found by the language rules,
     weighed as Python's BSSEC001: high severity only for a signing secret (a name ending
     in "secret key", or naming a JWT or signing key), medium otherwise; low confidence
-    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``)."""
+    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``) and
+    for the default of an environment variable (``process.env.JWT_SECRET = "..."`` on
+    ``line``, as Python's environment lookups' defaults): reported, never capping."""
     words = name_words(name)
     signing = words[-2:] == ["secret", "key"] or bool({"jwt", "signing"} & set(words))
     if not signing and severity is Severity.HIGH:
         severity = Severity.MEDIUM
-    if value.lower() in _DEV_PASSWORDS:
+    if value.lower() in _DEV_PASSWORDS or _ENV_ASSIGNMENT.search(line):
         confidence = Confidence.LOW
     return severity, confidence
 
