@@ -132,12 +132,15 @@ def test_labels_are_not_secrets_in_any_language(name: str, value: str) -> None:
 )
 def test_secrets_stay_secrets(name: str, value: str) -> None:
     assert secret_value(name, f'"{value}"')
-    assert secret_name(name) and literal_secret(value, name)
+    assert secret_name(name)
+    assert literal_secret(value, name)
 
 
 def test_label_helpers() -> None:
-    assert label_name("token_status") and label_name("JwtTokenCheck")
-    assert not label_name("state_secret") and not label_name("password")
+    assert label_name("token_status")
+    assert label_name("JwtTokenCheck")
+    assert not label_name("state_secret")
+    assert not label_name("password")
     assert label_value("USER_TOKEN", "ApolloUserToken")
     assert not label_value("password", "MyPassword")  # one shared word: a weak password
     assert not label_value("SECRET_KEY", "secret-key")  # lower case: a value, not a name
@@ -190,15 +193,18 @@ def test_ruff_noqa_s105_silences_like_nosec(tmp_path: Path) -> None:
     by_line = {f.line: f for f in _secrets(report)}
     assert by_line[1].suppressed == "# noqa: S105: URL pattern, not a password"
     assert not by_line[1].counted
-    assert by_line[3].counted and by_line[3].suppressed is None  # another code
-    assert by_line[4].counted and by_line[4].suppressed is None  # a bare noqa: lint only
+    assert by_line[3].counted
+    assert by_line[3].suppressed is None
+    assert by_line[4].counted
+    assert by_line[4].suppressed is None
 
 
 def test_nosec_b105_also_silences_our_finding_of_the_literal(tmp_path: Path) -> None:
     code = 'class Urls:\n    password_reset = "reset-it-now"  # nosec B105 - a route\n'
     report = score(_python_tree(tmp_path, code), skills=["security"])
     found = _secrets(report)
-    assert found and all(not f.counted for f in found)
+    assert found
+    assert all(not f.counted for f in found)
 
 
 # ------------------------------------------------- 5. environment defaults (ORM CLI files)

@@ -23,8 +23,8 @@ _RULE_ID = re.compile(r"\b([A-Z]{1,8}\d{3,4})\b")
 _SEPARATORS = " \t-:;,.=>"
 
 
-#: ruff's ``# noqa: S105`` (its flake8-bandit codes for hard-coded passwords) silences
-#: as bandit's ``# nosec B105``; either also silences our own finding of that literal.
+#: ruff's noqa comment naming S105 (its flake8-bandit code for a hard-coded password)
+#: silences as bandit's nosec B105; either also silences our own finding of that literal.
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*)(?P<rest>[^#]*)", re.I)
 _RUFF_AS_BANDIT = {"S105": "B105", "S106": "B106", "S107": "B107"}
 _PASSWORD_RULES = frozenset({"B105", "B106", "B107"})
@@ -42,7 +42,7 @@ def _parse(line: str) -> tuple[set[str], str] | None:
         codes = noqa.group("codes").upper().replace(",", " ").split() if noqa else []
         ids = {_RUFF_AS_BANDIT[code] for code in codes if code in _RUFF_AS_BANDIT}
         if noqa is None or not ids:
-            return None  # a bare # noqa, or ruff's other codes: lint, not security review
+            return None  # a bare noqa, or ruff's other codes: lint, not a security review
         return ids, _why(noqa.group("rest"))
     rest = found.group("rest")
     return set(_RULE_ID.findall(rest)), _why(rest)
@@ -56,7 +56,7 @@ def nosec_justification(lines: Sequence[str]) -> str | None:
             ids, why = parsed
             named = f" {', '.join(sorted(ids))}" if ids else ""
             noqa = _NOSEC.search(line) is None
-            if noqa:  # as written: # noqa: S105
+            if noqa:  # as written: S105, not B105
                 named = ": " + ", ".join(sorted(f"S{i[1:]}" for i in ids))
             comment = f"# {'noqa' if noqa else 'nosec'}{named}"
             return f"{comment}: {why}" if why else f"{comment} (no justification given)"
