@@ -126,6 +126,7 @@ def test_labels_are_not_secrets_in_any_language(name: str, value: str) -> None:
         ("jwtSecret", "secret-key"),
         ("SECRET_KEY", "super_secret_key"),
         ("STATE_SECRET", "Xq8vLz1Pq"),  # "state" first, but a secret's last word
+        ("JWT_SECRET_KEY", "SecretKeyOfDoomThatMustBeLong"),  # shares words, no echo
         ("apiKey", "AbCdEf123456"),
         ("tokenStatusSecret", "k9Lw2xQ"),
     ],

@@ -349,7 +349,11 @@ def label_value(name: str, value: str) -> bool:
     if value.islower() or not _IDENTIFIER_VALUE.match(value):
         return False
     words, own = set(_words(value)), set(_words(name))
-    return len(words) >= 2 and (words <= own or len(words & own) >= 2)
+    if len(words) < 2:
+        return False
+    # the value's words are the name's, or the name's words and one more (a prefix):
+    # "SecretKeyOfDoomThatMustBeLong" for JWT_SECRET_KEY is a secret, not an echo
+    return words <= own or (len(own) >= 2 and own <= words and len(words - own) <= 1)
 
 
 def literal_secret(value: str, name: str) -> bool:
