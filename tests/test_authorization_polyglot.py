@@ -638,3 +638,80 @@ public class AdminController : BaseApiController
     assert {f.confidence for f in judge(unguarded, "polyglot") if f.rule == "BSSEC043"} == {
         "medium"
     }
+
+
+def test_shiro_filter_chain_definitions_protect_and_open_routes() -> None:
+    # litemall: Shiro's filterChainDefinitionMap, first match wins.
+    pytest.importorskip("tree_sitter_java")
+    config = """\
+@Configuration
+public class ShiroConfig {
+    @Bean
+    public ShiroFilterFactoryBean shiroFilterFactoryBean(SecurityManager securityManager) {
+        ShiroFilterFactoryBean bean = new ShiroFilterFactoryBean();
+        Map<String, String> filterChainDefinitionMap = new LinkedHashMap<String, String>();
+        filterChainDefinitionMap.put("/admin/auth/login", "anon");
+        filterChainDefinitionMap.put("/admin/**", "authc");
+        bean.setFilterChainDefinitionMap(filterChainDefinitionMap);
+        return bean;
+    }
+}
+"""
+    controller = """\
+@RestController
+@RequestMapping("/admin")
+public class AdminGoodsController {
+    @PostMapping("/goods/delete")
+    public Object delete() { return null; }
+    @PostMapping("/auth/login")
+    public Object login() { return null; }
+}
+@RestController
+@RequestMapping("/wx")
+public class WxOrderController {
+    @PostMapping("/order/submit")
+    public Object submit() { return null; }
+}
+"""
+    found = {
+        (e.method, e.path): e
+        for e in inventory({"ShiroConfig.java": config, "AdminGoodsController.java": controller})
+    }
+    assert not found[("POST", "/admin/goods/delete")].public
+    assert (
+        found[("POST", "/admin/goods/delete")].access_control
+        == "SecurityFilterChain authenticated()"
+    )
+    assert found[("POST", "/admin/auth/login")].public
+    assert found[("POST", "/wx/order/submit")].public
+
+
+def test_a_route_opened_by_name_is_public_on_purpose_not_a_missing_check() -> None:
+    """``permitAll()``/``anon`` on a named admin page (a captcha, an error page) is a
+    decision to review (low confidence); ``/admin/**`` opened wholesale is the flaw."""
+    pytest.importorskip("tree_sitter_java")
+    config = """\
+public class ShiroConfig {
+    public ShiroFilterFactoryBean shiroFilterFactoryBean() {
+        Map<String, String> filterChainDefinitionMap = new LinkedHashMap<String, String>();
+        filterChainDefinitionMap.put("/admin/auth/kaptcha", "anon");
+        filterChainDefinitionMap.put("/admin/reports/**", "anon");
+        filterChainDefinitionMap.put("/admin/**", "authc");
+        return null;
+    }
+}
+"""
+    controller = """\
+@RestController
+@RequestMapping("/admin")
+public class AdminController {
+    @GetMapping("/auth/kaptcha")
+    public Object kaptcha() { return null; }
+    @GetMapping("/reports/sales")
+    public Object sales() { return null; }
+}
+"""
+    found = inventory({"ShiroConfig.java": config, "AdminController.java": controller})
+    results = {(f.rule, f.line, f.confidence.value) for f in judge(found, "polyglot")}
+    assert ("BSSEC043", 5, "low") in results  # the captcha, opened by name
+    assert ("BSSEC043", 7, "medium") in results  # everything under /admin/reports/**

@@ -158,3 +158,52 @@ def test_a_sink_without_request_input_is_a_hotspot() -> None:
     assert hotspot.severity == "medium"
     assert hotspot.confidence == "medium"
     assert "hotspot" in hotspot.message
+
+
+def test_graphql_resolver_arguments_are_request_input() -> None:
+    """A resolver's ``args`` (graphql-js, Apollo), NestJS ``@Args()`` and type-graphql
+    ``@Arg()`` come from the client's query: a sink fed by them is a vulnerability."""
+    schema = """import { GraphQLList, GraphQLString } from 'graphql';
+import db from '../models';
+
+export const posts = {
+  type: new GraphQLList(Post),
+  resolve: async (_root: unknown, args: { search: string }) => {
+    const query = `SELECT * FROM posts WHERE title LIKE '%${args.search}%'`;
+    return db.sequelize.query(query);
+  },
+};
+export const resolvers = {
+  Query: { run: (parent, args, context) => child_process.exec(args.command) },
+};
+"""
+    nest = """import { Args, Query, Resolver } from '@nestjs/graphql';
+
+@Resolver()
+export class PostResolver {
+  @Query(() => [Post])
+  posts(@Args('search') search: string) {
+    return this.sequelize.query(`SELECT * FROM posts WHERE title = '${search}'`);
+  }
+}
+"""
+    cli = """export function run(cmd: string, args: string[]) {
+  return sequelize.query(`SELECT * FROM jobs WHERE name = '${cmd}'`);
+}
+"""
+    found = {
+        (f.rule, f.line): f.severity
+        for path, text in (
+            ("src/schema.ts", schema),
+            ("src/post.resolver.ts", nest),
+            ("src/cli.ts", cli),
+        )
+        for f in analyse_source(path, "typescript", text, Role.SOURCE).findings
+        if f.rule in ("BSSEC101", "BSSEC102")
+    }
+    assert found == {
+        ("BSSEC101", 8): "high",
+        ("BSSEC102", 12): "high",
+        ("BSSEC101", 7): "high",
+        ("BSSEC101", 2): "medium",
+    }

@@ -406,3 +406,54 @@ def test_a_function_local_to_another_is_not_reached_from_another_file(
         _root, report = _score(make_tree, {"src/info.js": source, "src/routes.js": route})
         (finding,) = [f for f in report.findings if f.rule == "BSSEC102"]
         assert ("passed from src/routes.js" in finding.message) is upgraded, finding.message
+
+
+JAVA_ANONYMOUS_SERVICE = """
+    package hawk;
+
+    public class SearchService {
+        public List<Item> search(String search) {
+            return session.doReturningWork(new ReturningWork<List<Item>>() {
+                @Override
+                public List<Item> execute(Connection connection) throws SQLException {
+                    String query = "select * from item where name like '%" + search + "%'";
+                    return Items.of(connection.createStatement().executeQuery(query));
+                }
+            });
+        }
+    }
+"""
+JAVA_SEARCH_CONTROLLER = """
+    package hawk;
+
+    @RestController
+    public class SearchController {
+        private final SearchService searchService;
+
+        @GetMapping("/search")
+        public List<Item> find(@RequestParam String text) {
+            return searchService.search(ARG);
+        }
+    }
+"""
+
+
+@pytest.mark.parametrize(("arg", "traced"), [("text", True), ('"lamp"', False)])
+def test_a_java_anonymous_class_method_is_a_callback_of_its_method(
+    make_tree: TreeFactory, arg: str, traced: bool
+) -> None:
+    """``new ReturningWork<>() { execute(...) }`` runs the outer method's captured
+    parameter into SQL: reached from the controller like a lambda would be."""
+    files = {
+        "src/main/java/hawk/SearchService.java": JAVA_ANONYMOUS_SERVICE,
+        "src/main/java/hawk/SearchController.java": JAVA_SEARCH_CONTROLLER.replace("ARG", arg),
+    }
+    root, report = _score(make_tree, files)
+    finding = _sql(report, "src/main/java/hawk/SearchService.java")
+    assert finding.line == _line_of(root, "src/main/java/hawk/SearchService.java", "executeQuery")
+    if traced:
+        assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.HIGH)
+        assert "passed from src/main/java/hawk/SearchController.java" in finding.message
+    else:
+        assert finding.severity is Severity.MEDIUM
+        assert "hotspot" in finding.message

@@ -385,3 +385,19 @@ def test_browser_fetch_calls_are_not_service_calls(make_tree: TreeFactory) -> No
         },
     )
     assert _criterion(report, "scalability.resilience").metrics["resilience.outgoing_calls"] == 0
+
+
+def test_a_java_service_with_handlers_is_a_networked_service(make_tree: TreeFactory) -> None:
+    """Spring controllers, no outgoing call, no manifest: still a service whose resilience
+    is assessed (not "not a networked service")."""
+    controller = """package shop;
+
+@RestController
+public class ItemController {
+    @GetMapping("/items")
+    public List<Item> all() { return List.of(); }
+}
+"""
+    report = _report(make_tree, {"src/main/java/shop/ItemController.java": controller})
+    resilience = _criterion(report, "scalability.resilience")
+    assert "not a networked service" not in (resilience.reason or "")

@@ -241,3 +241,44 @@ def test_a_key_from_a_base_class_outside_the_repository_is_not_reported_missing(
     )
     missing = [f.path for f in report.findings if f.rule == "BSDB101"]
     assert missing == ["src/Core/AuditLog.cs"]
+
+
+def test_a_key_typed_by_the_generic_base_s_type_parameter() -> None:
+    """Blogifier: ``AppEntity<TKey> { [Key] public virtual TKey Id }`` and ``Post :
+    AppEntity<int>``: ``TKey`` is the key's type, not a navigation to a class ``TKey``."""
+    base = """
+        namespace Blog.Data;
+
+        public abstract class AppEntity<TKey> where TKey : IEquatable<TKey>
+        {
+            [Key]
+            public virtual TKey Id { get; set; } = default!;
+        }
+    """
+    post = """
+        namespace Blog.Data;
+
+        public class Post : AppEntity<int>
+        {
+            public string Title { get; set; } = default!;
+        }
+    """
+    context = """
+        namespace Blog.Data;
+
+        public class AppDbContext : DbContext
+        {
+            public DbSet<Post> Posts { get; set; } = default!;
+        }
+    """
+    files = {
+        path: ("source", read_efcore(path, textwrap.dedent(text)))
+        for path, text in {
+            "Data/AppEntity.cs": base,
+            "Data/Post.cs": post,
+            "Data/AppDbContext.cs": context,
+        }.items()
+    }
+    tables = dict(merge_schema(resolve_models(files)))
+    assert tables["posts"].facts["pk"] == ["Id"]
+    assert "id" in tables["posts"].columns

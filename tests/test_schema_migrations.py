@@ -220,3 +220,40 @@ def test_block_after_matches_nested_braces() -> None:
     text = "void Down() { if (x) { y(); } z(); } tail"
     assert block_after(text, 0) == " if (x) { y(); } z(); "
     assert block_after("no braces", 0) is None
+
+
+def test_a_knex_migration_of_module_level_functions_and_its_runner(
+    make_tree: TreeFactory,
+) -> None:
+    """hedgedoc: ``const up = async function (knex) {...}; const down = ...;
+    module.exports = { up, down }`` is a reversible knex migration; the service code that
+    runs ``knex.migrate.up()`` declares no migration."""
+    migration = (
+        "const up = async function (knex) {\n"
+        "  await knex.schema.createTable('users', (table) => { table.increments('id'); });\n"
+        "};\n\n"
+        "const down = async function (knex) {\n"
+        "  await knex.schema.dropTable('users');\n"
+        "};\n\n"
+        "module.exports = { up, down };\n"
+    )
+    runner = (
+        "export async function runMigrations(knex) {\n"
+        "  const [done, pending] = await knex.migrate.list();\n"
+        "  for (const migration of pending) {\n"
+        "    await knex.migrate.up();\n"
+        "  }\n"
+        "}\n"
+    )
+    report = _score(
+        make_tree(
+            {
+                "backend/src/database/migrations/20250312_initial.js": migration,
+                "backend/src/migrate.ts": runner,
+                "db/schema.sql": "",
+            }
+        )
+    )
+    assert report.criterion(REVERSIBILITY).metrics["migrations.reversible_share"] == 1.0
+    notes = " ".join(n for c in report.checkers for n in c.notes)
+    assert "migrations: 1 (knex)" in notes

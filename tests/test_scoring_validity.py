@@ -248,6 +248,10 @@ RELEASE_SCRIPT = """
 
     def publish(token: str) -> None:
         requests.post("https://api.example.org/releases", headers={"token": token}, verify=False)
+
+
+    def latest() -> str:
+        return requests.get("https://api.example.org/releases/latest", verify=False).text
 """
 
 
@@ -256,6 +260,8 @@ RELEASE_SCRIPT = """
     [
         ("scripts/release.py", False),
         ("bin/release_manager.py", False),
+        ("extra/healthcheck.py", False),  # uptime-kuma's container health check
+        ("contrib/migrate_backup.py", False),
         ("tools/ci/release.py", False),
         ("app/release.py", True),  # served code: TLS off is a flaw of the service
         ("app/tools/release.py", True),  # an application's own tools package
@@ -265,11 +271,24 @@ def test_tls_off_in_developer_tooling_is_reported_but_does_not_cap(
     make_tree: TreeFactory, path: str, caps: bool
 ) -> None:
     report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS, **{path: RELEASE_SCRIPT})))
-    (finding,) = [f for f in report.findings if f.path == path and "B501" in f.rules]
-    assert finding.counted
+    found = [f for f in report.findings if f.path == path and "B501" in f.rules]
+    assert len(found) == 2
+    assert all(f.counted for f in found)
     assert (report.skill("security").cap is not None) is caps
     if not caps:
         assert report.skill("security").score >= 70  # type: ignore[operator]
+
+
+def test_one_place_with_tls_verification_off_weighs_half_a_cap(make_tree: TreeFactory) -> None:
+    """TLS off is exploited from the network path to one server: one place costs its
+    density points and weighs 0.5 (no cap); a second place caps (see above)."""
+    one = RELEASE_SCRIPT.split("\n\n\n    def latest")[0] + "\n"
+    report = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS, **{"app/release.py": one})))
+    (finding,) = [f for f in report.findings if f.path == "app/release.py" and "B501" in f.rules]
+    assert finding.counted
+    assert report.skill("security").cap is None
+    clean = security(make_tree(app(FIXED_VIEWS, FIXED_SETTINGS)))
+    assert report.skill("security").score < clean.skill("security").score  # type: ignore[operator]
 
 
 def test_a_literal_credential_in_developer_tooling_still_caps(make_tree: TreeFactory) -> None:
@@ -477,8 +496,13 @@ def test_language_rules_cap_when_request_fed_and_not_as_hotspots() -> None:
         Confidence.MEDIUM, rule="BSSEC101", checker="polyglot", severity=Severity.MEDIUM
     )
     assert cap_spec([hotspot]) is None
-    for rule in ("BSSEC102", "BSSEC103", "BSSEC106", "BSSEC107", "BSSEC110", "BSSEC114"):
+    for rule in ("BSSEC102", "BSSEC103", "BSSEC107", "BSSEC110", "BSSEC114"):
         assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is not None
+    # TLS verification off weighs half per place: one does not cap, two do.
+    tls = _finding(Confidence.HIGH, rule="BSSEC106", checker="polyglot")
+    assert cap_spec([tls]) is None
+    second = tls.model_copy(update={"line": (tls.line or 0) + 10, "fingerprint": "second"})
+    assert cap_spec([tls, second]) is not None
     # Hygiene rules never cap, whatever their severity.
     for rule in ("BSSEC104", "BSSEC105", "BSSEC112", "BSSEC118"):
         assert cap_spec([_finding(Confidence.HIGH, rule=rule, checker="polyglot")]) is None

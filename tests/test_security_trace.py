@@ -405,6 +405,7 @@ SQLALCHEMY_VIEWS = d(
             await session.execute(select(User).where(text(f"email = '{email}'")))
             query = sqlalchemy_update(User).where(User.id == user.id).values(name=email)
             await session.execute(query)
+            await session.execute(User.__table__.select().where(User.email == email))
             return user
     """
 )

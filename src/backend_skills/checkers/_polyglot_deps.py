@@ -30,6 +30,7 @@ from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Confidence, Finding, Metric, Role, Severity
 
 RULE = "BSSEC118"
+VULNERABLE_RULE = "BSSEC121"
 CRITERION = "security.dependencies"
 DEPENDENCY_RISK = "security.dependency_risk_pct"
 DEPENDENCIES_DECLARED = "security.dependencies_declared"
@@ -218,11 +219,39 @@ def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
     return found
 
 
+def vulnerable_findings(files: Iterable[SourceFile]) -> list[Finding]:
+    """BSSEC121: declared versions with a well-known vulnerability (an offline table)."""
+    from ._vulnerable_versions import known_vulnerable
+
+    kept = [f for f in files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)]
+    return [
+        Finding(
+            checker="polyglot",
+            rule=VULNERABLE_RULE,
+            skill="security",
+            criterion=CRITERION,
+            severity=Severity.HIGH if hit.advisory.critical else Severity.MEDIUM,
+            confidence=Confidence.MEDIUM,
+            message=(
+                f"dependency `{hit.package}` {hit.version} has a well-known vulnerability: "
+                f"{hit.advisory.what} ({hit.advisory.ids})"
+            ),
+            path=hit.file.path,
+            line=hit.line,
+            role=hit.file.role,
+        )
+        for hit in known_vulnerable(kept)
+    ]
+
+
 def dependency_results(files: Iterable[SourceFile]) -> tuple[list[Metric], list[Finding]]:
-    """The risk metric (share of declarations neither pinned nor locked) and findings."""
+    """The risk metric (share of declarations neither pinned nor locked) and findings
+    (unpinned declarations, BSSEC118; versions with a well-known vulnerability, BSSEC121)."""
+    files = list(files)
+    vulnerable = vulnerable_findings(files)
     found = declarations(files)
     if not found:
-        return [], []
+        return [], vulnerable
     risky = [d for d in found if not d.safe]
     findings = [
         Finding(
@@ -238,7 +267,7 @@ def dependency_results(files: Iterable[SourceFile]) -> tuple[list[Metric], list[
             role=d.file.role,
         )
         for d in risky
-    ]
+    ] + vulnerable
     files_count = len({d.file.path for d in found})
     metrics = [
         Metric(

@@ -216,8 +216,8 @@ def _measured(
 #: Conditions that read the service's configuration (an operator's choice), not the request.
 _CONFIGURATION = re.compile(
     r"(?i)config|settings?\b|options?\b|\bopts\b|\benv\b|environ|getenv|process\.env"
-    r"|allow|insecure|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
-    r"|ignore\w*(?:tls|ssl|cert)|(?:tls|ssl|cert)\w*(?:error|verif|check)"
+    r"|allow|insecure|unsafe|self.?signed|skip.?verify|is_?production|is_?development|\bdebug"
+    r"|ignore\w*(?:tls|ssl|cert)|(?:tls|ssl|cert)\w*(?:error|verif|check)|reject\w*unauthori[sz]ed"
 )
 _REQUEST_WORDS = re.compile(r"\b(?:req|request|params|query|body|headers)\b")
 #: Conditional nodes and the field holding their condition, across the grammars.
@@ -226,15 +226,34 @@ _CONDITIONALS = {
     "ternary_expression": "condition",
     "conditional_expression": "condition",
 }
-#: Where looking for an enclosing condition stops: a function, or the file.
+#: A switch's branches, across the grammars: a branch for an option named by a string
+#: (``case "tls":`` while parsing a connection string's options) is an operator's opt-in.
+_CASES = frozenset({"expression_case", "switch_case", "switch_section", "switch_label"})
+_STRING_KINDS = frozenset(
+    {"interpreted_string_literal", "raw_string_literal", "string", "string_literal"}
+)
+
+
+def _named_option(case: tree_sitter.Node) -> bool:
+    """The case's value is a string literal (``case "tls":``)."""
+    value = case.child_by_field_name("value")
+    candidates = [value] if value is not None else case.named_children[:1]
+    for candidate in candidates:
+        inner = candidate.named_children if candidate.type == "expression_list" else [candidate]
+        if any(n.type in _STRING_KINDS for n in inner):
+            return True
+        if candidate.type == "case_switch_label" or candidate.type == "constant_pattern":
+            return any(n.type in _STRING_KINDS for n in candidate.named_children)
+    return False
+
+
+#: Where looking for an enclosing condition stops: a named function, or the file. An
+#: anonymous function does not stop it: a callback created inside ``if cfg.Insecure {``
+#: (``WithTransportOptions(func(tr) { tr.TLSClientConfig = ... })``) runs only then.
 _SCOPES = frozenset(
     [
         "function_declaration",
         "method_declaration",
-        "function_expression",
-        "arrow_function",
-        "func_literal",
-        "lambda_expression",
         "local_function_statement",
         "program",
         "source_file",
@@ -261,6 +280,8 @@ def _opted_in(node: tree_sitter.Node) -> bool:
     not on the request."""
     child, current = node, node.parent
     while current is not None and current.type not in _SCOPES:
+        if current.type in _CASES and _named_option(current):
+            return True
         field = _CONDITIONALS.get(current.type)
         condition = current.child_by_field_name(field) if field else None
         if condition is not None and condition.id != child.id:
@@ -269,6 +290,41 @@ def _opted_in(node: tree_sitter.Node) -> bool:
                 return True
         child, current = current, current.parent
     return False
+
+
+#: A mail client created in the code (MailKit's ``new SmtpClient()``, JavaMail's
+#: ``Session.getInstance``...): its certificate check guards the link to the mail server.
+_MAIL_CLIENT = re.compile(
+    r"\bnew\s+(?:MailKit\.Net\.\w+\.)?(?:Smtp|Imap|Pop3)Client\s*\(|\bsmtp\.(?:Dial|NewClient)\w*\s*\("
+)
+_ASSIGNMENTS = frozenset({"assignment_expression", "assignment_statement"})
+
+
+def _mail_client(node: tree_sitter.Node) -> bool:
+    """``client.ServerCertificateValidationCallback = ... => true`` on a mail client the
+    same function creates (``using var client = new SmtpClient()``)."""
+    assignment: tree_sitter.Node | None = node
+    while assignment is not None and assignment.type not in _ASSIGNMENTS:
+        if assignment.type in _SCOPES:
+            return False
+        assignment = assignment.parent
+    if assignment is None:
+        return False
+    left = assignment.child_by_field_name("left")
+    target = left.child_by_field_name("expression") if left is not None else None
+    if target is None or target.type != "identifier":
+        return False
+    scope = assignment.parent
+    while scope is not None and scope.type not in _SCOPES:
+        scope = scope.parent
+    if scope is None:
+        return False
+    name = re.escape((target.text or b"").decode("utf-8", "replace"))
+    text = (scope.text or b"").decode("utf-8", "replace")
+    return any(
+        re.search(rf"\b{name}\s*=\s*$", text[: m.start()].rsplit("\n", 1)[-1])
+        for m in _MAIL_CLIENT.finditer(text)
+    )
 
 
 def _connection_option(pair: tree_sitter.Node) -> bool:
@@ -300,7 +356,7 @@ def tls_off_weight(finding: Finding, match: Any, root: tree_sitter.Node) -> Find
     node = pair or root.descendant_for_point_range(point, point)
     if node is None:
         return finding
-    if pair is not None and _connection_option(pair):
+    if (pair is not None and _connection_option(pair)) or _mail_client(node):
         finding.severity = _LOWER[finding.severity]
         finding.message += " in a database, cache or mail connection's TLS options"
     if _opted_in(node):

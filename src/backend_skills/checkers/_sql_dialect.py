@@ -166,6 +166,37 @@ _DEPENDENCY_NAMES = frozenset(
 )
 
 
+#: Words in a SQL file's path naming its dialect (``config/db-begin-mysql.sql``,
+#: ``migrations/postgres/001.sql``, ``pg.sql``).
+_PATH_DIALECTS: Mapping[str, str] = {
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "pg": "postgres",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "psql": "postgres",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
+    "tsql": "tsql",
+    "oracle": "oracle",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "redshift": "redshift",
+    "clickhouse": "clickhouse",
+    "duckdb": "duckdb",
+}
+_PATH_WORD = re.compile(r"[a-z0-9]+")
+
+
+def path_dialect(path: str) -> str | None:
+    """The one dialect a SQL file's path names (a folder or a word of its name), or None
+    (no name, or names of two dialects)."""
+    named = {_PATH_DIALECTS[w] for w in _PATH_WORD.findall(path.lower()) if w in _PATH_DIALECTS}
+    return named.pop() if len(named) == 1 else None
+
+
 def _is_dependency_file(file: SourceFile) -> bool:
     return file.language in ("requirements", "lock") or file.name in _DEPENDENCY_NAMES
 

@@ -18,6 +18,7 @@ from backend_skills.core.checker import CheckContext
 from backend_skills.core.discovery import FileSet, SourceFile
 
 from ._redact import redacted_message
+from ._sql_dialect import path_dialect
 from ._sqlfluff_safe import (
     MAX_CONFIG_BYTES,
     ConfigTextError,
@@ -58,7 +59,7 @@ def file_configs(
     if options.get("ignore_inline"):
         core["disable_noqa"] = True  # `-- noqa` is configuration of the scored tree too
     _add_excluded_rules(core, [str(r) for r in options.get("exclude_rules", [])])
-    why = _dialect_source(core, options, used)
+    why = _dialect_source(core, options, used, file.path)
     return configs, str(core["dialect"]), why, []
 
 
@@ -68,9 +69,17 @@ def folder_chain(path: str) -> list[str]:
     return ["", *("/".join(parent.parts[: i + 1]) for i in range(len(parent.parts)))]
 
 
-def _dialect_source(core: dict[str, Any], options: Mapping[str, Any], used: list[str]) -> str:
+def _dialect_source(
+    core: dict[str, Any], options: Mapping[str, Any], used: list[str], path: str = ""
+) -> str:
     """Set ``core["dialect"]`` unless a configuration layer chose it (and no option forces
-    ours); why the dialect is what it is."""
+    ours); why the dialect is what it is. A dialect inferred for the whole repository
+    gives way to the one the file's path names (``config/db-begin-mysql.sql`` in a
+    repository shipping schemas for several databases)."""
+    named = path_dialect(path) if options.get("inferred") and not core.get("dialect") else None
+    if named is not None and not options.get("force_dialect"):
+        core["dialect"] = named
+        return f"named by the file's path ({path})"
     if options.get("force_dialect") or not core.get("dialect"):
         core["dialect"] = options.get("dialect") or "ansi"
         return str(options.get("why", ""))

@@ -89,7 +89,7 @@ __all__ = [
 CODE_LANGUAGES = ("csharp", "go", "java", "javascript", "typescript")
 #: Bumped when the per-file data changes shape (cached results without the cross-file
 #: taint facts would silently join nothing).
-_FACTS_VERSION = "taint1"
+_FACTS_VERSION = "authz-attributes2"
 _CONFIG_FILE = re.compile(r"(?:^|/)(?:application|bootstrap)(?:-[\w.-]+)?\.(?:properties|ya?ml)$")
 
 

@@ -314,7 +314,7 @@ class SqlfluffChecker(FileChecker):
         options = SqlfluffOptions.model_validate(dict(ctx.options))
         configs, notes, dialect_from = read_configs(ctx)
         root_dialect = configs.get("", {}).get("core", {}).get("dialect")
-        force = False
+        force = inferred = False
         if options.dialect:
             dialect, why = options.dialect, "set in [tool.backend_skills.checkers.sqlfluff]"
             force = True
@@ -322,6 +322,7 @@ class SqlfluffChecker(FileChecker):
             dialect, why = str(root_dialect), f"set by {dialect_from}"
         else:
             dialect, why = infer_dialect(ctx.fileset, ctx.memo)
+            inferred = True
         ignore_inline = ctx.isolated or ctx.config_root is not None
         if ignore_inline:
             source = "--config-root" if ctx.config_root is not None else "--isolated"
@@ -333,6 +334,7 @@ class SqlfluffChecker(FileChecker):
             "dialect": dialect,
             "why": why,
             "force_dialect": force,
+            "inferred": inferred,
             "configs": configs,
             "config_notes": notes,
             "ignore_inline": ignore_inline,

@@ -23,7 +23,8 @@ How much a finding weighs in a cap depends on the evidence it carries:
   ``tools/``, ``bin/``, ``hack/``, ``.github/``) is a hotspot too: it is not served.
 
 Confidence scales the weight too (:data:`CONFIDENCE_FACTOR`): a low-confidence finding
-never caps. The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
+never caps. Some classes weigh less per finding (:data:`CLASS_FACTOR`): TLS verification
+off counts half (an attacker needs a position on the network path to that server). The cap is ``60 - 12.5 * weight`` for a total weight of 1 or more (one
 vulnerability: 47.5; two: 35, novice), never below :data:`CAP_FLOOR`. Below a total weight
 of 1 (a lone medium-confidence flaw) there is no cap: the finding still costs its density
 points.
@@ -53,6 +54,7 @@ CREDENTIALS = "hard-coded credentials"
 DEBUG = "debug mode in production settings"
 AUTH_BYPASS = "authentication bypass"
 MISSING_AUTH = "admin or debug route without authentication"
+VULNERABLE_DEPENDENCY = "dependency version with a published remote code execution"
 NOSQL = "NoSQL injection"
 
 #: Exploitable classes by rule id (bandit's test ids and our own rules).
@@ -121,10 +123,13 @@ EXPLOITABLE: Mapping[str, str] = {
     "BSSEC120": CREDENTIALS,
     "BSSEC113": DEBUG,  # actuator/H2 console/stack traces (medium: density unless raised)
     "BSSEC115": TEMPLATE,
+    "BSSEC121": VULNERABLE_DEPENDENCY,  # high for a remote code execution, medium confidence
 }
 
 #: Classes whose finding is the flaw itself: no data flow is needed to exploit them.
-SELF_EVIDENT = frozenset({TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH})
+SELF_EVIDENT = frozenset(
+    {TLS, CREDENTIALS, DEBUG, AUTH_BYPASS, MISSING_AUTH, VULNERABLE_DEPENDENCY}
+)
 
 #: Rules whose high confidence means the checker traced outside input to the sink.
 INPUT_EVIDENCE = frozenset(
@@ -158,6 +163,10 @@ CONFIDENCE_FACTOR: Mapping[Confidence, float] = {
     Confidence.MEDIUM: 0.5,
     Confidence.LOW: 0.0,
 }
+#: Classes weighing less than one flaw each in a cap. TLS verification switched off in an
+#: outgoing client is exploited only from a position on the network path to that server
+#: (often an internal or operator-chosen one): one place weighs half, two places cap.
+CLASS_FACTOR: Mapping[str, float] = {TLS: 0.5}
 #: A hotspot's weight in a cap: none (DESIGN section 5: it is a sink to review, not a flaw
 #: shown to be exploitable; it costs its density points instead).
 HOTSPOT_FACTOR = 0.0
@@ -197,13 +206,21 @@ def _evidence(finding: Finding, label: str) -> bool:
     return any(rule in INPUT_EVIDENCE for rule in finding.rules)
 
 
+def _shipped_manifest(finding: Finding) -> bool:
+    """A dependency manifest of the service (``pom.xml``, ``package.json``: configuration
+    files) declaring a vulnerable version: the flaw ships with the service."""
+    return finding.role is Role.CONFIG and "BSSEC121" in finding.rules
+
+
 def capping(finding: Finding) -> CapFinding | None:
     """How ``finding`` weighs in a cap, or None when it does not cap.
 
     It caps when it is counted, not suppressed, in a source file, high (or critical)
     severity, of an exploitable class, with a confidence above low.
     """
-    if not finding.counted or finding.suppressed is not None or finding.role is not Role.SOURCE:
+    if not finding.counted or finding.suppressed is not None:
+        return None
+    if finding.role is not Role.SOURCE and not _shipped_manifest(finding):
         return None
     if finding.severity.rank < Severity.HIGH.rank:
         return None
@@ -212,6 +229,7 @@ def capping(finding: Finding) -> CapFinding | None:
         return None
     vulnerability = _evidence(finding, label)
     weight = CONFIDENCE_FACTOR[finding.confidence] * (1.0 if vulnerability else HOTSPOT_FACTOR)
+    weight *= CLASS_FACTOR.get(label, 1.0)
     if weight <= 0:
         return None
     where = f"{finding.path}:{finding.line}" if finding.line else finding.path

@@ -24,6 +24,7 @@ import pathspec
 
 from ._roles import (
     ALEMBIC_HEAD,
+    GENERATED_HEAD,
     MARKED_LANGUAGES,
     _alembic_revision,
     _looks_generated,
@@ -581,7 +582,7 @@ def _from_record(
     size, _mtime, _ctime, _inode, sha256, lines, marks, skip = record
     if skip is not None:
         return Skip(path=rel, reason=str(skip))
-    head = (b"@generated" if int(marks) & 1 else b"") + (ALEMBIC_HEAD if int(marks) & 2 else b"")
+    head = (GENERATED_HEAD if int(marks) & 1 else b"") + (ALEMBIC_HEAD if int(marks) & 2 else b"")
     role = roles.match(rel) or classify_role(rel, language, head)
     return SourceFile(
         path=rel,

@@ -21,14 +21,31 @@ from .models import Finding
 _NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)", re.IGNORECASE)
 _RULE_ID = re.compile(r"\b([A-Z]{1,8}\d{3,4})\b")
 _SEPARATORS = " \t-:;,.=>"
+#: gosec's rule ids (``// #nosec G402 -- why``) and ours for the same flaw: a Go service's
+#: existing gosec suppressions silence our finding at that line too.
+_GOSEC = {
+    "G101": ("BSSEC109", "BSSEC110"),
+    "G107": ("BSSEC116",),
+    "G201": ("BSSEC101",),
+    "G202": ("BSSEC101",),
+    "G204": ("BSSEC102",),
+    "G304": ("BSSEC119",),
+    "G401": ("BSSEC104", "BSSEC105"),
+    "G402": ("BSSEC106",),
+    "G405": ("BSSEC105",),
+    "G501": ("BSSEC104",),
+    "G502": ("BSSEC105",),
+    "G503": ("BSSEC105",),
+    "G505": ("BSSEC104",),
+}
 
 
 #: ruff's noqa comment naming S105 (its flake8-bandit code for a hard-coded password)
 #: silences as bandit's nosec B105; either also silences our own finding of that literal.
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*)(?P<rest>[^#]*)", re.I)
 _RUFF_AS_BANDIT = {"S105": "B105", "S106": "B106", "S107": "B107"}
-_PASSWORD_RULES = frozenset({"B105", "B106", "B107"})
-_OUR_PASSWORD_RULES = frozenset({"BSSEC001", "BSSEC109"})
+#: bandit's hard-coded password ids and ours for the same literal.
+_BANDIT = dict.fromkeys(("B105", "B106", "B107"), ("BSSEC001", "BSSEC109"))
 
 
 def _why(rest: str) -> str:
@@ -67,15 +84,15 @@ def suppression(finding: Finding, lines: Sequence[str]) -> str | None:
     """Why ``finding`` is suppressed by a ``# nosec`` on its lines, or None.
 
     A bare ``# nosec`` silences every finding at the line; ``# nosec B608`` only findings
-    that any tool reported under one of the named rule ids.
+    that any tool reported under one of the named rule ids (gosec's ``#nosec G402`` and
+    bandit's ``# nosec B105``: ours for the same flaw).
     """
     for line in lines:
         parsed = _parse(line)
         if parsed is None:
             continue
         ids, _ = parsed
-        if ids & _PASSWORD_RULES:
-            ids = ids | _OUR_PASSWORD_RULES
-        if not ids or ids & set(finding.rules):
+        named = ids.union(*(_GOSEC.get(i, ()) for i in ids), *(_BANDIT.get(i, ()) for i in ids))
+        if not ids or named & set(finding.rules):
             return nosec_justification([line])
     return None

@@ -28,6 +28,8 @@ TEST_CALLS = (b"it", b"test", b"specify")
 REQUEST_MARKERS = (
     r"\breq\.(?:query|body|params|cookies|headers|files?|url|originalUrl|get\()|\brequest\.(?:query|body|params|payload|headers)"
     r"|\bctx\.(?:query|params|request\.body)|@(?:Body|Query|Param|Headers)\("
+    # GraphQL: a resolver's arguments ((parent, args) => ..., NestJS @Args(), type-graphql @Arg())
+    r"|\(\s*_?(?:root|parent|obj|source|_)\w*\s*(?::\s*[\w<>\[\]|. ]+?)?\s*,\s*args\b|@Args?\("
 )
 ROUTE_MARKERS = (
     r"\b(?:app|router|server|fastify)\.(?:get|post|put|delete|patch|all|route)\s*\(\s*['\"`/]"

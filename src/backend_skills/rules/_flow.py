@@ -201,6 +201,18 @@ def _identifiers(node: tree_sitter.Node) -> set[str]:
     return found
 
 
+def _anonymous_method(function: tree_sitter.Node) -> bool:
+    """A method declared in a Java anonymous class body."""
+    body = function.parent
+    return (
+        function.type == "method_declaration"
+        and body is not None
+        and body.type == "class_body"
+        and body.parent is not None
+        and body.parent.type == "object_creation_expression"
+    )
+
+
 class _Flow:
     """Whether an expression is constant, following local names to their values."""
 
@@ -240,10 +252,12 @@ class _Flow:
         return self.reached
 
     def scope(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The innermost function around ``node``."""
+        """The innermost function around ``node``; a method of a Java anonymous class
+        (``new ReturningWork<>() { execute(...) {...} }``) is a callback like a lambda:
+        the method that creates it is the scope."""
         kinds = self.spec.functions
         parent = node.parent
-        while parent is not None and parent.type not in kinds:
+        while parent is not None and (parent.type not in kinds or _anonymous_method(parent)):
             parent = parent.parent
         return parent
 

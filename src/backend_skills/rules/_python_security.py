@@ -441,6 +441,16 @@ TIMING = Rule(
             "import hmac\n\n\ndef check(token, expected_token):\n    return hmac.compare_digest(token, expected_token)\n",
             path="app/auth.py",
         ),
+        Example(
+            "python",
+            "import hmac\n\nfrom sqlalchemy import select\n\n\n"
+            "def by_token(session, token):\n"
+            "    return session.scalar(select(APIKey).where(APIKey.token == token))\n\n\n"
+            "def check(settings, api_key):\n"
+            "    return settings.API_KEY == api_key\n",
+            lines=(11,),
+            path="app/keys.py",
+        ),
     ),
 )
 

@@ -49,3 +49,50 @@ DEPENDENCY_PINNING = Rule(
         ),
     ),
 )
+
+KNOWN_VULNERABLE = Rule(
+    id="BSSEC121",
+    title="Dependency version with a well-known vulnerability",
+    skill="security",
+    criterion="security.dependencies",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    cwe=1395,
+    message="dependency `{name}` has a well-known vulnerability",
+    rationale=(
+        "A few dependency flaws are public exploits that scanners and attackers look for "
+        "first: Log4Shell, the Struts 2 and Spring4Shell remote code executions, "
+        "Text4Shell, deserialisation gadgets, node-serialize, the ejs and handlebars "
+        "template RCEs. A service declaring an affected version ships the flaw whatever its "
+        "own code does. High severity for a remote code execution (it weighs half in a "
+        "security cap: whether the vulnerable code is reached is not known), medium for the "
+        "others. An offline table of our own, not a vulnerability database: run OSV, npm "
+        "audit, OWASP Dependency-Check or Dependabot for the rest."
+    ),
+    fix="Upgrade to the fixed release the message names (or newer), and add a dependency scanner (Dependabot, Renovate, OSV-Scanner, npm audit) to CI.",
+    extra_languages=("json", "gomod", "xml", "groovy"),
+    examples=(
+        Example(
+            "xml",
+            "<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.apache.logging.log4j</groupId>\n"
+            "      <artifactId>log4j-core</artifactId>\n      <version>2.14.1</version>\n"
+            "    </dependency>\n  </dependencies>\n</project>\n",
+            lines=(3,),
+            path="pom.xml",
+        ),
+        Example(
+            "xml",
+            "<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.apache.logging.log4j</groupId>\n"
+            "      <artifactId>log4j-core</artifactId>\n      <version>2.17.2</version>\n"
+            "    </dependency>\n  </dependencies>\n</project>\n",
+            path="pom.xml",
+        ),
+        Example(
+            "json",
+            '{\n  "name": "shop",\n  "dependencies": {\n    "node-serialize": "^0.0.4",\n'
+            '    "lodash": "^4.17.4"\n  }\n}\n',
+            lines=(4,),
+            path="package.json",
+        ),
+    ),
+)

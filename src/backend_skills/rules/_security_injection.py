@@ -28,6 +28,13 @@ _GO_SQL_IMPORTS = r"database/sql|jmoiron/sqlx|gorm\.io|jackc/pgx|go-sql-driver|l
 #: A receiver named as a database handle (``db``, ``s.db``, ``tx``, ``r.conn``, ``pool``):
 #: the SQL calls of a package's files that leave the driver's import to another file.
 _GO_DB_RECEIVER = r"(?i)(^|\\.)(db|sqldb|database|tx|conn|pool|sqlx)$"
+#: A receiver that is a prepared statement: named so (``stmt``), or a field named for its
+#: query (``c.q.UpdateSettings.Exec(b)``: goyesql/dotsql-style query structs of
+#: ``*sqlx.Stmt``), not a handle (``s.DB``, ``a.ReadDB``, ``r.Conn``).
+_GO_STATEMENT = (
+    r"([Ss]tmt|STMT|[Ss]tatement|[Pp]repared)$"
+    r"|\\.(?!\\w*(DB|Db|Conn|Pool|Tx|Database|Sql|SQL)$)[A-Z][a-z]+[A-Z]\\w*$"
+)
 
 SQL = Rule(
     id="BSSEC101",
@@ -127,7 +134,7 @@ SQL = Rule(
             query=f"""(call_expression function: (selector_expression operand: (_) @receiver
               field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Raw" "Queryx" "QueryRowx" "MustExec"))
-              (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
+              (#not-match? @receiver "{_GO_STATEMENT}")
               arguments: (argument_list . (_) @arg (#not-match? @arg "{_GO_CONTEXT}"))) @match""",
             when="dynamic",
             needles=("Query", "Exec", "Prepare", "Raw"),
@@ -160,7 +167,7 @@ SQL = Rule(
               field: (field_identifier) @name
               (#any-of? @name "Query" "QueryRow" "Exec" "Prepare" "Queryx" "QueryRowx" "MustExec"
                  "Select" "Get" "SendBatch"))
-              (#not-match? @receiver "(?i)(stmt|statement|prepared)$")
+              (#not-match? @receiver "{_GO_STATEMENT}")
               arguments: (argument_list . (_) @context (#match? @context "{_GO_CONTEXT}")
                 . (_) @arg)) @match""",
             when="dynamic",
@@ -169,8 +176,8 @@ SQL = Rule(
         ),
         Pattern(
             languages=("go",),
-            query="""(call_expression function: (selector_expression operand: (_) @object
-              (#not-match? @object "(?i)(stmt|statement)$") field: (field_identifier) @name
+            query=f"""(call_expression function: (selector_expression operand: (_) @object
+              (#not-match? @object "{_GO_STATEMENT}") field: (field_identifier) @name
               (#any-of? @name "QueryContext" "QueryRowContext" "ExecContext" "PrepareContext"))
               arguments: (argument_list . (_) . (_) @arg)) @match""",
             when="dynamic",
@@ -182,11 +189,15 @@ SQL = Rule(
             query="""(call_expression function: (member_expression property: (property_identifier) @name
               (#any-of? @name "query" "execute" "raw" "whereRaw" "orderByRaw" "havingRaw" "joinRaw"
                  "$queryRawUnsafe" "$executeRawUnsafe" "unsafe"))
-              arguments: (arguments . (_) @arg)) @match""",
+              arguments: (arguments . (_) @arg)
+              (#not-match? @arg "^[{][\\\\s\\\\S]*\\\\b(query|mutation|document)\\\\s*:")
+              (#not-match? @arg "(?i)^[\\\\w$.]*\\\\.(query|q|search|term|terms|keywords?|text)$")) @match""",
             when="dynamic",
             needles=(".query(", ".execute(", "Raw(", ".raw(", "Unsafe(", ".unsafe("),
             file_text=_JS_SQL_FILE,
-            unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"]@tanstack|graphql",
+            # a client's query options ({ query: gql`...` }) are not SQL; a GraphQL server's
+            # resolvers (import ... from 'graphql') are read like any other code
+            unless_file=r"(?m)^\s*import\s+\{[^}]*\}\s+from\s+['\"](?:@tanstack|@apollo/client|urql|graphql-request)",
         ),
         Pattern(  # pg-promise: db.one, db.many, db.any, t.none...
             languages=JS,
@@ -255,6 +266,50 @@ router.get('/products/:id', (req, res) => {
 router.post('/transfer', async (req, res) => {
   await Account.update({ balance: Sequelize.literal('balance - 1') }, { where: { id: 1 } });
 });
+""",
+        ),
+        Example(
+            "typescript",
+            """import { GraphQLList, GraphQLString } from 'graphql';
+import db from '../models';
+
+export const posts = {
+  type: new GraphQLList(Post),
+  args: { search: { type: GraphQLString } },
+  resolve: async (_root: unknown, args: { search: string }) => {
+    const query = `SELECT * FROM posts WHERE title LIKE '%${args.search}%'`;
+    return db.sequelize.query(query);
+  },
+};
+""",
+            lines=(9,),
+        ),
+        Example(
+            "typescript",
+            """import { Pool } from 'pg';
+import { gql } from 'graphql-tag';
+import { client } from './apollo';
+
+const pool = new Pool();
+
+export async function loadPosts(search: string) {
+  const filter = gql`query Posts($search: String) { posts(search: "${search}") { id } }`;
+  const local = await pool.query('SELECT id FROM posts WHERE title = $1', [search]);
+  return [local, await client.query({ query: filter, variables: { search } })];
+}
+""",
+        ),
+        Example(
+            "javascript",
+            """const knex = require('knex');
+
+module.exports = {
+  Query: {
+    async search(obj, args, context) {
+      return WIKI.data.searchEngine.query(args.query, args);
+    },
+  },
+};
 """,
         ),
         Example(
@@ -414,6 +469,31 @@ func Get(db *sql.DB, id string) *sql.Row {
 	return stmt.QueryRow(id)
 }
 """,
+        ),
+        Example(
+            "go",
+            """package core
+
+import (
+	"encoding/json"
+
+	"github.com/jmoiron/sqlx"
+)
+
+type Queries struct {
+	UpdateSettings *sqlx.Stmt `query:"update-settings"`
+}
+
+func (c *Core) Save(s Settings, name string) error {
+	b, _ := json.Marshal(s)
+	if _, err := c.q.UpdateSettings.Exec(b); err != nil {
+		return err
+	}
+	_, err := c.ReadDB.Exec("UPDATE settings SET name = '" + name + "'")
+	return err
+}
+""",
+            lines=(18,),
         ),
         Example(
             "go",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._model import Rule
 from ._security_data import DESERIALIZATION, XXE
-from ._security_deps import DEPENDENCY_PINNING
+from ._security_deps import DEPENDENCY_PINNING, KNOWN_VULNERABLE
 from ._security_secrets import LITERAL_KEY, SECRET, SECRET_NEEDLES, TOKEN, TOKEN_NEEDLES
 from ._security_web import COOKIE, CORS, CSRF, EXPOSURE, REDIRECT_SSRF, XSS_ESCAPING_OFF
 
@@ -29,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     REDIRECT_SSRF,
     COOKIE,
     DEPENDENCY_PINNING,
+    KNOWN_VULNERABLE,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "DESERIALIZATION",
     "EXPOSURE",
     "JS",
+    "KNOWN_VULNERABLE",
     "LITERAL_KEY",
     "REDIRECT_SSRF",
     "RULES",

@@ -67,17 +67,22 @@ PATH_TRAVERSAL = Rule(
         ),
         Pattern(
             languages=("csharp",),
+            # a reader over a stream (new StreamReader(stream), file.OpenReadStream()) names no path
             query="""(object_creation_expression type: (_) @name
                  (#match? @name "^(System\\\\.IO\\\\.)?(FileStream|StreamReader|StreamWriter)$")
-                 arguments: (argument_list . (argument (_) @arg))) @match""",
+                 arguments: (argument_list . (argument (_) @arg
+                   (#not-match? @arg "(?i)stream$|stream\\\\(\\\\)$|\\\\.body$|^new |^console\\\\.")))) @match""",
             when="dynamic",
             needles=("FileStream", "StreamReader", "StreamWriter"),
         ),
         Pattern(  # a controller's PhysicalFile(path, type) and File(path, type)
             languages=("csharp",),
+            # File(bytes, type, downloadName) and File(stream, type) send content, not a path
             query="""(invocation_expression function: (identifier) @name
                  (#any-of? @name "PhysicalFile" "File")
-                 arguments: (argument_list . (argument (_) @arg) . (argument))) @match""",
+                 arguments: (argument_list . (argument (_) @arg
+                   (#not-match? @arg "(?i)(bytes|stream|content|contents|data|buffer|pdf|image|ms|array|result)$|\\\\(\\\\)$|^new "))
+                   . (argument))) @match""",
             when="dynamic",
             needles=("PhysicalFile", "File("),
         ),
@@ -184,6 +189,14 @@ PATH_TRAVERSAL = Rule(
   public IActionResult Logo() {
     var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "logo.txt"));
     return PhysicalFile("/srv/files/logo.png", "image/png");
+  }
+  [HttpGet("invoices/{id}")]
+  public async Task<IActionResult> Invoice(long id) {
+    var pdf = await _pdf.Render(await _orders.Get(id));
+    using var reader = new StreamReader(Request.Body);
+    var stream = await _storage.Open(id);
+    using var copy = new StreamReader(stream);
+    return File(pdf, "application/pdf", $"Invoice-{id}.pdf");
   }
 }
 """,

@@ -340,10 +340,24 @@ REDIRECT_SSRF = Rule(
         ),
         Pattern(  # Java: response.sendRedirect(url)
             languages=("java",),
+            # the application's own context path first: the redirect stays on the site
             query="""(method_invocation name: (identifier) @name (#eq? @name "sendRedirect")
-              arguments: (argument_list . (_) @arg .)) @match""",
+              arguments: (argument_list . (_) @arg .
+                (#not-match? @arg "^\\\\s*\\\\w+\\\\.getContextPath\\\\(\\\\)\\\\s*\\\\+\\\\s*\\"/"))) @match""",
             when="dynamic",
             needles=("sendRedirect",),
+        ),
+        Pattern(  # ASP.NET: Redirect(returnUrl), Response.Redirect(Request.QueryString["url"])
+            languages=("csharp",),
+            query="""(invocation_expression function: [(identifier) @name
+                (member_access_expression name: (identifier) @name)]
+              (#any-of? @name "Redirect" "RedirectPermanent")
+              arguments: (argument_list . (argument (_) @arg
+                (#not-match? @arg "^(string\\\\.Format\\\\()?\\\\$?@?\\"[~/]")) .)) @match""",
+            when="dynamic",
+            needles=("Redirect(", "RedirectPermanent("),
+            # a return URL checked first (Url.IsLocalUrl, IdentityServer's authorization context)
+            unless_function=r"\bIsLocalUrl\s*\(|\bGetAuthorizationContextAsync\s*\(|\bIsValidReturnUrl\s*\(",
         ),
         Pattern(  # Spring MVC: return "redirect:" + url (not "redirect:/owners/" + id)
             languages=("java",),
@@ -423,6 +437,37 @@ func Proxy(w http.ResponseWriter, r *http.Request) {
 """,
         ),
         Example(
+            "csharp",
+            """public partial class OpenRedirect : System.Web.UI.Page {
+  protected void Page_Load(object sender, EventArgs e) {
+    Response.Redirect(Request.QueryString["url"]);
+  }
+}
+public class AccountController : Controller {
+  public IActionResult Login(string returnUrl) {
+    return Redirect(returnUrl);
+  }
+}
+""",
+            lines=(3, 8),
+        ),
+        Example(
+            "csharp",
+            """public class AccountController : Controller {
+  public IActionResult Login(string returnUrl) {
+    if (Url.IsLocalUrl(returnUrl)) {
+      return Redirect(returnUrl);
+    }
+    return Redirect("~/");
+  }
+  public IActionResult Brand(string slug) {
+    if (slug.Length > 0) return Redirect(string.Format("~/{0}", slug));
+    return Redirect($"/brands/{slug}");
+  }
+}
+""",
+        ),
+        Example(
             "java",
             """class Links {
   @GetMapping("/go")
@@ -441,6 +486,7 @@ func Proxy(w http.ResponseWriter, r *http.Request) {
   @GetMapping("/go")
   String go(@RequestParam String next, HttpServletResponse response) throws Exception {
     response.sendRedirect("/home");
+    response.sendRedirect(request.getContextPath() + "/login.jsp?next=" + next);
     return "redirect:/owners/" + next;
   }
 }

@@ -57,7 +57,10 @@ class Exposure:
         ]
 
     def sensitive(self) -> str | None:
-        """``admin``, ``debug``, ``export``, ``actuator``... when the path names one."""
+        """``admin``, ``debug``, ``export``, ``actuator``... when the path names one (not
+        for pages a documentation or static-file handler serves)."""
+        if not self.write and V.serves_documents(self.handler):
+            return None
         for segment in self.segments():
             for word in V.words(segment):
                 if word in V.SENSITIVE_WORDS:

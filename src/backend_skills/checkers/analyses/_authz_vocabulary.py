@@ -78,6 +78,9 @@ def auth_name(name: str, vocabulary: frozenset[str] = AUTH_WORDS) -> bool:
     """Whether a decorator, mixin or dependency name says it checks access."""
     split = words(name)
     found = set(split)
+    # ``@admins_only``, ``@authed_only`` (CTFd): the plural and the participle of a word
+    found |= {w[:-1] for w in split if w.endswith("s") and w[:-1] in vocabulary}
+    found |= {w[:-2] for w in split if w.endswith("ed") and w[:-2] in vocabulary}
     if name.endswith(("api_key", "ApiKey")) or any(
         a == "api" and b == "key" for a, b in itertools.pairwise(split)
     ):
@@ -209,6 +212,20 @@ PUBLIC_BY_DESIGN = frozenset(
 SENSITIVE_WORDS = frozenset(
     {"admin", "debug", "export", "exports", "actuator", "internal", "console", "phpmyadmin"}
 )
+
+#: Handler words of documentation and static-file servers (``ginSwagger.WrapHandler``,
+#: ``get_redoc_html``, ``express.static``, ``http.FileServer``): what they serve under an
+#: admin path (``/swagger/admin/*any``) is pages and assets, not an admin function.
+DOCS_HANDLER_WORDS = frozenset({"swagger", "redoc", "openapi", "rapidoc", "static"})
+
+
+def serves_documents(handler: str) -> bool:
+    """Whether a handler serves API documentation or static files."""
+    split = words(handler)
+    return bool(set(split) & DOCS_HANDLER_WORDS) or any(
+        a == "file" and b == "server" for a, b in itertools.pairwise(split)
+    )
+
 
 #: Names or text in a ``before_request`` guard that show it checks who is calling.
 GUARD_WORDS = frozenset(

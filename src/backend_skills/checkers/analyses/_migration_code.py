@@ -110,12 +110,16 @@ def _goose_go(f: SourceFile) -> list[Migration]:
     return found
 
 
+# ``up``/``down`` declared (exported, a module-level const exported later, an object's
+# member), not called: ``knex.migrate.up()`` in a migration runner declares nothing
 _JS_UP = re.compile(
-    r"exports\.up\b|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\b|\bup\s*[:(]"
+    r"exports\.up\b|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\b"
+    r"|(?m:^(?:const|let|var)\s+up\s*=)|(?<![.\w$])up\s*[:(]"
 )
 _JS_DOWN = re.compile(
     r"exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\b"
-    r"|\bdown\s*:\s*(?:async\s*)?(?:function\b)?|\b(?:async\s+)?down\s*\("
+    r"|(?m:^(?:const|let|var)\s+down\s*=)"
+    r"|(?<![.\w$])down\s*:\s*(?:async\s*)?(?:function\b)?|(?<![.\w$])(?:async\s+)?down\s*\("
 )
 
 

@@ -74,7 +74,8 @@ _RAW_SQL = frozenset({"text", "literal_column"})
 def _statement_chain(node: ast.Call, qualname: Callable[[ast.AST], str]) -> bool:
     """``node`` is a SQLAlchemy statement, or a method chain on one
     (``select(User).where(...).order_by(...)``, ``sa.update(User).values(...)``,
-    ``sqlalchemy_update(User)`` imported under another name)."""
+    ``sqlalchemy_update(User)`` imported under another name, a model's table's
+    ``Pages.__table__.select()``)."""
     current: ast.AST = node
     while isinstance(current, ast.Call):
         func = current.func
@@ -88,6 +89,8 @@ def _statement_chain(node: ast.Call, qualname: Callable[[ast.AST], str]) -> bool
             return False
         if isinstance(func.value, ast.Name) and func.value.id in _STATEMENT_MODULES:
             return func.attr in _STATEMENTS
+        if isinstance(func.value, ast.Attribute) and func.value.attr == "__table__":
+            return func.attr in _STATEMENTS  # Pages.__table__.select().where(...)
         current = func.value
     return False
 

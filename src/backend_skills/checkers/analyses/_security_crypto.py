@@ -44,10 +44,20 @@ def compared_credential(ctx: FileContext, node: ast.Compare) -> str | None:
     if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq | ast.NotEq):
         return None
     sides = (node.left, node.comparators[0])
-    if not all(_may_be_secret(ctx, side) for side in sides):
+    if not all(_may_be_secret(ctx, side) for side in sides) or any(map(_column, sides)):
         return None
     names = [identifier(s) for s in sides]
     return next((n for n in names if n and credential_name(n)), None)
+
+
+def _column(side: ast.expr) -> bool:
+    """``AdminAPIKey.token``: a model class's column (SQLAlchemy, Peewee, SQLModel), whose
+    ``==`` builds a query's condition (``select(Key).where(Key.token == token)``) instead
+    of comparing two values in Python. ``settings.API_KEY`` and ``Config.SECRET`` are not."""
+    if not (isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name)):
+        return False
+    owner = side.value.id
+    return owner[:1].isupper() and not owner.isupper() and side.attr.islower()
 
 
 def _may_be_secret(ctx: FileContext, side: ast.expr) -> bool:

@@ -17,7 +17,7 @@ documented in ``docs/scalability.md``.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from backend_skills.core.checker import CheckContext
@@ -161,6 +161,23 @@ def _served(data: Mapping[str, dict[str, Any]], found: Mapping[str, Sites], work
     return bool(found["outgoing"] or routes or workloads)
 
 
+def _handlers_elsewhere(files: Iterable[SourceFile]) -> bool:
+    """A Java, C#, Go or JavaScript/TypeScript source file declaring request handlers
+    (its language's route markers: ``@GetMapping``, ``[HttpGet]``, ``router.get("/``)."""
+    from backend_skills.languages import LANGUAGES
+    from backend_skills.languages._common import markers
+
+    for file in files:
+        spec = LANGUAGES.get(file.language) if file.role is Role.SOURCE else None
+        if (
+            spec is not None
+            and spec.route_markers
+            and markers(spec.route_markers).search(file.text)
+        ):
+            return True
+    return False
+
+
 def _skips(manifests: Manifests) -> list[Skip]:
     return [Skip(path=p, reason=reason, checker="python_ast") for p, reason in manifests.skipped]
 
@@ -175,7 +192,7 @@ def _reduce(ctx: CheckContext, data: Mapping[str, dict[str, Any]]) -> CheckResul
     if retry is not None:
         result.findings.append(retry)
     result.metrics += _metrics(found, len(data), manifests)
-    served = _served(data, found, manifests.workloads)
+    served = _served(data, found, manifests.workloads) or _handlers_elsewhere(ctx.fileset.files)
     web = any(d.get("web") for d in data.values())
     if not served and not web and not deployment(ctx.fileset.files)[0]:
         result.not_applicable[RESILIENCE] = (

@@ -21,7 +21,7 @@ from backend_skills.core.models import CheckResult
 from ..analyses._authz_resolve import Exposure
 from . import quarkus, spring
 from ._common import MAX_NODES, MIDDLEWARE_WORDS, Facts, middleware_auth
-from ._dispatch import Settings, labels, resolve, scan
+from ._dispatch import HELPER_KINDS, Settings, labels, resolve, scan
 from .express import EXPRESS_VERBS
 from .spring import spring_security_declared
 
@@ -86,6 +86,8 @@ def polyglot_result(data: Mapping[str, Facts], files: Iterable[SourceFile]) -> C
     """Inventory, findings and the protected share for the tree-sitter languages."""
     from ..analyses.authorization import endpoints_result
 
+    if all(d.get("kind") in HELPER_KINDS for d in data.values()):
+        return CheckResult()  # no router: as when no file held endpoint facts
     files = list(files)
     found = exposures(
         data,

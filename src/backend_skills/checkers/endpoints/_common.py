@@ -32,6 +32,13 @@ MIDDLEWARE_WORDS = V.AUTH_WORDS | {
     "guard",
     "protect",
 }
+#: Verbs that make a middleware named after the session check it (``requireSession``).
+SESSION_CHECKS = frozenset(
+    {"validate", "require", "required", "check", "ensure", "verify", "guard", "authenticate"}
+)
+#: What a middleware named with one of those verbs checks: ``requireAccess``,
+#: ``ensureUser``, ``checkLogin``, ``hasAccess``.
+CHECKED_SUBJECTS = frozenset({"access", "user", "login", "logged", "account", "member"})
 _STRING_TYPES = frozenset(
     {
         "string",
@@ -42,6 +49,17 @@ _STRING_TYPES = frozenset(
     }
 )
 _NOT_MIDDLEWARE_SUFFIXES = ("csrf", "Csrf", "cors", "json", "urlencoded", "static")
+#: ``asyncHandler(auth.jwt)``: a call wrapping middleware named by identifiers or members.
+_WRAPPER = re.compile(r"\s*([\w$.]+)\s*\(\s*([\w$.]+(?:\s*,\s*[\w$.]+)*)\s*,?\s*\)\s*")
+#: Wrappers whose arguments are request schemas, not middleware
+#: (``validate(authValidation.login)``, ``celebrate(schemas.token)``).
+_SCHEMA_WORDS = frozenset(
+    {"validate", "validation", "validator", "schema", "celebrate", "joi", "zod", "yup", "sanitize"}
+)
+
+
+#: Identifiers and member (selector) expressions of JavaScript and Go.
+_NAME_TYPES = frozenset({"identifier", "member_expression", "selector_expression"})
 
 
 def text(node: tree_sitter.Node | None) -> str:
@@ -184,15 +202,36 @@ def rooted(path: str) -> str:
 
 
 def middleware_auth(name: str) -> bool:
-    """Whether a middleware's source text says it checks the caller."""
+    """Whether a middleware's source text says it checks the caller (a call wrapping
+    middleware, ``asyncHandler(auth.jwt)``, checks it when what it wraps does)."""
     head = re.split(r"[(\s]", name, maxsplit=1)[0]
     if head.endswith(_NOT_MIDDLEWARE_SUFFIXES):
         return False
-    if set(V.words(head)) & V.NOT_AUTH_WORDS:
+    found = set(V.words(head))
+    if "session" in found and not (found - {"session"}) & V.NOT_AUTH_WORDS:
+        # express-session's ``session({...})`` and ``passport.session()`` only load the
+        # session; ``validateSessionMiddleware``, ``requireSession``, ``sessionAuth``
+        # check it.
+        return bool(found & (SESSION_CHECKS | V.AUTH_WORDS))
+    if found & V.NOT_AUTH_WORDS:
         return False  # auth.optional, allowAnonymous, publicRoute
-    return any(V.auth_name(part, MIDDLEWARE_WORDS) for part in head.split("."))
+    if found & CHECKED_SUBJECTS and found & (SESSION_CHECKS | {"has"}):
+        return True  # requireAccess(perm), ensureUser, checkLogin (not accessLog, userAgent)
+    if any(V.auth_name(part, MIDDLEWARE_WORDS) for part in head.split(".")):
+        return True
+    wrapper = _WRAPPER.fullmatch(name)
+    if wrapper is None or found & _SCHEMA_WORDS:
+        return False
+    return any(middleware_auth(inner.strip()) for inner in wrapper.group(2).split(","))
 
 
-def auth_middleware(names: list[str]) -> list[str]:
-    """The names in ``names`` that check the caller, in order."""
-    return [n for n in names if middleware_auth(n)]
+def call_name(call: tree_sitter.Node) -> str:
+    """How the inventory names a call used as middleware: the callee and ``(...)``, or the
+    whole call when it wraps authenticating middleware named by its arguments
+    (``asyncHandler(auth.jwt)``, so that what it wraps is judged)."""
+    short = text(call.child_by_field_name("function")) + "(...)"
+    args = arguments(call)
+    if not args or any(a.type not in _NAME_TYPES for a in args) or len(text(call)) > 200:
+        return short
+    whole = " ".join(text(call).split())
+    return whole if not middleware_auth(short) and middleware_auth(whole) else short

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..analyses._authz_resolve import Exposure
 from . import (
+    _go,
     aspnet,
     chi,
     echo,
@@ -62,7 +63,7 @@ SCANNERS = (
         _JS,
         ("@nestjs/",),
         nest.scan,
-        ("controllers", "global_guards", "prefix", "middleware"),
+        ("controllers", "global_guards", "prefix", "middleware", "composed"),
     ),
     Scanner(
         _JS,
@@ -94,9 +95,9 @@ SCANNERS = (
     Scanner(("java",), ("ws.rs",), jaxrs.scan, ("resources", "application_path")),
     Scanner(
         ("java",),
-        ("Mapping", "HttpSecurity", "addInterceptor"),
+        ("Mapping", "HttpSecurity", "addInterceptor", "filterChainDefinition"),
         spring.scan,
-        ("controllers", "chain", "security", "interceptors"),
+        ("controllers", "chain", "security", "interceptors", "rules"),
     ),
     Scanner(
         ("go",),
@@ -119,16 +120,34 @@ SCANNERS = (
         ("routes", "groups", "calls"),
         excludes=_GIN,
     ),
+    # No router: the functions and methods checking the caller by their body (a middleware
+    # of another file, miniflux's ``webSessionMiddleware.handle``, is judged by them).
+    Scanner(
+        ("go",), ("StatusUnauthorized", "WriteHeader(401", "Redirect"), _go.scan_guards, ("guards",)
+    ),
     # What each useful fact needs: a controller (``[ApiController]``, ``: Controller``,
     # ``...Controller : Base``), a minimal-API route, a global policy (``new
-    # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``).
+    # AuthorizeFilter(``, ``FallbackPolicy =``, ``MapControllers().RequireAuthorization``),
+    # the project's own authorization attribute or filter (``: AuthorizeAttribute``).
     Scanner(
         ("csharp",),
-        ("Controller", *aspnet.MAP_METHODS, "AuthorizeFilter", "FallbackPolicy"),
+        (
+            "Controller",
+            *aspnet.MAP_METHODS,
+            "AuthorizeFilter",
+            "FallbackPolicy",
+            ".Map",
+            "RequireAuthorization",
+            "AuthorizeAttribute",
+            "AuthorizationFilter",
+        ),
         aspnet.scan,
-        ("controllers", "maps", "global_auth"),
+        ("controllers", "maps", "global_auth", "ext_calls", "extensions", "auth_classes"),
     ),
 )
+
+#: Facts of files declaring no route, read only to judge other files' middleware.
+HELPER_KINDS = frozenset({"go_guards"})
 
 FRAMEWORK_LABELS = {
     "express": "Express",
@@ -180,5 +199,5 @@ def resolve(data: Mapping[str, Facts], settings: Settings) -> Iterator[Exposure]
 
 def labels(data: Iterable[Facts]) -> str:
     """The frameworks the facts come from, for the inventory's note."""
-    kinds = sorted({str(d.get("kind")) for d in data if d})
+    kinds = sorted({str(d.get("kind")) for d in data if d and d.get("kind") not in HELPER_KINDS})
     return ", ".join(FRAMEWORK_LABELS.get(k, k) for k in kinds)

@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 
 from backend_skills.languages import LANGUAGES
 
-from ._common import MAX_DEPTH, Facts, arguments, line, middleware_auth, nodes, text
+from ..analyses import _authz_vocabulary as V
+from ._common import (
+    MAX_DEPTH,
+    Facts,
+    arguments,
+    call_name,
+    line,
+    middleware_auth,
+    nodes,
+    text,
+)
 from .gin import assigned_call, go_call
 
 if TYPE_CHECKING:
@@ -19,6 +29,14 @@ FUNCTION_DECLARATIONS = ("function_declaration", "method_declaration")
 #: Middleware packages whose names do not split into words (``echojwt``, ``jwtauth``).
 _PACKAGE_AUTH = re.compile(r"(?i)jwt|keyauth|basicauth|oauth|casbin|authz|authn|authenticat")
 _ROUTER_TYPE = re.compile(r"echo\.|chi\.|Router|Mux|Group")
+#: What the body of a middleware checking the caller does: answers 401, or redirects to
+#: the login page (miniflux's ``webSessionMiddleware.handle``).
+GUARD_BODY = re.compile(
+    r"http\.StatusUnauthorized\b|WriteHeader\(\s*401\s*\)"
+    r"|Redirect\w*\([^\n]*(?i:login|signin|sign_in)"
+)
+#: ``x := newWebSession(...)``, ``x := &Guard{...}``: the type a variable holds, by name.
+_CONSTRUCTOR = re.compile(r"^&?(?:[\w]+\.)?(?:[Nn]ew)?(\w+)\s*[({]")
 
 Place = tuple[str, str, int]  # (file, scoped router variable, line of its use)
 
@@ -33,7 +51,7 @@ def go_auth(name: str) -> bool:
 def name_of(node: tree_sitter.Node) -> str:
     """A middleware or handler argument as the inventory names it (calls shortened)."""
     if node.type == "call_expression":
-        return text(node.child_by_field_name("function")) + "(...)"
+        return call_name(node)
     return "func" if node.type == "func_literal" else text(node)
 
 
@@ -85,8 +103,72 @@ def _returns(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
             yield sub
 
 
+def guard_key(node: tree_sitter.Node) -> str:
+    """``type.method`` (type in lower case) of a method, the name of a function."""
+    name = text(node.child_by_field_name("name"))
+    receiver = node.child_by_field_name("receiver")
+    if receiver is None or not receiver.named_children:
+        return name
+    written = text(receiver.named_children[0].child_by_field_name("type"))
+    return f"{written.lstrip('*').split('[', 1)[0].lower()}.{name}"
+
+
+def record_guard(node: tree_sitter.Node, facts: Facts) -> None:
+    """A function or method whose body answers 401 or redirects to the login page: used
+    as middleware, it checks the caller whatever its name."""
+    if GUARD_BODY.search(text(node.child_by_field_name("body"))):
+        facts.setdefault("guards", []).append(guard_key(node))
+
+
+def record_constructed(node: tree_sitter.Node, facts: Facts) -> None:
+    """``x := newWebSessionMiddleware(...)``: the type (by name) ``x`` holds."""
+    left = node.child_by_field_name("left")
+    right = node.child_by_field_name("right")
+    if left is None or right is None or len(left.named_children) != 1:
+        return
+    if len(right.named_children) != 1:
+        return
+    found = _CONSTRUCTOR.match(text(right.named_children[0]))
+    if found is not None:
+        facts.setdefault("constructed", {})[text(left.named_children[0])] = found.group(1).lower()
+
+
+class Guards:
+    """The functions and methods of every Go file that check the caller by their body
+    (:func:`record_guard`), judging middleware whose name says nothing."""
+
+    def __init__(self, data: Mapping[str, Facts]) -> None:
+        self.data = data
+        self.keys = {key for facts in data.values() for key in facts.get("guards", [])}
+
+    def __call__(self, path: str, name: str) -> bool:
+        """Whether middleware ``name`` (as written in ``path``) checks the caller."""
+        if go_auth(name):
+            return True
+        head = re.split(r"[(\s]", name, maxsplit=1)[0]
+        if not self.keys or not head or set(V.words(head)) & (V.NOT_AUTH_WORDS - {"session"}):
+            return False
+        operand, _, method = head.rpartition(".")
+        if not operand:
+            return method in self.keys
+        constructed = self.data.get(path, {}).get("constructed", {})
+        held = constructed.get(operand, operand.lower())
+        return f"{held}.{method}" in self.keys or (
+            operand not in constructed and method in self.keys  # package.Function
+        )
+
+
+def scan_guards(root: tree_sitter.Node, _source: str = "") -> Facts:
+    """The functions and methods of a Go file without routes that check the caller."""
+    facts: Facts = {"kind": "go_guards", "guards": []}
+    for node in nodes(root, FUNCTION_DECLARATIONS, LANGUAGES["go"].grammar):
+        record_guard(node, facts)
+    return facts
+
+
 def record_function(node: tree_sitter.Node, facts: Facts) -> None:
     """A declaration's parameters, and the router variable it returns (``return r``)."""
+    record_guard(node, facts)
     name = text(node.child_by_field_name("name"))
     found = parameters(node)
     facts["params"][name] = [n for n, _ in found]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Container, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from ..analyses import _authz_vocabulary as V
 from ..analyses._authz_resolve import Exposure, join
 from ._common import MAX_DEPTH, Facts, arguments, line, nodes, string, text, walk
 
@@ -62,32 +63,99 @@ def _attribute(attribute: tree_sitter.Node) -> tuple[str, list[str]]:
 
 
 def scan(root: tree_sitter.Node, source: str) -> Facts:
-    """Controllers, minimal-API routes and groups, and whether a global policy applies."""
+    """Controllers, minimal-API routes and groups, the extension methods that map routes on
+    a ``this`` router parameter and their calls, and whether a global policy applies."""
     facts: Facts = {
         "kind": "aspnet",
         "controllers": [],
         "maps": [],
         "groups": {},
+        "extensions": {},
+        "ext_calls": [],
         "global_auth": bool(GLOBAL_AUTH.search(source)),
+        "auth_classes": [],
     }
-    for node in nodes(root, ("class_declaration", "invocation_expression"), narrowed=_NARROWED):
+    kinds = ("class_declaration", "method_declaration", "invocation_expression")
+    for node in nodes(root, kinds, narrowed=_NARROWED):
         if node.type == "class_declaration":
             controller = _controller(node)
             if controller is not None:
                 facts["controllers"].append(controller)
+            elif _AUTH_BASES & set(_base_names(node)):
+                facts["auth_classes"].append(text(node.child_by_field_name("name")))
+        elif node.type == "method_declaration":
+            _extension(node, facts)
         elif node.type == "invocation_expression":
             _minimal(node, facts)
     return facts
 
 
-#: Only the invocations :func:`_minimal` reads: ``x.MapGet(...)``... and ``x.MapGroup(...)``.
+#: Only the invocations :func:`_minimal` reads: ``x.MapGet(...)``... and ``x.MapGroup(...)``,
+#: and calls on a plain variable (``group.RequireAuthorization()``, ``group.MapTodos()``).
 _NARROWED = (
     (
         "invocation_expression",
         "(invocation_expression function: (member_access_expression name: (_) @p"
         ' (#any-of? @p "' + '" "'.join(sorted({*MAP_METHODS, "MapGroup"})) + '"))) @n',
     ),
+    (
+        "invocation_expression",
+        "(invocation_expression function: (member_access_expression expression: (identifier))) @n",
+    ),
 )
+#: What the body of a project's extension method does when it makes an endpoint require
+#: an authorized caller (``.RequirePermission(...)`` calling ``RequireAuthorization``).
+_AUTH_BODY = re.compile(
+    r"\.RequireAuthorization\s*\(|new\s+Authorize(Attribute)?\s*[({]|\.RequireRole\s*\("
+)
+#: A call mapping routes (an extension method making them is no convention).
+_MAPS = re.compile(r"\.Map(Get|Post|Put|Patch|Delete|Group|Methods)\s*\(")
+#: The types of a ``this`` parameter routes are mapped on.
+_ROUTER_TYPE = re.compile(r"(Endpoint|Route|Group)\w*Builder|WebApplication\b|IApplicationBuilder")
+#: The scope of a local variable: the method (or local function) holding it.
+_SCOPES = ("method_declaration", "local_function_statement", "constructor_declaration")
+
+
+def auth_convention(name: str, project: Container[str] = ()) -> bool:
+    """Whether an endpoint convention chained on a route or group requires an authorized
+    caller: ``RequireAuthorization``, a ``Require...`` name saying so
+    (``RequirePermission``, ``RequireRole``; not ``RequireCors``, ``RequireRateLimiting``),
+    or one of the project's extension methods whose body requires authorization."""
+    if name == "RequireAuthorization" or name in project:
+        return True
+    return name.startswith("Require") and V.auth_name(name)
+
+
+def _scope(node: tree_sitter.Node) -> str:
+    current = node.parent
+    while current is not None:
+        if current.type in _SCOPES:
+            return text(current.child_by_field_name("name"))
+        current = current.parent
+    return ""
+
+
+def _scoped(node: tree_sitter.Node, name: str) -> str:
+    """``Method.variable``: router variables are local to the method they are in."""
+    return f"{_scope(node)}.{name}"
+
+
+def _extension(node: tree_sitter.Node, facts: Facts) -> None:
+    """``static X MapTodos(this IEndpointRouteBuilder routes)``: an extension method whose
+    routes are mapped on its ``this`` parameter, and whether its body requires
+    authorization (then it is an access control where it is chained)."""
+    found = node.child_by_field_name("parameters")
+    first = found.named_children[0] if found is not None and found.named_children else None
+    if first is None or first.type != "parameter":
+        return
+    if not any(c.type == "modifier" and text(c) == "this" for c in first.children):
+        return
+    name = text(node.child_by_field_name("name"))
+    param = text(first.child_by_field_name("name"))
+    body = text(node.child_by_field_name("body"))
+    auth = bool(_AUTH_BODY.search(body)) and not _MAPS.search(body)
+    if auth or _ROUTER_TYPE.search(text(first.child_by_field_name("type"))):
+        facts["extensions"][name] = {"param": f"{name}.{param}", "auth": auth}
 
 
 def _is_controller(name: str, names: set[str], node: tree_sitter.Node) -> bool:
@@ -112,6 +180,54 @@ def _authorizations(found: Attributes) -> list[str]:
     return [authorize(a, args) for a, args in found if a == "Authorize"]
 
 
+#: Base types of a project's own access control: an attribute deriving from
+#: ``AuthorizeAttribute`` (``[Admin]``, ``[PowerUser]``) or a filter checking the caller
+#: (applied as ``[ServiceFilter(typeof(ApiAuthorizationFilter))]`` or ``[TypeFilter(...)]``).
+_AUTH_BASES = frozenset({"AuthorizeAttribute", "IAuthorizationFilter", "IAsyncAuthorizationFilter"})
+_FILTER_ATTRIBUTES = frozenset({"ServiceFilter", "TypeFilter"})
+
+
+def _custom(found: Attributes, node: tree_sitter.Node) -> list[str]:
+    """The attributes that may be the project's own access control: every attribute's name
+    but the framework's routing ones, and the types ``[ServiceFilter(typeof(X))]`` names
+    (judged against the repository's classes when the files are joined)."""
+    names = [a for a, _ in found if a not in _FRAMEWORK_ATTRIBUTES]
+    for child in node.children:
+        if child.type != "attribute_list":
+            continue
+        for attribute in child.named_children:
+            name = text(attribute.child_by_field_name("name")).rsplit(".", 1)[-1]
+            if name.removesuffix("Attribute") in _FILTER_ATTRIBUTES:
+                names += [
+                    text(n.named_children[0]).rsplit(".", 1)[-1]
+                    for n in walk(attribute)
+                    if n.type == "typeof_expression" and n.named_children
+                ]
+    return names
+
+
+_FRAMEWORK_ATTRIBUTES = frozenset(
+    {
+        *HTTP_ATTRIBUTES,
+        "Route",
+        "Authorize",
+        "AllowAnonymous",
+        "ApiController",
+        "NonAction",
+        "Produces",
+        "ProducesResponseType",
+        "Consumes",
+        "FromBody",
+        "FromQuery",
+        "FromRoute",
+        "ServiceFilter",
+        "TypeFilter",
+        "ApiExplorerSettings",
+        "Area",
+    }
+)
+
+
 def _templates(found: Attributes, names: Container[str]) -> list[str]:
     """The first string argument of each attribute named in ``names``."""
     return [args[0] for a, args in found if a in names and args]
@@ -130,6 +246,7 @@ def _controller(node: tree_sitter.Node) -> Facts | None:
         "line": line(node.child_by_field_name("name") or node),
         "route": routes[0] if routes else None,
         "authorize": _authorizations(found),
+        "custom": _custom(found, node),
         "anonymous": _has(found, "AllowAnonymous"),
         "actions": [a for a in map(_action, members) if a is not None],
         "bases": _base_names(node),
@@ -166,6 +283,7 @@ def _action(member: tree_sitter.Node) -> Facts | None:
         "methods": [HTTP_ATTRIBUTES[a] for a, _ in found if a in HTTP_ATTRIBUTES] or ["ANY"],
         "template": templates[0] if templates else None,
         "authorize": _authorizations(found),
+        "custom": _custom(found, member),
         "anonymous": _has(found, "AllowAnonymous"),
     }
 
@@ -199,32 +317,64 @@ def _invocation(node: tree_sitter.Node) -> tuple[str, str, list[tree_sitter.Node
 
 
 def _minimal(node: tree_sitter.Node, facts: Facts) -> None:
-    """``app.MapPost("/x", handler)`` and ``var g = app.MapGroup("/x")``."""
+    """``app.MapPost("/x", handler)``, ``var g = app.MapGroup("/x")``, ``g.RequireAuthorization()``
+    and ``g.MapTodos()`` (an extension method mapping routes on ``g``)."""
     found = _invocation(node)
-    if found is None:
+    if found is None or found[0] not in (*MAP_METHODS, "MapGroup"):
+        _call(node, facts)
         return
     method, owner, args, path = found
     if method in MAP_METHODS and len(args) >= 2:
-        facts["maps"].append(_map(node, owner, MAP_METHODS[method], path, args[-1]))
+        facts["maps"].append(_map(node, _scoped(node, owner), MAP_METHODS[method], path, args[-1]))
         return
     declared = _declared_name(node) if method == "MapGroup" else None
     if declared is not None:
-        auth = "RequireAuthorization" in _chained(node)
-        facts["groups"][declared] = {"parent": owner, "prefix": path, "authorize": auth}
+        chained = _chained(node)
+        facts["groups"][_scoped(node, declared)] = {
+            "parent": _scoped(node, owner),
+            "prefix": path,
+            "authorize": "RequireAuthorization" in chained,
+            "chained": chained,
+        }
+
+
+def _call(node: tree_sitter.Node, facts: Facts) -> None:
+    """``group.RequireAuthorization(...)`` as a statement of its own (a convention of the
+    group), or ``group.MapTodos()`` / ``app.MapCatalogEndpoints()``."""
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "member_access_expression":
+        return
+    receiver = function.child_by_field_name("expression")
+    if receiver is None or receiver.type != "identifier":
+        return
+    name = text(function.child_by_field_name("name"))
+    owner = _scoped(node, text(receiver))
+    group = facts["groups"].get(owner)
+    if group is not None and not name.startswith("Map"):
+        group["chained"] = [*group.get("chained", []), name]
+    if name.startswith("Map") and name not in MAP_METHODS and name != "MapGroup":
+        facts["ext_calls"].append(
+            {"owner": owner, "name": name, "chained": _chained(node), "line": line(node)}
+        )
 
 
 def _map(
     node: tree_sitter.Node, owner: str, verb: str, path: str, handler: tree_sitter.Node
 ) -> Facts:
     chained = _chained(node)
+    # ``[Authorize] async (...) => ...``: attributes on the lambda are endpoint metadata.
+    found = attributes(handler) if handler.type == "lambda_expression" else []
+    authorized = _authorizations(found)
     return {
         "owner": owner,
         "method": verb,
         "path": path,
         "handler": text(handler) if handler.type == "identifier" else "lambda",
         "line": line(node),
-        "authorize": "RequireAuthorization" in chained,
-        "anonymous": "AllowAnonymous" in chained,
+        "authorize": "RequireAuthorization" in chained or bool(authorized),
+        "anonymous": "AllowAnonymous" in chained or _has(found, "AllowAnonymous"),
+        "chained": chained,
+        "attributes": authorized,
     }
 
 
@@ -247,15 +397,41 @@ def exposures(data: Mapping[str, Facts]) -> Iterator[Exposure]:
     """Every controller action and minimal-API route of the files' facts."""
     facts = {p: d for p, d in data.items() if d.get("kind") == "aspnet"}
     global_auth = any(d["global_auth"] for d in facts.values())
+    own = _own_access_control(facts)
     classes: dict[str, Facts] = {}
     for _, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
-            classes.setdefault(controller["name"], controller)
+            classes.setdefault(controller["name"], _with_own(controller, own))
+    minimal = MinimalApis(facts)
     for path, file_facts in sorted(facts.items()):
         for controller in file_facts["controllers"]:
-            yield from _controller_exposures(path, _inherited(controller, classes), global_auth)
+            resolved = _inherited(_with_own(controller, own), classes)
+            yield from _controller_exposures(path, resolved, global_auth)
         for item in file_facts["maps"]:
-            yield _minimal_exposure(path, item, file_facts["groups"])
+            yield minimal.exposure(path, item)
+
+
+def _own_access_control(facts: Mapping[str, Facts]) -> set[str]:
+    """The repository's own authorization attributes and filters, by the names they are
+    applied under (``AdminAttribute`` as ``Admin``, ``ApiAuthorizationFilter``)."""
+    names: set[str] = set()
+    for file_facts in facts.values():
+        for name in file_facts.get("auth_classes", []):
+            names |= {name, name.removesuffix("Attribute")}
+    return names
+
+
+def _with_own(controller: Facts, own: set[str]) -> Facts:
+    """``controller`` (and its actions) with the project's own authorization attributes
+    (``[Admin]`` deriving from ``AuthorizeAttribute``) counted as ``[Authorize]``."""
+    if not own:
+        return controller
+
+    def add(item: Facts) -> Facts:
+        mine = [f"[{n}]" for n in item.get("custom", []) if n in own]
+        return {**item, "authorize": [*item["authorize"], *mine]} if mine else item
+
+    return {**add(controller), "actions": [add(a) for a in controller["actions"]]}
 
 
 def _inherited(controller: Facts, classes: Mapping[str, Facts]) -> Facts:
@@ -284,34 +460,79 @@ def _inherited(controller: Facts, classes: Mapping[str, Facts]) -> Facts:
     return merged
 
 
-def _groups_above(owner: str, groups: Mapping[str, Facts]) -> tuple[str, list[str]]:
-    """(prefix, protections) of the ``MapGroup`` chain a route is mapped on."""
-    prefix, protected, depth = "", [], 0
-    while owner in groups and depth < MAX_DEPTH:
-        group = groups[owner]
-        prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
-        if group["authorize"]:
-            protected.append(f"MapGroup({group['prefix']}).RequireAuthorization()")
-        owner, depth = group["parent"], depth + 1
-    return prefix, protected
+class MinimalApis:
+    """Minimal-API routes resolved across files: ``MapGroup`` chains, conventions chained
+    or called on a group (``group.RequireAuthorization()``), and extension methods mapping
+    routes on their ``this`` parameter (``group.MapCreateBrandEndpoint()`` in another file
+    gives the routes the group's prefix and protection)."""
 
+    def __init__(self, facts: Mapping[str, Facts]) -> None:
+        self.facts = facts
+        self.auth_conventions = {
+            name
+            for file_facts in facts.values()
+            for name, ext in file_facts.get("extensions", {}).items()
+            if ext["auth"]
+        }
+        self.callers: dict[str, list[tuple[str, Facts]]] = {}
+        for path, file_facts in sorted(facts.items()):
+            for call in file_facts.get("ext_calls", []):
+                self.callers.setdefault(call["name"], []).append((path, call))
 
-def _minimal_exposure(path: str, item: Facts, groups: Mapping[str, Facts]) -> Exposure:
-    prefix, protected = _groups_above(item["owner"], groups)
-    access = [".RequireAuthorization()"] if item["authorize"] else []
-    access += protected
-    exposure = Exposure(
-        item["method"],
-        join(prefix, item["path"]) if prefix else item["path"],
-        item["handler"],
-        path,
-        item["line"],
-        FRAMEWORK,
-        [] if item["anonymous"] else access,
-    )
-    if item["anonymous"] and access:
-        exposure.override = f".AllowAnonymous() overrides {', '.join(access)}"
-    return exposure
+    def protections(self, chained: list[str], what: str) -> list[str]:
+        """The access controls among conventions chained on ``what``."""
+        return [
+            f"{what}.{name}()" if what else f".{name}()"
+            for name in chained
+            if auth_convention(name, self.auth_conventions)
+        ]
+
+    def _group(self, group: Facts) -> list[str]:
+        return self.protections(group["chained"], f"MapGroup({group['prefix']})")
+
+    def _extension_of(self, path: str, owner: str) -> str | None:
+        """The extension method of ``path`` whose ``this`` parameter is ``owner``."""
+        extensions = self.facts[path].get("extensions", {})
+        return next((n for n, e in extensions.items() if e["param"] == owner), None)
+
+    def above(self, path: str, owner: str) -> tuple[str, list[str]]:
+        """(prefix, protections) of the groups and extension-method calls above a route
+        mapped on ``owner`` in ``path`` (the first caller of an extension method, in file
+        order, is followed)."""
+        prefix, protected = "", list[str]()
+        for _ in range(MAX_DEPTH * 2):
+            groups = self.facts[path]["groups"]
+            if owner in groups:
+                group = groups[owner]
+                prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
+                protected += self._group(group)
+                owner = group["parent"]
+                continue
+            extension = self._extension_of(path, owner)
+            callers = self.callers.get(extension, []) if extension else []
+            if not callers:
+                break
+            path, call = callers[0]
+            protected += self.protections(call["chained"], f"{call['name']}")
+            owner = call["owner"]
+        return prefix, protected
+
+    def exposure(self, path: str, item: Facts) -> Exposure:
+        prefix, protected = self.above(path, item["owner"])
+        chained = item["chained"]
+        access = [*item.get("attributes", []), *self.protections(chained, ""), *protected]
+        exposure = Exposure(
+            item["method"],
+            join(prefix, item["path"]) if prefix else item["path"],
+            item["handler"],
+            path,
+            item["line"],
+            FRAMEWORK,
+            [] if item["anonymous"] else access,
+        )
+        if item["anonymous"] and access:
+            exposure.override = f".AllowAnonymous() overrides {', '.join(access)}"
+        return exposure
 
 
 def _action_path(controller: Facts, action: Facts) -> str:

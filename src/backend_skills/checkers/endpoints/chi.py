@@ -59,10 +59,17 @@ def router_of(node: tree_sitter.Node, owner: str) -> str:
     return G.scoped(node, owner)
 
 
+#: Key, while a file is scanned, of the routers named by assigning ``r.With(...)`` and the
+#: middleware they add (dropped from the facts after the scan: only this file's routes
+#: use them).
+_WITHS = "_with_routers"
+
+
 def scan(root: tree_sitter.Node) -> Facts:
     """Routers, sub-routers, mounts, ``Use`` calls and routes of one file."""
     facts = G.new_facts("chi")
     facts.update(children=[], routers=[])
+    facts[_WITHS] = {}
     for node in nodes(root, _KINDS):
         if node.type in G.FUNCTION_DECLARATIONS:
             G.record_function(node, facts)
@@ -70,6 +77,7 @@ def scan(root: tree_sitter.Node) -> Facts:
             _assignment(node, facts)
         elif node.type == "call_expression":
             _call(node, facts)
+    del facts[_WITHS]
     G.prune_calls(facts, set(facts["routers"]) | {c["child"] for c in facts["children"]})
     return facts
 
@@ -78,6 +86,12 @@ def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
     found = G.assigned_call(node)
     if found is not None and found[1][1] in ("NewRouter", "NewMux") and found[1][0] == "chi":
         facts["routers"].append(G.scoped(node, found[0]))
+    elif found is not None and found[1][1] == "With":  # set := r.With(requireAccess(...))
+        variable, (owner, _, args) = found
+        facts[_WITHS][G.scoped(node, variable)] = (
+            router_of(node, owner),
+            [G.name_of(a) for a in args],
+        )
 
 
 def _with(owner_node: tree_sitter.Node) -> tuple[str, list[str]] | None:
@@ -100,6 +114,10 @@ def _call(node: tree_sitter.Node, facts: Facts) -> None:
     owner, method, args = call
     inline = _with(operand)
     router = router_of(node, inline[0] if inline else owner)
+    assigned = facts[_WITHS].get(router)
+    if assigned is not None:  # set.Post(...) after set := r.With(mw): r's route, mw first
+        router, before = assigned
+        inline = (router, [*before, *(inline[1] if inline else [])])
     if method == "Use":
         uses = [G.name_of(a) for a in args]
         facts["uses"].append({"owner": router, "middleware": uses, "line": line(node)})
@@ -195,6 +213,7 @@ class Chi:
 
     def __init__(self, data: Mapping[str, Facts]) -> None:
         self.data = {p: d for p, d in sorted(data.items()) if d.get("kind") == "chi"}
+        self.checks = G.Guards(data)
         self.parents: dict[tuple[str, str], tuple[str, str, str, int]] = {}
         for path, facts in self.data.items():
             for child in facts["children"]:
@@ -218,7 +237,7 @@ class Chi:
 
     def _uses(self, path: str, router: str) -> list[str]:
         uses = [u for u in self.data[path]["uses"] if u["owner"] == router]
-        return [m for u in uses for m in u["middleware"] if G.go_auth(m)]
+        return [m for u in uses for m in u["middleware"] if self.checks(path, m)]
 
     def above(self, place: G.Place) -> tuple[str, list[str]]:
         """(prefix, protections) of the routers a route hangs from."""
@@ -247,7 +266,7 @@ class Chi:
                     path,
                     route["line"],
                     FRAMEWORK,
-                    [m for m in route["middleware"] if G.go_auth(m)] + above,
+                    [m for m in route["middleware"] if self.checks(path, m)] + above,
                 )
 
 

@@ -33,6 +33,7 @@ _KINDS = (
     *G.FUNCTION_DECLARATIONS,
     "short_var_declaration",
     "assignment_statement",
+    "var_spec",
     "call_expression",
 )
 _METHOD_PATTERN = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
@@ -46,12 +47,34 @@ def scan(root: tree_sitter.Node, named: bool = True) -> Facts:
     for node in nodes(root, _KINDS):
         if node.type in G.FUNCTION_DECLARATIONS:
             G.record_function(node, facts)
-        elif node.type in ("short_var_declaration", "assignment_statement"):
+        elif node.type in ("short_var_declaration", "assignment_statement", "var_spec"):
             _assignment(node, facts)
         elif node.type == "call_expression":
             _call(node, facts)
     G.prune_calls(facts, {*facts["groups"], *facts["instances"]})
+    _prune_wrapped(facts)
     return facts
+
+
+def _prune_wrapped(facts: Facts) -> None:
+    """Keep the routers handed to middleware only when routes hang from them, and the
+    constructed middleware values only when used as middleware."""
+    owners = {r["owner"] for r in facts["routes"]} | {*facts["groups"], *facts["instances"]}
+    owners |= {a for call in facts["calls"] for a in call["args"]}  # handed on: kept
+    facts["uses"] = [
+        u
+        for u in facts["uses"]
+        if not u.get("wrapped") or u["owner"] in owners or any(map(G.go_auth, u["middleware"]))
+    ]
+    used = {
+        m.split("(", 1)[0].rpartition(".")[0]
+        for holder in (*facts["uses"], *facts["routes"], *facts["groups"].values())
+        for m in holder["middleware"]
+    }
+    constructed = facts.pop("constructed", {})
+    kept = {name: held for name, held in constructed.items() if name in used}
+    if kept:
+        facts["constructed"] = kept
 
 
 #: Methods that attach middleware to the router, group or route they are chained on
@@ -97,7 +120,8 @@ def _chained_after(node: tree_sitter.Node) -> list[str]:
 
 
 def _assignment(node: tree_sitter.Node, facts: Facts) -> None:
-    right = node.child_by_field_name("right")
+    G.record_constructed(node, facts)
+    right = node.child_by_field_name("value" if node.type == "var_spec" else "right")
     value = right.named_children[0] if right is not None and right.named_children else None
     if value is not None and value.type == "call_expression":
         inner, chained = _unchained(value)
@@ -134,10 +158,16 @@ def _wrapped(node: tree_sitter.Node, router: tree_sitter.Node, facts: Facts) -> 
             break
         names.append(G.name_of(outer))
         current = outer
-    if any(G.go_auth(n) for n in names):
-        facts["uses"].append(
-            {"owner": G.scoped(node, text(router)), "middleware": names, "line": line(node)}
-        )
+    # Kept when routes hang from the router (a middleware checking the caller by its body,
+    # in another file, is known only once every file is read).
+    facts["uses"].append(
+        {
+            "owner": G.scoped(node, text(router)),
+            "middleware": names,
+            "line": line(node),
+            "wrapped": True,
+        }
+    )
 
 
 def _chained_group(
@@ -243,11 +273,12 @@ class Echo:
 
     def __init__(self, data: Mapping[str, Facts]) -> None:
         self.data = {p: d for p, d in sorted(data.items()) if d.get("kind") == "echo"}
+        self.checks = G.Guards(data)
 
     def _uses(self, path: str, owner: str, before: int, group: bool) -> list[str]:
         uses = self.data[path]["uses"]
         found = [u for u in uses if u["owner"] == owner and (not group or u["line"] < before)]
-        return [m for u in found for m in u["middleware"] if G.go_auth(m)]
+        return [m for u in found for m in u["middleware"] if self.checks(path, m)]
 
     def above(self, place: G.Place) -> tuple[str, list[str]]:
         """(prefix, protections) of the groups and instance a route hangs from."""
@@ -260,7 +291,7 @@ class Echo:
             if group is None:
                 current = G.caller(self.data, current)
             else:
-                access += [m for m in group["middleware"] if G.go_auth(m)]
+                access += [m for m in group["middleware"] if self.checks(path, m)]
                 prefix = join(group["prefix"], prefix) if prefix else group["prefix"]
                 current = (path, group["parent"], group["line"])
             depth += 1
@@ -277,7 +308,7 @@ class Echo:
                     path,
                     route["line"],
                     facts.get("framework", FRAMEWORK),
-                    [m for m in route["middleware"] if G.go_auth(m)] + above,
+                    [m for m in route["middleware"] if self.checks(path, m)] + above,
                 )
 
 

@@ -24,6 +24,7 @@ from ._common import (
     MAX_DEPTH,
     Facts,
     arguments,
+    call_name,
     line,
     member,
     middleware_auth,
@@ -43,6 +44,13 @@ _EXPORTS = ("module.exports", "exports.default")
 #: Options that make a JWT middleware let requests without a token through.
 OPTIONAL_AUTH = re.compile(r"passthrough\s*:\s*true|credentialsRequired\s*:\s*false")
 
+#: An ``if`` condition true only in development or tests.
+DEVELOPMENT_ONLY = re.compile(
+    r"^\(?\s*(?:[\w.]+\.)?(?:isDev|isDevelopment|isDevMode|__DEV__|isTest|isE2E)\s*\)?$"
+    r"|NODE_ENV\s*===?\s*['\"](?:development|dev|test)['\"]"
+    r"|NODE_ENV\s*!==?\s*['\"]production['\"]"
+)
+
 Key = tuple[str, str]  # (file, router variable)
 
 
@@ -53,7 +61,7 @@ def handler_name(node: tree_sitter.Node) -> str:
         return text(node)
     if node.type == "call_expression":
         optional = "optional " if OPTIONAL_AUTH.search(text(node)) else ""
-        return optional + text(node.child_by_field_name("function")) + "(...)"
+        return optional + call_name(node)
     return "anonymous function"
 
 
@@ -173,7 +181,27 @@ def _route_call(
     elif len(args) == 1 and obj.type == "call_expression":
         route = _chained_route(obj, verb, args[0], line(node))
     if route is not None:
+        development = _development_only(node)
+        if development:
+            route["development"] = development
         facts["routes"].append(route)
+
+
+def _development_only(node: tree_sitter.Node) -> str:
+    """The condition of an ``if`` whose branch registers a route only in development or
+    tests (``if (isDev)``, ``if (process.env.NODE_ENV !== 'production')``): never
+    served in production (``""``: none)."""
+    current, depth = node, 0
+    while current.parent is not None and depth < 50:
+        parent, depth = current.parent, depth + 1
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == current:
+            condition = " ".join(text(parent.child_by_field_name("condition")).split())
+            if DEVELOPMENT_ONLY.search(condition) and "!" not in condition.replace("!=", ""):
+                return condition
+        if parent.type in ("function_declaration", "program"):
+            break
+        current = parent
+    return ""
 
 
 def _route(owner: str, verb: str, path: str, middleware: list[str], handler: str, at: int) -> Facts:
@@ -375,6 +403,8 @@ class Routers:
         known = key[0] in self.data
         prefix, above = self.chain(key) if known else ("", [])
         own = [m for m in route["middleware"] if self.checks(path, m)]
+        if route.get("development"):  # never served in production
+            own.append(f"development only (if {route['development']})")
         guards = self.guards(key, route["line"]) if known else []
         return Exposure(
             route["method"],

@@ -33,14 +33,20 @@ def go_call(node: tree_sitter.Node) -> Call | None:
 
 
 def assigned_call(node: tree_sitter.Node) -> tuple[str, Call] | None:
-    """(variable, call) of ``x := a.b(...)`` or ``x = a.b(...)``."""
-    left = node.child_by_field_name("left")
-    right = node.child_by_field_name("right")
-    if left is None or right is None or not right.named_children or not left.named_children:
+    """(variable, call) of ``x := a.b(...)``, ``x = a.b(...)`` or ``var x = a.b(...)``."""
+    if node.type == "var_spec":
+        names = node.children_by_field_name("name")
+        right = node.child_by_field_name("value")
+        left_name = text(names[0]) if names else ""
+    else:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        left_name = text(left.named_children[0]) if left is not None and left.named_children else ""
+    if not left_name or right is None or not right.named_children:
         return None
     value = right.named_children[0]
     call = go_call(value) if value.type == "call_expression" else None
-    return (text(left.named_children[0]), call) if call is not None else None
+    return (left_name, call) if call is not None else None
 
 
 def scan(root: tree_sitter.Node) -> Facts:
@@ -55,15 +61,31 @@ def scan(root: tree_sitter.Node) -> Facts:
 
 
 def _group(node: tree_sitter.Node, facts: Facts) -> None:
+    """``g := r.Group(prefix, ...mw)``, also chained with ``Use``:
+    ``g := v1.Group("/sys-user").Use(auth.MiddlewareFunc()).Use(CheckRole())``."""
     found = assigned_call(node)
     if found is None:
         return
-    name, (parent, method, args) = found
+    right = node.child_by_field_name("right")
+    value = right.named_children[0] if right is not None else None
+    used: list[str] = []
+    for _ in range(MAX_DEPTH):
+        call = go_call(value) if value is not None and value.type == "call_expression" else None
+        function = value.child_by_field_name("function") if value is not None else None
+        operand = function.child_by_field_name("operand") if function is not None else None
+        if call is None or call[1] != "Use" or operand is None:
+            break
+        used = [text(a) for a in call[2]] + used
+        value = operand
+    call = go_call(value) if value is not None and value.type == "call_expression" else None
+    if call is None:
+        return
+    parent, method, args = call
     if method == "Group" and args:
-        facts["groups"][name] = {
+        facts["groups"][found[0]] = {
             "parent": parent,
             "prefix": string(args[0]) or "",
-            "middleware": [text(a) for a in args[1:]],
+            "middleware": [*(text(a) for a in args[1:]), *used],
         }
 
 

@@ -15,8 +15,18 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from ..analyses import _authz_vocabulary as V
 from ..analyses._authz_resolve import Exposure, join
-from ._common import Facts, arguments, line, middleware_auth, nodes, string, text
+from ._common import (
+    CHECKED_SUBJECTS,
+    Facts,
+    arguments,
+    line,
+    middleware_auth,
+    nodes,
+    string,
+    text,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -54,7 +64,12 @@ def guard_auth(name: str) -> bool:
     ``AuthGuard('jwt')``; not ``ThrottlerGuard``)."""
     head = re.split(r"[(\s]", name.removeprefix("new ").strip(), maxsplit=1)[0]
     stem = head.removesuffix("Guard") or head
-    return middleware_auth(stem)
+    if middleware_auth(stem):
+        return True
+    # a guard on the session or the user checks it (hedgedoc's ``SessionGuard``)
+    found = set(V.words(stem))
+    subjects = CHECKED_SUBJECTS | {"session"}
+    return bool(found & subjects) and not (found - subjects) & V.NOT_AUTH_WORDS
 
 
 def _decorator(node: tree_sitter.Node) -> tuple[str, tree_sitter.Node]:
@@ -114,6 +129,35 @@ def _guards(found: Decorators) -> list[str]:
     return [f"@UseGuards({n})" for n in names if guard_auth(n)]
 
 
+#: Decorators of NestJS itself (never a project's composition of ``UseGuards``).
+_FRAMEWORK_DECORATORS = frozenset(
+    {*VERB_DECORATORS, "Controller", "UseGuards", "SetMetadata", "HttpCode", "Header", "Redirect"}
+)
+
+
+def _other_decorators(found: Decorators) -> list[str]:
+    """The decorators that may be a project's own composition (``@RequiresScope(...)``)."""
+    return [n for n, _ in found if n not in _FRAMEWORK_DECORATORS]
+
+
+_NAMING = ("function_declaration", "generator_function_declaration", "variable_declarator")
+
+
+def _composed(node: tree_sitter.Node, facts: Facts) -> None:
+    """``export function Auth() { return applyDecorators(UseGuards(JwtAuthGuard)) }``: a
+    decorator of the project that applies an authenticating guard is a guard itself."""
+    if text(node.child_by_field_name("function")) != "UseGuards":
+        return
+    guards = [text(a) for a in arguments(node) if guard_auth(text(a))]
+    current = node.parent
+    while guards and current is not None and current.type != "decorator":
+        name = current.child_by_field_name("name") if current.type in _NAMING else None
+        if name is not None:
+            facts["composed"][text(name)] = guards[0]
+            return
+        current = current.parent
+
+
 def _public(found: Decorators) -> bool:
     return any(
         PUBLIC_DECORATOR.match(n) or (n == "SetMetadata" and _PUBLIC_METADATA.search(text(c)))
@@ -136,6 +180,7 @@ def _handler(member: tree_sitter.Node) -> Facts | None:
         "path": _first_path(verbs[0][1]),
         "guards": _guards(found),
         "public": _public(found),
+        "decorators": _other_decorators(found),
     }
 
 
@@ -151,6 +196,7 @@ def _controller(node: tree_sitter.Node) -> Facts | None:
         "prefix": _first_path(controller),
         "guards": _guards(found),
         "public": _public(found),
+        "decorators": _other_decorators(found),
         "handlers": [h for h in map(_handler, members) if h is not None],
     }
 
@@ -209,6 +255,7 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         "global_guards": _global_guards(source),
         "prefix": prefix.group(1) if prefix else None,
         "middleware": [],
+        "composed": {},
     }
     for node in nodes(root, ("class_declaration", "call_expression"), narrowed=_NARROWED):
         if node.type == "class_declaration":
@@ -217,6 +264,7 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
                 facts["controllers"].append(controller)
         elif node.type == "call_expression":
             _middleware(node, facts)
+            _composed(node, facts)
     return facts
 
 
@@ -226,6 +274,7 @@ _NARROWED = (
         "call_expression",
         '(call_expression function: (member_expression property: (_) @p (#eq? @p "forRoutes"))) @n',
     ),
+    ("call_expression", '(call_expression function: (identifier) @f (#eq? @f "UseGuards")) @n'),
 )
 
 
@@ -282,15 +331,28 @@ class Application:
         self.prefix = next((d["prefix"] for d in values if d["prefix"]), "")
         self.global_guards = [g for d in values for g in d["global_guards"]]
         self.middleware = [m for d in values for m in d["middleware"]]
+        self.composed: dict[str, str] = {}
+        for d in values:
+            for name, guard in d.get("composed", {}).items():
+                self.composed.setdefault(name, guard)
+
+    def _composed(self, facts: Facts) -> list[str]:
+        """``@RequiresScope(...)``-style decorators applying an authenticating guard."""
+        return [
+            f"@{n} (UseGuards({self.composed[n]}))"
+            for n in facts.get("decorators", [])
+            if n in self.composed
+        ]
 
     def access(
         self, controller: Facts, handler: Facts, local: str, verb: str
     ) -> tuple[list[str], str]:
         """(protections, override) of one handler."""
-        inherited = [*controller["guards"], *self.global_guards]
+        inherited = [*controller["guards"], *self._composed(controller), *self.global_guards]
         bound = _bound(self.middleware, controller["name"], local, verb)
         public = handler["public"] or controller["public"]
-        access = [*handler["guards"], *bound, *([] if public else inherited)]
+        own = [*handler["guards"], *self._composed(handler)]
+        access = [*own, *bound, *([] if public else inherited)]
         override = ""
         if public and inherited and not access:
             override = f"@Public-style metadata on the handler overrides {', '.join(inherited)}"

@@ -98,6 +98,9 @@ def scan(root: tree_sitter.Node, source: str) -> Facts:
         any_rule = ANY_RULE.search(source)
         if any_rule is not None:
             facts["any_rule"] = any_rule.group(1)
+    if "filterChainDefinition" in source or "ShiroFilterFactoryBean" in source:
+        # Shiro filters only the paths its chain names: no "no matching rule" protection
+        facts["rules"] += [_shiro_rule(m, source) for m in _SHIRO_RULE.finditer(source)]
     if "org.springframework.security" in source:
         facts["security"] = True
     if "addInterceptor" in source:
@@ -137,6 +140,26 @@ def _intercepted(path: str, interceptors: list[Facts]) -> list[str]:
         ):
             found.append(f"interceptor {item['name']}")
     return found
+
+
+#: Apache Shiro's filter chain, first match wins: ``map.put("/admin/**", "authc")``.
+_SHIRO_RULE = re.compile(r"\.put\s*\(\s*\"([^\"]+)\"\s*,\s*\"([^\"]+)\"\s*\)")
+#: Shiro filters that let anyone through (``anon``), or only log out.
+_SHIRO_OPEN = frozenset({"anon", "logout"})
+
+
+def _shiro_rule(match: re.Match[str], source: str) -> Facts:
+    """A Shiro filter-chain definition as a filter-chain rule: ``anon`` lets everyone
+    through; ``authc``, ``user``, ``perms[...]``, ``roles[...]`` or a project's filter
+    (``jwt``) check the caller."""
+    filters = {f.split("[", 1)[0].strip() for f in match.group(2).split(",")}
+    return {
+        "patterns": [match.group(1)],
+        "methods": [],
+        "decision": "permitAll" if filters <= _SHIRO_OPEN else "authenticated",
+        "line": source.count("\n", 0, match.start()) + 1,
+        "unknown": False,
+    }
 
 
 def _rule(match: re.Match[str], source: str) -> Facts:
@@ -251,14 +274,23 @@ def filter_decision(
     path: str, verb: str, rules: list[dict[str, Any]], any_rule: str | None
 ) -> str | None:
     """The decision of the first filter-chain rule matching a route (else ``anyRequest``)."""
+    return matching_rule(path, verb, rules, any_rule)[0]
+
+
+def matching_rule(
+    path: str, verb: str, rules: list[dict[str, Any]], any_rule: str | None
+) -> tuple[str | None, str]:
+    """(decision, the pattern that matched: ``""`` for ``anyRequest`` or none) of the
+    first filter-chain rule matching a route."""
     concrete = re.sub(r"\{[^}]*\}", "x", path)
     for rule in rules:
         if rule.get("unknown") or (rule["methods"] and verb not in rule["methods"]):
             continue
         patterns = rule["patterns"] or ["/**"]
-        if any(ant(p).match(concrete) for p in patterns):
-            return str(rule["decision"])
-    return any_rule
+        matched = next((p for p in patterns if ant(p).match(concrete)), None)
+        if matched is not None:
+            return str(rule["decision"]), matched
+    return any_rule, ""
 
 
 @dataclass(frozen=True)
@@ -281,11 +313,17 @@ class FilterChain:
 
     def apply(self, exposure: Exposure) -> None:
         """Add the chain's protection to an endpoint, or the evidence that it is open."""
-        decision = filter_decision(exposure.path or "", exposure.method, self.rules, self.any_rule)
+        decision, pattern = matching_rule(
+            exposure.path or "", exposure.method, self.rules, self.any_rule
+        )
         if decision is not None and decision not in OPEN_DECISIONS:
             exposure.access.append(f"SecurityFilterChain {decision}()")
         elif decision in OPEN_DECISIONS:
             exposure.open_evidence = f"{decision}() in the SecurityFilterChain"
+            if pattern and "**" not in pattern:
+                # a route opened by name (a login, captcha or error page): a decision to
+                # review, not a missing check; ``/admin/**`` opened wholesale stays one
+                exposure.override = f'{decision}() on "{pattern}" in the filter chain'
         elif not self.declared and self.security:
             exposure.access.append("Spring Security default (every request authenticated)")
         elif self.declared:

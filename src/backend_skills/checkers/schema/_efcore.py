@@ -168,8 +168,9 @@ def _model(cls: tree_sitter.Node, bases: list[str], strict_strings: bool) -> Mod
     model["bases"] = [b for b in bases if not re.match(r"I[A-Z]", b)]
     _class_attributes(_attributes(cls), model)
     foreign_keys: dict[str, str] = {}
+    generic = _type_parameters(cls)
     for prop in props:
-        _property(prop, model, strict_strings, foreign_keys)
+        _property(prop, model, strict_strings, foreign_keys, generic)
     for nav in model["navs"]:
         nav["fk"] = nav["fk"] or foreign_keys.get(nav["name"])
     return model if model["columns"] or model["navs"] else None
@@ -219,8 +220,23 @@ class _Property:
         return _first_string(self.attributes.get("ForeignKey", ""))
 
 
+def _type_parameters(cls: tree_sitter.Node) -> frozenset[str]:
+    """``TKey`` of ``class AppEntity<TKey>``: a property of that type is a column (the
+    derived entity's ``AppEntity<int>`` names a scalar), not a navigation."""
+    params = first(cls, "type_parameter_list")
+    if params is None:
+        return frozenset()
+    return frozenset(
+        text_of(p.child_by_field_name("name")) for p in children(params, "type_parameter")
+    )
+
+
 def _property(
-    node: tree_sitter.Node, model: ModelFacts, strict_strings: bool, foreign_keys: dict[str, str]
+    node: tree_sitter.Node,
+    model: ModelFacts,
+    strict_strings: bool,
+    foreign_keys: dict[str, str],
+    generic: frozenset[str] = frozenset(),
 ) -> None:
     """Add one property: a column, a navigation, or nothing (static, computed, not mapped)."""
     modifiers = {text_of(m) for m in children(node, "modifier")}
@@ -239,7 +255,9 @@ def _property(
         model["navs"].append(new_nav(prop.name, target, prop.line, many=True))
     elif not _settable(node):
         return
-    elif prop.bare not in _SCALARS and re.match(r"^[\w.]+$", prop.bare):
+    elif (
+        prop.bare not in _SCALARS and prop.bare not in generic and re.match(r"^[\w.]+$", prop.bare)
+    ):
         model["navs"].append(_reference(prop))
     else:
         _column(prop, model, strict_strings, foreign_keys)
