@@ -457,3 +457,84 @@ def test_a_java_anonymous_class_method_is_a_callback_of_its_method(
     else:
         assert finding.severity is Severity.MEDIUM
         assert "hotspot" in finding.message
+
+
+GO_FACTORY_HANDLER = """
+    package api
+
+    import "net/http"
+
+    // Users builds the user search handler.
+    func (h *Handler) Users() http.HandlerFunc {
+        return func(w http.ResponseWriter, r *http.Request) {
+            name := input(r)
+            rows, _ := h.store.FindUser(ARG)
+            defer rows.Close()
+        }
+    }
+"""
+GO_STORE = """
+    package store
+
+    import "database/sql"
+
+    type Store struct{ db *sql.DB }
+
+    func (s *Store) FindUser(name string) (*sql.Rows, error) {
+        return s.db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+    }
+"""
+
+
+@pytest.mark.parametrize(("arg", "traced"), [("name", True), ('"alice"', False)])
+def test_a_go_handler_built_by_a_factory_passes_its_request_on(
+    make_tree: TreeFactory, arg: str, traced: bool
+) -> None:
+    """``return func(w, r *http.Request) { name := input(r); store.FindUser(name) }``: the
+    closure's request parameter is request input, as a handler function's is."""
+    files = {
+        "go.mod": "module example.com/app\n\ngo 1.22\n",
+        "api/users.go": GO_FACTORY_HANDLER.replace("ARG", arg),
+        "store/store.go": GO_STORE,
+    }
+    _root, report = _score(make_tree, files)
+    finding = _sql(report, "store/store.go")
+    if traced:
+        assert (finding.severity, finding.confidence) == (Severity.HIGH, Confidence.HIGH)
+        assert "passed from api/users.go" in finding.message
+    else:
+        assert "hotspot" in finding.message
+
+
+JS_WRAPPED_DB = """
+    const sqlite3 = require('sqlite3');
+    const db = new sqlite3.Database('app.db');
+
+    class WrappedDatabase {
+      all(sql) {
+        return db.all(sql);
+      }
+    }
+    module.exports = new WrappedDatabase();
+"""
+JS_SERVICE = """
+    const express = require('express');
+    const app = express();
+
+    app.post('/accounts', async (req, res) => {
+      const accounts = req.body.accounts;
+      res.json(await Promise.all(accounts.map((a) => fetchAccount(a))));
+    });
+"""
+
+
+def test_a_call_on_a_javascript_builtin_reaches_no_project_method(
+    make_tree: TreeFactory,
+) -> None:
+    """actual-server: ``Promise.all(requisition.accounts.map(...))`` is no call of the
+    project's ``WrappedDatabase.all(sql)``."""
+    files = {"src/db.js": JS_WRAPPED_DB, "src/app.js": JS_SERVICE}
+    _root, report = _score(make_tree, files)
+    finding = _sql(report, "src/db.js")
+    assert "passed from" not in finding.message
+    assert finding.severity is Severity.MEDIUM

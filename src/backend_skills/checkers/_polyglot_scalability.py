@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 from backend_skills.core.discovery import SourceFile
 from backend_skills.core.models import Metric, Role
-from backend_skills.languages._fastre import FastRegex, required_words
-from backend_skills.languages._index import FileIndex
+from backend_skills.languages._fastre import FastRegex, Hits, register_needles, required_words, scan
+from backend_skills.languages._index import FileIndex, ordered
 
 from .analyses._polyglot_evidence import front_end
 from .analyses._scalability_rules import endpoint_kind
@@ -256,6 +256,33 @@ VOCABULARY: Mapping[str, Vocabulary] = {
     "typescript": _JS,
 }
 
+#: The vocabulary fields whose words decide whether a file is scanned with them.
+_GATES = ("handler", "route_call", "env", "pooled", "direct")
+
+
+def _scanned_words(vocab: Vocabulary) -> set[str]:
+    """The words of ``vocab`` a file's needle scan looks for (ASCII ones: a word is in the
+    text exactly when its bytes are in the file's bytes)."""
+    return {
+        word for field in _GATES for word in getattr(vocab, field).words or () if word.isascii()
+    }
+
+
+for _language, _vocab in VOCABULARY.items():
+    register_needles(_language, _scanned_words(_vocab))
+
+
+def _may_match(regex: FastRegex, hits: Hits, text: str) -> bool:
+    """:meth:`FastRegex.may_match`, answered from the file's needle scan when it looked
+    for the regex's words (one scan of the file for every analysis)."""
+    words = regex.words
+    if words is None:
+        return True
+    if hits.scanner.covers(words):
+        return hits.holds_any(words)
+    return regex.may_match(text)
+
+
 #: A JDBC URL or an ADO.NET connection string naming a server.
 _JDBC = re.compile(r"^jdbc:(\w+):", re.IGNORECASE)
 _SETTING = re.compile(r"^\s*([A-Za-z][\w ]*?)\s*=")
@@ -443,7 +470,7 @@ def _hardcoded(
     lines: list[str] | None = None
     for node in strings:
         raw = node.text or b""
-        if b":" not in raw and b"=" not in raw:
+        if not _maybe_endpoint(raw):
             continue  # no URL, no connection string, no JDBC URL: most literals
         content = _literal(node)
         kind = literal_kind(content) if content else None
@@ -457,7 +484,7 @@ def _hardcoded(
 
 
 def _matches_by_line(pattern: FastRegex, text: str) -> Iterator[tuple[int, int, str]]:
-    for match in pattern.finditer(text):
+    for match in pattern.scan_all(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
         yield line, match.start() - start + 1, match.group(0).rstrip("( ")
@@ -482,21 +509,36 @@ def file_facts(
     if index is None:
         index = FileIndex(spec, spec.grammar_for(path), root, text.encode("utf-8", "surrogatepass"))
     lists: list[ListEndpoint] = []
+    hits = scan(language, index.source)
     # a handler's header, or the callee of a route given an inline handler, is a part of
     # the file's text: a file without the words they need has no list endpoint
-    if vocab.handler.may_match(text) or vocab.route_call.may_match(text):
+    if _may_match(vocab.handler, hits, text) or _may_match(vocab.route_call, hits, text):
         functions = index.functions_and_lambdas(vocab.lambdas)
         named = functools.cache(lambda: _named(functions))
         source = index.source
         found = (_list_endpoint(f, vocab, named, source) for f in functions)
         lists = [e for e in found if e is not None]
+    env = vocab.env
+    pooled = vocab.pooled
+    direct = vocab.direct
     return FileFacts(
         lists=lists,
-        env=vocab.env.count(text),
-        hardcoded=list(_hardcoded(index.strings, vocab, text)),
-        pooled=vocab.pooled.count(text),
-        direct=list(_matches_by_line(vocab.direct, text)),
+        env=sum(1 for _ in env.scan_all(text)) if _may_match(env, hits, text) else 0,
+        hardcoded=list(_hardcoded(_endpoint_candidates(index), vocab, text)),
+        pooled=sum(1 for _ in pooled.scan_all(text)) if _may_match(pooled, hits, text) else 0,
+        direct=list(_matches_by_line(direct, text)) if _may_match(direct, hits, text) else [],
     )
+
+
+def _endpoint_candidates(index: FileIndex) -> list[tree_sitter.Node]:
+    """The file's string literals holding ``:`` or ``=`` (a URL, a connection string, a
+    JDBC URL: few of them), in order (put in order after the others are left out)."""
+    kept = [n for n in index.found.get("string", ()) if _maybe_endpoint(n.text or b"")]
+    return ordered(kept)
+
+
+def _maybe_endpoint(raw: bytes) -> bool:
+    return b":" in raw or b"=" in raw
 
 
 def matches(facts: FileFacts) -> list[Match]:

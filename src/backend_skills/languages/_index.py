@@ -55,7 +55,7 @@ _START = attrgetter("start_byte")
 _END = attrgetter("end_byte")
 
 
-def _ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
+def ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
     """Document order, an outer node before the nodes it contains (nodes of the same
     range in the query's order). Two stable sorts by one attribute each, the last end
     first and then the first start, order by ``(start, -end)`` at a third less cost than
@@ -63,6 +63,9 @@ def _ordered(nodes: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
     out = sorted(nodes, key=_END, reverse=True)
     out.sort(key=_START)
     return out
+
+
+_ordered = ordered
 
 
 class FileIndex:
@@ -92,27 +95,27 @@ class FileIndex:
     @functools.cached_property
     def functions(self) -> list[tree_sitter.Node]:
         """The functions (of the language's ``functions`` kinds), in order."""
-        return _ordered(self.found.get("function", []))
+        return ordered(self.found.get("function", []))
 
     @functools.cached_property
     def lambdas(self) -> list[tree_sitter.Node]:
         """The anonymous functions not among :attr:`functions`, in order."""
-        return _ordered(self.found.get("lambda", []))
+        return ordered(self.found.get("lambda", []))
 
     @functools.cached_property
     def calls(self) -> list[tree_sitter.Node]:
         """The calls (and object creations), in order."""
-        return _ordered(self.found.get("call", []))
+        return ordered(self.found.get("call", []))
 
     @functools.cached_property
     def strings(self) -> list[tree_sitter.Node]:
         """The string literals, in order."""
-        return _ordered(self.found.get("string", []))
+        return ordered(self.found.get("string", []))
 
     @functools.cached_property
     def assignments(self) -> list[tree_sitter.Node]:
         """The declarations and assignments, in order."""
-        return _ordered(self.found.get("assignment", []))
+        return ordered(self.found.get("assignment", []))
 
     @functools.cached_property
     def function_starts(self) -> list[int]:
@@ -150,4 +153,4 @@ class FileIndex:
     def functions_and_lambdas(self, lambdas: tuple[str, ...]) -> list[tree_sitter.Node]:
         """The functions and the anonymous functions of the ``lambdas`` kinds, in order."""
         extra = [n for n in self.lambdas if n.type in lambdas]
-        return _ordered([*self.functions, *extra]) if extra else self.functions
+        return ordered([*self.functions, *extra]) if extra else self.functions

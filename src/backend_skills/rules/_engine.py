@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend_skills.checkers.analyses._secret_names import label_name, label_value
-from backend_skills.languages._fastre import fast
+from backend_skills.languages._fastre import (
+    Hits,
+    Needles,
+    Scanner,
+    fast,
+    occurrences,
+    register_needles,
+    scan,
+)
 from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec, query_for
 
@@ -86,45 +94,7 @@ def _line_patterns(rules: tuple[Rule, ...], language: str) -> _Patterns:
     return tuple((r, p) for r in rules for p in r.patterns if p.regex and language in p.languages)
 
 
-@functools.cache
-def _together(needles: tuple[bytes, ...]) -> re.Pattern[bytes]:
-    """One regular expression for needles sharing a first byte (longest first)."""
-    rest = b"|".join(re.escape(n[1:]) for n in needles)
-    return re.compile(re.escape(needles[0][:1]) + b"(?:" + rest + b")")
-
-
-class _Needles:
-    """Which of some needles a text holds. Needles sharing a first byte are looked for
-    together, with one regular expression (a literal first byte is what Python's regular
-    expressions find fastest: one search for ten needles costs less than one substring
-    search); a needle alone with its first byte is a substring search. Most files hold
-    none of a group: one search rules it out; in a file that holds some, each search
-    goes on from the last one found, for the needles not found yet (none is before it)."""
-
-    def __init__(self, needles: tuple[str, ...]) -> None:
-        self.needles = needles
-        groups: dict[bytes, list[bytes]] = {}
-        for needle in sorted({n.encode() for n in needles}, key=lambda n: (-len(n), n)):
-            groups.setdefault(needle[:1], []).append(needle)
-        self.groups = [tuple(members) for _, members in sorted(groups.items())]
-
-    def found(self, haystack: bytes) -> set[str]:
-        """The needles ``haystack`` holds."""
-        found: set[str] = set()
-        for group in self.groups:
-            remaining, start = group, 0
-            while len(remaining) > 1:
-                hit = _together(remaining).search(haystack, start)
-                if hit is None:
-                    break
-                start = hit.start()
-                here = [n for n in remaining if haystack.startswith(n, start)]
-                found.update(n.decode() for n in here)
-                remaining = tuple(n for n in remaining if n not in here)
-                start += 1
-            if len(remaining) == 1 and haystack.find(remaining[0], start) >= 0:
-                found.add(remaining[0].decode())
-        return found
+_Needles = Needles  # (the name the tests and older callers know)
 
 
 @dataclass(frozen=True)
@@ -134,12 +104,17 @@ class _Plan:
     each needle arms (by position)."""
 
     patterns: _Patterns
-    exact: _Needles
-    folded: _Needles
+    exact: Needles
+    folded: Needles
     always: frozenset[int]
     """The patterns without needles (they always run)."""
     arms: dict[tuple[str, bool], tuple[int, ...]]
     """(needle, lower-cased) -> the patterns holding it."""
+
+    @functools.cached_property
+    def scanner(self) -> Scanner:
+        """A scanner of these needles alone (:func:`_present` on bytes of no language)."""
+        return Scanner(self.exact.needles, self.folded.needles)
 
 
 @functools.cache
@@ -152,11 +127,22 @@ def _plan(patterns: _Patterns) -> _Plan:
             arms.setdefault((needle, pattern.ignore_case), []).append(position)
     return _Plan(
         patterns,
-        _Needles(tuple(sorted(exact))),
-        _Needles(tuple(sorted(folded))),
+        Needles(exact),
+        Needles(folded),
         frozenset(i for i, (_, p) in enumerate(patterns) if not p.needles),
         {key: tuple(value) for key, value in arms.items()},
     )
+
+
+@functools.cache
+def _registered(rules: tuple[Rule, ...], language: str) -> tuple[_Patterns, _Patterns]:
+    """The tree and line patterns of ``rules`` for ``language``, their needles added to
+    the language's scanner (one scan of a file finds the needles of both and the other
+    analyses' words: :func:`~backend_skills.languages._fastre.scan`)."""
+    tree, line = _tree_patterns(rules, language), _line_patterns(rules, language)
+    for plan in (_plan(tree), _plan(line)):
+        register_needles(language, plan.exact.needles, plan.folded.needles)
+    return tree, line
 
 
 #: Needle occurrences closer than this share one query range (a range's nodes are all
@@ -165,15 +151,8 @@ def _plan(patterns: _Patterns) -> _Plan:
 _RANGE_GAP = 256
 
 
-def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Byte ranges around every occurrence of the needles, nearby ones merged."""
-    spots: list[tuple[int, int]] = []
-    for needle in needles:
-        raw = needle.encode()
-        start = source.find(raw)
-        while start >= 0:
-            spots.append((start, start + len(raw)))
-            start = source.find(raw, start + 1)
+def _merged(spots: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Byte ranges around ``spots``, nearby ones merged."""
     spots.sort()
     ranges: list[tuple[int, int]] = []
     for start, end in spots:
@@ -184,6 +163,24 @@ def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, i
     return ranges
 
 
+def _needle_ranges(source: bytes, needles: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Byte ranges around every occurrence of the needles, nearby ones merged."""
+    spots: list[tuple[int, int]] = []
+    for needle in needles:
+        raw = needle.encode()
+        spots.extend((start, start + len(raw)) for start in occurrences(source, raw))
+    return _merged(spots)
+
+
+def _hit_ranges(hits: Hits, needles: tuple[str, ...], folded: bool) -> list[tuple[int, int]]:
+    """:func:`_needle_ranges` from a scan's hits (each needle's places found once per file)."""
+    spots: list[tuple[int, int]] = []
+    for needle in needles:
+        size = len(needle.encode())
+        spots.extend((start, start + size) for start in hits.places(needle, folded))
+    return _merged(spots)
+
+
 def _pattern_matches(
     ts: Any,
     query: tree_sitter.Query,
@@ -191,51 +188,53 @@ def _pattern_matches(
     haystack: bytes,
     pattern: Pattern,
     needles: tuple[str, ...] | None = None,
+    ranges: list[tuple[int, int]] | None = None,
 ) -> list[dict[str, list[tree_sitter.Node]]]:
     """Matches of ``query``; with needles, only around their occurrences (the node a
     rule reports contains its needle: a query cursor restricted to those byte ranges
     visits a few paths of the tree instead of all of it). ``needles``: those of the
-    pattern's needles the file holds, when known (the others have no occurrence)."""
+    pattern's needles the file holds, when known (the others have no occurrence);
+    ``ranges``: the byte ranges around them, when known."""
     cursor = ts.QueryCursor(query)
     if not pattern.needles:
         return [caps for _, caps in cursor.matches(tree.root_node)]
+    if ranges is None:
+        ranges = _needle_ranges(haystack, pattern.needles if needles is None else needles)
     found: list[dict[str, list[tree_sitter.Node]]] = []
-    for start, end in _needle_ranges(haystack, pattern.needles if needles is None else needles):
+    for start, end in ranges:
         cursor.set_byte_range(start, end)
         found.extend(caps for _, caps in cursor.matches(tree.root_node))
     return found
 
 
 def _armed(
-    patterns: _Patterns, source: bytes, lower: bytes | None = None
+    patterns: _Patterns, source: bytes | Hits, lower: bytes | None = None
 ) -> list[tuple[Rule, Pattern, tuple[str, ...]]]:
-    """The patterns worth running on ``source`` (a file's UTF-8 bytes; ``lower``: the
-    same lower-cased, when the caller has it), each with those of its needles the file
+    """The patterns worth running on ``source`` (a file's UTF-8 bytes, or what a scan of
+    them found; ``lower``: no longer needed), each with those of its needles the file
     holds (the needles are ASCII: found in the bytes exactly when found in the decoded
     text)."""
     plan = _plan(patterns)
+    hits = source if isinstance(source, Hits) else plan.scanner.scan(source)
     armed = set(plan.always)
-    exact = plan.exact.found(source)
-    for needle in exact:
-        armed.update(plan.arms[needle, False])
-    folded: set[str] = set()
-    if plan.folded.needles:
-        folded = plan.folded.found(source.lower() if lower is None else lower)
-        for needle in folded:
-            armed.update(plan.arms[needle, True])
+    arms = plan.arms
+    for needle in hits.exact.intersection(plan.exact.needles):
+        armed.update(arms[needle, False])
+    for needle in hits.folded.intersection(plan.folded.needles):
+        armed.update(arms[needle, True])
     out = []
     for position in sorted(armed):
         rule, pattern = patterns[position]
-        held = folded if pattern.ignore_case else exact
+        held = hits.folded if pattern.ignore_case else hits.exact
         out.append((rule, pattern, tuple(n for n in pattern.needles if n in held)))
     return out
 
 
 def _present(
-    patterns: _Patterns, source: bytes, lower: bytes | None = None
+    patterns: _Patterns, source: bytes | Hits, lower: bytes | None = None
 ) -> list[tuple[Rule, Pattern]]:
     """The patterns worth running on ``source`` (see :func:`_armed`)."""
-    return [(rule, pattern) for rule, pattern, _ in _armed(patterns, source, lower)]
+    return [(rule, pattern) for rule, pattern, _ in _armed(patterns, source)]
 
 
 def _header(function: tree_sitter.Node | None) -> str:
@@ -448,12 +447,18 @@ def tree_rules_and_facts(
     grammar = index.grammar if index is not None else spec.grammar_for(path)
     run = _TreeRun(spec, grammar, tree, path, source, index)
     run.facts = facts
-    patterns = _tree_patterns(tuple(rules), spec.name)
-    lower = source.lower() if _plan(patterns).folded.needles else b""
-    for rule, pattern, needles in _armed(patterns, source, lower):
-        haystack = lower if pattern.ignore_case else source
+    patterns, _ = _registered(tuple(rules), spec.name)
+    hits = scan(spec.name, source)
+    ranges: dict[tuple[tuple[str, ...], bool], list[tuple[int, int]]] = {}
+    for rule, pattern, needles in _armed(patterns, hits):
         query = query_for(grammar, pattern.query)
-        for caps in _pattern_matches(ts, query, tree, haystack, pattern, needles):
+        around = None
+        if pattern.needles:
+            key = (needles, pattern.ignore_case)
+            around = ranges.get(key)
+            if around is None:
+                around = ranges[key] = _hit_ranges(hits, needles, pattern.ignore_case)
+        for caps in _pattern_matches(ts, query, tree, source, pattern, needles, around):
             run.consider(rule, pattern, caps)
     if not facts:
         return run.matches, {}
@@ -493,10 +498,11 @@ def run_line_rules(rules: Sequence[Rule], language: str, text: str) -> list[Matc
     """Matches of the rules' ``regex`` patterns for ``language``, line by line."""
     matches: list[Match] = []
     lines: list[str] | None = None
-    patterns = _line_patterns(tuple(rules), language)
+    _, patterns = _registered(tuple(rules), language)
     if not patterns:
         return matches
-    for rule, pattern in _present(patterns, text.encode("utf-8", "surrogatepass")):
+    hits = scan(language, text.encode("utf-8", "surrogatepass"))
+    for rule, pattern in _present(patterns, hits):
         if pattern.file_text and not _regex(pattern.file_text).search(text):
             continue
         regex = _regex(pattern.regex)

@@ -10,6 +10,7 @@ are dynamic when an argument or the receiver is, except the SQL a query builder 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -213,6 +214,12 @@ def _anonymous_method(function: tree_sitter.Node) -> bool:
     )
 
 
+@functools.cache
+def _assignment_fields(spec: LanguageSpec) -> dict[str, tuple[str, str]]:
+    """The name and value fields of each of the language's assignment kinds."""
+    return {kind: (name, value) for kind, name, value in spec.assignments}
+
+
 class _Flow:
     """Whether an expression is constant, following local names to their values."""
 
@@ -231,6 +238,8 @@ class _Flow:
         request = spec.request_for(path)
         self.request = markers(request) if request else None
         self._assigned: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
+        self._by_name: dict[int, dict[str, list[tree_sitter.Node]]] = {}
+        self._pairs: dict[int, list[tuple[str, tree_sitter.Node]]] = {}
         self._request_in: dict[int, bool] = {}
         self.via_parameter = False
         """Set when the last :meth:`dynamic` answer came from a function parameter."""
@@ -286,9 +295,14 @@ class _Flow:
         """``(name, value)`` of every declaration and assignment under ``scope``."""
         cached = self._assigned.get(scope.id)
         if cached is None:
-            kinds = {kind: (name, value) for kind, name, value in self.spec.assignments}
-            nodes = self.index.assignments_in(scope)
-            cached = [pair for node in nodes for pair in assigned(node, *kinds[node.type])]
+            kinds = _assignment_fields(self.spec)
+            pairs = self._pairs  # a function's nodes are also the file's: read once
+            cached = []
+            for node in self.index.assignments_in(scope):
+                known = pairs.get(node.id)
+                if known is None:
+                    known = pairs[node.id] = assigned(node, *kinds[node.type])
+                cached.extend(known)
             if self.spec.name == "go":  # c.Bind(&input), Decode(&input): see _bindings
                 cached += go_bindings(self.index, scope)
             self._assigned[scope.id] = cached
@@ -356,14 +370,27 @@ class _Flow:
                 return [statement]
         return list(node.named_children)
 
+    def _named(self, scope: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+        """The values each name is given under ``scope``, in order (made once per scope
+        a rule asks about, from :meth:`assignments`)."""
+        known = self._by_name.get(scope.id)
+        if known is None:
+            known = self._by_name[scope.id] = {}
+            for name, value in self.assignments(scope):
+                if name in known:
+                    known[name].append(value)
+                else:
+                    known[name] = [value]
+        return known
+
     def _values(self, name: str, node: tree_sitter.Node) -> list[tree_sitter.Node]:
         """The values ``name`` is given in the function around ``node``, else in the file."""
         scope = self.scope(node)
         if scope is not None:
-            values = [v for n, v in self.assignments(scope) if n == name]
+            values = self._named(scope).get(name)
             if values:
                 return values
-        return [v for n, v in self.assignments(self.root) if n == name]
+        return self._named(self.root).get(name, [])
 
     def _name_dynamic(self, node: tree_sitter.Node, depth: int, seen: frozenset[str]) -> bool:
         name = _text(node)

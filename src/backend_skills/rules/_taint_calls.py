@@ -19,6 +19,8 @@ from backend_skills.languages._common import Markers
 from backend_skills.languages._index import FileIndex
 from backend_skills.languages._spec import LanguageSpec
 
+from ._bindings import go_bindings
+from ._flow import _DESTRUCTURING, _pattern_names
 from ._taint_facts import (
     _GO_CONTEXT,
     _MEMBER_KINDS,
@@ -37,6 +39,28 @@ if TYPE_CHECKING:
     import tree_sitter
 
 _LAMBDAS = ("lambda_expression", "arrow_function", "func_literal", "function_expression")
+#: JavaScript's built-in objects: ``Promise.all(...)`` calls no project method ``all``.
+_JS_GLOBALS = frozenset(
+    {
+        "Promise",
+        "Array",
+        "Object",
+        "JSON",
+        "Math",
+        "Reflect",
+        "Number",
+        "String",
+        "Date",
+        "Symbol",
+        "Map",
+        "Set",
+        "console",
+        "Buffer",
+        "Intl",
+        "BigInt",
+        "Atomics",
+    }
+)
 _REQUEST: frozenset[str | int] = frozenset({"R"})
 _NOTHING: frozenset[str | int] = frozenset()
 _WORD_BYTES = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -68,6 +92,10 @@ class _Grammar:
     def __init__(self, spec: LanguageSpec, grammar: str) -> None:
         from backend_skills.languages._spec import load_language
 
+        self.grammar = grammar
+        self._assignment_fields: dict[int, tuple[int, int]] = {}
+        self.parameters_read: dict[tuple[int, bytes], tuple[tuple[str, str, bool], ...]] = {}
+        """What :meth:`_FileCalls._parameter` read of a parameter, by kind id and text."""
         field = load_language(grammar).field_id_for_name
         self.identifiers, self.opaque = _kinds(spec)
         self.classes = frozenset(spec.classes)
@@ -121,6 +149,22 @@ class _Grammar:
         if kind == "identifier":
             flags |= _PLAIN_IDENTIFIER
         return flags
+
+    def assignment_fields(self, spec: LanguageSpec, node: tree_sitter.Node) -> tuple[int, int]:
+        """The field ids of the target and the value of assignment ``node`` as
+        ``spec.assignments`` names them for its kind (a kind named twice: the last); the
+        value -1 for the last named child, 0 for a field the grammar lacks."""
+        fields = self._assignment_fields
+        found = fields.get(node.kind_id)
+        if found is None:
+            from backend_skills.languages._spec import load_language
+
+            field = load_language(self.grammar).field_id_for_name
+            named = {kind: (name, value) for kind, name, value in spec.assignments}
+            name, value = named[node.type]
+            target = field(name) or 0
+            found = fields[node.kind_id] = (target, (field(value) or 0) if value else -1)
+        return found
 
     def member_name(self, node: tree_sitter.Node) -> tree_sitter.Node | None:
         """The member a member access names (``find`` in ``repo.find``)."""
@@ -394,17 +438,19 @@ class _Names:
         known = self.words
         if len(known) > _FEW_NAMES:
             return self.mentioned(text, _WORD_BYTES.findall(text))
+        find = text.find
         for word in known:
-            if _has_word(text, word):
+            if find(word) >= 0 and _has_word(text, word):  # most texts hold none
                 return True
-        return bool(self.others) and any(text.find(raw) >= 0 for raw, _ in self.others)
+        return bool(self.others) and any(find(raw) >= 0 for raw, _ in self.others)
 
     def found(self, text: bytes) -> list[str]:
         """``found_in(text, _WORD_BYTES.findall(text))`` (as :meth:`mentioned_in`)."""
         known = self.words
         if len(known) > _FEW_NAMES:
             return self.found_in(text, _WORD_BYTES.findall(text))
-        found = [name for word, name in known.items() if _has_word(text, word)]
+        find = text.find
+        found = [name for word, name in known.items() if find(word) >= 0 and _has_word(text, word)]
         if self.others:
             found += [name for raw, name in self.others if text.find(raw) >= 0]
         return found
@@ -419,6 +465,8 @@ class _Names:
 
 
 _NO_NAMES = _Names(())
+_PARAMETERS_KEPT = 4096
+"""How many parameter readings a grammar keeps (then they are dropped and read again)."""
 _FEW_NAMES = 6
 _WORD_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _DIGITS = frozenset(b"0123456789")
@@ -470,12 +518,14 @@ class _Function:
                 self.positions.setdefault(parameter.name, position)
         self._info: FunctionInfo | None = None
         self._signature: dict[str, Any] | None = None
+        self._name: str | None = None
         self._values: dict[str, list[tree_sitter.Node]] | None = None
         self._assigned: _Names | None = None
         self._relevant: _Names | None = None
         self._direct: dict[str, tuple[set[str | int], set[str]]] = {}
         self._origins: dict[str, frozenset[str | int]] = {}
         self._read: dict[str, frozenset[str | int]] = {}
+        self._lambda_request: frozenset[str] | None = None
 
     def info(self) -> FunctionInfo:
         """The function's name, class and parameters (bound from the request or not)."""
@@ -492,6 +542,13 @@ class _Function:
                 calls.class_of,
             )
         return self._info
+
+    def name(self) -> str:
+        """The function's name (as :meth:`info`'s)."""
+        name = self._name
+        if name is None:
+            name = self._name = self.info().name
+        return name
 
     def signature(self) -> dict[str, Any]:
         if self._signature is None:
@@ -517,6 +574,8 @@ class _Function:
         the locals (an expression mentioning none has none but request input)."""
         if self._relevant is None:
             self._relevant = self.carriers | self.assigned()
+            if self.requested and self.request_lambda_parameters():
+                self._relevant = self._relevant | _Names(self.request_lambda_parameters())
         return self._relevant
 
     def read(self, name: str) -> frozenset[str | int]:
@@ -529,10 +588,35 @@ class _Function:
                 known = _parameter(self.info(), position)
             elif name in self.values():
                 known = self.origin(name)
+            elif self.requested and name in self.request_lambda_parameters():
+                known = _REQUEST
             else:
                 known = _NOTHING
             self._read[name] = known
         return known
+
+    def request_lambda_parameters(self) -> frozenset[str]:
+        """The parameters of the function literals inside it that are the request
+        (``return func(w http.ResponseWriter, r *http.Request) { in := input(r) ... }``):
+        a handler built and returned by a factory function."""
+        if self._lambda_request is None:
+            found: set[str] = set()
+            markers = self.calls.markers
+            stack = [self.node]
+            while stack and markers is not None:
+                node = stack.pop()
+                for child in node.named_children:
+                    if child.type in _LAMBDAS and child.id != self.node.id:
+                        params = child.child_by_field_name("parameters")
+                        for param in params.named_children if params is not None else ():
+                            if markers.in_node(param):
+                                found.update(
+                                    self.calls._text(n)
+                                    for n in param.children_by_field_name("name")
+                                )
+                    stack.append(child)
+            self._lambda_request = frozenset(found)
+        return self._lambda_request
 
     def origin(self, name: str) -> frozenset[str | int]:
         """The origins of local ``name``: what the values it is given give directly,
@@ -573,19 +657,26 @@ class _Function:
         source = calls.source
         found: set[str | int] = set()
         reads: set[str] = set()
+        requested_in, mentioned_in, names_in = (
+            calls.requested_in,
+            relevant.mentioned_in,
+            calls.names_in,
+        )
         for value in values.get(name, ()):
-            if calls.requested(value):
+            start, end = value.start_byte, value.end_byte
+            if requested_in(start, end):
                 found.add("R")
                 continue
-            text = source[value.start_byte : value.end_byte]
-            if not relevant.mentioned_in(text):
+            if not mentioned_in(source[start:end]):
                 continue  # reads no carrier and no local
-            for read in calls.names_in(value):
+            for read in names_in(value):
                 position = positions.get(read)
                 if position is not None:
                     found |= _parameter(self.info(), position)
                 elif read in values:
                     reads.add(read)
+                elif self.requested and read in self.request_lambda_parameters():
+                    found.add("R")  # in := input(r), r the request of a closure
         self._direct[name] = found, reads
         return found, reads
 
@@ -611,6 +702,8 @@ class _FileCalls:
         self.markers = _RequestText(request, self.source) if request is not None else None
         self._file_requested: bool | None = None
         self.assignments = assignments
+        """The flow analysis's reading of assignments: :meth:`pairs` reads the same pairs
+        by ids (tests/test_taint_calls_pairs.py holds them equal)."""
         self.grammar = _grammar(spec, index.grammar)
         self.typed = spec.name in ("csharp", "java")
         self.text = text
@@ -665,11 +758,47 @@ class _FileCalls:
         """Request input in ``node`` (never when there is none in the file)."""
         return self.requested_in(node.start_byte, node.end_byte)
 
+    def pairs(self, function: tree_sitter.Node) -> list[tuple[str, tree_sitter.Node]]:
+        """``(name, value)`` of every declaration and assignment in ``function``: the
+        flow analysis's ``assignments(function)`` (:func:`._flow.assigned` of each, Go's
+        bindings after them), read by field and kind ids and the file's bytes."""
+        index, grammar, source = self.index, self.grammar, self.source
+        spec, fields = self.spec, grammar.assignment_fields
+        decode = bytes.decode
+        found: list[tuple[str, tree_sitter.Node]] = []
+        for node in index.assignments_in(function):
+            target_field, value_field = fields(spec, node)
+            target = node.child_by_field_id(target_field) if target_field else None
+            if value_field > 0:
+                value = node.child_by_field_id(value_field)
+            elif value_field == 0:  # a field the grammar does not have
+                value = None
+            else:  # the last named child, when there are two or more
+                count = node.named_child_count
+                value = node.named_child(count - 1) if count > 1 else None
+            if target is None or value is None:
+                continue
+            kind = target.type
+            if kind == "expression_list":
+                for part in target.named_children:
+                    found.append(
+                        (decode(source[part.start_byte : part.end_byte], "utf-8", "replace"), value)
+                    )
+            elif kind in _DESTRUCTURING:
+                found.extend((name, value) for name in _pattern_names(target))
+            else:
+                found.append(
+                    (decode(source[target.start_byte : target.end_byte], "utf-8", "replace"), value)
+                )
+        if spec.name == "go":  # c.Bind(&input), Decode(&input)
+            found += go_bindings(index, function)
+        return found
+
     def values(self, function: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
         """The values given to each local name in ``function`` (not in a function
         nested in it)."""
         found: dict[str, list[tree_sitter.Node]] = {}
-        pairs = self.assignments(function)
+        pairs = self.pairs(function)
         if not pairs:
             return found
         starts = self.index.function_starts
@@ -708,7 +837,23 @@ class _FileCalls:
             return []
         else:
             nodes = [c for c in params.named_children if not grammar.kind(c) & _COMMENT]
-        return [(node, parameter) for node in nodes for parameter in self._parameter(node)]
+        known, source = grammar.parameters_read, self.source
+        found: list[tuple[tree_sitter.Node, Parameter]] = []
+        for node in nodes:
+            # A parameter written alike reads alike (``string id``, ``r *http.Request``):
+            # read once per kind and text (not where the parser recovered from an error).
+            key = (node.kind_id, source[node.start_byte : node.end_byte])
+            read = known.get(key)
+            if read is None:
+                parameters = self._parameter(node)
+                if node.has_error:
+                    found += [(node, parameter) for parameter in parameters]
+                    continue
+                if len(known) >= _PARAMETERS_KEPT:
+                    known.clear()
+                read = known[key] = tuple((p.name, p.type, p.optional) for p in parameters)
+            found += [(node, Parameter(name, kind, optional)) for name, kind, optional in read]
+        return found
 
     def _parameter(self, node: tree_sitter.Node) -> list[Parameter]:
         """``_parameter`` of a parameter node (by kind and field ids)."""
@@ -717,8 +862,7 @@ class _FileCalls:
         if kind & _PARAMETER_NAME:
             return [Parameter(self._text(node))]
         typed = node.child_by_field_id(grammar.type) if grammar.type else None
-        written = self._text(typed) if typed is not None else ""
-        declared = _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
+        declared = _declared_type(self._text(typed)) if typed is not None else ""
         optional = self.source.find(b"=", node.start_byte, node.end_byte) >= 0
         names = (node.children_by_field_id(grammar.name) if grammar.name else []) or (
             node.children_by_field_id(grammar.pattern) if grammar.pattern else []
@@ -740,11 +884,21 @@ class _FileCalls:
         """The arguments mention request input, a parameter that can carry an injection
         or a local given a value from one of them (or from request input)."""
         start, end = arguments.start_byte, arguments.end_byte
-        if function.requested and self.requested_in(start, end):
-            return True
+        if function.requested:
+            markers = self.markers  # not None: the function holds request input
+            if (
+                markers is not None
+                and markers.may_hold(start, end)
+                and markers.search(start, end)
+                and self.file_requested
+            ):
+                return True  # as requested_in
         text = self.source[start:end]
         if function.carriers.mentioned_in(text):
             return True
+        lambdas = function.request_lambda_parameters() if function.requested else frozenset()
+        if lambdas and _Names(lambdas).mentioned_in(text):
+            return True  # input(r), r the request of a closure
         assigned = function.assigned()
         return assigned is not _NO_NAMES and any(function.origin(n) for n in assigned.found(text))
 
@@ -752,8 +906,15 @@ class _FileCalls:
         """Where ``node``'s value comes from: request input (``"R"``) or parameters of
         ``function`` (their positions)."""
         start, end = node.start_byte, node.end_byte
-        if self.requested_in(start, end):
-            return _REQUEST
+        markers = self.markers
+        if (
+            markers is not None
+            and markers.may_hold(start, end)
+            and self._file_requested is not False
+            and markers.search(start, end)
+            and self.file_requested
+        ):
+            return _REQUEST  # as requested_in
         kind = self.grammar.kinds.get(node.kind_id)
         if kind is None:
             kind = self.grammar.kind(node)
@@ -761,12 +922,12 @@ class _FileCalls:
             return function.read(self.source[start:end].decode("utf-8", "replace"))
         if kind & _OPAQUE and not kind & _MEMBER:
             return _NOTHING  # a literal, an anonymous function: reads no variable
-        text = self.source[start:end]
-        if not function.relevant().mentioned_in(text):
+        if not function.relevant().mentioned_in(self.source[start:end]):
             return _NOTHING  # reads no carrier and no local
         found: set[str | int] = set()
+        read = function.read
         for name in self.names_in(node):
-            found |= function.read(name)
+            found |= read(name)
             if "R" in found:
                 return _REQUEST
         return frozenset(found)
@@ -778,11 +939,12 @@ class _FileCalls:
         if known is not None:
             return known
         grammar, source = self.grammar, self.source
-        kinds = grammar.kinds
+        kinds, objects = grammar.kinds, grammar.member_objects
         names: list[str] = []
         stack = [node]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            current = stack.pop()
+            current = pop()
             kind = kinds.get(current.kind_id)
             if kind is None:
                 kind = grammar.kind(current)
@@ -790,11 +952,13 @@ class _FileCalls:
                 text = source[current.start_byte : current.end_byte]
                 names.append(text.decode("utf-8", "replace"))
             elif kind & _MEMBER:
-                owner = grammar.member_object(current)
-                if owner is not None:
-                    stack.append(owner)
+                for field_id in objects:  # as _Grammar.member_object
+                    owner = current.child_by_field_id(field_id)
+                    if owner is not None:
+                        push(owner)
+                        break
             elif not kind & _OPAQUE:
-                stack.extend(current.named_children)
+                extend(current.named_children)
         self._names[node.id] = names
         return names
 
@@ -811,7 +975,6 @@ class _FileCalls:
         field = self.grammar.arguments
         # Byte offsets as ints, read once (each ``start_byte`` is a call into the node).
         starts = index.call_starts if nodes is index.calls else [n.start_byte for n in nodes]
-        ends = [n.end_byte for n in nodes]
         begins = index.function_starts
         finishes = [f.end_byte for f in functions]
         known: list[_Function | None] = [_UNSEEN] * len(functions)
@@ -819,7 +982,6 @@ class _FileCalls:
         open_: list[int] = []  # the functions that may hold the next call
         seen: set[tuple[Any, ...]] = set()
         for at, start in enumerate(starts):
-            end = ends[at]
             owner = -1
             if start >= last:  # in order: the innermost function holding it, in one sweep
                 last = start
@@ -830,9 +992,12 @@ class _FileCalls:
                     after += 1
                 while open_ and finishes[open_[-1]] < start:
                     open_.pop()
+                if not open_:
+                    continue  # in no function
                 candidates: Iterable[int] = reversed(open_)
             else:  # as FileIndex.enclosing
                 candidates = range(bisect.bisect_right(begins, start) - 1, -1, -1)
+            end = nodes[at].end_byte
             for candidate in candidates:
                 if finishes[candidate] >= end and (
                     begins[candidate] != start
@@ -882,7 +1047,7 @@ class _FileCalls:
                     return
                 fact = self.fact(call, node)
                 key = (fact["call"], fact["receiver"], fact["args"], fact["line"])
-            name = function.info().name
+            name = function.name()
             if "R" in found:
                 unique = (*key, position, "R")
                 if unique not in seen:
@@ -890,8 +1055,10 @@ class _FileCalls:
                     requests.append({**fact, "position": position, "from": name})
             elif name:
                 signature = function.signature()
-                for param in sorted(p for p in found if isinstance(p, int)):
-                    unique = (*key, position, param, signature["method"])
+                method = signature["method"]
+                params = sorted(found) if len(found) > 1 else found  # positions only: no "R"
+                for param in params:
+                    unique = (*key, position, param, method)
                     if unique not in seen:
                         seen.add(unique)
                         through.append({**fact, "position": position, "param": param, **signature})
@@ -927,6 +1094,16 @@ class _FileCalls:
         name, receiver = self._callee(node)
         if name is None:
             return None
+        if (
+            receiver is not None
+            and self._text(receiver) in _JS_GLOBALS
+            and self.spec.name
+            in (
+                "javascript",
+                "typescript",
+            )
+        ):
+            return None  # Promise.all(...), Object.assign(...): no method of the project's
         return _Call(_last_word(self._text(name)), receiver, arguments, False)
 
     def _text(self, node: tree_sitter.Node) -> str:
@@ -991,6 +1168,13 @@ class _FileCalls:
         }
 
 
+@functools.lru_cache(maxsize=1024)
+def _declared_type(written: str) -> str:
+    """The type a parameter declared as ``written`` has to :data:`SAFE_TYPES` (its last
+    word; Go's ``context.Context`` whole), once per spelling (most repeat)."""
+    return _GO_CONTEXT if written == _GO_CONTEXT else _last_word(written)
+
+
 @functools.cache
 def _kinds(spec: LanguageSpec) -> tuple[frozenset[str], frozenset[str]]:
     """The identifier kinds of ``spec``, and the kinds whose value reads no variable
@@ -1005,7 +1189,9 @@ def call_facts(
     request: Markers | None,
     assignments: Callable[[tree_sitter.Node], list[tuple[str, tree_sitter.Node]]],
 ) -> dict[str, list[dict[str, Any]]]:
-    """The file's request calls and through calls (see :mod:`._taint_facts`)."""
+    """The file's request calls and through calls (see :mod:`._taint_facts`);
+    ``assignments``: the flow analysis's ``(name, value)`` pairs of a scope (the reader
+    reads the same pairs itself, by field and kind ids: :meth:`_FileCalls.pairs`)."""
     requests: list[dict[str, Any]] = []
     through: list[dict[str, Any]] = []
     if index.calls:
