@@ -38,7 +38,10 @@ def rule_finding(path: str, match: Any, lines: Sequence[str]) -> Finding:
     severity, confidence = rule.severity, rule.confidence
     message = rule.message.format(name=match.name or "?") if rule.message else rule.title
     if rule.id == "BSSEC109":  # weighed as Python's BSSEC001 (docs/security.md)
-        severity, confidence = credential_weight(match.name, match.secret, severity, confidence)
+        text = lines[match.line - 1] if 0 < match.line <= len(lines) else ""
+        severity, confidence = credential_weight(
+            match.name, match.secret, severity, confidence, text
+        )
     elif (line := _connection_line(match, lines)) is not None:  # a development default: LOW
         confidence = connection_password_confidence(line, match.secret) or confidence
     if match.exploitable is True:
@@ -72,12 +75,8 @@ def _connection_line(match: Any, lines: Sequence[str]) -> str | None:
     if match.rule.id != "BSSEC110" or not match.secret or not 0 < match.line <= len(lines):
         return None
     line = lines[match.line - 1]
-    at = line.find(match.secret)
-    return line if at > 0 and _PASSWORD_IS.search(line, 0, at) else None
-
-
-#: ``Password=`` right before a connection string's password.
-_PASSWORD_IS = re.compile(r"\b(?:Password|Pwd)\s*=\s*$", re.I)
+    password = re.compile(r"\b(?:Password|Pwd)\s*=\s*" + re.escape(match.secret), re.I)
+    return line if password.search(line) else None  # not the first "postgres" of the line
 
 
 def kept_line_matches(matches: Sequence[Any], lines: Sequence[str]) -> list[Any]:

@@ -1,5 +1,9 @@
 """``# nosec`` suppressions: honoured (the finding costs nothing) and shown with their reason.
 
+ruff's ``# noqa: S105``/``S106``/``S107`` (flake8-bandit's hard-coded password codes) count
+as bandit's ``# nosec B105``/``B106``/``B107``; those also silence our own hard-coded
+secret finding of that literal (BSSEC001, BSSEC109).
+
 bandit's CLI silences a finding whose line carries ``# nosec`` (every test) or
 ``# nosec B608`` (the tests named). We do the same for bandit's findings and for our own
 security findings at that line (so one comment silences a place that two tools reported),
@@ -36,15 +40,29 @@ _GOSEC = {
 }
 
 
+#: ruff's noqa comment naming S105 (its flake8-bandit code for a hard-coded password)
+#: silences as bandit's nosec B105; either also silences our own finding of that literal.
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*)(?P<rest>[^#]*)", re.I)
+_RUFF_AS_BANDIT = {"S105": "B105", "S106": "B106", "S107": "B107"}
+#: bandit's hard-coded password ids and ours for the same literal.
+_BANDIT = dict.fromkeys(("B105", "B106", "B107"), ("BSSEC001", "BSSEC109"))
+
+
+def _why(rest: str) -> str:
+    return " ".join(_RULE_ID.sub(" ", rest).split()).strip(_SEPARATORS)
+
+
 def _parse(line: str) -> tuple[set[str], str] | None:
     found = _NOSEC.search(line)
     if found is None:
-        return None
+        noqa = _NOQA.search(line)
+        codes = noqa.group("codes").upper().replace(",", " ").split() if noqa else []
+        ids = {_RUFF_AS_BANDIT[code] for code in codes if code in _RUFF_AS_BANDIT}
+        if noqa is None or not ids:
+            return None  # a bare noqa, or ruff's other codes: lint, not a security review
+        return ids, _why(noqa.group("rest"))
     rest = found.group("rest")
-    ids = set(_RULE_ID.findall(rest))
-    why = _RULE_ID.sub(" ", rest)
-    why = " ".join(why.split()).strip(_SEPARATORS)
-    return ids, why
+    return set(_RULE_ID.findall(rest)), _why(rest)
 
 
 def nosec_justification(lines: Sequence[str]) -> str | None:
@@ -54,7 +72,11 @@ def nosec_justification(lines: Sequence[str]) -> str | None:
         if parsed is not None:
             ids, why = parsed
             named = f" {', '.join(sorted(ids))}" if ids else ""
-            return f"# nosec{named}: {why}" if why else f"# nosec{named} (no justification given)"
+            noqa = _NOSEC.search(line) is None
+            if noqa:  # as written: S105, not B105
+                named = ": " + ", ".join(sorted(f"S{i[1:]}" for i in ids))
+            comment = f"# {'noqa' if noqa else 'nosec'}{named}"
+            return f"{comment}: {why}" if why else f"{comment} (no justification given)"
     return None
 
 
@@ -62,15 +84,15 @@ def suppression(finding: Finding, lines: Sequence[str]) -> str | None:
     """Why ``finding`` is suppressed by a ``# nosec`` on its lines, or None.
 
     A bare ``# nosec`` silences every finding at the line; ``# nosec B608`` only findings
-    that any tool reported under one of the named rule ids (gosec's ``#nosec G402``: ours
-    for the same flaw).
+    that any tool reported under one of the named rule ids (gosec's ``#nosec G402`` and
+    bandit's ``# nosec B105``: ours for the same flaw).
     """
     for line in lines:
         parsed = _parse(line)
         if parsed is None:
             continue
         ids, _ = parsed
-        named = ids.union(*(_GOSEC.get(i, ()) for i in ids))
+        named = ids.union(*(_GOSEC.get(i, ()) for i in ids), *(_BANDIT.get(i, ()) for i in ids))
         if not ids or named & set(finding.rules):
             return nosec_justification([line])
     return None

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backend_skills.checkers.analyses._secret_names import label_name, label_value
 from backend_skills.languages._fastre import (
     Hits,
     Needles,
@@ -264,18 +265,23 @@ _OPTION_WORDS = frozenset({"omit", "include", "same-origin", "required", "option
 
 
 def secret_value(name: str, value: str) -> bool:
-    """Whether ``value`` given to ``name`` looks like a real credential."""
+    """Whether ``value`` given to ``name`` looks like a real credential: not a label
+    (a status, event, check, header or property name: ``TOKEN_STATUS_ACTIVE = "active"``,
+    ``HEADER_KEY_TOKEN = 'Authorization'``, ``USER_TOKEN = "ApolloUserToken"``) nor a
+    template (``'{base}/reset'``)."""
     if not SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name.replace("-", "_")):
         return False
     content = literal_content(value)
     if len(content) < 4 or any(c.isspace() for c in content) or _PLACEHOLDER.match(content):
+        return False
+    if label_name(name) or label_value(name, content):
         return False
     if content.startswith(("http://", "https://", "/", "classpath:", "env:")):
         return False
     if _NOT_A_SECRET_VALUE.match(content) or content.lower() in _OPTION_WORDS:
         return False  # 'label.password' (a message key), '^9.0.2' (a version), 'omit'
     squashed = re.sub(r"[^a-z0-9]", "", content.lower())
-    return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "secret", "token"}
+    return squashed not in {re.sub(r"[^a-z0-9]", "", name.lower()), "password", "token"}
 
 
 def _passes_filters(

@@ -75,6 +75,16 @@ SECRET = Rule(
             needles=SECRET_NEEDLES,
             ignore_case=True,
         ),
+        Pattern(  # express-session/cookie-session: a secret of words signs the cookies too
+            # ("keyboard cat"); one without a space is the pattern above's
+            languages=JS,
+            query="""(call_expression function: [(identifier) @f (member_expression property: (property_identifier) @f)]
+              (#any-of? @f "session" "expressSession" "cookieSession")
+              arguments: (arguments (object (pair key: (property_identifier) @name (#eq? @name "secret")
+                value: (string) @value (#match? @value "[ \t]")
+                (#not-match? @value "^.[ \t]*.$|^.<.*>.$|[$][{]|[{][{]")) @match)))""",
+            needles=("secret",),
+        ),
     ),
     examples=(
         Example(
@@ -139,6 +149,56 @@ var jwtSecret = os.Getenv("JWT_SECRET")
 };
 """,
         ),
+        Example(  # express-session's secret signs the session cookie, words or not
+            "javascript",
+            """app.use(session({
+  secret: 'keyboard cat',
+  resave: false,
+}));
+app.use(session({ secret: "a very good and secure secret" }));
+""",
+            lines=(2, 5),
+        ),
+        Example(
+            "javascript",
+            """app.use(session({ secret: process.env.SESSION_SECRET, resave: false }));
+app.use(session({ secret: '<your session secret>' }));
+const help = { secretHint: 'a long random string' };
+""",
+        ),
+        Example(  # labels: a check, a status, a header's or property's name, an echo
+            "go",
+            """package middleware
+
+const (
+	JwtTokenCheck string = "JwtToken"
+	TOKEN_STATUS_ACTIVE = "active"
+)
+""",
+        ),
+        Example(
+            "typescript",
+            """export const HEADER_KEY_TOKEN = 'Authorization';
+export const PROPERTY_API_KEY_GHOSTFOLIO = 'API_KEY_GHOSTFOLIO';
+export const passwordReset = '{base}/reset';
+""",
+        ),
+        Example(
+            "java",
+            """class Events {
+  public static final String USER_TOKEN = "ApolloUserToken";
+  public static final String CREATE_ACCESS_KEY = "AccessKey.Create";
+  public static final String TOKEN_STATUS_REVOKED = "revoked";
+}
+""",
+        ),
+        Example(  # a lower-case word or a secret's last word keeps a value a secret
+            "typescript",
+            """export const jwtSecret = 'secret-key';
+export const STATE_SECRET = 'Xq8vLz1Pq';
+""",
+            lines=(1, 2),
+        ),
         Example(  # message keys, fetch options and version ranges name things: no secrets
             "typescript",
             """export const labels = { password: 'label.password', token: 'auth.errors.token-expired' };
@@ -172,7 +232,10 @@ TOKEN = Rule(
         Pattern(languages=CODE, regex=f"(?P<secret>{_TOKEN_REGEX})", needles=TOKEN_NEEDLES),
         Pattern(
             languages=CODE,
-            regex=r"""["'`@$][^"'`\n]*\b(?:Password|Pwd)\s*=\s*(?P<secret>(?![$%{<(])[^;"'`\s]{3,})""",
+            # Inside one string literal: from an opening quote (a closing one is followed
+            # by , ) ; ] } + . : or a space), over key=value; pairs, to Password= (not
+            # `PostAsJsonAsync("auth/login", new UserInfo { Password = password })`).
+            regex=r"""[@$]{0,2}["'`](?![,);\]}+.:\s])(?:[^"'`\n;]*;)*\s*(?:Password|Pwd)\s*=\s*(?P<secret>(?![$%{<(])[^;"'`\s]{3,})""",
             # every match holds "Password" or "Pwd" (any spacing around "=")
             needles=("Password", "Pwd"),
         ),
@@ -231,6 +294,14 @@ const hint = "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----"
 var key = "AKIAIOSFODNN7EXAMPLE"
 """,
             lines=(3,),
+        ),
+        Example(  # a password outside any string: a property of an object, not a secret
+            "csharp",
+            """class Client {
+  Task Login(string password) =>
+    client.PostAsJsonAsync("auth/login", new UserInfo { Email = email, Password = password });
+}
+""",
         ),
     ),
 )

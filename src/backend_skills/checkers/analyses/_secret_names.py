@@ -50,6 +50,16 @@ _SECRET_NAMES = (
     ("secret", "key"),
 )
 
+#: Words that make a name describe something about a secret rather than hold one: its
+#: status or state (``TOKEN_STATUS_ACTIVE = "active"``), an event or a check concerning it
+#: (``JwtTokenCheck``), a property or header naming it (BSSEC001, BSSEC109).
+_LABEL_WORDS = frozenset(
+    {
+        *("status", "statuses", "state", "states", "event", "events", "check", "checks"),
+        *("property", "properties", "header", "headers"),
+    }
+)
+
 #: Last words that make a secret-looking name describe something else (a URL, a header
 #: name, a field name, a length...).
 _NOT_A_SECRET = frozenset(
@@ -113,6 +123,7 @@ _NOT_A_SECRET = frozenset(
         "class",
         "model",
         "style",
+        *_LABEL_WORDS,
     }
 )
 
@@ -122,11 +133,27 @@ def _contains(words: list[str], seq: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + n]) == seq for i in range(len(words) - n + 1))
 
 
+_SECRET_WORDS = frozenset(w for seq in _SECRET_NAMES for w in seq) - {"api", "access"}
+
+
+def label_name(identifier: str) -> bool:
+    """Whether ``identifier`` names a label about a secret, not the secret: one of its
+    last two words is a status, state, event, check, property or header
+    (``TOKEN_STATUS_ACTIVE``, ``token_status``, ``JwtTokenCheck``), and its last word is
+    not itself a secret's (``STATE_SECRET`` stays a secret)."""
+    words = name_words(identifier)
+    if not words or words[-1] in _SECRET_WORDS:
+        return False
+    return bool(_LABEL_WORDS & set(words[-2:]))
+
+
 @lru_cache(maxsize=16384)
 def secret_name(identifier: str) -> bool:
     """Whether ``identifier`` names a secret (``SECRET_KEY``, ``apiToken``, ``db_password``)."""
     words = name_words(identifier)
     if not words or (words[-1] in _NOT_A_SECRET and words[-1] != "key"):
+        return False
+    if label_name(identifier):
         return False
     if any(_contains(words, seq) for seq in _SECRET_NAMES if seq[-1] == "key"):
         return True
@@ -242,6 +269,8 @@ _CONNECTION_SERVER = re.compile(
     r"([^;,\"'`\s]+)",
     re.I,
 )
+#: The user a connection string names (``User Id=``, ``Username=``, ``Uid=``).
+_CONNECTION_USER = re.compile(r"\b(?:user\s*id|user\s*name|user|uid)\s*=\s*([^;,\"'`\s]+)", re.I)
 #: SQL Server's names for the local machine: ``.``, ``(local)``, ``(localdb)\\name``,
 #: ``.\\SQLEXPRESS``, ``localhost\\instance``.
 _LOCAL_SERVER = re.compile(r"^(?:\.|\(local\)|\(localdb\).*|\.\\+\w+|localhost\\+\w+)$", re.I)
@@ -261,31 +290,78 @@ def connection_password_confidence(line: str, password: str) -> Confidence | Non
     server = _CONNECTION_SERVER.search(line)
     host = server.group(1) if server else ""
     local = bool(host) and (bool(_LOCAL_SERVER.match(host)) or bool(_DEV_HOST.match(host)))
-    if local or password.lower() in _DEV_PASSWORDS:
-        return Confidence.LOW
+    user = _CONNECTION_USER.search(line)
+    if local or password.lower() in _DEV_PASSWORDS or (user and user.group(1) == password):
+        return Confidence.LOW  # this machine, a well-known default, or the user's name
     return Confidence.HIGH
 
 
+#: A literal given to an environment variable (``process.env.JWT_SECRET = "..."``): the
+#: default of an environment lookup, as Python's ``os.environ.setdefault("X", "...")``.
+_ENV_ASSIGNMENT = re.compile(r"\bprocess\.env\.\w+\s*=(?!=)")
+
+
 def credential_weight(
-    name: str, value: str, severity: Severity, confidence: Confidence
+    name: str, value: str, severity: Severity, confidence: Confidence, line: str = ""
 ) -> tuple[Severity, Confidence]:
     """Severity and confidence of a literal credential found by the language rules,
     weighed as Python's BSSEC001: high severity only for a signing secret (a name ending
     in "secret key", or naming a JWT or signing key), medium otherwise; low confidence
-    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``)."""
+    for a well-known development default (``postgres``, ``guest``, ``Pass@word1``) and
+    for the default of an environment variable (``process.env.JWT_SECRET = "..."`` on
+    ``line``, as Python's environment lookups' defaults): reported, never capping."""
     words = name_words(name)
     signing = words[-2:] == ["secret", "key"] or bool({"jwt", "signing"} & set(words))
     if not signing and severity is Severity.HIGH:
         severity = Severity.MEDIUM
-    if value.lower() in _DEV_PASSWORDS:
+    if value.lower() in _DEV_PASSWORDS or _ENV_ASSIGNMENT.search(line):
         confidence = Confidence.LOW
     return severity, confidence
+
+
+#: A field of a ``str.format``/f-string-like template: ``"{base}reset"``, ``"{self.code}/"``.
+_TEMPLATE_FIELD = re.compile(r"\{[A-Za-z_][\w.]*\}")
+#: HTTP headers that carry credentials: a value naming one is the header's name
+#: (``HEADER_KEY_TOKEN = 'Authorization'``), not a credential.
+_HEADER_NAMES = frozenset(
+    {
+        *("authorization", "proxy-authorization", "www-authenticate", "cookie", "set-cookie"),
+        *("api-key", "apikey", "auth-token", "access-token", "bearer"),
+    }
+)
+_X_HEADER = re.compile(r"^X-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$", re.I)
+#: An identifier in code style (``ApolloUserToken``, ``API_KEY_GHOSTFOLIO``,
+#: ``AccessKey.Create``): words joined by capitals, ``_``, ``.``, ``:`` or ``-``.
+_IDENTIFIER_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[._:-]?[A-Za-z0-9]+)*$")
+
+
+def label_value(name: str, value: str) -> bool:
+    """Whether ``value`` bound to the secret-looking ``name`` names something rather
+    than being a secret: a template (``"{base}reset"``), the name of an HTTP header
+    (``'Authorization'``, ``'X-Api-Key'``), or an identifier in code style (with a
+    capital) that echoes the name's own words (``USER_TOKEN = "ApolloUserToken"``,
+    ``JwtTokenCheck = "JwtToken"``, ``CREATE_ACCESS_KEY = "AccessKey.Create"``). A
+    lower-case word or phrase (``"secret-key"``, ``"keyboard cat"``) is not a label."""
+    if _TEMPLATE_FIELD.search(value):
+        return True
+    if value.lower() in _HEADER_NAMES or _X_HEADER.match(value):
+        return True
+    if value.islower() or not _IDENTIFIER_VALUE.match(value):
+        return False
+    words, own = set(_words(value)), set(_words(name))
+    if len(words) < 2:
+        return False
+    # the value's words are the name's, or the name's words and one more (a prefix):
+    # "SecretKeyOfDoomThatMustBeLong" for JWT_SECRET_KEY is a secret, not an echo
+    return words <= own or (len(own) >= 2 and own <= words and len(words - own) <= 1)
 
 
 def literal_secret(value: str, name: str) -> bool:
     """Whether a literal bound to a secret's name looks like a real value."""
     if len(value) < 4 or value == name or _PLACEHOLDER.search(value) or _ENV_NAME.match(value):
         return False
+    if label_value(name, value):
+        return False  # "{base}reset", 'Authorization', "ApolloUserToken" for USER_TOKEN
     if "://" in value and "@" not in value:
         return False  # a URL without credentials
     if _DOTTED_PATH.match(value):

@@ -74,6 +74,11 @@ def documentation_lines(node: ast.AST) -> range:
     return range(0)
 
 
+#: A literal stored under this many keys of one dict labels them (a form's fieldset,
+#: ``{"smtp_host": "mail_settings", ..., "smtp_password": "mail_settings"}``): no secret.
+_SHARED = 3
+
+
 class SecretChecks:
     """Secrets of one file, as data (rule, place, message; never the value)."""
 
@@ -113,9 +118,10 @@ class SecretChecks:
             self._secret(value, name, how)  # the literal's line, as bandit's B105
 
     def on_dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values, strict=True):
+        literals = [const_str(value) for value in node.values]
+        for key, value, literal in zip(node.keys, node.values, literals, strict=True):
             name = const_str(key)
-            if name:
+            if name and not (literal and literals.count(literal) >= _SHARED):
                 self.bound(name, value, "stored under")
 
     def on_call(self, node: ast.Call) -> None:
