@@ -176,14 +176,16 @@ class PolyglotChecker(FileChecker):
         return f"{__version__}+tree-sitter.{ts}.{_FACTS_VERSION}"
 
     def select(self, ctx: CheckContext) -> list[SourceFile]:
-        """Code files of our languages (not vendored, generated or docs) and Spring Boot
-        configuration files."""
+        """Code files of our languages (not vendored, generated or docs), Spring Boot
+        configuration files and committed environment files (``.env``)."""
         chosen = []
         for f in ctx.fileset.files:
             if f.role in (Role.VENDORED, Role.GENERATED, Role.DOCS):
                 continue
-            if f.language in self.languages or (
-                f.language in ("properties", "yaml") and _CONFIG_FILE.search(f.path)
+            if (
+                f.language in self.languages
+                or f.language == "dotenv"
+                or (f.language in ("properties", "yaml") and _CONFIG_FILE.search(f.path))
             ):
                 chosen.append(f)
         return chosen
@@ -268,6 +270,10 @@ def analyse_source(
     """Everything the checker finds in one file (pure: used by ``check_file`` and tests)."""
     LANGUAGES, _measure, _parse, PATTERN_RULES, run_line_rules, tree_rules = _machinery()
     lines = text.splitlines()
+    if language == "dotenv":  # a committed environment file: its credentials
+        from ._dotenv import dotenv_matches
+
+        return FileResult(findings=[rule_finding(path, m, lines) for m in dotenv_matches(text)])
     if language not in LANGUAGES:
         matches = kept_line_matches(run_line_rules(PATTERN_RULES, language, text), lines)
         return FileResult(findings=[rule_finding(path, m, lines) for m in matches])

@@ -207,9 +207,18 @@ def _evidence(finding: Finding, label: str) -> bool:
 
 
 def _shipped_manifest(finding: Finding) -> bool:
-    """A dependency manifest of the service (``pom.xml``, ``package.json``: configuration
-    files) declaring a vulnerable version: the flaw ships with the service."""
-    return finding.role is Role.CONFIG and "BSSEC121" in finding.rules
+    """A configuration file whose flaw ships with the service: a dependency manifest
+    (``pom.xml``, ``package.json``) declaring a vulnerable version, or a committed
+    environment file (``.env``) holding a credential."""
+    if finding.role is not Role.CONFIG:
+        return False
+    name = finding.path.rsplit("/", 1)[-1].lower()
+    return "BSSEC121" in finding.rules or ("BSSEC109" in finding.rules and name in _SERVED_ENV)
+
+
+#: Environment files of a deployed service (a development, test or CI one holds their
+#: throwaway values: reported, not capping).
+_SERVED_ENV = frozenset({".env", ".env.production", ".env.prod", ".env.staging", "prod.env"})
 
 
 def capping(finding: Finding) -> CapFinding | None:

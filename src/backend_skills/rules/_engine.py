@@ -54,7 +54,9 @@ _NOT_SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"^\$\{.*\}$|^\{\{.*\}\}$|^<.*>$|^%\w$|^\*+$|^x+$|^\.+$|^\$[A-Z_]+$", re.I
+    r"^\$\{.*\}$|^\{\{.*\}\}$|^<.*>$|^%\w$|^\*+$|^x+$|^\.+$|^\$[A-Z_]+$"
+    r"|^change[-_.]?(?:me|this|it)$|^replace[-_.]?(?:me|this)$",
+    re.I,
 )
 
 
