@@ -239,3 +239,13 @@ def test_a_session_secret_of_words_is_a_credential(tmp_path: Path) -> None:
     )
     report = score(tmp_path, skills=["security"])
     assert [(f.rule, f.path, f.line) for f in _secrets(report)] == [("BSSEC109", "app.js", 4)]
+
+
+def test_a_long_value_is_judged_in_linear_time() -> None:
+    """A JWT-like run of letters ending in a character the label pattern refuses: the old
+    pattern (an optional separator inside a repeated group) backtracked exponentially
+    and held one TypeScript test file past the 60 s per-file limit."""
+    from backend_skills.checkers.analyses._secret_names import label_value
+
+    value = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9eyJzdWIiOiIxMjM0NTY3ODkw" * 3 + "="
+    assert label_value("authorization", value) is False
