@@ -146,10 +146,10 @@ class FastRegex:
         return sum(1 for _ in self.finditer(text))
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of ``pattern``, the groups around whole alternatives
-    opened (``(?:a|b)|(?:c)``: ``a``, ``b``, ``c``, in order: the same alternation)."""
-    parts, depth, start, index, in_set = [], 0, 0, 0, False
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """``(index, char, depth)`` of each ``(``, ``)`` and ``|`` of ``pattern`` outside
+    escapes and character sets (``depth``: the groups open after it)."""
+    depth, index, in_set = 0, 0, False
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
@@ -161,14 +161,20 @@ def _alternatives(pattern: str) -> list[str]:
             in_set = True
             if pattern[index + 1 : index + 2] == "]":
                 index += 1  # a set starting with "]"
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+        elif char in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+            yield index, char, depth
+        index += 1
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern``, the groups around whole alternatives
+    opened (``(?:a|b)|(?:c)``: ``a``, ``b``, ``c``, in order: the same alternation)."""
+    parts, start = [], 0
+    for index, char, depth in _structure(pattern):
+        if char == "|" and depth == 0:
             parts.append(pattern[start:index])
             start = index + 1
-        index += 1
     parts.append(pattern[start:])
     out = []
     for part in parts:
@@ -183,25 +189,10 @@ def _alternatives(pattern: str) -> list[str]:
 def _balanced(pattern: str) -> bool:
     """No group of ``pattern`` closes before it opens (``a)|(?:b`` is not one group's
     inside)."""
-    depth, index, in_set = 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_set:
-            in_set = char != "]"
-        elif char == "[":
-            in_set = True
-            if pattern[index + 1 : index + 2] == "]":
-                index += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-        index += 1
+    depth = 0
+    for _, _, depth in _structure(pattern):
+        if depth < 0:
+            return False
     return depth == 0
 
 
