@@ -65,6 +65,8 @@ class Dependency:
     name: str
     safe: bool
     why: str = ""
+    version: str = ""
+    """As declared (an npm spec, a Maven ``${property}``, a NuGet central version)."""
 
 
 def _line(text: str, needle: str) -> int:
@@ -101,7 +103,12 @@ def _npm(file: SourceFile, present: set[str]) -> list[Dependency]:
             )
             found.append(
                 Dependency(
-                    file, _line(file.text, f'"{name}"'), name, safe, f"`{spec}` and no lock file"
+                    file,
+                    _line(file.text, f'"{name}"'),
+                    name,
+                    safe,
+                    f"`{spec}` and no lock file",
+                    spec,
                 )
             )
     return found
@@ -112,7 +119,14 @@ def _go(file: SourceFile, present: set[str]) -> list[Dependency]:
     go_sum = "go.sum" if str(folder) == "." else f"{folder}/go.sum"
     has_sum = go_sum in present
     return [
-        Dependency(file, file.text.count("\n", 0, m.start()) + 1, m.group(1), has_sum, "no go.sum")
+        Dependency(
+            file,
+            file.text.count("\n", 0, m.start()) + 1,
+            m.group(1),
+            has_sum,
+            "no go.sum",
+            m.group(2),
+        )
         for m in _GO_REQUIRE.finditer(file.text)
         if not m.group(0).lstrip().startswith(("module", "go ", "toolchain"))
     ]
@@ -135,7 +149,8 @@ def _nuget(file: SourceFile, present: set[str], central: dict[str, str]) -> list
         name, version = m.group(1), m.group(2) or central.get(m.group(1).lower(), "")
         safe = locked or bool(_EXACT_NUGET.match(version.strip()))
         why = f"version `{version}`" if version else "no version"
-        found.append(Dependency(file, file.text.count("\n", 0, m.start()) + 1, name, safe, why))
+        line = file.text.count("\n", 0, m.start()) + 1
+        found.append(Dependency(file, line, name, safe, why, version))
     return found
 
 
@@ -151,6 +166,7 @@ def _maven(file: SourceFile) -> list[Dependency]:
                 f"{m.group(1)}:{m.group(2)}",
                 safe,
                 f"version `{version}`",
+                version,
             )
         )
     return found
@@ -171,6 +187,7 @@ def _gradle(file: SourceFile, present: set[str]) -> list[Dependency]:
                 f"{m.group(1)}:{m.group(2)}",
                 locked or not dynamic,
                 f"dynamic version `{version}`",
+                version,
             )
         )
     return found
@@ -219,11 +236,13 @@ def declarations(files: Iterable[SourceFile]) -> list[Dependency]:
     return found
 
 
-def vulnerable_findings(files: Iterable[SourceFile]) -> list[Finding]:
-    """BSSEC121: declared versions with a well-known vulnerability (an offline table)."""
+def vulnerable_findings(
+    files: Sequence[SourceFile], declared: Iterable[Dependency]
+) -> list[Finding]:
+    """BSSEC121: ``declared`` versions with a well-known vulnerability (an offline table;
+    ``files`` for the lock files and Maven properties)."""
     from ._vulnerable_versions import known_vulnerable
 
-    kept = [f for f in files if f.role not in (Role.VENDORED, Role.GENERATED, Role.DOCS)]
     return [
         Finding(
             checker="polyglot",
@@ -240,7 +259,7 @@ def vulnerable_findings(files: Iterable[SourceFile]) -> list[Finding]:
             line=hit.line,
             role=hit.file.role,
         )
-        for hit in known_vulnerable(kept)
+        for hit in known_vulnerable(files, declared)
     ]
 
 
@@ -248,8 +267,8 @@ def dependency_results(files: Iterable[SourceFile]) -> tuple[list[Metric], list[
     """The risk metric (share of declarations neither pinned nor locked) and findings
     (unpinned declarations, BSSEC118; versions with a well-known vulnerability, BSSEC121)."""
     files = list(files)
-    vulnerable = vulnerable_findings(files)
     found = declarations(files)
+    vulnerable = vulnerable_findings(files, found)
     if not found:
         return [], vulnerable
     risky = [d for d in found if not d.safe]

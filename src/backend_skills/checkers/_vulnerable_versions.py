@@ -21,8 +21,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from backend_skills.core.discovery import SourceFile
+
+if TYPE_CHECKING:
+    from ._polyglot_deps import Dependency
 
 Version = tuple[int, ...]
 _TOP: Version = (10**9,)
@@ -334,27 +338,16 @@ class Hit:
     advisory: Advisory
 
 
-def _line(text: str, needle: str) -> int:
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
-
-
 _MAVEN_PROPERTIES = re.compile(r"<properties>(.*?)</properties>", re.DOTALL)
 _PROPERTY = re.compile(r"<([\w.\-]+)>\s*([^<]*?)\s*</\1>")
-_MAVEN_DEPENDENCY = re.compile(
-    r"<dependency>\s*<groupId>\s*([^<]+?)\s*</groupId>\s*<artifactId>\s*([^<]+?)\s*</artifactId>"
-    r"\s*<version>\s*([^<]+?)\s*</version>"
-)
-_GRADLE = re.compile(
-    r"""(?:implementation|api|compileOnly|runtimeOnly|compile)\s*\(?\s*['"]([\w.\-]+):([\w.\-]+):([\w.\-]+)['"]"""
-)
-_PACKAGE_REFERENCE = re.compile(
-    r"<PackageReference\b[^>]*\bInclude\s*=\s*\"([^\"]+)\"[^>]*\bVersion\s*=\s*\"\[?([\d.]+)\]?\"",
-    re.IGNORECASE,
-)
-_GO_REQUIRE = re.compile(
-    r"^[ \t]*(?:require[ \t]+)?([\w.\-]+\.[\w.\-/]+)\s+v([\w.\-+]+)", re.MULTILINE
-)
+#: The ecosystem of each manifest the declarations come from.
+_ECOSYSTEMS = {
+    "pom.xml": "maven",
+    "build.gradle": "maven",
+    "build.gradle.kts": "maven",
+    "go.mod": "go",
+    "package.json": "npm",
+}
 
 
 def _maven_properties(files: Iterable[SourceFile]) -> dict[str, str]:
@@ -362,40 +355,11 @@ def _maven_properties(files: Iterable[SourceFile]) -> dict[str, str]:
     versions usually live in its parent's)."""
     found: dict[str, str] = {}
     for f in files:
-        for block in _MAVEN_PROPERTIES.findall(f.text):
-            for name, value in _PROPERTY.findall(block):
-                found.setdefault(name, value)
+        if f.name == "pom.xml":
+            for block in _MAVEN_PROPERTIES.findall(f.text):
+                for name, value in _PROPERTY.findall(block):
+                    found.setdefault(name, value)
     return found
-
-
-def _maven(f: SourceFile, properties: Mapping[str, str]) -> Iterable[Hit]:
-    for m in _MAVEN_DEPENDENCY.finditer(f.text):
-        package = f"{m.group(1)}:{m.group(2)}"
-        version = re.sub(r"\$\{([\w.\-]+)\}", lambda p: properties.get(p.group(1), ""), m.group(3))
-        yield from _exact(f, "maven", package, version, f.text.count("\n", 0, m.start()) + 1)
-
-
-def _gradle(f: SourceFile) -> Iterable[Hit]:
-    for m in _GRADLE.finditer(f.text):
-        package = f"{m.group(1)}:{m.group(2)}"
-        yield from _exact(f, "maven", package, m.group(3), f.text.count("\n", 0, m.start()) + 1)
-
-
-def _nuget(f: SourceFile) -> Iterable[Hit]:
-    for m in _PACKAGE_REFERENCE.finditer(f.text):
-        yield from _exact(f, "nuget", m.group(1), m.group(2), f.text.count("\n", 0, m.start()) + 1)
-
-
-def _go(f: SourceFile) -> Iterable[Hit]:
-    for m in _GO_REQUIRE.finditer(f.text):
-        yield from _exact(f, "go", m.group(1), m.group(2), f.text.count("\n", 0, m.start()) + 1)
-
-
-def _exact(f: SourceFile, ecosystem: str, package: str, version: str, line: int) -> Iterable[Hit]:
-    advisory = _BY_KEY.get((ecosystem, package.lower()))
-    key = version_key(version)
-    if advisory is not None and key and _affected(advisory, key):
-        yield Hit(f, line, package, version, advisory)
 
 
 def _npm_locked(lock: SourceFile | None) -> dict[str, str]:
@@ -412,11 +376,8 @@ def _npm_locked(lock: SourceFile | None) -> dict[str, str]:
     packages = data.get("packages")
     if isinstance(packages, dict):
         for key, entry in packages.items():
-            if (
-                key.startswith("node_modules/")
-                and "/node_modules/" not in key
-                and isinstance(entry, dict)
-            ):
+            top = key.startswith("node_modules/") and "/node_modules/" not in key
+            if top and isinstance(entry, dict):
                 found[key.removeprefix("node_modules/")] = str(entry.get("version", ""))
     dependencies = data.get("dependencies")
     if isinstance(dependencies, dict):
@@ -426,51 +387,40 @@ def _npm_locked(lock: SourceFile | None) -> dict[str, str]:
     return found
 
 
-def _npm(f: SourceFile, lock: SourceFile | None) -> Iterable[Hit]:
-    try:
-        manifest = json.loads(f.text)
-    except ValueError:
-        return
-    if not isinstance(manifest, dict):
-        return
-    locked = _npm_locked(lock)
-    for section in ("dependencies", "devDependencies"):
-        entries = manifest.get(section)
-        if not isinstance(entries, dict):
-            continue
-        for name, spec in entries.items():
-            advisory = _BY_KEY.get(("npm", str(name).lower()))
-            if advisory is None:
-                continue
-            line = _line(f.text, f'"{name}"')
-            resolved = locked.get(name)
-            if resolved:
-                key = version_key(resolved)
-                if key and _affected(advisory, key):
-                    yield Hit(f, line, name, resolved, advisory)
-                continue
-            bounds = _npm_bounds(str(spec))
-            if bounds is not None and _range_affected(advisory, *bounds):
-                yield Hit(f, line, name, str(spec), advisory)
+def _judged(advisory: Advisory, version: str, ecosystem: str, locked: str | None) -> str | None:
+    """The version found affected (the lock's, else the declared one), or None."""
+    if locked:
+        key = version_key(locked)
+        return locked if key and _affected(advisory, key) else None
+    if ecosystem == "npm":
+        bounds = _npm_bounds(version)
+        return version if bounds is not None and _range_affected(advisory, *bounds) else None
+    key = version_key(version)
+    return version if key and _affected(advisory, key) else None
 
 
-def known_vulnerable(files: Sequence[SourceFile]) -> list[Hit]:
-    """Every declared dependency whose version the table knows to be vulnerable."""
+def known_vulnerable(files: Sequence[SourceFile], declared: Iterable[Dependency]) -> list[Hit]:
+    """The ``declared`` dependencies (:func:`backend_skills.checkers._polyglot_deps.declarations`
+    of ``files``) whose version the table knows to be vulnerable."""
     by_path = {f.path: f for f in files}
-    poms = [f for f in files if f.name == "pom.xml"]
-    properties = _maven_properties(poms)
+    properties = _maven_properties(files)
+    locks: dict[str, dict[str, str]] = {}
     hits: list[Hit] = []
-    for f in files:
-        if f.name == "pom.xml":
-            hits += _maven(f, properties)
-        elif f.name in ("build.gradle", "build.gradle.kts"):
-            hits += _gradle(f)
-        elif f.name.endswith(".csproj"):
-            hits += _nuget(f)
-        elif f.name == "go.mod":
-            hits += _go(f)
-        elif f.name == "package.json":
-            folder = PurePosixPath(f.path).parent
+    for dep in declared:
+        name = dep.file.name
+        ecosystem = "nuget" if name.endswith(".csproj") else _ECOSYSTEMS.get(name, "")
+        advisory = _BY_KEY.get((ecosystem, dep.name.lower()))
+        if advisory is None:
+            continue
+        version = re.sub(r"\$\{([\w.\-]+)\}", lambda p: properties.get(p.group(1), ""), dep.version)
+        locked = None
+        if ecosystem == "npm":
+            folder = PurePosixPath(dep.file.path).parent
             lock_path = "package-lock.json" if str(folder) == "." else f"{folder}/package-lock.json"
-            hits += _npm(f, by_path.get(lock_path))
+            if lock_path not in locks:
+                locks[lock_path] = _npm_locked(by_path.get(lock_path))
+            locked = locks[lock_path].get(dep.name)
+        found = _judged(advisory, version.strip("[] "), ecosystem, locked)
+        if found is not None:
+            hits.append(Hit(dep.file, dep.line, dep.name, found, advisory))
     return hits
