@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..analyses import _authz_vocabulary as V
@@ -67,6 +67,17 @@ def text(node: tree_sitter.Node | None) -> str:
     if node is None or node.text is None:
         return ""
     return node.text.decode("utf-8", "replace")
+
+
+def enclosing_name(node: tree_sitter.Node, kinds: Container[str]) -> str:
+    """The name of the innermost ``kinds`` declaration (a function, a method) holding
+    ``node`` (``""`` outside any)."""
+    current = node.parent
+    while current is not None:
+        if current.type in kinds:
+            return text(current.child_by_field_name("name"))
+        current = current.parent
+    return ""
 
 
 def line(node: tree_sitter.Node) -> int:

@@ -15,6 +15,7 @@ from ._common import (
     Facts,
     arguments,
     call_name,
+    enclosing_name,
     line,
     middleware_auth,
     nodes,
@@ -67,12 +68,7 @@ def unwrap_handler(node: tree_sitter.Node) -> tuple[str, list[str]]:
 
 def scope_of(node: tree_sitter.Node) -> str:
     """The name of the function or method a node is in (``""`` at package level)."""
-    current = node.parent
-    while current is not None:
-        if current.type in FUNCTION_DECLARATIONS:
-            return text(current.child_by_field_name("name"))
-        current = current.parent
-    return ""
+    return enclosing_name(node, FUNCTION_DECLARATIONS)
 
 
 def scoped(node: tree_sitter.Node, name: str) -> str:

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING
 
 from ..analyses import _authz_vocabulary as V
 from ..analyses._authz_resolve import Exposure, join
-from ._common import MAX_DEPTH, Facts, arguments, line, nodes, string, text, walk
+from ._common import (
+    MAX_DEPTH,
+    Facts,
+    arguments,
+    enclosing_name,
+    line,
+    nodes,
+    string,
+    text,
+    walk,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -126,18 +136,9 @@ def auth_convention(name: str, project: Container[str] = ()) -> bool:
     return name.startswith("Require") and V.auth_name(name)
 
 
-def _scope(node: tree_sitter.Node) -> str:
-    current = node.parent
-    while current is not None:
-        if current.type in _SCOPES:
-            return text(current.child_by_field_name("name"))
-        current = current.parent
-    return ""
-
-
 def _scoped(node: tree_sitter.Node, name: str) -> str:
     """``Method.variable``: router variables are local to the method they are in."""
-    return f"{_scope(node)}.{name}"
+    return f"{enclosing_name(node, _SCOPES)}.{name}"
 
 
 def _extension(node: tree_sitter.Node, facts: Facts) -> None:
